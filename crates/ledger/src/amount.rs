@@ -1,0 +1,58 @@
+//! Money as an integer count of a currency's minor unit (fen for CNY). Never a float.
+
+use std::fmt;
+
+/// A signed count of minor units. Arithmetic is checked only: an overflow is a value, not a wrap.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Amount(i64);
+
+impl Amount {
+    /// Nothing.
+    pub const ZERO: Amount = Amount(0);
+
+    /// The amount of `minor` minor units (may be negative: a debit posting).
+    pub const fn from_minor(minor: i64) -> Self {
+        Amount(minor)
+    }
+
+    /// The count of minor units.
+    pub const fn minor(self) -> i64 {
+        self.0
+    }
+
+    /// `self + other`, or `None` on overflow.
+    pub fn checked_add(self, other: Amount) -> Option<Amount> {
+        self.0.checked_add(other.0).map(Amount)
+    }
+
+    /// `self - other`, or `None` on overflow.
+    pub fn checked_sub(self, other: Amount) -> Option<Amount> {
+        self.0.checked_sub(other.0).map(Amount)
+    }
+
+    /// `-self`, or `None` for `i64::MIN`.
+    pub fn checked_neg(self) -> Option<Amount> {
+        self.0.checked_neg().map(Amount)
+    }
+
+    /// Whether this is exactly zero.
+    pub const fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether this is below zero.
+    pub const fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+
+    /// Whether this is above zero.
+    pub const fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}

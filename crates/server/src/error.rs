@@ -1,0 +1,156 @@
+//! The server's one error type. Every failure of every route becomes an [`ApiError`], and this is
+//! the one place it becomes an `application/problem+json` response.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use qianbao_api_types::Problem;
+use qianbao_ledger::Rejection;
+use qianbao_wallet::StoreError;
+
+/// A failure with its HTTP status, stable code and the fields that help the client.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+    retry_after: Option<u64>,
+    attempts_left: Option<u32>,
+    field: Option<String>,
+    /// What went wrong inside; logged, never sent.
+    cause: Option<String>,
+}
+
+impl ApiError {
+    /// A failure with `status`, stable `code` and human `detail`.
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            detail: detail.into(),
+            retry_after: None,
+            attempts_left: None,
+            field: None,
+            cause: None,
+        }
+    }
+
+    /// Adds the seconds after which a retry may succeed (sent as `Retry-After` too).
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// Adds the tries left before a lock.
+    pub fn attempts_left(mut self, n: u32) -> Self {
+        self.attempts_left = Some(n);
+        self
+    }
+
+    /// Names the request field at fault.
+    pub fn field(mut self, name: impl Into<String>) -> Self {
+        self.field = Some(name.into());
+        self
+    }
+
+    /// 404 `not_found`: the thing does not exist, or is someone else's.
+    pub fn not_found() -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is nothing here.")
+    }
+
+    /// 500 `internal`: a bug or an unexpected failure; `cause` is logged, not sent.
+    pub fn internal(cause: impl Into<String>) -> Self {
+        let mut e = ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Something went wrong on our side. Nothing was changed; please try again.",
+        );
+        e.cause = Some(cause.into());
+        e
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The problem body.
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: format!("https://qianbao.dev/problems/{}", self.code),
+            title: self
+                .status
+                .canonical_reason()
+                .unwrap_or("Error")
+                .to_string(),
+            status: self.status.as_u16(),
+            code: self.code.to_string(),
+            detail: self.detail.clone(),
+            retry_after: self.retry_after,
+            attempts_left: self.attempts_left,
+            field: self.field.clone(),
+            request_id: None,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Some(cause) = &self.cause {
+            tracing::error!(code = self.code, cause = %cause, "request failed");
+        }
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        let mut response = (self.status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(cause) => {
+                let mut err = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage_unavailable",
+                    "Storage is unavailable just now. Nothing was changed; please retry shortly \
+                     with the same Idempotency-Key.",
+                )
+                .retry_after(1);
+                err.cause = Some(cause);
+                err
+            }
+            other => ApiError::internal(other.to_string()),
+        }
+    }
+}
+
+impl From<Rejection> for ApiError {
+    fn from(r: Rejection) -> Self {
+        match r {
+            Rejection::ExceedsBalance => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                r.code(),
+                "The balance is not enough for this payment.",
+            ),
+            Rejection::ExistsWithDifferentContent => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                r.code(),
+                "This Idempotency-Key was already used for a different request.",
+            ),
+            // Every other rejection means the server built a bad entry: a bug, not the caller's.
+            other => ApiError::internal(format!("ledger refused an entry: {other}")),
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! The routers, one module per resource.
+
+pub mod ops;

@@ -1,0 +1,33 @@
+//! The schema migrations both backends apply at start, embedded in the binary.
+
+/// One migration: its version and its SQL, per backend.
+pub struct Migration {
+    /// Its number, from 1 with no gaps.
+    pub version: i64,
+    /// Its file name.
+    pub name: &'static str,
+    /// The SQLite script.
+    pub sqlite: &'static str,
+    /// The PostgreSQL script.
+    pub postgres: &'static str,
+}
+
+/// Every migration, in order. Never edit one that has been released: add a new one.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_ledger",
+    sqlite: include_str!("../../../migrations/sqlite/0001_ledger.sql"),
+    postgres: include_str!("../../../migrations/postgres/0001_ledger.sql"),
+}];
+
+/// The newest schema this build knows.
+pub fn latest() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// The table recording which migrations were applied (same SQL on both backends).
+pub const HISTORY_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    BIGINT PRIMARY KEY,
+    name       TEXT   NOT NULL,
+    applied_ms BIGINT NOT NULL
+)";

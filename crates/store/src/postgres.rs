@@ -1,0 +1,419 @@
+//! The PostgreSQL backend: a writer task per node commits money instructions in batches (one
+//! transaction, a constant number of round trips whatever the batch size), and a shared client
+//! serves everything else. Several nodes may share one database: every batch first locks the
+//! journal head, so batches apply one after another and read the balances the last one wrote.
+
+use crate::batch::{self, Request};
+use crate::migrate::{self, HISTORY_TABLE, MIGRATIONS};
+use crate::{BATCH_SIZE_MAX, QUEUE_DEPTH_MAX, now_ms};
+use async_trait::async_trait;
+use qianbao_ledger::{
+    Account, AccountId, AccountKind, Applied, Book, Currency, Instruction, Rejection,
+};
+use qianbao_wallet::verify::{JournalLine, replay};
+use qianbao_wallet::{AccountOwner, LedgerStore, StoreError, VerifyReport};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Mutex, mpsc};
+use tokio_postgres::{Client, Config, NoTls};
+
+/// How long making a connection may take before storage counts as unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The advisory lock that keeps two nodes from migrating at once.
+const MIGRATION_LOCK_KEY: i64 = 0x7169_616e_6261_6f;
+
+/// The PostgreSQL store.
+pub struct PostgresStore {
+    queue: mpsc::Sender<Request>,
+    config: Config,
+    shared: Mutex<Option<Arc<Client>>>,
+}
+
+fn pg_error(e: tokio_postgres::Error) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+async fn connect(config: &Config) -> Result<Client, StoreError> {
+    let (client, connection) = config.connect(NoTls).await.map_err(pg_error)?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::warn!(error = %e, "PostgreSQL connection closed");
+        }
+    });
+    Ok(client)
+}
+
+impl PostgresStore {
+    /// Connects to `url`, refuses a database that is not ours or is newer, applies migrations and
+    /// starts this node's writer.
+    pub async fn open(url: &str) -> Result<PostgresStore, StoreError> {
+        let mut config: Config = url
+            .parse()
+            .map_err(|e| StoreError::Unavailable(format!("bad database URL: {e}")))?;
+        config.connect_timeout(CONNECT_TIMEOUT);
+        config.application_name("qianbao");
+        let mut client = connect(&config).await?;
+        prepare(&mut client).await?;
+        let writer = connect(&config).await?;
+        let (queue, requests) = mpsc::channel(QUEUE_DEPTH_MAX);
+        tokio::spawn(write_batches(config.clone(), writer, requests));
+        Ok(PostgresStore {
+            queue,
+            config,
+            shared: Mutex::new(Some(Arc::new(client))),
+        })
+    }
+
+    /// The shared client, reconnecting if the last one was lost.
+    async fn client(&self) -> Result<Arc<Client>, StoreError> {
+        let mut shared = self.shared.lock().await;
+        if let Some(client) = shared.as_ref()
+            && !client.is_closed()
+        {
+            return Ok(client.clone());
+        }
+        *shared = None;
+        let client = Arc::new(connect(&self.config).await?);
+        *shared = Some(client.clone());
+        Ok(client)
+    }
+}
+
+/// Checks the database is ours (or empty) and not newer, then applies missing migrations, under an
+/// advisory lock so that nodes starting together do not race.
+async fn prepare(client: &mut Client) -> Result<(), StoreError> {
+    let tx = client.transaction().await.map_err(pg_error)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK_KEY])
+        .await
+        .map_err(pg_error)?;
+    let tables: i64 = tx
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+            &[],
+        )
+        .await
+        .map_err(pg_error)?
+        .get(0);
+    if tables > 0 {
+        let ours = tx
+            .query_opt(
+                "SELECT 1 FROM information_schema.tables
+                 WHERE table_schema = current_schema() AND table_name = 'qianbao_meta'",
+                &[],
+            )
+            .await
+            .map_err(pg_error)?
+            .is_some();
+        let ours = ours
+            && tx
+                .query_opt(
+                    "SELECT 1 FROM qianbao_meta WHERE key = 'application' AND value = 'qianbao'",
+                    &[],
+                )
+                .await
+                .map_err(pg_error)?
+                .is_some();
+        if !ours {
+            return Err(StoreError::Corrupt(
+                "the database holds tables of something else, not qianbao; it was left as it is"
+                    .into(),
+            ));
+        }
+        let found: i64 = tx
+            .query_one(
+                "SELECT coalesce(max(version), 0)::bigint FROM schema_migrations",
+                &[],
+            )
+            .await
+            .map_err(pg_error)?
+            .get(0);
+        if found > migrate::latest() {
+            return Err(StoreError::SchemaTooNew {
+                found,
+                supported: migrate::latest(),
+            });
+        }
+    }
+    tx.batch_execute(HISTORY_TABLE).await.map_err(pg_error)?;
+    let applied: i64 = tx
+        .query_one(
+            "SELECT coalesce(max(version), 0)::bigint FROM schema_migrations",
+            &[],
+        )
+        .await
+        .map_err(pg_error)?
+        .get(0);
+    for m in MIGRATIONS.iter().filter(|m| m.version > applied) {
+        tx.batch_execute(m.postgres).await.map_err(pg_error)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_ms) VALUES ($1, $2, $3)",
+            &[&m.version, &m.name, &now_ms()],
+        )
+        .await
+        .map_err(pg_error)?;
+        tracing::info!(version = m.version, name = m.name, "applied migration");
+    }
+    tx.commit().await.map_err(pg_error)
+}
+
+/// The writer task: takes whatever is waiting (up to a batch), commits it, answers, repeats.
+/// A lost connection fails the batch it was carrying and is made again for the next one.
+async fn write_batches(config: Config, client: Client, mut requests: mpsc::Receiver<Request>) {
+    let mut client = Some(client);
+    while let Some(first) = requests.recv().await {
+        let batch = batch::drain(first, &mut requests, BATCH_SIZE_MAX);
+        let instructions: Vec<Instruction> =
+            batch.iter().map(|r| r.instruction.clone()).collect();
+        let results = match client.as_mut().filter(|c| !c.is_closed()) {
+            Some(c) => commit_batch(c, &instructions).await,
+            None => match connect(&config).await {
+                Ok(mut c) => {
+                    let results = commit_batch(&mut c, &instructions).await;
+                    client = Some(c);
+                    results
+                }
+                Err(e) => Err(e),
+            },
+        };
+        if let Err(e) = &results {
+            tracing::error!(error = %e, size = batch.len(), "ledger batch failed; nothing was applied");
+            if client.as_ref().is_none_or(Client::is_closed) {
+                client = None;
+            }
+        }
+        batch::answer(batch, results);
+    }
+}
+
+/// Applies a batch in one transaction: lock the chain head, lock and load what the batch touches
+/// (accounts in id order), run it through the ledger core, write what changed with array
+/// parameters, commit.
+pub(crate) async fn commit_batch(
+    client: &mut Client,
+    instructions: &[Instruction],
+) -> Result<Vec<Result<Applied, Rejection>>, StoreError> {
+    let tx = client.transaction().await.map_err(pg_error)?;
+    let head = tx
+        .query_one(
+            "SELECT seq, link FROM journal_head WHERE id = 1 FOR UPDATE",
+            &[],
+        )
+        .await
+        .map_err(pg_error)?;
+    let head = (
+        head.get::<_, i64>(0),
+        batch::link_from_row(head.get::<_, &[u8]>(1))?,
+    );
+    let mut book = Book::new();
+    let hold_ids: Vec<Vec<u8>> = batch::hold_ids(instructions)
+        .into_iter()
+        .map(|id| id.0.to_be_bytes().to_vec())
+        .collect();
+    if !hold_ids.is_empty() {
+        for row in tx
+            .query(
+                "SELECT text, state FROM holds WHERE id = ANY($1) FOR UPDATE",
+                &[&hold_ids],
+            )
+            .await
+            .map_err(pg_error)?
+        {
+            book.insert_hold(batch::hold_from_row(row.get(0), row.get(1))?);
+        }
+    }
+    let account_ids: Vec<i64> = batch::account_ids(instructions, &book)
+        .into_iter()
+        .map(|id| id.0)
+        .collect();
+    for row in tx
+        .query(
+            "SELECT id, kind, currency, balance, held FROM accounts
+             WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+            &[&account_ids],
+        )
+        .await
+        .map_err(pg_error)?
+    {
+        book.insert_account(batch::account_from_row(
+            row.get(0),
+            row.get(1),
+            row.get(2),
+            row.get(3),
+            row.get(4),
+        )?);
+    }
+    let entry_ids: Vec<Vec<u8>> = batch::entry_ids(instructions)
+        .into_iter()
+        .map(|id| id.0.to_be_bytes().to_vec())
+        .collect();
+    for row in tx
+        .query(
+            "SELECT text FROM journal WHERE entry_id = ANY($1)",
+            &[&entry_ids],
+        )
+        .await
+        .map_err(pg_error)?
+    {
+        book.insert_applied(batch::instruction_from_row(row.get(0))?);
+    }
+    let (results, writes) = batch::run(&mut book, instructions, head);
+    if !writes.accounts.is_empty() {
+        let ids: Vec<i64> = writes.accounts.iter().map(|a| a.id.0).collect();
+        let balances: Vec<i64> = writes.accounts.iter().map(|a| a.balance.minor()).collect();
+        let held: Vec<i64> = writes.accounts.iter().map(|a| a.held.minor()).collect();
+        tx.execute(
+            "UPDATE accounts AS a SET balance = u.balance, held = u.held
+             FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(id, balance, held)
+             WHERE a.id = u.id",
+            &[&ids, &balances, &held],
+        )
+        .await
+        .map_err(pg_error)?;
+    }
+    if !writes.lines.is_empty() {
+        let seqs: Vec<i64> = writes.lines.iter().map(|l| l.seq).collect();
+        let ids: Vec<Vec<u8>> = writes
+            .lines
+            .iter()
+            .map(|l| l.entry_id.0.to_be_bytes().to_vec())
+            .collect();
+        let texts: Vec<&str> = writes.lines.iter().map(|l| l.text.as_str()).collect();
+        let links: Vec<&[u8]> = writes.lines.iter().map(|l| &l.link[..]).collect();
+        tx.execute(
+            "INSERT INTO journal (seq, entry_id, text, link, created_ms)
+             SELECT s, e, t, l, $5 FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::bytea[])
+             AS x(s, e, t, l)",
+            &[&seqs, &ids, &texts, &links, &now_ms()],
+        )
+        .await
+        .map_err(pg_error)?;
+    }
+    if !writes.holds.is_empty() {
+        let ids: Vec<Vec<u8>> = writes
+            .holds
+            .iter()
+            .map(|(id, _, _)| id.0.to_be_bytes().to_vec())
+            .collect();
+        let texts: Vec<&str> = writes.holds.iter().map(|(_, t, _)| t.as_str()).collect();
+        let states: Vec<&str> = writes.holds.iter().map(|(_, _, s)| s.as_str()).collect();
+        tx.execute(
+            "INSERT INTO holds (id, text, state)
+             SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[])
+             ON CONFLICT (id) DO UPDATE SET state = excluded.state",
+            &[&ids, &texts, &states],
+        )
+        .await
+        .map_err(pg_error)?;
+    }
+    tx.execute(
+        "UPDATE journal_head SET seq = $1, link = $2 WHERE id = 1",
+        &[&writes.head.0, &&writes.head.1[..]],
+    )
+    .await
+    .map_err(pg_error)?;
+    tx.commit().await.map_err(pg_error)?;
+    Ok(results)
+}
+
+#[async_trait]
+impl LedgerStore for PostgresStore {
+    async fn open_account(
+        &self,
+        owner: &AccountOwner,
+        kind: AccountKind,
+        currency: Currency,
+    ) -> Result<AccountId, StoreError> {
+        let client = self.client().await?;
+        let owner = owner.to_string();
+        client
+            .execute(
+                "INSERT INTO accounts (owner, kind, currency, created_ms) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (owner, kind, currency) DO NOTHING",
+                &[&owner, &kind.as_str(), &currency.as_str(), &now_ms()],
+            )
+            .await
+            .map_err(pg_error)?;
+        let row = client
+            .query_one(
+                "SELECT id FROM accounts WHERE owner = $1 AND kind = $2 AND currency = $3",
+                &[&owner, &kind.as_str(), &currency.as_str()],
+            )
+            .await
+            .map_err(pg_error)?;
+        Ok(AccountId(row.get(0)))
+    }
+
+    async fn account(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
+        let client = self.client().await?;
+        client
+            .query_opt(
+                "SELECT kind, currency, balance, held FROM accounts WHERE id = $1",
+                &[&id.0],
+            )
+            .await
+            .map_err(pg_error)?
+            .map(|row| {
+                batch::account_from_row(id.0, row.get(0), row.get(1), row.get(2), row.get(3))
+            })
+            .transpose()
+    }
+
+    async fn apply(
+        &self,
+        instruction: Instruction,
+    ) -> Result<Result<Applied, Rejection>, StoreError> {
+        batch::submit(&self.queue, instruction).await
+    }
+
+    async fn verify(&self) -> Result<VerifyReport, StoreError> {
+        let mut client = connect(&self.config).await?;
+        // One snapshot: accounts, holds and journal seen at one instant.
+        let tx = client
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .map_err(pg_error)?;
+        let accounts = tx
+            .query(
+                "SELECT id, kind, currency, balance, held FROM accounts ORDER BY id",
+                &[],
+            )
+            .await
+            .map_err(pg_error)?
+            .iter()
+            .map(|r| batch::account_from_row(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let holds = tx
+            .query("SELECT text, state FROM holds", &[])
+            .await
+            .map_err(pg_error)?
+            .iter()
+            .map(|r| batch::hold_from_row(r.get(0), r.get(1)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let journal = tx
+            .query("SELECT seq, text, link FROM journal ORDER BY seq", &[])
+            .await
+            .map_err(pg_error)?
+            .iter()
+            .map(|r| JournalLine {
+                seq: r.get::<_, i64>(0).unsigned_abs(),
+                text: r.get(1),
+                link: batch::link_from_row(r.get::<_, &[u8]>(2)).unwrap_or([0xff; 32]),
+            })
+            .collect::<Vec<_>>();
+        tx.commit().await.map_err(pg_error)?;
+        Ok(replay(&accounts, &holds, journal))
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client
+            .query_one("SELECT 1 FROM journal_head", &[])
+            .await
+            .map_err(pg_error)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,77 @@
+//! The ports: small role traits the use cases hold as `Arc<dyn …>`, implemented by the adapters.
+
+use crate::VerifyReport;
+use async_trait::async_trait;
+use qianbao_ledger::{Account, AccountId, AccountKind, Applied, Currency, Instruction, Rejection};
+use std::fmt;
+
+/// Why storage could not do what was asked. Rejections of the money rules are not here: they are
+/// [`Rejection`] values inside a successful call.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Storage is unreachable or a write failed (disk full, connection lost). Nothing was changed;
+    /// the call may be retried once storage is back.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// The database is not one of ours, or its contents are damaged.
+    #[error("storage is not a qianbao database or is damaged: {0}")]
+    Corrupt(String),
+    /// The database was written by a newer qianbao; starting would risk damaging it.
+    #[error(
+        "the database has schema version {found}, newer than the {supported} this qianbao knows; \
+         upgrade qianbao before starting it on this database"
+    )]
+    SchemaTooNew {
+        /// The version found in the database.
+        found: i64,
+        /// The newest version this build knows.
+        supported: i64,
+    },
+}
+
+/// Who an account belongs to: the operator, or one wallet (a holder's or a merchant's).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum AccountOwner {
+    /// The operator's own accounts (bank clearing, fee income, …).
+    Operator,
+    /// The wallet with this id.
+    Wallet(String),
+}
+
+impl fmt::Display for AccountOwner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AccountOwner::Operator => f.write_str("operator"),
+            AccountOwner::Wallet(id) => write!(f, "wallet:{id}"),
+        }
+    }
+}
+
+/// The ledger's storage: accounts, the hash-chained journal and holds. Money instructions go through
+/// group commit and are durable before `apply` returns.
+#[async_trait]
+pub trait LedgerStore: Send + Sync {
+    /// The account `owner` holds of `kind` in `currency`, opened empty if it does not exist yet.
+    async fn open_account(
+        &self,
+        owner: &AccountOwner,
+        kind: AccountKind,
+        currency: Currency,
+    ) -> Result<AccountId, StoreError>;
+
+    /// One account as it stands now.
+    async fn account(&self, id: AccountId) -> Result<Option<Account>, StoreError>;
+
+    /// Applies one instruction, batched with its neighbours into one storage transaction. The outer
+    /// `Err` means storage failed and nothing changed; the inner one that the ledger refused it.
+    async fn apply(
+        &self,
+        instruction: Instruction,
+    ) -> Result<Result<Applied, Rejection>, StoreError>;
+
+    /// Recomputes every balance and hold from the journal, checks the hash chain and the invariants.
+    async fn verify(&self) -> Result<VerifyReport, StoreError>;
+
+    /// Whether storage answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+}
