@@ -148,18 +148,26 @@ impl Application {
 
 /// All routes and layers.
 pub fn router(state: AppState, settings: &Settings) -> Router {
-    let timeout = settings.request_timeout;
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(ops::openapi_json))
         .route("/docs", get(ops::docs))
         .route("/docs/docs.js", get(ops::docs_script))
+        .with_state(state);
+    with_layers(routes, settings)
+}
+
+/// Wraps routes in the layers every request passes, in order from the outside in: sensitive
+/// headers marked, request id and access log, plain 413s made problems, panics caught, the time
+/// limit, the body limit; and answers unknown paths and wrong methods with problems.
+pub fn with_layers(routes: Router, settings: &Settings) -> Router {
+    let timeout = settings.request_timeout;
+    routes
         .route_layer(axum::middleware::from_fn(middleware::remember_route))
         .fallback(middleware::unknown_path)
         .method_not_allowed_fallback(middleware::wrong_method)
-        .with_state(state)
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
         .layer(axum::middleware::from_fn(move |req, next| {
             middleware::time_limit(timeout, req, next)

@@ -1,0 +1,120 @@
+//! Typed helpers: start the application on port 0 over a fresh SQLite folder (or a fresh
+//! PostgreSQL database), and a few small conveniences for requests.
+
+use qianbao_server::{Application, Settings};
+use qianbao_store::Location;
+use std::path::PathBuf;
+
+/// A running application and the client to reach it.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// The HTTP client.
+    pub client: reqwest::Client,
+    /// The data folder, removed on drop.
+    pub dir: PathBuf,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.shutdown.take() {
+            let _ = stop.send(());
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl TestApp {
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// A fresh, unique temporary folder.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "qianbao-{name}-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Starts the application on a free port over a fresh SQLite folder, sandbox on.
+pub async fn spawn_app() -> TestApp {
+    let dir = temp_dir("api");
+    let mut settings = Settings::new(Location::SqliteDir(dir.clone()));
+    settings.listen = "127.0.0.1:0".parse().unwrap();
+    settings.sandbox = true;
+    start(settings, dir).await
+}
+
+/// Starts the application with the given settings.
+pub async fn start(settings: Settings, dir: PathBuf) -> TestApp {
+    let app = Application::build(settings).await.unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        dir,
+        shutdown: Some(stop),
+    }
+}
+
+/// A PostgreSQL database made for one test, dropped when this is dropped. `None` (after a note)
+/// when PostgreSQL is not reachable and not required; CI sets `QIANBAO_REQUIRE_POSTGRES=1`.
+pub struct TestDatabase {
+    /// Its URL.
+    pub url: String,
+    name: String,
+    base: String,
+}
+
+impl TestDatabase {
+    /// Makes a fresh database.
+    pub async fn create() -> Option<TestDatabase> {
+        let base = std::env::var("QIANBAO_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let admin = match tokio_postgres::connect(&base, tokio_postgres::NoTls).await {
+            Ok((client, conn)) => {
+                tokio::spawn(conn);
+                client
+            }
+            Err(e) => {
+                assert!(
+                    std::env::var_os("QIANBAO_REQUIRE_POSTGRES").is_none(),
+                    "PostgreSQL is required but unreachable at {base}: {e}"
+                );
+                eprintln!("skipped: no PostgreSQL at {base}");
+                return None;
+            }
+        };
+        let name = format!("qb_api_{}", uuid::Uuid::new_v4().simple());
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+        Some(TestDatabase { url, name, base })
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // Drop runs outside any runtime's async context; psql is on every machine with PostgreSQL.
+        let _ = std::process::Command::new("psql")
+            .args([&self.base, "-q", "-c"])
+            .arg(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+            .output();
+    }
+}
