@@ -43,7 +43,10 @@ fn json_error(rejection: &JsonRejection) -> ApiError {
             "invalid_request",
             // serde's message names the field and what was expected. It goes back only to the caller
             // who sent the body and is never logged.
-            format!("The body does not have the expected fields: {}", e.body_text()),
+            format!(
+                "The body does not have the expected fields: {}",
+                e.body_text()
+            ),
         ),
         JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             payload_too_large()

@@ -24,8 +24,7 @@ pub async fn request_id_and_log(mut req: Request, next: Next) -> Response {
         .headers()
         .get(&REQUEST_ID)
         .filter(|v| {
-            v.len() <= REQUEST_ID_LEN_MAX
-                && v.as_bytes().iter().all(|b| b.is_ascii_graphic())
+            v.len() <= REQUEST_ID_LEN_MAX && v.as_bytes().iter().all(|b| b.is_ascii_graphic())
         })
         .cloned()
         .unwrap_or_else(|| {

@@ -44,15 +44,33 @@ pub fn drain(first: Request, queue: &mut mpsc::Receiver<Request>, max: usize) ->
 }
 
 /// Answers every caller of a batch: each with its own result, or all with the storage failure.
-pub fn answer(batch: Vec<Request>, results: Result<Vec<Result<Applied, Rejection>>, StoreError>) {
+/// Records the batch's size, commit time and outcomes in the metrics.
+pub fn answer(
+    batch: Vec<Request>,
+    results: Result<Vec<Result<Applied, Rejection>>, StoreError>,
+    took: std::time::Duration,
+) {
+    metrics::histogram!("qianbao_ledger_batch_size").record(batch.len() as f64);
+    metrics::histogram!("qianbao_ledger_commit_seconds").record(took.as_secs_f64());
     match results {
         Ok(results) => {
+            for result in &results {
+                let outcome = match result {
+                    Ok(Applied::New) => "applied",
+                    Ok(Applied::Replayed) => "replayed",
+                    Err(_) => "rejected",
+                };
+                metrics::counter!("qianbao_ledger_instructions_total", "outcome" => outcome)
+                    .increment(1);
+            }
             for (request, result) in batch.into_iter().zip(results) {
                 // A caller that gave up waiting no longer needs its answer.
                 let _ = request.reply.send(Ok(result));
             }
         }
         Err(e) => {
+            metrics::counter!("qianbao_ledger_instructions_total", "outcome" => "storage_failed")
+                .increment(batch.len() as u64);
             let message = e.to_string();
             for request in batch {
                 let _ = request
@@ -76,7 +94,10 @@ pub fn account_ids(instructions: &[Instruction], book: &Book) -> Vec<AccountId> 
     let mut ids: Vec<AccountId> = instructions
         .iter()
         .flat_map(|i| i.postings().iter().map(|p| p.account))
-        .chain(book.holds().flat_map(|h| h.postings.iter().map(|p| p.account)))
+        .chain(
+            book.holds()
+                .flat_map(|h| h.postings.iter().map(|p| p.account)),
+        )
         .collect();
     ids.sort_unstable();
     ids.dedup();

@@ -21,7 +21,7 @@ use tokio_postgres::{Client, Config, NoTls};
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The advisory lock that keeps two nodes from migrating at once.
-const MIGRATION_LOCK_KEY: i64 = 0x7169_616e_6261_6f;
+const MIGRATION_LOCK_KEY: i64 = 0x0071_6961_6e62_616f; // "qianbao" in ASCII
 
 /// The PostgreSQL store.
 pub struct PostgresStore {
@@ -163,8 +163,8 @@ async fn write_batches(config: Config, client: Client, mut requests: mpsc::Recei
     let mut client = Some(client);
     while let Some(first) = requests.recv().await {
         let batch = batch::drain(first, &mut requests, BATCH_SIZE_MAX);
-        let instructions: Vec<Instruction> =
-            batch.iter().map(|r| r.instruction.clone()).collect();
+        let instructions: Vec<Instruction> = batch.iter().map(|r| r.instruction.clone()).collect();
+        let started = std::time::Instant::now();
         let results = match client.as_mut().filter(|c| !c.is_closed()) {
             Some(c) => commit_batch(c, &instructions).await,
             None => match connect(&config).await {
@@ -182,7 +182,7 @@ async fn write_batches(config: Config, client: Client, mut requests: mpsc::Recei
                 client = None;
             }
         }
-        batch::answer(batch, results);
+        batch::answer(batch, results, started.elapsed());
     }
 }
 

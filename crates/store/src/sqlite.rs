@@ -126,7 +126,10 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
 /// and applies the migrations it lacks.
 fn prepare(dir: &Path) -> Result<PathBuf, StoreError> {
     std::fs::create_dir_all(dir).map_err(|e| {
-        StoreError::Unavailable(format!("cannot make the data folder {}: {e}", dir.display()))
+        StoreError::Unavailable(format!(
+            "cannot make the data folder {}: {e}",
+            dir.display()
+        ))
     })?;
     let path = dir.join(FILE_NAME);
     let mut conn = Connection::open_with_flags(
@@ -206,13 +209,13 @@ fn prepare(dir: &Path) -> Result<PathBuf, StoreError> {
 fn write_batches(mut conn: Connection, mut requests: mpsc::Receiver<Request>) {
     while let Some(first) = requests.blocking_recv() {
         let batch = batch::drain(first, &mut requests, BATCH_SIZE_MAX);
-        let instructions: Vec<Instruction> =
-            batch.iter().map(|r| r.instruction.clone()).collect();
+        let instructions: Vec<Instruction> = batch.iter().map(|r| r.instruction.clone()).collect();
+        let started = std::time::Instant::now();
         let results = commit_batch(&mut conn, &instructions);
         if let Err(e) = &results {
             tracing::error!(error = %e, size = batch.len(), "ledger batch failed; nothing was applied");
         }
-        batch::answer(batch, results);
+        batch::answer(batch, results, started.elapsed());
     }
 }
 
@@ -387,7 +390,13 @@ impl LedgerStore for SqliteStore {
                 .prepare("SELECT id, kind, currency, balance, held FROM accounts ORDER BY id")
                 .and_then(|mut s| {
                     s.query_map([], |r| {
-                        Ok((r.get(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?))
+                        Ok((
+                            r.get(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                        ))
                     })?
                     .collect::<Result<Vec<(i64, String, String, i64, i64)>, _>>()
                 })
@@ -412,7 +421,11 @@ impl LedgerStore for SqliteStore {
                 .map_err(store_error)?;
             let lines = select
                 .query_map([], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?))
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Vec<u8>>(2)?,
+                    ))
                 })
                 .map_err(store_error)?;
             let mut journal = Vec::new();

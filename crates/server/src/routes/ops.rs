@@ -58,7 +58,10 @@ pub async fn openapi_json() -> Response {
 #[utoipa::path(get, path = "/docs", tag = "operations",
     responses((status = 200, description = "The API reference page", content_type = "text/html")))]
 pub async fn docs() -> Response {
-    asset(include_str!("../../assets/docs.html"), "text/html; charset=utf-8")
+    asset(
+        include_str!("../../assets/docs.html"),
+        "text/html; charset=utf-8",
+    )
 }
 
 /// The script of the `/docs` page.

@@ -28,8 +28,14 @@ fn run(args: &[&str]) -> Output {
 async fn serve(dir: &Path, extra: &[&str]) -> (Child, String) {
     let port = free_port();
     let address = format!("http://127.0.0.1:{port}");
-    let child = Command::new(BIN)
-        .args(["serve", "--sandbox", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--sandbox",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
         .arg(dir)
         .args(extra)
         .stdout(Stdio::null())
@@ -38,30 +44,71 @@ async fn serve(dir: &Path, extra: &[&str]) -> (Child, String) {
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
-        if reqwest::get(format!("{address}/healthz")).await.is_ok_and(|r| r.status() == 200) {
+        if reqwest::get(format!("{address}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
             return (child, address);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("qianbao serve did not become healthy");
 }
 
 fn terminate(child: &mut Child) -> (i32, String) {
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     let status = child.wait().unwrap();
     let mut log = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
     (status.code().unwrap_or(-1), log)
 }
 
 /// Some ledger traffic: two wallets funded and a transfer between them.
 async fn traffic(location: &Location) {
     let store = qianbao_store::open(location).await.unwrap();
-    let bank = store.open_account(&AccountOwner::Operator, AccountKind::BankClearing, Currency::CNY).await.unwrap();
-    let a = store.open_account(&AccountOwner::Wallet("a".into()), AccountKind::Wallet, Currency::CNY).await.unwrap();
-    let b = store.open_account(&AccountOwner::Wallet("b".into()), AccountKind::Wallet, Currency::CNY).await.unwrap();
-    for (i, (from, to, amount)) in [(bank, a, 50_000), (a, b, 1_234), (bank, b, 100)].into_iter().enumerate() {
-        let posting = |account, amount| Posting { account, currency: Currency::CNY, amount: Amount::from_minor(amount) };
+    let bank = store
+        .open_account(
+            &AccountOwner::Operator,
+            AccountKind::BankClearing,
+            Currency::CNY,
+        )
+        .await
+        .unwrap();
+    let a = store
+        .open_account(
+            &AccountOwner::Wallet("a".into()),
+            AccountKind::Wallet,
+            Currency::CNY,
+        )
+        .await
+        .unwrap();
+    let b = store
+        .open_account(
+            &AccountOwner::Wallet("b".into()),
+            AccountKind::Wallet,
+            Currency::CNY,
+        )
+        .await
+        .unwrap();
+    for (i, (from, to, amount)) in [(bank, a, 50_000), (a, b, 1_234), (bank, b, 100)]
+        .into_iter()
+        .enumerate()
+    {
+        let posting = |account, amount| Posting {
+            account,
+            currency: Currency::CNY,
+            amount: Amount::from_minor(amount),
+        };
         let transfer = Instruction::Transfer {
             id: EntryId(u128::try_from(i).unwrap() + 1),
             postings: vec![posting(from, -amount), posting(to, amount)],
@@ -83,15 +130,23 @@ async fn sigterm_stops_the_server_gracefully_with_exit_code_zero() {
 async fn json_logs_are_one_object_per_line_and_never_carry_the_query_string() {
     let dir = temp_dir("jsonlog");
     let (mut child, address) = serve(&dir, &["--log-format", "json"]).await;
-    reqwest::get(format!("{address}/healthz?phone=13812345678&id=110101199003071234")).await.unwrap();
+    reqwest::get(format!(
+        "{address}/healthz?phone=13812345678&id=110101199003071234"
+    ))
+    .await
+    .unwrap();
     let (_, log) = terminate(&mut child);
     let mut saw_request = false;
     for line in log.lines().filter(|l| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
         saw_request |= v["message"] == "request" && v["route"] == "/healthz";
     }
     assert!(saw_request, "{log}");
-    assert!(!log.contains("13812345678") && !log.contains("110101199003071234"), "{log}");
+    assert!(
+        !log.contains("13812345678") && !log.contains("110101199003071234"),
+        "{log}"
+    );
 }
 
 #[tokio::test]
@@ -100,11 +155,21 @@ async fn a_file_that_is_not_a_database_is_refused_at_start_and_left_untouched() 
     let file = dir.join("qianbao.db");
     let junk = b"%PDF-1.7 this is somebody's document, not a database".repeat(100);
     std::fs::write(&file, &junk).unwrap();
-    let out = run(&["serve", "--listen", "127.0.0.1:0", "--data-dir", dir.to_str().unwrap()]);
+    let out = run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        dir.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("not a SQLite database"), "{stderr}");
-    assert_eq!(std::fs::read(&file).unwrap(), junk, "the foreign file was changed");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        junk,
+        "the foreign file was changed"
+    );
 }
 
 #[tokio::test]
@@ -116,10 +181,20 @@ async fn another_programs_sqlite_database_is_refused_at_start_and_left_untouched
         .execute_batch("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('x');")
         .unwrap();
     let before = std::fs::read(&file).unwrap();
-    let out = run(&["serve", "--listen", "127.0.0.1:0", "--data-dir", dir.to_str().unwrap()]);
+    let out = run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        dir.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not qianbao"));
-    assert_eq!(std::fs::read(&file).unwrap(), before, "the other program's database was changed");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "the other program's database was changed"
+    );
 }
 
 #[tokio::test]
@@ -128,12 +203,24 @@ async fn a_database_of_a_newer_schema_is_refused_saying_so() {
     traffic(&Location::SqliteDir(dir.clone())).await;
     rusqlite::Connection::open(dir.join("qianbao.db"))
         .unwrap()
-        .execute("INSERT INTO schema_migrations VALUES (99, '0099_future', 0)", [])
+        .execute(
+            "INSERT INTO schema_migrations VALUES (99, '0099_future', 0)",
+            [],
+        )
         .unwrap();
-    let out = run(&["serve", "--listen", "127.0.0.1:0", "--data-dir", dir.to_str().unwrap()]);
+    let out = run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        dir.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("schema version 99") && stderr.contains("newer"), "{stderr}");
+    assert!(
+        stderr.contains("schema version 99") && stderr.contains("newer"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -143,15 +230,24 @@ async fn verify_passes_after_traffic_and_fails_when_a_stored_balance_is_tampered
     let clean = run(&["verify", "--data-dir", dir.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&clean.stdout);
     assert_eq!(clean.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains("journal lines: 3") && stdout.contains("clean"), "{stdout}");
+    assert!(
+        stdout.contains("journal lines: 3") && stdout.contains("clean"),
+        "{stdout}"
+    );
     rusqlite::Connection::open(dir.join("qianbao.db"))
         .unwrap()
-        .execute("UPDATE accounts SET balance = balance + 100 WHERE owner = 'wallet:b'", [])
+        .execute(
+            "UPDATE accounts SET balance = balance + 100 WHERE owner = 'wallet:b'",
+            [],
+        )
         .unwrap();
     let tampered = run(&["verify", "--data-dir", dir.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&tampered.stdout);
     assert_eq!(tampered.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("FAILED") && stdout.contains("journal gives balance"), "{stdout}");
+    assert!(
+        stdout.contains("FAILED") && stdout.contains("journal gives balance"),
+        "{stdout}"
+    );
 }
 
 #[tokio::test]
@@ -161,8 +257,15 @@ async fn verify_fails_when_a_journal_line_is_rewritten_on_postgres() {
     };
     traffic(&Location::Postgres(db.url.clone())).await;
     let clean = run(&["verify", "--database", &db.url]);
-    assert_eq!(clean.status.code(), Some(0), "{}", String::from_utf8_lossy(&clean.stdout));
-    let (client, conn) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls).await.unwrap();
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&clean.stdout)
+    );
+    let (client, conn) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
     tokio::spawn(conn);
     client
         .batch_execute("UPDATE journal SET text = replace(text, ':1234', ':1200') WHERE seq = 2")

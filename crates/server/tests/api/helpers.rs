@@ -38,10 +38,8 @@ impl TestApp {
 
 /// A fresh, unique temporary folder.
 pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "qianbao-{name}-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("qianbao-{name}-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -114,7 +112,10 @@ impl Drop for TestDatabase {
         // Drop runs outside any runtime's async context; psql is on every machine with PostgreSQL.
         let _ = std::process::Command::new("psql")
             .args([&self.base, "-q", "-c"])
-            .arg(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+            .arg(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
             .output();
     }
 }

@@ -45,12 +45,17 @@ async fn serve() -> String {
 
 async fn problem(response: reqwest::Response) -> (u16, String, Problem) {
     let status = response.status().as_u16();
-    let content_type = response.headers()["content-type"].to_str().unwrap().to_string();
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
     (status, content_type, response.json().await.unwrap())
 }
 
 fn post_body(address: &str, content_type: Option<&str>, body: Vec<u8>) -> reqwest::RequestBuilder {
-    let request = reqwest::Client::new().post(format!("{address}/echo")).body(body);
+    let request = reqwest::Client::new()
+        .post(format!("{address}/echo"))
+        .body(body);
     match content_type {
         Some(ct) => request.header("content-type", ct),
         None => request,
@@ -60,10 +65,14 @@ fn post_body(address: &str, content_type: Option<&str>, body: Vec<u8>) -> reqwes
 #[tokio::test]
 async fn a_good_json_body_reaches_the_handler() {
     let address = serve().await;
-    let r = post_body(&address, Some("application/json"), br#"{"amount": 1250}"#.to_vec())
-        .send()
-        .await
-        .unwrap();
+    let r = post_body(
+        &address,
+        Some("application/json"),
+        br#"{"amount": 1250}"#.to_vec(),
+    )
+    .send()
+    .await
+    .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), "1250");
 }
@@ -71,12 +80,19 @@ async fn a_good_json_body_reaches_the_handler() {
 #[tokio::test]
 async fn malformed_json_is_a_400_problem_with_code_malformed_json() {
     let address = serve().await;
-    let r = post_body(&address, Some("application/json"), b"{\"amount\": ".to_vec())
-        .send()
-        .await
-        .unwrap();
+    let r = post_body(
+        &address,
+        Some("application/json"),
+        b"{\"amount\": ".to_vec(),
+    )
+    .send()
+    .await
+    .unwrap();
     let (status, content_type, p) = problem(r).await;
-    assert_eq!((status, content_type.as_str(), p.code.as_str()), (400, "application/problem+json", "malformed_json"));
+    assert_eq!(
+        (status, content_type.as_str(), p.code.as_str()),
+        (400, "application/problem+json", "malformed_json")
+    );
 }
 
 #[tokio::test]
@@ -88,17 +104,33 @@ async fn a_body_without_json_content_type_is_a_415_problem() {
         .unwrap();
     let (status, _, p) = problem(r).await;
     assert_eq!((status, p.code.as_str()), (415, "unsupported_media_type"));
-    let r = post_body(&address, None, br#"{"amount": 1}"#.to_vec()).send().await.unwrap();
+    let r = post_body(&address, None, br#"{"amount": 1}"#.to_vec())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(r).await.2.code, "unsupported_media_type");
 }
 
 #[tokio::test]
 async fn json_of_the_wrong_shape_is_a_422_problem_naming_the_field() {
     let address = serve().await;
-    for body in [&br#"{"amount": "12.50"}"#[..], br#"{"amount": 1.5}"#, br#"{}"#, br#"{"amount": 99999999999999999999}"#] {
-        let r = post_body(&address, Some("application/json"), body.to_vec()).send().await.unwrap();
+    for body in [
+        &br#"{"amount": "12.50"}"#[..],
+        br#"{"amount": 1.5}"#,
+        br#"{}"#,
+        br#"{"amount": 99999999999999999999}"#,
+    ] {
+        let r = post_body(&address, Some("application/json"), body.to_vec())
+            .send()
+            .await
+            .unwrap();
         let (status, _, p) = problem(r).await;
-        assert_eq!((status, p.code.as_str()), (422, "invalid_request"), "{}", String::from_utf8_lossy(body));
+        assert_eq!(
+            (status, p.code.as_str()),
+            (422, "invalid_request"),
+            "{}",
+            String::from_utf8_lossy(body)
+        );
         assert!(p.detail.contains("amount"), "{}", p.detail);
     }
 }
@@ -107,9 +139,15 @@ async fn json_of_the_wrong_shape_is_a_422_problem_naming_the_field() {
 async fn a_body_over_the_limit_is_a_413_problem_with_code_payload_too_large() {
     let address = serve().await;
     let big = format!("{{\"amount\": 1, \"pad\": \"{}\"}}", "x".repeat(10_000));
-    let r = post_body(&address, Some("application/json"), big.into_bytes()).send().await.unwrap();
+    let r = post_body(&address, Some("application/json"), big.into_bytes())
+        .send()
+        .await
+        .unwrap();
     let (status, content_type, p) = problem(r).await;
-    assert_eq!((status, content_type.as_str(), p.code.as_str()), (413, "application/problem+json", "payload_too_large"));
+    assert_eq!(
+        (status, content_type.as_str(), p.code.as_str()),
+        (413, "application/problem+json", "payload_too_large")
+    );
 }
 
 #[tokio::test]
@@ -118,7 +156,10 @@ async fn a_request_over_the_time_limit_is_a_503_problem_with_code_timeout_and_re
     let r = reqwest::get(format!("{address}/slow")).await.unwrap();
     assert_eq!(r.headers()["retry-after"], "1");
     let (status, _, p) = problem(r).await;
-    assert_eq!((status, p.code.as_str(), p.retry_after), (503, "timeout", Some(1)));
+    assert_eq!(
+        (status, p.code.as_str(), p.retry_after),
+        (503, "timeout", Some(1))
+    );
 }
 
 #[tokio::test]
@@ -127,10 +168,17 @@ async fn a_panicking_handler_is_a_500_problem_and_the_server_keeps_serving() {
     let r = reqwest::get(format!("{address}/panic")).await.unwrap();
     let (status, _, p) = problem(r).await;
     assert_eq!((status, p.code.as_str()), (500, "internal"));
-    assert!(!p.detail.contains("a bug in a handler"), "the cause leaked to the client");
-    let r = post_body(&address, Some("application/json"), br#"{"amount": 7}"#.to_vec())
-        .send()
-        .await
-        .unwrap();
+    assert!(
+        !p.detail.contains("a bug in a handler"),
+        "the cause leaked to the client"
+    );
+    let r = post_body(
+        &address,
+        Some("application/json"),
+        br#"{"amount": 7}"#.to_vec(),
+    )
+    .send()
+    .await
+    .unwrap();
     assert_eq!(r.status(), 200);
 }

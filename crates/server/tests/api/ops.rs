@@ -18,7 +18,10 @@ async fn readyz_answers_ready_when_storage_answers() {
     let app = spawn_app().await;
     let r = app.get("/readyz").await;
     assert_eq!(r.status(), 200);
-    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["status"], "ready");
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["status"],
+        "ready"
+    );
 }
 
 #[tokio::test]
@@ -38,10 +41,17 @@ async fn metrics_count_requests_by_route_template_in_prometheus_text() {
     app.get("/healthz").await;
     let r = app.get("/metrics").await;
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
     let text = r.text().await.unwrap();
     assert!(
-        text.contains("qianbao_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"}"),
+        text.contains(
+            "qianbao_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"}"
+        ),
         "{text}"
     );
 }
@@ -55,7 +65,10 @@ async fn the_openapi_document_is_3_1_and_matches_the_committed_copy() {
     let doc: serde_json::Value = serde_json::from_str(&served).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     for path in ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"] {
-        assert!(doc["paths"][path].is_object(), "{path} missing from the document");
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} missing from the document"
+        );
     }
     let committed_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
     let committed = std::fs::read_to_string(committed_path).unwrap_or_default();
@@ -70,13 +83,21 @@ async fn the_docs_page_and_its_script_are_served_with_a_strict_csp() {
     let app = spawn_app().await;
     let r = app.get("/docs").await;
     assert_eq!(r.status(), 200);
-    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(csp.contains("default-src 'none'"), "{csp}");
     let html = r.text().await.unwrap();
     assert!(html.contains("/docs/docs.js") && html.contains("/openapi.json"));
     let js = app.get("/docs/docs.js").await;
     assert_eq!(js.status(), 200);
-    assert!(js.text().await.unwrap().contains("fetch(\"/openapi.json\")"));
+    assert!(
+        js.text()
+            .await
+            .unwrap()
+            .contains("fetch(\"/openapi.json\")")
+    );
 }
 
 #[tokio::test]
