@@ -3,7 +3,9 @@
 //! nothing refused may leave a trace, and the ledger must verify clean afterwards.
 #![allow(clippy::unwrap_used)]
 
-use qianbao_ledger::{AccountId, AccountKind, Amount, Applied, Currency, EntryId, Instruction, Posting};
+use qianbao_ledger::{
+    AccountId, AccountKind, Amount, Applied, Currency, EntryId, Instruction, Posting,
+};
 use qianbao_store::{Location, SqliteStore};
 use qianbao_wallet::{AccountOwner, LedgerStore, StoreError};
 use std::io::{BufRead, BufReader};
@@ -39,8 +41,16 @@ fn transfer(id: u128, from: AccountId, to: AccountId, amount: i64) -> Instructio
     Instruction::Transfer {
         id: EntryId(id),
         postings: vec![
-            Posting { account: from, currency: Currency::CNY, amount: Amount::from_minor(-amount) },
-            Posting { account: to, currency: Currency::CNY, amount: Amount::from_minor(amount) },
+            Posting {
+                account: from,
+                currency: Currency::CNY,
+                amount: Amount::from_minor(-amount),
+            },
+            Posting {
+                account: to,
+                currency: Currency::CNY,
+                amount: Amount::from_minor(amount),
+            },
         ],
     }
 }
@@ -49,16 +59,29 @@ fn transfer(id: u128, from: AccountId, to: AccountId, amount: i64) -> Instructio
 /// wallet, so doing this again after a crash changes nothing).
 async fn funded_wallets(store: &dyn LedgerStore, n: i64) -> Vec<AccountId> {
     let bank = store
-        .open_account(&AccountOwner::Operator, AccountKind::BankClearing, Currency::CNY)
+        .open_account(
+            &AccountOwner::Operator,
+            AccountKind::BankClearing,
+            Currency::CNY,
+        )
         .await
         .unwrap();
     let mut wallets = Vec::new();
     for i in 0..n {
         let w = store
-            .open_account(&AccountOwner::Wallet(format!("w{i}")), AccountKind::Wallet, Currency::CNY)
+            .open_account(
+                &AccountOwner::Wallet(format!("w{i}")),
+                AccountKind::Wallet,
+                Currency::CNY,
+            )
             .await
             .unwrap();
-        let funding = transfer(0xF00D_0000 + u128::try_from(i).unwrap(), bank, w, FUNDING_MINOR);
+        let funding = transfer(
+            0xF00D_0000 + u128::try_from(i).unwrap(),
+            bank,
+            w,
+            FUNDING_MINOR,
+        );
         store.apply(funding).await.unwrap().unwrap();
         wallets.push(w);
     }
@@ -82,7 +105,10 @@ fn mount_tmpfs(dir: &Path, size: &str) -> bool {
 async fn a_full_disk_fails_the_batch_cleanly_and_writes_resume_when_space_returns() {
     let dir = temp_dir("full-disk");
     if !mount_tmpfs(&dir, "1m") {
-        assert!(!required(), "mounting a small tmpfs needs root, which CI has");
+        assert!(
+            !required(),
+            "mounting a small tmpfs needs root, which CI has"
+        );
         eprintln!("skipped: cannot mount a tmpfs here (not root)");
         return;
     }
@@ -104,15 +130,20 @@ async fn a_full_disk_fails_the_batch_cleanly_and_writes_resume_when_space_return
     }
     let failure = failure.expect("the disk never filled");
     assert!(matches!(failure, StoreError::Unavailable(_)), "{failure:?}");
-    assert!(acknowledged > 0, "no write succeeded before the disk filled");
+    assert!(
+        acknowledged > 0,
+        "no write succeeded before the disk filled"
+    );
 
     // Space returns: the same store takes writes again without a restart.
-    assert!(Command::new("mount")
-        .args(["-o", "remount,size=64m"])
-        .arg(&dir)
-        .status()
-        .unwrap()
-        .success());
+    assert!(
+        Command::new("mount")
+            .args(["-o", "remount,size=64m"])
+            .arg(&dir)
+            .status()
+            .unwrap()
+            .success()
+    );
     let after = store.apply(transfer(2 << 100, a, b, 1)).await;
     assert!(matches!(after, Ok(Ok(Applied::New))), "{after:?}");
     acknowledged += 1;
@@ -124,7 +155,10 @@ async fn a_full_disk_fails_the_batch_cleanly_and_writes_resume_when_space_return
         FUNDING_MINOR - acknowledged,
         "the failed batch left a trace, or an acknowledged one was lost"
     );
-    assert_eq!(store.account(b).await.unwrap().unwrap().balance.minor(), FUNDING_MINOR + acknowledged);
+    assert_eq!(
+        store.account(b).await.unwrap().unwrap().balance.minor(),
+        FUNDING_MINOR + acknowledged
+    );
     drop(store);
     let _ = Command::new("umount").arg("-l").arg(&dir).status();
     let _ = std::fs::remove_dir_all(&dir);
@@ -179,7 +213,14 @@ async fn crash_and_check(location: String, open: Location) {
     let mut acknowledged: Vec<(u128, i64, i64, i64)> = Vec::new();
     for round in 0..4u64 {
         let mut child = Command::new(&exe)
-            .args(["--exact", "crash_child", "--ignored", "--nocapture", "--test-threads", "1"])
+            .args([
+                "--exact",
+                "crash_child",
+                "--ignored",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
             .env("QIANBAO_CRASH_LOCATION", &location)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -206,7 +247,10 @@ async fn crash_and_check(location: String, open: Location) {
         child.kill().unwrap();
         child.wait().unwrap();
         let acks = reader.join().unwrap();
-        assert!(!acks.is_empty(), "round {round}: the child acknowledged nothing before it was killed");
+        assert!(
+            !acks.is_empty(),
+            "round {round}: the child acknowledged nothing before it was killed"
+        );
         acknowledged.extend(acks);
     }
     let store = qianbao_store::open(&open).await.unwrap();
@@ -218,16 +262,25 @@ async fn crash_and_check(location: String, open: Location) {
         .map(|&(id, from, to, amount)| {
             let store = store.clone();
             tokio::spawn(async move {
-                let again = store.apply(transfer(id, AccountId(from), AccountId(to), amount)).await;
+                let again = store
+                    .apply(transfer(id, AccountId(from), AccountId(to), amount))
+                    .await;
                 (id, again.unwrap())
             })
         })
         .collect();
     for check in checks {
         let (id, again) = check.await.unwrap();
-        assert_eq!(again, Ok(Applied::Replayed), "acknowledged transfer {id:032x} was lost");
+        assert_eq!(
+            again,
+            Ok(Applied::Replayed),
+            "acknowledged transfer {id:032x} was lost"
+        );
     }
-    eprintln!("{} acknowledged transfers over 4 kills, all present exactly once", acknowledged.len());
+    eprintln!(
+        "{} acknowledged transfers over 4 kills, all present exactly once",
+        acknowledged.len()
+    );
     assert_eq!(report.totals.get("CNY"), Some(&0));
 }
 
@@ -255,7 +308,10 @@ async fn killing_the_postgres_node_mid_load_loses_no_acknowledged_transfer() {
         }
     };
     let name = format!("qb_crash_{:x}", seed() & 0xffff_ffff_ffff);
-    admin.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
     let url = match base.rsplit_once('/') {
         Some((prefix, _)) => format!("{prefix}/{name}"),
         None => panic!("bad database URL {base}"),
