@@ -3,9 +3,11 @@
 
 mod batch;
 mod migrate;
+pub mod portable;
 mod postgres;
 pub mod sqlite;
 
+pub use portable::{Row, Storage, Tx, Value};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 

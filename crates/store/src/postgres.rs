@@ -5,6 +5,7 @@
 
 use crate::batch::{self, Request};
 use crate::migrate::{self, HISTORY_TABLE, MIGRATIONS};
+use crate::portable::{Row, Tx, Value, Work};
 use crate::{BATCH_SIZE_MAX, QUEUE_DEPTH_MAX, now_ms};
 use async_trait::async_trait;
 use qianbao_ledger::{
@@ -15,6 +16,8 @@ use qianbao_wallet::{AccountOwner, LedgerStore, StoreError, VerifyReport};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, mpsc};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use tokio_postgres::{Client, Config, NoTls};
 
 /// How long making a connection may take before storage counts as unreachable.
@@ -28,10 +31,133 @@ pub struct PostgresStore {
     queue: mpsc::Sender<Request>,
     config: Config,
     shared: Mutex<Option<Arc<Client>>>,
+    /// Connections for record transactions, which need a client of their own while they run.
+    records: Arc<std::sync::Mutex<Vec<Client>>>,
 }
 
 fn pg_error(e: tokio_postgres::Error) -> StoreError {
-    StoreError::Unavailable(e.to_string())
+    // The Display of a server error is just "db error"; the server's own message says what.
+    let message = match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => e.to_string(),
+    };
+    if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
+        return StoreError::Duplicate(message);
+    }
+    StoreError::Unavailable(message)
+}
+
+/// Whether a failure means "run the transaction again": SERIALIZABLE refused to interleave it with
+/// another, or two transactions deadlocked.
+fn must_retry(e: &tokio_postgres::Error) -> bool {
+    matches!(
+        e.code(),
+        Some(&SqlState::T_R_SERIALIZATION_FAILURE | &SqlState::T_R_DEADLOCK_DETECTED)
+    )
+}
+
+/// How many times a serialisable transaction is tried before its failure is returned.
+const SERIALIZABLE_TRIES_MAX: u32 = 30;
+
+/// Idle connections kept for record transactions.
+const RECORD_POOL_IDLE_MAX: usize = 8;
+
+impl ToSql for Value {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(v) => match *ty {
+                Type::INT4 => i32::try_from(*v)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(*v)?.to_sql(ty, out),
+                Type::BOOL => (*v != 0).to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+            Value::Text(v) => v.as_str().to_sql(ty, out),
+            Value::Bytes(v) => v.as_slice().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        // Checked per value in `to_sql`, where the kind of value is known.
+        <i64 as ToSql>::accepts(ty)
+            || <i32 as ToSql>::accepts(ty)
+            || <bool as ToSql>::accepts(ty)
+            || <&str as ToSql>::accepts(ty)
+            || <&[u8] as ToSql>::accepts(ty)
+    }
+
+    to_sql_checked!();
+}
+
+/// A [`Tx`] over a PostgreSQL transaction, driven from a blocking thread.
+struct PgTx<'a> {
+    tx: &'a tokio_postgres::Transaction<'a>,
+    handle: &'a tokio::runtime::Handle,
+    /// Set when a statement failed in a way that calls for running the whole transaction again.
+    retry: bool,
+}
+
+impl PgTx<'_> {
+    fn fail(&mut self, e: tokio_postgres::Error) -> StoreError {
+        self.retry |= must_retry(&e);
+        pg_error(e)
+    }
+}
+
+fn params(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+    values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
+}
+
+fn value_at(row: &tokio_postgres::Row, i: usize) -> Result<Value, StoreError> {
+    let column = &row.columns()[i];
+    let bad = |e: tokio_postgres::Error| StoreError::Corrupt(e.to_string());
+    Ok(match *column.type_() {
+        Type::INT8 => row.try_get::<_, Option<i64>>(i).map_err(bad)?.into(),
+        Type::INT4 => row
+            .try_get::<_, Option<i32>>(i)
+            .map_err(bad)?
+            .map(i64::from)
+            .into(),
+        Type::INT2 => row
+            .try_get::<_, Option<i16>>(i)
+            .map_err(bad)?
+            .map(i64::from)
+            .into(),
+        Type::BOOL => row.try_get::<_, Option<bool>>(i).map_err(bad)?.into(),
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
+            row.try_get::<_, Option<String>>(i).map_err(bad)?.into()
+        }
+        Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(i).map_err(bad)?.into(),
+        ref other => {
+            return Err(StoreError::Corrupt(format!(
+                "column {} has type {other}, which records do not use",
+                column.name()
+            )));
+        }
+    })
+}
+
+impl Tx for PgTx<'_> {
+    fn query(&mut self, sql: &str, values: &[Value]) -> Result<Vec<Row>, StoreError> {
+        let rows = match self.handle.block_on(self.tx.query(sql, &params(values))) {
+            Ok(rows) => rows,
+            Err(e) => return Err(self.fail(e)),
+        };
+        rows.iter()
+            .map(|row| (0..row.len()).map(|i| value_at(row, i)).collect::<Result<_, _>>().map(Row))
+            .collect()
+    }
+
+    fn execute(&mut self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
+        match self.handle.block_on(self.tx.execute(sql, &params(values))) {
+            Ok(n) => Ok(n),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
 }
 
 async fn connect(config: &Config) -> Result<Client, StoreError> {
@@ -62,7 +188,36 @@ impl PostgresStore {
             queue,
             config,
             shared: Mutex::new(Some(Arc::new(client))),
+            records: Arc::new(std::sync::Mutex::new(Vec::new())),
         })
+    }
+
+    /// Runs `work` in a SERIALIZABLE transaction on a blocking thread, again from the start when
+    /// PostgreSQL reports a serialisation failure or deadlock, up to [`SERIALIZABLE_TRIES_MAX`].
+    pub(crate) async fn transact<T: Send + 'static>(
+        &self,
+        work: Work<T>,
+    ) -> Result<T, StoreError> {
+        let config = self.config.clone();
+        let records = self.records.clone();
+        let handle = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || {
+            let idle = records.lock().ok().and_then(|mut idle| idle.pop());
+            let mut client = match idle.filter(|c| !c.is_closed()) {
+                Some(client) => client,
+                None => handle.block_on(connect(&config))?,
+            };
+            let result = transact_on(&handle, &mut client, &work);
+            if !client.is_closed()
+                && let Ok(mut idle) = records.lock()
+                && idle.len() < RECORD_POOL_IDLE_MAX
+            {
+                idle.push(client);
+            }
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?
     }
 
     /// The shared client, reconnecting if the last one was lost.
@@ -155,6 +310,56 @@ async fn prepare(client: &mut Client) -> Result<(), StoreError> {
         tracing::info!(version = m.version, name = m.name, "applied migration");
     }
     tx.commit().await.map_err(pg_error)
+}
+
+fn transact_on<T>(
+    handle: &tokio::runtime::Handle,
+    client: &mut Client,
+    work: &Work<T>,
+) -> Result<T, StoreError> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let tx = handle
+            .block_on(
+                client
+                    .build_transaction()
+                    .isolation_level(tokio_postgres::IsolationLevel::Serializable)
+                    .start(),
+            )
+            .map_err(pg_error)?;
+        let mut pg = PgTx {
+            tx: &tx,
+            handle,
+            retry: false,
+        };
+        let outcome = work(&mut pg);
+        let retry = pg.retry;
+        let failure = match outcome {
+            Ok(value) => match handle.block_on(tx.commit()) {
+                Ok(()) => return Ok(value),
+                Err(e) if must_retry(&e) => pg_error(e),
+                Err(e) => return Err(pg_error(e)),
+            },
+            Err(e) => {
+                let _ = handle.block_on(tx.rollback());
+                if !retry {
+                    return Err(e);
+                }
+                e
+            }
+        };
+        if tries >= SERIALIZABLE_TRIES_MAX {
+            return Err(failure);
+        }
+        // Back off a random time, doubling up to 64 ms, so the transactions that collided
+        // spread out instead of colliding again in step.
+        let ceiling_us = 1_000u64 << tries.min(6);
+        let jitter = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::from(d.subsec_nanos()));
+        std::thread::sleep(Duration::from_micros(jitter % ceiling_us));
+    }
 }
 
 /// The writer task: takes whatever is waiting (up to a batch), commits it, answers, repeats.

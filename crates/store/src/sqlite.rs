@@ -4,6 +4,7 @@
 
 use crate::batch::{self, Request};
 use crate::migrate::{self, HISTORY_TABLE, MIGRATIONS};
+use crate::portable::{Row, Tx, Value, Work, sqlite_placeholders};
 use crate::{BATCH_SIZE_MAX, QUEUE_DEPTH_MAX, now_ms};
 use async_trait::async_trait;
 use qianbao_ledger::{
@@ -29,7 +30,16 @@ const POOL_IDLE_MAX: usize = 8;
 pub struct SqliteStore {
     queue: mpsc::Sender<Request>,
     pool: Arc<Pool>,
+    /// Dropped with the store, which ends the checkpointer thread.
+    _stop_checkpoints: std::sync::mpsc::Sender<()>,
 }
+
+/// How often the checkpointer copies committed WAL frames into the database file.
+const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// WAL frames (4 KiB pages) beyond which the checkpointer stops being polite: a RESTART
+/// checkpoint briefly waits for the writer so the WAL starts over instead of growing without end.
+const WAL_FRAMES_MAX: i64 = 16_384;
 
 impl SqliteStore {
     /// Opens (creating if needed) `dir/qianbao.db`, refuses a file that is not ours or is newer,
@@ -44,17 +54,48 @@ impl SqliteStore {
             idle: Mutex::new(Vec::new()),
         });
         let writer = connect(&path)?;
+        // Checkpoints run on their own thread (below), never inside a money commit; a larger
+        // page cache keeps the hot pages of accounts and the journal's tail in memory.
+        writer
+            .execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -65536;")
+            .map_err(store_error)?;
         let (queue, requests) = mpsc::channel(QUEUE_DEPTH_MAX);
         std::thread::Builder::new()
             .name("qianbao-sqlite-writer".into())
             .spawn(move || write_batches(writer, requests))
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(SqliteStore { queue, pool })
+        let checkpointer = connect(&path)?;
+        let (stop_checkpoints, stopped) = std::sync::mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name("qianbao-sqlite-checkpointer".into())
+            .spawn(move || checkpoint_wal(&checkpointer, &stopped))
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(SqliteStore {
+            queue,
+            pool,
+            _stop_checkpoints: stop_checkpoints,
+        })
     }
 
     /// The database file's path.
     pub fn path(&self) -> &Path {
         &self.pool.path
+    }
+
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction on a pooled connection.
+    pub(crate) async fn transact<T: Send + 'static>(
+        &self,
+        work: Work<T>,
+    ) -> Result<T, StoreError> {
+        self.with_conn(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(store_error)?;
+            let value = work(&mut SqliteTx(&tx))?;
+            tx.commit().map_err(store_error)?;
+            Ok(value)
+        })
+        .await
     }
 
     /// Runs `f` on a pooled connection off the async threads.
@@ -97,13 +138,81 @@ impl Pool {
     }
 }
 
-/// Maps a SQLite failure: a damaged or foreign file is `Corrupt`, anything else `Unavailable`.
+/// Maps a SQLite failure: a damaged or foreign file is `Corrupt`, a unique key taken is
+/// `Duplicate`, anything else `Unavailable`.
 fn store_error(e: rusqlite::Error) -> StoreError {
+    const UNIQUE: i32 = 2067;
+    const PRIMARY_KEY: i32 = 1555;
+    if let rusqlite::Error::SqliteFailure(failure, _) = &e
+        && matches!(failure.extended_code, UNIQUE | PRIMARY_KEY)
+    {
+        return StoreError::Duplicate(e.to_string());
+    }
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
             StoreError::Corrupt(e.to_string())
         }
         _ => StoreError::Unavailable(e.to_string()),
+    }
+}
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::ToSqlOutput;
+        Ok(match self {
+            Value::Null => ToSqlOutput::Owned(rusqlite::types::Value::Null),
+            Value::Int(v) => ToSqlOutput::from(*v),
+            Value::Text(v) => ToSqlOutput::from(v.as_str()),
+            Value::Bytes(v) => ToSqlOutput::from(v.as_slice()),
+        })
+    }
+}
+
+/// A [`Tx`] over a SQLite transaction.
+struct SqliteTx<'a>(&'a rusqlite::Transaction<'a>);
+
+impl Tx for SqliteTx<'_> {
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        let mut statement = self
+            .0
+            .prepare_cached(&sqlite_placeholders(sql))
+            .map_err(store_error)?;
+        let columns = statement.column_count();
+        let mut rows = statement
+            .query(rusqlite::params_from_iter(params.iter()))
+            .map_err(store_error)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(store_error)? {
+            let mut values = Vec::with_capacity(columns);
+            for i in 0..columns {
+                use rusqlite::types::ValueRef;
+                values.push(match row.get_ref(i).map_err(store_error)? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(v) => Value::Int(v),
+                    ValueRef::Text(v) => Value::Text(
+                        String::from_utf8(v.to_vec())
+                            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    ),
+                    ValueRef::Blob(v) => Value::Bytes(v.to_vec()),
+                    ValueRef::Real(_) => {
+                        return Err(StoreError::Corrupt(
+                            "a REAL column: money and times are integers".into(),
+                        ));
+                    }
+                });
+            }
+            out.push(Row(values));
+        }
+        Ok(out)
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        let changed = self
+            .0
+            .prepare_cached(&sqlite_placeholders(sql))
+            .and_then(|mut s| s.execute(rusqlite::params_from_iter(params.iter())))
+            .map_err(store_error)?;
+        Ok(changed as u64)
     }
 }
 
@@ -202,6 +311,28 @@ fn prepare(dir: &Path) -> Result<PathBuf, StoreError> {
     }
     tx.commit().map_err(store_error)?;
     Ok(path)
+}
+
+/// The checkpointer thread: every interval, copies what it can of the WAL into the database file
+/// without blocking the writer (PASSIVE); when the WAL has grown past [`WAL_FRAMES_MAX`], waits
+/// for a gap between batches (RESTART) so the WAL is reused from its start. Ends with the store.
+fn checkpoint_wal(conn: &Connection, stopped: &std::sync::mpsc::Receiver<()>) {
+    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+        stopped.recv_timeout(CHECKPOINT_INTERVAL)
+    {
+        let passive = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+            Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+        });
+        match passive {
+            Ok((frames, copied)) if frames > WAL_FRAMES_MAX && copied < frames => {
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, "WAL restart checkpoint failed");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed; will retry"),
+        }
+    }
 }
 
 /// The writer thread: takes whatever is waiting (up to a batch), commits it, answers, repeats.

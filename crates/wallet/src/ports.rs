@@ -13,6 +13,10 @@ pub enum StoreError {
     /// the call may be retried once storage is back.
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+    /// A row with the same unique key exists (two sign-ups racing for one phone, say). Nothing
+    /// of the transaction was kept.
+    #[error("duplicate: {0}")]
+    Duplicate(String),
     /// The database is not one of ours, or its contents are damaged.
     #[error("storage is not a qianbao database or is damaged: {0}")]
     Corrupt(String),

@@ -1,0 +1,214 @@
+//! One way to run SQL on either backend, for the wallet's records (holders, sessions, codes, cards):
+//! the logic is written once as plain synchronous code over [`Tx`] and runs on the blocking pool,
+//! in a transaction that is serialisable on both backends (SQLite `BEGIN IMMEDIATE`; PostgreSQL
+//! `SERIALIZABLE`, retried on serialisation failures). The ledger's hot path does not use this: it
+//! has its own batch code per backend.
+//!
+//! SQL uses `$1`, `$2`, … placeholders on both backends; DDL lives in the per-backend migrations.
+
+use crate::{PostgresStore, SqliteStore};
+use qianbao_wallet::StoreError;
+use std::sync::Arc;
+
+/// A value passed to or read from SQL. Booleans are integers 0/1; times are integers (ms).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// SQL NULL.
+    Null,
+    /// A 64-bit integer.
+    Int(i64),
+    /// UTF-8 text.
+    Text(String),
+    /// Bytes.
+    Bytes(Vec<u8>),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Int(i64::from(v))
+    }
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_string())
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+
+impl From<&[u8]> for Value {
+    fn from(v: &[u8]) -> Self {
+        Value::Bytes(v.to_vec())
+    }
+}
+
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Self {
+        Value::Bytes(v)
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+/// One result row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row(pub Vec<Value>);
+
+impl Row {
+    fn at(&self, i: usize) -> Result<&Value, StoreError> {
+        self.0
+            .get(i)
+            .ok_or_else(|| StoreError::Corrupt(format!("a row has no column {i}")))
+    }
+
+    fn wrong(i: usize, want: &str, got: &Value) -> StoreError {
+        StoreError::Corrupt(format!("column {i}: expected {want}, found {got:?}"))
+    }
+
+    /// Column `i` as an integer.
+    pub fn int(&self, i: usize) -> Result<i64, StoreError> {
+        self.opt_int(i)?
+            .ok_or_else(|| Row::wrong(i, "an integer", &Value::Null))
+    }
+
+    /// Column `i` as an integer or NULL.
+    pub fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        match self.at(i)? {
+            Value::Int(v) => Ok(Some(*v)),
+            Value::Null => Ok(None),
+            other => Err(Row::wrong(i, "an integer", other)),
+        }
+    }
+
+    /// Column `i` as text.
+    pub fn text(&self, i: usize) -> Result<String, StoreError> {
+        self.opt_text(i)?
+            .ok_or_else(|| Row::wrong(i, "text", &Value::Null))
+    }
+
+    /// Column `i` as text or NULL.
+    pub fn opt_text(&self, i: usize) -> Result<Option<String>, StoreError> {
+        match self.at(i)? {
+            Value::Text(v) => Ok(Some(v.clone())),
+            Value::Null => Ok(None),
+            other => Err(Row::wrong(i, "text", other)),
+        }
+    }
+
+    /// Column `i` as bytes.
+    pub fn bytes(&self, i: usize) -> Result<Vec<u8>, StoreError> {
+        self.opt_bytes(i)?
+            .ok_or_else(|| Row::wrong(i, "bytes", &Value::Null))
+    }
+
+    /// Column `i` as bytes or NULL.
+    pub fn opt_bytes(&self, i: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.at(i)? {
+            Value::Bytes(v) => Ok(Some(v.clone())),
+            Value::Null => Ok(None),
+            other => Err(Row::wrong(i, "bytes", other)),
+        }
+    }
+}
+
+/// A transaction in progress. Everything done through it commits together or not at all.
+pub trait Tx {
+    /// Runs a statement that returns rows.
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError>;
+
+    /// Runs a statement and returns how many rows it changed.
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError>;
+
+    /// At most one row.
+    fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, StoreError> {
+        let mut rows = self.query(sql, params)?;
+        match rows.len() {
+            0 => Ok(None),
+            1 => Ok(rows.pop()),
+            n => Err(StoreError::Corrupt(format!(
+                "expected at most one row, found {n}"
+            ))),
+        }
+    }
+
+    /// Exactly one row.
+    fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Row, StoreError> {
+        self.query_opt(sql, params)?
+            .ok_or_else(|| StoreError::Corrupt("expected a row, found none".into()))
+    }
+}
+
+/// Work to run in a transaction. It may run more than once (PostgreSQL retries serialisation
+/// failures), so it must not have effects outside the transaction.
+pub type Work<T> = Arc<dyn Fn(&mut dyn Tx) -> Result<T, StoreError> + Send + Sync>;
+
+/// Either backend, for running [`Work`].
+#[derive(Clone)]
+pub enum Storage {
+    /// The embedded SQLite file.
+    Sqlite(Arc<SqliteStore>),
+    /// A PostgreSQL database.
+    Postgres(Arc<PostgresStore>),
+}
+
+impl Storage {
+    /// Opens the storage at `location` (applying migrations).
+    pub async fn open(location: &crate::Location) -> Result<Storage, StoreError> {
+        Ok(match location {
+            crate::Location::SqliteDir(dir) => Storage::Sqlite(Arc::new(SqliteStore::open(dir).await?)),
+            crate::Location::Postgres(url) => {
+                Storage::Postgres(Arc::new(PostgresStore::open(url).await?))
+            }
+        })
+    }
+
+    /// The same storage as the ledger's port.
+    pub fn ledger(&self) -> Arc<dyn qianbao_wallet::LedgerStore> {
+        match self {
+            Storage::Sqlite(s) => s.clone(),
+            Storage::Postgres(s) => s.clone(),
+        }
+    }
+
+    /// Runs `work` in one serialisable transaction and commits it if it returns `Ok`; on `Err`
+    /// nothing it did is kept.
+    pub async fn transact<T: Send + 'static>(
+        &self,
+        work: impl Fn(&mut dyn Tx) -> Result<T, StoreError> + Send + Sync + 'static,
+    ) -> Result<T, StoreError> {
+        let work: Work<T> = Arc::new(work);
+        match self {
+            Storage::Sqlite(s) => s.transact(work).await,
+            Storage::Postgres(s) => s.transact(work).await,
+        }
+    }
+}
+
+/// Rewrites `$N` placeholders as SQLite's `?N`, which bind by number like PostgreSQL's.
+pub(crate) fn sqlite_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
