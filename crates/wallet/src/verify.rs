@@ -63,7 +63,11 @@ impl fmt::Display for VerifyReport {
         if self.is_clean() {
             write!(f, "ledger verified: clean")
         } else {
-            writeln!(f, "ledger verification FAILED: {} problem(s)", self.problem_count)?;
+            writeln!(
+                f,
+                "ledger verification FAILED: {} problem(s)",
+                self.problem_count
+            )?;
             for p in &self.problems {
                 writeln!(f, "  - {p}")?;
             }
@@ -166,7 +170,9 @@ fn check_account(report: &mut VerifyReport, book: &Book, stored: &Account) {
             stored.balance, stored.held, replayed.balance, replayed.held
         ));
     }
-    if !stored.kind.may_go_negative() && (stored.balance < Amount::ZERO || stored.held > stored.balance) {
+    if !stored.kind.may_go_negative()
+        && (stored.balance < Amount::ZERO || stored.held > stored.balance)
+    {
         report.problem(format!(
             "account {id} ({}) is below zero: balance {} held {}",
             stored.kind.as_str(),

@@ -1,0 +1,63 @@
+//! Parse, don't validate: the wallet's input values as types whose constructors are the only way in.
+//!
+//! Each type here is built from untrusted text or bytes exactly once, at the edge, and afterwards
+//! carries the proof that it is well formed: a `Phone` is always E.164, an `IdNumber` always has a
+//! correct GB 11643 check character and a real birth date, a `CardNumber` always passes Luhn. Each
+//! constructor's error enum has a `code()` that is the stable API error code (`phone_invalid`,
+//! `id_number_invalid`, …), so the HTTP layer maps rejections without knowing the rules.
+//!
+//! Personal values (phone, ID number, card number) print masked through both `Display` and
+//! `Debug`, and secrets (PIN, password) never print at all, so none of them can leak into a log
+//! line by accident; the full value is reachable only through an explicitly named accessor.
+//!
+//! Everything here is pure: no I/O, no clock (except [`IdNumber::parse`], a convenience over
+//! [`IdNumber::parse_on`] that reads today's date in China).
+
+pub mod bin;
+pub mod card_number;
+pub mod id_number;
+pub mod password;
+pub mod phone;
+pub mod photo;
+pub mod pin;
+
+pub use bin::{BinInfo, CardScheme, CardType};
+pub use card_number::{CardError, CardNumber};
+pub use id_number::{ADULT_AGE, IdNumber, IdNumberError};
+pub use password::{PASSWORD_CHARS_MAX, PASSWORD_CHARS_MIN, Password, PasswordError};
+pub use phone::{Phone, PhoneError};
+pub use photo::{
+    MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS, MIN_PHOTO_SIDE_PX, Photo, PhotoError, PhotoFormat, PhotoInfo,
+};
+pub use pin::{Pin, PinContext, PinError, PinWeakness};
+
+/// Folds a full-width form (U+FF01–U+FF5E, as typed by Chinese input methods: `１３８`, `＋`, `Ｘ`)
+/// and the ideographic space (U+3000) to its ASCII twin; every other character is returned as is.
+///
+/// Why: holders copy numbers out of chat apps and IMEs in full-width mode; refusing `１３８…` would
+/// be a needless failure, while folding cannot turn an invalid number into a different valid one.
+pub(crate) fn fold_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFF01 + 0x21).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold_width;
+
+    #[test]
+    fn full_width_digits_signs_and_letters_fold_to_ascii() {
+        let folded: String = "＋８６　１３８－Ｘｘ".chars().map(fold_width).collect();
+        assert_eq!(folded, "+86 138-Xx");
+    }
+
+    #[test]
+    fn characters_outside_the_full_width_block_are_left_alone() {
+        for c in ['a', '1', '钱', '😀', '\u{FF00}', '\u{FF5F}', '\u{0000}'] {
+            assert_eq!(fold_width(c), c);
+        }
+    }
+}
