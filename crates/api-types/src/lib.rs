@@ -38,3 +38,159 @@ pub struct Health {
     /// `ok` (the process is up) or `ready` (storage answers).
     pub status: String,
 }
+
+/// `POST /v1/otp`: ask for an SMS code.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct OtpRequest {
+    /// `+8613812345678` or `13812345678`.
+    pub phone: String,
+    /// `signup`, `login`, `reset_password`, `reset_pin`, `unfreeze` or `step_up`.
+    pub purpose: String,
+}
+
+/// A code is on its way.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct OtpSent {
+    /// Seconds the code lives.
+    pub expires_in: u64,
+    /// Seconds before another code may be asked for.
+    pub resend_after: u64,
+}
+
+/// `POST /v1/signup`: open a wallet.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SignupRequest {
+    /// The phone the code went to.
+    pub phone: String,
+    /// The 6-digit SMS code of purpose `signup`.
+    pub otp: String,
+    /// The login password: 8–128 characters, not common, not the phone number.
+    pub password: String,
+    /// What to call this device in the session list.
+    #[serde(default)]
+    pub device_name: Option<String>,
+}
+
+/// A new wallet and its first session.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SignupResponse {
+    /// The holder's id.
+    pub user_id: String,
+    /// The wallet's id, which others can pay.
+    pub wallet_id: String,
+    /// The bearer token for this device (shown once).
+    pub token: String,
+    /// The real-name level: 0 after sign-up.
+    pub kyc_level: i64,
+    /// The session's id.
+    pub session_id: String,
+    /// Send this as `device_id` when logging in again from this device.
+    pub device_id: String,
+}
+
+/// `POST /v1/sessions`: log in.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// The wallet's phone.
+    pub phone: String,
+    /// The login password.
+    pub password: String,
+    /// The device id from sign-up or an earlier login; a device not seen before needs `otp`.
+    #[serde(default)]
+    pub device_id: Option<String>,
+    /// What to call this device.
+    #[serde(default)]
+    pub device_name: Option<String>,
+    /// An SMS code of purpose `login`, for a new device.
+    #[serde(default)]
+    pub otp: Option<String>,
+}
+
+/// A new session.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct LoginResponse {
+    /// The bearer token (shown once).
+    pub token: String,
+    /// The session's id.
+    pub session_id: String,
+    /// Send this as `device_id` next time.
+    pub device_id: String,
+}
+
+/// Limits in fen; `null` is none.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct LimitsBody {
+    /// The most the wallet may hold.
+    pub balance_cap: Option<i64>,
+    /// The most one payment may be.
+    pub per_payment: Option<i64>,
+    /// The most that may leave the wallet in a day.
+    pub per_day: Option<i64>,
+    /// What raises the level, or `null` at the top.
+    pub next_level: Option<String>,
+}
+
+/// `GET /v1/me`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Me {
+    /// The holder's id.
+    pub user_id: String,
+    /// The wallet's id.
+    pub wallet_id: String,
+    /// The phone, E.164.
+    pub phone: String,
+    /// The real name, masked (`*三`), once verified.
+    pub masked_name: Option<String>,
+    /// The real-name level, 0–3.
+    pub kyc_level: i64,
+    /// `active`, `frozen`, `restricted` or `closed`.
+    pub status: String,
+    /// What the level allows.
+    pub limits: LimitsBody,
+}
+
+/// One of the holder's sessions.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SessionItem {
+    /// The session's id.
+    pub id: String,
+    /// The device's name.
+    pub device_name: String,
+    /// When it began (RFC 3339).
+    pub created_at: String,
+    /// When it was last used (RFC 3339, to the minute).
+    pub last_seen_at: String,
+    /// Whether it is the session making this request.
+    pub current: bool,
+}
+
+/// A page of sessions.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SessionList {
+    /// The sessions, newest first.
+    pub items: Vec<SessionItem>,
+    /// Always `null`: a holder has few sessions.
+    pub next_cursor: Option<String>,
+}
+
+/// One SMS in the sandbox's outbox view.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SandboxSms {
+    /// The phone, E.164.
+    pub to: String,
+    /// The text.
+    pub text: String,
+    /// The code it carries.
+    pub code: Option<String>,
+    /// When it was queued (RFC 3339).
+    pub sent_at: String,
+    /// `pending`, `sent` or `failed`.
+    pub status: String,
+}
+
+/// `GET /v1/sandbox/sms`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SandboxSmsList {
+    /// Newest first.
+    pub items: Vec<SandboxSms>,
+}

@@ -288,7 +288,9 @@ impl Book {
 
     /// The accounts changed since the last [`Book::take_changes`].
     pub fn dirty_accounts(&self) -> impl Iterator<Item = &Account> {
-        self.dirty_accounts.iter().filter_map(|id| self.accounts.get(id))
+        self.dirty_accounts
+            .iter()
+            .filter_map(|id| self.accounts.get(id))
     }
 
     /// Takes the new journal lines (in order) and the holds made or changed since the last call,
@@ -449,7 +451,9 @@ impl Book {
     }
 
     fn account_of(&self, p: &Posting) -> Result<&Account, Rejection> {
-        self.accounts.get(&p.account).ok_or(Rejection::AccountNotFound)
+        self.accounts
+            .get(&p.account)
+            .ok_or(Rejection::AccountNotFound)
     }
 
     fn transfer_changes(

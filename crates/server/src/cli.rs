@@ -92,6 +92,10 @@ async fn serve(args: ServeArgs) -> ExitCode {
     settings.sandbox = args.sandbox;
     settings.request_timeout = Duration::from_millis(args.request_timeout_ms);
     settings.body_limit_bytes = args.body_limit_bytes;
+    settings.master_key = std::env::var("QIANBAO_MASTER_KEY")
+        .ok()
+        .filter(|k| !k.is_empty());
+    settings.key_dir = args.storage.data_dir.clone();
     let app = match Application::build(settings).await {
         Ok(app) => app,
         Err(e) => {

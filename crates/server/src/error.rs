@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use qianbao_api_types::Problem;
 use qianbao_ledger::Rejection;
 use qianbao_wallet::StoreError;
+use qianbao_wallet::opening::OpeningError;
 
 /// A failure with its HTTP status, stable code and the fields that help the client.
 #[derive(Debug, Clone)]
@@ -55,6 +56,15 @@ impl ApiError {
     /// 404 `not_found`: the thing does not exist, or is someone else's.
     pub fn not_found() -> Self {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is nothing here.")
+    }
+
+    /// 401 `unauthorized`: no token, or one that is unknown, expired or revoked.
+    pub fn unauthorized() -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Log in first: send Authorization: Bearer <token>.",
+        )
     }
 
     /// 500 `internal`: a bug or an unexpected failure; `cause` is logged, not sent.
@@ -152,5 +162,87 @@ impl From<Rejection> for ApiError {
             // Every other rejection means the server built a bad entry: a bug, not the caller's.
             other => ApiError::internal(format!("ledger refused an entry: {other}")),
         }
+    }
+}
+
+impl From<OpeningError> for ApiError {
+    fn from(e: OpeningError) -> Self {
+        let code = e.code();
+        let (status, detail): (StatusCode, String) = match &e {
+            OpeningError::PhoneInvalid => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "That is not a valid phone number: use +8613812345678 or 13812345678.".into(),
+            ),
+            OpeningError::PurposeInvalid => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "purpose must be one of signup, login, reset_password, reset_pin, unfreeze, step_up."
+                    .into(),
+            ),
+            OpeningError::OtpRateLimited { retry_after_s } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Codes were asked for too often. Try again in {retry_after_s} s."),
+            ),
+            OpeningError::OtpInvalid { .. } => (
+                StatusCode::BAD_REQUEST,
+                "The SMS code is wrong. Check the latest message, or ask for a new code.".into(),
+            ),
+            OpeningError::OtpExpired => (
+                StatusCode::BAD_REQUEST,
+                "The SMS code has expired (codes live 5 minutes). Ask for a new one.".into(),
+            ),
+            OpeningError::PhoneTaken => (
+                StatusCode::CONFLICT,
+                "This phone already has a wallet. Log in, or recover the password.".into(),
+            ),
+            OpeningError::PasswordWeak(reason) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("Choose a stronger password: {reason}."),
+            ),
+            OpeningError::AccountRestricted => (
+                StatusCode::FORBIDDEN,
+                "This phone or person may not open a wallet here. Contact the operator's support."
+                    .into(),
+            ),
+            OpeningError::InvalidCredentials { .. } => (
+                StatusCode::UNAUTHORIZED,
+                "The phone number or password is wrong.".into(),
+            ),
+            OpeningError::LoginLocked => (
+                StatusCode::LOCKED,
+                "Login is locked after too many wrong passwords. Reset the password with an SMS \
+                 code to unlock it."
+                    .into(),
+            ),
+            OpeningError::StepUpRequired => (
+                StatusCode::UNAUTHORIZED,
+                "This device is new: ask for an SMS code of purpose login and send it as otp."
+                    .into(),
+            ),
+            OpeningError::Unauthorized => return ApiError::unauthorized(),
+            OpeningError::NotFound => return ApiError::not_found(),
+            OpeningError::Store(_) | OpeningError::Secrets(_) => {
+                return match e {
+                    OpeningError::Store(store) => store.into(),
+                    other => ApiError::internal(other.to_string()),
+                };
+            }
+        };
+        let mut error = ApiError::new(status, code, detail);
+        match e {
+            OpeningError::OtpRateLimited { retry_after_s } => {
+                error = error.retry_after(retry_after_s)
+            }
+            OpeningError::OtpInvalid {
+                attempts_left: Some(n),
+            }
+            | OpeningError::InvalidCredentials {
+                attempts_left: Some(n),
+            } => error = error.attempts_left(n),
+            OpeningError::PurposeInvalid => error = error.field("purpose"),
+            OpeningError::PhoneInvalid => error = error.field("phone"),
+            OpeningError::PasswordWeak(_) => error = error.field("password"),
+            _ => {}
+        }
+        error
     }
 }

@@ -1,6 +1,7 @@
 //! qianbao's HTTP server: the routers, the one error type mapped to problem+json, the middleware
 //! stack, the OpenAPI document, and the subcommands of the `qianbao` binary.
 
+pub mod auth;
 pub mod cli;
 pub mod error;
 pub mod extract;
@@ -12,3 +13,14 @@ pub mod telemetry;
 
 pub use error::ApiError;
 pub use startup::{Application, Settings, StartError};
+
+/// A time in ms since the epoch as RFC 3339 UTC (what the API returns for every time).
+pub fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}

@@ -1,8 +1,11 @@
 //! The OpenAPI 3.1 document, generated from the route annotations. A committed copy lives in
 //! `docs/openapi.json`; a test fails when the two differ.
 
-use crate::routes::ops;
-use qianbao_api_types::{Health, Problem};
+use crate::routes::{opening, ops};
+use qianbao_api_types::{
+    Health, LimitsBody, LoginRequest, LoginResponse, Me, OtpRequest, OtpSent, Problem, SandboxSms,
+    SandboxSmsList, SessionItem, SessionList, SignupRequest, SignupResponse,
+};
 use utoipa::OpenApi;
 
 /// The whole API.
@@ -14,9 +17,22 @@ use utoipa::OpenApi;
                        Errors are application/problem+json with a stable `code`.",
         license(name = "Apache-2.0")
     ),
-    paths(ops::healthz, ops::readyz, ops::metrics, ops::openapi_json, ops::docs),
-    components(schemas(Problem, Health)),
-    tags((name = "operations", description = "Health, readiness, metrics and this document"))
+    paths(
+        ops::healthz, ops::readyz, ops::metrics, ops::openapi_json, ops::docs,
+        opening::request_otp, opening::sign_up, opening::log_in, opening::log_out,
+        opening::me, opening::sessions, opening::end_session, opening::sandbox_sms
+    ),
+    components(schemas(
+        Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
+        LoginResponse, Me, LimitsBody, SessionItem, SessionList, SandboxSms, SandboxSmsList
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "operations", description = "Health, readiness, metrics and this document"),
+        (name = "sign-up and login", description = "SMS codes, opening a wallet, sessions"),
+        (name = "holder", description = "The logged-in holder"),
+        (name = "sandbox", description = "Only with `serve --sandbox`")
+    )
 )]
 pub struct ApiDoc;
 
@@ -27,4 +43,18 @@ pub fn document_json() -> String {
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     json.push('\n');
     json
+}
+
+/// Declares the bearer-token scheme holder calls use.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
 }

@@ -2,15 +2,19 @@
 //! build it on port 0 and read back the port; `main` builds it from the command line.
 
 use crate::middleware;
-use crate::routes::ops;
+use crate::routes::{opening, ops};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use qianbao_store::Location;
-use qianbao_wallet::{LedgerStore, StoreError};
+use qianbao_secrets::KeyRing;
+use qianbao_store::{Location, Storage};
+use qianbao_wallet::levels::LevelTable;
+use qianbao_wallet::opening::{Opening, OpeningPolicy};
+use qianbao_wallet::{Clock, LedgerStore, SmsGateway, StoreError, SystemClock};
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -18,7 +22,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 
 /// What the server is started with.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Settings {
     /// Address to listen on; port 0 picks a free one.
     pub listen: SocketAddr,
@@ -30,6 +34,16 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// The largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
+    /// The master key as 64 hex digits (`QIANBAO_MASTER_KEY`); when absent, a 0600 key file
+    /// `master.key` in `key_dir` is read, or made on first start.
+    pub master_key: Option<String>,
+    /// Where the key file lives.
+    pub key_dir: PathBuf,
+    /// The opening and login numbers; `None` takes the defaults for the mode (sandbox: no
+    /// per-address code limit, and codes kept for the sandbox's SMS view).
+    pub opening_policy: Option<OpeningPolicy>,
+    /// The time, a port so tests can move it.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Settings {
@@ -41,7 +55,23 @@ impl Settings {
             sandbox: false,
             request_timeout: Duration::from_secs(30),
             body_limit_bytes: 1024 * 1024,
+            master_key: None,
+            key_dir: PathBuf::from("./qianbao-data"),
+            opening_policy: None,
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// The opening policy in force.
+    pub fn policy(&self) -> OpeningPolicy {
+        self.opening_policy.clone().unwrap_or_else(|| {
+            let mut policy = OpeningPolicy::default();
+            if self.sandbox {
+                policy.otp_per_ip_hourly_max = None;
+                policy.keep_codes_in_outbox = true;
+            }
+            policy
+        })
     }
 }
 
@@ -51,6 +81,9 @@ pub enum StartError {
     /// Storage refused to open (foreign file, newer schema, unreachable database).
     #[error(transparent)]
     Storage(#[from] StoreError),
+    /// The master key could not be read or made.
+    #[error("master key: {0}")]
+    Keys(#[from] qianbao_secrets::SecretError),
     /// The address could not be bound.
     #[error("cannot listen on {address}: {source}")]
     Listen {
@@ -66,6 +99,12 @@ pub enum StartError {
 pub struct AppState {
     /// The ledger's storage.
     pub store: Arc<dyn LedgerStore>,
+    /// The same storage, for the wallet's records.
+    pub storage: Storage,
+    /// Sign-up, login and sessions.
+    pub opening: Opening,
+    /// The limits of each real-name level.
+    pub levels: Arc<LevelTable>,
     /// The Prometheus exporter's handle.
     pub metrics: PrometheusHandle,
     /// Whether sandbox mode is on.
@@ -98,7 +137,32 @@ fn metrics_handle() -> PrometheusHandle {
 impl Application {
     /// Opens storage and binds the listener.
     pub async fn build(settings: Settings) -> Result<Application, StartError> {
-        let store = qianbao_store::open(&settings.location).await?;
+        let storage = Storage::open(&settings.location).await?;
+        let store = storage.ledger();
+        let keys = match settings.master_key.as_deref() {
+            Some(hex) => KeyRing::from_hex(hex)?,
+            None => {
+                std::fs::create_dir_all(&settings.key_dir).map_err(|e| {
+                    StartError::Storage(StoreError::Unavailable(format!(
+                        "cannot make {}: {e}",
+                        settings.key_dir.display()
+                    )))
+                })?;
+                KeyRing::load_or_create(&settings.key_dir.join(qianbao_secrets::KEY_FILE_NAME))?
+            }
+        };
+        let opening = Opening {
+            keys: Arc::new(keys),
+            policy: settings.policy(),
+            clock: settings.clock.clone(),
+        };
+        let gateway: Arc<dyn SmsGateway> = Arc::new(qianbao_connectors::sms::SandboxSms);
+        tokio::spawn(deliver_sms(
+            storage.clone(),
+            gateway,
+            settings.clock.clone(),
+            !settings.sandbox,
+        ));
         let listener =
             TcpListener::bind(settings.listen)
                 .await
@@ -109,6 +173,9 @@ impl Application {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         let state = AppState {
             store: store.clone(),
+            storage,
+            opening,
+            levels: Arc::new(LevelTable::default()),
             metrics: metrics_handle(),
             sandbox: settings.sandbox,
         };
@@ -155,6 +222,14 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/openapi.json", get(ops::openapi_json))
         .route("/docs", get(ops::docs))
         .route("/docs/docs.js", get(ops::docs_script))
+        .route("/v1/otp", post(opening::request_otp))
+        .route("/v1/signup", post(opening::sign_up))
+        .route("/v1/sessions", post(opening::log_in))
+        .route("/v1/sessions/current", delete(opening::log_out))
+        .route("/v1/me", get(opening::me))
+        .route("/v1/me/sessions", get(opening::sessions))
+        .route("/v1/me/sessions/{id}", delete(opening::end_session))
+        .route("/v1/sandbox/sms", get(opening::sandbox_sms))
         .with_state(state);
     with_layers(routes, settings)
 }
@@ -181,4 +256,41 @@ pub fn with_layers(routes: Router, settings: &Settings) -> Router {
             axum::http::header::AUTHORIZATION,
             axum::http::header::COOKIE,
         ]))
+}
+
+/// How often the outbox is checked for SMS to send.
+const SMS_POLL: Duration = Duration::from_millis(200);
+
+/// Sends what the SMS outbox holds, oldest first, for as long as the process runs. Rows are only
+/// marked sent after the gateway took them, so a crash re-sends rather than loses; in production
+/// (`redact`) the text, which carries a code, is dropped once sent.
+async fn deliver_sms(
+    storage: Storage,
+    gateway: Arc<dyn SmsGateway>,
+    clock: Arc<dyn Clock>,
+    redact: bool,
+) {
+    loop {
+        tokio::time::sleep(SMS_POLL).await;
+        let pending = match storage.pending_sms(100).await {
+            Ok(pending) => pending,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the SMS outbox; will retry");
+                continue;
+            }
+        };
+        for sms in pending {
+            let result = match gateway.send(&sms.phone, &sms.text).await {
+                Ok(()) => storage.sms_sent(sms.id, clock.now_ms(), redact).await,
+                Err(e) => {
+                    tracing::warn!(sms = sms.id, error = %e, "SMS not delivered");
+                    let permanently = matches!(e, qianbao_wallet::SmsError::Refused(_));
+                    storage.sms_failed(sms.id, permanently).await
+                }
+            };
+            if let Err(e) = result {
+                tracing::warn!(sms = sms.id, error = %e, "cannot record SMS delivery");
+            }
+        }
+    }
 }

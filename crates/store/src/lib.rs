@@ -5,6 +5,7 @@ mod batch;
 mod migrate;
 pub mod portable;
 mod postgres;
+pub mod records;
 pub mod sqlite;
 
 pub use portable::{Row, Storage, Tx, Value};

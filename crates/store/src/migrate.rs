@@ -13,12 +13,20 @@ pub struct Migration {
 }
 
 /// Every migration, in order. Never edit one that has been released: add a new one.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_ledger",
-    sqlite: include_str!("../../../migrations/sqlite/0001_ledger.sql"),
-    postgres: include_str!("../../../migrations/postgres/0001_ledger.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_ledger",
+        sqlite: include_str!("../../../migrations/sqlite/0001_ledger.sql"),
+        postgres: include_str!("../../../migrations/postgres/0001_ledger.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_holders",
+        sqlite: include_str!("../../../migrations/sqlite/0002_holders.sql"),
+        postgres: include_str!("../../../migrations/postgres/0002_holders.sql"),
+    },
+];
 
 /// The newest schema this build knows.
 pub fn latest() -> i64 {

@@ -170,7 +170,9 @@ impl Storage {
     /// Opens the storage at `location` (applying migrations).
     pub async fn open(location: &crate::Location) -> Result<Storage, StoreError> {
         Ok(match location {
-            crate::Location::SqliteDir(dir) => Storage::Sqlite(Arc::new(SqliteStore::open(dir).await?)),
+            crate::Location::SqliteDir(dir) => {
+                Storage::Sqlite(Arc::new(SqliteStore::open(dir).await?))
+            }
             crate::Location::Postgres(url) => {
                 Storage::Postgres(Arc::new(PostgresStore::open(url).await?))
             }

@@ -148,7 +148,12 @@ impl Tx for PgTx<'_> {
             Err(e) => return Err(self.fail(e)),
         };
         rows.iter()
-            .map(|row| (0..row.len()).map(|i| value_at(row, i)).collect::<Result<_, _>>().map(Row))
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| value_at(row, i))
+                    .collect::<Result<_, _>>()
+                    .map(Row)
+            })
             .collect()
     }
 
@@ -194,10 +199,7 @@ impl PostgresStore {
 
     /// Runs `work` in a SERIALIZABLE transaction on a blocking thread, again from the start when
     /// PostgreSQL reports a serialisation failure or deadlock, up to [`SERIALIZABLE_TRIES_MAX`].
-    pub(crate) async fn transact<T: Send + 'static>(
-        &self,
-        work: Work<T>,
-    ) -> Result<T, StoreError> {
+    pub(crate) async fn transact<T: Send + 'static>(&self, work: Work<T>) -> Result<T, StoreError> {
         let config = self.config.clone();
         let records = self.records.clone();
         let handle = tokio::runtime::Handle::current();

@@ -83,10 +83,7 @@ impl SqliteStore {
     }
 
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction on a pooled connection.
-    pub(crate) async fn transact<T: Send + 'static>(
-        &self,
-        work: Work<T>,
-    ) -> Result<T, StoreError> {
+    pub(crate) async fn transact<T: Send + 'static>(&self, work: Work<T>) -> Result<T, StoreError> {
         self.with_conn(move |conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)

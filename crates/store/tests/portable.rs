@@ -21,7 +21,9 @@ struct Fixture {
 
 async fn sqlite() -> Fixture {
     let dir = std::env::temp_dir().join(format!("qianbao-portable-{}", uuid_like()));
-    let storage = Storage::open(&Location::SqliteDir(dir.clone())).await.unwrap();
+    let storage = Storage::open(&Location::SqliteDir(dir.clone()))
+        .await
+        .unwrap();
     storage.transact(|tx| tx.execute(TABLE, &[])).await.unwrap();
     Fixture {
         storage,
@@ -47,7 +49,10 @@ async fn postgres() -> Option<Fixture> {
     };
     tokio::spawn(conn);
     let name = format!("qb_portable_{}", uuid_like());
-    admin.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
     let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
     let storage = Storage::open(&Location::Postgres(url)).await.unwrap();
     storage.transact(|tx| tx.execute(TABLE, &[])).await.unwrap();
@@ -55,7 +60,12 @@ async fn postgres() -> Option<Fixture> {
         storage,
         cleanup: Box::new(move || {
             let _ = std::process::Command::new("psql")
-                .args([&base, "-q", "-c", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])
+                .args([
+                    &base,
+                    "-q",
+                    "-c",
+                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                ])
                 .output();
         }),
     })
@@ -74,9 +84,17 @@ async fn every_kind_of_value_round_trips(s: &Storage) {
         .transact(|tx| {
             tx.execute(
                 "INSERT INTO notes (id, body, data, count) VALUES ($1, $2, $3, $4)",
-                &[Value::Int(1), "张三 '; DROP TABLE notes; --".into(), Value::Bytes(vec![0, 255, 7]), Value::Int(i64::MIN)],
+                &[
+                    Value::Int(1),
+                    "张三 '; DROP TABLE notes; --".into(),
+                    Value::Bytes(vec![0, 255, 7]),
+                    Value::Int(i64::MIN),
+                ],
             )?;
-            tx.execute("INSERT INTO notes (id, body, data) VALUES ($1, $2, $3)", &[Value::Int(2), Value::Null, Value::Null])?;
+            tx.execute(
+                "INSERT INTO notes (id, body, data) VALUES ($1, $2, $3)",
+                &[Value::Int(2), Value::Null, Value::Null],
+            )?;
             tx.query("SELECT id, body, data, count FROM notes ORDER BY id", &[])
         })
         .await
@@ -87,24 +105,39 @@ async fn every_kind_of_value_round_trips(s: &Storage) {
     assert_eq!(back[0].int(3).unwrap(), i64::MIN);
     assert_eq!(back[1].opt_text(1).unwrap(), None);
     assert_eq!(back[1].opt_bytes(2).unwrap(), None);
-    assert!(back[1].text(1).is_err(), "a NULL read as required text must be an error");
+    assert!(
+        back[1].text(1).is_err(),
+        "a NULL read as required text must be an error"
+    );
 }
 
 async fn placeholders_bind_by_number_even_out_of_order_and_repeated(s: &Storage) {
     let row = s
         .transact(|tx| {
-            tx.execute("INSERT INTO notes (body, id, count) VALUES ($2, $1, $1)", &[Value::Int(7), "seven".into()])?;
-            tx.query_one("SELECT body, count FROM notes WHERE id = $1 AND count = $1", &[Value::Int(7)])
+            tx.execute(
+                "INSERT INTO notes (body, id, count) VALUES ($2, $1, $1)",
+                &[Value::Int(7), "seven".into()],
+            )?;
+            tx.query_one(
+                "SELECT body, count FROM notes WHERE id = $1 AND count = $1",
+                &[Value::Int(7)],
+            )
         })
         .await
         .unwrap();
-    assert_eq!((row.text(0).unwrap().as_str(), row.int(1).unwrap()), ("seven", 7));
+    assert_eq!(
+        (row.text(0).unwrap().as_str(), row.int(1).unwrap()),
+        ("seven", 7)
+    );
 }
 
 async fn a_failed_transaction_keeps_nothing(s: &Storage) {
     let failed = s
         .transact(|tx| {
-            tx.execute("INSERT INTO notes (id, body) VALUES ($1, $2)", &[Value::Int(10), "kept?".into()])?;
+            tx.execute(
+                "INSERT INTO notes (id, body) VALUES ($1, $2)",
+                &[Value::Int(10), "kept?".into()],
+            )?;
             Err::<(), _>(StoreError::Unavailable("the work gave up".into()))
         })
         .await;
@@ -117,7 +150,9 @@ async fn a_failed_transaction_keeps_nothing(s: &Storage) {
 }
 
 async fn a_taken_unique_key_is_a_duplicate_and_keeps_nothing_else(s: &Storage) {
-    s.transact(|tx| tx.execute("INSERT INTO notes (id) VALUES ($1)", &[Value::Int(20)])).await.unwrap();
+    s.transact(|tx| tx.execute("INSERT INTO notes (id) VALUES ($1)", &[Value::Int(20)]))
+        .await
+        .unwrap();
     let again = s
         .transact(|tx| {
             tx.execute("INSERT INTO notes (id) VALUES ($1)", &[Value::Int(21)])?;
@@ -135,14 +170,21 @@ async fn a_taken_unique_key_is_a_duplicate_and_keeps_nothing_else(s: &Storage) {
 }
 
 async fn racing_read_then_write_transactions_lose_no_update(s: &Storage) {
-    s.transact(|tx| tx.execute("INSERT INTO notes (id, count) VALUES (30, 0)", &[])).await.unwrap();
+    s.transact(|tx| tx.execute("INSERT INTO notes (id, count) VALUES (30, 0)", &[]))
+        .await
+        .unwrap();
     let tasks: Vec<_> = (0..40)
         .map(|_| {
             let s = s.clone();
             tokio::spawn(async move {
                 s.transact(|tx: &mut dyn Tx| {
-                    let n = tx.query_one("SELECT count FROM notes WHERE id = 30", &[])?.int(0)?;
-                    tx.execute("UPDATE notes SET count = $1 WHERE id = 30", &[Value::Int(n + 1)])
+                    let n = tx
+                        .query_one("SELECT count FROM notes WHERE id = 30", &[])?
+                        .int(0)?;
+                    tx.execute(
+                        "UPDATE notes SET count = $1 WHERE id = 30",
+                        &[Value::Int(n + 1)],
+                    )
                 })
                 .await
             })

@@ -4,8 +4,11 @@
 //! and call the ports defined here.
 
 pub mod domain;
+pub mod levels;
+pub mod opening;
 pub mod ports;
+pub mod records;
 pub mod verify;
 
-pub use ports::{AccountOwner, LedgerStore, StoreError};
+pub use ports::{AccountOwner, Clock, LedgerStore, SmsError, SmsGateway, StoreError, SystemClock};
 pub use verify::VerifyReport;

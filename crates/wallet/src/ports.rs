@@ -79,3 +79,41 @@ pub trait LedgerStore: Send + Sync {
     /// Whether storage answers.
     async fn ping(&self) -> Result<(), StoreError>;
 }
+
+/// The time, as the use cases see it: a port so tests can move it (OTP expiry, PIN locks).
+pub trait Clock: Send + Sync {
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> i64;
+}
+
+/// The system clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or(0)
+    }
+}
+
+/// Why the SMS gateway did not take a message.
+#[derive(Debug, thiserror::Error)]
+pub enum SmsError {
+    /// The gateway is busy or unreachable; the outbox retries later.
+    #[error("SMS gateway unavailable: {0}")]
+    Unavailable(String),
+    /// The gateway refused this message for good (a number it cannot reach, say).
+    #[error("SMS gateway refused the message: {0}")]
+    Refused(String),
+}
+
+/// The SMS gateway: delivers one text to one phone. The durable outbox calls it, so a gateway
+/// outage delays messages but loses none.
+#[async_trait]
+pub trait SmsGateway: Send + Sync {
+    /// Delivers `text` to `phone` (E.164).
+    async fn send(&self, phone: &str, text: &str) -> Result<(), SmsError>;
+}

@@ -1,3 +1,4 @@
 //! The routers, one module per resource.
 
+pub mod opening;
 pub mod ops;

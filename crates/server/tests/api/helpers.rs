@@ -53,8 +53,9 @@ pub async fn spawn_app() -> TestApp {
     start(settings, dir).await
 }
 
-/// Starts the application with the given settings.
-pub async fn start(settings: Settings, dir: PathBuf) -> TestApp {
+/// Starts the application with the given settings, its key file in `dir`.
+pub async fn start(mut settings: Settings, dir: PathBuf) -> TestApp {
+    settings.key_dir = dir.clone();
     let app = Application::build(settings).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -5,4 +5,5 @@
 mod binary;
 mod helpers;
 mod layers;
+mod opening;
 mod ops;

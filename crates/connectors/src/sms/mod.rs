@@ -1,0 +1,5 @@
+//! SMS gateways.
+
+mod sandbox;
+
+pub use sandbox::SandboxSms;

@@ -1,0 +1,616 @@
+//! Opening a wallet and getting back into it: SMS codes with their rate limits, sign-up, login with
+//! its lockout and new-device confirmation, sessions per device, and authenticating a token.
+//!
+//! Every check and the write it allows happen in one transaction over [`Records`]; the slow,
+//! pure work (hashing a password) happens outside it.
+
+use crate::domain::{Password, Phone};
+use crate::records::{HolderRecord, OtpRecord, RecordStore, Records, SessionRecord};
+use crate::{Clock, StoreError};
+use qianbao_secrets::KeyRing;
+use qianbao_secrets::field::blind_index;
+use qianbao_secrets::password::{hash_password, verify_password};
+use qianbao_secrets::token::{new_numeric_code, new_token, token_digest};
+use std::sync::Arc;
+
+/// What an SMS code is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// Opening a wallet.
+    Signup,
+    /// Logging in from a new device.
+    Login,
+    /// Resetting the login password.
+    ResetPassword,
+    /// Resetting the payment password.
+    ResetPin,
+    /// Unfreezing the wallet.
+    Unfreeze,
+    /// Confirming a large payment.
+    StepUp,
+}
+
+impl Purpose {
+    /// Every purpose.
+    pub const ALL: [Purpose; 6] = [
+        Purpose::Signup,
+        Purpose::Login,
+        Purpose::ResetPassword,
+        Purpose::ResetPin,
+        Purpose::Unfreeze,
+        Purpose::StepUp,
+    ];
+
+    /// The API's name for it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Signup => "signup",
+            Purpose::Login => "login",
+            Purpose::ResetPassword => "reset_password",
+            Purpose::ResetPin => "reset_pin",
+            Purpose::Unfreeze => "unfreeze",
+            Purpose::StepUp => "step_up",
+        }
+    }
+
+    /// Reads the API's name.
+    pub fn parse(name: &str) -> Option<Purpose> {
+        Purpose::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
+/// The operator's numbers for codes and logins. Defaults are API.md's.
+#[derive(Clone, Debug)]
+pub struct OpeningPolicy {
+    /// How long a code lives.
+    pub otp_ttl_ms: i64,
+    /// How soon one phone may ask again.
+    pub otp_resend_ms: i64,
+    /// Codes one phone may ask for in 24 hours.
+    pub otp_per_phone_daily_max: i64,
+    /// Codes one client address may ask for in an hour; `None` switches the limit off (the
+    /// sandbox default, where one tester's machine opens many wallets).
+    pub otp_per_ip_hourly_max: Option<i64>,
+    /// Wrong codes after which a code dies.
+    pub otp_wrong_tries_max: i64,
+    /// Wrong passwords after which login locks until recovery.
+    pub login_failures_max: i64,
+    /// Keep each code beside its SMS in the outbox, for the sandbox's SMS view. Never in production.
+    pub keep_codes_in_outbox: bool,
+}
+
+impl Default for OpeningPolicy {
+    fn default() -> Self {
+        OpeningPolicy {
+            otp_ttl_ms: 5 * 60 * 1000,
+            otp_resend_ms: 60 * 1000,
+            otp_per_phone_daily_max: 10,
+            otp_per_ip_hourly_max: Some(20),
+            otp_wrong_tries_max: 5,
+            login_failures_max: 5,
+            keep_codes_in_outbox: false,
+        }
+    }
+}
+
+/// Why an opening or login call was refused. Each variant has the API's code.
+#[derive(Debug, thiserror::Error)]
+pub enum OpeningError {
+    /// The phone number is not a valid one.
+    #[error("phone_invalid")]
+    PhoneInvalid,
+    /// The purpose is not one of the API's.
+    #[error("purpose_invalid")]
+    PurposeInvalid,
+    /// Codes were asked for too often; retry after this many seconds.
+    #[error("otp_rate_limited")]
+    OtpRateLimited {
+        /// Seconds until the next request may succeed.
+        retry_after_s: u64,
+    },
+    /// The code is wrong (or there is none).
+    #[error("otp_invalid")]
+    OtpInvalid {
+        /// Wrong tries left before the code dies.
+        attempts_left: Option<u32>,
+    },
+    /// The code is past its five minutes.
+    #[error("otp_expired")]
+    OtpExpired,
+    /// The phone already has a wallet.
+    #[error("phone_taken")]
+    PhoneTaken,
+    /// The password does not meet the rules.
+    #[error("password_weak: {0}")]
+    PasswordWeak(&'static str),
+    /// The phone or person is on the operator's restriction list.
+    #[error("account_restricted")]
+    AccountRestricted,
+    /// Phone or password wrong.
+    #[error("invalid_credentials")]
+    InvalidCredentials {
+        /// Wrong passwords left before login locks.
+        attempts_left: Option<u32>,
+    },
+    /// Login is locked by wrong passwords until the holder recovers the account.
+    #[error("login_locked")]
+    LoginLocked,
+    /// A new device: send an SMS code of purpose `login` too.
+    #[error("step_up_required")]
+    StepUpRequired,
+    /// No valid session.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// Nothing of the caller's with that id.
+    #[error("not_found")]
+    NotFound,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The OS gave no randomness or the hasher failed.
+    #[error("secrets: {0}")]
+    Secrets(String),
+}
+
+impl OpeningError {
+    /// The API's code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OpeningError::PhoneInvalid => "phone_invalid",
+            OpeningError::PurposeInvalid => "purpose_invalid",
+            OpeningError::OtpRateLimited { .. } => "otp_rate_limited",
+            OpeningError::OtpInvalid { .. } => "otp_invalid",
+            OpeningError::OtpExpired => "otp_expired",
+            OpeningError::PhoneTaken => "phone_taken",
+            OpeningError::PasswordWeak(_) => "password_weak",
+            OpeningError::AccountRestricted => "account_restricted",
+            OpeningError::InvalidCredentials { .. } => "invalid_credentials",
+            OpeningError::LoginLocked => "login_locked",
+            OpeningError::StepUpRequired => "step_up_required",
+            OpeningError::Unauthorized => "unauthorized",
+            OpeningError::NotFound => "not_found",
+            OpeningError::Store(_) => "storage_unavailable",
+            OpeningError::Secrets(_) => "internal",
+        }
+    }
+}
+
+fn secrets_error(e: impl std::fmt::Display) -> OpeningError {
+    OpeningError::Secrets(e.to_string())
+}
+
+/// What the opening use cases need besides storage.
+#[derive(Clone)]
+pub struct Opening {
+    /// The keys for code digests, tokens and blind indexes.
+    pub keys: Arc<KeyRing>,
+    /// The operator's numbers.
+    pub policy: OpeningPolicy,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// A code was queued: it lives this long, and another may be asked for after this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OtpSent {
+    /// Seconds the code lives.
+    pub expires_in_s: u64,
+    /// Seconds until another may be asked for.
+    pub resend_after_s: u64,
+}
+
+/// A new holder and their first session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedUp {
+    /// The holder's id.
+    pub user_id: String,
+    /// The wallet's id.
+    pub wallet_id: String,
+    /// The bearer token (shown once; only its digest is stored).
+    pub token: String,
+    /// The session's id.
+    pub session_id: String,
+    /// The device id to send on later logins, so this device is not asked for a code.
+    pub device_id: String,
+}
+
+/// A new session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggedIn {
+    /// The bearer token (shown once).
+    pub token: String,
+    /// The session's id.
+    pub session_id: String,
+    /// The device id to send next time.
+    pub device_id: String,
+}
+
+/// Who a valid token belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authenticated {
+    /// The holder.
+    pub holder: HolderRecord,
+    /// The session used.
+    pub session_id: String,
+}
+
+/// The SMS a code travels in.
+fn code_text(purpose: Purpose, code: &str) -> String {
+    let what = match purpose {
+        Purpose::Signup => "开通钱包",
+        Purpose::Login => "新设备登录",
+        Purpose::ResetPassword => "重置登录密码",
+        Purpose::ResetPin => "重置支付密码",
+        Purpose::Unfreeze => "解冻钱包",
+        Purpose::StepUp => "确认支付",
+    };
+    format!(
+        "【钱包】您正在{what}，验证码 {code}，5分钟内有效。工作人员不会向您索取验证码，切勿告诉他人。"
+    )
+}
+
+fn seconds_until(now_ms: i64, at_ms: i64) -> u64 {
+    // Round up: "retry in 0 s" would be a lie while the limit still holds.
+    u64::try_from((at_ms - now_ms + 999) / 1000)
+        .unwrap_or(0)
+        .max(1)
+}
+
+impl Opening {
+    fn code_digest(&self, phone: &Phone, purpose: Purpose, code: &str) -> String {
+        blind_index(
+            &self.keys,
+            "otp",
+            &format!("{}|{}|{code}", phone.as_e164(), purpose.as_str()),
+        )
+    }
+
+    /// Sends a code to `phone` for `purpose`, within the per-phone and per-address limits.
+    pub async fn request_otp(
+        &self,
+        store: &impl RecordStore,
+        phone: &str,
+        purpose: &str,
+        client_ip: &str,
+    ) -> Result<OtpSent, OpeningError> {
+        let phone = Phone::parse(phone).map_err(|_| OpeningError::PhoneInvalid)?;
+        let purpose = Purpose::parse(purpose).ok_or(OpeningError::PurposeInvalid)?;
+        let code = new_numeric_code(6).map_err(secrets_error)?;
+        let digest = self.code_digest(&phone, purpose, &code);
+        let now = self.clock.now_ms();
+        let policy = self.policy.clone();
+        let client_ip = client_ip.to_string();
+        let outcome = store
+            .transact(move |r| {
+                let e164 = phone.as_e164();
+                let day = r.otp_sends_to_phone(e164, now - 24 * 3600 * 1000)?;
+                if let Some(latest) = day.latest_ms
+                    && now < latest + policy.otp_resend_ms
+                {
+                    return Ok(Err(seconds_until(now, latest + policy.otp_resend_ms)));
+                }
+                if day.count >= policy.otp_per_phone_daily_max {
+                    let oldest = day.oldest_ms.unwrap_or(now);
+                    return Ok(Err(seconds_until(now, oldest + 24 * 3600 * 1000)));
+                }
+                if let Some(max) = policy.otp_per_ip_hourly_max {
+                    let hour = r.otp_sends_from_ip(&client_ip, now - 3600 * 1000)?;
+                    if hour.count >= max {
+                        let oldest = hour.oldest_ms.unwrap_or(now);
+                        return Ok(Err(seconds_until(now, oldest + 3600 * 1000)));
+                    }
+                }
+                r.put_otp(&OtpRecord {
+                    phone: e164.to_string(),
+                    purpose: purpose.as_str().to_string(),
+                    code_digest: digest.clone(),
+                    expires_ms: now + policy.otp_ttl_ms,
+                    wrong_tries: 0,
+                })?;
+                r.record_otp_send(e164, &client_ip, now)?;
+                let kept = policy.keep_codes_in_outbox.then_some(code.as_str());
+                r.queue_sms(e164, &code_text(purpose, &code), kept, now)?;
+                Ok(Ok(()))
+            })
+            .await?;
+        match outcome {
+            Ok(()) => Ok(OtpSent {
+                expires_in_s: u64::try_from(self.policy.otp_ttl_ms / 1000).unwrap_or(0),
+                resend_after_s: u64::try_from(self.policy.otp_resend_ms / 1000).unwrap_or(0),
+            }),
+            Err(retry_after_s) => Err(OpeningError::OtpRateLimited { retry_after_s }),
+        }
+    }
+
+    /// Checks `code` against the live code for `phone` and `purpose` inside a transaction. A wrong
+    /// code counts against the code's tries (and that count is kept even though the call fails);
+    /// a right one is returned unconsumed, for the caller to delete once everything else succeeded.
+    fn check_code(
+        &self,
+        r: &mut dyn Records,
+        phone: &str,
+        purpose: Purpose,
+        digest: &str,
+        now: i64,
+    ) -> Result<Result<(), OpeningError>, StoreError> {
+        let Some(mut otp) = r.otp(phone, purpose.as_str())? else {
+            return Ok(Err(OpeningError::OtpInvalid {
+                attempts_left: None,
+            }));
+        };
+        if now >= otp.expires_ms {
+            return Ok(Err(OpeningError::OtpExpired));
+        }
+        if otp.code_digest != digest {
+            otp.wrong_tries += 1;
+            let left = self.policy.otp_wrong_tries_max - otp.wrong_tries;
+            if left <= 0 {
+                r.delete_otp(phone, purpose.as_str())?;
+            } else {
+                r.put_otp(&otp)?;
+            }
+            return Ok(Err(OpeningError::OtpInvalid {
+                attempts_left: Some(u32::try_from(left.max(0)).unwrap_or(0)),
+            }));
+        }
+        Ok(Ok(()))
+    }
+
+    /// Opens a wallet: phone, its sign-up code and a login password. Only success uses up the code.
+    pub async fn sign_up(
+        &self,
+        store: &impl RecordStore,
+        phone: &str,
+        code: &str,
+        password: &str,
+        device_name: Option<&str>,
+    ) -> Result<SignedUp, OpeningError> {
+        let phone = Phone::parse(phone).map_err(|_| OpeningError::PhoneInvalid)?;
+        let password = Password::parse(password, &phone)
+            .map_err(|e| OpeningError::PasswordWeak(e.reason()))?;
+        let password_hash = hash_password(password.expose()).map_err(secrets_error)?;
+        let (token, token_digest) = new_token().map_err(secrets_error)?;
+        let digest = self.code_digest(&phone, Purpose::Signup, code.trim());
+        let restricted_key = blind_index(&self.keys, "phone", phone.as_e164());
+        let now = self.clock.now_ms();
+        let device_name = clean_device_name(device_name);
+        let this = self.clone();
+        let made = store
+            .transact(move |r| {
+                let e164 = phone.as_e164();
+                if r.is_restricted("phone", &restricted_key)? {
+                    return Ok(Err(OpeningError::AccountRestricted));
+                }
+                if let Err(e) = this.check_code(r, e164, Purpose::Signup, &digest, now)? {
+                    return Ok(Err(e));
+                }
+                if r.holder_by_phone(e164)?.is_some() {
+                    return Ok(Err(OpeningError::PhoneTaken));
+                }
+                let holder = HolderRecord {
+                    id: new_id(),
+                    wallet_id: new_id(),
+                    phone: e164.to_string(),
+                    password_hash: password_hash.clone(),
+                    status: "active".into(),
+                    kyc_level: 0,
+                    login_failures: 0,
+                    login_locked: false,
+                    created_ms: now,
+                };
+                r.insert_holder(&holder)?;
+                r.delete_otp(e164, Purpose::Signup.as_str())?;
+                let device_id = new_id();
+                r.remember_device(&holder.id, &device_id, now)?;
+                let session = SessionRecord {
+                    id: new_id(),
+                    token_digest: token_digest.clone(),
+                    holder_id: holder.id.clone(),
+                    device_id: device_id.clone(),
+                    device_name: device_name.clone(),
+                    created_ms: now,
+                    last_seen_ms: now,
+                };
+                r.insert_session(&session)?;
+                Ok(Ok((holder, session)))
+            })
+            .await;
+        match made {
+            Ok(Ok((holder, session))) => Ok(SignedUp {
+                user_id: holder.id,
+                wallet_id: holder.wallet_id,
+                token,
+                session_id: session.id,
+                device_id: session.device_id,
+            }),
+            Ok(Err(e)) => Err(e),
+            // Two sign-ups raced and the other inserted first.
+            Err(StoreError::Duplicate(_)) => Err(OpeningError::PhoneTaken),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Logs in with phone and password; from a device not seen before, an SMS code of purpose
+    /// `login` is needed too. Wrong passwords count toward the lock.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn log_in(
+        &self,
+        store: &impl RecordStore,
+        phone: &str,
+        password: &str,
+        device_id: Option<&str>,
+        device_name: Option<&str>,
+        code: Option<&str>,
+    ) -> Result<LoggedIn, OpeningError> {
+        let phone = Phone::parse(phone).map_err(|_| OpeningError::PhoneInvalid)?;
+        let e164 = phone.as_e164().to_string();
+        let found = {
+            let e164 = e164.clone();
+            store.transact(move |r| r.holder_by_phone(&e164)).await?
+        };
+        let Some(holder) = found else {
+            // Spend the same time as a real check, so timing does not tell who has a wallet.
+            let _ = verify_password(password, dummy_hash());
+            return Err(OpeningError::InvalidCredentials {
+                attempts_left: None,
+            });
+        };
+        if holder.login_locked {
+            return Err(OpeningError::LoginLocked);
+        }
+        let password_ok = verify_password(password, &holder.password_hash);
+        let (token, token_digest) = new_token().map_err(secrets_error)?;
+        let code_digest = code.map(|c| self.code_digest(&phone, Purpose::Login, c.trim()));
+        let device_id = device_id
+            .map(str::trim)
+            .filter(|d| !d.is_empty() && d.len() <= 128)
+            .map_or_else(new_id, str::to_string);
+        let device_name = clean_device_name(device_name);
+        let now = self.clock.now_ms();
+        let this = self.clone();
+        let holder_id = holder.id.clone();
+        store
+            .transact(move |r| {
+                // Read again inside the transaction: the counters may have moved since.
+                let Some(holder) = r.holder(&holder_id)? else {
+                    return Ok(Err(OpeningError::InvalidCredentials {
+                        attempts_left: None,
+                    }));
+                };
+                if holder.login_locked {
+                    return Ok(Err(OpeningError::LoginLocked));
+                }
+                if !password_ok {
+                    let failures = holder.login_failures + 1;
+                    let locked = failures >= this.policy.login_failures_max;
+                    r.set_login_failures(&holder.id, failures, locked)?;
+                    return Ok(Err(if locked {
+                        OpeningError::LoginLocked
+                    } else {
+                        OpeningError::InvalidCredentials {
+                            attempts_left: u32::try_from(this.policy.login_failures_max - failures)
+                                .ok(),
+                        }
+                    }));
+                }
+                if !r.device_known(&holder.id, &device_id)? {
+                    let Some(digest) = &code_digest else {
+                        return Ok(Err(OpeningError::StepUpRequired));
+                    };
+                    if let Err(e) =
+                        this.check_code(r, &holder.phone, Purpose::Login, digest, now)?
+                    {
+                        return Ok(Err(e));
+                    }
+                    r.delete_otp(&holder.phone, Purpose::Login.as_str())?;
+                    r.remember_device(&holder.id, &device_id, now)?;
+                }
+                if holder.login_failures != 0 {
+                    r.set_login_failures(&holder.id, 0, false)?;
+                }
+                let session = SessionRecord {
+                    id: new_id(),
+                    token_digest: token_digest.clone(),
+                    holder_id: holder.id.clone(),
+                    device_id: device_id.clone(),
+                    device_name: device_name.clone(),
+                    created_ms: now,
+                    last_seen_ms: now,
+                };
+                r.insert_session(&session)?;
+                Ok(Ok(session))
+            })
+            .await?
+            .map(|session| LoggedIn {
+                token,
+                session_id: session.id,
+                device_id: session.device_id,
+            })
+    }
+
+    /// The holder and session a bearer token belongs to.
+    pub async fn authenticate(
+        &self,
+        store: &impl RecordStore,
+        token: &str,
+    ) -> Result<Authenticated, OpeningError> {
+        let digest = token_digest(token);
+        let now = self.clock.now_ms();
+        store
+            .transact(move |r| {
+                let Some(session) = r.session_by_token(&digest)? else {
+                    return Ok(None);
+                };
+                let Some(holder) = r.holder(&session.holder_id)? else {
+                    return Ok(None);
+                };
+                // Record use at most once a minute: a write per request would cost every call.
+                if now - session.last_seen_ms > 60_000 {
+                    r.touch_session(&session.id, now)?;
+                }
+                Ok(Some(Authenticated {
+                    holder,
+                    session_id: session.id,
+                }))
+            })
+            .await?
+            .ok_or(OpeningError::Unauthorized)
+    }
+
+    /// The holder's live sessions, newest first.
+    pub async fn sessions(
+        &self,
+        store: &impl RecordStore,
+        holder_id: &str,
+    ) -> Result<Vec<SessionRecord>, OpeningError> {
+        let holder_id = holder_id.to_string();
+        Ok(store.transact(move |r| r.sessions_of(&holder_id)).await?)
+    }
+
+    /// Ends one of the holder's sessions; another holder's session id is `NotFound`.
+    pub async fn end_session(
+        &self,
+        store: &impl RecordStore,
+        holder_id: &str,
+        session_id: &str,
+    ) -> Result<(), OpeningError> {
+        let (holder_id, session_id) = (holder_id.to_string(), session_id.to_string());
+        let now = self.clock.now_ms();
+        let ended = store
+            .transact(move |r| r.end_session(&holder_id, &session_id, now))
+            .await?;
+        if ended {
+            Ok(())
+        } else {
+            Err(OpeningError::NotFound)
+        }
+    }
+}
+
+/// An Argon2id hash of a random string, checked against when the phone has no wallet so that a
+/// wrong phone costs as long as a wrong password. Made once, on first use.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("qianbao: no holder has this phone").unwrap_or_default())
+}
+
+/// A new opaque id (UUID v7: time-ordered, so indexes stay compact).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
+}
+
+/// The device name as stored: trimmed, control characters removed, at most 64 characters.
+fn clean_device_name(name: Option<&str>) -> String {
+    let cleaned: String = name
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(64)
+        .collect();
+    let cleaned = cleaned.trim();
+    if cleaned.is_empty() {
+        "未命名设备".to_string()
+    } else {
+        cleaned.to_string()
+    }
+}

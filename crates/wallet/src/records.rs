@@ -1,0 +1,181 @@
+//! The rows the wallet's opening and login rules read and write, and the transactional port through
+//! which they do. The rules (in [`crate::opening`]) run inside one serialisable transaction, so a
+//! check and the write it allows can never be split by another request.
+
+use crate::StoreError;
+
+/// A one-time SMS code waiting to be used. Only a keyed digest of the code is kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OtpRecord {
+    /// The phone (E.164) it was sent to.
+    pub phone: String,
+    /// What it is for (`signup`, `login`, …).
+    pub purpose: String,
+    /// Keyed digest of the code.
+    pub code_digest: String,
+    /// When it stops working (ms since the epoch).
+    pub expires_ms: i64,
+    /// Wrong codes tried against it so far.
+    pub wrong_tries: i64,
+}
+
+/// The codes sent within a window: how many, and the oldest and newest sending times (ms).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendWindow {
+    /// How many.
+    pub count: i64,
+    /// The first in the window.
+    pub oldest_ms: Option<i64>,
+    /// The last in the window.
+    pub latest_ms: Option<i64>,
+}
+
+/// A holder: one person, one phone, one wallet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HolderRecord {
+    /// The holder's id.
+    pub id: String,
+    /// The wallet's id, which other holders and merchants see.
+    pub wallet_id: String,
+    /// The phone, E.164.
+    pub phone: String,
+    /// Argon2id PHC string of the login password.
+    pub password_hash: String,
+    /// `active`, `frozen`, `restricted` or `closed`.
+    pub status: String,
+    /// The real-name level, 0–3.
+    pub kyc_level: i64,
+    /// Wrong login passwords since the last success or recovery.
+    pub login_failures: i64,
+    /// Whether login is locked until recovery.
+    pub login_locked: bool,
+    /// When the holder signed up (ms).
+    pub created_ms: i64,
+}
+
+/// A logged-in device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// The session's id (shown in the session list; not a credential).
+    pub id: String,
+    /// SHA-256 of the bearer token; the token itself is never stored.
+    pub token_digest: String,
+    /// Whose session.
+    pub holder_id: String,
+    /// The device it belongs to; one live session per device.
+    pub device_id: String,
+    /// What the holder called the device.
+    pub device_name: String,
+    /// When it was made (ms).
+    pub created_ms: i64,
+    /// When it was last used (ms).
+    pub last_seen_ms: i64,
+}
+
+/// An SMS queued in the durable outbox, written in the same transaction as what caused it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxSms {
+    /// Its number in the outbox.
+    pub id: i64,
+    /// The phone (E.164).
+    pub phone: String,
+    /// The text.
+    pub text: String,
+    /// The code it carries, kept only in sandbox mode so the sandbox can show it.
+    pub code: Option<String>,
+    /// `pending`, `sent` or `failed`.
+    pub status: String,
+    /// When it was queued (ms).
+    pub created_ms: i64,
+}
+
+/// The records, inside one transaction. Every method is one small read or write; the rules that
+/// decide what to read and write live in the use cases.
+pub trait Records {
+    /// The live code for `phone` and `purpose`, if any.
+    fn otp(&mut self, phone: &str, purpose: &str) -> Result<Option<OtpRecord>, StoreError>;
+    /// Stores a code, replacing any earlier one for the same phone and purpose.
+    fn put_otp(&mut self, otp: &OtpRecord) -> Result<(), StoreError>;
+    /// Removes the code for `phone` and `purpose`.
+    fn delete_otp(&mut self, phone: &str, purpose: &str) -> Result<(), StoreError>;
+    /// The codes sent to `phone` since `since_ms`.
+    fn otp_sends_to_phone(&mut self, phone: &str, since_ms: i64) -> Result<SendWindow, StoreError>;
+    /// The codes `client_ip` asked for since `since_ms`.
+    fn otp_sends_from_ip(
+        &mut self,
+        client_ip: &str,
+        since_ms: i64,
+    ) -> Result<SendWindow, StoreError>;
+    /// Records that a code was sent.
+    fn record_otp_send(
+        &mut self,
+        phone: &str,
+        client_ip: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError>;
+    /// Queues an SMS; returns its outbox id.
+    fn queue_sms(
+        &mut self,
+        phone: &str,
+        text: &str,
+        code: Option<&str>,
+        at_ms: i64,
+    ) -> Result<i64, StoreError>;
+    /// The holder with this phone.
+    fn holder_by_phone(&mut self, phone: &str) -> Result<Option<HolderRecord>, StoreError>;
+    /// The holder with this id.
+    fn holder(&mut self, id: &str) -> Result<Option<HolderRecord>, StoreError>;
+    /// Adds a holder; `StoreError::Duplicate` when the phone is taken.
+    fn insert_holder(&mut self, holder: &HolderRecord) -> Result<(), StoreError>;
+    /// Saves a holder's login counters.
+    fn set_login_failures(
+        &mut self,
+        holder_id: &str,
+        failures: i64,
+        locked: bool,
+    ) -> Result<(), StoreError>;
+    /// Whether the operator's restriction list holds `blind` (a keyed digest) of `kind`.
+    fn is_restricted(&mut self, kind: &str, blind: &str) -> Result<bool, StoreError>;
+    /// Whether the holder has logged in from this device before.
+    fn device_known(&mut self, holder_id: &str, device_id: &str) -> Result<bool, StoreError>;
+    /// Remembers a device of the holder's.
+    fn remember_device(
+        &mut self,
+        holder_id: &str,
+        device_id: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError>;
+    /// Adds a session, ending any other live session of the same holder on the same device.
+    fn insert_session(&mut self, session: &SessionRecord) -> Result<(), StoreError>;
+    /// The live session whose token has this digest.
+    fn session_by_token(&mut self, token_digest: &str)
+    -> Result<Option<SessionRecord>, StoreError>;
+    /// The holder's live sessions, newest first.
+    fn sessions_of(&mut self, holder_id: &str) -> Result<Vec<SessionRecord>, StoreError>;
+    /// Ends a session of the holder's; false when the holder has no such live session.
+    fn end_session(
+        &mut self,
+        holder_id: &str,
+        session_id: &str,
+        at_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// Notes that a session was used.
+    fn touch_session(&mut self, session_id: &str, at_ms: i64) -> Result<(), StoreError>;
+}
+
+/// Runs rules over [`Records`] in one serialisable transaction. The work may run more than once
+/// (a backend may retry a serialisation conflict), so it must have no effect outside the records.
+pub trait RecordStore: Send + Sync {
+    /// Runs `work`, committing if it returns `Ok`.
+    fn transact<T: Send + 'static>(
+        &self,
+        work: impl Fn(&mut dyn Records) -> Result<T, StoreError> + Send + Sync + 'static,
+    ) -> impl std::future::Future<Output = Result<T, StoreError>> + Send;
+
+    /// The outbox's newest messages to `phone` (or to anyone), for the sandbox's SMS view.
+    fn outbox(
+        &self,
+        phone: Option<String>,
+        limit: i64,
+    ) -> impl std::future::Future<Output = Result<Vec<OutboxSms>, StoreError>> + Send;
+}
