@@ -10,5 +10,9 @@ pub mod ports;
 pub mod records;
 pub mod verify;
 
-pub use ports::{AccountOwner, Clock, LedgerStore, SmsError, SmsGateway, StoreError, SystemClock};
+pub use ports::{
+    AccountOwner, Bank, CardCheck, CardCheckOutcome, CardConfirmOutcome, Clock, ConnectorError,
+    FaceVerdict, IdentityVerdict, IdentityVerifier, LedgerStore, SmsError, SmsGateway, StoreError,
+    SystemClock,
+};
 pub use verify::VerifyReport;

@@ -117,3 +117,123 @@ pub trait SmsGateway: Send + Sync {
     /// Delivers `text` to `phone` (E.164).
     async fn send(&self, phone: &str, text: &str) -> Result<(), SmsError>;
 }
+
+/// Why an outside system (identity verifier, bank) did not give an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectorError {
+    /// Busy, timed out or unreachable; the same call may succeed later (`verifier_unavailable`,
+    /// `bank_unavailable`).
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// It answered something this connector does not understand, or refused our credentials:
+    /// an operator must look.
+    #[error("protocol: {0}")]
+    Protocol(String),
+}
+
+/// The identity verifier's answer on a name and ID number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdentityVerdict {
+    /// The name belongs to the ID number.
+    Match,
+    /// They do not belong together (信息不匹配).
+    Mismatch,
+}
+
+/// The identity verifier's answer on a selfie.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaceVerdict {
+    /// The face is the ID number's owner.
+    Match,
+    /// It is not.
+    Mismatch,
+}
+
+/// The identity verifier (name + ID number, face). The caller has already checked the ID number's
+/// form, check digit and age.
+#[async_trait]
+pub trait IdentityVerifier: Send + Sync {
+    /// Whether `name` is the name registered for `id_number`.
+    async fn verify_name(
+        &self,
+        name: &str,
+        id_number: &str,
+    ) -> Result<IdentityVerdict, ConnectorError>;
+
+    /// Whether the person in `selfie` (JPEG or PNG, already decoded and size-checked by the
+    /// caller) is the owner of `id_number`.
+    async fn verify_face(&self, id_number: &str, selfie: &[u8])
+    -> Result<FaceVerdict, ConnectorError>;
+}
+
+/// What the platform sends the bank to bind a card (the four-element check). The CVV is here and
+/// nowhere else: never stored, never logged (this type's Debug hides it and the card number).
+pub struct CardCheck {
+    /// The full card number, digits only.
+    pub card_number: String,
+    /// The cardholder's name.
+    pub holder_name: String,
+    /// The cardholder's ID number.
+    pub id_number: String,
+    /// The phone registered with the bank (E.164), where the bank sends its code.
+    pub reserved_phone: String,
+    /// `MM/YY`, for credit cards.
+    pub expiry: Option<String>,
+    /// The three digits on the back, for credit cards.
+    pub cvv: Option<String>,
+}
+
+impl std::fmt::Debug for CardCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let last4 = self
+            .card_number
+            .get(self.card_number.len().saturating_sub(4)..)
+            .unwrap_or("");
+        write!(f, "CardCheck(card ****{last4}, cvv {})", if self.cvv.is_some() { "***" } else { "none" })
+    }
+}
+
+/// The bank's answer to a binding request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CardCheckOutcome {
+    /// The four elements match; the bank texted its own code to the reserved phone.
+    CodeSent {
+        /// The bank's reference for this binding, quoted when confirming.
+        bank_reference: String,
+        /// The sandbox bank cannot send SMS, so it returns the code for the platform to put in
+        /// the outbox in its place. A real bank returns `None`.
+        sandbox_code: Option<String>,
+    },
+    /// Name or ID number differ from the bank's records (信息不匹配).
+    HolderMismatch,
+    /// The bank does not allow online binding of this card (银行限制).
+    Rejected,
+    /// The card must be activated first.
+    Inactive,
+}
+
+/// The bank's answer to the binding code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CardConfirmOutcome {
+    /// Bound: the token stands for the card in every later call (top-ups, withdrawals).
+    Bound {
+        /// The bank's token for the card.
+        card_token: String,
+    },
+    /// The code is wrong.
+    WrongCode,
+}
+
+/// The bank connector. Card binding now; money movements arrive with the money issue.
+#[async_trait]
+pub trait Bank: Send + Sync {
+    /// Starts binding a card: the bank checks the four elements and texts a code.
+    async fn check_card(&self, check: &CardCheck) -> Result<CardCheckOutcome, ConnectorError>;
+
+    /// Finishes binding with the code the holder received.
+    async fn confirm_card(
+        &self,
+        bank_reference: &str,
+        code: &str,
+    ) -> Result<CardConfirmOutcome, ConnectorError>;
+}
