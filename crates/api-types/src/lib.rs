@@ -27,6 +27,10 @@ pub struct Problem {
     /// The request field at fault.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// A finer reason within the code (for `photo_invalid`: `format`, `too_large`, `too_small`,
+    /// `unreadable`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// The id of the request, to quote to support.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
@@ -193,4 +197,176 @@ pub struct SandboxSms {
 pub struct SandboxSmsList {
     /// Newest first.
     pub items: Vec<SandboxSms>,
+}
+
+/// `POST /v1/me/identity`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct IdentityRequest {
+    /// The legal name, as on the ID card.
+    pub name: String,
+    /// The 18-character resident ID number.
+    pub id_number: String,
+}
+
+/// The real name is verified.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct IdentityVerified {
+    /// The new level: 1.
+    pub kyc_level: i64,
+    /// `YYYY-MM-DD`, from the ID number.
+    pub birth_date: String,
+}
+
+/// `POST /v1/me/cards`. The CVV goes to the bank and nowhere else.
+#[derive(Clone, Deserialize, ToSchema)]
+pub struct CardRequestBody {
+    /// The card number.
+    pub card_number: String,
+    /// The name on the card: must be the verified real name.
+    pub holder_name: String,
+    /// The cardholder's ID number: must be the verified one.
+    pub id_number: String,
+    /// The phone registered with the bank, where its code goes.
+    pub reserved_phone: String,
+    /// `MM/YY`, credit cards only.
+    #[serde(default)]
+    pub expiry: Option<String>,
+    /// Three digits, credit cards only.
+    #[serde(default)]
+    pub cvv: Option<String>,
+}
+
+/// A binding has begun.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CardPending {
+    /// The card's id.
+    pub card_id: String,
+    /// `pending_otp`: confirm with the bank's code.
+    pub status: String,
+}
+
+/// `POST /v1/me/cards/{card_id}/confirm`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CardConfirmRequest {
+    /// The code the bank texted to the reserved phone.
+    pub otp: String,
+}
+
+/// A card, never with its full number.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CardBody {
+    /// The card's id.
+    pub card_id: String,
+    /// The issuer.
+    pub bank_name: String,
+    /// `debit` or `credit`.
+    pub card_type: String,
+    /// The last four digits.
+    pub last4: String,
+    /// Whether payments use it by default.
+    pub is_default: bool,
+    /// `pending_otp` or `active`.
+    pub status: String,
+}
+
+/// The holder's cards.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CardList {
+    /// Oldest first.
+    pub items: Vec<CardBody>,
+    /// Always `null`: a holder has few cards.
+    pub next_cursor: Option<String>,
+}
+
+/// A request carrying only the payment password.
+#[derive(Clone, Deserialize, ToSchema)]
+pub struct PinOnly {
+    /// The six-digit payment password.
+    pub pin: String,
+}
+
+/// `PUT /v1/me/pin`.
+#[derive(Clone, Deserialize, ToSchema)]
+pub struct PinRequest {
+    /// The new six-digit payment password.
+    pub pin: String,
+    /// The current one, once one is set.
+    #[serde(default)]
+    pub old_pin: Option<String>,
+}
+
+/// `POST /v1/me/pin/reset`.
+#[derive(Clone, Deserialize, ToSchema)]
+pub struct PinResetRequest {
+    /// An SMS code of purpose `reset_pin`.
+    pub otp: String,
+    /// The verified ID number.
+    pub id_number: String,
+    /// The number of a bound card.
+    pub card_number: String,
+    /// The new payment password.
+    pub pin: String,
+}
+
+/// `POST /v1/freeze`, without a session: phone and password, or phone, an SMS code of purpose
+/// `freeze` and the ID number.
+#[derive(Clone, Deserialize, ToSchema)]
+pub struct FreezeRequest {
+    /// The wallet's phone.
+    pub phone: String,
+    /// The login password.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// An SMS code of purpose `freeze`.
+    #[serde(default)]
+    pub otp: Option<String>,
+    /// The verified ID number (with `otp`).
+    #[serde(default)]
+    pub id_number: Option<String>,
+}
+
+/// `POST /v1/me/unfreeze`: all three are needed.
+#[derive(Clone, Deserialize, ToSchema)]
+pub struct UnfreezeRequest {
+    /// An SMS code of purpose `unfreeze`.
+    pub otp: String,
+    /// The verified ID number.
+    pub id_number: String,
+    /// The login password.
+    pub password: String,
+}
+
+/// `POST /v1/password/reset`.
+#[derive(Clone, Deserialize, ToSchema)]
+pub struct PasswordResetRequest {
+    /// The wallet's phone.
+    pub phone: String,
+    /// An SMS code of purpose `reset_password`.
+    pub otp: String,
+    /// The verified ID number: required once the holder is verified.
+    #[serde(default)]
+    pub id_number: Option<String>,
+    /// The new login password.
+    pub new_password: String,
+}
+
+/// A wallet's status after a freeze or unfreeze.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WalletStatus {
+    /// `frozen` or `active`.
+    pub status: String,
+}
+
+/// `PUT /v1/me/identity/photo`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PhotoAccepted {
+    /// `accepted`.
+    pub photo: String,
+}
+
+/// `PUT /v1/me/identity/face`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct FaceChecked {
+    /// The level after the check: 3 with a bound card.
+    pub kyc_level: i64,
 }

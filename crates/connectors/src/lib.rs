@@ -1,5 +1,46 @@
-//! Connectors to the outside world, one module per kind, each implementing a port of
-//! `qianbao-wallet` with a sandbox implementation (for `serve --sandbox` and tests) and, as they
-//! arrive, a production one.
+//! Connectors to the outside world: one module per kind, each implementing a port of
+//! `qianbao-wallet` twice — a sandbox (for `serve --sandbox` and tests) and a production one.
+//!
+//! - [`sms`]: [`SandboxSms`] takes every message (the durable outbox is what the sandbox shows);
+//!   [`HttpSms`] posts to an HTTP SMS provider.
+//! - [`identity`]: [`SandboxIdentity`] follows API.md's Sandbox rules on the ID number's sequence
+//!   code; [`HttpIdentity`] asks an HTTP verifier about name + ID number and selfies.
+//! - [`bank`]: [`SandboxBank`] binds the test cards of API.md statelessly (its references, codes
+//!   and card tokens are HMACs under a secret); [`HttpBank`] speaks to a bank's HTTP API.
+//!
+//! Only this crate knows outside protocols. The production connectors share one outbound path:
+//! a JSON POST with `Authorization: Bearer <api key>`, an `Idempotency-Key` stable across the
+//! retries of one call, a timeout per attempt, bounded retries with doubling backoff on 5xx,
+//! 408, 429, timeouts and connection failures, no redirects, and answers capped at 64 KiB. No
+//! request body — names, ID numbers, card numbers, CVVs, selfies — is ever logged or put in an
+//! error message.
+//!
+//! **TLS.** Built by default, this crate speaks plain `http` only, and a connector configured
+//! with an `https` URL is refused at construction with [`ConfigError::TlsNotBuilt`]. HTTPS comes
+//! with the `tls` feature: rustls with the ring provider (ring builds with gcc alone; reqwest's
+//! default rustls feature needs aws-lc-rs, which needs cmake). It is not on by default because
+//! reqwest's `rustls-no-provider` feature, once on anywhere in a build, makes *every*
+//! `reqwest::Client` in that build panic at construction unless a rustls provider is installed
+//! process-wide first — including clients in other crates' tests. Whoever enables `tls` calls
+//! `install_tls_provider()` at start, before building any other client (the production
+//! connectors also call it themselves).
 
+mod config;
+mod outbound;
+
+pub mod bank;
+pub mod identity;
 pub mod sms;
+
+pub use bank::{HttpBank, HttpBankConfig, SandboxBank};
+pub use config::{ApiKey, BACKOFF_MAX, ConfigError, RETRIES_MAX, TIMEOUT_MAX};
+pub use identity::{HttpIdentity, HttpIdentityConfig, SandboxIdentity};
+pub use sms::{HttpSms, HttpSmsConfig, SandboxSms};
+
+/// Installs rustls's ring provider as the process default, so every `reqwest::Client` built
+/// afterwards can speak TLS; does nothing if a provider is already installed. Idempotent.
+#[cfg(feature = "tls")]
+pub fn install_tls_provider() {
+    // `Err` means another provider won the race or was installed on purpose: either serves.
+    let _already_installed = rustls::crypto::ring::default_provider().install_default();
+}

@@ -30,6 +30,64 @@ pub enum Command {
     Verify(StorageArgs),
     /// Print the OpenAPI 3.1 document.
     Openapi,
+    /// Operator tasks.
+    Admin(AdminArgs),
+}
+
+/// `qianbao admin …`.
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    /// The task.
+    #[command(subcommand)]
+    pub task: AdminTask,
+    /// Storage.
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+/// Operator tasks.
+#[derive(Debug, Subcommand)]
+pub enum AdminTask {
+    /// The restriction list: phones and ID numbers that may not open or verify a wallet.
+    Restrict {
+        /// What to do.
+        #[command(subcommand)]
+        action: RestrictAction,
+    },
+}
+
+/// What to do with the restriction list.
+#[derive(Debug, Subcommand)]
+pub enum RestrictAction {
+    /// Adds a phone or ID number.
+    Add {
+        /// The entry.
+        #[command(flatten)]
+        target: RestrictTarget,
+        /// Why (kept with the entry).
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Removes a phone or ID number.
+    Remove {
+        /// The entry.
+        #[command(flatten)]
+        target: RestrictTarget,
+    },
+    /// Lists the entries, masked.
+    List,
+}
+
+/// A phone or an ID number.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct RestrictTarget {
+    /// A phone number.
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// A resident ID number.
+    #[arg(long)]
+    pub id_number: Option<String>,
 }
 
 /// Where the data is: a SQLite folder or a PostgreSQL URL.
@@ -71,6 +129,9 @@ pub struct ServeArgs {
     /// The largest request body, in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     pub body_limit_bytes: usize,
+    /// The operator's policy file (JSON): level limits, code, login and PIN numbers.
+    #[arg(long, env = "QIANBAO_POLICY")]
+    pub policy: Option<PathBuf>,
 }
 
 /// Runs the command line and returns the process exit code.
@@ -82,6 +143,99 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Openapi => {
             print!("{}", crate::openapi::document_json());
             ExitCode::SUCCESS
+        }
+        Command::Admin(args) => admin(args).await,
+    }
+}
+
+async fn admin(args: AdminArgs) -> ExitCode {
+    match admin_task(args).await {
+        Ok(message) => {
+            println!("{message}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("qianbao admin: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn admin_task(args: AdminArgs) -> Result<String, String> {
+    let keys = crate::startup::load_keys(
+        std::env::var("QIANBAO_MASTER_KEY")
+            .ok()
+            .filter(|k| !k.is_empty())
+            .as_deref(),
+        &args.storage.data_dir,
+    )
+    .map_err(|e| e.to_string())?;
+    let storage = qianbao_store::Storage::open(&args.storage.location())
+        .await
+        .map_err(|e| e.to_string())?;
+    let AdminTask::Restrict { action } = args.task;
+    let target = |t: &RestrictTarget| -> Result<(&'static str, String, String), String> {
+        use qianbao_secrets::field::blind_index;
+        use qianbao_wallet::domain::{IdNumber, Phone};
+        if let Some(phone) = &t.phone {
+            let phone = Phone::parse(phone).map_err(|e| format!("not a phone number: {e}"))?;
+            Ok((
+                "phone",
+                blind_index(&keys, "phone", phone.as_e164()),
+                phone.masked(),
+            ))
+        } else if let Some(id) = &t.id_number {
+            let id = IdNumber::parse(id).map_err(|e| format!("not an ID number: {e}"))?;
+            Ok(("id", blind_index(&keys, "id", id.expose()), id.masked()))
+        } else {
+            Err("give --phone or --id-number".into())
+        }
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
+    match action {
+        RestrictAction::Add { target: t, note } => {
+            let (kind, blind, masked) = target(&t)?;
+            let added = storage
+                .restrict(kind, &blind, &masked, &note, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(if added {
+                format!("restricted {kind} {masked}")
+            } else {
+                format!("{kind} {masked} was already restricted")
+            })
+        }
+        RestrictAction::Remove { target: t } => {
+            let (kind, blind, masked) = target(&t)?;
+            let removed = storage
+                .unrestrict(kind, &blind)
+                .await
+                .map_err(|e| e.to_string())?;
+            if removed {
+                Ok(format!("removed {kind} {masked}"))
+            } else {
+                Err(format!("{kind} {masked} is not on the list"))
+            }
+        }
+        RestrictAction::List => {
+            let entries = storage.restrictions().await.map_err(|e| e.to_string())?;
+            let mut out = format!(
+                "{} entr{}",
+                entries.len(),
+                if entries.len() == 1 { "y" } else { "ies" }
+            );
+            for e in entries {
+                out.push_str(&format!(
+                    "\n{}\t{}\t{}\t{}",
+                    e.kind,
+                    e.masked,
+                    crate::rfc3339(e.created_ms),
+                    e.note
+                ));
+            }
+            Ok(out)
         }
     }
 }
@@ -96,6 +250,15 @@ async fn serve(args: ServeArgs) -> ExitCode {
         .ok()
         .filter(|k| !k.is_empty());
     settings.key_dir = args.storage.data_dir.clone();
+    if let Some(path) = &args.policy {
+        match crate::policy::Policy::load(path, args.sandbox) {
+            Ok(policy) => settings.policy = Some(policy),
+            Err(e) => {
+                eprintln!("qianbao: cannot start: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let app = match Application::build(settings).await {
         Ok(app) => app,
         Err(e) => {

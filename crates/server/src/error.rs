@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use qianbao_api_types::Problem;
 use qianbao_ledger::Rejection;
 use qianbao_wallet::StoreError;
+use qianbao_wallet::kyc::KycError;
 use qianbao_wallet::opening::OpeningError;
 
 /// A failure with its HTTP status, stable code and the fields that help the client.
@@ -14,11 +15,12 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     detail: String,
-    retry_after: Option<u64>,
+    retry_after: Option<u32>,
     attempts_left: Option<u32>,
-    field: Option<String>,
+    field: Option<&'static str>,
+    reason: Option<&'static str>,
     /// What went wrong inside; logged, never sent.
-    cause: Option<String>,
+    cause: Option<Box<str>>,
 }
 
 impl ApiError {
@@ -31,13 +33,20 @@ impl ApiError {
             retry_after: None,
             attempts_left: None,
             field: None,
+            reason: None,
             cause: None,
         }
     }
 
+    /// Adds a finer reason within the code.
+    pub fn reason(mut self, reason: &'static str) -> Self {
+        self.reason = Some(reason);
+        self
+    }
+
     /// Adds the seconds after which a retry may succeed (sent as `Retry-After` too).
     pub fn retry_after(mut self, seconds: u64) -> Self {
-        self.retry_after = Some(seconds);
+        self.retry_after = Some(u32::try_from(seconds).unwrap_or(u32::MAX));
         self
     }
 
@@ -48,8 +57,8 @@ impl ApiError {
     }
 
     /// Names the request field at fault.
-    pub fn field(mut self, name: impl Into<String>) -> Self {
-        self.field = Some(name.into());
+    pub fn field(mut self, name: &'static str) -> Self {
+        self.field = Some(name);
         self
     }
 
@@ -74,7 +83,7 @@ impl ApiError {
             "internal",
             "Something went wrong on our side. Nothing was changed; please try again.",
         );
-        e.cause = Some(cause.into());
+        e.cause = Some(cause.into().into_boxed_str());
         e
     }
 
@@ -100,9 +109,10 @@ impl ApiError {
             status: self.status.as_u16(),
             code: self.code.to_string(),
             detail: self.detail.clone(),
-            retry_after: self.retry_after,
+            retry_after: self.retry_after.map(u64::from),
             attempts_left: self.attempts_left,
-            field: self.field.clone(),
+            field: self.field.map(str::to_string),
+            reason: self.reason.map(str::to_string),
             request_id: None,
         }
     }
@@ -138,7 +148,7 @@ impl From<StoreError> for ApiError {
                      with the same Idempotency-Key.",
                 )
                 .retry_after(1);
-                err.cause = Some(cause);
+                err.cause = Some(cause.into_boxed_str());
                 err
             }
             other => ApiError::internal(other.to_string()),
@@ -175,7 +185,7 @@ impl From<OpeningError> for ApiError {
             ),
             OpeningError::PurposeInvalid => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "purpose must be one of signup, login, reset_password, reset_pin, unfreeze, step_up."
+                "purpose must be one of signup, login, reset_password, reset_pin, unfreeze, step_up, freeze."
                     .into(),
             ),
             OpeningError::OtpRateLimited { retry_after_s } => (
@@ -218,6 +228,10 @@ impl From<OpeningError> for ApiError {
                 "This device is new: ask for an SMS code of purpose login and send it as otp."
                     .into(),
             ),
+            OpeningError::IdentityMismatch => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The ID number is not the one this wallet was verified with.".into(),
+            ),
             OpeningError::Unauthorized => return ApiError::unauthorized(),
             OpeningError::NotFound => return ApiError::not_found(),
             OpeningError::Store(_) | OpeningError::Secrets(_) => {
@@ -244,5 +258,119 @@ impl From<OpeningError> for ApiError {
             _ => {}
         }
         error
+    }
+}
+
+impl From<KycError> for ApiError {
+    fn from(e: KycError) -> Self {
+        use StatusCode as S;
+        let code = e.code();
+        let (status, detail): (StatusCode, String) = match &e {
+            KycError::KycRequired => (S::FORBIDDEN, "Verify your real name first (实名认证).".into()),
+            KycError::AlreadyVerified => (S::CONFLICT, "Your real name is verified already.".into()),
+            KycError::NameInvalid => (S::UNPROCESSABLE_ENTITY, "Type your legal name as on your ID card.".into()),
+            KycError::IdNumberInvalid => (
+                S::UNPROCESSABLE_ENTITY,
+                "That is not a valid 18-character resident ID number; check each digit.".into(),
+            ),
+            KycError::Underage => (
+                S::UNPROCESSABLE_ENTITY,
+                "Wallet holders must be 18 or older (未满18岁); the age is taken from the ID number.".into(),
+            ),
+            KycError::IdentityMismatch => (
+                S::UNPROCESSABLE_ENTITY,
+                "The name and ID number do not match the records. Check both and try again.".into(),
+            ),
+            KycError::IdentityTaken => (
+                S::CONFLICT,
+                "Another wallet is verified with this ID number. Contact support if it is not yours.".into(),
+            ),
+            KycError::VerifierUnavailable => {
+                return ApiError::new(
+                    S::SERVICE_UNAVAILABLE,
+                    code,
+                    "The identity check is busy just now (高峰时段). Please try again shortly.",
+                )
+                .retry_after(5);
+            }
+            KycError::AccountRestricted => (
+                S::FORBIDDEN,
+                "This person may not open a wallet here. Contact the operator's support.".into(),
+            ),
+            KycError::CardInvalid(field) => {
+                return ApiError::new(S::UNPROCESSABLE_ENTITY, code, format!("Check the card's {field}."))
+                    .field(field);
+            }
+            KycError::CardUnsupported => (S::UNPROCESSABLE_ENTITY, "Cards of this bank are not supported yet.".into()),
+            KycError::CardHolderMismatch => (
+                S::UNPROCESSABLE_ENTITY,
+                "The card must be in your own verified name and ID number (信息不匹配).".into(),
+            ),
+            KycError::BankRejected => (
+                S::UNPROCESSABLE_ENTITY,
+                "Your bank does not allow binding this card online. Ask the bank to enable it.".into(),
+            ),
+            KycError::CardInactive => (S::UNPROCESSABLE_ENTITY, "Activate the card with your bank first.".into()),
+            KycError::CardAlreadyBound => (S::CONFLICT, "This card is bound already.".into()),
+            KycError::BankUnavailable => {
+                return ApiError::new(S::SERVICE_UNAVAILABLE, code, "The bank is busy (系统繁忙). Please try again shortly.")
+                    .retry_after(5);
+            }
+            KycError::PhoneInvalid => {
+                return ApiError::new(S::UNPROCESSABLE_ENTITY, code, "The reserved phone is not a valid number.")
+                    .field("reserved_phone");
+            }
+            KycError::OtpInvalid { attempts_left } => {
+                let e = ApiError::new(S::BAD_REQUEST, code, "The code is wrong. Check the latest SMS.");
+                return match attempts_left {
+                    Some(n) => e.attempts_left(*n),
+                    None => e,
+                };
+            }
+            KycError::OtpExpired => (S::BAD_REQUEST, "The code has expired. Ask for a new one.".into()),
+            KycError::PinInvalid => (S::UNPROCESSABLE_ENTITY, "The payment password is exactly six digits.".into()),
+            KycError::PinWeak(reason) => (
+                S::UNPROCESSABLE_ENTITY,
+                format!("Choose a payment password that is harder to guess ({reason})."),
+            ),
+            KycError::PinIncorrect { attempts_left } => {
+                return ApiError::new(
+                    S::UNAUTHORIZED,
+                    code,
+                    format!("The payment password is wrong; {attempts_left} tries left before payments lock."),
+                )
+                .attempts_left(*attempts_left);
+            }
+            KycError::PinLocked { retry_after_s } => {
+                return ApiError::new(
+                    S::LOCKED,
+                    code,
+                    "Payments are locked after too many wrong payment passwords. Reset it (找回支付密码) to unlock now.",
+                )
+                .retry_after(*retry_after_s);
+            }
+            KycError::PinNotSet => (S::FORBIDDEN, "Set a payment password first.".into()),
+            KycError::PhotoInvalid(reason) => {
+                let detail = match *reason {
+                    "too_large" => "The photo is larger than 5 MiB; send a smaller one.",
+                    "too_small" => "The photo is smaller than 300×300 pixels; send a sharper one.",
+                    "format" => "Send a JPEG or PNG photo.",
+                    _ => "The photo could not be read; take it again.",
+                };
+                return ApiError::new(S::UNPROCESSABLE_ENTITY, code, detail).reason(reason);
+            }
+            KycError::FaceMismatch => (
+                S::UNPROCESSABLE_ENTITY,
+                "The face does not match the ID's owner. Try again in good light, facing the camera.".into(),
+            ),
+            KycError::NotFound => return ApiError::not_found(),
+            KycError::Store(_) | KycError::Connector(_) | KycError::Secrets(_) => {
+                return match e {
+                    KycError::Store(store) => store.into(),
+                    other => ApiError::internal(other.to_string()),
+                };
+            }
+        };
+        ApiError::new(status, code, detail)
     }
 }

@@ -1,10 +1,13 @@
 //! The OpenAPI 3.1 document, generated from the route annotations. A committed copy lives in
 //! `docs/openapi.json`; a test fails when the two differ.
 
-use crate::routes::{opening, ops};
+use crate::routes::{kyc, opening, ops, security};
 use qianbao_api_types::{
-    Health, LimitsBody, LoginRequest, LoginResponse, Me, OtpRequest, OtpSent, Problem, SandboxSms,
-    SandboxSmsList, SessionItem, SessionList, SignupRequest, SignupResponse,
+    CardBody, CardConfirmRequest, CardList, CardPending, CardRequestBody, FaceChecked,
+    FreezeRequest, Health, IdentityRequest, IdentityVerified, LimitsBody, LoginRequest,
+    LoginResponse, Me, OtpRequest, OtpSent, PasswordResetRequest, PhotoAccepted, PinOnly,
+    PinRequest, PinResetRequest, Problem, SandboxSms, SandboxSmsList, SessionItem, SessionList,
+    SignupRequest, SignupResponse, UnfreezeRequest, WalletStatus,
 };
 use utoipa::OpenApi;
 
@@ -20,17 +23,28 @@ use utoipa::OpenApi;
     paths(
         ops::healthz, ops::readyz, ops::metrics, ops::openapi_json, ops::docs,
         opening::request_otp, opening::sign_up, opening::log_in, opening::log_out,
-        opening::me, opening::sessions, opening::end_session, opening::sandbox_sms
+        opening::me, opening::sessions, opening::end_session, opening::sandbox_sms,
+        kyc::verify_identity, kyc::bind_card, kyc::confirm_card, kyc::cards, kyc::default_card,
+        kyc::unbind_card, kyc::set_pin, kyc::reset_pin, kyc::upload_id_photo, kyc::face_check,
+        security::freeze,
+        security::freeze_by_phone, security::unfreeze, security::reset_password
     ),
     components(schemas(
         Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
-        LoginResponse, Me, LimitsBody, SessionItem, SessionList, SandboxSms, SandboxSmsList
+        LoginResponse, Me, LimitsBody, SessionItem, SessionList, SandboxSms, SandboxSmsList,
+        IdentityRequest, IdentityVerified, CardRequestBody, CardPending, CardConfirmRequest,
+        CardBody, CardList, PinOnly, PinRequest, PinResetRequest, FreezeRequest, UnfreezeRequest,
+        PasswordResetRequest, WalletStatus, PhotoAccepted, FaceChecked
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, readiness, metrics and this document"),
         (name = "sign-up and login", description = "SMS codes, opening a wallet, sessions"),
         (name = "holder", description = "The logged-in holder"),
+        (name = "real-name verification", description = "Name and ID number: L0 to L1"),
+        (name = "bank cards", description = "Binding cards in the holder's own name: L1 to L2"),
+        (name = "payment password", description = "The six-digit PIN that authorises payments"),
+        (name = "security", description = "Freezing, unfreezing and recovery"),
         (name = "sandbox", description = "Only with `serve --sandbox`")
     )
 )]

@@ -2,15 +2,16 @@
 //! build it on port 0 and read back the port; `main` builds it from the command line.
 
 use crate::middleware;
-use crate::routes::{opening, ops};
+use crate::routes::{kyc, opening, ops, security};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use qianbao_secrets::KeyRing;
 use qianbao_store::{Location, Storage};
+use qianbao_wallet::kyc::Kyc;
 use qianbao_wallet::levels::LevelTable;
-use qianbao_wallet::opening::{Opening, OpeningPolicy};
+use qianbao_wallet::opening::Opening;
 use qianbao_wallet::{Clock, LedgerStore, SmsGateway, StoreError, SystemClock};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -39,9 +40,9 @@ pub struct Settings {
     pub master_key: Option<String>,
     /// Where the key file lives.
     pub key_dir: PathBuf,
-    /// The opening and login numbers; `None` takes the defaults for the mode (sandbox: no
-    /// per-address code limit, and codes kept for the sandbox's SMS view).
-    pub opening_policy: Option<OpeningPolicy>,
+    /// The operator's numbers; `None` takes the defaults for the mode (sandbox: no per-address
+    /// code limit, and codes kept for the sandbox's SMS view).
+    pub policy: Option<crate::policy::Policy>,
     /// The time, a port so tests can move it.
     pub clock: Arc<dyn Clock>,
 }
@@ -57,21 +58,16 @@ impl Settings {
             body_limit_bytes: 1024 * 1024,
             master_key: None,
             key_dir: PathBuf::from("./qianbao-data"),
-            opening_policy: None,
+            policy: None,
             clock: Arc::new(SystemClock),
         }
     }
 
-    /// The opening policy in force.
-    pub fn policy(&self) -> OpeningPolicy {
-        self.opening_policy.clone().unwrap_or_else(|| {
-            let mut policy = OpeningPolicy::default();
-            if self.sandbox {
-                policy.otp_per_ip_hourly_max = None;
-                policy.keep_codes_in_outbox = true;
-            }
-            policy
-        })
+    /// The policy in force.
+    pub fn policy(&self) -> crate::policy::Policy {
+        self.policy
+            .clone()
+            .unwrap_or_else(|| crate::policy::Policy::defaults(self.sandbox))
     }
 }
 
@@ -103,6 +99,8 @@ pub struct AppState {
     pub storage: Storage,
     /// Sign-up, login and sessions.
     pub opening: Opening,
+    /// Real-name verification, cards and the payment password.
+    pub kyc: Kyc,
     /// The limits of each real-name level.
     pub levels: Arc<LevelTable>,
     /// The Prometheus exporter's handle.
@@ -139,22 +137,20 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartError> {
         let storage = Storage::open(&settings.location).await?;
         let store = storage.ledger();
-        let keys = match settings.master_key.as_deref() {
-            Some(hex) => KeyRing::from_hex(hex)?,
-            None => {
-                std::fs::create_dir_all(&settings.key_dir).map_err(|e| {
-                    StartError::Storage(StoreError::Unavailable(format!(
-                        "cannot make {}: {e}",
-                        settings.key_dir.display()
-                    )))
-                })?;
-                KeyRing::load_or_create(&settings.key_dir.join(qianbao_secrets::KEY_FILE_NAME))?
-            }
-        };
+        let keys = load_keys(settings.master_key.as_deref(), &settings.key_dir)?;
+        let policy = settings.policy();
         let opening = Opening {
             keys: Arc::new(keys),
-            policy: settings.policy(),
+            policy: policy.opening.clone(),
             clock: settings.clock.clone(),
+        };
+        let (verifier, bank) = connectors(&opening.keys, settings.sandbox);
+        let kyc = Kyc {
+            opening: opening.clone(),
+            verifier,
+            bank,
+            pin_tries_max: policy.pin_tries_max,
+            pin_lock_ms: policy.pin_lock_ms,
         };
         let gateway: Arc<dyn SmsGateway> = Arc::new(qianbao_connectors::sms::SandboxSms);
         tokio::spawn(deliver_sms(
@@ -175,7 +171,8 @@ impl Application {
             store: store.clone(),
             storage,
             opening,
-            levels: Arc::new(LevelTable::default()),
+            kyc,
+            levels: Arc::new(policy.levels.clone()),
             metrics: metrics_handle(),
             sandbox: settings.sandbox,
         };
@@ -213,6 +210,28 @@ impl Application {
     }
 }
 
+/// The master key: from `master_key` (64 hex digits) if given, else the 0600 key file in
+/// `key_dir`, made on first use.
+pub fn load_keys(
+    master_key: Option<&str>,
+    key_dir: &std::path::Path,
+) -> Result<KeyRing, StartError> {
+    match master_key {
+        Some(hex) => Ok(KeyRing::from_hex(hex)?),
+        None => {
+            std::fs::create_dir_all(key_dir).map_err(|e| {
+                StartError::Storage(StoreError::Unavailable(format!(
+                    "cannot make {}: {e}",
+                    key_dir.display()
+                )))
+            })?;
+            Ok(KeyRing::load_or_create(
+                &key_dir.join(qianbao_secrets::KEY_FILE_NAME),
+            )?)
+        }
+    }
+}
+
 /// All routes and layers.
 pub fn router(state: AppState, settings: &Settings) -> Router {
     let routes = Router::new()
@@ -230,6 +249,29 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/me/sessions", get(opening::sessions))
         .route("/v1/me/sessions/{id}", delete(opening::end_session))
         .route("/v1/sandbox/sms", get(opening::sandbox_sms))
+        .route("/v1/me/identity", post(kyc::verify_identity))
+        .route(
+            "/v1/me/identity/photo",
+            axum::routing::put(kyc::upload_id_photo).layer(DefaultBodyLimit::max(
+                qianbao_wallet::domain::MAX_PHOTO_BYTES,
+            )),
+        )
+        .route(
+            "/v1/me/identity/face",
+            axum::routing::put(kyc::face_check).layer(DefaultBodyLimit::max(
+                qianbao_wallet::domain::MAX_PHOTO_BYTES,
+            )),
+        )
+        .route("/v1/me/cards", post(kyc::bind_card).get(kyc::cards))
+        .route("/v1/me/cards/{card_id}/confirm", post(kyc::confirm_card))
+        .route("/v1/me/cards/{card_id}/default", post(kyc::default_card))
+        .route("/v1/me/cards/{card_id}/unbind", post(kyc::unbind_card))
+        .route("/v1/me/pin", axum::routing::put(kyc::set_pin))
+        .route("/v1/me/pin/reset", post(kyc::reset_pin))
+        .route("/v1/me/freeze", post(security::freeze))
+        .route("/v1/freeze", post(security::freeze_by_phone))
+        .route("/v1/me/unfreeze", post(security::unfreeze))
+        .route("/v1/password/reset", post(security::reset_password))
         .with_state(state);
     with_layers(routes, settings)
 }
@@ -292,5 +334,82 @@ async fn deliver_sms(
                 tracing::warn!(sms = sms.id, error = %e, "cannot record SMS delivery");
             }
         }
+    }
+}
+
+/// The identity verifier and bank: the sandbox ones under `--sandbox`; otherwise, until the
+/// production connectors are configured, ones that answer "unavailable" so that nothing pretends.
+fn connectors(
+    keys: &KeyRing,
+    sandbox: bool,
+) -> (
+    Arc<dyn qianbao_wallet::IdentityVerifier>,
+    Arc<dyn qianbao_wallet::Bank>,
+) {
+    if sandbox {
+        // The sandbox bank's secret is derived from the master key, so binding codes it issued
+        // still check after a restart.
+        let digest = qianbao_secrets::field::blind_index(keys, "sandbox-bank", "secret");
+        let mut secret = [0u8; 32];
+        for (i, byte) in secret.iter_mut().enumerate() {
+            *byte =
+                u8::from_str_radix(digest.get(2 * i..2 * i + 2).unwrap_or("00"), 16).unwrap_or(0);
+        }
+        (
+            Arc::new(qianbao_connectors::identity::SandboxIdentity::new()),
+            Arc::new(qianbao_connectors::bank::SandboxBank::new(secret)),
+        )
+    } else {
+        (Arc::new(NotConfigured), Arc::new(NotConfigured))
+    }
+}
+
+/// A connector the operator has not configured: every call is "unavailable", with the reason.
+struct NotConfigured;
+
+const NOT_CONFIGURED: &str = "no production connector is configured; run with --sandbox";
+
+#[async_trait::async_trait]
+impl qianbao_wallet::IdentityVerifier for NotConfigured {
+    async fn verify_name(
+        &self,
+        _: &str,
+        _: &str,
+    ) -> Result<qianbao_wallet::IdentityVerdict, qianbao_wallet::ConnectorError> {
+        Err(qianbao_wallet::ConnectorError::Unavailable(
+            NOT_CONFIGURED.into(),
+        ))
+    }
+
+    async fn verify_face(
+        &self,
+        _: &str,
+        _: &[u8],
+    ) -> Result<qianbao_wallet::FaceVerdict, qianbao_wallet::ConnectorError> {
+        Err(qianbao_wallet::ConnectorError::Unavailable(
+            NOT_CONFIGURED.into(),
+        ))
+    }
+}
+
+#[async_trait::async_trait]
+impl qianbao_wallet::Bank for NotConfigured {
+    async fn check_card(
+        &self,
+        _: &qianbao_wallet::CardCheck,
+    ) -> Result<qianbao_wallet::CardCheckOutcome, qianbao_wallet::ConnectorError> {
+        Err(qianbao_wallet::ConnectorError::Unavailable(
+            NOT_CONFIGURED.into(),
+        ))
+    }
+
+    async fn confirm_card(
+        &self,
+        _: &str,
+        _: &str,
+    ) -> Result<qianbao_wallet::CardConfirmOutcome, qianbao_wallet::ConnectorError> {
+        Err(qianbao_wallet::ConnectorError::Unavailable(
+            NOT_CONFIGURED.into(),
+        ))
     }
 }

@@ -26,6 +26,18 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0002_holders.sql"),
         postgres: include_str!("../../../migrations/postgres/0002_holders.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_identity_cards_pin",
+        sqlite: include_str!("../../../migrations/sqlite/0003_identity_cards_pin.sql"),
+        postgres: include_str!("../../../migrations/postgres/0003_identity_cards_pin.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "0004_restriction_masks",
+        sqlite: include_str!("../../../migrations/sqlite/0004_restriction_masks.sql"),
+        postgres: include_str!("../../../migrations/postgres/0004_restriction_masks.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

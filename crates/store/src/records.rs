@@ -3,7 +3,8 @@
 use crate::portable::{Row, Storage, Tx, Value};
 use qianbao_wallet::StoreError;
 use qianbao_wallet::records::{
-    HolderRecord, OtpRecord, OutboxSms, RecordStore, Records, SendWindow, SessionRecord,
+    CardRecord, HolderRecord, IdentityRecord, OtpRecord, OutboxSms, PinRecord, RecordStore,
+    Records, SendWindow, SessionRecord,
 };
 
 /// [`Records`] over one open transaction.
@@ -41,12 +42,56 @@ fn session_from(row: &Row) -> Result<SessionRecord, StoreError> {
     })
 }
 
+const CARD_COLUMNS: &str = "id, holder_id, number_sealed, number_blind, bin, last4, bank_name, \
+                            card_type, reserved_phone, bank_reference, token_sealed, status, \
+                            is_default, confirm_tries, created_ms";
+
+fn card_from(row: &Row) -> Result<CardRecord, StoreError> {
+    Ok(CardRecord {
+        id: row.text(0)?,
+        holder_id: row.text(1)?,
+        number_sealed: row.bytes(2)?,
+        number_blind: row.text(3)?,
+        bin: row.text(4)?,
+        last4: row.text(5)?,
+        bank_name: row.text(6)?,
+        card_type: row.text(7)?,
+        reserved_phone: row.text(8)?,
+        bank_reference: row.text(9)?,
+        token_sealed: row.opt_bytes(10)?,
+        status: row.text(11)?,
+        is_default: row.int(12)? != 0,
+        confirm_tries: row.int(13)?,
+        created_ms: row.int(14)?,
+    })
+}
+
 fn window(row: &Row) -> Result<SendWindow, StoreError> {
     Ok(SendWindow {
         count: row.int(0)?,
         oldest_ms: row.opt_int(1)?,
         latest_ms: row.opt_int(2)?,
     })
+}
+
+impl SqlRecords<'_> {
+    /// Inserts one row: `columns` is the comma-separated list, `values` one per column, in order.
+    fn insert(&mut self, table: &str, columns: &str, values: &[Value]) -> Result<(), StoreError> {
+        debug_assert_eq!(
+            columns.split(',').count(),
+            values.len(),
+            "{table}: columns and values differ"
+        );
+        let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
+        self.0.execute(
+            &format!(
+                "INSERT INTO {table} ({columns}) VALUES ({})",
+                placeholders.join(", ")
+            ),
+            values,
+        )?;
+        Ok(())
+    }
 }
 
 impl Records for SqlRecords<'_> {
@@ -165,10 +210,9 @@ impl Records for SqlRecords<'_> {
     }
 
     fn insert_holder(&mut self, h: &HolderRecord) -> Result<(), StoreError> {
-        self.0.execute(
-            &format!(
-                "INSERT INTO holders ({HOLDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-            ),
+        self.insert(
+            "holders",
+            HOLDER_COLUMNS,
             &[
                 h.id.as_str().into(),
                 h.wallet_id.as_str().into(),
@@ -180,8 +224,7 @@ impl Records for SqlRecords<'_> {
                 h.login_locked.into(),
                 h.created_ms.into(),
             ],
-        )?;
-        Ok(())
+        )
     }
 
     fn set_login_failures(
@@ -242,10 +285,9 @@ impl Records for SqlRecords<'_> {
                 s.created_ms.into(),
             ],
         )?;
-        self.0.execute(
-            &format!(
-                "INSERT INTO sessions ({SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-            ),
+        self.insert(
+            "sessions",
+            SESSION_COLUMNS,
             &[
                 s.id.as_str().into(),
                 s.token_digest.as_str().into(),
@@ -255,8 +297,7 @@ impl Records for SqlRecords<'_> {
                 s.created_ms.into(),
                 s.last_seen_ms.into(),
             ],
-        )?;
-        Ok(())
+        )
     }
 
     fn session_by_token(
@@ -305,6 +346,226 @@ impl Records for SqlRecords<'_> {
         self.0.execute(
             "UPDATE sessions SET last_seen_ms = $2 WHERE id = $1",
             &[session_id.into(), at_ms.into()],
+        )?;
+        Ok(())
+    }
+
+    fn set_kyc_level(&mut self, holder_id: &str, level: i64) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE holders SET kyc_level = $2 WHERE id = $1",
+            &[holder_id.into(), level.into()],
+        )?;
+        Ok(())
+    }
+
+    fn set_status(&mut self, holder_id: &str, status: &str) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE holders SET status = $2 WHERE id = $1",
+            &[holder_id.into(), status.into()],
+        )?;
+        Ok(())
+    }
+
+    fn set_password_hash(&mut self, holder_id: &str, hash: &str) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE holders SET password_hash = $2, login_failures = 0, login_locked = 0 WHERE id = $1",
+            &[holder_id.into(), hash.into()],
+        )?;
+        Ok(())
+    }
+
+    fn identity(&mut self, holder_id: &str) -> Result<Option<IdentityRecord>, StoreError> {
+        self.0
+            .query_opt(
+                "SELECT name_sealed, masked_name, id_sealed, id_blind, birth_date, verified_ms
+                 FROM identities WHERE holder_id = $1",
+                &[holder_id.into()],
+            )?
+            .map(|row| {
+                Ok(IdentityRecord {
+                    holder_id: holder_id.to_string(),
+                    name_sealed: row.bytes(0)?,
+                    masked_name: row.text(1)?,
+                    id_sealed: row.bytes(2)?,
+                    id_blind: row.text(3)?,
+                    birth_date: row.text(4)?,
+                    verified_ms: row.int(5)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn identity_holder(&mut self, id_blind: &str) -> Result<Option<String>, StoreError> {
+        self.0
+            .query_opt(
+                "SELECT holder_id FROM identities WHERE id_blind = $1",
+                &[id_blind.into()],
+            )?
+            .map(|row| row.text(0))
+            .transpose()
+    }
+
+    fn insert_identity(&mut self, i: &IdentityRecord) -> Result<(), StoreError> {
+        self.insert(
+            "identities",
+            "holder_id, name_sealed, masked_name, id_sealed, id_blind, birth_date, verified_ms",
+            &[
+                i.holder_id.as_str().into(),
+                i.name_sealed.as_slice().into(),
+                i.masked_name.as_str().into(),
+                i.id_sealed.as_slice().into(),
+                i.id_blind.as_str().into(),
+                i.birth_date.as_str().into(),
+                i.verified_ms.into(),
+            ],
+        )
+    }
+
+    fn put_photo(
+        &mut self,
+        holder_id: &str,
+        kind: &str,
+        sealed: &[u8],
+        content_type: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.0.execute(
+            "INSERT INTO identity_photos (holder_id, kind, sealed, content_type, created_ms)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (holder_id, kind) DO UPDATE SET sealed = excluded.sealed,
+                 content_type = excluded.content_type, created_ms = excluded.created_ms",
+            &[
+                holder_id.into(),
+                kind.into(),
+                sealed.into(),
+                content_type.into(),
+                at_ms.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn has_photo(&mut self, holder_id: &str, kind: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .0
+            .query_opt(
+                "SELECT 1 FROM identity_photos WHERE holder_id = $1 AND kind = $2",
+                &[holder_id.into(), kind.into()],
+            )?
+            .is_some())
+    }
+
+    fn cards_of(&mut self, holder_id: &str) -> Result<Vec<CardRecord>, StoreError> {
+        self.0
+            .query(
+                &format!(
+                    "SELECT {CARD_COLUMNS} FROM cards
+                     WHERE holder_id = $1 AND status IN ('active', 'pending_otp')
+                     ORDER BY created_ms, id LIMIT 100"
+                ),
+                &[holder_id.into()],
+            )?
+            .iter()
+            .map(card_from)
+            .collect()
+    }
+
+    fn card(&mut self, holder_id: &str, card_id: &str) -> Result<Option<CardRecord>, StoreError> {
+        self.0
+            .query_opt(
+                &format!("SELECT {CARD_COLUMNS} FROM cards WHERE id = $1 AND holder_id = $2"),
+                &[card_id.into(), holder_id.into()],
+            )?
+            .as_ref()
+            .map(card_from)
+            .transpose()
+    }
+
+    fn active_card(&mut self, number_blind: &str) -> Result<Option<CardRecord>, StoreError> {
+        self.0
+            .query_opt(
+                &format!(
+                    "SELECT {CARD_COLUMNS} FROM cards WHERE number_blind = $1 AND status = 'active'"
+                ),
+                &[number_blind.into()],
+            )?
+            .as_ref()
+            .map(card_from)
+            .transpose()
+    }
+
+    fn insert_card(&mut self, c: &CardRecord) -> Result<(), StoreError> {
+        self.insert(
+            "cards",
+            CARD_COLUMNS,
+            &[
+                c.id.as_str().into(),
+                c.holder_id.as_str().into(),
+                c.number_sealed.as_slice().into(),
+                c.number_blind.as_str().into(),
+                c.bin.as_str().into(),
+                c.last4.as_str().into(),
+                c.bank_name.as_str().into(),
+                c.card_type.as_str().into(),
+                c.reserved_phone.as_str().into(),
+                c.bank_reference.as_str().into(),
+                c.token_sealed.clone().into(),
+                c.status.as_str().into(),
+                c.is_default.into(),
+                c.confirm_tries.into(),
+                c.created_ms.into(),
+            ],
+        )
+    }
+
+    fn update_card(&mut self, c: &CardRecord) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE cards SET status = $3, token_sealed = $4, is_default = $5, confirm_tries = $6
+             WHERE id = $1 AND holder_id = $2",
+            &[
+                c.id.as_str().into(),
+                c.holder_id.as_str().into(),
+                c.status.as_str().into(),
+                c.token_sealed.clone().into(),
+                c.is_default.into(),
+                c.confirm_tries.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn pin(&mut self, holder_id: &str) -> Result<Option<PinRecord>, StoreError> {
+        self.0
+            .query_opt(
+                "SELECT digest, failures, locked_until_ms, set_ms FROM pins WHERE holder_id = $1",
+                &[holder_id.into()],
+            )?
+            .map(|row| {
+                Ok(PinRecord {
+                    holder_id: holder_id.to_string(),
+                    digest: row.text(0)?,
+                    failures: row.int(1)?,
+                    locked_until_ms: row.opt_int(2)?,
+                    set_ms: row.int(3)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn put_pin(&mut self, p: &PinRecord) -> Result<(), StoreError> {
+        self.0.execute(
+            "INSERT INTO pins (holder_id, digest, failures, locked_until_ms, set_ms)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (holder_id) DO UPDATE SET digest = excluded.digest,
+                 failures = excluded.failures, locked_until_ms = excluded.locked_until_ms,
+                 set_ms = excluded.set_ms",
+            &[
+                p.holder_id.as_str().into(),
+                p.digest.as_str().into(),
+                p.failures.into(),
+                p.locked_until_ms.into(),
+                p.set_ms.into(),
+            ],
         )?;
         Ok(())
     }
@@ -418,5 +679,82 @@ impl Storage {
         })
         .await
         .map(|_| ())
+    }
+}
+
+/// One entry of the operator's restriction list, as operators see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Restriction {
+    /// `phone` or `id`.
+    pub kind: String,
+    /// The value, masked.
+    pub masked: String,
+    /// Why it was added.
+    pub note: String,
+    /// When (ms).
+    pub created_ms: i64,
+}
+
+impl Storage {
+    /// Adds `blind` (a keyed digest) of `kind` to the restriction list; false if it was there.
+    pub async fn restrict(
+        &self,
+        kind: &str,
+        blind: &str,
+        masked: &str,
+        note: &str,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let values = [kind, blind, note, masked].map(Value::from);
+        self.transact(move |tx| {
+            tx.execute(
+                "INSERT INTO restrictions (kind, blind, note, masked, created_ms)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, blind) DO NOTHING",
+                &[
+                    values[0].clone(),
+                    values[1].clone(),
+                    values[2].clone(),
+                    values[3].clone(),
+                    Value::Int(at_ms),
+                ],
+            )
+            .map(|n| n == 1)
+        })
+        .await
+    }
+
+    /// Removes an entry; false if it was not there.
+    pub async fn unrestrict(&self, kind: &str, blind: &str) -> Result<bool, StoreError> {
+        let (kind, blind) = (Value::from(kind), Value::from(blind));
+        self.transact(move |tx| {
+            tx.execute(
+                "DELETE FROM restrictions WHERE kind = $1 AND blind = $2",
+                &[kind.clone(), blind.clone()],
+            )
+            .map(|n| n == 1)
+        })
+        .await
+    }
+
+    /// The whole list, newest first (at most 10,000 entries).
+    pub async fn restrictions(&self) -> Result<Vec<Restriction>, StoreError> {
+        self.transact(|tx| {
+            tx.query(
+                "SELECT kind, masked, note, created_ms FROM restrictions
+                 ORDER BY created_ms DESC LIMIT 10000",
+                &[],
+            )?
+            .iter()
+            .map(|row| {
+                Ok(Restriction {
+                    kind: row.text(0)?,
+                    masked: row.text(1)?,
+                    note: row.text(2)?,
+                    created_ms: row.int(3)?,
+                })
+            })
+            .collect()
+        })
+        .await
     }
 }

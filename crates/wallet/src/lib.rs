@@ -4,10 +4,12 @@
 //! and call the ports defined here.
 
 pub mod domain;
+pub mod kyc;
 pub mod levels;
 pub mod opening;
 pub mod ports;
 pub mod records;
+pub mod security;
 pub mod verify;
 
 pub use ports::{

@@ -28,17 +28,20 @@ pub enum Purpose {
     Unfreeze,
     /// Confirming a large payment.
     StepUp,
+    /// Freezing a wallet without a session (the phone is lost).
+    Freeze,
 }
 
 impl Purpose {
     /// Every purpose.
-    pub const ALL: [Purpose; 6] = [
+    pub const ALL: [Purpose; 7] = [
         Purpose::Signup,
         Purpose::Login,
         Purpose::ResetPassword,
         Purpose::ResetPin,
         Purpose::Unfreeze,
         Purpose::StepUp,
+        Purpose::Freeze,
     ];
 
     /// The API's name for it.
@@ -50,6 +53,7 @@ impl Purpose {
             Purpose::ResetPin => "reset_pin",
             Purpose::Unfreeze => "unfreeze",
             Purpose::StepUp => "step_up",
+            Purpose::Freeze => "freeze",
         }
     }
 
@@ -144,6 +148,9 @@ pub enum OpeningError {
     /// Nothing of the caller's with that id.
     #[error("not_found")]
     NotFound,
+    /// The ID number given is not the verified one.
+    #[error("identity_mismatch")]
+    IdentityMismatch,
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -169,6 +176,7 @@ impl OpeningError {
             OpeningError::StepUpRequired => "step_up_required",
             OpeningError::Unauthorized => "unauthorized",
             OpeningError::NotFound => "not_found",
+            OpeningError::IdentityMismatch => "identity_mismatch",
             OpeningError::Store(_) => "storage_unavailable",
             OpeningError::Secrets(_) => "internal",
         }
@@ -243,6 +251,7 @@ fn code_text(purpose: Purpose, code: &str) -> String {
         Purpose::ResetPin => "重置支付密码",
         Purpose::Unfreeze => "解冻钱包",
         Purpose::StepUp => "确认支付",
+        Purpose::Freeze => "冻结钱包",
     };
     format!(
         "【钱包】您正在{what}，验证码 {code}，5分钟内有效。工作人员不会向您索取验证码，切勿告诉他人。"
@@ -257,7 +266,8 @@ fn seconds_until(now_ms: i64, at_ms: i64) -> u64 {
 }
 
 impl Opening {
-    fn code_digest(&self, phone: &Phone, purpose: Purpose, code: &str) -> String {
+    /// The keyed digest a code is stored as.
+    pub(crate) fn code_digest(&self, phone: &Phone, purpose: Purpose, code: &str) -> String {
         blind_index(
             &self.keys,
             "otp",
@@ -325,7 +335,7 @@ impl Opening {
     /// Checks `code` against the live code for `phone` and `purpose` inside a transaction. A wrong
     /// code counts against the code's tries (and that count is kept even though the call fails);
     /// a right one is returned unconsumed, for the caller to delete once everything else succeeded.
-    fn check_code(
+    pub(crate) fn check_code(
         &self,
         r: &mut dyn Records,
         phone: &str,

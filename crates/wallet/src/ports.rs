@@ -162,8 +162,11 @@ pub trait IdentityVerifier: Send + Sync {
 
     /// Whether the person in `selfie` (JPEG or PNG, already decoded and size-checked by the
     /// caller) is the owner of `id_number`.
-    async fn verify_face(&self, id_number: &str, selfie: &[u8])
-    -> Result<FaceVerdict, ConnectorError>;
+    async fn verify_face(
+        &self,
+        id_number: &str,
+        selfie: &[u8],
+    ) -> Result<FaceVerdict, ConnectorError>;
 }
 
 /// What the platform sends the bank to bind a card (the four-element check). The CVV is here and
@@ -189,7 +192,11 @@ impl std::fmt::Debug for CardCheck {
             .card_number
             .get(self.card_number.len().saturating_sub(4)..)
             .unwrap_or("");
-        write!(f, "CardCheck(card ****{last4}, cvv {})", if self.cvv.is_some() { "***" } else { "none" })
+        write!(
+            f,
+            "CardCheck(card ****{last4}, cvv {})",
+            if self.cvv.is_some() { "***" } else { "none" }
+        )
     }
 }
 

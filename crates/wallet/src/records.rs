@@ -89,6 +89,75 @@ pub struct OutboxSms {
     pub created_ms: i64,
 }
 
+/// A verified real-name record. Name and ID number are sealed; `id_blind` finds it by ID number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdentityRecord {
+    /// Whose.
+    pub holder_id: String,
+    /// The legal name, sealed.
+    pub name_sealed: Vec<u8>,
+    /// The name as others may see it (`*三`).
+    pub masked_name: String,
+    /// The ID number, sealed.
+    pub id_sealed: Vec<u8>,
+    /// Keyed digest of the ID number.
+    pub id_blind: String,
+    /// `YYYY-MM-DD`, taken from the ID number.
+    pub birth_date: String,
+    /// When it was verified (ms).
+    pub verified_ms: i64,
+}
+
+/// A bank card of a holder's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardRecord {
+    /// The card's id.
+    pub id: String,
+    /// Whose.
+    pub holder_id: String,
+    /// The full number, sealed.
+    pub number_sealed: Vec<u8>,
+    /// Keyed digest of the number.
+    pub number_blind: String,
+    /// The first six digits.
+    pub bin: String,
+    /// The last four digits.
+    pub last4: String,
+    /// The issuer's name.
+    pub bank_name: String,
+    /// `debit` or `credit`.
+    pub card_type: String,
+    /// The phone registered with the bank.
+    pub reserved_phone: String,
+    /// The bank's reference for the binding.
+    pub bank_reference: String,
+    /// The bank's token for the card once bound, sealed.
+    pub token_sealed: Option<Vec<u8>>,
+    /// `pending_otp`, `active`, `failed` or `unbound`.
+    pub status: String,
+    /// Whether payments use it by default.
+    pub is_default: bool,
+    /// Wrong binding codes tried.
+    pub confirm_tries: i64,
+    /// When binding began (ms).
+    pub created_ms: i64,
+}
+
+/// A payment password as a keyed digest, with its lock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinRecord {
+    /// Whose.
+    pub holder_id: String,
+    /// Keyed digest of holder id and PIN.
+    pub digest: String,
+    /// Wrong PINs since the last right one.
+    pub failures: i64,
+    /// Payments are locked until then (ms), if set.
+    pub locked_until_ms: Option<i64>,
+    /// When it was set (ms).
+    pub set_ms: i64,
+}
+
 /// The records, inside one transaction. Every method is one small read or write; the rules that
 /// decide what to read and write live in the use cases.
 pub trait Records {
@@ -161,6 +230,43 @@ pub trait Records {
     ) -> Result<bool, StoreError>;
     /// Notes that a session was used.
     fn touch_session(&mut self, session_id: &str, at_ms: i64) -> Result<(), StoreError>;
+    /// Sets the holder's real-name level.
+    fn set_kyc_level(&mut self, holder_id: &str, level: i64) -> Result<(), StoreError>;
+    /// Sets the holder's status (`active`, `frozen`, …).
+    fn set_status(&mut self, holder_id: &str, status: &str) -> Result<(), StoreError>;
+    /// Replaces the login password and unlocks login.
+    fn set_password_hash(&mut self, holder_id: &str, hash: &str) -> Result<(), StoreError>;
+    /// The holder's verified identity.
+    fn identity(&mut self, holder_id: &str) -> Result<Option<IdentityRecord>, StoreError>;
+    /// Who holds the identity with this ID-number digest.
+    fn identity_holder(&mut self, id_blind: &str) -> Result<Option<String>, StoreError>;
+    /// Records a verified identity; `Duplicate` when another holder has the ID number.
+    fn insert_identity(&mut self, identity: &IdentityRecord) -> Result<(), StoreError>;
+    /// Stores a sealed photo of `kind` (`id` or `face`), replacing an earlier one.
+    fn put_photo(
+        &mut self,
+        holder_id: &str,
+        kind: &str,
+        sealed: &[u8],
+        content_type: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError>;
+    /// Whether the holder has a photo of `kind`.
+    fn has_photo(&mut self, holder_id: &str, kind: &str) -> Result<bool, StoreError>;
+    /// The holder's cards that are bound or being bound, oldest first.
+    fn cards_of(&mut self, holder_id: &str) -> Result<Vec<CardRecord>, StoreError>;
+    /// One card of the holder's (in any status).
+    fn card(&mut self, holder_id: &str, card_id: &str) -> Result<Option<CardRecord>, StoreError>;
+    /// The bound card with this number digest, whoever's it is.
+    fn active_card(&mut self, number_blind: &str) -> Result<Option<CardRecord>, StoreError>;
+    /// Adds a card.
+    fn insert_card(&mut self, card: &CardRecord) -> Result<(), StoreError>;
+    /// Saves a card's status, token, default flag and tries.
+    fn update_card(&mut self, card: &CardRecord) -> Result<(), StoreError>;
+    /// The holder's payment password.
+    fn pin(&mut self, holder_id: &str) -> Result<Option<PinRecord>, StoreError>;
+    /// Sets the holder's payment password record.
+    fn put_pin(&mut self, pin: &PinRecord) -> Result<(), StoreError>;
 }
 
 /// Runs rules over [`Records`] in one serialisable transaction. The work may run more than once

@@ -1,4 +1,6 @@
 //! The routers, one module per resource.
 
+pub mod kyc;
 pub mod opening;
 pub mod ops;
+pub mod security;

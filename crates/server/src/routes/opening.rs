@@ -129,14 +129,15 @@ pub async fn log_out(
 #[utoipa::path(get, path = "/v1/me", tag = "holder",
     responses((status = 200, description = "The holder", body = Me),
               (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json")))]
-pub async fn me(State(state): State<AppState>, me: CurrentHolder) -> Json<Me> {
+pub async fn me(State(state): State<AppState>, me: CurrentHolder) -> Result<Json<Me>, ApiError> {
     let h = me.holder;
     let limits = state.levels.at(h.kyc_level);
-    Json(Me {
+    let masked_name = state.kyc.masked_name(&state.storage, &h.id).await?;
+    Ok(Json(Me {
         user_id: h.id,
         wallet_id: h.wallet_id,
         phone: h.phone,
-        masked_name: None,
+        masked_name,
         kyc_level: h.kyc_level,
         status: h.status,
         limits: LimitsBody {
@@ -145,7 +146,7 @@ pub async fn me(State(state): State<AppState>, me: CurrentHolder) -> Json<Me> {
             per_day: limits.per_day,
             next_level: how_to_raise(h.kyc_level).map(str::to_string),
         },
-    })
+    }))
 }
 
 /// The holder's live sessions, one per device.

@@ -120,3 +120,33 @@ impl Drop for TestDatabase {
             .output();
     }
 }
+
+/// A clock the test moves by hand.
+pub struct TestClock(pub std::sync::atomic::AtomicI64);
+
+impl qianbao_wallet::Clock for TestClock {
+    fn now_ms(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl TestClock {
+    /// Moves the clock `seconds` on.
+    pub fn advance_s(&self, seconds: i64) {
+        self.0
+            .fetch_add(seconds * 1000, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Starts the application with sandbox on and a clock the test moves.
+pub async fn spawn_app_with_clock() -> (TestApp, std::sync::Arc<TestClock>) {
+    let clock = std::sync::Arc::new(TestClock(std::sync::atomic::AtomicI64::new(
+        1_800_000_000_000,
+    )));
+    let dir = temp_dir("clocked");
+    let mut settings = Settings::new(Location::SqliteDir(dir.clone()));
+    settings.listen = "127.0.0.1:0".parse().unwrap();
+    settings.sandbox = true;
+    settings.clock = clock.clone();
+    (start(settings, dir).await, clock)
+}

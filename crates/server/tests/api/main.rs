@@ -4,6 +4,8 @@
 
 mod binary;
 mod helpers;
+mod kyc;
 mod layers;
 mod opening;
 mod ops;
+mod security;

@@ -1,29 +1,11 @@
 //! Sign-up, SMS codes, login, sessions and `/v1/me` over HTTP, each error code where API.md puts
 //! it, on SQLite, with the core journey on PostgreSQL too.
 
-use crate::helpers::{TestApp, TestDatabase, spawn_app, start, temp_dir};
+use crate::helpers::{TestApp, TestDatabase, spawn_app, spawn_app_with_clock, start, temp_dir};
 use qianbao_api_types::{Problem, SignupResponse};
 use qianbao_server::Settings;
 use qianbao_store::Location;
-use qianbao_wallet::Clock;
 use serde_json::{Value, json};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
-
-/// A clock the test moves by hand.
-struct TestClock(AtomicI64);
-
-impl Clock for TestClock {
-    fn now_ms(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-impl TestClock {
-    fn advance_s(&self, seconds: i64) {
-        self.0.fetch_add(seconds * 1000, Ordering::SeqCst);
-    }
-}
 
 fn random_phone() -> String {
     format!("+86139{:08}", uuid::Uuid::new_v4().as_u128() % 100_000_000)
@@ -97,17 +79,6 @@ async fn sign_up(app: &TestApp, phone: &str) -> SignupResponse {
     r.json().await.unwrap()
 }
 
-async fn spawn_with_clock() -> (TestApp, Arc<TestClock>) {
-    let clock = Arc::new(TestClock(AtomicI64::new(1_800_000_000_000)));
-    let dir = temp_dir("opening");
-    let mut settings = Settings::new(Location::SqliteDir(dir.clone()));
-    settings.listen = "127.0.0.1:0".parse().unwrap();
-    settings.sandbox = true;
-    settings.key_dir = dir.clone();
-    settings.clock = clock.clone();
-    (start(settings, dir).await, clock)
-}
-
 async fn the_whole_opening_journey_works(app: &TestApp) {
     let phone = random_phone();
     let made = sign_up(app, &phone).await;
@@ -175,7 +146,7 @@ async fn the_whole_opening_journey_works_on_postgres() {
 
 #[tokio::test]
 async fn a_second_code_within_a_minute_is_otp_rate_limited_with_retry_after() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = spawn_app_with_clock().await;
     let phone = random_phone();
     code_for(&app, &phone, "signup").await;
     clock.advance_s(20);
@@ -208,7 +179,7 @@ async fn a_second_code_within_a_minute_is_otp_rate_limited_with_retry_after() {
 
 #[tokio::test]
 async fn the_eleventh_code_of_a_day_is_refused_until_the_first_is_a_day_old() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = spawn_app_with_clock().await;
     let phone = random_phone();
     for _ in 0..10 {
         code_for(&app, &phone, "signup").await;
@@ -308,7 +279,7 @@ async fn a_wrong_code_counts_down_and_the_fifth_kills_the_code() {
 
 #[tokio::test]
 async fn a_code_older_than_five_minutes_is_otp_expired() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = spawn_app_with_clock().await;
     let phone = random_phone();
     let code = code_for(&app, &phone, "signup").await;
     clock.advance_s(301);
@@ -361,7 +332,7 @@ async fn a_weak_password_is_refused_and_leaves_the_code_usable() {
 
 #[tokio::test]
 async fn a_phone_with_a_wallet_is_phone_taken() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = spawn_app_with_clock().await;
     let phone = random_phone();
     sign_up(&app, &phone).await;
     clock.advance_s(61);
@@ -398,7 +369,7 @@ async fn two_sign_ups_racing_for_one_phone_give_one_wallet_and_one_phone_taken()
 
 #[tokio::test]
 async fn a_new_device_needs_a_login_code_and_five_wrong_passwords_lock_login() {
-    let (app, clock) = spawn_with_clock().await;
+    let (app, clock) = spawn_app_with_clock().await;
     let phone = random_phone();
     sign_up(&app, &phone).await;
     let (status, p) = problem(

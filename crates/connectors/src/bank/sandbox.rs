@@ -1,0 +1,557 @@
+//! The sandbox bank: binds API.md's test cards without keeping any state.
+//!
+//! A card binds when it passes Luhn and the BIN table knows its first six digits; the caller
+//! checks both before calling, so a card that fails them here is a `Protocol` error. Digits 7–10
+//! choose a failure: `0002` → `Rejected` (`bank_rejected`), `0003` → `Inactive`
+//! (`card_inactive`), `0004` → `Unavailable` (`bank_unavailable`); anything else — `0001`
+//! included, which fails only top-ups, later — gets a code. A credit card (by the BIN table)
+//! needs an expiry `MM/YY` no earlier than this month in China and a CVV of 3 digits (4 for
+//! American Express); without them it is a `Protocol` error too, for the platform validates them
+//! first. The sandbox has no records of names, so it never answers `HolderMismatch`.
+//!
+//! Stateless, so any node of a cluster can confirm what another started, and a restart loses
+//! nothing: with `n` 8 random bytes, the bank reference is
+//! `sbx_` ‖ hex(n) ‖ hex(HMAC(secret, card ‖ 0 ‖ phone ‖ 0 ‖ n)[..16]); the code is
+//! HMAC(secret, `code` ‖ 0 ‖ reference) as a number mod 10⁶, six digits; and the card token is
+//! `sbxcard_` ‖ hex(HMAC(secret, `token` ‖ 0 ‖ reference))[..32]. Only the secret's holder can
+//! derive a reference's code, so the code must come from the (sandbox) SMS. The CVV is looked at
+//! and dropped: never stored, never logged, never part of any MAC.
+
+use async_trait::async_trait;
+use hmac::{Hmac, KeyInit, Mac};
+use qianbao_wallet::domain::{CardNumber, CardScheme, CardType, bin};
+use qianbao_wallet::{Bank, CardCheck, CardCheckOutcome, CardConfirmOutcome, ConnectorError};
+use sha2::Sha256;
+use time::Date;
+use time::macros::offset;
+use zeroize::Zeroize;
+
+/// HMAC with SHA-256.
+type HmacSha256 = Hmac<Sha256>;
+
+/// Prefix of every sandbox bank reference.
+const REFERENCE_PREFIX: &str = "sbx_";
+/// Prefix of every sandbox card token.
+const TOKEN_PREFIX: &str = "sbxcard_";
+/// Random bytes per reference: two bindings of one card must get different codes.
+const NONCE_BYTES: usize = 8;
+/// Bytes of the MAC kept in a reference: 128 bits make references unguessable.
+const REFERENCE_MAC_BYTES: usize = 16;
+/// Hex characters of the MAC kept in a card token.
+const TOKEN_HEX_CHARS: usize = 32;
+/// A reference is the prefix and this many lowercase hex characters.
+const REFERENCE_HEX_CHARS: usize = 2 * (NONCE_BYTES + REFERENCE_MAC_BYTES);
+/// The binding code has six digits, like a real bank's.
+const CODE_MODULUS: u64 = 1_000_000;
+
+/// Digits 7–10 that make the bank refuse online binding.
+const REJECTED: &str = "0002";
+/// Digits 7–10 of a card not activated yet.
+const INACTIVE: &str = "0003";
+/// Digits 7–10 for which the bank times out.
+const UNAVAILABLE: &str = "0004";
+
+/// The sandbox bank: test cards, codes and tokens derived from a secret, no state.
+pub struct SandboxBank {
+    /// HMAC keyed with the secret, cloned for each MAC; wiped on drop (hmac's `zeroize`).
+    keyed: HmacSha256,
+}
+
+impl std::fmt::Debug for SandboxBank {
+    /// Without the key: whoever holds it can confirm any binding.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SandboxBank { .. }")
+    }
+}
+
+impl SandboxBank {
+    /// A sandbox bank whose references, codes and tokens are keyed by `secret`; nodes that share
+    /// the secret confirm each other's bindings.
+    pub fn new(mut secret: [u8; 32]) -> SandboxBank {
+        // HMAC-SHA256 takes a 64-byte key block; a shorter key is zero-padded (RFC 2104), which is
+        // what `new_from_slice` would do — without its `Result`, which cannot fail for 32 bytes.
+        let mut block = [0u8; 64];
+        block[..32].copy_from_slice(&secret);
+        let keyed = HmacSha256::new((&block).into());
+        block.zeroize();
+        secret.zeroize();
+        SandboxBank { keyed }
+    }
+
+    /// HMAC over `parts` joined by a 0 byte, so `("ab", "c")` and `("a", "bc")` differ.
+    fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
+        let mut mac = self.keyed.clone();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                mac.update(&[0]);
+            }
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
+    }
+
+    /// The six-digit code the bank "texts" for `reference`.
+    fn code_for(&self, reference: &str) -> String {
+        let mac = self.mac(&[b"code", reference.as_bytes()]);
+        let mut first8 = [0u8; 8];
+        first8.copy_from_slice(&mac[..8]);
+        // 2^64 is not a multiple of 10^6, but the bias (under 10^-13) is far below anything a
+        // sandbox could notice.
+        format!("{:06}", u64::from_be_bytes(first8) % CODE_MODULUS)
+    }
+
+    /// The card token for a confirmed `reference`.
+    fn token_for(&self, reference: &str) -> String {
+        let mac = hex::encode(self.mac(&[b"token", reference.as_bytes()]));
+        format!("{TOKEN_PREFIX}{}", &mac[..TOKEN_HEX_CHARS])
+    }
+}
+
+/// Whether `reference` has the shape this bank issues.
+fn well_formed(reference: &str) -> bool {
+    reference
+        .strip_prefix(REFERENCE_PREFIX)
+        .is_some_and(|rest| {
+            rest.len() == REFERENCE_HEX_CHARS
+                && rest.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        })
+}
+
+/// Compares in time that depends on the length only, so timing does not reveal how many leading
+/// digits of a guess were right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Whether `expiry` is `MM/YY` for this month of `today` or later.
+fn expiry_current(expiry: &str, today: Date) -> bool {
+    let bytes = expiry.as_bytes();
+    let [m1, m2, b'/', y1, y2] = bytes else {
+        return false;
+    };
+    if ![m1, m2, y1, y2].iter().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let month = (m1 - b'0') * 10 + (m2 - b'0');
+    let year = 2000 + i32::from((y1 - b'0') * 10 + (y2 - b'0'));
+    // A card is valid through the last day of its expiry month.
+    (1..=12).contains(&month) && (year, month) >= (today.year(), u8::from(today.month()))
+}
+
+/// Whether `cvv` has the digits the card's scheme prints: 4 on American Express, else 3.
+fn cvv_shaped(cvv: &str, scheme: CardScheme) -> bool {
+    let digits = if scheme == CardScheme::Amex { 4 } else { 3 };
+    cvv.len() == digits && cvv.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Today in China, where the sandbox's cards are issued.
+fn today_in_china() -> Date {
+    time::OffsetDateTime::now_utc()
+        .to_offset(offset!(+8))
+        .date()
+}
+
+impl SandboxBank {
+    /// The check itself, with "today" passed in so expiry rules can be tested on fixed dates.
+    fn check_on(&self, check: &CardCheck, today: Date) -> Result<CardCheckOutcome, ConnectorError> {
+        // The platform parses the number and looks up the BIN before calling; failing here is a
+        // bug upstream. The messages name the rule, never the number.
+        let card = CardNumber::parse(&check.card_number).map_err(|e| {
+            ConnectorError::Protocol(format!("sandbox bank got an invalid card number: {e}"))
+        })?;
+        let info = bin::lookup(card.bin6()).ok_or_else(|| {
+            ConnectorError::Protocol("sandbox bank does not know this card's BIN".to_owned())
+        })?;
+        if info.card_type == CardType::Credit {
+            let expiry_ok = check
+                .expiry
+                .as_deref()
+                .is_some_and(|e| expiry_current(e, today));
+            let cvv_ok = check
+                .cvv
+                .as_deref()
+                .is_some_and(|c| cvv_shaped(c, info.scheme));
+            if !(expiry_ok && cvv_ok) {
+                return Err(ConnectorError::Protocol(
+                    "credit cards need expiry and cvv".to_owned(),
+                ));
+            }
+        }
+        match card.behaviour_digits() {
+            REJECTED => return Ok(CardCheckOutcome::Rejected),
+            INACTIVE => return Ok(CardCheckOutcome::Inactive),
+            UNAVAILABLE => {
+                return Err(ConnectorError::Unavailable(
+                    "sandbox bank timed out (card digits 7-10 are 0004)".to_owned(),
+                ));
+            }
+            _ => {}
+        }
+        let mut nonce = [0u8; NONCE_BYTES];
+        getrandom::fill(&mut nonce).map_err(|e| {
+            ConnectorError::Unavailable(format!("sandbox bank has no randomness: {e}"))
+        })?;
+        let mac = self.mac(&[
+            card.expose().as_bytes(),
+            check.reserved_phone.as_bytes(),
+            &nonce,
+        ]);
+        let bank_reference = format!(
+            "{REFERENCE_PREFIX}{}{}",
+            hex::encode(nonce),
+            hex::encode(&mac[..REFERENCE_MAC_BYTES])
+        );
+        let code = self.code_for(&bank_reference);
+        Ok(CardCheckOutcome::CodeSent {
+            bank_reference,
+            sandbox_code: Some(code),
+        })
+    }
+}
+
+#[async_trait]
+impl Bank for SandboxBank {
+    async fn check_card(&self, check: &CardCheck) -> Result<CardCheckOutcome, ConnectorError> {
+        self.check_on(check, today_in_china())
+    }
+
+    async fn confirm_card(
+        &self,
+        bank_reference: &str,
+        code: &str,
+    ) -> Result<CardConfirmOutcome, ConnectorError> {
+        // A reference we could not have issued is answered like a wrong code: the holder can only
+        // start over, and a distinct answer would help nobody but someone probing.
+        if !well_formed(bank_reference) {
+            return Ok(CardConfirmOutcome::WrongCode);
+        }
+        let expected = self.code_for(bank_reference);
+        if !constant_time_eq(expected.as_bytes(), code.as_bytes()) {
+            return Ok(CardConfirmOutcome::WrongCode);
+        }
+        Ok(CardConfirmOutcome::Bound {
+            card_token: self.token_for(bank_reference),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::Month;
+
+    /// A Luhn-valid card number: `bin6`, then `behaviour` (digits 7–10), then filler up to
+    /// `len - 1` digits, then the check digit computed here.
+    fn card(bin6: &str, behaviour: &str, len: usize) -> String {
+        let mut digits = format!("{bin6}{behaviour}");
+        while digits.len() < len - 1 {
+            digits.push(char::from(b'0' + (digits.len() % 7) as u8));
+        }
+        let sum: u32 = digits
+            .bytes()
+            .rev()
+            .enumerate()
+            .map(|(i, b)| {
+                let d = u32::from(b - b'0');
+                // Counting from the right with the check digit still to come, even positions
+                // are the ones Luhn doubles.
+                if i % 2 == 0 {
+                    let doubled = d * 2;
+                    if doubled > 9 { doubled - 9 } else { doubled }
+                } else {
+                    d
+                }
+            })
+            .sum();
+        digits.push(char::from(b'0' + ((10 - sum % 10) % 10) as u8));
+        digits
+    }
+
+    fn check(card_number: String, expiry: Option<&str>, cvv: Option<&str>) -> CardCheck {
+        CardCheck {
+            card_number,
+            holder_name: "张三".to_owned(),
+            id_number: "110101199001010010".to_owned(),
+            reserved_phone: "+8613812345678".to_owned(),
+            expiry: expiry.map(str::to_owned),
+            cvv: cvv.map(str::to_owned),
+        }
+    }
+
+    fn bank() -> SandboxBank {
+        SandboxBank::new([7; 32])
+    }
+
+    /// Far enough ahead to stay valid as long as this code lives.
+    const FUTURE: &str = "12/99";
+
+    #[derive(Debug, PartialEq)]
+    enum Expect {
+        CodeSent,
+        Rejected,
+        Inactive,
+        Unavailable,
+        Protocol,
+    }
+
+    fn outcome(result: Result<CardCheckOutcome, ConnectorError>) -> Expect {
+        match result {
+            Ok(CardCheckOutcome::CodeSent { .. }) => Expect::CodeSent,
+            Ok(CardCheckOutcome::Rejected) => Expect::Rejected,
+            Ok(CardCheckOutcome::Inactive) => Expect::Inactive,
+            Ok(CardCheckOutcome::HolderMismatch) => panic!("the sandbox has no holder records"),
+            Err(ConnectorError::Unavailable(_)) => Expect::Unavailable,
+            Err(ConnectorError::Protocol(_)) => Expect::Protocol,
+        }
+    }
+
+    #[test]
+    fn the_helper_makes_cards_the_wallet_accepts_with_the_chosen_digits() {
+        for len in [16, 19] {
+            let number = card("622202", "0003", len);
+            let parsed = CardNumber::parse(&number);
+            assert_eq!(parsed.as_ref().map(|c| c.behaviour_digits()), Ok("0003"));
+            assert_eq!(number.len(), len);
+        }
+    }
+
+    #[tokio::test]
+    async fn debit_cards_follow_their_behaviour_digits() {
+        let cases = [
+            ("0000", Expect::CodeSent),
+            ("0001", Expect::CodeSent),
+            ("0002", Expect::Rejected),
+            ("0003", Expect::Inactive),
+            ("0004", Expect::Unavailable),
+            ("0005", Expect::CodeSent),
+            ("1234", Expect::CodeSent),
+        ];
+        for bin6 in ["622202", "621700", "622848"] {
+            for (behaviour, expected) in &cases {
+                let got = bank()
+                    .check_card(&check(card(bin6, behaviour, 19), None, None))
+                    .await;
+                assert_eq!(&outcome(got), expected, "{bin6} {behaviour}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn credit_cards_with_expiry_and_cvv_follow_their_behaviour_digits() {
+        let cases = [
+            ("0001", Expect::CodeSent),
+            ("0002", Expect::Rejected),
+            ("0003", Expect::Inactive),
+            ("0004", Expect::Unavailable),
+            ("9999", Expect::CodeSent),
+        ];
+        for bin6 in ["411111", "555555"] {
+            for (behaviour, expected) in &cases {
+                let got = bank()
+                    .check_card(&check(card(bin6, behaviour, 16), Some(FUTURE), Some("123")))
+                    .await;
+                assert_eq!(&outcome(got), expected, "{bin6} {behaviour}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn credit_cards_without_a_usable_expiry_or_cvv_are_a_protocol_error() {
+        let cases: [(Option<&str>, Option<&str>); 14] = [
+            (None, Some("123")),
+            (Some(FUTURE), None),
+            (None, None),
+            (Some("01/20"), Some("123")),
+            (Some("13/30"), Some("123")),
+            (Some("00/30"), Some("123")),
+            (Some("1/30"), Some("123")),
+            (Some("01-30"), Some("123")),
+            (Some("0130"), Some("123")),
+            (Some("01/2030"), Some("123")),
+            (Some("ab/cd"), Some("123")),
+            (Some(FUTURE), Some("12")),
+            (Some(FUTURE), Some("1234")),
+            (Some(FUTURE), Some("12a")),
+        ];
+        // Behaviour 0002 as well: the request is malformed before the card's behaviour matters.
+        for behaviour in ["0000", "0002"] {
+            for (expiry, cvv) in cases {
+                let got = bank()
+                    .check_card(&check(card("411111", behaviour, 16), expiry, cvv))
+                    .await;
+                match got {
+                    Err(ConnectorError::Protocol(text)) => {
+                        assert_eq!(text, "credit cards need expiry and cvv")
+                    }
+                    other => panic!("{expiry:?} {cvv:?}: {other:?}"),
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn debit_cards_need_neither_expiry_nor_cvv_and_ignore_them_if_given() {
+        let got = bank()
+            .check_card(&check(
+                card("622202", "0000", 19),
+                Some("nonsense"),
+                Some("x"),
+            ))
+            .await;
+        assert_eq!(outcome(got), Expect::CodeSent);
+    }
+
+    #[tokio::test]
+    async fn cards_the_platform_should_have_refused_are_a_protocol_error() {
+        let mut bad_luhn = card("622202", "0000", 19);
+        let last = if bad_luhn.ends_with('0') { "1" } else { "0" };
+        bad_luhn.replace_range(18.., last);
+        for number in [
+            bad_luhn,
+            card("999999", "0000", 16),
+            "12345".to_owned(),
+            "not a card".to_owned(),
+        ] {
+            let got = bank().check_card(&check(number.clone(), None, None)).await;
+            assert_eq!(outcome(got), Expect::Protocol, "{number}");
+        }
+    }
+
+    #[test]
+    fn expiry_is_current_through_the_end_of_its_month() -> Result<(), time::error::ComponentRange> {
+        let today = Date::from_calendar_date(2026, Month::March, 31)?;
+        assert!(expiry_current("03/26", today));
+        assert!(expiry_current("04/26", today));
+        assert!(expiry_current("01/27", today));
+        assert!(!expiry_current("02/26", today));
+        assert!(!expiry_current("12/25", today));
+        let new_year = Date::from_calendar_date(2027, Month::January, 1)?;
+        assert!(!expiry_current("12/26", new_year));
+        assert!(expiry_current("01/27", new_year));
+        Ok(())
+    }
+
+    #[test]
+    fn american_express_cards_take_a_four_digit_cvv() {
+        assert!(cvv_shaped("1234", CardScheme::Amex));
+        assert!(!cvv_shaped("123", CardScheme::Amex));
+        assert!(cvv_shaped("123", CardScheme::Visa));
+        assert!(!cvv_shaped("1234", CardScheme::UnionPay));
+    }
+
+    /// Starts a binding of a good debit card and returns its reference and code.
+    async fn started(bank: &SandboxBank) -> (String, String) {
+        match bank
+            .check_card(&check(card("622202", "0000", 19), None, None))
+            .await
+        {
+            Ok(CardCheckOutcome::CodeSent {
+                bank_reference,
+                sandbox_code: Some(code),
+            }) => (bank_reference, code),
+            other => panic!("expected a code: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_binding_gets_a_well_formed_reference_and_a_six_digit_code() {
+        let (reference, code) = started(&bank()).await;
+        assert!(well_formed(&reference), "{reference}");
+        assert_eq!(reference.len(), 4 + 48);
+        assert_eq!(code.len(), 6);
+        assert!(code.bytes().all(|b| b.is_ascii_digit()));
+    }
+
+    #[tokio::test]
+    async fn the_right_code_binds_and_yields_a_stable_card_token() {
+        let bank = bank();
+        let (reference, code) = started(&bank).await;
+        let first = bank.confirm_card(&reference, &code).await;
+        let again = bank.confirm_card(&reference, &code).await;
+        let Ok(CardConfirmOutcome::Bound { card_token }) = first else {
+            panic!("expected Bound: {first:?}");
+        };
+        assert!(card_token.starts_with("sbxcard_"));
+        assert_eq!(card_token.len(), 8 + 32);
+        assert!(card_token[8..].bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(again.ok(), Some(CardConfirmOutcome::Bound { card_token }));
+    }
+
+    #[tokio::test]
+    async fn another_node_with_the_same_secret_confirms_the_binding() {
+        let (reference, code) = started(&bank()).await;
+        let other_node = SandboxBank::new([7; 32]);
+        let got = other_node.confirm_card(&reference, &code).await;
+        assert!(
+            matches!(got, Ok(CardConfirmOutcome::Bound { .. })),
+            "{got:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_bank_with_another_secret_does_not_accept_the_code() {
+        let (reference, code) = started(&bank()).await;
+        let stranger = SandboxBank::new([8; 32]);
+        let got = stranger.confirm_card(&reference, &code).await;
+        assert_eq!(got.ok(), Some(CardConfirmOutcome::WrongCode));
+    }
+
+    #[tokio::test]
+    async fn a_wrong_code_does_not_bind() {
+        let bank = bank();
+        let (reference, code) = started(&bank).await;
+        let off_by_one = format!("{:06}", (code.parse::<u32>().unwrap_or(0) + 1) % 1_000_000);
+        for wrong in [
+            off_by_one.as_str(),
+            "",
+            "12345",
+            "1234567",
+            " 123456",
+            &code[..5],
+        ] {
+            let got = bank.confirm_card(&reference, wrong).await;
+            assert_eq!(got.ok(), Some(CardConfirmOutcome::WrongCode), "{wrong:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_malformed_reference_is_answered_as_a_wrong_code() {
+        let bank = bank();
+        let (reference, code) = started(&bank).await;
+        let upper = reference.to_uppercase().replacen("SBX_", "sbx_", 1);
+        let cases = [
+            String::new(),
+            "sbx_".to_owned(),
+            reference[..reference.len() - 1].to_owned(),
+            format!("{reference}0"),
+            reference.replacen("sbx_", "sbz_", 1),
+            upper,
+            format!("sbx_{}", "g".repeat(48)),
+        ];
+        for bad in cases {
+            let got = bank.confirm_card(&bad, &code).await;
+            assert_eq!(got.ok(), Some(CardConfirmOutcome::WrongCode), "{bad:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn two_bindings_of_one_card_get_different_references() {
+        let bank = bank();
+        let (first, _) = started(&bank).await;
+        let (second, _) = started(&bank).await;
+        assert_ne!(first, second);
+    }
+
+    #[test]
+    fn the_bank_prints_without_its_secret() {
+        assert_eq!(format!("{:?}", bank()), "SandboxBank { .. }");
+    }
+
+    #[test]
+    fn equal_and_unequal_byte_strings_compare_as_expected() {
+        assert!(constant_time_eq(b"123456", b"123456"));
+        assert!(!constant_time_eq(b"123456", b"123457"));
+        assert!(!constant_time_eq(b"123456", b"12345"));
+        assert!(constant_time_eq(b"", b""));
+    }
+}

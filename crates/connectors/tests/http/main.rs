@@ -1,0 +1,8 @@
+//! The production connectors against a real HTTP receiver on 127.0.0.1: what they send, how
+//! they read answers, and how they retry, time out and give up. One test binary for all three,
+//! so the shared receiver is compiled and linked once.
+
+mod bank;
+mod identity;
+mod receiver;
+mod sms;

@@ -1,0 +1,189 @@
+//! The operator's policy file (`serve --policy FILE`): limits per real-name level and the numbers
+//! of codes, logins and payment passwords. Every key is optional; what is absent keeps its default
+//! (SPEC §4, API.md). Amounts are in fen.
+//!
+//! ```json
+//! {
+//!   "levels": [
+//!     {"balance_cap": 1000000, "per_payment": 200000, "per_day": 500000},
+//!     {"balance_cap": 2000000, "per_payment": 500000, "per_day": 1000000},
+//!     {"balance_cap": 50000000, "per_payment": 5000000, "per_day": 10000000},
+//!     {"balance_cap": null, "per_payment": null, "per_day": null}
+//!   ],
+//!   "otp_ttl_s": 300, "otp_resend_s": 60, "otp_per_phone_daily_max": 10,
+//!   "otp_per_ip_hourly_max": 20, "otp_wrong_tries_max": 5,
+//!   "login_failures_max": 5, "pin_tries_max": 5, "pin_lock_s": 10800
+//! }
+//! ```
+
+use qianbao_wallet::levels::{LevelTable, Limits};
+use qianbao_wallet::opening::OpeningPolicy;
+use serde::Deserialize;
+use std::path::Path;
+
+/// One level's limits in the file; `null` is no limit.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelLimits {
+    /// The most the wallet may hold.
+    pub balance_cap: Option<i64>,
+    /// The most one payment may be.
+    pub per_payment: Option<i64>,
+    /// The most that may leave in a day.
+    pub per_day: Option<i64>,
+}
+
+/// The policy file.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    /// L0 to L3.
+    pub levels: Option<[LevelLimits; 4]>,
+    /// How long a code lives.
+    pub otp_ttl_s: Option<i64>,
+    /// How soon one phone may ask again.
+    pub otp_resend_s: Option<i64>,
+    /// Codes per phone per day.
+    pub otp_per_phone_daily_max: Option<i64>,
+    /// Codes per client address per hour; `0` switches the limit off.
+    pub otp_per_ip_hourly_max: Option<i64>,
+    /// Wrong codes before a code dies.
+    pub otp_wrong_tries_max: Option<i64>,
+    /// Wrong passwords before login locks.
+    pub login_failures_max: Option<i64>,
+    /// Wrong payment passwords before payments lock.
+    pub pin_tries_max: Option<i64>,
+    /// How long that lock lasts.
+    pub pin_lock_s: Option<i64>,
+}
+
+/// The policy in force.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// Codes and logins.
+    pub opening: OpeningPolicy,
+    /// Limits per level.
+    pub levels: LevelTable,
+    /// Wrong payment passwords before payments lock.
+    pub pin_tries_max: i64,
+    /// How long that lock lasts, in ms.
+    pub pin_lock_ms: i64,
+}
+
+impl Policy {
+    /// The defaults for the mode: under the sandbox the per-address code limit is off and codes are
+    /// kept for the sandbox's SMS view.
+    pub fn defaults(sandbox: bool) -> Policy {
+        let mut opening = OpeningPolicy::default();
+        if sandbox {
+            opening.otp_per_ip_hourly_max = None;
+            opening.keep_codes_in_outbox = true;
+        }
+        Policy {
+            opening,
+            levels: LevelTable::default(),
+            pin_tries_max: 5,
+            pin_lock_ms: 3 * 3600 * 1000,
+        }
+    }
+
+    /// The defaults with `file`'s values over them; refuses numbers that make no sense.
+    pub fn with(mut self, file: &PolicyFile) -> Result<Policy, String> {
+        let positive = |name: &str, v: Option<i64>| match v {
+            Some(n) if n <= 0 => Err(format!("{name} must be above zero, not {n}")),
+            _ => Ok(v),
+        };
+        if let Some(levels) = &file.levels {
+            for (i, l) in levels.iter().enumerate() {
+                for v in [l.balance_cap, l.per_payment, l.per_day]
+                    .into_iter()
+                    .flatten()
+                {
+                    if v < 0 {
+                        return Err(format!("levels[{i}]: limits cannot be negative"));
+                    }
+                }
+            }
+            self.levels = LevelTable(levels.map(|l| Limits {
+                balance_cap: l.balance_cap,
+                per_payment: l.per_payment,
+                per_day: l.per_day,
+            }));
+        }
+        let o = &mut self.opening;
+        if let Some(v) = positive("otp_ttl_s", file.otp_ttl_s)? {
+            o.otp_ttl_ms = v * 1000;
+        }
+        if let Some(v) = positive("otp_resend_s", file.otp_resend_s)? {
+            o.otp_resend_ms = v * 1000;
+        }
+        if let Some(v) = positive("otp_per_phone_daily_max", file.otp_per_phone_daily_max)? {
+            o.otp_per_phone_daily_max = v;
+        }
+        if let Some(v) = file.otp_per_ip_hourly_max {
+            o.otp_per_ip_hourly_max = (v > 0).then_some(v);
+        }
+        if let Some(v) = positive("otp_wrong_tries_max", file.otp_wrong_tries_max)? {
+            o.otp_wrong_tries_max = v;
+        }
+        if let Some(v) = positive("login_failures_max", file.login_failures_max)? {
+            o.login_failures_max = v;
+        }
+        if let Some(v) = positive("pin_tries_max", file.pin_tries_max)? {
+            self.pin_tries_max = v;
+        }
+        if let Some(v) = positive("pin_lock_s", file.pin_lock_s)? {
+            self.pin_lock_ms = v * 1000;
+        }
+        Ok(self)
+    }
+
+    /// Reads `path` over the defaults for the mode.
+    pub fn load(path: &Path, sandbox: bool) -> Result<Policy, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the policy file {}: {e}", path.display()))?;
+        let file: PolicyFile = serde_json::from_str(&text)
+            .map_err(|e| format!("the policy file {} is not valid: {e}", path.display()))?;
+        Policy::defaults(sandbox).with(&file)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_file_keeps_every_default() {
+        let p = Policy::defaults(false)
+            .with(&PolicyFile::default())
+            .unwrap();
+        assert_eq!(p.levels, LevelTable::default());
+        assert_eq!(p.opening.otp_per_ip_hourly_max, Some(20));
+        assert_eq!(p.pin_lock_ms, 3 * 3600 * 1000);
+    }
+
+    #[test]
+    fn given_values_replace_the_defaults_and_zero_switches_the_address_limit_off() {
+        let file: PolicyFile = serde_json::from_str(
+            r#"{"otp_per_ip_hourly_max": 0, "pin_tries_max": 3,
+                "levels": [{"balance_cap": 1, "per_payment": 2, "per_day": 3},
+                           {"balance_cap": 4, "per_payment": 5, "per_day": 6},
+                           {"balance_cap": 7, "per_payment": 8, "per_day": 9},
+                           {"balance_cap": null, "per_payment": null, "per_day": null}]}"#,
+        )
+        .unwrap();
+        let p = Policy::defaults(false).with(&file).unwrap();
+        assert_eq!(p.opening.otp_per_ip_hourly_max, None);
+        assert_eq!(p.pin_tries_max, 3);
+        assert_eq!(p.levels.at(1).per_payment, Some(5));
+        assert_eq!(p.levels.at(3).balance_cap, None);
+    }
+
+    #[test]
+    fn nonsense_values_and_unknown_keys_are_refused() {
+        let negative: PolicyFile = serde_json::from_str(r#"{"pin_tries_max": 0}"#).unwrap();
+        assert!(Policy::defaults(false).with(&negative).is_err());
+        assert!(serde_json::from_str::<PolicyFile>(r#"{"pin_tries": 3}"#).is_err());
+    }
+}

@@ -1,0 +1,103 @@
+//! Freezing a lost wallet, unfreezing it, and resetting a forgotten login password.
+
+use crate::ApiError;
+use crate::auth::CurrentHolder;
+use crate::extract::ApiJson;
+use crate::startup::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use qianbao_api_types::{
+    FreezeRequest, PasswordResetRequest, Problem, UnfreezeRequest, WalletStatus,
+};
+use qianbao_wallet::security::FreezeProof;
+
+fn status(s: &str) -> Json<WalletStatus> {
+    Json(WalletStatus { status: s.into() })
+}
+
+/// Freezes the caller's wallet: no money leaves it until it is unfrozen.
+#[utoipa::path(post, path = "/v1/me/freeze", tag = "security",
+    responses((status = 200, description = "Frozen", body = WalletStatus)))]
+pub async fn freeze(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+) -> Result<Json<WalletStatus>, ApiError> {
+    state.opening.freeze(&state.storage, &me.holder.id).await?;
+    Ok(status("frozen"))
+}
+
+/// Freezes a wallet from any browser when the phone is lost: phone + password, or phone + SMS code
+/// (purpose `freeze`) + ID number.
+#[utoipa::path(post, path = "/v1/freeze", tag = "security", request_body = FreezeRequest,
+    responses((status = 200, description = "Frozen", body = WalletStatus),
+              (status = 401, description = "`invalid_credentials`", body = Problem, content_type = "application/problem+json"),
+              (status = 400, description = "`otp_invalid`, `otp_expired`", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "`identity_mismatch`, `invalid_request`", body = Problem, content_type = "application/problem+json")))]
+pub async fn freeze_by_phone(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<FreezeRequest>,
+) -> Result<Json<WalletStatus>, ApiError> {
+    let proof = match (&body.password, &body.otp, &body.id_number) {
+        (Some(password), None, _) => FreezeProof::Password(password),
+        (None, Some(code), Some(id_number)) => FreezeProof::Code { code, id_number },
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                "Send phone with password, or phone with otp and id_number.",
+            ));
+        }
+    };
+    state
+        .opening
+        .freeze_by_phone(&state.storage, &body.phone, proof)
+        .await?;
+    Ok(status("frozen"))
+}
+
+/// Unfreezes the caller's wallet with an SMS code (purpose `unfreeze`), the ID number and the password.
+#[utoipa::path(post, path = "/v1/me/unfreeze", tag = "security", request_body = UnfreezeRequest,
+    responses((status = 200, description = "Active again", body = WalletStatus),
+              (status = 400, description = "`otp_invalid`, `otp_expired`", body = Problem, content_type = "application/problem+json"),
+              (status = 401, description = "`invalid_credentials`", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "`identity_mismatch`", body = Problem, content_type = "application/problem+json")))]
+pub async fn unfreeze(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+    ApiJson(body): ApiJson<UnfreezeRequest>,
+) -> Result<Json<WalletStatus>, ApiError> {
+    state
+        .opening
+        .unfreeze(
+            &state.storage,
+            &me.holder,
+            &body.otp,
+            &body.id_number,
+            &body.password,
+        )
+        .await?;
+    Ok(status("active"))
+}
+
+/// Resets a forgotten login password; unlocks login and logs every device out.
+#[utoipa::path(post, path = "/v1/password/reset", tag = "security", request_body = PasswordResetRequest,
+    responses((status = 204, description = "Reset; login unlocked"),
+              (status = 400, description = "`otp_invalid`, `otp_expired`", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "`identity_mismatch`, `password_weak`", body = Problem, content_type = "application/problem+json")))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<PasswordResetRequest>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .opening
+        .reset_password(
+            &state.storage,
+            &body.phone,
+            &body.otp,
+            body.id_number.as_deref(),
+            &body.new_password,
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,227 @@
+//! Keeping the account safe when the phone is lost or the password forgotten: freezing from any
+//! browser, unfreezing with the full identity check, and resetting the login password (which also
+//! unlocks login). Every password check here counts toward the login lock, so none of these calls
+//! can be used to guess a password.
+
+use crate::StoreError;
+use crate::domain::{IdNumber, Password, Phone};
+use crate::opening::{Opening, OpeningError, Purpose};
+use crate::records::{HolderRecord, RecordStore, Records};
+use qianbao_secrets::field::blind_index;
+use qianbao_secrets::password::{hash_password, verify_password};
+
+/// How someone without a session proves the wallet is theirs, to freeze it.
+pub enum FreezeProof<'a> {
+    /// The login password.
+    Password(&'a str),
+    /// An SMS code of purpose `freeze` and the verified ID number.
+    Code {
+        /// The code.
+        code: &'a str,
+        /// The ID number.
+        id_number: &'a str,
+    },
+}
+
+impl Opening {
+    fn id_blind(&self, id_number: &str) -> Option<String> {
+        IdNumber::parse(id_number)
+            .ok()
+            .map(|id| blind_index(&self.keys, "id", id.expose()))
+    }
+
+    /// Freezes the caller's own wallet: no money leaves it until it is unfrozen.
+    pub async fn freeze(
+        &self,
+        store: &impl RecordStore,
+        holder_id: &str,
+    ) -> Result<(), OpeningError> {
+        let holder_id = holder_id.to_string();
+        Ok(store
+            .transact(move |r| r.set_status(&holder_id, "frozen"))
+            .await?)
+    }
+
+    /// Freezes a wallet without a session (the phone is lost): phone plus password, or phone plus an
+    /// SMS code of purpose `freeze` plus the ID number. The answer never says whether the phone has
+    /// a wallet.
+    pub async fn freeze_by_phone(
+        &self,
+        store: &impl RecordStore,
+        phone: &str,
+        proof: FreezeProof<'_>,
+    ) -> Result<(), OpeningError> {
+        let phone = Phone::parse(phone).map_err(|_| OpeningError::PhoneInvalid)?;
+        let holder = self.holder_by_phone(store, &phone).await?;
+        match proof {
+            FreezeProof::Password(password) => {
+                let holder = self.check_password(store, holder, password).await?;
+                self.freeze(store, &holder.id).await
+            }
+            FreezeProof::Code { code, id_number } => {
+                let digest = self.code_digest(&phone, Purpose::Freeze, code.trim());
+                let id_blind = self.id_blind(id_number);
+                let this = self.clone();
+                let now = self.clock.now_ms();
+                store
+                    .transact(move |r| {
+                        let e164 = phone.as_e164();
+                        if let Err(e) = this.check_code(r, e164, Purpose::Freeze, &digest, now)? {
+                            return Ok(Err(e));
+                        }
+                        let Some(holder) = r.holder_by_phone(e164)? else {
+                            return Ok(Err(OpeningError::IdentityMismatch));
+                        };
+                        if !id_matches(r, &holder.id, id_blind.as_deref())? {
+                            return Ok(Err(OpeningError::IdentityMismatch));
+                        }
+                        r.delete_otp(e164, Purpose::Freeze.as_str())?;
+                        r.set_status(&holder.id, "frozen")?;
+                        Ok(Ok(()))
+                    })
+                    .await?
+            }
+        }
+    }
+
+    /// Unfreezes the caller's wallet: an SMS code of purpose `unfreeze`, the ID number and the
+    /// login password, all three.
+    pub async fn unfreeze(
+        &self,
+        store: &impl RecordStore,
+        holder: &HolderRecord,
+        code: &str,
+        id_number: &str,
+        password: &str,
+    ) -> Result<(), OpeningError> {
+        let holder = self
+            .check_password(store, Some(holder.clone()), password)
+            .await?;
+        let phone = Phone::parse(&holder.phone).map_err(|_| OpeningError::PhoneInvalid)?;
+        let digest = self.code_digest(&phone, Purpose::Unfreeze, code.trim());
+        let id_blind = self.id_blind(id_number);
+        let this = self.clone();
+        let now = self.clock.now_ms();
+        store
+            .transact(move |r| {
+                let e164 = phone.as_e164();
+                if let Err(e) = this.check_code(r, e164, Purpose::Unfreeze, &digest, now)? {
+                    return Ok(Err(e));
+                }
+                if !id_matches(r, &holder.id, id_blind.as_deref())? {
+                    return Ok(Err(OpeningError::IdentityMismatch));
+                }
+                r.delete_otp(e164, Purpose::Unfreeze.as_str())?;
+                if r.holder(&holder.id)?.is_some_and(|h| h.status == "frozen") {
+                    r.set_status(&holder.id, "active")?;
+                }
+                Ok(Ok(()))
+            })
+            .await?
+    }
+
+    /// Resets the login password with an SMS code of purpose `reset_password` (and the ID number
+    /// once the holder is verified); unlocks login and ends every session.
+    pub async fn reset_password(
+        &self,
+        store: &impl RecordStore,
+        phone: &str,
+        code: &str,
+        id_number: Option<&str>,
+        new_password: &str,
+    ) -> Result<(), OpeningError> {
+        let phone = Phone::parse(phone).map_err(|_| OpeningError::PhoneInvalid)?;
+        let password = Password::parse(new_password, &phone)
+            .map_err(|e| OpeningError::PasswordWeak(e.reason()))?;
+        let hash =
+            hash_password(password.expose()).map_err(|e| OpeningError::Secrets(e.to_string()))?;
+        let digest = self.code_digest(&phone, Purpose::ResetPassword, code.trim());
+        let id_blind = id_number.and_then(|id| self.id_blind(id));
+        let id_given = id_number.is_some();
+        let this = self.clone();
+        let now = self.clock.now_ms();
+        store
+            .transact(move |r| {
+                let e164 = phone.as_e164();
+                if let Err(e) = this.check_code(r, e164, Purpose::ResetPassword, &digest, now)? {
+                    return Ok(Err(e));
+                }
+                let Some(holder) = r.holder_by_phone(e164)? else {
+                    return Ok(Err(OpeningError::OtpInvalid {
+                        attempts_left: None,
+                    }));
+                };
+                if r.identity(&holder.id)?.is_some()
+                    && (!id_given || !id_matches(r, &holder.id, id_blind.as_deref())?)
+                {
+                    return Ok(Err(OpeningError::IdentityMismatch));
+                }
+                r.delete_otp(e164, Purpose::ResetPassword.as_str())?;
+                r.set_password_hash(&holder.id, &hash)?;
+                for session in r.sessions_of(&holder.id)? {
+                    r.end_session(&holder.id, &session.id, now)?;
+                }
+                Ok(Ok(()))
+            })
+            .await?
+    }
+
+    async fn holder_by_phone(
+        &self,
+        store: &impl RecordStore,
+        phone: &Phone,
+    ) -> Result<Option<HolderRecord>, StoreError> {
+        let e164 = phone.as_e164().to_string();
+        store.transact(move |r| r.holder_by_phone(&e164)).await
+    }
+
+    /// Checks a login password like a login does: a wrong one counts toward the lock.
+    async fn check_password(
+        &self,
+        store: &impl RecordStore,
+        holder: Option<HolderRecord>,
+        password: &str,
+    ) -> Result<HolderRecord, OpeningError> {
+        let Some(holder) = holder else {
+            let _ = verify_password(password, &hash_password("no holder").unwrap_or_default());
+            return Err(OpeningError::InvalidCredentials {
+                attempts_left: None,
+            });
+        };
+        if holder.login_locked {
+            return Err(OpeningError::LoginLocked);
+        }
+        if verify_password(password, &holder.password_hash) {
+            return Ok(holder);
+        }
+        let max = self.policy.login_failures_max;
+        let id = holder.id.clone();
+        store
+            .transact(move |r| {
+                let failures = r.holder(&id)?.map_or(0, |h| h.login_failures) + 1;
+                let locked = failures >= max;
+                r.set_login_failures(&id, failures, locked)?;
+                Ok(if locked {
+                    OpeningError::LoginLocked
+                } else {
+                    OpeningError::InvalidCredentials {
+                        attempts_left: u32::try_from(max - failures).ok(),
+                    }
+                })
+            })
+            .await
+            .map_or_else(|e| Err(e.into()), Err)
+    }
+}
+
+/// Whether `id_blind` is the holder's verified ID number.
+fn id_matches(
+    r: &mut dyn Records,
+    holder_id: &str,
+    id_blind: Option<&str>,
+) -> Result<bool, StoreError> {
+    Ok(match (r.identity(holder_id)?, id_blind) {
+        (Some(identity), Some(blind)) => identity.id_blind == blind,
+        _ => false,
+    })
+}
