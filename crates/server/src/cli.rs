@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the wallet server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Recompute every balance from the journal, check the hash chain and the invariants.
     Verify(StorageArgs),
     /// Print the OpenAPI 3.1 document.
@@ -132,6 +132,100 @@ pub struct ServeArgs {
     /// The operator's policy file (JSON): level limits, code, login and PIN numbers.
     #[arg(long, env = "QIANBAO_POLICY")]
     pub policy: Option<PathBuf>,
+    /// The production connectors (ignored under --sandbox).
+    #[command(flatten)]
+    pub connectors: ConnectorArgs,
+}
+
+/// Where the production SMS provider, identity verifier and bank are, and their keys.
+#[derive(Debug, Args)]
+pub struct ConnectorArgs {
+    /// The SMS provider's endpoint; messages are POSTed as JSON {to, sender, text}.
+    #[arg(long, env = "QIANBAO_SMS_URL")]
+    pub sms_url: Option<String>,
+    /// The SMS provider's API key (sent as a bearer token).
+    #[arg(
+        long,
+        env = "QIANBAO_SMS_API_KEY",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub sms_api_key: String,
+    /// The sender name the provider shows.
+    #[arg(long, default_value = "qianbao")]
+    pub sms_sender: String,
+    /// The text template; `{text}` is replaced by the message.
+    #[arg(long, default_value = "{text}")]
+    pub sms_template: String,
+    /// The identity verifier's base URL.
+    #[arg(long, env = "QIANBAO_IDENTITY_URL")]
+    pub identity_url: Option<String>,
+    /// The identity verifier's API key.
+    #[arg(
+        long,
+        env = "QIANBAO_IDENTITY_API_KEY",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub identity_api_key: String,
+    /// The bank connector's base URL.
+    #[arg(long, env = "QIANBAO_BANK_URL")]
+    pub bank_url: Option<String>,
+    /// The bank connector's API key.
+    #[arg(
+        long,
+        env = "QIANBAO_BANK_API_KEY",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub bank_api_key: String,
+    /// How long one call to a connector may take, in milliseconds.
+    #[arg(long, default_value_t = 5_000)]
+    pub connector_timeout_ms: u64,
+    /// How many times a failed call is tried again.
+    #[arg(long, default_value_t = 2)]
+    pub connector_retries: u32,
+}
+
+impl ConnectorArgs {
+    /// The connectors these arguments configure.
+    pub fn connectors(&self) -> crate::startup::Connectors {
+        let timeout = Duration::from_millis(self.connector_timeout_ms);
+        let backoff = Duration::from_millis(200);
+        crate::startup::Connectors {
+            sms: self
+                .sms_url
+                .clone()
+                .map(|url| qianbao_connectors::HttpSmsConfig {
+                    url,
+                    api_key: self.sms_api_key.clone().into(),
+                    sender: self.sms_sender.clone(),
+                    template: self.sms_template.clone(),
+                    timeout,
+                    retries: self.connector_retries,
+                    backoff,
+                }),
+            identity: self.identity_url.clone().map(|base_url| {
+                qianbao_connectors::HttpIdentityConfig {
+                    base_url,
+                    api_key: self.identity_api_key.clone().into(),
+                    timeout,
+                    retries: self.connector_retries,
+                    backoff,
+                }
+            }),
+            bank: self
+                .bank_url
+                .clone()
+                .map(|base_url| qianbao_connectors::HttpBankConfig {
+                    base_url,
+                    api_key: self.bank_api_key.clone().into(),
+                    timeout,
+                    retries: self.connector_retries,
+                    backoff,
+                }),
+        }
+    }
 }
 
 /// Runs the command line and returns the process exit code.
@@ -240,7 +334,7 @@ async fn admin_task(args: AdminArgs) -> Result<String, String> {
     }
 }
 
-async fn serve(args: ServeArgs) -> ExitCode {
+async fn serve(args: Box<ServeArgs>) -> ExitCode {
     let mut settings = Settings::new(args.storage.location());
     settings.listen = args.listen;
     settings.sandbox = args.sandbox;
@@ -250,6 +344,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
         .ok()
         .filter(|k| !k.is_empty());
     settings.key_dir = args.storage.data_dir.clone();
+    settings.connectors = args.connectors.connectors();
     if let Some(path) = &args.policy {
         match crate::policy::Policy::load(path, args.sandbox) {
             Ok(policy) => settings.policy = Some(policy),

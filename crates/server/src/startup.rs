@@ -45,6 +45,19 @@ pub struct Settings {
     pub policy: Option<crate::policy::Policy>,
     /// The time, a port so tests can move it.
     pub clock: Arc<dyn Clock>,
+    /// The production connectors the operator configured (ignored under the sandbox).
+    pub connectors: Connectors,
+}
+
+/// The production connectors, each present when configured.
+#[derive(Clone, Default)]
+pub struct Connectors {
+    /// The SMS provider.
+    pub sms: Option<qianbao_connectors::HttpSmsConfig>,
+    /// The identity verifier.
+    pub identity: Option<qianbao_connectors::HttpIdentityConfig>,
+    /// The bank.
+    pub bank: Option<qianbao_connectors::HttpBankConfig>,
 }
 
 impl Settings {
@@ -60,6 +73,7 @@ impl Settings {
             key_dir: PathBuf::from("./qianbao-data"),
             policy: None,
             clock: Arc::new(SystemClock),
+            connectors: Connectors::default(),
         }
     }
 
@@ -77,6 +91,9 @@ pub enum StartError {
     /// Storage refused to open (foreign file, newer schema, unreachable database).
     #[error(transparent)]
     Storage(#[from] StoreError),
+    /// A connector's configuration is unusable (a bad URL, say).
+    #[error("connector: {0}")]
+    Connector(#[from] qianbao_connectors::ConfigError),
     /// The master key could not be read or made.
     #[error("master key: {0}")]
     Keys(#[from] qianbao_secrets::SecretError),
@@ -144,7 +161,7 @@ impl Application {
             policy: policy.opening.clone(),
             clock: settings.clock.clone(),
         };
-        let (verifier, bank) = connectors(&opening.keys, settings.sandbox);
+        let (gateway, verifier, bank) = connectors(&opening.keys, &settings)?;
         let kyc = Kyc {
             opening: opening.clone(),
             verifier,
@@ -152,7 +169,6 @@ impl Application {
             pin_tries_max: policy.pin_tries_max,
             pin_lock_ms: policy.pin_lock_ms,
         };
-        let gateway: Arc<dyn SmsGateway> = Arc::new(qianbao_connectors::sms::SandboxSms);
         tokio::spawn(deliver_sms(
             storage.clone(),
             gateway,
@@ -314,7 +330,7 @@ async fn deliver_sms(
 ) {
     loop {
         tokio::time::sleep(SMS_POLL).await;
-        let pending = match storage.pending_sms(100).await {
+        let pending = match storage.pending_sms(100, clock.now_ms()).await {
             Ok(pending) => pending,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the SMS outbox; will retry");
@@ -327,7 +343,9 @@ async fn deliver_sms(
                 Err(e) => {
                     tracing::warn!(sms = sms.id, error = %e, "SMS not delivered");
                     let permanently = matches!(e, qianbao_wallet::SmsError::Refused(_));
-                    storage.sms_failed(sms.id, permanently).await
+                    storage
+                        .sms_failed(sms.id, permanently, clock.now_ms())
+                        .await
                 }
             };
             if let Err(e) = result {
@@ -337,16 +355,22 @@ async fn deliver_sms(
     }
 }
 
-/// The identity verifier and bank: the sandbox ones under `--sandbox`; otherwise, until the
-/// production connectors are configured, ones that answer "unavailable" so that nothing pretends.
+/// The SMS gateway, identity verifier and bank: the sandbox ones under `--sandbox`; otherwise the
+/// configured production ones, and for any not configured one that answers "unavailable", so that
+/// nothing pretends (an SMS then waits in the outbox until a gateway is configured).
+#[allow(clippy::type_complexity)]
 fn connectors(
     keys: &KeyRing,
-    sandbox: bool,
-) -> (
-    Arc<dyn qianbao_wallet::IdentityVerifier>,
-    Arc<dyn qianbao_wallet::Bank>,
-) {
-    if sandbox {
+    settings: &Settings,
+) -> Result<
+    (
+        Arc<dyn SmsGateway>,
+        Arc<dyn qianbao_wallet::IdentityVerifier>,
+        Arc<dyn qianbao_wallet::Bank>,
+    ),
+    StartError,
+> {
+    if settings.sandbox {
         // The sandbox bank's secret is derived from the master key, so binding codes it issued
         // still check after a restart.
         let digest = qianbao_secrets::field::blind_index(keys, "sandbox-bank", "secret");
@@ -355,19 +379,40 @@ fn connectors(
             *byte =
                 u8::from_str_radix(digest.get(2 * i..2 * i + 2).unwrap_or("00"), 16).unwrap_or(0);
         }
-        (
-            Arc::new(qianbao_connectors::identity::SandboxIdentity::new()),
-            Arc::new(qianbao_connectors::bank::SandboxBank::new(secret)),
-        )
-    } else {
-        (Arc::new(NotConfigured), Arc::new(NotConfigured))
+        return Ok((
+            Arc::new(qianbao_connectors::SandboxSms),
+            Arc::new(qianbao_connectors::SandboxIdentity::new()),
+            Arc::new(qianbao_connectors::SandboxBank::new(secret)),
+        ));
     }
+    let c = &settings.connectors;
+    let sms: Arc<dyn SmsGateway> = match &c.sms {
+        Some(config) => Arc::new(qianbao_connectors::HttpSms::new(config.clone())?),
+        None => Arc::new(NotConfigured),
+    };
+    let identity: Arc<dyn qianbao_wallet::IdentityVerifier> = match &c.identity {
+        Some(config) => Arc::new(qianbao_connectors::HttpIdentity::new(config.clone())?),
+        None => Arc::new(NotConfigured),
+    };
+    let bank: Arc<dyn qianbao_wallet::Bank> = match &c.bank {
+        Some(config) => Arc::new(qianbao_connectors::HttpBank::new(config.clone())?),
+        None => Arc::new(NotConfigured),
+    };
+    Ok((sms, identity, bank))
 }
 
 /// A connector the operator has not configured: every call is "unavailable", with the reason.
 struct NotConfigured;
 
-const NOT_CONFIGURED: &str = "no production connector is configured; run with --sandbox";
+const NOT_CONFIGURED: &str =
+    "this connector is not configured (see `qianbao serve --help`), or run with --sandbox";
+
+#[async_trait::async_trait]
+impl SmsGateway for NotConfigured {
+    async fn send(&self, _: &str, _: &str) -> Result<(), qianbao_wallet::SmsError> {
+        Err(qianbao_wallet::SmsError::Unavailable(NOT_CONFIGURED.into()))
+    }
+}
 
 #[async_trait::async_trait]
 impl qianbao_wallet::IdentityVerifier for NotConfigured {

@@ -38,6 +38,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0004_restriction_masks.sql"),
         postgres: include_str!("../../../migrations/postgres/0004_restriction_masks.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_sms_backoff",
+        sqlite: include_str!("../../../migrations/sqlite/0005_sms_backoff.sql"),
+        postgres: include_str!("../../../migrations/postgres/0005_sms_backoff.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

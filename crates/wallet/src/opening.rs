@@ -391,11 +391,13 @@ impl Opening {
                 if r.is_restricted("phone", &restricted_key)? {
                     return Ok(Err(OpeningError::AccountRestricted));
                 }
-                if let Err(e) = this.check_code(r, e164, Purpose::Signup, &digest, now)? {
-                    return Ok(Err(e));
-                }
+                // Before the code: a sign-up that lost a race for the phone (its code used up by
+                // the winner) is told the phone is taken, not that its code is wrong.
                 if r.holder_by_phone(e164)?.is_some() {
                     return Ok(Err(OpeningError::PhoneTaken));
+                }
+                if let Err(e) = this.check_code(r, e164, Purpose::Signup, &digest, now)? {
+                    return Ok(Err(e));
                 }
                 let holder = HolderRecord {
                     id: new_id(),

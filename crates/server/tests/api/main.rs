@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod binary;
+mod connectors;
 mod helpers;
 mod kyc;
 mod layers;

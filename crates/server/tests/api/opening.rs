@@ -360,11 +360,61 @@ async fn two_sign_ups_racing_for_one_phone_give_one_wallet_and_one_phone_taken()
         post(&app, "/v1/signup", body.clone(), None),
         post(&app, "/v1/signup", body, None)
     );
-    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
-    statuses.sort_unstable();
-    // The loser sees either the holder the winner made (phone_taken) or the code the winner used up.
-    assert_eq!(statuses[0], 201, "{statuses:?}");
-    assert!(matches!(statuses[1], 409 | 400), "{statuses:?}");
+    let (winner, loser) = if a.status() == 201 { (a, b) } else { (b, a) };
+    assert_eq!(winner.status(), 201);
+    let (status, p) = problem(loser).await;
+    assert_eq!((status, p.code.as_str()), (409, "phone_taken"));
+}
+
+#[tokio::test]
+async fn one_address_asking_for_too_many_codes_is_otp_rate_limited_when_the_operator_limit_is_on() {
+    let dir = temp_dir("ip-limit");
+    let mut settings = Settings::new(Location::SqliteDir(dir.clone()));
+    settings.listen = "127.0.0.1:0".parse().unwrap();
+    settings.sandbox = true;
+    let file: qianbao_server::policy::PolicyFile =
+        serde_json::from_str(r#"{"otp_per_ip_hourly_max": 3}"#).unwrap();
+    settings.policy = Some(
+        qianbao_server::policy::Policy::defaults(true)
+            .with(&file)
+            .unwrap(),
+    );
+    let app = start(settings, dir).await;
+    for _ in 0..3 {
+        let r = post(
+            &app,
+            "/v1/otp",
+            json!({"phone": random_phone(), "purpose": "signup"}),
+            None,
+        )
+        .await;
+        assert_eq!(r.status(), 202);
+    }
+    let r = post(
+        &app,
+        "/v1/otp",
+        json!({"phone": random_phone(), "purpose": "signup"}),
+        None,
+    )
+    .await;
+    let (status, p) = problem(r).await;
+    assert_eq!((status, p.code.as_str()), (429, "otp_rate_limited"));
+    assert!(p.retry_after.unwrap() > 3500, "{:?}", p.retry_after);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_utf_8_is_malformed_json_and_opens_nothing() {
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .post(format!("{}/v1/signup", app.address))
+        .header("content-type", "application/json")
+        .body(b"{\"phone\": \"\xff\xfe138\", \"otp\": \"1\", \"password\": \"x\"}".to_vec())
+        .send()
+        .await
+        .unwrap();
+    let (status, p) = problem(r).await;
+    assert_eq!((status, p.code.as_str()), (400, "malformed_json"));
 }
 
 #[tokio::test]
