@@ -239,7 +239,7 @@ mod tests {
         assert_eq!(info.scheme, CardScheme::UnionPay);
         let visa = CardNumber::parse("4111111111111111").unwrap();
         assert_eq!(visa.issuer().unwrap().card_type, CardType::Credit);
-        let unknown = CardNumber::parse(&with_check("999999123456789")).unwrap();
+        let unknown = CardNumber::parse(&with_check("100000123456789")).unwrap();
         assert_eq!(unknown.issuer(), Err(CardError::Unsupported));
         assert_eq!(CardError::Unsupported.code(), "card_unsupported");
     }
