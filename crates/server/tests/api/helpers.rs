@@ -150,3 +150,85 @@ pub async fn spawn_app_with_clock() -> (TestApp, std::sync::Arc<TestClock>) {
     settings.clock = clock.clone();
     (start(settings, dir).await, clock)
 }
+
+/// A random mainland mobile number, E.164.
+pub fn random_phone() -> String {
+    format!("+86139{:08}", uuid::Uuid::new_v4().as_u128() % 100_000_000)
+}
+
+/// Sends `method path` with an optional JSON body and bearer token.
+pub async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+    token: Option<&str>,
+) -> reqwest::Response {
+    let url = format!("{}{path}", app.address);
+    let mut request = match method {
+        "GET" => app.client.get(url),
+        "PUT" => app.client.put(url),
+        "DELETE" => app.client.delete(url),
+        _ => app.client.post(url),
+    };
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap()
+}
+
+/// `POST path` with a JSON body.
+pub async fn post(
+    app: &TestApp,
+    path: &str,
+    body: serde_json::Value,
+    token: Option<&str>,
+) -> reqwest::Response {
+    call(app, "POST", path, Some(body), token).await
+}
+
+/// `GET path` as the holder of `token`.
+pub async fn get(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
+    call(app, "GET", path, None, Some(token)).await
+}
+
+/// The status and problem body of a refused call; panics, showing the body, if it is no problem.
+pub async fn problem(r: reqwest::Response) -> (u16, qianbao_api_types::Problem) {
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    let parsed = serde_json::from_str(&text);
+    (
+        status,
+        parsed.unwrap_or_else(|_| panic!("not a problem: {status} {text}")),
+    )
+}
+
+/// The code in the newest SMS to `phone`, from the sandbox's SMS view.
+pub async fn latest_code(app: &TestApp, phone: &str) -> String {
+    let url = format!(
+        "{}/v1/sandbox/sms?phone={}",
+        app.address,
+        phone.replace('+', "%2B")
+    );
+    let body: serde_json::Value = app
+        .client
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["items"][0]["code"].as_str().unwrap().to_string()
+}
+
+/// Asks for a code of `purpose` and reads it from the sandbox.
+pub async fn code_for(app: &TestApp, phone: &str, purpose: &str) -> String {
+    let body = serde_json::json!({"phone": phone, "purpose": purpose});
+    let r = post(app, "/v1/otp", body, None).await;
+    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
+    latest_code(app, phone).await
+}

@@ -2,8 +2,10 @@
 //! verifier and bank: the way from phone number to L2 with a PIN on both backends, each error code
 //! where API.md puts it, and no full card number, ID number or CVV in the database file.
 
-use crate::helpers::{TestApp, TestDatabase, spawn_app, spawn_app_with_clock, start, temp_dir};
-use qianbao_api_types::Problem;
+use crate::helpers::{
+    TestApp, TestDatabase, call, latest_code, problem, random_phone, spawn_app,
+    spawn_app_with_clock, start, temp_dir,
+};
 use qianbao_server::Settings;
 use qianbao_store::Location;
 use serde_json::{Value, json};
@@ -51,10 +53,6 @@ pub fn card_number(prefix: &str, len: usize) -> String {
         .collect()
 }
 
-fn random_phone() -> String {
-    format!("+86137{:08}", uuid::Uuid::new_v4().as_u128() % 100_000_000)
-}
-
 fn random_seq() -> String {
     format!("{:03}", 100 + uuid::Uuid::new_v4().as_u128() % 800)
 }
@@ -65,55 +63,6 @@ pub struct Holder {
     pub token: String,
     pub id_number: String,
     pub name: String,
-}
-
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-    token: Option<&str>,
-) -> reqwest::Response {
-    let url = format!("{}{path}", app.address);
-    let mut request = match method {
-        "GET" => app.client.get(url),
-        "PUT" => app.client.put(url),
-        _ => app.client.post(url),
-    };
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    request.send().await.unwrap()
-}
-
-async fn problem(r: reqwest::Response) -> (u16, Problem) {
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not a problem: {status} {text}")),
-    )
-}
-
-async fn latest_code(app: &TestApp, phone: &str) -> String {
-    let url = format!(
-        "{}/v1/sandbox/sms?phone={}",
-        app.address,
-        phone.replace('+', "%2B")
-    );
-    let body: Value = app
-        .client
-        .get(url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["items"][0]["code"].as_str().unwrap().to_string()
 }
 
 async fn signed_up(app: &TestApp) -> Holder {

@@ -1,70 +1,16 @@
 //! Sign-up, SMS codes, login, sessions and `/v1/me` over HTTP, each error code where API.md puts
 //! it, on SQLite, with the core journey on PostgreSQL too.
 
-use crate::helpers::{TestApp, TestDatabase, spawn_app, spawn_app_with_clock, start, temp_dir};
-use qianbao_api_types::{Problem, SignupResponse};
+use crate::helpers::{
+    TestApp, TestDatabase, code_for, get, post, problem, random_phone, spawn_app,
+    spawn_app_with_clock, start, temp_dir,
+};
+use qianbao_api_types::SignupResponse;
 use qianbao_server::Settings;
 use qianbao_store::Location;
 use serde_json::{Value, json};
 
-fn random_phone() -> String {
-    format!("+86139{:08}", uuid::Uuid::new_v4().as_u128() % 100_000_000)
-}
-
 const PASSWORD: &str = "Corr3ct-Horse-Battery";
-
-async fn post(app: &TestApp, path: &str, body: Value, token: Option<&str>) -> reqwest::Response {
-    let mut request = app
-        .client
-        .post(format!("{}{path}", app.address))
-        .json(&body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    request.send().await.unwrap()
-}
-
-async fn get(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
-    app.client
-        .get(format!("{}{path}", app.address))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn problem(r: reqwest::Response) -> (u16, Problem) {
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap())
-}
-
-/// Asks for a code and reads it from the sandbox's SMS view.
-async fn code_for(app: &TestApp, phone: &str, purpose: &str) -> String {
-    let r = post(
-        app,
-        "/v1/otp",
-        json!({"phone": phone, "purpose": purpose}),
-        None,
-    )
-    .await;
-    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
-    latest_code(app, phone).await
-}
-
-async fn latest_code(app: &TestApp, phone: &str) -> String {
-    let r = app
-        .client
-        .get(format!(
-            "{}/v1/sandbox/sms?phone={}",
-            app.address,
-            phone.replace('+', "%2B")
-        ))
-        .send()
-        .await
-        .unwrap();
-    let body: Value = r.json().await.unwrap();
-    body["items"][0]["code"].as_str().unwrap().to_string()
-}
 
 async fn sign_up(app: &TestApp, phone: &str) -> SignupResponse {
     let code = code_for(app, phone, "signup").await;

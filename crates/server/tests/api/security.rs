@@ -1,61 +1,25 @@
 //! Freezing a lost wallet from any browser, unfreezing it, resetting a forgotten password (which
 //! unlocks login), and the operator's restriction list, through the real `qianbao admin` command.
 
-use crate::helpers::{TestApp, TestClock, spawn_app_with_clock};
+use crate::helpers::{
+    TestApp, TestClock, code_for, post, problem, random_phone, spawn_app_with_clock,
+};
 use crate::kyc::id_number;
-use qianbao_api_types::Problem;
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Corr3ct-Horse-Battery";
-
-async fn post(app: &TestApp, path: &str, body: Value, token: Option<&str>) -> reqwest::Response {
-    let mut r = app
-        .client
-        .post(format!("{}{path}", app.address))
-        .json(&body);
-    if let Some(t) = token {
-        r = r.bearer_auth(t);
-    }
-    r.send().await.unwrap()
-}
-
-async fn problem(r: reqwest::Response) -> (u16, String) {
-    let status = r.status().as_u16();
-    let p: Problem = r.json().await.unwrap();
-    (status, p.code)
-}
 
 /// Asks for a code and reads it from the sandbox; the clock moves past the 60 s resend limit
 /// first, as a person waiting between steps would.
 async fn code(app: &TestApp, clock: &TestClock, phone: &str, purpose: &str) -> String {
     clock.advance_s(61);
-    let r = post(
-        app,
-        "/v1/otp",
-        json!({"phone": phone, "purpose": purpose}),
-        None,
-    )
-    .await;
-    assert_eq!(r.status(), 202);
-    let url = format!(
-        "{}/v1/sandbox/sms?phone={}",
-        app.address,
-        phone.replace('+', "%2B")
-    );
-    let body: Value = app
-        .client
-        .get(url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["items"][0]["code"].as_str().unwrap().to_string()
+    code_for(app, phone, purpose).await
 }
 
-fn random_phone() -> String {
-    format!("+86136{:08}", uuid::Uuid::new_v4().as_u128() % 100_000_000)
+/// The status and stable code of a refused call.
+async fn refused(r: reqwest::Response) -> (u16, String) {
+    let (status, p) = problem(r).await;
+    (status, p.code)
 }
 
 /// A verified holder: (phone, token, id number).
@@ -130,7 +94,7 @@ async fn a_lost_phone_is_frozen_from_any_browser_and_unfrozen_only_with_code_id_
         Some(&token),
     )
     .await;
-    assert_eq!(problem(wrong).await, (422, "identity_mismatch".to_string()));
+    assert_eq!(refused(wrong).await, (422, "identity_mismatch".to_string()));
     let r = post(
         &app,
         "/v1/me/unfreeze",
@@ -175,7 +139,7 @@ async fn freezing_by_password_counts_wrong_passwords_toward_the_login_lock() {
             None,
         )
         .await;
-        assert_eq!(problem(r).await, (401, "invalid_credentials".to_string()));
+        assert_eq!(refused(r).await, (401, "invalid_credentials".to_string()));
     }
     let r = post(
         &app,
@@ -184,7 +148,7 @@ async fn freezing_by_password_counts_wrong_passwords_toward_the_login_lock() {
         None,
     )
     .await;
-    assert_eq!(problem(r).await, (423, "login_locked".to_string()));
+    assert_eq!(refused(r).await, (423, "login_locked".to_string()));
     let r = post(
         &app,
         "/v1/sessions",
@@ -192,7 +156,7 @@ async fn freezing_by_password_counts_wrong_passwords_toward_the_login_lock() {
         None,
     )
     .await;
-    assert_eq!(problem(r).await, (423, "login_locked".to_string()));
+    assert_eq!(refused(r).await, (423, "login_locked".to_string()));
 }
 
 #[tokio::test]
@@ -216,7 +180,7 @@ async fn a_password_reset_needs_the_id_number_once_verified_and_unlocks_login() 
         None,
     )
     .await;
-    assert_eq!(problem(r).await, (422, "identity_mismatch".to_string()));
+    assert_eq!(refused(r).await, (422, "identity_mismatch".to_string()));
     let r = post(
         &app,
         "/v1/password/reset",
@@ -224,7 +188,7 @@ async fn a_password_reset_needs_the_id_number_once_verified_and_unlocks_login() 
         None,
     )
     .await;
-    assert_eq!(problem(r).await, (422, "password_weak".to_string()));
+    assert_eq!(refused(r).await, (422, "password_weak".to_string()));
     let r = post(
         &app,
         "/v1/password/reset",
@@ -249,7 +213,7 @@ async fn a_password_reset_needs_the_id_number_once_verified_and_unlocks_login() 
     )
     .await;
     // The old device id was not sent, so this is a new device; the lock is gone.
-    assert_eq!(problem(r).await, (401, "step_up_required".to_string()));
+    assert_eq!(refused(r).await, (401, "step_up_required".to_string()));
 }
 
 #[tokio::test]
@@ -290,7 +254,7 @@ async fn restricted_phones_and_id_numbers_cannot_open_or_verify_a_wallet() {
         None,
     )
     .await;
-    assert_eq!(problem(r).await, (403, "account_restricted".to_string()));
+    assert_eq!(refused(r).await, (403, "account_restricted".to_string()));
 
     let other = random_phone();
     let c = code(&app, &clock, &other, "signup").await;
@@ -312,7 +276,7 @@ async fn restricted_phones_and_id_numbers_cannot_open_or_verify_a_wallet() {
         Some(&token),
     )
     .await;
-    assert_eq!(problem(r).await, (403, "account_restricted".to_string()));
+    assert_eq!(refused(r).await, (403, "account_restricted".to_string()));
 
     assert!(admin(&["remove", "--id-number", &id]).status.success());
     let r = post(
