@@ -93,8 +93,9 @@ pub struct RestrictTarget {
 /// Where the data is: a SQLite folder or a PostgreSQL URL.
 #[derive(Debug, Args)]
 pub struct StorageArgs {
-    /// Folder of the embedded SQLite database.
-    #[arg(long, default_value = "./qianbao-data", conflicts_with = "database")]
+    /// Folder of the embedded SQLite database and of the master key file (which stays here with
+    /// --database too).
+    #[arg(long, default_value = "./qianbao-data")]
     pub data_dir: PathBuf,
     /// A PostgreSQL URL (postgres://user@host:5432/db) instead of SQLite.
     #[arg(long, env = "QIANBAO_DATABASE_URL")]

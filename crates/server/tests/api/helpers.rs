@@ -11,8 +11,10 @@ pub struct TestApp {
     pub address: String,
     /// The HTTP client.
     pub client: reqwest::Client,
-    /// The data folder, removed on drop.
+    /// The data folder (the SQLite file, or just the key file on PostgreSQL), removed on drop.
     pub dir: PathBuf,
+    /// The PostgreSQL database it runs on, if not SQLite; dropped after the app.
+    pub database: Option<TestDatabase>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -44,13 +46,29 @@ pub fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// Starts the application on a free port over a fresh SQLite folder, sandbox on.
+/// Where this test binary's applications keep their data: a fresh SQLite folder, or a fresh
+/// PostgreSQL database in the `api_postgres` binary (which runs the same tests there).
+async fn location(dir: &std::path::Path) -> (Location, Option<TestDatabase>) {
+    if crate::ON_POSTGRES {
+        let db = TestDatabase::create()
+            .await
+            .expect("the api_postgres tests need PostgreSQL");
+        (Location::Postgres(db.url.clone()), Some(db))
+    } else {
+        (Location::SqliteDir(dir.to_path_buf()), None)
+    }
+}
+
+/// Starts the application on a free port over fresh storage, sandbox on.
 pub async fn spawn_app() -> TestApp {
     let dir = temp_dir("api");
-    let mut settings = Settings::new(Location::SqliteDir(dir.clone()));
+    let (location, database) = location(&dir).await;
+    let mut settings = Settings::new(location);
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.sandbox = true;
-    start(settings, dir).await
+    let mut app = start(settings, dir).await;
+    app.database = database;
+    app
 }
 
 /// Starts the application with the given settings, its key file in `dir`.
@@ -66,6 +84,7 @@ pub async fn start(mut settings: Settings, dir: PathBuf) -> TestApp {
         address,
         client: reqwest::Client::new(),
         dir,
+        database: None,
         shutdown: Some(stop),
     }
 }
@@ -144,11 +163,14 @@ pub async fn spawn_app_with_clock() -> (TestApp, std::sync::Arc<TestClock>) {
         1_800_000_000_000,
     )));
     let dir = temp_dir("clocked");
-    let mut settings = Settings::new(Location::SqliteDir(dir.clone()));
+    let (location, database) = location(&dir).await;
+    let mut settings = Settings::new(location);
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.sandbox = true;
     settings.clock = clock.clone();
-    (start(settings, dir).await, clock)
+    let mut app = start(settings, dir).await;
+    app.database = database;
+    (app, clock)
 }
 
 /// A random mainland mobile number, E.164.
@@ -231,4 +253,67 @@ pub async fn code_for(app: &TestApp, phone: &str, purpose: &str) -> String {
     let r = post(app, "/v1/otp", body, None).await;
     assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
     latest_code(app, phone).await
+}
+
+/// Every row of every table of the app's storage, as text: what an attacker with the database
+/// would read. SQLite cells are joined with tabs; PostgreSQL rows are cast to text.
+pub async fn stored_rows(app: &TestApp) -> Vec<String> {
+    match &app.database {
+        None => {
+            let conn = rusqlite::Connection::open(app.dir.join("qianbao.db")).unwrap();
+            let tables: Vec<String> = conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            let mut out = Vec::new();
+            for table in tables {
+                let mut select = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+                let columns = select.column_count();
+                let mut rows = select.query([]).unwrap();
+                while let Some(row) = rows.next().unwrap() {
+                    let cells: Vec<String> = (0..columns)
+                        .map(|i| match row.get_ref(i).unwrap() {
+                            rusqlite::types::ValueRef::Text(t)
+                            | rusqlite::types::ValueRef::Blob(t) => {
+                                String::from_utf8_lossy(t).into_owned()
+                            }
+                            rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                            rusqlite::types::ValueRef::Real(x) => x.to_string(),
+                            rusqlite::types::ValueRef::Null => String::new(),
+                        })
+                        .collect();
+                    out.push(format!("{table}\t{}", cells.join("\t")));
+                }
+            }
+            out
+        }
+        Some(db) => {
+            let (client, conn) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(conn);
+            let tables = client
+                .query(
+                    "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+                    &[],
+                )
+                .await
+                .unwrap();
+            let mut out = Vec::new();
+            for table in tables {
+                let name: String = table.get(0);
+                for row in client
+                    .query(&format!("SELECT t::text FROM \"{name}\" t"), &[])
+                    .await
+                    .unwrap()
+                {
+                    out.push(format!("{name}\t{}", row.get::<_, String>(0)));
+                }
+            }
+            out
+        }
+    }
 }

@@ -2,6 +2,10 @@
 //! or runs the real `qianbao` binary. One test binary, so the build links once.
 #![allow(clippy::unwrap_used)]
 
+/// These run on SQLite; `api_postgres` runs the opening, real-name, card, PIN and security tests
+/// again on PostgreSQL.
+pub const ON_POSTGRES: bool = false;
+
 mod binary;
 mod connectors;
 mod helpers;

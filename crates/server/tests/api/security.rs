@@ -223,9 +223,16 @@ async fn restricted_phones_and_id_numbers_cannot_open_or_verify_a_wallet() {
     let dir = app.dir.to_str().unwrap();
     let phone = random_phone();
     let id = id_number("19770101", "321");
+    // The admin command needs the server's key (in the data folder) and its storage.
+    let mut storage = vec!["--data-dir".to_string(), dir.to_string()];
+    if let Some(db) = &app.database {
+        storage.extend(["--database".to_string(), db.url.clone()]);
+    }
     let admin = |args: &[&str]| {
         std::process::Command::new(bin)
-            .args(["admin", "--data-dir", dir, "restrict"])
+            .arg("admin")
+            .args(&storage)
+            .arg("restrict")
             .args(args)
             .output()
             .unwrap()
