@@ -408,7 +408,8 @@ mod tests {
         bad_luhn.replace_range(18.., last);
         for number in [
             bad_luhn,
-            card("999999", "0000", 16),
+            // Prefix 1 belongs to airlines: no bank issues it.
+            card("100000", "0000", 16),
             "12345".to_owned(),
             "not a card".to_owned(),
         ] {
