@@ -1,5 +1,5 @@
-//! The opening, real-name, card, PIN and security API tests again, every application on a fresh
-//! PostgreSQL database instead of SQLite: the same rules must hold on both backends.
+//! The operations, opening, real-name, card, PIN and security API tests again, every application
+//! on a fresh PostgreSQL database instead of SQLite: the same rules must hold on both backends.
 #![allow(clippy::unwrap_used)]
 
 /// Every application of this binary runs on PostgreSQL.
@@ -11,5 +11,7 @@ mod helpers;
 mod kyc;
 #[path = "api/opening.rs"]
 mod opening;
+#[path = "api/ops.rs"]
+mod ops;
 #[path = "api/security.rs"]
 mod security;

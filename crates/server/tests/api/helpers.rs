@@ -127,6 +127,18 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The URL of the server's maintenance database, for `psql`.
+    pub fn admin_url(&self) -> &str {
+        &self.base
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         // Drop runs outside any runtime's async context; psql is on every machine with PostgreSQL.

@@ -148,3 +148,36 @@ async fn every_response_carries_a_request_id_and_a_sane_client_id_is_kept() {
         .unwrap();
     assert_eq!(replaced.headers()["x-request-id"].len(), 36);
 }
+
+#[tokio::test]
+async fn readyz_answers_503_storage_unavailable_when_the_database_is_gone() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    let mut settings = Settings::new(Location::Postgres(db.url.clone()));
+    settings.listen = "127.0.0.1:0".parse().unwrap();
+    let app = start(settings, temp_dir("api-pg-gone")).await;
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    let admin = std::process::Command::new("psql")
+        .args([db.admin_url(), "-q", "-c"])
+        .arg(format!("DROP DATABASE {} WITH (FORCE)", db.name()))
+        .output()
+        .unwrap();
+    assert!(
+        admin.status.success(),
+        "{}",
+        String::from_utf8_lossy(&admin.stderr)
+    );
+    let r = app.get("/readyz").await;
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["retry-after"], "1");
+    let p: Problem = r.json().await.unwrap();
+    assert_eq!(p.code, "storage_unavailable");
+    assert!(
+        !p.detail.contains(db.name()),
+        "the internal cause leaked: {}",
+        p.detail
+    );
+    // Liveness is about the process, not storage.
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
