@@ -31,6 +31,13 @@ pub struct Problem {
     /// `unreadable`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For `limit_exceeded`: which limit (`per_payment`, `per_day`, `balance_cap`,
+    /// `static_qr_daily`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
+    /// For `limit_exceeded`: minor units that may still move under that limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headroom: Option<i64>,
     /// The id of the request, to quote to support.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
@@ -369,4 +376,394 @@ pub struct PhotoAccepted {
 pub struct FaceChecked {
     /// The level after the check: 3 with a bound card.
     pub kyc_level: i64,
+}
+
+/// One currency's balance.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Balance {
+    /// ISO 4217.
+    pub currency: String,
+    /// What may be spent, in minor units.
+    pub available: i64,
+    /// What pending withdrawals and delayed transfers reserve.
+    pub held: i64,
+}
+
+/// `GET /v1/me/balance`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct BalanceList {
+    /// One per currency.
+    pub balances: Vec<Balance>,
+}
+
+/// `POST /v1/me/topups`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct TopupRequest {
+    /// A bound card of the holder's.
+    pub card_id: String,
+    /// Minor units, positive.
+    pub amount: i64,
+    /// ISO 4217; CNY when absent (the only one cards carry).
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// The payment password.
+    pub pin: String,
+}
+
+/// `POST /v1/me/withdrawals`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WithdrawalRequest {
+    /// A bound card of the holder's.
+    pub card_id: String,
+    /// Minor units, positive.
+    pub amount: i64,
+    /// The payment password.
+    pub pin: String,
+}
+
+/// The reply of a money call.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MoneyReply {
+    /// The payer's record id.
+    pub id: String,
+    /// `succeeded`, `pending` or `scheduled` (`cancelled` after cancelling).
+    pub status: String,
+    /// Minor units moved.
+    pub amount: i64,
+    /// The fee charged, in minor units.
+    pub fee: i64,
+    /// ISO 4217.
+    pub currency: String,
+}
+
+/// `GET /v1/payees`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PayeeBody {
+    /// The payee's wallet id.
+    pub wallet_id: String,
+    /// The payee's masked real name, e.g. `*三`.
+    pub masked_name: String,
+}
+
+/// `POST /v1/transfers`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct TransferRequest {
+    /// The payee's phone; or give `to_wallet_id`.
+    #[serde(default)]
+    pub to_phone: Option<String>,
+    /// The payee's wallet id; or give `to_phone`.
+    #[serde(default)]
+    pub to_wallet_id: Option<String>,
+    /// Minor units, positive.
+    pub amount: i64,
+    /// ISO 4217; CNY when absent.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// The payment password.
+    pub pin: String,
+    /// A note for both sides (at most 100 characters).
+    #[serde(default)]
+    pub memo: Option<String>,
+    /// `2h` or `24h`: arrive later (延时到账), cancellable until then.
+    #[serde(default)]
+    pub delay: Option<String>,
+}
+
+/// `POST /v1/pay`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PayRequest {
+    /// The scanned QR code's text.
+    pub payload: String,
+    /// Minor units; required for a static merchant code and a receive code without an amount.
+    #[serde(default)]
+    pub amount: Option<i64>,
+    /// The payment password.
+    pub pin: String,
+}
+
+/// The reply of `POST /v1/pay`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PayReply {
+    /// The payment's id (the payer's record id).
+    pub payment_id: String,
+    /// `succeeded`.
+    pub status: String,
+    /// Minor units paid.
+    pub amount: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// Who was paid, as shown to the payer.
+    pub payee: String,
+}
+
+/// One record.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct TransactionBody {
+    /// Its id.
+    pub id: String,
+    /// `topup`, `withdrawal`, `transfer`, `payment`, `refund`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `in` or `out`.
+    pub direction: String,
+    /// Minor units.
+    pub amount: i64,
+    /// The fee paid on it.
+    pub fee: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// The other side, masked.
+    pub counterparty: String,
+    /// `succeeded`, `pending`, `scheduled`, `failed`, `cancelled`.
+    pub status: String,
+    /// The payer's note.
+    pub memo: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// A page of records.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct TransactionPage {
+    /// Newest first.
+    pub items: Vec<TransactionBody>,
+    /// Pass as `cursor` for the next page; null at the end.
+    pub next_cursor: Option<String>,
+}
+
+/// A month's totals.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SummaryBody {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Minor units in.
+    pub total_in: i64,
+    /// Minor units out, fees included.
+    pub total_out: i64,
+    /// Per type and direction, largest first.
+    pub categories: Vec<SummaryCategory>,
+}
+
+/// One category of a summary.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SummaryCategory {
+    /// The records' type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `in` or `out`.
+    pub direction: String,
+    /// Minor units.
+    pub total: i64,
+    /// How many records.
+    pub count: i64,
+}
+
+/// A QR code to show.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReceiveCode {
+    /// The text in the code.
+    pub payload: String,
+    /// The code as an SVG image.
+    pub qr_svg: String,
+}
+
+/// `GET /v1/me/payment-code`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PaymentCodeBody {
+    /// 18 digits, one use.
+    pub code: String,
+    /// The code as an SVG QR image.
+    pub qr_svg: String,
+    /// RFC 3339; 60 s after it was made.
+    pub expires_at: String,
+}
+
+/// One inbox alert.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct NotificationBody {
+    /// Its number; later alerts have larger ones.
+    pub id: i64,
+    /// What happened.
+    pub kind: String,
+    /// One line.
+    pub title: String,
+    /// The details.
+    pub body: String,
+    /// The record it is about.
+    pub transaction_id: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// A page of alerts.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct NotificationPage {
+    /// Newest first.
+    pub items: Vec<NotificationBody>,
+    /// Pass as `cursor` for the next page; null at the end.
+    pub next_cursor: Option<String>,
+}
+
+/// `POST /v1/merchants`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MerchantRequest {
+    /// The shop's name as payers see it.
+    pub name: String,
+    /// What it sells: `[a-z_]`, e.g. `restaurant`.
+    pub category: String,
+}
+
+/// A new merchant.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MerchantOpened {
+    /// Its id.
+    pub merchant_id: String,
+    /// The API key, shown once.
+    pub api_key: String,
+    /// The text of its static QR code.
+    pub static_qr_payload: String,
+}
+
+/// A rotated API key.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApiKeyBody {
+    /// The new key, shown once; the old one stopped working.
+    pub api_key: String,
+}
+
+/// `POST /v1/merchant/orders`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct OrderRequest {
+    /// Minor units, positive.
+    pub amount: i64,
+    /// ISO 4217; CNY when absent.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// What it is for.
+    #[serde(default)]
+    pub description: String,
+    /// Seconds it waits to be paid (default 900, at most a day).
+    #[serde(default)]
+    pub expires_in: Option<i64>,
+}
+
+/// An order.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct OrderBody {
+    /// Its id.
+    pub order_id: String,
+    /// The text of its QR code.
+    pub qr_payload: String,
+    /// `open`, `paid` or `expired`.
+    pub status: String,
+    /// Minor units.
+    pub amount: i64,
+    /// RFC 3339.
+    pub expires_at: String,
+    /// The payment that paid it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_id: Option<String>,
+}
+
+/// `POST /v1/merchant/charges`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ChargeRequest {
+    /// The holder's 18-digit payment code.
+    pub payment_code: String,
+    /// Minor units, positive.
+    pub amount: i64,
+    /// What it is for.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The holder's payment password, typed on the till, for charges above the password-free limit.
+    #[serde(default)]
+    pub pin: Option<String>,
+}
+
+/// A charge or other merchant payment.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ChargeReply {
+    /// The payment's id.
+    pub payment_id: String,
+    /// `succeeded`.
+    pub status: String,
+    /// Minor units.
+    pub amount: i64,
+}
+
+/// `POST /v1/merchant/refunds`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct RefundRequest {
+    /// The payment to refund.
+    pub payment_id: String,
+    /// Minor units, at most what is left unrefunded.
+    pub amount: i64,
+    /// Why.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A refund.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct RefundReply {
+    /// Its id.
+    pub refund_id: String,
+    /// `succeeded`.
+    pub status: String,
+    /// Minor units.
+    pub amount: i64,
+}
+
+/// One payment a merchant received.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MerchantPaymentBody {
+    /// Its id.
+    pub payment_id: String,
+    /// Minor units paid.
+    pub amount: i64,
+    /// The merchant's fee on it.
+    pub fee: i64,
+    /// Refunded so far.
+    pub refunded: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// `order`, `static_qr`, `payment_code`, `payment_code_free`.
+    pub channel: String,
+    /// The order it paid.
+    pub order_id: Option<String>,
+    /// The merchant's description.
+    pub description: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// A page of merchant payments.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MerchantPaymentPage {
+    /// Newest first.
+    pub items: Vec<MerchantPaymentBody>,
+    /// Pass as `cursor` for the next page; null at the end.
+    pub next_cursor: Option<String>,
+}
+
+/// `PUT /v1/merchant/webhook`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WebhookRequest {
+    /// Where events are POSTed (http or https).
+    pub url: String,
+}
+
+/// The webhook signing secret, shown once.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WebhookSecret {
+    /// HMAC-SHA256 key for `Qianbao-Signature`.
+    pub secret: String,
+}
+
+/// `POST /v1/merchant/settlements`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SettlementRequest {
+    /// Minor units; the whole available balance when absent.
+    #[serde(default)]
+    pub amount: Option<i64>,
 }

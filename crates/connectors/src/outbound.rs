@@ -1,5 +1,6 @@
-//! The one way the production connectors call out: a JSON POST with a bearer key, a per-call
-//! `Idempotency-Key`, a timeout per attempt, bounded retries with backoff, and a capped answer.
+//! The one way the production connectors call out: a JSON POST with a bearer key, an
+//! `Idempotency-Key` (random per call, or the caller's when the call must be recognised across
+//! processes), a timeout per attempt, bounded retries with backoff, and a capped answer.
 //!
 //! Nothing here logs or formats a request body: bodies carry names, ID numbers, card numbers and
 //! CVVs. Errors name the status or the kind of transport failure, never the payload, and drop the
@@ -108,6 +109,28 @@ impl Outbound {
         retry: Retry,
     ) -> Result<Answer, Failure> {
         let idempotency_key = new_idempotency_key().map_err(Failure::Unavailable)?;
+        self.post_json_keyed(url, body, retry, &idempotency_key)
+            .await
+    }
+
+    /// [`Outbound::post_json`] with the caller's `Idempotency-Key`: for calls the provider must
+    /// recognise as the same even when they come from another process or after a restart (a
+    /// bank movement keyed by its reference), where a key random per call would not do.
+    pub(crate) async fn post_json_keyed(
+        &self,
+        url: &Url,
+        body: Vec<u8>,
+        retry: Retry,
+        idempotency_key: &str,
+    ) -> Result<Answer, Failure> {
+        // Checked once here: reqwest would report a bad header value only at send, as a
+        // transport error that looks transient and would be retried to no purpose.
+        let idempotency_key = HeaderValue::from_str(idempotency_key).map_err(|_| {
+            Failure::Protocol(format!(
+                "the idempotency key for the {} is not a valid header value",
+                self.provider
+            ))
+        })?;
         // Bytes, so each attempt shares the one buffer instead of copying the body.
         let body = Bytes::from(body);
         let mut attempt: u32 = 0;
@@ -134,14 +157,14 @@ impl Outbound {
     }
 
     /// One attempt: send, classify the status, read the answer within its cap.
-    async fn attempt(&self, url: &Url, body: &Bytes, idempotency_key: &str) -> Attempt {
+    async fn attempt(&self, url: &Url, body: &Bytes, idempotency_key: &HeaderValue) -> Attempt {
         let sent = self
             .client
             .post(url.clone())
             .header(AUTHORIZATION, self.authorization.clone())
             .header(CONTENT_TYPE, "application/json")
             .header(ACCEPT, "application/json")
-            .header(IDEMPOTENCY_KEY, idempotency_key)
+            .header(IDEMPOTENCY_KEY, idempotency_key.clone())
             .body(body.clone())
             .send()
             .await;

@@ -7,6 +7,7 @@ use qianbao_api_types::Problem;
 use qianbao_ledger::Rejection;
 use qianbao_wallet::StoreError;
 use qianbao_wallet::kyc::KycError;
+use qianbao_wallet::money::MoneyError;
 use qianbao_wallet::opening::OpeningError;
 
 /// A failure with its HTTP status, stable code and the fields that help the client.
@@ -19,6 +20,7 @@ pub struct ApiError {
     attempts_left: Option<u32>,
     field: Option<&'static str>,
     reason: Option<&'static str>,
+    limit: Option<Box<(&'static str, i64)>>,
     /// What went wrong inside; logged, never sent.
     cause: Option<Box<str>>,
 }
@@ -34,6 +36,7 @@ impl ApiError {
             attempts_left: None,
             field: None,
             reason: None,
+            limit: None,
             cause: None,
         }
     }
@@ -53,6 +56,12 @@ impl ApiError {
     /// Adds the tries left before a lock.
     pub fn attempts_left(mut self, n: u32) -> Self {
         self.attempts_left = Some(n);
+        self
+    }
+
+    /// Names the limit that would be broken and the room left under it.
+    pub fn limit(mut self, name: &'static str, headroom_minor: i64) -> Self {
+        self.limit = Some(Box::new((name, headroom_minor)));
         self
     }
 
@@ -113,6 +122,8 @@ impl ApiError {
             attempts_left: self.attempts_left,
             field: self.field.map(str::to_string),
             reason: self.reason.map(str::to_string),
+            limit: self.limit.as_ref().map(|l| l.0.to_string()),
+            headroom: self.limit.as_ref().map(|l| l.1),
             request_id: None,
         }
     }
@@ -372,5 +383,123 @@ impl From<KycError> for ApiError {
             }
         };
         ApiError::new(status, code, detail)
+    }
+}
+
+impl From<MoneyError> for ApiError {
+    fn from(e: MoneyError) -> Self {
+        use StatusCode as S;
+        let code = e.code();
+        let unprocessable = |detail: &str| ApiError::new(S::UNPROCESSABLE_ENTITY, code, detail);
+        match e {
+            MoneyError::Frozen => ApiError::new(
+                S::FORBIDDEN,
+                code,
+                "The wallet is frozen (冻结): no money can leave it. Unfreeze it with an SMS code, \
+                 your ID number and your password.",
+            ),
+            MoneyError::Restricted => ApiError::new(
+                S::FORBIDDEN,
+                code,
+                "This wallet is restricted by the operator (账户限制). Contact support.",
+            ),
+            MoneyError::KycRequired => ApiError::new(
+                S::FORBIDDEN,
+                code,
+                "Your real-name level is too low for this: verify your name, or bind a bank card \
+                 in your own name (withdrawals need L2).",
+            ),
+            MoneyError::Pin(kyc) => kyc.into(),
+            MoneyError::AmountInvalid => {
+                unprocessable("The amount must be a whole, positive number of fen (¥12.50 is 1250).")
+                    .field("amount")
+            }
+            MoneyError::CurrencyUnsupported => {
+                unprocessable("That currency is not supported here.").field("currency")
+            }
+            MoneyError::InsufficientBalance => unprocessable(
+                "The balance is not enough for this payment (余额不足). Top up, or pay less.",
+            ),
+            MoneyError::LimitExceeded(exceeded) => unprocessable(&format!(
+                "This would pass your {} limit; {} fen may still move under it. A higher \
+                 real-name level raises the limits.",
+                exceeded.limit.as_str().replace('_', " "),
+                exceeded.headroom_minor
+            ))
+            .limit(exceeded.limit.as_str(), exceeded.headroom_minor),
+            MoneyError::InvalidPayee(why) => unprocessable(&match why {
+                "yourself" => "You cannot pay yourself.".to_string(),
+                other => format!("The payee's wallet cannot take payments ({other})."),
+            }),
+            MoneyError::PayloadInvalid => unprocessable(
+                "That QR code is not a qianbao payment code. Scan the shop's or the payee's code again.",
+            )
+            .field("payload"),
+            MoneyError::OrderExpired => {
+                unprocessable("The order has expired; ask the shop for a new one.")
+            }
+            MoneyError::OrderPaid => {
+                ApiError::new(S::CONFLICT, code, "This order is paid already.")
+            }
+            MoneyError::PaymentCodeInvalid => unprocessable(
+                "The payment code is not valid or was used already; ask the payer to refresh it.",
+            ),
+            MoneyError::PaymentCodeExpired => unprocessable(
+                "The payment code has expired (codes live 60 s); ask the payer to refresh it.",
+            ),
+            MoneyError::PinRequired => unprocessable(
+                "Above the password-free limit (小额免密): the payer must confirm with the payment \
+                 password.",
+            ),
+            MoneyError::RefundExceedsPayment => {
+                unprocessable("The refund is more than what is left of the payment.")
+                    .field("amount")
+            }
+            MoneyError::MerchantUnavailable => unprocessable(
+                "This merchant cannot take payments now (商家不支持).",
+            ),
+            MoneyError::BankInsufficientFunds => unprocessable(
+                "The card's account does not hold enough for this top-up. Nothing was charged.",
+            ),
+            MoneyError::BankRejected => unprocessable(
+                "The bank refused this movement. Nothing was moved; try another card.",
+            ),
+            MoneyError::BankUnavailable => ApiError::new(
+                S::SERVICE_UNAVAILABLE,
+                code,
+                "The bank is busy (系统繁忙). Retry shortly with the same Idempotency-Key.",
+            )
+            .retry_after(5),
+            MoneyError::Maintenance {
+                retry_after_s,
+                message,
+            } => ApiError::new(
+                S::SERVICE_UNAVAILABLE,
+                code,
+                format!("Payments are paused for maintenance (系统维护): {message}"),
+            )
+            .retry_after(retry_after_s),
+            MoneyError::IdempotencyConflict => unprocessable(
+                "This Idempotency-Key was already used for a different request.",
+            ),
+            MoneyError::IdempotencyInProgress => ApiError::new(
+                S::CONFLICT,
+                code,
+                "The first request with this Idempotency-Key is still running; retry shortly.",
+            )
+            .retry_after(1),
+            MoneyError::Replay(_) => ApiError::internal("a replay reached the error mapping"),
+            MoneyError::NotCancellable => ApiError::new(
+                S::CONFLICT,
+                code,
+                "This transfer has arrived or was cancelled already.",
+            ),
+            MoneyError::InvalidField(field) => {
+                unprocessable(&format!("Check the field {field}.")).field(field)
+            }
+            MoneyError::NotFound => ApiError::not_found(),
+            MoneyError::Store(store) => store.into(),
+            MoneyError::Internal(cause) => ApiError::internal(cause),
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the route annotations. A committed copy lives in
 //! `docs/openapi.json`; a test fails when the two differ.
 
-use crate::routes::{kyc, opening, ops, security};
+use crate::routes::{kyc, merchant, money, opening, ops, security};
 use qianbao_api_types::{
     CardBody, CardConfirmRequest, CardList, CardPending, CardRequestBody, FaceChecked,
     FreezeRequest, Health, IdentityRequest, IdentityVerified, LimitsBody, LoginRequest,
@@ -27,14 +27,37 @@ use utoipa::OpenApi;
         kyc::verify_identity, kyc::bind_card, kyc::confirm_card, kyc::cards, kyc::default_card,
         kyc::unbind_card, kyc::set_pin, kyc::reset_pin, kyc::upload_id_photo, kyc::face_check,
         security::freeze,
-        security::freeze_by_phone, security::unfreeze, security::reset_password
+        security::freeze_by_phone, security::unfreeze, security::reset_password,
+        money::balance, money::top_up, money::withdraw, money::payee, money::transfer,
+        money::cancel_transfer, money::pay, money::receive_code, money::payment_code,
+        money::transactions, money::transaction_one, money::transactions_csv, money::summary,
+        money::notifications, money::notification_stream,
+        merchant::open_merchant, merchant::rotate_key, merchant::create_order, merchant::order,
+        merchant::charge, merchant::refund, merchant::payments, merchant::set_webhook,
+        merchant::balance, merchant::settle
     ),
     components(schemas(
         Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
         LoginResponse, Me, LimitsBody, SessionItem, SessionList, SandboxSms, SandboxSmsList,
         IdentityRequest, IdentityVerified, CardRequestBody, CardPending, CardConfirmRequest,
         CardBody, CardList, PinOnly, PinRequest, PinResetRequest, FreezeRequest, UnfreezeRequest,
-        PasswordResetRequest, WalletStatus, PhotoAccepted, FaceChecked
+        PasswordResetRequest, WalletStatus, PhotoAccepted, FaceChecked,
+        qianbao_api_types::Balance, qianbao_api_types::BalanceList,
+        qianbao_api_types::TopupRequest, qianbao_api_types::WithdrawalRequest,
+        qianbao_api_types::MoneyReply, qianbao_api_types::PayeeBody,
+        qianbao_api_types::TransferRequest, qianbao_api_types::PayRequest,
+        qianbao_api_types::PayReply, qianbao_api_types::TransactionBody,
+        qianbao_api_types::TransactionPage, qianbao_api_types::SummaryBody,
+        qianbao_api_types::SummaryCategory, qianbao_api_types::ReceiveCode,
+        qianbao_api_types::PaymentCodeBody, qianbao_api_types::NotificationBody,
+        qianbao_api_types::NotificationPage, qianbao_api_types::MerchantRequest,
+        qianbao_api_types::MerchantOpened, qianbao_api_types::ApiKeyBody,
+        qianbao_api_types::OrderRequest, qianbao_api_types::OrderBody,
+        qianbao_api_types::ChargeRequest, qianbao_api_types::ChargeReply,
+        qianbao_api_types::RefundRequest, qianbao_api_types::RefundReply,
+        qianbao_api_types::MerchantPaymentBody, qianbao_api_types::MerchantPaymentPage,
+        qianbao_api_types::WebhookRequest, qianbao_api_types::WebhookSecret,
+        qianbao_api_types::SettlementRequest
     )),
     modifiers(&BearerAuth),
     tags(
@@ -45,6 +68,8 @@ use utoipa::OpenApi;
         (name = "bank cards", description = "Binding cards in the holder's own name: L1 to L2"),
         (name = "payment password", description = "The six-digit PIN that authorises payments"),
         (name = "security", description = "Freezing, unfreezing and recovery"),
+        (name = "money", description = "Balance, top-ups, withdrawals, transfers, paying codes, records and alerts"),
+        (name = "merchants", description = "Opening a merchant; orders, charges, refunds, settlement (merchant API key)"),
         (name = "sandbox", description = "Only with `serve --sandbox`")
     )
 )]

@@ -12,7 +12,11 @@
 //!   ],
 //!   "otp_ttl_s": 300, "otp_resend_s": 60, "otp_per_phone_daily_max": 10,
 //!   "otp_per_ip_hourly_max": 20, "otp_wrong_tries_max": 5,
-//!   "login_failures_max": 5, "pin_tries_max": 5, "pin_lock_s": 10800
+//!   "login_failures_max": 5, "pin_tries_max": 5, "pin_lock_s": 10800,
+//!   "fees": {"credit_topup_bps": 10, "withdrawal_free": 100000, "withdrawal_bps": 10,
+//!            "withdrawal_min": 10, "merchant_bps": 60},
+//!   "password_free_payment": 50000, "password_free_daily": 100000, "static_qr_daily": 50000,
+//!   "alert_sms_from": 100000, "payment_code_ttl_s": 60, "withdrawal_delay_s": 2
 //! }
 //! ```
 
@@ -31,6 +35,22 @@ pub struct LevelLimits {
     pub per_payment: Option<i64>,
     /// The most that may leave in a day.
     pub per_day: Option<i64>,
+}
+
+/// The fee schedule in the file (basis points and fen).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeesFile {
+    /// Credit-card top-ups, basis points.
+    pub credit_topup_bps: Option<i64>,
+    /// Withdrawals free over a holder's life up to this.
+    pub withdrawal_free: Option<i64>,
+    /// Withdrawals above that, basis points.
+    pub withdrawal_bps: Option<i64>,
+    /// The smallest withdrawal fee charged.
+    pub withdrawal_min: Option<i64>,
+    /// The merchant discount rate, basis points.
+    pub merchant_bps: Option<i64>,
 }
 
 /// The policy file.
@@ -55,6 +75,20 @@ pub struct PolicyFile {
     pub pin_tries_max: Option<i64>,
     /// How long that lock lasts.
     pub pin_lock_s: Option<i64>,
+    /// The fee schedule.
+    pub fees: Option<FeesFile>,
+    /// The most one payment-code charge may be without the password.
+    pub password_free_payment: Option<i64>,
+    /// The most such charges may total in a day.
+    pub password_free_daily: Option<i64>,
+    /// The most static-QR payments may total in a day.
+    pub static_qr_daily: Option<i64>,
+    /// Movements from this amount on are also texted.
+    pub alert_sms_from: Option<i64>,
+    /// How long a payment code works.
+    pub payment_code_ttl_s: Option<i64>,
+    /// How soon a withdrawal goes to the bank.
+    pub withdrawal_delay_s: Option<i64>,
 }
 
 /// The policy in force.
@@ -68,6 +102,10 @@ pub struct Policy {
     pub pin_tries_max: i64,
     /// How long that lock lasts, in ms.
     pub pin_lock_ms: i64,
+    /// The fee schedule.
+    pub fees: qianbao_wallet::money::fees::FeeSchedule,
+    /// The other money numbers.
+    pub money: qianbao_wallet::money::MoneyPolicy,
 }
 
 impl Policy {
@@ -84,6 +122,8 @@ impl Policy {
             levels: LevelTable::default(),
             pin_tries_max: 5,
             pin_lock_ms: 3 * 3600 * 1000,
+            fees: Default::default(),
+            money: Default::default(),
         }
     }
 
@@ -134,6 +174,47 @@ impl Policy {
         }
         if let Some(v) = positive("pin_lock_s", file.pin_lock_s)? {
             self.pin_lock_ms = v * 1000;
+        }
+        let not_negative = |name: &str, v: Option<i64>| match v {
+            Some(n) if n < 0 => Err(format!("{name} cannot be negative, not {n}")),
+            _ => Ok(v),
+        };
+        if let Some(f) = &file.fees {
+            let fees = &mut self.fees;
+            if let Some(v) = not_negative("fees.credit_topup_bps", f.credit_topup_bps)? {
+                fees.credit_topup_bps = v;
+            }
+            if let Some(v) = not_negative("fees.withdrawal_free", f.withdrawal_free)? {
+                fees.withdrawal_free_minor = v;
+            }
+            if let Some(v) = not_negative("fees.withdrawal_bps", f.withdrawal_bps)? {
+                fees.withdrawal_bps = v;
+            }
+            if let Some(v) = not_negative("fees.withdrawal_min", f.withdrawal_min)? {
+                fees.withdrawal_min_minor = v;
+            }
+            if let Some(v) = not_negative("fees.merchant_bps", f.merchant_bps)? {
+                fees.merchant_bps = v;
+            }
+        }
+        let m = &mut self.money;
+        if let Some(v) = not_negative("password_free_payment", file.password_free_payment)? {
+            m.password_free_payment_minor = v;
+        }
+        if let Some(v) = not_negative("password_free_daily", file.password_free_daily)? {
+            m.password_free_daily_minor = v;
+        }
+        if let Some(v) = not_negative("static_qr_daily", file.static_qr_daily)? {
+            m.static_qr_daily_minor = v;
+        }
+        if let Some(v) = positive("alert_sms_from", file.alert_sms_from)? {
+            m.alert_sms_minor = v;
+        }
+        if let Some(v) = positive("payment_code_ttl_s", file.payment_code_ttl_s)? {
+            m.payment_code_ttl_ms = v * 1000;
+        }
+        if let Some(v) = not_negative("withdrawal_delay_s", file.withdrawal_delay_s)? {
+            m.withdrawal_delay_ms = v * 1000;
         }
         Ok(self)
     }

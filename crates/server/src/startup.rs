@@ -2,7 +2,7 @@
 //! build it on port 0 and read back the port; `main` builds it from the command line.
 
 use crate::middleware;
-use crate::routes::{kyc, opening, ops, security};
+use crate::routes::{kyc, merchant, money, opening, ops, security};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
@@ -11,6 +11,7 @@ use qianbao_secrets::KeyRing;
 use qianbao_store::{Location, Storage};
 use qianbao_wallet::kyc::Kyc;
 use qianbao_wallet::levels::LevelTable;
+use qianbao_wallet::money::Money;
 use qianbao_wallet::opening::Opening;
 use qianbao_wallet::{Clock, LedgerStore, SmsGateway, StoreError, SystemClock};
 use std::future::Future;
@@ -120,6 +121,8 @@ pub struct AppState {
     pub kyc: Kyc,
     /// The limits of each real-name level.
     pub levels: Arc<LevelTable>,
+    /// Top-ups, withdrawals, transfers, merchants and records.
+    pub money: Money,
     /// The Prometheus exporter's handle.
     pub metrics: PrometheusHandle,
     /// Whether sandbox mode is on.
@@ -169,6 +172,13 @@ impl Application {
             pin_tries_max: policy.pin_tries_max,
             pin_lock_ms: policy.pin_lock_ms,
         };
+        let money = Money {
+            kyc: kyc.clone(),
+            levels: Arc::new(policy.levels.clone()),
+            fees: policy.fees,
+            policy: policy.money.clone(),
+        };
+        tokio::spawn(run_timers(storage.clone(), money.clone()));
         tokio::spawn(deliver_sms(
             storage.clone(),
             gateway,
@@ -189,6 +199,7 @@ impl Application {
             opening,
             kyc,
             levels: Arc::new(policy.levels.clone()),
+            money,
             metrics: metrics_handle(),
             sandbox: settings.sandbox,
         };
@@ -288,6 +299,40 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/freeze", post(security::freeze_by_phone))
         .route("/v1/me/unfreeze", post(security::unfreeze))
         .route("/v1/password/reset", post(security::reset_password))
+        .route("/v1/me/balance", get(money::balance))
+        .route("/v1/me/topups", post(money::top_up))
+        .route("/v1/me/withdrawals", post(money::withdraw))
+        .route("/v1/payees", get(money::payee))
+        .route("/v1/transfers", post(money::transfer))
+        .route("/v1/transfers/{id}/cancel", post(money::cancel_transfer))
+        .route("/v1/pay", post(money::pay))
+        .route("/v1/me/receive-code", get(money::receive_code))
+        .route("/v1/me/payment-code", get(money::payment_code))
+        .route("/v1/me/transactions", get(money::transactions))
+        .route("/v1/me/transactions.csv", get(money::transactions_csv))
+        .route("/v1/me/transactions/{id}", get(money::transaction_one))
+        .route("/v1/me/summary", get(money::summary))
+        .route("/v1/me/notifications", get(money::notifications))
+        .route(
+            "/v1/me/notifications/stream",
+            get(money::notification_stream),
+        )
+        .route("/v1/merchants", post(merchant::open_merchant))
+        .route(
+            "/v1/merchants/{merchant_id}/api-keys",
+            post(merchant::rotate_key),
+        )
+        .route("/v1/merchant/orders", post(merchant::create_order))
+        .route("/v1/merchant/orders/{id}", get(merchant::order))
+        .route("/v1/merchant/charges", post(merchant::charge))
+        .route("/v1/merchant/refunds", post(merchant::refund))
+        .route("/v1/merchant/payments", get(merchant::payments))
+        .route(
+            "/v1/merchant/webhook",
+            axum::routing::put(merchant::set_webhook),
+        )
+        .route("/v1/merchant/balance", get(merchant::balance))
+        .route("/v1/merchant/settlements", post(merchant::settle))
         .with_state(state);
     with_layers(routes, settings)
 }
@@ -314,6 +359,25 @@ pub fn with_layers(routes: Router, settings: &Settings) -> Router {
             axum::http::header::AUTHORIZATION,
             axum::http::header::COOKIE,
         ]))
+}
+
+/// How often due timers (payouts, reconciliations, delayed transfers) are looked for.
+const TIMER_POLL: Duration = Duration::from_millis(500);
+
+/// Runs due timers for as long as the process runs. Every node runs them; each step is
+/// idempotent (the movement's status is checked in its transaction, the bank dedupes).
+async fn run_timers(storage: Storage, money: Money) {
+    loop {
+        tokio::time::sleep(TIMER_POLL).await;
+        match money.run_due_timers(&storage).await {
+            Ok((_, failed)) => {
+                for (timer, error) in failed {
+                    tracing::warn!(timer = %timer.id, kind = %timer.kind, error = %error, "timer failed; will retry");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot read the timers; will retry"),
+        }
+    }
 }
 
 /// How often the outbox is checked for SMS to send.
@@ -453,6 +517,33 @@ impl qianbao_wallet::Bank for NotConfigured {
         _: &str,
         _: &str,
     ) -> Result<qianbao_wallet::CardConfirmOutcome, qianbao_wallet::ConnectorError> {
+        Err(qianbao_wallet::ConnectorError::Unavailable(
+            NOT_CONFIGURED.into(),
+        ))
+    }
+
+    async fn debit(
+        &self,
+        _: &qianbao_wallet::BankMovement,
+    ) -> Result<qianbao_wallet::BankOutcome, qianbao_wallet::ConnectorError> {
+        Err(qianbao_wallet::ConnectorError::Unavailable(
+            NOT_CONFIGURED.into(),
+        ))
+    }
+
+    async fn credit(
+        &self,
+        _: &qianbao_wallet::BankMovement,
+    ) -> Result<qianbao_wallet::BankOutcome, qianbao_wallet::ConnectorError> {
+        Err(qianbao_wallet::ConnectorError::Unavailable(
+            NOT_CONFIGURED.into(),
+        ))
+    }
+
+    async fn movement_status(
+        &self,
+        _: &str,
+    ) -> Result<Option<qianbao_wallet::BankOutcome>, qianbao_wallet::ConnectorError> {
         Err(qianbao_wallet::ConnectorError::Unavailable(
             NOT_CONFIGURED.into(),
         ))

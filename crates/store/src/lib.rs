@@ -3,12 +3,13 @@
 
 mod batch;
 mod migrate;
+mod money;
 pub mod portable;
 mod postgres;
 pub mod records;
 pub mod sqlite;
 
-pub use portable::{Row, Storage, Tx, Value};
+pub use portable::{Mode, Row, Storage, Tx, Value};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 

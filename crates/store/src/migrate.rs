@@ -44,6 +44,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0005_sms_backoff.sql"),
         postgres: include_str!("../../../migrations/postgres/0005_sms_backoff.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_money",
+        sqlite: include_str!("../../../migrations/sqlite/0006_money.sql"),
+        postgres: include_str!("../../../migrations/postgres/0006_money.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

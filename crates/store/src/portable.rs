@@ -153,6 +153,21 @@ pub trait Tx {
     }
 }
 
+/// What a transaction is for, which decides its locks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Reads and writes of records, serialisable (SQLite `BEGIN IMMEDIATE`; PostgreSQL
+    /// `SERIALIZABLE`, retried on serialisation failures).
+    Write,
+    /// A money call: as `Write`, and excluding every other money transaction on every node
+    /// (PostgreSQL: `LOCK TABLE journal_head IN EXCLUSIVE MODE` before the first read, so the
+    /// snapshot is taken after the previous money transaction committed).
+    Money,
+    /// Reads only, from one snapshot, taking no write lock (SQLite deferred; PostgreSQL
+    /// `REPEATABLE READ READ ONLY`).
+    Read,
+}
+
 /// Work to run in a transaction. It may run more than once (PostgreSQL retries serialisation
 /// failures), so it must not have effects outside the transaction.
 pub type Work<T> = Arc<dyn Fn(&mut dyn Tx) -> Result<T, StoreError> + Send + Sync>;
@@ -193,10 +208,19 @@ impl Storage {
         &self,
         work: impl Fn(&mut dyn Tx) -> Result<T, StoreError> + Send + Sync + 'static,
     ) -> Result<T, StoreError> {
+        self.transact_in(Mode::Write, work).await
+    }
+
+    /// Runs `work` in one transaction of the given mode; commits on `Ok`, keeps nothing on `Err`.
+    pub async fn transact_in<T: Send + 'static>(
+        &self,
+        mode: Mode,
+        work: impl Fn(&mut dyn Tx) -> Result<T, StoreError> + Send + Sync + 'static,
+    ) -> Result<T, StoreError> {
         let work: Work<T> = Arc::new(work);
         match self {
-            Storage::Sqlite(s) => s.transact(work).await,
-            Storage::Postgres(s) => s.transact(work).await,
+            Storage::Sqlite(s) => s.transact(mode, work).await,
+            Storage::Postgres(s) => s.transact(mode, work).await,
         }
     }
 }

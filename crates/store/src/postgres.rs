@@ -5,7 +5,7 @@
 
 use crate::batch::{self, Request};
 use crate::migrate::{self, HISTORY_TABLE, MIGRATIONS};
-use crate::portable::{Row, Tx, Value, Work};
+use crate::portable::{Mode, Row, Tx, Value, Work};
 use crate::{BATCH_SIZE_MAX, QUEUE_DEPTH_MAX, now_ms};
 use async_trait::async_trait;
 use qianbao_ledger::{
@@ -199,7 +199,11 @@ impl PostgresStore {
 
     /// Runs `work` in a SERIALIZABLE transaction on a blocking thread, again from the start when
     /// PostgreSQL reports a serialisation failure or deadlock, up to [`SERIALIZABLE_TRIES_MAX`].
-    pub(crate) async fn transact<T: Send + 'static>(&self, work: Work<T>) -> Result<T, StoreError> {
+    pub(crate) async fn transact<T: Send + 'static>(
+        &self,
+        mode: Mode,
+        work: Work<T>,
+    ) -> Result<T, StoreError> {
         let config = self.config.clone();
         let records = self.records.clone();
         let handle = tokio::runtime::Handle::current();
@@ -209,7 +213,7 @@ impl PostgresStore {
                 Some(client) => client,
                 None => handle.block_on(connect(&config))?,
             };
-            let result = transact_on(&handle, &mut client, &work);
+            let result = transact_on(&handle, &mut client, mode, &work);
             if !client.is_closed()
                 && let Ok(mut idle) = records.lock()
                 && idle.len() < RECORD_POOL_IDLE_MAX
@@ -317,19 +321,38 @@ async fn prepare(client: &mut Client) -> Result<(), StoreError> {
 fn transact_on<T>(
     handle: &tokio::runtime::Handle,
     client: &mut Client,
+    mode: Mode,
     work: &Work<T>,
 ) -> Result<T, StoreError> {
     let mut tries = 0;
     loop {
         tries += 1;
+        let (isolation, read_only) = match mode {
+            Mode::Write | Mode::Money => (tokio_postgres::IsolationLevel::Serializable, false),
+            Mode::Read => (tokio_postgres::IsolationLevel::RepeatableRead, true),
+        };
         let tx = handle
             .block_on(
                 client
                     .build_transaction()
-                    .isolation_level(tokio_postgres::IsolationLevel::Serializable)
+                    .isolation_level(isolation)
+                    .read_only(read_only)
                     .start(),
             )
             .map_err(pg_error)?;
+        if mode == Mode::Money {
+            // LOCK takes no snapshot: the first read after it sees every money transaction that
+            // committed before, so balances and limits read here are current on every node.
+            if let Err(e) =
+                handle.block_on(tx.batch_execute("LOCK TABLE journal_head IN EXCLUSIVE MODE"))
+            {
+                let _ = handle.block_on(tx.rollback());
+                if must_retry(&e) && tries < SERIALIZABLE_TRIES_MAX {
+                    continue;
+                }
+                return Err(pg_error(e));
+            }
+        }
         let mut pg = PgTx {
             tx: &tx,
             handle,

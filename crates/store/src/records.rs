@@ -76,7 +76,12 @@ fn window(row: &Row) -> Result<SendWindow, StoreError> {
 
 impl SqlRecords<'_> {
     /// Inserts one row: `columns` is the comma-separated list, `values` one per column, in order.
-    fn insert(&mut self, table: &str, columns: &str, values: &[Value]) -> Result<(), StoreError> {
+    pub(crate) fn insert(
+        &mut self,
+        table: &str,
+        columns: &str,
+        values: &[Value],
+    ) -> Result<(), StoreError> {
         debug_assert_eq!(
             columns.split(',').count(),
             values.len(),
@@ -577,6 +582,26 @@ impl RecordStore for Storage {
         work: impl Fn(&mut dyn Records) -> Result<T, StoreError> + Send + Sync + 'static,
     ) -> Result<T, StoreError> {
         Storage::transact(self, move |tx| work(&mut SqlRecords(tx))).await
+    }
+
+    async fn transact_money<T: Send + 'static>(
+        &self,
+        work: impl Fn(&mut dyn qianbao_wallet::money::records::MoneyTx) -> Result<T, StoreError>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Result<T, StoreError> {
+        self.money(crate::Mode::Money, work).await
+    }
+
+    async fn transact_read<T: Send + 'static>(
+        &self,
+        work: impl Fn(&mut dyn qianbao_wallet::money::records::MoneyTx) -> Result<T, StoreError>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Result<T, StoreError> {
+        self.money(crate::Mode::Read, work).await
     }
 
     async fn outbox(

@@ -4,7 +4,7 @@
 
 use crate::batch::{self, Request};
 use crate::migrate::{self, HISTORY_TABLE, MIGRATIONS};
-use crate::portable::{Row, Tx, Value, Work, sqlite_placeholders};
+use crate::portable::{Mode, Row, Tx, Value, Work, sqlite_placeholders};
 use crate::{BATCH_SIZE_MAX, QUEUE_DEPTH_MAX, now_ms};
 use async_trait::async_trait;
 use qianbao_ledger::{
@@ -82,11 +82,20 @@ impl SqliteStore {
         &self.pool.path
     }
 
-    /// Runs `work` in one `BEGIN IMMEDIATE` transaction on a pooled connection.
-    pub(crate) async fn transact<T: Send + 'static>(&self, work: Work<T>) -> Result<T, StoreError> {
+    /// Runs `work` in one transaction on a pooled connection: `BEGIN IMMEDIATE` for writes (the
+    /// one write lock serialises every writer, money included), deferred for reads.
+    pub(crate) async fn transact<T: Send + 'static>(
+        &self,
+        mode: Mode,
+        work: Work<T>,
+    ) -> Result<T, StoreError> {
+        let behavior = match mode {
+            Mode::Write | Mode::Money => TransactionBehavior::Immediate,
+            Mode::Read => TransactionBehavior::Deferred,
+        };
         self.with_conn(move |conn| {
             let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .transaction_with_behavior(behavior)
                 .map_err(store_error)?;
             let value = work(&mut SqliteTx(&tx))?;
             tx.commit().map_err(store_error)?;

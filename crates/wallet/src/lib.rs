@@ -6,6 +6,7 @@
 pub mod domain;
 pub mod kyc;
 pub mod levels;
+pub mod money;
 pub mod opening;
 pub mod ports;
 pub mod records;
@@ -13,8 +14,8 @@ pub mod security;
 pub mod verify;
 
 pub use ports::{
-    AccountOwner, Bank, CardCheck, CardCheckOutcome, CardConfirmOutcome, Clock, ConnectorError,
-    FaceVerdict, IdentityVerdict, IdentityVerifier, LedgerStore, SmsError, SmsGateway, StoreError,
-    SystemClock,
+    AccountOwner, Bank, BankMovement, BankOutcome, CardCheck, CardCheckOutcome, CardConfirmOutcome,
+    Clock, ConnectorError, FaceVerdict, IdentityVerdict, IdentityVerifier, LedgerStore, SmsError,
+    SmsGateway, StoreError, SystemClock,
 };
 pub use verify::VerifyReport;

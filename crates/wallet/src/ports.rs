@@ -20,6 +20,9 @@ pub enum StoreError {
     /// The database is not one of ours, or its contents are damaged.
     #[error("storage is not a qianbao database or is damaged: {0}")]
     Corrupt(String),
+    /// The work inside the transaction declined to commit (a rule refused); nothing was kept.
+    #[error("rolled back by the rules")]
+    RolledBack,
     /// The database was written by a newer qianbao; starting would risk damaging it.
     #[error(
         "the database has schema version {found}, newer than the {supported} this qianbao knows; \
@@ -231,7 +234,45 @@ pub enum CardConfirmOutcome {
     WrongCode,
 }
 
-/// The bank connector. Card binding now; money movements arrive with the money issue.
+/// One movement of money between a bound card and the operator's account at the bank: a top-up
+/// takes it from the card (`debit`), a withdrawal or settlement pays it to the card (`credit`).
+/// The bank dedupes by `reference`, so asking twice never moves money twice.
+pub struct BankMovement {
+    /// The platform's id for this movement, unique forever; the bank dedupes by it.
+    pub reference: String,
+    /// The bank's token for the card, from binding.
+    pub card_token: String,
+    /// The full card number, digits only. A production bank is sent only the token; the sandbox
+    /// bank reads its behaviour digits (7–10) from it. Never logged (this type's Debug hides it).
+    pub card_number: String,
+    /// Minor units, always positive.
+    pub amount_minor: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+}
+
+impl std::fmt::Debug for BankMovement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "BankMovement({} {} {})",
+            self.reference, self.amount_minor, self.currency
+        )
+    }
+}
+
+/// The bank's final answer on a movement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BankOutcome {
+    /// The money moved.
+    Done,
+    /// The card's account does not hold enough (top-ups: `bank_insufficient_funds`).
+    InsufficientFunds,
+    /// The bank refused the movement for good (card closed, account restricted, …).
+    Rejected,
+}
+
+/// The bank connector: binding cards, and moving money to and from them.
 #[async_trait]
 pub trait Bank: Send + Sync {
     /// Starts binding a card: the bank checks the four elements and texts a code.
@@ -243,4 +284,15 @@ pub trait Bank: Send + Sync {
         bank_reference: &str,
         code: &str,
     ) -> Result<CardConfirmOutcome, ConnectorError>;
+
+    /// Takes money from the card (a top-up). `Unavailable` means the outcome is unknown: the
+    /// bank may or may not have taken it, and [`Bank::movement_status`] tells later.
+    async fn debit(&self, movement: &BankMovement) -> Result<BankOutcome, ConnectorError>;
+
+    /// Pays money to the card (a withdrawal or a merchant's settlement). `Unavailable` as above.
+    async fn credit(&self, movement: &BankMovement) -> Result<BankOutcome, ConnectorError>;
+
+    /// What became of the movement with `reference`; `None` when the bank never received it.
+    async fn movement_status(&self, reference: &str)
+    -> Result<Option<BankOutcome>, ConnectorError>;
 }

@@ -278,6 +278,25 @@ pub trait RecordStore: Send + Sync {
         work: impl Fn(&mut dyn Records) -> Result<T, StoreError> + Send + Sync + 'static,
     ) -> impl std::future::Future<Output = Result<T, StoreError>> + Send;
 
+    /// Runs money `work` in one transaction that excludes every other money transaction, on every
+    /// node, so the balances, limits and idempotency rows it reads stay true until it commits.
+    fn transact_money<T: Send + 'static>(
+        &self,
+        work: impl Fn(&mut dyn crate::money::records::MoneyTx) -> Result<T, StoreError>
+        + Send
+        + Sync
+        + 'static,
+    ) -> impl std::future::Future<Output = Result<T, StoreError>> + Send;
+
+    /// Runs reads in one consistent snapshot, without taking any write lock. Writes fail.
+    fn transact_read<T: Send + 'static>(
+        &self,
+        work: impl Fn(&mut dyn crate::money::records::MoneyTx) -> Result<T, StoreError>
+        + Send
+        + Sync
+        + 'static,
+    ) -> impl std::future::Future<Output = Result<T, StoreError>> + Send;
+
     /// The outbox's newest messages to `phone` (or to anyone), for the sandbox's SMS view.
     fn outbox(
         &self,

@@ -1,4 +1,5 @@
-//! Bank connectors (card binding): the stateless sandbox bank, and a bank's HTTP API.
+//! Bank connectors (card binding, top-ups and withdrawals): the sandbox bank — stateless binding,
+//! money in per-process books — and a bank's HTTP API.
 
 mod http;
 mod sandbox;

@@ -1,4 +1,5 @@
-//! The sandbox bank: binds API.md's test cards without keeping any state.
+//! The sandbox bank: binds API.md's test cards without keeping any state, and moves money with
+//! books kept in memory.
 //!
 //! A card binds when it passes Luhn and the BIN table knows its first six digits; the caller
 //! checks both before calling, so a card that fails them here is a `Protocol` error. Digits 7–10
@@ -16,12 +17,34 @@
 //! `sbxcard_` ‖ hex(HMAC(secret, `token` ‖ 0 ‖ reference))[..32]. Only the secret's holder can
 //! derive a reference's code, so the code must come from the (sandbox) SMS. The CVV is looked at
 //! and dropped: never stored, never logged, never part of any MAC.
+//!
+//! **Money.** Each card starts with ¥1,000,000 (100,000,000 fen) at the bank. A debit (top-up)
+//! takes from it, and one over what is left is `InsufficientFunds`; a credit (withdrawal,
+//! settlement) adds to it. Every movement is remembered by reference with its outcome, so a
+//! repeat answers the first outcome without moving money again, as a real bank deduplicating by
+//! reference does; the same reference with another card, amount or direction is a `Protocol`
+//! error. Digits 7–10 again: `0001` → every debit `InsufficientFunds` (credits work); `0005` →
+//! the first debit for a reference is booked but its answer is lost (`Unavailable`), so only
+//! [`Bank::movement_status`] or a repeat tells the outcome (credits work); `0006` → every credit
+//! `Rejected` (debits work). Amounts must be positive and in CNY, which the platform checks first,
+//! so anything else is a `Protocol` error and books nothing.
+//!
+//! Unlike binding, these books live in the process only: a restarted sandbox has forgotten every
+//! movement and balance — what a bank that never received those calls looks like (status `None`,
+//! a fresh million per card) — and each node of a cluster keeps its own. Cards are booked under
+//! HMAC(secret, `card` ‖ 0 ‖ number), so the books hold no card number. They grow with every
+//! movement until the process ends: fine for a sandbox, never for production.
 
 use async_trait::async_trait;
 use hmac::{Hmac, KeyInit, Mac};
 use qianbao_wallet::domain::{CardNumber, CardScheme, CardType, bin};
-use qianbao_wallet::{Bank, CardCheck, CardCheckOutcome, CardConfirmOutcome, ConnectorError};
+use qianbao_wallet::{
+    Bank, BankMovement, BankOutcome, CardCheck, CardCheckOutcome, CardConfirmOutcome,
+    ConnectorError,
+};
 use sha2::Sha256;
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 use time::Date;
 use time::macros::offset;
 use zeroize::Zeroize;
@@ -50,11 +73,51 @@ const REJECTED: &str = "0002";
 const INACTIVE: &str = "0003";
 /// Digits 7–10 for which the bank times out.
 const UNAVAILABLE: &str = "0004";
+/// Digits 7–10 of a card whose account never holds enough for a top-up.
+const NO_FUNDS: &str = "0001";
+/// Digits 7–10 for which the bank takes a top-up and then times out.
+const ANSWER_LOST: &str = "0005";
+/// Digits 7–10 of a card the bank refuses to pay into.
+const NO_CREDITS: &str = "0006";
 
-/// The sandbox bank: test cards, codes and tokens derived from a secret, no state.
+/// What each card holds at the bank before its first movement: ¥1,000,000 in fen.
+const OPENING_FUNDS_MINOR: i64 = 100_000_000;
+/// The only currency the sandbox bank keeps.
+const CURRENCY: &str = "CNY";
+
+/// The sandbox bank: binding derived from a secret without state; money in per-process books.
 pub struct SandboxBank {
     /// HMAC keyed with the secret, cloned for each MAC; wiped on drop (hmac's `zeroize`).
     keyed: HmacSha256,
+    /// Movements and funds; a std mutex, for no lock is held across an await.
+    books: Mutex<Books>,
+}
+
+/// A card as the books know it: a keyed digest of its number.
+type CardKey = [u8; 32];
+
+/// Which way money moves: from the card (a top-up) or to it (a withdrawal, a settlement).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Direction {
+    Debit,
+    Credit,
+}
+
+/// A movement as booked, to answer its repeats and status questions.
+struct Booked {
+    direction: Direction,
+    card: CardKey,
+    amount_minor: i64,
+    outcome: BankOutcome,
+}
+
+/// What the sandbox bank remembers of money, until the process ends.
+#[derive(Default)]
+struct Books {
+    /// Every movement by its reference.
+    movements: HashMap<String, Booked>,
+    /// Each card's money at the bank, once it has moved any; [`OPENING_FUNDS_MINOR`] before.
+    funds: HashMap<CardKey, i64>,
 }
 
 impl std::fmt::Debug for SandboxBank {
@@ -75,7 +138,16 @@ impl SandboxBank {
         let keyed = HmacSha256::new((&block).into());
         block.zeroize();
         secret.zeroize();
-        SandboxBank { keyed }
+        SandboxBank {
+            keyed,
+            books: Mutex::new(Books::default()),
+        }
+    }
+
+    /// The books, even after a panic elsewhere: every change to them is a whole insert or
+    /// assignment, so a poisoned lock still guards consistent books.
+    fn books(&self) -> std::sync::MutexGuard<'_, Books> {
+        self.books.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// HMAC over `parts` joined by a 0 byte, so `("ab", "c")` and `("a", "bc")` differ.
@@ -209,6 +281,90 @@ impl SandboxBank {
     }
 }
 
+impl SandboxBank {
+    /// Books one debit or credit, or answers the outcome booked for its reference before.
+    fn move_money(
+        &self,
+        direction: Direction,
+        movement: &BankMovement,
+    ) -> Result<BankOutcome, ConnectorError> {
+        if movement.reference.is_empty() {
+            return Err(ConnectorError::Protocol(
+                "sandbox bank got a movement without a reference".to_owned(),
+            ));
+        }
+        if movement.amount_minor <= 0 {
+            return Err(ConnectorError::Protocol(
+                "sandbox bank got a movement of no or negative amount".to_owned(),
+            ));
+        }
+        if movement.currency != CURRENCY {
+            return Err(ConnectorError::Protocol(format!(
+                "sandbox bank keeps {CURRENCY} only"
+            )));
+        }
+        // As in binding: the messages name the rule, never the number.
+        let card = CardNumber::parse(&movement.card_number).map_err(|e| {
+            ConnectorError::Protocol(format!("sandbox bank got an invalid card number: {e}"))
+        })?;
+        let key = self.mac(&[b"card", card.expose().as_bytes()]);
+        let behaviour = card.behaviour_digits();
+
+        let mut guard = self.books();
+        // Through a plain reference, so the two maps can be borrowed apart.
+        let books = &mut *guard;
+        if let Some(first) = books.movements.get(&movement.reference) {
+            if first.direction != direction
+                || first.card != key
+                || first.amount_minor != movement.amount_minor
+            {
+                return Err(ConnectorError::Protocol(
+                    "sandbox bank already booked this reference for another movement".to_owned(),
+                ));
+            }
+            return Ok(first.outcome);
+        }
+        let funds = books.funds.entry(key).or_insert(OPENING_FUNDS_MINOR);
+        let outcome = match direction {
+            Direction::Debit if behaviour == NO_FUNDS => BankOutcome::InsufficientFunds,
+            Direction::Debit => match funds.checked_sub(movement.amount_minor) {
+                Some(left) if left >= 0 => {
+                    *funds = left;
+                    BankOutcome::Done
+                }
+                _ => BankOutcome::InsufficientFunds,
+            },
+            Direction::Credit if behaviour == NO_CREDITS => BankOutcome::Rejected,
+            // An account past i64 fen (about ¥92 trillion) is one no bank would keep.
+            Direction::Credit => match funds.checked_add(movement.amount_minor) {
+                Some(total) => {
+                    *funds = total;
+                    BankOutcome::Done
+                }
+                None => BankOutcome::Rejected,
+            },
+        };
+        books.movements.insert(
+            movement.reference.clone(),
+            Booked {
+                direction,
+                card: key,
+                amount_minor: movement.amount_minor,
+                outcome,
+            },
+        );
+        drop(guard);
+        if direction == Direction::Debit && behaviour == ANSWER_LOST {
+            // Booked above, so the status and any repeat know what the caller never heard.
+            return Err(ConnectorError::Unavailable(
+                "sandbox bank timed out after booking the debit (card digits 7-10 are 0005)"
+                    .to_owned(),
+            ));
+        }
+        Ok(outcome)
+    }
+}
+
 #[async_trait]
 impl Bank for SandboxBank {
     async fn check_card(&self, check: &CardCheck) -> Result<CardCheckOutcome, ConnectorError> {
@@ -232,6 +388,21 @@ impl Bank for SandboxBank {
         Ok(CardConfirmOutcome::Bound {
             card_token: self.token_for(bank_reference),
         })
+    }
+
+    async fn debit(&self, movement: &BankMovement) -> Result<BankOutcome, ConnectorError> {
+        self.move_money(Direction::Debit, movement)
+    }
+
+    async fn credit(&self, movement: &BankMovement) -> Result<BankOutcome, ConnectorError> {
+        self.move_money(Direction::Credit, movement)
+    }
+
+    async fn movement_status(
+        &self,
+        reference: &str,
+    ) -> Result<Option<BankOutcome>, ConnectorError> {
+        Ok(self.books().movements.get(reference).map(|m| m.outcome))
     }
 }
 
@@ -324,6 +495,7 @@ mod tests {
             ("0003", Expect::Inactive),
             ("0004", Expect::Unavailable),
             ("0005", Expect::CodeSent),
+            ("0006", Expect::CodeSent),
             ("1234", Expect::CodeSent),
         ];
         for bin6 in ["622202", "621700", "622848"] {
@@ -554,5 +726,209 @@ mod tests {
         assert!(!constant_time_eq(b"123456", b"123457"));
         assert!(!constant_time_eq(b"123456", b"12345"));
         assert!(constant_time_eq(b"", b""));
+    }
+
+    /// A million yuan in fen: what every card starts with.
+    const MILLION: i64 = 100_000_000;
+
+    /// A movement of `amount_minor` fen in CNY on a card with behaviour digits `behaviour`.
+    fn movement(reference: &str, behaviour: &str, amount_minor: i64) -> BankMovement {
+        BankMovement {
+            reference: reference.to_owned(),
+            card_token: "sbxcard_test".to_owned(),
+            card_number: card("622202", behaviour, 19),
+            amount_minor,
+            currency: "CNY".to_owned(),
+        }
+    }
+
+    #[tokio::test]
+    async fn each_card_has_a_million_at_the_bank_and_credits_add_to_it() {
+        let bank = bank();
+        let all = bank.debit(&movement("m1", "0000", MILLION)).await;
+        assert_eq!(all.ok(), Some(BankOutcome::Done));
+        let one_more = bank.debit(&movement("m2", "0000", 1)).await;
+        assert_eq!(one_more.ok(), Some(BankOutcome::InsufficientFunds));
+        let paid_in = bank.credit(&movement("m3", "0000", 500)).await;
+        assert_eq!(paid_in.ok(), Some(BankOutcome::Done));
+        let some_back = bank.debit(&movement("m4", "0000", 500)).await;
+        assert_eq!(some_back.ok(), Some(BankOutcome::Done));
+        let empty_again = bank.debit(&movement("m5", "0000", 1)).await;
+        assert_eq!(empty_again.ok(), Some(BankOutcome::InsufficientFunds));
+        // Another card's million is its own.
+        let other = bank.debit(&movement("m6", "1234", MILLION)).await;
+        assert_eq!(other.ok(), Some(BankOutcome::Done));
+    }
+
+    #[tokio::test]
+    async fn a_debit_over_what_is_left_takes_nothing() {
+        let bank = bank();
+        let too_much = bank.debit(&movement("m1", "0000", MILLION + 1)).await;
+        assert_eq!(too_much.ok(), Some(BankOutcome::InsufficientFunds));
+        let all = bank.debit(&movement("m2", "0000", MILLION)).await;
+        assert_eq!(all.ok(), Some(BankOutcome::Done));
+    }
+
+    #[tokio::test]
+    async fn a_repeated_reference_answers_the_first_outcome_and_moves_money_once() {
+        let bank = bank();
+        for _ in 0..3 {
+            let got = bank.debit(&movement("top-up-1", "0000", 60_000_000)).await;
+            assert_eq!(got.ok(), Some(BankOutcome::Done));
+        }
+        // Taken once: 40,000,000 remain, and not a fen more.
+        let rest = bank.debit(&movement("top-up-2", "0000", 40_000_000)).await;
+        assert_eq!(rest.ok(), Some(BankOutcome::Done));
+        let over = bank.debit(&movement("top-up-3", "0000", 1)).await;
+        assert_eq!(over.ok(), Some(BankOutcome::InsufficientFunds));
+        // A refused movement stays refused, even once money is there again.
+        let paid_in = bank.credit(&movement("payout-1", "0000", 10)).await;
+        assert_eq!(paid_in.ok(), Some(BankOutcome::Done));
+        let repeat = bank.debit(&movement("top-up-3", "0000", 1)).await;
+        assert_eq!(repeat.ok(), Some(BankOutcome::InsufficientFunds));
+        for _ in 0..2 {
+            let again = bank.credit(&movement("payout-1", "0000", 10)).await;
+            assert_eq!(again.ok(), Some(BankOutcome::Done));
+        }
+        // Paid in once: 10 fen, so 11 is too much.
+        let eleven = bank.debit(&movement("top-up-4", "0000", 11)).await;
+        assert_eq!(eleven.ok(), Some(BankOutcome::InsufficientFunds));
+    }
+
+    #[tokio::test]
+    async fn a_reference_reused_for_another_movement_is_a_protocol_error() {
+        let bank = bank();
+        let first = bank.debit(&movement("m1", "0000", 100)).await;
+        assert_eq!(first.ok(), Some(BankOutcome::Done));
+        let other_amount = bank.debit(&movement("m1", "0000", 101)).await;
+        let other_card = bank.debit(&movement("m1", "1234", 100)).await;
+        let other_direction = bank.credit(&movement("m1", "0000", 100)).await;
+        for got in [other_amount, other_card, other_direction] {
+            assert!(matches!(got, Err(ConnectorError::Protocol(_))), "{got:?}");
+        }
+        assert_eq!(
+            bank.movement_status("m1").await.ok(),
+            Some(Some(BankOutcome::Done))
+        );
+    }
+
+    #[tokio::test]
+    async fn cards_ending_0001_never_have_enough_for_a_top_up_but_take_payouts() {
+        let bank = bank();
+        let top_up = bank.debit(&movement("m1", "0001", 1)).await;
+        assert_eq!(top_up.ok(), Some(BankOutcome::InsufficientFunds));
+        assert_eq!(
+            bank.movement_status("m1").await.ok(),
+            Some(Some(BankOutcome::InsufficientFunds))
+        );
+        let payout = bank.credit(&movement("m2", "0001", 1)).await;
+        assert_eq!(payout.ok(), Some(BankOutcome::Done));
+        let after_payout = bank.debit(&movement("m3", "0001", 1)).await;
+        assert_eq!(after_payout.ok(), Some(BankOutcome::InsufficientFunds));
+    }
+
+    #[tokio::test]
+    async fn cards_ending_0005_lose_the_first_answer_to_a_top_up_that_was_taken() {
+        let bank = bank();
+        assert_eq!(bank.movement_status("m1").await.ok(), Some(None));
+        let first = bank.debit(&movement("m1", "0005", MILLION)).await;
+        assert!(
+            matches!(first, Err(ConnectorError::Unavailable(_))),
+            "{first:?}"
+        );
+        assert_eq!(
+            bank.movement_status("m1").await.ok(),
+            Some(Some(BankOutcome::Done))
+        );
+        let repeat = bank.debit(&movement("m1", "0005", MILLION)).await;
+        assert_eq!(repeat.ok(), Some(BankOutcome::Done));
+        // The million was taken once, by the first call: nothing is left for another top-up,
+        // whose answer is lost too — the status still tells.
+        let next = bank.debit(&movement("m2", "0005", 1)).await;
+        assert!(
+            matches!(next, Err(ConnectorError::Unavailable(_))),
+            "{next:?}"
+        );
+        assert_eq!(
+            bank.movement_status("m2").await.ok(),
+            Some(Some(BankOutcome::InsufficientFunds))
+        );
+        let payout = bank.credit(&movement("m3", "0005", 1)).await;
+        assert_eq!(payout.ok(), Some(BankOutcome::Done));
+    }
+
+    #[tokio::test]
+    async fn cards_ending_0006_refuse_payouts_but_allow_top_ups() {
+        let bank = bank();
+        let payout = bank.credit(&movement("m1", "0006", 100)).await;
+        assert_eq!(payout.ok(), Some(BankOutcome::Rejected));
+        assert_eq!(
+            bank.movement_status("m1").await.ok(),
+            Some(Some(BankOutcome::Rejected))
+        );
+        let top_up = bank.debit(&movement("m2", "0006", MILLION)).await;
+        assert_eq!(top_up.ok(), Some(BankOutcome::Done));
+        // The refused payout added nothing.
+        let more = bank.debit(&movement("m3", "0006", 1)).await;
+        assert_eq!(more.ok(), Some(BankOutcome::InsufficientFunds));
+    }
+
+    #[tokio::test]
+    async fn the_status_of_a_reference_the_bank_never_got_is_none() {
+        let bank = bank();
+        assert!(bank.debit(&movement("m1", "0000", 1)).await.is_ok());
+        for reference in ["m2", "", "M1", "m1 "] {
+            let got = bank.movement_status(reference).await;
+            assert_eq!(got.ok(), Some(None), "{reference:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn movements_the_platform_should_have_refused_are_a_protocol_error_and_book_nothing() {
+        let bank = bank();
+        let mut dollars = movement("m3", "0000", 100);
+        dollars.currency = "USD".to_owned();
+        let mut bad_card = movement("m4", "0000", 100);
+        bad_card.card_number = "12345".to_owned();
+        let cases = [
+            movement("m1", "0000", 0),
+            movement("m2", "0000", -100),
+            dollars,
+            bad_card,
+            movement("", "0000", 100),
+        ];
+        for bad in &cases {
+            for got in [bank.debit(bad).await, bank.credit(bad).await] {
+                assert!(
+                    matches!(got, Err(ConnectorError::Protocol(_))),
+                    "{bad:?}: {got:?}"
+                );
+            }
+            assert_eq!(bank.movement_status(&bad.reference).await.ok(), Some(None));
+        }
+        // And took nothing: the million is whole.
+        let all = bank.debit(&movement("m5", "0000", MILLION)).await;
+        assert_eq!(all.ok(), Some(BankOutcome::Done));
+    }
+
+    #[tokio::test]
+    async fn a_restarted_sandbox_has_forgotten_its_movements_and_balances() {
+        let before = bank();
+        assert!(before.debit(&movement("m1", "0000", MILLION)).await.is_ok());
+        drop(before);
+        let after = bank();
+        assert_eq!(after.movement_status("m1").await.ok(), Some(None));
+        let again = after.debit(&movement("m2", "0000", MILLION)).await;
+        assert_eq!(again.ok(), Some(BankOutcome::Done));
+    }
+
+    #[tokio::test]
+    async fn the_books_know_a_card_by_its_keyed_digest_only() {
+        let bank = bank();
+        let taken = movement("m1", "0000", 1);
+        assert!(bank.debit(&taken).await.is_ok());
+        let digest = bank.mac(&[b"card", taken.card_number.as_bytes()]);
+        let keys: Vec<CardKey> = bank.books().funds.keys().copied().collect();
+        assert_eq!(keys, [digest]);
     }
 }

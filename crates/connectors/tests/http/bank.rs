@@ -2,7 +2,10 @@
 
 use crate::receiver::{Receiver, Reply, unreachable_url};
 use qianbao_connectors::{ApiKey, ConfigError, HttpBank, HttpBankConfig};
-use qianbao_wallet::{Bank, CardCheck, CardCheckOutcome, CardConfirmOutcome, ConnectorError};
+use qianbao_wallet::{
+    Bank, BankMovement, BankOutcome, CardCheck, CardCheckOutcome, CardConfirmOutcome,
+    ConnectorError,
+};
 use std::time::{Duration, Instant};
 
 const CARD: &str = "6222020000000000003";
@@ -34,6 +37,46 @@ fn debit_check() -> CardCheck {
         reserved_phone: "+8613812345678".to_owned(),
         expiry: None,
         cvv: None,
+    }
+}
+
+/// A top-up or payout of ¥123.45 on [`CARD`], bound as `tok_abc`.
+fn movement(reference: &str) -> BankMovement {
+    BankMovement {
+        reference: reference.to_owned(),
+        card_token: "tok_abc".to_owned(),
+        card_number: CARD.to_owned(),
+        amount_minor: 12_345,
+        currency: "CNY".to_owned(),
+    }
+}
+
+/// Which of the two money calls a test makes.
+#[derive(Clone, Copy, Debug)]
+enum Way {
+    Debit,
+    Credit,
+}
+
+impl Way {
+    const BOTH: [Way; 2] = [Way::Debit, Way::Credit];
+
+    fn path(self) -> &'static str {
+        match self {
+            Way::Debit => "/v1/movements/debit",
+            Way::Credit => "/v1/movements/credit",
+        }
+    }
+
+    async fn send(
+        self,
+        bank: &HttpBank,
+        movement: &BankMovement,
+    ) -> Result<BankOutcome, ConnectorError> {
+        match self {
+            Way::Debit => bank.debit(movement).await,
+            Way::Credit => bank.credit(movement).await,
+        }
     }
 }
 
@@ -354,6 +397,282 @@ async fn errors_never_contain_the_card_number_or_the_cvv() {
         let text = outcome.err().map(|e| e.to_string()).unwrap_or_default();
         assert!(!text.is_empty());
         assert!(!text.contains(CARD) && !text.contains(CVV), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_movement_posts_the_card_token_never_the_card_number_keyed_by_its_reference() {
+    for way in Way::BOTH {
+        let receiver = Receiver::start(vec![Reply::json(200, r#"{"result":"done"}"#)]).await;
+
+        let outcome = way
+            .send(
+                &bank(config(receiver.base_url.clone(), 0)),
+                &movement("mv-20260101-0001"),
+            )
+            .await;
+
+        assert_eq!(outcome.ok(), Some(BankOutcome::Done), "{way:?}");
+        let received = receiver.received();
+        assert_eq!(received.len(), 1);
+        assert_eq!(received[0].path, way.path());
+        assert_eq!(received[0].header("authorization"), "Bearer bank-key-789");
+        assert_eq!(received[0].header("content-type"), "application/json");
+        assert_eq!(received[0].header("idempotency-key"), "mv-20260101-0001");
+        // Exactly these keys: the card travels as its token only.
+        assert_eq!(
+            received[0].json(),
+            serde_json::json!({
+                "reference": "mv-20260101-0001",
+                "card_token": "tok_abc",
+                "amount": 12_345,
+                "currency": "CNY",
+            })
+        );
+        let raw = String::from_utf8_lossy(&received[0].body);
+        assert!(!raw.contains(CARD) && !raw.contains(&CARD[6..]), "{raw}");
+    }
+}
+
+#[tokio::test]
+async fn movement_answers_map_to_outcomes() {
+    let cases = [
+        (r#"{"result":"done"}"#, BankOutcome::Done),
+        (
+            r#"{"result":"insufficient_funds"}"#,
+            BankOutcome::InsufficientFunds,
+        ),
+        (r#"{"result":"rejected"}"#, BankOutcome::Rejected),
+    ];
+    for way in Way::BOTH {
+        for (answer, expected) in cases {
+            let receiver = Receiver::start(vec![Reply::json(200, answer)]).await;
+            let outcome = way
+                .send(
+                    &bank(config(receiver.base_url.clone(), 0)),
+                    &movement("mv-1"),
+                )
+                .await;
+            assert_eq!(outcome.ok(), Some(expected), "{way:?} {answer}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_movement_is_retried_after_5xx_with_its_reference_as_the_key_each_time() {
+    for way in Way::BOTH {
+        let receiver = Receiver::start(vec![
+            Reply::json(500, ""),
+            Reply::json(503, ""),
+            Reply::json(200, r#"{"result":"done"}"#),
+        ])
+        .await;
+
+        let outcome = way
+            .send(
+                &bank(config(receiver.base_url.clone(), 2)),
+                &movement("mv-7"),
+            )
+            .await;
+
+        assert_eq!(outcome.ok(), Some(BankOutcome::Done), "{way:?}");
+        let received = receiver.received();
+        assert_eq!(received.len(), 3, "{way:?}");
+        assert!(
+            received
+                .iter()
+                .all(|r| r.header("idempotency-key") == "mv-7"
+                    && r.body == received[0].body
+                    && r.path == way.path()),
+            "{way:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn another_process_repeating_a_movement_sends_the_same_key() {
+    // Two connectors stand for the node before a restart and the node after it (or two nodes).
+    let receiver = Receiver::start(vec![Reply::json(200, r#"{"result":"done"}"#)]).await;
+    for _ in 0..2 {
+        let fresh = bank(config(receiver.base_url.clone(), 0));
+        assert!(fresh.debit(&movement("mv-restart")).await.is_ok());
+    }
+    let keys: Vec<String> = receiver
+        .received()
+        .iter()
+        .map(|r| r.header("idempotency-key"))
+        .collect();
+    assert_eq!(keys, ["mv-restart", "mv-restart"]);
+}
+
+#[tokio::test]
+async fn a_movement_timing_out_on_every_attempt_is_unavailable() {
+    for way in Way::BOTH {
+        let receiver = Receiver::start(vec![
+            Reply::json(200, r#"{"result":"done"}"#).after(Duration::from_secs(3)),
+        ])
+        .await;
+        let mut slow = config(receiver.base_url.clone(), 1);
+        slow.timeout = Duration::from_millis(200);
+
+        let outcome = way.send(&bank(slow), &movement("mv-slow")).await;
+
+        assert!(
+            matches!(outcome, Err(ConnectorError::Unavailable(_))),
+            "{way:?}: {outcome:?}"
+        );
+        assert_eq!(receiver.count(), 2, "{way:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_movement_failing_forever_is_unavailable_after_retries_plus_one_attempts() {
+    let receiver = Receiver::start(vec![Reply::json(503, "")]).await;
+    let outcome = bank(config(receiver.base_url.clone(), 2))
+        .debit(&movement("mv-1"))
+        .await;
+    assert!(
+        matches!(outcome, Err(ConnectorError::Unavailable(_))),
+        "{outcome:?}"
+    );
+    assert_eq!(receiver.count(), 3);
+}
+
+#[tokio::test]
+async fn a_malformed_movement_answer_is_a_protocol_error_without_a_retry() {
+    for way in Way::BOTH {
+        for answer in [
+            "",
+            "<html>",
+            "{}",
+            "[]",
+            r#"["done"]"#,
+            r#"{"result":"unknown"}"#,
+            r#"{"result":"approved"}"#,
+            r#"{"result":"DONE"}"#,
+            r#"{"result":42}"#,
+        ] {
+            let receiver = Receiver::start(vec![Reply::json(200, answer)]).await;
+            let outcome = way
+                .send(
+                    &bank(config(receiver.base_url.clone(), 2)),
+                    &movement("mv-1"),
+                )
+                .await;
+            assert!(
+                matches!(outcome, Err(ConnectorError::Protocol(_))),
+                "{way:?} {answer}: {outcome:?}"
+            );
+            assert_eq!(receiver.count(), 1, "{way:?} {answer}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_movement_the_platform_should_not_ask_for_is_refused_before_sending() {
+    let receiver = Receiver::start(vec![Reply::json(200, r#"{"result":"done"}"#)]).await;
+    let bank = bank(config(receiver.base_url.clone(), 0));
+    let mut cases = Vec::new();
+    for amount_minor in [0, -1] {
+        cases.push(BankMovement {
+            amount_minor,
+            ..movement("mv-1")
+        });
+    }
+    for reference in ["", "has space", "line\nbreak", &"r".repeat(256)] {
+        cases.push(movement(reference));
+    }
+    for way in Way::BOTH {
+        for bad in &cases {
+            let outcome = way.send(&bank, bad).await;
+            assert!(
+                matches!(outcome, Err(ConnectorError::Protocol(_))),
+                "{way:?} {bad:?}: {outcome:?}"
+            );
+        }
+    }
+    assert_eq!(receiver.count(), 0);
+}
+
+#[tokio::test]
+async fn movement_status_asks_by_reference_and_maps_every_answer() {
+    let cases = [
+        (r#"{"result":"done"}"#, Some(BankOutcome::Done)),
+        (
+            r#"{"result":"insufficient_funds"}"#,
+            Some(BankOutcome::InsufficientFunds),
+        ),
+        (r#"{"result":"rejected"}"#, Some(BankOutcome::Rejected)),
+        (r#"{"result":"unknown"}"#, None),
+    ];
+    for (answer, expected) in cases {
+        let receiver = Receiver::start(vec![Reply::json(200, answer)]).await;
+        let outcome = bank(config(receiver.base_url.clone(), 0))
+            .movement_status("mv-42")
+            .await;
+        assert_eq!(outcome.ok(), Some(expected), "{answer}");
+        let received = receiver.received();
+        assert_eq!(received[0].path, "/v1/movements/status");
+        assert_eq!(received[0].header("authorization"), "Bearer bank-key-789");
+        assert_eq!(received[0].header("idempotency-key").len(), 32);
+        assert_eq!(
+            received[0].json(),
+            serde_json::json!({"reference": "mv-42"})
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_status_question_is_retried_after_a_5xx() {
+    let receiver = Receiver::start(vec![
+        Reply::json(502, ""),
+        Reply::json(200, r#"{"result":"unknown"}"#),
+    ])
+    .await;
+    let outcome = bank(config(receiver.base_url.clone(), 1))
+        .movement_status("mv-42")
+        .await;
+    assert_eq!(outcome.ok(), Some(None));
+    assert_eq!(receiver.count(), 2);
+}
+
+#[tokio::test]
+async fn a_malformed_status_answer_is_a_protocol_error() {
+    for answer in [
+        "",
+        "null",
+        "{}",
+        r#"{"result":"pending"}"#,
+        r#"{"result":null}"#,
+    ] {
+        let receiver = Receiver::start(vec![Reply::json(200, answer)]).await;
+        let outcome = bank(config(receiver.base_url.clone(), 2))
+            .movement_status("mv-42")
+            .await;
+        assert!(
+            matches!(outcome, Err(ConnectorError::Protocol(_))),
+            "{answer}: {outcome:?}"
+        );
+        assert_eq!(receiver.count(), 1, "{answer}");
+    }
+}
+
+#[tokio::test]
+async fn movement_errors_never_contain_the_card_number() {
+    let echo = format!(r#"{{"result":"{CARD}"}}"#);
+    for reply in [
+        Reply::json(200, &echo),
+        Reply::json(422, &echo),
+        Reply::json(503, &echo),
+    ] {
+        let receiver = Receiver::start(vec![reply]).await;
+        let bank = bank(config(receiver.base_url.clone(), 0));
+        for way in Way::BOTH {
+            let outcome = way.send(&bank, &movement("mv-1")).await;
+            let text = outcome.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(!text.is_empty());
+            assert!(!text.contains(CARD), "{text}");
+        }
     }
 }
 

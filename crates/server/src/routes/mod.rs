@@ -1,6 +1,8 @@
 //! The routers, one module per resource.
 
 pub mod kyc;
+pub mod merchant;
+pub mod money;
 pub mod opening;
 pub mod ops;
 pub mod security;

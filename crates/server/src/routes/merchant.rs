@@ -1,0 +1,405 @@
+//! Merchants: opening one from a holder's session, rotating its key, and the calls a merchant
+//! makes with its API key — orders, charging payment codes, refunds, payments, webhook,
+//! settlement and balance.
+
+use super::money::{idempotency_key, idempotent, json, page_size, rfc3339};
+use crate::ApiError;
+use crate::auth::CurrentHolder;
+use crate::extract::ApiJson;
+use crate::startup::AppState;
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use qianbao_api_types::{
+    ApiKeyBody, Balance, BalanceList, ChargeReply, ChargeRequest, MerchantOpened,
+    MerchantPaymentBody, MerchantPaymentPage, MerchantRequest, MoneyReply, OrderBody, OrderRequest,
+    Problem, RefundReply, RefundRequest, SettlementRequest, WebhookRequest, WebhookSecret,
+};
+use qianbao_wallet::money::merchant::RefundDone;
+use qianbao_wallet::money::payload::Payload;
+use qianbao_wallet::money::records::{MerchantRecord, OrderRecord};
+use qianbao_wallet::money::{Done, amount, currency};
+
+/// The merchant whose API key came with the request.
+#[derive(Clone, Debug)]
+pub struct CurrentMerchant(pub MerchantRecord);
+
+impl FromRequestParts<AppState> for CurrentMerchant {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let key = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|k| k.starts_with(qianbao_secrets::token::API_KEY_PREFIX) && k.len() <= 256)
+            .ok_or_else(ApiError::unauthorized)?;
+        state
+            .money
+            .merchant_for_key(&state.storage, key)
+            .await?
+            .map(CurrentMerchant)
+            .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+fn caller(merchant: &MerchantRecord) -> String {
+    format!("merchant:{}", merchant.id)
+}
+
+/// Opens a merchant for the holder (L1 or above); the API key is shown once.
+#[utoipa::path(post, path = "/v1/merchants", tag = "merchants", request_body = MerchantRequest,
+    responses(
+        (status = 201, description = "Opened", body = MerchantOpened),
+        (status = 403, description = "`kyc_required`", body = Problem, content_type = "application/problem+json")))]
+pub async fn open_merchant(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+    ApiJson(body): ApiJson<MerchantRequest>,
+) -> Result<(StatusCode, Json<MerchantOpened>), ApiError> {
+    let opened = state
+        .money
+        .open_merchant(&state.storage, &me.holder, &body.name, &body.category)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(MerchantOpened {
+            merchant_id: opened.merchant_id,
+            api_key: opened.api_key,
+            static_qr_payload: opened.static_qr_payload,
+        }),
+    ))
+}
+
+/// A new API key for one of the holder's merchants; the old one stops working at once.
+#[utoipa::path(post, path = "/v1/merchants/{merchant_id}/api-keys", tag = "merchants",
+    params(("merchant_id" = String, Path, description = "The merchant's id")),
+    responses(
+        (status = 201, description = "The new key, shown once", body = ApiKeyBody),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json")))]
+pub async fn rotate_key(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+    Path(merchant_id): Path<String>,
+) -> Result<(StatusCode, Json<ApiKeyBody>), ApiError> {
+    let api_key = state
+        .money
+        .rotate_key(&state.storage, &me.holder, &merchant_id)
+        .await?;
+    Ok((StatusCode::CREATED, Json(ApiKeyBody { api_key })))
+}
+
+fn order_body(order: OrderRecord) -> OrderBody {
+    OrderBody {
+        qr_payload: Payload::Order {
+            order_id: order.id.clone(),
+        }
+        .encode(),
+        order_id: order.id,
+        status: order.status,
+        amount: order.amount,
+        expires_at: rfc3339(order.expires_ms),
+        payment_id: order.payment_id,
+    }
+}
+
+/// Creates an order of a fixed amount, shown to the payer as a QR code.
+#[utoipa::path(post, path = "/v1/merchant/orders", tag = "merchants", request_body = OrderRequest,
+    responses(
+        (status = 201, description = "Open", body = OrderBody),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`amount_invalid`", body = Problem, content_type = "application/problem+json")))]
+pub async fn create_order(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+    ApiJson(body): ApiJson<OrderRequest>,
+) -> Result<(StatusCode, Json<OrderBody>), ApiError> {
+    let amount = amount(body.amount, state.money.policy.amount_max_minor)?;
+    let currency = currency(body.currency.as_deref())?;
+    let expires_in_ms = body.expires_in.map(|s| s.saturating_mul(1000));
+    let order = state
+        .money
+        .create_order(
+            &state.storage,
+            &merchant,
+            amount,
+            currency,
+            &body.description,
+            expires_in_ms,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(order_body(order))))
+}
+
+/// One of the merchant's orders.
+#[utoipa::path(get, path = "/v1/merchant/orders/{id}", tag = "merchants",
+    params(("id" = String, Path, description = "The order's id")),
+    responses(
+        (status = 200, description = "The order", body = OrderBody),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json")))]
+pub async fn order(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+    Path(id): Path<String>,
+) -> Result<Json<OrderBody>, ApiError> {
+    let order = state.money.order(&state.storage, &merchant, &id).await?;
+    Ok(Json(order_body(order)))
+}
+
+fn charge_reply(done: Done) -> String {
+    json(&ChargeReply {
+        payment_id: done.id,
+        status: done.status,
+        amount: done.amount,
+    })
+}
+
+/// Charges a holder's payment code (the till scans it). Password-free up to the holder's
+/// small-amount limit; above it send the holder's `pin` or get `pin_required`.
+#[utoipa::path(post, path = "/v1/merchant/charges", tag = "merchants", request_body = ChargeRequest,
+    params(("Idempotency-Key" = String, Header, description = "Same on every retry")),
+    responses(
+        (status = 201, description = "Charged", body = ChargeReply),
+        (status = 422, description = "`payment_code_invalid`, `payment_code_expired`, `pin_required`, `insufficient_balance`, `limit_exceeded`", body = Problem, content_type = "application/problem+json")))]
+pub async fn charge(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<ChargeRequest>,
+) -> Response {
+    let key = match idempotency_key(&headers, caller(&merchant), "charge", &body) {
+        Ok(key) => key,
+        Err(e) => return e.into_response(),
+    };
+    let s = state.clone();
+    idempotent(
+        &state,
+        key.clone(),
+        StatusCode::CREATED,
+        charge_reply,
+        |render| {
+            Box::pin(async move {
+                let amount = amount(body.amount, s.money.policy.amount_max_minor)?;
+                let pin_checked = match &body.pin {
+                    Some(pin) => {
+                        let holder = s
+                            .money
+                            .payment_code_holder(&s.storage, &body.payment_code)
+                            .await?;
+                        s.money.check_pin(&s.storage, &holder, pin).await?;
+                        true
+                    }
+                    None => false,
+                };
+                let description = body.description.unwrap_or_default();
+                s.money
+                    .charge(
+                        &s.storage,
+                        &merchant,
+                        &body.payment_code,
+                        amount,
+                        &description,
+                        pin_checked,
+                        &key,
+                        render,
+                    )
+                    .await
+            })
+        },
+    )
+    .await
+}
+
+fn refund_reply(done: RefundDone) -> String {
+    json(&RefundReply {
+        refund_id: done.refund_id,
+        status: done.status,
+        amount: done.amount,
+    })
+}
+
+/// Refunds all or part of a payment, never more than was paid.
+#[utoipa::path(post, path = "/v1/merchant/refunds", tag = "merchants", request_body = RefundRequest,
+    params(("Idempotency-Key" = String, Header, description = "Same on every retry")),
+    responses(
+        (status = 201, description = "Refunded", body = RefundReply),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`refund_exceeds_payment`, `insufficient_balance`", body = Problem, content_type = "application/problem+json")))]
+pub async fn refund(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<RefundRequest>,
+) -> Response {
+    let key = match idempotency_key(&headers, caller(&merchant), "refund", &body) {
+        Ok(key) => key,
+        Err(e) => return e.into_response(),
+    };
+    let s = state.clone();
+    idempotent(
+        &state,
+        key.clone(),
+        StatusCode::CREATED,
+        refund_reply,
+        |render| {
+            Box::pin(async move {
+                let amount = amount(body.amount, s.money.policy.amount_max_minor)?;
+                let reason = body.reason.unwrap_or_default();
+                s.money
+                    .refund(
+                        &s.storage,
+                        &merchant,
+                        &body.payment_id,
+                        amount,
+                        &reason,
+                        &key,
+                        render,
+                    )
+                    .await
+            })
+        },
+    )
+    .await
+}
+
+/// `?cursor=&limit=`.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct PaymentQuery {
+    /// 1–100, default 20.
+    pub limit: Option<i64>,
+    /// From `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// The merchant's payments, newest first.
+#[utoipa::path(get, path = "/v1/merchant/payments", tag = "merchants", params(PaymentQuery),
+    responses((status = 200, description = "A page", body = MerchantPaymentPage)))]
+pub async fn payments(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+    Query(query): Query<PaymentQuery>,
+) -> Result<Json<MerchantPaymentPage>, ApiError> {
+    let limit = page_size(query.limit)?;
+    let mut rows = state
+        .money
+        .merchant_payments(
+            &state.storage,
+            &merchant,
+            query.cursor.filter(|c| c.len() <= 64),
+            limit + 1,
+        )
+        .await?;
+    let next_cursor = if rows.len() > usize::try_from(limit).unwrap_or(0) {
+        rows.truncate(usize::try_from(limit).unwrap_or(0));
+        rows.last().map(|p| p.id.clone())
+    } else {
+        None
+    };
+    Ok(Json(MerchantPaymentPage {
+        items: rows
+            .into_iter()
+            .map(|p| MerchantPaymentBody {
+                payment_id: p.id,
+                amount: p.amount,
+                fee: p.fee,
+                refunded: p.refunded,
+                currency: p.currency,
+                channel: p.channel,
+                order_id: p.order_id,
+                description: p.description,
+                created_at: rfc3339(p.created_ms),
+            })
+            .collect(),
+        next_cursor,
+    }))
+}
+
+/// Sets the URL events are POSTed to; returns the signing secret, shown once.
+#[utoipa::path(put, path = "/v1/merchant/webhook", tag = "merchants", request_body = WebhookRequest,
+    responses(
+        (status = 200, description = "The secret for `Qianbao-Signature`", body = WebhookSecret),
+        (status = 422, description = "`invalid_request` (url)", body = Problem, content_type = "application/problem+json")))]
+pub async fn set_webhook(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+    ApiJson(body): ApiJson<WebhookRequest>,
+) -> Result<Json<WebhookSecret>, ApiError> {
+    let secret = state
+        .money
+        .set_webhook(&state.storage, &merchant, &body.url)
+        .await?;
+    Ok(Json(WebhookSecret { secret }))
+}
+
+/// The merchant's balance: takings not yet settled.
+#[utoipa::path(get, path = "/v1/merchant/balance", tag = "merchants",
+    responses((status = 200, description = "Balances", body = BalanceList)))]
+pub async fn balance(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+) -> Result<Json<BalanceList>, ApiError> {
+    let balances = state
+        .money
+        .merchant_balance(&state.storage, &merchant)
+        .await?
+        .into_iter()
+        .map(|a| Balance {
+            currency: a.currency.as_str().to_string(),
+            available: a.available().minor(),
+            held: a.held.minor(),
+        })
+        .collect();
+    Ok(Json(BalanceList { balances }))
+}
+
+fn settlement_reply(done: Done) -> String {
+    json(&MoneyReply {
+        id: done.id,
+        status: done.status,
+        amount: done.amount,
+        fee: done.fee,
+        currency: done.currency,
+    })
+}
+
+/// Settles takings to the owner's default bank card: held now, paid when the bank confirms.
+#[utoipa::path(post, path = "/v1/merchant/settlements", tag = "merchants", request_body = SettlementRequest,
+    params(("Idempotency-Key" = String, Header, description = "Same on every retry")),
+    responses(
+        (status = 201, description = "`pending` until the bank confirms", body = MoneyReply),
+        (status = 422, description = "`insufficient_balance`", body = Problem, content_type = "application/problem+json")))]
+pub async fn settle(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<SettlementRequest>,
+) -> Response {
+    let key = match idempotency_key(&headers, caller(&merchant), "settlement", &body) {
+        Ok(key) => key,
+        Err(e) => return e.into_response(),
+    };
+    let s = state.clone();
+    idempotent(
+        &state,
+        key.clone(),
+        StatusCode::CREATED,
+        settlement_reply,
+        |render| {
+            Box::pin(async move {
+                let amount = body
+                    .amount
+                    .map(|a| amount(a, s.money.policy.amount_max_minor))
+                    .transpose()?;
+                s.money
+                    .settle(&s.storage, &merchant, amount, &key, render)
+                    .await
+            })
+        },
+    )
+    .await
+}

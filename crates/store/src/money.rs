@@ -1,0 +1,848 @@
+//! The wallet's money records, implemented once for both backends over the portable [`Tx`], and
+//! the ledger applied inside such a transaction through the same core the group-commit writer uses.
+
+use crate::batch;
+use crate::portable::{Mode, Row, Storage, Tx, Value};
+use crate::records::SqlRecords;
+use qianbao_ledger::{Account, AccountKind, Applied, Book, Currency, Instruction, Rejection};
+use qianbao_wallet::money::records::{
+    IdempotencyRecord, MerchantPaymentRecord, MerchantRecord, MoneyRecords, MoneyTx,
+    MovementFilter, MovementRecord, NotificationRecord, OrderRecord, PaymentCodeRecord,
+    RefundRecord, TimerRecord, WebhookRecord,
+};
+use qianbao_wallet::records::{HolderRecord, Records};
+use qianbao_wallet::{AccountOwner, StoreError};
+
+fn entry_key(id: qianbao_ledger::EntryId) -> Value {
+    Value::Bytes(id.0.to_be_bytes().to_vec())
+}
+
+fn account_row(row: &Row, id: i64) -> Result<Account, StoreError> {
+    batch::account_from_row(id, &row.text(0)?, &row.text(1)?, row.int(2)?, row.int(3)?)
+}
+
+/// Applies one instruction inside `tx`: loads what it touches, runs it through the ledger core,
+/// writes what changed and moves the chain head. A rejection writes nothing.
+pub(crate) fn apply_in(
+    tx: &mut dyn Tx,
+    instruction: &Instruction,
+) -> Result<Result<Applied, Rejection>, StoreError> {
+    let mut book = Book::new();
+    let head = {
+        let row = tx.query_one("SELECT seq, link FROM journal_head WHERE id = 1", &[])?;
+        (row.int(0)?, batch::link_from_row(&row.bytes(1)?)?)
+    };
+    let instructions = std::slice::from_ref(instruction);
+    for id in batch::hold_ids(instructions) {
+        if let Some(row) = tx.query_opt(
+            "SELECT text, state FROM holds WHERE id = $1",
+            &[entry_key(id)],
+        )? {
+            book.insert_hold(batch::hold_from_row(&row.text(0)?, &row.text(1)?)?);
+        }
+    }
+    for id in batch::account_ids(instructions, &book) {
+        if let Some(row) = tx.query_opt(
+            "SELECT kind, currency, balance, held FROM accounts WHERE id = $1",
+            &[Value::Int(id.0)],
+        )? {
+            book.insert_account(account_row(&row, id.0)?);
+        }
+    }
+    for id in batch::entry_ids(instructions) {
+        if let Some(row) = tx.query_opt(
+            "SELECT text FROM journal WHERE entry_id = $1",
+            &[entry_key(id)],
+        )? {
+            book.insert_applied(batch::instruction_from_row(&row.text(0)?)?);
+        }
+    }
+    let (mut results, writes) = batch::run(&mut book, instructions, head);
+    let result = results
+        .pop()
+        .ok_or_else(|| StoreError::Corrupt("the ledger gave no result".into()))?;
+    if !matches!(result, Ok(Applied::New)) {
+        return Ok(result);
+    }
+    for a in &writes.accounts {
+        tx.execute(
+            "UPDATE accounts SET balance = $2, held = $3 WHERE id = $1",
+            &[
+                a.id.0.into(),
+                a.balance.minor().into(),
+                a.held.minor().into(),
+            ],
+        )?;
+    }
+    let created_ms = crate::now_ms();
+    for line in &writes.lines {
+        tx.execute(
+            "INSERT INTO journal (seq, entry_id, text, link, created_ms) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                line.seq.into(),
+                entry_key(line.entry_id),
+                line.text.as_str().into(),
+                Value::Bytes(line.link.to_vec()),
+                created_ms.into(),
+            ],
+        )?;
+    }
+    for (id, text, state) in &writes.holds {
+        tx.execute(
+            "INSERT INTO holds (id, text, state) VALUES ($1, $2, $3)
+             ON CONFLICT (id) DO UPDATE SET state = excluded.state",
+            &[entry_key(*id), text.as_str().into(), state.as_str().into()],
+        )?;
+    }
+    tx.execute(
+        "UPDATE journal_head SET seq = $1, link = $2 WHERE id = 1",
+        &[writes.head.0.into(), Value::Bytes(writes.head.1.to_vec())],
+    )?;
+    Ok(result)
+}
+
+const MOVEMENT_COLUMNS: &str = "id, owner_id, kind, direction, channel, amount, fee, currency, \
+                                counterparty, peer_id, status, memo, entry_id, card_id, \
+                                created_ms, updated_ms";
+
+fn movement_from(row: &Row) -> Result<MovementRecord, StoreError> {
+    Ok(MovementRecord {
+        id: row.text(0)?,
+        owner_id: row.text(1)?,
+        kind: row.text(2)?,
+        direction: row.text(3)?,
+        channel: row.text(4)?,
+        amount: row.int(5)?,
+        fee: row.int(6)?,
+        currency: row.text(7)?,
+        counterparty: row.text(8)?,
+        peer_id: row.opt_text(9)?,
+        status: row.text(10)?,
+        memo: row.text(11)?,
+        entry_id: row.opt_text(12)?,
+        card_id: row.opt_text(13)?,
+        created_ms: row.int(14)?,
+        updated_ms: row.int(15)?,
+    })
+}
+
+const MERCHANT_COLUMNS: &str = "id, holder_id, name, category, key_digest, status, webhook_url, webhook_secret_sealed, created_ms";
+
+fn merchant_from(row: &Row) -> Result<MerchantRecord, StoreError> {
+    Ok(MerchantRecord {
+        id: row.text(0)?,
+        holder_id: row.text(1)?,
+        name: row.text(2)?,
+        category: row.text(3)?,
+        key_digest: row.text(4)?,
+        status: row.text(5)?,
+        webhook_url: row.opt_text(6)?,
+        webhook_secret_sealed: row.opt_bytes(7)?,
+        created_ms: row.int(8)?,
+    })
+}
+
+const ORDER_COLUMNS: &str =
+    "id, merchant_id, amount, currency, description, status, expires_ms, payment_id, created_ms";
+
+fn order_from(row: &Row) -> Result<OrderRecord, StoreError> {
+    Ok(OrderRecord {
+        id: row.text(0)?,
+        merchant_id: row.text(1)?,
+        amount: row.int(2)?,
+        currency: row.text(3)?,
+        description: row.text(4)?,
+        status: row.text(5)?,
+        expires_ms: row.int(6)?,
+        payment_id: row.opt_text(7)?,
+        created_ms: row.int(8)?,
+    })
+}
+
+const PAYMENT_COLUMNS: &str = "id, merchant_id, holder_id, amount, fee, currency, refunded, \
+                               fee_refunded, order_id, channel, description, created_ms";
+
+fn payment_from(row: &Row) -> Result<MerchantPaymentRecord, StoreError> {
+    Ok(MerchantPaymentRecord {
+        id: row.text(0)?,
+        merchant_id: row.text(1)?,
+        holder_id: row.text(2)?,
+        amount: row.int(3)?,
+        fee: row.int(4)?,
+        currency: row.text(5)?,
+        refunded: row.int(6)?,
+        fee_refunded: row.int(7)?,
+        order_id: row.opt_text(8)?,
+        channel: row.text(9)?,
+        description: row.text(10)?,
+        created_ms: row.int(11)?,
+    })
+}
+
+const TIMER_COLUMNS: &str = "id, kind, subject, due_ms, attempts, created_ms";
+
+fn timer_from(row: &Row) -> Result<TimerRecord, StoreError> {
+    Ok(TimerRecord {
+        id: row.text(0)?,
+        kind: row.text(1)?,
+        subject: row.text(2)?,
+        due_ms: row.int(3)?,
+        attempts: row.int(4)?,
+        created_ms: row.int(5)?,
+    })
+}
+
+fn notification_from(row: &Row) -> Result<NotificationRecord, StoreError> {
+    Ok(NotificationRecord {
+        id: row.int(0)?,
+        holder_id: row.text(1)?,
+        kind: row.text(2)?,
+        title: row.text(3)?,
+        body: row.text(4)?,
+        movement_id: row.opt_text(5)?,
+        created_ms: row.int(6)?,
+    })
+}
+
+impl MoneyRecords for SqlRecords<'_> {
+    fn apply(
+        &mut self,
+        instruction: &Instruction,
+    ) -> Result<Result<Applied, Rejection>, StoreError> {
+        apply_in(self.0, instruction)
+    }
+
+    fn account(
+        &mut self,
+        owner: &AccountOwner,
+        kind: AccountKind,
+        currency: Currency,
+    ) -> Result<Account, StoreError> {
+        let owner = owner.to_string();
+        let key = [
+            Value::from(owner.as_str()),
+            kind.as_str().into(),
+            currency.as_str().into(),
+        ];
+        let select = "SELECT kind, currency, balance, held, id FROM accounts
+                      WHERE owner = $1 AND kind = $2 AND currency = $3";
+        if let Some(row) = self.0.query_opt(select, &key)? {
+            return account_row(&row, row.int(4)?);
+        }
+        self.0.execute(
+            "INSERT INTO accounts (owner, kind, currency, created_ms) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (owner, kind, currency) DO NOTHING",
+            &[
+                key[0].clone(),
+                key[1].clone(),
+                key[2].clone(),
+                crate::now_ms().into(),
+            ],
+        )?;
+        let row = self.0.query_one(select, &key)?;
+        account_row(&row, row.int(4)?)
+    }
+
+    fn holder_by_wallet(&mut self, wallet_id: &str) -> Result<Option<HolderRecord>, StoreError> {
+        let id = self.0.query_opt(
+            "SELECT id FROM holders WHERE wallet_id = $1",
+            &[wallet_id.into()],
+        )?;
+        match id {
+            Some(row) => self.holder(&row.text(0)?),
+            None => Ok(None),
+        }
+    }
+
+    fn accounts_of(&mut self, owner: &AccountOwner) -> Result<Vec<Account>, StoreError> {
+        self.0
+            .query(
+                "SELECT kind, currency, balance, held, id FROM accounts WHERE owner = $1 ORDER BY id",
+                &[owner.to_string().into()],
+            )?
+            .iter()
+            .map(|row| account_row(row, row.int(4)?))
+            .collect()
+    }
+
+    fn idempotency(
+        &mut self,
+        caller: &str,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        self.0
+            .query_opt(
+                "SELECT caller, key, request_digest, state, attempt, resource_id, status, body,
+                        created_ms, updated_ms
+                 FROM idempotency WHERE caller = $1 AND key = $2",
+                &[caller.into(), key.into()],
+            )?
+            .map(|row| {
+                Ok(IdempotencyRecord {
+                    caller: row.text(0)?,
+                    key: row.text(1)?,
+                    request_digest: row.text(2)?,
+                    state: row.text(3)?,
+                    attempt: row.text(4)?,
+                    resource_id: row.text(5)?,
+                    status: row.opt_int(6)?,
+                    body: row.opt_text(7)?,
+                    created_ms: row.int(8)?,
+                    updated_ms: row.int(9)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn put_idempotency(&mut self, r: &IdempotencyRecord) -> Result<(), StoreError> {
+        self.0.execute(
+            "INSERT INTO idempotency (caller, key, request_digest, state, attempt, resource_id,
+                                      status, body, created_ms, updated_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT (caller, key) DO UPDATE SET
+                request_digest = excluded.request_digest, state = excluded.state,
+                attempt = excluded.attempt, resource_id = excluded.resource_id,
+                status = excluded.status, body = excluded.body, updated_ms = excluded.updated_ms",
+            &[
+                r.caller.as_str().into(),
+                r.key.as_str().into(),
+                r.request_digest.as_str().into(),
+                r.state.as_str().into(),
+                r.attempt.as_str().into(),
+                r.resource_id.as_str().into(),
+                r.status.into(),
+                r.body.clone().into(),
+                r.created_ms.into(),
+                r.updated_ms.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn movement(&mut self, id: &str) -> Result<Option<MovementRecord>, StoreError> {
+        self.0
+            .query_opt(
+                &format!("SELECT {MOVEMENT_COLUMNS} FROM movements WHERE id = $1"),
+                &[id.into()],
+            )?
+            .map(|row| movement_from(&row))
+            .transpose()
+    }
+
+    fn insert_movement(&mut self, m: &MovementRecord) -> Result<(), StoreError> {
+        self.insert(
+            "movements",
+            MOVEMENT_COLUMNS,
+            &[
+                m.id.as_str().into(),
+                m.owner_id.as_str().into(),
+                m.kind.as_str().into(),
+                m.direction.as_str().into(),
+                m.channel.as_str().into(),
+                m.amount.into(),
+                m.fee.into(),
+                m.currency.as_str().into(),
+                m.counterparty.as_str().into(),
+                m.peer_id.as_deref().into(),
+                m.status.as_str().into(),
+                m.memo.as_str().into(),
+                m.entry_id.as_deref().into(),
+                m.card_id.as_deref().into(),
+                m.created_ms.into(),
+                m.updated_ms.into(),
+            ],
+        )
+    }
+
+    fn set_movement_status(
+        &mut self,
+        id: &str,
+        status: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE movements SET status = $2, updated_ms = $3 WHERE id = $1",
+            &[id.into(), status.into(), at_ms.into()],
+        )?;
+        Ok(())
+    }
+
+    fn movements(
+        &mut self,
+        owner_id: &str,
+        f: &MovementFilter,
+    ) -> Result<Vec<MovementRecord>, StoreError> {
+        // Absent filters become bounds that let every row through, so one statement serves.
+        let rows = self.0.query(
+            &format!(
+                "SELECT {MOVEMENT_COLUMNS} FROM movements
+                 WHERE owner_id = $1 AND ($2 = '' OR kind = $2) AND created_ms >= $3
+                   AND created_ms < $4 AND ($5 = '' OR id < $5)
+                 ORDER BY id DESC LIMIT $6"
+            ),
+            &[
+                owner_id.into(),
+                f.kind.clone().unwrap_or_default().into(),
+                f.from_ms.unwrap_or(i64::MIN).into(),
+                f.to_ms.unwrap_or(i64::MAX).into(),
+                f.before_id.clone().unwrap_or_default().into(),
+                f.limit.clamp(1, 10_000).into(),
+            ],
+        )?;
+        rows.iter().map(movement_from).collect()
+    }
+
+    fn spent_since(
+        &mut self,
+        owner_id: &str,
+        since_ms: i64,
+        channels: &[&str],
+    ) -> Result<i64, StoreError> {
+        let mut total = 0i64;
+        for channel in channels {
+            let row = self.0.query_one(
+                "SELECT CAST(coalesce(sum(amount), 0) AS BIGINT) FROM movements
+                 WHERE owner_id = $1 AND created_ms >= $2 AND direction = 'out' AND channel = $3
+                   AND status IN ('succeeded', 'pending', 'scheduled')",
+                &[owner_id.into(), since_ms.into(), (*channel).into()],
+            )?;
+            total = total.saturating_add(sum_of(&row)?);
+        }
+        Ok(total)
+    }
+
+    fn withdrawn_total(&mut self, owner_id: &str) -> Result<i64, StoreError> {
+        let row = self.0.query_one(
+            "SELECT CAST(coalesce(sum(amount), 0) AS BIGINT) FROM movements
+             WHERE owner_id = $1 AND kind = 'withdrawal' AND status IN ('succeeded', 'pending')",
+            &[owner_id.into()],
+        )?;
+        sum_of(&row)
+    }
+
+    fn merchant(&mut self, id: &str) -> Result<Option<MerchantRecord>, StoreError> {
+        self.0
+            .query_opt(
+                &format!("SELECT {MERCHANT_COLUMNS} FROM merchants WHERE id = $1"),
+                &[id.into()],
+            )?
+            .map(|row| merchant_from(&row))
+            .transpose()
+    }
+
+    fn merchant_by_key(&mut self, key_digest: &str) -> Result<Option<MerchantRecord>, StoreError> {
+        self.0
+            .query_opt(
+                &format!("SELECT {MERCHANT_COLUMNS} FROM merchants WHERE key_digest = $1"),
+                &[key_digest.into()],
+            )?
+            .map(|row| merchant_from(&row))
+            .transpose()
+    }
+
+    fn insert_merchant(&mut self, m: &MerchantRecord) -> Result<(), StoreError> {
+        self.insert(
+            "merchants",
+            MERCHANT_COLUMNS,
+            &[
+                m.id.as_str().into(),
+                m.holder_id.as_str().into(),
+                m.name.as_str().into(),
+                m.category.as_str().into(),
+                m.key_digest.as_str().into(),
+                m.status.as_str().into(),
+                m.webhook_url.as_deref().into(),
+                m.webhook_secret_sealed.clone().into(),
+                m.created_ms.into(),
+            ],
+        )
+    }
+
+    fn update_merchant(&mut self, m: &MerchantRecord) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE merchants SET key_digest = $2, status = $3, webhook_url = $4,
+                    webhook_secret_sealed = $5 WHERE id = $1",
+            &[
+                m.id.as_str().into(),
+                m.key_digest.as_str().into(),
+                m.status.as_str().into(),
+                m.webhook_url.as_deref().into(),
+                m.webhook_secret_sealed.clone().into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn merchants_of(&mut self, holder_id: &str) -> Result<Vec<MerchantRecord>, StoreError> {
+        self.0
+            .query(
+                &format!("SELECT {MERCHANT_COLUMNS} FROM merchants WHERE holder_id = $1 ORDER BY created_ms"),
+                &[holder_id.into()],
+            )?
+            .iter()
+            .map(merchant_from)
+            .collect()
+    }
+
+    fn order(&mut self, id: &str) -> Result<Option<OrderRecord>, StoreError> {
+        self.0
+            .query_opt(
+                &format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"),
+                &[id.into()],
+            )?
+            .map(|row| order_from(&row))
+            .transpose()
+    }
+
+    fn insert_order(&mut self, o: &OrderRecord) -> Result<(), StoreError> {
+        self.insert(
+            "orders",
+            ORDER_COLUMNS,
+            &[
+                o.id.as_str().into(),
+                o.merchant_id.as_str().into(),
+                o.amount.into(),
+                o.currency.as_str().into(),
+                o.description.as_str().into(),
+                o.status.as_str().into(),
+                o.expires_ms.into(),
+                o.payment_id.as_deref().into(),
+                o.created_ms.into(),
+            ],
+        )
+    }
+
+    fn pay_order(&mut self, id: &str, payment_id: &str) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE orders SET status = 'paid', payment_id = $2 WHERE id = $1",
+            &[id.into(), payment_id.into()],
+        )?;
+        Ok(())
+    }
+
+    fn payment_code(&mut self, digest: &str) -> Result<Option<PaymentCodeRecord>, StoreError> {
+        self.0
+            .query_opt(
+                "SELECT digest, holder_id, expires_ms, used_ms, created_ms FROM payment_codes WHERE digest = $1",
+                &[digest.into()],
+            )?
+            .map(|row| {
+                Ok(PaymentCodeRecord {
+                    digest: row.text(0)?,
+                    holder_id: row.text(1)?,
+                    expires_ms: row.int(2)?,
+                    used_ms: row.opt_int(3)?,
+                    created_ms: row.int(4)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn insert_payment_code(&mut self, c: &PaymentCodeRecord) -> Result<(), StoreError> {
+        self.insert(
+            "payment_codes",
+            "digest, holder_id, expires_ms, used_ms, created_ms",
+            &[
+                c.digest.as_str().into(),
+                c.holder_id.as_str().into(),
+                c.expires_ms.into(),
+                c.used_ms.into(),
+                c.created_ms.into(),
+            ],
+        )
+    }
+
+    fn use_payment_code(&mut self, digest: &str, at_ms: i64) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE payment_codes SET used_ms = $2 WHERE digest = $1",
+            &[digest.into(), at_ms.into()],
+        )?;
+        Ok(())
+    }
+
+    fn merchant_payment(&mut self, id: &str) -> Result<Option<MerchantPaymentRecord>, StoreError> {
+        self.0
+            .query_opt(
+                &format!("SELECT {PAYMENT_COLUMNS} FROM merchant_payments WHERE id = $1"),
+                &[id.into()],
+            )?
+            .map(|row| payment_from(&row))
+            .transpose()
+    }
+
+    fn insert_merchant_payment(&mut self, p: &MerchantPaymentRecord) -> Result<(), StoreError> {
+        self.insert(
+            "merchant_payments",
+            PAYMENT_COLUMNS,
+            &[
+                p.id.as_str().into(),
+                p.merchant_id.as_str().into(),
+                p.holder_id.as_str().into(),
+                p.amount.into(),
+                p.fee.into(),
+                p.currency.as_str().into(),
+                p.refunded.into(),
+                p.fee_refunded.into(),
+                p.order_id.as_deref().into(),
+                p.channel.as_str().into(),
+                p.description.as_str().into(),
+                p.created_ms.into(),
+            ],
+        )
+    }
+
+    fn set_refunded(
+        &mut self,
+        id: &str,
+        refunded: i64,
+        fee_refunded: i64,
+    ) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE merchant_payments SET refunded = $2, fee_refunded = $3 WHERE id = $1",
+            &[id.into(), refunded.into(), fee_refunded.into()],
+        )?;
+        Ok(())
+    }
+
+    fn merchant_payments(
+        &mut self,
+        merchant_id: &str,
+        before_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<MerchantPaymentRecord>, StoreError> {
+        self.0
+            .query(
+                &format!(
+                    "SELECT {PAYMENT_COLUMNS} FROM merchant_payments
+                     WHERE merchant_id = $1 AND ($2 = '' OR id < $2) ORDER BY id DESC LIMIT $3"
+                ),
+                &[
+                    merchant_id.into(),
+                    before_id.unwrap_or_default().into(),
+                    limit.clamp(1, 10_000).into(),
+                ],
+            )?
+            .iter()
+            .map(payment_from)
+            .collect()
+    }
+
+    fn insert_refund(&mut self, r: &RefundRecord) -> Result<(), StoreError> {
+        self.insert(
+            "merchant_refunds",
+            "id, merchant_id, payment_id, amount, fee_back, reason, created_ms",
+            &[
+                r.id.as_str().into(),
+                r.merchant_id.as_str().into(),
+                r.payment_id.as_str().into(),
+                r.amount.into(),
+                r.fee_back.into(),
+                r.reason.as_str().into(),
+                r.created_ms.into(),
+            ],
+        )
+    }
+
+    fn insert_notification(&mut self, n: &NotificationRecord) -> Result<i64, StoreError> {
+        self.0
+            .query_one(
+                "INSERT INTO notifications (holder_id, kind, title, body, movement_id, created_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                &[
+                    n.holder_id.as_str().into(),
+                    n.kind.as_str().into(),
+                    n.title.as_str().into(),
+                    n.body.as_str().into(),
+                    n.movement_id.as_deref().into(),
+                    n.created_ms.into(),
+                ],
+            )?
+            .int(0)
+    }
+
+    fn notifications(
+        &mut self,
+        holder_id: &str,
+        before_id: Option<i64>,
+        after_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<NotificationRecord>, StoreError> {
+        self.0
+            .query(
+                "SELECT id, holder_id, kind, title, body, movement_id, created_ms FROM notifications
+                 WHERE holder_id = $1 AND id < $2 AND id > $3 ORDER BY id DESC LIMIT $4",
+                &[
+                    holder_id.into(),
+                    before_id.unwrap_or(i64::MAX).into(),
+                    after_id.unwrap_or(i64::MIN).into(),
+                    limit.clamp(1, 1_000).into(),
+                ],
+            )?
+            .iter()
+            .map(notification_from)
+            .collect()
+    }
+
+    fn insert_timer(&mut self, t: &TimerRecord) -> Result<(), StoreError> {
+        self.insert(
+            "timers",
+            TIMER_COLUMNS,
+            &[
+                t.id.as_str().into(),
+                t.kind.as_str().into(),
+                t.subject.as_str().into(),
+                t.due_ms.into(),
+                t.attempts.into(),
+                t.created_ms.into(),
+            ],
+        )
+    }
+
+    fn due_timers(&mut self, now_ms: i64, limit: i64) -> Result<Vec<TimerRecord>, StoreError> {
+        self.0
+            .query(
+                &format!(
+                    "SELECT {TIMER_COLUMNS} FROM timers WHERE due_ms <= $1 ORDER BY due_ms LIMIT $2"
+                ),
+                &[now_ms.into(), limit.clamp(1, 1_000).into()],
+            )?
+            .iter()
+            .map(timer_from)
+            .collect()
+    }
+
+    fn timer(&mut self, id: &str) -> Result<Option<TimerRecord>, StoreError> {
+        self.0
+            .query_opt(
+                &format!("SELECT {TIMER_COLUMNS} FROM timers WHERE id = $1"),
+                &[id.into()],
+            )?
+            .map(|row| timer_from(&row))
+            .transpose()
+    }
+
+    fn delete_timer(&mut self, id: &str) -> Result<(), StoreError> {
+        self.0
+            .execute("DELETE FROM timers WHERE id = $1", &[id.into()])?;
+        Ok(())
+    }
+
+    fn reschedule_timer(&mut self, id: &str, due_ms: i64, attempts: i64) -> Result<(), StoreError> {
+        self.0.execute(
+            "UPDATE timers SET due_ms = $2, attempts = $3 WHERE id = $1",
+            &[id.into(), due_ms.into(), attempts.into()],
+        )?;
+        Ok(())
+    }
+
+    fn queue_webhook(
+        &mut self,
+        merchant_id: &str,
+        event: &str,
+        body: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.0.execute(
+            "INSERT INTO webhook_outbox (merchant_id, event, body, created_ms) VALUES ($1, $2, $3, $4)",
+            &[merchant_id.into(), event.into(), body.into(), at_ms.into()],
+        )?;
+        Ok(())
+    }
+
+    fn pending_webhooks(
+        &mut self,
+        now_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<WebhookRecord>, StoreError> {
+        self.0
+            .query(
+                "SELECT id, merchant_id, event, body, attempts FROM webhook_outbox
+                 WHERE status = 'pending' AND next_attempt_ms <= $1 ORDER BY id LIMIT $2",
+                &[now_ms.into(), limit.clamp(1, 1_000).into()],
+            )?
+            .iter()
+            .map(|row| {
+                Ok(WebhookRecord {
+                    id: row.int(0)?,
+                    merchant_id: row.text(1)?,
+                    event: row.text(2)?,
+                    body: row.text(3)?,
+                    attempts: row.int(4)?,
+                })
+            })
+            .collect()
+    }
+
+    fn webhook_tried(
+        &mut self,
+        id: i64,
+        delivered: bool,
+        next_ms: i64,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        if delivered {
+            self.0.execute(
+                "UPDATE webhook_outbox SET status = 'delivered', attempts = attempts + 1,
+                        delivered_ms = $2 WHERE id = $1",
+                &[id.into(), at_ms.into()],
+            )?;
+        } else {
+            self.0.execute(
+                "UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_ms = $2,
+                        status = CASE WHEN attempts + 1 >= $3 THEN 'failed' ELSE 'pending' END
+                 WHERE id = $1",
+                &[id.into(), next_ms.into(), WEBHOOK_ATTEMPTS_MAX.into()],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn setting(&mut self, key: &str) -> Result<Option<String>, StoreError> {
+        self.0
+            .query_opt(
+                "SELECT value FROM operator_settings WHERE key = $1",
+                &[key.into()],
+            )?
+            .map(|row| row.text(0))
+            .transpose()
+    }
+
+    fn put_setting(
+        &mut self,
+        key: &str,
+        value: Option<&str>,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        match value {
+            Some(value) => self.0.execute(
+                "INSERT INTO operator_settings (key, value, updated_ms) VALUES ($1, $2, $3)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms",
+                &[key.into(), value.into(), at_ms.into()],
+            )?,
+            None => self
+                .0
+                .execute("DELETE FROM operator_settings WHERE key = $1", &[key.into()])?,
+        };
+        Ok(())
+    }
+}
+
+/// How many times a webhook event is offered before it is marked failed (about a day of backoff).
+pub const WEBHOOK_ATTEMPTS_MAX: i64 = 16;
+
+/// A `sum(...)` column, cast to BIGINT in SQL so both backends return an integer.
+fn sum_of(row: &Row) -> Result<i64, StoreError> {
+    row.int(0)
+}
+
+impl Storage {
+    /// Runs money work over both record sets in a transaction of `mode`.
+    pub(crate) async fn money<T: Send + 'static>(
+        &self,
+        mode: Mode,
+        work: impl Fn(&mut dyn MoneyTx) -> Result<T, StoreError> + Send + Sync + 'static,
+    ) -> Result<T, StoreError> {
+        self.transact_in(mode, move |tx| work(&mut SqlRecords(tx)))
+            .await
+    }
+}

@@ -1,0 +1,805 @@
+//! Merchants: opening one, its API key, orders, paying it (static code, order, payment code),
+//! refunds, settlement to the owner's bank card, and the webhook events it is sent.
+
+use super::fees::fee_back;
+use super::limits::{self, Limit};
+use super::moves::{SPENDING, Side};
+use super::payload::Payload;
+use super::records::{
+    MerchantPaymentRecord, MerchantRecord, MoneyTx, OrderRecord, PaymentCodeRecord, RefundRecord,
+    TimerRecord,
+};
+use super::{
+    Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, claim,
+    entry_id, finish, leg, legs, new_movement_id, operator_account, wallet_account, yuan,
+};
+use crate::records::{HolderRecord, RecordStore};
+use crate::{AccountOwner, StoreError};
+use qianbao_ledger::{Account, AccountKind, Currency, Instruction};
+use qianbao_secrets::field::{blind_index, seal};
+use qianbao_secrets::token::{new_api_key, new_numeric_code, token_digest};
+
+/// A new merchant and its key, shown once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenedMerchant {
+    /// Its id.
+    pub merchant_id: String,
+    /// The API key; only its digest is kept.
+    pub api_key: String,
+    /// The text of its static QR code.
+    pub static_qr_payload: String,
+}
+
+/// A payment code to show: 18 digits and when it dies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownCode {
+    /// The digits.
+    pub code: String,
+    /// When it stops working (ms).
+    pub expires_ms: i64,
+}
+
+/// A refund as made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundDone {
+    /// Its id.
+    pub refund_id: String,
+    /// Always `succeeded`: refunds come from the merchant's balance at once.
+    pub status: String,
+    /// Minor units back to the payer.
+    pub amount: i64,
+}
+
+/// Checks a merchant's name: 1–50 characters, no control characters.
+fn merchant_name(name: &str) -> Result<String, MoneyError> {
+    let name = name.trim();
+    let ok = !name.is_empty() && name.chars().count() <= 50 && !name.chars().any(char::is_control);
+    ok.then(|| name.to_string())
+        .ok_or(MoneyError::InvalidField("name"))
+}
+
+/// Checks a category: 1–32 of `[a-z_]`.
+fn category(text: &str) -> Result<String, MoneyError> {
+    let ok = !text.is_empty()
+        && text.len() <= 32
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+    ok.then(|| text.to_string())
+        .ok_or(MoneyError::InvalidField("category"))
+}
+
+/// The merchant's own account in `currency`.
+fn merchant_account(
+    r: &mut dyn MoneyTx,
+    merchant_id: &str,
+    currency: Currency,
+) -> Result<Account, StoreError> {
+    r.account(
+        &AccountOwner::Wallet(merchant_id.to_string()),
+        AccountKind::Merchant,
+        currency,
+    )
+}
+
+/// The digest a payment code is kept as.
+fn code_digest(money: &Money, code: &str) -> String {
+    blind_index(&money.kyc.opening.keys, "payment-code", code)
+}
+
+impl Money {
+    /// Opens a merchant for a holder at L1 or above.
+    pub async fn open_merchant(
+        &self,
+        store: &impl RecordStore,
+        holder: &HolderRecord,
+        name: &str,
+        category_text: &str,
+    ) -> Result<OpenedMerchant, MoneyError> {
+        if holder.kyc_level < 1 {
+            return Err(MoneyError::KycRequired);
+        }
+        let name = merchant_name(name)?;
+        let category = category(category_text)?;
+        let (api_key, digest) = new_api_key().map_err(|e| MoneyError::Internal(e.to_string()))?;
+        let id = new_movement_id();
+        let record = MerchantRecord {
+            id: id.clone(),
+            holder_id: holder.id.clone(),
+            name,
+            category,
+            key_digest: digest,
+            status: "active".into(),
+            webhook_url: None,
+            webhook_secret_sealed: None,
+            created_ms: self.now_ms(),
+        };
+        let holder_id = holder.id.clone();
+        self.run(store, move |r| {
+            active_holder(r, &holder_id)?;
+            r.insert_merchant(&record)?;
+            merchant_account(r, &record.id, Currency::CNY)?;
+            Ok(())
+        })
+        .await?;
+        Ok(OpenedMerchant {
+            static_qr_payload: Payload::Merchant {
+                merchant_id: id.clone(),
+            }
+            .encode(),
+            merchant_id: id,
+            api_key,
+        })
+    }
+
+    /// A new API key for a holder's merchant; the old one stops working at once.
+    pub async fn rotate_key(
+        &self,
+        store: &impl RecordStore,
+        holder: &HolderRecord,
+        merchant_id: &str,
+    ) -> Result<String, MoneyError> {
+        let (api_key, digest) = new_api_key().map_err(|e| MoneyError::Internal(e.to_string()))?;
+        let (holder_id, merchant_id) = (holder.id.clone(), merchant_id.to_string());
+        self.run(store, move |r| {
+            let mut m = r
+                .merchant(&merchant_id)?
+                .filter(|m| m.holder_id == holder_id)
+                .ok_or(MoneyError::NotFound)?;
+            m.key_digest = digest.clone();
+            r.update_merchant(&m)?;
+            Ok(())
+        })
+        .await?;
+        Ok(api_key)
+    }
+
+    /// The merchant an API key belongs to.
+    pub async fn merchant_for_key(
+        &self,
+        store: &impl RecordStore,
+        api_key: &str,
+    ) -> Result<Option<MerchantRecord>, MoneyError> {
+        let digest = token_digest(api_key);
+        Ok(store
+            .transact_read(move |r| r.merchant_by_key(&digest))
+            .await?
+            .filter(|m| m.status == "active"))
+    }
+
+    /// Sets where the merchant's events go; returns the new signing secret (shown once).
+    pub async fn set_webhook(
+        &self,
+        store: &impl RecordStore,
+        merchant: &MerchantRecord,
+        url: &str,
+    ) -> Result<String, MoneyError> {
+        let url = url.trim().to_string();
+        let ok = url.len() <= 500
+            && (url.starts_with("http://") || url.starts_with("https://"))
+            && !url.chars().any(|c| c.is_control() || c.is_whitespace());
+        if !ok {
+            return Err(MoneyError::InvalidField("url"));
+        }
+        let secret = qianbao_secrets::signature::new_webhook_secret()
+            .map_err(|e| MoneyError::Internal(e.to_string()))?;
+        let sealed = seal(
+            &self.kyc.opening.keys,
+            secret.as_bytes(),
+            format!("webhook:{}", merchant.id).as_bytes(),
+        )
+        .map_err(|e| MoneyError::Internal(e.to_string()))?;
+        let merchant_id = merchant.id.clone();
+        self.run(store, move |r| {
+            let mut m = r.merchant(&merchant_id)?.ok_or(MoneyError::NotFound)?;
+            m.webhook_url = Some(url.clone());
+            m.webhook_secret_sealed = Some(sealed.clone());
+            r.update_merchant(&m)?;
+            Ok(())
+        })
+        .await?;
+        Ok(secret)
+    }
+
+    /// A new order of `amount` that waits `expires_in_ms` (the policy's default when absent).
+    pub async fn create_order(
+        &self,
+        store: &impl RecordStore,
+        merchant: &MerchantRecord,
+        amount: i64,
+        currency: Currency,
+        description: &str,
+        expires_in_ms: Option<i64>,
+    ) -> Result<OrderRecord, MoneyError> {
+        let ttl = expires_in_ms.unwrap_or(self.policy.order_ttl_ms);
+        if ttl <= 0 || ttl > self.policy.order_ttl_max_ms {
+            return Err(MoneyError::InvalidField("expires_in"));
+        }
+        let description = description.trim();
+        if description.chars().count() > 200 || description.chars().any(char::is_control) {
+            return Err(MoneyError::InvalidField("description"));
+        }
+        let now = self.now_ms();
+        let order = OrderRecord {
+            id: new_movement_id(),
+            merchant_id: merchant.id.clone(),
+            amount,
+            currency: currency.as_str().into(),
+            description: description.to_string(),
+            status: "open".into(),
+            expires_ms: now + ttl,
+            payment_id: None,
+            created_ms: now,
+        };
+        let row = order.clone();
+        self.run(store, move |r| {
+            r.insert_order(&row)?;
+            Ok(())
+        })
+        .await?;
+        Ok(order)
+    }
+
+    /// One of the merchant's orders, with `expired` shown once its time has passed unpaid.
+    pub async fn order(
+        &self,
+        store: &impl RecordStore,
+        merchant: &MerchantRecord,
+        order_id: &str,
+    ) -> Result<OrderRecord, MoneyError> {
+        let (merchant_id, order_id) = (merchant.id.clone(), order_id.to_string());
+        let now = self.now_ms();
+        let mut order = store
+            .transact_read(move |r| r.order(&order_id))
+            .await?
+            .filter(|o| o.merchant_id == merchant_id)
+            .ok_or(MoneyError::NotFound)?;
+        if order.status == "open" && now >= order.expires_ms {
+            order.status = "expired".into();
+        }
+        Ok(order)
+    }
+
+    /// A fresh payment code for the holder: one use, 60 s. Refused while the wallet is frozen or
+    /// payments are locked.
+    pub async fn payment_code(
+        &self,
+        store: &impl RecordStore,
+        holder: &HolderRecord,
+    ) -> Result<ShownCode, MoneyError> {
+        // 18 digits starting 28, like the codes Chinese POS terminals recognise as wallet codes.
+        let code = format!(
+            "28{}",
+            new_numeric_code(16).map_err(|e| MoneyError::Internal(e.to_string()))?
+        );
+        let now = self.now_ms();
+        let record = PaymentCodeRecord {
+            digest: code_digest(self, &code),
+            holder_id: holder.id.clone(),
+            expires_ms: now + self.policy.payment_code_ttl_ms,
+            used_ms: None,
+            created_ms: now,
+        };
+        let expires_ms = record.expires_ms;
+        self.run(store, move |r| {
+            active_holder(r, &record.holder_id)?;
+            if let Some(pin) = r.pin(&record.holder_id)?
+                && let Some(until) = pin.locked_until_ms
+                && until > now
+            {
+                return Err(MoneyError::Pin(crate::kyc::KycError::PinLocked {
+                    retry_after_s: u64::try_from((until - now + 999) / 1000).unwrap_or(1),
+                }));
+            }
+            r.insert_payment_code(&record)?;
+            Ok(())
+        })
+        .await?;
+        Ok(ShownCode { code, expires_ms })
+    }
+
+    /// The holder a payment code belongs to, without using it (to check a PIN sent with a charge).
+    pub async fn payment_code_holder(
+        &self,
+        store: &impl RecordStore,
+        code: &str,
+    ) -> Result<String, MoneyError> {
+        let digest = code_digest(self, code);
+        store
+            .transact_read(move |r| r.payment_code(&digest))
+            .await?
+            .map(|c| c.holder_id)
+            .ok_or(MoneyError::PaymentCodeInvalid)
+    }
+
+    /// Charges a holder's payment code for the merchant. Without the PIN (`pin_checked` false)
+    /// only up to the password-free limits; the code is used up only by a charge that succeeds.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn charge(
+        &self,
+        store: &impl RecordStore,
+        merchant: &MerchantRecord,
+        code: &str,
+        amount: i64,
+        description: &str,
+        pin_checked: bool,
+        key: &IdempotencyKey,
+        render: Render<Done>,
+    ) -> Result<Done, MoneyError> {
+        let digits = code.trim();
+        if digits.len() != 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(MoneyError::PaymentCodeInvalid);
+        }
+        let digest = code_digest(self, digits);
+        let (key, merchant_id, description) =
+            (key.clone(), merchant.id.clone(), description.to_string());
+        let money = self.clone();
+        let now = self.now_ms();
+        self.run(store, move |r| {
+            claim(r, &key, now, money.policy.idempotency_stale_ms)?;
+            let code = r
+                .payment_code(&digest)?
+                .ok_or(MoneyError::PaymentCodeInvalid)?;
+            if code.used_ms.is_some() {
+                return Err(MoneyError::PaymentCodeInvalid);
+            }
+            if now >= code.expires_ms {
+                return Err(MoneyError::PaymentCodeExpired);
+            }
+            let channel = if pin_checked {
+                "payment_code"
+            } else {
+                let policy = &money.policy;
+                if amount > policy.password_free_payment_minor {
+                    return Err(MoneyError::PinRequired);
+                }
+                let used = r.spent_since(
+                    &code.holder_id,
+                    limits::day_start_ms(now),
+                    &["payment_code_free"],
+                )?;
+                limits::check_daily(
+                    Limit::PasswordFreeDaily,
+                    policy.password_free_daily_minor,
+                    used,
+                    amount,
+                )
+                .map_err(|_| MoneyError::PinRequired)?;
+                "payment_code_free"
+            };
+            let done = money.pay_merchant(
+                r,
+                &code.holder_id,
+                &merchant_id,
+                amount,
+                None,
+                channel,
+                &description,
+                now,
+            )?;
+            r.use_payment_code(&digest, now)?;
+            finish(r, &key, &done.id, &render.reply(done.clone()), now)?;
+            Ok(done)
+        })
+        .await
+    }
+
+    /// Pays a merchant from a holder's wallet inside a money transaction: the merchant gets the
+    /// amount less its fee, the operator the fee.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn pay_merchant(
+        &self,
+        r: &mut dyn MoneyTx,
+        payer_id: &str,
+        merchant_id: &str,
+        amount: i64,
+        order_id: Option<&str>,
+        channel: &str,
+        description: &str,
+        now: i64,
+    ) -> Result<Done, MoneyError> {
+        let payer = active_holder(r, payer_id)?;
+        let merchant = r
+            .merchant(merchant_id)?
+            .filter(|m| m.status == "active")
+            .ok_or(MoneyError::MerchantUnavailable)?;
+        if merchant.holder_id == payer.id {
+            return Err(MoneyError::InvalidPayee("yourself"));
+        }
+        let day = limits::day_start_ms(now);
+        let spent = r.spent_since(&payer.id, day, SPENDING)?;
+        limits::check_spending(&self.levels.at(payer.kyc_level), spent, amount)
+            .map_err(MoneyError::LimitExceeded)?;
+        if channel == "static_qr" {
+            let used = r.spent_since(&payer.id, day, &["static_qr"])?;
+            limits::check_daily(
+                Limit::StaticQrDaily,
+                self.policy.static_qr_daily_minor,
+                used,
+                amount,
+            )
+            .map_err(MoneyError::LimitExceeded)?;
+        }
+        let currency = Currency::CNY;
+        let fee = self.fees.merchant(amount);
+        let from = wallet_account(r, &payer.wallet_id, currency)?;
+        let to = merchant_account(r, &merchant.id, currency)?;
+        let income = operator_account(r, AccountKind::FeeIncome, currency)?;
+        let id = new_movement_id();
+        apply(
+            r,
+            &Instruction::Transfer {
+                id: entry_id(&id, Step::Move),
+                postings: legs([
+                    leg(&from, -amount),
+                    leg(&to, amount - fee),
+                    leg(&income, fee),
+                ]),
+            },
+        )?;
+        r.insert_movement(
+            &Side {
+                id: &id,
+                owner_id: &payer.id,
+                kind: "payment",
+                direction: "out",
+                channel,
+                amount,
+                fee: 0,
+                currency,
+                counterparty: &merchant.name,
+                peer_id: Some(&merchant.id),
+                status: "succeeded",
+                memo: description,
+                entry: Some(entry_id(&id, Step::Move)),
+                card_id: None,
+            }
+            .record(now),
+        )?;
+        r.insert_merchant_payment(&MerchantPaymentRecord {
+            id: id.clone(),
+            merchant_id: merchant.id.clone(),
+            holder_id: payer.id.clone(),
+            amount,
+            fee,
+            currency: currency.as_str().into(),
+            refunded: 0,
+            fee_refunded: 0,
+            order_id: order_id.map(str::to_string),
+            channel: channel.to_string(),
+            description: description.to_string(),
+            created_ms: now,
+        })?;
+        if let Some(order_id) = order_id {
+            r.pay_order(order_id, &id)?;
+        }
+        self.alert(
+            r,
+            Alert {
+                holder: &payer,
+                kind: "payment",
+                title: "付款成功".into(),
+                body: format!("向{} 付款 {}", merchant.name, yuan(amount)),
+                movement_id: &id,
+                amount,
+            },
+        )?;
+        event(
+            r,
+            &merchant,
+            "payment.succeeded",
+            &serde_like_json(
+                &[
+                    ("payment_id", &id),
+                    ("order_id", order_id.unwrap_or("")),
+                    ("channel", channel),
+                ],
+                &[("amount", amount), ("fee", fee)],
+            ),
+            now,
+        )?;
+        Ok(Done {
+            id,
+            status: "succeeded".into(),
+            amount,
+            fee: 0,
+            currency: currency.as_str().into(),
+            payee: Some(merchant.name.clone()),
+        })
+    }
+
+    /// Refunds (part of) one of the merchant's payments from the merchant's balance, never more
+    /// than was paid; the fee goes back in proportion.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn refund(
+        &self,
+        store: &impl RecordStore,
+        merchant: &MerchantRecord,
+        payment_id: &str,
+        amount: i64,
+        reason: &str,
+        key: &IdempotencyKey,
+        render: Render<RefundDone>,
+    ) -> Result<RefundDone, MoneyError> {
+        let reason = reason.trim().to_string();
+        if reason.chars().count() > 200 || reason.chars().any(char::is_control) {
+            return Err(MoneyError::InvalidField("reason"));
+        }
+        let (key, merchant_id, payment_id) =
+            (key.clone(), merchant.id.clone(), payment_id.to_string());
+        let money = self.clone();
+        let now = self.now_ms();
+        self.run(store, move |r| {
+            claim(r, &key, now, money.policy.idempotency_stale_ms)?;
+            let merchant = r.merchant(&merchant_id)?.ok_or(MoneyError::NotFound)?;
+            let payment = r
+                .merchant_payment(&payment_id)?
+                .filter(|p| p.merchant_id == merchant.id)
+                .ok_or(MoneyError::NotFound)?;
+            if amount > payment.amount - payment.refunded {
+                return Err(MoneyError::RefundExceedsPayment);
+            }
+            let back = fee_back(
+                payment.fee,
+                payment.amount,
+                payment.refunded,
+                payment.fee_refunded,
+                amount,
+            );
+            let currency =
+                Currency::parse(&payment.currency).ok_or(MoneyError::CurrencyUnsupported)?;
+            let payer = r.holder(&payment.holder_id)?.ok_or(MoneyError::NotFound)?;
+            let from = merchant_account(r, &merchant.id, currency)?;
+            let income = operator_account(r, AccountKind::FeeIncome, currency)?;
+            let to = wallet_account(r, &payer.wallet_id, currency)?;
+            let id = new_movement_id();
+            apply(
+                r,
+                &Instruction::Transfer {
+                    id: entry_id(&id, Step::Move),
+                    postings: legs([
+                        leg(&from, -(amount - back)),
+                        leg(&income, -back),
+                        leg(&to, amount),
+                    ]),
+                },
+            )?;
+            r.set_refunded(
+                &payment.id,
+                payment.refunded + amount,
+                payment.fee_refunded + back,
+            )?;
+            r.insert_refund(&RefundRecord {
+                id: id.clone(),
+                merchant_id: merchant.id.clone(),
+                payment_id: payment.id.clone(),
+                amount,
+                fee_back: back,
+                reason: reason.clone(),
+                created_ms: now,
+            })?;
+            r.insert_movement(
+                &Side {
+                    id: &id,
+                    owner_id: &payer.id,
+                    kind: "refund",
+                    direction: "in",
+                    channel: "merchant",
+                    amount,
+                    fee: 0,
+                    currency,
+                    counterparty: &merchant.name,
+                    peer_id: Some(&merchant.id),
+                    status: "succeeded",
+                    memo: &reason,
+                    entry: Some(entry_id(&id, Step::Move)),
+                    card_id: None,
+                }
+                .record(now),
+            )?;
+            money.alert(
+                r,
+                Alert {
+                    holder: &payer,
+                    kind: "refund",
+                    title: "退款到账".into(),
+                    body: format!("{} 退款 {}", merchant.name, yuan(amount)),
+                    movement_id: &id,
+                    amount,
+                },
+            )?;
+            event(
+                r,
+                &merchant,
+                "refund.succeeded",
+                &serde_like_json(
+                    &[("refund_id", &id), ("payment_id", &payment.id)],
+                    &[("amount", amount)],
+                ),
+                now,
+            )?;
+            let done = RefundDone {
+                refund_id: id.clone(),
+                status: "succeeded".into(),
+                amount,
+            };
+            finish(r, &key, &id, &render.reply(done.clone()), now)?;
+            Ok(done)
+        })
+        .await
+    }
+
+    /// The merchant's payments, newest first.
+    pub async fn merchant_payments(
+        &self,
+        store: &impl RecordStore,
+        merchant: &MerchantRecord,
+        before_id: Option<String>,
+        limit: i64,
+    ) -> Result<Vec<MerchantPaymentRecord>, MoneyError> {
+        let merchant_id = merchant.id.clone();
+        Ok(store
+            .transact_read(move |r| r.merchant_payments(&merchant_id, before_id.as_deref(), limit))
+            .await?)
+    }
+
+    /// The merchant's balance: what it may settle.
+    pub async fn merchant_balance(
+        &self,
+        store: &impl RecordStore,
+        merchant: &MerchantRecord,
+    ) -> Result<Vec<Account>, MoneyError> {
+        let owner = AccountOwner::Wallet(merchant.id.clone());
+        Ok(store
+            .transact_read(move |r| r.accounts_of(&owner))
+            .await?
+            .into_iter()
+            .filter(|a| a.kind == AccountKind::Merchant)
+            .collect())
+    }
+
+    /// Settles `amount` (the whole balance when absent) of the merchant's takings to its owner's
+    /// default card: held at once, paid out by the bank through the same timer as withdrawals.
+    pub async fn settle(
+        &self,
+        store: &impl RecordStore,
+        merchant: &MerchantRecord,
+        amount: Option<i64>,
+        key: &IdempotencyKey,
+        render: Render<Done>,
+    ) -> Result<Done, MoneyError> {
+        let (key, merchant_id) = (key.clone(), merchant.id.clone());
+        let money = self.clone();
+        let now = self.now_ms();
+        let delay = self.policy.withdrawal_delay_ms;
+        self.run(store, move |r| {
+            claim(r, &key, now, money.policy.idempotency_stale_ms)?;
+            let merchant = r.merchant(&merchant_id)?.ok_or(MoneyError::NotFound)?;
+            let owner = active_holder(r, &merchant.holder_id)?;
+            let card = r
+                .cards_of(&owner.id)?
+                .into_iter()
+                .filter(|c| c.status == "active")
+                .max_by_key(|c| c.is_default)
+                .ok_or(MoneyError::KycRequired)?;
+            let currency = Currency::CNY;
+            let from = merchant_account(r, &merchant.id, currency)?;
+            let amount = amount.unwrap_or(from.available().minor());
+            if amount <= 0 {
+                return Err(MoneyError::InsufficientBalance);
+            }
+            let clearing = operator_account(r, AccountKind::BankClearing, currency)?;
+            let id = new_movement_id();
+            apply(
+                r,
+                &Instruction::Hold {
+                    id: entry_id(&id, Step::Move),
+                    postings: legs([leg(&from, -amount), leg(&clearing, amount)]),
+                },
+            )?;
+            let shown = format!("{} ****{}", card.bank_name, card.last4);
+            r.insert_movement(
+                &Side {
+                    id: &id,
+                    owner_id: &merchant.id,
+                    kind: "settlement",
+                    direction: "out",
+                    channel: "card",
+                    amount,
+                    fee: 0,
+                    currency,
+                    counterparty: &shown,
+                    peer_id: Some(&owner.id),
+                    status: "pending",
+                    memo: "",
+                    entry: Some(entry_id(&id, Step::Move)),
+                    card_id: Some(&card.id),
+                }
+                .record(now),
+            )?;
+            r.insert_timer(&TimerRecord {
+                id: new_movement_id(),
+                kind: "withdrawal_payout".into(),
+                subject: id.clone(),
+                due_ms: now + delay,
+                attempts: 0,
+                created_ms: now,
+            })?;
+            let done = Done {
+                id: id.clone(),
+                status: "pending".into(),
+                amount,
+                fee: 0,
+                currency: currency.as_str().into(),
+                payee: Some(shown),
+            };
+            finish(r, &key, &id, &render.reply(done.clone()), now)?;
+            Ok(done)
+        })
+        .await
+    }
+}
+
+/// Queues a webhook event when the merchant has a webhook.
+pub(crate) fn event(
+    r: &mut dyn MoneyTx,
+    merchant: &MerchantRecord,
+    name: &str,
+    data: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    if merchant.webhook_url.is_none() {
+        return Ok(());
+    }
+    let body = format!(
+        "{{\"id\":\"{}\",\"type\":\"{name}\",\"created_ms\":{now},\"data\":{data}}}",
+        new_movement_id()
+    );
+    r.queue_webhook(&merchant.id, name, &body, now)
+}
+
+/// A flat JSON object of string and integer fields. The strings are ids and names the platform
+/// made, escaped all the same.
+fn serde_like_json(texts: &[(&str, &str)], numbers: &[(&str, i64)]) -> String {
+    let mut fields: Vec<String> = texts
+        .iter()
+        .map(|(k, v)| format!("\"{k}\":\"{}\"", escape(v)))
+        .collect();
+    fields.extend(numbers.iter().map(|(k, v)| format!("\"{k}\":{v}")));
+    format!("{{{}}}", fields.join(","))
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merchant_names_and_categories_are_checked() {
+        assert!(merchant_name("兰州牛肉面").is_ok());
+        assert!(merchant_name("").is_err());
+        assert!(merchant_name("a\u{0}b").is_err());
+        assert!(merchant_name(&"长".repeat(51)).is_err());
+        assert!(category("restaurant").is_ok());
+        assert!(category("Restaurant").is_err());
+        assert!(category("").is_err());
+    }
+
+    #[test]
+    fn event_fields_are_escaped() {
+        assert_eq!(
+            serde_like_json(&[("a", "x\"y\\\n")], &[("n", 5)]),
+            "{\"a\":\"x\\\"y\\\\\\u000a\",\"n\":5}"
+        );
+    }
+}

@@ -1,0 +1,860 @@
+//! A holder's own money calls: top-up from a card, withdrawal to a card, transfer to another
+//! holder (now or delayed), paying a scanned code, and the cancelling of a delayed transfer.
+
+use super::fees::FeeSchedule;
+use super::limits;
+use super::payload::Payload;
+use super::records::{MoneyTx, MovementRecord, TimerRecord};
+use super::{
+    Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, claim,
+    entry_id, finish, leg, legs, new_movement_id, operator_account, shown_name, wallet_account,
+    yuan,
+};
+use crate::records::{CardRecord, HolderRecord, RecordStore};
+use crate::{BankMovement, BankOutcome, ConnectorError};
+use qianbao_ledger::{AccountKind, Currency, Instruction};
+use qianbao_secrets::field::open;
+
+/// The channels whose payments count toward a holder's per-day limit.
+pub const SPENDING: &[&str] = &[
+    "transfer",
+    "receive_code",
+    "static_qr",
+    "order",
+    "payment_code",
+    "payment_code_free",
+];
+
+/// Where a transfer goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PayeeRef {
+    /// The payee's phone (any accepted form).
+    Phone(String),
+    /// The payee's wallet id.
+    Wallet(String),
+}
+
+/// How long a delayed transfer (延时到账) waits before it arrives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delay {
+    /// Two hours.
+    TwoHours,
+    /// A day.
+    OneDay,
+}
+
+impl Delay {
+    /// Reads `2h` or `24h`.
+    pub fn parse(text: &str) -> Option<Delay> {
+        match text {
+            "2h" => Some(Delay::TwoHours),
+            "24h" => Some(Delay::OneDay),
+            _ => None,
+        }
+    }
+
+    fn ms(self) -> i64 {
+        match self {
+            Delay::TwoHours => 2 * 3_600_000,
+            Delay::OneDay => 24 * 3_600_000,
+        }
+    }
+}
+
+/// A transfer as the payer asked for it.
+#[derive(Clone, Debug)]
+pub struct TransferRequest {
+    /// To whom.
+    pub to: PayeeRef,
+    /// Minor units.
+    pub amount: i64,
+    /// Which currency.
+    pub currency: Currency,
+    /// The payer's note.
+    pub memo: String,
+    /// Arrive later, cancellable until then.
+    pub delay: Option<Delay>,
+}
+
+/// A payee as the payer sees them before confirming.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Payee {
+    /// Their wallet id.
+    pub wallet_id: String,
+    /// Their masked real name (`*三`), or masked phone before verification.
+    pub masked_name: String,
+}
+
+/// What one movement writes for its owner.
+pub(crate) struct Side<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) owner_id: &'a str,
+    pub(crate) kind: &'a str,
+    pub(crate) direction: &'a str,
+    pub(crate) channel: &'a str,
+    pub(crate) amount: i64,
+    pub(crate) fee: i64,
+    pub(crate) currency: Currency,
+    pub(crate) counterparty: &'a str,
+    pub(crate) peer_id: Option<&'a str>,
+    pub(crate) status: &'a str,
+    pub(crate) memo: &'a str,
+    pub(crate) entry: Option<qianbao_ledger::EntryId>,
+    pub(crate) card_id: Option<&'a str>,
+}
+
+impl Side<'_> {
+    pub(crate) fn record(&self, now_ms: i64) -> MovementRecord {
+        MovementRecord {
+            id: self.id.to_string(),
+            owner_id: self.owner_id.to_string(),
+            kind: self.kind.to_string(),
+            direction: self.direction.to_string(),
+            channel: self.channel.to_string(),
+            amount: self.amount,
+            fee: self.fee,
+            currency: self.currency.as_str().to_string(),
+            counterparty: self.counterparty.to_string(),
+            peer_id: self.peer_id.map(str::to_string),
+            status: self.status.to_string(),
+            memo: self.memo.to_string(),
+            entry_id: self.entry.map(|e| e.to_string()),
+            card_id: self.card_id.map(str::to_string),
+            created_ms: now_ms,
+            updated_ms: now_ms,
+        }
+    }
+}
+
+/// A bound card with its number opened, for the bank.
+pub(crate) struct OpenCard {
+    pub(crate) record: CardRecord,
+    pub(crate) number: String,
+    pub(crate) token: String,
+}
+
+impl OpenCard {
+    pub(crate) fn shown(&self) -> String {
+        format!("{} ****{}", self.record.bank_name, self.record.last4)
+    }
+}
+
+impl Money {
+    /// Opens a bound card of `holder_id`'s for a bank call.
+    pub(crate) fn open_card(&self, card: CardRecord) -> Result<OpenCard, MoneyError> {
+        let keys = &self.kyc.opening.keys;
+        let number = open(
+            keys,
+            &card.number_sealed,
+            format!("card:{}", card.holder_id).as_bytes(),
+        )
+        .map_err(|e| MoneyError::Internal(e.to_string()))?;
+        let token = card
+            .token_sealed
+            .as_deref()
+            .ok_or(MoneyError::NotFound)
+            .and_then(|sealed| {
+                open(keys, sealed, format!("card-token:{}", card.id).as_bytes())
+                    .map_err(|e| MoneyError::Internal(e.to_string()))
+            })?;
+        Ok(OpenCard {
+            record: card,
+            number: String::from_utf8(number).map_err(|e| MoneyError::Internal(e.to_string()))?,
+            token: String::from_utf8(token).map_err(|e| MoneyError::Internal(e.to_string()))?,
+        })
+    }
+
+    /// The holder's active card `card_id`.
+    async fn active_card(
+        &self,
+        store: &impl RecordStore,
+        holder_id: &str,
+        card_id: &str,
+    ) -> Result<OpenCard, MoneyError> {
+        let (holder_id, card_id) = (holder_id.to_string(), card_id.to_string());
+        let card = store
+            .transact_read(move |r| r.card(&holder_id, &card_id))
+            .await?
+            .filter(|c| c.status == "active")
+            .ok_or(MoneyError::NotFound)?;
+        self.open_card(card)
+    }
+
+    /// Checks the payment password (its counter and lock live with the PIN record).
+    pub async fn check_pin(
+        &self,
+        store: &impl RecordStore,
+        holder_id: &str,
+        pin: &str,
+    ) -> Result<(), MoneyError> {
+        self.kyc
+            .check_pin(store, holder_id, pin)
+            .await
+            .map_err(MoneyError::from)
+    }
+
+    /// Who `to` is, as the payer may see them before confirming.
+    pub async fn payee(
+        &self,
+        store: &impl RecordStore,
+        to: &PayeeRef,
+    ) -> Result<Payee, MoneyError> {
+        let to = to.clone();
+        self.run(store, move |r| {
+            let holder = find_payee(r, &to)?;
+            Ok(Payee {
+                masked_name: shown_name(r, &holder)?,
+                wallet_id: holder.wallet_id,
+            })
+        })
+        .await
+    }
+
+    /// Tops up the wallet from a bound card. The bank is asked outside any transaction, with the
+    /// movement's id as its reference, so a retry (even after a crash) never takes money twice;
+    /// an answer the bank did not give in time leaves the top-up pending for the reconciler.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn top_up(
+        &self,
+        store: &impl RecordStore,
+        holder: &HolderRecord,
+        card_id: &str,
+        amount: i64,
+        currency: Currency,
+        key: &IdempotencyKey,
+        render: Render<Done>,
+    ) -> Result<Done, MoneyError> {
+        if currency != Currency::CNY {
+            return Err(MoneyError::CurrencyUnsupported);
+        }
+        let card = self.active_card(store, &holder.id, card_id).await?;
+        let fee = self.fees.topup(amount, card.record.card_type == "credit");
+        let now = self.now_ms();
+        let stale = self.policy.idempotency_stale_ms;
+        // First transaction: the intent, durable before the bank hears of it.
+        let (movement_id, attempt) = {
+            let (key, holder_id, card_id, shown) = (
+                key.clone(),
+                holder.id.clone(),
+                card_id.to_string(),
+                card.shown(),
+            );
+            let levels = self.levels.clone();
+            self.run(store, move |r| {
+                let holder = active_holder(r, &holder_id)?;
+                let running = claim(r, &key, now, stale)?;
+                if let Some(row) = running {
+                    // A crashed or timed-out attempt: take it over with the same movement, whose
+                    // id the bank already knows.
+                    let attempt = new_movement_id();
+                    r.put_idempotency(&row.taken_over(&attempt, now))?;
+                    return Ok((row.resource_id, attempt));
+                }
+                let account = wallet_account(r, &holder.wallet_id, currency)?;
+                limits::check_receiving(
+                    &levels.at(holder.kyc_level),
+                    account.balance.minor(),
+                    amount,
+                )
+                .map_err(MoneyError::LimitExceeded)?;
+                let id = new_movement_id();
+                let attempt = new_movement_id();
+                r.insert_movement(
+                    &Side {
+                        id: &id,
+                        owner_id: &holder.id,
+                        kind: "topup",
+                        direction: "in",
+                        channel: "card",
+                        amount,
+                        fee,
+                        currency,
+                        counterparty: &shown,
+                        peer_id: None,
+                        status: "pending",
+                        memo: "",
+                        entry: Some(entry_id(&id, Step::Move)),
+                        card_id: Some(&card_id),
+                    }
+                    .record(now),
+                )?;
+                // Set now, so a crash before the bank's answer is recorded still gets reconciled.
+                r.insert_timer(&TimerRecord {
+                    id: reconcile_timer_id(&id),
+                    kind: "topup_reconcile".into(),
+                    subject: id.clone(),
+                    due_ms: now + stale,
+                    attempts: 0,
+                    created_ms: now,
+                })?;
+                r.put_idempotency(&super::records::IdempotencyRecord {
+                    caller: key.caller.clone(),
+                    key: key.key.clone(),
+                    request_digest: key.digest.clone(),
+                    state: "running".into(),
+                    attempt: attempt.clone(),
+                    resource_id: id.clone(),
+                    status: None,
+                    body: None,
+                    created_ms: now,
+                    updated_ms: now,
+                })?;
+                Ok((id, attempt))
+            })
+            .await?
+        };
+        let movement = BankMovement {
+            reference: movement_id.clone(),
+            card_token: card.token.clone(),
+            card_number: card.number.clone(),
+            amount_minor: amount + fee,
+            currency: currency.as_str().to_string(),
+        };
+        let answer = self.kyc.bank.debit(&movement).await;
+        // Second transaction: the bank's answer, the money, the records and the reply.
+        let key = key.clone();
+        let now = self.now_ms();
+        let money = self.clone();
+        let done = self
+            .run(store, move |r| {
+                let row = r.idempotency(&key.caller, &key.key)?;
+                if row
+                    .as_ref()
+                    .is_none_or(|row| row.attempt != attempt || row.state != "running")
+                {
+                    // Another attempt took over, or finished: it owns the answer.
+                    return Err(MoneyError::IdempotencyInProgress);
+                }
+                let done = money.settle_top_up(r, &movement_id, &answer, now)?;
+                let timer = reconcile_timer_id(&movement_id);
+                if done.status == "pending" {
+                    r.reschedule_timer(&timer, now + RECONCILE_FIRST_MS, 0)?;
+                } else {
+                    r.delete_timer(&timer)?;
+                }
+                if !done.status.starts_with("failed") {
+                    finish(r, &key, &movement_id, &render.reply(done.clone()), now)?;
+                }
+                Ok(done)
+            })
+            .await?;
+        match done.status.as_str() {
+            "failed_insufficient_funds" => Err(MoneyError::BankInsufficientFunds),
+            "failed_rejected" | "failed" => Err(MoneyError::BankRejected),
+            _ => Ok(done),
+        }
+    }
+
+    /// Applies the bank's answer on a pending top-up: credits the wallet on `Done`, marks it
+    /// failed on a refusal, leaves it pending on no answer. Runs inside a money transaction.
+    pub(crate) fn settle_top_up(
+        &self,
+        r: &mut dyn MoneyTx,
+        movement_id: &str,
+        answer: &Result<BankOutcome, ConnectorError>,
+        now: i64,
+    ) -> Result<Done, MoneyError> {
+        let m = r.movement(movement_id)?.ok_or(MoneyError::NotFound)?;
+        let currency = Currency::parse(&m.currency).ok_or(MoneyError::CurrencyUnsupported)?;
+        let mut done = Done {
+            id: m.id.clone(),
+            status: m.status.clone(),
+            amount: m.amount,
+            fee: m.fee,
+            currency: m.currency.clone(),
+            payee: None,
+        };
+        if m.status != "pending" {
+            return Ok(done);
+        }
+        let holder = r.holder(&m.owner_id)?.ok_or(MoneyError::NotFound)?;
+        match answer {
+            Ok(BankOutcome::Done) => {
+                let wallet = wallet_account(r, &holder.wallet_id, currency)?;
+                let clearing = operator_account(r, AccountKind::BankClearing, currency)?;
+                let fees = operator_account(r, AccountKind::FeeIncome, currency)?;
+                apply(
+                    r,
+                    &Instruction::Transfer {
+                        id: entry_id(&m.id, Step::Move),
+                        postings: legs([
+                            leg(&clearing, -(m.amount + m.fee)),
+                            leg(&wallet, m.amount),
+                            leg(&fees, m.fee),
+                        ]),
+                    },
+                )?;
+                r.set_movement_status(&m.id, "succeeded", now)?;
+                self.alert(
+                    r,
+                    Alert {
+                        holder: &holder,
+                        kind: "topup",
+                        title: "充值成功".into(),
+                        body: format!("{} 已从{}充值到钱包", yuan(m.amount), m.counterparty),
+                        movement_id: &m.id,
+                        amount: m.amount,
+                    },
+                )?;
+                done.status = "succeeded".into();
+                Ok(done)
+            }
+            Ok(refusal) => {
+                r.set_movement_status(&m.id, "failed", now)?;
+                self.alert(
+                    r,
+                    Alert {
+                        holder: &holder,
+                        kind: "topup_failed",
+                        title: "充值失败".into(),
+                        body: format!("{} 未能从{}充值，余额未变", yuan(m.amount), m.counterparty),
+                        movement_id: &m.id,
+                        amount: 0,
+                    },
+                )?;
+                // Keep the failed status: a refusal is final, and is returned as an error by
+                // the caller once this transaction committed.
+                done.status = match refusal {
+                    BankOutcome::InsufficientFunds => "failed_insufficient_funds",
+                    _ => "failed_rejected",
+                }
+                .into();
+                Ok(done)
+            }
+            Err(ConnectorError::Unavailable(_)) => Ok(done),
+            Err(ConnectorError::Protocol(e)) => Err(MoneyError::Internal(e.clone())),
+        }
+    }
+
+    /// Withdraws to a bound card: the amount and fee are held at once and a timer sends the
+    /// payout to the bank; the bank's confirmation posts the hold, its refusal voids it.
+    pub async fn withdraw(
+        &self,
+        store: &impl RecordStore,
+        holder: &HolderRecord,
+        card_id: &str,
+        amount: i64,
+        key: &IdempotencyKey,
+        render: Render<Done>,
+    ) -> Result<Done, MoneyError> {
+        if holder.kyc_level < 2 {
+            return Err(MoneyError::KycRequired);
+        }
+        let card = self.active_card(store, &holder.id, card_id).await?;
+        let (key, holder_id, card_id, shown) = (
+            key.clone(),
+            holder.id.clone(),
+            card_id.to_string(),
+            card.shown(),
+        );
+        let now = self.now_ms();
+        let (stale, delay) = (
+            self.policy.idempotency_stale_ms,
+            self.policy.withdrawal_delay_ms,
+        );
+        let fees: FeeSchedule = self.fees;
+        let money = self.clone();
+        self.run(store, move |r| {
+            let holder = active_holder(r, &holder_id)?;
+            claim(r, &key, now, stale)?;
+            let fee = fees.withdrawal(amount, r.withdrawn_total(&holder.id)?);
+            let currency = Currency::CNY;
+            let wallet = wallet_account(r, &holder.wallet_id, currency)?;
+            let clearing = operator_account(r, AccountKind::BankClearing, currency)?;
+            let income = operator_account(r, AccountKind::FeeIncome, currency)?;
+            let id = new_movement_id();
+            apply(
+                r,
+                &Instruction::Hold {
+                    id: entry_id(&id, Step::Move),
+                    postings: legs([
+                        leg(&wallet, -(amount + fee)),
+                        leg(&clearing, amount),
+                        leg(&income, fee),
+                    ]),
+                },
+            )?;
+            r.insert_movement(
+                &Side {
+                    id: &id,
+                    owner_id: &holder.id,
+                    kind: "withdrawal",
+                    direction: "out",
+                    channel: "card",
+                    amount,
+                    fee,
+                    currency,
+                    counterparty: &shown,
+                    peer_id: None,
+                    status: "pending",
+                    memo: "",
+                    entry: Some(entry_id(&id, Step::Move)),
+                    card_id: Some(&card_id),
+                }
+                .record(now),
+            )?;
+            r.insert_timer(&TimerRecord {
+                id: new_movement_id(),
+                kind: "withdrawal_payout".into(),
+                subject: id.clone(),
+                due_ms: now + delay,
+                attempts: 0,
+                created_ms: now,
+            })?;
+            money.alert(
+                r,
+                Alert {
+                    holder: &holder,
+                    kind: "withdrawal",
+                    title: "提现申请已受理".into(),
+                    body: format!("{} 正在提现到{}，手续费 {}", yuan(amount), shown, yuan(fee)),
+                    movement_id: &id,
+                    amount,
+                },
+            )?;
+            let done = Done {
+                id: id.clone(),
+                status: "pending".into(),
+                amount,
+                fee,
+                currency: currency.as_str().into(),
+                payee: None,
+            };
+            finish(r, &key, &id, &render.reply(done.clone()), now)?;
+            Ok(done)
+        })
+        .await
+    }
+
+    /// Transfers to another holder by phone or wallet id: at once, or held until the delay ends.
+    pub async fn transfer(
+        &self,
+        store: &impl RecordStore,
+        holder: &HolderRecord,
+        request: TransferRequest,
+        key: &IdempotencyKey,
+        render: Render<Done>,
+    ) -> Result<Done, MoneyError> {
+        let key = key.clone();
+        let payer_id = holder.id.clone();
+        let money = self.clone();
+        let now = self.now_ms();
+        self.run(store, move |r| {
+            claim(r, &key, now, money.policy.idempotency_stale_ms)?;
+            let payee = find_payee(r, &request.to)?;
+            let done = money.pay_holder(
+                r,
+                &payer_id,
+                &payee,
+                request.amount,
+                request.currency,
+                &request.memo,
+                "transfer",
+                request.delay,
+                now,
+            )?;
+            finish(r, &key, &done.id, &render.reply(done.clone()), now)?;
+            Ok(done)
+        })
+        .await
+    }
+
+    /// Moves money from one holder to another inside a money transaction, checking both sides'
+    /// status and limits. A delay holds the money and sets a timer instead.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn pay_holder(
+        &self,
+        r: &mut dyn MoneyTx,
+        payer_id: &str,
+        payee: &HolderRecord,
+        amount: i64,
+        currency: Currency,
+        memo: &str,
+        channel: &str,
+        delay: Option<Delay>,
+        now: i64,
+    ) -> Result<Done, MoneyError> {
+        let payer = active_holder(r, payer_id)?;
+        if payee.id == payer.id {
+            return Err(MoneyError::InvalidPayee("yourself"));
+        }
+        match payee.status.as_str() {
+            "active" => {}
+            "frozen" => return Err(MoneyError::InvalidPayee("frozen")),
+            _ => return Err(MoneyError::InvalidPayee("closed")),
+        }
+        let spent = r.spent_since(&payer.id, limits::day_start_ms(now), SPENDING)?;
+        limits::check_spending(&self.levels.at(payer.kyc_level), spent, amount)
+            .map_err(MoneyError::LimitExceeded)?;
+        let from = wallet_account(r, &payer.wallet_id, currency)?;
+        let to = wallet_account(r, &payee.wallet_id, currency)?;
+        limits::check_receiving(&self.levels.at(payee.kyc_level), to.balance.minor(), amount)
+            .map_err(MoneyError::LimitExceeded)?;
+        let id = new_movement_id();
+        let postings = legs([leg(&from, -amount), leg(&to, amount)]);
+        let payee_name = shown_name(r, payee)?;
+        let status = if delay.is_some() {
+            "scheduled"
+        } else {
+            "succeeded"
+        };
+        let entry = entry_id(&id, Step::Move);
+        match delay {
+            None => apply(
+                r,
+                &Instruction::Transfer {
+                    id: entry,
+                    postings,
+                },
+            )?,
+            Some(delay) => {
+                apply(
+                    r,
+                    &Instruction::Hold {
+                        id: entry,
+                        postings,
+                    },
+                )?;
+                r.insert_timer(&TimerRecord {
+                    id: new_movement_id(),
+                    kind: "transfer_release".into(),
+                    subject: id.clone(),
+                    due_ms: now + delay.ms(),
+                    attempts: 0,
+                    created_ms: now,
+                })?;
+            }
+        }
+        r.insert_movement(
+            &Side {
+                id: &id,
+                owner_id: &payer.id,
+                kind: "transfer",
+                direction: "out",
+                channel,
+                amount,
+                fee: 0,
+                currency,
+                counterparty: &payee_name,
+                peer_id: Some(&payee.id),
+                status,
+                memo,
+                entry: Some(entry),
+                card_id: None,
+            }
+            .record(now),
+        )?;
+        self.alert(
+            r,
+            Alert {
+                holder: &payer,
+                kind: "transfer_out",
+                title: if delay.is_some() {
+                    "转账已预约".into()
+                } else {
+                    "转账成功".into()
+                },
+                body: format!("向{} 转出 {}", payee_name, yuan(amount)),
+                movement_id: &id,
+                amount,
+            },
+        )?;
+        if delay.is_none() {
+            self.credit_payee(r, &id, payee, &payer, amount, currency, memo, now)?;
+        }
+        Ok(Done {
+            id,
+            status: status.into(),
+            amount,
+            fee: 0,
+            currency: currency.as_str().into(),
+            payee: Some(payee_name),
+        })
+    }
+
+    /// The payee's record and alert of an arrived transfer.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn credit_payee(
+        &self,
+        r: &mut dyn MoneyTx,
+        payer_movement_id: &str,
+        payee: &HolderRecord,
+        payer: &HolderRecord,
+        amount: i64,
+        currency: Currency,
+        memo: &str,
+        now: i64,
+    ) -> Result<(), MoneyError> {
+        let payer_name = shown_name(r, payer)?;
+        let id = new_movement_id();
+        r.insert_movement(
+            &Side {
+                id: &id,
+                owner_id: &payee.id,
+                kind: "transfer",
+                direction: "in",
+                channel: "transfer",
+                amount,
+                fee: 0,
+                currency,
+                counterparty: &payer_name,
+                peer_id: Some(&payer.id),
+                status: "succeeded",
+                memo,
+                entry: Some(entry_id(payer_movement_id, Step::Move)),
+                card_id: None,
+            }
+            .record(now),
+        )?;
+        self.alert(
+            r,
+            Alert {
+                holder: payee,
+                kind: "transfer_in",
+                title: "收到转账".into(),
+                body: format!("{} 向你转入 {}", payer_name, yuan(amount)),
+                movement_id: &id,
+                amount,
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Cancels a delayed transfer of the holder's before it arrives: the hold is voided.
+    pub async fn cancel_transfer(
+        &self,
+        store: &impl RecordStore,
+        holder: &HolderRecord,
+        movement_id: &str,
+    ) -> Result<Done, MoneyError> {
+        let (holder_id, movement_id) = (holder.id.clone(), movement_id.to_string());
+        let now = self.now_ms();
+        self.run(store, move |r| {
+            let m = r
+                .movement(&movement_id)?
+                .filter(|m| m.owner_id == holder_id && m.kind == "transfer" && m.direction == "out")
+                .ok_or(MoneyError::NotFound)?;
+            if m.status != "scheduled" {
+                return Err(MoneyError::NotCancellable);
+            }
+            apply(
+                r,
+                &Instruction::Void {
+                    id: entry_id(&m.id, Step::Void),
+                    hold: entry_id(&m.id, Step::Move),
+                },
+            )?;
+            r.set_movement_status(&m.id, "cancelled", now)?;
+            Ok(Done {
+                id: m.id,
+                status: "cancelled".into(),
+                amount: m.amount,
+                fee: 0,
+                currency: m.currency,
+                payee: Some(m.counterparty),
+            })
+        })
+        .await
+    }
+
+    /// Pays a scanned code: a holder's receive code, a merchant's static code (the payer types
+    /// the amount) or a merchant's order.
+    pub async fn pay(
+        &self,
+        store: &impl RecordStore,
+        holder: &HolderRecord,
+        payload: &str,
+        amount: Option<i64>,
+        key: &IdempotencyKey,
+        render: Render<Done>,
+    ) -> Result<Done, MoneyError> {
+        let payload = Payload::parse(payload).map_err(|_| MoneyError::PayloadInvalid)?;
+        let key = key.clone();
+        let payer_id = holder.id.clone();
+        let money = self.clone();
+        let now = self.now_ms();
+        let max = self.policy.amount_max_minor;
+        self.run(store, move |r| {
+            claim(r, &key, now, money.policy.idempotency_stale_ms)?;
+            let done = match &payload {
+                Payload::Receive {
+                    wallet_id,
+                    amount_minor,
+                } => {
+                    let amount = amount_minor.or(amount).ok_or(MoneyError::AmountInvalid)?;
+                    let amount = super::amount(amount, max)?;
+                    let payee = r
+                        .holder_by_wallet(wallet_id)?
+                        .ok_or(MoneyError::PayloadInvalid)?;
+                    money.pay_holder(
+                        r,
+                        &payer_id,
+                        &payee,
+                        amount,
+                        Currency::CNY,
+                        "",
+                        "receive_code",
+                        None,
+                        now,
+                    )?
+                }
+                Payload::Merchant { merchant_id } => {
+                    let amount = super::amount(amount.ok_or(MoneyError::AmountInvalid)?, max)?;
+                    money.pay_merchant(
+                        r,
+                        &payer_id,
+                        merchant_id,
+                        amount,
+                        None,
+                        "static_qr",
+                        "",
+                        now,
+                    )?
+                }
+                Payload::Order { order_id } => {
+                    let order = r.order(order_id)?.ok_or(MoneyError::PayloadInvalid)?;
+                    if order.status == "paid" {
+                        return Err(MoneyError::OrderPaid);
+                    }
+                    if now >= order.expires_ms {
+                        return Err(MoneyError::OrderExpired);
+                    }
+                    money.pay_merchant(
+                        r,
+                        &payer_id,
+                        &order.merchant_id,
+                        order.amount,
+                        Some(&order.id),
+                        "order",
+                        &order.description,
+                        now,
+                    )?
+                }
+            };
+            finish(r, &key, &done.id, &render.reply(done.clone()), now)?;
+            Ok(done)
+        })
+        .await
+    }
+}
+
+/// How soon a top-up whose answer the bank did not give is asked about again.
+const RECONCILE_FIRST_MS: i64 = 3_000;
+
+/// The holder a transfer goes to.
+fn find_payee(r: &mut dyn MoneyTx, to: &PayeeRef) -> Result<HolderRecord, MoneyError> {
+    let found = match to {
+        PayeeRef::Phone(phone) => {
+            let phone = crate::domain::Phone::parse(phone)
+                .map_err(|_| MoneyError::InvalidField("to_phone"))?;
+            r.holder_by_phone(phone.as_e164())?
+        }
+        PayeeRef::Wallet(id) => r.holder_by_wallet(id)?,
+    };
+    found.ok_or(MoneyError::NotFound)
+}
+
+/// The timer that reconciles a top-up if its attempt never hears from the bank.
+pub(crate) fn reconcile_timer_id(movement_id: &str) -> String {
+    format!("reconcile-{movement_id}")
+}

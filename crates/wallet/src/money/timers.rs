@@ -1,0 +1,247 @@
+//! The work the durable timers make due: a withdrawal's or settlement's payout at the bank, a
+//! top-up whose answer the bank did not give in time, and a delayed transfer's arrival. Every
+//! node may run them; each step checks the movement's status inside its money transaction and
+//! the bank dedupes by the movement's id, so two nodes doing the same timer move money once.
+
+use super::records::{MovementRecord, TimerRecord};
+use super::{Alert, Money, MoneyError, Step, apply, entry_id, yuan};
+use crate::records::RecordStore;
+use crate::{BankMovement, BankOutcome, ConnectorError};
+use qianbao_ledger::{Currency, Instruction};
+
+/// The longest wait between two tries of one timer.
+const BACKOFF_MAX_MS: i64 = 5 * 60_000;
+
+/// How many timers one pass takes on.
+const PASS_SIZE_MAX: i64 = 100;
+
+impl Money {
+    /// Runs every timer due now; returns how many were finished, and the failures (the wallet
+    /// crate logs nothing; its caller does), each of which is tried again on a later pass.
+    pub async fn run_due_timers(
+        &self,
+        store: &impl RecordStore,
+    ) -> Result<(usize, Vec<(TimerRecord, MoneyError)>), MoneyError> {
+        let now = self.now_ms();
+        let due = store
+            .transact_read(move |r| r.due_timers(now, PASS_SIZE_MAX))
+            .await?;
+        let (mut finished, mut failed) = (0, Vec::new());
+        for timer in due {
+            match self.run_timer(store, &timer).await {
+                Ok(true) => finished += 1,
+                Ok(false) => {}
+                Err(e) => {
+                    self.retry_later(store, &timer).await?;
+                    failed.push((timer, e));
+                }
+            }
+        }
+        Ok((finished, failed))
+    }
+
+    async fn run_timer(
+        &self,
+        store: &impl RecordStore,
+        timer: &TimerRecord,
+    ) -> Result<bool, MoneyError> {
+        let subject = timer.subject.clone();
+        let movement = store.transact_read(move |r| r.movement(&subject)).await?;
+        let Some(movement) = movement else {
+            self.drop_timer(store, &timer.id).await?;
+            return Ok(true);
+        };
+        match timer.kind.as_str() {
+            "transfer_release" => self.release(store, timer, &movement).await,
+            "withdrawal_payout" | "topup_reconcile" => {
+                if movement.status != "pending" {
+                    self.drop_timer(store, &timer.id).await?;
+                    return Ok(true);
+                }
+                let card_holder = movement
+                    .peer_id
+                    .clone()
+                    .filter(|_| movement.kind == "settlement")
+                    .unwrap_or_else(|| movement.owner_id.clone());
+                let card_id = movement.card_id.clone().unwrap_or_default();
+                let card = store
+                    .transact_read(move |r| r.card(&card_holder, &card_id))
+                    .await?
+                    .ok_or(MoneyError::NotFound)?;
+                let card = self.open_card(card)?;
+                let order = BankMovement {
+                    reference: movement.id.clone(),
+                    card_token: card.token.clone(),
+                    card_number: card.number.clone(),
+                    amount_minor: if timer.kind == "topup_reconcile" {
+                        movement.amount + movement.fee
+                    } else {
+                        movement.amount
+                    },
+                    currency: movement.currency.clone(),
+                };
+                let answer = if timer.kind == "topup_reconcile" {
+                    self.kyc.bank.debit(&order).await
+                } else {
+                    self.kyc.bank.credit(&order).await
+                };
+                if let Err(ConnectorError::Unavailable(_)) = answer {
+                    self.retry_later(store, timer).await?;
+                    return Ok(false);
+                }
+                if timer.kind == "topup_reconcile" {
+                    let (money, id, timer_id) =
+                        (self.clone(), movement.id.clone(), timer.id.clone());
+                    let now = self.now_ms();
+                    self.run(store, move |r| {
+                        money.settle_top_up(r, &id, &answer, now)?;
+                        r.delete_timer(&timer_id)?;
+                        Ok(())
+                    })
+                    .await?;
+                } else {
+                    self.finish_payout(store, timer, &movement, answer).await?;
+                }
+                Ok(true)
+            }
+            _ => {
+                self.drop_timer(store, &timer.id).await?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// Posts or voids a payout's hold on the bank's final answer.
+    async fn finish_payout(
+        &self,
+        store: &impl RecordStore,
+        timer: &TimerRecord,
+        movement: &MovementRecord,
+        answer: Result<BankOutcome, ConnectorError>,
+    ) -> Result<(), MoneyError> {
+        let (money, m, timer_id) = (self.clone(), movement.clone(), timer.id.clone());
+        let now = self.now_ms();
+        self.run(store, move |r| {
+            let current = r.movement(&m.id)?.ok_or(MoneyError::NotFound)?;
+            if current.status != "pending" {
+                r.delete_timer(&timer_id)?;
+                return Ok(());
+            }
+            let paid = matches!(answer, Ok(BankOutcome::Done));
+            let instruction = if paid {
+                Instruction::Post {
+                    id: entry_id(&m.id, Step::Post),
+                    hold: entry_id(&m.id, Step::Move),
+                }
+            } else {
+                Instruction::Void {
+                    id: entry_id(&m.id, Step::Void),
+                    hold: entry_id(&m.id, Step::Move),
+                }
+            };
+            apply(r, &instruction)?;
+            r.set_movement_status(&m.id, if paid { "succeeded" } else { "failed" }, now)?;
+            r.delete_timer(&timer_id)?;
+            if m.kind == "withdrawal"
+                && let Some(holder) = r.holder(&m.owner_id)?
+            {
+                let (title, body) = if paid {
+                    (
+                        "提现到账",
+                        format!("{} 已到账{}", yuan(m.amount), m.counterparty),
+                    )
+                } else {
+                    (
+                        "提现失败",
+                        format!(
+                            "{} 提现到{}被银行退回，已退回余额",
+                            yuan(m.amount),
+                            m.counterparty
+                        ),
+                    )
+                };
+                money.alert(
+                    r,
+                    Alert {
+                        holder: &holder,
+                        kind: "withdrawal",
+                        title: title.into(),
+                        body,
+                        movement_id: &m.id,
+                        amount: m.amount,
+                    },
+                )?;
+            }
+            if m.kind == "settlement"
+                && let Some(merchant) = r.merchant(&m.owner_id)?
+            {
+                let name = if paid {
+                    "settlement.succeeded"
+                } else {
+                    "settlement.failed"
+                };
+                let data = format!("{{\"settlement_id\":\"{}\",\"amount\":{}}}", m.id, m.amount);
+                super::merchant::event(r, &merchant, name, &data, now)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// A delayed transfer arrives: its hold is posted and the payee sees it.
+    async fn release(
+        &self,
+        store: &impl RecordStore,
+        timer: &TimerRecord,
+        movement: &MovementRecord,
+    ) -> Result<bool, MoneyError> {
+        let (money, m, timer_id) = (self.clone(), movement.clone(), timer.id.clone());
+        let now = self.now_ms();
+        self.run(store, move |r| {
+            let current = r.movement(&m.id)?.ok_or(MoneyError::NotFound)?;
+            r.delete_timer(&timer_id)?;
+            if current.status != "scheduled" {
+                return Ok(());
+            }
+            apply(
+                r,
+                &Instruction::Post {
+                    id: entry_id(&m.id, Step::Post),
+                    hold: entry_id(&m.id, Step::Move),
+                },
+            )?;
+            r.set_movement_status(&m.id, "succeeded", now)?;
+            let payer = r.holder(&m.owner_id)?.ok_or(MoneyError::NotFound)?;
+            let payee_id = m.peer_id.clone().unwrap_or_default();
+            let payee = r.holder(&payee_id)?.ok_or(MoneyError::NotFound)?;
+            let currency = Currency::parse(&m.currency).ok_or(MoneyError::CurrencyUnsupported)?;
+            money.credit_payee(r, &m.id, &payee, &payer, m.amount, currency, &m.memo, now)
+        })
+        .await?;
+        Ok(true)
+    }
+
+    async fn retry_later(
+        &self,
+        store: &impl RecordStore,
+        timer: &TimerRecord,
+    ) -> Result<(), MoneyError> {
+        let attempts = timer.attempts + 1;
+        let wait = (1_000i64 << attempts.clamp(0, 16)).min(BACKOFF_MAX_MS);
+        let (id, due) = (timer.id.clone(), self.now_ms() + wait);
+        self.run(store, move |r| {
+            r.reschedule_timer(&id, due, attempts)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn drop_timer(&self, store: &impl RecordStore, id: &str) -> Result<(), MoneyError> {
+        let id = id.to_string();
+        self.run(store, move |r| {
+            r.delete_timer(&id)?;
+            Ok(())
+        })
+        .await
+    }
+}
