@@ -4,6 +4,7 @@
 mod batch;
 mod migrate;
 mod money;
+mod money_batch;
 pub mod portable;
 mod postgres;
 pub mod records;

@@ -29,6 +29,7 @@ const POOL_IDLE_MAX: usize = 8;
 /// The SQLite store.
 pub struct SqliteStore {
     queue: mpsc::Sender<Request>,
+    money: mpsc::Sender<Box<dyn crate::money_batch::Job>>,
     pool: Arc<Pool>,
     /// Dropped with the store, which ends the checkpointer thread.
     _stop_checkpoints: std::sync::mpsc::Sender<()>,
@@ -64,6 +65,15 @@ impl SqliteStore {
             .name("qianbao-sqlite-writer".into())
             .spawn(move || write_batches(writer, requests))
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let money_writer = connect(&path)?;
+        money_writer
+            .execute_batch("PRAGMA cache_size = -65536;")
+            .map_err(store_error)?;
+        let (money, money_jobs) = mpsc::channel(QUEUE_DEPTH_MAX);
+        std::thread::Builder::new()
+            .name("qianbao-sqlite-money".into())
+            .spawn(move || write_money(money_writer, money_jobs))
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let checkpointer = connect(&path)?;
         let (stop_checkpoints, stopped) = std::sync::mpsc::channel::<()>();
         std::thread::Builder::new()
@@ -72,6 +82,7 @@ impl SqliteStore {
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         Ok(SqliteStore {
             queue,
+            money,
             pool,
             _stop_checkpoints: stop_checkpoints,
         })
@@ -90,7 +101,8 @@ impl SqliteStore {
         work: Work<T>,
     ) -> Result<T, StoreError> {
         let behavior = match mode {
-            Mode::Write | Mode::Money => TransactionBehavior::Immediate,
+            Mode::Money => return crate::money_batch::submit(&self.money, work).await,
+            Mode::Write => TransactionBehavior::Immediate,
             Mode::Read => TransactionBehavior::Deferred,
         };
         self.with_conn(move |conn| {
@@ -353,6 +365,26 @@ fn write_batches(mut conn: Connection, mut requests: mpsc::Receiver<Request>) {
             tracing::error!(error = %e, size = batch.len(), "ledger batch failed; nothing was applied");
         }
         batch::answer(batch, results, started.elapsed());
+    }
+}
+
+/// The money writer thread: takes the money calls waiting (up to a batch), runs each in its own
+/// savepoint of one `BEGIN IMMEDIATE` transaction, commits once, answers. Ends with the store.
+fn write_money(mut conn: Connection, mut jobs: mpsc::Receiver<Box<dyn crate::money_batch::Job>>) {
+    while let Some(first) = jobs.blocking_recv() {
+        let mut batch = crate::money_batch::drain(first, &mut jobs, BATCH_SIZE_MAX);
+        let started = std::time::Instant::now();
+        let committed = (|| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(store_error)?;
+            crate::money_batch::run_batch(&mut SqliteTx(&tx), &mut batch)?;
+            tx.commit().map_err(store_error)
+        })();
+        if let Err(e) = &committed {
+            tracing::error!(error = %e, size = batch.len(), "money batch failed; nothing was kept");
+        }
+        crate::money_batch::answer(batch, committed, started.elapsed());
     }
 }
 
