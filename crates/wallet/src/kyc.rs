@@ -650,6 +650,23 @@ impl Kyc {
         let now = self.clock().now_ms();
         let (tries_max, lock_ms) = (self.pin_tries_max, self.pin_lock_ms);
         let pin = pin.to_string();
+        // The common case — the right PIN, no wrong tries to clear — needs no write, so it reads
+        // without taking the write lock that every payment's commit needs.
+        let clean = {
+            let (holder_id, keys, pin) = (holder_id.clone(), keys.clone(), pin.clone());
+            store
+                .transact_read(move |r| {
+                    Ok(r.pin(&holder_id)?.is_some_and(|record| {
+                        record.failures == 0
+                            && record.locked_until_ms.is_none()
+                            && pin_matches(&keys, &holder_id, &pin, &record.digest)
+                    }))
+                })
+                .await?
+        };
+        if clean {
+            return Ok(());
+        }
         store
             .transact(move |r| {
                 let Some(mut record) = r.pin(&holder_id)? else {

@@ -548,25 +548,34 @@ impl Opening {
     ) -> Result<Authenticated, OpeningError> {
         let digest = token_digest(token);
         let now = self.clock.now_ms();
-        store
-            .transact(move |r| {
+        // Every request authenticates: a read that takes no write lock, so it never waits for a
+        // payment's commit.
+        let (found, last_seen_ms) = store
+            .transact_read(move |r| {
                 let Some(session) = r.session_by_token(&digest)? else {
-                    return Ok(None);
+                    return Ok((None, 0));
                 };
                 let Some(holder) = r.holder(&session.holder_id)? else {
-                    return Ok(None);
+                    return Ok((None, 0));
                 };
-                // Record use at most once a minute: a write per request would cost every call.
-                if now - session.last_seen_ms > 60_000 {
-                    r.touch_session(&session.id, now)?;
-                }
-                Ok(Some(Authenticated {
-                    holder,
-                    session_id: session.id,
-                }))
+                Ok((
+                    Some(Authenticated {
+                        holder,
+                        session_id: session.id,
+                    }),
+                    session.last_seen_ms,
+                ))
             })
-            .await?
-            .ok_or(OpeningError::Unauthorized)
+            .await?;
+        let found = found.ok_or(OpeningError::Unauthorized)?;
+        // Record use at most once a minute: a write per request would cost every call.
+        if now - last_seen_ms > 60_000 {
+            let session_id = found.session_id.clone();
+            store
+                .transact(move |r| r.touch_session(&session_id, now))
+                .await?;
+        }
+        Ok(found)
     }
 
     /// The holder's live sessions, newest first.
