@@ -11,6 +11,7 @@ pub mod policy;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;
+mod webhooks;
 
 pub use error::ApiError;
 pub use startup::{Application, Settings, StartError};

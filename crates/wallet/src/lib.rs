@@ -16,6 +16,6 @@ pub mod verify;
 pub use ports::{
     AccountOwner, Bank, BankMovement, BankOutcome, CardCheck, CardCheckOutcome, CardConfirmOutcome,
     Clock, ConnectorError, FaceVerdict, IdentityVerdict, IdentityVerifier, LedgerStore, SmsError,
-    SmsGateway, StoreError, SystemClock,
+    SmsGateway, StoreError, SystemClock, WebhookSender,
 };
 pub use verify::VerifyReport;

@@ -296,3 +296,15 @@ pub trait Bank: Send + Sync {
     async fn movement_status(&self, reference: &str)
     -> Result<Option<BankOutcome>, ConnectorError>;
 }
+
+/// Merchants' webhook receivers: one signed POST per call; the durable outbox retries failures.
+#[async_trait]
+pub trait WebhookSender: Send + Sync {
+    /// POSTs `body` to `url` with `headers`; `Ok` only on a 2xx answer, `Unavailable` otherwise.
+    async fn deliver(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        body: &str,
+    ) -> Result<(), ConnectorError>;
+}
