@@ -54,6 +54,59 @@ pub enum AdminTask {
         #[command(subcommand)]
         action: RestrictAction,
     },
+    /// Maintenance windows (系统维护): money calls answer 503 `maintenance` while one is on.
+    Maintenance {
+        /// What to do.
+        #[command(subcommand)]
+        action: MaintenanceAction,
+    },
+}
+
+/// What to do with the maintenance window.
+#[derive(Debug, Subcommand)]
+pub enum MaintenanceAction {
+    /// Starts a window now (or replaces the one set).
+    Start {
+        /// When it ends: RFC 3339 (2026-12-02T02:00:00Z) or a duration from now (90s, 30m, 2h).
+        #[arg(long)]
+        until: String,
+        /// The notice people see.
+        #[arg(
+            long,
+            default_value = "系统维护中，请稍后再试 (maintenance in progress)"
+        )]
+        message: String,
+    },
+    /// Ends the window.
+    Stop,
+    /// Shows the window, if any.
+    Status,
+}
+
+/// `until`: RFC 3339, or a duration from `now_ms` such as `90s`, `30m`, `2h`.
+fn until_ms(text: &str, now_ms: i64) -> Result<i64, String> {
+    if let Ok(t) = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+    {
+        return i64::try_from(t.unix_timestamp_nanos() / 1_000_000)
+            .map_err(|_| format!("{text} is out of range"));
+    }
+    let unit_ms = match text.chars().last() {
+        Some('s') => 1_000,
+        Some('m') => 60_000,
+        Some('h') => 3_600_000,
+        _ => {
+            return Err(format!(
+                "--until {text:?}: give RFC 3339 or a duration like 30m"
+            ));
+        }
+    };
+    let n: i64 = text[..text.len() - 1]
+        .parse()
+        .map_err(|_| format!("--until {text:?}: give RFC 3339 or a duration like 30m"))?;
+    if n <= 0 {
+        return Err("--until must be in the future".into());
+    }
+    Ok(now_ms.saturating_add(n.saturating_mul(unit_ms)))
 }
 
 /// What to do with the restriction list.
@@ -268,7 +321,13 @@ async fn admin_task(args: AdminArgs) -> Result<String, String> {
     let storage = qianbao_store::Storage::open(&args.storage.location())
         .await
         .map_err(|e| e.to_string())?;
-    let AdminTask::Restrict { action } = args.task;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
+    let action = match args.task {
+        AdminTask::Restrict { action } => action,
+        AdminTask::Maintenance { action } => return maintenance(&storage, action, now).await,
+    };
     let target = |t: &RestrictTarget| -> Result<(&'static str, String, String), String> {
         use qianbao_secrets::field::blind_index;
         use qianbao_wallet::domain::{IdNumber, Phone};
@@ -286,9 +345,6 @@ async fn admin_task(args: AdminArgs) -> Result<String, String> {
             Err("give --phone or --id-number".into())
         }
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
     match action {
         RestrictAction::Add { target: t, note } => {
             let (kind, blind, masked) = target(&t)?;
@@ -332,6 +388,49 @@ async fn admin_task(args: AdminArgs) -> Result<String, String> {
             }
             Ok(out)
         }
+    }
+}
+
+async fn maintenance(
+    storage: &qianbao_store::Storage,
+    action: MaintenanceAction,
+    now: i64,
+) -> Result<String, String> {
+    use qianbao_wallet::money::maintenance::{self, Maintenance};
+    match action {
+        MaintenanceAction::Start { until, message } => {
+            let window = Maintenance {
+                until_ms: until_ms(&until, now)?,
+                message,
+            };
+            if window.until_ms <= now {
+                return Err("--until must be in the future".into());
+            }
+            maintenance::start(storage, &window, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(format!(
+                "maintenance until {}: money calls answer 503 maintenance",
+                crate::rfc3339(window.until_ms)
+            ))
+        }
+        MaintenanceAction::Stop => {
+            maintenance::stop(storage, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok("maintenance ended: money calls are open".into())
+        }
+        MaintenanceAction::Status => Ok(match maintenance::current(storage).await {
+            Ok(Some(m)) if m.until_ms > now => {
+                format!(
+                    "maintenance until {}: {}",
+                    crate::rfc3339(m.until_ms),
+                    m.message
+                )
+            }
+            Ok(_) => "no maintenance window: money calls are open".into(),
+            Err(e) => return Err(e.to_string()),
+        }),
     }
 }
 

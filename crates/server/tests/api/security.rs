@@ -300,3 +300,60 @@ async fn restricted_phones_and_id_numbers_cannot_open_or_verify_a_wallet() {
         "removing twice must say so"
     );
 }
+
+#[tokio::test]
+async fn a_maintenance_window_answers_every_money_call_503_until_the_operator_ends_it() {
+    let (app, clock) = spawn_app_with_clock().await;
+    let (_, token, _) = verified(&app, &clock).await;
+    let bin = env!("CARGO_BIN_EXE_qianbao");
+    let mut storage = vec![
+        "--data-dir".to_string(),
+        app.dir.to_str().unwrap().to_string(),
+    ];
+    if let Some(db) = &app.database {
+        storage.extend(["--database".to_string(), db.url.clone()]);
+    }
+    let admin = |args: &[&str]| {
+        std::process::Command::new(bin)
+            .arg("admin")
+            .args(&storage)
+            .arg("maintenance")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // The test clock runs ahead of the real one, so the window ends at a fixed far time.
+    let started = admin(&[
+        "start",
+        "--until",
+        "2030-01-01T00:00:00Z",
+        "--message",
+        "升级核心账务",
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let status = String::from_utf8(admin(&["status"]).stdout).unwrap();
+    assert!(status.contains("升级核心账务"), "{status}");
+
+    let transfer = |key: &'static str| {
+        app.client
+            .post(format!("{}/v1/transfers", app.address))
+            .bearer_auth(&token)
+            .header("idempotency-key", key)
+            .json(&json!({"to_phone": random_phone(), "amount": 100, "pin": "258147"}))
+            .send()
+    };
+    let r = transfer("m-1").await.unwrap();
+    let retry_after = r.headers().get("retry-after").cloned();
+    let (status, p) = problem(r).await;
+    assert_eq!((status, p.code.as_str()), (503, "maintenance"));
+    assert!(p.detail.contains("升级核心账务"), "{}", p.detail);
+    assert!(retry_after.is_some(), "503 maintenance sends Retry-After");
+
+    assert!(admin(&["stop"]).status.success());
+    let (status, p) = problem(transfer("m-2").await.unwrap()).await;
+    assert_ne!(
+        (status, p.code.as_str()),
+        (503, "maintenance"),
+        "money calls open again once the window ends"
+    );
+}
