@@ -767,3 +767,16 @@ pub struct SettlementRequest {
     #[serde(default)]
     pub amount: Option<i64>,
 }
+
+/// What a top-up or withdrawal would cost, before confirming.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct QuoteBody {
+    /// Minor units that would move.
+    pub amount: i64,
+    /// The fee on top, in minor units.
+    pub fee: i64,
+    /// amount + fee: what the card pays (top-up) or the balance gives (withdrawal).
+    pub total: i64,
+    /// ISO 4217.
+    pub currency: String,
+}

@@ -1,0 +1,53 @@
+//! Quotes: the fee a top-up or withdrawal would cost, shown before the holder confirms. The same
+//! schedule and the same lifetime total are used as by the call itself.
+
+use super::{Money, MoneyError};
+use crate::records::{HolderRecord, RecordStore};
+
+/// What a movement would cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quote {
+    /// Minor units that would move.
+    pub amount: i64,
+    /// The fee on top.
+    pub fee: i64,
+}
+
+impl Money {
+    /// The fee of topping up `amount` from the holder's card `card_id` (credit cards pay one).
+    pub async fn quote_top_up(
+        &self,
+        store: &impl RecordStore,
+        holder: &HolderRecord,
+        card_id: &str,
+        amount: i64,
+    ) -> Result<Quote, MoneyError> {
+        let (holder_id, card_id) = (holder.id.clone(), card_id.to_string());
+        let card = store
+            .transact_read(move |r| r.card(&holder_id, &card_id))
+            .await?
+            .filter(|c| c.status == "active")
+            .ok_or(MoneyError::NotFound)?;
+        Ok(Quote {
+            amount,
+            fee: self.fees.topup(amount, card.card_type == "credit"),
+        })
+    }
+
+    /// The fee of withdrawing `amount` now, given what the holder has withdrawn before.
+    pub async fn quote_withdrawal(
+        &self,
+        store: &impl RecordStore,
+        holder: &HolderRecord,
+        amount: i64,
+    ) -> Result<Quote, MoneyError> {
+        let holder_id = holder.id.clone();
+        let before = store
+            .transact_read(move |r| r.withdrawn_total(&holder_id))
+            .await?;
+        Ok(Quote {
+            amount,
+            fee: self.fees.withdrawal(amount, before),
+        })
+    }
+}
