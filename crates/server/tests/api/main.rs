@@ -2,8 +2,8 @@
 //! or runs the real `qianbao` binary. One test binary, so the build links once.
 #![allow(clippy::unwrap_used)]
 
-/// These run on SQLite; `api_postgres` runs the opening, real-name, card, PIN and security tests
-/// again on PostgreSQL.
+/// These run on SQLite; `api_postgres` runs the opening, real-name, card, PIN, security, money
+/// and merchant tests again on PostgreSQL.
 pub const ON_POSTGRES: bool = false;
 
 mod binary;
@@ -11,6 +11,10 @@ mod connectors;
 mod helpers;
 mod kyc;
 mod layers;
+mod merchant;
+mod money;
+mod money_helpers;
 mod opening;
 mod ops;
 mod security;
+mod webhooks;
