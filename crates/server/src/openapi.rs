@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the route annotations. A committed copy lives in
 //! `docs/openapi.json`; a test fails when the two differ.
 
-use crate::routes::{kyc, merchant, money, opening, ops, security};
+use crate::routes::{kyc, merchant, money, opening, ops, quote, security};
 use qianbao_api_types::{
     CardBody, CardConfirmRequest, CardList, CardPending, CardRequestBody, FaceChecked,
     FreezeRequest, Health, IdentityRequest, IdentityVerified, LimitsBody, LoginRequest,
@@ -34,7 +34,7 @@ use utoipa::OpenApi;
         money::notifications, money::notification_stream,
         merchant::open_merchant, merchant::rotate_key, merchant::create_order, merchant::order,
         merchant::charge, merchant::refund, merchant::payments, merchant::set_webhook,
-        merchant::balance, merchant::settle
+        merchant::balance, merchant::settle, quote::top_up, quote::withdrawal
     ),
     components(schemas(
         Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
@@ -57,7 +57,7 @@ use utoipa::OpenApi;
         qianbao_api_types::RefundRequest, qianbao_api_types::RefundReply,
         qianbao_api_types::MerchantPaymentBody, qianbao_api_types::MerchantPaymentPage,
         qianbao_api_types::WebhookRequest, qianbao_api_types::WebhookSecret,
-        qianbao_api_types::SettlementRequest
+        qianbao_api_types::SettlementRequest, qianbao_api_types::QuoteBody
     )),
     modifiers(&BearerAuth),
     tags(

@@ -2,7 +2,7 @@
 //! build it on port 0 and read back the port; `main` builds it from the command line.
 
 use crate::middleware;
-use crate::routes::{kyc, merchant, money, opening, ops, security};
+use crate::routes::{kyc, merchant, money, opening, ops, quote, security};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
@@ -178,7 +178,16 @@ impl Application {
             fees: policy.fees,
             policy: policy.money.clone(),
         };
+        // Merchants' own URLs, in sandbox mode too: there is nothing to stand in for.
+        let webhooks: Arc<dyn qianbao_wallet::WebhookSender> = Arc::new(
+            qianbao_connectors::HttpWebhooks::new(qianbao_connectors::WEBHOOK_TIMEOUT)?,
+        );
         tokio::spawn(run_timers(storage.clone(), money.clone()));
+        tokio::spawn(crate::webhooks::deliver_webhooks(
+            storage.clone(),
+            money.clone(),
+            webhooks,
+        ));
         tokio::spawn(deliver_sms(
             storage.clone(),
             gateway,
@@ -301,6 +310,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/password/reset", post(security::reset_password))
         .route("/v1/me/balance", get(money::balance))
         .route("/v1/me/topups", post(money::top_up))
+        .route("/v1/me/topups/quote", get(quote::top_up))
+        .route("/v1/me/withdrawals/quote", get(quote::withdrawal))
         .route("/v1/me/withdrawals", post(money::withdraw))
         .route("/v1/payees", get(money::payee))
         .route("/v1/transfers", post(money::transfer))

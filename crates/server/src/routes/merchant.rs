@@ -2,13 +2,13 @@
 //! makes with its API key — orders, charging payment codes, refunds, payments, webhook,
 //! settlement and balance.
 
-use super::money::{idempotency_key, idempotent, json, page_size, rfc3339};
+use super::money::{ApiQuery, idempotency_key, idempotent, json, page_size, rfc3339};
 use crate::ApiError;
 use crate::auth::CurrentHolder;
 use crate::extract::ApiJson;
 use crate::startup::AppState;
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
@@ -172,7 +172,7 @@ pub async fn charge(
     headers: HeaderMap,
     ApiJson(body): ApiJson<ChargeRequest>,
 ) -> Response {
-    let key = match idempotency_key(&headers, caller(&merchant), "charge", &body) {
+    let key = match idempotency_key(&state, &headers, caller(&merchant), "charge", &body) {
         Ok(key) => key,
         Err(e) => return e.into_response(),
     };
@@ -236,7 +236,7 @@ pub async fn refund(
     headers: HeaderMap,
     ApiJson(body): ApiJson<RefundRequest>,
 ) -> Response {
-    let key = match idempotency_key(&headers, caller(&merchant), "refund", &body) {
+    let key = match idempotency_key(&state, &headers, caller(&merchant), "refund", &body) {
         Ok(key) => key,
         Err(e) => return e.into_response(),
     };
@@ -269,10 +269,13 @@ pub async fn refund(
 
 /// `?cursor=&limit=`.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PaymentQuery {
     /// 1–100, default 20.
+    #[param(nullable)]
     pub limit: Option<i64>,
     /// From `next_cursor`.
+    #[param(nullable)]
     pub cursor: Option<String>,
 }
 
@@ -282,7 +285,7 @@ pub struct PaymentQuery {
 pub async fn payments(
     State(state): State<AppState>,
     CurrentMerchant(merchant): CurrentMerchant,
-    Query(query): Query<PaymentQuery>,
+    ApiQuery(query): ApiQuery<PaymentQuery>,
 ) -> Result<Json<MerchantPaymentPage>, ApiError> {
     let limit = page_size(query.limit)?;
     let mut rows = state
@@ -379,7 +382,7 @@ pub async fn settle(
     headers: HeaderMap,
     ApiJson(body): ApiJson<SettlementRequest>,
 ) -> Response {
-    let key = match idempotency_key(&headers, caller(&merchant), "settlement", &body) {
+    let key = match idempotency_key(&state, &headers, caller(&merchant), "settlement", &body) {
         Ok(key) => key,
         Err(e) => return e.into_response(),
     };

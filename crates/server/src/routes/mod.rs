@@ -5,4 +5,5 @@ pub mod merchant;
 pub mod money;
 pub mod opening;
 pub mod ops;
+pub mod quote;
 pub mod security;

@@ -7,8 +7,9 @@ use crate::auth::CurrentHolder;
 use crate::extract::ApiJson;
 use crate::startup::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -27,8 +28,11 @@ use serde::{Deserialize, Serialize};
 const KEY_LEN_MAX: usize = 255;
 
 /// Reads the `Idempotency-Key` of a money call by `caller` and digests the request, so a retry
-/// can be told from a reuse.
+/// can be told from a reuse. The digest is keyed (HMAC under the master key's blind-index key):
+/// the request carries the payment password, and everything else in it is stored or guessable,
+/// so a plain hash would give the six digits away to anyone who reads the database.
 pub(crate) fn idempotency_key(
+    state: &AppState,
     headers: &HeaderMap,
     caller: String,
     route: &str,
@@ -61,8 +65,40 @@ pub(crate) fn idempotency_key(
     Ok(IdempotencyKey {
         caller,
         key: key.to_string(),
-        digest: qianbao_secrets::token::token_digest(&format!("{route}\n{canonical}")),
+        digest: qianbao_secrets::field::blind_index(
+            &state.opening.keys,
+            "idempotency-request",
+            &format!("{route}\n{canonical}"),
+        ),
     })
+}
+
+/// A query string of the expected shape. A malformed one (a missing or repeated field, text where
+/// a number belongs) is 422 `invalid_request` as problem+json, like a malformed body, rather than
+/// axum's plain-text 400.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                format!(
+                    "The query string does not have the expected fields: {}",
+                    rejection.body_text()
+                ),
+            )),
+        }
+    }
 }
 
 /// A stored reply, sent again exactly.
@@ -185,18 +221,7 @@ fn pay_reply(done: &Done) -> PayReply {
     }
 }
 
-/// RFC 3339 UTC of a time in ms.
-pub(crate) fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.replace_nanosecond(0)
-                .ok()?
-                .format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
+pub(crate) use crate::rfc3339;
 
 /// The QR code of `text` as an SVG image.
 pub(crate) fn qr_svg(text: &str) -> String {
@@ -250,7 +275,7 @@ pub async fn top_up(
     headers: HeaderMap,
     ApiJson(body): ApiJson<TopupRequest>,
 ) -> Response {
-    let key = match idempotency_key(&headers, caller(&me), "topup", &body) {
+    let key = match idempotency_key(&state, &headers, caller(&me), "topup", &body) {
         Ok(key) => key,
         Err(e) => return e.into_response(),
     };
@@ -297,7 +322,7 @@ pub async fn withdraw(
     headers: HeaderMap,
     ApiJson(body): ApiJson<WithdrawalRequest>,
 ) -> Response {
-    let key = match idempotency_key(&headers, caller(&me), "withdrawal", &body) {
+    let key = match idempotency_key(&state, &headers, caller(&me), "withdrawal", &body) {
         Ok(key) => key,
         Err(e) => return e.into_response(),
     };
@@ -324,10 +349,13 @@ pub async fn withdraw(
 
 /// Who a phone number or wallet id belongs to, masked, to confirm before paying.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PayeeQuery {
     /// The payee's phone.
+    #[param(nullable)]
     pub phone: Option<String>,
     /// Or the payee's wallet id.
+    #[param(nullable)]
     pub wallet_id: Option<String>,
 }
 
@@ -339,7 +367,7 @@ pub struct PayeeQuery {
 pub async fn payee(
     State(state): State<AppState>,
     _me: CurrentHolder,
-    Query(query): Query<PayeeQuery>,
+    ApiQuery(query): ApiQuery<PayeeQuery>,
 ) -> Result<Json<PayeeBody>, ApiError> {
     let to = match (query.phone, query.wallet_id) {
         (Some(phone), None) => PayeeRef::Phone(phone),
@@ -375,7 +403,7 @@ pub async fn transfer(
     headers: HeaderMap,
     ApiJson(body): ApiJson<TransferRequest>,
 ) -> Response {
-    let key = match idempotency_key(&headers, caller(&me), "transfer", &body) {
+    let key = match idempotency_key(&state, &headers, caller(&me), "transfer", &body) {
         Ok(key) => key,
         Err(e) => return e.into_response(),
     };
@@ -456,7 +484,7 @@ pub async fn pay(
     headers: HeaderMap,
     ApiJson(body): ApiJson<PayRequest>,
 ) -> Response {
-    let key = match idempotency_key(&headers, caller(&me), "pay", &body) {
+    let key = match idempotency_key(&state, &headers, caller(&me), "pay", &body) {
         Ok(key) => key,
         Err(e) => return e.into_response(),
     };
@@ -493,8 +521,10 @@ pub async fn pay(
 
 /// `?amount=` for a receive code.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReceiveQuery {
     /// Fix the amount the payer pays, in minor units.
+    #[param(nullable)]
     pub amount: Option<i64>,
 }
 
@@ -504,7 +534,7 @@ pub struct ReceiveQuery {
 pub async fn receive_code(
     State(state): State<AppState>,
     me: CurrentHolder,
-    Query(query): Query<ReceiveQuery>,
+    ApiQuery(query): ApiQuery<ReceiveQuery>,
 ) -> Result<Json<ReceiveCode>, ApiError> {
     let amount_minor = query
         .amount
@@ -541,17 +571,23 @@ pub async fn payment_code(
 
 /// Filters of the records and the export.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RecordQuery {
     /// `topup`, `withdrawal`, `transfer`, `payment` or `refund`.
     #[serde(rename = "type")]
+    #[param(nullable)]
     pub kind: Option<String>,
     /// From this time (RFC 3339) or day (`YYYY-MM-DD`, China time) on.
+    #[param(nullable)]
     pub from: Option<String>,
     /// Before this time, or until the end of this day.
+    #[param(nullable)]
     pub to: Option<String>,
     /// 1–100, default 20.
+    #[param(nullable)]
     pub limit: Option<i64>,
     /// From `next_cursor`.
+    #[param(nullable)]
     pub cursor: Option<String>,
 }
 
@@ -648,7 +684,7 @@ fn transaction(m: MovementRecord) -> TransactionBody {
 pub async fn transactions(
     State(state): State<AppState>,
     me: CurrentHolder,
-    Query(query): Query<RecordQuery>,
+    ApiQuery(query): ApiQuery<RecordQuery>,
 ) -> Result<Json<TransactionPage>, ApiError> {
     let limit = page_size(query.limit)?;
     let mut f = filter(&query, limit + 1)?;
@@ -697,7 +733,7 @@ fn csv_field(text: &str) -> String {
 pub async fn transactions_csv(
     State(state): State<AppState>,
     me: CurrentHolder,
-    Query(query): Query<RecordQuery>,
+    ApiQuery(query): ApiQuery<RecordQuery>,
 ) -> Result<Response, ApiError> {
     let f = filter(&query, qianbao_wallet::money::history::EXPORT_ROWS_MAX)?;
     let rows = state.money.records(&state.storage, &me.holder, f).await?;
@@ -735,6 +771,7 @@ pub async fn transactions_csv(
 
 /// `?month=YYYY-MM`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MonthQuery {
     /// The month, China time.
     pub month: String,
@@ -746,7 +783,7 @@ pub struct MonthQuery {
 pub async fn summary(
     State(state): State<AppState>,
     me: CurrentHolder,
-    Query(query): Query<MonthQuery>,
+    ApiQuery(query): ApiQuery<MonthQuery>,
 ) -> Result<Json<SummaryBody>, ApiError> {
     let bad = || {
         ApiError::new(
@@ -798,10 +835,13 @@ pub async fn summary(
 
 /// `?cursor=&limit=`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// 1–100, default 20.
+    #[param(nullable)]
     pub limit: Option<i64>,
     /// From `next_cursor`.
+    #[param(nullable)]
     pub cursor: Option<String>,
 }
 
@@ -822,7 +862,7 @@ fn notification(n: NotificationRecord) -> NotificationBody {
 pub async fn notifications(
     State(state): State<AppState>,
     me: CurrentHolder,
-    Query(query): Query<PageQuery>,
+    ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<NotificationPage>, ApiError> {
     let limit = page_size(query.limit)?;
     let before = query.cursor.as_deref().and_then(|c| c.parse::<i64>().ok());
@@ -869,23 +909,43 @@ pub async fn notification_stream(
             .map_or(0, |n| n.id),
     };
     let holder = me.holder.clone();
-    let stream = futures_stream(state, holder, start);
+    // Kept to re-check the session while the stream is open: a revoked session stops it.
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
+        .unwrap_or_default();
+    let stream = futures_stream(state, holder, token, start);
     Ok(Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response())
 }
 
-/// Polls the inbox after `last` and yields what arrived, for as long as the client listens.
+/// How many polls pass between checks that the stream's session is still live (10 s).
+const SESSION_RECHECK_POLLS: u64 = 20;
+
+/// Polls the inbox after `last` and yields what arrived, for as long as the client listens and
+/// its session lives.
 fn futures_stream(
     state: AppState,
     holder: qianbao_wallet::records::HolderRecord,
+    token: String,
     last: i64,
 ) -> impl futures_core::Stream<Item = Result<Event, std::convert::Infallible>> {
     let (tx, rx) = tokio::sync::mpsc::channel::<Event>(64);
     tokio::spawn(async move {
         let mut last = last;
-        loop {
+        for poll in 0u64.. {
             tokio::time::sleep(STREAM_POLL).await;
+            if poll % SESSION_RECHECK_POLLS == SESSION_RECHECK_POLLS - 1
+                && matches!(
+                    state.opening.authenticate(&state.storage, &token).await,
+                    Err(qianbao_wallet::opening::OpeningError::Unauthorized)
+                )
+            {
+                return;
+            }
             let Ok(mut fresh) = state
                 .money
                 .notifications(&state.storage, &holder, None, Some(last), 100)

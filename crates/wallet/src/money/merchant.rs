@@ -347,6 +347,15 @@ impl Money {
             let channel = if pin_checked {
                 "payment_code"
             } else {
+                // A code shown before payments locked must not keep paying without the PIN.
+                if let Some(pin) = r.pin(&code.holder_id)?
+                    && let Some(until) = pin.locked_until_ms
+                    && until > now
+                {
+                    return Err(MoneyError::Pin(crate::kyc::KycError::PinLocked {
+                        retry_after_s: u64::try_from((until - now + 999) / 1000).unwrap_or(1),
+                    }));
+                }
                 let policy = &money.policy;
                 if amount > policy.password_free_payment_minor {
                     return Err(MoneyError::PinRequired);

@@ -11,11 +11,14 @@
 pub mod fees;
 pub mod history;
 pub mod limits;
+pub mod maintenance;
 pub mod merchant;
 pub mod moves;
 pub mod payload;
+pub mod quote;
 pub mod records;
 pub mod timers;
+pub mod webhooks;
 
 use crate::kyc::{Kyc, KycError};
 use crate::levels::LevelTable;
@@ -533,8 +536,7 @@ impl Money {
     /// Whether money calls are open: a maintenance window answers 503 `maintenance`.
     pub async fn check_open(&self, store: &impl RecordStore) -> Result<(), MoneyError> {
         let now = self.now_ms();
-        let setting = store.transact_read(|r| r.setting(MAINTENANCE_KEY)).await?;
-        match setting.and_then(|v| Maintenance::decode(&v)) {
+        match maintenance::current(store).await? {
             Some(m) if m.until_ms > now => Err(MoneyError::Maintenance {
                 retry_after_s: u64::try_from((m.until_ms - now + 999) / 1000).unwrap_or(1),
                 message: m.message,
@@ -585,72 +587,6 @@ impl Money {
         })
         .await
     }
-
-    /// Starts a maintenance window until `until_ms` with the notice `message`.
-    pub async fn start_maintenance(
-        &self,
-        store: &impl RecordStore,
-        until_ms: i64,
-        message: &str,
-    ) -> Result<(), MoneyError> {
-        let value = Maintenance {
-            until_ms,
-            message: message.to_string(),
-        }
-        .encode();
-        let now = self.now_ms();
-        self.run(store, move |r| {
-            r.put_setting(MAINTENANCE_KEY, Some(&value), now)?;
-            Ok(())
-        })
-        .await
-    }
-
-    /// Ends the maintenance window.
-    pub async fn stop_maintenance(&self, store: &impl RecordStore) -> Result<(), MoneyError> {
-        let now = self.now_ms();
-        self.run(store, move |r| {
-            r.put_setting(MAINTENANCE_KEY, None, now)?;
-            Ok(())
-        })
-        .await
-    }
-
-    /// The window in force or announced, if any.
-    pub async fn maintenance(
-        &self,
-        store: &impl RecordStore,
-    ) -> Result<Option<Maintenance>, MoneyError> {
-        let setting = store.transact_read(|r| r.setting(MAINTENANCE_KEY)).await?;
-        Ok(setting.and_then(|v| Maintenance::decode(&v)))
-    }
-}
-
-/// The operator setting that holds the maintenance window.
-const MAINTENANCE_KEY: &str = "maintenance";
-
-/// A maintenance window (系统维护).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Maintenance {
-    /// When it ends (ms).
-    pub until_ms: i64,
-    /// The notice shown to people.
-    pub message: String,
-}
-
-impl Maintenance {
-    /// `until_ms` and the message, on one line.
-    fn encode(&self) -> String {
-        format!("{} {}", self.until_ms, self.message)
-    }
-
-    fn decode(text: &str) -> Option<Maintenance> {
-        let (until, message) = text.split_once(' ').unwrap_or((text, ""));
-        Some(Maintenance {
-            until_ms: until.parse().ok()?,
-            message: message.to_string(),
-        })
-    }
 }
 
 /// Checks an amount from the wire: whole, positive, at most `max`.
@@ -661,11 +597,18 @@ pub fn amount(value: i64, max: i64) -> Result<i64, MoneyError> {
     Ok(value)
 }
 
-/// A currency from the wire, `CNY` when absent.
+/// The currencies wallets hold and move: only the renminbi so far (top-ups, withdrawals and
+/// merchant payments are CNY only, so any other currency could never be funded).
+pub const SUPPORTED_CURRENCIES: &[Currency] = &[Currency::CNY];
+
+/// A currency from the wire, `CNY` when absent; a code that is not one of
+/// [`SUPPORTED_CURRENCIES`] (`XYZ`, `USD`, `cny`) is `currency_unsupported`.
 pub fn currency(code: Option<&str>) -> Result<Currency, MoneyError> {
     match code {
         None => Ok(Currency::CNY),
-        Some(code) => Currency::parse(code).ok_or(MoneyError::CurrencyUnsupported),
+        Some(code) => Currency::parse(code)
+            .filter(|c| SUPPORTED_CURRENCIES.contains(c))
+            .ok_or(MoneyError::CurrencyUnsupported),
     }
 }
 
@@ -707,11 +650,11 @@ mod tests {
     }
 
     #[test]
-    fn a_maintenance_window_reads_back() {
-        let m = Maintenance {
-            until_ms: 42,
-            message: "升级 系统".into(),
-        };
-        assert_eq!(Maintenance::decode(&m.encode()), Some(m));
+    fn only_supported_currencies_are_accepted() {
+        assert_eq!(currency(None).ok(), Some(Currency::CNY));
+        assert_eq!(currency(Some("CNY")).ok(), Some(Currency::CNY));
+        for code in ["XYZ", "USD", "cny", "", "人民币"] {
+            assert!(currency(Some(code)).is_err(), "{code:?}");
+        }
     }
 }

@@ -193,21 +193,36 @@ impl Money {
             .map_err(MoneyError::from)
     }
 
-    /// Who `to` is, as the payer may see them before confirming.
+    /// Who `to` is, as the payer may see them before confirming. A read: it takes no lock.
     pub async fn payee(
         &self,
         store: &impl RecordStore,
         to: &PayeeRef,
     ) -> Result<Payee, MoneyError> {
+        if let PayeeRef::Phone(phone) = to {
+            crate::domain::Phone::parse(phone).map_err(|_| MoneyError::InvalidField("phone"))?;
+        }
         let to = to.clone();
-        self.run(store, move |r| {
-            let holder = find_payee(r, &to)?;
-            Ok(Payee {
-                masked_name: shown_name(r, &holder)?,
-                wallet_id: holder.wallet_id,
+        store
+            .transact_read(move |r| {
+                let found = match &to {
+                    PayeeRef::Phone(phone) => match crate::domain::Phone::parse(phone) {
+                        Ok(phone) => r.holder_by_phone(phone.as_e164())?,
+                        Err(_) => None,
+                    },
+                    PayeeRef::Wallet(id) => r.holder_by_wallet(id)?,
+                };
+                found
+                    .map(|holder| {
+                        Ok(Payee {
+                            masked_name: shown_name(r, &holder)?,
+                            wallet_id: holder.wallet_id,
+                        })
+                    })
+                    .transpose()
             })
-        })
-        .await
+            .await?
+            .ok_or(MoneyError::NotFound)
     }
 
     /// Tops up the wallet from a bound card. The bank is asked outside any transaction, with the

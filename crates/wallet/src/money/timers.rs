@@ -15,6 +15,9 @@ const BACKOFF_MAX_MS: i64 = 5 * 60_000;
 /// How many timers one pass takes on.
 const PASS_SIZE_MAX: i64 = 100;
 
+/// How soon a delayed transfer held back by a frozen payer is looked at again.
+const HELD_WHILE_FROZEN_MS: i64 = 60_000;
+
 impl Money {
     /// Runs every timer due now; returns how many were finished, and the failures (the wallet
     /// crate logs nothing; its caller does), each of which is tried again on a later pass.
@@ -85,7 +88,10 @@ impl Money {
                 } else {
                     self.kyc.bank.credit(&order).await
                 };
-                if let Err(ConnectorError::Unavailable(_)) = answer {
+                // Only a final answer settles a movement. No answer, or one we could not read,
+                // may hide money the bank already moved: ask again later with the same reference
+                // (the bank dedupes), never void on a guess.
+                if answer.is_err() {
                     self.retry_later(store, timer).await?;
                     return Ok(false);
                 }
@@ -188,7 +194,9 @@ impl Money {
         .await
     }
 
-    /// A delayed transfer arrives: its hold is posted and the payee sees it.
+    /// A delayed transfer arrives: its hold is posted and the payee sees it. While the payer's
+    /// wallet is frozen (or restricted) no money leaves it: the transfer stays scheduled, and
+    /// cancellable, and is looked at again every [`HELD_WHILE_FROZEN_MS`].
     async fn release(
         &self,
         store: &impl RecordStore,
@@ -196,12 +204,58 @@ impl Money {
         movement: &MovementRecord,
     ) -> Result<bool, MoneyError> {
         let (money, m, timer_id) = (self.clone(), movement.clone(), timer.id.clone());
+        let attempts = timer.attempts;
         let now = self.now_ms();
         self.run(store, move |r| {
             let current = r.movement(&m.id)?.ok_or(MoneyError::NotFound)?;
-            r.delete_timer(&timer_id)?;
             if current.status != "scheduled" {
-                return Ok(());
+                r.delete_timer(&timer_id)?;
+                return Ok(false);
+            }
+            let payer = r.holder(&m.owner_id)?.ok_or(MoneyError::NotFound)?;
+            if payer.status != "active" {
+                r.reschedule_timer(&timer_id, now + HELD_WHILE_FROZEN_MS, attempts)?;
+                return Ok(false);
+            }
+            r.delete_timer(&timer_id)?;
+            let payee_id = m.peer_id.clone().unwrap_or_default();
+            let payee = r.holder(&payee_id)?.ok_or(MoneyError::NotFound)?;
+            let currency = Currency::parse(&m.currency).ok_or(MoneyError::CurrencyUnsupported)?;
+            // The payee's cap is checked again on arrival: other money may have reached them
+            // since, and a wallet that cannot take it now gives it back to the payer.
+            let payee_wallet = super::wallet_account(r, &payee.wallet_id, currency)?;
+            let fits = payee.status == "active"
+                && super::limits::check_receiving(
+                    &money.levels.at(payee.kyc_level),
+                    payee_wallet.balance.minor(),
+                    m.amount,
+                )
+                .is_ok();
+            if !fits {
+                apply(
+                    r,
+                    &Instruction::Void {
+                        id: entry_id(&m.id, Step::Void),
+                        hold: entry_id(&m.id, Step::Move),
+                    },
+                )?;
+                r.set_movement_status(&m.id, "failed", now)?;
+                money.alert(
+                    r,
+                    Alert {
+                        holder: &payer,
+                        kind: "transfer_returned",
+                        title: "延时转账未到账".into(),
+                        body: format!(
+                            "向{} 的 {} 无法到账（对方钱包暂不能收款），已退回余额",
+                            m.counterparty,
+                            yuan(m.amount)
+                        ),
+                        movement_id: &m.id,
+                        amount: 0,
+                    },
+                )?;
+                return Ok(true);
             }
             apply(
                 r,
@@ -211,14 +265,10 @@ impl Money {
                 },
             )?;
             r.set_movement_status(&m.id, "succeeded", now)?;
-            let payer = r.holder(&m.owner_id)?.ok_or(MoneyError::NotFound)?;
-            let payee_id = m.peer_id.clone().unwrap_or_default();
-            let payee = r.holder(&payee_id)?.ok_or(MoneyError::NotFound)?;
-            let currency = Currency::parse(&m.currency).ok_or(MoneyError::CurrencyUnsupported)?;
-            money.credit_payee(r, &m.id, &payee, &payer, m.amount, currency, &m.memo, now)
+            money.credit_payee(r, &m.id, &payee, &payer, m.amount, currency, &m.memo, now)?;
+            Ok(true)
         })
-        .await?;
-        Ok(true)
+        .await
     }
 
     async fn retry_later(
