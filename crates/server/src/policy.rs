@@ -16,7 +16,8 @@
 //!   "fees": {"credit_topup_bps": 10, "withdrawal_free": 100000, "withdrawal_bps": 10,
 //!            "withdrawal_min": 10, "merchant_bps": 60},
 //!   "password_free_payment": 50000, "password_free_daily": 100000, "static_qr_daily": 50000,
-//!   "alert_sms_from": 100000, "payment_code_ttl_s": 60, "withdrawal_delay_s": 2
+//!   "alert_sms_from": 100000, "payment_code_ttl_s": 60, "withdrawal_delay_s": 2,
+//!   "webhook_private_hosts": false
 //! }
 //! ```
 
@@ -89,6 +90,9 @@ pub struct PolicyFile {
     pub payment_code_ttl_s: Option<i64>,
     /// How soon a withdrawal goes to the bank.
     pub withdrawal_delay_s: Option<i64>,
+    /// Whether webhook URLs may name loopback or private addresses (default: only under the
+    /// sandbox).
+    pub webhook_private_hosts: Option<bool>,
 }
 
 /// The policy in force.
@@ -117,13 +121,18 @@ impl Policy {
             opening.otp_per_ip_hourly_max = None;
             opening.keep_codes_in_outbox = true;
         }
+        let money = qianbao_wallet::money::MoneyPolicy {
+            // The sandbox's merchants test webhooks against receivers on the same machine.
+            webhook_private_hosts: sandbox,
+            ..Default::default()
+        };
         Policy {
             opening,
             levels: LevelTable::default(),
             pin_tries_max: 5,
             pin_lock_ms: 3 * 3600 * 1000,
             fees: Default::default(),
-            money: Default::default(),
+            money,
         }
     }
 
@@ -215,6 +224,9 @@ impl Policy {
         }
         if let Some(v) = not_negative("withdrawal_delay_s", file.withdrawal_delay_s)? {
             m.withdrawal_delay_ms = v * 1000;
+        }
+        if let Some(v) = file.webhook_private_hosts {
+            m.webhook_private_hosts = v;
         }
         Ok(self)
     }

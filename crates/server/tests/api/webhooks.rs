@@ -427,3 +427,59 @@ async fn a_webhook_signed_with_an_old_secret_does_not_verify_after_it_is_replace
         "the replaced secret still verifies"
     );
 }
+
+#[tokio::test]
+async fn outside_the_sandbox_a_webhook_may_not_point_into_private_networks() {
+    let dir = crate::helpers::temp_dir("webhook-private");
+    let mut settings =
+        qianbao_server::Settings::new(qianbao_store::Location::SqliteDir(dir.clone()));
+    settings.listen = "127.0.0.1:0".parse().unwrap();
+    settings.sandbox = true;
+    let mut policy = qianbao_server::policy::Policy::defaults(true);
+    policy.money.webhook_private_hosts = false;
+    settings.policy = Some(policy);
+    let app = crate::helpers::start(settings, dir).await;
+    let owner = verified(&app, "19850612").await;
+    let (status, opened) = send(
+        &app,
+        "POST",
+        "/v1/merchants",
+        json!({"name": "便利店", "category": "retail"}),
+        &owner.token,
+        false,
+    )
+    .await;
+    assert_eq!(status, 201, "{opened}");
+    let key = opened["api_key"].as_str().unwrap().to_owned();
+    for url in [
+        "http://127.0.0.1:9/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.8/hook",
+        "http://localhost:8080/",
+    ] {
+        let (status, body) = send(
+            &app,
+            "PUT",
+            "/v1/merchant/webhook",
+            json!({"url": url}),
+            &key,
+            false,
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (422, Some("invalid_request")),
+            "{url}: {body}"
+        );
+    }
+    let (status, body) = send(
+        &app,
+        "PUT",
+        "/v1/merchant/webhook",
+        json!({"url": "https://shop.example.com/hooks"}),
+        &key,
+        false,
+    )
+    .await;
+    assert_eq!(status, 200, "a public URL is accepted: {body}");
+}

@@ -176,7 +176,7 @@ impl Money {
         let ok = url.len() <= 500
             && (url.starts_with("http://") || url.starts_with("https://"))
             && !url.chars().any(|c| c.is_control() || c.is_whitespace());
-        if !ok {
+        if !ok || (!self.policy.webhook_private_hosts && private_host(&url)) {
             return Err(MoneyError::InvalidField("url"));
         }
         let secret = qianbao_secrets::signature::new_webhook_secret()
@@ -747,6 +747,45 @@ impl Money {
     }
 }
 
+/// Whether a webhook URL names this machine or a private network by its address (or has user
+/// information, which hides the host from a quick read): such URLs would let a merchant make the
+/// platform call inside the operator's network. Names are not resolved here.
+fn private_host(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return true;
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    let host = host.to_ascii_lowercase();
+    if host == "localhost" || host.ends_with(".localhost") || host.ends_with(".internal") {
+        return true;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => {
+            let [a, b, ..] = ip.octets();
+            ip.is_loopback()
+                || ip.is_private()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || ip.is_broadcast()
+                || (a == 100 && (64..128).contains(&b))
+        }
+        Ok(std::net::IpAddr::V6(ip)) => {
+            let first = ip.segments()[0];
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || ip.to_ipv4_mapped().is_some()
+        }
+        Err(_) => false,
+    }
+}
+
 /// Queues a webhook event when the merchant has a webhook.
 pub(crate) fn event(
     r: &mut dyn MoneyTx,
@@ -802,6 +841,30 @@ mod tests {
         assert!(category("restaurant").is_ok());
         assert!(category("Restaurant").is_err());
         assert!(category("").is_err());
+    }
+
+    #[test]
+    fn webhook_urls_into_private_networks_are_recognised() {
+        for private in [
+            "http://127.0.0.1:8080/hook",
+            "http://localhost/hook",
+            "http://10.1.2.3/",
+            "https://192.168.0.1/x",
+            "http://169.254.169.254/latest/meta-data",
+            "http://[::1]:9000/",
+            "http://[fd00::1]/",
+            "http://user@example.com/",
+            "http://100.64.0.1/",
+            "http://0.0.0.0/",
+        ] {
+            assert!(private_host(private), "{private}");
+        }
+        for public in [
+            "https://shop.example.com/hooks?x=1",
+            "http://203.0.113.7:8443/h",
+        ] {
+            assert!(!private_host(public), "{public}");
+        }
     }
 
     #[test]

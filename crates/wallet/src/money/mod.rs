@@ -249,6 +249,10 @@ pub struct MoneyPolicy {
     pub amount_max_minor: i64,
     /// How long a first request with a key counts as running before a retry may take over.
     pub idempotency_stale_ms: i64,
+    /// Whether merchants may point webhooks at loopback and private addresses (the sandbox, where
+    /// the receiver runs beside the server); off in production, so a merchant cannot make the
+    /// platform call into its own network.
+    pub webhook_private_hosts: bool,
 }
 
 impl Default for MoneyPolicy {
@@ -264,6 +268,7 @@ impl Default for MoneyPolicy {
             order_ttl_max_ms: 24 * 3_600_000,
             amount_max_minor: 1_000_000_000_000,
             idempotency_stale_ms: 60_000,
+            webhook_private_hosts: false,
         }
     }
 }
