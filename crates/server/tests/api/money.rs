@@ -1837,3 +1837,66 @@ async fn one_key_sent_twice_at_once_moves_money_once() {
     assert_eq!(available(&app, &a.token).await, 7_000);
     assert_eq!(available(&app, &b.token).await, 3_000);
 }
+
+#[tokio::test]
+async fn quotes_show_the_fee_before_confirming_and_match_what_is_charged() {
+    let app = spawn_app().await;
+    let credit = open_l2_holder_with_card(&app, "张三", &card_number("411111", 16), true).await;
+    let q = |path: String, token: String| {
+        let app = &app;
+        async move { answer(call(app, "GET", &path, None, Some(&token)).await).await }
+    };
+    let (status, quote) = q(
+        format!(
+            "/v1/me/topups/quote?card_id={}&amount=100000",
+            credit.card_id
+        ),
+        credit.token.clone(),
+    )
+    .await;
+    assert_eq!(status, 200, "{quote}");
+    assert_eq!(
+        (quote["fee"].as_i64(), quote["total"].as_i64()),
+        (Some(100), Some(100_100))
+    );
+    let charged = topup(&app, &credit, 100_000).await;
+    assert_eq!(
+        charged["fee"], quote["fee"],
+        "the quote is what the top-up charges"
+    );
+
+    let (_, free) = q(
+        "/v1/me/withdrawals/quote?amount=100000".into(),
+        credit.token.clone(),
+    )
+    .await;
+    assert_eq!(
+        free["fee"].as_i64(),
+        Some(0),
+        "the first ¥1,000 is free: {free}"
+    );
+    let (_, paid) = q(
+        "/v1/me/withdrawals/quote?amount=100100".into(),
+        credit.token.clone(),
+    )
+    .await;
+    assert_eq!(
+        paid["fee"].as_i64(),
+        Some(10),
+        "¥1 over the quota costs the minimum: {paid}"
+    );
+
+    let other = open_l2_holder(&app).await;
+    let (status, _) = q(
+        format!("/v1/me/topups/quote?card_id={}&amount=100", credit.card_id),
+        other.token.clone(),
+    )
+    .await;
+    assert_eq!(status, 404, "another holder's card is not found");
+    let (status, p) = q(
+        "/v1/me/withdrawals/quote?amount=0".into(),
+        other.token.clone(),
+    )
+    .await;
+    assert_eq!((status, p["code"].as_str()), (422, Some("amount_invalid")));
+}
