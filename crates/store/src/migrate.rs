@@ -50,6 +50,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0006_money.sql"),
         postgres: include_str!("../../../migrations/postgres/0006_money.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_daily_spending",
+        sqlite: include_str!("../../../migrations/sqlite/0007_daily_spending.sql"),
+        postgres: include_str!("../../../migrations/postgres/0007_daily_spending.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

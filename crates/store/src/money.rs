@@ -204,6 +204,37 @@ fn notification_from(row: &Row) -> Result<NotificationRecord, StoreError> {
     })
 }
 
+/// Whether a movement in `status` counts toward its owner's spending (it left, or will).
+fn counts(status: &str) -> bool {
+    matches!(status, "succeeded" | "pending" | "scheduled")
+}
+
+use qianbao_wallet::money::limits::day_start_ms as day_of;
+
+impl SqlRecords<'_> {
+    /// Adds `delta` to what left `owner_id` through `channel` on the day of `at_ms`.
+    fn add_spending(
+        &mut self,
+        owner_id: &str,
+        at_ms: i64,
+        channel: &str,
+        delta: i64,
+    ) -> Result<(), StoreError> {
+        self.0.execute(
+            "INSERT INTO daily_spending (owner_id, day_ms, channel, amount) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (owner_id, day_ms, channel)
+             DO UPDATE SET amount = daily_spending.amount + excluded.amount",
+            &[
+                owner_id.into(),
+                day_of(at_ms).into(),
+                channel.into(),
+                delta.into(),
+            ],
+        )?;
+        Ok(())
+    }
+}
+
 impl MoneyRecords for SqlRecords<'_> {
     fn apply(
         &mut self,
@@ -330,6 +361,9 @@ impl MoneyRecords for SqlRecords<'_> {
     }
 
     fn insert_movement(&mut self, m: &MovementRecord) -> Result<(), StoreError> {
+        if m.direction == "out" && counts(&m.status) {
+            self.add_spending(&m.owner_id, m.created_ms, &m.channel, m.amount)?;
+        }
         self.insert(
             "movements",
             MOVEMENT_COLUMNS,
@@ -360,6 +394,14 @@ impl MoneyRecords for SqlRecords<'_> {
         status: &str,
         at_ms: i64,
     ) -> Result<(), StoreError> {
+        // Keep the day's spending true: a movement that stops (or starts) counting moves it.
+        if let Some(m) = self.movement(id)?
+            && m.direction == "out"
+            && counts(&m.status) != counts(status)
+        {
+            let delta = if counts(status) { m.amount } else { -m.amount };
+            self.add_spending(&m.owner_id, m.created_ms, &m.channel, delta)?;
+        }
         self.0.execute(
             "UPDATE movements SET status = $2, updated_ms = $3 WHERE id = $1",
             &[id.into(), status.into(), at_ms.into()],
@@ -401,15 +443,15 @@ impl MoneyRecords for SqlRecords<'_> {
         if channels.is_empty() {
             return Ok(0);
         }
-        // One statement whatever the number of channels: `channel IN ($3, $4, …)`.
+        // One statement whatever the number of channels: `channel IN ($3, $4, …)`, over the
+        // per-day counters rather than the day's records.
         let placeholders: Vec<String> = (3..3 + channels.len()).map(|i| format!("${i}")).collect();
-        let mut params: Vec<Value> = vec![owner_id.into(), since_ms.into()];
+        let mut params: Vec<Value> = vec![owner_id.into(), day_of(since_ms).into()];
         params.extend(channels.iter().map(|c| Value::from(*c)));
         let row = self.0.query_one(
             &format!(
-                "SELECT CAST(coalesce(sum(amount), 0) AS BIGINT) FROM movements
-                 WHERE owner_id = $1 AND created_ms >= $2 AND direction = 'out'
-                   AND channel IN ({}) AND status IN ('succeeded', 'pending', 'scheduled')",
+                "SELECT CAST(coalesce(sum(amount), 0) AS BIGINT) FROM daily_spending
+                 WHERE owner_id = $1 AND day_ms >= $2 AND channel IN ({})",
                 placeholders.join(", ")
             ),
             &params,

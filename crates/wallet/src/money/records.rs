@@ -301,8 +301,9 @@ pub trait MoneyRecords {
         owner_id: &str,
         filter: &MovementFilter,
     ) -> Result<Vec<MovementRecord>, StoreError>;
-    /// What left `owner_id`'s wallet through `channels` since `since_ms`, counting pending and
-    /// scheduled movements (they will leave) and not failed or cancelled ones.
+    /// What left `owner_id`'s wallet through `channels` from the start of the day (China time)
+    /// containing `since_ms`, counting pending and scheduled movements (they will leave) and not
+    /// failed or cancelled ones.
     fn spent_since(
         &mut self,
         owner_id: &str,
