@@ -32,6 +32,28 @@ pub enum Command {
     Openapi,
     /// Operator tasks.
     Admin(AdminArgs),
+    /// Load a running sandbox server with authenticated money calls and report the rate.
+    Bench(BenchArgs),
+}
+
+/// `qianbao bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The server, started with --sandbox.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    pub url: String,
+    /// How long to send money calls: 30s, 2m.
+    #[arg(long, default_value = "30s")]
+    pub duration: String,
+    /// Calls in flight at once.
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+    /// Holders to open (through the sandbox) before the run.
+    #[arg(long, default_value_t = 1000)]
+    pub holders: usize,
+    /// p2p (transfers), merchant (every payment to one merchant) or mixed.
+    #[arg(long, default_value = "p2p")]
+    pub mix: String,
 }
 
 /// `qianbao admin …`.
@@ -293,7 +315,46 @@ pub async fn run(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Admin(args) => admin(args).await,
+        Command::Bench(args) => bench(args).await,
     }
+}
+
+async fn bench(args: BenchArgs) -> ExitCode {
+    let duration = match seconds(&args.duration) {
+        Some(s) if s > 0 => Duration::from_secs(s),
+        _ => {
+            eprintln!("qianbao bench: --duration is like 30s or 2m");
+            return ExitCode::from(2);
+        }
+    };
+    let plan = crate::bench::BenchPlan {
+        url: args.url,
+        duration,
+        concurrency: args.concurrency.max(1),
+        holders: args.holders,
+        mix: args.mix,
+    };
+    match crate::bench::run(plan).await {
+        Ok(result) => {
+            println!("{result}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("qianbao bench: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `90s`, `2m`, `1h` or a bare number of seconds.
+fn seconds(text: &str) -> Option<u64> {
+    let (number, unit) = match text.chars().last()? {
+        's' => (&text[..text.len() - 1], 1),
+        'm' => (&text[..text.len() - 1], 60),
+        'h' => (&text[..text.len() - 1], 3600),
+        _ => (text, 1),
+    };
+    number.parse::<u64>().ok()?.checked_mul(unit)
 }
 
 async fn admin(args: AdminArgs) -> ExitCode {

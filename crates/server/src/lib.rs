@@ -2,6 +2,7 @@
 //! stack, the OpenAPI document, and the subcommands of the `qianbao` binary.
 
 pub mod auth;
+pub mod bench;
 pub mod cli;
 pub mod error;
 pub mod extract;
