@@ -54,8 +54,10 @@ pub struct Health {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct OtpRequest {
     /// `+8613812345678` or `13812345678`.
+    #[schema(pattern = r"^(\+86)?1[3-9][0-9]{9}$")]
     pub phone: String,
     /// `signup`, `login`, `reset_password`, `reset_pin`, `unfreeze` or `step_up`.
+    #[schema(pattern = r"^(signup|login|reset_password|reset_pin|unfreeze|step_up|freeze)$")]
     pub purpose: String,
 }
 
@@ -72,10 +74,17 @@ pub struct OtpSent {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct SignupRequest {
     /// The phone the code went to.
+    #[schema(pattern = r"^(\+86)?1[3-9][0-9]{9}$")]
     pub phone: String,
     /// The 6-digit SMS code of purpose `signup`.
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub otp: String,
     /// The login password: 8–128 characters, not common, not the phone number.
+    #[schema(
+        min_length = 8,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub password: String,
     /// What to call this device in the session list.
     #[serde(default)]
@@ -103,6 +112,7 @@ pub struct SignupResponse {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct LoginRequest {
     /// The wallet's phone.
+    #[schema(pattern = r"^(\+86)?1[3-9][0-9]{9}$")]
     pub phone: String,
     /// The login password.
     pub password: String,
@@ -210,8 +220,10 @@ pub struct SandboxSmsList {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct IdentityRequest {
     /// The legal name, as on the ID card.
+    #[schema(min_length = 1, max_length = 50)]
     pub name: String,
     /// The 18-character resident ID number.
+    #[schema(pattern = r"^[1-8][0-9]{16}[0-9X]$")]
     pub id_number: String,
 }
 
@@ -228,18 +240,23 @@ pub struct IdentityVerified {
 #[derive(Clone, Deserialize, ToSchema)]
 pub struct CardRequestBody {
     /// The card number.
+    #[schema(pattern = r"^[0-9]{13,19}$")]
     pub card_number: String,
     /// The name on the card: must be the verified real name.
     pub holder_name: String,
     /// The cardholder's ID number: must be the verified one.
+    #[schema(pattern = r"^[1-8][0-9]{16}[0-9X]$")]
     pub id_number: String,
     /// The phone registered with the bank, where its code goes.
+    #[schema(pattern = r"^(\+86)?1[3-9][0-9]{9}$")]
     pub reserved_phone: String,
     /// `MM/YY`, credit cards only.
     #[serde(default)]
+    #[schema(pattern = r"^(0[1-9]|1[0-2])/[0-9]{2}$")]
     pub expiry: Option<String>,
     /// Three digits, credit cards only.
     #[serde(default)]
+    #[schema(pattern = r"^[0-9]{3}$")]
     pub cvv: Option<String>,
 }
 
@@ -256,6 +273,7 @@ pub struct CardPending {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct CardConfirmRequest {
     /// The code the bank texted to the reserved phone.
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub otp: String,
 }
 
@@ -289,6 +307,7 @@ pub struct CardList {
 #[derive(Clone, Deserialize, ToSchema)]
 pub struct PinOnly {
     /// The six-digit payment password.
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub pin: String,
 }
 
@@ -296,9 +315,11 @@ pub struct PinOnly {
 #[derive(Clone, Deserialize, ToSchema)]
 pub struct PinRequest {
     /// The new six-digit payment password.
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub pin: String,
     /// The current one, once one is set.
     #[serde(default)]
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub old_pin: Option<String>,
 }
 
@@ -306,12 +327,16 @@ pub struct PinRequest {
 #[derive(Clone, Deserialize, ToSchema)]
 pub struct PinResetRequest {
     /// An SMS code of purpose `reset_pin`.
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub otp: String,
     /// The verified ID number.
+    #[schema(pattern = r"^[1-8][0-9]{16}[0-9X]$")]
     pub id_number: String,
     /// The number of a bound card.
+    #[schema(pattern = r"^[0-9]{13,19}$")]
     pub card_number: String,
     /// The new payment password.
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub pin: String,
 }
 
@@ -320,15 +345,18 @@ pub struct PinResetRequest {
 #[derive(Clone, Deserialize, ToSchema)]
 pub struct FreezeRequest {
     /// The wallet's phone.
+    #[schema(pattern = r"^(\+86)?1[3-9][0-9]{9}$")]
     pub phone: String,
     /// The login password.
     #[serde(default)]
     pub password: Option<String>,
     /// An SMS code of purpose `freeze`.
     #[serde(default)]
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub otp: Option<String>,
     /// The verified ID number (with `otp`).
     #[serde(default)]
+    #[schema(pattern = r"^[1-8][0-9]{16}[0-9X]$")]
     pub id_number: Option<String>,
 }
 
@@ -336,8 +364,10 @@ pub struct FreezeRequest {
 #[derive(Clone, Deserialize, ToSchema)]
 pub struct UnfreezeRequest {
     /// An SMS code of purpose `unfreeze`.
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub otp: String,
     /// The verified ID number.
+    #[schema(pattern = r"^[1-8][0-9]{16}[0-9X]$")]
     pub id_number: String,
     /// The login password.
     pub password: String,
@@ -347,13 +377,21 @@ pub struct UnfreezeRequest {
 #[derive(Clone, Deserialize, ToSchema)]
 pub struct PasswordResetRequest {
     /// The wallet's phone.
+    #[schema(pattern = r"^(\+86)?1[3-9][0-9]{9}$")]
     pub phone: String,
     /// An SMS code of purpose `reset_password`.
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub otp: String,
     /// The verified ID number: required once the holder is verified.
     #[serde(default)]
+    #[schema(pattern = r"^[1-8][0-9]{16}[0-9X]$")]
     pub id_number: Option<String>,
     /// The new login password.
+    #[schema(
+        min_length = 8,
+        max_length = 128,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub new_password: String,
 }
 
@@ -402,11 +440,14 @@ pub struct TopupRequest {
     /// A bound card of the holder's.
     pub card_id: String,
     /// Minor units, positive.
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub amount: i64,
     /// ISO 4217; CNY when absent (the only one cards carry).
     #[serde(default)]
+    #[schema(pattern = r"^CNY$")]
     pub currency: Option<String>,
     /// The payment password.
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub pin: String,
 }
 
@@ -416,8 +457,10 @@ pub struct WithdrawalRequest {
     /// A bound card of the holder's.
     pub card_id: String,
     /// Minor units, positive.
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub amount: i64,
     /// The payment password.
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub pin: String,
 }
 
@@ -450,22 +493,28 @@ pub struct PayeeBody {
 pub struct TransferRequest {
     /// The payee's phone; or give `to_wallet_id`.
     #[serde(default)]
+    #[schema(pattern = r"^(\+86)?1[3-9][0-9]{9}$")]
     pub to_phone: Option<String>,
     /// The payee's wallet id; or give `to_phone`.
     #[serde(default)]
     pub to_wallet_id: Option<String>,
     /// Minor units, positive.
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub amount: i64,
     /// ISO 4217; CNY when absent.
     #[serde(default)]
+    #[schema(pattern = r"^CNY$")]
     pub currency: Option<String>,
     /// The payment password.
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub pin: String,
     /// A note for both sides (at most 100 characters).
     #[serde(default)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub memo: Option<String>,
     /// `2h` or `24h`: arrive later (延时到账), cancellable until then.
     #[serde(default)]
+    #[schema(pattern = r"^(2h|24h)$")]
     pub delay: Option<String>,
 }
 
@@ -476,8 +525,10 @@ pub struct PayRequest {
     pub payload: String,
     /// Minor units; required for a static merchant code and a receive code without an amount.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub amount: Option<i64>,
     /// The payment password.
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub pin: String,
 }
 
@@ -608,8 +659,13 @@ pub struct NotificationPage {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct MerchantRequest {
     /// The shop's name as payers see it.
+    #[schema(
+        max_length = 50,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
     /// What it sells: `[a-z_]`, e.g. `restaurant`.
+    #[schema(pattern = r"^[a-z_]{1,32}$")]
     pub category: String,
 }
 
@@ -635,15 +691,19 @@ pub struct ApiKeyBody {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct OrderRequest {
     /// Minor units, positive.
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub amount: i64,
     /// ISO 4217; CNY when absent.
     #[serde(default)]
+    #[schema(pattern = r"^CNY$")]
     pub currency: Option<String>,
     /// What it is for.
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub description: String,
     /// Seconds it waits to be paid (default 900, at most a day).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 86_400)]
     pub expires_in: Option<i64>,
 }
 
@@ -669,14 +729,18 @@ pub struct OrderBody {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ChargeRequest {
     /// The holder's 18-digit payment code.
+    #[schema(pattern = r"^[0-9]{18}$")]
     pub payment_code: String,
     /// Minor units, positive.
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub amount: i64,
     /// What it is for.
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub description: Option<String>,
     /// The holder's payment password, typed on the till, for charges above the password-free limit.
     #[serde(default)]
+    #[schema(pattern = r"^[0-9]{6}$")]
     pub pin: Option<String>,
 }
 
@@ -697,9 +761,11 @@ pub struct RefundRequest {
     /// The payment to refund.
     pub payment_id: String,
     /// Minor units, at most what is left unrefunded.
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub amount: i64,
     /// Why.
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub reason: Option<String>,
 }
 
@@ -750,6 +816,7 @@ pub struct MerchantPaymentPage {
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct WebhookRequest {
     /// Where events are POSTed (http or https).
+    #[schema(max_length = 500, pattern = r"^https?://[\x21-\x7e]+$")]
     pub url: String,
 }
 
@@ -765,6 +832,7 @@ pub struct WebhookSecret {
 pub struct SettlementRequest {
     /// Minor units; the whole available balance when absent.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub amount: Option<i64>,
 }
 

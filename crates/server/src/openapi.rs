@@ -57,9 +57,10 @@ use utoipa::OpenApi;
         qianbao_api_types::RefundRequest, qianbao_api_types::RefundReply,
         qianbao_api_types::MerchantPaymentBody, qianbao_api_types::MerchantPaymentPage,
         qianbao_api_types::WebhookRequest, qianbao_api_types::WebhookSecret,
-        qianbao_api_types::SettlementRequest, qianbao_api_types::QuoteBody
+        qianbao_api_types::SettlementRequest, qianbao_api_types::QuoteBody,
+        money::TimeBound
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonProblems),
     tags(
         (name = "operations", description = "Health, readiness, metrics and this document"),
         (name = "sign-up and login", description = "SMS codes, opening a wallet, sessions"),
@@ -84,16 +85,148 @@ pub fn document_json() -> String {
     json
 }
 
-/// Declares the bearer-token scheme holder calls use.
+/// Declares the two bearer schemes: a holder's session token and a merchant's API key.
 struct BearerAuth;
 
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
+        let scheme = |description: &str| {
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(description))
+                    .build(),
+            )
+        };
         components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            "session",
+            scheme("A holder's session token, from `POST /v1/signup` or `POST /v1/sessions`."),
         );
+        components.add_security_scheme(
+            "merchant_key",
+            scheme("A merchant's API key, from `POST /v1/merchants` (`qbk_…`)."),
+        );
+    }
+}
+
+/// The failures that whole classes of operations share, added to each operation of the class so
+/// that no annotation can forget one: every call with credentials can be 401 `unauthorized`;
+/// every JSON body can be malformed, too large, of the wrong type or of the wrong shape; every
+/// query string can be of the wrong shape; every money call can lack its `Idempotency-Key`, reuse
+/// it for another request or race its own retry, or meet a maintenance window; and every call
+/// under `/v1` (and `/readyz`) can meet unavailable storage or the request time limit.
+struct CommonProblems;
+
+impl CommonProblems {
+    fn apply(path: &str, op: &mut utoipa::openapi::path::Operation) {
+        use utoipa::openapi::path::ParameterIn;
+        let json_body = op.request_body.as_ref().is_some_and(|b| match b {
+            utoipa::openapi::RefOr::T(b) => b.content.contains_key("application/json"),
+            utoipa::openapi::RefOr::Ref(_) => false,
+        });
+        let params: Vec<&utoipa::openapi::path::Parameter> = op
+            .parameters
+            .iter()
+            .flatten()
+            .filter_map(|p| match p {
+                utoipa::openapi::RefOr::T(p) => Some(p),
+                utoipa::openapi::RefOr::Ref(_) => None,
+            })
+            .collect();
+        let query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
+        let idempotent = params
+            .iter()
+            .any(|p| p.parameter_in == ParameterIn::Header && p.name == "Idempotency-Key");
+        let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+        let mut add = |status: &str, codes: &[&str]| problem(op, status, codes);
+        if secured {
+            add("401", &["unauthorized"]);
+        }
+        if json_body {
+            add("400", &["malformed_json", "malformed_request"]);
+            add("413", &["payload_too_large"]);
+            add("415", &["unsupported_media_type"]);
+            add("422", &["invalid_request"]);
+        }
+        if query {
+            add("422", &["invalid_request"]);
+        }
+        if idempotent {
+            add(
+                "400",
+                &["idempotency_key_required", "idempotency_key_invalid"],
+            );
+            add("409", &["idempotency_in_progress"]);
+            add("422", &["idempotency_conflict"]);
+            add("503", &["maintenance"]);
+        }
+        if path.starts_with("/v1/") || path == "/readyz" {
+            add("503", &["storage_unavailable", "timeout"]);
+        }
+    }
+}
+
+/// Adds `codes` to the operation's problem response of `status`, making the response if needed.
+fn problem(op: &mut utoipa::openapi::path::Operation, status: &str, codes: &[&str]) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let listed = |codes: &[&str]| {
+        codes
+            .iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match op.responses.responses.get_mut(status) {
+        Some(RefOr::T(response)) => {
+            let missing: Vec<&str> = codes
+                .iter()
+                .copied()
+                .filter(|c| !response.description.contains(&format!("`{c}`")))
+                .collect();
+            if !missing.is_empty() {
+                response.description = format!("{}; {}", response.description, listed(&missing));
+            }
+            response
+                .content
+                .entry("application/problem+json".to_string())
+                .or_insert_with(|| problem_content().into());
+        }
+        Some(RefOr::Ref(_)) => {}
+        None => {
+            let response = ResponseBuilder::new()
+                .description(listed(codes))
+                .content("application/problem+json", problem_content())
+                .build();
+            op.responses
+                .responses
+                .insert(status.to_string(), RefOr::T(response));
+        }
+    }
+
+    fn problem_content() -> utoipa::openapi::Content {
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("Problem")))
+            .build()
+    }
+}
+
+impl utoipa::Modify for CommonProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                CommonProblems::apply(path, op);
+            }
+        }
     }
 }

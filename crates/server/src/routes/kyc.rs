@@ -27,7 +27,7 @@ fn card_body(card: CardRecord) -> CardBody {
 }
 
 /// Verifies the real name and ID number: L0 → L1.
-#[utoipa::path(post, path = "/v1/me/identity", tag = "real-name verification", request_body = IdentityRequest,
+#[utoipa::path(post, path = "/v1/me/identity", tag = "real-name verification", security(("session" = [])), request_body = IdentityRequest,
     responses(
         (status = 200, description = "Verified", body = IdentityVerified),
         (status = 403, description = "`account_restricted`", body = Problem, content_type = "application/problem+json"),
@@ -50,7 +50,7 @@ pub async fn verify_identity(
 }
 
 /// Starts binding a bank card in the holder's own name; the bank texts a code to the reserved phone.
-#[utoipa::path(post, path = "/v1/me/cards", tag = "bank cards", request_body = CardRequestBody,
+#[utoipa::path(post, path = "/v1/me/cards", tag = "bank cards", security(("session" = [])), request_body = CardRequestBody,
     responses(
         (status = 202, description = "The bank sent its code", body = CardPending),
         (status = 403, description = "`kyc_required`", body = Problem, content_type = "application/problem+json"),
@@ -87,7 +87,7 @@ pub async fn bind_card(
 }
 
 /// Finishes binding with the bank's code; the first card makes the holder L2.
-#[utoipa::path(post, path = "/v1/me/cards/{card_id}/confirm", tag = "bank cards", request_body = CardConfirmRequest,
+#[utoipa::path(post, path = "/v1/me/cards/{card_id}/confirm", tag = "bank cards", security(("session" = [])), request_body = CardConfirmRequest,
     params(("card_id" = String, Path, description = "The card's id")),
     responses(
         (status = 200, description = "Bound", body = CardBody),
@@ -107,7 +107,7 @@ pub async fn confirm_card(
 }
 
 /// The holder's cards; never a full number.
-#[utoipa::path(get, path = "/v1/me/cards", tag = "bank cards",
+#[utoipa::path(get, path = "/v1/me/cards", tag = "bank cards", security(("session" = [])),
     responses((status = 200, description = "Cards, oldest first", body = CardList)))]
 pub async fn cards(
     State(state): State<AppState>,
@@ -127,7 +127,7 @@ pub async fn cards(
 }
 
 /// Makes a bound card the default.
-#[utoipa::path(post, path = "/v1/me/cards/{card_id}/default", tag = "bank cards",
+#[utoipa::path(post, path = "/v1/me/cards/{card_id}/default", tag = "bank cards", security(("session" = [])),
     params(("card_id" = String, Path, description = "The card's id")),
     responses((status = 200, description = "The card, now the default", body = CardBody),
               (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json")))]
@@ -144,7 +144,7 @@ pub async fn default_card(
 }
 
 /// Unbinds a card; needs the payment password.
-#[utoipa::path(post, path = "/v1/me/cards/{card_id}/unbind", tag = "bank cards", request_body = PinOnly,
+#[utoipa::path(post, path = "/v1/me/cards/{card_id}/unbind", tag = "bank cards", security(("session" = [])), request_body = PinOnly,
     params(("card_id" = String, Path, description = "The card's id")),
     responses((status = 204, description = "Unbound"),
               (status = 401, description = "`pin_incorrect` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
@@ -164,7 +164,7 @@ pub async fn unbind_card(
 }
 
 /// Sets or changes the payment password.
-#[utoipa::path(put, path = "/v1/me/pin", tag = "payment password", request_body = PinRequest,
+#[utoipa::path(put, path = "/v1/me/pin", tag = "payment password", security(("session" = [])), request_body = PinRequest,
     responses((status = 204, description = "Set"),
               (status = 401, description = "`pin_incorrect`: the old one is wrong", body = Problem, content_type = "application/problem+json"),
               (status = 403, description = "`kyc_required`", body = Problem, content_type = "application/problem+json"),
@@ -187,7 +187,7 @@ pub async fn set_pin(
 }
 
 /// Resets the payment password with an SMS code, the ID number and a bound card; unlocks payments.
-#[utoipa::path(post, path = "/v1/me/pin/reset", tag = "payment password", request_body = PinResetRequest,
+#[utoipa::path(post, path = "/v1/me/pin/reset", tag = "payment password", security(("session" = [])), request_body = PinResetRequest,
     responses((status = 204, description = "Reset; payments unlocked"),
               (status = 400, description = "`otp_invalid`, `otp_expired`", body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "`identity_mismatch`, `pin_invalid`, `pin_weak`", body = Problem, content_type = "application/problem+json")))]
@@ -209,6 +209,12 @@ pub async fn reset_pin(
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The image file, byte for byte.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+struct PhotoBytes(Vec<u8>);
 
 /// The upload body, read only up to the photo limit: a larger one is refused as `too_large`
 /// without being held in memory.
@@ -238,8 +244,8 @@ fn content_type(headers: &axum::http::HeaderMap) -> String {
 
 /// Uploads the ID photo: the image bytes as the body, `image/jpeg` or `image/png`, at most 5 MiB,
 /// at least 300×300.
-#[utoipa::path(put, path = "/v1/me/identity/photo", tag = "real-name verification",
-    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "A JPEG or PNG photo of the ID card"),
+#[utoipa::path(put, path = "/v1/me/identity/photo", tag = "real-name verification", security(("session" = [])),
+    request_body(description = "A JPEG or PNG photo of the ID card", content((inline(PhotoBytes) = "image/jpeg"), (inline(PhotoBytes) = "image/png"))),
     responses((status = 200, description = "Accepted", body = PhotoAccepted),
               (status = 403, description = "`kyc_required`", body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "`photo_invalid` with `reason` ∈ `format`, `too_large`, `too_small`, `unreadable`", body = Problem, content_type = "application/problem+json")))]
@@ -260,8 +266,8 @@ pub async fn upload_id_photo(
 }
 
 /// The face check: a selfie, same rules as the ID photo. With a bound card it makes the holder L3.
-#[utoipa::path(put, path = "/v1/me/identity/face", tag = "real-name verification",
-    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "A JPEG or PNG selfie"),
+#[utoipa::path(put, path = "/v1/me/identity/face", tag = "real-name verification", security(("session" = [])),
+    request_body(description = "A JPEG or PNG selfie", content((inline(PhotoBytes) = "image/jpeg"), (inline(PhotoBytes) = "image/png"))),
     responses((status = 200, description = "Checked", body = FaceChecked),
               (status = 422, description = "`photo_invalid`, `face_mismatch`", body = Problem, content_type = "application/problem+json"),
               (status = 503, description = "`verifier_unavailable`", body = Problem, content_type = "application/problem+json")))]

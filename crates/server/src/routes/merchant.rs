@@ -2,7 +2,9 @@
 //! makes with its API key — orders, charging payment codes, refunds, payments, webhook,
 //! settlement and balance.
 
-use super::money::{ApiQuery, idempotency_key, idempotent, json, page_size, rfc3339};
+use super::money::{
+    ApiQuery, IdempotencyHeader, idempotency_key, idempotent, json, page_size, rfc3339,
+};
 use crate::ApiError;
 use crate::auth::CurrentHolder;
 use crate::extract::ApiJson;
@@ -21,7 +23,7 @@ use qianbao_api_types::{
 use qianbao_wallet::money::merchant::RefundDone;
 use qianbao_wallet::money::payload::Payload;
 use qianbao_wallet::money::records::{MerchantRecord, OrderRecord};
-use qianbao_wallet::money::{Done, amount, currency};
+use qianbao_wallet::money::{Done, MoneyError, amount, currency};
 
 /// The merchant whose API key came with the request.
 #[derive(Clone, Debug)]
@@ -53,10 +55,10 @@ fn caller(merchant: &MerchantRecord) -> String {
 }
 
 /// Opens a merchant for the holder (L1 or above); the API key is shown once.
-#[utoipa::path(post, path = "/v1/merchants", tag = "merchants", request_body = MerchantRequest,
+#[utoipa::path(post, path = "/v1/merchants", tag = "merchants", security(("session" = [])), request_body = MerchantRequest,
     responses(
         (status = 201, description = "Opened", body = MerchantOpened),
-        (status = 403, description = "`kyc_required`", body = Problem, content_type = "application/problem+json")))]
+        (status = 403, description = "`kyc_required`, `account_frozen`, `account_restricted`", body = Problem, content_type = "application/problem+json")))]
 pub async fn open_merchant(
     State(state): State<AppState>,
     me: CurrentHolder,
@@ -77,7 +79,7 @@ pub async fn open_merchant(
 }
 
 /// A new API key for one of the holder's merchants; the old one stops working at once.
-#[utoipa::path(post, path = "/v1/merchants/{merchant_id}/api-keys", tag = "merchants",
+#[utoipa::path(post, path = "/v1/merchants/{merchant_id}/api-keys", tag = "merchants", security(("session" = [])),
     params(("merchant_id" = String, Path, description = "The merchant's id")),
     responses(
         (status = 201, description = "The new key, shown once", body = ApiKeyBody),
@@ -109,11 +111,11 @@ fn order_body(order: OrderRecord) -> OrderBody {
 }
 
 /// Creates an order of a fixed amount, shown to the payer as a QR code.
-#[utoipa::path(post, path = "/v1/merchant/orders", tag = "merchants", request_body = OrderRequest,
+#[utoipa::path(post, path = "/v1/merchant/orders", tag = "merchants", security(("merchant_key" = [])), request_body = OrderRequest,
     responses(
         (status = 201, description = "Open", body = OrderBody),
         (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`amount_invalid`", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "`amount_invalid`, `currency_unsupported`", body = Problem, content_type = "application/problem+json")))]
 pub async fn create_order(
     State(state): State<AppState>,
     CurrentMerchant(merchant): CurrentMerchant,
@@ -137,7 +139,7 @@ pub async fn create_order(
 }
 
 /// One of the merchant's orders.
-#[utoipa::path(get, path = "/v1/merchant/orders/{id}", tag = "merchants",
+#[utoipa::path(get, path = "/v1/merchant/orders/{id}", tag = "merchants", security(("merchant_key" = [])),
     params(("id" = String, Path, description = "The order's id")),
     responses(
         (status = 200, description = "The order", body = OrderBody),
@@ -161,11 +163,14 @@ fn charge_reply(done: Done) -> String {
 
 /// Charges a holder's payment code (the till scans it). Password-free up to the holder's
 /// small-amount limit; above it send the holder's `pin` or get `pin_required`.
-#[utoipa::path(post, path = "/v1/merchant/charges", tag = "merchants", request_body = ChargeRequest,
-    params(("Idempotency-Key" = String, Header, description = "Same on every retry")),
+#[utoipa::path(post, path = "/v1/merchant/charges", tag = "merchants", security(("merchant_key" = [])), request_body = ChargeRequest,
+    params(IdempotencyHeader),
     responses(
         (status = 201, description = "Charged", body = ChargeReply),
-        (status = 422, description = "`payment_code_invalid`, `payment_code_expired`, `pin_required`, `insufficient_balance`, `limit_exceeded`", body = Problem, content_type = "application/problem+json")))]
+        (status = 401, description = "`pin_incorrect` (with `attempts_left`): the payer's `pin` is wrong", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`account_frozen`, `account_restricted`: the payer's wallet", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "`pin_locked` (with `retry_after`): the payer's payments", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`payment_code_invalid`, `payment_code_expired`, `pin_required`, `insufficient_balance`, `limit_exceeded`, `amount_invalid`, `merchant_unavailable`", body = Problem, content_type = "application/problem+json")))]
 pub async fn charge(
     State(state): State<AppState>,
     CurrentMerchant(merchant): CurrentMerchant,
@@ -196,7 +201,12 @@ pub async fn charge(
                     }
                     None => false,
                 };
-                let description = body.description.unwrap_or_default();
+                // Like an order's description: at most 200 characters, none of them control
+                // characters (it is shown to the payer and exported in their records).
+                let description = body.description.unwrap_or_default().trim().to_string();
+                if description.chars().count() > 200 || description.chars().any(char::is_control) {
+                    return Err(MoneyError::InvalidField("description"));
+                }
                 s.money
                     .charge(
                         &s.storage,
@@ -224,12 +234,12 @@ fn refund_reply(done: RefundDone) -> String {
 }
 
 /// Refunds all or part of a payment, never more than was paid.
-#[utoipa::path(post, path = "/v1/merchant/refunds", tag = "merchants", request_body = RefundRequest,
-    params(("Idempotency-Key" = String, Header, description = "Same on every retry")),
+#[utoipa::path(post, path = "/v1/merchant/refunds", tag = "merchants", security(("merchant_key" = [])), request_body = RefundRequest,
+    params(IdempotencyHeader),
     responses(
         (status = 201, description = "Refunded", body = RefundReply),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`refund_exceeds_payment`, `insufficient_balance`", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "`refund_exceeds_payment`, `insufficient_balance`, `amount_invalid`", body = Problem, content_type = "application/problem+json")))]
 pub async fn refund(
     State(state): State<AppState>,
     CurrentMerchant(merchant): CurrentMerchant,
@@ -272,15 +282,14 @@ pub async fn refund(
 #[into_params(parameter_in = Query)]
 pub struct PaymentQuery {
     /// 1–100, default 20.
-    #[param(nullable)]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From `next_cursor`.
-    #[param(nullable)]
     pub cursor: Option<String>,
 }
 
 /// The merchant's payments, newest first.
-#[utoipa::path(get, path = "/v1/merchant/payments", tag = "merchants", params(PaymentQuery),
+#[utoipa::path(get, path = "/v1/merchant/payments", tag = "merchants", security(("merchant_key" = [])), params(PaymentQuery),
     responses((status = 200, description = "A page", body = MerchantPaymentPage)))]
 pub async fn payments(
     State(state): State<AppState>,
@@ -323,7 +332,7 @@ pub async fn payments(
 }
 
 /// Sets the URL events are POSTed to; returns the signing secret, shown once.
-#[utoipa::path(put, path = "/v1/merchant/webhook", tag = "merchants", request_body = WebhookRequest,
+#[utoipa::path(put, path = "/v1/merchant/webhook", tag = "merchants", security(("merchant_key" = [])), request_body = WebhookRequest,
     responses(
         (status = 200, description = "The secret for `Qianbao-Signature`", body = WebhookSecret),
         (status = 422, description = "`invalid_request` (url)", body = Problem, content_type = "application/problem+json")))]
@@ -340,7 +349,7 @@ pub async fn set_webhook(
 }
 
 /// The merchant's balance: takings not yet settled.
-#[utoipa::path(get, path = "/v1/merchant/balance", tag = "merchants",
+#[utoipa::path(get, path = "/v1/merchant/balance", tag = "merchants", security(("merchant_key" = [])),
     responses((status = 200, description = "Balances", body = BalanceList)))]
 pub async fn balance(
     State(state): State<AppState>,
@@ -371,11 +380,12 @@ fn settlement_reply(done: Done) -> String {
 }
 
 /// Settles takings to the owner's default bank card: held now, paid when the bank confirms.
-#[utoipa::path(post, path = "/v1/merchant/settlements", tag = "merchants", request_body = SettlementRequest,
-    params(("Idempotency-Key" = String, Header, description = "Same on every retry")),
+#[utoipa::path(post, path = "/v1/merchant/settlements", tag = "merchants", security(("merchant_key" = [])), request_body = SettlementRequest,
+    params(IdempotencyHeader),
     responses(
         (status = 201, description = "`pending` until the bank confirms", body = MoneyReply),
-        (status = 422, description = "`insufficient_balance`", body = Problem, content_type = "application/problem+json")))]
+        (status = 403, description = "`account_frozen`, `account_restricted`: the owner's wallet; `kyc_required`: the owner has no bank card", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`insufficient_balance`, `amount_invalid`", body = Problem, content_type = "application/problem+json")))]
 pub async fn settle(
     State(state): State<AppState>,
     CurrentMerchant(merchant): CurrentMerchant,

@@ -27,6 +27,47 @@ use serde::{Deserialize, Serialize};
 /// The longest `Idempotency-Key` accepted.
 const KEY_LEN_MAX: usize = 255;
 
+/// The `Idempotency-Key` header of a money call, as the document describes it.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyHeader {
+    /// Same on every retry of one payment: 1–255 printable ASCII characters, not starting or
+    /// ending with a space (HTTP drops those).
+    #[serde(rename = "Idempotency-Key")]
+    #[param(
+        min_length = 1,
+        max_length = 255,
+        pattern = r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$"
+    )]
+    #[allow(dead_code)]
+    pub idempotency_key: String,
+}
+
+/// A time bound of the records' filters: an RFC 3339 time or a day (`YYYY-MM-DD`, China time).
+pub struct TimeBound;
+
+impl utoipa::PartialSchema for TimeBound {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+        };
+        let string = |format| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(format)))
+        };
+        AnyOfBuilder::new()
+            .item(string(KnownFormat::DateTime))
+            .item(string(KnownFormat::Date))
+            .description(Some(
+                "An RFC 3339 time (`2026-12-01T08:00:00Z`) or a day in China time (`2026-12-01`).",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TimeBound {}
+
 /// Reads the `Idempotency-Key` of a money call by `caller` and digests the request, so a retry
 /// can be told from a reuse. The digest is keyed (HMAC under the master key's blind-index key):
 /// the request carries the payment password, and everything else in it is stored or guessable,
@@ -240,7 +281,7 @@ fn caller(me: &CurrentHolder) -> String {
 }
 
 /// The holder's balance per currency: available and held.
-#[utoipa::path(get, path = "/v1/me/balance", tag = "money",
+#[utoipa::path(get, path = "/v1/me/balance", tag = "money", security(("session" = [])),
     responses((status = 200, description = "Balances", body = BalanceList)))]
 pub async fn balance(
     State(state): State<AppState>,
@@ -261,13 +302,15 @@ pub async fn balance(
 }
 
 /// Tops up from a bound card; credit cards carry the fee in the schedule.
-#[utoipa::path(post, path = "/v1/me/topups", tag = "money", request_body = TopupRequest,
-    params(("Idempotency-Key" = String, Header, description = "Same on every retry")),
+#[utoipa::path(post, path = "/v1/me/topups", tag = "money", security(("session" = [])), request_body = TopupRequest,
+    params(IdempotencyHeader),
     responses(
         (status = 201, description = "`succeeded`, or `pending` while the bank has not answered", body = MoneyReply),
-        (status = 401, description = "`pin_incorrect`", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`account_frozen`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`bank_insufficient_funds`, `amount_invalid`, `limit_exceeded`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`pin_incorrect` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such card of the holder's", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`bank_insufficient_funds`, `bank_rejected`, `amount_invalid`, `currency_unsupported`, `limit_exceeded`", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "`pin_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`bank_unavailable`, `maintenance`", body = Problem, content_type = "application/problem+json")))]
 pub async fn top_up(
     State(state): State<AppState>,
@@ -310,12 +353,15 @@ pub async fn top_up(
 }
 
 /// Withdraws to a bound card (L2): held at once, settled when the bank confirms.
-#[utoipa::path(post, path = "/v1/me/withdrawals", tag = "money", request_body = WithdrawalRequest,
-    params(("Idempotency-Key" = String, Header, description = "Same on every retry")),
+#[utoipa::path(post, path = "/v1/me/withdrawals", tag = "money", security(("session" = [])), request_body = WithdrawalRequest,
+    params(IdempotencyHeader),
     responses(
         (status = 201, description = "`pending` until the bank confirms", body = MoneyReply),
-        (status = 403, description = "`kyc_required`, `account_frozen`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`insufficient_balance`, `amount_invalid`", body = Problem, content_type = "application/problem+json")))]
+        (status = 401, description = "`pin_incorrect` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`kyc_required`, `account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such card of the holder's", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`insufficient_balance`, `amount_invalid`, `limit_exceeded`", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "`pin_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json")))]
 pub async fn withdraw(
     State(state): State<AppState>,
     me: CurrentHolder,
@@ -352,15 +398,14 @@ pub async fn withdraw(
 #[into_params(parameter_in = Query)]
 pub struct PayeeQuery {
     /// The payee's phone.
-    #[param(nullable)]
+    #[param(pattern = r"^(\+86)?1[3-9][0-9]{9}$")]
     pub phone: Option<String>,
     /// Or the payee's wallet id.
-    #[param(nullable)]
     pub wallet_id: Option<String>,
 }
 
 /// The payee's masked real name, to confirm before transferring.
-#[utoipa::path(get, path = "/v1/payees", tag = "money", params(PayeeQuery),
+#[utoipa::path(get, path = "/v1/payees", tag = "money", security(("session" = [])), params(PayeeQuery),
     responses(
         (status = 200, description = "The payee", body = PayeeBody),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json")))]
@@ -388,15 +433,15 @@ pub async fn payee(
 }
 
 /// Transfers to another holder by phone or wallet id, at once or delayed (2h / 24h).
-#[utoipa::path(post, path = "/v1/transfers", tag = "money", request_body = TransferRequest,
-    params(("Idempotency-Key" = String, Header, description = "Same on every retry")),
+#[utoipa::path(post, path = "/v1/transfers", tag = "money", security(("session" = [])), request_body = TransferRequest,
+    params(IdempotencyHeader),
     responses(
         (status = 201, description = "`succeeded`, or `scheduled` when delayed", body = MoneyReply),
         (status = 401, description = "`pin_incorrect` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`account_frozen`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such payee", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`insufficient_balance`, `limit_exceeded`, `invalid_payee`, `amount_invalid`", body = Problem, content_type = "application/problem+json"),
-        (status = 423, description = "`pin_locked`", body = Problem, content_type = "application/problem+json")))]
+        (status = 403, description = "`account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such payee", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`insufficient_balance`, `limit_exceeded`, `invalid_payee`, `amount_invalid`, `currency_unsupported`", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "`pin_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json")))]
 pub async fn transfer(
     State(state): State<AppState>,
     me: CurrentHolder,
@@ -452,10 +497,11 @@ pub async fn transfer(
 }
 
 /// Cancels a delayed transfer before it arrives.
-#[utoipa::path(post, path = "/v1/transfers/{id}/cancel", tag = "money",
+#[utoipa::path(post, path = "/v1/transfers/{id}/cancel", tag = "money", security(("session" = [])),
     params(("id" = String, Path, description = "The transfer's id")),
     responses(
         (status = 200, description = "Cancelled; the money is back", body = MoneyReply),
+        (status = 403, description = "`account_frozen`, `account_restricted`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`not_cancellable`", body = Problem, content_type = "application/problem+json")))]
 pub async fn cancel_transfer(
@@ -472,11 +518,15 @@ pub async fn cancel_transfer(
 
 /// Pays a scanned QR code: a merchant's static code (amount required), an order, or a holder's
 /// receive code.
-#[utoipa::path(post, path = "/v1/pay", tag = "money", request_body = PayRequest,
-    params(("Idempotency-Key" = String, Header, description = "Same on every retry")),
+#[utoipa::path(post, path = "/v1/pay", tag = "money", security(("session" = [])), request_body = PayRequest,
+    params(IdempotencyHeader),
     responses(
         (status = 201, description = "Paid", body = PayReply),
+        (status = 401, description = "`pin_incorrect` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such order or payee", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`order_paid`", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "`pin_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`payload_invalid`, `order_expired`, `insufficient_balance`, `limit_exceeded`, `merchant_unavailable`", body = Problem, content_type = "application/problem+json")))]
 pub async fn pay(
     State(state): State<AppState>,
@@ -524,13 +574,15 @@ pub async fn pay(
 #[into_params(parameter_in = Query)]
 pub struct ReceiveQuery {
     /// Fix the amount the payer pays, in minor units.
-    #[param(nullable)]
+    #[param(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub amount: Option<i64>,
 }
 
 /// The holder's receive code (收款码), optionally with a fixed amount.
-#[utoipa::path(get, path = "/v1/me/receive-code", tag = "money", params(ReceiveQuery),
-    responses((status = 200, description = "The code", body = ReceiveCode)))]
+#[utoipa::path(get, path = "/v1/me/receive-code", tag = "money", security(("session" = [])), params(ReceiveQuery),
+    responses(
+        (status = 200, description = "The code", body = ReceiveCode),
+        (status = 422, description = "`amount_invalid`", body = Problem, content_type = "application/problem+json")))]
 pub async fn receive_code(
     State(state): State<AppState>,
     me: CurrentHolder,
@@ -552,11 +604,11 @@ pub async fn receive_code(
 }
 
 /// A fresh payment code (付款码) for a merchant's till to scan: 18 digits, one use, 60 s.
-#[utoipa::path(get, path = "/v1/me/payment-code", tag = "money",
+#[utoipa::path(get, path = "/v1/me/payment-code", tag = "money", security(("session" = [])),
     responses(
         (status = 200, description = "The code", body = PaymentCodeBody),
-        (status = 403, description = "`account_frozen`", body = Problem, content_type = "application/problem+json"),
-        (status = 423, description = "`pin_locked`", body = Problem, content_type = "application/problem+json")))]
+        (status = 403, description = "`account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "`pin_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json")))]
 pub async fn payment_code(
     State(state): State<AppState>,
     me: CurrentHolder,
@@ -573,22 +625,39 @@ pub async fn payment_code(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RecordQuery {
-    /// `topup`, `withdrawal`, `transfer`, `payment` or `refund`.
+    /// `topup`, `withdrawal`, `transfer`, `payment`, `refund` or `settlement`.
     #[serde(rename = "type")]
-    #[param(nullable)]
+    #[param(pattern = r"^(topup|withdrawal|transfer|payment|refund|settlement)$")]
     pub kind: Option<String>,
     /// From this time (RFC 3339) or day (`YYYY-MM-DD`, China time) on.
-    #[param(nullable)]
+    #[param(value_type = Option<TimeBound>)]
     pub from: Option<String>,
     /// Before this time, or until the end of this day.
-    #[param(nullable)]
+    #[param(value_type = Option<TimeBound>)]
     pub to: Option<String>,
     /// 1–100, default 20.
-    #[param(nullable)]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From `next_cursor`.
-    #[param(nullable)]
     pub cursor: Option<String>,
+}
+
+/// Filters of the export: those of the records, without paging (the export is one file of at
+/// most 10,000 rows). Paging parameters are refused rather than silently ignored.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// `topup`, `withdrawal`, `transfer`, `payment`, `refund` or `settlement`.
+    #[serde(rename = "type")]
+    #[param(pattern = r"^(topup|withdrawal|transfer|payment|refund|settlement)$")]
+    pub kind: Option<String>,
+    /// From this time (RFC 3339) or day (`YYYY-MM-DD`, China time) on.
+    #[param(value_type = Option<TimeBound>)]
+    pub from: Option<String>,
+    /// Before this time, or until the end of this day.
+    #[param(value_type = Option<TimeBound>)]
+    pub to: Option<String>,
 }
 
 /// A time bound: RFC 3339, or a day in China time (`to` then means the end of that day).
@@ -609,19 +678,24 @@ fn bound(text: &str, end_of_day: bool) -> Result<i64, ApiError> {
         time::macros::format_description!("[year]-[month]-[day]"),
     )
     .map_err(|_| bad())?;
-    let day = if end_of_day {
-        day.next_day().ok_or_else(bad)?
-    } else {
-        day
-    };
     let start = day
-        .with_hms(0, 0, 0)
-        .map_err(|_| bad())?
-        .assume_offset(time::macros::offset!(+8));
-    i64::try_from(start.unix_timestamp_nanos() / 1_000_000).map_err(|_| bad())
+        .midnight()
+        .assume_offset(time::macros::offset!(+8))
+        .unix_timestamp()
+        * 1000;
+    // The end of a day is the next midnight, counted rather than looked up: the last day the
+    // calendar knows (9999-12-31) has no next day but still ends.
+    Ok(if end_of_day { start + DAY_MS } else { start })
 }
 
-fn filter(query: &RecordQuery, limit: i64) -> Result<MovementFilter, ApiError> {
+/// A day in milliseconds; China has no daylight saving, so every day is this long.
+const DAY_MS: i64 = 86_400_000;
+
+fn filter(
+    query: &ExportQuery,
+    cursor: Option<&String>,
+    limit: i64,
+) -> Result<MovementFilter, ApiError> {
     const KINDS: [&str; 6] = [
         "topup",
         "withdrawal",
@@ -636,7 +710,7 @@ fn filter(query: &RecordQuery, limit: i64) -> Result<MovementFilter, ApiError> {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_request",
-            "type is one of topup, withdrawal, transfer, payment, refund.",
+            "type is one of topup, withdrawal, transfer, payment, refund, settlement.",
         )
         .field("type"));
     }
@@ -644,7 +718,7 @@ fn filter(query: &RecordQuery, limit: i64) -> Result<MovementFilter, ApiError> {
         kind: query.kind.clone(),
         from_ms: query.from.as_deref().map(|t| bound(t, false)).transpose()?,
         to_ms: query.to.as_deref().map(|t| bound(t, true)).transpose()?,
-        before_id: query.cursor.clone().filter(|c| c.len() <= 64),
+        before_id: cursor.filter(|c| c.len() <= 64).cloned(),
         limit,
     })
 }
@@ -679,7 +753,7 @@ fn transaction(m: MovementRecord) -> TransactionBody {
 }
 
 /// The holder's records, newest first, filtered and cursor-paged.
-#[utoipa::path(get, path = "/v1/me/transactions", tag = "money", params(RecordQuery),
+#[utoipa::path(get, path = "/v1/me/transactions", tag = "money", security(("session" = [])), params(RecordQuery),
     responses((status = 200, description = "A page", body = TransactionPage)))]
 pub async fn transactions(
     State(state): State<AppState>,
@@ -687,7 +761,12 @@ pub async fn transactions(
     ApiQuery(query): ApiQuery<RecordQuery>,
 ) -> Result<Json<TransactionPage>, ApiError> {
     let limit = page_size(query.limit)?;
-    let mut f = filter(&query, limit + 1)?;
+    let export = ExportQuery {
+        kind: query.kind,
+        from: query.from,
+        to: query.to,
+    };
+    let mut f = filter(&export, query.cursor.as_ref(), limit + 1)?;
     f.limit = limit + 1;
     let mut rows = state.money.records(&state.storage, &me.holder, f).await?;
     let next_cursor = if rows.len() > usize::try_from(limit).unwrap_or(0) {
@@ -703,7 +782,7 @@ pub async fn transactions(
 }
 
 /// One record of the holder's.
-#[utoipa::path(get, path = "/v1/me/transactions/{id}", tag = "money",
+#[utoipa::path(get, path = "/v1/me/transactions/{id}", tag = "money", security(("session" = [])),
     params(("id" = String, Path, description = "The record's id")),
     responses(
         (status = 200, description = "The record", body = TransactionBody),
@@ -728,14 +807,18 @@ fn csv_field(text: &str) -> String {
 }
 
 /// The holder's records as CSV (at most 10,000 rows), with the same filters.
-#[utoipa::path(get, path = "/v1/me/transactions.csv", tag = "money", params(RecordQuery),
+#[utoipa::path(get, path = "/v1/me/transactions.csv", tag = "money", security(("session" = [])), params(ExportQuery),
     responses((status = 200, description = "text/csv", content_type = "text/csv", body = String)))]
 pub async fn transactions_csv(
     State(state): State<AppState>,
     me: CurrentHolder,
-    ApiQuery(query): ApiQuery<RecordQuery>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    let f = filter(&query, qianbao_wallet::money::history::EXPORT_ROWS_MAX)?;
+    let f = filter(
+        &query,
+        None,
+        qianbao_wallet::money::history::EXPORT_ROWS_MAX,
+    )?;
     let rows = state.money.records(&state.storage, &me.holder, f).await?;
     let mut out =
         String::from("id,type,direction,amount,fee,currency,counterparty,status,memo,created_at\n");
@@ -774,11 +857,12 @@ pub async fn transactions_csv(
 #[into_params(parameter_in = Query)]
 pub struct MonthQuery {
     /// The month, China time.
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: String,
 }
 
 /// The month's totals in and out, by type.
-#[utoipa::path(get, path = "/v1/me/summary", tag = "money", params(MonthQuery),
+#[utoipa::path(get, path = "/v1/me/summary", tag = "money", security(("session" = [])), params(MonthQuery),
     responses((status = 200, description = "Totals", body = SummaryBody)))]
 pub async fn summary(
     State(state): State<AppState>,
@@ -793,28 +877,34 @@ pub async fn summary(
         )
         .field("month")
     };
-    let (year, month) = query.month.split_once('-').ok_or_else(bad)?;
-    let (year, month): (i32, u8) = (
-        year.parse().map_err(|_| bad())?,
-        month.parse().map_err(|_| bad())?,
-    );
+    // Exactly `YYYY-MM`, as documented.
+    let bytes = query.month.as_bytes();
+    if bytes.len() != 7
+        || bytes[4] != b'-'
+        || !bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let year: i32 = query.month[..4].parse().map_err(|_| bad())?;
+    let month: u8 = query.month[5..].parse().map_err(|_| bad())?;
     let month_of = time::Month::try_from(month).map_err(|_| bad())?;
     let first = time::Date::from_calendar_date(year, month_of, 1).map_err(|_| bad())?;
-    let next = if month == 12 {
-        time::Date::from_calendar_date(year + 1, time::Month::January, 1)
-    } else {
-        time::Date::from_calendar_date(year, month_of.next(), 1)
-    }
-    .map_err(|_| bad())?;
+    // The month's end is counted in days rather than looked up as the next month's first day,
+    // which the calendar does not have after 9999-12.
+    let days = i64::from(time::util::days_in_month(month_of, year));
     let ms = |d: time::Date| {
         d.midnight()
             .assume_offset(time::macros::offset!(+8))
             .unix_timestamp()
             * 1000
     };
+    let (from_ms, to_ms) = (ms(first), ms(first) + days * DAY_MS);
     let s = state
         .money
-        .summary(&state.storage, &me.holder, ms(first), ms(next))
+        .summary(&state.storage, &me.holder, from_ms, to_ms)
         .await?;
     Ok(Json(SummaryBody {
         month: query.month,
@@ -838,10 +928,9 @@ pub async fn summary(
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// 1–100, default 20.
-    #[param(nullable)]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// From `next_cursor`.
-    #[param(nullable)]
     pub cursor: Option<String>,
 }
 
@@ -857,7 +946,7 @@ fn notification(n: NotificationRecord) -> NotificationBody {
 }
 
 /// The holder's inbox, newest first.
-#[utoipa::path(get, path = "/v1/me/notifications", tag = "money", params(PageQuery),
+#[utoipa::path(get, path = "/v1/me/notifications", tag = "money", security(("session" = [])), params(PageQuery),
     responses((status = 200, description = "A page", body = NotificationPage)))]
 pub async fn notifications(
     State(state): State<AppState>,
@@ -888,7 +977,7 @@ const STREAM_POLL: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// The inbox as Server-Sent Events: each new alert as one `notification` event, oldest first.
 /// `Last-Event-ID` resumes after that alert.
-#[utoipa::path(get, path = "/v1/me/notifications/stream", tag = "money",
+#[utoipa::path(get, path = "/v1/me/notifications/stream", tag = "money", security(("session" = [])),
     responses((status = 200, description = "text/event-stream of notification events", content_type = "text/event-stream", body = String)))]
 pub async fn notification_stream(
     State(state): State<AppState>,
@@ -976,4 +1065,42 @@ fn tokio_stream_of(
     mut rx: tokio::sync::mpsc::Receiver<Event>,
 ) -> impl futures_core::Stream<Item = Result<Event, std::convert::Infallible>> {
     futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx).map(|e| e.map(Ok)))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::{DAY_MS, bound};
+
+    #[test]
+    fn a_day_bound_is_china_midnight_and_its_end_the_next_one() {
+        // 2026-12-01T00:00:00+08:00 is 2026-11-30T16:00:00Z.
+        let start = bound("2026-12-01", false).unwrap();
+        assert_eq!(start, 1_796_054_400_000);
+        assert_eq!(bound("2026-12-01", true).unwrap(), start + DAY_MS);
+        assert_eq!(bound("2026-11-30T16:00:00Z", false).unwrap(), start);
+    }
+
+    #[test]
+    fn the_calendars_last_day_still_ends() {
+        let start = bound("9999-12-31", false).unwrap();
+        assert_eq!(bound("9999-12-31", true).unwrap(), start + DAY_MS);
+    }
+
+    #[test]
+    fn other_text_is_an_invalid_request() {
+        for bad in [
+            "",
+            "2026-13-01",
+            "2026-02-30",
+            "yesterday",
+            "2026-12-01T25:00:00Z",
+        ] {
+            assert_eq!(
+                bound(bad, false).unwrap_err().code(),
+                "invalid_request",
+                "{bad:?}"
+            );
+        }
+    }
 }

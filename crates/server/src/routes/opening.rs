@@ -1,11 +1,12 @@
 //! Sign-up, SMS codes, login and sessions, `/v1/me`, and the sandbox's SMS view.
 
+use super::money::ApiQuery;
 use crate::auth::CurrentHolder;
 use crate::extract::ApiJson;
 use crate::startup::AppState;
 use crate::{ApiError, rfc3339};
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use qianbao_api_types::{
     LimitsBody, LoginRequest, LoginResponse, Me, OtpRequest, OtpSent, Problem, SandboxSms,
@@ -111,7 +112,7 @@ pub async fn log_in(
 }
 
 /// Logs this session out; its token stops working at once.
-#[utoipa::path(delete, path = "/v1/sessions/current", tag = "sign-up and login",
+#[utoipa::path(delete, path = "/v1/sessions/current", tag = "sign-up and login", security(("session" = [])),
     responses((status = 204, description = "Logged out"),
               (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json")))]
 pub async fn log_out(
@@ -126,7 +127,7 @@ pub async fn log_out(
 }
 
 /// The holder: level, status and what the level allows.
-#[utoipa::path(get, path = "/v1/me", tag = "holder",
+#[utoipa::path(get, path = "/v1/me", tag = "holder", security(("session" = [])),
     responses((status = 200, description = "The holder", body = Me),
               (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json")))]
 pub async fn me(State(state): State<AppState>, me: CurrentHolder) -> Result<Json<Me>, ApiError> {
@@ -150,7 +151,7 @@ pub async fn me(State(state): State<AppState>, me: CurrentHolder) -> Result<Json
 }
 
 /// The holder's live sessions, one per device.
-#[utoipa::path(get, path = "/v1/me/sessions", tag = "holder",
+#[utoipa::path(get, path = "/v1/me/sessions", tag = "holder", security(("session" = [])),
     responses((status = 200, description = "Sessions, newest first", body = SessionList)))]
 pub async fn sessions(
     State(state): State<AppState>,
@@ -176,7 +177,7 @@ pub async fn sessions(
 }
 
 /// Logs one of the holder's devices out.
-#[utoipa::path(delete, path = "/v1/me/sessions/{id}", tag = "holder",
+#[utoipa::path(delete, path = "/v1/me/sessions/{id}", tag = "holder", security(("session" = [])),
     params(("id" = String, Path, description = "The session's id")),
     responses((status = 204, description = "That session's token stopped working"),
               (status = 404, description = "`not_found`: no such session of yours", body = Problem, content_type = "application/problem+json")))]
@@ -194,6 +195,7 @@ pub async fn end_session(
 
 /// Query of the sandbox's SMS view.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SmsQuery {
     /// Only messages to this phone.
     pub phone: Option<String>,
@@ -205,7 +207,7 @@ pub struct SmsQuery {
               (status = 404, description = "Not in sandbox mode", body = Problem, content_type = "application/problem+json")))]
 pub async fn sandbox_sms(
     State(state): State<AppState>,
-    Query(query): Query<SmsQuery>,
+    ApiQuery(query): ApiQuery<SmsQuery>,
 ) -> Result<Json<SandboxSmsList>, ApiError> {
     if !state.sandbox {
         return Err(ApiError::not_found());

@@ -17,7 +17,7 @@ fn status(s: &str) -> Json<WalletStatus> {
 }
 
 /// Freezes the caller's wallet: no money leaves it until it is unfrozen.
-#[utoipa::path(post, path = "/v1/me/freeze", tag = "security",
+#[utoipa::path(post, path = "/v1/me/freeze", tag = "security", security(("session" = [])),
     responses((status = 200, description = "Frozen", body = WalletStatus)))]
 pub async fn freeze(
     State(state): State<AppState>,
@@ -57,7 +57,7 @@ pub async fn freeze_by_phone(
 }
 
 /// Unfreezes the caller's wallet with an SMS code (purpose `unfreeze`), the ID number and the password.
-#[utoipa::path(post, path = "/v1/me/unfreeze", tag = "security", request_body = UnfreezeRequest,
+#[utoipa::path(post, path = "/v1/me/unfreeze", tag = "security", security(("session" = [])), request_body = UnfreezeRequest,
     responses((status = 200, description = "Active again", body = WalletStatus),
               (status = 400, description = "`otp_invalid`, `otp_expired`", body = Problem, content_type = "application/problem+json"),
               (status = 401, description = "`invalid_credentials`", body = Problem, content_type = "application/problem+json"),
