@@ -347,6 +347,8 @@ pub async fn run(plan: BenchPlan) -> Result<Value, String> {
     let holders = Arc::new(holders);
     let ops = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
+    let error_codes: Arc<std::sync::Mutex<std::collections::BTreeMap<String, u64>>> =
+        Arc::default();
     let deadline = Instant::now() + plan.duration;
     let mut workers = Vec::new();
     for _ in 0..plan.concurrency {
@@ -358,6 +360,7 @@ pub async fn run(plan: BenchPlan) -> Result<Value, String> {
             errors.clone(),
         );
         let (mix, static_qr) = (plan.mix.clone(), static_qr.clone());
+        let codes_seen = error_codes.clone();
         workers.push(tokio::spawn(async move {
             let mut rng = Rng::seeded();
             let mut latencies: Vec<u32> = Vec::with_capacity(1 << 14);
@@ -399,8 +402,19 @@ pub async fn run(plan: BenchPlan) -> Result<Value, String> {
                 .await;
                 latencies.push(u32::try_from(sent.elapsed().as_micros()).unwrap_or(u32::MAX));
                 ops.fetch_add(1, Ordering::Relaxed);
-                if !matches!(result, Ok((201, _))) {
+                let code = match &result {
+                    Ok((201, _)) => None,
+                    Ok((status, body)) => Some(format!(
+                        "{status} {}",
+                        body["code"].as_str().unwrap_or("?")
+                    )),
+                    Err(_) => Some("connection".to_string()),
+                };
+                if let Some(code) = code {
                     errors.fetch_add(1, Ordering::Relaxed);
+                    if let Ok(mut codes) = codes_seen.lock() {
+                        *codes.entry(code).or_default() += 1;
+                    }
                 }
             }
             latencies
@@ -439,6 +453,7 @@ pub async fn run(plan: BenchPlan) -> Result<Value, String> {
         "p99_ms": percentile(&latencies, 0.99),
         "p999_ms": percentile(&latencies, 0.999),
         "errors": errors.load(Ordering::Relaxed),
+        "error_codes": error_codes.lock().map(|c| json!(*c)).unwrap_or(Value::Null),
         "concurrency": plan.concurrency,
         "holders": plan.holders,
         "seconds": (took * 10.0).round() / 10.0,
