@@ -14,11 +14,11 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use qianbao_api_types::{
-    ApiKeyBody, Balance, BalanceList, ChargeReply, ChargeRequest, MerchantOpened,
-    MerchantPaymentBody, MerchantPaymentPage, MerchantRequest, MoneyReply, OrderBody, OrderRequest,
-    Problem, RefundReply, RefundRequest, SettlementRequest, WebhookRequest, WebhookSecret,
+    ApiKeyBody, BalanceList, ChargeReply, ChargeRequest, MerchantOpened, MerchantPaymentBody,
+    MerchantPaymentPage, MerchantRequest, MoneyReply, OrderBody, OrderRequest, Problem,
+    RefundReply, RefundRequest, SettlementRequest, WebhookRequest, WebhookSecret,
 };
 use qianbao_wallet::money::merchant::RefundDone;
 use qianbao_wallet::money::payload::Payload;
@@ -177,17 +177,14 @@ pub async fn charge(
     headers: HeaderMap,
     ApiJson(body): ApiJson<ChargeRequest>,
 ) -> Response {
-    let key = match idempotency_key(&state, &headers, caller(&merchant), "charge", &body) {
-        Ok(key) => key,
-        Err(e) => return e.into_response(),
-    };
+    let key = idempotency_key(&state, &headers, caller(&merchant), "charge", &body);
     let s = state.clone();
     idempotent(
         &state,
-        key.clone(),
+        key,
         StatusCode::CREATED,
         charge_reply,
-        |render| {
+        |render, key| {
             Box::pin(async move {
                 let amount = amount(body.amount, s.money.policy.amount_max_minor)?;
                 let pin_checked = match &body.pin {
@@ -246,17 +243,14 @@ pub async fn refund(
     headers: HeaderMap,
     ApiJson(body): ApiJson<RefundRequest>,
 ) -> Response {
-    let key = match idempotency_key(&state, &headers, caller(&merchant), "refund", &body) {
-        Ok(key) => key,
-        Err(e) => return e.into_response(),
-    };
+    let key = idempotency_key(&state, &headers, caller(&merchant), "refund", &body);
     let s = state.clone();
     idempotent(
         &state,
-        key.clone(),
+        key,
         StatusCode::CREATED,
         refund_reply,
-        |render| {
+        |render, key| {
             Box::pin(async move {
                 let amount = amount(body.amount, s.money.policy.amount_max_minor)?;
                 let reason = body.reason.unwrap_or_default();
@@ -355,18 +349,11 @@ pub async fn balance(
     State(state): State<AppState>,
     CurrentMerchant(merchant): CurrentMerchant,
 ) -> Result<Json<BalanceList>, ApiError> {
-    let balances = state
+    let accounts = state
         .money
         .merchant_balance(&state.storage, &merchant)
-        .await?
-        .into_iter()
-        .map(|a| Balance {
-            currency: a.currency.as_str().to_string(),
-            available: a.available().minor(),
-            held: a.held.minor(),
-        })
-        .collect();
-    Ok(Json(BalanceList { balances }))
+        .await?;
+    Ok(Json(super::money::balance_list(accounts)))
 }
 
 fn settlement_reply(done: Done) -> String {
@@ -392,17 +379,14 @@ pub async fn settle(
     headers: HeaderMap,
     ApiJson(body): ApiJson<SettlementRequest>,
 ) -> Response {
-    let key = match idempotency_key(&state, &headers, caller(&merchant), "settlement", &body) {
-        Ok(key) => key,
-        Err(e) => return e.into_response(),
-    };
+    let key = idempotency_key(&state, &headers, caller(&merchant), "settlement", &body);
     let s = state.clone();
     idempotent(
         &state,
-        key.clone(),
+        key,
         StatusCode::CREATED,
         settlement_reply,
-        |render| {
+        |render, key| {
             Box::pin(async move {
                 let amount = body
                     .amount

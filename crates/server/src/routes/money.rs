@@ -184,11 +184,15 @@ fn is_answer(e: &MoneyError) -> bool {
 /// so a retry gets the same answer.
 pub(crate) async fn idempotent<T: 'static>(
     state: &AppState,
-    key: IdempotencyKey,
+    key: Result<IdempotencyKey, ApiError>,
     status: StatusCode,
     body: fn(T) -> String,
-    work: impl FnOnce(Render<T>) -> Work<T>,
+    work: impl FnOnce(Render<T>, IdempotencyKey) -> Work<T>,
 ) -> Response {
+    let key = match key {
+        Ok(key) => key,
+        Err(e) => return e.into_response(),
+    };
     let money = &state.money;
     if let Err(e) = money.check_open(&state.storage).await {
         return ApiError::from(e).into_response();
@@ -202,7 +206,7 @@ pub(crate) async fn idempotent<T: 'static>(
         status: status.as_u16(),
         body,
     };
-    match work(render).await {
+    match work(render, key.clone()).await {
         Ok(done) => replayed_fresh(render.reply(done)),
         Err(MoneyError::Replay(reply)) => replayed(reply),
         Err(e) => {
@@ -227,6 +231,20 @@ fn replayed_fresh(reply: Reply) -> Response {
     let mut response = replayed(reply);
     response.headers_mut().remove("idempotent-replayed");
     response
+}
+
+/// Accounts as the wire shows balances: available and held per currency.
+pub(crate) fn balance_list(accounts: Vec<qianbao_ledger::Account>) -> BalanceList {
+    BalanceList {
+        balances: accounts
+            .into_iter()
+            .map(|a| Balance {
+                currency: a.currency.as_str().to_string(),
+                available: a.available().minor(),
+                held: a.held.minor(),
+            })
+            .collect(),
+    }
 }
 
 /// JSON of `value`; the wire types always serialise.
@@ -287,18 +305,8 @@ pub async fn balance(
     State(state): State<AppState>,
     me: CurrentHolder,
 ) -> Result<Json<BalanceList>, ApiError> {
-    let balances = state
-        .money
-        .balances(&state.storage, &me.holder)
-        .await?
-        .into_iter()
-        .map(|a| Balance {
-            currency: a.currency.as_str().to_string(),
-            available: a.available().minor(),
-            held: a.held.minor(),
-        })
-        .collect();
-    Ok(Json(BalanceList { balances }))
+    let accounts = state.money.balances(&state.storage, &me.holder).await?;
+    Ok(Json(balance_list(accounts)))
 }
 
 /// Tops up from a bound card; credit cards carry the fee in the schedule.
@@ -318,17 +326,14 @@ pub async fn top_up(
     headers: HeaderMap,
     ApiJson(body): ApiJson<TopupRequest>,
 ) -> Response {
-    let key = match idempotency_key(&state, &headers, caller(&me), "topup", &body) {
-        Ok(key) => key,
-        Err(e) => return e.into_response(),
-    };
+    let key = idempotency_key(&state, &headers, caller(&me), "topup", &body);
     let s = state.clone();
     idempotent(
         &state,
-        key.clone(),
+        key,
         StatusCode::CREATED,
         money_reply_json,
-        |render| {
+        |render, key| {
             Box::pin(async move {
                 let amount = amount(body.amount, s.money.policy.amount_max_minor)?;
                 let currency = currency(body.currency.as_deref())?;
@@ -368,17 +373,14 @@ pub async fn withdraw(
     headers: HeaderMap,
     ApiJson(body): ApiJson<WithdrawalRequest>,
 ) -> Response {
-    let key = match idempotency_key(&state, &headers, caller(&me), "withdrawal", &body) {
-        Ok(key) => key,
-        Err(e) => return e.into_response(),
-    };
+    let key = idempotency_key(&state, &headers, caller(&me), "withdrawal", &body);
     let s = state.clone();
     idempotent(
         &state,
-        key.clone(),
+        key,
         StatusCode::CREATED,
         money_reply_json,
-        |render| {
+        |render, key| {
             Box::pin(async move {
                 let amount = amount(body.amount, s.money.policy.amount_max_minor)?;
                 s.money
@@ -448,17 +450,14 @@ pub async fn transfer(
     headers: HeaderMap,
     ApiJson(body): ApiJson<TransferRequest>,
 ) -> Response {
-    let key = match idempotency_key(&state, &headers, caller(&me), "transfer", &body) {
-        Ok(key) => key,
-        Err(e) => return e.into_response(),
-    };
+    let key = idempotency_key(&state, &headers, caller(&me), "transfer", &body);
     let s = state.clone();
     idempotent(
         &state,
-        key.clone(),
+        key,
         StatusCode::CREATED,
         money_reply_json,
-        |render| {
+        |render, key| {
             Box::pin(async move {
                 let to = match (body.to_phone, body.to_wallet_id) {
                     (Some(phone), None) => PayeeRef::Phone(phone),
@@ -534,17 +533,14 @@ pub async fn pay(
     headers: HeaderMap,
     ApiJson(body): ApiJson<PayRequest>,
 ) -> Response {
-    let key = match idempotency_key(&state, &headers, caller(&me), "pay", &body) {
-        Ok(key) => key,
-        Err(e) => return e.into_response(),
-    };
+    let key = idempotency_key(&state, &headers, caller(&me), "pay", &body);
     let s = state.clone();
     idempotent(
         &state,
-        key.clone(),
+        key,
         StatusCode::CREATED,
         pay_reply_json,
-        |render| {
+        |render, key| {
             Box::pin(async move {
                 if let Some(a) = body.amount {
                     amount(a, s.money.policy.amount_max_minor)?;
