@@ -404,10 +404,9 @@ pub async fn run(plan: BenchPlan) -> Result<Value, String> {
                 ops.fetch_add(1, Ordering::Relaxed);
                 let code = match &result {
                     Ok((201, _)) => None,
-                    Ok((status, body)) => Some(format!(
-                        "{status} {}",
-                        body["code"].as_str().unwrap_or("?")
-                    )),
+                    Ok((status, body)) => {
+                        Some(format!("{status} {}", body["code"].as_str().unwrap_or("?")))
+                    }
                     Err(_) => Some("connection".to_string()),
                 };
                 if let Some(code) = code {
