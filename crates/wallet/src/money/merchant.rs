@@ -302,7 +302,8 @@ impl Money {
         store: &impl RecordStore,
         code: &str,
     ) -> Result<String, MoneyError> {
-        let digest = code_digest(self, code);
+        // Trimmed as `charge` trims it, so a code pasted with spaces finds the same holder.
+        let digest = code_digest(self, code.trim());
         store
             .transact_read(move |r| r.payment_code(&digest))
             .await?
