@@ -122,8 +122,20 @@ impl Instruction {
         out
     }
 
-    /// Reads a journal line written by [`Instruction::encode`].
+    /// Reads a journal line written by [`Instruction::encode`], and only such a line: text that
+    /// would decode to an instruction written differently (upper-case hex, a `+` sign, leading
+    /// zeros, `-0`) is refused, so that one instruction has exactly one journal text.
     pub fn decode(text: &str) -> Result<Instruction, DecodeError> {
+        let instruction = Instruction::decode_words(text)?;
+        if instruction.encode() != text {
+            return Err(DecodeError(format!("{text:?} is not in canonical form")));
+        }
+        Ok(instruction)
+    }
+
+    /// The words of a journal line read leniently; [`Instruction::decode`] then insists on the
+    /// canonical form.
+    fn decode_words(text: &str) -> Result<Instruction, DecodeError> {
         let mut words = text.split(' ');
         let verb = words.next().unwrap_or_default();
         let id = parse_id(words.next())?;
@@ -176,4 +188,46 @@ fn parse_posting(word: &str) -> Result<Posting, DecodeError> {
         currency,
         amount: Amount::from_minor(amount),
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Found by `qianbao-fuzz instruction`: lines that the word parser read but that `encode`
+    /// never writes, so one instruction had several journal texts.
+    #[test]
+    fn fuzz_found_non_canonical_journal_text_is_refused() {
+        let id = "0000000000000000000000000000000a";
+        let found = [
+            // Upper-case hex in an id (seed 1592598565, case 5296).
+            "post 00000000000000000000000000000182 d02c0fd3801ad3e023dc66dcd6717C7c".to_string(),
+            "transfer 00FFFFFFFFFFFFFFFFFFFFFFFFFFFFFF".to_string(),
+            // A `+` in an id: `u128::from_str_radix` takes a sign (seed 1, case 2061).
+            "transfer +fffffffffffffffffffffffffffffff".to_string(),
+            "void +e5f082f1b5f8dee1216850f58373580 0000000000000000000000000000013d".to_string(),
+            // Leading zeros and signs in an account or an amount.
+            "hold 00000000000000000000000000000000 00000000000:CNY:510".to_string(),
+            format!("transfer {id} +7:CNY:-100 9:CNY:100"),
+            format!("transfer {id} 07:CNY:-100 9:CNY:100"),
+            format!("transfer {id} 7:CNY:-100 9:CNY:+100"),
+            format!("transfer {id} 7:CNY:-0100 9:CNY:100"),
+            format!("transfer {id} 7:CNY:-0 9:CNY:0"),
+        ];
+        for text in found {
+            let result = Instruction::decode(&text);
+            assert!(result.is_err(), "{text:?} decoded as {result:?}");
+        }
+        // The canonical twins still decode, and re-encode to themselves.
+        for text in [
+            "post 00000000000000000000000000000182 d02c0fd3801ad3e023dc66dcd6717c7c".to_string(),
+            "transfer 0fffffffffffffffffffffffffffffff".to_string(),
+            "hold 00000000000000000000000000000000 0:CNY:510".to_string(),
+            format!("transfer {id} 7:CNY:-100 9:CNY:100"),
+            format!("transfer {id} 7:CNY:0 9:CNY:0"),
+        ] {
+            assert_eq!(Instruction::decode(&text).unwrap().encode(), text);
+        }
+    }
 }
