@@ -242,7 +242,14 @@ fn decode_jpeg(bytes: &[u8]) -> Result<(u32, u32), PhotoError> {
     check_dimensions(width, height)?;
     // The decoder pads a scan that ends early with zero bits and calls it done, even in strict
     // mode, so a file missing its last few bytes would pass; its markers must reach EOI.
-    if !jpeg_reaches_eoi(bytes) {
+    let scan_bytes = jpeg_scan_bytes(bytes).ok_or(PhotoError::Unreadable)?;
+    // It pads just the same when a marker (an early EOI) cuts a scan short, so a 16×16 JPEG whose
+    // header says 7071×7071 decoded "fine" from 600 bytes. Every 8×8 block of the component with
+    // the widest sampling codes its DC coefficient in at least one bit, and that component has at
+    // least a quarter of the image's rows of blocks (sampling factors are at most 4): a scan with
+    // fewer bits than that is missing data.
+    let blocks = u64::from(width / 8) * u64::from(height / 32);
+    if (scan_bytes as u64).saturating_mul(8) < blocks {
         return Err(PhotoError::Unreadable);
     }
     // Grey output where the decoder supports it (YCbCr and grey inputs): every scan is still
@@ -260,34 +267,34 @@ fn decode_jpeg(bytes: &[u8]) -> Result<(u32, u32), PhotoError> {
     Ok((width, height))
 }
 
-/// Walks a JPEG's marker segments and entropy-coded scans from SOI and says whether they end in
-/// an EOI marker. Bytes after EOI are allowed (phones append maker data and MPF images there);
-/// an EOI inside a segment, such as an Exif thumbnail's, does not count, because segments are
-/// skipped by their declared length.
-fn jpeg_reaches_eoi(bytes: &[u8]) -> bool {
+/// Walks a JPEG's marker segments and entropy-coded scans from SOI and, when they end in an EOI
+/// marker, counts the bytes of entropy-coded data in all its scans (a stuffed FF 00 counts as
+/// one); `None` when they do not reach EOI. Bytes after EOI are allowed (phones append maker
+/// data and MPF images there); an EOI inside a segment, such as an Exif thumbnail's, does not
+/// count, because segments are skipped by their declared length.
+fn jpeg_scan_bytes(bytes: &[u8]) -> Option<usize> {
     let at = |i: usize| bytes.get(i).copied();
     let mut i = 2; // past SOI
+    let mut scan_bytes = 0;
     loop {
         if at(i) != Some(0xFF) {
-            return false;
+            return None;
         }
         while at(i) == Some(0xFF) {
             i += 1; // a marker may be preceded by any number of fill bytes
         }
-        let Some(marker) = at(i) else { return false };
+        let marker = at(i)?;
         i += 1;
         match marker {
-            0xD9 => return true,
+            0xD9 => return Some(scan_bytes),
             // Standalone markers (RSTn, TEM) carry no length.
             0xD0..=0xD7 | 0x01 => continue,
             _ => {}
         }
-        let (Some(hi), Some(lo)) = (at(i), at(i + 1)) else {
-            return false;
-        };
+        let (hi, lo) = (at(i)?, at(i + 1)?);
         let length = usize::from(u16::from_be_bytes([hi, lo]));
         if length < 2 {
-            return false;
+            return None;
         }
         i += length;
         if marker == 0xDA {
@@ -295,11 +302,18 @@ fn jpeg_reaches_eoi(bytes: &[u8]) -> bool {
             // appear; the first other marker ends the scan.
             loop {
                 match (at(i), at(i + 1)) {
-                    (None, _) | (Some(0xFF), None) => return false,
-                    (Some(0xFF), Some(0x00 | 0xD0..=0xD7)) => i += 2,
+                    (None, _) | (Some(0xFF), None) => return None,
+                    (Some(0xFF), Some(0x00)) => {
+                        i += 2;
+                        scan_bytes += 1;
+                    }
+                    (Some(0xFF), Some(0xD0..=0xD7)) => i += 2,
                     (Some(0xFF), Some(0xFF)) => i += 1,
                     (Some(0xFF), Some(_)) => break,
-                    (Some(_), _) => i += 1,
+                    (Some(_), _) => {
+                        i += 1;
+                        scan_bytes += 1;
+                    }
                 }
             }
         }
@@ -617,6 +631,51 @@ mod tests {
             Photo::inspect(truncated, "image/jpeg"),
             Err(PhotoError::Unreadable)
         );
+    }
+
+    /// Found by `qianbao-fuzz photo` (seed 1, case 2922): an 8×8 JPEG whose SOF was rewritten
+    /// to 7071×7071 was accepted from 657 bytes, the decoder padding the missing 50 megapixels.
+    #[test]
+    fn fuzz_found_a_jpeg_whose_header_claims_more_pixels_than_its_scan_holds_is_unreadable() {
+        let found = "ffd8ffe000104a46494600010200000100010000ffc00011081b9f1b9f03002200011101021101ff\
+            db004300080606070605080707070909080a0c140d0c0b0b0c1912130f141d1a1f1e1d1a1c1c2024\
+            2e2720222c231c1c2837292c30313434341f27393d38323c2e333432ffdb0043010909090c0b0c18\
+            0d0d1832211c21323232323232323232323232323232323232323232323232323232323232323232\
+            3232323232323232323232323232323232ffc4001f00000105010101010101000000000000000001\
+            02030405060708090a0bffc400b5100002010303020403050504040000017d010203000411051221\
+            31410613516107227114328191a1082342b1c11552d1f02433627282090a161718191a2526272829\
+            2a3435363738393a434445464748494a535455565758595a636465666768696a737475767778797a\
+            838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6\
+            c7c8c9cad2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffc4001f010003\
+            0101010101010101010000000000000102030405060708090a0bffc400b511000201020404030407\
+            05040400010277000102031104052131061241510761711322328108144291a1b1c109233352f015\
+            6272d10a162434e125f11718191a262728292a35363738393a434445464748494a53545556575859\
+            5a636465666768696a737475767778797a82838485868788898a92939495969798999aa2a3a4a5a6\
+            a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae2e3e4e5e6e7e8e9ea\
+            f2f3f4f5f6f7f8f9faffda000c03000001110211003f00e6ad34e5dabf2e49f6ab9fd9dff4c7f4ff\
+            00ebd4f69ff2cff0feb5a55f547cd9ffd9";
+        let bytes: Vec<u8> = (0..found.len() / 2)
+            .map(|i| u8::from_str_radix(&found[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        assert_eq!(bytes.len(), 657);
+        assert_eq!(
+            Photo::inspect(&bytes, "\u{3000}image/png"),
+            Err(PhotoError::Unreadable)
+        );
+        // The same trick on a real photo's header, in every colour model.
+        for color in [
+            jpeg_encoder::ColorType::Rgb,
+            jpeg_encoder::ColorType::Luma,
+            jpeg_encoder::ColorType::Cmyk,
+        ] {
+            let mut bytes = jpeg(16, 16, color);
+            let sof = bytes.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+            bytes[sof + 5..sof + 9].copy_from_slice(&[0x1B, 0x9F, 0x1B, 0x9F]); // 7071×7071
+            assert_eq!(
+                Photo::inspect(&bytes, "image/jpeg"),
+                Err(PhotoError::Unreadable)
+            );
+        }
     }
 
     #[test]
