@@ -200,7 +200,12 @@ pub fn legal_name(input: &str) -> Result<(String, String), KycError> {
     let name = input.trim();
     let count = name.chars().count();
     let allowed = |c: char| c.is_alphabetic() || matches!(c, ' ' | '·' | '•' | '-' | '.' | '\'');
-    if count == 0 || count > 50 || !name.chars().all(allowed) {
+    // A name is letters with separators between them, never separators alone ("-", "...").
+    if count == 0
+        || count > 50
+        || !name.chars().all(allowed)
+        || !name.chars().any(char::is_alphabetic)
+    {
         return Err(KycError::NameInvalid);
     }
     let last = name.chars().last().map(String::from).unwrap_or_default();
@@ -932,6 +937,9 @@ mod tests {
             "a\u{0}b",
             "张\n三",
             &"名".repeat(51),
+            "-",
+            "...",
+            "' ·",
         ] {
             assert!(
                 matches!(legal_name(bad), Err(KycError::NameInvalid)),
