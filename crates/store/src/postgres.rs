@@ -32,8 +32,19 @@ pub struct PostgresStore {
     config: Config,
     shared: Mutex<Option<Arc<Client>>>,
     /// Connections for record transactions, which need a client of their own while they run.
-    records: Arc<std::sync::Mutex<Vec<Client>>>,
+    records: Arc<std::sync::Mutex<Vec<RecordConn>>>,
 }
+
+/// A connection for record transactions with the statements it has prepared: each statement is
+/// parsed once per connection, so running it again costs one round trip, not two.
+struct RecordConn {
+    client: Client,
+    statements: std::collections::HashMap<String, tokio_postgres::Statement>,
+}
+
+/// Statements kept prepared per connection; past this the cache starts over (the wallet runs far
+/// fewer distinct statements, so this only bounds a bug).
+const STATEMENTS_MAX: usize = 512;
 
 fn pg_error(e: tokio_postgres::Error) -> StoreError {
     // The Display of a server error is just "db error"; the server's own message says what.
@@ -97,6 +108,7 @@ impl ToSql for Value {
 struct PgTx<'a> {
     tx: &'a tokio_postgres::Transaction<'a>,
     handle: &'a tokio::runtime::Handle,
+    statements: &'a mut std::collections::HashMap<String, tokio_postgres::Statement>,
     /// Set when a statement failed in a way that calls for running the whole transaction again.
     retry: bool,
 }
@@ -105,6 +117,22 @@ impl PgTx<'_> {
     fn fail(&mut self, e: tokio_postgres::Error) -> StoreError {
         self.retry |= must_retry(&e);
         pg_error(e)
+    }
+
+    /// The prepared statement for `sql`, prepared on first use on this connection.
+    fn statement(&mut self, sql: &str) -> Result<tokio_postgres::Statement, StoreError> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = match self.handle.block_on(self.tx.prepare(sql)) {
+            Ok(statement) => statement,
+            Err(e) => return Err(self.fail(e)),
+        };
+        if self.statements.len() >= STATEMENTS_MAX {
+            self.statements.clear();
+        }
+        self.statements.insert(sql.to_string(), statement.clone());
+        Ok(statement)
     }
 }
 
@@ -143,7 +171,8 @@ fn value_at(row: &tokio_postgres::Row, i: usize) -> Result<Value, StoreError> {
 
 impl Tx for PgTx<'_> {
     fn query(&mut self, sql: &str, values: &[Value]) -> Result<Vec<Row>, StoreError> {
-        let rows = match self.handle.block_on(self.tx.query(sql, &params(values))) {
+        let statement = self.statement(sql)?;
+        let rows = match self.handle.block_on(self.tx.query(&statement, &params(values))) {
             Ok(rows) => rows,
             Err(e) => return Err(self.fail(e)),
         };
@@ -158,7 +187,8 @@ impl Tx for PgTx<'_> {
     }
 
     fn execute(&mut self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
-        match self.handle.block_on(self.tx.execute(sql, &params(values))) {
+        let statement = self.statement(sql)?;
+        match self.handle.block_on(self.tx.execute(&statement, &params(values))) {
             Ok(n) => Ok(n),
             Err(e) => Err(self.fail(e)),
         }
@@ -209,16 +239,19 @@ impl PostgresStore {
         let handle = tokio::runtime::Handle::current();
         tokio::task::spawn_blocking(move || {
             let idle = records.lock().ok().and_then(|mut idle| idle.pop());
-            let mut client = match idle.filter(|c| !c.is_closed()) {
-                Some(client) => client,
-                None => handle.block_on(connect(&config))?,
+            let mut conn = match idle.filter(|c| !c.client.is_closed()) {
+                Some(conn) => conn,
+                None => RecordConn {
+                    client: handle.block_on(connect(&config))?,
+                    statements: std::collections::HashMap::new(),
+                },
             };
-            let result = transact_on(&handle, &mut client, mode, &work);
-            if !client.is_closed()
+            let result = transact_on(&handle, &mut conn, mode, &work);
+            if !conn.client.is_closed()
                 && let Ok(mut idle) = records.lock()
                 && idle.len() < RECORD_POOL_IDLE_MAX
             {
-                idle.push(client);
+                idle.push(conn);
             }
             result
         })
@@ -320,10 +353,11 @@ async fn prepare(client: &mut Client) -> Result<(), StoreError> {
 
 fn transact_on<T>(
     handle: &tokio::runtime::Handle,
-    client: &mut Client,
+    conn: &mut RecordConn,
     mode: Mode,
     work: &Work<T>,
 ) -> Result<T, StoreError> {
+    let RecordConn { client, statements } = conn;
     let mut tries = 0;
     loop {
         tries += 1;
@@ -356,6 +390,7 @@ fn transact_on<T>(
         let mut pg = PgTx {
             tx: &tx,
             handle,
+            statements,
             retry: false,
         };
         let outcome = work(&mut pg);
