@@ -172,7 +172,10 @@ fn value_at(row: &tokio_postgres::Row, i: usize) -> Result<Value, StoreError> {
 impl Tx for PgTx<'_> {
     fn query(&mut self, sql: &str, values: &[Value]) -> Result<Vec<Row>, StoreError> {
         let statement = self.statement(sql)?;
-        let rows = match self.handle.block_on(self.tx.query(&statement, &params(values))) {
+        let rows = match self
+            .handle
+            .block_on(self.tx.query(&statement, &params(values)))
+        {
             Ok(rows) => rows,
             Err(e) => return Err(self.fail(e)),
         };
@@ -188,7 +191,10 @@ impl Tx for PgTx<'_> {
 
     fn execute(&mut self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
         let statement = self.statement(sql)?;
-        match self.handle.block_on(self.tx.execute(&statement, &params(values))) {
+        match self
+            .handle
+            .block_on(self.tx.execute(&statement, &params(values)))
+        {
             Ok(n) => Ok(n),
             Err(e) => Err(self.fail(e)),
         }
