@@ -23,6 +23,10 @@ pub const FILE_NAME: &str = "qianbao.db";
 /// How long a connection waits for another's write lock before giving up.
 const BUSY_TIMEOUT_MS: u64 = 10_000;
 
+/// Page cache of each of the two writer connections, in KiB: the hot accounts, the journal's tail
+/// and the money tables' recent pages fit, and the server stays within its memory budget.
+const WRITER_CACHE_KIB: i64 = 32 * 1024;
+
 /// Prepared statements kept per connection: every statement the wallet runs, with room to spare.
 const STATEMENT_CACHE_CAPACITY: usize = 256;
 
@@ -61,7 +65,9 @@ impl SqliteStore {
         // Checkpoints run on their own thread (below), never inside a money commit; a larger
         // page cache keeps the hot pages of accounts and the journal's tail in memory.
         writer
-            .execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -65536;")
+            .execute_batch(&format!(
+                "PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -{WRITER_CACHE_KIB};"
+            ))
             .map_err(store_error)?;
         let (queue, requests) = mpsc::channel(QUEUE_DEPTH_MAX);
         std::thread::Builder::new()
@@ -70,7 +76,7 @@ impl SqliteStore {
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let money_writer = connect(&path)?;
         money_writer
-            .execute_batch("PRAGMA cache_size = -65536;")
+            .execute_batch(&format!("PRAGMA cache_size = -{WRITER_CACHE_KIB};"))
             .map_err(store_error)?;
         let (money, money_jobs) = mpsc::channel(QUEUE_DEPTH_MAX);
         std::thread::Builder::new()
