@@ -421,7 +421,19 @@ pub(crate) fn claim(
     now_ms: i64,
     stale_ms: i64,
 ) -> Result<Option<IdempotencyRecord>, MoneyError> {
-    let Some(row) = r.idempotency(&key.caller, &key.key)? else {
+    judge(r.idempotency(&key.caller, &key.key)?, key, now_ms, stale_ms)
+}
+
+/// What a stored row means for a request with `key`: `None` (new) or a stale running row may
+/// proceed; a finished one is a [`MoneyError::Replay`]; another request's is a conflict; a fresh
+/// running one is in progress. The one reading of the row, before and inside the transaction.
+fn judge(
+    row: Option<IdempotencyRecord>,
+    key: &IdempotencyKey,
+    now_ms: i64,
+    stale_ms: i64,
+) -> Result<Option<IdempotencyRecord>, MoneyError> {
+    let Some(row) = row else {
         return Ok(None);
     };
     if row.request_digest != key.digest {
@@ -561,15 +573,10 @@ impl Money {
         let row = store
             .transact_read(move |r| r.idempotency(&k.caller, &k.key))
             .await?;
-        match row {
-            None => Ok(None),
-            Some(row) if row.request_digest != key.digest => Err(MoneyError::IdempotencyConflict),
-            Some(row) if row.state == "done" => Ok(Some(Reply {
-                status: u16::try_from(row.status.unwrap_or(500)).unwrap_or(500),
-                body: row.body.unwrap_or_default(),
-            })),
-            Some(row) if now - row.updated_ms < stale => Err(MoneyError::IdempotencyInProgress),
-            Some(_) => Ok(None),
+        match judge(row, key, now, stale) {
+            Ok(_) => Ok(None),
+            Err(MoneyError::Replay(reply)) => Ok(Some(reply)),
+            Err(e) => Err(e),
         }
     }
 

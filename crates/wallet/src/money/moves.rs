@@ -340,35 +340,38 @@ impl Money {
                     // Another attempt took over, or finished: it owns the answer.
                     return Err(MoneyError::IdempotencyInProgress);
                 }
-                let done = money.settle_top_up(r, &movement_id, &answer, now)?;
+                let (done, refusal) = money.settle_top_up(r, &movement_id, &answer, now)?;
                 let timer = reconcile_timer_id(&movement_id);
                 if done.status == "pending" {
                     r.reschedule_timer(&timer, now + RECONCILE_FIRST_MS, 0)?;
                 } else {
                     r.delete_timer(&timer)?;
                 }
-                if !done.status.starts_with("failed") {
+                // A refusal's reply is kept by the caller's error path, like any refusal's.
+                if done.status != "failed" {
                     finish(r, &key, &movement_id, &render.reply(done.clone()), now)?;
                 }
-                Ok(done)
+                Ok((done, refusal))
             })
             .await?;
-        match done.status.as_str() {
-            "failed_insufficient_funds" => Err(MoneyError::BankInsufficientFunds),
-            "failed_rejected" | "failed" => Err(MoneyError::BankRejected),
-            _ => Ok(done),
+        match (done.1, done.0.status.as_str()) {
+            (Some(BankOutcome::InsufficientFunds), _) => Err(MoneyError::BankInsufficientFunds),
+            (Some(_), _) | (None, "failed") => Err(MoneyError::BankRejected),
+            (None, _) => Ok(done.0),
         }
     }
 
     /// Applies the bank's answer on a pending top-up: credits the wallet on `Done`, marks it
-    /// failed on a refusal, leaves it pending on no answer. Runs inside a money transaction.
+    /// failed on a refusal (returned beside the top-up, for the caller to answer with once this
+    /// transaction has committed), leaves it pending on no answer. Runs inside a money
+    /// transaction; a top-up settled before is returned as it stands.
     pub(crate) fn settle_top_up(
         &self,
         r: &mut dyn MoneyTx,
         movement_id: &str,
         answer: &Result<BankOutcome, ConnectorError>,
         now: i64,
-    ) -> Result<Done, MoneyError> {
+    ) -> Result<(Done, Option<BankOutcome>), MoneyError> {
         let m = r.movement(movement_id)?.ok_or(MoneyError::NotFound)?;
         let currency = Currency::parse(&m.currency).ok_or(MoneyError::CurrencyUnsupported)?;
         let mut done = Done {
@@ -380,7 +383,7 @@ impl Money {
             payee: None,
         };
         if m.status != "pending" {
-            return Ok(done);
+            return Ok((done, None));
         }
         let holder = r.holder(&m.owner_id)?.ok_or(MoneyError::NotFound)?;
         match answer {
@@ -412,7 +415,7 @@ impl Money {
                     },
                 )?;
                 done.status = "succeeded".into();
-                Ok(done)
+                Ok((done, None))
             }
             Ok(refusal) => {
                 r.set_movement_status(&m.id, "failed", now)?;
@@ -427,16 +430,10 @@ impl Money {
                         amount: 0,
                     },
                 )?;
-                // Keep the failed status: a refusal is final, and is returned as an error by
-                // the caller once this transaction committed.
-                done.status = match refusal {
-                    BankOutcome::InsufficientFunds => "failed_insufficient_funds",
-                    _ => "failed_rejected",
-                }
-                .into();
-                Ok(done)
+                done.status = "failed".into();
+                Ok((done, Some(*refusal)))
             }
-            Err(ConnectorError::Unavailable(_)) => Ok(done),
+            Err(ConnectorError::Unavailable(_)) => Ok((done, None)),
             Err(ConnectorError::Protocol(e)) => Err(MoneyError::Internal(e.clone())),
         }
     }
