@@ -5,10 +5,10 @@
 
 use crate::helpers::{TestApp, call, problem, spawn_app, spawn_app_with_clock};
 use crate::money_helpers::{
-    Holder, Merchant, PIN, WRONG_PIN, answer, assert_ledger_clean, available, balance, charge,
-    fee_income, idem, keyed, ledger, limit_problem, merchant_balance, open_l1_holder,
-    open_l1_holder_named, open_l2_holder_named, open_merchant, order, pay, payment_code, refused,
-    signed_up, topup,
+    Holder, Merchant, PIN, WRONG_PIN, answer, assert_ledger_clean, assert_limit_exceeded,
+    available, balance, charge, fee_income, idem, keyed, ledger, limit_problem, merchant_balance,
+    open_l1_holder, open_l1_holder_named, open_l2_holder_named, open_merchant, order, pay,
+    payment_code, refused, signed_up, topup,
 };
 use serde_json::{Value, json};
 
@@ -329,15 +329,7 @@ async fn a_static_code_needs_an_amount_and_is_capped_at_500_yuan_a_day() {
     let (status, paid) = answer(pay(&app, &payer, &m.static_qr, Some(30_000)).await).await;
     assert_eq!((status, &paid["amount"]), (201, &json!(30_000)), "{paid}");
     let r = pay(&app, &payer, &m.static_qr, Some(20_001)).await;
-    assert_eq!(
-        limit_problem(r).await,
-        (
-            422,
-            "limit_exceeded".into(),
-            Some("static_qr_daily".into()),
-            Some(20_000)
-        )
-    );
+    assert_limit_exceeded(r, "static_qr_daily", 20_000).await;
     let (status, _) = answer(pay(&app, &payer, &m.static_qr, Some(20_000)).await).await;
     assert_eq!(status, 201);
     let r = pay(&app, &payer, &m.static_qr, Some(1)).await;

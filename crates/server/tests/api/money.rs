@@ -7,10 +7,11 @@
 use crate::helpers::{TestApp, call, post, problem, spawn_app, spawn_app_with_clock, stored_rows};
 use crate::kyc::card_number;
 use crate::money_helpers::{
-    Holder, PASSWORD, PIN, WRONG_PIN, answer, assert_ledger_clean, available, balance,
-    debit_card_with, fee_income, idem, inbox, keyed, ledger, limit_problem, money, open_l1_holder,
-    open_l1_holder_named, open_l2_holder, open_l2_holder_named, open_l2_holder_with_card, otp_for,
-    pay, record, record_becomes, records, refused, signed_up, sms_to, topup, transfer,
+    Holder, PASSWORD, PIN, WRONG_PIN, answer, assert_ledger_clean, assert_limit_exceeded,
+    available, balance, debit_card_with, fee_income, idem, inbox, keyed, ledger, limit_problem,
+    money, open_l1_holder, open_l1_holder_named, open_l2_holder, open_l2_holder_named,
+    open_l2_holder_with_card, otp_for, pay, record, record_becomes, records, refused, signed_up,
+    sms_to, topup, transfer,
 };
 use qianbao_ledger::{AccountKind, Currency};
 use qianbao_wallet::AccountOwner;
@@ -157,15 +158,7 @@ async fn a_top_up_over_the_balance_cap_is_limit_exceeded_with_the_headroom() {
         &h.token,
     )
     .await;
-    assert_eq!(
-        limit_problem(r).await,
-        (
-            422,
-            "limit_exceeded".into(),
-            Some("balance_cap".into()),
-            Some(49_999_000)
-        )
-    );
+    assert_limit_exceeded(r, "balance_cap", 49_999_000).await;
     assert_eq!(balance(&app, &h.token).await, (1_000, 0));
     topup(&app, &h, 49_999_000).await;
     assert_eq!(available(&app, &h.token).await, 50_000_000);
@@ -648,38 +641,14 @@ async fn level_one_limits_per_payment_and_per_day_are_limit_exceeded_with_the_he
     assert_eq!(transfer(&app, &rich, &l1, 1_500_000).await.status(), 201);
     // L1: ¥5,000 per payment, ¥10,000 a day.
     let r = transfer(&app, &l1, &c, 500_001).await;
-    assert_eq!(
-        limit_problem(r).await,
-        (
-            422,
-            "limit_exceeded".into(),
-            Some("per_payment".into()),
-            Some(500_000)
-        )
-    );
+    assert_limit_exceeded(r, "per_payment", 500_000).await;
     assert_eq!(transfer(&app, &l1, &c, 500_000).await.status(), 201);
     assert_eq!(transfer(&app, &l1, &c, 400_000).await.status(), 201);
     let r = transfer(&app, &l1, &c, 100_001).await;
-    assert_eq!(
-        limit_problem(r).await,
-        (
-            422,
-            "limit_exceeded".into(),
-            Some("per_day".into()),
-            Some(100_000)
-        )
-    );
+    assert_limit_exceeded(r, "per_day", 100_000).await;
     assert_eq!(transfer(&app, &l1, &c, 100_000).await.status(), 201);
     let r = transfer(&app, &l1, &c, 1).await;
-    assert_eq!(
-        limit_problem(r).await,
-        (
-            422,
-            "limit_exceeded".into(),
-            Some("per_day".into()),
-            Some(0)
-        )
-    );
+    assert_limit_exceeded(r, "per_day", 0).await;
     assert_eq!(available(&app, &l1.token).await, 500_000);
     assert_eq!(available(&app, &c.token).await, 1_000_000);
 }
@@ -726,15 +695,7 @@ async fn a_delayed_transfer_counts_toward_the_days_limit_until_cancelled() {
         ids.push(body["id"].as_str().unwrap().to_string());
     }
     let r = transfer(&app, &l1, &c, 1).await;
-    assert_eq!(
-        limit_problem(r).await,
-        (
-            422,
-            "limit_exceeded".into(),
-            Some("per_day".into()),
-            Some(0)
-        )
-    );
+    assert_limit_exceeded(r, "per_day", 0).await;
     let r = money(
         &app,
         &format!("/v1/transfers/{}/cancel", ids[0]),
@@ -780,15 +741,7 @@ async fn a_payee_over_their_balance_cap_is_limit_exceeded() {
     let b = open_l1_holder_named(&app, "李四").await;
     assert_eq!(transfer(&app, &a, &b, 1_200_000).await.status(), 201);
     let r = transfer(&app, &a, &b, 800_001).await;
-    assert_eq!(
-        limit_problem(r).await,
-        (
-            422,
-            "limit_exceeded".into(),
-            Some("balance_cap".into()),
-            Some(800_000)
-        )
-    );
+    assert_limit_exceeded(r, "balance_cap", 800_000).await;
     assert_eq!(available(&app, &a.token).await, 300_000);
     assert_eq!(available(&app, &b.token).await, 1_200_000);
 }

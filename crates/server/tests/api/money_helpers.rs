@@ -485,6 +485,19 @@ pub async fn assert_ledger_clean(store: &Arc<dyn LedgerStore>) {
 }
 
 /// The status and code of a problem, with the fields that name a limit.
+/// Asserts `r` is 422 `limit_exceeded` naming `limit` with `headroom` fen left under it.
+pub async fn assert_limit_exceeded(r: reqwest::Response, limit: &str, headroom: i64) {
+    assert_eq!(
+        limit_problem(r).await,
+        (
+            422,
+            "limit_exceeded".into(),
+            Some(limit.into()),
+            Some(headroom)
+        )
+    );
+}
+
 pub async fn limit_problem(r: reqwest::Response) -> (u16, String, Option<String>, Option<i64>) {
     let (status, p) = problem(r).await;
     (status, p.code, p.limit, p.headroom)
