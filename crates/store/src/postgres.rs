@@ -5,6 +5,7 @@
 
 use crate::batch::{self, Request};
 use crate::migrate::{self, HISTORY_TABLE, MIGRATIONS};
+use crate::money_batch::Job;
 use crate::portable::{Mode, Row, Tx, Value, Work};
 use crate::{BATCH_SIZE_MAX, QUEUE_DEPTH_MAX, now_ms};
 use async_trait::async_trait;
@@ -33,6 +34,8 @@ pub struct PostgresStore {
     shared: Mutex<Option<Arc<Client>>>,
     /// Connections for record transactions, which need a client of their own while they run.
     records: Arc<std::sync::Mutex<Vec<RecordConn>>>,
+    /// This node's money writer, which group-commits whole money calls.
+    money: mpsc::Sender<Box<dyn Job>>,
 }
 
 /// A connection for record transactions with the statements it has prepared: each statement is
@@ -104,10 +107,29 @@ impl ToSql for Value {
     to_sql_checked!();
 }
 
+/// What runs a connection's futures to completion from synchronous code.
+#[derive(Clone, Copy)]
+enum Driver<'a> {
+    /// A blocking thread of the server's runtime: the connection's task runs on its workers.
+    Handle(&'a tokio::runtime::Handle),
+    /// The money writer's own single-threaded runtime, which drives the writer's connection on
+    /// the writer's thread: a statement is one round trip with no hand-off between threads.
+    Local(&'a tokio::runtime::Runtime),
+}
+
+impl Driver<'_> {
+    fn block_on<F: std::future::Future>(self, future: F) -> F::Output {
+        match self {
+            Driver::Handle(handle) => handle.block_on(future),
+            Driver::Local(runtime) => runtime.block_on(future),
+        }
+    }
+}
+
 /// A [`Tx`] over a PostgreSQL transaction, driven from a blocking thread.
 struct PgTx<'a> {
-    tx: &'a tokio_postgres::Transaction<'a>,
-    handle: &'a tokio::runtime::Handle,
+    client: &'a Client,
+    driver: Driver<'a>,
     statements: &'a mut std::collections::HashMap<String, tokio_postgres::Statement>,
     /// Set when a statement failed in a way that calls for running the whole transaction again.
     retry: bool,
@@ -124,7 +146,7 @@ impl PgTx<'_> {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
         }
-        let statement = match self.handle.block_on(self.tx.prepare(sql)) {
+        let statement = match self.driver.block_on(self.client.prepare(sql)) {
             Ok(statement) => statement,
             Err(e) => return Err(self.fail(e)),
         };
@@ -173,8 +195,8 @@ impl Tx for PgTx<'_> {
     fn query(&mut self, sql: &str, values: &[Value]) -> Result<Vec<Row>, StoreError> {
         let statement = self.statement(sql)?;
         let rows = match self
-            .handle
-            .block_on(self.tx.query(&statement, &params(values)))
+            .driver
+            .block_on(self.client.query(&statement, &params(values)))
         {
             Ok(rows) => rows,
             Err(e) => return Err(self.fail(e)),
@@ -192,8 +214,8 @@ impl Tx for PgTx<'_> {
     fn execute(&mut self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
         let statement = self.statement(sql)?;
         match self
-            .handle
-            .block_on(self.tx.execute(&statement, &params(values)))
+            .driver
+            .block_on(self.client.execute(&statement, &params(values)))
         {
             Ok(n) => Ok(n),
             Err(e) => Err(self.fail(e)),
@@ -225,21 +247,33 @@ impl PostgresStore {
         let writer = connect(&config).await?;
         let (queue, requests) = mpsc::channel(QUEUE_DEPTH_MAX);
         tokio::spawn(write_batches(config.clone(), writer, requests));
+        let (money, money_jobs) = mpsc::channel(QUEUE_DEPTH_MAX);
+        let money_config = config.clone();
+        std::thread::Builder::new()
+            .name("qianbao-pg-money".into())
+            .spawn(move || write_money(&money_config, money_jobs))
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         Ok(PostgresStore {
             queue,
             config,
             shared: Mutex::new(Some(Arc::new(client))),
             records: Arc::new(std::sync::Mutex::new(Vec::new())),
+            money,
         })
     }
 
     /// Runs `work` in a SERIALIZABLE transaction on a blocking thread, again from the start when
     /// PostgreSQL reports a serialisation failure or deadlock, up to [`SERIALIZABLE_TRIES_MAX`].
+    /// A money call goes to the node's money writer, which runs it in a batch (see
+    /// [`write_money`]).
     pub(crate) async fn transact<T: Send + 'static>(
         &self,
         mode: Mode,
         work: Work<T>,
     ) -> Result<T, StoreError> {
+        if mode == Mode::Money {
+            return crate::money_batch::submit(&self.money, work).await;
+        }
         let config = self.config.clone();
         let records = self.records.clone();
         let handle = tokio::runtime::Handle::current();
@@ -394,8 +428,8 @@ fn transact_on<T>(
             }
         }
         let mut pg = PgTx {
-            tx: &tx,
-            handle,
+            client: tx.client(),
+            driver: Driver::Handle(handle),
             statements,
             retry: false,
         };
@@ -418,14 +452,138 @@ fn transact_on<T>(
         if tries >= SERIALIZABLE_TRIES_MAX {
             return Err(failure);
         }
-        // Back off a random time, doubling up to 64 ms, so the transactions that collided
-        // spread out instead of colliding again in step.
-        let ceiling_us = 1_000u64 << tries.min(6);
-        let jitter = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| u64::from(d.subsec_nanos()));
-        std::thread::sleep(Duration::from_micros(jitter % ceiling_us));
+        backoff(tries);
     }
+}
+
+/// The money writer: a thread with a single-threaded runtime of its own that drives its own
+/// connection, so each statement of a money call is one round trip with no hand-off between
+/// threads. It takes the money calls waiting (up to a batch) and runs them in one SERIALIZABLE
+/// transaction that first takes `LOCK TABLE journal_head IN EXCLUSIVE MODE` — so money
+/// transactions of every node still run one after another, each reading what the last committed
+/// — each call inside its own savepoint (a refusal or failure rolls back to it only), then
+/// commits once and answers every caller. A serialisation failure or deadlock (with a record
+/// transaction; money transactions cannot collide under the lock) runs the whole batch again
+/// from the start; any other failure of the transaction fails every call of the batch, and
+/// nothing of it exists. Ends with the store.
+fn write_money(config: &Config, mut jobs: mpsc::Receiver<Box<dyn Job>>) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the PostgreSQL money writer");
+            return;
+        }
+    };
+    let mut conn: Option<RecordConn> = None;
+    while let Some(first) = jobs.blocking_recv() {
+        let mut batch = crate::money_batch::drain(first, &mut jobs, BATCH_SIZE_MAX);
+        let started = std::time::Instant::now();
+        let committed = commit_money(&runtime, config, &mut conn, &mut batch);
+        if let Err(e) = &committed {
+            tracing::error!(error = %e, size = batch.len(), "money batch failed; nothing was kept");
+        }
+        crate::money_batch::answer(batch, committed, started.elapsed());
+    }
+}
+
+/// Runs a batch of money calls to its commit, again from the start on a serialisation failure.
+fn commit_money(
+    runtime: &tokio::runtime::Runtime,
+    config: &Config,
+    conn: &mut Option<RecordConn>,
+    batch: &mut [Box<dyn Job>],
+) -> Result<(), StoreError> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let c = match conn.take().filter(|c| !c.client.is_closed()) {
+            Some(c) => conn.insert(c),
+            None => conn.insert(RecordConn {
+                client: runtime.block_on(connect(config))?,
+                statements: std::collections::HashMap::new(),
+            }),
+        };
+        let (failure, retry) = match run_money_batch(runtime, c, batch) {
+            Ok(()) => return Ok(()),
+            Err(failed) => failed,
+        };
+        if c.client.is_closed() {
+            *conn = None;
+        }
+        if !retry || tries >= SERIALIZABLE_TRIES_MAX {
+            return Err(failure);
+        }
+        backoff(tries);
+    }
+}
+
+/// One attempt at a batch: begin, lock, each call in a savepoint, commit. On failure, the error
+/// and whether running the batch again may succeed; the transaction is then rolled back.
+fn run_money_batch(
+    runtime: &tokio::runtime::Runtime,
+    conn: &mut RecordConn,
+    batch: &mut [Box<dyn Job>],
+) -> Result<(), (StoreError, bool)> {
+    let RecordConn { client, statements } = conn;
+    let client = &*client;
+    let fail = |e: tokio_postgres::Error| {
+        let retry = must_retry(&e);
+        let _ = runtime.block_on(client.batch_execute("ROLLBACK"));
+        (pg_error(e), retry)
+    };
+    // LOCK takes no snapshot: the first read after it sees every money transaction that
+    // committed before, so balances and limits read here are current on every node.
+    runtime
+        .block_on(client.batch_execute(
+            "BEGIN ISOLATION LEVEL SERIALIZABLE; \
+             LOCK TABLE journal_head IN EXCLUSIVE MODE; SAVEPOINT money_call",
+        ))
+        .map_err(fail)?;
+    let last = batch.len().saturating_sub(1);
+    for (i, job) in batch.iter_mut().enumerate() {
+        let mut pg = PgTx {
+            client,
+            driver: Driver::Local(runtime),
+            statements,
+            retry: false,
+        };
+        // A panicking call is a bug; it must not take the writer (and every later payment) down.
+        let kept = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run(&mut pg)))
+            .unwrap_or(false);
+        if pg.retry {
+            let _ = runtime.block_on(client.batch_execute("ROLLBACK"));
+            return Err((
+                StoreError::Unavailable("serialisation failure; the batch runs again".into()),
+                true,
+            ));
+        }
+        // One round trip between calls: end this call's savepoint, open the next one's.
+        let boundary = match (kept, i == last) {
+            (true, true) => "RELEASE money_call",
+            (true, false) => "RELEASE money_call; SAVEPOINT money_call",
+            (false, true) => "ROLLBACK TO money_call; RELEASE money_call",
+            (false, false) => "ROLLBACK TO money_call; RELEASE money_call; SAVEPOINT money_call",
+        };
+        runtime
+            .block_on(client.batch_execute(boundary))
+            .map_err(fail)?;
+    }
+    runtime
+        .block_on(client.batch_execute("COMMIT"))
+        .map_err(fail)
+}
+
+/// Waits a random time, doubling up to 64 ms with `tries`, so transactions that collided spread
+/// out instead of colliding again in step.
+fn backoff(tries: u32) {
+    let ceiling_us = 1_000u64 << tries.min(6);
+    let jitter = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::from(d.subsec_nanos()));
+    std::thread::sleep(Duration::from_micros(jitter % ceiling_us));
 }
 
 /// The writer task: takes whatever is waiting (up to a batch), commits it, answers, repeats.
