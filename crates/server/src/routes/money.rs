@@ -21,7 +21,9 @@ use qianbao_api_types::{
 use qianbao_wallet::money::moves::{Delay, PayeeRef};
 use qianbao_wallet::money::payload::Payload;
 use qianbao_wallet::money::records::{MovementFilter, MovementRecord, NotificationRecord};
-use qianbao_wallet::money::{Done, IdempotencyKey, MoneyError, Render, Reply, amount, currency};
+use qianbao_wallet::money::{
+    Done, IdempotencyKey, MoneyError, PinRead, Precheck, Render, Reply, amount, currency,
+};
 use serde::{Deserialize, Serialize};
 
 /// The longest `Idempotency-Key` accepted.
@@ -189,24 +191,51 @@ pub(crate) async fn idempotent<T: 'static>(
     body: fn(T) -> String,
     work: impl FnOnce(Render<T>, IdempotencyKey) -> Work<T>,
 ) -> Response {
+    checked(state, key, None, status, body, |render, key, _| {
+        work(render, key)
+    })
+    .await
+}
+
+/// As [`idempotent`], for a call confirmed with the payment password `pin` of `holder_id`: the
+/// one read before the call also reads the PIN's record, and `work` gets what it found for
+/// [`qianbao_wallet::money::Money::check_pin_read`].
+async fn idempotent_with_pin<T: 'static>(
+    state: &AppState,
+    key: Result<IdempotencyKey, ApiError>,
+    pin: (&str, &str),
+    status: StatusCode,
+    body: fn(T) -> String,
+    work: impl FnOnce(Render<T>, IdempotencyKey, PinRead) -> Work<T>,
+) -> Response {
+    checked(state, key, Some(pin), status, body, work).await
+}
+
+/// What [`idempotent`] and [`idempotent_with_pin`] share: the maintenance window, the key and the
+/// PIN's record read in one read transaction, then the work, then a refusal kept with the key.
+async fn checked<T: 'static>(
+    state: &AppState,
+    key: Result<IdempotencyKey, ApiError>,
+    pin: Option<(&str, &str)>,
+    status: StatusCode,
+    body: fn(T) -> String,
+    work: impl FnOnce(Render<T>, IdempotencyKey, PinRead) -> Work<T>,
+) -> Response {
     let key = match key {
         Ok(key) => key,
         Err(e) => return e.into_response(),
     };
     let money = &state.money;
-    if let Err(e) = money.check_open(&state.storage).await {
-        return ApiError::from(e).into_response();
-    }
-    match money.replay(&state.storage, &key).await {
-        Ok(Some(reply)) => return replayed(reply),
-        Ok(None) => {}
+    let pin_read = match money.precheck(&state.storage, &key, pin).await {
+        Ok(Precheck::Replay(reply)) => return replayed(reply),
+        Ok(Precheck::Proceed(pin_read)) => pin_read,
         Err(e) => return ApiError::from(e).into_response(),
-    }
+    };
     let render = Render {
         status: status.as_u16(),
         body,
     };
-    match work(render, key.clone()).await {
+    match work(render, key.clone(), pin_read).await {
         Ok(done) => replayed_fresh(render.reply(done)),
         Err(MoneyError::Replay(reply)) => replayed(reply),
         Err(e) => {
@@ -328,17 +357,19 @@ pub async fn top_up(
 ) -> Response {
     let key = idempotency_key(&state, &headers, caller(&me), "topup", &body);
     let s = state.clone();
-    idempotent(
+    let pin = (me.holder.id.clone(), body.pin.clone());
+    idempotent_with_pin(
         &state,
         key,
+        (&pin.0, &pin.1),
         StatusCode::CREATED,
         money_reply_json,
-        |render, key| {
+        |render, key, pin_read| {
             Box::pin(async move {
                 let amount = amount(body.amount, s.money.policy.amount_max_minor)?;
                 let currency = currency(body.currency.as_deref())?;
                 s.money
-                    .check_pin(&s.storage, &me.holder.id, &body.pin)
+                    .check_pin_read(&s.storage, &me.holder.id, &body.pin, pin_read)
                     .await?;
                 s.money
                     .top_up(
@@ -375,16 +406,18 @@ pub async fn withdraw(
 ) -> Response {
     let key = idempotency_key(&state, &headers, caller(&me), "withdrawal", &body);
     let s = state.clone();
-    idempotent(
+    let pin = (me.holder.id.clone(), body.pin.clone());
+    idempotent_with_pin(
         &state,
         key,
+        (&pin.0, &pin.1),
         StatusCode::CREATED,
         money_reply_json,
-        |render, key| {
+        |render, key, pin_read| {
             Box::pin(async move {
                 let amount = amount(body.amount, s.money.policy.amount_max_minor)?;
                 s.money
-                    .check_pin(&s.storage, &me.holder.id, &body.pin)
+                    .check_pin_read(&s.storage, &me.holder.id, &body.pin, pin_read)
                     .await?;
                 s.money
                     .withdraw(&s.storage, &me.holder, &body.card_id, amount, &key, render)
@@ -452,12 +485,14 @@ pub async fn transfer(
 ) -> Response {
     let key = idempotency_key(&state, &headers, caller(&me), "transfer", &body);
     let s = state.clone();
-    idempotent(
+    let pin = (me.holder.id.clone(), body.pin.clone());
+    idempotent_with_pin(
         &state,
         key,
+        (&pin.0, &pin.1),
         StatusCode::CREATED,
         money_reply_json,
-        |render, key| {
+        |render, key, pin_read| {
             Box::pin(async move {
                 let to = match (body.to_phone, body.to_wallet_id) {
                     (Some(phone), None) => PayeeRef::Phone(phone),
@@ -477,7 +512,7 @@ pub async fn transfer(
                     }
                 };
                 s.money
-                    .check_pin(&s.storage, &me.holder.id, &body.pin)
+                    .check_pin_read(&s.storage, &me.holder.id, &body.pin, pin_read)
                     .await?;
                 let request = qianbao_wallet::money::moves::TransferRequest {
                     to,
@@ -535,19 +570,21 @@ pub async fn pay(
 ) -> Response {
     let key = idempotency_key(&state, &headers, caller(&me), "pay", &body);
     let s = state.clone();
-    idempotent(
+    let pin = (me.holder.id.clone(), body.pin.clone());
+    idempotent_with_pin(
         &state,
         key,
+        (&pin.0, &pin.1),
         StatusCode::CREATED,
         pay_reply_json,
-        |render, key| {
+        |render, key, pin_read| {
             Box::pin(async move {
                 if let Some(a) = body.amount {
                     amount(a, s.money.policy.amount_max_minor)?;
                 }
                 Payload::parse(&body.payload).map_err(|_| MoneyError::PayloadInvalid)?;
                 s.money
-                    .check_pin(&s.storage, &me.holder.id, &body.pin)
+                    .check_pin_read(&s.storage, &me.holder.id, &body.pin, pin_read)
                     .await?;
                 s.money
                     .pay(

@@ -6,7 +6,7 @@ use crate::StoreError;
 use crate::records::RecordStore;
 
 /// The operator setting that holds the window.
-const KEY: &str = "maintenance";
+pub(crate) const KEY: &str = "maintenance";
 
 /// A maintenance window.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,14 +22,15 @@ impl Maintenance {
     fn encode(&self) -> String {
         format!("{} {}", self.until_ms, self.message)
     }
+}
 
-    fn decode(text: &str) -> Option<Maintenance> {
-        let (until, message) = text.split_once(' ').unwrap_or((text, ""));
-        Some(Maintenance {
-            until_ms: until.parse().ok()?,
-            message: message.to_string(),
-        })
-    }
+/// The window stored as `text`.
+pub(crate) fn decode(text: &str) -> Option<Maintenance> {
+    let (until, message) = text.split_once(' ').unwrap_or((text, ""));
+    Some(Maintenance {
+        until_ms: until.parse().ok()?,
+        message: message.to_string(),
+    })
 }
 
 /// Starts (or replaces) the window.
@@ -54,7 +55,7 @@ pub async fn stop(store: &impl RecordStore, now_ms: i64) -> Result<(), StoreErro
 /// The window set, if any (it may have ended already: compare `until_ms` with the time).
 pub async fn current(store: &impl RecordStore) -> Result<Option<Maintenance>, StoreError> {
     let value = store.transact_read(|r| r.setting(KEY)).await?;
-    Ok(value.and_then(|v| Maintenance::decode(&v)))
+    Ok(value.as_deref().and_then(decode))
 }
 
 #[cfg(test)]
@@ -67,7 +68,7 @@ mod tests {
             until_ms: 42,
             message: "升级 系统".into(),
         };
-        assert_eq!(Maintenance::decode(&m.encode()), Some(m));
-        assert_eq!(Maintenance::decode("soon"), None);
+        assert_eq!(decode(&m.encode()), Some(m));
+        assert_eq!(decode("soon"), None);
     }
 }

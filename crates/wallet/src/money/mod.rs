@@ -459,9 +459,22 @@ pub(crate) fn finish(
     reply: &Reply,
     now_ms: i64,
 ) -> Result<(), StoreError> {
-    let created_ms = r
-        .idempotency(&key.caller, &key.key)?
-        .map_or(now_ms, |row| row.created_ms);
+    let row = r.idempotency(&key.caller, &key.key)?;
+    finish_claimed(r, key, row.as_ref(), resource_id, reply, now_ms)
+}
+
+/// [`finish`] for a call that [`claim`]ed its key earlier in the same transaction and wrote no
+/// row for it since: `claimed` is what `claim` returned (the row as it still stands), so the
+/// row need not be read again.
+pub(crate) fn finish_claimed(
+    r: &mut dyn MoneyTx,
+    key: &IdempotencyKey,
+    claimed: Option<&IdempotencyRecord>,
+    resource_id: &str,
+    reply: &Reply,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let created_ms = claimed.map_or(now_ms, |row| row.created_ms);
     r.put_idempotency(&IdempotencyRecord {
         caller: key.caller.clone(),
         key: key.key.clone(),
@@ -552,14 +565,68 @@ impl Money {
 
     /// Whether money calls are open: a maintenance window answers 503 `maintenance`.
     pub async fn check_open(&self, store: &impl RecordStore) -> Result<(), MoneyError> {
+        open_at(maintenance::current(store).await?, self.now_ms())
+    }
+
+    /// The checks before a money call's transaction, from **one** read transaction (one trip to
+    /// storage instead of three): the maintenance window, then the `Idempotency-Key` (a finished
+    /// key is [`Precheck::Replay`]; a reused or running one is refused as by [`Money::replay`]),
+    /// and, when `pin` (holder id, PIN) is given, the payment password's record — whether the PIN
+    /// is right with no wrong tries or lock to clear, the common case, which then needs no read
+    /// of its own ([`Money::check_pin_read`]). Reading the PIN here changes nothing: the call
+    /// still checks its fields first and the PIN after them, as before.
+    pub async fn precheck(
+        &self,
+        store: &impl RecordStore,
+        key: &IdempotencyKey,
+        pin: Option<(&str, &str)>,
+    ) -> Result<Precheck, MoneyError> {
+        let k = key.clone();
+        let pin = pin.map(|(holder, pin)| (holder.to_string(), pin.to_string()));
+        let keys = self.kyc.opening.keys.clone();
+        let (window, row, clean) = store
+            .transact_read(move |r| {
+                let window = r.setting(maintenance::KEY)?;
+                let row = r.idempotency(&k.caller, &k.key)?;
+                let clean = match &pin {
+                    Some((holder_id, pin)) => r.pin(holder_id)?.is_some_and(|record| {
+                        record.failures == 0
+                            && record.locked_until_ms.is_none()
+                            && qianbao_secrets::pin::pin_matches(
+                                &keys,
+                                holder_id,
+                                pin,
+                                &record.digest,
+                            )
+                    }),
+                    None => false,
+                };
+                Ok((window, row, clean))
+            })
+            .await?;
         let now = self.now_ms();
-        match maintenance::current(store).await? {
-            Some(m) if m.until_ms > now => Err(MoneyError::Maintenance {
-                retry_after_s: u64::try_from((m.until_ms - now + 999) / 1000).unwrap_or(1),
-                message: m.message,
-            }),
-            _ => Ok(()),
+        open_at(window.as_deref().and_then(maintenance::decode), now)?;
+        match judge(row, key, now, self.policy.idempotency_stale_ms) {
+            Ok(_) => Ok(Precheck::Proceed(PinRead { clean })),
+            Err(MoneyError::Replay(reply)) => Ok(Precheck::Replay(reply)),
+            Err(e) => Err(e),
         }
+    }
+
+    /// Checks the payment password, using what [`Money::precheck`] read: a right PIN with nothing
+    /// to clear passes at once; anything else (wrong, locked, not set, tries to reset) goes
+    /// through the PIN's own counter and lock as [`Money::check_pin`] does.
+    pub async fn check_pin_read(
+        &self,
+        store: &impl RecordStore,
+        holder_id: &str,
+        pin: &str,
+        read: PinRead,
+    ) -> Result<(), MoneyError> {
+        if read.clean {
+            return Ok(());
+        }
+        self.check_pin(store, holder_id, pin).await
     }
 
     /// The first reply given for `key`, if the call finished; refuses a reused or running key.
@@ -598,6 +665,33 @@ impl Money {
             Ok(())
         })
         .await
+    }
+}
+
+/// What [`Money::precheck`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Precheck {
+    /// The key's call finished: here is its first reply.
+    Replay(Reply),
+    /// The call may run; what was read of the payment password.
+    Proceed(PinRead),
+}
+
+/// What [`Money::precheck`] read of the payment password, for [`Money::check_pin_read`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PinRead {
+    /// The PIN was right, with no wrong tries or lock to clear.
+    clean: bool,
+}
+
+/// Refuses money calls while the maintenance window `window` is on at `now`.
+fn open_at(window: Option<maintenance::Maintenance>, now: i64) -> Result<(), MoneyError> {
+    match window {
+        Some(m) if m.until_ms > now => Err(MoneyError::Maintenance {
+            retry_after_s: u64::try_from((m.until_ms - now + 999) / 1000).unwrap_or(1),
+            message: m.message,
+        }),
+        _ => Ok(()),
     }
 }
 
