@@ -11,7 +11,7 @@ use super::records::{
 };
 use super::{
     Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, claim,
-    entry_id, finish, leg, legs, new_movement_id, operator_account, wallet_account, yuan,
+    entry_id, finish_claimed, leg, legs, new_movement_id, operator_account, wallet_account, yuan,
 };
 use crate::records::{HolderRecord, RecordStore};
 use crate::{AccountOwner, StoreError};
@@ -335,7 +335,7 @@ impl Money {
         let money = self.clone();
         let now = self.now_ms();
         self.run(store, move |r| {
-            claim(r, &key, now, money.policy.idempotency_stale_ms)?;
+            let claimed = claim(r, &key, now, money.policy.idempotency_stale_ms)?;
             let code = r
                 .payment_code(&digest)?
                 .ok_or(MoneyError::PaymentCodeInvalid)?;
@@ -386,7 +386,14 @@ impl Money {
                 now,
             )?;
             r.use_payment_code(&digest, now)?;
-            finish(r, &key, &done.id, &render.reply(done.clone()), now)?;
+            finish_claimed(
+                r,
+                &key,
+                claimed.as_ref(),
+                &done.id,
+                &render.reply(done.clone()),
+                now,
+            )?;
             Ok(done)
         })
         .await
@@ -538,7 +545,7 @@ impl Money {
         let money = self.clone();
         let now = self.now_ms();
         self.run(store, move |r| {
-            claim(r, &key, now, money.policy.idempotency_stale_ms)?;
+            let claimed = claim(r, &key, now, money.policy.idempotency_stale_ms)?;
             let merchant = r.merchant(&merchant_id)?.ok_or(MoneyError::NotFound)?;
             let payment = r
                 .merchant_payment(&payment_id)?
@@ -631,7 +638,14 @@ impl Money {
                 status: "succeeded".into(),
                 amount,
             };
-            finish(r, &key, &id, &render.reply(done.clone()), now)?;
+            finish_claimed(
+                r,
+                &key,
+                claimed.as_ref(),
+                &id,
+                &render.reply(done.clone()),
+                now,
+            )?;
             Ok(done)
         })
         .await
@@ -681,7 +695,7 @@ impl Money {
         let now = self.now_ms();
         let delay = self.policy.withdrawal_delay_ms;
         self.run(store, move |r| {
-            claim(r, &key, now, money.policy.idempotency_stale_ms)?;
+            let claimed = claim(r, &key, now, money.policy.idempotency_stale_ms)?;
             let merchant = r.merchant(&merchant_id)?.ok_or(MoneyError::NotFound)?;
             let owner = active_holder(r, &merchant.holder_id)?;
             let card = r
@@ -741,7 +755,14 @@ impl Money {
                 currency: currency.as_str().into(),
                 payee: Some(shown),
             };
-            finish(r, &key, &id, &render.reply(done.clone()), now)?;
+            finish_claimed(
+                r,
+                &key,
+                claimed.as_ref(),
+                &id,
+                &render.reply(done.clone()),
+                now,
+            )?;
             Ok(done)
         })
         .await

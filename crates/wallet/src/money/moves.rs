@@ -7,8 +7,8 @@ use super::payload::Payload;
 use super::records::{MoneyTx, MovementRecord, TimerRecord};
 use super::{
     Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, claim,
-    entry_id, finish, leg, legs, new_movement_id, operator_account, shown_name, wallet_account,
-    yuan,
+    entry_id, finish, finish_claimed, leg, legs, new_movement_id, operator_account, shown_name,
+    wallet_account, yuan,
 };
 use crate::records::{CardRecord, HolderRecord, RecordStore};
 use crate::{BankMovement, BankOutcome, ConnectorError};
@@ -468,7 +468,7 @@ impl Money {
         let money = self.clone();
         self.run(store, move |r| {
             let holder = active_holder(r, &holder_id)?;
-            claim(r, &key, now, stale)?;
+            let claimed = claim(r, &key, now, stale)?;
             let fee = fees.withdrawal(amount, r.withdrawn_total(&holder.id)?);
             let currency = Currency::CNY;
             let wallet = wallet_account(r, &holder.wallet_id, currency)?;
@@ -532,7 +532,14 @@ impl Money {
                 currency: currency.as_str().into(),
                 payee: None,
             };
-            finish(r, &key, &id, &render.reply(done.clone()), now)?;
+            finish_claimed(
+                r,
+                &key,
+                claimed.as_ref(),
+                &id,
+                &render.reply(done.clone()),
+                now,
+            )?;
             Ok(done)
         })
         .await
@@ -552,7 +559,7 @@ impl Money {
         let money = self.clone();
         let now = self.now_ms();
         self.run(store, move |r| {
-            claim(r, &key, now, money.policy.idempotency_stale_ms)?;
+            let claimed = claim(r, &key, now, money.policy.idempotency_stale_ms)?;
             let payee = find_payee(r, &request.to)?;
             let done = money.pay_holder(
                 r,
@@ -565,7 +572,14 @@ impl Money {
                 request.delay,
                 now,
             )?;
-            finish(r, &key, &done.id, &render.reply(done.clone()), now)?;
+            finish_claimed(
+                r,
+                &key,
+                claimed.as_ref(),
+                &done.id,
+                &render.reply(done.clone()),
+                now,
+            )?;
             Ok(done)
         })
         .await
@@ -787,7 +801,7 @@ impl Money {
         let now = self.now_ms();
         let max = self.policy.amount_max_minor;
         self.run(store, move |r| {
-            claim(r, &key, now, money.policy.idempotency_stale_ms)?;
+            let claimed = claim(r, &key, now, money.policy.idempotency_stale_ms)?;
             let done = match &payload {
                 Payload::Receive {
                     wallet_id,
@@ -843,7 +857,14 @@ impl Money {
                     )?
                 }
             };
-            finish(r, &key, &done.id, &render.reply(done.clone()), now)?;
+            finish_claimed(
+                r,
+                &key,
+                claimed.as_ref(),
+                &done.id,
+                &render.reply(done.clone()),
+                now,
+            )?;
             Ok(done)
         })
         .await
