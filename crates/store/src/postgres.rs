@@ -1,7 +1,9 @@
 //! The PostgreSQL backend: a writer task per node commits money instructions in batches (one
-//! transaction, a constant number of round trips whatever the batch size), and a shared client
-//! serves everything else. Several nodes may share one database: every batch first locks the
-//! journal head, so batches apply one after another and read the balances the last one wrote.
+//! transaction, a constant number of round trips whatever the batch size), a money writer thread
+//! per node group-commits whole money calls (each in a savepoint of one transaction), and pooled
+//! connections serve everything else. Several nodes may share one database: every batch first
+//! locks the journal head, so batches apply one after another and read the balances the last one
+//! wrote.
 
 use crate::batch::{self, Request};
 use crate::migrate::{self, HISTORY_TABLE, MIGRATIONS};
