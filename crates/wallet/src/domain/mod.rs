@@ -20,6 +20,7 @@ pub mod password;
 pub mod phone;
 pub mod photo;
 pub mod pin;
+pub mod qr_picture;
 
 pub use bin::{BinInfo, CardScheme, CardType};
 pub use card_number::{CardError, CardNumber};
@@ -27,7 +28,8 @@ pub use id_number::{ADULT_AGE, IdNumber, IdNumberError};
 pub use password::{PASSWORD_CHARS_MAX, PASSWORD_CHARS_MIN, Password, PasswordError};
 pub use phone::{Phone, PhoneError};
 pub use photo::{
-    MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS, MIN_PHOTO_SIDE_PX, Photo, PhotoError, PhotoFormat, PhotoInfo,
+    GreyPicture, MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS, MIN_PHOTO_SIDE_PX, Photo, PhotoError,
+    PhotoFormat, PhotoInfo, grey_picture,
 };
 pub use pin::{Pin, PinContext, PinError, PinWeakness};
 

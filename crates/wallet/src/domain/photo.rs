@@ -118,17 +118,10 @@ impl Photo {
         if bytes.len() > MAX_PHOTO_BYTES {
             return Err(PhotoError::TooLarge);
         }
-        declared_format(declared_content_type).ok_or(PhotoError::Format)?;
-        let format = if bytes.starts_with(PNG_MAGIC) {
-            PhotoFormat::Png
-        } else if bytes.starts_with(JPEG_MAGIC) {
-            PhotoFormat::Jpeg
-        } else {
-            return Err(PhotoError::Format);
-        };
+        let format = sniff(bytes, declared_content_type)?;
         let (width, height) = match format {
-            PhotoFormat::Png => decode_png(bytes)?,
-            PhotoFormat::Jpeg => decode_jpeg(bytes)?,
+            PhotoFormat::Png => decode_png(bytes, MIN_PHOTO_SIDE_PX, None)?,
+            PhotoFormat::Jpeg => decode_jpeg(bytes, MIN_PHOTO_SIDE_PX, None)?,
         };
         Ok(PhotoInfo {
             format,
@@ -157,6 +150,60 @@ impl Photo {
     pub fn info(&self) -> PhotoInfo {
         self.info
     }
+}
+
+/// A decoded picture as one grey byte a pixel, row by row: what a QR reader looks at.
+#[derive(Clone, PartialEq, Eq)]
+pub struct GreyPicture {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `width × height` luma values, row-major.
+    pub pixels: Vec<u8>,
+}
+
+impl fmt::Debug for GreyPicture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "GreyPicture({}×{})", self.width, self.height)
+    }
+}
+
+/// Decodes a JPEG or PNG of any size up to the caps into grey pixels, with the same checks as
+/// [`Photo::inspect`] except the minimum size (a screenshot of a QR code may be small).
+pub fn grey_picture(bytes: &[u8], declared_content_type: &str) -> Result<GreyPicture, PhotoError> {
+    if bytes.len() > MAX_PHOTO_BYTES {
+        return Err(PhotoError::TooLarge);
+    }
+    let format = sniff(bytes, declared_content_type)?;
+    let mut pixels = Vec::new();
+    let (width, height) = match format {
+        PhotoFormat::Png => decode_png(bytes, 1, Some(&mut pixels))?,
+        PhotoFormat::Jpeg => decode_jpeg(bytes, 1, Some(&mut pixels))?,
+    };
+    Ok(GreyPicture {
+        width,
+        height,
+        pixels,
+    })
+}
+
+/// The real format of an upload whose declared type names JPEG or PNG, from its magic bytes.
+fn sniff(bytes: &[u8], declared_content_type: &str) -> Result<PhotoFormat, PhotoError> {
+    declared_format(declared_content_type).ok_or(PhotoError::Format)?;
+    if bytes.starts_with(PNG_MAGIC) {
+        Ok(PhotoFormat::Png)
+    } else if bytes.starts_with(JPEG_MAGIC) {
+        Ok(PhotoFormat::Jpeg)
+    } else {
+        Err(PhotoError::Format)
+    }
+}
+
+/// ITU-R BT.601 luma of an 8-bit RGB pixel, in integers.
+fn luma(r: u8, g: u8, b: u8) -> u8 {
+    let y = (299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b)) / 1000;
+    u8::try_from(y).unwrap_or(u8::MAX)
 }
 
 impl fmt::Debug for Photo {
@@ -188,19 +235,24 @@ fn declared_format(content_type: &str) -> Option<PhotoFormat> {
     }
 }
 
-/// Refuses dimensions past the pixel cap (`too_large`) or under the minimum (`too_small`).
-fn check_dimensions(width: u32, height: u32) -> Result<(), PhotoError> {
+/// Refuses dimensions past the pixel cap (`too_large`) or under `min_side` (`too_small`).
+fn check_dimensions(width: u32, height: u32, min_side: u32) -> Result<(), PhotoError> {
     if u64::from(width) * u64::from(height) > MAX_PHOTO_PIXELS {
         return Err(PhotoError::TooLarge);
     }
-    if width < MIN_PHOTO_SIDE_PX || height < MIN_PHOTO_SIDE_PX {
+    if width < min_side || height < min_side {
         return Err(PhotoError::TooSmall { width, height });
     }
     Ok(())
 }
 
-/// Decodes every row of a PNG, one row at a time, then reads to IEND so a truncated tail fails.
-fn decode_png(bytes: &[u8]) -> Result<(u32, u32), PhotoError> {
+/// Decodes every row of a PNG, one row at a time, then reads to IEND so a truncated tail fails;
+/// with `grey`, each row is also kept there as luma.
+fn decode_png(
+    bytes: &[u8],
+    min_side: u32,
+    mut grey: Option<&mut Vec<u8>>,
+) -> Result<(u32, u32), PhotoError> {
     let limits = png::Limits {
         bytes: PNG_DECODER_BYTES_MAX,
     };
@@ -211,21 +263,36 @@ fn decode_png(bytes: &[u8]) -> Result<(u32, u32), PhotoError> {
         .read_header_info()
         .map_err(|_| PhotoError::Unreadable)?;
     let (width, height) = (header.width, header.height);
-    check_dimensions(width, height)?;
+    check_dimensions(width, height, min_side)?;
+    if grey.is_some() {
+        // Palettes and low bit depths expanded, 16-bit cut to 8: every row is then 8-bit grey,
+        // grey+alpha, RGB or RGBA.
+        decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    }
     let mut reader = decoder.read_info().map_err(|_| PhotoError::Unreadable)?;
+    let channels = reader.output_color_type().0.samples();
     // Row by row: the pixels are checked without ever holding the whole image in memory.
-    while reader
-        .next_row()
-        .map_err(|_| PhotoError::Unreadable)?
-        .is_some()
-    {}
+    while let Some(row) = reader.next_row().map_err(|_| PhotoError::Unreadable)? {
+        if let Some(out) = grey.as_deref_mut() {
+            out.extend(row.data().chunks_exact(channels).map(|px| match px {
+                [y] | [y, _] => *y,
+                [r, g, b] | [r, g, b, _] => luma(*r, *g, *b),
+                _ => 0,
+            }));
+        }
+    }
     reader.finish().map_err(|_| PhotoError::Unreadable)?;
     Ok((width, height))
 }
 
 /// Decodes a whole JPEG; strict mode, because the lenient default fills a truncated image with
 /// grey and reports success, which is exactly the damaged upload this check exists to catch.
-fn decode_jpeg(bytes: &[u8]) -> Result<(u32, u32), PhotoError> {
+/// With `grey`, the pixels are kept there as luma.
+fn decode_jpeg(
+    bytes: &[u8],
+    min_side: u32,
+    grey: Option<&mut Vec<u8>>,
+) -> Result<(u32, u32), PhotoError> {
     // Dimension limits are left at JPEG's own maximum so that `check_dimensions` decides, with
     // the right reason, instead of the decoder failing with a generic error.
     let options = DecoderOptions::default()
@@ -239,7 +306,7 @@ fn decode_jpeg(bytes: &[u8]) -> Result<(u32, u32), PhotoError> {
     let (width, height) = decoder.dimensions().ok_or(PhotoError::Unreadable)?;
     let width = u32::try_from(width).map_err(|_| PhotoError::Unreadable)?;
     let height = u32::try_from(height).map_err(|_| PhotoError::Unreadable)?;
-    check_dimensions(width, height)?;
+    check_dimensions(width, height, min_side)?;
     // The decoder pads a scan that ends early with zero bits and calls it done, even in strict
     // mode, so a file missing its last few bytes would pass; its markers must reach EOI.
     let scan_bytes = jpeg_scan_bytes(bytes).ok_or(PhotoError::Unreadable)?;
@@ -264,6 +331,15 @@ fn decode_jpeg(bytes: &[u8]) -> Result<(u32, u32), PhotoError> {
     decoder
         .decode_into(&mut pixels)
         .map_err(|_| PhotoError::Unreadable)?;
+    if let Some(out) = grey {
+        *out = match output {
+            ColorSpace::Luma => pixels,
+            _ => pixels
+                .chunks_exact(3)
+                .map(|px| luma(px[0], px[1], px[2]))
+                .collect(),
+        };
+    }
     Ok((width, height))
 }
 
