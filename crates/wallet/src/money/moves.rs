@@ -85,6 +85,23 @@ pub struct Payee {
     pub masked_name: String,
 }
 
+/// What a scanned code will pay, as the payer sees it before typing the payment password.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scanned {
+    /// `receive` (a holder's receive code), `merchant` (a shop's static code) or `order`.
+    pub kind: &'static str,
+    /// The payee as shown: a holder's masked name, or the shop's name.
+    pub payee_name: String,
+    /// The amount fixed by the code, in minor units; `None` when the payer types it.
+    pub amount: Option<i64>,
+    /// Which currency.
+    pub currency: Currency,
+    /// An order's description.
+    pub description: String,
+    /// When an order stops taking payment (ms).
+    pub expires_ms: Option<i64>,
+}
+
 /// What one movement writes for its owner.
 pub(crate) struct Side<'a> {
     pub(crate) id: &'a str,
@@ -223,6 +240,70 @@ impl Money {
             })
             .await?
             .ok_or(MoneyError::NotFound)
+    }
+
+    /// What paying `payload` would pay, and to whom, refused for the same reasons paying it would
+    /// be before the payer's own checks: an unknown code is `payload_invalid`, a closed shop
+    /// `merchant_unavailable`, an order `order_paid` or `order_expired`. A read: it takes no lock.
+    pub async fn scanned(
+        &self,
+        store: &impl RecordStore,
+        payload: &str,
+    ) -> Result<Scanned, MoneyError> {
+        let payload = Payload::parse(payload).map_err(|_| MoneyError::PayloadInvalid)?;
+        let now = self.now_ms();
+        store
+            .transact_read(move |r| {
+                let shop = |r: &mut dyn super::records::MoneyTx, id: &str| {
+                    Ok(r.merchant(id)?
+                        .filter(|m| m.status == "active")
+                        .map(|m| m.name))
+                };
+                Ok(match &payload {
+                    Payload::Receive {
+                        wallet_id,
+                        amount_minor,
+                    } => match r.holder_by_wallet(wallet_id)? {
+                        Some(holder) => Ok(Scanned {
+                            kind: "receive",
+                            payee_name: shown_name(r, &holder)?,
+                            amount: *amount_minor,
+                            currency: Currency::CNY,
+                            description: String::new(),
+                            expires_ms: None,
+                        }),
+                        None => Err(MoneyError::PayloadInvalid),
+                    },
+                    Payload::Merchant { merchant_id } => match shop(r, merchant_id)? {
+                        Some(name) => Ok(Scanned {
+                            kind: "merchant",
+                            payee_name: name,
+                            amount: None,
+                            currency: Currency::CNY,
+                            description: String::new(),
+                            expires_ms: None,
+                        }),
+                        None => Err(MoneyError::MerchantUnavailable),
+                    },
+                    Payload::Order { order_id } => match r.order(order_id)? {
+                        None => Err(MoneyError::PayloadInvalid),
+                        Some(order) if order.status == "paid" => Err(MoneyError::OrderPaid),
+                        Some(order) if now >= order.expires_ms => Err(MoneyError::OrderExpired),
+                        Some(order) => match shop(r, &order.merchant_id)? {
+                            Some(name) => Ok(Scanned {
+                                kind: "order",
+                                payee_name: name,
+                                amount: Some(order.amount),
+                                currency: Currency::CNY,
+                                description: order.description,
+                                expires_ms: Some(order.expires_ms),
+                            }),
+                            None => Err(MoneyError::MerchantUnavailable),
+                        },
+                    },
+                })
+            })
+            .await?
     }
 
     /// Tops up the wallet from a bound card. The bank is asked outside any transaction, with the
