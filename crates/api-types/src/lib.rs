@@ -409,6 +409,60 @@ pub struct PhotoAccepted {
     pub photo: String,
 }
 
+/// `POST /v1/qr/decode`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct QrText {
+    /// The text in the QR code, to send as `payload` to `POST /v1/pay` (or as a payment code).
+    pub payload: String,
+}
+
+/// `GET /web/config`: what the web pages need to know about this server.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WebConfig {
+    /// Sandbox mode: the pages show the developer panel with the SMS outbox.
+    pub sandbox: bool,
+}
+
+/// `POST /web/signup`: as `POST /v1/signup`, with the token in a cookie instead of the body.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WebSignedUp {
+    /// The new holder.
+    pub user_id: String,
+    /// The holder's wallet.
+    pub wallet_id: String,
+    /// 0 for a new wallet.
+    pub kyc_level: i64,
+    /// The session the cookie carries.
+    pub session_id: String,
+    /// This browser's device id, to send on later logins.
+    pub device_id: String,
+}
+
+/// `POST /web/session`: as `POST /v1/sessions`, with the token in a cookie instead of the body.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WebSession {
+    /// The session the cookie carries.
+    pub session_id: String,
+    /// This browser's device id, to send on later logins.
+    pub device_id: String,
+}
+
+/// `POST /web/merchant/session`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WebMerchantSignIn {
+    /// The merchant's API key, as shown once when the merchant was opened.
+    pub api_key: String,
+}
+
+/// The merchant the till is signed in as.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WebMerchant {
+    /// Its id.
+    pub merchant_id: String,
+    /// Its name.
+    pub name: String,
+}
+
 /// `PUT /v1/me/identity/face`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct FaceChecked {
@@ -530,6 +584,23 @@ pub struct PayRequest {
     /// The payment password.
     #[schema(pattern = r"^[0-9]{6}$")]
     pub pin: String,
+}
+
+/// `GET /v1/pay/preview`: what a scanned code will pay, to confirm before the payment password.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PayPreview {
+    /// `receive` (a holder's receive code), `merchant` (a shop's static code) or `order`.
+    pub kind: String,
+    /// The payee as shown: a holder's masked name (`*三`) or the shop's name.
+    pub payee_name: String,
+    /// The amount the code fixes, in minor units; `null` when the payer types it.
+    pub amount: Option<i64>,
+    /// ISO 4217.
+    pub currency: String,
+    /// An order's description (empty otherwise).
+    pub description: String,
+    /// When an order stops taking payment (RFC 3339); `null` for other codes.
+    pub expires_at: Option<String>,
 }
 
 /// The reply of `POST /v1/pay`.
@@ -714,6 +785,8 @@ pub struct OrderBody {
     pub order_id: String,
     /// The text of its QR code.
     pub qr_payload: String,
+    /// The QR code as an SVG image, for a till's screen.
+    pub qr_svg: String,
     /// `open`, `paid` or `expired`.
     pub status: String,
     /// Minor units.

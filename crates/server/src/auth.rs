@@ -1,7 +1,9 @@
-//! Who is calling: the bearer token of a holder's session, resolved to the holder.
+//! Who is calling: a holder's session token or a merchant's API key, sent as a bearer token by
+//! API clients or, from the web pages, as an `HttpOnly` cookie with a CSRF token beside it.
 
 use crate::ApiError;
 use crate::startup::AppState;
+use crate::web::cookies;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -16,20 +18,42 @@ pub struct CurrentHolder {
     pub session_id: String,
 }
 
-/// The most bytes of a bearer token looked at; real ones are 46.
-const TOKEN_LEN_MAX: usize = 256;
+/// The most bytes of a credential looked at; session tokens are 46, API keys about as long.
+const CREDENTIAL_LEN_MAX: usize = 256;
+
+/// The credential of the request: the bearer token if one is sent, else the cookie `cookie_name`,
+/// which a state-changing request must back with the CSRF token. `None` when neither is there.
+pub(crate) fn credential<'a>(
+    parts: &'a Parts,
+    state: &AppState,
+    cookie_name: &str,
+) -> Result<Option<&'a str>, ApiError> {
+    let sane = |t: &&str| !t.is_empty() && t.len() <= CREDENTIAL_LEN_MAX;
+    if let Some(header) = parts.headers.get(AUTHORIZATION) {
+        // A bearer header that is there but unusable is an error, not a reason to try the cookie.
+        return header
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(sane)
+            .map(Some)
+            .ok_or_else(ApiError::unauthorized);
+    }
+    let Some(value) = cookies::cookie(&parts.headers, cookie_name).filter(sane) else {
+        return Ok(None);
+    };
+    if cookies::changes_state(&parts.method) {
+        cookies::check_csrf(&parts.headers, &state.opening.keys)?;
+    }
+    Ok(Some(value))
+}
 
 impl FromRequestParts<AppState> for CurrentHolder {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty() && t.len() <= TOKEN_LEN_MAX)
+        let token = credential(parts, state, cookies::SESSION_COOKIE)?
             .ok_or_else(ApiError::unauthorized)?;
         let found = state.opening.authenticate(&state.storage, token).await?;
         Ok(CurrentHolder {

@@ -12,6 +12,7 @@ pub mod policy;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;
+pub mod web;
 mod webhooks;
 
 pub use error::ApiError;

@@ -1,7 +1,8 @@
 //! The OpenAPI 3.1 document, generated from the route annotations. A committed copy lives in
 //! `docs/openapi.json`; a test fails when the two differ.
 
-use crate::routes::{kyc, merchant, money, opening, ops, quote, security};
+use crate::routes::{kyc, merchant, money, opening, ops, qr, quote, security};
+use crate::web;
 use qianbao_api_types::{
     CardBody, CardConfirmRequest, CardList, CardPending, CardRequestBody, FaceChecked,
     FreezeRequest, Health, IdentityRequest, IdentityVerified, LimitsBody, LoginRequest,
@@ -29,12 +30,14 @@ use utoipa::OpenApi;
         security::freeze,
         security::freeze_by_phone, security::unfreeze, security::reset_password,
         money::balance, money::top_up, money::withdraw, money::payee, money::transfer,
-        money::cancel_transfer, money::pay, money::receive_code, money::payment_code,
+        money::cancel_transfer, money::pay, money::pay_preview, money::receive_code, money::payment_code,
         money::transactions, money::transaction_one, money::transactions_csv, money::summary,
         money::notifications, money::notification_stream,
         merchant::open_merchant, merchant::rotate_key, merchant::create_order, merchant::order,
         merchant::charge, merchant::refund, merchant::payments, merchant::set_webhook,
-        merchant::balance, merchant::settle, quote::top_up, quote::withdrawal
+        merchant::balance, merchant::settle, quote::top_up, quote::withdrawal, qr::decode,
+        web::config, web::sign_up, web::log_in, web::log_out, web::merchant_sign_in,
+        web::merchant_now, web::merchant_sign_out
     ),
     components(schemas(
         Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
@@ -45,7 +48,7 @@ use utoipa::OpenApi;
         qianbao_api_types::Balance, qianbao_api_types::BalanceList,
         qianbao_api_types::TopupRequest, qianbao_api_types::WithdrawalRequest,
         qianbao_api_types::MoneyReply, qianbao_api_types::PayeeBody,
-        qianbao_api_types::TransferRequest, qianbao_api_types::PayRequest,
+        qianbao_api_types::TransferRequest, qianbao_api_types::PayRequest, qianbao_api_types::PayPreview,
         qianbao_api_types::PayReply, qianbao_api_types::TransactionBody,
         qianbao_api_types::TransactionPage, qianbao_api_types::SummaryBody,
         qianbao_api_types::SummaryCategory, qianbao_api_types::ReceiveCode,
@@ -58,6 +61,9 @@ use utoipa::OpenApi;
         qianbao_api_types::MerchantPaymentBody, qianbao_api_types::MerchantPaymentPage,
         qianbao_api_types::WebhookRequest, qianbao_api_types::WebhookSecret,
         qianbao_api_types::SettlementRequest, qianbao_api_types::QuoteBody,
+        qianbao_api_types::QrText, qianbao_api_types::WebConfig, qianbao_api_types::WebSignedUp,
+        qianbao_api_types::WebSession, qianbao_api_types::WebMerchantSignIn,
+        qianbao_api_types::WebMerchant,
         money::TimeBound
     )),
     modifiers(&BearerAuth, &CommonProblems),

@@ -3,6 +3,7 @@
 
 use crate::middleware;
 use crate::routes::{kyc, merchant, money, opening, ops, quote, security};
+use crate::web;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
@@ -317,6 +318,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/transfers", post(money::transfer))
         .route("/v1/transfers/{id}/cancel", post(money::cancel_transfer))
         .route("/v1/pay", post(money::pay))
+        .route("/v1/pay/preview", get(money::pay_preview))
         .route("/v1/me/receive-code", get(money::receive_code))
         .route("/v1/me/payment-code", get(money::payment_code))
         .route("/v1/me/transactions", get(money::transactions))
@@ -344,6 +346,24 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         )
         .route("/v1/merchant/balance", get(merchant::balance))
         .route("/v1/merchant/settlements", post(merchant::settle))
+        .route(
+            "/v1/qr/decode",
+            post(crate::routes::qr::decode).layer(DefaultBodyLimit::max(
+                qianbao_wallet::domain::MAX_PHOTO_BYTES,
+            )),
+        )
+        .route("/", get(web::holder_app))
+        .route("/merchant", get(web::till))
+        .route("/assets/{name}", get(web::asset))
+        .route("/web/config", get(web::config))
+        .route("/web/signup", post(web::sign_up))
+        .route("/web/session", post(web::log_in).delete(web::log_out))
+        .route(
+            "/web/merchant/session",
+            post(web::merchant_sign_in)
+                .get(web::merchant_now)
+                .delete(web::merchant_sign_out),
+        )
         .with_state(state);
     with_layers(routes, settings)
 }
@@ -366,6 +386,7 @@ pub fn with_layers(routes: Router, settings: &Settings) -> Router {
             middleware::problem_for_plain_errors,
         ))
         .layer(axum::middleware::from_fn(middleware::request_id_and_log))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(SetSensitiveRequestHeadersLayer::new([
             axum::http::header::AUTHORIZATION,
             axum::http::header::COOKIE,

@@ -214,11 +214,11 @@ pub async fn reset_pin(
 #[derive(utoipa::ToSchema)]
 #[schema(value_type = String, format = Binary)]
 #[allow(dead_code)]
-struct PhotoBytes(Vec<u8>);
+pub(crate) struct PhotoBytes(Vec<u8>);
 
 /// The upload body, read only up to the photo limit: a larger one is refused as `too_large`
 /// without being held in memory.
-fn photo_bytes(
+pub(crate) fn photo_bytes(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Vec<u8>, ApiError> {
     match body {
@@ -234,7 +234,7 @@ fn photo_bytes(
     }
 }
 
-fn content_type(headers: &axum::http::HeaderMap) -> String {
+pub(crate) fn content_type(headers: &axum::http::HeaderMap) -> String {
     headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

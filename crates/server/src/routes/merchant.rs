@@ -11,7 +11,6 @@ use crate::extract::ApiJson;
 use crate::startup::AppState;
 use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
-use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -33,13 +32,8 @@ impl FromRequestParts<AppState> for CurrentMerchant {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let key = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|k| k.starts_with(qianbao_secrets::token::API_KEY_PREFIX) && k.len() <= 256)
+        let key = crate::auth::credential(parts, state, crate::web::cookies::MERCHANT_COOKIE)?
+            .filter(|k| k.starts_with(qianbao_secrets::token::API_KEY_PREFIX))
             .ok_or_else(ApiError::unauthorized)?;
         state
             .money
@@ -97,11 +91,13 @@ pub async fn rotate_key(
 }
 
 fn order_body(order: OrderRecord) -> OrderBody {
+    let payload = Payload::Order {
+        order_id: order.id.clone(),
+    }
+    .encode();
     OrderBody {
-        qr_payload: Payload::Order {
-            order_id: order.id.clone(),
-        }
-        .encode(),
+        qr_svg: super::money::qr_svg(&payload),
+        qr_payload: payload,
         order_id: order.id,
         status: order.status,
         amount: order.amount,

@@ -5,5 +5,6 @@ pub mod merchant;
 pub mod money;
 pub mod opening;
 pub mod ops;
+pub mod qr;
 pub mod quote;
 pub mod security;

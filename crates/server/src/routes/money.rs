@@ -14,9 +14,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use qianbao_api_types::{
-    Balance, BalanceList, MoneyReply, NotificationBody, NotificationPage, PayReply, PayRequest,
-    PayeeBody, PaymentCodeBody, Problem, ReceiveCode, SummaryBody, SummaryCategory, TopupRequest,
-    TransactionBody, TransactionPage, TransferRequest, WithdrawalRequest,
+    Balance, BalanceList, MoneyReply, NotificationBody, NotificationPage, PayPreview, PayReply,
+    PayRequest, PayeeBody, PaymentCodeBody, Problem, ReceiveCode, SummaryBody, SummaryCategory,
+    TopupRequest, TransactionBody, TransactionPage, TransferRequest, WithdrawalRequest,
 };
 use qianbao_wallet::money::moves::{Delay, PayeeRef};
 use qianbao_wallet::money::payload::Payload;
@@ -602,6 +602,37 @@ pub async fn pay(
     .await
 }
 
+/// `?payload=` of a scanned code.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PreviewQuery {
+    /// The scanned QR code's text.
+    #[param(max_length = 256)]
+    pub payload: String,
+}
+
+/// What a scanned code will pay and to whom, to confirm before typing the payment password.
+#[utoipa::path(get, path = "/v1/pay/preview", tag = "money", security(("session" = [])), params(PreviewQuery),
+    responses(
+        (status = 200, description = "What paying the code would pay", body = PayPreview),
+        (status = 409, description = "`order_paid`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`payload_invalid`, `order_expired`, `merchant_unavailable`", body = Problem, content_type = "application/problem+json")))]
+pub async fn pay_preview(
+    State(state): State<AppState>,
+    _me: CurrentHolder,
+    ApiQuery(query): ApiQuery<PreviewQuery>,
+) -> Result<Json<PayPreview>, ApiError> {
+    let scanned = state.money.scanned(&state.storage, &query.payload).await?;
+    Ok(Json(PayPreview {
+        kind: scanned.kind.into(),
+        payee_name: scanned.payee_name,
+        amount: scanned.amount,
+        currency: scanned.currency.as_str().into(),
+        description: scanned.description,
+        expires_at: scanned.expires_ms.map(rfc3339),
+    }))
+}
+
 /// `?amount=` for a receive code.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -1031,11 +1062,13 @@ pub async fn notification_stream(
             .map_or(0, |n| n.id),
     };
     let holder = me.holder.clone();
-    // Kept to re-check the session while the stream is open: a revoked session stops it.
+    // Kept to re-check the session while the stream is open: a revoked session stops it. The
+    // web app's EventSource sends the session cookie, an API client the bearer token.
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
+        .or_else(|| crate::web::cookies::cookie(&headers, crate::web::cookies::SESSION_COOKIE))
         .map(|t| t.trim().to_string())
         .unwrap_or_default();
     let stream = futures_stream(state, holder, token, start);

@@ -1,0 +1,269 @@
+//! The web pages: the holder's app at `/` and the merchant's till at `/merchant`, served from the
+//! binary with every asset they use, and the few calls that exist only for a browser (a session
+//! in a cookie instead of a token in the body). Everything else the pages do goes through the
+//! same `/v1` handlers and wallet rules as any API client.
+
+pub mod cookies;
+
+use crate::ApiError;
+use crate::extract::ApiJson;
+use crate::routes::merchant::CurrentMerchant;
+use crate::startup::AppState;
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use qianbao_api_types::{
+    LoginRequest, Problem, SignupRequest, WebConfig, WebMerchant, WebMerchantSignIn, WebSession,
+    WebSignedUp,
+};
+
+/// The policy for the pages: only our own scripts, styles and connections; pictures from data
+/// and blob URLs (QR codes, previews of uploads); no framing, no plugins, no base rewriting.
+const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The files the pages are made of, by the path they are served at.
+const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "common.js",
+        include_str!("../../web/common.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "app.js",
+        include_str!("../../web/app.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "till.js",
+        include_str!("../../web/till.js"),
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "style.css",
+        include_str!("../../web/style.css"),
+        "text/css; charset=utf-8",
+    ),
+];
+
+/// A page: HTML with the page CSP, never cached (it names the current assets), and the CSRF
+/// cookie its script will echo.
+fn page(state: &AppState, request: &HeaderMap, html: &'static str) -> Response {
+    let mut response = html.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_CSP),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    cookies::ensure_csrf(headers, request, &state.opening.keys);
+    response
+}
+
+/// The holder's app.
+pub async fn holder_app(State(state): State<AppState>, request: HeaderMap) -> Response {
+    page(&state, &request, include_str!("../../web/app.html"))
+}
+
+/// The merchant's till.
+pub async fn till(State(state): State<AppState>, request: HeaderMap) -> Response {
+    page(&state, &request, include_str!("../../web/till.html"))
+}
+
+/// A script or stylesheet of the pages; revalidated on every load, so an upgrade shows at once.
+pub async fn asset(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+    let Some((_, body, content_type)) = ASSETS.iter().find(|(path, _, _)| *path == name) else {
+        return ApiError::not_found().into_response();
+    };
+    let mut response = (*body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// What the pages need to know about this server.
+#[utoipa::path(get, path = "/web/config", tag = "web pages",
+    responses((status = 200, description = "The server's settings the pages use", body = WebConfig)))]
+pub async fn config(State(state): State<AppState>) -> Json<WebConfig> {
+    Json(WebConfig {
+        sandbox: state.sandbox,
+    })
+}
+
+/// Opens a wallet from the web page: as `POST /v1/signup`, but the session goes into an
+/// `HttpOnly` cookie and never into the page's script.
+#[utoipa::path(post, path = "/web/signup", tag = "web pages", request_body = SignupRequest,
+    responses(
+        (status = 201, description = "The wallet; the session is in the `qb_session` cookie", body = WebSignedUp),
+        (status = 400, description = "`otp_invalid` (with `attempts_left`), `otp_expired`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`csrf_invalid`, `account_restricted`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`phone_taken`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`phone_invalid`, `password_weak`", body = Problem, content_type = "application/problem+json")))]
+pub async fn sign_up(
+    State(state): State<AppState>,
+    request: HeaderMap,
+    ApiJson(body): ApiJson<SignupRequest>,
+) -> Result<Response, ApiError> {
+    cookies::check_csrf(&request, &state.opening.keys)?;
+    let made = state
+        .opening
+        .sign_up(
+            &state.storage,
+            &body.phone,
+            &body.otp,
+            &body.password,
+            body.device_name.as_deref(),
+        )
+        .await?;
+    let mut response = (
+        StatusCode::CREATED,
+        Json(WebSignedUp {
+            user_id: made.user_id,
+            wallet_id: made.wallet_id,
+            kyc_level: 0,
+            session_id: made.session_id,
+            device_id: made.device_id,
+        }),
+    )
+        .into_response();
+    cookies::set_credential(
+        response.headers_mut(),
+        &request,
+        cookies::SESSION_COOKIE,
+        &made.token,
+    );
+    Ok(response)
+}
+
+/// Logs in from the web page: as `POST /v1/sessions`, with the session in an `HttpOnly` cookie.
+#[utoipa::path(post, path = "/web/session", tag = "web pages", request_body = LoginRequest,
+    responses(
+        (status = 201, description = "Logged in; the session is in the `qb_session` cookie", body = WebSession),
+        (status = 401, description = "`invalid_credentials` (with `attempts_left`), `step_up_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`csrf_invalid`", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "`login_locked`", body = Problem, content_type = "application/problem+json")))]
+pub async fn log_in(
+    State(state): State<AppState>,
+    request: HeaderMap,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Response, ApiError> {
+    cookies::check_csrf(&request, &state.opening.keys)?;
+    let session = state
+        .opening
+        .log_in(
+            &state.storage,
+            &body.phone,
+            &body.password,
+            body.device_id.as_deref(),
+            body.device_name.as_deref(),
+            body.otp.as_deref(),
+        )
+        .await?;
+    let mut response = (
+        StatusCode::CREATED,
+        Json(WebSession {
+            session_id: session.session_id,
+            device_id: session.device_id,
+        }),
+    )
+        .into_response();
+    cookies::set_credential(
+        response.headers_mut(),
+        &request,
+        cookies::SESSION_COOKIE,
+        &session.token,
+    );
+    Ok(response)
+}
+
+/// Logs the page's session out and clears its cookie. Without a valid session it still clears
+/// the cookie: a page whose session ended elsewhere must be able to forget it.
+#[utoipa::path(delete, path = "/web/session", tag = "web pages",
+    responses(
+        (status = 204, description = "Logged out; the cookie is cleared"),
+        (status = 403, description = "`csrf_invalid`", body = Problem, content_type = "application/problem+json")))]
+pub async fn log_out(
+    State(state): State<AppState>,
+    parts: axum::http::request::Parts,
+) -> Result<Response, ApiError> {
+    cookies::check_csrf(&parts.headers, &state.opening.keys)?;
+    let mut parts = parts;
+    if let Ok(me) = crate::auth::CurrentHolder::from_request_parts(&mut parts, &state).await {
+        state
+            .opening
+            .end_session(&state.storage, &me.holder.id, &me.session_id)
+            .await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    cookies::clear_credential(
+        response.headers_mut(),
+        &parts.headers,
+        cookies::SESSION_COOKIE,
+    );
+    Ok(response)
+}
+
+/// Signs the till in with the merchant's API key, kept in an `HttpOnly` browser-session cookie.
+#[utoipa::path(post, path = "/web/merchant/session", tag = "web pages", request_body = WebMerchantSignIn,
+    responses(
+        (status = 200, description = "Signed in; the key is in the `qb_merchant` cookie", body = WebMerchant),
+        (status = 401, description = "`unauthorized`: no merchant has this key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`csrf_invalid`", body = Problem, content_type = "application/problem+json")))]
+pub async fn merchant_sign_in(
+    State(state): State<AppState>,
+    request: HeaderMap,
+    ApiJson(body): ApiJson<WebMerchantSignIn>,
+) -> Result<Response, ApiError> {
+    cookies::check_csrf(&request, &state.opening.keys)?;
+    let key = body.api_key.trim();
+    let merchant = if key.starts_with(qianbao_secrets::token::API_KEY_PREFIX) && key.len() <= 256 {
+        state.money.merchant_for_key(&state.storage, key).await?
+    } else {
+        None
+    }
+    .ok_or_else(ApiError::unauthorized)?;
+    let mut response = Json(WebMerchant {
+        merchant_id: merchant.id,
+        name: merchant.name,
+    })
+    .into_response();
+    cookies::set_credential(
+        response.headers_mut(),
+        &request,
+        cookies::MERCHANT_COOKIE,
+        key,
+    );
+    Ok(response)
+}
+
+/// The merchant the till is signed in as.
+#[utoipa::path(get, path = "/web/merchant/session", tag = "web pages", security(("merchant_key" = [])),
+    responses(
+        (status = 200, description = "Signed in", body = WebMerchant),
+        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json")))]
+pub async fn merchant_now(CurrentMerchant(merchant): CurrentMerchant) -> Json<WebMerchant> {
+    Json(WebMerchant {
+        merchant_id: merchant.id,
+        name: merchant.name,
+    })
+}
+
+/// Signs the till out: the key cookie is cleared.
+#[utoipa::path(delete, path = "/web/merchant/session", tag = "web pages",
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 403, description = "`csrf_invalid`", body = Problem, content_type = "application/problem+json")))]
+pub async fn merchant_sign_out(
+    State(state): State<AppState>,
+    request: HeaderMap,
+) -> Result<Response, ApiError> {
+    cookies::check_csrf(&request, &state.opening.keys)?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    cookies::clear_credential(response.headers_mut(), &request, cookies::MERCHANT_COOKIE);
+    Ok(response)
+}
