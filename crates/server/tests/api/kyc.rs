@@ -3,8 +3,8 @@
 //! where API.md puts it, and no full card number, ID number or CVV in the database file.
 
 use crate::helpers::{
-    TestApp, TestDatabase, call, latest_code, problem, random_phone, spawn_app,
-    spawn_app_with_clock, start, temp_dir,
+    TestApp, TestDatabase, call, card_number, id_number, latest_code, problem, random_phone,
+    spawn_app, spawn_app_with_clock, start, temp_dir,
 };
 use qianbao_server::Settings;
 use qianbao_store::Location;
@@ -12,46 +12,6 @@ use serde_json::{Value, json};
 
 const PASSWORD: &str = "Corr3ct-Horse-Battery";
 const PIN: &str = "258147";
-
-/// A resident ID number with a right check digit: born on `birth` (YYYYMMDD), sequence `seq`.
-pub fn id_number(birth: &str, seq: &str) -> String {
-    let body = format!("110101{birth}{seq}");
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .chars()
-        .zip(weights)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
-}
-
-/// A Luhn-valid card number of `len` digits starting with `prefix`.
-pub fn card_number(prefix: &str, len: usize) -> String {
-    let mut digits: Vec<u32> = prefix.chars().map(|c| c.to_digit(10).unwrap()).collect();
-    let mut fill = uuid::Uuid::new_v4().as_u128();
-    while digits.len() < len - 1 {
-        digits.push(u32::try_from(fill % 9).unwrap() + 1);
-        fill /= 9;
-    }
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 { x - 9 } else { x }
-            } else {
-                d
-            }
-        })
-        .sum();
-    digits.push((10 - sum % 10) % 10);
-    digits
-        .iter()
-        .map(|d| char::from_digit(*d, 10).unwrap())
-        .collect()
-}
 
 fn random_seq() -> String {
     format!("{:03}", 100 + uuid::Uuid::new_v4().as_u128() % 800)

@@ -17,4 +17,5 @@ mod money_helpers;
 mod opening;
 mod ops;
 mod security;
+mod web;
 mod webhooks;

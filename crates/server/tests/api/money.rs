@@ -4,8 +4,8 @@
 //! withdrawals (fees, settling, refused payouts), receive codes, records, the CSV export, the
 //! month's summary, the inbox and its live stream, SMS alerts, and concurrent transfers.
 
+use crate::helpers::card_number;
 use crate::helpers::{TestApp, call, post, problem, spawn_app, spawn_app_with_clock, stored_rows};
-use crate::kyc::card_number;
 use crate::money_helpers::{
     Holder, PASSWORD, PIN, WRONG_PIN, answer, assert_ledger_clean, assert_limit_exceeded,
     available, balance, debit_card_with, fee_income, idem, inbox, keyed, ledger, limit_problem,

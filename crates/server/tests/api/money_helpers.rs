@@ -4,7 +4,7 @@
 //! the ledger's own verification of the app's storage.
 
 use crate::helpers::{TestApp, call, problem, random_phone};
-use crate::kyc::{card_number, id_number};
+use crate::helpers::{card_number, id_number};
 use qianbao_ledger::{AccountKind, Currency};
 use qianbao_store::Location;
 use qianbao_wallet::{AccountOwner, LedgerStore};
@@ -45,7 +45,7 @@ pub fn idem() -> String {
 }
 
 /// A resident ID number nobody else in the test has: a random birth date (1960–1999) and sequence.
-fn fresh_id_number() -> String {
+pub fn fresh_id_number() -> String {
     let r = uuid::Uuid::new_v4().as_u128();
     let birth = format!(
         "{}{:02}{:02}",

@@ -1,10 +1,10 @@
 //! Freezing a lost wallet from any browser, unfreezing it, resetting a forgotten password (which
 //! unlocks login), and the operator's restriction list, through the real `qianbao admin` command.
 
+use crate::helpers::id_number;
 use crate::helpers::{
     TestApp, TestClock, code_for, post, problem, random_phone, spawn_app_with_clock,
 };
-use crate::kyc::id_number;
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Corr3ct-Horse-Battery";

@@ -3,7 +3,7 @@
 //! refused comes again, with the same delivery id, until it is taken.
 
 use crate::helpers::{TestApp, call, latest_code, random_phone, spawn_app};
-use crate::kyc::{card_number, id_number};
+use crate::helpers::{card_number, id_number};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
