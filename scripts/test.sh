@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README gives it: makes sure the browser the web-app tests drive is
+# installed (Debian's chromium and chromium-driver), then runs every test of the workspace.
+# Extra arguments go to `cargo test` (e.g. `scripts/test.sh -p qianbao-server --test browser`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing chromium and chromium-driver for the browser tests" >&2
+    # The package lists may be missing or stale on a fresh machine; update only when the install fails.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null ||
+      { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null; }
+  else
+    echo "note: chromium and chromedriver are not installed and cannot be installed here (needs root and apt-get);" >&2
+    echo "      the browser tests will be skipped unless QIANBAO_REQUIRE_BROWSER=1" >&2
+  fi
+fi
+
+# Screenshots (QIANBAO_SCREENSHOTS=<dir>) need a font with Chinese glyphs; the tests themselves do not.
+if [ -n "${QIANBAO_SCREENSHOTS:-}" ] && ! fc-list 2>/dev/null | grep -qi "wqy\|noto.*cjk"; then
+  [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-wqy-microhei >/dev/null
+fi
+
+exec cargo test --workspace "$@"
