@@ -2,7 +2,8 @@
 //! its lockout and new-device confirmation, sessions per device, and authenticating a token.
 //!
 //! Every check and the write it allows happen in one transaction over [`Records`]; the slow,
-//! pure work (hashing a password) happens outside it.
+//! pure work (hashing a password) happens outside it, on the password threads
+//! ([`password_work`]), never on the async workers.
 
 use crate::domain::{Password, Phone};
 use crate::records::{HolderRecord, OtpRecord, RecordStore, Records, SessionRecord};
@@ -11,7 +12,8 @@ use qianbao_secrets::KeyRing;
 use qianbao_secrets::field::blind_index;
 use qianbao_secrets::password::{hash_password, verify_password};
 use qianbao_secrets::token::{new_numeric_code, new_token, token_digest};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use zeroize::Zeroizing;
 
 /// What an SMS code is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -378,7 +380,7 @@ impl Opening {
         let phone = Phone::parse(phone).map_err(|_| OpeningError::PhoneInvalid)?;
         let password = Password::parse(password, &phone)
             .map_err(|e| OpeningError::PasswordWeak(e.reason()))?;
-        let password_hash = hash_password(password.expose()).map_err(secrets_error)?;
+        let password_hash = hash_off_workers(password.expose()).await?;
         let (token, token_digest) = new_token().map_err(secrets_error)?;
         let digest = self.code_digest(&phone, Purpose::Signup, code.trim());
         let restricted_key = blind_index(&self.keys, "phone", phone.as_e164());
@@ -462,7 +464,7 @@ impl Opening {
         };
         let Some(holder) = found else {
             // Spend the same time as a real check, so timing does not tell who has a wallet.
-            let _ = verify_password(password, dummy_hash());
+            dummy_verify_off_workers(password).await;
             return Err(OpeningError::InvalidCredentials {
                 attempts_left: None,
             });
@@ -470,7 +472,7 @@ impl Opening {
         if holder.login_locked {
             return Err(OpeningError::LoginLocked);
         }
-        let password_ok = verify_password(password, &holder.password_hash);
+        let password_ok = verify_off_workers(password, &holder.password_hash).await?;
         let (token, token_digest) = new_token().map_err(secrets_error)?;
         let code_digest = code.map(|c| self.code_digest(&phone, Purpose::Login, c.trim()));
         let device_id = device_id
@@ -609,10 +611,84 @@ impl Opening {
 }
 
 /// An Argon2id hash of a random string, checked against when the phone has no wallet so that a
-/// wrong phone costs as long as a wrong password. Made once, on first use.
+/// wrong phone costs as long as a wrong password. Made once, on first use (on a password thread).
 fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| hash_password("qianbao: no holder has this phone").unwrap_or_default())
+}
+
+/// [`hash_password`] on a password thread.
+pub(crate) async fn hash_off_workers(password: &str) -> Result<String, OpeningError> {
+    let password = Zeroizing::new(password.to_string());
+    password_work(move || hash_password(&password))
+        .await?
+        .map_err(secrets_error)
+}
+
+/// [`verify_password`] on a password thread.
+pub(crate) async fn verify_off_workers(password: &str, phc: &str) -> Result<bool, OpeningError> {
+    let password = Zeroizing::new(password.to_string());
+    let phc = phc.to_string();
+    password_work(move || verify_password(&password, &phc)).await
+}
+
+/// Checks `password` against the dummy hash and ignores the answer: the phone has no wallet, and
+/// this costs what a real check does.
+pub(crate) async fn dummy_verify_off_workers(password: &str) {
+    let password = Zeroizing::new(password.to_string());
+    let _ = password_work(move || verify_password(&password, dummy_hash())).await;
+}
+
+/// A piece of password work, queued for the password threads.
+type PasswordJob = Box<dyn FnOnce() + Send>;
+
+/// Runs `work` (Argon2id: 19 MiB and tens of milliseconds) on one of a few long-lived password
+/// threads, one per core, and waits for it without blocking an async worker.
+///
+/// On the async workers a hash stalled every request queued behind it; and since malloc keeps a
+/// freed 19 MiB block in the arena of the thread that used it, how many threads ever hash is what
+/// bounds the memory. Here that is the number of password threads, each reusing its own block;
+/// callers beyond that wait in the queue, which holds a closure each, not 19 MiB. Work whose caller
+/// has gone (its request dropped) is skipped.
+pub(crate) async fn password_work<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, OpeningError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job: PasswordJob = Box::new(move || {
+        if tx.is_closed() {
+            return;
+        }
+        // A panic loses only this answer (the caller sees an error), not the thread.
+        if let Ok(out) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+            let _ = tx.send(out);
+        }
+    });
+    let stopped = || OpeningError::Secrets("password threads unavailable".into());
+    password_queue().send(job).map_err(|_| stopped())?;
+    rx.await.map_err(|_| stopped())
+}
+
+/// The queue the password threads take work from; they start on first use.
+fn password_queue() -> &'static mpsc::Sender<PasswordJob> {
+    static QUEUE: OnceLock<mpsc::Sender<PasswordJob>> = OnceLock::new();
+    QUEUE.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<PasswordJob>();
+        let rx = Arc::new(Mutex::new(rx));
+        let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        for i in 0..threads {
+            let rx = Arc::clone(&rx);
+            // If no thread starts, the receiver is dropped and every send reports the error.
+            let _ = std::thread::Builder::new()
+                .name(format!("password-{i}"))
+                .spawn(move || {
+                    // The lock is held only while waiting for a job, never while running one.
+                    while let Some(job) = rx.lock().ok().and_then(|rx| rx.recv().ok()) {
+                        job();
+                    }
+                });
+        }
+        tx
+    })
 }
 
 /// A new opaque id (UUID v7: time-ordered, so indexes stay compact).

@@ -5,10 +5,11 @@
 
 use crate::StoreError;
 use crate::domain::{IdNumber, Password, Phone};
-use crate::opening::{Opening, OpeningError, Purpose};
+use crate::opening::{
+    Opening, OpeningError, Purpose, dummy_verify_off_workers, hash_off_workers, verify_off_workers,
+};
 use crate::records::{HolderRecord, RecordStore, Records};
 use qianbao_secrets::field::blind_index;
-use qianbao_secrets::password::{hash_password, verify_password};
 
 /// How someone without a session proves the wallet is theirs, to freeze it.
 pub enum FreezeProof<'a> {
@@ -133,8 +134,7 @@ impl Opening {
         let phone = Phone::parse(phone).map_err(|_| OpeningError::PhoneInvalid)?;
         let password = Password::parse(new_password, &phone)
             .map_err(|e| OpeningError::PasswordWeak(e.reason()))?;
-        let hash =
-            hash_password(password.expose()).map_err(|e| OpeningError::Secrets(e.to_string()))?;
+        let hash = hash_off_workers(password.expose()).await?;
         let digest = self.code_digest(&phone, Purpose::ResetPassword, code.trim());
         let id_blind = id_number.and_then(|id| self.id_blind(id));
         let id_given = id_number.is_some();
@@ -183,7 +183,8 @@ impl Opening {
         password: &str,
     ) -> Result<HolderRecord, OpeningError> {
         let Some(holder) = holder else {
-            let _ = verify_password(password, &hash_password("no holder").unwrap_or_default());
+            // Spend the same time as a real check, so timing does not tell who has a wallet.
+            dummy_verify_off_workers(password).await;
             return Err(OpeningError::InvalidCredentials {
                 attempts_left: None,
             });
@@ -191,7 +192,7 @@ impl Opening {
         if holder.login_locked {
             return Err(OpeningError::LoginLocked);
         }
-        if verify_password(password, &holder.password_hash) {
+        if verify_off_workers(password, &holder.password_hash).await? {
             return Ok(holder);
         }
         let max = self.policy.login_failures_max;
