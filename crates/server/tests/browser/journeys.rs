@@ -1,6 +1,7 @@
-//! The journeys of issue 5, walked in Chromium at a phone's width.
+//! The journeys of issue 5, walked in Chromium at a phone's width: the happy path from opening to
+//! refund, and the failures that must say what to do next.
 
-use crate::helpers::{card_number, spawn_app, temp_dir};
+use crate::helpers::{card_number, spawn_app, spawn_app_with_clock, temp_dir};
 use crate::money_helpers::{
     PASSWORD, PIN, WRONG_PIN, assert_ledger_clean, fresh_id_number, ledger, open_l1_holder_named,
     open_merchant,
@@ -286,5 +287,122 @@ async fn a_holder_opens_a_wallet_tops_up_pays_a_till_order_from_its_picture_and_
     phone.close().await;
     till.close().await;
     assert_ledger_clean(&ledger(&app).await).await;
+    let _ = std::fs::remove_dir_all(&files);
+}
+
+/// Waits until the error box `selector` carries a problem code, and returns it with its text.
+async fn error_shown(w: &Window, selector: &str) -> (String, String) {
+    let started = Instant::now();
+    loop {
+        let code = attribute(w, selector, "data-code").await;
+        if !code.is_empty() {
+            return (code, w.text(selector).await);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "no error in `{selector}`; the page shows:\n{}",
+            w.page_text().await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn failures_say_what_to_do_next_underage_and_a_locked_login_that_recovery_unlocks() {
+    let Some((chromium, chromedriver)) = crate::browser_binaries() else {
+        return;
+    };
+    // A clock the test moves: a phone may be sent one code a minute.
+    let (app, clock) = spawn_app_with_clock().await;
+    let base = app.address.clone();
+    let files = temp_dir("browser-failures");
+    let driver = Driver::start(&chromedriver).await;
+    let phone = driver.window(&chromium, PHONE.0, PHONE.1).await;
+
+    // Someone born eleven years ago signs up and is told why they cannot verify.
+    phone.goto(&format!("{base}/#/open")).await;
+    ready(&phone).await;
+    phone
+        .fill("#signup-phone", &crate::helpers::random_phone())
+        .await;
+    let code = code_sent_by(&phone, "#signup-send-code").await;
+    phone.fill("#signup-otp", &code).await;
+    phone.click("#signup-next").await;
+    phone.fill("#signup-password", PASSWORD).await;
+    phone.fill("#signup-password-2", PASSWORD).await;
+    phone.click("#signup-submit").await;
+    phone.fill("#id-name", "王小明").await;
+    phone
+        .fill("#id-number", &crate::helpers::id_number("20150601", "123"))
+        .await;
+    phone.upload("#id-photo", &id_photo(&files)).await;
+    phone.click("#id-submit").await;
+    let (code, text) = error_shown(&phone, "#id-error").await;
+    assert_eq!(code, "underage");
+    assert!(text.contains("未满18周岁"), "{text}");
+    phone.close().await;
+
+    // A verified holder mistypes the password until sign-in locks; the lock links to recovery.
+    let holder = open_l1_holder_named(&app, "赵敏").await;
+    let phone = driver.window(&chromium, PHONE.0, PHONE.1).await;
+    phone.goto(&format!("{base}/#/login")).await;
+    ready(&phone).await;
+    phone.fill("#login-phone", &holder.phone).await;
+    let mut tries_left = Vec::new();
+    loop {
+        phone.fill("#login-password", "Wrong-Horse-1234").await;
+        phone
+            .run(
+                "const e = document.getElementById('login-error'); e.removeAttribute('data-code')",
+                json!([]),
+            )
+            .await;
+        phone.click("#login-submit").await;
+        let (code, text) = error_shown(&phone, "#login-error").await;
+        if code == "login_locked" {
+            assert!(text.contains("找回密码"), "{text}");
+            break;
+        }
+        assert_eq!(code, "invalid_credentials", "{text}");
+        tries_left.push(text);
+        assert!(tries_left.len() < 6, "never locked: {tries_left:?}");
+    }
+    assert!(tries_left[0].contains("还可以再试 4 次"), "{tries_left:?}");
+    phone.click("#login-error-link").await;
+    // Its sign-up code went out moments ago: the next one waits, and the page says how long.
+    phone.fill("#reset-phone", &holder.phone).await;
+    phone.click("#reset-send-code").await;
+    let (code, text) = error_shown(&phone, "#reset-error").await;
+    assert_eq!(code, "otp_rate_limited");
+    assert!(text.contains("秒后再试"), "{text}");
+    clock.advance_s(61);
+    phone.goto("about:blank").await;
+    phone.goto(&format!("{base}/#/recover")).await;
+    ready(&phone).await;
+    phone.fill("#reset-phone", &holder.phone).await;
+    let code = code_sent_by(&phone, "#reset-send-code").await;
+    phone.fill("#reset-otp", &code).await;
+    phone.fill("#reset-id-number", &holder.id_number).await;
+    let new_password = "Tr0ubadour-Silver-Kite";
+    phone.fill("#reset-password", new_password).await;
+    phone.fill("#reset-password-2", new_password).await;
+    phone.click("#reset-submit").await;
+    phone.wait_for_text("#reset-done", "密码已重设").await;
+
+    // The new password signs in; this browser is new to the server, so it also asks for a code.
+    phone.click("#reset-to-login").await;
+    phone.fill("#login-phone", &holder.phone).await;
+    phone.fill("#login-password", new_password).await;
+    phone.click("#login-submit").await;
+    let (code, _) = error_shown(&phone, "#login-error").await;
+    assert_eq!(code, "step_up_required");
+    phone.fill("#login-password", new_password).await;
+    clock.advance_s(61);
+    let code = code_sent_by(&phone, "#login-send-code").await;
+    phone.fill("#login-otp", &code).await;
+    phone.click("#login-submit").await;
+    phone.wait_for_text("#home-name", "敏").await;
+
+    phone.close().await;
     let _ = std::fs::remove_dir_all(&files);
 }

@@ -3,7 +3,9 @@
 //! the screen says. A holder opens a wallet through all six steps reading the codes from the
 //! sandbox panel, tops up, pays a till's order by uploading a picture of its QR code, sees it in
 //! records and live in notifications; the merchant refunds from the till; a wrong payment
-//! password shows the attempts left.
+//! password shows the attempts left. A second journey walks the failures: an under-18 ID number
+//! is told why, wrong passwords count down and lock sign-in, the lock links to recovery, a code
+//! asked for too soon says when to try again, and the new password signs in with a code.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
