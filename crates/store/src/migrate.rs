@@ -56,6 +56,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0007_daily_spending.sql"),
         postgres: include_str!("../../../migrations/postgres/0007_daily_spending.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_notification_english",
+        sqlite: include_str!("../../../migrations/sqlite/0008_notification_english.sql"),
+        postgres: include_str!("../../../migrations/postgres/0008_notification_english.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

@@ -201,6 +201,8 @@ fn notification_from(row: &Row) -> Result<NotificationRecord, StoreError> {
         body: row.text(4)?,
         movement_id: row.opt_text(5)?,
         created_ms: row.int(6)?,
+        title_en: row.text(7)?,
+        body_en: row.text(8)?,
     })
 }
 
@@ -694,8 +696,9 @@ impl MoneyRecords for SqlRecords<'_> {
     fn insert_notification(&mut self, n: &NotificationRecord) -> Result<i64, StoreError> {
         self.0
             .query_one(
-                "INSERT INTO notifications (holder_id, kind, title, body, movement_id, created_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "INSERT INTO notifications
+                 (holder_id, kind, title, body, movement_id, created_ms, title_en, body_en)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 &[
                     n.holder_id.as_str().into(),
                     n.kind.as_str().into(),
@@ -703,6 +706,8 @@ impl MoneyRecords for SqlRecords<'_> {
                     n.body.as_str().into(),
                     n.movement_id.as_deref().into(),
                     n.created_ms.into(),
+                    n.title_en.as_str().into(),
+                    n.body_en.as_str().into(),
                 ],
             )?
             .int(0)
@@ -717,7 +722,8 @@ impl MoneyRecords for SqlRecords<'_> {
     ) -> Result<Vec<NotificationRecord>, StoreError> {
         self.0
             .query(
-                "SELECT id, holder_id, kind, title, body, movement_id, created_ms FROM notifications
+                "SELECT id, holder_id, kind, title, body, movement_id, created_ms, title_en, body_en
+                 FROM notifications
                  WHERE holder_id = $1 AND id < $2 AND id > $3 ORDER BY id DESC LIMIT $4",
                 &[
                     holder_id.into(),

@@ -495,6 +495,8 @@ pub(crate) struct Alert<'a> {
     pub(crate) kind: &'static str,
     pub(crate) title: String,
     pub(crate) body: String,
+    pub(crate) title_en: String,
+    pub(crate) body_en: String,
     pub(crate) movement_id: &'a str,
     pub(crate) amount: i64,
 }
@@ -546,6 +548,8 @@ impl Money {
             kind: alert.kind.to_string(),
             title: alert.title.clone(),
             body: alert.body.clone(),
+            title_en: alert.title_en,
+            body_en: alert.body_en,
             movement_id: Some(alert.movement_id.to_string()),
             created_ms: now,
         })?;

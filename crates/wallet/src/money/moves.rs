@@ -491,6 +491,8 @@ impl Money {
                         kind: "topup",
                         title: "充值成功".into(),
                         body: format!("{} 已从{}充值到钱包", yuan(m.amount), m.counterparty),
+                        title_en: "Top-up done".into(),
+                        body_en: format!("{} topped up from {}", yuan(m.amount), m.counterparty),
                         movement_id: &m.id,
                         amount: m.amount,
                     },
@@ -507,6 +509,12 @@ impl Money {
                         kind: "topup_failed",
                         title: "充值失败".into(),
                         body: format!("{} 未能从{}充值，余额未变", yuan(m.amount), m.counterparty),
+                        title_en: "Top-up failed".into(),
+                        body_en: format!(
+                            "{} could not be topped up from {}; the balance is unchanged",
+                            yuan(m.amount),
+                            m.counterparty
+                        ),
                         movement_id: &m.id,
                         amount: 0,
                     },
@@ -601,6 +609,13 @@ impl Money {
                     kind: "withdrawal",
                     title: "提现申请已受理".into(),
                     body: format!("{} 正在提现到{}，手续费 {}", yuan(amount), shown, yuan(fee)),
+                    title_en: "Withdrawal accepted".into(),
+                    body_en: format!(
+                        "{} on its way to {}, fee {}",
+                        yuan(amount),
+                        shown,
+                        yuan(fee)
+                    ),
                     movement_id: &id,
                     amount,
                 },
@@ -762,6 +777,12 @@ impl Money {
                     "转账成功".into()
                 },
                 body: format!("向{} 转出 {}", payee_name, yuan(amount)),
+                title_en: if delay.is_some() {
+                    "Transfer scheduled".into()
+                } else {
+                    "Transfer sent".into()
+                },
+                body_en: format!("Sent {} to {}", yuan(amount), payee_name),
                 movement_id: &id,
                 amount,
             },
@@ -820,6 +841,8 @@ impl Money {
                 kind: "transfer_in",
                 title: "收到转账".into(),
                 body: format!("{} 向你转入 {}", payer_name, yuan(amount)),
+                title_en: "Money received".into(),
+                body_en: format!("{} sent you {}", payer_name, yuan(amount)),
                 movement_id: &id,
                 amount,
             },

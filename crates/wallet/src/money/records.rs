@@ -218,6 +218,10 @@ pub struct NotificationRecord {
     pub title: String,
     /// The details.
     pub body: String,
+    /// The line in English.
+    pub title_en: String,
+    /// The details in English.
+    pub body_en: String,
     /// The movement it is about.
     pub movement_id: Option<String>,
     /// When (ms).

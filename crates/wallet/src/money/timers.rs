@@ -151,16 +151,24 @@ impl Money {
             if m.kind == "withdrawal"
                 && let Some(holder) = r.holder(&m.owner_id)?
             {
-                let (title, body) = if paid {
+                let (title, body, title_en, body_en) = if paid {
                     (
                         "提现到账",
                         format!("{} 已到账{}", yuan(m.amount), m.counterparty),
+                        "Withdrawal arrived",
+                        format!("{} arrived at {}", yuan(m.amount), m.counterparty),
                     )
                 } else {
                     (
                         "提现失败",
                         format!(
                             "{} 提现到{}被银行退回，已退回余额",
+                            yuan(m.amount),
+                            m.counterparty
+                        ),
+                        "Withdrawal failed",
+                        format!(
+                            "The bank returned {} sent to {}; it is back in the balance",
                             yuan(m.amount),
                             m.counterparty
                         ),
@@ -173,6 +181,8 @@ impl Money {
                         kind: "withdrawal",
                         title: title.into(),
                         body,
+                        title_en: title_en.into(),
+                        body_en,
                         movement_id: &m.id,
                         amount: m.amount,
                     },
@@ -250,6 +260,12 @@ impl Money {
                             "向{} 的 {} 无法到账（对方钱包暂不能收款），已退回余额",
                             m.counterparty,
                             yuan(m.amount)
+                        ),
+                        title_en: "Scheduled transfer returned".into(),
+                        body_en: format!(
+                            "{} to {} could not arrive (their wallet cannot receive now); it is back in the balance",
+                            yuan(m.amount),
+                            m.counterparty
                         ),
                         movement_id: &m.id,
                         amount: 0,
