@@ -711,6 +711,10 @@ pub struct NotificationBody {
     pub title: String,
     /// The details.
     pub body: String,
+    /// The line in English (empty for alerts written before English was kept).
+    pub title_en: String,
+    /// The details in English (empty likewise).
+    pub body_en: String,
     /// The record it is about.
     pub transaction_id: Option<String>,
     /// RFC 3339.

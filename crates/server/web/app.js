@@ -1376,11 +1376,18 @@
     } catch (_) { /* a badge is not worth an error */ }
   }
 
+  // An alert in the page's language; older alerts were kept in Chinese only.
+  function noticeText(n) {
+    const en = QB.lang === 'en' && n.title_en;
+    return { title: en ? n.title_en : n.title, body: en ? n.body_en : n.body };
+  }
+
   function noticeItem(n) {
+    const shown = noticeText(n);
     return el('li', { class: 'list-item notice', id: 'notice-' + n.id, dataset: { kind: n.kind } },
       el('div', { class: 'li-main' },
-        el('strong', { text: n.title }),
-        el('span', { class: 'block', text: n.body }),
+        el('strong', { text: shown.title }),
+        el('span', { class: 'block', text: shown.body }),
         el('span', { class: 'muted small block', text: QB.dateTime(n.created_at) })));
   }
 
@@ -1403,7 +1410,8 @@
     es.addEventListener('notification', (ev) => {
       let n;
       try { n = JSON.parse(ev.data); } catch (_) { return; }
-      QB.toast(n.title || t('notices.new'), n.body || '', 'info');
+      const shown = noticeText(n);
+      QB.toast(shown.title || t('notices.new'), shown.body || '', 'info');
       if (S.screen === 'notices') {
         const list = $('notices-list');
         if (!$('notice-' + n.id)) list.prepend(noticeItem(n));

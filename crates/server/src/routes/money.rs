@@ -1004,6 +1004,8 @@ fn notification(n: NotificationRecord) -> NotificationBody {
         kind: n.kind,
         title: n.title,
         body: n.body,
+        title_en: n.title_en,
+        body_en: n.body_en,
         transaction_id: n.movement_id,
         created_at: rfc3339(n.created_ms),
     }

@@ -1554,6 +1554,10 @@ async fn each_movement_writes_one_notification_to_the_payer_and_one_to_the_payee
         "{}",
         inbox_b[0]
     );
+    // In English too, for the web app's English pages.
+    assert_eq!(inbox_b[0]["title_en"], "Money received");
+    assert_eq!(inbox_b[0]["body_en"], "*三 sent you ¥10.00");
+    assert_eq!(inbox_a[0]["title_en"], "Transfer sent");
     // A refused movement writes none.
     assert_eq!(transfer(&app, &a, &b, 1_000_000).await.status(), 422);
     assert_eq!(inbox(&app, &a.token).await.len(), 2);
