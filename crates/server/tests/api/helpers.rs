@@ -369,3 +369,16 @@ pub fn card_number(prefix: &str, len: usize) -> String {
         .map(|d| char::from_digit(*d, 10).unwrap())
         .collect()
 }
+
+/// A real PNG of `w`×`h` with varied pixels.
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    let data: Vec<u8> = (0..w * h * 3).map(|i| (i * 7 % 251) as u8).collect();
+    writer.write_image_data(&data).unwrap();
+    writer.finish().unwrap();
+    out
+}

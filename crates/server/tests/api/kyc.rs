@@ -3,7 +3,7 @@
 //! where API.md puts it, and no full card number, ID number or CVV in the database file.
 
 use crate::helpers::{
-    TestApp, TestDatabase, call, card_number, id_number, latest_code, problem, random_phone,
+    TestApp, TestDatabase, call, card_number, id_number, latest_code, png, problem, random_phone,
     spawn_app, spawn_app_with_clock, start, temp_dir,
 };
 use qianbao_server::Settings;
@@ -626,19 +626,6 @@ async fn no_holder_can_touch_another_holders_card() {
             problem(call(&app, "POST", &path, Some(body), Some(&other.token)).await).await;
         assert_eq!((status, p.code.as_str()), (404, "not_found"), "{path}");
     }
-}
-
-/// A real PNG of `w`×`h` with varied pixels.
-fn png(w: u32, h: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, w, h);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().unwrap();
-    let data: Vec<u8> = (0..w * h * 3).map(|i| (i * 7 % 251) as u8).collect();
-    writer.write_image_data(&data).unwrap();
-    writer.finish().unwrap();
-    out
 }
 
 async fn put_photo(

@@ -93,19 +93,10 @@ async fn code_sent_by(w: &Window, send: &str) -> String {
     }
 }
 
-/// A real PNG of an ID card's photo: 640×400 with varied pixels.
+/// A real PNG of an ID card's photo (640×400), saved in `dir`.
 fn id_photo(dir: &Path) -> PathBuf {
-    let (w, h) = (640u32, 400u32);
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, w, h);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().unwrap();
-    let data: Vec<u8> = (0..w * h * 3).map(|i| (i * 7 % 251) as u8).collect();
-    writer.write_image_data(&data).unwrap();
-    writer.finish().unwrap();
     let path = dir.join("id-card.png");
-    std::fs::write(&path, out).unwrap();
+    std::fs::write(&path, crate::helpers::png(640, 400)).unwrap();
     path
 }
 
