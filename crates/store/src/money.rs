@@ -65,7 +65,7 @@ pub(crate) fn apply_in(
         return Ok(result);
     }
     for a in &writes.accounts {
-        tx.execute(
+        tx.write(
             "UPDATE accounts SET balance = $2, held = $3 WHERE id = $1",
             &[
                 a.id.0.into(),
@@ -76,7 +76,7 @@ pub(crate) fn apply_in(
     }
     let created_ms = crate::now_ms();
     for line in &writes.lines {
-        tx.execute(
+        tx.write(
             "INSERT INTO journal (seq, entry_id, text, link, created_ms) VALUES ($1, $2, $3, $4, $5)",
             &[
                 line.seq.into(),
@@ -88,13 +88,13 @@ pub(crate) fn apply_in(
         )?;
     }
     for (id, text, state) in &writes.holds {
-        tx.execute(
+        tx.write(
             "INSERT INTO holds (id, text, state) VALUES ($1, $2, $3)
              ON CONFLICT (id) DO UPDATE SET state = excluded.state",
             &[entry_key(*id), text.as_str().into(), state.as_str().into()],
         )?;
     }
-    tx.execute(
+    tx.write(
         "UPDATE journal_head SET seq = $1, link = $2 WHERE id = 1",
         &[writes.head.0.into(), Value::Bytes(writes.head.1.to_vec())],
     )?;
@@ -222,7 +222,7 @@ impl SqlRecords<'_> {
         channel: &str,
         delta: i64,
     ) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "INSERT INTO daily_spending (owner_id, day_ms, channel, amount) VALUES ($1, $2, $3, $4)
              ON CONFLICT (owner_id, day_ms, channel)
              DO UPDATE SET amount = daily_spending.amount + excluded.amount",
@@ -262,7 +262,7 @@ impl MoneyRecords for SqlRecords<'_> {
         if let Some(row) = self.0.query_opt(select, &key)? {
             return account_row(&row, row.int(4)?);
         }
-        self.0.execute(
+        self.0.write(
             "INSERT INTO accounts (owner, kind, currency, created_ms) VALUES ($1, $2, $3, $4)
              ON CONFLICT (owner, kind, currency) DO NOTHING",
             &[
@@ -328,7 +328,7 @@ impl MoneyRecords for SqlRecords<'_> {
     }
 
     fn put_idempotency(&mut self, r: &IdempotencyRecord) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "INSERT INTO idempotency (caller, key, request_digest, state, attempt, resource_id,
                                       status, body, created_ms, updated_ms)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -404,7 +404,7 @@ impl MoneyRecords for SqlRecords<'_> {
             let delta = if counts(status) { m.amount } else { -m.amount };
             self.add_spending(&m.owner_id, m.created_ms, &m.channel, delta)?;
         }
-        self.0.execute(
+        self.0.write(
             "UPDATE movements SET status = $2, updated_ms = $3 WHERE id = $1",
             &[id.into(), status.into(), at_ms.into()],
         )?;
@@ -509,7 +509,7 @@ impl MoneyRecords for SqlRecords<'_> {
     }
 
     fn update_merchant(&mut self, m: &MerchantRecord) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "UPDATE merchants SET key_digest = $2, status = $3, webhook_url = $4,
                     webhook_secret_sealed = $5 WHERE id = $1",
             &[
@@ -563,7 +563,7 @@ impl MoneyRecords for SqlRecords<'_> {
     }
 
     fn pay_order(&mut self, id: &str, payment_id: &str) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "UPDATE orders SET status = 'paid', payment_id = $2 WHERE id = $1",
             &[id.into(), payment_id.into()],
         )?;
@@ -603,7 +603,7 @@ impl MoneyRecords for SqlRecords<'_> {
     }
 
     fn use_payment_code(&mut self, digest: &str, at_ms: i64) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "UPDATE payment_codes SET used_ms = $2 WHERE digest = $1",
             &[digest.into(), at_ms.into()],
         )?;
@@ -647,7 +647,7 @@ impl MoneyRecords for SqlRecords<'_> {
         refunded: i64,
         fee_refunded: i64,
     ) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "UPDATE merchant_payments SET refunded = $2, fee_refunded = $3 WHERE id = $1",
             &[id.into(), refunded.into(), fee_refunded.into()],
         )?;
@@ -782,7 +782,7 @@ impl MoneyRecords for SqlRecords<'_> {
     }
 
     fn reschedule_timer(&mut self, id: &str, due_ms: i64, attempts: i64) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "UPDATE timers SET due_ms = $2, attempts = $3 WHERE id = $1",
             &[id.into(), due_ms.into(), attempts.into()],
         )?;
@@ -796,7 +796,7 @@ impl MoneyRecords for SqlRecords<'_> {
         body: &str,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "INSERT INTO webhook_outbox (merchant_id, event, body, created_ms) VALUES ($1, $2, $3, $4)",
             &[merchant_id.into(), event.into(), body.into(), at_ms.into()],
         )?;
@@ -835,13 +835,13 @@ impl MoneyRecords for SqlRecords<'_> {
         at_ms: i64,
     ) -> Result<(), StoreError> {
         if delivered {
-            self.0.execute(
+            self.0.write(
                 "UPDATE webhook_outbox SET status = 'delivered', attempts = attempts + 1,
                         delivered_ms = $2 WHERE id = $1",
                 &[id.into(), at_ms.into()],
             )?;
         } else {
-            self.0.execute(
+            self.0.write(
                 "UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_ms = $2,
                         status = CASE WHEN attempts + 1 >= $3 THEN 'failed' ELSE 'pending' END
                  WHERE id = $1",

@@ -15,6 +15,9 @@ pub(crate) trait Job: Send {
     fn run(&mut self, tx: &mut dyn Tx) -> bool;
     /// Answers the caller once the batch's fate is known: `Ok` when it committed.
     fn answer(self: Box<Self>, committed: Result<(), &StoreError>);
+    /// Records that the work, though it returned, failed after all (a write it left waiting was
+    /// refused when sent), so its savepoint was rolled back.
+    fn fail(&mut self, error: StoreError);
 }
 
 /// A job whose caller waits for a `T`.
@@ -30,6 +33,10 @@ impl<T: Send + 'static> Job for Typed<T> {
         let ok = result.is_ok();
         self.result = Some(result);
         ok
+    }
+
+    fn fail(&mut self, error: StoreError) {
+        self.result = Some(Err(error));
     }
 
     fn answer(self: Box<Self>, committed: Result<(), &StoreError>) {

@@ -134,6 +134,14 @@ pub trait Tx {
     /// Runs a statement and returns how many rows it changed.
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError>;
 
+    /// Runs a statement whose outcome the caller does not read. A backend may hold it back and
+    /// send it with the next statement (PostgreSQL pipelines it, saving a round trip); a failure
+    /// (a duplicate too) then comes back from that statement or from the commit, and fails the
+    /// transaction all the same.
+    fn write(&mut self, sql: &str, params: &[Value]) -> Result<(), StoreError> {
+        self.execute(sql, params).map(|_| ())
+    }
+
     /// At most one row.
     fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, StoreError> {
         let mut rows = self.query(sql, params)?;

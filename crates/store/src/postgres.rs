@@ -133,14 +133,70 @@ struct PgTx<'a> {
     client: &'a Client,
     driver: Driver<'a>,
     statements: &'a mut std::collections::HashMap<String, tokio_postgres::Statement>,
+    /// Writes whose outcome nobody reads, not sent yet: they go out with the next statement (or
+    /// the flush before the savepoint ends or the commit), all in one round trip.
+    pending: Vec<(tokio_postgres::Statement, Vec<Value>)>,
     /// Set when a statement failed in a way that calls for running the whole transaction again.
     retry: bool,
 }
 
-impl PgTx<'_> {
+impl<'a> PgTx<'a> {
+    fn new(
+        client: &'a Client,
+        driver: Driver<'a>,
+        statements: &'a mut std::collections::HashMap<String, tokio_postgres::Statement>,
+    ) -> PgTx<'a> {
+        PgTx {
+            client,
+            driver,
+            statements,
+            pending: Vec::new(),
+            retry: false,
+        }
+    }
+
     fn fail(&mut self, e: tokio_postgres::Error) -> StoreError {
         self.retry |= must_retry(&e);
         pg_error(e)
+    }
+
+    /// Sends the waiting writes and then `last`, pipelined: PostgreSQL runs them in order and one
+    /// round trip carries them all. The first failure is the one returned — after it the
+    /// transaction is aborted and every later statement only says so.
+    fn round_trip<T, F>(&mut self, last: impl FnOnce(&'a Client) -> F) -> Result<T, StoreError>
+    where
+        F: std::future::Future<Output = Result<T, tokio_postgres::Error>>,
+    {
+        let pending = std::mem::take(&mut self.pending);
+        let client = self.client;
+        let (writes, last) = if pending.is_empty() {
+            (Vec::new(), self.driver.block_on(last(client)))
+        } else {
+            let values: Vec<Vec<&(dyn ToSql + Sync)>> =
+                pending.iter().map(|(_, v)| params(v)).collect();
+            let writes = futures_util::future::join_all(
+                pending
+                    .iter()
+                    .zip(&values)
+                    .map(|((statement, _), values)| client.execute(statement, values)),
+            );
+            self.driver
+                .block_on(futures_util::future::join(writes, last(client)))
+        };
+        for write in writes {
+            if let Err(e) = write {
+                return Err(self.fail(e));
+            }
+        }
+        last.map_err(|e| self.fail(e))
+    }
+
+    /// Sends the writes still waiting; their failure, if one failed.
+    fn flush(&mut self) -> Result<(), StoreError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        self.round_trip(|_| std::future::ready(Ok(())))
     }
 
     /// The prepared statement for `sql`, prepared on first use on this connection.
@@ -196,13 +252,8 @@ fn value_at(row: &tokio_postgres::Row, i: usize) -> Result<Value, StoreError> {
 impl Tx for PgTx<'_> {
     fn query(&mut self, sql: &str, values: &[Value]) -> Result<Vec<Row>, StoreError> {
         let statement = self.statement(sql)?;
-        let rows = match self
-            .driver
-            .block_on(self.client.query(&statement, &params(values)))
-        {
-            Ok(rows) => rows,
-            Err(e) => return Err(self.fail(e)),
-        };
+        let values = params(values);
+        let rows = self.round_trip(|client| client.query(&statement, &values))?;
         rows.iter()
             .map(|row| {
                 (0..row.len())
@@ -215,13 +266,14 @@ impl Tx for PgTx<'_> {
 
     fn execute(&mut self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
         let statement = self.statement(sql)?;
-        match self
-            .driver
-            .block_on(self.client.execute(&statement, &params(values)))
-        {
-            Ok(n) => Ok(n),
-            Err(e) => Err(self.fail(e)),
-        }
+        let values = params(values);
+        self.round_trip(|client| client.execute(&statement, &values))
+    }
+
+    fn write(&mut self, sql: &str, values: &[Value]) -> Result<(), StoreError> {
+        let statement = self.statement(sql)?;
+        self.pending.push((statement, values.to_vec()));
+        Ok(())
     }
 }
 
@@ -429,13 +481,8 @@ fn transact_on<T>(
                 return Err(pg_error(e));
             }
         }
-        let mut pg = PgTx {
-            client: tx.client(),
-            driver: Driver::Handle(handle),
-            statements,
-            retry: false,
-        };
-        let outcome = work(&mut pg);
+        let mut pg = PgTx::new(tx.client(), Driver::Handle(handle), statements);
+        let outcome = work(&mut pg).and_then(|value| pg.flush().map(|()| value));
         let retry = pg.retry;
         let failure = match outcome {
             Ok(value) => match handle.block_on(tx.commit()) {
@@ -546,15 +593,29 @@ fn run_money_batch(
         .map_err(fail)?;
     let last = batch.len().saturating_sub(1);
     for (i, job) in batch.iter_mut().enumerate() {
-        let mut pg = PgTx {
-            client,
-            driver: Driver::Local(runtime),
-            statements,
-            retry: false,
-        };
+        let mut pg = PgTx::new(client, Driver::Local(runtime), statements);
         // A panicking call is a bug; it must not take the writer (and every later payment) down.
         let kept = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run(&mut pg)))
             .unwrap_or(false);
+        if !kept {
+            // Its savepoint is rolled back: what it still had waiting need not be sent at all.
+            pg.pending.clear();
+        }
+        // One round trip between calls: the call's waiting writes, the end of its savepoint and
+        // the start of the next one's.
+        let (end_kept, end_dropped) = if i == last {
+            (
+                "RELEASE money_call",
+                "ROLLBACK TO money_call; RELEASE money_call",
+            )
+        } else {
+            (
+                "RELEASE money_call; SAVEPOINT money_call",
+                "ROLLBACK TO money_call; RELEASE money_call; SAVEPOINT money_call",
+            )
+        };
+        let ended =
+            pg.round_trip(|client| client.batch_execute(if kept { end_kept } else { end_dropped }));
         if pg.retry {
             let _ = runtime.block_on(client.batch_execute("ROLLBACK"));
             return Err((
@@ -562,16 +623,18 @@ fn run_money_batch(
                 true,
             ));
         }
-        // One round trip between calls: end this call's savepoint, open the next one's.
-        let boundary = match (kept, i == last) {
-            (true, true) => "RELEASE money_call",
-            (true, false) => "RELEASE money_call; SAVEPOINT money_call",
-            (false, true) => "ROLLBACK TO money_call; RELEASE money_call",
-            (false, false) => "ROLLBACK TO money_call; RELEASE money_call; SAVEPOINT money_call",
-        };
-        runtime
-            .block_on(client.batch_execute(boundary))
-            .map_err(fail)?;
+        match ended {
+            Ok(()) => {}
+            // One of the call's writes failed, so its RELEASE was refused and the savepoint is
+            // still there: the call fails alone and the batch goes on.
+            Err(e) if kept && runtime.block_on(client.batch_execute(end_dropped)).is_ok() => {
+                job.fail(e);
+            }
+            Err(e) => {
+                let _ = runtime.block_on(client.batch_execute("ROLLBACK"));
+                return Err((e, false));
+            }
+        }
     }
     runtime
         .block_on(client.batch_execute("COMMIT"))

@@ -76,6 +76,7 @@ fn window(row: &Row) -> Result<SendWindow, StoreError> {
 
 impl SqlRecords<'_> {
     /// Inserts one row: `columns` is the comma-separated list, `values` one per column, in order.
+    /// The row may be sent with the next statement (see [`Tx::write`]).
     pub(crate) fn insert(
         &mut self,
         table: &str,
@@ -88,14 +89,13 @@ impl SqlRecords<'_> {
             "{table}: columns and values differ"
         );
         let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
-        self.0.execute(
+        self.0.write(
             &format!(
                 "INSERT INTO {table} ({columns}) VALUES ({})",
                 placeholders.join(", ")
             ),
             values,
-        )?;
-        Ok(())
+        )
     }
 }
 
@@ -119,7 +119,7 @@ impl Records for SqlRecords<'_> {
     }
 
     fn put_otp(&mut self, otp: &OtpRecord) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "INSERT INTO otps (phone, purpose, code_digest, expires_ms, wrong_tries)
              VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (phone, purpose) DO UPDATE SET code_digest = excluded.code_digest,
@@ -136,7 +136,7 @@ impl Records for SqlRecords<'_> {
     }
 
     fn delete_otp(&mut self, phone: &str, purpose: &str) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "DELETE FROM otps WHERE phone = $1 AND purpose = $2",
             &[phone.into(), purpose.into()],
         )?;
@@ -169,7 +169,7 @@ impl Records for SqlRecords<'_> {
         client_ip: &str,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "INSERT INTO otp_sends (phone, client_ip, sent_ms) VALUES ($1, $2, $3)",
             &[phone.into(), client_ip.into(), at_ms.into()],
         )?;
@@ -238,7 +238,7 @@ impl Records for SqlRecords<'_> {
         failures: i64,
         locked: bool,
     ) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "UPDATE holders SET login_failures = $2, login_locked = $3 WHERE id = $1",
             &[holder_id.into(), failures.into(), locked.into()],
         )?;
@@ -271,7 +271,7 @@ impl Records for SqlRecords<'_> {
         device_id: &str,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "INSERT INTO devices (holder_id, device_id, first_seen_ms) VALUES ($1, $2, $3)
              ON CONFLICT (holder_id, device_id) DO NOTHING",
             &[holder_id.into(), device_id.into(), at_ms.into()],
@@ -281,7 +281,7 @@ impl Records for SqlRecords<'_> {
 
     fn insert_session(&mut self, s: &SessionRecord) -> Result<(), StoreError> {
         // One live session per device: a new login on the device ends the old one.
-        self.0.execute(
+        self.0.write(
             "UPDATE sessions SET ended_ms = $3
              WHERE holder_id = $1 AND device_id = $2 AND ended_ms IS NULL",
             &[
@@ -348,7 +348,7 @@ impl Records for SqlRecords<'_> {
     }
 
     fn touch_session(&mut self, session_id: &str, at_ms: i64) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "UPDATE sessions SET last_seen_ms = $2 WHERE id = $1",
             &[session_id.into(), at_ms.into()],
         )?;
@@ -356,7 +356,7 @@ impl Records for SqlRecords<'_> {
     }
 
     fn set_kyc_level(&mut self, holder_id: &str, level: i64) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "UPDATE holders SET kyc_level = $2 WHERE id = $1",
             &[holder_id.into(), level.into()],
         )?;
@@ -364,7 +364,7 @@ impl Records for SqlRecords<'_> {
     }
 
     fn set_status(&mut self, holder_id: &str, status: &str) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "UPDATE holders SET status = $2 WHERE id = $1",
             &[holder_id.into(), status.into()],
         )?;
@@ -372,7 +372,7 @@ impl Records for SqlRecords<'_> {
     }
 
     fn set_password_hash(&mut self, holder_id: &str, hash: &str) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "UPDATE holders SET password_hash = $2, login_failures = 0, login_locked = 0 WHERE id = $1",
             &[holder_id.into(), hash.into()],
         )?;
@@ -434,7 +434,7 @@ impl Records for SqlRecords<'_> {
         content_type: &str,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "INSERT INTO identity_photos (holder_id, kind, sealed, content_type, created_ms)
              VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (holder_id, kind) DO UPDATE SET sealed = excluded.sealed,
@@ -524,7 +524,7 @@ impl Records for SqlRecords<'_> {
     }
 
     fn update_card(&mut self, c: &CardRecord) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "UPDATE cards SET status = $3, token_sealed = $4, is_default = $5, confirm_tries = $6
              WHERE id = $1 AND holder_id = $2",
             &[
@@ -558,7 +558,7 @@ impl Records for SqlRecords<'_> {
     }
 
     fn put_pin(&mut self, p: &PinRecord) -> Result<(), StoreError> {
-        self.0.execute(
+        self.0.write(
             "INSERT INTO pins (holder_id, digest, failures, locked_until_ms, set_ms)
              VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (holder_id) DO UPDATE SET digest = excluded.digest,

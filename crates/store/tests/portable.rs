@@ -1,9 +1,10 @@
 //! The portable transaction layer, run on SQLite and PostgreSQL: values round-trip, placeholders
-//! bind by number, a failed transaction keeps nothing, a taken unique key is `Duplicate`, and
-//! read-then-write transactions racing each other lose no update on either backend.
+//! bind by number, a failed transaction keeps nothing, a taken unique key is `Duplicate`,
+//! read-then-write transactions racing each other lose no update on either backend, and writes
+//! held back to be sent with the next statement are seen, kept and failed like any other.
 #![allow(clippy::unwrap_used)]
 
-use qianbao_store::{Location, Storage, Tx, Value};
+use qianbao_store::{Location, Mode, Storage, Tx, Value};
 use qianbao_wallet::StoreError;
 
 const TABLE: &str = "CREATE TABLE notes (
@@ -202,6 +203,107 @@ async fn racing_read_then_write_transactions_lose_no_update(s: &Storage) {
     assert_eq!(n, 40, "an increment was lost");
 }
 
+async fn held_back_writes_are_read_back_in_order_and_kept_at_commit(s: &Storage) {
+    let seen = s
+        .transact(|tx| {
+            tx.write(
+                "INSERT INTO notes (id, count) VALUES ($1, $2)",
+                &[Value::Int(40), Value::Int(1)],
+            )?;
+            tx.write("UPDATE notes SET count = count * 10 WHERE id = 40", &[])?;
+            tx.write("UPDATE notes SET count = count + 2 WHERE id = 40", &[])?;
+            let n = tx
+                .query_one("SELECT count FROM notes WHERE id = 40", &[])?
+                .int(0)?;
+            // The last statement of the work is a write: it must still reach the commit.
+            tx.write("UPDATE notes SET body = 'last' WHERE id = 40", &[])?;
+            Ok(n)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        seen, 12,
+        "the writes ran out of order or not before the read"
+    );
+    let row = s
+        .transact(|tx| tx.query_one("SELECT count, body FROM notes WHERE id = 40", &[]))
+        .await
+        .unwrap();
+    assert_eq!(
+        (row.int(0).unwrap(), row.text(1).unwrap()),
+        (12, "last".into())
+    );
+}
+
+async fn a_held_back_duplicate_fails_the_transaction_and_keeps_nothing(s: &Storage) {
+    s.transact(|tx| tx.execute("INSERT INTO notes (id) VALUES ($1)", &[Value::Int(50)]))
+        .await
+        .unwrap();
+    let again = s
+        .transact(|tx| {
+            tx.write("INSERT INTO notes (id) VALUES ($1)", &[Value::Int(51)])?;
+            tx.write("INSERT INTO notes (id) VALUES ($1)", &[Value::Int(50)])
+        })
+        .await;
+    assert!(matches!(again, Err(StoreError::Duplicate(_))), "{again:?}");
+    let n = s
+        .transact(|tx| tx.query_one("SELECT count(*) FROM notes WHERE id = 51", &[]))
+        .await
+        .unwrap()
+        .int(0)
+        .unwrap();
+    assert_eq!(n, 0, "a write of the failed transaction was kept");
+}
+
+/// Money calls share one transaction, each in a savepoint: a call whose last, held-back write is
+/// refused must fail alone, with nothing of it kept, while the calls batched with it commit.
+async fn a_money_call_whose_held_back_write_fails_fails_alone(s: &Storage) {
+    s.transact(|tx| tx.execute("INSERT INTO notes (id) VALUES (60)", &[]))
+        .await
+        .unwrap();
+    let calls: Vec<_> = (0..60_i64)
+        .map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                let result = s
+                    .transact_in(Mode::Money, move |tx: &mut dyn Tx| {
+                        tx.write(
+                            "INSERT INTO notes (id, body) VALUES ($1, 'call')",
+                            &[Value::Int(1000 + i)],
+                        )?;
+                        if i % 4 == 0 {
+                            // Taken: refused only when the call's writes are sent.
+                            tx.write("INSERT INTO notes (id) VALUES (60)", &[])?;
+                        }
+                        Ok(())
+                    })
+                    .await;
+                (i, result)
+            })
+        })
+        .collect();
+    for call in calls {
+        let (i, result) = call.await.unwrap();
+        if i % 4 == 0 {
+            assert!(
+                matches!(result, Err(StoreError::Duplicate(_))),
+                "call {i}: {result:?}"
+            );
+        } else {
+            result.unwrap_or_else(|e| panic!("call {i} failed with its neighbour: {e:?}"));
+        }
+    }
+    let kept: Vec<i64> = s
+        .transact(|tx| tx.query("SELECT id FROM notes WHERE id >= 1000 ORDER BY id", &[]))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.int(0).unwrap() - 1000)
+        .collect();
+    let expected: Vec<i64> = (0..60).filter(|i| i % 4 != 0).collect();
+    assert_eq!(kept, expected);
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
@@ -229,4 +331,7 @@ on_both!(
     a_failed_transaction_keeps_nothing,
     a_taken_unique_key_is_a_duplicate_and_keeps_nothing_else,
     racing_read_then_write_transactions_lose_no_update,
+    held_back_writes_are_read_back_in_order_and_kept_at_commit,
+    a_held_back_duplicate_fails_the_transaction_and_keeps_nothing,
+    a_money_call_whose_held_back_write_fails_fails_alone,
 );
