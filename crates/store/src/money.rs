@@ -10,7 +10,7 @@ use qianbao_wallet::money::records::{
     MovementFilter, MovementRecord, NotificationRecord, OrderRecord, PaymentCodeRecord,
     RefundRecord, TimerRecord, WebhookRecord,
 };
-use qianbao_wallet::records::{HolderRecord, Records};
+use qianbao_wallet::records::HolderRecord;
 use qianbao_wallet::{AccountOwner, StoreError};
 
 fn entry_key(id: qianbao_ledger::EntryId) -> Value {
@@ -27,34 +27,56 @@ pub(crate) fn apply_in(
     tx: &mut dyn Tx,
     instruction: &Instruction,
 ) -> Result<Result<Applied, Rejection>, StoreError> {
-    let mut book = Book::new();
-    let head = {
-        let row = tx.query_one("SELECT seq, link FROM journal_head WHERE id = 1", &[])?;
-        (row.int(0)?, batch::link_from_row(&row.bytes(1)?)?)
-    };
+    const HEAD: &str = "SELECT seq, link FROM journal_head WHERE id = 1";
+    const HOLD: &str = "SELECT text, state FROM holds WHERE id = $1";
+    const ACCOUNT: &str = "SELECT kind, currency, balance, held FROM accounts WHERE id = $1";
+    const ENTRY: &str = "SELECT text FROM journal WHERE entry_id = $1";
     let instructions = std::slice::from_ref(instruction);
-    for id in batch::hold_ids(instructions) {
-        if let Some(row) = tx.query_opt(
-            "SELECT text, state FROM holds WHERE id = $1",
-            &[entry_key(id)],
-        )? {
+    let mut book = Book::new();
+    // Everything known up front is read together: the head, the holds, the accounts the postings
+    // name and any earlier entry with this id. A hold's own accounts are known once it is read.
+    let holds = batch::hold_ids(instructions);
+    let accounts = batch::account_ids(instructions, &book);
+    let entries = batch::entry_ids(instructions);
+    let mut reads: Vec<(&str, Vec<Value>)> = vec![(HEAD, Vec::new())];
+    reads.extend(holds.iter().map(|id| (HOLD, vec![entry_key(*id)])));
+    reads.extend(accounts.iter().map(|id| (ACCOUNT, vec![Value::Int(id.0)])));
+    reads.extend(entries.iter().map(|id| (ENTRY, vec![entry_key(*id)])));
+    let mut found = tx.query_all(&reads)?.into_iter();
+    let mut next = || {
+        found
+            .next()
+            .ok_or_else(|| StoreError::Corrupt("a read gave no answer".into()))
+    };
+    let head = match next()?.first() {
+        Some(row) => (row.int(0)?, batch::link_from_row(&row.bytes(1)?)?),
+        None => return Err(StoreError::Corrupt("the journal has no head".into())),
+    };
+    for _ in &holds {
+        if let Some(row) = next()?.first() {
             book.insert_hold(batch::hold_from_row(&row.text(0)?, &row.text(1)?)?);
         }
     }
-    for id in batch::account_ids(instructions, &book) {
-        if let Some(row) = tx.query_opt(
-            "SELECT kind, currency, balance, held FROM accounts WHERE id = $1",
-            &[Value::Int(id.0)],
-        )? {
-            book.insert_account(account_row(&row, id.0)?);
+    for id in &accounts {
+        if let Some(row) = next()?.first() {
+            book.insert_account(account_row(row, id.0)?);
         }
     }
-    for id in batch::entry_ids(instructions) {
-        if let Some(row) = tx.query_opt(
-            "SELECT text FROM journal WHERE entry_id = $1",
-            &[entry_key(id)],
-        )? {
+    for _ in &entries {
+        if let Some(row) = next()?.first() {
             book.insert_applied(batch::instruction_from_row(&row.text(0)?)?);
+        }
+    }
+    let more: Vec<(&str, Vec<Value>)> = batch::account_ids(instructions, &book)
+        .into_iter()
+        .filter(|id| !accounts.contains(id))
+        .map(|id| (ACCOUNT, vec![Value::Int(id.0)]))
+        .collect();
+    if !more.is_empty() {
+        for (rows, (_, key)) in tx.query_all(&more)?.iter().zip(&more) {
+            if let (Some(row), Some(Value::Int(id))) = (rows.first(), key.first()) {
+                book.insert_account(account_row(row, *id)?);
+            }
         }
     }
     let (mut results, writes) = batch::run(&mut book, instructions, head);
@@ -277,14 +299,7 @@ impl MoneyRecords for SqlRecords<'_> {
     }
 
     fn holder_by_wallet(&mut self, wallet_id: &str) -> Result<Option<HolderRecord>, StoreError> {
-        let id = self.0.query_opt(
-            "SELECT id FROM holders WHERE wallet_id = $1",
-            &[wallet_id.into()],
-        )?;
-        match id {
-            Some(row) => self.holder(&row.text(0)?),
-            None => Ok(None),
-        }
+        self.holder_where("wallet_id", wallet_id)
     }
 
     fn accounts_of(&mut self, owner: &AccountOwner) -> Result<Vec<Account>, StoreError> {
@@ -693,24 +708,22 @@ impl MoneyRecords for SqlRecords<'_> {
         )
     }
 
-    fn insert_notification(&mut self, n: &NotificationRecord) -> Result<i64, StoreError> {
-        self.0
-            .query_one(
-                "INSERT INTO notifications
-                 (holder_id, kind, title, body, movement_id, created_ms, title_en, body_en)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                &[
-                    n.holder_id.as_str().into(),
-                    n.kind.as_str().into(),
-                    n.title.as_str().into(),
-                    n.body.as_str().into(),
-                    n.movement_id.as_deref().into(),
-                    n.created_ms.into(),
-                    n.title_en.as_str().into(),
-                    n.body_en.as_str().into(),
-                ],
-            )?
-            .int(0)
+    fn insert_notification(&mut self, n: &NotificationRecord) -> Result<(), StoreError> {
+        self.0.write(
+            "INSERT INTO notifications
+             (holder_id, kind, title, body, movement_id, created_ms, title_en, body_en)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[
+                n.holder_id.as_str().into(),
+                n.kind.as_str().into(),
+                n.title.as_str().into(),
+                n.body.as_str().into(),
+                n.movement_id.as_deref().into(),
+                n.created_ms.into(),
+                n.title_en.as_str().into(),
+                n.body_en.as_str().into(),
+            ],
+        )
     }
 
     fn notifications(

@@ -142,6 +142,19 @@ pub trait Tx {
         self.execute(sql, params).map(|_| ())
     }
 
+    /// Runs statements that return rows and do not depend on each other, and returns each one's
+    /// rows, in order. A backend may send them together (PostgreSQL pipelines them: one round
+    /// trip for all).
+    fn query_all(
+        &mut self,
+        statements: &[(&str, Vec<Value>)],
+    ) -> Result<Vec<Vec<Row>>, StoreError> {
+        statements
+            .iter()
+            .map(|(sql, params)| self.query(sql, params))
+            .collect()
+    }
+
     /// At most one row.
     fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, StoreError> {
         let mut rows = self.query(sql, params)?;

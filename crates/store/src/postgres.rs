@@ -36,6 +36,9 @@ pub struct PostgresStore {
     shared: Mutex<Option<Arc<Client>>>,
     /// Connections for record transactions, which need a client of their own while they run.
     records: Arc<std::sync::Mutex<Vec<RecordConn>>>,
+    /// A permit per record connection: past [`RECORD_CONNECTIONS_MAX`] transactions wait for one
+    /// to come back instead of connecting (a PostgreSQL connection is a process to start).
+    record_permits: Arc<tokio::sync::Semaphore>,
     /// This node's money writer, which group-commits whole money calls.
     money: mpsc::Sender<Box<dyn Job>>,
 }
@@ -75,8 +78,11 @@ fn must_retry(e: &tokio_postgres::Error) -> bool {
 /// How many times a serialisable transaction is tried before its failure is returned.
 const SERIALIZABLE_TRIES_MAX: u32 = 30;
 
-/// Idle connections kept for record transactions.
-const RECORD_POOL_IDLE_MAX: usize = 8;
+/// Record transactions running at once, each on its own connection, all kept open between uses.
+/// Under load, more would only start and end PostgreSQL processes: with 64 requests in flight
+/// and at most 8 connections kept, most record transactions connected afresh, and the machine
+/// spent more time starting backends than answering.
+const RECORD_CONNECTIONS_MAX: usize = 16;
 
 impl ToSql for Value {
     fn to_sql(
@@ -220,6 +226,17 @@ fn params(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
 
+fn rows_from(rows: &[tokio_postgres::Row]) -> Result<Vec<Row>, StoreError> {
+    rows.iter()
+        .map(|row| {
+            (0..row.len())
+                .map(|i| value_at(row, i))
+                .collect::<Result<_, _>>()
+                .map(Row)
+        })
+        .collect()
+}
+
 fn value_at(row: &tokio_postgres::Row, i: usize) -> Result<Value, StoreError> {
     let column = &row.columns()[i];
     let bad = |e: tokio_postgres::Error| StoreError::Corrupt(e.to_string());
@@ -254,14 +271,31 @@ impl Tx for PgTx<'_> {
         let statement = self.statement(sql)?;
         let values = params(values);
         let rows = self.round_trip(|client| client.query(&statement, &values))?;
-        rows.iter()
-            .map(|row| {
-                (0..row.len())
-                    .map(|i| value_at(row, i))
-                    .collect::<Result<_, _>>()
-                    .map(Row)
-            })
-            .collect()
+        rows_from(&rows)
+    }
+
+    fn query_all(
+        &mut self,
+        statements: &[(&str, Vec<Value>)],
+    ) -> Result<Vec<Vec<Row>>, StoreError> {
+        let prepared = statements
+            .iter()
+            .map(|(sql, _)| self.statement(sql))
+            .collect::<Result<Vec<_>, _>>()?;
+        let values: Vec<Vec<&(dyn ToSql + Sync)>> =
+            statements.iter().map(|(_, v)| params(v)).collect();
+        let answers = self.round_trip(|client| async move {
+            futures_util::future::join_all(
+                prepared
+                    .iter()
+                    .zip(&values)
+                    .map(|(statement, values)| client.query(statement, values)),
+            )
+            .await
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+        })?;
+        answers.iter().map(|rows| rows_from(rows)).collect()
     }
 
     fn execute(&mut self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
@@ -312,6 +346,7 @@ impl PostgresStore {
             config,
             shared: Mutex::new(Some(Arc::new(client))),
             records: Arc::new(std::sync::Mutex::new(Vec::new())),
+            record_permits: Arc::new(tokio::sync::Semaphore::new(RECORD_CONNECTIONS_MAX)),
             money,
         })
     }
@@ -331,7 +366,14 @@ impl PostgresStore {
         let config = self.config.clone();
         let records = self.records.clone();
         let handle = tokio::runtime::Handle::current();
+        let permit = self
+            .record_permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Unavailable("the store is closing".into()))?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let idle = records.lock().ok().and_then(|mut idle| idle.pop());
             let mut conn = match idle.filter(|c| !c.client.is_closed()) {
                 Some(conn) => conn,
@@ -343,7 +385,7 @@ impl PostgresStore {
             let result = transact_on(&handle, &mut conn, mode, &work);
             if !conn.client.is_closed()
                 && let Ok(mut idle) = records.lock()
-                && idle.len() < RECORD_POOL_IDLE_MAX
+                && idle.len() < RECORD_CONNECTIONS_MAX
             {
                 idle.push(conn);
             }

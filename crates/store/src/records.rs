@@ -97,6 +97,22 @@ impl SqlRecords<'_> {
             values,
         )
     }
+
+    /// The holder whose `column` (a unique one: id, phone, wallet id) is `value`.
+    pub(crate) fn holder_where(
+        &mut self,
+        column: &str,
+        value: &str,
+    ) -> Result<Option<HolderRecord>, StoreError> {
+        self.0
+            .query_opt(
+                &format!("SELECT {HOLDER_COLUMNS} FROM holders WHERE {column} = $1"),
+                &[value.into()],
+            )?
+            .as_ref()
+            .map(holder_from)
+            .transpose()
+    }
 }
 
 impl Records for SqlRecords<'_> {
@@ -193,25 +209,11 @@ impl Records for SqlRecords<'_> {
     }
 
     fn holder_by_phone(&mut self, phone: &str) -> Result<Option<HolderRecord>, StoreError> {
-        self.0
-            .query_opt(
-                &format!("SELECT {HOLDER_COLUMNS} FROM holders WHERE phone = $1"),
-                &[phone.into()],
-            )?
-            .as_ref()
-            .map(holder_from)
-            .transpose()
+        self.holder_where("phone", phone)
     }
 
     fn holder(&mut self, id: &str) -> Result<Option<HolderRecord>, StoreError> {
-        self.0
-            .query_opt(
-                &format!("SELECT {HOLDER_COLUMNS} FROM holders WHERE id = $1"),
-                &[id.into()],
-            )?
-            .as_ref()
-            .map(holder_from)
-            .transpose()
+        self.holder_where("id", id)
     }
 
     fn insert_holder(&mut self, h: &HolderRecord) -> Result<(), StoreError> {

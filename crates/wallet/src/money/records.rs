@@ -366,8 +366,8 @@ pub trait MoneyRecords {
     /// Adds a refund.
     fn insert_refund(&mut self, refund: &RefundRecord) -> Result<(), StoreError>;
 
-    /// Adds an alert to a holder's inbox; returns its number.
-    fn insert_notification(&mut self, n: &NotificationRecord) -> Result<i64, StoreError>;
+    /// Adds an alert to a holder's inbox (numbered by the store, in order).
+    fn insert_notification(&mut self, n: &NotificationRecord) -> Result<(), StoreError>;
     /// A holder's alerts, newest first: before `before_id` if given, after `after_id` if given.
     fn notifications(
         &mut self,
