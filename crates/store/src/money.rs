@@ -3,11 +3,11 @@
 
 use crate::batch;
 use crate::portable::{Mode, Row, Storage, Tx, Value};
-use crate::records::SqlRecords;
+use crate::records::{IDENTITY_READ, SqlRecords, holder_read};
 use qianbao_ledger::{Account, AccountKind, Applied, Book, Currency, Instruction, Rejection};
 use qianbao_wallet::money::records::{
     IdempotencyRecord, MerchantPaymentRecord, MerchantRecord, MoneyRecords, MoneyTx,
-    MovementFilter, MovementRecord, NotificationRecord, OrderRecord, PaymentCodeRecord,
+    MovementFilter, MovementRecord, NotificationRecord, OrderRecord, PaymentCodeRecord, ReadAhead,
     RefundRecord, TimerRecord, WebhookRecord,
 };
 use qianbao_wallet::records::HolderRecord;
@@ -42,6 +42,7 @@ pub(crate) fn apply_in(
     reads.extend(holds.iter().map(|id| (HOLD, vec![entry_key(*id)])));
     reads.extend(accounts.iter().map(|id| (ACCOUNT, vec![Value::Int(id.0)])));
     reads.extend(entries.iter().map(|id| (ENTRY, vec![entry_key(*id)])));
+    let reads: Vec<(&str, &[Value])> = reads.iter().map(|(s, v)| (*s, v.as_slice())).collect();
     let mut found = tx.query_all(&reads)?.into_iter();
     let mut next = || {
         found
@@ -73,7 +74,8 @@ pub(crate) fn apply_in(
         .map(|id| (ACCOUNT, vec![Value::Int(id.0)]))
         .collect();
     if !more.is_empty() {
-        for (rows, (_, key)) in tx.query_all(&more)?.iter().zip(&more) {
+        let reads: Vec<(&str, &[Value])> = more.iter().map(|(s, v)| (*s, v.as_slice())).collect();
+        for (rows, (_, key)) in tx.query_all(&reads)?.iter().zip(&more) {
             if let (Some(row), Some(Value::Int(id))) = (rows.first(), key.first()) {
                 book.insert_account(account_row(row, *id)?);
             }
@@ -259,7 +261,81 @@ impl SqlRecords<'_> {
     }
 }
 
+/// The read of an idempotency row by caller and key.
+const IDEMPOTENCY_READ: &str =
+    "SELECT caller, key, request_digest, state, attempt, resource_id, status, body,
+            created_ms, updated_ms
+     FROM idempotency WHERE caller = $1 AND key = $2";
+
+/// The read of an account by owner, kind and currency ([`account_key`]).
+const ACCOUNT_READ: &str = "SELECT kind, currency, balance, held, id FROM accounts
+                            WHERE owner = $1 AND kind = $2 AND currency = $3";
+
+fn account_key(owner: &AccountOwner, kind: AccountKind, currency: Currency) -> Vec<Value> {
+    vec![
+        owner.to_string().into(),
+        kind.as_str().into(),
+        currency.as_str().into(),
+    ]
+}
+
+/// The read of what left `owner_id` through `channels` since `since_ms`: one statement whatever
+/// the number of channels (`channel IN ($3, $4, …)`), over the per-day counters rather than the
+/// day's records.
+fn spent_read(owner_id: &str, since_ms: i64, channels: &[&str]) -> (String, Vec<Value>) {
+    let placeholders: Vec<String> = (3..3 + channels.len()).map(|i| format!("${i}")).collect();
+    let mut values: Vec<Value> = vec![owner_id.into(), day_of(since_ms).into()];
+    values.extend(channels.iter().map(|c| Value::from(*c)));
+    (
+        format!(
+            "SELECT CAST(coalesce(sum(amount), 0) AS BIGINT) FROM daily_spending
+             WHERE owner_id = $1 AND day_ms >= $2 AND channel IN ({})",
+            placeholders.join(", ")
+        ),
+        values,
+    )
+}
+
 impl MoneyRecords for SqlRecords<'_> {
+    fn read_ahead(&mut self, reads: &[ReadAhead<'_>]) -> Result<(), StoreError> {
+        let reads = reads
+            .iter()
+            .filter_map(|read| {
+                Some(match *read {
+                    ReadAhead::Idempotency { caller, key } => (
+                        IDEMPOTENCY_READ.to_string(),
+                        vec![caller.into(), key.into()],
+                    ),
+                    ReadAhead::Holder(id) => holder_read("id", id),
+                    ReadAhead::HolderByPhone(phone) => holder_read("phone", phone),
+                    ReadAhead::HolderByWallet(wallet_id) => holder_read("wallet_id", wallet_id),
+                    ReadAhead::Identity(holder_id) => {
+                        (IDENTITY_READ.to_string(), vec![holder_id.into()])
+                    }
+                    // Spending through no channel is not read at all.
+                    ReadAhead::SpentSince { channels: [], .. } => return None,
+                    ReadAhead::SpentSince {
+                        owner_id,
+                        since_ms,
+                        channels,
+                    } => spent_read(owner_id, since_ms, channels),
+                    ReadAhead::WalletAccount {
+                        wallet_id,
+                        currency,
+                    } => (
+                        ACCOUNT_READ.to_string(),
+                        account_key(
+                            &AccountOwner::Wallet(wallet_id.to_string()),
+                            AccountKind::Wallet,
+                            currency,
+                        ),
+                    ),
+                })
+            })
+            .collect();
+        self.0.read_ahead(reads)
+    }
+
     fn apply(
         &mut self,
         instruction: &Instruction,
@@ -273,14 +349,8 @@ impl MoneyRecords for SqlRecords<'_> {
         kind: AccountKind,
         currency: Currency,
     ) -> Result<Account, StoreError> {
-        let owner = owner.to_string();
-        let key = [
-            Value::from(owner.as_str()),
-            kind.as_str().into(),
-            currency.as_str().into(),
-        ];
-        let select = "SELECT kind, currency, balance, held, id FROM accounts
-                      WHERE owner = $1 AND kind = $2 AND currency = $3";
+        let key = account_key(owner, kind, currency);
+        let select = ACCOUNT_READ;
         if let Some(row) = self.0.query_opt(select, &key)? {
             return account_row(&row, row.int(4)?);
         }
@@ -319,12 +389,7 @@ impl MoneyRecords for SqlRecords<'_> {
         key: &str,
     ) -> Result<Option<IdempotencyRecord>, StoreError> {
         self.0
-            .query_opt(
-                "SELECT caller, key, request_digest, state, attempt, resource_id, status, body,
-                        created_ms, updated_ms
-                 FROM idempotency WHERE caller = $1 AND key = $2",
-                &[caller.into(), key.into()],
-            )?
+            .query_opt(IDEMPOTENCY_READ, &[caller.into(), key.into()])?
             .map(|row| {
                 Ok(IdempotencyRecord {
                     caller: row.text(0)?,
@@ -460,19 +525,8 @@ impl MoneyRecords for SqlRecords<'_> {
         if channels.is_empty() {
             return Ok(0);
         }
-        // One statement whatever the number of channels: `channel IN ($3, $4, …)`, over the
-        // per-day counters rather than the day's records.
-        let placeholders: Vec<String> = (3..3 + channels.len()).map(|i| format!("${i}")).collect();
-        let mut params: Vec<Value> = vec![owner_id.into(), day_of(since_ms).into()];
-        params.extend(channels.iter().map(|c| Value::from(*c)));
-        let row = self.0.query_one(
-            &format!(
-                "SELECT CAST(coalesce(sum(amount), 0) AS BIGINT) FROM daily_spending
-                 WHERE owner_id = $1 AND day_ms >= $2 AND channel IN ({})",
-                placeholders.join(", ")
-            ),
-            &params,
-        )?;
+        let (sql, values) = spent_read(owner_id, since_ms, channels);
+        let row = self.0.query_one(&sql, &values)?;
         sum_of(&row)
     }
 

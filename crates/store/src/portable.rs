@@ -145,14 +145,20 @@ pub trait Tx {
     /// Runs statements that return rows and do not depend on each other, and returns each one's
     /// rows, in order. A backend may send them together (PostgreSQL pipelines them: one round
     /// trip for all).
-    fn query_all(
-        &mut self,
-        statements: &[(&str, Vec<Value>)],
-    ) -> Result<Vec<Vec<Row>>, StoreError> {
+    fn query_all(&mut self, statements: &[(&str, &[Value])]) -> Result<Vec<Vec<Row>>, StoreError> {
         statements
             .iter()
             .map(|(sql, params)| self.query(sql, params))
             .collect()
+    }
+
+    /// Reads the work is about to make (statement and parameters, as it will make them): a
+    /// backend may make them now, together, and answer each from what it read when it is asked
+    /// for — once, and only until its table is written. PostgreSQL does (one round trip for all);
+    /// SQLite, where a read costs no round trip, ignores the hint.
+    fn read_ahead(&mut self, reads: Vec<(String, Vec<Value>)>) -> Result<(), StoreError> {
+        let _ = reads;
+        Ok(())
     }
 
     /// At most one row.

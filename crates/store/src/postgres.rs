@@ -142,6 +142,9 @@ struct PgTx<'a> {
     /// Writes whose outcome nobody reads, not sent yet: they go out with the next statement (or
     /// the flush before the savepoint ends or the commit), all in one round trip.
     pending: Vec<(tokio_postgres::Statement, Vec<Value>)>,
+    /// Rows read ahead ([`Tx::read_ahead`]), each given out once to the same statement with the
+    /// same parameters; dropped when their table is written.
+    ahead: Vec<(String, Vec<Value>, Vec<Row>)>,
     /// Set when a statement failed in a way that calls for running the whole transaction again.
     retry: bool,
 }
@@ -157,6 +160,7 @@ impl<'a> PgTx<'a> {
             driver,
             statements,
             pending: Vec::new(),
+            ahead: Vec::new(),
             retry: false,
         }
     }
@@ -226,6 +230,45 @@ fn params(values: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
 
+/// Whether a statement may change rows (and so is never read ahead).
+fn writes(sql: &str) -> bool {
+    let verb = sql.trim_start().get(..6).unwrap_or_default();
+    !verb.eq_ignore_ascii_case("select")
+}
+
+/// The word after the first `keyword` in `sql`: the table of `FROM t`, `INTO t`, `UPDATE t`.
+fn word_after<'s>(sql: &'s str, keyword: &str) -> Option<&'s str> {
+    let mut words = sql.split_whitespace();
+    words.find(|w| w.eq_ignore_ascii_case(keyword))?;
+    words.next()
+}
+
+/// The one table a write changes, when that is plain from its first words.
+fn table_written(sql: &str) -> Option<&str> {
+    let verb = sql.split_whitespace().next()?;
+    if verb.eq_ignore_ascii_case("insert") {
+        word_after(sql, "into")
+    } else if verb.eq_ignore_ascii_case("update") {
+        word_after(sql, "update")
+    } else if verb.eq_ignore_ascii_case("delete") {
+        word_after(sql, "from")
+    } else {
+        None
+    }
+}
+
+impl PgTx<'_> {
+    /// Drops what was read ahead from the table `sql` writes (everything, when that is unclear).
+    fn forget_ahead(&mut self, sql: &str) {
+        match table_written(sql) {
+            Some(table) => self
+                .ahead
+                .retain(|(read, _, _)| word_after(read, "from").is_some_and(|t| t != table)),
+            None => self.ahead.clear(),
+        }
+    }
+}
+
 fn rows_from(rows: &[tokio_postgres::Row]) -> Result<Vec<Row>, StoreError> {
     rows.iter()
         .map(|row| {
@@ -268,16 +311,23 @@ fn value_at(row: &tokio_postgres::Row, i: usize) -> Result<Value, StoreError> {
 
 impl Tx for PgTx<'_> {
     fn query(&mut self, sql: &str, values: &[Value]) -> Result<Vec<Row>, StoreError> {
+        if let Some(i) = self
+            .ahead
+            .iter()
+            .position(|(s, v, _)| s == sql && v.as_slice() == values)
+        {
+            return Ok(self.ahead.swap_remove(i).2);
+        }
+        if writes(sql) {
+            self.forget_ahead(sql);
+        }
         let statement = self.statement(sql)?;
         let values = params(values);
         let rows = self.round_trip(|client| client.query(&statement, &values))?;
         rows_from(&rows)
     }
 
-    fn query_all(
-        &mut self,
-        statements: &[(&str, Vec<Value>)],
-    ) -> Result<Vec<Vec<Row>>, StoreError> {
+    fn query_all(&mut self, statements: &[(&str, &[Value])]) -> Result<Vec<Vec<Row>>, StoreError> {
         let prepared = statements
             .iter()
             .map(|(sql, _)| self.statement(sql))
@@ -298,13 +348,31 @@ impl Tx for PgTx<'_> {
         answers.iter().map(|rows| rows_from(rows)).collect()
     }
 
+    fn read_ahead(&mut self, reads: Vec<(String, Vec<Value>)>) -> Result<(), StoreError> {
+        let statements: Vec<(&str, &[Value])> = reads
+            .iter()
+            .filter(|(sql, _)| !writes(sql))
+            .map(|(sql, values)| (sql.as_str(), values.as_slice()))
+            .collect();
+        let rows = self.query_all(&statements)?;
+        self.ahead = reads
+            .into_iter()
+            .filter(|(sql, _)| !writes(sql))
+            .zip(rows)
+            .map(|((sql, values), rows)| (sql, values, rows))
+            .collect();
+        Ok(())
+    }
+
     fn execute(&mut self, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
+        self.forget_ahead(sql);
         let statement = self.statement(sql)?;
         let values = params(values);
         self.round_trip(|client| client.execute(&statement, &values))
     }
 
     fn write(&mut self, sql: &str, values: &[Value]) -> Result<(), StoreError> {
+        self.forget_ahead(sql);
         let statement = self.statement(sql)?;
         self.pending.push((statement, values.to_vec()));
         Ok(())

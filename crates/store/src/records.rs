@@ -104,16 +104,27 @@ impl SqlRecords<'_> {
         column: &str,
         value: &str,
     ) -> Result<Option<HolderRecord>, StoreError> {
+        let (sql, values) = holder_read(column, value);
         self.0
-            .query_opt(
-                &format!("SELECT {HOLDER_COLUMNS} FROM holders WHERE {column} = $1"),
-                &[value.into()],
-            )?
+            .query_opt(&sql, &values)?
             .as_ref()
             .map(holder_from)
             .transpose()
     }
 }
+
+/// The read of the holder whose `column` is `value`.
+pub(crate) fn holder_read(column: &str, value: &str) -> (String, Vec<Value>) {
+    (
+        format!("SELECT {HOLDER_COLUMNS} FROM holders WHERE {column} = $1"),
+        vec![value.into()],
+    )
+}
+
+/// The read of a holder's verified identity, by holder id.
+pub(crate) const IDENTITY_READ: &str =
+    "SELECT name_sealed, masked_name, id_sealed, id_blind, birth_date, verified_ms
+     FROM identities WHERE holder_id = $1";
 
 impl Records for SqlRecords<'_> {
     fn otp(&mut self, phone: &str, purpose: &str) -> Result<Option<OtpRecord>, StoreError> {
@@ -383,11 +394,7 @@ impl Records for SqlRecords<'_> {
 
     fn identity(&mut self, holder_id: &str) -> Result<Option<IdentityRecord>, StoreError> {
         self.0
-            .query_opt(
-                "SELECT name_sealed, masked_name, id_sealed, id_blind, birth_date, verified_ms
-                 FROM identities WHERE holder_id = $1",
-                &[holder_id.into()],
-            )?
+            .query_opt(IDENTITY_READ, &[holder_id.into()])?
             .map(|row| {
                 Ok(IdentityRecord {
                     holder_id: holder_id.to_string(),

@@ -304,6 +304,44 @@ async fn a_money_call_whose_held_back_write_fails_fails_alone(s: &Storage) {
     assert_eq!(kept, expected);
 }
 
+/// A read made ahead answers the same read later — but never once its table was written, by a
+/// held-back write, an `execute` or a statement returning rows.
+async fn a_read_made_ahead_never_answers_after_its_table_is_written(s: &Storage) {
+    s.transact(|tx| tx.execute("INSERT INTO notes (id, count) VALUES (70, 1)", &[]))
+        .await
+        .unwrap();
+    let read = "SELECT count FROM notes WHERE id = $1";
+    let seen = s
+        .transact(move |tx| {
+            let ahead = || vec![(read.to_string(), vec![Value::Int(70)])];
+            let count = |tx: &mut dyn Tx| tx.query_one(read, &[Value::Int(70)])?.int(0);
+            let mut seen = Vec::new();
+            tx.read_ahead(ahead())?;
+            seen.push(count(tx)?);
+            tx.read_ahead(ahead())?;
+            tx.write("UPDATE notes SET count = 2 WHERE id = 70", &[])?;
+            seen.push(count(tx)?);
+            tx.read_ahead(ahead())?;
+            tx.execute("UPDATE notes SET count = 3 WHERE id = 70", &[])?;
+            seen.push(count(tx)?);
+            tx.read_ahead(ahead())?;
+            tx.query("UPDATE notes SET count = 4 WHERE id = 70 RETURNING id", &[])?;
+            seen.push(count(tx)?);
+            tx.read_ahead(ahead())?;
+            tx.write("DELETE FROM notes WHERE id = 70", &[])?;
+            seen.push(
+                tx.query(read, &[Value::Int(70)])?
+                    .len()
+                    .try_into()
+                    .unwrap_or(-1),
+            );
+            Ok(seen)
+        })
+        .await
+        .unwrap();
+    assert_eq!(seen, vec![1, 2, 3, 4, 0]);
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
@@ -334,4 +372,5 @@ on_both!(
     held_back_writes_are_read_back_in_order_and_kept_at_commit,
     a_held_back_duplicate_fails_the_transaction_and_keeps_nothing,
     a_money_call_whose_held_back_write_fails_fails_alone,
+    a_read_made_ahead_never_answers_after_its_table_is_written,
 );

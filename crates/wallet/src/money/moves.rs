@@ -4,7 +4,7 @@
 use super::fees::FeeSchedule;
 use super::limits;
 use super::payload::Payload;
-use super::records::{MoneyTx, MovementRecord, TimerRecord};
+use super::records::{MoneyTx, MovementRecord, ReadAhead, TimerRecord};
 use super::{
     Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, claim,
     entry_id, finish, finish_claimed, leg, legs, new_movement_id, operator_account, shown_name,
@@ -652,9 +652,46 @@ impl Money {
     ) -> Result<Done, MoneyError> {
         let key = key.clone();
         let payer_id = holder.id.clone();
+        let payer_wallet = holder.wallet_id.clone();
         let money = self.clone();
         let now = self.now_ms();
         self.run(store, move |r| {
+            // Everything known before the first read is asked for at once; the rest follows.
+            let payee_phone = match &request.to {
+                PayeeRef::Phone(phone) => crate::domain::Phone::parse(phone).ok(),
+                PayeeRef::Wallet(_) => None,
+            };
+            let mut ahead = vec![
+                ReadAhead::Idempotency {
+                    caller: &key.caller,
+                    key: &key.key,
+                },
+                ReadAhead::Holder(&payer_id),
+                ReadAhead::SpentSince {
+                    owner_id: &payer_id,
+                    since_ms: limits::day_start_ms(now),
+                    channels: SPENDING,
+                },
+                ReadAhead::WalletAccount {
+                    wallet_id: &payer_wallet,
+                    currency: request.currency,
+                },
+                ReadAhead::Identity(&payer_id),
+            ];
+            match (&request.to, &payee_phone) {
+                (PayeeRef::Wallet(wallet_id), _) => ahead.extend([
+                    ReadAhead::HolderByWallet(wallet_id),
+                    ReadAhead::WalletAccount {
+                        wallet_id,
+                        currency: request.currency,
+                    },
+                ]),
+                (PayeeRef::Phone(_), Some(phone)) => {
+                    ahead.push(ReadAhead::HolderByPhone(phone.as_e164()));
+                }
+                (PayeeRef::Phone(_), None) => {}
+            }
+            r.read_ahead(&ahead)?;
             let claimed = claim(r, &key, now, money.policy.idempotency_stale_ms)?;
             let payee = find_payee(r, &request.to)?;
             let done = money.pay_holder(

@@ -260,9 +260,53 @@ pub struct WebhookRecord {
     pub attempts: i64,
 }
 
+/// A read a money call is about to make, named so that the store may make several at once
+/// ([`MoneyRecords::read_ahead`]). Each is the read of the method it names, with its arguments.
+#[derive(Clone, Copy, Debug)]
+pub enum ReadAhead<'a> {
+    /// [`MoneyRecords::idempotency`].
+    Idempotency {
+        /// The caller.
+        caller: &'a str,
+        /// Their key.
+        key: &'a str,
+    },
+    /// [`Records::holder`].
+    Holder(&'a str),
+    /// [`Records::holder_by_phone`], with the phone in E.164.
+    HolderByPhone(&'a str),
+    /// [`MoneyRecords::holder_by_wallet`].
+    HolderByWallet(&'a str),
+    /// [`Records::identity`].
+    Identity(&'a str),
+    /// [`MoneyRecords::spent_since`].
+    SpentSince {
+        /// Whose spending.
+        owner_id: &'a str,
+        /// From when.
+        since_ms: i64,
+        /// Through which channels.
+        channels: &'a [&'a str],
+    },
+    /// [`MoneyRecords::account`] of a wallet (an account found, not one to open).
+    WalletAccount {
+        /// The wallet.
+        wallet_id: &'a str,
+        /// In which currency.
+        currency: Currency,
+    },
+}
+
 /// The money rows, inside one transaction. Each method is one small read or write; the rules
 /// live in the use cases.
 pub trait MoneyRecords {
+    /// Reads the call is about to make, all known before the first is needed: a store may make
+    /// them together (PostgreSQL: in one round trip) and answer them from that until anything is
+    /// written. A hint only: the reads are then made as usual, and may be made again.
+    fn read_ahead(&mut self, reads: &[ReadAhead<'_>]) -> Result<(), StoreError> {
+        let _ = reads;
+        Ok(())
+    }
     /// Applies a ledger instruction inside this transaction. A rejection changes nothing.
     fn apply(
         &mut self,
