@@ -267,6 +267,11 @@ const IDEMPOTENCY_READ: &str =
             created_ms, updated_ms
      FROM idempotency WHERE caller = $1 AND key = $2";
 
+/// The read of a merchant by id.
+fn merchant_read() -> String {
+    format!("SELECT {MERCHANT_COLUMNS} FROM merchants WHERE id = $1")
+}
+
 /// The read of an account by owner, kind and currency ([`account_key`]).
 const ACCOUNT_READ: &str = "SELECT kind, currency, balance, held, id FROM accounts
                             WHERE owner = $1 AND kind = $2 AND currency = $3";
@@ -319,17 +324,12 @@ impl MoneyRecords for SqlRecords<'_> {
                         since_ms,
                         channels,
                     } => spent_read(owner_id, since_ms, channels),
-                    ReadAhead::WalletAccount {
-                        wallet_id,
+                    ReadAhead::Merchant(id) => (merchant_read(), vec![id.into()]),
+                    ReadAhead::Account {
+                        owner,
+                        kind,
                         currency,
-                    } => (
-                        ACCOUNT_READ.to_string(),
-                        account_key(
-                            &AccountOwner::Wallet(wallet_id.to_string()),
-                            AccountKind::Wallet,
-                            currency,
-                        ),
-                    ),
+                    } => (ACCOUNT_READ.to_string(), account_key(owner, kind, currency)),
                 })
             })
             .collect();
@@ -541,10 +541,7 @@ impl MoneyRecords for SqlRecords<'_> {
 
     fn merchant(&mut self, id: &str) -> Result<Option<MerchantRecord>, StoreError> {
         self.0
-            .query_opt(
-                &format!("SELECT {MERCHANT_COLUMNS} FROM merchants WHERE id = $1"),
-                &[id.into()],
-            )?
+            .query_opt(&merchant_read(), &[id.into()])?
             .map(|row| merchant_from(&row))
             .transpose()
     }

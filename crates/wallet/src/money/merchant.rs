@@ -6,8 +6,8 @@ use super::limits::{self, Limit};
 use super::moves::{SPENDING, Side};
 use super::payload::Payload;
 use super::records::{
-    MerchantPaymentRecord, MerchantRecord, MoneyTx, OrderRecord, PaymentCodeRecord, RefundRecord,
-    TimerRecord,
+    MerchantPaymentRecord, MerchantRecord, MoneyTx, OrderRecord, PaymentCodeRecord, ReadAhead,
+    RefundRecord, TimerRecord,
 };
 use super::{
     Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, claim,
@@ -413,6 +413,39 @@ impl Money {
         description: &str,
         now: i64,
     ) -> Result<Done, MoneyError> {
+        let day = limits::day_start_ms(now);
+        let currency = Currency::CNY;
+        let (shop, operator) = (
+            AccountOwner::Wallet(merchant_id.to_string()),
+            AccountOwner::Operator,
+        );
+        let mut ahead = vec![
+            ReadAhead::Holder(payer_id),
+            ReadAhead::Merchant(merchant_id),
+            ReadAhead::SpentSince {
+                owner_id: payer_id,
+                since_ms: day,
+                channels: SPENDING,
+            },
+            ReadAhead::Account {
+                owner: &shop,
+                kind: AccountKind::Merchant,
+                currency,
+            },
+            ReadAhead::Account {
+                owner: &operator,
+                kind: AccountKind::FeeIncome,
+                currency,
+            },
+        ];
+        if channel == "static_qr" {
+            ahead.push(ReadAhead::SpentSince {
+                owner_id: payer_id,
+                since_ms: day,
+                channels: &["static_qr"],
+            });
+        }
+        r.read_ahead(&ahead)?;
         let payer = active_holder(r, payer_id)?;
         let merchant = r
             .merchant(merchant_id)?
@@ -421,7 +454,6 @@ impl Money {
         if merchant.holder_id == payer.id {
             return Err(MoneyError::InvalidPayee("yourself"));
         }
-        let day = limits::day_start_ms(now);
         let spent = r.spent_since(&payer.id, day, SPENDING)?;
         limits::check_spending(&self.levels.at(payer.kyc_level), spent, amount)
             .map_err(MoneyError::LimitExceeded)?;
@@ -435,7 +467,6 @@ impl Money {
             )
             .map_err(MoneyError::LimitExceeded)?;
         }
-        let currency = Currency::CNY;
         let fee = self.fees.merchant(amount);
         let from = wallet_account(r, &payer.wallet_id, currency)?;
         let to = merchant_account(r, &merchant.id, currency)?;

@@ -11,7 +11,7 @@ use super::{
     wallet_account, yuan,
 };
 use crate::records::{CardRecord, HolderRecord, RecordStore};
-use crate::{BankMovement, BankOutcome, ConnectorError};
+use crate::{AccountOwner, BankMovement, BankOutcome, ConnectorError};
 use qianbao_ledger::{AccountKind, Currency, Instruction};
 use qianbao_secrets::field::open;
 
@@ -652,7 +652,7 @@ impl Money {
     ) -> Result<Done, MoneyError> {
         let key = key.clone();
         let payer_id = holder.id.clone();
-        let payer_wallet = holder.wallet_id.clone();
+        let payer_wallet = AccountOwner::Wallet(holder.wallet_id.clone());
         let money = self.clone();
         let now = self.now_ms();
         self.run(store, move |r| {
@@ -660,6 +660,10 @@ impl Money {
             let payee_phone = match &request.to {
                 PayeeRef::Phone(phone) => crate::domain::Phone::parse(phone).ok(),
                 PayeeRef::Wallet(_) => None,
+            };
+            let payee_wallet = match &request.to {
+                PayeeRef::Wallet(id) => Some(AccountOwner::Wallet(id.clone())),
+                PayeeRef::Phone(_) => None,
             };
             let mut ahead = vec![
                 ReadAhead::Idempotency {
@@ -672,24 +676,26 @@ impl Money {
                     since_ms: limits::day_start_ms(now),
                     channels: SPENDING,
                 },
-                ReadAhead::WalletAccount {
-                    wallet_id: &payer_wallet,
+                ReadAhead::Account {
+                    owner: &payer_wallet,
+                    kind: AccountKind::Wallet,
                     currency: request.currency,
                 },
                 ReadAhead::Identity(&payer_id),
             ];
-            match (&request.to, &payee_phone) {
-                (PayeeRef::Wallet(wallet_id), _) => ahead.extend([
+            match (&request.to, &payee_wallet, &payee_phone) {
+                (PayeeRef::Wallet(wallet_id), Some(owner), _) => ahead.extend([
                     ReadAhead::HolderByWallet(wallet_id),
-                    ReadAhead::WalletAccount {
-                        wallet_id,
+                    ReadAhead::Account {
+                        owner,
+                        kind: AccountKind::Wallet,
                         currency: request.currency,
                     },
                 ]),
-                (PayeeRef::Phone(_), Some(phone)) => {
+                (PayeeRef::Phone(_), _, Some(phone)) => {
                     ahead.push(ReadAhead::HolderByPhone(phone.as_e164()));
                 }
-                (PayeeRef::Phone(_), None) => {}
+                _ => {}
             }
             r.read_ahead(&ahead)?;
             let claimed = claim(r, &key, now, money.policy.idempotency_stale_ms)?;

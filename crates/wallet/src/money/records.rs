@@ -288,10 +288,14 @@ pub enum ReadAhead<'a> {
         /// Through which channels.
         channels: &'a [&'a str],
     },
-    /// [`MoneyRecords::account`] of a wallet (an account found, not one to open).
-    WalletAccount {
-        /// The wallet.
-        wallet_id: &'a str,
+    /// [`MoneyRecords::merchant`].
+    Merchant(&'a str),
+    /// [`MoneyRecords::account`] (an account found, not one to open).
+    Account {
+        /// Whose.
+        owner: &'a AccountOwner,
+        /// Of which kind.
+        kind: AccountKind,
         /// In which currency.
         currency: Currency,
     },
