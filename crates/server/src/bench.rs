@@ -12,6 +12,7 @@
 // Rates and percentiles of latencies are statistics for people, not money: floats are fine here.
 #![allow(clippy::float_arithmetic)]
 
+use qianbao_wallet::domain::{card_number, id_number};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -63,41 +64,22 @@ impl Rng {
 /// A resident ID number (GB 11643 check character) for holder `i`: unique birth date and
 /// sequence per holder, adult.
 fn id_number(i: usize) -> String {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const CHECK: &[u8; 11] = b"10X98765432";
     let day = i / 800;
     let (year, month, dom) = (1960 + day / 336, 1 + (day / 28) % 12, 1 + day % 28);
-    let body = format!("110101{year:04}{month:02}{dom:02}{:03}", 100 + i % 800);
-    let sum: u32 = body
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    format!("{body}{}", char::from(CHECK[(sum % 11) as usize]))
+    id_number::with_check_char(&format!(
+        "110101{year:04}{month:02}{dom:02}{:03}",
+        100 + i % 800
+    ))
 }
 
 /// A Luhn-valid ICBC debit card number (sandbox BIN 622202), random behind the BIN, with digits
 /// 7–10 never one of the sandbox's failure codes.
 fn card_number(rng: &mut Rng) -> String {
-    let mut digits: Vec<u32> = "6222029".bytes().map(|b| u32::from(b - b'0')).collect();
-    while digits.len() < 18 {
-        digits.push(1 + u32::try_from(rng.below(9)).unwrap_or(0));
+    let mut body = String::from("6222029");
+    while body.len() < 18 {
+        body.push(char::from(b'1' + u8::try_from(rng.below(9)).unwrap_or(0)));
     }
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, d)| {
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 { x - 9 } else { x }
-            } else {
-                *d
-            }
-        })
-        .sum();
-    digits.push((10 - sum % 10) % 10);
-    digits.iter().map(|d| char::from(b'0' + *d as u8)).collect()
+    card_number::with_luhn_digit(&body)
 }
 
 /// One holder the bench opened.

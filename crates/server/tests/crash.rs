@@ -66,43 +66,19 @@ fn free_port() -> u16 {
 
 /// A resident ID number (GB 11643) born 1990-03-07 with sequence `seq`, check digit included.
 fn id_number(seq: usize) -> String {
-    let body = format!("11010119900307{seq:03}");
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .chars()
-        .zip(weights)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    qianbao_wallet::domain::id_number::with_check_char(&format!("11010119900307{seq:03}"))
 }
 
 /// A Luhn-valid 19-digit ICBC debit card (622202…) whose behaviour digits (7–10) are never a
 /// sandbox failure: every filled digit is 1–9.
 fn card_number() -> String {
-    let mut digits: Vec<u32> = "622202".chars().map(|c| c.to_digit(10).unwrap()).collect();
+    let mut body = String::from("622202");
     let mut fill = uuid::Uuid::new_v4().as_u128();
-    while digits.len() < 18 {
-        digits.push(u32::try_from(fill % 9).unwrap() + 1);
+    while body.len() < 18 {
+        body.push(char::from(b'1' + u8::try_from(fill % 9).unwrap()));
         fill /= 9;
     }
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 { x - 9 } else { x }
-            } else {
-                d
-            }
-        })
-        .sum();
-    digits.push((10 - sum % 10) % 10);
-    digits
-        .iter()
-        .map(|d| char::from_digit(*d, 10).unwrap())
-        .collect()
+    qianbao_wallet::domain::card_number::with_luhn_digit(&body)
 }
 
 fn parse(body: &str) -> Value {

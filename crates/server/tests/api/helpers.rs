@@ -332,42 +332,18 @@ pub async fn stored_rows(app: &TestApp) -> Vec<String> {
 
 /// A resident ID number with a right check digit: born on `birth` (YYYYMMDD), sequence `seq`.
 pub fn id_number(birth: &str, seq: &str) -> String {
-    let body = format!("110101{birth}{seq}");
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .chars()
-        .zip(weights)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    qianbao_wallet::domain::id_number::with_check_char(&format!("110101{birth}{seq}"))
 }
 
-/// A Luhn-valid card number of `len` digits starting with `prefix`.
+/// A Luhn-valid card number of `len` digits starting with `prefix`, every filled digit 1–9.
 pub fn card_number(prefix: &str, len: usize) -> String {
-    let mut digits: Vec<u32> = prefix.chars().map(|c| c.to_digit(10).unwrap()).collect();
+    let mut body = prefix.to_string();
     let mut fill = uuid::Uuid::new_v4().as_u128();
-    while digits.len() < len - 1 {
-        digits.push(u32::try_from(fill % 9).unwrap() + 1);
+    while body.len() < len - 1 {
+        body.push(char::from(b'1' + u8::try_from(fill % 9).unwrap()));
         fill /= 9;
     }
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 { x - 9 } else { x }
-            } else {
-                d
-            }
-        })
-        .sum();
-    digits.push((10 - sum % 10) % 10);
-    digits
-        .iter()
-        .map(|d| char::from_digit(*d, 10).unwrap())
-        .collect()
+    qianbao_wallet::domain::card_number::with_luhn_digit(&body)
 }
 
 /// A real PNG of `w`×`h` with varied pixels.

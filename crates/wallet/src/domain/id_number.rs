@@ -185,6 +185,17 @@ fn birth_date_of(bytes: &[u8]) -> Result<Date, IdNumberError> {
     Date::from_calendar_date(year, month, day).map_err(|_| IdNumberError::BirthDate)
 }
 
+/// The first 17 digits of an ID number (ASCII) with their GB 11643 check character appended:
+/// how test holders' and the load generator's ID numbers are made.
+pub fn with_check_char(first17: &str) -> String {
+    match first17.as_bytes() {
+        bytes if bytes.len() == 17 && bytes.iter().all(u8::is_ascii_digit) => {
+            format!("{first17}{}", char::from(check_char(bytes)))
+        }
+        _ => first17.to_string(),
+    }
+}
+
 /// The GB 11643 check character of the first 17 digits.
 fn check_char(bytes: &[u8]) -> u8 {
     let sum: u32 = bytes[..17]
@@ -219,10 +230,17 @@ mod tests {
 
     const TODAY: Date = date!(2025 - 06 - 15);
 
-    /// Appends the correct check character to 17 digits.
-    fn with_check(first17: &str) -> String {
-        let c = check_char(first17.as_bytes());
-        format!("{first17}{}", c as char)
+    #[test]
+    fn the_check_character_completes_seventeen_digits_and_nothing_else() {
+        assert_eq!(with_check_char("11010519491231002"), "11010519491231002X");
+        assert_eq!(with_check_char("44052418800101001"), "440524188001010014");
+        for not_seventeen_digits in [
+            "1101051949123100",
+            "110105194912310021",
+            "1101051949123100X",
+        ] {
+            assert_eq!(with_check_char(not_seventeen_digits), not_seventeen_digits);
+        }
     }
 
     #[test]
@@ -263,7 +281,7 @@ mod tests {
 
     #[test]
     fn malformed_numbers_are_refused_with_the_reason() {
-        let valid = with_check("11010519900307123");
+        let valid = with_check_char("11010519900307123");
         let wrong_check = {
             let mut s = valid.clone();
             let last = s.pop().unwrap();
@@ -284,21 +302,48 @@ mod tests {
             ("11010519491231002😀".into(), IdNumberError::BadCharacter),
             ("1' OR '1'='1".into(), IdNumberError::BadCharacter),
             ("11010519491231002Y".into(), IdNumberError::BadCharacter),
-            (with_check("01010519900307123"), IdNumberError::AreaCode),
-            (with_check("91010519900307123"), IdNumberError::AreaCode),
-            (with_check("11010518991231123"), IdNumberError::BirthDate), // before 1900
-            (with_check("11010519901301123"), IdNumberError::BirthDate), // month 13
-            (with_check("11010519900001123"), IdNumberError::BirthDate), // month 0
-            (with_check("11010519900100123"), IdNumberError::BirthDate), // day 0
-            (with_check("11010519900431123"), IdNumberError::BirthDate), // 31 April
-            (with_check("11010520230229123"), IdNumberError::BirthDate), // 29 Feb, common year
-            (with_check("11010519000229123"), IdNumberError::BirthDate), // 1900 was not leap
             (
-                with_check("11010520250616123"),
+                with_check_char("01010519900307123"),
+                IdNumberError::AreaCode,
+            ),
+            (
+                with_check_char("91010519900307123"),
+                IdNumberError::AreaCode,
+            ),
+            (
+                with_check_char("11010518991231123"),
+                IdNumberError::BirthDate,
+            ), // before 1900
+            (
+                with_check_char("11010519901301123"),
+                IdNumberError::BirthDate,
+            ), // month 13
+            (
+                with_check_char("11010519900001123"),
+                IdNumberError::BirthDate,
+            ), // month 0
+            (
+                with_check_char("11010519900100123"),
+                IdNumberError::BirthDate,
+            ), // day 0
+            (
+                with_check_char("11010519900431123"),
+                IdNumberError::BirthDate,
+            ), // 31 April
+            (
+                with_check_char("11010520230229123"),
+                IdNumberError::BirthDate,
+            ), // 29 Feb, common year
+            (
+                with_check_char("11010519000229123"),
+                IdNumberError::BirthDate,
+            ), // 1900 was not leap
+            (
+                with_check_char("11010520250616123"),
                 IdNumberError::FutureBirthDate,
             ), // tomorrow
             (
-                with_check("11010529990101123"),
+                with_check_char("11010529990101123"),
                 IdNumberError::FutureBirthDate,
             ),
             (wrong_check, IdNumberError::CheckCharacter),
@@ -318,7 +363,7 @@ mod tests {
             "11010520250615123",
         ] {
             assert!(
-                IdNumber::parse_on(&with_check(first17), TODAY).is_ok(),
+                IdNumber::parse_on(&with_check_char(first17), TODAY).is_ok(),
                 "{first17}"
             );
         }
@@ -334,8 +379,9 @@ mod tests {
 
     #[test]
     fn age_counts_whole_years_with_the_birthday_itself_counting() {
-        let born_2007_06_15 = IdNumber::parse_on(&with_check("11010520070615123"), TODAY).unwrap();
-        let leap_born = IdNumber::parse_on(&with_check("11010520040229123"), TODAY).unwrap();
+        let born_2007_06_15 =
+            IdNumber::parse_on(&with_check_char("11010520070615123"), TODAY).unwrap();
+        let leap_born = IdNumber::parse_on(&with_check_char("11010520040229123"), TODAY).unwrap();
         let cases = [
             (&born_2007_06_15, date!(2025 - 06 - 15), 18),
             (&born_2007_06_15, date!(2025 - 06 - 14), 17),
@@ -353,7 +399,7 @@ mod tests {
 
     #[test]
     fn a_holder_is_adult_exactly_on_the_eighteenth_birthday() {
-        let id = IdNumber::parse_on(&with_check("11010520070615123"), TODAY).unwrap();
+        let id = IdNumber::parse_on(&with_check_char("11010520070615123"), TODAY).unwrap();
         assert_eq!(id.require_adult(date!(2025 - 06 - 15)), Ok(()));
         let short = id.require_adult(date!(2025 - 06 - 14));
         assert_eq!(short, Err(IdNumberError::Underage));
@@ -363,8 +409,8 @@ mod tests {
     #[test]
     fn a_leap_day_baby_is_adult_on_the_first_of_march_in_a_common_year() {
         // Born 29 February 2008; 2026 is a common year.
-        let id =
-            IdNumber::parse_on(&with_check("11010520080229123"), date!(2026 - 12 - 31)).unwrap();
+        let id = IdNumber::parse_on(&with_check_char("11010520080229123"), date!(2026 - 12 - 31))
+            .unwrap();
         assert_eq!(
             id.require_adult(date!(2026 - 02 - 28)),
             Err(IdNumberError::Underage)
@@ -386,7 +432,7 @@ mod tests {
     #[test]
     fn parse_uses_todays_date_in_china() {
         assert!(IdNumber::parse("11010519491231002X").is_ok());
-        let future = with_check("11010529991231123");
+        let future = with_check_char("11010529991231123");
         assert_eq!(
             IdNumber::parse(&future),
             Err(IdNumberError::FutureBirthDate)
@@ -405,7 +451,7 @@ mod tests {
                 birth.month() as u8,
                 birth.day()
             );
-            (with_check(&first17), birth)
+            (with_check_char(&first17), birth)
         }
     }
 
