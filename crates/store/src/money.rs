@@ -68,17 +68,12 @@ pub(crate) fn apply_in(
             book.insert_applied(batch::instruction_from_row(&row.text(0)?)?);
         }
     }
-    let more: Vec<(&str, Vec<Value>)> = batch::account_ids(instructions, &book)
-        .into_iter()
-        .filter(|id| !accounts.contains(id))
-        .map(|id| (ACCOUNT, vec![Value::Int(id.0)]))
-        .collect();
-    if !more.is_empty() {
-        let reads: Vec<(&str, &[Value])> = more.iter().map(|(s, v)| (*s, v.as_slice())).collect();
-        for (rows, (_, key)) in tx.query_all(&reads)?.iter().zip(&more) {
-            if let (Some(row), Some(Value::Int(id))) = (rows.first(), key.first()) {
-                book.insert_account(account_row(row, *id)?);
-            }
+    // A hold's release or capture may name accounts its instruction did not: rare, read one by one.
+    for id in batch::account_ids(instructions, &book) {
+        if !accounts.contains(&id)
+            && let Some(row) = tx.query_opt(ACCOUNT, &[Value::Int(id.0)])?
+        {
+            book.insert_account(account_row(&row, id.0)?);
         }
     }
     let (mut results, writes) = batch::run(&mut book, instructions, head);
@@ -350,8 +345,7 @@ impl MoneyRecords for SqlRecords<'_> {
         currency: Currency,
     ) -> Result<Account, StoreError> {
         let key = account_key(owner, kind, currency);
-        let select = ACCOUNT_READ;
-        if let Some(row) = self.0.query_opt(select, &key)? {
+        if let Some(row) = self.0.query_opt(ACCOUNT_READ, &key)? {
             return account_row(&row, row.int(4)?);
         }
         self.0.write(
@@ -364,7 +358,7 @@ impl MoneyRecords for SqlRecords<'_> {
                 crate::now_ms().into(),
             ],
         )?;
-        let row = self.0.query_one(select, &key)?;
+        let row = self.0.query_one(ACCOUNT_READ, &key)?;
         account_row(&row, row.int(4)?)
     }
 

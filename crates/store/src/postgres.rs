@@ -349,15 +349,14 @@ impl Tx for PgTx<'_> {
     }
 
     fn read_ahead(&mut self, reads: Vec<(String, Vec<Value>)>) -> Result<(), StoreError> {
+        let reads: Vec<_> = reads.into_iter().filter(|(sql, _)| !writes(sql)).collect();
         let statements: Vec<(&str, &[Value])> = reads
             .iter()
-            .filter(|(sql, _)| !writes(sql))
             .map(|(sql, values)| (sql.as_str(), values.as_slice()))
             .collect();
         let rows = self.query_all(&statements)?;
         self.ahead = reads
             .into_iter()
-            .filter(|(sql, _)| !writes(sql))
             .zip(rows)
             .map(|((sql, values), rows)| (sql, values, rows))
             .collect();
