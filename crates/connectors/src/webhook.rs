@@ -11,12 +11,28 @@
 //! Like the other production connectors this speaks plain `http` unless the crate is built with
 //! its `tls` feature; an `https` URL in a build without TLS is a `Protocol` error, which an
 //! operator fixes by building with `tls` (the outbox keeps the event meanwhile).
+//!
+//! **Only public addresses**, unless the operator allows private networks (the sandbox). Any
+//! verified holder can open a merchant and choose its URL, so the connector itself decides on
+//! the address it is about to connect to, with the wallet's one classification
+//! ([`is_internal`]): a host written as an address is judged as the WHATWG parser read it (so
+//! `http://0x7f000001/` is 127.0.0.1, as the client would connect), and a name is judged after
+//! resolution, on every connection, by our own resolver — which is the only way to see the
+//! address a name points to *now*, not when the merchant set it (DNS rebinding), and the
+//! addresses `/etc/hosts` adds. Internal addresses are dropped from the answer; when none is
+//! left the delivery is refused as a `Protocol` error that says so, without the URL or the
+//! address. No proxy is used, not even one from the environment: a proxy would resolve and
+//! connect in our place, where this check cannot see.
 
 use crate::config::{ConfigError, TIMEOUT_MAX};
 use async_trait::async_trait;
+use qianbao_wallet::domain::network_address::is_internal;
 use qianbao_wallet::{ConnectorError, WebhookSender};
 use reqwest::Url;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The time each delivery may take, connection included, unless the operator chooses another.
@@ -24,15 +40,39 @@ pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest URL delivered to; `set_webhook` keeps merchants far below it.
 const URL_BYTES_MAX: usize = 2048;
 
+/// The reason a delivery to an internal address is refused. It names neither the URL nor the
+/// address (see the module's doc), and says what an operator needs: the merchant's URL must
+/// change, or this server must be allowed private networks.
+const REFUSED_REASON: &str = "webhook receiver refused: its address is not on the public \
+     internet (loopback, private, link-local or reserved), and this server does not deliver to \
+     private networks";
+
 /// Delivers webhook events to merchants' URLs over HTTP.
 #[derive(Debug)]
 pub struct HttpWebhooks {
     client: reqwest::Client,
+    timeout: Duration,
+    private_networks: bool,
 }
 
 impl HttpWebhooks {
-    /// Builds the client, each delivery allowed `timeout` (more than zero, at most 60 s).
+    /// Builds the client, each delivery allowed `timeout` (more than zero, at most 60 s), refusing
+    /// receivers at internal addresses (see the module's doc).
     pub fn new(timeout: Duration) -> Result<HttpWebhooks, ConfigError> {
+        HttpWebhooks::build(timeout, false)
+    }
+
+    /// The same connector, delivering to loopback and private addresses too when `allowed`: for
+    /// the sandbox and tests, whose receivers run beside the server. Never in production, where
+    /// it would let any merchant make this server call into the operator's network.
+    pub fn allow_private_networks(self, allowed: bool) -> Result<HttpWebhooks, ConfigError> {
+        if allowed == self.private_networks {
+            return Ok(self);
+        }
+        HttpWebhooks::build(self.timeout, allowed)
+    }
+
+    fn build(timeout: Duration, private_networks: bool) -> Result<HttpWebhooks, ConfigError> {
         if timeout.is_zero() || timeout > TIMEOUT_MAX {
             return Err(ConfigError::Invalid {
                 field: "timeout",
@@ -41,16 +81,27 @@ impl HttpWebhooks {
         }
         #[cfg(feature = "tls")]
         crate::install_tls_provider();
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
             // The merchant registered this URL; a redirect would send the signed event wherever
             // the receiver points, which the merchant never chose.
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("qianbao-webhooks/", env!("CARGO_PKG_VERSION")))
+            // A proxy (`HTTP_PROXY` included) would resolve and connect in our place, past the
+            // address check below; receivers are reached directly.
+            .no_proxy()
+            .user_agent(concat!("qianbao-webhooks/", env!("CARGO_PKG_VERSION")));
+        if !private_networks {
+            builder = builder.dns_resolver(Arc::new(PublicOnlyResolver));
+        }
+        let client = builder
             .build()
             .map_err(|e| ConfigError::Client(e.without_url().to_string()))?;
-        Ok(HttpWebhooks { client })
+        Ok(HttpWebhooks {
+            client,
+            timeout,
+            private_networks,
+        })
     }
 }
 
@@ -63,6 +114,10 @@ impl WebhookSender for HttpWebhooks {
         body: &str,
     ) -> Result<(), ConnectorError> {
         let url = receiver_url(url)?;
+        // The resolver is never asked about a host written as an address: judged here.
+        if !self.private_networks && literal_address(&url).is_some_and(is_internal) {
+            return Err(ConnectorError::Protocol(REFUSED_REASON.to_owned()));
+        }
         let headers = header_map(headers)?;
         let response = self
             .client
@@ -71,7 +126,13 @@ impl WebhookSender for HttpWebhooks {
             .body(body.to_owned())
             .send()
             .await
-            .map_err(|e| ConnectorError::Unavailable(transport_reason(&e)))?;
+            .map_err(|e| {
+                if refused_by_resolver(&e) {
+                    ConnectorError::Protocol(REFUSED_REASON.to_owned())
+                } else {
+                    ConnectorError::Unavailable(transport_reason(&e))
+                }
+            })?;
         let status = response.status();
         // Dropped unread: see the module's doc.
         drop(response);
@@ -105,6 +166,69 @@ fn receiver_url(text: &str) -> Result<Url, ConnectorError> {
         return refuse("has no host");
     }
     Ok(url)
+}
+
+/// The address a URL's host is written as, in the form the parser normalised it to and the
+/// client connects to; `None` for a name.
+fn literal_address(url: &Url) -> Option<IpAddr> {
+    match url.host()? {
+        url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
+        url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
+        url::Host::Domain(_) => None,
+    }
+}
+
+/// Resolves names as the system does (`getaddrinfo`: DNS and `/etc/hosts`), keeping only public
+/// addresses. The client asks it on every new connection, so the address judged is the address
+/// connected to.
+struct PublicOnlyResolver;
+
+impl Resolve for PublicOnlyResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            // Port 0: the client puts the URL's port (or the scheme's) in its place.
+            let found = tokio::net::lookup_host((host.as_str(), 0)).await?;
+            let public = public_addresses(found);
+            if public.is_empty() {
+                return Err(RefusedAddress.into());
+            }
+            let addrs: Addrs = Box::new(public.into_iter());
+            Ok::<_, Box<dyn std::error::Error + Send + Sync>>(addrs)
+        })
+    }
+}
+
+/// The addresses of `found` a delivery may connect to.
+fn public_addresses(found: impl IntoIterator<Item = SocketAddr>) -> Vec<SocketAddr> {
+    found
+        .into_iter()
+        .filter(|addr| !is_internal(addr.ip()))
+        .collect()
+}
+
+/// Every address a name resolved to is internal; found again in the client's error chain.
+#[derive(Debug)]
+struct RefusedAddress;
+
+impl std::fmt::Display for RefusedAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(REFUSED_REASON)
+    }
+}
+
+impl std::error::Error for RefusedAddress {}
+
+/// Whether the request failed because our resolver refused every address of the host.
+fn refused_by_resolver(e: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        if cause.is::<RefusedAddress>() {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// The wallet's headers as reqwest takes them; a bad one is a bug upstream, not the receiver's.
@@ -189,6 +313,67 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn addresses_written_in_the_url_are_read_as_the_parser_normalised_them() {
+        for (url, address) in [
+            ("http://2130706433/", "127.0.0.1"),
+            ("http://0x7f.0.0.1/", "127.0.0.1"),
+            ("http://127.0.0.1./", "127.0.0.1"),
+            ("http://0/", "0.0.0.0"),
+            ("http://[::ffff:127.0.0.1]/", "::ffff:127.0.0.1"),
+        ] {
+            let parsed = receiver_url(url).ok();
+            assert_eq!(
+                parsed.as_ref().and_then(literal_address),
+                address.parse().ok(),
+                "{url}"
+            );
+        }
+        let named = receiver_url("http://shop.example.com/").ok();
+        assert_eq!(named.as_ref().and_then(literal_address), None);
+    }
+
+    #[test]
+    fn resolved_internal_addresses_are_dropped_and_public_ones_kept() {
+        let found: Vec<SocketAddr> = [
+            "127.0.0.1:0",
+            "[::1]:0",
+            "10.0.0.8:0",
+            "8.8.8.8:0",
+            "169.254.169.254:0",
+            "[2606:4700::1111]:0",
+            "[::ffff:127.0.0.1]:0",
+        ]
+        .iter()
+        .filter_map(|a| a.parse().ok())
+        .collect();
+        let kept: Vec<String> = public_addresses(found)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(kept, ["8.8.8.8:0", "[2606:4700::1111]:0"]);
+    }
+
+    #[tokio::test]
+    async fn a_name_that_resolves_only_to_loopback_is_refused_by_the_resolver() {
+        let Ok(name) = "localhost".parse::<Name>() else {
+            panic!("localhost is a name");
+        };
+        let resolved = PublicOnlyResolver.resolve(name).await;
+        assert!(
+            matches!(&resolved, Err(e) if e.is::<RefusedAddress>()),
+            "{:?}",
+            resolved.map(|addrs| addrs.collect::<Vec<_>>())
+        );
+    }
+
+    #[test]
+    fn the_refusal_names_neither_a_url_nor_an_address() {
+        assert!(!REFUSED_REASON.contains("://"));
+        assert!(!REFUSED_REASON.contains("127."));
+        assert!(REFUSED_REASON.contains("private networks"));
     }
 
     #[test]

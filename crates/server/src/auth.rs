@@ -1,5 +1,6 @@
 //! Who is calling: a holder's session token or a merchant's API key, sent as a bearer token by
-//! API clients or, from the web pages, as an `HttpOnly` cookie with a CSRF token beside it.
+//! API clients, or from the web pages a session token in an `HttpOnly` cookie with a CSRF token
+//! beside it (the till's cookie holds a till session of its own, never the API key).
 
 use crate::ApiError;
 use crate::startup::AppState;
@@ -21,13 +22,32 @@ pub struct CurrentHolder {
 /// The most bytes of a credential looked at; session tokens are 46, API keys about as long.
 const CREDENTIAL_LEN_MAX: usize = 256;
 
+/// A credential and how it came: the two may stand for different things (the merchant's API key
+/// as a bearer, a till session in the cookie), so a caller must not take one for the other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Credential<'a> {
+    /// From the `Authorization: Bearer` header.
+    Bearer(&'a str),
+    /// From the page's `HttpOnly` cookie, CSRF-checked already when the request changes state.
+    Cookie(&'a str),
+}
+
+impl<'a> Credential<'a> {
+    /// The credential's text, wherever it came from.
+    pub(crate) fn value(self) -> &'a str {
+        match self {
+            Credential::Bearer(value) | Credential::Cookie(value) => value,
+        }
+    }
+}
+
 /// The credential of the request: the bearer token if one is sent, else the cookie `cookie_name`,
 /// which a state-changing request must back with the CSRF token. `None` when neither is there.
 pub(crate) fn credential<'a>(
     parts: &'a Parts,
     state: &AppState,
     cookie_name: &str,
-) -> Result<Option<&'a str>, ApiError> {
+) -> Result<Option<Credential<'a>>, ApiError> {
     let sane = |t: &&str| !t.is_empty() && t.len() <= CREDENTIAL_LEN_MAX;
     if let Some(header) = parts.headers.get(AUTHORIZATION) {
         // A bearer header that is there but unusable is an error, not a reason to try the cookie.
@@ -37,7 +57,7 @@ pub(crate) fn credential<'a>(
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .filter(sane)
-            .map(Some)
+            .map(|v| Some(Credential::Bearer(v)))
             .ok_or_else(ApiError::unauthorized);
     }
     let Some(value) = cookies::cookie(&parts.headers, cookie_name).filter(sane) else {
@@ -46,7 +66,7 @@ pub(crate) fn credential<'a>(
     if cookies::changes_state(&parts.method) {
         cookies::check_csrf(&parts.headers, &state.opening.keys)?;
     }
-    Ok(Some(value))
+    Ok(Some(Credential::Cookie(value)))
 }
 
 impl FromRequestParts<AppState> for CurrentHolder {
@@ -54,7 +74,8 @@ impl FromRequestParts<AppState> for CurrentHolder {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = credential(parts, state, cookies::SESSION_COOKIE)?
-            .ok_or_else(ApiError::unauthorized)?;
+            .ok_or_else(ApiError::unauthorized)?
+            .value();
         let found = state.opening.authenticate(&state.storage, token).await?;
         Ok(CurrentHolder {
             holder: found.holder,

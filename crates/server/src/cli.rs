@@ -205,6 +205,13 @@ pub struct ServeArgs {
     /// The largest request body, in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     pub body_limit_bytes: usize,
+    /// The longest a client may take to send a request's headers, in milliseconds (from their
+    /// first byte, or from connecting); then the connection is closed.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_ms: u64,
+    /// The longest a keep-alive connection may wait for its next request, in milliseconds.
+    #[arg(long, default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout_ms: u64,
     /// The operator's policy file (JSON): level limits, code, login and PIN numbers.
     #[arg(long, env = "QIANBAO_POLICY")]
     pub policy: Option<PathBuf>,
@@ -501,6 +508,8 @@ async fn serve(args: Box<ServeArgs>) -> ExitCode {
     settings.sandbox = args.sandbox;
     settings.request_timeout = Duration::from_millis(args.request_timeout_ms);
     settings.body_limit_bytes = args.body_limit_bytes;
+    settings.header_read_timeout = Duration::from_millis(args.header_read_timeout_ms);
+    settings.idle_timeout = Duration::from_millis(args.idle_timeout_ms);
     settings.master_key = std::env::var("QIANBAO_MASTER_KEY")
         .ok()
         .filter(|k| !k.is_empty());

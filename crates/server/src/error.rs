@@ -239,9 +239,21 @@ impl From<OpeningError> for ApiError {
                 "This device is new: ask for an SMS code of purpose login and send it as otp."
                     .into(),
             ),
-            OpeningError::IdentityMismatch => (
+            OpeningError::IdentityMismatch { .. } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "The ID number is not the one this wallet was verified with.".into(),
+                "The ID number (or card number) is not the one this wallet was verified with.".into(),
+            ),
+            OpeningError::RateLimited { retry_after_s } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Too many tries. Try again in {retry_after_s} s."),
+            ),
+            OpeningError::UnfreezeWaiting { retry_after_s } => (
+                StatusCode::FORBIDDEN,
+                format!(
+                    "The login password was reset recently: for your safety the wallet can be \
+                     unfrozen in {} h. A notice went to your phone and inbox.",
+                    retry_after_s.div_ceil(3600)
+                ),
             ),
             OpeningError::Unauthorized => return ApiError::unauthorized(),
             OpeningError::NotFound => return ApiError::not_found(),
@@ -254,13 +266,18 @@ impl From<OpeningError> for ApiError {
         };
         let mut error = ApiError::new(status, code, detail);
         match e {
-            OpeningError::OtpRateLimited { retry_after_s } => {
+            OpeningError::OtpRateLimited { retry_after_s }
+            | OpeningError::RateLimited { retry_after_s }
+            | OpeningError::UnfreezeWaiting { retry_after_s } => {
                 error = error.retry_after(retry_after_s)
             }
             OpeningError::OtpInvalid {
                 attempts_left: Some(n),
             }
             | OpeningError::InvalidCredentials {
+                attempts_left: Some(n),
+            }
+            | OpeningError::IdentityMismatch {
                 attempts_left: Some(n),
             } => error = error.attempts_left(n),
             OpeningError::PurposeInvalid => error = error.field("purpose"),
@@ -370,13 +387,24 @@ impl From<KycError> for ApiError {
                 };
                 return ApiError::new(S::UNPROCESSABLE_ENTITY, code, detail).reason(reason);
             }
+            KycError::CardInUse(waiting) => (
+                S::CONFLICT,
+                format!(
+                    "This card cannot be unbound yet: {waiting} is still on its way. Try again \
+                     once it has arrived."
+                ),
+            ),
             KycError::FaceMismatch => (
                 S::UNPROCESSABLE_ENTITY,
                 "The face does not match the ID's owner. Try again in good light, facing the camera.".into(),
             ),
             KycError::NotFound => return ApiError::not_found(),
-            KycError::Store(_) | KycError::Connector(_) | KycError::Secrets(_) => {
+            KycError::Recovery(_)
+            | KycError::Store(_)
+            | KycError::Connector(_)
+            | KycError::Secrets(_) => {
                 return match e {
+                    KycError::Recovery(refusal) => refusal.into(),
                     KycError::Store(store) => store.into(),
                     other => ApiError::internal(other.to_string()),
                 };
@@ -470,6 +498,12 @@ impl From<MoneyError> for ApiError {
                 "The bank is busy (系统繁忙). Retry shortly with the same Idempotency-Key.",
             )
             .retry_after(5),
+            MoneyError::RateLimited { retry_after_s } => ApiError::new(
+                S::TOO_MANY_REQUESTS,
+                code,
+                format!("Too many tries. Try again in {retry_after_s} s."),
+            )
+            .retry_after(retry_after_s),
             MoneyError::Maintenance {
                 retry_after_s,
                 message,

@@ -17,7 +17,10 @@
 //!            "withdrawal_min": 10, "merchant_bps": 60},
 //!   "password_free_payment": 50000, "password_free_daily": 100000, "static_qr_daily": 50000,
 //!   "alert_sms_from": 100000, "payment_code_ttl_s": 60, "withdrawal_delay_s": 2,
-//!   "webhook_private_hosts": false
+//!   "webhook_private_hosts": false,
+//!   "recovery_wrong_daily_max": 5, "unfreeze_after_reset_wait_s": 86400,
+//!   "payee_lookups_per_holder_hourly_max": 30, "payee_lookups_per_ip_hourly_max": 120,
+//!   "wrong_payment_codes_per_minute_max": 10
 //! }
 //! ```
 
@@ -93,6 +96,16 @@ pub struct PolicyFile {
     /// Whether webhook URLs may name loopback or private addresses (default: only under the
     /// sandbox).
     pub webhook_private_hosts: Option<bool>,
+    /// Wrong identity answers one phone may give during recovery in 24 hours, across codes.
+    pub recovery_wrong_daily_max: Option<i64>,
+    /// How long after a password reset an unfreeze waits; `0` lets it through at once.
+    pub unfreeze_after_reset_wait_s: Option<i64>,
+    /// Payee look-ups per holder per hour; `0` switches the limit off.
+    pub payee_lookups_per_holder_hourly_max: Option<i64>,
+    /// Payee look-ups per client address per hour; `0` switches the limit off.
+    pub payee_lookups_per_ip_hourly_max: Option<i64>,
+    /// Wrong payment codes per merchant per minute; `0` switches the limit off.
+    pub wrong_payment_codes_per_minute_max: Option<i64>,
 }
 
 /// The policy in force.
@@ -121,11 +134,15 @@ impl Policy {
             opening.otp_per_ip_hourly_max = None;
             opening.keep_codes_in_outbox = true;
         }
-        let money = qianbao_wallet::money::MoneyPolicy {
+        let mut money = qianbao_wallet::money::MoneyPolicy {
             // The sandbox's merchants test webhooks against receivers on the same machine.
             webhook_private_hosts: sandbox,
             ..Default::default()
         };
+        if sandbox {
+            // One tester's machine is every holder's address there.
+            money.payee_lookups_per_ip_hourly_max = None;
+        }
         Policy {
             opening,
             levels: LevelTable::default(),
@@ -178,6 +195,17 @@ impl Policy {
         if let Some(v) = positive("login_failures_max", file.login_failures_max)? {
             o.login_failures_max = v;
         }
+        if let Some(v) = positive("recovery_wrong_daily_max", file.recovery_wrong_daily_max)? {
+            o.recovery_wrong_daily_max = v;
+        }
+        if let Some(v) = file.unfreeze_after_reset_wait_s {
+            if v < 0 {
+                return Err(format!(
+                    "unfreeze_after_reset_wait_s cannot be negative, not {v}"
+                ));
+            }
+            o.unfreeze_after_reset_wait_ms = v * 1000;
+        }
         if let Some(v) = positive("pin_tries_max", file.pin_tries_max)? {
             self.pin_tries_max = v;
         }
@@ -228,6 +256,16 @@ impl Policy {
         if let Some(v) = file.webhook_private_hosts {
             m.webhook_private_hosts = v;
         }
+        let off_at_zero = |v: i64| (v > 0).then_some(v);
+        if let Some(v) = file.payee_lookups_per_holder_hourly_max {
+            m.payee_lookups_per_holder_hourly_max = off_at_zero(v);
+        }
+        if let Some(v) = file.payee_lookups_per_ip_hourly_max {
+            m.payee_lookups_per_ip_hourly_max = off_at_zero(v);
+        }
+        if let Some(v) = file.wrong_payment_codes_per_minute_max {
+            m.wrong_payment_codes_per_minute_max = off_at_zero(v);
+        }
         Ok(self)
     }
 
@@ -271,6 +309,31 @@ mod tests {
         assert_eq!(p.pin_tries_max, 3);
         assert_eq!(p.levels.at(1).per_payment, Some(5));
         assert_eq!(p.levels.at(3).balance_cap, None);
+    }
+
+    #[test]
+    fn the_limits_on_guessing_are_read_and_zero_switches_them_off() {
+        let defaults = Policy::defaults(false);
+        assert_eq!(defaults.money.payee_lookups_per_ip_hourly_max, Some(120));
+        assert_eq!(
+            Policy::defaults(true).money.payee_lookups_per_ip_hourly_max,
+            None
+        );
+        let file: PolicyFile = serde_json::from_str(
+            r#"{"recovery_wrong_daily_max": 3, "unfreeze_after_reset_wait_s": 0,
+                "payee_lookups_per_holder_hourly_max": 0, "payee_lookups_per_ip_hourly_max": 7,
+                "wrong_payment_codes_per_minute_max": 2}"#,
+        )
+        .unwrap();
+        let p = defaults.with(&file).unwrap();
+        assert_eq!(p.opening.recovery_wrong_daily_max, 3);
+        assert_eq!(p.opening.unfreeze_after_reset_wait_ms, 0);
+        assert_eq!(p.money.payee_lookups_per_holder_hourly_max, None);
+        assert_eq!(p.money.payee_lookups_per_ip_hourly_max, Some(7));
+        assert_eq!(p.money.wrong_payment_codes_per_minute_max, Some(2));
+        let negative: PolicyFile =
+            serde_json::from_str(r#"{"unfreeze_after_reset_wait_s": -1}"#).unwrap();
+        assert!(Policy::defaults(false).with(&negative).is_err());
     }
 
     #[test]

@@ -6,6 +6,8 @@
 /// Every application of this binary runs on PostgreSQL.
 pub const ON_POSTGRES: bool = true;
 
+#[path = "api/hardening.rs"]
+mod hardening;
 #[path = "api/helpers.rs"]
 mod helpers;
 #[path = "api/kyc.rs"]

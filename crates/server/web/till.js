@@ -1,5 +1,6 @@
-/* qianbao web — the merchant's till at `/merchant`: sign in with the shop key (kept in an
- * HttpOnly cookie by the server), make orders with a QR, charge payment codes, refund, list. */
+/* qianbao web — the merchant's till at `/merchant`: sign in with the shop key (the server gives
+ * the till a session of its own in an HttpOnly cookie; the key is not kept), make orders with a
+ * QR, charge payment codes, refund, list. */
 'use strict';
 
 (function () {
@@ -11,7 +12,7 @@
     'till.loading': ['加载中…', 'Loading…'],
     'till.title': ['收银台', 'Till'],
     'till.signin_title': ['商户登录', 'Shop sign-in'],
-    'till.signin_help': ['输入开通商户时显示的商户密钥。密钥只保存在本浏览器的安全 Cookie 中。', 'Enter the shop key shown when the shop was opened. It is kept only in this browser’s secure cookie.'],
+    'till.signin_help': ['输入开通商户时显示的商户密钥。浏览器不保存密钥:收银台只保留一个登录会话,退出、更换密钥或 12 小时未使用即失效。', 'Enter the shop key shown when the shop was opened. The browser does not keep the key: the till keeps only a session, which ends when you sign out, when the key is replaced, or after 12 hours unused.'],
     'till.key': ['商户密钥', 'Shop key'],
     'till.signin': ['登录收银台', 'Sign in'],
     'till.no_key': ['还没有商户?在钱包中开店', 'No shop yet? Open one in the wallet'],

@@ -62,6 +62,18 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0008_notification_english.sql"),
         postgres: include_str!("../../../migrations/postgres/0008_notification_english.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_security_events",
+        sqlite: include_str!("../../../migrations/sqlite/0009_security_events.sql"),
+        postgres: include_str!("../../../migrations/postgres/0009_security_events.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "0010_till_sessions",
+        sqlite: include_str!("../../../migrations/sqlite/0010_till_sessions.sql"),
+        postgres: include_str!("../../../migrations/postgres/0010_till_sessions.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

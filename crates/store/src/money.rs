@@ -436,6 +436,28 @@ impl MoneyRecords for SqlRecords<'_> {
             .transpose()
     }
 
+    fn waiting_on_card(&mut self, card_id: &str) -> Result<Vec<MovementRecord>, StoreError> {
+        // Through the timers, a short table of work still due, rather than every movement.
+        let columns = MOVEMENT_COLUMNS
+            .split(", ")
+            .map(|c| format!("m.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.0
+            .query(
+                &format!(
+                    "SELECT {columns} FROM timers t JOIN movements m ON m.id = t.subject
+                     WHERE t.kind IN ('withdrawal_payout', 'topup_reconcile')
+                       AND m.card_id = $1 AND m.status = 'pending'
+                     ORDER BY m.id"
+                ),
+                &[card_id.into()],
+            )?
+            .iter()
+            .map(movement_from)
+            .collect()
+    }
+
     fn insert_movement(&mut self, m: &MovementRecord) -> Result<(), StoreError> {
         if m.direction == "out" && counts(&m.status) {
             self.add_spending(&m.owner_id, m.created_ms, &m.channel, m.amount)?;
@@ -666,6 +688,14 @@ impl MoneyRecords for SqlRecords<'_> {
         self.0.write(
             "UPDATE payment_codes SET used_ms = $2 WHERE digest = $1",
             &[digest.into(), at_ms.into()],
+        )?;
+        Ok(())
+    }
+
+    fn retire_payment_codes(&mut self, holder_id: &str) -> Result<(), StoreError> {
+        self.0.write(
+            "DELETE FROM payment_codes WHERE holder_id = $1 AND used_ms IS NULL",
+            &[holder_id.into()],
         )?;
         Ok(())
     }

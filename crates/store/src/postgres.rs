@@ -12,9 +12,10 @@ use crate::portable::{Mode, Row, Tx, Value, Work};
 use crate::{BATCH_SIZE_MAX, QUEUE_DEPTH_MAX, now_ms};
 use async_trait::async_trait;
 use qianbao_ledger::{
-    Account, AccountId, AccountKind, Applied, Book, Currency, Instruction, Rejection,
+    Account, AccountId, AccountKind, Applied, Book, Currency, HoldState, Instruction, Rejection,
 };
 use qianbao_wallet::verify::{JournalLine, replay};
+use qianbao_wallet::verify_holds::{HoldMovement, check_holds, hold_movement_id};
 use qianbao_wallet::{AccountOwner, LedgerStore, StoreError, VerifyReport};
 use std::sync::Arc;
 use std::time::Duration;
@@ -1007,8 +1008,33 @@ impl LedgerStore for PostgresStore {
                 link: batch::link_from_row(r.get::<_, &[u8]>(2)).unwrap_or([0xff; 32]),
             })
             .collect::<Vec<_>>();
+        let pending: Vec<String> = holds
+            .iter()
+            .filter(|h| h.state == HoldState::Pending)
+            .map(hold_movement_id)
+            .collect();
+        let movements = tx
+            .query(
+                "SELECT id, kind, status, created_ms,
+                        EXISTS (SELECT 1 FROM timers WHERE subject = movements.id)
+                 FROM movements WHERE id = ANY($1)",
+                &[&pending],
+            )
+            .await
+            .map_err(pg_error)?
+            .iter()
+            .map(|r| HoldMovement {
+                id: r.get(0),
+                kind: r.get(1),
+                status: r.get(2),
+                created_ms: r.get(3),
+                has_timer: r.get(4),
+            })
+            .collect::<Vec<_>>();
         tx.commit().await.map_err(pg_error)?;
-        Ok(replay(&accounts, &holds, journal))
+        let mut report = replay(&accounts, &holds, journal);
+        check_holds(&mut report, &holds, &movements, now_ms());
+        Ok(report)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -6,6 +6,7 @@ use qianbao_wallet::records::{
     CardRecord, HolderRecord, IdentityRecord, OtpRecord, OutboxSms, PinRecord, RecordStore,
     Records, SendWindow, SessionRecord,
 };
+use qianbao_wallet::till::TillSessionRecord;
 
 /// [`Records`] over one open transaction.
 pub struct SqlRecords<'a>(pub &'a mut dyn Tx);
@@ -188,6 +189,37 @@ impl Records for SqlRecords<'_> {
              WHERE client_ip = $1 AND sent_ms >= $2",
             &[client_ip.into(), since_ms.into()],
         )?)
+    }
+
+    fn security_events(
+        &mut self,
+        scope: &str,
+        subject: &str,
+        since_ms: i64,
+    ) -> Result<SendWindow, StoreError> {
+        window(&self.0.query_one(
+            "SELECT count(*), min(at_ms), max(at_ms) FROM security_events
+             WHERE scope = $1 AND subject = $2 AND at_ms >= $3",
+            &[scope.into(), subject.into(), since_ms.into()],
+        )?)
+    }
+
+    fn record_security_event(
+        &mut self,
+        scope: &str,
+        subject: &str,
+        at_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.0.write(
+            "DELETE FROM security_events WHERE scope = $1 AND subject = $2 AND at_ms < $3",
+            &[scope.into(), subject.into(), forget_before_ms.into()],
+        )?;
+        self.0.write(
+            "INSERT INTO security_events (scope, subject, at_ms) VALUES ($1, $2, $3)",
+            &[scope.into(), subject.into(), at_ms.into()],
+        )?;
+        Ok(())
     }
 
     fn record_otp_send(
@@ -583,7 +615,68 @@ impl Records for SqlRecords<'_> {
         )?;
         Ok(())
     }
+
+    // ---- The till's sessions ----------------------------------------------------------------
+    fn insert_till_session(&mut self, s: &TillSessionRecord) -> Result<(), StoreError> {
+        self.insert(
+            "till_sessions",
+            TILL_SESSION_COLUMNS,
+            &[
+                s.id.as_str().into(),
+                s.token_digest.as_str().into(),
+                s.merchant_id.as_str().into(),
+                s.key_digest.as_str().into(),
+                s.created_ms.into(),
+                s.last_used_ms.into(),
+            ],
+        )
+    }
+
+    fn till_session_by_token(
+        &mut self,
+        token_digest: &str,
+    ) -> Result<Option<TillSessionRecord>, StoreError> {
+        self.0
+            .query_opt(
+                &format!(
+                    "SELECT {TILL_SESSION_COLUMNS} FROM till_sessions
+                     WHERE token_digest = $1 AND ended_ms IS NULL"
+                ),
+                &[token_digest.into()],
+            )?
+            .map(|row| {
+                Ok(TillSessionRecord {
+                    id: row.text(0)?,
+                    token_digest: row.text(1)?,
+                    merchant_id: row.text(2)?,
+                    key_digest: row.text(3)?,
+                    created_ms: row.int(4)?,
+                    last_used_ms: row.int(5)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn touch_till_session(&mut self, session_id: &str, at_ms: i64) -> Result<(), StoreError> {
+        self.0.write(
+            "UPDATE till_sessions SET last_used_ms = $2 WHERE id = $1",
+            &[session_id.into(), at_ms.into()],
+        )?;
+        Ok(())
+    }
+
+    fn end_till_session(&mut self, session_id: &str, at_ms: i64) -> Result<bool, StoreError> {
+        Ok(self.0.execute(
+            "UPDATE till_sessions SET ended_ms = $2 WHERE id = $1 AND ended_ms IS NULL",
+            &[session_id.into(), at_ms.into()],
+        )? == 1)
+    }
+    // ---- end of the till's sessions ---------------------------------------------------------
 }
+
+/// The columns of `till_sessions` a [`TillSessionRecord`] is read from and written to, in order.
+const TILL_SESSION_COLUMNS: &str =
+    "id, token_digest, merchant_id, key_digest, created_ms, last_used_ms";
 
 impl RecordStore for Storage {
     async fn transact<T: Send + 'static>(

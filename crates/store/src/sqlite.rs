@@ -8,9 +8,10 @@ use crate::portable::{Mode, Row, Tx, Value, Work, sqlite_placeholders};
 use crate::{BATCH_SIZE_MAX, QUEUE_DEPTH_MAX, now_ms};
 use async_trait::async_trait;
 use qianbao_ledger::{
-    Account, AccountId, AccountKind, Applied, Book, Currency, Instruction, Rejection,
+    Account, AccountId, AccountKind, Applied, Book, Currency, HoldState, Instruction, Rejection,
 };
 use qianbao_wallet::verify::{JournalLine, replay};
+use qianbao_wallet::verify_holds::{HoldMovement, check_holds, hold_movement_id};
 use qianbao_wallet::{AccountOwner, LedgerStore, StoreError, VerifyReport};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
@@ -641,7 +642,32 @@ impl LedgerStore for SqliteStore {
                     link: batch::link_from_row(&link).unwrap_or([0xff; 32]),
                 });
             }
-            Ok(replay(&accounts, &holds, journal))
+            let mut movements = Vec::new();
+            let mut find = tx
+                .prepare(
+                    "SELECT id, kind, status, created_ms,
+                            EXISTS (SELECT 1 FROM timers WHERE subject = movements.id)
+                     FROM movements WHERE id = ?1",
+                )
+                .map_err(store_error)?;
+            for hold in holds.iter().filter(|h| h.state == HoldState::Pending) {
+                let found = find
+                    .query_row([hold_movement_id(hold)], |r| {
+                        Ok(HoldMovement {
+                            id: r.get(0)?,
+                            kind: r.get(1)?,
+                            status: r.get(2)?,
+                            created_ms: r.get(3)?,
+                            has_timer: r.get(4)?,
+                        })
+                    })
+                    .optional()
+                    .map_err(store_error)?;
+                movements.extend(found);
+            }
+            let mut report = replay(&accounts, &holds, journal);
+            check_holds(&mut report, &holds, &movements, now_ms());
+            Ok(report)
         })
         .await
     }

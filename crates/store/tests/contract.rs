@@ -76,6 +76,7 @@ contract! {
         verify_catches_a_changed_account_balance,
         verify_catches_a_changed_journal_amount,
         verify_catches_a_deleted_journal_line,
+        a_till_session_is_found_by_its_digest_touched_and_ended,
     ],
     sqlite_only: [
         a_file_that_is_not_a_database_is_refused_and_left_untouched,
@@ -785,6 +786,132 @@ async fn verify_catches_a_deleted_journal_line(db: Db) {
     assert_problem(&*store, &["journal line 4", "where 3 was expected"]).await;
     let report = store.verify().await.unwrap();
     assert_eq!(report.journal_lines, lines - 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records: the till's sessions
+// ---------------------------------------------------------------------------------------------
+
+async fn a_till_session_is_found_by_its_digest_touched_and_ended(db: Db) {
+    use qianbao_store::Storage;
+    use qianbao_wallet::money::records::MerchantRecord;
+    use qianbao_wallet::records::{HolderRecord, RecordStore};
+    use qianbao_wallet::till::TillSessionRecord;
+
+    let storage = Storage::open(&db.location).await.unwrap();
+    let t = 1_800_000_000_000_i64;
+    storage
+        .transact_money(move |r| {
+            r.insert_holder(&HolderRecord {
+                id: "h1".into(),
+                wallet_id: "w1".into(),
+                phone: "+8613900000001".into(),
+                password_hash: "x".into(),
+                status: "active".into(),
+                kyc_level: 1,
+                login_failures: 0,
+                login_locked: false,
+                created_ms: t,
+            })?;
+            r.insert_merchant(&MerchantRecord {
+                id: "m1".into(),
+                holder_id: "h1".into(),
+                name: "兰州牛肉面".into(),
+                category: "restaurant".into(),
+                key_digest: "key-1".into(),
+                status: "active".into(),
+                webhook_url: None,
+                webhook_secret_sealed: None,
+                created_ms: t,
+            })
+        })
+        .await
+        .unwrap();
+    let session = |id: &str, digest: &str| TillSessionRecord {
+        id: id.into(),
+        token_digest: digest.into(),
+        merchant_id: "m1".into(),
+        key_digest: "key-1".into(),
+        created_ms: t,
+        last_used_ms: t,
+    };
+    let (a, b) = (session("a", "digest-a"), session("b", "digest-b"));
+    let both = (a.clone(), b.clone());
+    RecordStore::transact(&storage, move |r| {
+        r.insert_till_session(&both.0)?;
+        r.insert_till_session(&both.1)
+    })
+    .await
+    .unwrap();
+    let again = session("c", "digest-a");
+    assert!(
+        matches!(
+            RecordStore::transact(&storage, move |r| r.insert_till_session(&again)).await,
+            Err(StoreError::Duplicate(_))
+        ),
+        "two sessions may not share a token"
+    );
+
+    // Found by digest in a read-only snapshot too, which is how every till request looks it up.
+    let found = storage
+        .transact_read(|r| {
+            Ok((
+                r.till_session_by_token("digest-a")?,
+                r.till_session_by_token("digest-x")?,
+            ))
+        })
+        .await
+        .unwrap();
+    assert_eq!(found, (Some(a.clone()), None));
+
+    RecordStore::transact(&storage, move |r| r.touch_till_session("a", t + 5))
+        .await
+        .unwrap();
+    let found = RecordStore::transact(&storage, |r| {
+        Ok((
+            r.till_session_by_token("digest-a")?,
+            r.till_session_by_token("digest-b")?,
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(found.0.map(|s| s.last_used_ms), Some(t + 5));
+    assert_eq!(
+        found.1,
+        Some(b.clone()),
+        "touching one session leaves the other"
+    );
+
+    let ended = RecordStore::transact(&storage, move |r| {
+        Ok((
+            r.end_till_session("a", t + 9)?,
+            r.end_till_session("a", t + 10)?,
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(ended, (true, false), "a session ends once");
+    let found = RecordStore::transact(&storage, |r| {
+        Ok((
+            r.till_session_by_token("digest-a")?,
+            r.till_session_by_token("digest-b")?,
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(found, (None, Some(b)), "an ended session is not found");
+    assert!(
+        !RecordStore::transact(&storage, move |r| r.end_till_session("nope", t))
+            .await
+            .unwrap()
+    );
+    drop(storage);
+    assert_eq!(
+        db.query_i64("SELECT ended_ms FROM till_sessions WHERE id = 'a'")
+            .await,
+        t + 9,
+        "the end is kept with its time"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -62,6 +62,10 @@ pub enum KycError {
     /// The card is bound already.
     #[error("card_already_bound")]
     CardAlreadyBound,
+    /// Money is still on its way to or from the card; says what waits, e.g. "a withdrawal of
+    /// ¥30.00". Unbinding would leave the bank nowhere to pay.
+    #[error("card_in_use: {0}")]
+    CardInUse(String),
     /// The bank is busy; retry.
     #[error("bank_unavailable")]
     BankUnavailable,
@@ -110,6 +114,10 @@ pub enum KycError {
     /// The outside system answered something unexpected.
     #[error("connector: {0}")]
     Connector(String),
+    /// A recovery guard refused: too many wrong identity answers (`rate_limited`), or a wrong one
+    /// that used up one of the code's tries (`identity_mismatch` with `attempts_left`).
+    #[error(transparent)]
+    Recovery(crate::opening::OpeningError),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -151,6 +159,8 @@ impl KycError {
             KycError::NotFound => "not_found",
             KycError::Connector(_) | KycError::Secrets(_) => "internal",
             KycError::Store(_) => "storage_unavailable",
+            KycError::CardInUse(_) => "card_in_use",
+            KycError::Recovery(e) => e.code(),
         }
     }
 }
@@ -572,13 +582,17 @@ impl Kyc {
         self.check_pin(store, holder_id, pin).await?;
         let (holder_id, card_id) = (holder_id.to_string(), card_id.to_string());
         store
-            .transact(move |r| {
+            .transact_money(move |r| {
                 let Some(mut card) = r
                     .card(&holder_id, &card_id)?
                     .filter(|c| c.status == "active")
                 else {
                     return Ok(Err(KycError::NotFound));
                 };
+                let waiting = r.waiting_on_card(&card.id)?;
+                if !waiting.is_empty() {
+                    return Ok(Err(KycError::CardInUse(waiting_text(&waiting))));
+                }
                 let was_default = card.is_default;
                 card.status = "unbound".into();
                 card.is_default = false;
@@ -722,12 +736,13 @@ impl Kyc {
         pin: &str,
     ) -> Result<(), KycError> {
         let identity = self.identity_of(store, &holder.id).await?;
+        // A malformed number is a wrong answer like any other: it is counted in the transaction.
         let id_blind = IdNumber::parse_on(id_number, self.today())
-            .map(|id| blind_index(self.keys(), "id", id.expose()))
-            .map_err(|_| KycError::IdentityMismatch)?;
+            .ok()
+            .map(|id| blind_index(self.keys(), "id", id.expose()));
         let card_blind = CardNumber::parse(card_number)
-            .map(|c| blind_index(self.keys(), "card", c.expose()))
-            .map_err(|_| KycError::IdentityMismatch)?;
+            .ok()
+            .map(|c| blind_index(self.keys(), "card", c.expose()));
         let new = Pin::parse(pin).map_err(|_| KycError::PinInvalid)?;
         let phone = Phone::parse(&holder.phone).map_err(|_| KycError::PhoneInvalid)?;
         let (_, opened_id) = self.opened_identity(&identity)?;
@@ -751,6 +766,9 @@ impl Kyc {
         store
             .transact(move |r| {
                 let e164 = phone.as_e164();
+                if let Err(e) = opening.recovery_allowed(r, e164, now)? {
+                    return Ok(Err(KycError::Recovery(e)));
+                }
                 match opening.check_code(r, e164, Purpose::ResetPin, &code_digest, now)? {
                     Err(crate::opening::OpeningError::OtpExpired) => {
                         return Ok(Err(KycError::OtpExpired));
@@ -765,12 +783,19 @@ impl Kyc {
                     }
                     Ok(()) => {}
                 }
-                let card_ok = r
-                    .active_card(&card_blind)?
-                    .is_some_and(|c| c.holder_id == holder_id);
-                if r.identity_holder(&id_blind)?.as_deref() != Some(holder_id.as_str()) || !card_ok
-                {
-                    return Ok(Err(KycError::IdentityMismatch));
+                let card_ok = match &card_blind {
+                    Some(blind) => r
+                        .active_card(blind)?
+                        .is_some_and(|c| c.holder_id == holder_id),
+                    None => false,
+                };
+                let id_ok = match &id_blind {
+                    Some(blind) => r.identity_holder(blind)?.as_deref() == Some(holder_id.as_str()),
+                    None => false,
+                };
+                if !id_ok || !card_ok {
+                    let refusal = opening.wrong_identity_answer(r, e164, Purpose::ResetPin, now)?;
+                    return Ok(Err(KycError::Recovery(refusal)));
                 }
                 r.delete_otp(e164, Purpose::ResetPin.as_str())?;
                 r.put_pin(&PinRecord {
@@ -906,6 +931,23 @@ fn cvv(input: Option<&str>) -> Result<String, KycError> {
         Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_digit()) => Ok(c.to_string()),
         _ => Err(KycError::CardInvalid("cvv")),
     }
+}
+
+/// What waits on a card, for the holder: "a withdrawal of ¥30.00 and a settlement of ¥12.00".
+fn waiting_text(waiting: &[crate::money::records::MovementRecord]) -> String {
+    let items: Vec<String> = waiting
+        .iter()
+        .map(|m| {
+            let what = match m.kind.as_str() {
+                "withdrawal" => "a withdrawal",
+                "settlement" => "a settlement",
+                "topup" => "a top-up",
+                _ => "a payment",
+            };
+            format!("{what} of {}", crate::money::yuan(m.amount))
+        })
+        .collect();
+    items.join(" and ")
 }
 
 #[cfg(test)]

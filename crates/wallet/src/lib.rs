@@ -10,8 +10,12 @@ pub mod money;
 pub mod opening;
 pub mod ports;
 pub mod records;
+pub mod recovery;
 pub mod security;
+pub mod throttle;
+pub mod till;
 pub mod verify;
+pub mod verify_holds;
 
 pub use ports::{
     AccountOwner, Bank, BankMovement, BankOutcome, CardCheck, CardCheckOutcome, CardConfirmOutcome,

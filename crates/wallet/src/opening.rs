@@ -83,6 +83,11 @@ pub struct OpeningPolicy {
     pub login_failures_max: i64,
     /// Keep each code beside its SMS in the outbox, for the sandbox's SMS view. Never in production.
     pub keep_codes_in_outbox: bool,
+    /// Wrong identity answers (ID or card numbers, given with a right code) one phone may give
+    /// during recovery in 24 hours, across codes.
+    pub recovery_wrong_daily_max: i64,
+    /// How long after a password reset an unfreeze must wait (ms); 0 lets it through at once.
+    pub unfreeze_after_reset_wait_ms: i64,
 }
 
 impl Default for OpeningPolicy {
@@ -95,6 +100,8 @@ impl Default for OpeningPolicy {
             otp_wrong_tries_max: 5,
             login_failures_max: 5,
             keep_codes_in_outbox: false,
+            recovery_wrong_daily_max: 5,
+            unfreeze_after_reset_wait_ms: 24 * 3600 * 1000,
         }
     }
 }
@@ -152,7 +159,22 @@ pub enum OpeningError {
     NotFound,
     /// The ID number given is not the verified one.
     #[error("identity_mismatch")]
-    IdentityMismatch,
+    IdentityMismatch {
+        /// Tries left on the code it came with.
+        attempts_left: Option<u32>,
+    },
+    /// Too many tries of something guessable; retry after this many seconds.
+    #[error("rate_limited")]
+    RateLimited {
+        /// Seconds until a try may succeed.
+        retry_after_s: u64,
+    },
+    /// The wallet's password was reset recently, so unfreezing waits this many seconds more.
+    #[error("unfreeze_waiting")]
+    UnfreezeWaiting {
+        /// Seconds until an unfreeze may go through.
+        retry_after_s: u64,
+    },
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -178,7 +200,9 @@ impl OpeningError {
             OpeningError::StepUpRequired => "step_up_required",
             OpeningError::Unauthorized => "unauthorized",
             OpeningError::NotFound => "not_found",
-            OpeningError::IdentityMismatch => "identity_mismatch",
+            OpeningError::IdentityMismatch { .. } => "identity_mismatch",
+            OpeningError::RateLimited { .. } => "rate_limited",
+            OpeningError::UnfreezeWaiting { .. } => "unfreeze_waiting",
             OpeningError::Store(_) => "storage_unavailable",
             OpeningError::Secrets(_) => "internal",
         }
@@ -260,12 +284,7 @@ fn code_text(purpose: Purpose, code: &str) -> String {
     )
 }
 
-fn seconds_until(now_ms: i64, at_ms: i64) -> u64 {
-    // Round up: "retry in 0 s" would be a lie while the limit still holds.
-    u64::try_from((at_ms - now_ms + 999) / 1000)
-        .unwrap_or(0)
-        .max(1)
-}
+use crate::throttle::seconds_until;
 
 impl Opening {
     /// The keyed digest a code is stored as.
@@ -463,11 +482,7 @@ impl Opening {
             store.transact(move |r| r.holder_by_phone(&e164)).await?
         };
         let Some(holder) = found else {
-            // Spend the same time as a real check, so timing does not tell who has a wallet.
-            dummy_verify_off_workers(password).await;
-            return Err(OpeningError::InvalidCredentials {
-                attempts_left: None,
-            });
+            return Err(self.no_wallet_answer(store, &e164, password).await);
         };
         if holder.login_locked {
             return Err(OpeningError::LoginLocked);

@@ -182,6 +182,22 @@ pub trait Records {
         client_ip: &str,
         at_ms: i64,
     ) -> Result<(), StoreError>;
+    /// The security events of `scope` about `subject` since `since_ms` (see [`crate::throttle`]).
+    fn security_events(
+        &mut self,
+        scope: &str,
+        subject: &str,
+        since_ms: i64,
+    ) -> Result<SendWindow, StoreError>;
+    /// Records one security event, and forgets that subject's events of the scope older than
+    /// `forget_before_ms`, which no window reaches any more.
+    fn record_security_event(
+        &mut self,
+        scope: &str,
+        subject: &str,
+        at_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<(), StoreError>;
     /// Queues an SMS; returns its outbox id.
     fn queue_sms(
         &mut self,
@@ -267,6 +283,23 @@ pub trait Records {
     fn pin(&mut self, holder_id: &str) -> Result<Option<PinRecord>, StoreError>;
     /// Sets the holder's payment password record.
     fn put_pin(&mut self, pin: &PinRecord) -> Result<(), StoreError>;
+
+    // ---- The till's sessions (see [`crate::till`]) ------------------------------------------
+    /// Adds a till session.
+    fn insert_till_session(
+        &mut self,
+        session: &crate::till::TillSessionRecord,
+    ) -> Result<(), StoreError>;
+    /// The till session whose token has this digest, unless it has ended.
+    fn till_session_by_token(
+        &mut self,
+        token_digest: &str,
+    ) -> Result<Option<crate::till::TillSessionRecord>, StoreError>;
+    /// Notes that a till session was used.
+    fn touch_till_session(&mut self, session_id: &str, at_ms: i64) -> Result<(), StoreError>;
+    /// Ends a till session; false when it had ended already or never was.
+    fn end_till_session(&mut self, session_id: &str, at_ms: i64) -> Result<bool, StoreError>;
+    // ---- end of the till's sessions ---------------------------------------------------------
 }
 
 /// Runs rules over [`Records`] in one serialisable transaction. The work may run more than once

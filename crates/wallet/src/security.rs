@@ -5,9 +5,7 @@
 
 use crate::StoreError;
 use crate::domain::{IdNumber, Password, Phone};
-use crate::opening::{
-    Opening, OpeningError, Purpose, dummy_verify_off_workers, hash_off_workers, verify_off_workers,
-};
+use crate::opening::{Opening, OpeningError, Purpose, hash_off_workers, verify_off_workers};
 use crate::records::{HolderRecord, RecordStore, Records};
 use qianbao_secrets::field::blind_index;
 
@@ -56,7 +54,9 @@ impl Opening {
         let holder = self.holder_by_phone(store, &phone).await?;
         match proof {
             FreezeProof::Password(password) => {
-                let holder = self.check_password(store, holder, password).await?;
+                let holder = self
+                    .check_password(store, phone.as_e164(), holder, password)
+                    .await?;
                 self.freeze(store, &holder.id).await
             }
             FreezeProof::Code { code, id_number } => {
@@ -67,15 +67,20 @@ impl Opening {
                 store
                     .transact(move |r| {
                         let e164 = phone.as_e164();
+                        if let Err(e) = this.recovery_allowed(r, e164, now)? {
+                            return Ok(Err(e));
+                        }
                         if let Err(e) = this.check_code(r, e164, Purpose::Freeze, &digest, now)? {
                             return Ok(Err(e));
                         }
-                        let Some(holder) = r.holder_by_phone(e164)? else {
-                            return Ok(Err(OpeningError::IdentityMismatch));
+                        let holder = match r.holder_by_phone(e164)? {
+                            Some(h) if id_matches(r, &h.id, id_blind.as_deref())? => h,
+                            _ => {
+                                let refusal =
+                                    this.wrong_identity_answer(r, e164, Purpose::Freeze, now)?;
+                                return Ok(Err(refusal));
+                            }
                         };
-                        if !id_matches(r, &holder.id, id_blind.as_deref())? {
-                            return Ok(Err(OpeningError::IdentityMismatch));
-                        }
                         r.delete_otp(e164, Purpose::Freeze.as_str())?;
                         r.set_status(&holder.id, "frozen")?;
                         Ok(Ok(()))
@@ -96,7 +101,7 @@ impl Opening {
         password: &str,
     ) -> Result<(), OpeningError> {
         let holder = self
-            .check_password(store, Some(holder.clone()), password)
+            .check_password(store, &holder.phone, Some(holder.clone()), password)
             .await?;
         let phone = Phone::parse(&holder.phone).map_err(|_| OpeningError::PhoneInvalid)?;
         let digest = self.code_digest(&phone, Purpose::Unfreeze, code.trim());
@@ -104,16 +109,27 @@ impl Opening {
         let this = self.clone();
         let now = self.clock.now_ms();
         store
-            .transact(move |r| {
+            .transact_money(move |r| {
                 let e164 = phone.as_e164();
+                if let Err(e) = this.recovery_allowed(r, e164, now)? {
+                    return Ok(Err(e));
+                }
                 if let Err(e) = this.check_code(r, e164, Purpose::Unfreeze, &digest, now)? {
                     return Ok(Err(e));
                 }
                 if !id_matches(r, &holder.id, id_blind.as_deref())? {
-                    return Ok(Err(OpeningError::IdentityMismatch));
+                    let refusal = this.wrong_identity_answer(r, e164, Purpose::Unfreeze, now)?;
+                    return Ok(Err(refusal));
                 }
                 r.delete_otp(e164, Purpose::Unfreeze.as_str())?;
-                if r.holder(&holder.id)?.is_some_and(|h| h.status == "frozen") {
+                let frozen = r.holder(&holder.id)?.is_some_and(|h| h.status == "frozen");
+                if frozen && let Some(retry_after_s) = this.unfreeze_wait(r, &holder.id, now)? {
+                    // Every proof was right, yet a thief who reset the password would have them
+                    // all: the owner is told, and has the waiting period to reach the operator.
+                    this.unfreeze_delayed_notice(r, &holder, retry_after_s, now)?;
+                    return Ok(Err(OpeningError::UnfreezeWaiting { retry_after_s }));
+                }
+                if frozen {
                     r.set_status(&holder.id, "active")?;
                 }
                 Ok(Ok(()))
@@ -143,6 +159,9 @@ impl Opening {
         store
             .transact(move |r| {
                 let e164 = phone.as_e164();
+                if let Err(e) = this.recovery_allowed(r, e164, now)? {
+                    return Ok(Err(e));
+                }
                 if let Err(e) = this.check_code(r, e164, Purpose::ResetPassword, &digest, now)? {
                     return Ok(Err(e));
                 }
@@ -154,10 +173,13 @@ impl Opening {
                 if r.identity(&holder.id)?.is_some()
                     && (!id_given || !id_matches(r, &holder.id, id_blind.as_deref())?)
                 {
-                    return Ok(Err(OpeningError::IdentityMismatch));
+                    let refusal =
+                        this.wrong_identity_answer(r, e164, Purpose::ResetPassword, now)?;
+                    return Ok(Err(refusal));
                 }
                 r.delete_otp(e164, Purpose::ResetPassword.as_str())?;
                 r.set_password_hash(&holder.id, &hash)?;
+                this.password_was_reset(r, &holder.id, now)?;
                 for session in r.sessions_of(&holder.id)? {
                     r.end_session(&holder.id, &session.id, now)?;
                 }
@@ -179,15 +201,12 @@ impl Opening {
     async fn check_password(
         &self,
         store: &impl RecordStore,
+        phone_e164: &str,
         holder: Option<HolderRecord>,
         password: &str,
     ) -> Result<HolderRecord, OpeningError> {
         let Some(holder) = holder else {
-            // Spend the same time as a real check, so timing does not tell who has a wallet.
-            dummy_verify_off_workers(password).await;
-            return Err(OpeningError::InvalidCredentials {
-                attempts_left: None,
-            });
+            return Err(self.no_wallet_answer(store, phone_e164, password).await);
         };
         if holder.login_locked {
             return Err(OpeningError::LoginLocked);

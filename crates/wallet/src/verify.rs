@@ -44,7 +44,7 @@ impl VerifyReport {
         self.problem_count == 0
     }
 
-    fn problem(&mut self, what: String) {
+    pub(crate) fn problem(&mut self, what: String) {
         self.problem_count += 1;
         if self.problems.len() < PROBLEMS_LISTED_MAX {
             self.problems.push(what);

@@ -149,7 +149,8 @@ pub async fn default_card(
     responses((status = 204, description = "Unbound"),
               (status = 401, description = "`pin_incorrect` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
               (status = 423, description = "`pin_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json"),
-              (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json")))]
+              (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "`card_in_use`: a withdrawal, settlement or top-up is still on its way to or from the card; the detail names it", body = Problem, content_type = "application/problem+json")))]
 pub async fn unbind_card(
     State(state): State<AppState>,
     me: CurrentHolder,
@@ -190,7 +191,8 @@ pub async fn set_pin(
 #[utoipa::path(post, path = "/v1/me/pin/reset", tag = "payment password", security(("session" = [])), request_body = PinResetRequest,
     responses((status = 204, description = "Reset; payments unlocked"),
               (status = 400, description = "`otp_invalid`, `otp_expired`", body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "`identity_mismatch`, `pin_invalid`, `pin_weak`", body = Problem, content_type = "application/problem+json")))]
+              (status = 422, description = "`identity_mismatch` (with `attempts_left`: the code's tries), `pin_invalid`, `pin_weak`", body = Problem, content_type = "application/problem+json"),
+              (status = 429, description = "`rate_limited` (with `retry_after`): too many wrong identity answers for this phone today", body = Problem, content_type = "application/problem+json")))]
 pub async fn reset_pin(
     State(state): State<AppState>,
     me: CurrentHolder,

@@ -19,12 +19,15 @@ use qianbao_api_types::{
     MerchantPaymentPage, MerchantRequest, MoneyReply, OrderBody, OrderRequest, Problem,
     RefundReply, RefundRequest, SettlementRequest, WebhookRequest, WebhookSecret,
 };
+use qianbao_wallet::domain::display_text;
 use qianbao_wallet::money::merchant::RefundDone;
 use qianbao_wallet::money::payload::Payload;
 use qianbao_wallet::money::records::{MerchantRecord, OrderRecord};
 use qianbao_wallet::money::{Done, MoneyError, amount, currency};
 
-/// The merchant whose API key came with the request.
+/// The merchant calling: by its API key as a bearer token (API clients), or by the till session
+/// in the till's cookie (the till page). The key is never taken from a cookie, nor a till session
+/// from the header, so a cookie holding a key from before till sessions existed no longer works.
 #[derive(Clone, Debug)]
 pub struct CurrentMerchant(pub MerchantRecord);
 
@@ -32,13 +35,20 @@ impl FromRequestParts<AppState> for CurrentMerchant {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let key = crate::auth::credential(parts, state, crate::web::cookies::MERCHANT_COOKIE)?
-            .filter(|k| k.starts_with(qianbao_secrets::token::API_KEY_PREFIX))
-            .ok_or_else(ApiError::unauthorized)?;
-        state
-            .money
-            .merchant_for_key(&state.storage, key)
-            .await?
+        use crate::auth::Credential;
+        let merchant =
+            match crate::auth::credential(parts, state, crate::web::cookies::MERCHANT_COOKIE)? {
+                Some(Credential::Bearer(key))
+                    if key.starts_with(qianbao_secrets::token::API_KEY_PREFIX) =>
+                {
+                    state.money.merchant_for_key(&state.storage, key).await?
+                }
+                Some(Credential::Cookie(token)) => {
+                    state.money.till_merchant(&state.storage, token).await?
+                }
+                _ => None,
+            };
+        merchant
             .map(CurrentMerchant)
             .ok_or_else(ApiError::unauthorized)
     }
@@ -166,7 +176,8 @@ fn charge_reply(done: Done) -> String {
         (status = 401, description = "`pin_incorrect` (with `attempts_left`): the payer's `pin` is wrong", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`account_frozen`, `account_restricted`: the payer's wallet", body = Problem, content_type = "application/problem+json"),
         (status = 423, description = "`pin_locked` (with `retry_after`): the payer's payments", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`payment_code_invalid`, `payment_code_expired`, `pin_required`, `insufficient_balance`, `limit_exceeded`, `amount_invalid`, `merchant_unavailable`", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "`payment_code_invalid`, `payment_code_expired`, `pin_required`, `insufficient_balance`, `limit_exceeded`, `amount_invalid`, `merchant_unavailable`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited` (with `retry_after`): this merchant sent too many wrong or expired codes in the last minute", body = Problem, content_type = "application/problem+json")))]
 pub async fn charge(
     State(state): State<AppState>,
     CurrentMerchant(merchant): CurrentMerchant,
@@ -187,19 +198,16 @@ pub async fn charge(
                     Some(pin) => {
                         let holder = s
                             .money
-                            .payment_code_holder(&s.storage, &body.payment_code)
+                            .payment_code_holder(&s.storage, &merchant, &body.payment_code)
                             .await?;
                         s.money.check_pin(&s.storage, &holder, pin).await?;
                         true
                     }
                     None => false,
                 };
-                // Like an order's description: at most 200 characters, none of them control
-                // characters (it is shown to the payer and exported in their records).
-                let description = body.description.unwrap_or_default().trim().to_string();
-                if description.chars().count() > 200 || description.chars().any(char::is_control) {
-                    return Err(MoneyError::InvalidField("description"));
-                }
+                // Like an order's description: it is shown to the payer and in their records.
+                let description = display_text(&body.description.unwrap_or_default(), 200, false)
+                    .map_err(|_| MoneyError::InvalidField("description"))?;
                 s.money
                     .charge(
                         &s.storage,
@@ -232,6 +240,7 @@ fn refund_reply(done: RefundDone) -> String {
     responses(
         (status = 201, description = "Refunded", body = RefundReply),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`account_frozen`, `account_restricted`: the shop's owner; no money leaves a frozen wallet's shop", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`refund_exceeds_payment`, `insufficient_balance`, `amount_invalid`", body = Problem, content_type = "application/problem+json")))]
 pub async fn refund(
     State(state): State<AppState>,

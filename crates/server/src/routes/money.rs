@@ -7,7 +7,7 @@ use crate::auth::CurrentHolder;
 use crate::extract::ApiJson;
 use crate::startup::AppState;
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -18,6 +18,7 @@ use qianbao_api_types::{
     PayRequest, PayeeBody, PaymentCodeBody, Problem, ReceiveCode, SummaryBody, SummaryCategory,
     TopupRequest, TransactionBody, TransactionPage, TransferRequest, WithdrawalRequest,
 };
+use qianbao_wallet::domain::display_text;
 use qianbao_wallet::money::moves::{Delay, PayeeRef};
 use qianbao_wallet::money::payload::Payload;
 use qianbao_wallet::money::records::{MovementFilter, MovementRecord, NotificationRecord};
@@ -25,6 +26,7 @@ use qianbao_wallet::money::{
     Done, IdempotencyKey, MoneyError, PinRead, Precheck, Render, Reply, amount, currency,
 };
 use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
 
 /// The longest `Idempotency-Key` accepted.
 const KEY_LEN_MAX: usize = 255;
@@ -443,10 +445,12 @@ pub struct PayeeQuery {
 #[utoipa::path(get, path = "/v1/payees", tag = "money", security(("session" = [])), params(PayeeQuery),
     responses(
         (status = 200, description = "The payee", body = PayeeBody),
-        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited` (with `retry_after`): too many look-ups by this holder or address", body = Problem, content_type = "application/problem+json")))]
 pub async fn payee(
     State(state): State<AppState>,
-    _me: CurrentHolder,
+    me: CurrentHolder,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiQuery(query): ApiQuery<PayeeQuery>,
 ) -> Result<Json<PayeeBody>, ApiError> {
     let to = match (query.phone, query.wallet_id) {
@@ -460,7 +464,10 @@ pub async fn payee(
             ));
         }
     };
-    let payee = state.money.payee(&state.storage, &to).await?;
+    let payee = state
+        .money
+        .payee(&state.storage, &me.holder.id, &peer.ip().to_string(), &to)
+        .await?;
     Ok(Json(PayeeBody {
         wallet_id: payee.wallet_id,
         masked_name: payee.masked_name,
@@ -501,10 +508,8 @@ pub async fn transfer(
                 };
                 let amount = amount(body.amount, s.money.policy.amount_max_minor)?;
                 let currency = currency(body.currency.as_deref())?;
-                let memo = body.memo.unwrap_or_default();
-                if memo.chars().count() > 100 || memo.chars().any(char::is_control) {
-                    return Err(MoneyError::InvalidField("memo"));
-                }
+                let memo = display_text(&body.memo.unwrap_or_default(), 100, false)
+                    .map_err(|_| MoneyError::InvalidField("memo"))?;
                 let delay = match body.delay.as_deref() {
                     None => None,
                     Some(text) => {

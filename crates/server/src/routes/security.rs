@@ -33,7 +33,9 @@ pub async fn freeze(
     responses((status = 200, description = "Frozen", body = WalletStatus),
               (status = 401, description = "`invalid_credentials`", body = Problem, content_type = "application/problem+json"),
               (status = 400, description = "`otp_invalid`, `otp_expired`", body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "`identity_mismatch`, `invalid_request`", body = Problem, content_type = "application/problem+json")))]
+              (status = 422, description = "`identity_mismatch` (with `attempts_left`: the code's tries), `invalid_request`", body = Problem, content_type = "application/problem+json"),
+              (status = 423, description = "`login_locked`", body = Problem, content_type = "application/problem+json"),
+              (status = 429, description = "`rate_limited` (with `retry_after`): too many wrong identity answers for this phone today", body = Problem, content_type = "application/problem+json")))]
 pub async fn freeze_by_phone(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<FreezeRequest>,
@@ -61,7 +63,9 @@ pub async fn freeze_by_phone(
     responses((status = 200, description = "Active again", body = WalletStatus),
               (status = 400, description = "`otp_invalid`, `otp_expired`", body = Problem, content_type = "application/problem+json"),
               (status = 401, description = "`invalid_credentials`", body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "`identity_mismatch`", body = Problem, content_type = "application/problem+json")))]
+              (status = 403, description = "`unfreeze_waiting` (with `retry_after`): the password was reset within 24 h; the owner is told by SMS and in the inbox", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "`identity_mismatch` (with `attempts_left`: the code's tries)", body = Problem, content_type = "application/problem+json"),
+              (status = 429, description = "`rate_limited` (with `retry_after`): too many wrong identity answers for this phone today", body = Problem, content_type = "application/problem+json")))]
 pub async fn unfreeze(
     State(state): State<AppState>,
     me: CurrentHolder,
@@ -84,7 +88,8 @@ pub async fn unfreeze(
 #[utoipa::path(post, path = "/v1/password/reset", tag = "security", request_body = PasswordResetRequest,
     responses((status = 204, description = "Reset; login unlocked"),
               (status = 400, description = "`otp_invalid`, `otp_expired`", body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "`identity_mismatch`, `password_weak`", body = Problem, content_type = "application/problem+json")))]
+              (status = 422, description = "`identity_mismatch` (with `attempts_left`: the code's tries), `password_weak`", body = Problem, content_type = "application/problem+json"),
+              (status = 429, description = "`rate_limited` (with `retry_after`): too many wrong identity answers for this phone today", body = Problem, content_type = "application/problem+json")))]
 pub async fn reset_password(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<PasswordResetRequest>,

@@ -14,7 +14,8 @@ use qianbao_secrets::KeyRing;
 
 /// The holder's session token; `HttpOnly`, so page scripts never see it.
 pub const SESSION_COOKIE: &str = "qb_session";
-/// The merchant's API key for the till; `HttpOnly`.
+/// The till's session token (never the merchant's API key, which only signs the till in);
+/// `HttpOnly`.
 pub const MERCHANT_COOKIE: &str = "qb_merchant";
 /// The CSRF token; readable by the page's script, which echoes it in [`CSRF_HEADER`].
 pub const CSRF_COOKIE: &str = "qb_csrf";

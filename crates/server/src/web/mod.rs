@@ -208,10 +208,12 @@ pub async fn log_out(
     Ok(response)
 }
 
-/// Signs the till in with the merchant's API key, kept in an `HttpOnly` browser-session cookie.
+/// Signs the till in with the merchant's API key. The key itself is not kept: the till gets a
+/// session of its own, whose token goes into an `HttpOnly` browser-session cookie, so the cookie
+/// can be ended (sign-out, key rotation, 12 h unused) where the key could only be rotated.
 #[utoipa::path(post, path = "/web/merchant/session", tag = "web pages", request_body = WebMerchantSignIn,
     responses(
-        (status = 200, description = "Signed in; the key is in the `qb_merchant` cookie", body = WebMerchant),
+        (status = 200, description = "Signed in; a till session (not the key) is in the `qb_merchant` cookie", body = WebMerchant),
         (status = 401, description = "`unauthorized`: no merchant has this key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`csrf_invalid`", body = Problem, content_type = "application/problem+json")))]
 pub async fn merchant_sign_in(
@@ -221,22 +223,26 @@ pub async fn merchant_sign_in(
 ) -> Result<Response, ApiError> {
     cookies::check_csrf(&request, &state.opening.keys)?;
     let key = body.api_key.trim();
-    let merchant = if key.starts_with(qianbao_secrets::token::API_KEY_PREFIX) && key.len() <= 256 {
-        state.money.merchant_for_key(&state.storage, key).await?
+    let replacing = cookies::cookie(&request, cookies::MERCHANT_COOKIE);
+    let opened = if key.starts_with(qianbao_secrets::token::API_KEY_PREFIX) && key.len() <= 256 {
+        state
+            .money
+            .open_till(&state.storage, key, replacing)
+            .await?
     } else {
         None
     }
     .ok_or_else(ApiError::unauthorized)?;
     let mut response = Json(WebMerchant {
-        merchant_id: merchant.id,
-        name: merchant.name,
+        merchant_id: opened.merchant.id,
+        name: opened.merchant.name,
     })
     .into_response();
     cookies::set_credential(
         response.headers_mut(),
         &request,
         cookies::MERCHANT_COOKIE,
-        key,
+        &opened.token,
     );
     Ok(response)
 }
@@ -245,7 +251,7 @@ pub async fn merchant_sign_in(
 #[utoipa::path(get, path = "/web/merchant/session", tag = "web pages", security(("merchant_key" = [])),
     responses(
         (status = 200, description = "Signed in", body = WebMerchant),
-        (status = 401, description = "`unauthorized`", body = Problem, content_type = "application/problem+json")))]
+        (status = 401, description = "`unauthorized`: no till session, or it ended (signed out, key rotated, 12 h unused)", body = Problem, content_type = "application/problem+json")))]
 pub async fn merchant_now(CurrentMerchant(merchant): CurrentMerchant) -> Json<WebMerchant> {
     Json(WebMerchant {
         merchant_id: merchant.id,
@@ -253,16 +259,21 @@ pub async fn merchant_now(CurrentMerchant(merchant): CurrentMerchant) -> Json<We
     })
 }
 
-/// Signs the till out: the key cookie is cleared.
+/// Signs the till out: its session ends on the server, so the cookie is worthless even if a copy
+/// of it survives, and the cookie is cleared. Without a live session it still clears the cookie:
+/// a till whose session ended elsewhere must be able to forget it.
 #[utoipa::path(delete, path = "/web/merchant/session", tag = "web pages",
     responses(
-        (status = 204, description = "Signed out"),
+        (status = 204, description = "Signed out; the till session is ended and the cookie cleared"),
         (status = 403, description = "`csrf_invalid`", body = Problem, content_type = "application/problem+json")))]
 pub async fn merchant_sign_out(
     State(state): State<AppState>,
     request: HeaderMap,
 ) -> Result<Response, ApiError> {
     cookies::check_csrf(&request, &state.opening.keys)?;
+    if let Some(token) = cookies::cookie(&request, cookies::MERCHANT_COOKIE) {
+        state.money.end_till(&state.storage, token).await?;
+    }
     let mut response = StatusCode::NO_CONTENT.into_response();
     cookies::clear_credential(response.headers_mut(), &request, cookies::MERCHANT_COOKIE);
     Ok(response)

@@ -645,6 +645,18 @@ async fn put_photo(
         .unwrap()
 }
 
+/// A real baseline JPEG of `w`×`h` pixels, as a phone camera writes one.
+fn jpeg(w: u16, h: u16) -> Vec<u8> {
+    let pixels: Vec<u8> = (0..usize::from(w) * usize::from(h) * 3)
+        .map(|i| (i % 253) as u8)
+        .collect();
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, 85)
+        .encode(&pixels, w, h, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    out
+}
+
 #[tokio::test]
 async fn id_photos_are_decoded_for_real_and_refused_with_their_reason() {
     let app = spawn_app().await;
@@ -676,10 +688,23 @@ async fn id_photos_are_decoded_for_real_and_refused_with_their_reason() {
     pdf.extend(std::iter::repeat_n(b'x', 50_000));
     let mut truncated = png(400, 400);
     truncated.truncate(truncated.len() / 2);
+    let whole_jpeg = jpeg(400, 400);
+    let r = put_photo(
+        &app,
+        "/v1/me/identity/photo",
+        &h.token,
+        whole_jpeg.clone(),
+        "image/jpeg",
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    // Cut in its scan data and closed again with an end-of-image marker (issue 14, item 9a).
+    let truncated_jpeg = [&whole_jpeg[..whole_jpeg.len() / 2], &b"\xFF\xD9"[..]].concat();
     let cases = [
         (png(299, 400), "image/png", "too_small"),
         (pdf, "image/jpeg", "format"),
         (truncated, "image/png", "unreadable"),
+        (truncated_jpeg, "image/jpeg", "unreadable"),
         (vec![0u8; 6 * 1024 * 1024], "image/png", "too_large"),
     ];
     for (bytes, content_type, reason) in cases {

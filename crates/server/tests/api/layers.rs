@@ -182,3 +182,168 @@ async fn a_panicking_handler_is_a_500_problem_and_the_server_keeps_serving() {
     .unwrap();
     assert_eq!(r.status(), 200);
 }
+
+/// The application over a fresh SQLite folder, with the given header-read and idle timeouts.
+async fn app_with_timeouts(header_read: Duration, idle: Duration) -> crate::helpers::TestApp {
+    let dir = crate::helpers::temp_dir("timeouts");
+    let mut settings = Settings::new(Location::SqliteDir(dir.clone()));
+    settings.listen = "127.0.0.1:0".parse().unwrap();
+    settings.sandbox = true;
+    settings.header_read_timeout = header_read;
+    settings.idle_timeout = idle;
+    crate::helpers::start(settings, dir).await
+}
+
+/// A raw connection to the application, for clients no HTTP library would be.
+async fn connect(app: &crate::helpers::TestApp) -> tokio::net::TcpStream {
+    let address = app.address.trim_start_matches("http://");
+    tokio::net::TcpStream::connect(address).await.unwrap()
+}
+
+/// How long until the server closes `stream` (end of stream or reset), if within `limit`; the
+/// server must send nothing meanwhile.
+async fn closed_within(
+    stream: &mut (impl tokio::io::AsyncRead + Unpin),
+    limit: Duration,
+) -> Option<Duration> {
+    use tokio::io::AsyncReadExt;
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 1024];
+    match tokio::time::timeout(limit, stream.read(&mut buf)).await {
+        Err(_) => None,
+        Ok(Ok(0) | Err(_)) => Some(started.elapsed()),
+        Ok(Ok(n)) => panic!(
+            "the server sent {:?} instead of closing",
+            String::from_utf8_lossy(&buf[..n])
+        ),
+    }
+}
+
+/// Sends `GET path` on a kept-alive connection and reads the whole response; its status line.
+async fn get_raw(stream: &mut tokio::net::TcpStream, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut buf).await.unwrap();
+        assert!(n > 0, "the connection closed mid-response");
+        response.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&response).to_string();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length: usize = text[..end]
+                .lines()
+                .find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse().unwrap())
+                })
+                .expect("a content-length");
+            if response.len() >= end + 4 + length {
+                return text.lines().next().unwrap().to_string();
+            }
+        }
+    }
+}
+
+const HEADER_READ: Duration = Duration::from_millis(300);
+const LIMIT: Duration = Duration::from_secs(5);
+
+#[tokio::test]
+async fn a_connection_that_sends_nothing_is_closed_after_the_header_read_timeout() {
+    let app = app_with_timeouts(HEADER_READ, Duration::from_secs(60)).await;
+    let mut silent = connect(&app).await;
+    let waited = closed_within(&mut silent, LIMIT)
+        .await
+        .expect("a silent connection stayed open");
+    assert!(
+        waited >= Duration::from_millis(250),
+        "closed after {waited:?}"
+    );
+    // Normal requests are not affected.
+    let r = app.get("/healthz").await;
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn half_a_request_line_is_closed_after_the_header_read_timeout() {
+    use tokio::io::AsyncWriteExt;
+    let app = app_with_timeouts(HEADER_READ, Duration::from_secs(60)).await;
+    let mut half = connect(&app).await;
+    half.write_all(b"GET /healthz HT").await.unwrap();
+    let waited = closed_within(&mut half, LIMIT)
+        .await
+        .expect("a half-sent request line kept its connection open");
+    assert!(
+        waited >= Duration::from_millis(250),
+        "closed after {waited:?}"
+    );
+}
+
+#[tokio::test]
+async fn headers_sent_a_byte_at_a_time_are_cut_off_at_the_header_read_timeout() {
+    use tokio::io::AsyncWriteExt;
+    let app = app_with_timeouts(HEADER_READ, Duration::from_secs(60)).await;
+    let (mut reader, mut writer) = connect(&app).await.into_split();
+    // A byte every 50 ms: never quiet for the timeout, never done (a slowloris client).
+    let trickle = tokio::spawn(async move {
+        let endless = format!("GET /healthz HTTP/1.1\r\nX-Pad: {}", "a".repeat(1000));
+        for byte in endless.bytes() {
+            if writer.write_all(&[byte]).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+    let waited = closed_within(&mut reader, LIMIT)
+        .await
+        .expect("a client trickling its headers kept its connection open");
+    assert!(waited < Duration::from_secs(2), "closed after {waited:?}");
+    trickle.abort();
+}
+
+#[tokio::test]
+async fn a_keep_alive_connection_is_kept_between_requests_until_the_idle_timeout() {
+    let idle = Duration::from_millis(1500);
+    let app = app_with_timeouts(HEADER_READ, idle).await;
+    let mut stream = connect(&app).await;
+    assert_eq!(get_raw(&mut stream, "/healthz").await, "HTTP/1.1 200 OK");
+    // Idle for longer than the header-read timeout: the connection still serves.
+    tokio::time::sleep(HEADER_READ * 2).await;
+    assert_eq!(get_raw(&mut stream, "/healthz").await, "HTTP/1.1 200 OK");
+    // Then left idle, it is closed after the idle timeout, not before.
+    let waited = closed_within(&mut stream, LIMIT)
+        .await
+        .expect("an idle keep-alive connection stayed open");
+    assert!(
+        waited >= idle - Duration::from_millis(200),
+        "closed after {waited:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_request_slower_than_the_header_read_timeout_is_still_answered() {
+    async fn unhurried() -> &'static str {
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        "done"
+    }
+    let settings = Settings::new(Location::SqliteDir("unused".into()));
+    let routes = Router::new().route("/unhurried", get(unhurried));
+    let app = with_layers(routes, &settings);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let timeouts = qianbao_server::startup::ConnectionTimeouts {
+        header_read: HEADER_READ,
+        idle: HEADER_READ,
+    };
+    tokio::spawn(qianbao_server::startup::serve(
+        listener,
+        app,
+        timeouts,
+        std::future::pending(),
+    ));
+    let r = reqwest::get(format!("{address}/unhurried")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "done");
+}

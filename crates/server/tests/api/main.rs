@@ -8,6 +8,7 @@ pub const ON_POSTGRES: bool = false;
 
 mod binary;
 mod connectors;
+mod hardening;
 mod helpers;
 mod kyc;
 mod layers;

@@ -3,9 +3,10 @@
 //! state-changing call a cookie authenticates, the till's merchant cookie, and reading QR codes
 //! out of uploaded pictures. The pages themselves are driven in Chromium by `tests/browser/`.
 
-use crate::helpers::{TestApp, problem, random_phone, spawn_app};
+use crate::helpers::{TestApp, call, problem, random_phone, spawn_app, spawn_app_with_clock};
 use crate::money_helpers::{
-    PASSWORD, answer, open_l1_holder_named, open_l2_holder_named, open_merchant, otp_for, topup,
+    PASSWORD, answer, open_l1_holder_named, open_l2_holder_named, open_merchant, otp_for, refused,
+    topup,
 };
 use reqwest::header::{HeaderMap, SET_COOKIE};
 use serde_json::{Value, json};
@@ -434,6 +435,204 @@ async fn the_till_signs_in_with_the_merchant_key_and_charges_under_csrf() {
         .await;
     assert_eq!(r.status(), 204);
     assert!(till.jar.get("qb_merchant").is_none());
+}
+
+/// Signs `till` in with `api_key`; checks that the cookie it gets is a session token of its own,
+/// with nothing of the key in it.
+async fn sign_in_till(till: &mut Browser<'_>, api_key: &str) -> String {
+    let r = till
+        .send(
+            "POST",
+            "/web/merchant/session",
+            Some(json!({"api_key": api_key})),
+            true,
+        )
+        .await;
+    let set_cookies: Vec<String> = r
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert_eq!(r.status(), 200);
+    let cookie = till.jar.get("qb_merchant").unwrap().to_string();
+    let key_body = api_key.strip_prefix("qbk_").unwrap();
+    for set in &set_cookies {
+        assert!(
+            !set.contains(key_body),
+            "the API key went into a cookie: {set}"
+        );
+    }
+    assert!(!cookie.starts_with("qbk_"), "{cookie}");
+    cookie
+}
+
+/// The till's call `method path` with `cookies` (as a copied cookie would be sent: the session and
+/// a valid CSRF token, with its header), not through the browser's jar.
+async fn with_cookies(
+    app: &TestApp,
+    cookies: &Jar,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut request = app
+        .client
+        .request(method, format!("{}{path}", app.address))
+        .header("cookie", cookies.header())
+        .header("x-csrf-token", cookies.get("qb_csrf").unwrap());
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_till_cookie_is_a_session_not_the_key_and_signing_out_ends_it() {
+    let app = spawn_app().await;
+    let owner = open_l1_holder_named(&app, "王老板").await;
+    let m = open_merchant(&app, &owner, "兰州牛肉面").await;
+    let order = json!({"amount": 1800, "description": "牛肉面"});
+
+    // Signing in again from the same browser ends the session it held before.
+    let mut till = Browser::open(&app, "/merchant").await;
+    sign_in_till(&mut till, &m.api_key).await;
+    let first = till.jar.clone();
+    let second = sign_in_till(&mut till, &m.api_key).await;
+    assert_ne!(Some(second.as_str()), first.get("qb_merchant"));
+    let r = with_cookies(&app, &first, "GET", "/web/merchant/session", None).await;
+    assert_eq!(refused(r).await, (401, "unauthorized".into()));
+
+    let copied = till.jar.clone();
+    let r = with_cookies(&app, &copied, "GET", "/web/merchant/session", None).await;
+    assert_eq!(answer(r).await.1["merchant_id"], m.id.as_str());
+    let r = with_cookies(
+        &app,
+        &copied,
+        "POST",
+        "/v1/merchant/orders",
+        Some(order.clone()),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+
+    let r = till
+        .send("DELETE", "/web/merchant/session", None, true)
+        .await;
+    assert_eq!(r.status(), 204);
+    assert!(till.jar.get("qb_merchant").is_none());
+
+    // The copy taken before signing out, CSRF token and all, is dead on the server.
+    let r = with_cookies(&app, &copied, "GET", "/web/merchant/session", None).await;
+    assert_eq!(refused(r).await, (401, "unauthorized".into()));
+    let r = with_cookies(
+        &app,
+        &copied,
+        "POST",
+        "/v1/merchant/orders",
+        Some(order.clone()),
+    )
+    .await;
+    assert_eq!(refused(r).await, (401, "unauthorized".into()));
+    // Signing out again with the dead cookie still just clears it.
+    let r = with_cookies(&app, &copied, "DELETE", "/web/merchant/session", None).await;
+    assert_eq!(r.status(), 204);
+
+    // The key itself keeps working as a bearer for API clients, and only as a bearer.
+    let r = call(&app, "GET", "/web/merchant/session", None, Some(&m.api_key)).await;
+    assert_eq!(answer(r).await.1["merchant_id"], m.id.as_str());
+    let r = call(
+        &app,
+        "POST",
+        "/v1/merchant/orders",
+        Some(order),
+        Some(&m.api_key),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let mut key_in_cookie = copied.clone();
+    key_in_cookie.0.retain(|(n, _)| n != "qb_merchant");
+    key_in_cookie
+        .0
+        .push(("qb_merchant".into(), m.api_key.clone()));
+    let r = with_cookies(&app, &key_in_cookie, "GET", "/web/merchant/session", None).await;
+    assert_eq!(refused(r).await, (401, "unauthorized".into()));
+}
+
+#[tokio::test]
+async fn rotating_the_key_ends_the_till_sessions_signed_in_with_the_old_one() {
+    let app = spawn_app().await;
+    let owner = open_l1_holder_named(&app, "王老板").await;
+    let m = open_merchant(&app, &owner, "兰州牛肉面").await;
+    let mut till = Browser::open(&app, "/merchant").await;
+    sign_in_till(&mut till, &m.api_key).await;
+    let (status, _) = answer(till.send("GET", "/web/merchant/session", None, false).await).await;
+    assert_eq!(status, 200);
+
+    let path = format!("/v1/merchants/{}/api-keys", m.id);
+    let (status, body) = answer(call(&app, "POST", &path, None, Some(&owner.token)).await).await;
+    assert_eq!(status, 201, "{body}");
+    let new_key = body["api_key"].as_str().unwrap().to_string();
+
+    let (status, p) = problem(till.send("GET", "/web/merchant/session", None, false).await).await;
+    assert_eq!((status, p.code.as_str()), (401, "unauthorized"));
+    let order = json!({"amount": 1800});
+    let (status, p) = problem(
+        till.send("POST", "/v1/merchant/orders", Some(order.clone()), true)
+            .await,
+    )
+    .await;
+    assert_eq!((status, p.code.as_str()), (401, "unauthorized"));
+
+    // The new key signs the till in again and works as a bearer; the old one does neither.
+    let r = call(
+        &app,
+        "POST",
+        "/v1/merchant/orders",
+        Some(order.clone()),
+        Some(&new_key),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let r = call(
+        &app,
+        "POST",
+        "/v1/merchant/orders",
+        Some(order),
+        Some(&m.api_key),
+    )
+    .await;
+    assert_eq!(refused(r).await, (401, "unauthorized".into()));
+    sign_in_till(&mut till, &new_key).await;
+    let (_, now) = answer(till.send("GET", "/web/merchant/session", None, false).await).await;
+    assert_eq!(now["merchant_id"], m.id.as_str());
+}
+
+#[tokio::test]
+async fn a_till_session_unused_for_twelve_hours_ends() {
+    let (app, clock) = spawn_app_with_clock().await;
+    let owner = open_l1_holder_named(&app, "王老板").await;
+    let m = open_merchant(&app, &owner, "兰州牛肉面").await;
+    let mut till = Browser::open(&app, "/merchant").await;
+    sign_in_till(&mut till, &m.api_key).await;
+
+    // Used now and then, it lives on past 12 hours in all.
+    for _ in 0..2 {
+        clock.advance_s(11 * 3600);
+        let (status, _) =
+            answer(till.send("GET", "/web/merchant/session", None, false).await).await;
+        assert_eq!(status, 200);
+    }
+    // Left alone for more than 12 hours, it is over, and stays over.
+    clock.advance_s(12 * 3600 + 1);
+    let (status, p) = problem(till.send("GET", "/web/merchant/session", None, false).await).await;
+    assert_eq!((status, p.code.as_str()), (401, "unauthorized"));
+    clock.advance_s(-(12 * 3600));
+    let (status, _) = problem(till.send("GET", "/web/merchant/session", None, false).await).await;
+    assert_eq!(status, 401, "an idle session is ended, not only refused");
+    let r = call(&app, "GET", "/v1/merchant/balance", None, Some(&m.api_key)).await;
+    assert_eq!(r.status(), 200, "the key itself does not expire");
 }
 
 #[tokio::test]

@@ -15,7 +15,9 @@
 
 pub mod bin;
 pub mod card_number;
+pub mod display_text;
 pub mod id_number;
+pub mod network_address;
 pub mod password;
 pub mod phone;
 pub mod photo;
@@ -24,6 +26,7 @@ pub mod qr_picture;
 
 pub use bin::{BinInfo, CardScheme, CardType};
 pub use card_number::{CardError, CardNumber};
+pub use display_text::{DisplayTextError, display_text};
 pub use id_number::{ADULT_AGE, IdNumber, IdNumberError};
 pub use password::{PASSWORD_CHARS_MAX, PASSWORD_CHARS_MIN, Password, PasswordError};
 pub use phone::{Phone, PhoneError};

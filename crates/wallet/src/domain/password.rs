@@ -96,7 +96,8 @@ impl Password {
         if chars > PASSWORD_CHARS_MAX {
             return Err(PasswordError::TooLong);
         }
-        if input.chars().any(|c| c.is_control() || is_invisible(c)) {
+        // An invisible character could never be typed again on another keyboard.
+        if input.chars().any(super::display_text::is_hidden) {
             return Err(PasswordError::ControlCharacter);
         }
         // Fold full-width forms and case so `ＰＡＳＳＷＯＲＤ` and `Password` are both `password`.
@@ -137,15 +138,6 @@ fn phone_core(phone: &Phone) -> &str {
     let digits = phone.digits();
     let skip = digits.len().saturating_sub(PHONE_CORE_DIGITS_MIN).min(3);
     &digits[skip..]
-}
-
-/// Zero-width and direction-changing characters: invisible when typed, so a password holding
-/// one could never be typed again on another keyboard (Unicode category Cf, the common ones).
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
-    )
 }
 
 impl Drop for Password {

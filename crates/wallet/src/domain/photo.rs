@@ -285,6 +285,18 @@ fn decode_png(
     Ok((width, height))
 }
 
+/// One-bits put between the last scan's data and EOI in the copy that is decoded: 16 bytes, as
+/// stuffed FF 00 pairs, hold the longest Huffman code with its extra bits (31 bits) four times.
+const JPEG_ONE_BITS: [u8; 32] = {
+    let mut bits = [0u8; 32];
+    let mut i = 0;
+    while i < bits.len() {
+        bits[i] = 0xFF;
+        i += 2;
+    }
+    bits
+};
+
 /// Decodes a whole JPEG; strict mode, because the lenient default fills a truncated image with
 /// grey and reports success, which is exactly the damaged upload this check exists to catch.
 /// With `grey`, the pixels are kept there as luma.
@@ -309,7 +321,8 @@ fn decode_jpeg(
     check_dimensions(width, height, min_side)?;
     // The decoder pads a scan that ends early with zero bits and calls it done, even in strict
     // mode, so a file missing its last few bytes would pass; its markers must reach EOI.
-    let scan_bytes = jpeg_scan_bytes(bytes).ok_or(PhotoError::Unreadable)?;
+    let layout = jpeg_layout(bytes).ok_or(PhotoError::Unreadable)?;
+    let scan_bytes = layout.scan_bytes;
     // It pads just the same when a marker (an early EOI) cuts a scan short, so a 16×16 JPEG whose
     // header says 7071×7071 decoded "fine" from 600 bytes. Every 8×8 block of the component with
     // the widest sampling codes its DC coefficient in at least one bit, and that component has at
@@ -325,7 +338,25 @@ fn decode_jpeg(
         Some(ColorSpace::YCbCr | ColorSpace::Luma) => ColorSpace::Luma,
         _ => ColorSpace::RGB,
     };
-    decoder.set_options(options.jpeg_set_out_colorspace(output));
+    // Reaching EOI is not enough either: a scan cut short and closed with an EOI (what a
+    // "repair" tool or an attacker writes) is zero-padded just the same. So the copy decoded has
+    // one-bits between the last scan's data and EOI. A complete scan never reads them (encoders
+    // pad a scan's last byte with one-bits too), while a short one must; and no encoder assigns
+    // the all-one-bits Huffman code (T.81 annex K reserves it), so the decoder fails on the next
+    // code it reads (in strict mode only: the lenient one would stop there and report success).
+    let probe = [
+        &bytes[..layout.eoi_at],
+        &JPEG_ONE_BITS[..],
+        &[0xFF, 0xD9][..],
+    ]
+    .concat();
+    let mut decoder = JpegDecoder::new_with_options(
+        ZCursor::new(probe.as_slice()),
+        options.jpeg_set_out_colorspace(output),
+    );
+    decoder
+        .decode_headers()
+        .map_err(|_| PhotoError::Unreadable)?;
     let size = decoder.output_buffer_size().ok_or(PhotoError::Unreadable)?;
     let mut pixels = vec![0u8; size];
     decoder
@@ -343,26 +374,46 @@ fn decode_jpeg(
     Ok((width, height))
 }
 
-/// Walks a JPEG's marker segments and entropy-coded scans from SOI and, when they end in an EOI
-/// marker, counts the bytes of entropy-coded data in all its scans (a stuffed FF 00 counts as
-/// one); `None` when they do not reach EOI. Bytes after EOI are allowed (phones append maker
-/// data and MPF images there); an EOI inside a segment, such as an Exif thumbnail's, does not
-/// count, because segments are skipped by their declared length.
-fn jpeg_scan_bytes(bytes: &[u8]) -> Option<usize> {
+/// What walking a JPEG's markers found, up to its end of image.
+struct JpegLayout {
+    /// Bytes of entropy-coded data in all its scans (a stuffed FF 00 counts as one).
+    scan_bytes: usize,
+    /// Where the EOI marker (with any fill bytes before it) starts.
+    eoi_at: usize,
+}
+
+/// Walks a JPEG's marker segments and entropy-coded scans from SOI; `None` when they do not
+/// reach an EOI marker, or when the scans before it leave a coefficient of a component unsent or
+/// short of its last bit (a progressive file cut between two scans). Bytes after EOI are allowed
+/// (phones append maker data and MPF images there); an EOI inside a segment, such as an Exif
+/// thumbnail's, does not count, because segments are skipped by their declared length.
+fn jpeg_layout(bytes: &[u8]) -> Option<JpegLayout> {
     let at = |i: usize| bytes.get(i).copied();
     let mut i = 2; // past SOI
     let mut scan_bytes = 0;
+    let mut progressive = false;
+    // Per component of the frame: its id, and which of its 64 coefficients a scan has sent to
+    // their last bit.
+    let mut components: Vec<(u8, [bool; 64])> = Vec::new();
     loop {
         if at(i) != Some(0xFF) {
             return None;
         }
+        let marker_at = i;
         while at(i) == Some(0xFF) {
             i += 1; // a marker may be preceded by any number of fill bytes
         }
         let marker = at(i)?;
         i += 1;
         match marker {
-            0xD9 => return Some(scan_bytes),
+            0xD9 => {
+                let complete = !components.is_empty()
+                    && components.iter().all(|(_, sent)| sent.iter().all(|&s| s));
+                return complete.then_some(JpegLayout {
+                    scan_bytes,
+                    eoi_at: marker_at,
+                });
+            }
             // Standalone markers (RSTn, TEM) carry no length.
             0xD0..=0xD7 | 0x01 => continue,
             _ => {}
@@ -372,8 +423,35 @@ fn jpeg_scan_bytes(bytes: &[u8]) -> Option<usize> {
         if length < 2 {
             return None;
         }
+        let segment = bytes.get(i + 2..i + length)?;
         i += length;
+        // SOF0 to SOF15, less DHT, JPG and DAC, which share the range.
+        if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            progressive = matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE);
+            let count = usize::from(*segment.get(5)?);
+            components = (0..count)
+                .map(|n| segment.get(6 + 3 * n).map(|&id| (id, [false; 64])))
+                .collect::<Option<_>>()?;
+        }
         if marker == 0xDA {
+            let count = usize::from(*segment.first()?);
+            let (start, end) = (*segment.get(1 + 2 * count)?, *segment.get(2 + 2 * count)?);
+            let last_bit = segment.get(3 + 2 * count)? & 0x0F;
+            // A sequential scan sends every coefficient whole, whatever its header says (libjpeg
+            // only warns about other values there); a progressive one the band Ss..=Se, to bit Al.
+            let (band, whole) = if progressive {
+                (usize::from(start)..=usize::from(end).min(63), last_bit == 0)
+            } else {
+                (0..=63, true)
+            };
+            for n in 0..count {
+                let id = *segment.get(1 + 2 * n)?;
+                if let Some((_, sent)) = components.iter_mut().find(|(c, _)| *c == id) {
+                    for coefficient in sent.get_mut(band.clone()).unwrap_or_default() {
+                        *coefficient |= whole;
+                    }
+                }
+            }
             // Entropy-coded data follows SOS: FF is stuffed as FF 00 and restart markers may
             // appear; the first other marker ends the scan.
             loop {
@@ -429,6 +507,45 @@ mod tests {
         let encoder = jpeg_encoder::Encoder::new(&mut out, 85);
         encoder.encode(&pixels, width, height, color).unwrap();
         out
+    }
+
+    /// A real 300×300 colour JPEG from an encoder set up by `setup` (progressive, restart
+    /// intervals, chroma subsampling), as cameras and editors write them.
+    fn jpeg_with(setup: impl FnOnce(&mut jpeg_encoder::Encoder<&mut Vec<u8>>)) -> Vec<u8> {
+        let pixels: Vec<u8> = (0..300 * 300 * 3).map(|i| (i % 253) as u8).collect();
+        let mut out = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut out, 85);
+        setup(&mut encoder);
+        encoder
+            .encode(&pixels, 300, 300, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        out
+    }
+
+    /// The JPEGs the truncation tests cut: each way of laying out a scan.
+    fn jpeg_layouts() -> Vec<(&'static str, Vec<u8>)> {
+        vec![
+            ("baseline", jpeg(300, 300, jpeg_encoder::ColorType::Rgb)),
+            ("grey", jpeg(300, 300, jpeg_encoder::ColorType::Luma)),
+            ("cmyk", jpeg(300, 300, jpeg_encoder::ColorType::Cmyk)),
+            (
+                "4:2:0",
+                jpeg_with(|e| e.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2)),
+            ),
+            (
+                "restart intervals",
+                jpeg_with(|e| e.set_restart_interval(4)),
+            ),
+            ("progressive", jpeg_with(|e| e.set_progressive(true))),
+            (
+                "progressive 4:2:0 with restarts",
+                jpeg_with(|e| {
+                    e.set_progressive(true);
+                    e.set_restart_interval(2);
+                    e.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+                }),
+            ),
+        ]
     }
 
     /// A PNG whose IHDR claims the given size, with no pixel data behind it.
@@ -686,6 +803,73 @@ mod tests {
         }
         assert_eq!(PhotoError::Unreadable.reason(), "unreadable");
         assert_eq!(PhotoError::Unreadable.code(), "photo_invalid");
+    }
+
+    #[test]
+    fn jpegs_laid_out_as_cameras_and_editors_write_them_are_accepted() {
+        for (what, bytes) in jpeg_layouts() {
+            let info = Photo::inspect(&bytes, "image/jpeg");
+            assert_eq!(info.map(|i| (i.width, i.height)), Ok((300, 300)), "{what}");
+            let picture = grey_picture(&bytes, "image/jpeg").unwrap();
+            assert_eq!(picture.pixels.len(), 300 * 300, "{what}");
+        }
+    }
+
+    /// Issue 14, item 9a: a JPEG cut in its scan data and closed again with an EOI marker was
+    /// accepted, the decoder filling the missing blocks with zero bits. Without the EOI put back
+    /// it was refused already; both must be.
+    #[test]
+    fn a_jpeg_cut_short_is_unreadable_with_or_without_an_end_marker_put_back() {
+        for (what, whole) in jpeg_layouts() {
+            let n = whole.len();
+            let first_scan = whole.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+            // The attack's cut points, then every 40th of the scan data up to its last 2 bytes
+            // (a cut of the very last byte can lose nothing but encoder padding).
+            let mut cuts = vec![n / 2, n * 3 / 4, n * 9 / 10, n - 4];
+            cuts.extend((0..40).map(|k| first_scan + 4 + k * (n - 4 - first_scan - 4) / 40));
+            for cut in cuts {
+                let cut_short = &whole[..cut];
+                assert_eq!(
+                    Photo::inspect(cut_short, "image/jpeg"),
+                    Err(PhotoError::Unreadable),
+                    "{what} cut at {cut} of {n}"
+                );
+                let end_put_back = [cut_short, &b"\xFF\xD9"[..]].concat();
+                assert_eq!(
+                    Photo::inspect(&end_put_back, "image/jpeg"),
+                    Err(PhotoError::Unreadable),
+                    "{what} cut at {cut} of {n}, EOI put back"
+                );
+                assert_eq!(
+                    grey_picture(&end_put_back, "image/jpeg"),
+                    Err(PhotoError::Unreadable),
+                    "{what} cut at {cut} of {n}, EOI put back, as a QR picture"
+                );
+            }
+            assert_eq!(
+                Photo::inspect(&whole[..n - 2], "image/jpeg"),
+                Err(PhotoError::Unreadable),
+                "{what} without its EOI"
+            );
+        }
+    }
+
+    #[test]
+    fn a_progressive_jpeg_missing_its_last_scans_is_unreadable() {
+        let whole = jpeg_with(|e| e.set_progressive(true));
+        let scans: Vec<usize> = (0..whole.len() - 1)
+            .filter(|&i| whole[i..i + 2] == [0xFF, 0xDA])
+            .collect();
+        assert!(scans.len() > 2, "{} scans", scans.len());
+        // Cut exactly between two scans, every scan before the cut whole, and the EOI put back.
+        for &next_scan in &scans[1..] {
+            let cut_between_scans = [&whole[..next_scan], &b"\xFF\xD9"[..]].concat();
+            assert_eq!(
+                Photo::inspect(&cut_between_scans, "image/jpeg"),
+                Err(PhotoError::Unreadable),
+                "cut before the scan at {next_scan}"
+            );
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ use super::{
     Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, claim,
     entry_id, finish_claimed, leg, legs, new_movement_id, operator_account, wallet_account, yuan,
 };
+use crate::domain::display_text;
 use crate::records::{HolderRecord, RecordStore};
 use crate::{AccountOwner, StoreError};
 use qianbao_ledger::{Account, AccountKind, Currency, Instruction};
@@ -50,12 +51,10 @@ pub struct RefundDone {
     pub amount: i64,
 }
 
-/// Checks a merchant's name: 1–50 characters, no control characters.
+/// Checks a merchant's name: 1–50 characters that show what they say (payers read it before
+/// paying, so it must not be able to pose as another).
 fn merchant_name(name: &str) -> Result<String, MoneyError> {
-    let name = name.trim();
-    let ok = !name.is_empty() && name.chars().count() <= 50 && !name.chars().any(char::is_control);
-    ok.then(|| name.to_string())
-        .ok_or(MoneyError::InvalidField("name"))
+    display_text(name, 50, true).map_err(|_| MoneyError::InvalidField("name"))
 }
 
 /// Checks a category: 1–32 of `[a-z_]`.
@@ -172,13 +171,8 @@ impl Money {
         merchant: &MerchantRecord,
         url: &str,
     ) -> Result<String, MoneyError> {
-        let url = url.trim().to_string();
-        let ok = url.len() <= 500
-            && (url.starts_with("http://") || url.starts_with("https://"))
-            && !url.chars().any(|c| c.is_control() || c.is_whitespace());
-        if !ok || (!self.policy.webhook_private_hosts && private_host(&url)) {
-            return Err(MoneyError::InvalidField("url"));
-        }
+        let url = webhook_url(url, self.policy.webhook_private_hosts)
+            .ok_or(MoneyError::InvalidField("url"))?;
         let secret = qianbao_secrets::signature::new_webhook_secret()
             .map_err(|e| MoneyError::Internal(e.to_string()))?;
         let sealed = seal(
@@ -213,10 +207,8 @@ impl Money {
         if ttl <= 0 || ttl > self.policy.order_ttl_max_ms {
             return Err(MoneyError::InvalidField("expires_in"));
         }
-        let description = description.trim();
-        if description.chars().count() > 200 || description.chars().any(char::is_control) {
-            return Err(MoneyError::InvalidField("description"));
-        }
+        let description = display_text(description, 200, false)
+            .map_err(|_| MoneyError::InvalidField("description"))?;
         let now = self.now_ms();
         let order = OrderRecord {
             id: new_movement_id(),
@@ -289,6 +281,9 @@ impl Money {
                     retry_after_s: u64::try_from((until - now + 999) / 1000).unwrap_or(1),
                 }));
             }
+            // One live code per holder: a new one retires the others, so a glimpse of an older
+            // code stops working and codes cannot pile up.
+            r.retire_payment_codes(&record.holder_id)?;
             r.insert_payment_code(&record)?;
             Ok(())
         })
@@ -296,25 +291,59 @@ impl Money {
         Ok(ShownCode { code, expires_ms })
     }
 
-    /// The holder a payment code belongs to, without using it (to check a PIN sent with a charge).
+    /// The holder a payment code belongs to, without using it (to check a PIN sent with a
+    /// charge). It tells whether a code is live, so it counts toward the merchant's wrong-code
+    /// limit exactly as a charge does.
     pub async fn payment_code_holder(
         &self,
         store: &impl RecordStore,
+        merchant: &MerchantRecord,
         code: &str,
     ) -> Result<String, MoneyError> {
+        self.payment_codes_allowed(store, &merchant.id).await?;
         // Trimmed as `charge` trims it, so a code pasted with spaces finds the same holder.
         let digest = code_digest(self, code.trim());
-        store
+        let found = store
             .transact_read(move |r| r.payment_code(&digest))
             .await?
             .map(|c| c.holder_id)
-            .ok_or(MoneyError::PaymentCodeInvalid)
+            .ok_or(MoneyError::PaymentCodeInvalid);
+        self.count_wrong_code(store, &merchant.id, found).await
     }
 
     /// Charges a holder's payment code for the merchant. Without the PIN (`pin_checked` false)
     /// only up to the password-free limits; the code is used up only by a charge that succeeds.
     #[allow(clippy::too_many_arguments)]
     pub async fn charge(
+        &self,
+        store: &impl RecordStore,
+        merchant: &MerchantRecord,
+        code: &str,
+        amount: i64,
+        description: &str,
+        pin_checked: bool,
+        key: &IdempotencyKey,
+        render: Render<Done>,
+    ) -> Result<Done, MoneyError> {
+        self.payment_codes_allowed(store, &merchant.id).await?;
+        let outcome = self
+            .charge_code(
+                store,
+                merchant,
+                code,
+                amount,
+                description,
+                pin_checked,
+                key,
+                render,
+            )
+            .await;
+        self.count_wrong_code(store, &merchant.id, outcome).await
+    }
+
+    /// [`Money::charge`] once the merchant may send a code.
+    #[allow(clippy::too_many_arguments)]
+    async fn charge_code(
         &self,
         store: &impl RecordStore,
         merchant: &MerchantRecord,
@@ -569,10 +598,8 @@ impl Money {
         key: &IdempotencyKey,
         render: Render<RefundDone>,
     ) -> Result<RefundDone, MoneyError> {
-        let reason = reason.trim().to_string();
-        if reason.chars().count() > 200 || reason.chars().any(char::is_control) {
-            return Err(MoneyError::InvalidField("reason"));
-        }
+        let reason =
+            display_text(reason, 200, false).map_err(|_| MoneyError::InvalidField("reason"))?;
         let (key, merchant_id, payment_id) =
             (key.clone(), merchant.id.clone(), payment_id.to_string());
         let money = self.clone();
@@ -580,6 +607,8 @@ impl Money {
         self.run(store, move |r| {
             let claimed = claim(r, &key, now, money.policy.idempotency_stale_ms)?;
             let merchant = r.merchant(&merchant_id)?.ok_or(MoneyError::NotFound)?;
+            // A refund is money leaving the owner's shop: frozen means none leaves.
+            active_holder(r, &merchant.holder_id)?;
             let payment = r
                 .merchant_payment(&payment_id)?
                 .filter(|p| p.merchant_id == merchant.id)
@@ -804,43 +833,57 @@ impl Money {
     }
 }
 
-/// Whether a webhook URL names this machine or a private network by its address (or has user
-/// information, which hides the host from a quick read): such URLs would let a merchant make the
-/// platform call inside the operator's network. Names are not resolved here.
-fn private_host(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.contains('@') {
-        return true;
+/// A merchant's webhook URL in the form it is stored and delivered to, or `None` when it is not
+/// one we take.
+///
+/// Parsed once, with the WHATWG parser the webhook connector's HTTP client uses, and stored as
+/// that parser normalised it: what is checked here is exactly what delivery reads. Checking the
+/// host with another parser is how `http://2130706433/`, `http://0x7f.0.0.1/`, `http://127.1/`
+/// or `http://0/` once passed for public hosts and reached this machine (issue 14).
+///
+/// Unless `private_hosts` (the sandbox, where receivers run beside the server), a URL is refused
+/// when its host is an address outside the public internet
+/// ([`is_internal`](crate::domain::network_address::is_internal)), a name reserved for this
+/// machine or private networks (`localhost`, `*.localhost`, `*.internal`, `*.local`,
+/// `*.home.arpa`), or when it carries user information, which hides the host from a quick read.
+/// Other names are not resolved here — the wallet does no I/O, and what a name resolves to can
+/// change after this check — so the connector judges the address again on every connection.
+fn webhook_url(text: &str, private_hosts: bool) -> Option<String> {
+    // Far below what the connector delivers to (2048 bytes); bounded before and after
+    // normalisation, which can lengthen a URL (percent-encoding, punycode).
+    const URL_BYTES_MAX: usize = 500;
+    let text = text.trim();
+    // The parser would silently drop tabs and newlines inside a URL; a merchant who sent them
+    // did not mean the URL that would result.
+    if text.len() > URL_BYTES_MAX || text.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return None;
     }
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
-    };
-    let host = host.to_ascii_lowercase();
-    if host == "localhost" || host.ends_with(".localhost") || host.ends_with(".internal") {
-        return true;
+    let url = url::Url::parse(text).ok()?;
+    if !matches!(url.scheme(), "http" | "https") || url.as_str().len() > URL_BYTES_MAX {
+        return None;
     }
-    match host.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(ip)) => {
-            let [a, b, ..] = ip.octets();
-            ip.is_loopback()
-                || ip.is_private()
-                || ip.is_link_local()
-                || ip.is_unspecified()
-                || ip.is_broadcast()
-                || (a == 100 && (64..128).contains(&b))
+    let host = url.host()?;
+    if !private_hosts {
+        if !url.username().is_empty() || url.password().is_some() {
+            return None;
         }
-        Ok(std::net::IpAddr::V6(ip)) => {
-            let first = ip.segments()[0];
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-                || ip.to_ipv4_mapped().is_some()
+        let internal = match host {
+            url::Host::Domain(name) => {
+                // The parser keeps a final dot (`localhost.`), which resolves the same.
+                let name = name.strip_suffix('.').unwrap_or(name);
+                name == "localhost"
+                    || [".localhost", ".internal", ".local", ".home.arpa"]
+                        .iter()
+                        .any(|suffix| name.ends_with(suffix))
+            }
+            url::Host::Ipv4(ip) => crate::domain::network_address::is_internal(ip.into()),
+            url::Host::Ipv6(ip) => crate::domain::network_address::is_internal(ip.into()),
+        };
+        if internal {
+            return None;
         }
-        Err(_) => false,
     }
+    Some(url.into())
 }
 
 /// Queues a webhook event when the merchant has a webhook.
@@ -900,27 +943,137 @@ mod tests {
         assert!(category("").is_err());
     }
 
+    /// Every spelling of 127.0.0.1 the outside attack of issue 14 got past the old check.
+    /// With the address each one names: `0` is 0.0.0.0, which connects to this machine too.
+    const LOOPBACK_SPELLINGS: [(&str, &str); 8] = [
+        ("http://2130706433:8080/hook", "http://127.0.0.1:8080/hook"),
+        ("http://0x7f000001:8080/hook", "http://127.0.0.1:8080/hook"),
+        ("http://0x7f.0.0.1:8080/hook", "http://127.0.0.1:8080/hook"),
+        ("http://0177.0.0.1:8080/hook", "http://127.0.0.1:8080/hook"),
+        ("http://127.1:8080/hook", "http://127.0.0.1:8080/hook"),
+        ("http://127.0.0.1.:8080/hook", "http://127.0.0.1:8080/hook"),
+        ("http://127.0.0.%31:8080/hook", "http://127.0.0.1:8080/hook"),
+        ("http://0:8080/hook", "http://0.0.0.0:8080/hook"),
+    ];
+
     #[test]
-    fn webhook_urls_into_private_networks_are_recognised() {
-        for private in [
+    fn every_spelling_of_a_loopback_address_is_refused() {
+        for (spelled, _) in LOOPBACK_SPELLINGS {
+            assert_eq!(webhook_url(spelled, false), None, "{spelled}");
+        }
+    }
+
+    #[test]
+    fn every_spelling_of_a_loopback_address_is_stored_as_the_address_it_names() {
+        for (spelled, normal) in LOOPBACK_SPELLINGS {
+            assert_eq!(
+                webhook_url(spelled, true).as_deref(),
+                Some(normal),
+                "{spelled}"
+            );
+        }
+    }
+
+    #[test]
+    fn ipv6_forms_of_internal_addresses_are_refused() {
+        for url in [
+            "http://[::1]:9000/",
+            "http://[0:0:0:0:0:0:0:1]/",
+            "http://[::]/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[::ffff:7f00:1]/",
+            "http://[::127.0.0.1]/",
+            "http://[64:ff9b::127.0.0.1]/",
+            "http://[64:ff9b::a9fe:a9fe]/",
+            "http://[2002:7f00:1::1]/",
+            "http://[fd00::1]/",
+            "http://[fe80::1]/",
+            "http://[ff02::1]/",
+        ] {
+            assert_eq!(webhook_url(url, false), None, "{url}");
+        }
+    }
+
+    #[test]
+    fn webhook_urls_into_private_networks_or_reserved_names_are_refused() {
+        for url in [
             "http://127.0.0.1:8080/hook",
             "http://localhost/hook",
+            "http://LOCALHOST./hook",
+            "http://shop.localhost/hook",
+            "http://metadata.google.internal/",
+            "http://printer.local/",
+            "http://router.home.arpa/",
             "http://10.1.2.3/",
             "https://192.168.0.1/x",
+            "http://172.16.0.1/",
             "http://169.254.169.254/latest/meta-data",
-            "http://[::1]:9000/",
-            "http://[fd00::1]/",
-            "http://user@example.com/",
             "http://100.64.0.1/",
             "http://0.0.0.0/",
+            "http://224.0.0.1/",
+            "http://255.255.255.255/",
+            "http://user@example.com/",
+            "http://user:pass@example.com/",
+            "http://:pass@example.com/",
         ] {
-            assert!(private_host(private), "{private}");
+            assert_eq!(webhook_url(url, false), None, "{url}");
         }
-        for public in [
-            "https://shop.example.com/hooks?x=1",
-            "http://203.0.113.7:8443/h",
+    }
+
+    #[test]
+    fn webhook_urls_that_are_not_http_or_not_urls_are_refused_whatever_the_policy() {
+        let long = format!("https://shop.example.com/{}", "a".repeat(480));
+        // Each `é` becomes `%C3%A9`: under the limit as sent, over it once normalised.
+        let grows = format!("https://shop.example.com/{}", "é".repeat(200));
+        for url in [
+            "ftp://shop.example.com/",
+            "javascript:alert(1)",
+            "not a url",
+            "http://",
+            "http://shop.example.com/a b",
+            "http://shop.\texample.com/",
+            "http://shop.example.com/a\nb",
+            "http://[::1/",
+            "http://999999999999/",
+            long.as_str(),
+            grows.as_str(),
         ] {
-            assert!(!private_host(public), "{public}");
+            for private_hosts in [false, true] {
+                assert_eq!(webhook_url(url, private_hosts), None, "{url}");
+            }
+        }
+    }
+
+    #[test]
+    fn public_webhook_urls_are_stored_as_the_parser_normalises_them() {
+        for (sent, stored) in [
+            (
+                "https://shop.example.com/hooks?x=1",
+                "https://shop.example.com/hooks?x=1",
+            ),
+            (
+                "  HTTP://Shop.Example.COM:80/h  ",
+                "http://shop.example.com/h",
+            ),
+            ("http://8.8.8.8:8443/h", "http://8.8.8.8:8443/h"),
+            ("http://134744072/h", "http://8.8.8.8/h"),
+            ("http://[2606:4700::1111]/h", "http://[2606:4700::1111]/h"),
+            ("http://@shop.example.com/", "http://shop.example.com/"),
+            ("https://例え.jp/h", "https://xn--r8jz45g.jp/h"),
+        ] {
+            assert_eq!(webhook_url(sent, false).as_deref(), Some(stored), "{sent}");
+        }
+    }
+
+    #[test]
+    fn private_webhook_urls_are_taken_when_the_policy_allows_them() {
+        for (sent, stored) in [
+            ("http://127.0.0.1:8080/hook", "http://127.0.0.1:8080/hook"),
+            ("http://localhost:8080/hook", "http://localhost:8080/hook"),
+            ("http://[::1]:8080/hook", "http://[::1]:8080/hook"),
+            ("http://u:p@10.0.0.8/hook", "http://u:p@10.0.0.8/hook"),
+        ] {
+            assert_eq!(webhook_url(sent, true).as_deref(), Some(stored), "{sent}");
         }
     }
 

@@ -17,6 +17,7 @@ pub mod moves;
 pub mod payload;
 pub mod quote;
 pub mod records;
+mod throttles;
 pub mod timers;
 pub mod webhooks;
 
@@ -122,6 +123,13 @@ pub enum MoneyError {
     /// No such thing of the caller's.
     #[error("not_found")]
     NotFound,
+    /// Too many tries of something guessable (payee lookups, payment codes); retry after this
+    /// many seconds.
+    #[error("rate_limited")]
+    RateLimited {
+        /// Seconds until a try may succeed.
+        retry_after_s: u64,
+    },
     /// Storage failed; nothing was changed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -161,6 +169,7 @@ impl MoneyError {
             MoneyError::NotCancellable => "not_cancellable",
             MoneyError::InvalidField(_) => "invalid_request",
             MoneyError::NotFound => "not_found",
+            MoneyError::RateLimited { .. } => "rate_limited",
             MoneyError::Store(_) => "storage_unavailable",
             MoneyError::Internal(_) => "internal",
         }
@@ -253,6 +262,14 @@ pub struct MoneyPolicy {
     /// the receiver runs beside the server); off in production, so a merchant cannot make the
     /// platform call into its own network.
     pub webhook_private_hosts: bool,
+    /// Payee look-ups one holder may make in an hour (`None`: no limit): each answers with a
+    /// wallet id and a masked name, so unthrottled they would list who has a wallet.
+    pub payee_lookups_per_holder_hourly_max: Option<i64>,
+    /// Payee look-ups one client address may make in an hour (`None`: no limit, the sandbox
+    /// default, where one tester's machine is every holder).
+    pub payee_lookups_per_ip_hourly_max: Option<i64>,
+    /// Wrong or used-up payment codes one merchant may send in a minute (`None`: no limit).
+    pub wrong_payment_codes_per_minute_max: Option<i64>,
 }
 
 impl Default for MoneyPolicy {
@@ -269,6 +286,9 @@ impl Default for MoneyPolicy {
             amount_max_minor: 1_000_000_000_000,
             idempotency_stale_ms: 60_000,
             webhook_private_hosts: false,
+            payee_lookups_per_holder_hourly_max: Some(30),
+            payee_lookups_per_ip_hourly_max: Some(120),
+            wrong_payment_codes_per_minute_max: Some(10),
         }
     }
 }

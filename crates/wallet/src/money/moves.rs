@@ -214,11 +214,14 @@ impl Money {
     pub async fn payee(
         &self,
         store: &impl RecordStore,
+        caller_id: &str,
+        client_ip: &str,
         to: &PayeeRef,
     ) -> Result<Payee, MoneyError> {
         if let PayeeRef::Phone(phone) = to {
             crate::domain::Phone::parse(phone).map_err(|_| MoneyError::InvalidField("phone"))?;
         }
+        self.count_payee_lookup(store, caller_id, client_ip).await?;
         let to = to.clone();
         store
             .transact_read(move |r| {

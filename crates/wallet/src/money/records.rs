@@ -342,6 +342,9 @@ pub trait MoneyRecords {
 
     /// One movement record.
     fn movement(&mut self, id: &str) -> Result<Option<MovementRecord>, StoreError>;
+    /// The movements still waiting on the bank with card `card_id`: payouts to it and top-ups
+    /// from it whose timer has not finished them.
+    fn waiting_on_card(&mut self, card_id: &str) -> Result<Vec<MovementRecord>, StoreError>;
     /// Adds a movement record.
     fn insert_movement(&mut self, movement: &MovementRecord) -> Result<(), StoreError>;
     /// Sets a movement's status.
@@ -389,6 +392,8 @@ pub trait MoneyRecords {
     fn insert_payment_code(&mut self, code: &PaymentCodeRecord) -> Result<(), StoreError>;
     /// Marks a payment code used.
     fn use_payment_code(&mut self, digest: &str, at_ms: i64) -> Result<(), StoreError>;
+    /// Removes the holder's unused payment codes: a newer one takes their place.
+    fn retire_payment_codes(&mut self, holder_id: &str) -> Result<(), StoreError>;
 
     /// One merchant payment.
     fn merchant_payment(&mut self, id: &str) -> Result<Option<MerchantPaymentRecord>, StoreError>;

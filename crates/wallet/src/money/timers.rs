@@ -6,7 +6,7 @@
 use super::records::{MovementRecord, TimerRecord};
 use super::{Alert, Money, MoneyError, Step, apply, entry_id, yuan};
 use crate::records::RecordStore;
-use crate::{BankMovement, BankOutcome, ConnectorError};
+use crate::{BankMovement, BankOutcome};
 use qianbao_ledger::{Currency, Instruction};
 
 /// The longest wait between two tries of one timer.
@@ -14,6 +14,17 @@ const BACKOFF_MAX_MS: i64 = 5 * 60_000;
 
 /// How many timers one pass takes on.
 const PASS_SIZE_MAX: i64 = 100;
+
+/// How a payout ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PayoutEnd {
+    /// The bank paid it.
+    Paid,
+    /// The bank refused it for good.
+    Returned,
+    /// Its card was unbound while it waited: no bank can be asked.
+    CardGone,
+}
 
 /// How soon a delayed transfer held back by a frozen payer is looked at again.
 const HELD_WHILE_FROZEN_MS: i64 = 60_000;
@@ -70,7 +81,14 @@ impl Money {
                 let card = store
                     .transact_read(move |r| r.card(&card_holder, &card_id))
                     .await?
-                    .ok_or(MoneyError::NotFound)?;
+                    .filter(|c| c.status == "active" && c.token_sealed.is_some());
+                let Some(card) = card else {
+                    // The card was unbound (before unbinding a card with money on its way was
+                    // refused): no bank can be asked about it ever again, so waiting would hold
+                    // the money for ever. The movement fails and its hold is released.
+                    self.card_gone(store, timer, &movement).await?;
+                    return Ok(true);
+                };
                 let card = self.open_card(card)?;
                 let order = BankMovement {
                     reference: movement.id.clone(),
@@ -106,7 +124,11 @@ impl Money {
                     })
                     .await?;
                 } else {
-                    self.finish_payout(store, timer, &movement, answer).await?;
+                    let end = match answer {
+                        Ok(BankOutcome::Done) => PayoutEnd::Paid,
+                        _ => PayoutEnd::Returned,
+                    };
+                    self.finish_payout(store, timer, &movement, end).await?;
                 }
                 Ok(true)
             }
@@ -117,13 +139,36 @@ impl Money {
         }
     }
 
-    /// Posts or voids a payout's hold on the bank's final answer.
+    /// A timer's card is gone: a payout fails and its hold is voided; a top-up that never got the
+    /// bank's answer fails as refused (nothing was credited, so nothing is taken back).
+    async fn card_gone(
+        &self,
+        store: &impl RecordStore,
+        timer: &TimerRecord,
+        movement: &MovementRecord,
+    ) -> Result<(), MoneyError> {
+        if timer.kind == "topup_reconcile" {
+            let (money, id, timer_id) = (self.clone(), movement.id.clone(), timer.id.clone());
+            let now = self.now_ms();
+            self.run(store, move |r| {
+                money.settle_top_up(r, &id, &Ok(BankOutcome::Rejected), now)?;
+                r.delete_timer(&timer_id)?;
+                Ok(())
+            })
+            .await
+        } else {
+            self.finish_payout(store, timer, movement, PayoutEnd::CardGone)
+                .await
+        }
+    }
+
+    /// Posts or voids a payout's hold on how it ended.
     async fn finish_payout(
         &self,
         store: &impl RecordStore,
         timer: &TimerRecord,
         movement: &MovementRecord,
-        answer: Result<BankOutcome, ConnectorError>,
+        end: PayoutEnd,
     ) -> Result<(), MoneyError> {
         let (money, m, timer_id) = (self.clone(), movement.clone(), timer.id.clone());
         let now = self.now_ms();
@@ -133,7 +178,7 @@ impl Money {
                 r.delete_timer(&timer_id)?;
                 return Ok(());
             }
-            let paid = matches!(answer, Ok(BankOutcome::Done));
+            let paid = end == PayoutEnd::Paid;
             let instruction = if paid {
                 Instruction::Post {
                     id: entry_id(&m.id, Step::Post),
@@ -157,6 +202,21 @@ impl Money {
                         format!("{} 已到账{}", yuan(m.amount), m.counterparty),
                         "Withdrawal arrived",
                         format!("{} arrived at {}", yuan(m.amount), m.counterparty),
+                    )
+                } else if end == PayoutEnd::CardGone {
+                    (
+                        "提现失败",
+                        format!(
+                            "{}已解绑，{} 提现未能付出，已退回余额",
+                            m.counterparty,
+                            yuan(m.amount)
+                        ),
+                        "Withdrawal failed",
+                        format!(
+                            "{} was unbound, so {} could not be paid out; it is back in the balance",
+                            m.counterparty,
+                            yuan(m.amount)
+                        ),
                     )
                 } else {
                     (
