@@ -51,8 +51,63 @@ impl Amount {
     }
 }
 
+/// An amount above zero: what a caller may ask to move. The only way to make one is
+/// [`PositiveAmount::new`], so a use case that takes one never has to ask again whether a
+/// negative or zero amount slipped through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PositiveAmount(Amount);
+
+impl PositiveAmount {
+    /// `minor` minor units, if above zero.
+    pub const fn new(minor: i64) -> Option<PositiveAmount> {
+        if minor > 0 {
+            Some(PositiveAmount(Amount(minor)))
+        } else {
+            None
+        }
+    }
+
+    /// As a (signed) amount, for postings and sums.
+    pub const fn amount(self) -> Amount {
+        self.0
+    }
+
+    /// The count of minor units, always above zero.
+    pub const fn minor(self) -> i64 {
+        self.0.0
+    }
+}
+
+impl From<PositiveAmount> for Amount {
+    fn from(value: PositiveAmount) -> Amount {
+        value.0
+    }
+}
+
+impl fmt::Display for PositiveAmount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 impl fmt::Display for Amount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_amounts_above_zero_are_positive() {
+        assert_eq!(PositiveAmount::new(0), None);
+        assert_eq!(PositiveAmount::new(-1), None);
+        assert_eq!(PositiveAmount::new(i64::MIN), None);
+        let one = PositiveAmount::new(1).map(PositiveAmount::minor);
+        assert_eq!(one, Some(1));
+        let max = PositiveAmount::new(i64::MAX).map(Amount::from);
+        assert_eq!(max, Some(Amount::from_minor(i64::MAX)));
     }
 }

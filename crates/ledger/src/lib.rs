@@ -14,7 +14,7 @@ mod instruction;
 mod rejection;
 
 pub use account::{Account, AccountId, AccountKind};
-pub use amount::Amount;
+pub use amount::{Amount, PositiveAmount};
 pub use book::{Applied, Book, Hold, HoldState};
 pub use chain::{GENESIS, Link, link};
 pub use currency::Currency;

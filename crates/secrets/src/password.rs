@@ -1,7 +1,7 @@
 //! Login passwords: Argon2id (m = 19 MiB, t = 2, p = 1) with a random 16-byte salt, stored as a
 //! PHC string so the parameters travel with each hash and can be raised later.
 //!
-//! Argon2's 19 MiB of working memory is kept and reused ([`with_memory`]) rather than allocated
+//! Argon2's 19 MiB of working memory is kept and reused (`with_memory`) rather than allocated
 //! and freed on every call: glibc raises its mmap threshold to the size of the largest mmapped
 //! block freed, so freeing one 19 MiB block made every later allocation below 19 MiB come from
 //! per-thread arenas that keep freed memory — hundreds of MiB of resident memory under load.

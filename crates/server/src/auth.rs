@@ -2,12 +2,13 @@
 //! API clients, or from the web pages a session token in an `HttpOnly` cookie with a CSRF token
 //! beside it (the till's cookie holds a till session of its own, never the API key).
 
-use crate::ApiError;
-use crate::startup::AppState;
-use crate::web::cookies;
+use crate::cookies;
+use crate::error::ApiError;
+use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use qianbao_wallet::money::records::MerchantRecord;
 use qianbao_wallet::records::HolderRecord;
 
 /// The holder whose session token came with the request.
@@ -25,7 +26,7 @@ const CREDENTIAL_LEN_MAX: usize = 256;
 /// A credential and how it came: the two may stand for different things (the merchant's API key
 /// as a bearer, a till session in the cookie), so a caller must not take one for the other.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Credential<'a> {
+enum Credential<'a> {
     /// From the `Authorization: Bearer` header.
     Bearer(&'a str),
     /// From the page's `HttpOnly` cookie, CSRF-checked already when the request changes state.
@@ -34,7 +35,7 @@ pub(crate) enum Credential<'a> {
 
 impl<'a> Credential<'a> {
     /// The credential's text, wherever it came from.
-    pub(crate) fn value(self) -> &'a str {
+    fn value(self) -> &'a str {
         match self {
             Credential::Bearer(value) | Credential::Cookie(value) => value,
         }
@@ -43,7 +44,7 @@ impl<'a> Credential<'a> {
 
 /// The credential of the request: the bearer token if one is sent, else the cookie `cookie_name`,
 /// which a state-changing request must back with the CSRF token. `None` when neither is there.
-pub(crate) fn credential<'a>(
+fn credential<'a>(
     parts: &'a Parts,
     state: &AppState,
     cookie_name: &str,
@@ -81,5 +82,32 @@ impl FromRequestParts<AppState> for CurrentHolder {
             holder: found.holder,
             session_id: found.session_id,
         })
+    }
+}
+
+/// The merchant calling: by its API key as a bearer token (API clients), or by the till session
+/// in the till's cookie (the till page). The key is never taken from a cookie, nor a till session
+/// from the header, so a cookie holding a key from before till sessions existed no longer works.
+#[derive(Clone, Debug)]
+pub struct CurrentMerchant(pub MerchantRecord);
+
+impl FromRequestParts<AppState> for CurrentMerchant {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let merchant = match credential(parts, state, cookies::MERCHANT_COOKIE)? {
+            Some(Credential::Bearer(key))
+                if key.starts_with(qianbao_secrets::token::API_KEY_PREFIX) =>
+            {
+                state.money.merchant_for_key(&state.storage, key).await?
+            }
+            Some(Credential::Cookie(token)) => {
+                state.money.till_merchant(&state.storage, token).await?
+            }
+            _ => None,
+        };
+        merchant
+            .map(CurrentMerchant)
+            .ok_or_else(ApiError::unauthorized)
     }
 }

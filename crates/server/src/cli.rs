@@ -1,7 +1,8 @@
 //! The `qianbao` command line: `serve`, `verify` and `openapi`.
 
+use crate::settings::Settings;
+use crate::startup::Application;
 use crate::telemetry::LogFormat;
-use crate::{Application, Settings};
 use clap::{Args, Parser, Subcommand};
 use qianbao_store::Location;
 use std::net::SocketAddr;
@@ -33,27 +34,8 @@ pub enum Command {
     /// Operator tasks.
     Admin(AdminArgs),
     /// Load a running sandbox server with authenticated money calls and report the rate.
-    Bench(BenchArgs),
-}
-
-/// `qianbao bench`.
-#[derive(Debug, Args)]
-pub struct BenchArgs {
-    /// The server, started with --sandbox.
-    #[arg(long, default_value = "http://127.0.0.1:8080")]
-    pub url: String,
-    /// How long to send money calls: 30s, 2m.
-    #[arg(long, default_value = "30s")]
-    pub duration: String,
-    /// Calls in flight at once.
-    #[arg(long, default_value_t = 64)]
-    pub concurrency: usize,
-    /// Holders to open (through the sandbox) before the run.
-    #[arg(long, default_value_t = 1000)]
-    pub holders: usize,
-    /// p2p (transfers), merchant (every payment to one merchant) or mixed.
-    #[arg(long, default_value = "p2p")]
-    pub mix: String,
+    #[cfg(feature = "bench")]
+    Bench(crate::bench::BenchArgs),
 }
 
 /// `qianbao admin …`.
@@ -272,10 +254,10 @@ pub struct ConnectorArgs {
 
 impl ConnectorArgs {
     /// The connectors these arguments configure.
-    pub fn connectors(&self) -> crate::startup::Connectors {
+    pub fn connectors(&self) -> crate::settings::Connectors {
         let timeout = Duration::from_millis(self.connector_timeout_ms);
         let backoff = Duration::from_millis(200);
-        crate::startup::Connectors {
+        crate::settings::Connectors {
             sms: self
                 .sms_url
                 .clone()
@@ -322,46 +304,9 @@ pub async fn run(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Admin(args) => admin(args).await,
-        Command::Bench(args) => bench(args).await,
+        #[cfg(feature = "bench")]
+        Command::Bench(args) => crate::bench::command(args).await,
     }
-}
-
-async fn bench(args: BenchArgs) -> ExitCode {
-    let duration = match seconds(&args.duration) {
-        Some(s) if s > 0 => Duration::from_secs(s),
-        _ => {
-            eprintln!("qianbao bench: --duration is like 30s or 2m");
-            return ExitCode::from(2);
-        }
-    };
-    let plan = crate::bench::BenchPlan {
-        url: args.url,
-        duration,
-        concurrency: args.concurrency.max(1),
-        holders: args.holders,
-        mix: args.mix,
-    };
-    match crate::bench::run(plan).await {
-        Ok(result) => {
-            println!("{result}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("qianbao bench: {e}");
-            ExitCode::from(1)
-        }
-    }
-}
-
-/// `90s`, `2m`, `1h` or a bare number of seconds.
-fn seconds(text: &str) -> Option<u64> {
-    let (number, unit) = match text.chars().last()? {
-        's' => (&text[..text.len() - 1], 1),
-        'm' => (&text[..text.len() - 1], 60),
-        'h' => (&text[..text.len() - 1], 3600),
-        _ => (text, 1),
-    };
-    number.parse::<u64>().ok()?.checked_mul(unit)
 }
 
 async fn admin(args: AdminArgs) -> ExitCode {
@@ -450,7 +395,7 @@ async fn admin_task(args: AdminArgs) -> Result<String, String> {
                     "\n{}\t{}\t{}\t{}",
                     e.kind,
                     e.masked,
-                    crate::rfc3339(e.created_ms),
+                    crate::timestamp::rfc3339(e.created_ms),
                     e.note
                 ));
             }
@@ -479,7 +424,7 @@ async fn maintenance(
                 .map_err(|e| e.to_string())?;
             Ok(format!(
                 "maintenance until {}: money calls answer 503 maintenance",
-                crate::rfc3339(window.until_ms)
+                crate::timestamp::rfc3339(window.until_ms)
             ))
         }
         MaintenanceAction::Stop => {
@@ -492,7 +437,7 @@ async fn maintenance(
             Ok(Some(m)) if m.until_ms > now => {
                 format!(
                     "maintenance until {}: {}",
-                    crate::rfc3339(m.until_ms),
+                    crate::timestamp::rfc3339(m.until_ms),
                     m.message
                 )
             }

@@ -1,10 +1,11 @@
-//! Extractors whose failures are [`ApiError`]s, so a bad request body gets problem+json with a code
-//! instead of axum's plain-text rejection.
+//! Extractors whose failures are [`ApiError`]s, so a bad request body or query string gets
+//! problem+json with a code instead of axum's plain-text rejection.
 
-use crate::ApiError;
+use crate::error::ApiError;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 /// A JSON body: `application/json`, within the body limit, syntactically valid and of the right shape.
@@ -22,6 +23,34 @@ where
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(json_error(&rejection)),
+        }
+    }
+}
+
+/// A query string of the expected shape. A malformed one (a missing or repeated field, text where
+/// a number belongs) is 422 `invalid_request` as problem+json, like a malformed body, rather than
+/// axum's plain-text 400.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                format!(
+                    "The query string does not have the expected fields: {}",
+                    rejection.body_text()
+                ),
+            )),
         }
     }
 }

@@ -2,29 +2,27 @@
 //! stack, the OpenAPI document, and the subcommands of the `qianbao` binary.
 
 pub mod auth;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod cli;
+mod connectors;
+pub mod cookies;
 pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod openapi;
 pub mod policy;
+pub mod router;
 pub mod routes;
+pub mod serve;
+pub mod settings;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
+pub mod timestamp;
 pub mod web;
-mod webhooks;
+mod workers;
 
 pub use error::ApiError;
-pub use startup::{Application, Settings, StartError};
-
-/// A time in ms since the epoch as RFC 3339 UTC (what the API returns for every time).
-pub fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
+pub use settings::Settings;
+pub use startup::{Application, StartError};

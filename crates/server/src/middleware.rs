@@ -1,7 +1,7 @@
 //! The layers every request passes: request id, access log, metrics, timeout, panic catching, and
 //! the handlers for unknown paths and wrong methods. All failures here are problem+json too.
 
-use crate::ApiError;
+use crate::error::ApiError;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode};

@@ -1,8 +1,13 @@
-//! The OpenAPI 3.1 document, generated from the route annotations. A committed copy lives in
-//! `docs/openapi.json`; a test fails when the two differ.
+//! The OpenAPI 3.1 document, generated from the route annotations, and the two ways it is served:
+//! as JSON at `/openapi.json` and as the browsable page at `/docs`. The document lists its own
+//! endpoints, so they live here beside it. A committed copy lives in `docs/openapi.json`; a test
+//! fails when the two differ.
 
-use crate::routes::{kyc, merchant, money, opening, ops, qr, quote, security};
+use crate::routes::money::{codes, moves, notifications, records};
+use crate::routes::{kyc, merchant, opening, ops, qr, quote, security};
 use crate::web;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use qianbao_api_types::{
     CardBody, CardConfirmRequest, CardList, CardPending, CardRequestBody, FaceChecked,
     FreezeRequest, Health, IdentityRequest, IdentityVerified, LimitsBody, LoginRequest,
@@ -22,17 +27,17 @@ use utoipa::OpenApi;
         license(name = "Apache-2.0")
     ),
     paths(
-        ops::healthz, ops::readyz, ops::metrics, ops::openapi_json, ops::docs,
+        ops::healthz, ops::readyz, ops::metrics, openapi_json, docs,
         opening::request_otp, opening::sign_up, opening::log_in, opening::log_out,
         opening::me, opening::sessions, opening::end_session, opening::sandbox_sms,
         kyc::verify_identity, kyc::bind_card, kyc::confirm_card, kyc::cards, kyc::default_card,
         kyc::unbind_card, kyc::set_pin, kyc::reset_pin, kyc::upload_id_photo, kyc::face_check,
         security::freeze,
         security::freeze_by_phone, security::unfreeze, security::reset_password,
-        money::balance, money::top_up, money::withdraw, money::payee, money::transfer,
-        money::cancel_transfer, money::pay, money::pay_preview, money::receive_code, money::payment_code,
-        money::transactions, money::transaction_one, money::transactions_csv, money::summary,
-        money::notifications, money::notification_stream,
+        moves::balance, moves::top_up, moves::withdraw, moves::payee, moves::transfer,
+        moves::cancel_transfer, moves::pay, moves::pay_preview, codes::receive_code, codes::payment_code,
+        records::transactions, records::transaction_one, records::transactions_csv, records::summary,
+        notifications::notifications, notifications::notification_stream,
         merchant::open_merchant, merchant::rotate_key, merchant::create_order, merchant::order,
         merchant::charge, merchant::refund, merchant::payments, merchant::set_webhook,
         merchant::balance, merchant::settle, quote::top_up, quote::withdrawal, qr::decode,
@@ -64,7 +69,7 @@ use utoipa::OpenApi;
         qianbao_api_types::QrText, qianbao_api_types::WebConfig, qianbao_api_types::WebSignedUp,
         qianbao_api_types::WebSession, qianbao_api_types::WebMerchantSignIn,
         qianbao_api_types::WebMerchant,
-        money::TimeBound
+        records::TimeBound
     )),
     modifiers(&BearerAuth, &CommonProblems),
     tags(
@@ -89,6 +94,51 @@ pub fn document_json() -> String {
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     json.push('\n');
     json
+}
+
+/// This API as an OpenAPI 3.1 document.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
+pub async fn openapi_json() -> Response {
+    let mut response = document_json().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// A browsable reference of this API, drawn from `/openapi.json` by a small script of our own.
+#[utoipa::path(get, path = "/docs", tag = "operations",
+    responses((status = 200, description = "The API reference page", content_type = "text/html")))]
+pub async fn docs() -> Response {
+    asset(
+        include_str!("../assets/docs.html"),
+        "text/html; charset=utf-8",
+    )
+}
+
+/// The script of the `/docs` page.
+pub async fn docs_script() -> Response {
+    asset(
+        include_str!("../assets/docs.js"),
+        "text/javascript; charset=utf-8",
+    )
+}
+
+/// A file of the `/docs` page with its own policy: the page is our script over our document, so
+/// it may fetch from us and nothing else.
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'",
+        ),
+    );
+    response
 }
 
 /// Declares the two bearer schemes: a holder's session token and a merchant's API key.

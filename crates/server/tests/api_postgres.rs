@@ -2,6 +2,10 @@
 //! every application on a fresh PostgreSQL database instead of SQLite: the same rules must hold on
 //! both backends.
 #![allow(clippy::unwrap_used)]
+#![allow(
+    clippy::expect_used,
+    reason = "a test that cannot go on stops with a message saying what was missing"
+)]
 
 /// Every application of this binary runs on PostgreSQL.
 pub const ON_POSTGRES: bool = true;
@@ -14,10 +18,22 @@ mod helpers;
 mod kyc;
 #[path = "api/merchant.rs"]
 mod merchant;
-#[path = "api/money.rs"]
-mod money;
+#[path = "api/money_alerts.rs"]
+mod money_alerts;
+#[path = "api/money_bank.rs"]
+mod money_bank;
 #[path = "api/money_helpers.rs"]
 mod money_helpers;
+#[path = "api/money_limits.rs"]
+mod money_limits;
+#[path = "api/money_pay.rs"]
+mod money_pay;
+#[path = "api/money_records.rs"]
+mod money_records;
+#[path = "api/money_requests.rs"]
+mod money_requests;
+#[path = "api/money_transfers.rs"]
+mod money_transfers;
 #[path = "api/opening.rs"]
 mod opening;
 #[path = "api/ops.rs"]

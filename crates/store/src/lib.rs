@@ -3,15 +3,18 @@
 
 mod batch;
 mod migrate;
-mod money;
 mod money_batch;
 pub mod portable;
 mod postgres;
-pub mod records;
+mod record_store;
+pub mod restrictions;
+mod rows;
+mod sms_outbox;
 pub mod sqlite;
 
 pub use portable::{Mode, Row, Storage, Tx, Value};
 pub use postgres::PostgresStore;
+pub use restrictions::Restriction;
 pub use sqlite::SqliteStore;
 
 use qianbao_wallet::{LedgerStore, StoreError};

@@ -795,8 +795,9 @@ async fn verify_catches_a_deleted_journal_line(db: Db) {
 async fn a_till_session_is_found_by_its_digest_touched_and_ended(db: Db) {
     use qianbao_store::Storage;
     use qianbao_wallet::money::records::MerchantRecord;
-    use qianbao_wallet::records::{HolderRecord, RecordStore};
-    use qianbao_wallet::till::TillSessionRecord;
+    use qianbao_wallet::records::HolderRecord;
+    use qianbao_wallet::records::TillSessionRecord;
+    use qianbao_wallet::storage::RecordStore;
 
     let storage = Storage::open(&db.location).await.unwrap();
     let t = 1_800_000_000_000_i64;

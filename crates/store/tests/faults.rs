@@ -2,6 +2,10 @@
 //! killed with SIGKILL in the middle of a load, on both backends. Nothing acknowledged may be lost,
 //! nothing refused may leave a trace, and the ledger must verify clean afterwards.
 #![allow(clippy::unwrap_used)]
+#![allow(
+    clippy::expect_used,
+    reason = "a test that cannot go on stops with a message saying what was missing"
+)]
 
 use qianbao_ledger::{
     AccountId, AccountKind, Amount, Applied, Currency, EntryId, Instruction, Posting,

@@ -12,6 +12,7 @@ pub mod ports;
 pub mod records;
 pub mod recovery;
 pub mod security;
+pub mod storage;
 pub mod throttle;
 pub mod till;
 pub mod verify;

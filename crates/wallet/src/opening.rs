@@ -3,10 +3,11 @@
 //!
 //! Every check and the write it allows happen in one transaction over [`Records`]; the slow,
 //! pure work (hashing a password) happens outside it, on the password threads
-//! ([`password_work`]), never on the async workers.
+//! (`password_work`), never on the async workers.
 
 use crate::domain::{Password, Phone};
-use crate::records::{HolderRecord, OtpRecord, RecordStore, Records, SessionRecord};
+use crate::records::{HolderRecord, OtpRecord, Records, SessionRecord};
+use crate::storage::RecordStore;
 use crate::{Clock, StoreError};
 use qianbao_secrets::KeyRing;
 use qianbao_secrets::field::blind_index;

@@ -90,7 +90,7 @@ impl Opening {
     /// wrong passwords.
     async fn no_wallet_locked(
         &self,
-        store: &impl crate::records::RecordStore,
+        store: &impl crate::storage::RecordStore,
         e164: &str,
     ) -> Result<bool, OpeningError> {
         let (throttle, subject) = (self.no_wallet_throttle(), self.phone_subject(e164));
@@ -105,7 +105,7 @@ impl Opening {
     /// the same error a wallet's login gives.
     async fn wrong_password_without_wallet(
         &self,
-        store: &impl crate::records::RecordStore,
+        store: &impl crate::storage::RecordStore,
         e164: &str,
     ) -> OpeningError {
         let (throttle, subject) = (self.no_wallet_throttle(), self.phone_subject(e164));
@@ -130,7 +130,7 @@ impl Opening {
     /// timing does not tell either), locked or counted down exactly as a wallet's login is.
     pub(crate) async fn no_wallet_answer(
         &self,
-        store: &impl crate::records::RecordStore,
+        store: &impl crate::storage::RecordStore,
         e164: &str,
         password: &str,
     ) -> OpeningError {

@@ -6,7 +6,8 @@
 use crate::StoreError;
 use crate::domain::{IdNumber, Password, Phone};
 use crate::opening::{Opening, OpeningError, Purpose, hash_off_workers, verify_off_workers};
-use crate::records::{HolderRecord, RecordStore, Records};
+use crate::records::{HolderRecord, Records};
+use crate::storage::RecordStore;
 use qianbao_secrets::field::blind_index;
 
 /// How someone without a session proves the wallet is theirs, to freeze it.

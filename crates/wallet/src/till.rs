@@ -9,7 +9,8 @@
 
 use crate::money::records::MerchantRecord;
 use crate::money::{Money, MoneyError, new_movement_id};
-use crate::records::RecordStore;
+use crate::records::TillSessionRecord;
+use crate::storage::RecordStore;
 use qianbao_secrets::token::{new_token, token_digest};
 
 /// How long a till session lives without being used. A till is a shop's counter, used all day
@@ -22,23 +23,6 @@ pub const TILL_IDLE_MS: i64 = 12 * 60 * 60 * 1000;
 /// write on each would cost every call a transaction, while a minute is nothing against the
 /// idle time.
 const TOUCH_EVERY_MS: i64 = 60_000;
-
-/// A till's session as stored. Only the token's digest is kept, never the token or the API key.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TillSessionRecord {
-    /// The session's id (not a credential).
-    pub id: String,
-    /// SHA-256 of the token in the till's cookie.
-    pub token_digest: String,
-    /// The merchant the till is signed in as.
-    pub merchant_id: String,
-    /// The merchant's key digest when the till signed in: a rotated key no longer matches it.
-    pub key_digest: String,
-    /// When the till signed in (ms).
-    pub created_ms: i64,
-    /// When it was last used (ms), at most a minute stale.
-    pub last_used_ms: i64,
-}
 
 /// A till signed in: the token for its cookie (shown once) and whom it is signed in as.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -32,7 +32,7 @@ pub struct VerifyReport {
     pub holds: u64,
     /// The sum of all balances per currency (zero when money is conserved).
     pub totals: BTreeMap<String, i64>,
-    /// Every discrepancy found, at most [`PROBLEMS_LISTED_MAX`] of them spelled out.
+    /// Every discrepancy found, at most `PROBLEMS_LISTED_MAX` of them spelled out.
     pub problems: Vec<String>,
     /// The number of discrepancies, including those not listed.
     pub problem_count: u64,

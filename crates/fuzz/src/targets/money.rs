@@ -13,7 +13,8 @@ use qianbao_wallet::money::{
     self, Done, IdempotencyKey, Money, MoneyError, MoneyPolicy, Render, limits, moves::Delay,
 };
 use qianbao_wallet::opening::{Opening, OpeningPolicy, Purpose};
-use qianbao_wallet::records::{OutboxSms, RecordStore, Records};
+use qianbao_wallet::records::{OutboxSms, Records};
+use qianbao_wallet::storage::RecordStore;
 use qianbao_wallet::{
     Bank, BankMovement, BankOutcome, CardCheck, CardCheckOutcome, CardConfirmOutcome, Clock,
     ConnectorError, FaceVerdict, IdentityVerdict, IdentityVerifier, StoreError,

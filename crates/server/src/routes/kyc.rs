@@ -1,9 +1,9 @@
 //! Real-name verification, bank cards and the payment password.
 
-use crate::ApiError;
 use crate::auth::CurrentHolder;
+use crate::error::ApiError;
 use crate::extract::ApiJson;
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

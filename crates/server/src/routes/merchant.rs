@@ -2,16 +2,17 @@
 //! makes with its API key — orders, charging payment codes, refunds, payments, webhook,
 //! settlement and balance.
 
-use super::money::{
-    ApiQuery, IdempotencyHeader, idempotency_key, idempotent, json, page_size, rfc3339,
-};
-use crate::ApiError;
-use crate::auth::CurrentHolder;
-use crate::extract::ApiJson;
-use crate::startup::AppState;
+use super::money::codes::qr_svg;
+use super::money::idempotency::{IdempotencyHeader, idempotency_key, idempotent, json};
+use super::money::moves::balance_list;
+use super::paging::{next_cursor, page_size};
+use crate::auth::{CurrentHolder, CurrentMerchant};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use crate::timestamp::rfc3339;
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use qianbao_api_types::{
@@ -24,35 +25,6 @@ use qianbao_wallet::money::merchant::RefundDone;
 use qianbao_wallet::money::payload::Payload;
 use qianbao_wallet::money::records::{MerchantRecord, OrderRecord};
 use qianbao_wallet::money::{Done, MoneyError, amount, currency};
-
-/// The merchant calling: by its API key as a bearer token (API clients), or by the till session
-/// in the till's cookie (the till page). The key is never taken from a cookie, nor a till session
-/// from the header, so a cookie holding a key from before till sessions existed no longer works.
-#[derive(Clone, Debug)]
-pub struct CurrentMerchant(pub MerchantRecord);
-
-impl FromRequestParts<AppState> for CurrentMerchant {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        use crate::auth::Credential;
-        let merchant =
-            match crate::auth::credential(parts, state, crate::web::cookies::MERCHANT_COOKIE)? {
-                Some(Credential::Bearer(key))
-                    if key.starts_with(qianbao_secrets::token::API_KEY_PREFIX) =>
-                {
-                    state.money.merchant_for_key(&state.storage, key).await?
-                }
-                Some(Credential::Cookie(token)) => {
-                    state.money.till_merchant(&state.storage, token).await?
-                }
-                _ => None,
-            };
-        merchant
-            .map(CurrentMerchant)
-            .ok_or_else(ApiError::unauthorized)
-    }
-}
 
 fn caller(merchant: &MerchantRecord) -> String {
     format!("merchant:{}", merchant.id)
@@ -106,7 +78,7 @@ fn order_body(order: OrderRecord) -> OrderBody {
     }
     .encode();
     OrderBody {
-        qr_svg: super::money::qr_svg(&payload),
+        qr_svg: qr_svg(&payload),
         qr_payload: payload,
         order_id: order.id,
         status: order.status,
@@ -305,12 +277,7 @@ pub async fn payments(
             limit + 1,
         )
         .await?;
-    let next_cursor = if rows.len() > usize::try_from(limit).unwrap_or(0) {
-        rows.truncate(usize::try_from(limit).unwrap_or(0));
-        rows.last().map(|p| p.id.clone())
-    } else {
-        None
-    };
+    let next_cursor = next_cursor(&mut rows, limit, |p| p.id.clone());
     Ok(Json(MerchantPaymentPage {
         items: rows
             .into_iter()
@@ -358,7 +325,7 @@ pub async fn balance(
         .money
         .merchant_balance(&state.storage, &merchant)
         .await?;
-    Ok(Json(super::money::balance_list(accounts)))
+    Ok(Json(balance_list(accounts)))
 }
 
 fn settlement_reply(done: Done) -> String {

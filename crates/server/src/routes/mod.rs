@@ -1,10 +1,12 @@
-//! The routers, one module per resource.
+//! The handlers, one module per resource, and what several of them share to read a page of a
+//! list. Which path reaches which handler is the router's business, not theirs.
 
 pub mod kyc;
 pub mod merchant;
 pub mod money;
 pub mod opening;
 pub mod ops;
+mod paging;
 pub mod qr;
 pub mod quote;
 pub mod security;

@@ -1,10 +1,10 @@
 //! Sign-up, SMS codes, login and sessions, `/v1/me`, and the sandbox's SMS view.
 
-use super::money::ApiQuery;
 use crate::auth::CurrentHolder;
-use crate::extract::ApiJson;
-use crate::startup::AppState;
-use crate::{ApiError, rfc3339};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use crate::timestamp::rfc3339;
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
@@ -13,7 +13,7 @@ use qianbao_api_types::{
     SandboxSmsList, SessionItem, SessionList, SignupRequest, SignupResponse,
 };
 use qianbao_wallet::levels::how_to_raise;
-use qianbao_wallet::records::RecordStore;
+use qianbao_wallet::storage::RecordStore;
 use std::net::SocketAddr;
 
 /// Sends a 6-digit SMS code.

@@ -1,7 +1,8 @@
-//! Operations endpoints: liveness, readiness, metrics, the OpenAPI document and its browsable page.
+//! Operations endpoints: liveness, readiness and metrics. The OpenAPI document and its page are
+//! served beside the document itself, which lists them.
 
-use crate::ApiError;
-use crate::startup::AppState;
+use crate::error::ApiError;
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -38,49 +39,6 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-    );
-    response
-}
-
-/// This API as an OpenAPI 3.1 document.
-#[utoipa::path(get, path = "/openapi.json", tag = "operations",
-    responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
-pub async fn openapi_json() -> Response {
-    let mut response = crate::openapi::document_json().into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
-/// A browsable reference of this API, drawn from `/openapi.json` by a small script of our own.
-#[utoipa::path(get, path = "/docs", tag = "operations",
-    responses((status = 200, description = "The API reference page", content_type = "text/html")))]
-pub async fn docs() -> Response {
-    asset(
-        include_str!("../../assets/docs.html"),
-        "text/html; charset=utf-8",
-    )
-}
-
-/// The script of the `/docs` page.
-pub async fn docs_script() -> Response {
-    asset(
-        include_str!("../../assets/docs.js"),
-        "text/javascript; charset=utf-8",
-    )
-}
-
-fn asset(body: &'static str, content_type: &'static str) -> Response {
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'",
-        ),
     );
     response
 }

@@ -2,10 +2,10 @@
 //! used by the holder's scan-to-pay and by the till for a photo of a payment code.
 
 use super::kyc::{PhotoBytes, content_type, photo_bytes};
-use super::merchant::CurrentMerchant;
-use crate::ApiError;
 use crate::auth::CurrentHolder;
-use crate::startup::AppState;
+use crate::auth::CurrentMerchant;
+use crate::error::ApiError;
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;

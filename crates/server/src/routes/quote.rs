@@ -1,9 +1,9 @@
 //! Quotes: the fee of a top-up or withdrawal, shown before the holder confirms it.
 
-use super::money::ApiQuery;
-use crate::ApiError;
 use crate::auth::CurrentHolder;
-use crate::startup::AppState;
+use crate::error::ApiError;
+use crate::extract::ApiQuery;
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use qianbao_api_types::{Problem, QuoteBody};

@@ -1,9 +1,9 @@
 //! Freezing a lost wallet, unfreezing it, and resetting a forgotten login password.
 
-use crate::ApiError;
 use crate::auth::CurrentHolder;
+use crate::error::ApiError;
 use crate::extract::ApiJson;
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -3,12 +3,11 @@
 //! in a cookie instead of a token in the body). Everything else the pages do goes through the
 //! same `/v1` handlers and wallet rules as any API client.
 
-pub mod cookies;
-
-use crate::ApiError;
+use crate::auth::CurrentMerchant;
+use crate::cookies;
+use crate::error::ApiError;
 use crate::extract::ApiJson;
-use crate::routes::merchant::CurrentMerchant;
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -22,23 +21,52 @@ use qianbao_api_types::{
 /// and blob URLs (QR codes, previews of uploads); no framing, no plugins, no base rewriting.
 const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-/// The files the pages are made of, by the path they are served at.
+/// A script of the pages (an ES module), served at `/assets/<name>` from `web/<name>`.
+macro_rules! script {
+    ($name:literal) => {
+        (
+            $name,
+            include_str!(concat!("../../web/", $name)),
+            "text/javascript; charset=utf-8",
+        )
+    };
+}
+
+/// The files the pages are made of, by the path they are served at. `docs/web.md` says what
+/// each script holds.
 const ASSETS: &[(&str, &str, &str)] = &[
-    (
-        "common.js",
-        include_str!("../../web/common.js"),
-        "text/javascript; charset=utf-8",
-    ),
-    (
-        "app.js",
-        include_str!("../../web/app.js"),
-        "text/javascript; charset=utf-8",
-    ),
-    (
-        "till.js",
-        include_str!("../../web/till.js"),
-        "text/javascript; charset=utf-8",
-    ),
+    // Shared by both pages.
+    script!("money.js"),
+    script!("i18n.js"),
+    script!("strings-zh.js"),
+    script!("strings-en.js"),
+    script!("dom.js"),
+    script!("dates.js"),
+    script!("http.js"),
+    script!("errors.js"),
+    script!("common.js"),
+    // The holder's app: its entry, then the state, the router and one module per screen.
+    script!("app.js"),
+    script!("app-state.js"),
+    script!("app-router.js"),
+    script!("app-session.js"),
+    script!("app-notices.js"),
+    script!("app-open.js"),
+    script!("app-card-form.js"),
+    script!("app-login.js"),
+    script!("app-home.js"),
+    script!("app-paycode.js"),
+    script!("app-receive.js"),
+    script!("app-scan.js"),
+    script!("app-transfer.js"),
+    script!("app-topup-withdraw.js"),
+    script!("app-records.js"),
+    script!("app-cards.js"),
+    script!("app-security.js"),
+    script!("app-shop.js"),
+    script!("app-dev-panel.js"),
+    // The merchant's till.
+    script!("till.js"),
     (
         "style.css",
         include_str!("../../web/style.css"),

@@ -5,7 +5,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use qianbao_api_types::Problem;
 use qianbao_server::extract::ApiJson;
-use qianbao_server::{Settings, startup::with_layers};
+use qianbao_server::{Settings, router::with_layers};
 use qianbao_store::Location;
 use std::time::Duration;
 
@@ -333,11 +333,11 @@ async fn a_request_slower_than_the_header_read_timeout_is_still_answered() {
     let app = with_layers(routes, &settings);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let timeouts = qianbao_server::startup::ConnectionTimeouts {
+    let timeouts = qianbao_server::serve::ConnectionTimeouts {
         header_read: HEADER_READ,
         idle: HEADER_READ,
     };
-    tokio::spawn(qianbao_server::startup::serve(
+    tokio::spawn(qianbao_server::serve::serve(
         listener,
         app,
         timeouts,

@@ -1,6 +1,10 @@
 //! The server's API tests: each starts the real application on a free port and talks HTTP to it,
 //! or runs the real `qianbao` binary. One test binary, so the build links once.
 #![allow(clippy::unwrap_used)]
+#![allow(
+    clippy::expect_used,
+    reason = "a test that cannot go on stops with a message saying what was missing"
+)]
 
 /// These run on SQLite; `api_postgres` runs the opening, real-name, card, PIN, security, money
 /// and merchant tests again on PostgreSQL.
@@ -13,8 +17,14 @@ mod helpers;
 mod kyc;
 mod layers;
 mod merchant;
-mod money;
+mod money_alerts;
+mod money_bank;
 mod money_helpers;
+mod money_limits;
+mod money_pay;
+mod money_records;
+mod money_requests;
+mod money_transfers;
 mod opening;
 mod ops;
 mod security;

@@ -1,7 +1,7 @@
 //! Opening holders to the level a money test needs (sign-up, real name, a card bound with the
 //! bank's SMS code, a payment password), merchants with their API keys, and small conveniences
-//! for money calls: a fresh `Idempotency-Key`, a top-up, a balance, polling with a deadline, and
-//! the ledger's own verification of the app's storage.
+//! for money calls: a fresh `Idempotency-Key`, a funded holder, a top-up, a balance, polling with a
+//! deadline, and the ledger's own verification of the app's storage.
 
 use crate::helpers::{TestApp, call, problem, random_phone};
 use crate::helpers::{card_number, id_number};
@@ -199,6 +199,18 @@ pub async fn open_l2_holder(app: &TestApp) -> Holder {
     open_l2_holder_named(app, "张三").await
 }
 
+/// How long a test waits for the timers (polled every 500 ms) or the reconciler.
+pub const SETTLE: Duration = Duration::from_secs(10);
+
+/// An L2 holder with `amount` fen topped up from their debit card.
+pub async fn funded(app: &TestApp, name: &str, amount: i64) -> Holder {
+    let h = open_l2_holder_named(app, name).await;
+    if amount > 0 {
+        topup(app, &h, amount).await;
+    }
+    h
+}
+
 /// A debit card number whose digits 7–10 are `behaviour` (`0001` … `0006` choose a failure).
 pub fn debit_card_with(behaviour: &str) -> String {
     card_number(&format!("622202{behaviour}"), 19)
@@ -235,6 +247,16 @@ pub async fn answer(r: reqwest::Response) -> (u16, Value) {
         status,
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {status} {text}")),
     )
+}
+
+/// The status and body of a response whose body is the wire type `T`, for replies that
+/// `qianbao_api_types` describes: a field that is missing or of the wrong type fails here.
+pub async fn typed<T: serde::de::DeserializeOwned>(r: reqwest::Response) -> (u16, T) {
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    let body = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("not a {}: {status} {text}: {e}", std::any::type_name::<T>()));
+    (status, body)
 }
 
 /// The status and stable code of a refused call.

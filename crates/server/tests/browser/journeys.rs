@@ -41,7 +41,7 @@ async fn open_in(w: &Window, url: &str, lang: &str) {
 }
 
 /// Waits until the page has booted.
-async fn ready(w: &Window) {
+pub async fn ready(w: &Window) {
     let started = Instant::now();
     while w
         .run(

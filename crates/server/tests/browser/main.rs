@@ -11,6 +11,10 @@
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
 //! the main screens at phone width in both languages (how `docs/screenshots/` is made).
 #![allow(clippy::unwrap_used)]
+#![allow(
+    clippy::expect_used,
+    reason = "a test that cannot go on stops with a message saying what was missing"
+)]
 
 /// The browser tests run on SQLite (the web pages call the same handlers on either backend).
 pub const ON_POSTGRES: bool = false;
@@ -22,6 +26,8 @@ mod journeys;
 #[path = "../api/money_helpers.rs"]
 #[allow(dead_code)]
 mod money_helpers;
+mod screens;
+mod units;
 mod webdriver;
 
 use std::path::PathBuf;

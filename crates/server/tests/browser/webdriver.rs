@@ -265,6 +265,29 @@ impl Window {
         .await
     }
 
+    /// Sets a cookie for the site shown now (HttpOnly ones too, as the server would).
+    pub async fn add_cookie(&self, name: &str, value: &str) {
+        let r = self
+            .command(
+                "POST",
+                "/cookie",
+                json!({"cookie": {"name": name, "value": value, "path": "/", "httpOnly": true}}),
+            )
+            .await;
+        assert!(r.get("error").is_none(), "setting cookie `{name}`: {r}");
+    }
+
+    /// Runs `script` in the page (as a function body) that answers by calling its last argument,
+    /// and returns what it was called with.
+    pub async fn run_async(&self, script: &str, args: Value) -> Value {
+        self.command(
+            "POST",
+            "/execute/async",
+            json!({"script": script, "args": args}),
+        )
+        .await
+    }
+
     /// The text of the whole page, for failure messages.
     pub async fn page_text(&self) -> String {
         self.run(

@@ -33,6 +33,13 @@ impl CardType {
             CardType::Credit => "credit",
         }
     }
+
+    /// The type named `text` (`debit` or `credit`).
+    pub fn parse(text: &str) -> Option<CardType> {
+        [CardType::Debit, CardType::Credit]
+            .into_iter()
+            .find(|t| t.as_str() == text)
+    }
 }
 
 /// The card network a card runs on.

@@ -2,8 +2,7 @@
 
 use super::fold_width;
 use std::fmt;
-use time::macros::offset;
-use time::{Date, Month, OffsetDateTime};
+use time::{Date, Month};
 
 /// Longest input looked at, in bytes: 18 full-width characters with a few spaces fit easily.
 const INPUT_BYTES_MAX: usize = 96;
@@ -68,11 +67,7 @@ impl IdNumber {
     ///
     /// Use cases that have a clock port should call [`IdNumber::parse_on`] with its date instead.
     pub fn parse(input: &str) -> Result<IdNumber, IdNumberError> {
-        // China has one time zone and no daylight saving, so a fixed +8 offset is the local date.
-        IdNumber::parse_on(
-            input,
-            OffsetDateTime::now_utc().to_offset(offset!(+8)).date(),
-        )
+        IdNumber::parse_on(input, super::ChinaDay::today().date())
     }
 
     /// Parses an ID number whose birth date must not be after `today`; spaces and full-width

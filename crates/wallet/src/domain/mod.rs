@@ -15,17 +15,21 @@
 
 pub mod bin;
 pub mod card_number;
+pub mod china_day;
 pub mod display_text;
 pub mod id_number;
+pub mod named;
 pub mod network_address;
 pub mod password;
 pub mod phone;
 pub mod photo;
 pub mod pin;
 pub mod qr_picture;
+pub mod yuan;
 
 pub use bin::{BinInfo, CardScheme, CardType};
 pub use card_number::{CardError, CardNumber};
+pub use china_day::{CHINA_OFFSET, ChinaDay};
 pub use display_text::{DisplayTextError, display_text};
 pub use id_number::{ADULT_AGE, IdNumber, IdNumberError};
 pub use password::{PASSWORD_CHARS_MAX, PASSWORD_CHARS_MIN, Password, PasswordError};

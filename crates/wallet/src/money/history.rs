@@ -4,7 +4,8 @@
 use super::records::{MovementFilter, MovementRecord, NotificationRecord};
 use super::{Money, MoneyError};
 use crate::AccountOwner;
-use crate::records::{HolderRecord, RecordStore};
+use crate::records::HolderRecord;
+use crate::storage::RecordStore;
 use qianbao_ledger::{Account, AccountKind};
 
 /// Totals of one month, in and out, per kind of movement.

@@ -74,9 +74,7 @@ pub fn check_daily(limit: Limit, cap: i64, used_today: i64, amount: i64) -> Resu
 /// Milliseconds at the start of the day containing `now_ms`, in China (UTC+8), where a wallet's
 /// day begins and ends.
 pub fn day_start_ms(now_ms: i64) -> i64 {
-    const DAY_MS: i64 = 86_400_000;
-    const CHINA_OFFSET_MS: i64 = 8 * 3_600_000;
-    (now_ms + CHINA_OFFSET_MS).div_euclid(DAY_MS) * DAY_MS - CHINA_OFFSET_MS
+    crate::domain::ChinaDay::of_ms(now_ms).start_ms()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! database, so every node sees it the moment it is set.
 
 use crate::StoreError;
-use crate::records::RecordStore;
+use crate::storage::RecordStore;
 
 /// The operator setting that holds the window.
 pub(crate) const KEY: &str = "maintenance";

@@ -10,11 +10,12 @@ use super::records::{
     RefundRecord, TimerRecord,
 };
 use super::{
-    Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, claim,
-    entry_id, finish_claimed, leg, legs, new_movement_id, operator_account, wallet_account, yuan,
+    Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, entry_id,
+    leg, legs, new_movement_id, operator_account, wallet_account, yuan,
 };
 use crate::domain::display_text;
-use crate::records::{HolderRecord, RecordStore};
+use crate::records::HolderRecord;
+use crate::storage::RecordStore;
 use crate::{AccountOwner, StoreError};
 use qianbao_ledger::{Account, AccountKind, Currency, Instruction};
 use qianbao_secrets::field::{blind_index, seal};
@@ -325,6 +326,12 @@ impl Money {
         key: &IdempotencyKey,
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
+        // A code that is not 18 digits names no one: refused before any storage is asked, and
+        // not counted, since no guess of that shape can ever find a live code.
+        let digits = code.trim();
+        if digits.len() != 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(MoneyError::PaymentCodeInvalid);
+        }
         self.payment_codes_allowed(store, &merchant.id).await?;
         let outcome = self
             .charge_code(
@@ -341,7 +348,7 @@ impl Money {
         self.count_wrong_code(store, &merchant.id, outcome).await
     }
 
-    /// [`Money::charge`] once the merchant may send a code.
+    /// [`Money::charge`] of a well-formed code, once the merchant may send one.
     #[allow(clippy::too_many_arguments)]
     async fn charge_code(
         &self,
@@ -354,17 +361,12 @@ impl Money {
         key: &IdempotencyKey,
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
-        let digits = code.trim();
-        if digits.len() != 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(MoneyError::PaymentCodeInvalid);
-        }
-        let digest = code_digest(self, digits);
+        let digest = code_digest(self, code.trim());
         let (key, merchant_id, description) =
             (key.clone(), merchant.id.clone(), description.to_string());
         let money = self.clone();
         let now = self.now_ms();
-        self.run(store, move |r| {
-            let claimed = claim(r, &key, now, money.policy.idempotency_stale_ms)?;
+        self.call(store, &key, render, now, move |r| {
             let code = r
                 .payment_code(&digest)?
                 .ok_or(MoneyError::PaymentCodeInvalid)?;
@@ -415,14 +417,6 @@ impl Money {
                 now,
             )?;
             r.use_payment_code(&digest, now)?;
-            finish_claimed(
-                r,
-                &key,
-                claimed.as_ref(),
-                &done.id,
-                &render.reply(done.clone()),
-                now,
-            )?;
             Ok(done)
         })
         .await
@@ -604,8 +598,7 @@ impl Money {
             (key.clone(), merchant.id.clone(), payment_id.to_string());
         let money = self.clone();
         let now = self.now_ms();
-        self.run(store, move |r| {
-            let claimed = claim(r, &key, now, money.policy.idempotency_stale_ms)?;
+        self.call(store, &key, render, now, move |r| {
             let merchant = r.merchant(&merchant_id)?.ok_or(MoneyError::NotFound)?;
             // A refund is money leaving the owner's shop: frozen means none leaves.
             active_holder(r, &merchant.holder_id)?;
@@ -702,14 +695,6 @@ impl Money {
                 status: "succeeded".into(),
                 amount,
             };
-            finish_claimed(
-                r,
-                &key,
-                claimed.as_ref(),
-                &id,
-                &render.reply(done.clone()),
-                now,
-            )?;
             Ok(done)
         })
         .await
@@ -754,12 +739,10 @@ impl Money {
         key: &IdempotencyKey,
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
-        let (key, merchant_id) = (key.clone(), merchant.id.clone());
-        let money = self.clone();
+        let merchant_id = merchant.id.clone();
         let now = self.now_ms();
         let delay = self.policy.withdrawal_delay_ms;
-        self.run(store, move |r| {
-            let claimed = claim(r, &key, now, money.policy.idempotency_stale_ms)?;
+        self.call(store, key, render, now, move |r| {
             let merchant = r.merchant(&merchant_id)?.ok_or(MoneyError::NotFound)?;
             let owner = active_holder(r, &merchant.holder_id)?;
             let card = r
@@ -819,14 +802,6 @@ impl Money {
                 currency: currency.as_str().into(),
                 payee: Some(shown),
             };
-            finish_claimed(
-                r,
-                &key,
-                claimed.as_ref(),
-                &id,
-                &render.reply(done.clone()),
-                now,
-            )?;
             Ok(done)
         })
         .await

@@ -8,6 +8,7 @@
 //! nothing. A rule that refuses rolls the whole transaction back. Slow or outside work (the PIN's
 //! own counter, bank calls) happens before or between such transactions, never inside one.
 
+mod call;
 pub mod fees;
 pub mod history;
 pub mod limits;
@@ -23,7 +24,8 @@ pub mod webhooks;
 
 use crate::kyc::{Kyc, KycError};
 use crate::levels::LevelTable;
-use crate::records::{HolderRecord, RecordStore};
+use crate::records::HolderRecord;
+use crate::storage::RecordStore;
 use crate::{AccountOwner, StoreError};
 use fees::FeeSchedule;
 use limits::Exceeded;
@@ -352,12 +354,7 @@ pub fn new_movement_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// `¥12.34`.
-pub fn yuan(minor: i64) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    format!("{sign}¥{}.{:02}", abs / 100, abs % 100)
-}
+pub use crate::domain::yuan::yuan;
 
 /// A posting of `amount` (signed) to `account`.
 pub(crate) fn leg(account: &Account, amount: i64) -> Posting {
@@ -762,13 +759,6 @@ mod tests {
         );
         let other = new_movement_id();
         assert_ne!(entry_id(&other, Step::Move), m);
-    }
-
-    #[test]
-    fn yuan_are_shown_with_two_decimals() {
-        assert_eq!(yuan(1234), "¥12.34");
-        assert_eq!(yuan(5), "¥0.05");
-        assert_eq!(yuan(-100), "-¥1.00");
     }
 
     #[test]

@@ -7,10 +7,11 @@ use super::payload::Payload;
 use super::records::{MoneyTx, MovementRecord, ReadAhead, TimerRecord};
 use super::{
     Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, claim,
-    entry_id, finish, finish_claimed, leg, legs, new_movement_id, operator_account, shown_name,
-    wallet_account, yuan,
+    entry_id, finish, leg, legs, new_movement_id, operator_account, shown_name, wallet_account,
+    yuan,
 };
-use crate::records::{CardRecord, HolderRecord, RecordStore};
+use crate::records::{CardRecord, HolderRecord};
+use crate::storage::RecordStore;
 use crate::{AccountOwner, BankMovement, BankOutcome, ConnectorError};
 use qianbao_ledger::{AccountKind, Currency, Instruction};
 use qianbao_secrets::field::open;
@@ -552,15 +553,11 @@ impl Money {
             card.shown(),
         );
         let now = self.now_ms();
-        let (stale, delay) = (
-            self.policy.idempotency_stale_ms,
-            self.policy.withdrawal_delay_ms,
-        );
+        let delay = self.policy.withdrawal_delay_ms;
         let fees: FeeSchedule = self.fees;
         let money = self.clone();
-        self.run(store, move |r| {
+        self.call(store, &key, render, now, move |r| {
             let holder = active_holder(r, &holder_id)?;
-            let claimed = claim(r, &key, now, stale)?;
             let fee = fees.withdrawal(amount, r.withdrawn_total(&holder.id)?);
             let currency = Currency::CNY;
             let wallet = wallet_account(r, &holder.wallet_id, currency)?;
@@ -631,14 +628,6 @@ impl Money {
                 currency: currency.as_str().into(),
                 payee: None,
             };
-            finish_claimed(
-                r,
-                &key,
-                claimed.as_ref(),
-                &id,
-                &render.reply(done.clone()),
-                now,
-            )?;
             Ok(done)
         })
         .await
@@ -653,55 +642,63 @@ impl Money {
         key: &IdempotencyKey,
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
-        let key = key.clone();
         let payer_id = holder.id.clone();
-        let payer_wallet = AccountOwner::Wallet(holder.wallet_id.clone());
         let money = self.clone();
         let now = self.now_ms();
-        self.run(store, move |r| {
-            // Everything known before the first read is asked for at once; the rest follows.
-            let payee_phone = match &request.to {
-                PayeeRef::Phone(phone) => crate::domain::Phone::parse(phone).ok(),
-                PayeeRef::Wallet(_) => None,
-            };
-            let payee_wallet = match &request.to {
-                PayeeRef::Wallet(id) => Some(AccountOwner::Wallet(id.clone())),
-                PayeeRef::Phone(_) => None,
-            };
-            let mut ahead = vec![
-                ReadAhead::Idempotency {
-                    caller: &key.caller,
-                    key: &key.key,
-                },
-                ReadAhead::Holder(&payer_id),
-                ReadAhead::SpentSince {
-                    owner_id: &payer_id,
-                    since_ms: limits::day_start_ms(now),
-                    channels: SPENDING,
-                },
-                ReadAhead::Account {
-                    owner: &payer_wallet,
-                    kind: AccountKind::Wallet,
-                    currency: request.currency,
-                },
-                ReadAhead::Identity(&payer_id),
-            ];
-            match (&request.to, &payee_wallet, &payee_phone) {
-                (PayeeRef::Wallet(wallet_id), Some(owner), _) => ahead.extend([
-                    ReadAhead::HolderByWallet(wallet_id),
-                    ReadAhead::Account {
-                        owner,
-                        kind: AccountKind::Wallet,
-                        currency: request.currency,
+        let reads = {
+            let (key, payer_id, to, currency) = (
+                key.clone(),
+                holder.id.clone(),
+                request.to.clone(),
+                request.currency,
+            );
+            let payer_wallet = AccountOwner::Wallet(holder.wallet_id.clone());
+            move |r: &mut dyn MoneyTx| {
+                // Everything known before the first read is asked for at once; the rest follows.
+                let payee_phone = match &to {
+                    PayeeRef::Phone(phone) => crate::domain::Phone::parse(phone).ok(),
+                    PayeeRef::Wallet(_) => None,
+                };
+                let payee_wallet = match &to {
+                    PayeeRef::Wallet(id) => Some(AccountOwner::Wallet(id.clone())),
+                    PayeeRef::Phone(_) => None,
+                };
+                let mut ahead = vec![
+                    ReadAhead::Idempotency {
+                        caller: &key.caller,
+                        key: &key.key,
                     },
-                ]),
-                (PayeeRef::Phone(_), _, Some(phone)) => {
-                    ahead.push(ReadAhead::HolderByPhone(phone.as_e164()));
+                    ReadAhead::Holder(&payer_id),
+                    ReadAhead::SpentSince {
+                        owner_id: &payer_id,
+                        since_ms: limits::day_start_ms(now),
+                        channels: SPENDING,
+                    },
+                    ReadAhead::Account {
+                        owner: &payer_wallet,
+                        kind: AccountKind::Wallet,
+                        currency,
+                    },
+                    ReadAhead::Identity(&payer_id),
+                ];
+                match (&to, &payee_wallet, &payee_phone) {
+                    (PayeeRef::Wallet(wallet_id), Some(owner), _) => ahead.extend([
+                        ReadAhead::HolderByWallet(wallet_id),
+                        ReadAhead::Account {
+                            owner,
+                            kind: AccountKind::Wallet,
+                            currency,
+                        },
+                    ]),
+                    (PayeeRef::Phone(_), _, Some(phone)) => {
+                        ahead.push(ReadAhead::HolderByPhone(phone.as_e164()));
+                    }
+                    _ => {}
                 }
-                _ => {}
+                r.read_ahead(&ahead)
             }
-            r.read_ahead(&ahead)?;
-            let claimed = claim(r, &key, now, money.policy.idempotency_stale_ms)?;
+        };
+        self.call_after_reads(store, key, render, now, reads, move |r| {
             let payee = find_payee(r, &request.to)?;
             let done = money.pay_holder(
                 r,
@@ -712,14 +709,6 @@ impl Money {
                 &request.memo,
                 "transfer",
                 request.delay,
-                now,
-            )?;
-            finish_claimed(
-                r,
-                &key,
-                claimed.as_ref(),
-                &done.id,
-                &render.reply(done.clone()),
                 now,
             )?;
             Ok(done)
@@ -950,8 +939,7 @@ impl Money {
         let money = self.clone();
         let now = self.now_ms();
         let max = self.policy.amount_max_minor;
-        self.run(store, move |r| {
-            let claimed = claim(r, &key, now, money.policy.idempotency_stale_ms)?;
+        self.call(store, &key, render, now, move |r| {
             let done = match &payload {
                 Payload::Receive {
                     wallet_id,
@@ -1007,14 +995,6 @@ impl Money {
                     )?
                 }
             };
-            finish_claimed(
-                r,
-                &key,
-                claimed.as_ref(),
-                &done.id,
-                &render.reply(done.clone()),
-                now,
-            )?;
             Ok(done)
         })
         .await

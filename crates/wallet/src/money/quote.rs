@@ -2,7 +2,8 @@
 //! schedule and the same lifetime total are used as by the call itself.
 
 use super::{Money, MoneyError};
-use crate::records::{HolderRecord, RecordStore};
+use crate::records::HolderRecord;
+use crate::storage::RecordStore;
 
 /// What a movement would cost.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! the database (see [`crate::throttle`]), in a small transaction of their own.
 
 use super::{Money, MoneyError};
-use crate::records::RecordStore;
+use crate::storage::RecordStore;
 use crate::throttle::Throttle;
 
 const HOUR_MS: i64 = 3600 * 1000;

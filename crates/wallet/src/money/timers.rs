@@ -5,7 +5,7 @@
 
 use super::records::{MovementRecord, TimerRecord};
 use super::{Alert, Money, MoneyError, Step, apply, entry_id, yuan};
-use crate::records::RecordStore;
+use crate::storage::RecordStore;
 use crate::{BankMovement, BankOutcome};
 use qianbao_ledger::{Currency, Instruction};
 

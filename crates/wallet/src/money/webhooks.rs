@@ -9,7 +9,7 @@
 
 use super::records::WebhookRecord;
 use super::{Money, MoneyError};
-use crate::records::RecordStore;
+use crate::storage::RecordStore;
 use crate::{ConnectorError, WebhookSender};
 use std::collections::HashSet;
 use zeroize::Zeroizing;

@@ -1,0 +1,138 @@
+//! The router: every path with its handler, and the layers every request passes. The one module
+//! that knows all the routes, so the route modules need not know each other or the application.
+
+use crate::openapi;
+use crate::routes::money::{codes, moves, notifications, records};
+use crate::routes::{kyc, merchant, opening, ops, qr, quote, security};
+use crate::settings::Settings;
+use crate::state::AppState;
+use crate::{middleware, web};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+
+/// Every path with its handler over `state`, wrapped in the layers of [`with_layers`].
+pub fn router(state: AppState, settings: &Settings) -> Router {
+    let routes = Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .route("/openapi.json", get(openapi::openapi_json))
+        .route("/docs", get(openapi::docs))
+        .route("/docs/docs.js", get(openapi::docs_script))
+        .route("/v1/otp", post(opening::request_otp))
+        .route("/v1/signup", post(opening::sign_up))
+        .route("/v1/sessions", post(opening::log_in))
+        .route("/v1/sessions/current", delete(opening::log_out))
+        .route("/v1/me", get(opening::me))
+        .route("/v1/me/sessions", get(opening::sessions))
+        .route("/v1/me/sessions/{id}", delete(opening::end_session))
+        .route("/v1/sandbox/sms", get(opening::sandbox_sms))
+        .route("/v1/me/identity", post(kyc::verify_identity))
+        .route(
+            "/v1/me/identity/photo",
+            axum::routing::put(kyc::upload_id_photo).layer(DefaultBodyLimit::max(
+                qianbao_wallet::domain::MAX_PHOTO_BYTES,
+            )),
+        )
+        .route(
+            "/v1/me/identity/face",
+            axum::routing::put(kyc::face_check).layer(DefaultBodyLimit::max(
+                qianbao_wallet::domain::MAX_PHOTO_BYTES,
+            )),
+        )
+        .route("/v1/me/cards", post(kyc::bind_card).get(kyc::cards))
+        .route("/v1/me/cards/{card_id}/confirm", post(kyc::confirm_card))
+        .route("/v1/me/cards/{card_id}/default", post(kyc::default_card))
+        .route("/v1/me/cards/{card_id}/unbind", post(kyc::unbind_card))
+        .route("/v1/me/pin", axum::routing::put(kyc::set_pin))
+        .route("/v1/me/pin/reset", post(kyc::reset_pin))
+        .route("/v1/me/freeze", post(security::freeze))
+        .route("/v1/freeze", post(security::freeze_by_phone))
+        .route("/v1/me/unfreeze", post(security::unfreeze))
+        .route("/v1/password/reset", post(security::reset_password))
+        .route("/v1/me/balance", get(moves::balance))
+        .route("/v1/me/topups", post(moves::top_up))
+        .route("/v1/me/topups/quote", get(quote::top_up))
+        .route("/v1/me/withdrawals/quote", get(quote::withdrawal))
+        .route("/v1/me/withdrawals", post(moves::withdraw))
+        .route("/v1/payees", get(moves::payee))
+        .route("/v1/transfers", post(moves::transfer))
+        .route("/v1/transfers/{id}/cancel", post(moves::cancel_transfer))
+        .route("/v1/pay", post(moves::pay))
+        .route("/v1/pay/preview", get(moves::pay_preview))
+        .route("/v1/me/receive-code", get(codes::receive_code))
+        .route("/v1/me/payment-code", get(codes::payment_code))
+        .route("/v1/me/transactions", get(records::transactions))
+        .route("/v1/me/transactions.csv", get(records::transactions_csv))
+        .route("/v1/me/transactions/{id}", get(records::transaction_one))
+        .route("/v1/me/summary", get(records::summary))
+        .route("/v1/me/notifications", get(notifications::notifications))
+        .route(
+            "/v1/me/notifications/stream",
+            get(notifications::notification_stream),
+        )
+        .route("/v1/merchants", post(merchant::open_merchant))
+        .route(
+            "/v1/merchants/{merchant_id}/api-keys",
+            post(merchant::rotate_key),
+        )
+        .route("/v1/merchant/orders", post(merchant::create_order))
+        .route("/v1/merchant/orders/{id}", get(merchant::order))
+        .route("/v1/merchant/charges", post(merchant::charge))
+        .route("/v1/merchant/refunds", post(merchant::refund))
+        .route("/v1/merchant/payments", get(merchant::payments))
+        .route(
+            "/v1/merchant/webhook",
+            axum::routing::put(merchant::set_webhook),
+        )
+        .route("/v1/merchant/balance", get(merchant::balance))
+        .route("/v1/merchant/settlements", post(merchant::settle))
+        .route(
+            "/v1/qr/decode",
+            post(qr::decode).layer(DefaultBodyLimit::max(
+                qianbao_wallet::domain::MAX_PHOTO_BYTES,
+            )),
+        )
+        .route("/", get(web::holder_app))
+        .route("/merchant", get(web::till))
+        .route("/assets/{name}", get(web::asset))
+        .route("/web/config", get(web::config))
+        .route("/web/signup", post(web::sign_up))
+        .route("/web/session", post(web::log_in).delete(web::log_out))
+        .route(
+            "/web/merchant/session",
+            post(web::merchant_sign_in)
+                .get(web::merchant_now)
+                .delete(web::merchant_sign_out),
+        )
+        .with_state(state);
+    with_layers(routes, settings)
+}
+
+/// Wraps routes in the layers every request passes, in order from the outside in: sensitive
+/// headers marked, request id and access log, plain 413s made problems, panics caught, the time
+/// limit, the body limit; and answers unknown paths and wrong methods with problems.
+pub fn with_layers(routes: Router, settings: &Settings) -> Router {
+    let timeout = settings.request_timeout;
+    routes
+        .route_layer(axum::middleware::from_fn(middleware::remember_route))
+        .fallback(middleware::unknown_path)
+        .method_not_allowed_fallback(middleware::wrong_method)
+        .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            middleware::time_limit(timeout, req, next)
+        }))
+        .layer(CatchPanicLayer::custom(middleware::panicked))
+        .layer(axum::middleware::from_fn(
+            middleware::problem_for_plain_errors,
+        ))
+        .layer(axum::middleware::from_fn(middleware::request_id_and_log))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            axum::http::header::AUTHORIZATION,
+            axum::http::header::COOKIE,
+        ]))
+}

@@ -1,0 +1,379 @@
+//! Moving a holder's money: the balance, top-ups and withdrawals through a bound card, the payee
+//! look-up, transfers (at once or delayed, and cancelling a delayed one), and paying a scanned
+//! code with its preview. Every POST here goes through [`super::idempotency`].
+
+use super::idempotency::{IdempotencyHeader, idempotency_key, idempotent_with_pin, json};
+use crate::auth::CurrentHolder;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use crate::timestamp::rfc3339;
+use axum::Json;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use qianbao_api_types::{
+    Balance, BalanceList, MoneyReply, PayPreview, PayReply, PayRequest, PayeeBody, Problem,
+    TopupRequest, TransferRequest, WithdrawalRequest,
+};
+use qianbao_wallet::domain::display_text;
+use qianbao_wallet::money::moves::{Delay, PayeeRef};
+use qianbao_wallet::money::payload::Payload;
+use qianbao_wallet::money::{Done, MoneyError, amount, currency};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+/// Accounts as the wire shows balances: available and held per currency.
+pub(crate) fn balance_list(accounts: Vec<qianbao_ledger::Account>) -> BalanceList {
+    BalanceList {
+        balances: accounts
+            .into_iter()
+            .map(|a| Balance {
+                currency: a.currency.as_str().to_string(),
+                available: a.available().minor(),
+                held: a.held.minor(),
+            })
+            .collect(),
+    }
+}
+
+fn money_reply_json(done: Done) -> String {
+    json(&money_reply(&done))
+}
+
+fn pay_reply_json(done: Done) -> String {
+    json(&pay_reply(&done))
+}
+
+fn money_reply(done: &Done) -> MoneyReply {
+    MoneyReply {
+        id: done.id.clone(),
+        status: done.status.clone(),
+        amount: done.amount,
+        fee: done.fee,
+        currency: done.currency.clone(),
+    }
+}
+
+fn pay_reply(done: &Done) -> PayReply {
+    PayReply {
+        payment_id: done.id.clone(),
+        status: done.status.clone(),
+        amount: done.amount,
+        currency: done.currency.clone(),
+        payee: done.payee.clone().unwrap_or_default(),
+    }
+}
+
+fn caller(me: &CurrentHolder) -> String {
+    format!("holder:{}", me.holder.id)
+}
+
+/// The holder's balance per currency: available and held.
+#[utoipa::path(get, path = "/v1/me/balance", tag = "money", security(("session" = [])),
+    responses((status = 200, description = "Balances", body = BalanceList)))]
+pub async fn balance(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+) -> Result<Json<BalanceList>, ApiError> {
+    let accounts = state.money.balances(&state.storage, &me.holder).await?;
+    Ok(Json(balance_list(accounts)))
+}
+
+/// Tops up from a bound card; credit cards carry the fee in the schedule.
+#[utoipa::path(post, path = "/v1/me/topups", tag = "money", security(("session" = [])), request_body = TopupRequest,
+    params(IdempotencyHeader),
+    responses(
+        (status = 201, description = "`succeeded`, or `pending` while the bank has not answered", body = MoneyReply),
+        (status = 401, description = "`pin_incorrect` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such card of the holder's", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`bank_insufficient_funds`, `bank_rejected`, `amount_invalid`, `currency_unsupported`, `limit_exceeded`", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "`pin_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`bank_unavailable`, `maintenance`", body = Problem, content_type = "application/problem+json")))]
+pub async fn top_up(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<TopupRequest>,
+) -> Response {
+    let key = idempotency_key(&state, &headers, caller(&me), "topup", &body);
+    let s = state.clone();
+    let pin = (me.holder.id.clone(), body.pin.clone());
+    idempotent_with_pin(
+        &state,
+        key,
+        (&pin.0, &pin.1),
+        StatusCode::CREATED,
+        money_reply_json,
+        |render, key, pin_read| {
+            Box::pin(async move {
+                let amount = amount(body.amount, s.money.policy.amount_max_minor)?;
+                let currency = currency(body.currency.as_deref())?;
+                s.money
+                    .check_pin_read(&s.storage, &me.holder.id, &body.pin, pin_read)
+                    .await?;
+                s.money
+                    .top_up(
+                        &s.storage,
+                        &me.holder,
+                        &body.card_id,
+                        amount,
+                        currency,
+                        &key,
+                        render,
+                    )
+                    .await
+            })
+        },
+    )
+    .await
+}
+
+/// Withdraws to a bound card (L2): held at once, settled when the bank confirms.
+#[utoipa::path(post, path = "/v1/me/withdrawals", tag = "money", security(("session" = [])), request_body = WithdrawalRequest,
+    params(IdempotencyHeader),
+    responses(
+        (status = 201, description = "`pending` until the bank confirms", body = MoneyReply),
+        (status = 401, description = "`pin_incorrect` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`kyc_required`, `account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such card of the holder's", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`insufficient_balance`, `amount_invalid`, `limit_exceeded`", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "`pin_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json")))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<WithdrawalRequest>,
+) -> Response {
+    let key = idempotency_key(&state, &headers, caller(&me), "withdrawal", &body);
+    let s = state.clone();
+    let pin = (me.holder.id.clone(), body.pin.clone());
+    idempotent_with_pin(
+        &state,
+        key,
+        (&pin.0, &pin.1),
+        StatusCode::CREATED,
+        money_reply_json,
+        |render, key, pin_read| {
+            Box::pin(async move {
+                let amount = amount(body.amount, s.money.policy.amount_max_minor)?;
+                s.money
+                    .check_pin_read(&s.storage, &me.holder.id, &body.pin, pin_read)
+                    .await?;
+                s.money
+                    .withdraw(&s.storage, &me.holder, &body.card_id, amount, &key, render)
+                    .await
+            })
+        },
+    )
+    .await
+}
+
+/// Who a phone number or wallet id belongs to, masked, to confirm before paying.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PayeeQuery {
+    /// The payee's phone.
+    #[param(pattern = r"^(\+86)?1[3-9][0-9]{9}$")]
+    pub phone: Option<String>,
+    /// Or the payee's wallet id.
+    pub wallet_id: Option<String>,
+}
+
+/// The payee's masked real name, to confirm before transferring.
+#[utoipa::path(get, path = "/v1/payees", tag = "money", security(("session" = [])), params(PayeeQuery),
+    responses(
+        (status = 200, description = "The payee", body = PayeeBody),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited` (with `retry_after`): too many look-ups by this holder or address", body = Problem, content_type = "application/problem+json")))]
+pub async fn payee(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ApiQuery(query): ApiQuery<PayeeQuery>,
+) -> Result<Json<PayeeBody>, ApiError> {
+    let to = match (query.phone, query.wallet_id) {
+        (Some(phone), None) => PayeeRef::Phone(phone),
+        (None, Some(id)) => PayeeRef::Wallet(id),
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                "Give exactly one of phone or wallet_id.",
+            ));
+        }
+    };
+    let payee = state
+        .money
+        .payee(&state.storage, &me.holder.id, &peer.ip().to_string(), &to)
+        .await?;
+    Ok(Json(PayeeBody {
+        wallet_id: payee.wallet_id,
+        masked_name: payee.masked_name,
+    }))
+}
+
+/// Transfers to another holder by phone or wallet id, at once or delayed (2h / 24h).
+#[utoipa::path(post, path = "/v1/transfers", tag = "money", security(("session" = [])), request_body = TransferRequest,
+    params(IdempotencyHeader),
+    responses(
+        (status = 201, description = "`succeeded`, or `scheduled` when delayed", body = MoneyReply),
+        (status = 401, description = "`pin_incorrect` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such payee", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`insufficient_balance`, `limit_exceeded`, `invalid_payee`, `amount_invalid`, `currency_unsupported`", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "`pin_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json")))]
+pub async fn transfer(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<TransferRequest>,
+) -> Response {
+    let key = idempotency_key(&state, &headers, caller(&me), "transfer", &body);
+    let s = state.clone();
+    let pin = (me.holder.id.clone(), body.pin.clone());
+    idempotent_with_pin(
+        &state,
+        key,
+        (&pin.0, &pin.1),
+        StatusCode::CREATED,
+        money_reply_json,
+        |render, key, pin_read| {
+            Box::pin(async move {
+                let to = match (body.to_phone, body.to_wallet_id) {
+                    (Some(phone), None) => PayeeRef::Phone(phone),
+                    (None, Some(id)) => PayeeRef::Wallet(id),
+                    _ => return Err(MoneyError::InvalidField("to_phone")),
+                };
+                let amount = amount(body.amount, s.money.policy.amount_max_minor)?;
+                let currency = currency(body.currency.as_deref())?;
+                let memo = display_text(&body.memo.unwrap_or_default(), 100, false)
+                    .map_err(|_| MoneyError::InvalidField("memo"))?;
+                let delay = match body.delay.as_deref() {
+                    None => None,
+                    Some(text) => {
+                        Some(Delay::parse(text).ok_or(MoneyError::InvalidField("delay"))?)
+                    }
+                };
+                s.money
+                    .check_pin_read(&s.storage, &me.holder.id, &body.pin, pin_read)
+                    .await?;
+                let request = qianbao_wallet::money::moves::TransferRequest {
+                    to,
+                    amount,
+                    currency,
+                    memo,
+                    delay,
+                };
+                s.money
+                    .transfer(&s.storage, &me.holder, request, &key, render)
+                    .await
+            })
+        },
+    )
+    .await
+}
+
+/// Cancels a delayed transfer before it arrives.
+#[utoipa::path(post, path = "/v1/transfers/{id}/cancel", tag = "money", security(("session" = [])),
+    params(("id" = String, Path, description = "The transfer's id")),
+    responses(
+        (status = 200, description = "Cancelled; the money is back", body = MoneyReply),
+        (status = 403, description = "`account_frozen`, `account_restricted`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_cancellable`", body = Problem, content_type = "application/problem+json")))]
+pub async fn cancel_transfer(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+    Path(id): Path<String>,
+) -> Result<Json<MoneyReply>, ApiError> {
+    let done = state
+        .money
+        .cancel_transfer(&state.storage, &me.holder, &id)
+        .await?;
+    Ok(Json(money_reply(&done)))
+}
+
+/// Pays a scanned QR code: a merchant's static code (amount required), an order, or a holder's
+/// receive code.
+#[utoipa::path(post, path = "/v1/pay", tag = "money", security(("session" = [])), request_body = PayRequest,
+    params(IdempotencyHeader),
+    responses(
+        (status = 201, description = "Paid", body = PayReply),
+        (status = 401, description = "`pin_incorrect` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such order or payee", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`order_paid`", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "`pin_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`payload_invalid`, `order_expired`, `insufficient_balance`, `limit_exceeded`, `merchant_unavailable`", body = Problem, content_type = "application/problem+json")))]
+pub async fn pay(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<PayRequest>,
+) -> Response {
+    let key = idempotency_key(&state, &headers, caller(&me), "pay", &body);
+    let s = state.clone();
+    let pin = (me.holder.id.clone(), body.pin.clone());
+    idempotent_with_pin(
+        &state,
+        key,
+        (&pin.0, &pin.1),
+        StatusCode::CREATED,
+        pay_reply_json,
+        |render, key, pin_read| {
+            Box::pin(async move {
+                if let Some(a) = body.amount {
+                    amount(a, s.money.policy.amount_max_minor)?;
+                }
+                Payload::parse(&body.payload).map_err(|_| MoneyError::PayloadInvalid)?;
+                s.money
+                    .check_pin_read(&s.storage, &me.holder.id, &body.pin, pin_read)
+                    .await?;
+                s.money
+                    .pay(
+                        &s.storage,
+                        &me.holder,
+                        &body.payload,
+                        body.amount,
+                        &key,
+                        render,
+                    )
+                    .await
+            })
+        },
+    )
+    .await
+}
+
+/// `?payload=` of a scanned code.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PreviewQuery {
+    /// The scanned QR code's text.
+    #[param(max_length = 256)]
+    pub payload: String,
+}
+
+/// What a scanned code will pay and to whom, to confirm before typing the payment password.
+#[utoipa::path(get, path = "/v1/pay/preview", tag = "money", security(("session" = [])), params(PreviewQuery),
+    responses(
+        (status = 200, description = "What paying the code would pay", body = PayPreview),
+        (status = 409, description = "`order_paid`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`payload_invalid`, `order_expired`, `merchant_unavailable`", body = Problem, content_type = "application/problem+json")))]
+pub async fn pay_preview(
+    State(state): State<AppState>,
+    _me: CurrentHolder,
+    ApiQuery(query): ApiQuery<PreviewQuery>,
+) -> Result<Json<PayPreview>, ApiError> {
+    let scanned = state.money.scanned(&state.storage, &query.payload).await?;
+    Ok(Json(PayPreview {
+        kind: scanned.kind.into(),
+        payee_name: scanned.payee_name,
+        amount: scanned.amount,
+        currency: scanned.currency.as_str().into(),
+        description: scanned.description,
+        expires_at: scanned.expires_ms.map(rfc3339),
+    }))
+}

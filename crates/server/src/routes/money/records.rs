@@ -1,0 +1,363 @@
+//! The holder's records: the list (filtered by type and time, cursor-paged), one record, the CSV
+//! export and the month's summary. Days and months are China time (UTC+8, no daylight saving).
+
+use super::super::paging::{next_cursor, page_size};
+use crate::auth::CurrentHolder;
+use crate::error::ApiError;
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+use crate::timestamp::rfc3339;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use qianbao_api_types::{Problem, SummaryBody, SummaryCategory, TransactionBody, TransactionPage};
+use qianbao_wallet::money::records::{MovementFilter, MovementRecord};
+use serde::Deserialize;
+
+/// A time bound of the records' filters: an RFC 3339 time or a day (`YYYY-MM-DD`, China time).
+pub struct TimeBound;
+
+impl utoipa::PartialSchema for TimeBound {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+        };
+        let string = |format| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(format)))
+        };
+        AnyOfBuilder::new()
+            .item(string(KnownFormat::DateTime))
+            .item(string(KnownFormat::Date))
+            .description(Some(
+                "An RFC 3339 time (`2026-12-01T08:00:00Z`) or a day in China time (`2026-12-01`).",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TimeBound {}
+
+/// Filters of the records and the export.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RecordQuery {
+    /// `topup`, `withdrawal`, `transfer`, `payment`, `refund` or `settlement`.
+    #[serde(rename = "type")]
+    #[param(pattern = r"^(topup|withdrawal|transfer|payment|refund|settlement)$")]
+    pub kind: Option<String>,
+    /// From this time (RFC 3339) or day (`YYYY-MM-DD`, China time) on.
+    #[param(value_type = Option<TimeBound>)]
+    pub from: Option<String>,
+    /// Before this time, or until the end of this day.
+    #[param(value_type = Option<TimeBound>)]
+    pub to: Option<String>,
+    /// 1–100, default 20.
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// From `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// Filters of the export: those of the records, without paging (the export is one file of at
+/// most 10,000 rows). Paging parameters are refused rather than silently ignored.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// `topup`, `withdrawal`, `transfer`, `payment`, `refund` or `settlement`.
+    #[serde(rename = "type")]
+    #[param(pattern = r"^(topup|withdrawal|transfer|payment|refund|settlement)$")]
+    pub kind: Option<String>,
+    /// From this time (RFC 3339) or day (`YYYY-MM-DD`, China time) on.
+    #[param(value_type = Option<TimeBound>)]
+    pub from: Option<String>,
+    /// Before this time, or until the end of this day.
+    #[param(value_type = Option<TimeBound>)]
+    pub to: Option<String>,
+}
+
+/// A time bound: RFC 3339, or a day in China time (`to` then means the end of that day).
+fn bound(text: &str, end_of_day: bool) -> Result<i64, ApiError> {
+    let bad = || {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            "Times are RFC 3339 (2026-12-01T08:00:00Z) or days (2026-12-01).",
+        )
+    };
+    if let Ok(t) = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+    {
+        return i64::try_from(t.unix_timestamp_nanos() / 1_000_000).map_err(|_| bad());
+    }
+    let day = time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| bad())?;
+    let start = day
+        .midnight()
+        .assume_offset(time::macros::offset!(+8))
+        .unix_timestamp()
+        * 1000;
+    // The end of a day is the next midnight, counted rather than looked up: the last day the
+    // calendar knows (9999-12-31) has no next day but still ends.
+    Ok(if end_of_day { start + DAY_MS } else { start })
+}
+
+/// A day in milliseconds; China has no daylight saving, so every day is this long.
+const DAY_MS: i64 = 86_400_000;
+
+fn filter(
+    query: &ExportQuery,
+    cursor: Option<&String>,
+    limit: i64,
+) -> Result<MovementFilter, ApiError> {
+    const KINDS: [&str; 6] = [
+        "topup",
+        "withdrawal",
+        "transfer",
+        "payment",
+        "refund",
+        "settlement",
+    ];
+    if let Some(kind) = &query.kind
+        && !KINDS.contains(&kind.as_str())
+    {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            "type is one of topup, withdrawal, transfer, payment, refund, settlement.",
+        )
+        .field("type"));
+    }
+    Ok(MovementFilter {
+        kind: query.kind.clone(),
+        from_ms: query.from.as_deref().map(|t| bound(t, false)).transpose()?,
+        to_ms: query.to.as_deref().map(|t| bound(t, true)).transpose()?,
+        before_id: cursor.filter(|c| c.len() <= 64).cloned(),
+        limit,
+    })
+}
+
+fn transaction(m: MovementRecord) -> TransactionBody {
+    TransactionBody {
+        id: m.id,
+        kind: m.kind,
+        direction: m.direction,
+        amount: m.amount,
+        fee: m.fee,
+        currency: m.currency,
+        counterparty: m.counterparty,
+        status: m.status,
+        memo: m.memo,
+        created_at: rfc3339(m.created_ms),
+    }
+}
+
+/// The holder's records, newest first, filtered and cursor-paged.
+#[utoipa::path(get, path = "/v1/me/transactions", tag = "money", security(("session" = [])), params(RecordQuery),
+    responses((status = 200, description = "A page", body = TransactionPage)))]
+pub async fn transactions(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+    ApiQuery(query): ApiQuery<RecordQuery>,
+) -> Result<Json<TransactionPage>, ApiError> {
+    let limit = page_size(query.limit)?;
+    let export = ExportQuery {
+        kind: query.kind,
+        from: query.from,
+        to: query.to,
+    };
+    let mut f = filter(&export, query.cursor.as_ref(), limit + 1)?;
+    f.limit = limit + 1;
+    let mut rows = state.money.records(&state.storage, &me.holder, f).await?;
+    let next_cursor = next_cursor(&mut rows, limit, |m| m.id.clone());
+    Ok(Json(TransactionPage {
+        items: rows.into_iter().map(transaction).collect(),
+        next_cursor,
+    }))
+}
+
+/// One record of the holder's.
+#[utoipa::path(get, path = "/v1/me/transactions/{id}", tag = "money", security(("session" = [])),
+    params(("id" = String, Path, description = "The record's id")),
+    responses(
+        (status = 200, description = "The record", body = TransactionBody),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json")))]
+pub async fn transaction_one(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+    Path(id): Path<String>,
+) -> Result<Json<TransactionBody>, ApiError> {
+    let m = state.money.record(&state.storage, &me.holder, &id).await?;
+    Ok(Json(transaction(m)))
+}
+
+/// A CSV field, quoted, with formula characters defused for spreadsheets.
+fn csv_field(text: &str) -> String {
+    let guarded = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    format!("\"{}\"", guarded.replace('"', "\"\""))
+}
+
+/// The holder's records as CSV (at most 10,000 rows), with the same filters.
+#[utoipa::path(get, path = "/v1/me/transactions.csv", tag = "money", security(("session" = [])), params(ExportQuery),
+    responses((status = 200, description = "text/csv", content_type = "text/csv", body = String)))]
+pub async fn transactions_csv(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<Response, ApiError> {
+    let f = filter(
+        &query,
+        None,
+        qianbao_wallet::money::history::EXPORT_ROWS_MAX,
+    )?;
+    let rows = state.money.records(&state.storage, &me.holder, f).await?;
+    let mut out =
+        String::from("id,type,direction,amount,fee,currency,counterparty,status,memo,created_at\n");
+    for m in rows {
+        let line = [
+            csv_field(&m.id),
+            csv_field(&m.kind),
+            csv_field(&m.direction),
+            format!("{}.{:02}", m.amount / 100, m.amount % 100),
+            format!("{}.{:02}", m.fee / 100, m.fee % 100),
+            csv_field(&m.currency),
+            csv_field(&m.counterparty),
+            csv_field(&m.status),
+            csv_field(&m.memo),
+            csv_field(&rfc3339(m.created_ms)),
+        ]
+        .join(",");
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let mut response = out.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(
+        axum::http::header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"qianbao-transactions.csv\""),
+    );
+    Ok(response)
+}
+
+/// `?month=YYYY-MM`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MonthQuery {
+    /// The month, China time.
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    pub month: String,
+}
+
+/// The month's totals in and out, by type.
+#[utoipa::path(get, path = "/v1/me/summary", tag = "money", security(("session" = [])), params(MonthQuery),
+    responses((status = 200, description = "Totals", body = SummaryBody)))]
+pub async fn summary(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+    ApiQuery(query): ApiQuery<MonthQuery>,
+) -> Result<Json<SummaryBody>, ApiError> {
+    let bad = || {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            "month is YYYY-MM.",
+        )
+        .field("month")
+    };
+    // Exactly `YYYY-MM`, as documented.
+    let bytes = query.month.as_bytes();
+    if bytes.len() != 7
+        || bytes[4] != b'-'
+        || !bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let year: i32 = query.month[..4].parse().map_err(|_| bad())?;
+    let month: u8 = query.month[5..].parse().map_err(|_| bad())?;
+    let month_of = time::Month::try_from(month).map_err(|_| bad())?;
+    let first = time::Date::from_calendar_date(year, month_of, 1).map_err(|_| bad())?;
+    // The month's end is counted in days rather than looked up as the next month's first day,
+    // which the calendar does not have after 9999-12.
+    let days = i64::from(time::util::days_in_month(month_of, year));
+    let ms = |d: time::Date| {
+        d.midnight()
+            .assume_offset(time::macros::offset!(+8))
+            .unix_timestamp()
+            * 1000
+    };
+    let (from_ms, to_ms) = (ms(first), ms(first) + days * DAY_MS);
+    let s = state
+        .money
+        .summary(&state.storage, &me.holder, from_ms, to_ms)
+        .await?;
+    Ok(Json(SummaryBody {
+        month: query.month,
+        total_in: s.total_in,
+        total_out: s.total_out,
+        categories: s
+            .categories
+            .into_iter()
+            .map(|(kind, direction, total, count)| SummaryCategory {
+                kind,
+                direction,
+                total,
+                count,
+            })
+            .collect(),
+    }))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::{DAY_MS, bound};
+
+    #[test]
+    fn a_day_bound_is_china_midnight_and_its_end_the_next_one() {
+        // 2026-12-01T00:00:00+08:00 is 2026-11-30T16:00:00Z.
+        let start = bound("2026-12-01", false).unwrap();
+        assert_eq!(start, 1_796_054_400_000);
+        assert_eq!(bound("2026-12-01", true).unwrap(), start + DAY_MS);
+        assert_eq!(bound("2026-11-30T16:00:00Z", false).unwrap(), start);
+    }
+
+    #[test]
+    fn the_calendars_last_day_still_ends() {
+        let start = bound("9999-12-31", false).unwrap();
+        assert_eq!(bound("9999-12-31", true).unwrap(), start + DAY_MS);
+    }
+
+    #[test]
+    fn other_text_is_an_invalid_request() {
+        for bad in [
+            "",
+            "2026-13-01",
+            "2026-02-30",
+            "yesterday",
+            "2026-12-01T25:00:00Z",
+        ] {
+            assert_eq!(
+                bound(bad, false).unwrap_err().code(),
+                "invalid_request",
+                "{bad:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! What the server is started with: the address, the storage, the mode, the time limits, the keys,
+//! the operator's policy and connectors. The command line fills it; tests change what they test.
+
+use crate::policy::Policy;
+use crate::serve::ConnectionTimeouts;
+use qianbao_store::Location;
+use qianbao_wallet::{Clock, SystemClock};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the server is started with.
+#[derive(Clone)]
+pub struct Settings {
+    /// Address to listen on; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// Where the data lives.
+    pub location: Location,
+    /// Whether the sandbox connectors and `/v1/sandbox/*` are on.
+    pub sandbox: bool,
+    /// The longest a request may take before it is answered 503 `timeout`.
+    pub request_timeout: Duration,
+    /// The largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+    /// The longest a client may take over a request's headers, counted from their first byte (on
+    /// a new connection, from the connection itself); then the connection is closed. A socket
+    /// that sends nothing, or headers a byte at a time, must not hold a connection for ever.
+    pub header_read_timeout: Duration,
+    /// The longest a keep-alive connection may wait for its next request; then it is closed.
+    pub idle_timeout: Duration,
+    /// The master key as 64 hex digits (`QIANBAO_MASTER_KEY`); when absent, a 0600 key file
+    /// `master.key` in `key_dir` is read, or made on first start.
+    pub master_key: Option<String>,
+    /// Where the key file lives.
+    pub key_dir: PathBuf,
+    /// The operator's numbers; `None` takes the defaults for the mode (sandbox: no per-address
+    /// code limit, and codes kept for the sandbox's SMS view).
+    pub policy: Option<Policy>,
+    /// The time, a port so tests can move it.
+    pub clock: Arc<dyn Clock>,
+    /// The production connectors the operator configured (ignored under the sandbox).
+    pub connectors: Connectors,
+}
+
+/// The production connectors, each present when configured.
+#[derive(Clone, Default)]
+pub struct Connectors {
+    /// The SMS provider.
+    pub sms: Option<qianbao_connectors::HttpSmsConfig>,
+    /// The identity verifier.
+    pub identity: Option<qianbao_connectors::HttpIdentityConfig>,
+    /// The bank.
+    pub bank: Option<qianbao_connectors::HttpBankConfig>,
+}
+
+impl Settings {
+    /// Defaults for `location`: 127.0.0.1:8080, sandbox off, 30 s requests, 1 MiB bodies, 10 s
+    /// for a request's headers, 60 s idle between requests.
+    pub fn new(location: Location) -> Self {
+        Settings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            location,
+            sandbox: false,
+            request_timeout: Duration::from_secs(30),
+            body_limit_bytes: 1024 * 1024,
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            master_key: None,
+            key_dir: PathBuf::from("./qianbao-data"),
+            policy: None,
+            clock: Arc::new(SystemClock),
+            connectors: Connectors::default(),
+        }
+    }
+
+    /// The two connection timeouts, as the connection loop takes them.
+    pub fn connection_timeouts(&self) -> ConnectionTimeouts {
+        ConnectionTimeouts {
+            header_read: self.header_read_timeout,
+            idle: self.idle_timeout,
+        }
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> Policy {
+        self.policy
+            .clone()
+            .unwrap_or_else(|| Policy::defaults(self.sandbox))
+    }
+}

@@ -1,0 +1,109 @@
+/* Unit tests of the pages' pure modules, run inside Chromium by units.rs: the page's own
+ * money.js (yuan text ⇄ fen) and strings-zh.js / strings-en.js, imported from the server as the
+ * pages import them. Not served by the server: WebDriver hands this file to the page with the
+ * call `qianbaoUnitTests(location.origin)`, which answers one {name, ok, got, want} per check.
+ * (A plain script, so `node --check` reads it; the modules it loads are ES modules.) */
+
+// eslint-disable-next-line no-unused-vars
+async function qianbaoUnitTests(base) {
+  const money = await import(base + '/assets/money.js');
+  const zh = await import(base + '/assets/strings-zh.js');
+  const en = await import(base + '/assets/strings-en.js');
+  const results = [];
+  const check = (name, got, want) => {
+    results.push({ name, ok: Object.is(got, want), got: JSON.stringify(got), want: JSON.stringify(want) });
+  };
+
+  // ---------------------------------------------------------------- parseYuan: yuan text → fen
+  const accepted = [
+    ['12.34', 1234],
+    ['0.1', 10],
+    ['0.05', 5],
+    ['0.01', 1],
+    ['12.5', 1250],
+    ['12', 1200],
+    ['12.', 1200],
+    ['.5', 50],
+    ['007.50', 750],
+    ['1,234.5', 123450],
+    ['1,234.56', 123456],
+    ['¥1,234.56', 123456],
+    ['￥5', 500],
+    [' 12.5 ', 1250],
+    ['1 234', 123400],
+    ['１２．３４', 1234], // full-width digits and point
+    ['１，２３４．５', 123450], // full-width comma
+    ['9999999999999.99', 999999999999999], // the most: 15 digits of fen
+  ];
+  for (const [text, fen] of accepted) check('parseYuan(' + JSON.stringify(text) + ')', money.parseYuan(text), fen);
+  const rejected = [
+    '-1', '-0.5', '+5', '1.234', '1,234.567', 'abc', '12abc', '1e3', '12.3.4', '', '   ', '.', '¥',
+    '0', '0.00', '.00',
+    '10000000000000', // 16 digits of fen
+    '99999999999999999999',
+    null, undefined,
+  ];
+  for (const text of rejected) check('parseYuan(' + JSON.stringify(text) + ') is refused', money.parseYuan(text), null);
+
+  // ---------------------------------------------------------------- formatMoney: fen → "¥1,234.56"
+  const formatted = [
+    [[1234], '¥12.34'],
+    [[5], '¥0.05'],
+    [[0], '¥0.00'],
+    [[100], '¥1.00'],
+    [[123456789], '¥1,234,567.89'],
+    [[100000], '¥1,000.00'],
+    [[-1250], '-¥12.50'],
+    [[-5], '-¥0.05'],
+    [[-123456789], '-¥1,234,567.89'],
+    [['1234'], '¥12.34'],
+    [[100, 'CNY'], '¥1.00'],
+    [[100, 'USD'], 'USD 1.00'],
+    [[null], ''],
+    [[undefined], ''],
+    [[''], ''],
+    [[1.5], '1.5'], // not integer fen: shown as it came
+    [[2 ** 53], '9007199254740992'],
+  ];
+  for (const [args, text] of formatted) {
+    check('formatMoney(' + args.map((a) => JSON.stringify(a)).join(', ') + ')', money.formatMoney(...args), text);
+  }
+
+  // ---------------------------------------------------------------- formatYuan: fen → "12.34"
+  for (const [fen, text] of [[1234, '12.34'], [5, '0.05'], [0, '0.00'], [1250, '12.50'], [123456789, '1234567.89']]) {
+    check('formatYuan(' + fen + ')', money.formatYuan(fen), text);
+  }
+
+  // ---------------------------------------------------------------- both ways
+  for (const fen of [1, 5, 10, 99, 100, 1234, 1250, 100000, 123456789, 999999999999999]) {
+    check('parseYuan(formatYuan(' + fen + '))', money.parseYuan(money.formatYuan(fen)), fen);
+    check('parseYuan(formatMoney(' + fen + '))', money.parseYuan(money.formatMoney(fen)), fen);
+  }
+
+  // ---------------------------------------------------------------- strings per language
+  const placeholders = (s) => Array.from(s.matchAll(/\{(\w+)\}/g), (m) => m[1]).sort().join(',');
+  for (const section of ['shared', 'app', 'till']) {
+    const zhKeys = Object.keys(zh[section]);
+    const enKeys = Object.keys(en[section]);
+    check('strings.' + section + ': English has every Chinese key', zhKeys.filter((k) => !(k in en[section])).join(' '), '');
+    check('strings.' + section + ': Chinese has every English key', enKeys.filter((k) => !(k in zh[section])).join(' '), '');
+    const empty = zhKeys.filter((k) => !zh[section][k] || (k in en[section] && !en[section][k]));
+    check('strings.' + section + ': no empty text', empty.join(' '), '');
+    const differ = zhKeys.filter((k) => k in en[section] && placeholders(zh[section][k]) !== placeholders(en[section][k]));
+    check('strings.' + section + ': the same {placeholders} in both languages', differ.join(' '), '');
+  }
+  // Every key the HTML of a page names has a text in the strings that page registers.
+  for (const [page, sections] of [['/', ['shared', 'app']], ['/merchant', ['shared', 'till']]]) {
+    const html = await (await fetch(base + page)).text();
+    const doc = new DOMParser().parseFromString(html, 'text/html');
+    const missing = [];
+    for (const attr of ['data-i18n', 'data-i18n-ph', 'data-i18n-al', 'data-i18n-title']) {
+      doc.querySelectorAll('[' + attr + ']').forEach((node) => {
+        const key = node.getAttribute(attr);
+        if (!sections.some((s) => key in zh[s])) missing.push(key);
+      });
+    }
+    check('every text key of ' + page + ' has a string', missing.join(' '), '');
+  }
+  return results;
+}

@@ -1,0 +1,139 @@
+/* qianbao web, holder's app — security (#/security): status, signed-in devices with sign-out,
+ * change or reset the payment password, freeze and unfreeze, and signing out here. */
+import { $, announce, clear, el, toast } from './dom.js';
+import { api } from './http.js';
+import { t } from './i18n.js';
+import { localError, showError } from './errors.js';
+import { codeButton, digits6, form } from './common.js';
+import { dateTime } from './dates.js';
+import { state, loadMe, levelText } from './app-state.js';
+import { route, signedOut } from './app-router.js';
+
+async function loadSessions() {
+  const r = await api('GET', '/v1/me/sessions');
+  const list = clear('sessions-list');
+  for (const s of r.items || []) {
+    list.append(el('li', { class: 'list-item', id: 'session-' + s.id },
+      el('div', { class: 'li-main' },
+        el('strong', { text: s.device_name || '—' }),
+        s.current ? el('span', { class: 'pill pill-blue', text: t('sec.this_device') }) : null,
+        el('span', { class: 'muted small block', text: t('sec.session_meta', { created: dateTime(s.created_at), seen: dateTime(s.last_seen_at) }) })),
+      el('div', { class: 'li-actions' },
+        el('button', { type: 'button', class: 'btn btn-small', id: 'session-logout-' + s.id, text: t('sec.session_out'),
+          on: { click: () => endSession(s) } }))));
+  }
+}
+
+/** Ends one signed-in device; this one's means signing out here. */
+async function endSession(s) {
+  try {
+    if (s.current) { await logout(); return; }
+    await api('DELETE', '/v1/me/sessions/' + encodeURIComponent(s.id));
+    toast(t('sec.session_ended'), '', 'ok');
+    await loadSessions();
+  } catch (e) { showError('sec-error', e); }
+}
+
+async function logout() {
+  try { await api('DELETE', '/web/session'); } catch (e) { if (e.code !== 'unauthorized') throw e; }
+  toast(t('sec.logged_out'), '', 'ok');
+  signedOut();
+}
+
+async function enter() {
+  await loadMe();
+  if (!state.me) { signedOut(); return; }
+  const me = state.me;
+  $('sec-status').textContent = t('sec.status_line', { status: t('status.' + me.status), level: levelText(me.kyc_level), phone: me.phone });
+  $('sec-status').dataset.status = me.status;
+  $('unfreeze-card').hidden = me.status !== 'frozen';
+  $('freeze-card').hidden = me.status === 'frozen';
+  $('freeze-ask').hidden = true;
+  $('freeze-submit').hidden = false;
+  ['pinchg-done', 'pinreset-done'].forEach((x) => { $(x).hidden = true; });
+  await loadSessions();
+  if (location.hash.includes('?pinreset')) {
+    $('pinreset-card').scrollIntoView();
+    $('pinreset-otp').focus();
+  }
+}
+
+export function wire() {
+  $('logout').addEventListener('click', () => logout().catch((e) => showError('sec-error', e)));
+
+  form('pinchg-form', async () => {
+    const old = digits6('pinchg-old');
+    const pin = digits6('pinchg-new');
+    if ($('pinchg-new2').value.trim() !== pin) throw localError('pin_mismatch', $('pinchg-new2'));
+    try {
+      await api('PUT', '/v1/me/pin', { body: { pin, old_pin: old } });
+    } catch (err) {
+      if (['pin_incorrect', 'pin_locked'].includes(err.code)) { $('pinchg-old').value = ''; err.input = $('pinchg-old'); }
+      if (['pin_weak', 'pin_invalid'].includes(err.code)) err.input = $('pinchg-new');
+      throw err;
+    }
+    ['pinchg-old', 'pinchg-new', 'pinchg-new2'].forEach((x) => { $(x).value = ''; });
+    $('pinchg-done').hidden = false;
+    announce(t('sec.pin_changed'));
+  });
+
+  codeButton('pinreset-send-code', () => state.me.phone, 'reset_pin', 'pinreset-error');
+  form('pinreset-form', async () => {
+    const otp = digits6('pinreset-otp', 'otp');
+    const idNumber = $('pinreset-id-number').value.trim().toUpperCase();
+    if (!idNumber) throw localError('required', $('pinreset-id-number'));
+    const card = $('pinreset-card-number').value.replace(/[\s-]/g, '');
+    if (!card) throw localError('required', $('pinreset-card-number'));
+    const pin = digits6('pinreset-pin');
+    if ($('pinreset-pin2').value.trim() !== pin) throw localError('pin_mismatch', $('pinreset-pin2'));
+    try {
+      await api('POST', '/v1/me/pin/reset', { body: { otp, id_number: idNumber, card_number: card, pin } });
+    } catch (err) {
+      if (err.code === 'otp_invalid' || err.code === 'otp_expired') err.input = $('pinreset-otp');
+      if (err.code === 'identity_mismatch') err.input = $('pinreset-id-number');
+      if (['pin_weak', 'pin_invalid'].includes(err.code)) err.input = $('pinreset-pin');
+      throw err;
+    }
+    ['pinreset-otp', 'pinreset-pin', 'pinreset-pin2', 'pinreset-card-number'].forEach((x) => { $(x).value = ''; });
+    $('pinreset-done').hidden = false;
+    announce(t('sec.pin_reset_done'));
+  });
+
+  $('freeze-submit').addEventListener('click', () => {
+    $('freeze-ask').hidden = false;
+    $('freeze-submit').hidden = true;
+    $('freeze-confirm').focus();
+  });
+  $('freeze-cancel').addEventListener('click', () => {
+    $('freeze-ask').hidden = true;
+    $('freeze-submit').hidden = false;
+    $('freeze-submit').focus();
+  });
+  form('freeze-form', async () => {
+    await api('POST', '/v1/me/freeze', { body: {} });
+    toast(t('sec.frozen'), '', 'warn');
+    await enter();
+  });
+
+  codeButton('unfreeze-send-code', () => state.me.phone, 'unfreeze', 'unfreeze-error');
+  form('unfreeze-form', async () => {
+    const otp = digits6('unfreeze-otp', 'otp');
+    const idNumber = $('unfreeze-id-number').value.trim().toUpperCase();
+    if (!idNumber) throw localError('required', $('unfreeze-id-number'));
+    const password = $('unfreeze-password').value;
+    if (!password) throw localError('required', $('unfreeze-password'));
+    try {
+      await api('POST', '/v1/me/unfreeze', { body: { otp, id_number: idNumber, password } });
+    } catch (err) {
+      if (err.code === 'otp_invalid' || err.code === 'otp_expired') err.input = $('unfreeze-otp');
+      if (err.code === 'identity_mismatch') err.input = $('unfreeze-id-number');
+      if (err.code === 'invalid_credentials') err.input = $('unfreeze-password');
+      throw err;
+    }
+    ['unfreeze-otp', 'unfreeze-password'].forEach((x) => { $(x).value = ''; });
+    toast(t('sec.unfrozen'), '', 'ok');
+    await enter();
+  });
+}
+
+export const screens = { security: { enter, onLang: route } };

@@ -1,0 +1,98 @@
+/* qianbao web, holder's app — top-up (#/topup) and withdrawal (#/withdraw), one flow with two
+ * kinds: choose the card and amount, see the fee quoted first, then the PIN moves the money.
+ * Their ids differ only by the prefix (topup-… / withdraw-…). */
+import { $, announce, clear, el } from './dom.js';
+import { Idem, api } from './http.js';
+import { t } from './i18n.js';
+import { localError, showError } from './errors.js';
+import { amountOf, digits6, form } from './common.js';
+import { formatMoney } from './money.js';
+import { fetchCards } from './app-cards.js';
+import { loadBalance } from './app-home.js';
+
+/** Wires the flow of `kind` ('topup' or 'withdraw'); answers its enter(). */
+function moneyFlow(kind) {
+  const st = { quoted: null, idem: new Idem() };
+  const id = (x) => kind + '-' + x;
+  const reset = () => {
+    st.quoted = null;
+    $(id('quote')).hidden = true;
+    $(id('pin-row')).hidden = true;
+    $(id('pin')).value = '';
+    const b = $(id('submit'));
+    b.setAttribute('data-i18n', 'quote.show_fee');
+    b.textContent = t('quote.show_fee');
+  };
+  const showAvailable = () => loadBalance().then((b) => { $('withdraw-available').textContent = formatMoney(b.available); });
+  $(id('amount')).addEventListener('input', reset);
+  $(id('card')).addEventListener('change', reset);
+  form(id('form'), async () => {
+    const cardId = $(id('card')).value;
+    if (!cardId) throw localError('required', $(id('card')));
+    const amount = amountOf(id('amount'));
+    // The first submit (or one after the amount or card changed) only asks for the fee.
+    if (!st.quoted || st.quoted.amount !== amount || st.quoted.card !== cardId) {
+      const q = kind === 'topup'
+        ? await api('GET', '/v1/me/topups/quote', { query: { card_id: cardId, amount } })
+        : await api('GET', '/v1/me/withdrawals/quote', { query: { amount } });
+      st.quoted = { amount, card: cardId, fee: q.fee, total: q.total };
+      st.idem.reset();
+      $(id('quote-amount')).textContent = formatMoney(q.amount);
+      $(id('fee')).textContent = formatMoney(q.fee);
+      $(id('total')).textContent = formatMoney(q.total);
+      $(id('quote')).hidden = false;
+      $(id('pin-row')).hidden = false;
+      const b = $(id('submit'));
+      b.setAttribute('data-i18n', kind + '.confirm');
+      b.textContent = t(kind + '.confirm');
+      announce(t('quote.fee') + ' ' + formatMoney(q.fee));
+      $(id('pin')).focus();
+      return;
+    }
+    const pin = digits6(id('pin'));
+    let r;
+    try {
+      r = await api('POST', kind === 'topup' ? '/v1/me/topups' : '/v1/me/withdrawals', {
+        body: { card_id: cardId, amount, pin }, idem: st.idem.get(),
+      });
+      st.idem.settle(null);
+    } catch (err) {
+      st.idem.settle(err);
+      if (['pin_incorrect', 'pin_invalid', 'pin_locked'].includes(err.code)) { $(id('pin')).value = ''; err.input = $(id('pin')); }
+      throw err;
+    }
+    const res = $(id('result'));
+    const done = r.status === 'succeeded';
+    res.textContent = t(kind + (done ? '.done' : '.pending'), { amount: formatMoney(r.amount, r.currency), fee: formatMoney(r.fee, r.currency) });
+    res.hidden = false;
+    $(id('amount')).value = '';
+    reset();
+    announce(res.textContent);
+    if (kind === 'withdraw') showAvailable().catch(() => {});
+  });
+  return async function enter() {
+    reset();
+    $(id('result')).hidden = true;
+    showError(id('error'), null);
+    const cards = (await fetchCards()).filter((c) => c.status === 'active');
+    const sel = clear(id('card'));
+    for (const c of cards) {
+      sel.append(el('option', { value: c.card_id, text: c.bank_name + ' (' + t('cards.' + c.card_type) + ') **** ' + c.last4, selected: c.is_default }));
+    }
+    $(id('nocard')).hidden = cards.length > 0;
+    $(id('form')).hidden = cards.length === 0;
+    if (kind === 'withdraw') await showAvailable();
+  };
+}
+
+const enters = {};
+
+export function wire() {
+  enters.topup = moneyFlow('topup');
+  enters.withdraw = moneyFlow('withdraw');
+}
+
+export const screens = {
+  topup: { enter: () => enters.topup() },
+  withdraw: { enter: () => enters.withdraw() },
+};

@@ -1,0 +1,393 @@
+//! Bank cards: binding with the four elements and the bank's code, the default card, and unbinding (never while money is on its way to or from the card).
+
+use super::{Kyc, KycError, secrets};
+use crate::domain::{CardNumber, CardType, IdNumber, Phone};
+use crate::records::{CardRecord, HolderRecord};
+use crate::storage::RecordStore;
+use crate::{CardCheck, CardCheckOutcome, CardConfirmOutcome, ConnectorError};
+use qianbao_secrets::field::{blind_index, seal};
+
+/// Wrong binding codes after which a binding is abandoned and must start again.
+const CARD_CODE_TRIES_MAX: i64 = 5;
+
+/// A card binding request as the holder typed it.
+#[derive(Clone)]
+pub struct CardRequest {
+    /// The card number.
+    pub card_number: String,
+    /// The name on the card.
+    pub holder_name: String,
+    /// The cardholder's ID number.
+    pub id_number: String,
+    /// The phone registered with the bank.
+    pub reserved_phone: String,
+    /// `MM/YY`, credit cards only.
+    pub expiry: Option<String>,
+    /// Credit cards only; passed to the bank and nowhere else.
+    pub cvv: Option<String>,
+}
+
+impl Kyc {
+    /// Starts binding a card in the holder's own name: the bank checks it and texts a code to the
+    /// reserved phone.
+    pub async fn bind_card(
+        &self,
+        store: &impl RecordStore,
+        holder: &HolderRecord,
+        request: CardRequest,
+    ) -> Result<CardRecord, KycError> {
+        let identity = self.identity_of(store, &holder.id).await?;
+        let number = CardNumber::parse(&request.card_number)
+            .map_err(|_| KycError::CardInvalid("card_number"))?;
+        let issuer = crate::domain::bin::lookup(number.bin6()).ok_or(KycError::CardUnsupported)?;
+        let (expiry, cvv) = match issuer.card_type {
+            CardType::Credit => (
+                Some(expiry(request.expiry.as_deref(), self.today())?),
+                Some(cvv(request.cvv.as_deref())?),
+            ),
+            // A debit card needs neither; whatever was sent is dropped, never forwarded or kept.
+            CardType::Debit => (None, None),
+        };
+        let reserved = Phone::parse(&request.reserved_phone).map_err(|_| KycError::PhoneInvalid)?;
+        let (name, id_number) = self.opened_identity(&identity)?;
+        let same_id = IdNumber::parse_on(&request.id_number, self.today())
+            .is_ok_and(|id| id.expose() == id_number);
+        if request.holder_name.trim() != name || !same_id {
+            return Err(KycError::CardHolderMismatch);
+        }
+        let number_blind = blind_index(self.keys(), "card", number.expose());
+        {
+            let (blind, holder_id) = (number_blind.clone(), holder.id.clone());
+            let bound = store.transact(move |r| r.active_card(&blind)).await?;
+            if let Some(card) = bound {
+                return Err(if card.holder_id == holder_id {
+                    KycError::CardAlreadyBound
+                } else {
+                    // Someone else's card cannot be in this holder's name.
+                    KycError::CardHolderMismatch
+                });
+            }
+        }
+        let check = CardCheck {
+            card_number: number.expose().to_string(),
+            holder_name: name,
+            id_number,
+            reserved_phone: reserved.as_e164().to_string(),
+            expiry,
+            cvv,
+        };
+        let outcome = self.bank.check_card(&check).await;
+        drop(check);
+        let (bank_reference, sandbox_code) = match outcome {
+            Ok(CardCheckOutcome::CodeSent {
+                bank_reference,
+                sandbox_code,
+            }) => (bank_reference, sandbox_code),
+            Ok(CardCheckOutcome::HolderMismatch) => return Err(KycError::CardHolderMismatch),
+            Ok(CardCheckOutcome::Rejected) => return Err(KycError::BankRejected),
+            Ok(CardCheckOutcome::Inactive) => return Err(KycError::CardInactive),
+            Err(ConnectorError::Unavailable(_)) => return Err(KycError::BankUnavailable),
+            Err(e) => return Err(KycError::Connector(e.to_string())),
+        };
+        let now = self.clock().now_ms();
+        let card = CardRecord {
+            id: crate::opening::new_id(),
+            holder_id: holder.id.clone(),
+            number_sealed: seal(
+                self.keys(),
+                number.expose().as_bytes(),
+                format!("card:{}", holder.id).as_bytes(),
+            )
+            .map_err(secrets)?,
+            number_blind,
+            bin: number.bin6().to_string(),
+            last4: number.last4().to_string(),
+            bank_name: issuer.issuer_zh.to_string(),
+            card_type: match issuer.card_type {
+                CardType::Debit => "debit",
+                CardType::Credit => "credit",
+            }
+            .to_string(),
+            reserved_phone: reserved.as_e164().to_string(),
+            bank_reference,
+            token_sealed: None,
+            status: "pending_otp".into(),
+            is_default: false,
+            confirm_tries: 0,
+            created_ms: now,
+        };
+        let keep = self.opening.policy.keep_codes_in_outbox;
+        let stored = card.clone();
+        store
+            .transact(move |r| {
+                r.insert_card(&stored)?;
+                // The sandbox bank cannot text; its code goes out through our outbox instead.
+                if let Some(code) = &sandbox_code {
+                    let text = format!(
+                        "【{}】您正在绑定尾号{}的银行卡，验证码 {code}。如非本人操作请忽略。",
+                        stored.bank_name, stored.last4
+                    );
+                    r.queue_sms(
+                        &stored.reserved_phone,
+                        &text,
+                        keep.then_some(code.as_str()),
+                        now,
+                    )?;
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(card)
+    }
+
+    /// Finishes binding with the bank's code: the first bound card in the holder's own name
+    /// makes them L2 and is the default.
+    pub async fn confirm_card(
+        &self,
+        store: &impl RecordStore,
+        holder: &HolderRecord,
+        card_id: &str,
+        code: &str,
+    ) -> Result<CardRecord, KycError> {
+        let (holder_id, id) = (holder.id.clone(), card_id.to_string());
+        let card = store
+            .transact(move |r| r.card(&holder_id, &id))
+            .await?
+            .filter(|c| c.status == "pending_otp")
+            .ok_or(KycError::NotFound)?;
+        let outcome = self
+            .bank
+            .confirm_card(&card.bank_reference, code.trim())
+            .await;
+        let token = match outcome {
+            Ok(CardConfirmOutcome::Bound { card_token }) => Some(card_token),
+            Ok(CardConfirmOutcome::WrongCode) => None,
+            Err(ConnectorError::Unavailable(_)) => return Err(KycError::BankUnavailable),
+            Err(e) => return Err(KycError::Connector(e.to_string())),
+        };
+        let token_sealed = token
+            .map(|t| {
+                seal(
+                    self.keys(),
+                    t.as_bytes(),
+                    format!("card-token:{}", card.id).as_bytes(),
+                )
+            })
+            .transpose()
+            .map_err(secrets)?;
+        let holder_id = holder.id.clone();
+        let card_id = card.id.clone();
+        store
+            .transact(move |r| {
+                let Some(mut card) = r
+                    .card(&holder_id, &card_id)?
+                    .filter(|c| c.status == "pending_otp")
+                else {
+                    return Ok(Err(KycError::NotFound));
+                };
+                let Some(sealed) = &token_sealed else {
+                    card.confirm_tries += 1;
+                    let left = CARD_CODE_TRIES_MAX - card.confirm_tries;
+                    if left <= 0 {
+                        card.status = "failed".into();
+                    }
+                    r.update_card(&card)?;
+                    return Ok(Err(KycError::OtpInvalid {
+                        attempts_left: u32::try_from(left.max(0)).ok(),
+                    }));
+                };
+                if r.active_card(&card.number_blind)?.is_some() {
+                    return Ok(Err(KycError::CardAlreadyBound));
+                }
+                let first = !r.cards_of(&holder_id)?.iter().any(|c| c.status == "active");
+                card.status = "active".into();
+                card.token_sealed = Some(sealed.clone());
+                card.is_default = first;
+                r.update_card(&card)?;
+                if let Some(h) = r.holder(&holder_id)?
+                    && h.kyc_level < 2
+                {
+                    r.set_kyc_level(&holder_id, 2)?;
+                }
+                Ok(Ok(card))
+            })
+            .await?
+    }
+
+    /// The holder's cards, bound or being bound, oldest first.
+    pub async fn cards(
+        &self,
+        store: &impl RecordStore,
+        holder_id: &str,
+    ) -> Result<Vec<CardRecord>, KycError> {
+        let holder_id = holder_id.to_string();
+        Ok(store.transact(move |r| r.cards_of(&holder_id)).await?)
+    }
+
+    /// Makes a bound card the default.
+    pub async fn set_default_card(
+        &self,
+        store: &impl RecordStore,
+        holder_id: &str,
+        card_id: &str,
+    ) -> Result<CardRecord, KycError> {
+        let (holder_id, card_id) = (holder_id.to_string(), card_id.to_string());
+        store
+            .transact(move |r| {
+                let cards = r.cards_of(&holder_id)?;
+                if !cards
+                    .iter()
+                    .any(|c| c.id == card_id && c.status == "active")
+                {
+                    return Ok(Err(KycError::NotFound));
+                }
+                let mut chosen = None;
+                for mut card in cards.into_iter().filter(|c| c.status == "active") {
+                    let is_default = card.id == card_id;
+                    if card.is_default != is_default {
+                        card.is_default = is_default;
+                        r.update_card(&card)?;
+                    }
+                    if is_default {
+                        chosen = Some(card);
+                    }
+                }
+                Ok(chosen.ok_or(KycError::NotFound))
+            })
+            .await?
+    }
+
+    /// Unbinds a card after the payment password; the next bound card becomes the default.
+    pub async fn unbind_card(
+        &self,
+        store: &impl RecordStore,
+        holder_id: &str,
+        card_id: &str,
+        pin: &str,
+    ) -> Result<(), KycError> {
+        {
+            let (h, c) = (holder_id.to_string(), card_id.to_string());
+            let card = store.transact(move |r| r.card(&h, &c)).await?;
+            if card.is_none_or(|c| c.status != "active") {
+                return Err(KycError::NotFound);
+            }
+        }
+        self.check_pin(store, holder_id, pin).await?;
+        let (holder_id, card_id) = (holder_id.to_string(), card_id.to_string());
+        store
+            .transact_money(move |r| {
+                let Some(mut card) = r
+                    .card(&holder_id, &card_id)?
+                    .filter(|c| c.status == "active")
+                else {
+                    return Ok(Err(KycError::NotFound));
+                };
+                let waiting = r.waiting_on_card(&card.id)?;
+                if !waiting.is_empty() {
+                    return Ok(Err(KycError::CardInUse(waiting_text(&waiting))));
+                }
+                let was_default = card.is_default;
+                card.status = "unbound".into();
+                card.is_default = false;
+                card.token_sealed = None;
+                r.update_card(&card)?;
+                if was_default
+                    && let Some(mut next) = r
+                        .cards_of(&holder_id)?
+                        .into_iter()
+                        .find(|c| c.status == "active")
+                {
+                    next.is_default = true;
+                    r.update_card(&next)?;
+                }
+                Ok(Ok(()))
+            })
+            .await?
+    }
+}
+
+/// A credit card's expiry, `MM/YY`, not before this month.
+fn expiry(input: Option<&str>, today: time::Date) -> Result<String, KycError> {
+    let bad = KycError::CardInvalid("expiry");
+    let text = input
+        .map(str::trim)
+        .ok_or(KycError::CardInvalid("expiry"))?;
+    let (mm, yy) = text
+        .split_once('/')
+        .ok_or(KycError::CardInvalid("expiry"))?;
+    let (Ok(month), Ok(year)) = (mm.parse::<u8>(), yy.parse::<i32>()) else {
+        return Err(bad);
+    };
+    if mm.len() != 2 || yy.len() != 2 || !(1..=12).contains(&month) {
+        return Err(bad);
+    }
+    let this_month = (today.year(), u8::from(today.month()));
+    if (2000 + year, month) < this_month {
+        return Err(bad);
+    }
+    Ok(format!("{mm}/{yy}"))
+}
+
+/// A credit card's CVV: exactly three digits.
+fn cvv(input: Option<&str>) -> Result<String, KycError> {
+    match input.map(str::trim) {
+        Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_digit()) => Ok(c.to_string()),
+        _ => Err(KycError::CardInvalid("cvv")),
+    }
+}
+
+/// What waits on a card, for the holder: "a withdrawal of ¥30.00 and a settlement of ¥12.00".
+fn waiting_text(waiting: &[crate::money::records::MovementRecord]) -> String {
+    let items: Vec<String> = waiting
+        .iter()
+        .map(|m| {
+            let what = match m.kind.as_str() {
+                "withdrawal" => "a withdrawal",
+                "settlement" => "a settlement",
+                "topup" => "a top-up",
+                _ => "a payment",
+            };
+            format!("{what} of {}", crate::domain::yuan::yuan(m.amount))
+        })
+        .collect();
+    items.join(" and ")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_credit_card_expiry_is_mm_slash_yy_and_not_in_the_past() {
+        let today = time::Date::from_calendar_date(2026, time::Month::November, 22).unwrap();
+        assert_eq!(expiry(Some("11/26"), today).unwrap(), "11/26");
+        assert_eq!(expiry(Some(" 01/30 "), today).unwrap(), "01/30");
+        for bad in [
+            None,
+            Some("10/26"),
+            Some("13/30"),
+            Some("00/30"),
+            Some("1/30"),
+            Some("01/2030"),
+            Some("0130"),
+            Some("ab/cd"),
+        ] {
+            assert!(
+                matches!(expiry(bad, today), Err(KycError::CardInvalid("expiry"))),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cvv_is_exactly_three_digits() {
+        assert_eq!(cvv(Some("007")).unwrap(), "007");
+        for bad in [None, Some("12"), Some("1234"), Some("12a"), Some("")] {
+            assert!(
+                matches!(cvv(bad), Err(KycError::CardInvalid("cvv"))),
+                "{bad:?}"
+            );
+        }
+    }
+}

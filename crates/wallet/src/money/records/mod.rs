@@ -1,0 +1,64 @@
+//! The rows the money use cases read and write, one role trait per kind of row, and [`MoneyTx`]:
+//! every money call runs as plain code over it inside one transaction that also applies its
+//! ledger entry, so the balance, the records, the inbox, the outboxes and the idempotency row
+//! commit together or not at all.
+
+pub mod idempotency;
+pub mod ledger;
+pub mod merchant_payments;
+pub mod merchants;
+pub mod movements;
+pub mod notifications;
+pub mod orders;
+pub mod payment_codes;
+pub mod settings;
+pub mod timers;
+pub mod webhooks;
+
+pub use idempotency::{IdempotencyRecord, IdempotencyRecords};
+pub use ledger::{LedgerRecords, ReadAhead};
+pub use merchant_payments::{MerchantPaymentRecord, MerchantPaymentRecords, RefundRecord};
+pub use merchants::{MerchantRecord, MerchantRecords};
+pub use movements::{MovementFilter, MovementRecord, MovementRecords};
+pub use notifications::{NotificationRecord, NotificationRecords};
+pub use orders::{OrderRecord, OrderRecords};
+pub use payment_codes::{PaymentCodeRecord, PaymentCodeRecords};
+pub use settings::SettingRecords;
+pub use timers::{TimerRecord, TimerRecords};
+pub use webhooks::{WebhookOutbox, WebhookRecord};
+
+use crate::records::Records;
+
+/// Every role in one transaction: what a money call needs.
+pub trait MoneyTx:
+    Records
+    + LedgerRecords
+    + IdempotencyRecords
+    + MovementRecords
+    + MerchantRecords
+    + OrderRecords
+    + MerchantPaymentRecords
+    + PaymentCodeRecords
+    + NotificationRecords
+    + TimerRecords
+    + WebhookOutbox
+    + SettingRecords
+{
+}
+
+impl<T> MoneyTx for T where
+    T: Records
+        + LedgerRecords
+        + IdempotencyRecords
+        + MovementRecords
+        + MerchantRecords
+        + OrderRecords
+        + MerchantPaymentRecords
+        + PaymentCodeRecords
+        + NotificationRecords
+        + TimerRecords
+        + WebhookOutbox
+        + SettingRecords
+        + ?Sized
+{
+}

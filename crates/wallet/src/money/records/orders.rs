@@ -1,0 +1,36 @@
+//! A merchant's orders, each paid at most once.
+
+use crate::StoreError;
+
+/// An order with a fixed amount, shown as a QR code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderRecord {
+    /// Its id.
+    pub id: String,
+    /// Whose.
+    pub merchant_id: String,
+    /// Minor units.
+    pub amount: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// What it is for.
+    pub description: String,
+    /// `open` or `paid` (expiry is read from `expires_ms`).
+    pub status: String,
+    /// When it stops taking payment (ms).
+    pub expires_ms: i64,
+    /// The payment that paid it.
+    pub payment_id: Option<String>,
+    /// When it was made (ms).
+    pub created_ms: i64,
+}
+
+/// Orders and their payment.
+pub trait OrderRecords {
+    /// One order.
+    fn order(&mut self, id: &str) -> Result<Option<OrderRecord>, StoreError>;
+    /// Adds an order.
+    fn insert_order(&mut self, order: &OrderRecord) -> Result<(), StoreError>;
+    /// Marks an order paid by `payment_id`.
+    fn pay_order(&mut self, id: &str, payment_id: &str) -> Result<(), StoreError>;
+}

@@ -1,0 +1,46 @@
+//! Durable timers: work that comes due later (payouts, reconciliations, delayed transfers).
+
+use crate::StoreError;
+
+crate::named! {
+    /// What a timer does when it comes due.
+    pub enum TimerKind {
+        /// Pays a withdrawal or settlement out at the bank.
+        WithdrawalPayout = "withdrawal_payout",
+        /// Asks the bank again about a top-up it did not answer in time.
+        TopupReconcile = "topup_reconcile",
+        /// Lets a delayed transfer arrive.
+        TransferRelease = "transfer_release",
+    }
+}
+
+/// Work due later.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimerRecord {
+    /// Its id.
+    pub id: String,
+    /// `withdrawal_payout`, `topup_reconcile` or `transfer_release`.
+    pub kind: String,
+    /// What it acts on (a movement id).
+    pub subject: String,
+    /// When it is due (ms).
+    pub due_ms: i64,
+    /// Tries so far.
+    pub attempts: i64,
+    /// When it was set (ms).
+    pub created_ms: i64,
+}
+
+/// Timers, found when due.
+pub trait TimerRecords {
+    /// Sets a timer.
+    fn insert_timer(&mut self, timer: &TimerRecord) -> Result<(), StoreError>;
+    /// Timers due at `now_ms`, earliest first.
+    fn due_timers(&mut self, now_ms: i64, limit: i64) -> Result<Vec<TimerRecord>, StoreError>;
+    /// One timer.
+    fn timer(&mut self, id: &str) -> Result<Option<TimerRecord>, StoreError>;
+    /// Removes a timer (its work is done).
+    fn delete_timer(&mut self, id: &str) -> Result<(), StoreError>;
+    /// Moves a timer later, counting a try.
+    fn reschedule_timer(&mut self, id: &str, due_ms: i64, attempts: i64) -> Result<(), StoreError>;
+}

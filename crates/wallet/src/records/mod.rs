@@ -1,0 +1,56 @@
+//! The rows the wallet's holder-side rules read and write, one role trait per kind of row, and
+//! [`Records`], all of them in one transaction. The rules (in [`crate::opening`], [`crate::kyc`],
+//! [`crate::security`]) run inside one serialisable transaction (see [`crate::storage`]), so a
+//! check and the write it allows can never be split by another request.
+//!
+//! Each role is small on purpose: a use case names the roles it needs, a test double implements
+//! only those, and a store implements each once for both backends.
+
+pub mod cards;
+pub mod codes;
+pub mod holders;
+pub mod identity;
+pub mod pins;
+pub mod security_events;
+pub mod sessions;
+pub mod sms;
+pub mod tills;
+
+pub use cards::{CardRecord, CardRecords};
+pub use codes::{CodeRecords, OtpRecord, SendWindow};
+pub use holders::{HolderRecord, HolderRecords};
+pub use identity::{IdentityRecord, IdentityRecords};
+pub use pins::{PinRecord, PinRecords};
+pub use security_events::SecurityEventRecords;
+pub use sessions::{SessionRecord, SessionRecords};
+pub use sms::{OutboxSms, SmsOutbox};
+pub use tills::{TillRecords, TillSessionRecord};
+
+/// Every holder-side role in one transaction: what the opening, identity, card, PIN and
+/// security rules run over.
+pub trait Records:
+    CodeRecords
+    + SmsOutbox
+    + HolderRecords
+    + SessionRecords
+    + IdentityRecords
+    + CardRecords
+    + PinRecords
+    + SecurityEventRecords
+    + TillRecords
+{
+}
+
+impl<T> Records for T where
+    T: CodeRecords
+        + SmsOutbox
+        + HolderRecords
+        + SessionRecords
+        + IdentityRecords
+        + CardRecords
+        + PinRecords
+        + SecurityEventRecords
+        + TillRecords
+        + ?Sized
+{
+}
