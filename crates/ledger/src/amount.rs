@@ -51,6 +51,55 @@ impl Amount {
     }
 }
 
+/// Sums and differences for the wallet's rules, whose amounts are bounded where they enter (at
+/// most a trillion fen a movement), so an overflow here is a bug, never data: it stops the call
+/// rather than wrapping into another amount. The ledger's own state changes keep to the checked
+/// methods above, where an overflow is a refusal.
+impl std::ops::Add for Amount {
+    type Output = Amount;
+
+    fn add(self, other: Amount) -> Amount {
+        match self.checked_add(other) {
+            Some(sum) => sum,
+            None => panic!("amount overflow: {self} + {other}"),
+        }
+    }
+}
+
+impl std::ops::Sub for Amount {
+    type Output = Amount;
+
+    fn sub(self, other: Amount) -> Amount {
+        match self.checked_sub(other) {
+            Some(difference) => difference,
+            None => panic!("amount overflow: {self} - {other}"),
+        }
+    }
+}
+
+impl std::ops::Neg for Amount {
+    type Output = Amount;
+
+    fn neg(self) -> Amount {
+        match self.checked_neg() {
+            Some(negated) => negated,
+            None => panic!("amount overflow: -{self}"),
+        }
+    }
+}
+
+impl std::ops::AddAssign for Amount {
+    fn add_assign(&mut self, other: Amount) {
+        *self = *self + other;
+    }
+}
+
+impl std::iter::Sum for Amount {
+    fn sum<I: Iterator<Item = Amount>>(iter: I) -> Amount {
+        iter.fold(Amount::ZERO, |a, b| a + b)
+    }
+}
+
 /// An amount above zero: what a caller may ask to move. The only way to make one is
 /// [`PositiveAmount::new`], so a use case that takes one never has to ask again whether a
 /// negative or zero amount slipped through.
@@ -99,6 +148,24 @@ impl fmt::Display for Amount {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn operators_agree_with_the_checked_methods() {
+        let (a, b) = (Amount::from_minor(7), Amount::from_minor(-3));
+        assert_eq!(a + b, Amount::from_minor(4));
+        assert_eq!(a - b, Amount::from_minor(10));
+        assert_eq!(-a, Amount::from_minor(-7));
+        assert_eq!(
+            [a, b, a].into_iter().sum::<Amount>(),
+            Amount::from_minor(11)
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "amount overflow")]
+    fn an_overflow_stops_rather_than_wraps() {
+        let _ = Amount::from_minor(i64::MAX) + Amount::from_minor(1);
+    }
 
     #[test]
     fn only_amounts_above_zero_are_positive() {

@@ -454,7 +454,7 @@ impl From<MoneyError> for ApiError {
                 exceeded.limit.as_str().replace('_', " "),
                 exceeded.headroom_minor
             ))
-            .limit(exceeded.limit.as_str(), exceeded.headroom_minor),
+            .limit(exceeded.limit.as_str(), exceeded.headroom_minor.minor()),
             MoneyError::InvalidPayee(why) => unprocessable(&match why {
                 "yourself" => "You cannot pay yourself.".to_string(),
                 other => format!("The payee's wallet cannot take payments ({other})."),

@@ -24,6 +24,7 @@
 //! }
 //! ```
 
+use qianbao_ledger::Amount;
 use qianbao_wallet::levels::{LevelTable, Limits};
 use qianbao_wallet::opening::OpeningPolicy;
 use serde::Deserialize;
@@ -171,9 +172,9 @@ impl Policy {
                 }
             }
             self.levels = LevelTable(levels.map(|l| Limits {
-                balance_cap: l.balance_cap,
-                per_payment: l.per_payment,
-                per_day: l.per_day,
+                balance_cap: l.balance_cap.map(Amount::from_minor),
+                per_payment: l.per_payment.map(Amount::from_minor),
+                per_day: l.per_day.map(Amount::from_minor),
             }));
         }
         let o = &mut self.opening;
@@ -222,13 +223,13 @@ impl Policy {
                 fees.credit_topup_bps = v;
             }
             if let Some(v) = not_negative("fees.withdrawal_free", f.withdrawal_free)? {
-                fees.withdrawal_free_minor = v;
+                fees.withdrawal_free_minor = Amount::from_minor(v);
             }
             if let Some(v) = not_negative("fees.withdrawal_bps", f.withdrawal_bps)? {
                 fees.withdrawal_bps = v;
             }
             if let Some(v) = not_negative("fees.withdrawal_min", f.withdrawal_min)? {
-                fees.withdrawal_min_minor = v;
+                fees.withdrawal_min_minor = Amount::from_minor(v);
             }
             if let Some(v) = not_negative("fees.merchant_bps", f.merchant_bps)? {
                 fees.merchant_bps = v;
@@ -236,16 +237,16 @@ impl Policy {
         }
         let m = &mut self.money;
         if let Some(v) = not_negative("password_free_payment", file.password_free_payment)? {
-            m.password_free_payment_minor = v;
+            m.password_free_payment_minor = Amount::from_minor(v);
         }
         if let Some(v) = not_negative("password_free_daily", file.password_free_daily)? {
-            m.password_free_daily_minor = v;
+            m.password_free_daily_minor = Amount::from_minor(v);
         }
         if let Some(v) = not_negative("static_qr_daily", file.static_qr_daily)? {
-            m.static_qr_daily_minor = v;
+            m.static_qr_daily_minor = Amount::from_minor(v);
         }
         if let Some(v) = positive("alert_sms_from", file.alert_sms_from)? {
-            m.alert_sms_minor = v;
+            m.alert_sms_minor = Amount::from_minor(v);
         }
         if let Some(v) = positive("payment_code_ttl_s", file.payment_code_ttl_s)? {
             m.payment_code_ttl_ms = v * 1000;
@@ -307,7 +308,7 @@ mod tests {
         let p = Policy::defaults(false).with(&file).unwrap();
         assert_eq!(p.opening.otp_per_ip_hourly_max, None);
         assert_eq!(p.pin_tries_max, 3);
-        assert_eq!(p.levels.at(1).per_payment, Some(5));
+        assert_eq!(p.levels.at(1).per_payment, Some(Amount::from_minor(5)));
         assert_eq!(p.levels.at(3).balance_cap, None);
     }
 

@@ -29,6 +29,12 @@ impl From<i64> for Value {
     }
 }
 
+impl From<qianbao_ledger::Amount> for Value {
+    fn from(v: qianbao_ledger::Amount) -> Self {
+        Value::Int(v.minor())
+    }
+}
+
 impl From<bool> for Value {
     fn from(v: bool) -> Self {
         Value::Int(i64::from(v))
@@ -93,6 +99,19 @@ impl Row {
             Value::Null => Ok(None),
             other => Err(Row::wrong(i, "an integer", other)),
         }
+    }
+
+    /// Column `i` as an amount of minor units.
+    pub fn amount(&self, i: usize) -> Result<qianbao_ledger::Amount, StoreError> {
+        self.int(i).map(qianbao_ledger::Amount::from_minor)
+    }
+
+    /// Column `i` as one of the names `parse` knows (a state, a currency); a name this build does
+    /// not know is reported as damage, never guessed at.
+    pub fn named<T>(&self, i: usize, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
+        let text = self.text(i)?;
+        parse(&text)
+            .ok_or_else(|| StoreError::Corrupt(format!("column {i}: unknown value {text:?}")))
     }
 
     /// Column `i` as text.

@@ -808,7 +808,7 @@ async fn a_till_session_is_found_by_its_digest_touched_and_ended(db: Db) {
                 wallet_id: "w1".into(),
                 phone: "+8613900000001".into(),
                 password_hash: "x".into(),
-                status: "active".into(),
+                status: qianbao_wallet::records::HolderStatus::Active,
                 kyc_level: 1,
                 login_failures: 0,
                 login_locked: false,

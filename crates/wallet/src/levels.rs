@@ -1,15 +1,17 @@
 //! The real-name levels (SPEC §4): what each allows and what raises it. Operator configuration;
 //! these are the defaults, in fen.
 
+use qianbao_ledger::Amount;
+
 /// The limits of one level; `None` is no limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// The most the wallet may hold.
-    pub balance_cap: Option<i64>,
+    pub balance_cap: Option<Amount>,
     /// The most one payment may be.
-    pub per_payment: Option<i64>,
+    pub per_payment: Option<Amount>,
     /// The most that may leave the wallet in a day.
-    pub per_day: Option<i64>,
+    pub per_day: Option<Amount>,
 }
 
 /// The limits of each level, L0 to L3.
@@ -21,9 +23,9 @@ const YUAN: i64 = 100;
 impl Default for LevelTable {
     fn default() -> Self {
         let limits = |cap: i64, payment: i64, day: i64| Limits {
-            balance_cap: Some(cap * YUAN),
-            per_payment: Some(payment * YUAN),
-            per_day: Some(day * YUAN),
+            balance_cap: Some(Amount::from_minor(cap * YUAN)),
+            per_payment: Some(Amount::from_minor(payment * YUAN)),
+            per_day: Some(Amount::from_minor(day * YUAN)),
         };
         LevelTable([
             limits(10_000, 2_000, 5_000),

@@ -6,7 +6,7 @@
 //! (`password_work`), never on the async workers.
 
 use crate::domain::{Password, Phone};
-use crate::records::{HolderRecord, OtpRecord, Records, SessionRecord};
+use crate::records::{HolderRecord, HolderStatus, OtpRecord, Records, SessionRecord};
 use crate::storage::RecordStore;
 use crate::{Clock, StoreError};
 use qianbao_secrets::KeyRing;
@@ -426,7 +426,7 @@ impl Opening {
                     wallet_id: new_id(),
                     phone: e164.to_string(),
                     password_hash: password_hash.clone(),
-                    status: "active".into(),
+                    status: HolderStatus::Active,
                     kyc_level: 0,
                     login_failures: 0,
                     login_locked: false,

@@ -6,7 +6,7 @@
 use crate::StoreError;
 use crate::domain::{IdNumber, Password, Phone};
 use crate::opening::{Opening, OpeningError, Purpose, hash_off_workers, verify_off_workers};
-use crate::records::{HolderRecord, Records};
+use crate::records::{HolderRecord, HolderStatus, Records};
 use crate::storage::RecordStore;
 use qianbao_secrets::field::blind_index;
 
@@ -38,7 +38,7 @@ impl Opening {
     ) -> Result<(), OpeningError> {
         let holder_id = holder_id.to_string();
         Ok(store
-            .transact(move |r| r.set_status(&holder_id, "frozen"))
+            .transact(move |r| r.set_status(&holder_id, HolderStatus::Frozen))
             .await?)
     }
 
@@ -83,7 +83,7 @@ impl Opening {
                             }
                         };
                         r.delete_otp(e164, Purpose::Freeze.as_str())?;
-                        r.set_status(&holder.id, "frozen")?;
+                        r.set_status(&holder.id, HolderStatus::Frozen)?;
                         Ok(Ok(()))
                     })
                     .await?
@@ -123,7 +123,9 @@ impl Opening {
                     return Ok(Err(refusal));
                 }
                 r.delete_otp(e164, Purpose::Unfreeze.as_str())?;
-                let frozen = r.holder(&holder.id)?.is_some_and(|h| h.status == "frozen");
+                let frozen = r
+                    .holder(&holder.id)?
+                    .is_some_and(|h| h.status == HolderStatus::Frozen);
                 if frozen && let Some(retry_after_s) = this.unfreeze_wait(r, &holder.id, now)? {
                     // Every proof was right, yet a thief who reset the password would have them
                     // all: the owner is told, and has the waiting period to reach the operator.
@@ -131,7 +133,7 @@ impl Opening {
                     return Ok(Err(OpeningError::UnfreezeWaiting { retry_after_s }));
                 }
                 if frozen {
-                    r.set_status(&holder.id, "active")?;
+                    r.set_status(&holder.id, HolderStatus::Active)?;
                 }
                 Ok(Ok(()))
             })

@@ -2,7 +2,7 @@
 
 use crate::generate::{Rng, any_char, boundary_i64, mutate_text, random_text, token_text};
 use crate::{Case, Check, ensure};
-use qianbao_ledger::{AccountKind, Amount, Currency, HoldState};
+use qianbao_ledger::{AccountKind, Amount, Currency, HoldState, PositiveAmount};
 use qianbao_secrets::KeyRing;
 use qianbao_wallet::kyc::Kyc;
 use qianbao_wallet::levels::LevelTable;
@@ -320,7 +320,11 @@ pub fn payment_code(rng: &mut Rng, case: &mut Case) -> Check {
         _ => random_text(rng),
     };
     case.text(&code);
-    let amount = boundary_i64(rng);
+    // Only what the wire check lets through reaches `charge`: a zero or negative amount
+    // cannot even be written as its argument.
+    let Some(amount) = PositiveAmount::new(boundary_i64(rng)) else {
+        return Ok(());
+    };
     let pin_checked = rng.chance(50);
     case.note("amount", amount);
     case.note("pin_checked", pin_checked);
@@ -399,17 +403,18 @@ pub fn amount(rng: &mut Rng, case: &mut Case) -> Check {
     case.text(&value.to_string());
     case.note("other", other);
     case.note("max", max);
-    let checked = money::amount(value, max);
+    let checked = money::amount(value, Amount::from_minor(max));
     ensure(checked.is_ok() == (value > 0 && value <= max), || {
         format!("amount({value}, {max}) = {checked:?}")
     })?;
-    ensure(checked.map_or(true, |v| v == value), || {
+    ensure(checked.map_or(true, |v| v.minor() == value), || {
         "amount changed".into()
     })?;
-    let shown = money::yuan(value);
+    let shown = money::yuan(Amount::from_minor(value));
     ensure(unyuan(&shown) == Some(i128::from(value)), || {
         format!("yuan({value}) = {shown:?} does not read back")
     })?;
+
     let (a, b) = (Amount::from_minor(value), Amount::from_minor(other));
     let fit = |wide: i128| i64::try_from(wide).ok().map(Amount::from_minor);
     ensure(
@@ -422,13 +427,14 @@ pub fn amount(rng: &mut Rng, case: &mut Case) -> Check {
             && a.is_positive() == (value > 0),
         || "Amount arithmetic disagrees with i128".into(),
     )?;
-    if value <= 0 {
+    let Some(positive) = PositiveAmount::new(value) else {
         return Ok(());
-    }
+    };
+    let a = |minor: i64| Amount::from_minor(minor);
     // Fees and limits, on amounts that passed the wire check.
     let bps = rng.between(0, 10_000);
     case.note("bps", bps);
-    let share = fees::share(value, bps);
+    let share = fees::share(a(value), bps).minor();
     let exact = (i128::from(value) * i128::from(bps) + 5_000).div_euclid(10_000);
     ensure(i128::from(share) == exact, || {
         format!("share({value}, {bps}) = {share}, not {exact}")
@@ -439,20 +445,21 @@ pub fn amount(rng: &mut Rng, case: &mut Case) -> Check {
         credit_topup_bps: bps,
         ..FeeSchedule::default()
     };
-    let merchant_fee = schedule.merchant(value);
+    let merchant_fee = schedule.merchant(positive).minor();
     ensure((0..=value).contains(&merchant_fee), || {
         format!("merchant fee {merchant_fee} on {value}")
     })?;
     ensure(
-        schedule.topup(value, false) == 0 && schedule.topup(value, true) >= 0,
+        schedule.topup(positive, false).is_zero() && !schedule.topup(positive, true).is_negative(),
         || "a top-up fee is negative or charged on debit".into(),
     )?;
     let before = other.checked_abs().unwrap_or(i64::MAX);
-    let withdrawal_fee = schedule.withdrawal(value, before);
+    let withdrawal_fee = schedule.withdrawal(positive, a(before)).minor();
     ensure(withdrawal_fee >= 0, || {
         format!("withdrawal fee {withdrawal_fee} after {before}")
     })?;
-    if i128::from(before) + i128::from(value) <= i128::from(schedule.withdrawal_free_minor) {
+    if i128::from(before) + i128::from(value) <= i128::from(schedule.withdrawal_free_minor.minor())
+    {
         ensure(withdrawal_fee == 0, || {
             "a free withdrawal was charged".into()
         })?;
@@ -460,16 +467,16 @@ pub fn amount(rng: &mut Rng, case: &mut Case) -> Check {
     let level = rng.between(-1, 5);
     let caps = LevelTable::default().at(level);
     let spent = before;
-    if limits::check_spending(&caps, spent, value).is_ok() {
-        let under = |cap: Option<i64>, used: i64| {
-            cap.is_none_or(|c| i128::from(used) + i128::from(value) <= i128::from(c))
+    if limits::check_spending(&caps, a(spent), positive).is_ok() {
+        let under = |cap: Option<Amount>, used: i64| {
+            cap.is_none_or(|c| i128::from(used) + i128::from(value) <= i128::from(c.minor()))
         };
         ensure(
             under(caps.per_payment, 0) && under(caps.per_day, spent),
             || format!("{value} after {spent} passed level {level}'s limits"),
         )?;
     }
-    let _ = limits::check_receiving(&caps, spent, value);
+    let _ = limits::check_receiving(&caps, a(spent), positive);
     // Instants from 1970 to 9999.
     let now = rng.between(0, 253_402_300_799_999);
     let start = limits::day_start_ms(now);

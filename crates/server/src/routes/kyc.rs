@@ -19,10 +19,10 @@ fn card_body(card: CardRecord) -> CardBody {
     CardBody {
         card_id: card.id,
         bank_name: card.bank_name,
-        card_type: card.card_type,
+        card_type: card.card_type.as_str().into(),
         last4: card.last4,
         is_default: card.is_default,
-        status: card.status,
+        status: card.status.as_str().into(),
     }
 }
 
@@ -81,7 +81,7 @@ pub async fn bind_card(
         StatusCode::ACCEPTED,
         Json(CardPending {
             card_id: card.id,
-            status: card.status,
+            status: card.status.as_str().into(),
         }),
     ))
 }

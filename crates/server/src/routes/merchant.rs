@@ -81,8 +81,8 @@ fn order_body(order: OrderRecord) -> OrderBody {
         qr_svg: qr_svg(&payload),
         qr_payload: payload,
         order_id: order.id,
-        status: order.status,
-        amount: order.amount,
+        status: order.status.as_str().into(),
+        amount: order.amount.minor(),
         expires_at: rfc3339(order.expires_ms),
         payment_id: order.payment_id,
     }
@@ -134,8 +134,8 @@ pub async fn order(
 fn charge_reply(done: Done) -> String {
     json(&ChargeReply {
         payment_id: done.id,
-        status: done.status,
-        amount: done.amount,
+        status: done.status.as_str().into(),
+        amount: done.amount.minor(),
     })
 }
 
@@ -201,8 +201,8 @@ pub async fn charge(
 fn refund_reply(done: RefundDone) -> String {
     json(&RefundReply {
         refund_id: done.refund_id,
-        status: done.status,
-        amount: done.amount,
+        status: done.status.as_str().into(),
+        amount: done.amount.minor(),
     })
 }
 
@@ -283,11 +283,11 @@ pub async fn payments(
             .into_iter()
             .map(|p| MerchantPaymentBody {
                 payment_id: p.id,
-                amount: p.amount,
-                fee: p.fee,
-                refunded: p.refunded,
-                currency: p.currency,
-                channel: p.channel,
+                amount: p.amount.minor(),
+                fee: p.fee.minor(),
+                refunded: p.refunded.minor(),
+                currency: p.currency.as_str().into(),
+                channel: p.channel.as_str().into(),
                 order_id: p.order_id,
                 description: p.description,
                 created_at: rfc3339(p.created_ms),
@@ -331,10 +331,10 @@ pub async fn balance(
 fn settlement_reply(done: Done) -> String {
     json(&MoneyReply {
         id: done.id,
-        status: done.status,
-        amount: done.amount,
-        fee: done.fee,
-        currency: done.currency,
+        status: done.status.as_str().into(),
+        amount: done.amount.minor(),
+        fee: done.fee.minor(),
+        currency: done.currency.as_str().into(),
     })
 }
 

@@ -12,6 +12,7 @@ use qianbao_api_types::{
     LimitsBody, LoginRequest, LoginResponse, Me, OtpRequest, OtpSent, Problem, SandboxSms,
     SandboxSmsList, SessionItem, SessionList, SignupRequest, SignupResponse,
 };
+use qianbao_ledger::Amount;
 use qianbao_wallet::levels::how_to_raise;
 use qianbao_wallet::storage::RecordStore;
 use std::net::SocketAddr;
@@ -140,11 +141,11 @@ pub async fn me(State(state): State<AppState>, me: CurrentHolder) -> Result<Json
         phone: h.phone,
         masked_name,
         kyc_level: h.kyc_level,
-        status: h.status,
+        status: h.status.as_str().into(),
         limits: LimitsBody {
-            balance_cap: limits.balance_cap,
-            per_payment: limits.per_payment,
-            per_day: limits.per_day,
+            balance_cap: limits.balance_cap.map(Amount::minor),
+            per_payment: limits.per_payment.map(Amount::minor),
+            per_day: limits.per_day.map(Amount::minor),
             next_level: how_to_raise(h.kyc_level).map(str::to_string),
         },
     }))

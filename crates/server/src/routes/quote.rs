@@ -33,9 +33,9 @@ pub struct WithdrawalQuoteQuery {
 
 fn body(q: Quote) -> QuoteBody {
     QuoteBody {
-        amount: q.amount,
-        fee: q.fee,
-        total: q.amount.saturating_add(q.fee),
+        amount: q.amount.minor(),
+        fee: q.fee.minor(),
+        total: q.amount.minor().saturating_add(q.fee.minor()),
         currency: "CNY".into(),
     }
 }

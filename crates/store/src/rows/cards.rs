@@ -3,7 +3,8 @@
 use super::SqlRecords;
 use crate::portable::Row;
 use qianbao_wallet::StoreError;
-use qianbao_wallet::records::{CardRecord, CardRecords};
+use qianbao_wallet::domain::CardType;
+use qianbao_wallet::records::{CardRecord, CardRecords, CardStatus};
 
 pub(crate) const CARD_COLUMNS: &str = "id, holder_id, number_sealed, number_blind, bin, last4, bank_name, \
                             card_type, reserved_phone, bank_reference, token_sealed, status, \
@@ -18,11 +19,11 @@ pub(crate) fn card_from(row: &Row) -> Result<CardRecord, StoreError> {
         bin: row.text(4)?,
         last4: row.text(5)?,
         bank_name: row.text(6)?,
-        card_type: row.text(7)?,
+        card_type: row.named(7, CardType::parse)?,
         reserved_phone: row.text(8)?,
         bank_reference: row.text(9)?,
         token_sealed: row.opt_bytes(10)?,
-        status: row.text(11)?,
+        status: row.named(11, CardStatus::parse)?,
         is_default: row.int(12)? != 0,
         confirm_tries: row.int(13)?,
         created_ms: row.int(14)?,

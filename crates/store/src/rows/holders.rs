@@ -3,7 +3,7 @@
 use super::SqlRecords;
 use crate::portable::{Row, Value};
 use qianbao_wallet::StoreError;
-use qianbao_wallet::records::{HolderRecord, HolderRecords};
+use qianbao_wallet::records::{HolderRecord, HolderRecords, HolderStatus};
 
 pub(crate) const HOLDER_COLUMNS: &str = "id, wallet_id, phone, password_hash, status, kyc_level, \
                               login_failures, login_locked, created_ms";
@@ -14,7 +14,7 @@ pub(crate) fn holder_from(row: &Row) -> Result<HolderRecord, StoreError> {
         wallet_id: row.text(1)?,
         phone: row.text(2)?,
         password_hash: row.text(3)?,
-        status: row.text(4)?,
+        status: row.named(4, HolderStatus::parse)?,
         kyc_level: row.int(5)?,
         login_failures: row.int(6)?,
         login_locked: row.int(7)? != 0,
@@ -88,10 +88,10 @@ impl HolderRecords for SqlRecords<'_> {
         Ok(())
     }
 
-    fn set_status(&mut self, holder_id: &str, status: &str) -> Result<(), StoreError> {
+    fn set_status(&mut self, holder_id: &str, status: HolderStatus) -> Result<(), StoreError> {
         self.0.write(
             "UPDATE holders SET status = $2 WHERE id = $1",
-            &[holder_id.into(), status.into()],
+            &[holder_id.into(), status.as_str().into()],
         )?;
         Ok(())
     }

@@ -2,7 +2,7 @@
 
 use super::SqlRecords;
 use qianbao_wallet::StoreError;
-use qianbao_wallet::money::records::{IdempotencyRecord, IdempotencyRecords};
+use qianbao_wallet::money::records::{IdempotencyRecord, IdempotencyRecords, IdempotencyState};
 
 /// The read of an idempotency row by caller and key.
 pub(crate) const IDEMPOTENCY_READ: &str =
@@ -23,7 +23,7 @@ impl IdempotencyRecords for SqlRecords<'_> {
                     caller: row.text(0)?,
                     key: row.text(1)?,
                     request_digest: row.text(2)?,
-                    state: row.text(3)?,
+                    state: row.named(3, IdempotencyState::parse)?,
                     attempt: row.text(4)?,
                     resource_id: row.text(5)?,
                     status: row.opt_int(6)?,

@@ -2,8 +2,11 @@
 
 use super::SqlRecords;
 use crate::portable::Row;
+use qianbao_ledger::{Amount, Currency};
 use qianbao_wallet::StoreError;
-use qianbao_wallet::money::records::{MerchantPaymentRecord, MerchantPaymentRecords, RefundRecord};
+use qianbao_wallet::money::records::{
+    Channel, MerchantPaymentRecord, MerchantPaymentRecords, RefundRecord,
+};
 
 pub(crate) const PAYMENT_COLUMNS: &str = "id, merchant_id, holder_id, amount, fee, currency, refunded, \
                                fee_refunded, order_id, channel, description, created_ms";
@@ -13,13 +16,13 @@ pub(crate) fn payment_from(row: &Row) -> Result<MerchantPaymentRecord, StoreErro
         id: row.text(0)?,
         merchant_id: row.text(1)?,
         holder_id: row.text(2)?,
-        amount: row.int(3)?,
-        fee: row.int(4)?,
-        currency: row.text(5)?,
-        refunded: row.int(6)?,
-        fee_refunded: row.int(7)?,
+        amount: row.amount(3)?,
+        fee: row.amount(4)?,
+        currency: row.named(5, Currency::parse)?,
+        refunded: row.amount(6)?,
+        fee_refunded: row.amount(7)?,
         order_id: row.opt_text(8)?,
-        channel: row.text(9)?,
+        channel: row.named(9, Channel::parse)?,
         description: row.text(10)?,
         created_ms: row.int(11)?,
     })
@@ -60,8 +63,8 @@ impl MerchantPaymentRecords for SqlRecords<'_> {
     fn set_refunded(
         &mut self,
         id: &str,
-        refunded: i64,
-        fee_refunded: i64,
+        refunded: Amount,
+        fee_refunded: Amount,
     ) -> Result<(), StoreError> {
         self.0.write(
             "UPDATE merchant_payments SET refunded = $2, fee_refunded = $3 WHERE id = $1",

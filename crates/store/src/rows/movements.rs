@@ -2,9 +2,13 @@
 
 use super::SqlRecords;
 use crate::portable::{Row, Value};
+use qianbao_ledger::{Amount, Currency};
 use qianbao_wallet::StoreError;
 use qianbao_wallet::money::limits::day_start_ms as day_of;
-use qianbao_wallet::money::records::{MovementFilter, MovementRecord, MovementRecords};
+use qianbao_wallet::money::records::{
+    Channel, Direction, MovementFilter, MovementKind, MovementRecord, MovementRecords,
+    MovementStatus,
+};
 
 pub(crate) const MOVEMENT_COLUMNS: &str = "id, owner_id, kind, direction, channel, amount, fee, currency, \
                                 counterparty, peer_id, status, memo, entry_id, card_id, \
@@ -14,15 +18,15 @@ pub(crate) fn movement_from(row: &Row) -> Result<MovementRecord, StoreError> {
     Ok(MovementRecord {
         id: row.text(0)?,
         owner_id: row.text(1)?,
-        kind: row.text(2)?,
-        direction: row.text(3)?,
-        channel: row.text(4)?,
-        amount: row.int(5)?,
-        fee: row.int(6)?,
-        currency: row.text(7)?,
+        kind: row.named(2, MovementKind::parse)?,
+        direction: row.named(3, Direction::parse)?,
+        channel: row.named(4, Channel::parse)?,
+        amount: row.amount(5)?,
+        fee: row.amount(6)?,
+        currency: row.named(7, Currency::parse)?,
         counterparty: row.text(8)?,
         peer_id: row.opt_text(9)?,
-        status: row.text(10)?,
+        status: row.named(10, MovementStatus::parse)?,
         memo: row.text(11)?,
         entry_id: row.opt_text(12)?,
         card_id: row.opt_text(13)?,
@@ -32,8 +36,8 @@ pub(crate) fn movement_from(row: &Row) -> Result<MovementRecord, StoreError> {
 }
 
 /// Whether a movement in `status` counts toward its owner's spending (it left, or will).
-pub(crate) fn counts(status: &str) -> bool {
-    matches!(status, "succeeded" | "pending" | "scheduled")
+pub(crate) fn counts(status: MovementStatus) -> bool {
+    status.counts()
 }
 
 impl SqlRecords<'_> {
@@ -42,8 +46,8 @@ impl SqlRecords<'_> {
         &mut self,
         owner_id: &str,
         at_ms: i64,
-        channel: &str,
-        delta: i64,
+        channel: Channel,
+        delta: Amount,
     ) -> Result<(), StoreError> {
         self.0.write(
             "INSERT INTO daily_spending (owner_id, day_ms, channel, amount) VALUES ($1, $2, $3, $4)
@@ -52,7 +56,7 @@ impl SqlRecords<'_> {
             &[
                 owner_id.into(),
                 day_of(at_ms).into(),
-                channel.into(),
+                channel.as_str().into(),
                 delta.into(),
             ],
         )?;
@@ -63,10 +67,14 @@ impl SqlRecords<'_> {
 /// The read of what left `owner_id` through `channels` since `since_ms`: one statement whatever
 /// the number of channels (`channel IN ($3, $4, …)`), over the per-day counters rather than the
 /// day's records.
-pub(crate) fn spent_read(owner_id: &str, since_ms: i64, channels: &[&str]) -> (String, Vec<Value>) {
+pub(crate) fn spent_read(
+    owner_id: &str,
+    since_ms: i64,
+    channels: &[Channel],
+) -> (String, Vec<Value>) {
     let placeholders: Vec<String> = (3..3 + channels.len()).map(|i| format!("${i}")).collect();
     let mut values: Vec<Value> = vec![owner_id.into(), day_of(since_ms).into()];
-    values.extend(channels.iter().map(|c| Value::from(*c)));
+    values.extend(channels.iter().map(|c| Value::from(c.as_str())));
     (
         format!(
             "SELECT CAST(coalesce(sum(amount), 0) AS BIGINT) FROM daily_spending
@@ -78,8 +86,8 @@ pub(crate) fn spent_read(owner_id: &str, since_ms: i64, channels: &[&str]) -> (S
 }
 
 /// A `sum(...)` column, cast to BIGINT in SQL so both backends return an integer.
-pub(crate) fn sum_of(row: &Row) -> Result<i64, StoreError> {
-    row.int(0)
+pub(crate) fn sum_of(row: &Row) -> Result<Amount, StoreError> {
+    row.amount(0)
 }
 
 impl MovementRecords for SqlRecords<'_> {
@@ -116,8 +124,8 @@ impl MovementRecords for SqlRecords<'_> {
     }
 
     fn insert_movement(&mut self, m: &MovementRecord) -> Result<(), StoreError> {
-        if m.direction == "out" && counts(&m.status) {
-            self.add_spending(&m.owner_id, m.created_ms, &m.channel, m.amount)?;
+        if m.direction == Direction::Out && counts(m.status) {
+            self.add_spending(&m.owner_id, m.created_ms, m.channel, m.amount)?;
         }
         self.insert(
             "movements",
@@ -146,20 +154,20 @@ impl MovementRecords for SqlRecords<'_> {
     fn set_movement_status(
         &mut self,
         id: &str,
-        status: &str,
+        status: MovementStatus,
         at_ms: i64,
     ) -> Result<(), StoreError> {
         // Keep the day's spending true: a movement that stops (or starts) counting moves it.
         if let Some(m) = self.movement(id)?
-            && m.direction == "out"
-            && counts(&m.status) != counts(status)
+            && m.direction == Direction::Out
+            && counts(m.status) != counts(status)
         {
             let delta = if counts(status) { m.amount } else { -m.amount };
-            self.add_spending(&m.owner_id, m.created_ms, &m.channel, delta)?;
+            self.add_spending(&m.owner_id, m.created_ms, m.channel, delta)?;
         }
         self.0.write(
             "UPDATE movements SET status = $2, updated_ms = $3 WHERE id = $1",
-            &[id.into(), status.into(), at_ms.into()],
+            &[id.into(), status.as_str().into(), at_ms.into()],
         )?;
         Ok(())
     }
@@ -179,7 +187,7 @@ impl MovementRecords for SqlRecords<'_> {
             ),
             &[
                 owner_id.into(),
-                f.kind.clone().unwrap_or_default().into(),
+                f.kind.map_or("", MovementKind::as_str).into(),
                 f.from_ms.unwrap_or(i64::MIN).into(),
                 f.to_ms.unwrap_or(i64::MAX).into(),
                 f.before_id.clone().unwrap_or_default().into(),
@@ -193,17 +201,17 @@ impl MovementRecords for SqlRecords<'_> {
         &mut self,
         owner_id: &str,
         since_ms: i64,
-        channels: &[&str],
-    ) -> Result<i64, StoreError> {
+        channels: &[Channel],
+    ) -> Result<Amount, StoreError> {
         if channels.is_empty() {
-            return Ok(0);
+            return Ok(Amount::ZERO);
         }
         let (sql, values) = spent_read(owner_id, since_ms, channels);
         let row = self.0.query_one(&sql, &values)?;
         sum_of(&row)
     }
 
-    fn withdrawn_total(&mut self, owner_id: &str) -> Result<i64, StoreError> {
+    fn withdrawn_total(&mut self, owner_id: &str) -> Result<Amount, StoreError> {
         let row = self.0.query_one(
             "SELECT CAST(coalesce(sum(amount), 0) AS BIGINT) FROM movements
              WHERE owner_id = $1 AND kind = 'withdrawal' AND status IN ('succeeded', 'pending')",

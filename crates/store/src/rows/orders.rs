@@ -2,8 +2,9 @@
 
 use super::SqlRecords;
 use crate::portable::Row;
+use qianbao_ledger::Currency;
 use qianbao_wallet::StoreError;
-use qianbao_wallet::money::records::{OrderRecord, OrderRecords};
+use qianbao_wallet::money::records::{OrderRecord, OrderRecords, OrderStatus};
 
 pub(crate) const ORDER_COLUMNS: &str =
     "id, merchant_id, amount, currency, description, status, expires_ms, payment_id, created_ms";
@@ -12,10 +13,10 @@ pub(crate) fn order_from(row: &Row) -> Result<OrderRecord, StoreError> {
     Ok(OrderRecord {
         id: row.text(0)?,
         merchant_id: row.text(1)?,
-        amount: row.int(2)?,
-        currency: row.text(3)?,
+        amount: row.amount(2)?,
+        currency: row.named(3, Currency::parse)?,
         description: row.text(4)?,
-        status: row.text(5)?,
+        status: row.named(5, OrderStatus::parse)?,
         expires_ms: row.int(6)?,
         payment_id: row.opt_text(7)?,
         created_ms: row.int(8)?,

@@ -3,14 +3,14 @@
 use super::SqlRecords;
 use crate::portable::Row;
 use qianbao_wallet::StoreError;
-use qianbao_wallet::money::records::{TimerRecord, TimerRecords};
+use qianbao_wallet::money::records::{TimerKind, TimerRecord, TimerRecords};
 
 pub(crate) const TIMER_COLUMNS: &str = "id, kind, subject, due_ms, attempts, created_ms";
 
 pub(crate) fn timer_from(row: &Row) -> Result<TimerRecord, StoreError> {
     Ok(TimerRecord {
         id: row.text(0)?,
-        kind: row.text(1)?,
+        kind: row.named(1, TimerKind::parse)?,
         subject: row.text(2)?,
         due_ms: row.int(3)?,
         attempts: row.int(4)?,

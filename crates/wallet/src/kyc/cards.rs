@@ -2,7 +2,7 @@
 
 use super::{Kyc, KycError, secrets};
 use crate::domain::{CardNumber, CardType, IdNumber, Phone};
-use crate::records::{CardRecord, HolderRecord};
+use crate::records::{CardRecord, CardStatus, HolderRecord};
 use crate::storage::RecordStore;
 use crate::{CardCheck, CardCheckOutcome, CardConfirmOutcome, ConnectorError};
 use qianbao_secrets::field::{blind_index, seal};
@@ -103,15 +103,11 @@ impl Kyc {
             bin: number.bin6().to_string(),
             last4: number.last4().to_string(),
             bank_name: issuer.issuer_zh.to_string(),
-            card_type: match issuer.card_type {
-                CardType::Debit => "debit",
-                CardType::Credit => "credit",
-            }
-            .to_string(),
+            card_type: issuer.card_type,
             reserved_phone: reserved.as_e164().to_string(),
             bank_reference,
             token_sealed: None,
-            status: "pending_otp".into(),
+            status: CardStatus::PendingOtp,
             is_default: false,
             confirm_tries: 0,
             created_ms: now,
@@ -153,7 +149,7 @@ impl Kyc {
         let card = store
             .transact(move |r| r.card(&holder_id, &id))
             .await?
-            .filter(|c| c.status == "pending_otp")
+            .filter(|c| c.status == CardStatus::PendingOtp)
             .ok_or(KycError::NotFound)?;
         let outcome = self
             .bank
@@ -181,7 +177,7 @@ impl Kyc {
             .transact(move |r| {
                 let Some(mut card) = r
                     .card(&holder_id, &card_id)?
-                    .filter(|c| c.status == "pending_otp")
+                    .filter(|c| c.status == CardStatus::PendingOtp)
                 else {
                     return Ok(Err(KycError::NotFound));
                 };
@@ -189,7 +185,7 @@ impl Kyc {
                     card.confirm_tries += 1;
                     let left = CARD_CODE_TRIES_MAX - card.confirm_tries;
                     if left <= 0 {
-                        card.status = "failed".into();
+                        card.status = CardStatus::Failed;
                     }
                     r.update_card(&card)?;
                     return Ok(Err(KycError::OtpInvalid {
@@ -199,8 +195,11 @@ impl Kyc {
                 if r.active_card(&card.number_blind)?.is_some() {
                     return Ok(Err(KycError::CardAlreadyBound));
                 }
-                let first = !r.cards_of(&holder_id)?.iter().any(|c| c.status == "active");
-                card.status = "active".into();
+                let first = !r
+                    .cards_of(&holder_id)?
+                    .iter()
+                    .any(|c| c.status == CardStatus::Active);
+                card.status = CardStatus::Active;
                 card.token_sealed = Some(sealed.clone());
                 card.is_default = first;
                 r.update_card(&card)?;
@@ -237,12 +236,12 @@ impl Kyc {
                 let cards = r.cards_of(&holder_id)?;
                 if !cards
                     .iter()
-                    .any(|c| c.id == card_id && c.status == "active")
+                    .any(|c| c.id == card_id && c.status == CardStatus::Active)
                 {
                     return Ok(Err(KycError::NotFound));
                 }
                 let mut chosen = None;
-                for mut card in cards.into_iter().filter(|c| c.status == "active") {
+                for mut card in cards.into_iter().filter(|c| c.status == CardStatus::Active) {
                     let is_default = card.id == card_id;
                     if card.is_default != is_default {
                         card.is_default = is_default;
@@ -268,7 +267,7 @@ impl Kyc {
         {
             let (h, c) = (holder_id.to_string(), card_id.to_string());
             let card = store.transact(move |r| r.card(&h, &c)).await?;
-            if card.is_none_or(|c| c.status != "active") {
+            if card.is_none_or(|c| c.status != CardStatus::Active) {
                 return Err(KycError::NotFound);
             }
         }
@@ -278,7 +277,7 @@ impl Kyc {
             .transact_money(move |r| {
                 let Some(mut card) = r
                     .card(&holder_id, &card_id)?
-                    .filter(|c| c.status == "active")
+                    .filter(|c| c.status == CardStatus::Active)
                 else {
                     return Ok(Err(KycError::NotFound));
                 };
@@ -287,7 +286,7 @@ impl Kyc {
                     return Ok(Err(KycError::CardInUse(waiting_text(&waiting))));
                 }
                 let was_default = card.is_default;
-                card.status = "unbound".into();
+                card.status = CardStatus::Unbound;
                 card.is_default = false;
                 card.token_sealed = None;
                 r.update_card(&card)?;
@@ -295,7 +294,7 @@ impl Kyc {
                     && let Some(mut next) = r
                         .cards_of(&holder_id)?
                         .into_iter()
-                        .find(|c| c.status == "active")
+                        .find(|c| c.status == CardStatus::Active)
                 {
                     next.is_default = true;
                     r.update_card(&next)?;

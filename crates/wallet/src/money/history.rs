@@ -1,22 +1,24 @@
 //! What a holder reads: balances, records (filtered, paged), one record, the month's summary by
 //! category, and the inbox.
 
-use super::records::{MovementFilter, MovementRecord, NotificationRecord};
+use super::records::{
+    Direction, MovementFilter, MovementKind, MovementRecord, MovementStatus, NotificationRecord,
+};
 use super::{Money, MoneyError};
 use crate::AccountOwner;
 use crate::records::HolderRecord;
 use crate::storage::RecordStore;
-use qianbao_ledger::{Account, AccountKind};
+use qianbao_ledger::{Account, AccountKind, Amount};
 
 /// Totals of one month, in and out, per kind of movement.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MonthSummary {
-    /// Everything that came in, in minor units.
-    pub total_in: i64,
+    /// Everything that came in.
+    pub total_in: Amount,
     /// Everything that went out, fees included.
-    pub total_out: i64,
+    pub total_out: Amount,
     /// `(kind, direction, total, count)`, largest first.
-    pub categories: Vec<(String, String, i64, i64)>,
+    pub categories: Vec<(MovementKind, Direction, Amount, i64)>,
 }
 
 /// The most records one summary or export reads.
@@ -116,53 +118,55 @@ impl Money {
 /// Sums records by kind and direction; failed and cancelled ones moved nothing.
 pub fn summarise(rows: &[MovementRecord]) -> MonthSummary {
     let mut summary = MonthSummary::default();
-    let mut totals: std::collections::BTreeMap<(String, String), (i64, i64)> =
+    // Keyed by the names, so categories of equal totals keep the order they always had.
+    type Total = (MovementKind, Direction, Amount, i64);
+    let mut totals: std::collections::BTreeMap<(&str, &str), Total> =
         std::collections::BTreeMap::new();
     for m in rows
         .iter()
-        .filter(|m| !matches!(m.status.as_str(), "failed" | "cancelled"))
+        .filter(|m| !matches!(m.status, MovementStatus::Failed | MovementStatus::Cancelled))
     {
-        let moved = if m.direction == "out" {
+        let moved = if m.direction == Direction::Out {
             m.amount + m.fee
         } else {
             m.amount
         };
-        if m.direction == "out" {
+        if m.direction == Direction::Out {
             summary.total_out += moved;
         } else {
             summary.total_in += moved;
         }
         let slot = totals
-            .entry((m.kind.clone(), m.direction.clone()))
-            .or_default();
-        slot.0 += moved;
-        slot.1 += 1;
+            .entry((m.kind.as_str(), m.direction.as_str()))
+            .or_insert((m.kind, m.direction, Amount::ZERO, 0));
+        slot.2 += moved;
+        slot.3 += 1;
     }
-    summary.categories = totals
-        .into_iter()
-        .map(|((kind, direction), (total, count))| (kind, direction, total, count))
-        .collect();
+    summary.categories = totals.into_values().collect();
     summary.categories.sort_by_key(|c| std::cmp::Reverse(c.2));
     summary
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::money::records::Channel;
+    use qianbao_ledger::Currency;
 
     fn row(kind: &str, direction: &str, amount: i64, fee: i64, status: &str) -> MovementRecord {
         MovementRecord {
             id: String::new(),
             owner_id: String::new(),
-            kind: kind.into(),
-            direction: direction.into(),
-            channel: String::new(),
-            amount,
-            fee,
-            currency: "CNY".into(),
+            kind: MovementKind::parse(kind).unwrap(),
+            direction: Direction::parse(direction).unwrap(),
+            channel: Channel::Transfer,
+            amount: Amount::from_minor(amount),
+            fee: Amount::from_minor(fee),
+            currency: Currency::CNY,
             counterparty: String::new(),
             peer_id: None,
-            status: status.into(),
+            status: MovementStatus::parse(status).unwrap(),
             memo: String::new(),
             entry_id: None,
             card_id: None,
@@ -181,13 +185,17 @@ mod tests {
             row("transfer", "out", 999, 0, "failed"),
             row("transfer", "out", 5, 0, "cancelled"),
         ]);
-        assert_eq!(s.total_in, 50_000);
-        assert_eq!(s.total_out, 1_800 + 300 + 10_010);
-        assert_eq!(s.categories[0], ("topup".into(), "in".into(), 50_000, 1));
+        let a = Amount::from_minor;
+        assert_eq!(s.total_in, a(50_000));
+        assert_eq!(s.total_out, a(1_800 + 300 + 10_010));
+        assert_eq!(
+            s.categories[0],
+            (MovementKind::Topup, Direction::In, a(50_000), 1)
+        );
         assert!(
             s.categories
-                .contains(&("payment".into(), "out".into(), 2_100, 2))
+                .contains(&(MovementKind::Payment, Direction::Out, a(2_100), 2))
         );
-        assert!(!s.categories.iter().any(|c| c.0 == "transfer"));
+        assert!(!s.categories.iter().any(|c| c.0 == MovementKind::Transfer));
     }
 }

@@ -3,6 +3,7 @@
 //! Over a limit the answer names the limit and the headroom left.
 
 use crate::levels::Limits;
+use qianbao_ledger::{Amount, PositiveAmount};
 
 /// Which limit a movement would break.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,34 +41,52 @@ impl Limit {
 pub struct Exceeded {
     /// Which limit.
     pub limit: Limit,
-    /// Minor units that may still move under it (0 when none).
-    pub headroom_minor: i64,
+    /// What may still move under it (zero when nothing may).
+    pub headroom_minor: Amount,
 }
 
 /// `amount` fits under `cap` given `used`; `None` caps are no limit.
-fn within(limit: Limit, cap: Option<i64>, used: i64, amount: i64) -> Result<(), Exceeded> {
+fn within(
+    limit: Limit,
+    cap: Option<Amount>,
+    used: Amount,
+    amount: PositiveAmount,
+) -> Result<(), Exceeded> {
     match cap {
-        Some(cap) if used.saturating_add(amount) > cap => Err(Exceeded {
+        Some(cap) if used.minor().saturating_add(amount.minor()) > cap.minor() => Err(Exceeded {
             limit,
-            headroom_minor: (cap - used).max(0),
+            headroom_minor: Amount::from_minor(cap.minor().saturating_sub(used.minor()).max(0)),
         }),
         _ => Ok(()),
     }
 }
 
 /// A payment of `amount` by a holder with `limits` who has spent `spent_today` today.
-pub fn check_spending(limits: &Limits, spent_today: i64, amount: i64) -> Result<(), Exceeded> {
-    within(Limit::PerPayment, limits.per_payment, 0, amount)?;
+pub fn check_spending(
+    limits: &Limits,
+    spent_today: Amount,
+    amount: PositiveAmount,
+) -> Result<(), Exceeded> {
+    within(Limit::PerPayment, limits.per_payment, Amount::ZERO, amount)?;
     within(Limit::PerDay, limits.per_day, spent_today, amount)
 }
 
 /// Money arriving in a wallet holding `balance` whose level allows `limits`.
-pub fn check_receiving(limits: &Limits, balance: i64, amount: i64) -> Result<(), Exceeded> {
+pub fn check_receiving(
+    limits: &Limits,
+    balance: Amount,
+    amount: PositiveAmount,
+) -> Result<(), Exceeded> {
     within(Limit::BalanceCap, limits.balance_cap, balance, amount)
 }
 
 /// A cap of `cap` per day on a channel where `used_today` has gone already.
-pub fn check_daily(limit: Limit, cap: i64, used_today: i64, amount: i64) -> Result<(), Exceeded> {
+pub fn check_daily(
+    limit: Limit,
+    cap: Amount,
+    used_today: Amount,
+    amount: PositiveAmount,
+) -> Result<(), Exceeded> {
     within(limit, Some(cap), used_today, amount)
 }
 
@@ -78,42 +97,51 @@ pub fn day_start_ms(now_ms: i64) -> i64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    fn p(minor: i64) -> PositiveAmount {
+        PositiveAmount::new(minor).unwrap()
+    }
+
+    fn a(minor: i64) -> Amount {
+        Amount::from_minor(minor)
+    }
     use crate::levels::LevelTable;
 
     #[test]
     fn each_limit_names_itself_and_the_headroom_left() {
         let l0 = LevelTable::default().at(0);
-        assert_eq!(check_spending(&l0, 0, 200_000), Ok(()));
+        assert_eq!(check_spending(&l0, a(0), p(200_000)), Ok(()));
         assert_eq!(
-            check_spending(&l0, 0, 200_001),
+            check_spending(&l0, a(0), p(200_001)),
             Err(Exceeded {
                 limit: Limit::PerPayment,
-                headroom_minor: 200_000
+                headroom_minor: a(200_000)
             })
         );
         assert_eq!(
-            check_spending(&l0, 450_000, 100_000),
+            check_spending(&l0, a(450_000), p(100_000)),
             Err(Exceeded {
                 limit: Limit::PerDay,
-                headroom_minor: 50_000
+                headroom_minor: a(50_000)
             })
         );
         assert_eq!(
-            check_receiving(&l0, 999_000, 2_000),
+            check_receiving(&l0, a(999_000), p(2_000)),
             Err(Exceeded {
                 limit: Limit::BalanceCap,
-                headroom_minor: 1_000
+                headroom_minor: a(1_000)
             })
         );
         let l3 = LevelTable::default().at(3);
         assert_eq!(
-            check_spending(&l3, i64::MAX - 1, 1),
+            check_spending(&l3, a(i64::MAX - 1), p(1)),
             Ok(()),
             "L3 has no limits"
         );
-        assert_eq!(check_receiving(&l3, i64::MAX - 1, 1), Ok(()));
+        assert_eq!(check_receiving(&l3, a(i64::MAX - 1), p(1)), Ok(()));
     }
 
     #[test]

@@ -6,18 +6,19 @@ use super::limits::{self, Limit};
 use super::moves::{SPENDING, Side};
 use super::payload::Payload;
 use super::records::{
-    MerchantPaymentRecord, MerchantRecord, MoneyTx, OrderRecord, PaymentCodeRecord, ReadAhead,
-    RefundRecord, TimerRecord,
+    Channel, Direction, MerchantPaymentRecord, MerchantRecord, MoneyTx, MovementKind,
+    MovementStatus, OrderRecord, OrderStatus, PaymentCodeRecord, ReadAhead, RefundRecord,
+    TimerKind, TimerRecord,
 };
 use super::{
     Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, entry_id,
     leg, legs, new_movement_id, operator_account, wallet_account, yuan,
 };
 use crate::domain::display_text;
-use crate::records::HolderRecord;
+use crate::records::{CardStatus, HolderRecord};
 use crate::storage::RecordStore;
 use crate::{AccountOwner, StoreError};
-use qianbao_ledger::{Account, AccountKind, Currency, Instruction};
+use qianbao_ledger::{Account, AccountKind, Amount, Currency, Instruction, PositiveAmount};
 use qianbao_secrets::field::{blind_index, seal};
 use qianbao_secrets::token::{new_api_key, new_numeric_code, token_digest};
 
@@ -47,9 +48,9 @@ pub struct RefundDone {
     /// Its id.
     pub refund_id: String,
     /// Always `succeeded`: refunds come from the merchant's balance at once.
-    pub status: String,
-    /// Minor units back to the payer.
-    pub amount: i64,
+    pub status: MovementStatus,
+    /// What went back to the payer.
+    pub amount: Amount,
 }
 
 /// Checks a merchant's name: 1–50 characters that show what they say (payers read it before
@@ -199,7 +200,7 @@ impl Money {
         &self,
         store: &impl RecordStore,
         merchant: &MerchantRecord,
-        amount: i64,
+        amount: PositiveAmount,
         currency: Currency,
         description: &str,
         expires_in_ms: Option<i64>,
@@ -214,10 +215,10 @@ impl Money {
         let order = OrderRecord {
             id: new_movement_id(),
             merchant_id: merchant.id.clone(),
-            amount,
-            currency: currency.as_str().into(),
+            amount: amount.amount(),
+            currency,
             description: description.to_string(),
-            status: "open".into(),
+            status: OrderStatus::Open,
             expires_ms: now + ttl,
             payment_id: None,
             created_ms: now,
@@ -245,8 +246,8 @@ impl Money {
             .await?
             .filter(|o| o.merchant_id == merchant_id)
             .ok_or(MoneyError::NotFound)?;
-        if order.status == "open" && now >= order.expires_ms {
-            order.status = "expired".into();
+        if order.status == OrderStatus::Open && now >= order.expires_ms {
+            order.status = OrderStatus::Expired;
         }
         Ok(order)
     }
@@ -320,7 +321,7 @@ impl Money {
         store: &impl RecordStore,
         merchant: &MerchantRecord,
         code: &str,
-        amount: i64,
+        amount: PositiveAmount,
         description: &str,
         pin_checked: bool,
         key: &IdempotencyKey,
@@ -355,7 +356,7 @@ impl Money {
         store: &impl RecordStore,
         merchant: &MerchantRecord,
         code: &str,
-        amount: i64,
+        amount: PositiveAmount,
         description: &str,
         pin_checked: bool,
         key: &IdempotencyKey,
@@ -377,7 +378,7 @@ impl Money {
                 return Err(MoneyError::PaymentCodeExpired);
             }
             let channel = if pin_checked {
-                "payment_code"
+                Channel::PaymentCode
             } else {
                 // A code shown before payments locked must not keep paying without the PIN.
                 if let Some(pin) = r.pin(&code.holder_id)?
@@ -389,13 +390,13 @@ impl Money {
                     }));
                 }
                 let policy = &money.policy;
-                if amount > policy.password_free_payment_minor {
+                if amount.amount() > policy.password_free_payment_minor {
                     return Err(MoneyError::PinRequired);
                 }
                 let used = r.spent_since(
                     &code.holder_id,
                     limits::day_start_ms(now),
-                    &["payment_code_free"],
+                    &[Channel::PaymentCodeFree],
                 )?;
                 limits::check_daily(
                     Limit::PasswordFreeDaily,
@@ -404,7 +405,7 @@ impl Money {
                     amount,
                 )
                 .map_err(|_| MoneyError::PinRequired)?;
-                "payment_code_free"
+                Channel::PaymentCodeFree
             };
             let done = money.pay_merchant(
                 r,
@@ -430,12 +431,13 @@ impl Money {
         r: &mut dyn MoneyTx,
         payer_id: &str,
         merchant_id: &str,
-        amount: i64,
+        positive: PositiveAmount,
         order_id: Option<&str>,
-        channel: &str,
+        channel: Channel,
         description: &str,
         now: i64,
     ) -> Result<Done, MoneyError> {
+        let amount = positive.amount();
         let day = limits::day_start_ms(now);
         let currency = Currency::CNY;
         let (shop, operator) = (
@@ -461,11 +463,11 @@ impl Money {
                 currency,
             },
         ];
-        if channel == "static_qr" {
+        if channel == Channel::StaticQr {
             ahead.push(ReadAhead::SpentSince {
                 owner_id: payer_id,
                 since_ms: day,
-                channels: &["static_qr"],
+                channels: &[Channel::StaticQr],
             });
         }
         r.read_ahead(&ahead)?;
@@ -478,19 +480,19 @@ impl Money {
             return Err(MoneyError::InvalidPayee("yourself"));
         }
         let spent = r.spent_since(&payer.id, day, SPENDING)?;
-        limits::check_spending(&self.levels.at(payer.kyc_level), spent, amount)
+        limits::check_spending(&self.levels.at(payer.kyc_level), spent, positive)
             .map_err(MoneyError::LimitExceeded)?;
-        if channel == "static_qr" {
-            let used = r.spent_since(&payer.id, day, &["static_qr"])?;
+        if channel == Channel::StaticQr {
+            let used = r.spent_since(&payer.id, day, &[Channel::StaticQr])?;
             limits::check_daily(
                 Limit::StaticQrDaily,
                 self.policy.static_qr_daily_minor,
                 used,
-                amount,
+                positive,
             )
             .map_err(MoneyError::LimitExceeded)?;
         }
-        let fee = self.fees.merchant(amount);
+        let fee = self.fees.merchant(positive);
         let from = wallet_account(r, &payer.wallet_id, currency)?;
         let to = merchant_account(r, &merchant.id, currency)?;
         let income = operator_account(r, AccountKind::FeeIncome, currency)?;
@@ -510,15 +512,15 @@ impl Money {
             &Side {
                 id: &id,
                 owner_id: &payer.id,
-                kind: "payment",
-                direction: "out",
+                kind: MovementKind::Payment,
+                direction: Direction::Out,
                 channel,
                 amount,
-                fee: 0,
+                fee: Amount::ZERO,
                 currency,
                 counterparty: &merchant.name,
                 peer_id: Some(&merchant.id),
-                status: "succeeded",
+                status: MovementStatus::Succeeded,
                 memo: description,
                 entry: Some(entry_id(&id, Step::Move)),
                 card_id: None,
@@ -531,11 +533,11 @@ impl Money {
             holder_id: payer.id.clone(),
             amount,
             fee,
-            currency: currency.as_str().into(),
-            refunded: 0,
-            fee_refunded: 0,
+            currency,
+            refunded: Amount::ZERO,
+            fee_refunded: Amount::ZERO,
             order_id: order_id.map(str::to_string),
-            channel: channel.to_string(),
+            channel,
             description: description.to_string(),
             created_ms: now,
         })?;
@@ -563,18 +565,18 @@ impl Money {
                 &[
                     ("payment_id", &id),
                     ("order_id", order_id.unwrap_or("")),
-                    ("channel", channel),
+                    ("channel", channel.as_str()),
                 ],
-                &[("amount", amount), ("fee", fee)],
+                &[("amount", amount.minor()), ("fee", fee.minor())],
             ),
             now,
         )?;
         Ok(Done {
             id,
-            status: "succeeded".into(),
+            status: MovementStatus::Succeeded,
             amount,
-            fee: 0,
-            currency: currency.as_str().into(),
+            fee: Amount::ZERO,
+            currency,
             payee: Some(merchant.name.clone()),
         })
     }
@@ -587,7 +589,7 @@ impl Money {
         store: &impl RecordStore,
         merchant: &MerchantRecord,
         payment_id: &str,
-        amount: i64,
+        refund: PositiveAmount,
         reason: &str,
         key: &IdempotencyKey,
         render: Render<RefundDone>,
@@ -606,6 +608,7 @@ impl Money {
                 .merchant_payment(&payment_id)?
                 .filter(|p| p.merchant_id == merchant.id)
                 .ok_or(MoneyError::NotFound)?;
+            let amount = refund.amount();
             if amount > payment.amount - payment.refunded {
                 return Err(MoneyError::RefundExceedsPayment);
             }
@@ -614,10 +617,9 @@ impl Money {
                 payment.amount,
                 payment.refunded,
                 payment.fee_refunded,
-                amount,
+                refund,
             );
-            let currency =
-                Currency::parse(&payment.currency).ok_or(MoneyError::CurrencyUnsupported)?;
+            let currency = payment.currency;
             let payer = r.holder(&payment.holder_id)?.ok_or(MoneyError::NotFound)?;
             let from = merchant_account(r, &merchant.id, currency)?;
             let income = operator_account(r, AccountKind::FeeIncome, currency)?;
@@ -652,15 +654,15 @@ impl Money {
                 &Side {
                     id: &id,
                     owner_id: &payer.id,
-                    kind: "refund",
-                    direction: "in",
-                    channel: "merchant",
+                    kind: MovementKind::Refund,
+                    direction: Direction::In,
+                    channel: Channel::Merchant,
                     amount,
-                    fee: 0,
+                    fee: Amount::ZERO,
                     currency,
                     counterparty: &merchant.name,
                     peer_id: Some(&merchant.id),
-                    status: "succeeded",
+                    status: MovementStatus::Succeeded,
                     memo: &reason,
                     entry: Some(entry_id(&id, Step::Move)),
                     card_id: None,
@@ -686,13 +688,13 @@ impl Money {
                 "refund.succeeded",
                 &serde_like_json(
                     &[("refund_id", &id), ("payment_id", &payment.id)],
-                    &[("amount", amount)],
+                    &[("amount", amount.minor())],
                 ),
                 now,
             )?;
             let done = RefundDone {
                 refund_id: id.clone(),
-                status: "succeeded".into(),
+                status: MovementStatus::Succeeded,
                 amount,
             };
             Ok(done)
@@ -735,7 +737,7 @@ impl Money {
         &self,
         store: &impl RecordStore,
         merchant: &MerchantRecord,
-        amount: Option<i64>,
+        amount: Option<PositiveAmount>,
         key: &IdempotencyKey,
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
@@ -748,13 +750,16 @@ impl Money {
             let card = r
                 .cards_of(&owner.id)?
                 .into_iter()
-                .filter(|c| c.status == "active")
+                .filter(|c| c.status == CardStatus::Active)
                 .max_by_key(|c| c.is_default)
                 .ok_or(MoneyError::KycRequired)?;
             let currency = Currency::CNY;
             let from = merchant_account(r, &merchant.id, currency)?;
-            let amount = amount.unwrap_or(from.available().minor());
-            if amount <= 0 {
+            let amount = match amount {
+                Some(asked) => asked.amount(),
+                None => from.available(),
+            };
+            if !amount.is_positive() {
                 return Err(MoneyError::InsufficientBalance);
             }
             let clearing = operator_account(r, AccountKind::BankClearing, currency)?;
@@ -771,15 +776,15 @@ impl Money {
                 &Side {
                     id: &id,
                     owner_id: &merchant.id,
-                    kind: "settlement",
-                    direction: "out",
-                    channel: "card",
+                    kind: MovementKind::Settlement,
+                    direction: Direction::Out,
+                    channel: Channel::Card,
                     amount,
-                    fee: 0,
+                    fee: Amount::ZERO,
                     currency,
                     counterparty: &shown,
                     peer_id: Some(&owner.id),
-                    status: "pending",
+                    status: MovementStatus::Pending,
                     memo: "",
                     entry: Some(entry_id(&id, Step::Move)),
                     card_id: Some(&card.id),
@@ -788,7 +793,7 @@ impl Money {
             )?;
             r.insert_timer(&TimerRecord {
                 id: new_movement_id(),
-                kind: "withdrawal_payout".into(),
+                kind: TimerKind::WithdrawalPayout,
                 subject: id.clone(),
                 due_ms: now + delay,
                 attempts: 0,
@@ -796,10 +801,10 @@ impl Money {
             })?;
             let done = Done {
                 id: id.clone(),
-                status: "pending".into(),
+                status: MovementStatus::Pending,
                 amount,
-                fee: 0,
-                currency: currency.as_str().into(),
+                fee: Amount::ZERO,
+                currency,
                 payee: Some(shown),
             };
             Ok(done)

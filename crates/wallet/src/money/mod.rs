@@ -24,15 +24,16 @@ pub mod webhooks;
 
 use crate::kyc::{Kyc, KycError};
 use crate::levels::LevelTable;
-use crate::records::HolderRecord;
+use crate::records::{HolderRecord, HolderStatus};
 use crate::storage::RecordStore;
 use crate::{AccountOwner, StoreError};
 use fees::FeeSchedule;
 use limits::Exceeded;
 use qianbao_ledger::{
-    Account, AccountKind, Amount, Currency, EntryId, Instruction, Posting, Rejection,
+    Account, AccountKind, Amount, Currency, EntryId, Instruction, PositiveAmount, Posting,
+    Rejection,
 };
-use records::{IdempotencyRecord, MoneyTx, NotificationRecord};
+use records::{IdempotencyRecord, IdempotencyState, MoneyTx, MovementStatus, NotificationRecord};
 use std::sync::{Arc, Mutex};
 
 /// Why a money call was refused. Each variant has the API's code; none leaves a trace in any
@@ -243,13 +244,13 @@ pub struct MoneyPolicy {
     /// How long a payment code works.
     pub payment_code_ttl_ms: i64,
     /// The most one payment-code charge may be without the password (小额免密, default ¥500).
-    pub password_free_payment_minor: i64,
+    pub password_free_payment_minor: Amount,
     /// The most payment-code charges without the password may total in a day (PBOC, ¥1,000).
-    pub password_free_daily_minor: i64,
+    pub password_free_daily_minor: Amount,
     /// The most paying static QR codes from the balance may total in a day (PBOC, ¥500).
-    pub static_qr_daily_minor: i64,
+    pub static_qr_daily_minor: Amount,
     /// Movements of at least this much are also sent by SMS (default ¥1,000).
-    pub alert_sms_minor: i64,
+    pub alert_sms_minor: Amount,
     /// How soon a withdrawal is sent to the bank.
     pub withdrawal_delay_ms: i64,
     /// How long an order waits to be paid unless the merchant says otherwise.
@@ -257,7 +258,7 @@ pub struct MoneyPolicy {
     /// The longest an order may wait.
     pub order_ttl_max_ms: i64,
     /// The largest amount any one call may move (a bound on hostile input).
-    pub amount_max_minor: i64,
+    pub amount_max_minor: Amount,
     /// How long a first request with a key counts as running before a retry may take over.
     pub idempotency_stale_ms: i64,
     /// Whether merchants may point webhooks at loopback and private addresses (the sandbox, where
@@ -278,14 +279,14 @@ impl Default for MoneyPolicy {
     fn default() -> Self {
         MoneyPolicy {
             payment_code_ttl_ms: 60_000,
-            password_free_payment_minor: 50_000,
-            password_free_daily_minor: 100_000,
-            static_qr_daily_minor: 50_000,
-            alert_sms_minor: 100_000,
+            password_free_payment_minor: Amount::from_minor(50_000),
+            password_free_daily_minor: Amount::from_minor(100_000),
+            static_qr_daily_minor: Amount::from_minor(50_000),
+            alert_sms_minor: Amount::from_minor(100_000),
             withdrawal_delay_ms: 2_000,
             order_ttl_ms: 15 * 60_000,
             order_ttl_max_ms: 24 * 3_600_000,
-            amount_max_minor: 1_000_000_000_000,
+            amount_max_minor: Amount::from_minor(1_000_000_000_000),
             idempotency_stale_ms: 60_000,
             webhook_private_hosts: false,
             payee_lookups_per_holder_hourly_max: Some(30),
@@ -314,13 +315,13 @@ pub struct Done {
     /// The payer's record id (the payment id for merchant payments).
     pub id: String,
     /// `succeeded`, `pending` or `scheduled`.
-    pub status: String,
-    /// Minor units moved.
-    pub amount: i64,
+    pub status: MovementStatus,
+    /// What moved, without the fee.
+    pub amount: Amount,
     /// The fee charged to the caller.
-    pub fee: i64,
-    /// ISO 4217.
-    pub currency: String,
+    pub fee: Amount,
+    /// The currency moved.
+    pub currency: Currency,
     /// Who was paid, as the payer may see them.
     pub payee: Option<String>,
 }
@@ -356,12 +357,12 @@ pub fn new_movement_id() -> String {
 
 pub use crate::domain::yuan::yuan;
 
-/// A posting of `amount` (signed) to `account`.
-pub(crate) fn leg(account: &Account, amount: i64) -> Posting {
+/// A posting of `amount` (signed: negative is a debit) to `account`.
+pub(crate) fn leg(account: &Account, amount: Amount) -> Posting {
     Posting {
         account: account.id,
         currency: account.currency,
-        amount: Amount::from_minor(amount),
+        amount,
     }
 }
 
@@ -412,11 +413,11 @@ pub(crate) fn active_holder(
     holder_id: &str,
 ) -> Result<HolderRecord, MoneyError> {
     let holder = r.holder(holder_id)?.ok_or(MoneyError::NotFound)?;
-    match holder.status.as_str() {
-        "active" => Ok(holder),
-        "frozen" => Err(MoneyError::Frozen),
-        "restricted" => Err(MoneyError::Restricted),
-        _ => Err(MoneyError::NotFound),
+    match holder.status {
+        HolderStatus::Active => Ok(holder),
+        HolderStatus::Frozen => Err(MoneyError::Frozen),
+        HolderStatus::Restricted => Err(MoneyError::Restricted),
+        HolderStatus::Closed => Err(MoneyError::NotFound),
     }
 }
 
@@ -456,7 +457,7 @@ fn judge(
     if row.request_digest != key.digest {
         return Err(MoneyError::IdempotencyConflict);
     }
-    if row.state == "done" {
+    if row.state == IdempotencyState::Done {
         return Err(MoneyError::Replay(Reply {
             status: u16::try_from(row.status.unwrap_or(500)).unwrap_or(500),
             body: row.body.unwrap_or_default(),
@@ -496,7 +497,7 @@ pub(crate) fn finish_claimed(
         caller: key.caller.clone(),
         key: key.key.clone(),
         request_digest: key.digest.clone(),
-        state: "done".into(),
+        state: IdempotencyState::Done,
         attempt: String::new(),
         resource_id: resource_id.to_string(),
         status: Some(i64::from(reply.status)),
@@ -515,7 +516,7 @@ pub(crate) struct Alert<'a> {
     pub(crate) title_en: String,
     pub(crate) body_en: String,
     pub(crate) movement_id: &'a str,
-    pub(crate) amount: i64,
+    pub(crate) amount: Amount,
 }
 
 impl Money {
@@ -680,7 +681,8 @@ impl Money {
         let now = self.now_ms();
         self.run(store, move |r| {
             match r.idempotency(&key.caller, &key.key)? {
-                Some(row) if row.state == "done" || row.request_digest != key.digest => {}
+                Some(row)
+                    if row.state == IdempotencyState::Done || row.request_digest != key.digest => {}
                 _ => finish(r, &key, "", &reply, now)?,
             }
             Ok(())
@@ -717,11 +719,10 @@ fn open_at(window: Option<maintenance::Maintenance>, now: i64) -> Result<(), Mon
 }
 
 /// Checks an amount from the wire: whole, positive, at most `max`.
-pub fn amount(value: i64, max: i64) -> Result<i64, MoneyError> {
-    if value <= 0 || value > max {
-        return Err(MoneyError::AmountInvalid);
-    }
-    Ok(value)
+pub fn amount(value: i64, max: Amount) -> Result<PositiveAmount, MoneyError> {
+    PositiveAmount::new(value)
+        .filter(|a| a.minor() <= max.minor())
+        .ok_or(MoneyError::AmountInvalid)
 }
 
 /// The currencies wallets hold and move: only the renminbi so far (top-ups, withdrawals and
@@ -763,10 +764,11 @@ mod tests {
 
     #[test]
     fn amounts_must_be_positive_and_bounded() {
-        assert!(amount(0, 10).is_err());
-        assert!(amount(-1, 10).is_err());
-        assert!(amount(11, 10).is_err());
-        assert_eq!(amount(10, 10).ok(), Some(10));
+        let ten = Amount::from_minor(10);
+        assert!(amount(0, ten).is_err());
+        assert!(amount(-1, ten).is_err());
+        assert!(amount(11, ten).is_err());
+        assert_eq!(amount(10, ten).ok().map(PositiveAmount::minor), Some(10));
     }
 
     #[test]

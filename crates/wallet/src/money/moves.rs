@@ -4,26 +4,30 @@
 use super::fees::FeeSchedule;
 use super::limits;
 use super::payload::Payload;
-use super::records::{MoneyTx, MovementRecord, ReadAhead, TimerRecord};
+use super::records::{
+    Channel, Direction, IdempotencyState, MoneyTx, MovementKind, MovementRecord, MovementStatus,
+    OrderStatus, ReadAhead, TimerKind, TimerRecord,
+};
 use super::{
     Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, claim,
     entry_id, finish, leg, legs, new_movement_id, operator_account, shown_name, wallet_account,
     yuan,
 };
-use crate::records::{CardRecord, HolderRecord};
+use crate::domain::CardType;
+use crate::records::{CardRecord, CardStatus, HolderRecord, HolderStatus};
 use crate::storage::RecordStore;
 use crate::{AccountOwner, BankMovement, BankOutcome, ConnectorError};
-use qianbao_ledger::{AccountKind, Currency, Instruction};
+use qianbao_ledger::{AccountKind, Amount, Currency, Instruction, PositiveAmount};
 use qianbao_secrets::field::open;
 
 /// The channels whose payments count toward a holder's per-day limit.
-pub const SPENDING: &[&str] = &[
-    "transfer",
-    "receive_code",
-    "static_qr",
-    "order",
-    "payment_code",
-    "payment_code_free",
+pub const SPENDING: &[Channel] = &[
+    Channel::Transfer,
+    Channel::ReceiveCode,
+    Channel::StaticQr,
+    Channel::Order,
+    Channel::PaymentCode,
+    Channel::PaymentCodeFree,
 ];
 
 /// Where a transfer goes.
@@ -67,8 +71,8 @@ impl Delay {
 pub struct TransferRequest {
     /// To whom.
     pub to: PayeeRef,
-    /// Minor units.
-    pub amount: i64,
+    /// How much.
+    pub amount: PositiveAmount,
     /// Which currency.
     pub currency: Currency,
     /// The payer's note.
@@ -93,8 +97,8 @@ pub struct Scanned {
     pub kind: &'static str,
     /// The payee as shown: a holder's masked name, or the shop's name.
     pub payee_name: String,
-    /// The amount fixed by the code, in minor units; `None` when the payer types it.
-    pub amount: Option<i64>,
+    /// The amount fixed by the code; `None` when the payer types it.
+    pub amount: Option<Amount>,
     /// Which currency.
     pub currency: Currency,
     /// An order's description.
@@ -107,15 +111,15 @@ pub struct Scanned {
 pub(crate) struct Side<'a> {
     pub(crate) id: &'a str,
     pub(crate) owner_id: &'a str,
-    pub(crate) kind: &'a str,
-    pub(crate) direction: &'a str,
-    pub(crate) channel: &'a str,
-    pub(crate) amount: i64,
-    pub(crate) fee: i64,
+    pub(crate) kind: MovementKind,
+    pub(crate) direction: Direction,
+    pub(crate) channel: Channel,
+    pub(crate) amount: Amount,
+    pub(crate) fee: Amount,
     pub(crate) currency: Currency,
     pub(crate) counterparty: &'a str,
     pub(crate) peer_id: Option<&'a str>,
-    pub(crate) status: &'a str,
+    pub(crate) status: MovementStatus,
     pub(crate) memo: &'a str,
     pub(crate) entry: Option<qianbao_ledger::EntryId>,
     pub(crate) card_id: Option<&'a str>,
@@ -126,15 +130,15 @@ impl Side<'_> {
         MovementRecord {
             id: self.id.to_string(),
             owner_id: self.owner_id.to_string(),
-            kind: self.kind.to_string(),
-            direction: self.direction.to_string(),
-            channel: self.channel.to_string(),
+            kind: self.kind,
+            direction: self.direction,
+            channel: self.channel,
             amount: self.amount,
             fee: self.fee,
-            currency: self.currency.as_str().to_string(),
+            currency: self.currency,
             counterparty: self.counterparty.to_string(),
             peer_id: self.peer_id.map(str::to_string),
-            status: self.status.to_string(),
+            status: self.status,
             memo: self.memo.to_string(),
             entry_id: self.entry.map(|e| e.to_string()),
             card_id: self.card_id.map(str::to_string),
@@ -193,7 +197,7 @@ impl Money {
         let card = store
             .transact_read(move |r| r.card(&holder_id, &card_id))
             .await?
-            .filter(|c| c.status == "active")
+            .filter(|c| c.status == CardStatus::Active)
             .ok_or(MoneyError::NotFound)?;
         self.open_card(card)
     }
@@ -271,7 +275,7 @@ impl Money {
                         Some(holder) => Ok(Scanned {
                             kind: "receive",
                             payee_name: shown_name(r, &holder)?,
-                            amount: *amount_minor,
+                            amount: amount_minor.map(Amount::from_minor),
                             currency: Currency::CNY,
                             description: String::new(),
                             expires_ms: None,
@@ -291,7 +295,9 @@ impl Money {
                     },
                     Payload::Order { order_id } => match r.order(order_id)? {
                         None => Err(MoneyError::PayloadInvalid),
-                        Some(order) if order.status == "paid" => Err(MoneyError::OrderPaid),
+                        Some(order) if order.status == OrderStatus::Paid => {
+                            Err(MoneyError::OrderPaid)
+                        }
                         Some(order) if now >= order.expires_ms => Err(MoneyError::OrderExpired),
                         Some(order) => match shop(r, &order.merchant_id)? {
                             Some(name) => Ok(Scanned {
@@ -319,7 +325,7 @@ impl Money {
         store: &impl RecordStore,
         holder: &HolderRecord,
         card_id: &str,
-        amount: i64,
+        amount: PositiveAmount,
         currency: Currency,
         key: &IdempotencyKey,
         render: Render<Done>,
@@ -328,7 +334,9 @@ impl Money {
             return Err(MoneyError::CurrencyUnsupported);
         }
         let card = self.active_card(store, &holder.id, card_id).await?;
-        let fee = self.fees.topup(amount, card.record.card_type == "credit");
+        let fee = self
+            .fees
+            .topup(amount, card.record.card_type == CardType::Credit);
         let now = self.now_ms();
         let stale = self.policy.idempotency_stale_ms;
         // First transaction: the intent, durable before the bank hears of it.
@@ -351,27 +359,23 @@ impl Money {
                     return Ok((row.resource_id, attempt));
                 }
                 let account = wallet_account(r, &holder.wallet_id, currency)?;
-                limits::check_receiving(
-                    &levels.at(holder.kyc_level),
-                    account.balance.minor(),
-                    amount,
-                )
-                .map_err(MoneyError::LimitExceeded)?;
+                limits::check_receiving(&levels.at(holder.kyc_level), account.balance, amount)
+                    .map_err(MoneyError::LimitExceeded)?;
                 let id = new_movement_id();
                 let attempt = new_movement_id();
                 r.insert_movement(
                     &Side {
                         id: &id,
                         owner_id: &holder.id,
-                        kind: "topup",
-                        direction: "in",
-                        channel: "card",
-                        amount,
+                        kind: MovementKind::Topup,
+                        direction: Direction::In,
+                        channel: Channel::Card,
+                        amount: amount.amount(),
                         fee,
                         currency,
                         counterparty: &shown,
                         peer_id: None,
-                        status: "pending",
+                        status: MovementStatus::Pending,
                         memo: "",
                         entry: Some(entry_id(&id, Step::Move)),
                         card_id: Some(&card_id),
@@ -381,7 +385,7 @@ impl Money {
                 // Set now, so a crash before the bank's answer is recorded still gets reconciled.
                 r.insert_timer(&TimerRecord {
                     id: reconcile_timer_id(&id),
-                    kind: "topup_reconcile".into(),
+                    kind: TimerKind::TopupReconcile,
                     subject: id.clone(),
                     due_ms: now + stale,
                     attempts: 0,
@@ -391,7 +395,7 @@ impl Money {
                     caller: key.caller.clone(),
                     key: key.key.clone(),
                     request_digest: key.digest.clone(),
-                    state: "running".into(),
+                    state: IdempotencyState::Running,
                     attempt: attempt.clone(),
                     resource_id: id.clone(),
                     status: None,
@@ -407,7 +411,7 @@ impl Money {
             reference: movement_id.clone(),
             card_token: card.token.clone(),
             card_number: card.number.clone(),
-            amount_minor: amount + fee,
+            amount_minor: (amount.amount() + fee).minor(),
             currency: currency.as_str().to_string(),
         };
         let answer = self.kyc.bank.debit(&movement).await;
@@ -418,22 +422,21 @@ impl Money {
         let done = self
             .run(store, move |r| {
                 let row = r.idempotency(&key.caller, &key.key)?;
-                if row
-                    .as_ref()
-                    .is_none_or(|row| row.attempt != attempt || row.state != "running")
-                {
+                if row.as_ref().is_none_or(|row| {
+                    row.attempt != attempt || row.state != IdempotencyState::Running
+                }) {
                     // Another attempt took over, or finished: it owns the answer.
                     return Err(MoneyError::IdempotencyInProgress);
                 }
                 let (done, refusal) = money.settle_top_up(r, &movement_id, &answer, now)?;
                 let timer = reconcile_timer_id(&movement_id);
-                if done.status == "pending" {
+                if done.status == MovementStatus::Pending {
                     r.reschedule_timer(&timer, now + RECONCILE_FIRST_MS, 0)?;
                 } else {
                     r.delete_timer(&timer)?;
                 }
                 // A refusal's reply is kept by the caller's error path, like any refusal's.
-                if done.status != "failed" {
+                if done.status != MovementStatus::Failed {
                     finish(r, &key, &movement_id, &render.reply(done.clone()), now)?;
                 }
                 Ok((done, refusal))
@@ -458,16 +461,16 @@ impl Money {
         now: i64,
     ) -> Result<(Done, Option<BankOutcome>), MoneyError> {
         let m = r.movement(movement_id)?.ok_or(MoneyError::NotFound)?;
-        let currency = Currency::parse(&m.currency).ok_or(MoneyError::CurrencyUnsupported)?;
+        let currency = m.currency;
         let mut done = Done {
             id: m.id.clone(),
-            status: m.status.clone(),
+            status: m.status,
             amount: m.amount,
             fee: m.fee,
-            currency: m.currency.clone(),
+            currency: m.currency,
             payee: None,
         };
-        if m.status != "pending" {
+        if m.status != MovementStatus::Pending {
             return Ok((done, None));
         }
         let holder = r.holder(&m.owner_id)?.ok_or(MoneyError::NotFound)?;
@@ -487,7 +490,7 @@ impl Money {
                         ]),
                     },
                 )?;
-                r.set_movement_status(&m.id, "succeeded", now)?;
+                r.set_movement_status(&m.id, MovementStatus::Succeeded, now)?;
                 self.alert(
                     r,
                     Alert {
@@ -501,11 +504,11 @@ impl Money {
                         amount: m.amount,
                     },
                 )?;
-                done.status = "succeeded".into();
+                done.status = MovementStatus::Succeeded;
                 Ok((done, None))
             }
             Ok(refusal) => {
-                r.set_movement_status(&m.id, "failed", now)?;
+                r.set_movement_status(&m.id, MovementStatus::Failed, now)?;
                 self.alert(
                     r,
                     Alert {
@@ -520,10 +523,10 @@ impl Money {
                             m.counterparty
                         ),
                         movement_id: &m.id,
-                        amount: 0,
+                        amount: Amount::ZERO,
                     },
                 )?;
-                done.status = "failed".into();
+                done.status = MovementStatus::Failed;
                 Ok((done, Some(*refusal)))
             }
             Err(ConnectorError::Unavailable(_)) => Ok((done, None)),
@@ -538,7 +541,7 @@ impl Money {
         store: &impl RecordStore,
         holder: &HolderRecord,
         card_id: &str,
-        amount: i64,
+        amount: PositiveAmount,
         key: &IdempotencyKey,
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
@@ -559,6 +562,7 @@ impl Money {
         self.call(store, &key, render, now, move |r| {
             let holder = active_holder(r, &holder_id)?;
             let fee = fees.withdrawal(amount, r.withdrawn_total(&holder.id)?);
+            let amount = amount.amount();
             let currency = Currency::CNY;
             let wallet = wallet_account(r, &holder.wallet_id, currency)?;
             let clearing = operator_account(r, AccountKind::BankClearing, currency)?;
@@ -579,15 +583,15 @@ impl Money {
                 &Side {
                     id: &id,
                     owner_id: &holder.id,
-                    kind: "withdrawal",
-                    direction: "out",
-                    channel: "card",
+                    kind: MovementKind::Withdrawal,
+                    direction: Direction::Out,
+                    channel: Channel::Card,
                     amount,
                     fee,
                     currency,
                     counterparty: &shown,
                     peer_id: None,
-                    status: "pending",
+                    status: MovementStatus::Pending,
                     memo: "",
                     entry: Some(entry_id(&id, Step::Move)),
                     card_id: Some(&card_id),
@@ -596,7 +600,7 @@ impl Money {
             )?;
             r.insert_timer(&TimerRecord {
                 id: new_movement_id(),
-                kind: "withdrawal_payout".into(),
+                kind: TimerKind::WithdrawalPayout,
                 subject: id.clone(),
                 due_ms: now + delay,
                 attempts: 0,
@@ -622,10 +626,10 @@ impl Money {
             )?;
             let done = Done {
                 id: id.clone(),
-                status: "pending".into(),
+                status: MovementStatus::Pending,
                 amount,
                 fee,
-                currency: currency.as_str().into(),
+                currency,
                 payee: None,
             };
             Ok(done)
@@ -707,7 +711,7 @@ impl Money {
                 request.amount,
                 request.currency,
                 &request.memo,
-                "transfer",
+                Channel::Transfer,
                 request.delay,
                 now,
             )?;
@@ -724,36 +728,39 @@ impl Money {
         r: &mut dyn MoneyTx,
         payer_id: &str,
         payee: &HolderRecord,
-        amount: i64,
+        positive: PositiveAmount,
         currency: Currency,
         memo: &str,
-        channel: &str,
+        channel: Channel,
         delay: Option<Delay>,
         now: i64,
     ) -> Result<Done, MoneyError> {
+        let amount = positive.amount();
         let payer = active_holder(r, payer_id)?;
         if payee.id == payer.id {
             return Err(MoneyError::InvalidPayee("yourself"));
         }
-        match payee.status.as_str() {
-            "active" => {}
-            "frozen" => return Err(MoneyError::InvalidPayee("frozen")),
-            _ => return Err(MoneyError::InvalidPayee("closed")),
+        match payee.status {
+            HolderStatus::Active => {}
+            HolderStatus::Frozen => return Err(MoneyError::InvalidPayee("frozen")),
+            HolderStatus::Restricted | HolderStatus::Closed => {
+                return Err(MoneyError::InvalidPayee("closed"));
+            }
         }
         let spent = r.spent_since(&payer.id, limits::day_start_ms(now), SPENDING)?;
-        limits::check_spending(&self.levels.at(payer.kyc_level), spent, amount)
+        limits::check_spending(&self.levels.at(payer.kyc_level), spent, positive)
             .map_err(MoneyError::LimitExceeded)?;
         let from = wallet_account(r, &payer.wallet_id, currency)?;
         let to = wallet_account(r, &payee.wallet_id, currency)?;
-        limits::check_receiving(&self.levels.at(payee.kyc_level), to.balance.minor(), amount)
+        limits::check_receiving(&self.levels.at(payee.kyc_level), to.balance, positive)
             .map_err(MoneyError::LimitExceeded)?;
         let id = new_movement_id();
         let postings = legs([leg(&from, -amount), leg(&to, amount)]);
         let payee_name = shown_name(r, payee)?;
         let status = if delay.is_some() {
-            "scheduled"
+            MovementStatus::Scheduled
         } else {
-            "succeeded"
+            MovementStatus::Succeeded
         };
         let entry = entry_id(&id, Step::Move);
         match delay {
@@ -774,7 +781,7 @@ impl Money {
                 )?;
                 r.insert_timer(&TimerRecord {
                     id: new_movement_id(),
-                    kind: "transfer_release".into(),
+                    kind: TimerKind::TransferRelease,
                     subject: id.clone(),
                     due_ms: now + delay.ms(),
                     attempts: 0,
@@ -786,11 +793,11 @@ impl Money {
             &Side {
                 id: &id,
                 owner_id: &payer.id,
-                kind: "transfer",
-                direction: "out",
+                kind: MovementKind::Transfer,
+                direction: Direction::Out,
                 channel,
                 amount,
-                fee: 0,
+                fee: Amount::ZERO,
                 currency,
                 counterparty: &payee_name,
                 peer_id: Some(&payee.id),
@@ -827,10 +834,10 @@ impl Money {
         }
         Ok(Done {
             id,
-            status: status.into(),
+            status,
             amount,
-            fee: 0,
-            currency: currency.as_str().into(),
+            fee: Amount::ZERO,
+            currency,
             payee: Some(payee_name),
         })
     }
@@ -843,7 +850,7 @@ impl Money {
         payer_movement_id: &str,
         payee: &HolderRecord,
         payer: &HolderRecord,
-        amount: i64,
+        amount: Amount,
         currency: Currency,
         memo: &str,
         now: i64,
@@ -854,15 +861,15 @@ impl Money {
             &Side {
                 id: &id,
                 owner_id: &payee.id,
-                kind: "transfer",
-                direction: "in",
-                channel: "transfer",
+                kind: MovementKind::Transfer,
+                direction: Direction::In,
+                channel: Channel::Transfer,
                 amount,
-                fee: 0,
+                fee: Amount::ZERO,
                 currency,
                 counterparty: &payer_name,
                 peer_id: Some(&payer.id),
-                status: "succeeded",
+                status: MovementStatus::Succeeded,
                 memo,
                 entry: Some(entry_id(payer_movement_id, Step::Move)),
                 card_id: None,
@@ -897,9 +904,13 @@ impl Money {
         self.run(store, move |r| {
             let m = r
                 .movement(&movement_id)?
-                .filter(|m| m.owner_id == holder_id && m.kind == "transfer" && m.direction == "out")
+                .filter(|m| {
+                    m.owner_id == holder_id
+                        && m.kind == MovementKind::Transfer
+                        && m.direction == Direction::Out
+                })
                 .ok_or(MoneyError::NotFound)?;
-            if m.status != "scheduled" {
+            if m.status != MovementStatus::Scheduled {
                 return Err(MoneyError::NotCancellable);
             }
             apply(
@@ -909,12 +920,12 @@ impl Money {
                     hold: entry_id(&m.id, Step::Move),
                 },
             )?;
-            r.set_movement_status(&m.id, "cancelled", now)?;
+            r.set_movement_status(&m.id, MovementStatus::Cancelled, now)?;
             Ok(Done {
                 id: m.id,
-                status: "cancelled".into(),
+                status: MovementStatus::Cancelled,
                 amount: m.amount,
-                fee: 0,
+                fee: Amount::ZERO,
                 currency: m.currency,
                 payee: Some(m.counterparty),
             })
@@ -929,7 +940,7 @@ impl Money {
         store: &impl RecordStore,
         holder: &HolderRecord,
         payload: &str,
-        amount: Option<i64>,
+        amount: Option<PositiveAmount>,
         key: &IdempotencyKey,
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
@@ -945,8 +956,11 @@ impl Money {
                     wallet_id,
                     amount_minor,
                 } => {
-                    let amount = amount_minor.or(amount).ok_or(MoneyError::AmountInvalid)?;
-                    let amount = super::amount(amount, max)?;
+                    // A code that fixes the amount wins over what the payer typed.
+                    let amount = match amount_minor {
+                        Some(fixed) => super::amount(*fixed, max)?,
+                        None => amount.ok_or(MoneyError::AmountInvalid)?,
+                    };
                     let payee = r
                         .holder_by_wallet(wallet_id)?
                         .ok_or(MoneyError::PayloadInvalid)?;
@@ -957,27 +971,27 @@ impl Money {
                         amount,
                         Currency::CNY,
                         "",
-                        "receive_code",
+                        Channel::ReceiveCode,
                         None,
                         now,
                     )?
                 }
                 Payload::Merchant { merchant_id } => {
-                    let amount = super::amount(amount.ok_or(MoneyError::AmountInvalid)?, max)?;
+                    let amount = amount.ok_or(MoneyError::AmountInvalid)?;
                     money.pay_merchant(
                         r,
                         &payer_id,
                         merchant_id,
                         amount,
                         None,
-                        "static_qr",
+                        Channel::StaticQr,
                         "",
                         now,
                     )?
                 }
                 Payload::Order { order_id } => {
                     let order = r.order(order_id)?.ok_or(MoneyError::PayloadInvalid)?;
-                    if order.status == "paid" {
+                    if order.status == OrderStatus::Paid {
                         return Err(MoneyError::OrderPaid);
                     }
                     if now >= order.expires_ms {
@@ -987,9 +1001,9 @@ impl Money {
                         r,
                         &payer_id,
                         &order.merchant_id,
-                        order.amount,
+                        super::amount(order.amount.minor(), max)?,
                         Some(&order.id),
-                        "order",
+                        Channel::Order,
                         &order.description,
                         now,
                     )?

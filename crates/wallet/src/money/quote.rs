@@ -2,16 +2,18 @@
 //! schedule and the same lifetime total are used as by the call itself.
 
 use super::{Money, MoneyError};
-use crate::records::HolderRecord;
+use crate::domain::CardType;
+use crate::records::{CardStatus, HolderRecord};
 use crate::storage::RecordStore;
+use qianbao_ledger::{Amount, PositiveAmount};
 
 /// What a movement would cost.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Quote {
-    /// Minor units that would move.
-    pub amount: i64,
+    /// What would move.
+    pub amount: PositiveAmount,
     /// The fee on top.
-    pub fee: i64,
+    pub fee: Amount,
 }
 
 impl Money {
@@ -21,17 +23,17 @@ impl Money {
         store: &impl RecordStore,
         holder: &HolderRecord,
         card_id: &str,
-        amount: i64,
+        amount: PositiveAmount,
     ) -> Result<Quote, MoneyError> {
         let (holder_id, card_id) = (holder.id.clone(), card_id.to_string());
         let card = store
             .transact_read(move |r| r.card(&holder_id, &card_id))
             .await?
-            .filter(|c| c.status == "active")
+            .filter(|c| c.status == CardStatus::Active)
             .ok_or(MoneyError::NotFound)?;
         Ok(Quote {
             amount,
-            fee: self.fees.topup(amount, card.card_type == "credit"),
+            fee: self.fees.topup(amount, card.card_type == CardType::Credit),
         })
     }
 
@@ -40,7 +42,7 @@ impl Money {
         &self,
         store: &impl RecordStore,
         holder: &HolderRecord,
-        amount: i64,
+        amount: PositiveAmount,
     ) -> Result<Quote, MoneyError> {
         let holder_id = holder.id.clone();
         let before = store

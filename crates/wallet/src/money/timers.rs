@@ -3,11 +3,12 @@
 //! node may run them; each step checks the movement's status inside its money transaction and
 //! the bank dedupes by the movement's id, so two nodes doing the same timer move money once.
 
-use super::records::{MovementRecord, TimerRecord};
+use super::records::{MovementKind, MovementRecord, MovementStatus, TimerKind, TimerRecord};
 use super::{Alert, Money, MoneyError, Step, apply, entry_id, yuan};
+use crate::records::{CardStatus, HolderStatus};
 use crate::storage::RecordStore;
 use crate::{BankMovement, BankOutcome};
-use qianbao_ledger::{Currency, Instruction};
+use qianbao_ledger::{Amount, Instruction, PositiveAmount};
 
 /// The longest wait between two tries of one timer.
 const BACKOFF_MAX_MS: i64 = 5 * 60_000;
@@ -68,20 +69,20 @@ impl Money {
         match timer.kind.as_str() {
             "transfer_release" => self.release(store, timer, &movement).await,
             "withdrawal_payout" | "topup_reconcile" => {
-                if movement.status != "pending" {
+                if movement.status != MovementStatus::Pending {
                     self.drop_timer(store, &timer.id).await?;
                     return Ok(true);
                 }
                 let card_holder = movement
                     .peer_id
                     .clone()
-                    .filter(|_| movement.kind == "settlement")
+                    .filter(|_| movement.kind == MovementKind::Settlement)
                     .unwrap_or_else(|| movement.owner_id.clone());
                 let card_id = movement.card_id.clone().unwrap_or_default();
                 let card = store
                     .transact_read(move |r| r.card(&card_holder, &card_id))
                     .await?
-                    .filter(|c| c.status == "active" && c.token_sealed.is_some());
+                    .filter(|c| c.status == CardStatus::Active && c.token_sealed.is_some());
                 let Some(card) = card else {
                     // The card was unbound (before unbinding a card with money on its way was
                     // refused): no bank can be asked about it ever again, so waiting would hold
@@ -94,14 +95,14 @@ impl Money {
                     reference: movement.id.clone(),
                     card_token: card.token.clone(),
                     card_number: card.number.clone(),
-                    amount_minor: if timer.kind == "topup_reconcile" {
-                        movement.amount + movement.fee
+                    amount_minor: if timer.kind == TimerKind::TopupReconcile {
+                        (movement.amount + movement.fee).minor()
                     } else {
-                        movement.amount
+                        movement.amount.minor()
                     },
-                    currency: movement.currency.clone(),
+                    currency: movement.currency.as_str().to_owned(),
                 };
-                let answer = if timer.kind == "topup_reconcile" {
+                let answer = if timer.kind == TimerKind::TopupReconcile {
                     self.kyc.bank.debit(&order).await
                 } else {
                     self.kyc.bank.credit(&order).await
@@ -113,7 +114,7 @@ impl Money {
                     self.retry_later(store, timer).await?;
                     return Ok(false);
                 }
-                if timer.kind == "topup_reconcile" {
+                if timer.kind == TimerKind::TopupReconcile {
                     let (money, id, timer_id) =
                         (self.clone(), movement.id.clone(), timer.id.clone());
                     let now = self.now_ms();
@@ -147,7 +148,7 @@ impl Money {
         timer: &TimerRecord,
         movement: &MovementRecord,
     ) -> Result<(), MoneyError> {
-        if timer.kind == "topup_reconcile" {
+        if timer.kind == TimerKind::TopupReconcile {
             let (money, id, timer_id) = (self.clone(), movement.id.clone(), timer.id.clone());
             let now = self.now_ms();
             self.run(store, move |r| {
@@ -174,7 +175,7 @@ impl Money {
         let now = self.now_ms();
         self.run(store, move |r| {
             let current = r.movement(&m.id)?.ok_or(MoneyError::NotFound)?;
-            if current.status != "pending" {
+            if current.status != MovementStatus::Pending {
                 r.delete_timer(&timer_id)?;
                 return Ok(());
             }
@@ -191,9 +192,13 @@ impl Money {
                 }
             };
             apply(r, &instruction)?;
-            r.set_movement_status(&m.id, if paid { "succeeded" } else { "failed" }, now)?;
+            r.set_movement_status(&m.id, if paid {
+                    MovementStatus::Succeeded
+                } else {
+                    MovementStatus::Failed
+                }, now)?;
             r.delete_timer(&timer_id)?;
-            if m.kind == "withdrawal"
+            if m.kind == MovementKind::Withdrawal
                 && let Some(holder) = r.holder(&m.owner_id)?
             {
                 let (title, body, title_en, body_en) = if paid {
@@ -248,7 +253,7 @@ impl Money {
                     },
                 )?;
             }
-            if m.kind == "settlement"
+            if m.kind == MovementKind::Settlement
                 && let Some(merchant) = r.merchant(&m.owner_id)?
             {
                 let name = if paid {
@@ -278,29 +283,31 @@ impl Money {
         let now = self.now_ms();
         self.run(store, move |r| {
             let current = r.movement(&m.id)?.ok_or(MoneyError::NotFound)?;
-            if current.status != "scheduled" {
+            if current.status != MovementStatus::Scheduled {
                 r.delete_timer(&timer_id)?;
                 return Ok(false);
             }
             let payer = r.holder(&m.owner_id)?.ok_or(MoneyError::NotFound)?;
-            if payer.status != "active" {
+            if payer.status != HolderStatus::Active {
                 r.reschedule_timer(&timer_id, now + HELD_WHILE_FROZEN_MS, attempts)?;
                 return Ok(false);
             }
             r.delete_timer(&timer_id)?;
             let payee_id = m.peer_id.clone().unwrap_or_default();
             let payee = r.holder(&payee_id)?.ok_or(MoneyError::NotFound)?;
-            let currency = Currency::parse(&m.currency).ok_or(MoneyError::CurrencyUnsupported)?;
+            let currency = m.currency;
             // The payee's cap is checked again on arrival: other money may have reached them
             // since, and a wallet that cannot take it now gives it back to the payer.
             let payee_wallet = super::wallet_account(r, &payee.wallet_id, currency)?;
-            let fits = payee.status == "active"
-                && super::limits::check_receiving(
-                    &money.levels.at(payee.kyc_level),
-                    payee_wallet.balance.minor(),
-                    m.amount,
-                )
-                .is_ok();
+            let fits = payee.status == HolderStatus::Active
+                && PositiveAmount::new(m.amount.minor()).is_some_and(|amount| {
+                    super::limits::check_receiving(
+                        &money.levels.at(payee.kyc_level),
+                        payee_wallet.balance,
+                        amount,
+                    )
+                    .is_ok()
+                });
             if !fits {
                 apply(
                     r,
@@ -309,7 +316,7 @@ impl Money {
                         hold: entry_id(&m.id, Step::Move),
                     },
                 )?;
-                r.set_movement_status(&m.id, "failed", now)?;
+                r.set_movement_status(&m.id, MovementStatus::Failed, now)?;
                 money.alert(
                     r,
                     Alert {
@@ -328,7 +335,7 @@ impl Money {
                             m.counterparty
                         ),
                         movement_id: &m.id,
-                        amount: 0,
+                        amount: Amount::ZERO,
                     },
                 )?;
                 return Ok(true);
@@ -340,7 +347,7 @@ impl Money {
                     hold: entry_id(&m.id, Step::Move),
                 },
             )?;
-            r.set_movement_status(&m.id, "succeeded", now)?;
+            r.set_movement_status(&m.id, MovementStatus::Succeeded, now)?;
             money.credit_payee(r, &m.id, &payee, &payer, m.amount, currency, &m.memo, now)?;
             Ok(true)
         })

@@ -1,6 +1,7 @@
 //! Bank cards a holder has bound.
 
 use crate::StoreError;
+use crate::domain::CardType;
 
 crate::named! {
     /// Where a card's binding stands.
@@ -34,7 +35,7 @@ pub struct CardRecord {
     /// The issuer's name.
     pub bank_name: String,
     /// `debit` or `credit`.
-    pub card_type: String,
+    pub card_type: CardType,
     /// The phone registered with the bank.
     pub reserved_phone: String,
     /// The bank's reference for the binding.
@@ -42,7 +43,7 @@ pub struct CardRecord {
     /// The bank's token for the card once bound, sealed.
     pub token_sealed: Option<Vec<u8>>,
     /// `pending_otp`, `active`, `failed` or `unbound`.
-    pub status: String,
+    pub status: CardStatus,
     /// Whether payments use it by default.
     pub is_default: bool,
     /// Wrong binding codes tried.

@@ -28,7 +28,7 @@ pub struct HolderRecord {
     /// Argon2id PHC string of the login password.
     pub password_hash: String,
     /// `active`, `frozen`, `restricted` or `closed`.
-    pub status: String,
+    pub status: HolderStatus,
     /// The real-name level, 0–3.
     pub kyc_level: i64,
     /// Wrong login passwords since the last success or recovery.
@@ -59,7 +59,7 @@ pub trait HolderRecords {
     /// Sets the holder's real-name level.
     fn set_kyc_level(&mut self, holder_id: &str, level: i64) -> Result<(), StoreError>;
     /// Sets the holder's status (`active`, `frozen`, …).
-    fn set_status(&mut self, holder_id: &str, status: &str) -> Result<(), StoreError>;
+    fn set_status(&mut self, holder_id: &str, status: HolderStatus) -> Result<(), StoreError>;
     /// Replaces the login password and unlocks login.
     fn set_password_hash(&mut self, holder_id: &str, hash: &str) -> Result<(), StoreError>;
     /// The holder whose wallet has this id.

@@ -16,9 +16,9 @@ pub mod sessions;
 pub mod sms;
 pub mod tills;
 
-pub use cards::{CardRecord, CardRecords};
+pub use cards::{CardRecord, CardRecords, CardStatus};
 pub use codes::{CodeRecords, OtpRecord, SendWindow};
-pub use holders::{HolderRecord, HolderRecords};
+pub use holders::{HolderRecord, HolderRecords, HolderStatus};
 pub use identity::{IdentityRecord, IdentityRecords};
 pub use pins::{PinRecord, PinRecords};
 pub use security_events::SecurityEventRecords;

@@ -47,7 +47,7 @@ async fn a_debit_card_top_up_is_free() {
 async fn withdrawals_are_free_up_to_the_allowance_then_cost_a_tenth_of_a_percent_at_least_ten_fen()
 {
     let world = World::new().await;
-    assert_eq!(world.fees().withdrawal_free_minor, 100_000, "¥1,000 free");
+    assert_eq!(world.fees().withdrawal_free(), 100_000, "¥1,000 free");
     let holder = world.funded(500_000).await;
 
     // (amount, fee): ¥800 free; ¥500 of which ¥300 is above the allowance, 0.1 % = 30 fen;

@@ -43,7 +43,7 @@ async fn a_payment_code_works_until_its_time_to_live_and_not_after() {
 #[tokio::test]
 async fn above_the_password_free_limit_a_charge_needs_the_payment_password() {
     let world = World::new().await;
-    let free = world.policy().password_free_payment_minor;
+    let free = world.password_free().0;
     assert_eq!(free, 50_000, "¥500 without the password");
     let payer = world.funded(200_000).await;
     let shop = world.shop().await;
@@ -75,10 +75,7 @@ async fn above_the_password_free_limit_a_charge_needs_the_payment_password() {
 #[tokio::test]
 async fn password_free_charges_stop_at_the_daily_cap() {
     let world = World::new().await;
-    let (one, day) = (
-        world.policy().password_free_payment_minor,
-        world.policy().password_free_daily_minor,
-    );
+    let (one, day) = (world.password_free().0, world.password_free().1);
     assert_eq!((one, day), (50_000, 100_000), "¥500 each, ¥1,000 a day");
     let payer = world.funded(300_000).await;
     let shop = world.shop().await;

@@ -7,7 +7,7 @@
 //! amounts, states or signatures change, this file is the one place to adapt.
 
 use qianbao_connectors::{SandboxBank, SandboxIdentity};
-use qianbao_ledger::{AccountKind, Currency};
+use qianbao_ledger::{AccountKind, Currency, PositiveAmount};
 use qianbao_secrets::KeyRing;
 use qianbao_store::{Location, Storage};
 use qianbao_wallet::domain::card_number::with_luhn_digit;
@@ -106,9 +106,9 @@ impl From<Done> for Moved {
     fn from(done: Done) -> Self {
         Moved {
             id: done.id,
-            status: done.status,
-            amount: done.amount,
-            fee: done.fee,
+            status: done.status.as_str().into(),
+            amount: done.amount.minor(),
+            fee: done.fee.minor(),
         }
     }
 }
@@ -117,8 +117,8 @@ impl From<RefundDone> for Moved {
     fn from(done: RefundDone) -> Self {
         Moved {
             id: done.refund_id,
-            status: done.status,
-            amount: done.amount,
+            status: done.status.as_str().into(),
+            amount: done.amount.minor(),
             fee: 0,
         }
     }
@@ -147,12 +147,12 @@ impl From<MovementRecord> for Row {
     fn from(m: MovementRecord) -> Self {
         Row {
             id: m.id,
-            kind: m.kind,
-            direction: m.direction,
-            channel: m.channel,
-            status: m.status,
-            amount: m.amount,
-            fee: m.fee,
+            kind: m.kind.as_str().into(),
+            direction: m.direction.as_str().into(),
+            channel: m.channel.as_str().into(),
+            status: m.status.as_str().into(),
+            amount: m.amount.minor(),
+            fee: m.fee.minor(),
         }
     }
 }
@@ -203,7 +203,7 @@ pub struct Trace {
 /// The limit a refusal names and the headroom it leaves, if it is `limit_exceeded`.
 pub fn exceeded(refusal: &MoneyError) -> Option<(Limit, i64)> {
     match refusal {
-        MoneyError::LimitExceeded(e) => Some((e.limit, e.headroom_minor)),
+        MoneyError::LimitExceeded(e) => Some((e.limit, e.headroom_minor.minor())),
         _ => None,
     }
 }
@@ -321,13 +321,28 @@ impl World {
     // ---- the operator's numbers ----
 
     /// The limits of `level`.
-    pub fn limits(&self, level: i64) -> Limits {
-        self.money.levels.at(level)
+    pub fn limits(&self, level: i64) -> PlainLimits {
+        let l: Limits = self.money.levels.at(level);
+        let minor = |a: Option<qianbao_ledger::Amount>| a.map(qianbao_ledger::Amount::minor);
+        PlainLimits {
+            balance_cap: minor(l.balance_cap),
+            per_payment: minor(l.per_payment),
+            per_day: minor(l.per_day),
+        }
     }
 
-    /// The fee schedule.
-    pub fn fees(&self) -> FeeSchedule {
-        self.money.fees
+    /// The fee schedule, in plain numbers.
+    pub fn fees(&self) -> Fees {
+        Fees(self.money.fees)
+    }
+
+    /// The password-free limits of payment codes: (one payment, one day), in minor units.
+    pub fn password_free(&self) -> (i64, i64) {
+        let p = &self.money.policy;
+        (
+            p.password_free_payment_minor.minor(),
+            p.password_free_daily_minor.minor(),
+        )
     }
 
     /// The money policy.
@@ -447,7 +462,7 @@ impl World {
                 &self.store,
                 &record,
                 holder.card_id.as_deref().unwrap(),
-                amount,
+                positive(amount),
                 Currency::CNY,
                 &fresh_key(format!("holder:{}", holder.id)),
                 render(),
@@ -464,7 +479,7 @@ impl World {
                 &self.store,
                 &record,
                 holder.card_id.as_deref().unwrap(),
-                amount,
+                positive(amount),
                 &fresh_key(format!("holder:{}", holder.id)),
                 render(),
             )
@@ -487,7 +502,7 @@ impl World {
                 &record,
                 TransferRequest {
                     to: PayeeRef::Wallet(to.wallet_id.clone()),
-                    amount,
+                    amount: positive(amount),
                     currency: Currency::CNY,
                     memo: String::new(),
                     delay,
@@ -561,7 +576,7 @@ impl World {
             .create_order(
                 &self.store,
                 &shop.merchant,
-                amount,
+                positive(amount),
                 Currency::CNY,
                 "一碗面",
                 None,
@@ -617,7 +632,7 @@ impl World {
                 &self.store,
                 &shop.merchant,
                 code,
-                amount,
+                positive(amount),
                 "",
                 pin_checked,
                 &fresh_key(format!("merchant:{}", shop.merchant.id)),
@@ -639,7 +654,7 @@ impl World {
                 &self.store,
                 &shop.merchant,
                 payment_id,
-                amount,
+                positive(amount),
                 "",
                 &fresh_key(format!("merchant:{}", shop.merchant.id)),
                 Render {
@@ -693,10 +708,10 @@ impl World {
             .unwrap();
         let p = payments.iter().find(|p| p.id == payment_id).unwrap();
         Takings {
-            amount: p.amount,
-            fee: p.fee,
-            refunded: p.refunded,
-            fee_refunded: p.fee_refunded,
+            amount: p.amount.minor(),
+            fee: p.fee.minor(),
+            refunded: p.refunded.minor(),
+            fee_refunded: p.fee_refunded.minor(),
         }
     }
 
@@ -780,5 +795,42 @@ impl World {
             fee_income: self.fee_income().await,
             journal_lines: self.store.ledger().verify().await.unwrap().journal_lines,
         }
+    }
+}
+
+/// `minor` as the positive amount a money call takes; the tests only ask for positive ones.
+pub fn positive(minor: i64) -> PositiveAmount {
+    PositiveAmount::new(minor).expect("the tests move positive amounts")
+}
+
+/// A level's limits in minor units; `None` is no limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlainLimits {
+    /// The most the wallet may hold.
+    pub balance_cap: Option<i64>,
+    /// The most one payment may be.
+    pub per_payment: Option<i64>,
+    /// The most that may leave in a day.
+    pub per_day: Option<i64>,
+}
+
+/// The fee schedule asked in minor units.
+#[derive(Clone, Copy, Debug)]
+pub struct Fees(FeeSchedule);
+
+impl Fees {
+    /// The fee on a top-up of `amount`.
+    pub fn topup(&self, amount: i64, credit_card: bool) -> i64 {
+        self.0.topup(positive(amount), credit_card).minor()
+    }
+
+    /// The merchant's fee on a payment of `amount`.
+    pub fn merchant(&self, amount: i64) -> i64 {
+        self.0.merchant(positive(amount)).minor()
+    }
+
+    /// What withdrawals cost nothing up to.
+    pub fn withdrawal_free(&self) -> i64 {
+        self.0.withdrawal_free_minor.minor()
     }
 }

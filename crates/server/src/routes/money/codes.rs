@@ -9,6 +9,7 @@ use crate::timestamp::rfc3339;
 use axum::Json;
 use axum::extract::State;
 use qianbao_api_types::{PaymentCodeBody, Problem, ReceiveCode};
+use qianbao_ledger::PositiveAmount;
 use qianbao_wallet::money::amount;
 use qianbao_wallet::money::payload::Payload;
 use serde::Deserialize;
@@ -50,7 +51,7 @@ pub async fn receive_code(
         .transpose()?;
     let payload = Payload::Receive {
         wallet_id: me.holder.wallet_id.clone(),
-        amount_minor,
+        amount_minor: amount_minor.map(PositiveAmount::minor),
     }
     .encode();
     Ok(Json(ReceiveCode {

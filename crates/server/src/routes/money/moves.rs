@@ -16,6 +16,7 @@ use qianbao_api_types::{
     Balance, BalanceList, MoneyReply, PayPreview, PayReply, PayRequest, PayeeBody, Problem,
     TopupRequest, TransferRequest, WithdrawalRequest,
 };
+use qianbao_ledger::Amount;
 use qianbao_wallet::domain::display_text;
 use qianbao_wallet::money::moves::{Delay, PayeeRef};
 use qianbao_wallet::money::payload::Payload;
@@ -48,19 +49,19 @@ fn pay_reply_json(done: Done) -> String {
 fn money_reply(done: &Done) -> MoneyReply {
     MoneyReply {
         id: done.id.clone(),
-        status: done.status.clone(),
-        amount: done.amount,
-        fee: done.fee,
-        currency: done.currency.clone(),
+        status: done.status.as_str().into(),
+        amount: done.amount.minor(),
+        fee: done.fee.minor(),
+        currency: done.currency.as_str().into(),
     }
 }
 
 fn pay_reply(done: &Done) -> PayReply {
     PayReply {
         payment_id: done.id.clone(),
-        status: done.status.clone(),
-        amount: done.amount,
-        currency: done.currency.clone(),
+        status: done.status.as_str().into(),
+        amount: done.amount.minor(),
+        currency: done.currency.as_str().into(),
         payee: done.payee.clone().unwrap_or_default(),
     }
 }
@@ -336,7 +337,11 @@ pub async fn pay(
                         &s.storage,
                         &me.holder,
                         &body.payload,
-                        body.amount,
+                        // An amount the code fixes (or an order's) wins, so one sent beside it
+                        // is not judged; where the payer's amount is needed, an unusable one is
+                        // as good as none: `amount_invalid`.
+                        body.amount
+                            .and_then(|a| amount(a, s.money.policy.amount_max_minor).ok()),
                         &key,
                         render,
                     )
@@ -371,7 +376,7 @@ pub async fn pay_preview(
     Ok(Json(PayPreview {
         kind: scanned.kind.into(),
         payee_name: scanned.payee_name,
-        amount: scanned.amount,
+        amount: scanned.amount.map(Amount::minor),
         currency: scanned.currency.as_str().into(),
         description: scanned.description,
         expires_at: scanned.expires_ms.map(rfc3339),

@@ -13,7 +13,8 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use qianbao_api_types::{Problem, SummaryBody, SummaryCategory, TransactionBody, TransactionPage};
-use qianbao_wallet::money::records::{MovementFilter, MovementRecord};
+use qianbao_ledger::Amount;
+use qianbao_wallet::money::records::{MovementFilter, MovementKind, MovementRecord};
 use serde::Deserialize;
 
 /// A time bound of the records' filters: an RFC 3339 time or a day (`YYYY-MM-DD`, China time).
@@ -135,7 +136,7 @@ fn filter(
         .field("type"));
     }
     Ok(MovementFilter {
-        kind: query.kind.clone(),
+        kind: query.kind.as_deref().and_then(MovementKind::parse),
         from_ms: query.from.as_deref().map(|t| bound(t, false)).transpose()?,
         to_ms: query.to.as_deref().map(|t| bound(t, true)).transpose()?,
         before_id: cursor.filter(|c| c.len() <= 64).cloned(),
@@ -146,13 +147,13 @@ fn filter(
 fn transaction(m: MovementRecord) -> TransactionBody {
     TransactionBody {
         id: m.id,
-        kind: m.kind,
-        direction: m.direction,
-        amount: m.amount,
-        fee: m.fee,
-        currency: m.currency,
+        kind: m.kind.as_str().into(),
+        direction: m.direction.as_str().into(),
+        amount: m.amount.minor(),
+        fee: m.fee.minor(),
+        currency: m.currency.as_str().into(),
         counterparty: m.counterparty,
-        status: m.status,
+        status: m.status.as_str().into(),
         memo: m.memo,
         created_at: rfc3339(m.created_ms),
     }
@@ -226,13 +227,13 @@ pub async fn transactions_csv(
     for m in rows {
         let line = [
             csv_field(&m.id),
-            csv_field(&m.kind),
-            csv_field(&m.direction),
-            format!("{}.{:02}", m.amount / 100, m.amount % 100),
-            format!("{}.{:02}", m.fee / 100, m.fee % 100),
-            csv_field(&m.currency),
+            csv_field(m.kind.as_str()),
+            csv_field(m.direction.as_str()),
+            yuan_text(m.amount),
+            yuan_text(m.fee),
+            csv_field(m.currency.as_str()),
             csv_field(&m.counterparty),
-            csv_field(&m.status),
+            csv_field(m.status.as_str()),
             csv_field(&m.memo),
             csv_field(&rfc3339(m.created_ms)),
         ]
@@ -309,19 +310,25 @@ pub async fn summary(
         .await?;
     Ok(Json(SummaryBody {
         month: query.month,
-        total_in: s.total_in,
-        total_out: s.total_out,
+        total_in: s.total_in.minor(),
+        total_out: s.total_out.minor(),
         categories: s
             .categories
             .into_iter()
             .map(|(kind, direction, total, count)| SummaryCategory {
-                kind,
-                direction,
-                total,
+                kind: kind.as_str().into(),
+                direction: direction.as_str().into(),
+                total: total.minor(),
                 count,
             })
             .collect(),
     }))
+}
+
+/// An amount as the CSV writes it: yuan with two decimals and no currency sign.
+fn yuan_text(amount: Amount) -> String {
+    let minor = amount.minor();
+    format!("{}.{:02}", minor / 100, minor % 100)
 }
 
 #[cfg(test)]

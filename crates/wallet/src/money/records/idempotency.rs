@@ -22,7 +22,7 @@ pub struct IdempotencyRecord {
     /// SHA-256 of the request (method, path, body), to tell a retry from a reuse.
     pub request_digest: String,
     /// `running` while an attempt is under way (a bank call), `done` once answered.
-    pub state: String,
+    pub state: IdempotencyState,
     /// The attempt that owns the row; only it may finish it.
     pub attempt: String,
     /// The id of what the call makes (a top-up's movement), kept across attempts.

@@ -1,5 +1,6 @@
 //! The ledger inside a money call's transaction: accounts, and entries applied through the same `Book` as the group-commit writer.
 
+use super::movements::Channel;
 use crate::{AccountOwner, StoreError};
 use qianbao_ledger::{Account, AccountKind, Applied, Currency, Instruction, Rejection};
 
@@ -29,7 +30,7 @@ pub enum ReadAhead<'a> {
         /// From when.
         since_ms: i64,
         /// Through which channels.
-        channels: &'a [&'a str],
+        channels: &'a [Channel],
     },
     /// [`MerchantRecords::merchant`](super::MerchantRecords::merchant).
     Merchant(&'a str),

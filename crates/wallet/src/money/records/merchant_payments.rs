@@ -1,6 +1,8 @@
 //! What merchants were paid, and what of it was refunded (never more than paid).
 
+use super::movements::Channel;
 use crate::StoreError;
+use qianbao_ledger::{Amount, Currency};
 
 /// A payment a merchant received, with what has been refunded of it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,19 +14,19 @@ pub struct MerchantPaymentRecord {
     /// Who paid.
     pub holder_id: String,
     /// Minor units the payer paid.
-    pub amount: i64,
+    pub amount: Amount,
     /// The merchant's fee on it (merchant discount rate).
-    pub fee: i64,
+    pub fee: Amount,
     /// ISO 4217.
-    pub currency: String,
+    pub currency: Currency,
     /// Refunded so far.
-    pub refunded: i64,
+    pub refunded: Amount,
     /// Fee given back with those refunds.
-    pub fee_refunded: i64,
+    pub fee_refunded: Amount,
     /// The order it paid, if any.
     pub order_id: Option<String>,
     /// `order`, `static_qr`, `payment_code` or `payment_code_free`.
-    pub channel: String,
+    pub channel: Channel,
     /// The merchant's description.
     pub description: String,
     /// When (ms).
@@ -41,9 +43,9 @@ pub struct RefundRecord {
     /// Which payment.
     pub payment_id: String,
     /// Minor units back to the payer.
-    pub amount: i64,
+    pub amount: Amount,
     /// Fee given back to the merchant with it.
-    pub fee_back: i64,
+    pub fee_back: Amount,
     /// Why, as the merchant wrote it.
     pub reason: String,
     /// When (ms).
@@ -63,8 +65,8 @@ pub trait MerchantPaymentRecords {
     fn set_refunded(
         &mut self,
         id: &str,
-        refunded: i64,
-        fee_refunded: i64,
+        refunded: Amount,
+        fee_refunded: Amount,
     ) -> Result<(), StoreError>;
     /// A merchant's payments, newest first, before `before_id` if given.
     fn merchant_payments(

@@ -15,16 +15,19 @@ pub mod settings;
 pub mod timers;
 pub mod webhooks;
 
-pub use idempotency::{IdempotencyRecord, IdempotencyRecords};
+pub use idempotency::{IdempotencyRecord, IdempotencyRecords, IdempotencyState};
 pub use ledger::{LedgerRecords, ReadAhead};
 pub use merchant_payments::{MerchantPaymentRecord, MerchantPaymentRecords, RefundRecord};
 pub use merchants::{MerchantRecord, MerchantRecords};
-pub use movements::{MovementFilter, MovementRecord, MovementRecords};
+pub use movements::{
+    Channel, Direction, MovementFilter, MovementKind, MovementRecord, MovementRecords,
+    MovementStatus,
+};
 pub use notifications::{NotificationRecord, NotificationRecords};
-pub use orders::{OrderRecord, OrderRecords};
+pub use orders::{OrderRecord, OrderRecords, OrderStatus};
 pub use payment_codes::{PaymentCodeRecord, PaymentCodeRecords};
 pub use settings::SettingRecords;
-pub use timers::{TimerRecord, TimerRecords};
+pub use timers::{TimerKind, TimerRecord, TimerRecords};
 pub use webhooks::{WebhookOutbox, WebhookRecord};
 
 use crate::records::Records;

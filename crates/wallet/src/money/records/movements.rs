@@ -1,6 +1,7 @@
 //! Movements: each side of a money movement as its owner sees it, and the sums the limits read.
 
 use crate::StoreError;
+use qianbao_ledger::{Amount, Currency};
 
 crate::named! {
     /// What a movement is, as its owner's records name it.
@@ -86,24 +87,24 @@ pub struct MovementRecord {
     /// Whose record: a holder's id, or a merchant's for its settlements.
     pub owner_id: String,
     /// `topup`, `withdrawal`, `transfer`, `payment`, `refund` or `settlement`.
-    pub kind: String,
+    pub kind: MovementKind,
     /// `in` or `out`.
-    pub direction: String,
+    pub direction: Direction,
     /// Which limits it counts toward: `transfer`, `receive_code`, `static_qr`, `order`,
     /// `payment_code`, `payment_code_free`, `card`, `merchant`.
-    pub channel: String,
+    pub channel: Channel,
     /// Minor units moved, without the fee.
-    pub amount: i64,
+    pub amount: Amount,
     /// The fee the owner paid on it.
-    pub fee: i64,
+    pub fee: Amount,
     /// ISO 4217.
-    pub currency: String,
+    pub currency: Currency,
     /// The other side as the owner may see it (`*三`, a shop's name, `工商银行 ****1234`).
     pub counterparty: String,
     /// The other side's id (holder or merchant), when there is one.
     pub peer_id: Option<String>,
     /// `succeeded`, `pending`, `scheduled`, `failed` or `cancelled`.
-    pub status: String,
+    pub status: MovementStatus,
     /// The payer's note.
     pub memo: String,
     /// The ledger entry or hold behind it.
@@ -120,7 +121,7 @@ pub struct MovementRecord {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MovementFilter {
     /// Only this kind.
-    pub kind: Option<String>,
+    pub kind: Option<MovementKind>,
     /// Made at or after (ms).
     pub from_ms: Option<i64>,
     /// Made before (ms).
@@ -141,8 +142,12 @@ pub trait MovementRecords {
     /// Adds a movement record.
     fn insert_movement(&mut self, movement: &MovementRecord) -> Result<(), StoreError>;
     /// Sets a movement's status.
-    fn set_movement_status(&mut self, id: &str, status: &str, at_ms: i64)
-    -> Result<(), StoreError>;
+    fn set_movement_status(
+        &mut self,
+        id: &str,
+        status: MovementStatus,
+        at_ms: i64,
+    ) -> Result<(), StoreError>;
     /// An owner's records, newest first.
     fn movements(
         &mut self,
@@ -156,8 +161,8 @@ pub trait MovementRecords {
         &mut self,
         owner_id: &str,
         since_ms: i64,
-        channels: &[&str],
-    ) -> Result<i64, StoreError>;
+        channels: &[Channel],
+    ) -> Result<Amount, StoreError>;
     /// What was withdrawn to cards over the owner's whole life (for the free quota).
-    fn withdrawn_total(&mut self, owner_id: &str) -> Result<i64, StoreError>;
+    fn withdrawn_total(&mut self, owner_id: &str) -> Result<Amount, StoreError>;
 }

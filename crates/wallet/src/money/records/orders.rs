@@ -1,6 +1,19 @@
 //! A merchant's orders, each paid at most once.
 
 use crate::StoreError;
+use qianbao_ledger::{Amount, Currency};
+
+crate::named! {
+    /// Where an order stands.
+    pub enum OrderStatus {
+        /// Waiting to be paid.
+        Open = "open",
+        /// Paid, once.
+        Paid = "paid",
+        /// Past its time unpaid (shown, not stored: an open order past its time).
+        Expired = "expired",
+    }
+}
 
 /// An order with a fixed amount, shown as a QR code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -10,13 +23,13 @@ pub struct OrderRecord {
     /// Whose.
     pub merchant_id: String,
     /// Minor units.
-    pub amount: i64,
+    pub amount: Amount,
     /// ISO 4217.
-    pub currency: String,
+    pub currency: Currency,
     /// What it is for.
     pub description: String,
     /// `open` or `paid` (expiry is read from `expires_ms`).
-    pub status: String,
+    pub status: OrderStatus,
     /// When it stops taking payment (ms).
     pub expires_ms: i64,
     /// The payment that paid it.

@@ -20,7 +20,7 @@ pub struct TimerRecord {
     /// Its id.
     pub id: String,
     /// `withdrawal_payout`, `topup_reconcile` or `transfer_release`.
-    pub kind: String,
+    pub kind: TimerKind,
     /// What it acts on (a movement id).
     pub subject: String,
     /// When it is due (ms).
