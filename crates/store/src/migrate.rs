@@ -74,6 +74,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0010_till_sessions.sql"),
         postgres: include_str!("../../../migrations/postgres/0010_till_sessions.sql"),
     },
+    Migration {
+        version: 11,
+        name: "0011_named_states",
+        sqlite: include_str!("../../../migrations/sqlite/0011_named_states.sql"),
+        postgres: include_str!("../../../migrations/postgres/0011_named_states.sql"),
+    },
 ];
 
 /// The newest schema this build knows.
@@ -87,3 +93,26 @@ pub const HISTORY_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     name       TEXT   NOT NULL,
     applied_ms BIGINT NOT NULL
 )";
+
+/// The read `qianbao verify` makes of a column of names: the rows holding a value the code
+/// cannot read. The names are the code's own constants, never input.
+pub(crate) fn unreadable_names_sql(column: &qianbao_wallet::verify_rows::NamedColumn) -> String {
+    let allowed: Vec<String> = column.allowed.iter().map(|v| format!("'{v}'")).collect();
+    format!(
+        "SELECT {key}, {col} FROM {table} WHERE {col} NOT IN ({list})",
+        key = column.key,
+        col = column.column,
+        table = column.table,
+        list = allowed.join(", ")
+    )
+}
+
+/// The read `qianbao verify` makes of a column of amounts: the rows below zero.
+pub(crate) fn negative_amounts_sql(column: &qianbao_wallet::verify_rows::AmountColumn) -> String {
+    format!(
+        "SELECT {key}, {col} FROM {table} WHERE {col} < 0",
+        key = column.key,
+        col = column.column,
+        table = column.table
+    )
+}

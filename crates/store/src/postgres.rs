@@ -7,6 +7,7 @@
 
 use crate::batch::{self, Request};
 use crate::migrate::{self, HISTORY_TABLE, MIGRATIONS};
+use crate::migrate::{negative_amounts_sql, unreadable_names_sql};
 use crate::money_batch::Job;
 use crate::portable::{Mode, Row, Tx, Value, Work};
 use crate::{BATCH_SIZE_MAX, QUEUE_DEPTH_MAX, now_ms};
@@ -16,6 +17,9 @@ use qianbao_ledger::{
 };
 use qianbao_wallet::verify::{JournalLine, replay};
 use qianbao_wallet::verify_holds::{HoldMovement, check_holds, hold_movement_id};
+use qianbao_wallet::verify_rows::{
+    amount_columns, named_columns, negative_amounts, unreadable_names,
+};
 use qianbao_wallet::{AccountOwner, LedgerStore, StoreError, VerifyReport};
 use std::sync::Arc;
 use std::time::Duration;
@@ -1031,9 +1035,37 @@ impl LedgerStore for PostgresStore {
                 has_timer: r.get(4),
             })
             .collect::<Vec<_>>();
+        let mut names = Vec::new();
+        for column in named_columns() {
+            let found: Vec<(String, String)> = tx
+                .query(&unreadable_names_sql(&column), &[])
+                .await
+                .map_err(pg_error)?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+            names.push((column, found));
+        }
+        let mut amounts = Vec::new();
+        for column in amount_columns() {
+            let found: Vec<(String, i64)> = tx
+                .query(&negative_amounts_sql(&column), &[])
+                .await
+                .map_err(pg_error)?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+            amounts.push((column, found));
+        }
         tx.commit().await.map_err(pg_error)?;
         let mut report = replay(&accounts, &holds, journal);
         check_holds(&mut report, &holds, &movements, now_ms());
+        for (column, found) in &names {
+            unreadable_names(&mut report, column, found);
+        }
+        for (column, found) in &amounts {
+            negative_amounts(&mut report, column, found);
+        }
         Ok(report)
     }
 

@@ -4,6 +4,7 @@
 
 use crate::batch::{self, Request};
 use crate::migrate::{self, HISTORY_TABLE, MIGRATIONS};
+use crate::migrate::{negative_amounts_sql, unreadable_names_sql};
 use crate::portable::{Mode, Row, Tx, Value, Work, sqlite_placeholders};
 use crate::{BATCH_SIZE_MAX, QUEUE_DEPTH_MAX, now_ms};
 use async_trait::async_trait;
@@ -12,6 +13,9 @@ use qianbao_ledger::{
 };
 use qianbao_wallet::verify::{JournalLine, replay};
 use qianbao_wallet::verify_holds::{HoldMovement, check_holds, hold_movement_id};
+use qianbao_wallet::verify_rows::{
+    amount_columns, named_columns, negative_amounts, unreadable_names,
+};
 use qianbao_wallet::{AccountOwner, LedgerStore, StoreError, VerifyReport};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
@@ -667,6 +671,26 @@ impl LedgerStore for SqliteStore {
             }
             let mut report = replay(&accounts, &holds, journal);
             check_holds(&mut report, &holds, &movements, now_ms());
+            for column in named_columns() {
+                let found = tx
+                    .prepare(&unreadable_names_sql(&column))
+                    .and_then(|mut s| {
+                        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                            .collect::<Result<Vec<(String, String)>, _>>()
+                    })
+                    .map_err(store_error)?;
+                unreadable_names(&mut report, &column, &found);
+            }
+            for column in amount_columns() {
+                let found = tx
+                    .prepare(&negative_amounts_sql(&column))
+                    .and_then(|mut s| {
+                        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                            .collect::<Result<Vec<(String, i64)>, _>>()
+                    })
+                    .map_err(store_error)?;
+                negative_amounts(&mut report, &column, &found);
+            }
             Ok(report)
         })
         .await

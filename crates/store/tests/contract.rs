@@ -77,6 +77,8 @@ contract! {
         verify_catches_a_changed_journal_amount,
         verify_catches_a_deleted_journal_line,
         a_till_session_is_found_by_its_digest_touched_and_ended,
+        a_state_or_amount_the_code_cannot_read_is_refused_when_written,
+        verify_reports_states_and_amounts_written_before_they_were_refused,
     ],
     sqlite_only: [
         a_file_that_is_not_a_database_is_refused_and_left_untouched,
@@ -1239,4 +1241,115 @@ async fn transfers_retried_through_repeated_outages_under_load_apply_exactly_onc
         assert_eq!(balance(s, *id).await, expected[id], "account {id}");
     }
     assert_clean(s, funding.len() as u64 + 1_000).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows: the named states and amounts (migration 0011)
+// ---------------------------------------------------------------------------------------------
+
+async fn a_state_or_amount_the_code_cannot_read_is_refused_when_written(db: Db) {
+    use qianbao_store::{Storage, Tx, Value};
+
+    let storage = Storage::open(&db.location).await.unwrap();
+    let run = |sql: &'static str| {
+        let storage = storage.clone();
+        async move {
+            storage
+                .transact(move |tx: &mut dyn Tx| tx.execute(sql, &[] as &[Value]))
+                .await
+        }
+    };
+    run(
+        "INSERT INTO holders (id, wallet_id, phone, password_hash, status, kyc_level,
+                              login_failures, login_locked, created_ms)
+         VALUES ('h1', 'w1', '+8613900000001', 'x', 'active', 0, 0, 0, 1)",
+    )
+    .await
+    .unwrap();
+    // Each refused write changes nothing: the holder stays as it was.
+    for bad in [
+        "UPDATE holders SET status = 'gone' WHERE id = 'h1'",
+        "UPDATE holders SET status = 'Active' WHERE id = 'h1'",
+        "INSERT INTO movements (id, owner_id, kind, direction, channel, amount, fee, currency,
+                                counterparty, peer_id, status, memo, entry_id, card_id,
+                                created_ms, updated_ms)
+         VALUES ('m1', 'h1', 'gift', 'in', 'transfer', 1, 0, 'CNY', '', NULL, 'succeeded', '',
+                 NULL, NULL, 1, 1)",
+        "INSERT INTO movements (id, owner_id, kind, direction, channel, amount, fee, currency,
+                                counterparty, peer_id, status, memo, entry_id, card_id,
+                                created_ms, updated_ms)
+         VALUES ('m2', 'h1', 'transfer', 'in', 'transfer', -5, 0, 'CNY', '', NULL, 'succeeded',
+                 '', NULL, NULL, 1, 1)",
+    ] {
+        assert!(run(bad).await.is_err(), "{bad}");
+    }
+    let status = storage
+        .transact(|tx: &mut dyn Tx| {
+            tx.query("SELECT status FROM holders WHERE id = 'h1'", &[])
+                .and_then(|rows| rows[0].text(0))
+        })
+        .await
+        .unwrap();
+    assert_eq!(status, "active");
+    let good = "INSERT INTO movements (id, owner_id, kind, direction, channel, amount, fee,
+                    currency, counterparty, peer_id, status, memo, entry_id, card_id,
+                    created_ms, updated_ms)
+         VALUES ('m3', 'h1', 'transfer', 'in', 'transfer', 5, 0, 'CNY', '', NULL, 'succeeded',
+                 '', NULL, NULL, 1, 1)";
+    assert_eq!(run(good).await.unwrap(), 1);
+}
+
+async fn verify_reports_states_and_amounts_written_before_they_were_refused(db: Db) {
+    use qianbao_store::{Storage, Tx, Value};
+
+    let storage = Storage::open(&db.location).await.unwrap();
+    // What a database written before migration 0011 may hold: the checks are lifted first.
+    let lift: &'static str = match db.backend {
+        Backend::Sqlite => {
+            "DROP TRIGGER holders_status_named_on_insert;
+             DROP TRIGGER movements_amount_not_negative_on_insert;"
+        }
+        Backend::Postgres => {
+            "ALTER TABLE holders DROP CONSTRAINT holders_status_named;
+             ALTER TABLE movements DROP CONSTRAINT movements_amount_not_negative;"
+        }
+    };
+    let statements: Vec<&'static str> = lift
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .chain([
+            "INSERT INTO holders (id, wallet_id, phone, password_hash, status, kyc_level,
+                                  login_failures, login_locked, created_ms)
+             VALUES ('h1', 'w1', '+8613900000001', 'x', 'dormant', 0, 0, 0, 1)",
+            "INSERT INTO movements (id, owner_id, kind, direction, channel, amount, fee, currency,
+                                    counterparty, peer_id, status, memo, entry_id, card_id,
+                                    created_ms, updated_ms)
+             VALUES ('m1', 'h1', 'transfer', 'in', 'transfer', -5, 0, 'CNY', '', NULL,
+                     'succeeded', '', NULL, NULL, 1, 1)",
+        ])
+        .collect();
+    storage
+        .transact(move |tx: &mut dyn Tx| {
+            for sql in &statements {
+                tx.execute(sql, &[] as &[Value])?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let report = db.open().await.verify().await.unwrap();
+    assert_eq!(report.problem_count, 2, "{report}");
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.contains("holders h1: status is \"dormant\""))
+    );
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.contains("movements m1: amount is -5"))
+    );
 }

@@ -17,6 +17,7 @@ pub mod throttle;
 pub mod till;
 pub mod verify;
 pub mod verify_holds;
+pub mod verify_rows;
 
 pub use ports::{
     AccountOwner, Bank, BankMovement, BankOutcome, CardCheck, CardCheckOutcome, CardConfirmOutcome,

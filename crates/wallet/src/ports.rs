@@ -183,10 +183,10 @@ pub struct CardCheck {
     pub id_number: String,
     /// The phone registered with the bank (E.164), where the bank sends its code.
     pub reserved_phone: String,
-    /// `MM/YY`, for credit cards.
-    pub expiry: Option<String>,
-    /// The three digits on the back, for credit cards.
-    pub cvv: Option<String>,
+    /// The expiry, for credit cards.
+    pub expiry: Option<crate::domain::CardExpiry>,
+    /// The three digits on the back, for credit cards; never kept, never printed.
+    pub cvv: Option<crate::domain::Cvv>,
 }
 
 impl std::fmt::Debug for CardCheck {

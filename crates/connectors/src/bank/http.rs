@@ -31,6 +31,7 @@
 use crate::config::{ApiKey, ConfigError, check_common, endpoint_below};
 use crate::outbound::{Answer, Failure, Outbound, Retry, parse_answer};
 use async_trait::async_trait;
+use qianbao_wallet::domain::Cvv;
 use qianbao_wallet::{
     Bank, BankMovement, BankOutcome, CardCheck, CardCheckOutcome, CardConfirmOutcome,
     ConnectorError,
@@ -87,7 +88,7 @@ struct CheckBody<'a> {
     id_number: &'a str,
     reserved_phone: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    expiry: Option<&'a str>,
+    expiry: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cvv: Option<&'a str>,
 }
@@ -308,8 +309,8 @@ impl Bank for HttpBank {
             holder_name: &check.holder_name,
             id_number: &check.id_number,
             reserved_phone: &check.reserved_phone,
-            expiry: check.expiry.as_deref(),
-            cvv: check.cvv.as_deref(),
+            expiry: check.expiry.map(|e| e.to_string()),
+            cvv: check.cvv.as_ref().map(Cvv::expose),
         })
         .map_err(|e| ConnectorError::Protocol(format!("request could not be encoded: {e}")))?;
         let answer = self

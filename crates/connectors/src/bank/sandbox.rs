@@ -237,12 +237,11 @@ impl SandboxBank {
         if info.card_type == CardType::Credit {
             let expiry_ok = check
                 .expiry
-                .as_deref()
-                .is_some_and(|e| expiry_current(e, today));
+                .is_some_and(|e| expiry_current(&e.to_string(), today));
             let cvv_ok = check
                 .cvv
-                .as_deref()
-                .is_some_and(|c| cvv_shaped(c, info.scheme));
+                .as_ref()
+                .is_some_and(|c| cvv_shaped(c.expose(), info.scheme));
             if !(expiry_ok && cvv_ok) {
                 return Err(ConnectorError::Protocol(
                     "credit cards need expiry and cvv".to_owned(),
@@ -409,6 +408,7 @@ impl Bank for SandboxBank {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use qianbao_wallet::domain::{CardExpiry, Cvv};
     use time::Month;
 
     /// A Luhn-valid card number: `bin6`, then `behaviour` (digits 7–10), then filler up to
@@ -444,8 +444,9 @@ mod tests {
             holder_name: "张三".to_owned(),
             id_number: "110101199001010010".to_owned(),
             reserved_phone: "+8613812345678".to_owned(),
-            expiry: expiry.map(str::to_owned),
-            cvv: cvv.map(str::to_owned),
+            // Any well-formed expiry, past ones too: the bank's own rules are what is tested.
+            expiry: expiry.and_then(|e| CardExpiry::parse_on(e, Date::MIN)),
+            cvv: cvv.and_then(Cvv::parse),
         }
     }
 

@@ -82,8 +82,8 @@ impl Way {
 
 fn credit_check() -> CardCheck {
     CardCheck {
-        expiry: Some("12/30".to_owned()),
-        cvv: Some(CVV.to_owned()),
+        expiry: qianbao_wallet::domain::CardExpiry::parse_on("12/30", time::Date::MIN),
+        cvv: qianbao_wallet::domain::Cvv::parse(CVV),
         ..debit_check()
     }
 }

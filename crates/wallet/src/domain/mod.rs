@@ -15,9 +15,11 @@
 
 pub mod bin;
 pub mod card_number;
+pub mod card_security;
 pub mod china_day;
 pub mod display_text;
 pub mod id_number;
+pub mod legal_name;
 pub mod named;
 pub mod network_address;
 pub mod password;
@@ -29,9 +31,11 @@ pub mod yuan;
 
 pub use bin::{BinInfo, CardScheme, CardType};
 pub use card_number::{CardError, CardNumber};
+pub use card_security::{CardExpiry, Cvv};
 pub use china_day::{CHINA_OFFSET, ChinaDay};
 pub use display_text::{DisplayTextError, display_text};
 pub use id_number::{ADULT_AGE, IdNumber, IdNumberError};
+pub use legal_name::LegalName;
 pub use password::{PASSWORD_CHARS_MAX, PASSWORD_CHARS_MIN, Password, PasswordError};
 pub use phone::{Phone, PhoneError};
 pub use photo::{

@@ -13,7 +13,7 @@ use super::{
     entry_id, finish, leg, legs, new_movement_id, operator_account, shown_name, wallet_account,
     yuan,
 };
-use crate::domain::CardType;
+use crate::domain::{CardType, Phone};
 use crate::records::{CardRecord, CardStatus, HolderRecord, HolderStatus};
 use crate::storage::RecordStore;
 use crate::{AccountOwner, BankMovement, BankOutcome, ConnectorError};
@@ -33,8 +33,8 @@ pub const SPENDING: &[Channel] = &[
 /// Where a transfer goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PayeeRef {
-    /// The payee's phone (any accepted form).
-    Phone(String),
+    /// The payee's phone.
+    Phone(Phone),
     /// The payee's wallet id.
     Wallet(String),
 }
@@ -223,18 +223,12 @@ impl Money {
         client_ip: &str,
         to: &PayeeRef,
     ) -> Result<Payee, MoneyError> {
-        if let PayeeRef::Phone(phone) = to {
-            crate::domain::Phone::parse(phone).map_err(|_| MoneyError::InvalidField("phone"))?;
-        }
         self.count_payee_lookup(store, caller_id, client_ip).await?;
         let to = to.clone();
         store
             .transact_read(move |r| {
                 let found = match &to {
-                    PayeeRef::Phone(phone) => match crate::domain::Phone::parse(phone) {
-                        Ok(phone) => r.holder_by_phone(phone.as_e164())?,
-                        Err(_) => None,
-                    },
+                    PayeeRef::Phone(phone) => r.holder_by_phone(phone.as_e164())?,
                     PayeeRef::Wallet(id) => r.holder_by_wallet(id)?,
                 };
                 found
@@ -660,7 +654,7 @@ impl Money {
             move |r: &mut dyn MoneyTx| {
                 // Everything known before the first read is asked for at once; the rest follows.
                 let payee_phone = match &to {
-                    PayeeRef::Phone(phone) => crate::domain::Phone::parse(phone).ok(),
+                    PayeeRef::Phone(phone) => Some(phone),
                     PayeeRef::Wallet(_) => None,
                 };
                 let payee_wallet = match &to {
@@ -1021,11 +1015,7 @@ const RECONCILE_FIRST_MS: i64 = 3_000;
 /// The holder a transfer goes to.
 fn find_payee(r: &mut dyn MoneyTx, to: &PayeeRef) -> Result<HolderRecord, MoneyError> {
     let found = match to {
-        PayeeRef::Phone(phone) => {
-            let phone = crate::domain::Phone::parse(phone)
-                .map_err(|_| MoneyError::InvalidField("to_phone"))?;
-            r.holder_by_phone(phone.as_e164())?
-        }
+        PayeeRef::Phone(phone) => r.holder_by_phone(phone.as_e164())?,
         PayeeRef::Wallet(id) => r.holder_by_wallet(id)?,
     };
     found.ok_or(MoneyError::NotFound)

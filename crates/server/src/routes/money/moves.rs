@@ -17,7 +17,7 @@ use qianbao_api_types::{
     TopupRequest, TransferRequest, WithdrawalRequest,
 };
 use qianbao_ledger::Amount;
-use qianbao_wallet::domain::display_text;
+use qianbao_wallet::domain::{Phone, display_text};
 use qianbao_wallet::money::moves::{Delay, PayeeRef};
 use qianbao_wallet::money::payload::Payload;
 use qianbao_wallet::money::{Done, MoneyError, amount, currency};
@@ -195,7 +195,9 @@ pub async fn payee(
     ApiQuery(query): ApiQuery<PayeeQuery>,
 ) -> Result<Json<PayeeBody>, ApiError> {
     let to = match (query.phone, query.wallet_id) {
-        (Some(phone), None) => PayeeRef::Phone(phone),
+        (Some(phone), None) => {
+            PayeeRef::Phone(Phone::parse(&phone).map_err(|_| MoneyError::InvalidField("phone"))?)
+        }
         (None, Some(id)) => PayeeRef::Wallet(id),
         _ => {
             return Err(ApiError::new(
@@ -243,7 +245,9 @@ pub async fn transfer(
         |render, key, pin_read| {
             Box::pin(async move {
                 let to = match (body.to_phone, body.to_wallet_id) {
-                    (Some(phone), None) => PayeeRef::Phone(phone),
+                    (Some(phone), None) => PayeeRef::Phone(
+                        Phone::parse(&phone).map_err(|_| MoneyError::InvalidField("to_phone"))?,
+                    ),
                     (None, Some(id)) => PayeeRef::Wallet(id),
                     _ => return Err(MoneyError::InvalidField("to_phone")),
                 };

@@ -14,6 +14,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use qianbao_api_types::{Problem, SummaryBody, SummaryCategory, TransactionBody, TransactionPage};
 use qianbao_ledger::Amount;
+use qianbao_wallet::domain::ChinaDay;
 use qianbao_wallet::money::records::{MovementFilter, MovementKind, MovementRecord};
 use serde::Deserialize;
 
@@ -99,14 +100,12 @@ fn bound(text: &str, end_of_day: bool) -> Result<i64, ApiError> {
         time::macros::format_description!("[year]-[month]-[day]"),
     )
     .map_err(|_| bad())?;
-    let start = day
-        .midnight()
-        .assume_offset(time::macros::offset!(+8))
-        .unix_timestamp()
-        * 1000;
-    // The end of a day is the next midnight, counted rather than looked up: the last day the
-    // calendar knows (9999-12-31) has no next day but still ends.
-    Ok(if end_of_day { start + DAY_MS } else { start })
+    let day = ChinaDay::of_date(day);
+    Ok(if end_of_day {
+        day.end_ms()
+    } else {
+        day.start_ms()
+    })
 }
 
 /// A day in milliseconds; China has no daylight saving, so every day is this long.
@@ -297,13 +296,8 @@ pub async fn summary(
     // The month's end is counted in days rather than looked up as the next month's first day,
     // which the calendar does not have after 9999-12.
     let days = i64::from(time::util::days_in_month(month_of, year));
-    let ms = |d: time::Date| {
-        d.midnight()
-            .assume_offset(time::macros::offset!(+8))
-            .unix_timestamp()
-            * 1000
-    };
-    let (from_ms, to_ms) = (ms(first), ms(first) + days * DAY_MS);
+    let from_ms = ChinaDay::of_date(first).start_ms();
+    let to_ms = from_ms + days * DAY_MS;
     let s = state
         .money
         .summary(&state.storage, &me.holder, from_ms, to_ms)
