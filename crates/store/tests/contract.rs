@@ -1306,8 +1306,8 @@ async fn verify_reports_states_and_amounts_written_before_they_were_refused(db: 
     // What a database written before migration 0011 may hold: the checks are lifted first.
     let lift: &'static str = match db.backend {
         Backend::Sqlite => {
-            "DROP TRIGGER holders_status_named_on_insert;
-             DROP TRIGGER movements_amount_not_negative_on_insert;"
+            "DROP TRIGGER holders_checked_on_insert;
+             DROP TRIGGER movements_checked_on_insert;"
         }
         Backend::Postgres => {
             "ALTER TABLE holders DROP CONSTRAINT holders_status_named;
