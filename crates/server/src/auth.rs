@@ -65,7 +65,7 @@ fn credential<'a>(
         return Ok(None);
     };
     if cookies::changes_state(&parts.method) {
-        cookies::check_csrf(&parts.headers, &state.opening.keys)?;
+        cookies::check_csrf(&parts.headers, &state.opening.ctx.keys)?;
     }
     Ok(Some(Credential::Cookie(value)))
 }

@@ -11,6 +11,7 @@ use axum::Router;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use qianbao_secrets::KeyRing;
 use qianbao_store::Storage;
+use qianbao_wallet::context::Context;
 use qianbao_wallet::kyc::Kyc;
 use qianbao_wallet::money::Money;
 use qianbao_wallet::opening::Opening;
@@ -73,13 +74,17 @@ impl Application {
         let store = storage.ledger();
         let keys = load_keys(settings.master_key.as_deref(), &settings.key_dir)?;
         let policy = settings.policy();
-        let opening = Opening {
+        let ctx = Context {
             keys: Arc::new(keys),
-            policy: policy.opening.clone(),
             clock: settings.clock.clone(),
         };
-        let connected = connectors::connect(&opening.keys, settings.sandbox, &settings.connectors)?;
+        let opening = Opening {
+            ctx: ctx.clone(),
+            policy: policy.opening.clone(),
+        };
+        let connected = connectors::connect(&ctx.keys, settings.sandbox, &settings.connectors)?;
         let kyc = Kyc {
+            ctx: ctx.clone(),
             opening: opening.clone(),
             verifier: connected.identity,
             bank: connected.bank,
@@ -87,6 +92,7 @@ impl Application {
             pin_lock_ms: policy.pin_lock_ms,
         };
         let money = Money {
+            ctx,
             kyc: kyc.clone(),
             levels: Arc::new(policy.levels.clone()),
             fees: policy.fees,

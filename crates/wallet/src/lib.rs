@@ -3,6 +3,7 @@
 //! This crate knows no SQL and no HTTP: adapters in `qianbao-store` and `qianbao-server` implement
 //! and call the ports defined here.
 
+pub mod context;
 pub mod domain;
 pub mod kyc;
 pub mod levels;

@@ -5,11 +5,11 @@
 //! pure work (hashing a password) happens outside it, on the password threads
 //! (`password_work`), never on the async workers.
 
+use crate::StoreError;
+use crate::context::Context;
 use crate::domain::{Password, Phone};
 use crate::records::{HolderRecord, HolderStatus, OtpRecord, Records, SessionRecord};
 use crate::storage::RecordStore;
-use crate::{Clock, StoreError};
-use qianbao_secrets::KeyRing;
 use qianbao_secrets::field::blind_index;
 use qianbao_secrets::password::{hash_password, verify_password};
 use qianbao_secrets::token::{new_numeric_code, new_token, token_digest};
@@ -217,12 +217,10 @@ fn secrets_error(e: impl std::fmt::Display) -> OpeningError {
 /// What the opening use cases need besides storage.
 #[derive(Clone)]
 pub struct Opening {
-    /// The keys for code digests, tokens and blind indexes.
-    pub keys: Arc<KeyRing>,
+    /// The keys and the clock every use case shares.
+    pub ctx: Context,
     /// The operator's numbers.
     pub policy: OpeningPolicy,
-    /// The time.
-    pub clock: Arc<dyn Clock>,
 }
 
 /// A code was queued: it lives this long, and another may be asked for after this.
@@ -291,7 +289,7 @@ impl Opening {
     /// The keyed digest a code is stored as.
     pub(crate) fn code_digest(&self, phone: &Phone, purpose: Purpose, code: &str) -> String {
         blind_index(
-            &self.keys,
+            &self.ctx.keys,
             "otp",
             &format!("{}|{}|{code}", phone.as_e164(), purpose.as_str()),
         )
@@ -309,7 +307,7 @@ impl Opening {
         let purpose = Purpose::parse(purpose).ok_or(OpeningError::PurposeInvalid)?;
         let code = new_numeric_code(6).map_err(secrets_error)?;
         let digest = self.code_digest(&phone, purpose, &code);
-        let now = self.clock.now_ms();
+        let now = self.ctx.clock.now_ms();
         let policy = self.policy.clone();
         let client_ip = client_ip.to_string();
         let outcome = store
@@ -403,8 +401,8 @@ impl Opening {
         let password_hash = hash_off_workers(password.expose()).await?;
         let (token, token_digest) = new_token().map_err(secrets_error)?;
         let digest = self.code_digest(&phone, Purpose::Signup, code.trim());
-        let restricted_key = blind_index(&self.keys, "phone", phone.as_e164());
-        let now = self.clock.now_ms();
+        let restricted_key = blind_index(&self.ctx.keys, "phone", phone.as_e164());
+        let now = self.ctx.clock.now_ms();
         let device_name = clean_device_name(device_name);
         let this = self.clone();
         let made = store
@@ -496,7 +494,7 @@ impl Opening {
             .filter(|d| !d.is_empty() && d.len() <= 128)
             .map_or_else(new_id, str::to_string);
         let device_name = clean_device_name(device_name);
-        let now = self.clock.now_ms();
+        let now = self.ctx.clock.now_ms();
         let this = self.clone();
         let holder_id = holder.id.clone();
         store
@@ -565,7 +563,7 @@ impl Opening {
         token: &str,
     ) -> Result<Authenticated, OpeningError> {
         let digest = token_digest(token);
-        let now = self.clock.now_ms();
+        let now = self.ctx.clock.now_ms();
         // Every request authenticates: a read that takes no write lock, so it never waits for a
         // payment's commit.
         let (found, last_seen_ms) = store
@@ -614,7 +612,7 @@ impl Opening {
         session_id: &str,
     ) -> Result<(), OpeningError> {
         let (holder_id, session_id) = (holder_id.to_string(), session_id.to_string());
-        let now = self.clock.now_ms();
+        let now = self.ctx.clock.now_ms();
         let ended = store
             .transact(move |r| r.end_session(&holder_id, &session_id, now))
             .await?;

@@ -94,7 +94,7 @@ impl Opening {
         e164: &str,
     ) -> Result<bool, OpeningError> {
         let (throttle, subject) = (self.no_wallet_throttle(), self.phone_subject(e164));
-        let now = self.clock.now_ms();
+        let now = self.ctx.clock.now_ms();
         Ok(store
             .transact(move |r| throttle.check(r, &subject, now))
             .await?
@@ -110,7 +110,7 @@ impl Opening {
     ) -> OpeningError {
         let (throttle, subject) = (self.no_wallet_throttle(), self.phone_subject(e164));
         let max = self.policy.login_failures_max;
-        let now = self.clock.now_ms();
+        let now = self.ctx.clock.now_ms();
         let counted = store
             .transact(move |r| {
                 throttle.record(r, &subject, now)?;
@@ -145,7 +145,7 @@ impl Opening {
 
     /// The phone as a keyed digest: the events table never holds phones nobody registered.
     fn phone_subject(&self, e164: &str) -> String {
-        blind_index(&self.keys, "phone", e164)
+        blind_index(&self.ctx.keys, "phone", e164)
     }
 
     /// Notes a password reset, which starts the unfreeze waiting period.

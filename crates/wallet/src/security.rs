@@ -27,7 +27,7 @@ impl Opening {
     fn id_blind(&self, id_number: &str) -> Option<String> {
         IdNumber::parse(id_number)
             .ok()
-            .map(|id| blind_index(&self.keys, "id", id.expose()))
+            .map(|id| blind_index(&self.ctx.keys, "id", id.expose()))
     }
 
     /// Freezes the caller's own wallet: no money leaves it until it is unfrozen.
@@ -64,7 +64,7 @@ impl Opening {
                 let digest = self.code_digest(&phone, Purpose::Freeze, code.trim());
                 let id_blind = self.id_blind(id_number);
                 let this = self.clone();
-                let now = self.clock.now_ms();
+                let now = self.ctx.clock.now_ms();
                 store
                     .transact(move |r| {
                         let e164 = phone.as_e164();
@@ -108,7 +108,7 @@ impl Opening {
         let digest = self.code_digest(&phone, Purpose::Unfreeze, code.trim());
         let id_blind = self.id_blind(id_number);
         let this = self.clone();
-        let now = self.clock.now_ms();
+        let now = self.ctx.clock.now_ms();
         store
             .transact_money(move |r| {
                 let e164 = phone.as_e164();
@@ -158,7 +158,7 @@ impl Opening {
         let id_blind = id_number.and_then(|id| self.id_blind(id));
         let id_given = id_number.is_some();
         let this = self.clone();
-        let now = self.clock.now_ms();
+        let now = self.ctx.clock.now_ms();
         store
             .transact(move |r| {
                 let e164 = phone.as_e164();

@@ -254,13 +254,18 @@ impl RecordStore for CountingStore {
 fn money_over_stubs() -> &'static Money {
     static MONEY: OnceLock<Money> = OnceLock::new();
     MONEY.get_or_init(|| {
-        let opening = Opening {
+        let ctx = qianbao_wallet::context::Context {
             keys: Arc::new(KeyRing::from_bytes([7; 32])),
-            policy: OpeningPolicy::default(),
             clock: Arc::new(StoppedClock),
         };
+        let opening = Opening {
+            ctx: ctx.clone(),
+            policy: OpeningPolicy::default(),
+        };
         Money {
+            ctx: ctx.clone(),
             kyc: Kyc {
+                ctx,
                 opening,
                 verifier: Arc::new(Unreachable),
                 bank: Arc::new(Unreachable),

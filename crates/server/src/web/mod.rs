@@ -88,7 +88,7 @@ fn page(state: &AppState, request: &HeaderMap, html: &'static str) -> Response {
         HeaderValue::from_static(PAGE_CSP),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    cookies::ensure_csrf(headers, request, &state.opening.keys);
+    cookies::ensure_csrf(headers, request, &state.opening.ctx.keys);
     response
 }
 
@@ -137,7 +137,7 @@ pub async fn sign_up(
     request: HeaderMap,
     ApiJson(body): ApiJson<SignupRequest>,
 ) -> Result<Response, ApiError> {
-    cookies::check_csrf(&request, &state.opening.keys)?;
+    cookies::check_csrf(&request, &state.opening.ctx.keys)?;
     let made = state
         .opening
         .sign_up(
@@ -180,7 +180,7 @@ pub async fn log_in(
     request: HeaderMap,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    cookies::check_csrf(&request, &state.opening.keys)?;
+    cookies::check_csrf(&request, &state.opening.ctx.keys)?;
     let session = state
         .opening
         .log_in(
@@ -219,7 +219,7 @@ pub async fn log_out(
     State(state): State<AppState>,
     parts: axum::http::request::Parts,
 ) -> Result<Response, ApiError> {
-    cookies::check_csrf(&parts.headers, &state.opening.keys)?;
+    cookies::check_csrf(&parts.headers, &state.opening.ctx.keys)?;
     let mut parts = parts;
     if let Ok(me) = crate::auth::CurrentHolder::from_request_parts(&mut parts, &state).await {
         state
@@ -249,7 +249,7 @@ pub async fn merchant_sign_in(
     request: HeaderMap,
     ApiJson(body): ApiJson<WebMerchantSignIn>,
 ) -> Result<Response, ApiError> {
-    cookies::check_csrf(&request, &state.opening.keys)?;
+    cookies::check_csrf(&request, &state.opening.ctx.keys)?;
     let key = body.api_key.trim();
     let replacing = cookies::cookie(&request, cookies::MERCHANT_COOKIE);
     let opened = if key.starts_with(qianbao_secrets::token::API_KEY_PREFIX) && key.len() <= 256 {
@@ -298,7 +298,7 @@ pub async fn merchant_sign_out(
     State(state): State<AppState>,
     request: HeaderMap,
 ) -> Result<Response, ApiError> {
-    cookies::check_csrf(&request, &state.opening.keys)?;
+    cookies::check_csrf(&request, &state.opening.ctx.keys)?;
     if let Some(token) = cookies::cookie(&request, cookies::MERCHANT_COOKIE) {
         state.money.end_till(&state.storage, token).await?;
     }

@@ -6,6 +6,7 @@ pub mod cards;
 pub mod identity;
 pub mod pin;
 
+use crate::context::Context;
 use crate::opening::Opening;
 use crate::records::IdentityRecord;
 use crate::storage::RecordStore;
@@ -174,7 +175,9 @@ fn secrets(e: impl std::fmt::Display) -> KycError {
 /// What the verification, card and PIN use cases need besides storage.
 #[derive(Clone)]
 pub struct Kyc {
-    /// The code checks and keys of sign-up and login.
+    /// The keys and the clock every use case shares.
+    pub ctx: Context,
+    /// The SMS codes a PIN reset is confirmed with.
     pub opening: Opening,
     /// The identity verifier.
     pub verifier: Arc<dyn IdentityVerifier>,
@@ -188,11 +191,11 @@ pub struct Kyc {
 
 impl Kyc {
     fn keys(&self) -> &KeyRing {
-        &self.opening.keys
+        &self.ctx.keys
     }
 
     fn clock(&self) -> &dyn Clock {
-        self.opening.clock.as_ref()
+        self.ctx.clock.as_ref()
     }
 
     /// Today's date in China (UTC+8): ages and expiries turn over at Beijing midnight.

@@ -62,7 +62,7 @@ impl Kyc {
         pin: &str,
     ) -> Result<(), KycError> {
         let holder_id = holder_id.to_string();
-        let keys = self.opening.keys.clone();
+        let keys = self.ctx.keys.clone();
         let now = self.clock().now_ms();
         let (tries_max, lock_ms) = (self.pin_tries_max, self.pin_lock_ms);
         let pin = pin.to_string();

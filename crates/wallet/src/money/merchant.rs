@@ -83,7 +83,7 @@ fn merchant_account(
 
 /// The digest a payment code is kept as.
 fn code_digest(money: &Money, code: &str) -> String {
-    blind_index(&money.kyc.opening.keys, "payment-code", code)
+    blind_index(&money.ctx.keys, "payment-code", code)
 }
 
 impl Money {
@@ -178,7 +178,7 @@ impl Money {
         let secret = qianbao_secrets::signature::new_webhook_secret()
             .map_err(|e| MoneyError::Internal(e.to_string()))?;
         let sealed = seal(
-            &self.kyc.opening.keys,
+            &self.ctx.keys,
             secret.as_bytes(),
             format!("webhook:{}", merchant.id).as_bytes(),
         )

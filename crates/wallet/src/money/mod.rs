@@ -22,6 +22,7 @@ mod throttles;
 pub mod timers;
 pub mod webhooks;
 
+use crate::context::Context;
 use crate::kyc::{Kyc, KycError};
 use crate::levels::LevelTable;
 use crate::records::{HolderRecord, HolderStatus};
@@ -299,7 +300,9 @@ impl Default for MoneyPolicy {
 /// What the money use cases need besides storage.
 #[derive(Clone)]
 pub struct Money {
-    /// Keys, clock, the PIN check and the bank.
+    /// The keys and the clock every use case shares.
+    pub ctx: Context,
+    /// The payment password's check, and the bank.
     pub kyc: Kyc,
     /// The limits of each level.
     pub levels: Arc<LevelTable>,
@@ -522,7 +525,7 @@ pub(crate) struct Alert<'a> {
 impl Money {
     /// The time now (ms).
     pub fn now_ms(&self) -> i64 {
-        self.kyc.opening.clock.now_ms()
+        self.ctx.now_ms()
     }
 
     /// Runs money rules in one exclusive transaction. A refusal rolls everything back; a storage
@@ -605,7 +608,7 @@ impl Money {
     ) -> Result<Precheck, MoneyError> {
         let k = key.clone();
         let pin = pin.map(|(holder, pin)| (holder.to_string(), pin.to_string()));
-        let keys = self.kyc.opening.keys.clone();
+        let keys = self.ctx.keys.clone();
         let (window, row, clean) = store
             .transact_read(move |r| {
                 let window = r.setting(maintenance::KEY)?;

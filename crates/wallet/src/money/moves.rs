@@ -164,7 +164,7 @@ impl OpenCard {
 impl Money {
     /// Opens a bound card of `holder_id`'s for a bank call.
     pub(crate) fn open_card(&self, card: CardRecord) -> Result<OpenCard, MoneyError> {
-        let keys = &self.kyc.opening.keys;
+        let keys = &self.ctx.keys;
         let number = open(
             keys,
             &card.number_sealed,

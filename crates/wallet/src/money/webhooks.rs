@@ -122,7 +122,7 @@ impl Money {
             return Ok(Outcome::Dropped);
         };
         let secret = match qianbao_secrets::field::open(
-            &self.kyc.opening.keys,
+            &self.ctx.keys,
             &sealed,
             format!("webhook:{}", event.merchant_id).as_bytes(),
         ) {

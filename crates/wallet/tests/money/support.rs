@@ -270,16 +270,20 @@ impl World {
             .await
             .unwrap();
         let clock = Arc::new(TestClock(AtomicI64::new(start_ms())));
-        let opening = Opening {
+        let ctx = qianbao_wallet::context::Context {
             keys: Arc::new(KeyRing::generate().unwrap()),
+            clock: clock.clone(),
+        };
+        let opening = Opening {
+            ctx: ctx.clone(),
             policy: OpeningPolicy {
                 otp_per_ip_hourly_max: None,
                 keep_codes_in_outbox: true,
                 ..OpeningPolicy::default()
             },
-            clock: clock.clone(),
         };
         let kyc = Kyc {
+            ctx: ctx.clone(),
             opening: opening.clone(),
             verifier: Arc::new(SandboxIdentity::new()),
             bank: Arc::new(SandboxBank::new([7; 32])),
@@ -287,6 +291,7 @@ impl World {
             pin_lock_ms: 3 * HOUR_MS,
         };
         let money = Money {
+            ctx,
             kyc: kyc.clone(),
             levels: Arc::new(LevelTable::default()),
             fees: FeeSchedule::default(),

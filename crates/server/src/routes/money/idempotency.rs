@@ -68,7 +68,7 @@ pub(crate) fn idempotency_key(
         caller,
         key: key.to_string(),
         digest: qianbao_secrets::field::blind_index(
-            &state.opening.keys,
+            &state.opening.ctx.keys,
             "idempotency-request",
             &format!("{route}\n{canonical}"),
         ),

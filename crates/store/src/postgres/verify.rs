@@ -1,0 +1,113 @@
+//! The verify read: accounts, holds, journal, hold movements and row checks, all read in one
+//! snapshot and checked against the ledger's replay.
+
+use super::conn::connect;
+use super::error::pg_error;
+use crate::batch;
+use crate::migrate::{negative_amounts_sql, unreadable_names_sql};
+use crate::now_ms;
+use qianbao_ledger::HoldState;
+use qianbao_wallet::verify::{JournalLine, replay};
+use qianbao_wallet::verify_holds::{HoldMovement, check_holds, hold_movement_id};
+use qianbao_wallet::verify_rows::{
+    amount_columns, named_columns, negative_amounts, unreadable_names,
+};
+use qianbao_wallet::{StoreError, VerifyReport};
+use tokio_postgres::Config;
+
+/// Reads everything the verify report checks in one snapshot on a connection of its own, and
+/// checks it.
+pub(super) async fn verify(config: &Config) -> Result<VerifyReport, StoreError> {
+    let mut client = connect(config).await?;
+    // One snapshot: accounts, holds and journal seen at one instant.
+    let tx = client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+        .map_err(pg_error)?;
+    let accounts = tx
+        .query(
+            "SELECT id, kind, currency, balance, held FROM accounts ORDER BY id",
+            &[],
+        )
+        .await
+        .map_err(pg_error)?
+        .iter()
+        .map(|r| batch::account_from_row(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let holds = tx
+        .query("SELECT text, state FROM holds", &[])
+        .await
+        .map_err(pg_error)?
+        .iter()
+        .map(|r| batch::hold_from_row(r.get(0), r.get(1)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let journal = tx
+        .query("SELECT seq, text, link FROM journal ORDER BY seq", &[])
+        .await
+        .map_err(pg_error)?
+        .iter()
+        .map(|r| JournalLine {
+            seq: r.get::<_, i64>(0).unsigned_abs(),
+            text: r.get(1),
+            link: batch::link_from_row(r.get::<_, &[u8]>(2)).unwrap_or([0xff; 32]),
+        })
+        .collect::<Vec<_>>();
+    let pending: Vec<String> = holds
+        .iter()
+        .filter(|h| h.state == HoldState::Pending)
+        .map(hold_movement_id)
+        .collect();
+    let movements = tx
+        .query(
+            "SELECT id, kind, status, created_ms,
+                        EXISTS (SELECT 1 FROM timers WHERE subject = movements.id)
+                 FROM movements WHERE id = ANY($1)",
+            &[&pending],
+        )
+        .await
+        .map_err(pg_error)?
+        .iter()
+        .map(|r| HoldMovement {
+            id: r.get(0),
+            kind: r.get(1),
+            status: r.get(2),
+            created_ms: r.get(3),
+            has_timer: r.get(4),
+        })
+        .collect::<Vec<_>>();
+    let mut names = Vec::new();
+    for column in named_columns() {
+        let found: Vec<(String, String)> = tx
+            .query(&unreadable_names_sql(&column), &[])
+            .await
+            .map_err(pg_error)?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        names.push((column, found));
+    }
+    let mut amounts = Vec::new();
+    for column in amount_columns() {
+        let found: Vec<(String, i64)> = tx
+            .query(&negative_amounts_sql(&column), &[])
+            .await
+            .map_err(pg_error)?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        amounts.push((column, found));
+    }
+    tx.commit().await.map_err(pg_error)?;
+    let mut report = replay(&accounts, &holds, journal);
+    check_holds(&mut report, &holds, &movements, now_ms());
+    for (column, found) in &names {
+        unreadable_names(&mut report, column, found);
+    }
+    for (column, found) in &amounts {
+        negative_amounts(&mut report, column, found);
+    }
+    Ok(report)
+}

@@ -1,0 +1,132 @@
+//! The group-commit writer thread for bare ledger instructions: one `BEGIN IMMEDIATE`
+//! transaction (one fsync) per batch.
+
+use super::error::store_error;
+use crate::batch::{self, Request};
+use crate::{BATCH_SIZE_MAX, now_ms};
+use qianbao_ledger::{Applied, Book, Instruction, Rejection};
+use qianbao_wallet::StoreError;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use tokio::sync::mpsc;
+
+/// The writer thread: takes whatever is waiting (up to a batch), commits it, answers, repeats.
+/// It ends when every sender is gone.
+pub(super) fn write_batches(mut conn: Connection, mut requests: mpsc::Receiver<Request>) {
+    while let Some(first) = requests.blocking_recv() {
+        let batch = batch::drain(first, &mut requests, BATCH_SIZE_MAX);
+        let instructions: Vec<Instruction> = batch.iter().map(|r| r.instruction.clone()).collect();
+        let started = std::time::Instant::now();
+        let results = commit_batch(&mut conn, &instructions);
+        if let Err(e) = &results {
+            tracing::error!(error = %e, size = batch.len(), "ledger batch failed; nothing was applied");
+        }
+        batch::answer(batch, results, started.elapsed());
+    }
+}
+
+/// Applies a batch in one `BEGIN IMMEDIATE` transaction: load what it touches, run it through the
+/// ledger core, write what changed, commit (one fsync). On any error nothing is kept.
+pub(crate) fn commit_batch(
+    conn: &mut Connection,
+    instructions: &[Instruction],
+) -> Result<Vec<Result<Applied, Rejection>>, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(store_error)?;
+    let mut book = Book::new();
+    let head = {
+        let (seq, link): (i64, Vec<u8>) = tx
+            .prepare_cached("SELECT seq, link FROM journal_head WHERE id = 1")
+            .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))))
+            .map_err(store_error)?;
+        (seq, batch::link_from_row(&link)?)
+    };
+    {
+        let mut select = tx
+            .prepare_cached("SELECT text, state FROM holds WHERE id = ?1")
+            .map_err(store_error)?;
+        for id in batch::hold_ids(instructions) {
+            let row: Option<(String, String)> = select
+                .query_row([id.0.to_be_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+                .map_err(store_error)?;
+            if let Some((text, state)) = row {
+                book.insert_hold(batch::hold_from_row(&text, &state)?);
+            }
+        }
+    }
+    {
+        let mut select = tx
+            .prepare_cached("SELECT kind, currency, balance, held FROM accounts WHERE id = ?1")
+            .map_err(store_error)?;
+        for id in batch::account_ids(instructions, &book) {
+            let row: Option<(String, String, i64, i64)> = select
+                .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .optional()
+                .map_err(store_error)?;
+            if let Some((kind, currency, balance, held)) = row {
+                book.insert_account(batch::account_from_row(
+                    id.0, &kind, &currency, balance, held,
+                )?);
+            }
+        }
+    }
+    {
+        let mut select = tx
+            .prepare_cached("SELECT text FROM journal WHERE entry_id = ?1")
+            .map_err(store_error)?;
+        for id in batch::entry_ids(instructions) {
+            let text: Option<String> = select
+                .query_row([id.0.to_be_bytes()], |r| r.get(0))
+                .optional()
+                .map_err(store_error)?;
+            if let Some(text) = text {
+                book.insert_applied(batch::instruction_from_row(&text)?);
+            }
+        }
+    }
+    let (results, writes) = batch::run(&mut book, instructions, head);
+    {
+        let mut update = tx
+            .prepare_cached("UPDATE accounts SET balance = ?2, held = ?3 WHERE id = ?1")
+            .map_err(store_error)?;
+        for a in &writes.accounts {
+            update
+                .execute(params![a.id.0, a.balance.minor(), a.held.minor()])
+                .map_err(store_error)?;
+        }
+        let created_ms = now_ms();
+        let mut insert = tx
+            .prepare_cached(
+                "INSERT INTO journal (seq, entry_id, text, link, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(store_error)?;
+        for line in &writes.lines {
+            insert
+                .execute(params![
+                    line.seq,
+                    line.entry_id.0.to_be_bytes(),
+                    line.text,
+                    line.link,
+                    created_ms
+                ])
+                .map_err(store_error)?;
+        }
+        let mut upsert = tx
+            .prepare_cached(
+                "INSERT INTO holds (id, text, state) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET state = excluded.state",
+            )
+            .map_err(store_error)?;
+        for (id, text, state) in &writes.holds {
+            upsert
+                .execute(params![id.0.to_be_bytes(), text, state.as_str()])
+                .map_err(store_error)?;
+        }
+        tx.prepare_cached("UPDATE journal_head SET seq = ?1, link = ?2 WHERE id = 1")
+            .and_then(|mut s| s.execute(params![writes.head.0, writes.head.1]))
+            .map_err(store_error)?;
+    }
+    tx.commit().map_err(store_error)?;
+    Ok(results)
+}

@@ -1,0 +1,34 @@
+//! Applying the migrations a SQLite file lacks, in one `BEGIN IMMEDIATE` transaction.
+
+use super::error::store_error;
+use crate::migrate::{HISTORY_TABLE, MIGRATIONS};
+use crate::now_ms;
+use qianbao_wallet::StoreError;
+use rusqlite::{Connection, TransactionBehavior, params};
+
+/// Records the history table if missing and applies, in order, every migration newer than the
+/// last one applied.
+pub(super) fn apply(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(store_error)?;
+    tx.execute_batch(HISTORY_TABLE).map_err(store_error)?;
+    let applied: i64 = tx
+        .query_row(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(store_error)?;
+    for m in MIGRATIONS.iter().filter(|m| m.version > applied) {
+        tx.execute_batch(m.sqlite).map_err(store_error)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?1, ?2, ?3)",
+            params![m.version, m.name, now_ms()],
+        )
+        .map_err(store_error)?;
+        tracing::info!(version = m.version, name = m.name, "applied migration");
+    }
+    tx.commit().map_err(store_error)?;
+    Ok(())
+}
