@@ -1,0 +1,160 @@
+//! Why a money call was refused: one enum, each variant with its stable API code.
+
+use super::limits::Exceeded;
+use super::outcome::Reply;
+use crate::StoreError;
+use crate::kyc::KycError;
+
+/// Why a money call was refused. Each variant has the API's code; none leaves a trace in any
+/// balance.
+#[derive(Debug, thiserror::Error)]
+pub enum MoneyError {
+    /// The wallet is frozen: no money leaves it.
+    #[error("account_frozen")]
+    Frozen,
+    /// The operator has restricted the wallet.
+    #[error("account_restricted")]
+    Restricted,
+    /// The level is too low for this (withdrawal needs L2, a merchant L1).
+    #[error("kyc_required")]
+    KycRequired,
+    /// The payment password check failed (wrong, locked, not set).
+    #[error(transparent)]
+    Pin(KycError),
+    /// The amount is not a whole positive number of minor units within bounds.
+    #[error("amount_invalid")]
+    AmountInvalid,
+    /// The currency is unknown or not accepted for this movement.
+    #[error("currency_unsupported")]
+    CurrencyUnsupported,
+    /// The balance is not enough.
+    #[error("insufficient_balance")]
+    InsufficientBalance,
+    /// A limit would be broken.
+    #[error("limit_exceeded")]
+    LimitExceeded(Exceeded),
+    /// The payee cannot take this payment: yourself, or a wallet that is closed or frozen.
+    #[error("invalid_payee: {0}")]
+    InvalidPayee(&'static str),
+    /// The scanned text is not a code the platform issued.
+    #[error("payload_invalid")]
+    PayloadInvalid,
+    /// The order's time to pay has passed.
+    #[error("order_expired")]
+    OrderExpired,
+    /// The order is paid already.
+    #[error("order_paid")]
+    OrderPaid,
+    /// No such payment code, or it was used.
+    #[error("payment_code_invalid")]
+    PaymentCodeInvalid,
+    /// The payment code is older than its 60 s.
+    #[error("payment_code_expired")]
+    PaymentCodeExpired,
+    /// Above the password-free limit: the holder must confirm with the payment password.
+    #[error("pin_required")]
+    PinRequired,
+    /// More would be refunded than was paid.
+    #[error("refund_exceeds_payment")]
+    RefundExceedsPayment,
+    /// The merchant cannot take payments now.
+    #[error("merchant_unavailable")]
+    MerchantUnavailable,
+    /// The card's account at the bank does not hold enough.
+    #[error("bank_insufficient_funds")]
+    BankInsufficientFunds,
+    /// The bank refused the movement.
+    #[error("bank_rejected")]
+    BankRejected,
+    /// The bank is busy; retry with the same key.
+    #[error("bank_unavailable")]
+    BankUnavailable,
+    /// A maintenance window is on.
+    #[error("maintenance")]
+    Maintenance {
+        /// Seconds until it is announced to end.
+        retry_after_s: u64,
+        /// The operator's notice.
+        message: String,
+    },
+    /// The Idempotency-Key was used for a different request.
+    #[error("idempotency_conflict")]
+    IdempotencyConflict,
+    /// The first request with this key is still running.
+    #[error("idempotency_in_progress")]
+    IdempotencyInProgress,
+    /// The key was used before for the same request: here is the first reply.
+    #[error("replay")]
+    Replay(Reply),
+    /// The delayed transfer has arrived or was cancelled already.
+    #[error("not_cancellable")]
+    NotCancellable,
+    /// A field other than the amount is unusable; names it.
+    #[error("invalid_request: {0}")]
+    InvalidField(&'static str),
+    /// No such thing of the caller's.
+    #[error("not_found")]
+    NotFound,
+    /// Too many tries of something guessable (payee lookups, payment codes); retry after this
+    /// many seconds.
+    #[error("rate_limited")]
+    RateLimited {
+        /// Seconds until a try may succeed.
+        retry_after_s: u64,
+    },
+    /// Storage failed; nothing was changed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A bug or an unexpected answer (the ledger refusing an entry the rules built, say).
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl MoneyError {
+    /// The API's code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MoneyError::Frozen => "account_frozen",
+            MoneyError::Restricted => "account_restricted",
+            MoneyError::KycRequired => "kyc_required",
+            MoneyError::Pin(e) => e.code(),
+            MoneyError::AmountInvalid => "amount_invalid",
+            MoneyError::CurrencyUnsupported => "currency_unsupported",
+            MoneyError::InsufficientBalance => "insufficient_balance",
+            MoneyError::LimitExceeded(_) => "limit_exceeded",
+            MoneyError::InvalidPayee(_) => "invalid_payee",
+            MoneyError::PayloadInvalid => "payload_invalid",
+            MoneyError::OrderExpired => "order_expired",
+            MoneyError::OrderPaid => "order_paid",
+            MoneyError::PaymentCodeInvalid => "payment_code_invalid",
+            MoneyError::PaymentCodeExpired => "payment_code_expired",
+            MoneyError::PinRequired => "pin_required",
+            MoneyError::RefundExceedsPayment => "refund_exceeds_payment",
+            MoneyError::MerchantUnavailable => "merchant_unavailable",
+            MoneyError::BankInsufficientFunds => "bank_insufficient_funds",
+            MoneyError::BankRejected => "bank_rejected",
+            MoneyError::BankUnavailable => "bank_unavailable",
+            MoneyError::Maintenance { .. } => "maintenance",
+            MoneyError::IdempotencyConflict => "idempotency_conflict",
+            MoneyError::IdempotencyInProgress => "idempotency_in_progress",
+            MoneyError::Replay(_) => "replay",
+            MoneyError::NotCancellable => "not_cancellable",
+            MoneyError::InvalidField(_) => "invalid_request",
+            MoneyError::NotFound => "not_found",
+            MoneyError::RateLimited { .. } => "rate_limited",
+            MoneyError::Store(_) => "storage_unavailable",
+            MoneyError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<KycError> for MoneyError {
+    fn from(e: KycError) -> Self {
+        match e {
+            KycError::Store(s) => MoneyError::Store(s),
+            KycError::NotFound => MoneyError::NotFound,
+            KycError::KycRequired => MoneyError::KycRequired,
+            other => MoneyError::Pin(other),
+        }
+    }
+}

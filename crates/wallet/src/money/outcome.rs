@@ -1,0 +1,69 @@
+//! What a money call made and how its reply is kept: `Done`, the `Idempotency-Key` as sent, and the
+//! `Render` the server plugs in to write the reply's body.
+use super::records::MovementStatus;
+use qianbao_ledger::{Amount, Currency};
+
+/// A reply exactly as first given, kept with the idempotency key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reply {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body.
+    pub body: String,
+}
+
+/// An `Idempotency-Key` as one caller sent it with one request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// `holder:<id>` or `merchant:<id>`: keys are per caller.
+    pub caller: String,
+    /// The key.
+    pub key: String,
+    /// SHA-256 of method, path and body.
+    pub digest: String,
+}
+
+/// Turns a call's result into the reply stored with its key, inside the money transaction: the
+/// status, and a plain function that writes the body (plain, so the futures that carry it stay
+/// `Send` without help).
+pub struct Render<T> {
+    /// The HTTP status of a success.
+    pub status: u16,
+    /// Writes the body.
+    pub body: fn(T) -> String,
+}
+
+impl<T> Clone for Render<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Render<T> {}
+
+impl<T> Render<T> {
+    /// The reply for `value`.
+    pub fn reply(&self, value: T) -> Reply {
+        Reply {
+            status: self.status,
+            body: (self.body)(value),
+        }
+    }
+}
+
+/// What a money call did, as its reply shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Done {
+    /// The payer's record id (the payment id for merchant payments).
+    pub id: String,
+    /// `succeeded`, `pending` or `scheduled`.
+    pub status: MovementStatus,
+    /// What moved, without the fee.
+    pub amount: Amount,
+    /// The fee charged to the caller.
+    pub fee: Amount,
+    /// The currency moved.
+    pub currency: Currency,
+    /// Who was paid, as the payer may see them.
+    pub payee: Option<String>,
+}
