@@ -363,7 +363,7 @@ impl Opening {
         digest: &str,
         now: i64,
     ) -> Result<Result<(), OpeningError>, StoreError> {
-        let Some(mut otp) = r.otp(phone, purpose.as_str())? else {
+        let Some(otp) = r.otp(phone, purpose.as_str())? else {
             return Ok(Err(OpeningError::OtpInvalid {
                 attempts_left: None,
             }));
@@ -372,18 +372,29 @@ impl Opening {
             return Ok(Err(OpeningError::OtpExpired));
         }
         if otp.code_digest != digest {
-            otp.wrong_tries += 1;
-            let left = self.policy.otp_wrong_tries_max - otp.wrong_tries;
-            if left <= 0 {
-                r.delete_otp(phone, purpose.as_str())?;
-            } else {
-                r.put_otp(&otp)?;
-            }
+            let left = self.use_up_try(r, otp)?;
             return Ok(Err(OpeningError::OtpInvalid {
-                attempts_left: Some(u32::try_from(left.max(0)).unwrap_or(0)),
+                attempts_left: Some(left),
             }));
         }
         Ok(Ok(()))
+    }
+
+    /// One wrong try against a live code (a wrong code, or a wrong answer given with it): the
+    /// code dies with its last try. Returns the tries left.
+    pub(crate) fn use_up_try(
+        &self,
+        r: &mut dyn Records,
+        mut otp: OtpRecord,
+    ) -> Result<u32, StoreError> {
+        otp.wrong_tries += 1;
+        let left = self.policy.otp_wrong_tries_max - otp.wrong_tries;
+        if left <= 0 {
+            r.delete_otp(&otp.phone, &otp.purpose)?;
+        } else {
+            r.put_otp(&otp)?;
+        }
+        Ok(u32::try_from(left.max(0)).unwrap_or(0))
     }
 
     /// Opens a wallet: phone, its sign-up code and a login password. Only success uses up the code.

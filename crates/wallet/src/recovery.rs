@@ -63,19 +63,12 @@ impl Opening {
     ) -> Result<OpeningError, StoreError> {
         self.recovery_throttle().record(r, phone, now_ms)?;
         let attempts_left = match r.otp(phone, purpose.as_str())? {
-            Some(mut otp) => {
-                otp.wrong_tries += 1;
-                let left = self.policy.otp_wrong_tries_max - otp.wrong_tries;
-                if left <= 0 {
-                    r.delete_otp(phone, purpose.as_str())?;
-                } else {
-                    r.put_otp(&otp)?;
-                }
-                u32::try_from(left.max(0)).ok()
-            }
-            None => Some(0),
+            Some(otp) => self.use_up_try(r, otp)?,
+            None => 0,
         };
-        Ok(OpeningError::IdentityMismatch { attempts_left })
+        Ok(OpeningError::IdentityMismatch {
+            attempts_left: Some(attempts_left),
+        })
     }
 
     fn no_wallet_throttle(&self) -> Throttle {

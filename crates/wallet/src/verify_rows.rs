@@ -53,72 +53,22 @@ fn named(
 pub fn named_columns() -> Vec<NamedColumn> {
     let all = |v: &[&'static str]| v.to_vec();
     vec![
-        named(
-            "movements",
-            "id",
-            "kind",
-            MovementKind::ALL.iter().map(|v| v.as_str()).collect(),
-        ),
-        named(
-            "movements",
-            "id",
-            "direction",
-            Direction::ALL.iter().map(|v| v.as_str()).collect(),
-        ),
-        named(
-            "movements",
-            "id",
-            "channel",
-            Channel::ALL.iter().map(|v| v.as_str()).collect(),
-        ),
-        named(
-            "movements",
-            "id",
-            "status",
-            MovementStatus::ALL.iter().map(|v| v.as_str()).collect(),
-        ),
-        named(
-            "merchant_payments",
-            "id",
-            "channel",
-            Channel::ALL.iter().map(|v| v.as_str()).collect(),
-        ),
-        named(
-            "holders",
-            "id",
-            "status",
-            HolderStatus::ALL.iter().map(|v| v.as_str()).collect(),
-        ),
-        named(
-            "idempotency",
-            "key",
-            "state",
-            IdempotencyState::ALL.iter().map(|v| v.as_str()).collect(),
-        ),
-        named(
-            "timers",
-            "id",
-            "kind",
-            TimerKind::ALL.iter().map(|v| v.as_str()).collect(),
-        ),
+        named("movements", "id", "kind", MovementKind::names()),
+        named("movements", "id", "direction", Direction::names()),
+        named("movements", "id", "channel", Channel::names()),
+        named("movements", "id", "status", MovementStatus::names()),
+        named("merchant_payments", "id", "channel", Channel::names()),
+        named("holders", "id", "status", HolderStatus::names()),
+        named("idempotency", "key", "state", IdempotencyState::names()),
+        named("timers", "id", "kind", TimerKind::names()),
         named(
             "cards",
             "id",
             "card_type",
             all(&[CardType::Debit.as_str(), CardType::Credit.as_str()]),
         ),
-        named(
-            "cards",
-            "id",
-            "status",
-            CardStatus::ALL.iter().map(|v| v.as_str()).collect(),
-        ),
-        named(
-            "orders",
-            "id",
-            "status",
-            OrderStatus::ALL.iter().map(|v| v.as_str()).collect(),
-        ),
+        named("cards", "id", "status", CardStatus::names()),
+        named("orders", "id", "status", OrderStatus::names()),
     ]
 }
 

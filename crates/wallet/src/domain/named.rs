@@ -29,6 +29,11 @@ macro_rules! named {
                 }
             }
 
+            /// Every value's name, in declaration order: what a stored column may hold.
+            pub fn names() -> Vec<&'static str> {
+                $name::ALL.iter().map(|v| v.as_str()).collect()
+            }
+
             /// The value named `text`, if there is one.
             pub fn parse(text: &str) -> Option<$name> {
                 match text {

@@ -2,6 +2,7 @@
 
 use super::{Kyc, KycError, secrets};
 use crate::domain::{CardExpiry, CardNumber, CardType, Cvv, IdNumber, Phone};
+use crate::money::records::{MovementKind, MovementRecord};
 use crate::records::{CardRecord, CardStatus, HolderRecord};
 use crate::storage::RecordStore;
 use crate::{CardCheck, CardCheckOutcome, CardConfirmOutcome, ConnectorError};
@@ -318,14 +319,14 @@ impl Kyc {
 }
 
 /// What waits on a card, for the holder: "a withdrawal of ¥30.00 and a settlement of ¥12.00".
-fn waiting_text(waiting: &[crate::money::records::MovementRecord]) -> String {
+fn waiting_text(waiting: &[MovementRecord]) -> String {
     let items: Vec<String> = waiting
         .iter()
         .map(|m| {
-            let what = match m.kind.as_str() {
-                "withdrawal" => "a withdrawal",
-                "settlement" => "a settlement",
-                "topup" => "a top-up",
+            let what = match m.kind {
+                MovementKind::Withdrawal => "a withdrawal",
+                MovementKind::Settlement => "a settlement",
+                MovementKind::Topup => "a top-up",
                 _ => "a payment",
             };
             format!("{what} of {}", crate::domain::yuan::yuan(m.amount))
