@@ -72,5 +72,6 @@ mod tests {
         assert_eq!(Colour::parse("Red"), None);
         assert_eq!(Colour::parse(""), None);
         assert_eq!(Colour::DarkBlue.as_str(), "dark_blue");
+        assert_eq!(Colour::names(), ["red", "dark_blue"]);
     }
 }
