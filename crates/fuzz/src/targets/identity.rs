@@ -578,7 +578,7 @@ const NAME_DICT: &[&str] = &[
     "艾力·买买提",
 ];
 
-/// `kyc::legal_name`: an accepted name is the input trimmed, 1–50 characters, each a letter or
+/// `LegalName::parse`: an accepted name is the input trimmed, 1–50 characters, each a letter or
 /// one of ` ·•-.'`, and its mask is `*` and the last character.
 pub fn legal_name(rng: &mut Rng, case: &mut Case) -> Check {
     let seed = token_text(rng, NAME_DICT);
@@ -588,9 +588,10 @@ pub fn legal_name(rng: &mut Rng, case: &mut Case) -> Check {
         _ => random_text(rng),
     };
     case.text(&input);
-    let Ok((name, masked)) = qianbao_wallet::kyc::legal_name(&input) else {
+    let Some(legal) = qianbao_wallet::domain::LegalName::parse(&input) else {
         return Ok(());
     };
+    let (name, masked) = (legal.expose().to_owned(), legal.masked());
     let count = name.chars().count();
     ensure(name == input.trim(), || {
         format!("{name:?} is not the trimmed input")

@@ -42,7 +42,7 @@ pub(crate) const ALL: &[Target] = &[
     },
     Target {
         name: "legal_name",
-        about: "kyc::legal_name: trimmed input, 1-50 letters or ' .-·•, mask is * and the last",
+        about: "LegalName::parse: trimmed input, 1-50 letters or ' .-·•, mask is * and the last",
         run: identity::legal_name,
         test_cases: 10_000,
     },

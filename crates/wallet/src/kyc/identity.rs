@@ -7,13 +7,6 @@ use crate::storage::RecordStore;
 use crate::{ConnectorError, FaceVerdict, IdentityVerdict, StoreError};
 use qianbao_secrets::field::{blind_index, seal};
 
-/// A legal name checked and masked: `(name, masked)`; see [`LegalName`].
-pub fn legal_name(input: &str) -> Result<(String, String), KycError> {
-    let name = LegalName::parse(input).ok_or(KycError::NameInvalid)?;
-    let masked = name.masked();
-    Ok((name.expose().to_owned(), masked))
-}
-
 impl Kyc {
     /// Verifies the holder's real name and ID number with the identity verifier: L0 → L1.
     pub async fn verify_identity(
@@ -26,7 +19,8 @@ impl Kyc {
         if holder.kyc_level >= 1 {
             return Err(KycError::AlreadyVerified);
         }
-        let (name, masked_name) = legal_name(name)?;
+        let legal = LegalName::parse(name).ok_or(KycError::NameInvalid)?;
+        let (name, masked_name) = (legal.expose().to_owned(), legal.masked());
         let today = self.today();
         let id = IdNumber::parse_on(id_number, today).map_err(|_| KycError::IdNumberInvalid)?;
         id.require_adult(today).map_err(|_| KycError::Underage)?;

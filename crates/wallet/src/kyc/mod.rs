@@ -12,7 +12,6 @@ use crate::records::IdentityRecord;
 use crate::storage::RecordStore;
 use crate::{Bank, Clock, IdentityVerifier, StoreError};
 pub use cards::CardRequest;
-pub use identity::legal_name;
 use qianbao_secrets::KeyRing;
 use qianbao_secrets::field::open;
 use std::sync::Arc;
