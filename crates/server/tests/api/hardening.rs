@@ -6,14 +6,13 @@
 
 use crate::helpers::{
     TestApp, TestClock, call, card_number, id_number, problem, random_phone, spawn_app,
-    spawn_app_with_clock, start, temp_dir,
+    spawn_app_with_clock, spawn_app_with_policy,
 };
 use crate::money_helpers::{
     Holder, answer, available, balance, charge, inbox, ledger, money, open_l1_holder,
     open_l2_holder, open_merchant, order, otp_for, pay, payment_code, record_becomes, sms_to,
     topup,
 };
-use qianbao_server::Settings;
 use qianbao_server::policy::Policy;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -45,29 +44,9 @@ async fn exec_sql(app: &TestApp, sql: &str) {
 async fn spawn_with_policy(
     change: impl FnOnce(&mut Policy),
 ) -> (TestApp, std::sync::Arc<TestClock>) {
-    let clock = std::sync::Arc::new(TestClock(std::sync::atomic::AtomicI64::new(
-        1_800_000_000_000,
-    )));
-    let dir = temp_dir("hardening");
-    let database = if crate::ON_POSTGRES {
-        crate::helpers::TestDatabase::create().await
-    } else {
-        None
-    };
-    let location = match &database {
-        Some(db) => qianbao_store::Location::Postgres(db.url.clone()),
-        None => qianbao_store::Location::SqliteDir(dir.clone()),
-    };
-    let mut settings = Settings::new(location);
-    settings.listen = "127.0.0.1:0".parse().unwrap();
-    settings.sandbox = true;
-    settings.clock = clock.clone();
     let mut policy = Policy::defaults(true);
     change(&mut policy);
-    settings.policy = Some(policy);
-    let mut app = start(settings, dir).await;
-    app.database = database;
-    (app, clock)
+    spawn_app_with_policy(Some(policy)).await
 }
 
 /// Withdraws `amount` to the holder's card; the payout waits for its timer.

@@ -171,6 +171,14 @@ impl TestClock {
 
 /// Starts the application with sandbox on and a clock the test moves.
 pub async fn spawn_app_with_clock() -> (TestApp, std::sync::Arc<TestClock>) {
+    spawn_app_with_policy(None).await
+}
+
+/// Starts the application with sandbox on, a clock the test moves and, when given, `policy`
+/// instead of the sandbox's.
+pub async fn spawn_app_with_policy(
+    policy: Option<qianbao_server::policy::Policy>,
+) -> (TestApp, std::sync::Arc<TestClock>) {
     let clock = std::sync::Arc::new(TestClock(std::sync::atomic::AtomicI64::new(
         1_800_000_000_000,
     )));
@@ -180,6 +188,7 @@ pub async fn spawn_app_with_clock() -> (TestApp, std::sync::Arc<TestClock>) {
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.sandbox = true;
     settings.clock = clock.clone();
+    settings.policy = policy;
     let mut app = start(settings, dir).await;
     app.database = database;
     (app, clock)
