@@ -108,6 +108,7 @@ fn is_answer(e: &MoneyError) -> bool {
             | MoneyError::IdempotencyConflict
             | MoneyError::IdempotencyInProgress
             | MoneyError::BankUnavailable
+            | MoneyError::RateLimited { .. }
             | MoneyError::Replay(_)
     )
 }
