@@ -41,6 +41,12 @@ pub struct Problem {
     /// The id of the request, to quote to support.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// For `step_up_required`: the second factors that will do (`totp`, `sms`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub methods: Option<Vec<String>>,
+    /// The same as `detail`, in Chinese, where the holder is told why (risk control).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail_zh: Option<String>,
 }
 
 /// The answer of `/healthz` and `/readyz`.
@@ -125,6 +131,10 @@ pub struct LoginRequest {
     /// An SMS code of purpose `login`, for a new device.
     #[serde(default)]
     pub otp: Option<String>,
+    /// The TOTP code from the holder's authenticator app, once TOTP is on.
+    #[serde(default)]
+    #[schema(pattern = r"^[0-9]{6}$")]
+    pub totp: Option<String>,
 }
 
 /// A new session.
@@ -340,6 +350,32 @@ pub struct PinResetRequest {
     pub pin: String,
 }
 
+/// `POST /v1/me/totp`: a new TOTP secret for the holder's authenticator app, not yet on.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct TotpEnrolled {
+    /// The secret in RFC 4648 base32 without padding, for typing into the app.
+    pub secret: String,
+    /// The `otpauth://totp/qianbao:…` URI the app scans.
+    pub otpauth_uri: String,
+    /// That URI as a QR code, an SVG image.
+    pub qr_svg: String,
+}
+
+/// `POST /v1/me/totp/confirm`: the first code from the app, which turns TOTP on.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct TotpConfirmRequest {
+    /// The six-digit code the app shows now.
+    #[schema(pattern = r"^[0-9]{6}$")]
+    pub code: String,
+}
+
+/// `GET /v1/me/totp`: whether the TOTP second factor is on.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct TotpStatus {
+    /// Whether a confirmed TOTP second factor guards logins and risky payments.
+    pub enabled: bool,
+}
+
 /// `POST /v1/freeze`, without a session: phone and password, or phone, an SMS code of purpose
 /// `freeze` and the ID number.
 #[derive(Clone, Deserialize, ToSchema)]
@@ -488,6 +524,20 @@ pub struct BalanceList {
     pub balances: Vec<Balance>,
 }
 
+/// A second factor for one money call: a TOTP code from the holder's authenticator app, or an SMS
+/// code of purpose `step_up` (`POST /v1/otp`). Give one of the two.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SecondFactor {
+    /// Six digits from the authenticator app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[0-9]{6}$")]
+    pub totp: Option<String>,
+    /// Six digits from the SMS of purpose `step_up`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[0-9]{6}$")]
+    pub otp: Option<String>,
+}
+
 /// `POST /v1/me/topups`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct TopupRequest {
@@ -503,6 +553,10 @@ pub struct TopupRequest {
     /// The payment password.
     #[schema(pattern = r"^[0-9]{6}$")]
     pub pin: String,
+    /// A second factor, when risk control asked for one (401 `step_up_required`): send the same
+    /// call again, same body and `Idempotency-Key`, with this added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor: Option<SecondFactor>,
 }
 
 /// `POST /v1/me/withdrawals`.
@@ -516,6 +570,10 @@ pub struct WithdrawalRequest {
     /// The payment password.
     #[schema(pattern = r"^[0-9]{6}$")]
     pub pin: String,
+    /// A second factor, when risk control asked for one (401 `step_up_required`): send the same
+    /// call again, same body and `Idempotency-Key`, with this added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor: Option<SecondFactor>,
 }
 
 /// The reply of a money call.
@@ -523,7 +581,8 @@ pub struct WithdrawalRequest {
 pub struct MoneyReply {
     /// The payer's record id.
     pub id: String,
-    /// `succeeded`, `pending` or `scheduled` (`cancelled` after cancelling).
+    /// `succeeded`, `pending` or `scheduled` (`cancelled` after cancelling); `held_for_review`
+    /// (with status 202) when risk control holds the money for a reviewer.
     pub status: String,
     /// Minor units moved.
     pub amount: i64,
@@ -570,6 +629,10 @@ pub struct TransferRequest {
     #[serde(default)]
     #[schema(pattern = r"^(2h|24h)$")]
     pub delay: Option<String>,
+    /// A second factor, when risk control asked for one (401 `step_up_required`): send the same
+    /// call again, same body and `Idempotency-Key`, with this added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor: Option<SecondFactor>,
 }
 
 /// `POST /v1/pay`.
@@ -584,6 +647,10 @@ pub struct PayRequest {
     /// The payment password.
     #[schema(pattern = r"^[0-9]{6}$")]
     pub pin: String,
+    /// A second factor, when risk control asked for one (401 `step_up_required`): send the same
+    /// call again, same body and `Idempotency-Key`, with this added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor: Option<SecondFactor>,
 }
 
 /// `GET /v1/pay/preview`: what a scanned code will pay, to confirm before the payment password.

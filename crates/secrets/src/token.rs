@@ -1,4 +1,5 @@
-//! Bearer secrets from the OS RNG: session tokens, merchant API keys and numeric codes.
+//! Bearer secrets from the OS RNG: session tokens, merchant API keys, numeric codes and raw
+//! shared secrets (TOTP keys).
 //!
 //! Tokens and keys carry 256 random bits (DESIGN requires ≥ 128) and are stored only as their
 //! SHA-256 digest: a leaked table cannot be replayed, and lookups go by digest. A slow hash is
@@ -45,6 +46,11 @@ fn prefixed_secret(prefix: &str) -> Result<(String, String), SecretError> {
     URL_SAFE_NO_PAD.encode_string(raw.as_slice(), &mut token);
     let digest = token_digest(&token);
     Ok((token, digest))
+}
+
+/// `N` bytes from the OS RNG for a shared secret (a TOTP key), wiped when dropped.
+pub fn new_secret_bytes<const N: usize>() -> Result<Zeroizing<[u8; N]>, SecretError> {
+    Ok(Zeroizing::new(random::bytes::<N>()?))
 }
 
 /// A uniformly random string of `digits` decimal digits (OTPs, payment codes); leading zeros occur.

@@ -18,6 +18,8 @@ pub struct CurrentHolder {
     pub holder: HolderRecord,
     /// The session the token belongs to.
     pub session_id: String,
+    /// The device the session was opened on.
+    pub device_id: String,
 }
 
 /// The most bytes of a credential looked at; session tokens are 46, API keys about as long.
@@ -81,6 +83,7 @@ impl FromRequestParts<AppState> for CurrentHolder {
         Ok(CurrentHolder {
             holder: found.holder,
             session_id: found.session_id,
+            device_id: found.device_id,
         })
     }
 }

@@ -33,6 +33,8 @@ pub enum Command {
     Openapi,
     /// Operator tasks.
     Admin(AdminArgs),
+    /// Risk control's read-only tools: `risk replay`.
+    Risk(crate::cli_risk::RiskArgs),
     /// Load a running sandbox server with authenticated money calls and report the rate.
     #[cfg(feature = "bench")]
     Bench(crate::bench::BenchArgs),
@@ -64,6 +66,15 @@ pub enum AdminTask {
         #[command(subcommand)]
         action: MaintenanceAction,
     },
+    /// Risk control (风控): the review queue, the block list and snoozes.
+    Risk {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::cli_risk::RiskAction,
+        /// The policy file the server runs with (its limits apply when a held transfer arrives).
+        #[arg(long, global = true)]
+        policy: Option<PathBuf>,
+    },
 }
 
 /// What to do with the maintenance window.
@@ -88,7 +99,7 @@ pub enum MaintenanceAction {
 }
 
 /// `until`: RFC 3339, or a duration from `now_ms` such as `90s`, `30m`, `2h`.
-fn until_ms(text: &str, now_ms: i64) -> Result<i64, String> {
+pub(crate) fn until_ms(text: &str, now_ms: i64) -> Result<i64, String> {
     if let Ok(t) = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
     {
         return i64::try_from(t.unix_timestamp_nanos() / 1_000_000)
@@ -98,6 +109,7 @@ fn until_ms(text: &str, now_ms: i64) -> Result<i64, String> {
         Some('s') => 1_000,
         Some('m') => 60_000,
         Some('h') => 3_600_000,
+        Some('d') => 86_400_000,
         _ => {
             return Err(format!(
                 "--until {text:?}: give RFC 3339 or a duration like 30m"
@@ -304,6 +316,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Admin(args) => admin(args).await,
+        Command::Risk(args) => risk(args).await,
         #[cfg(feature = "bench")]
         Command::Bench(args) => crate::bench::command(args).await,
     }
@@ -320,6 +333,52 @@ async fn admin(args: AdminArgs) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+async fn risk(args: crate::cli_risk::RiskArgs) -> ExitCode {
+    let done = async {
+        let (storage, keys, now) = operator_storage(&args.storage).await?;
+        let crate::cli_risk::RiskTask::Replay {
+            rules,
+            since,
+            sample,
+        } = args.task;
+        let money = crate::startup::operator_money(keys, &crate::cli_risk::policy(None)?)
+            .map_err(|e| e.to_string())?;
+        crate::cli_risk::replay(&storage, &money, &rules, &since, sample, now).await
+    }
+    .await;
+    match done {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("qianbao risk: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The storage, master key and time an operator task works with.
+async fn operator_storage(
+    args: &StorageArgs,
+) -> Result<(qianbao_store::Storage, qianbao_secrets::KeyRing, i64), String> {
+    let keys = crate::startup::load_keys(
+        std::env::var("QIANBAO_MASTER_KEY")
+            .ok()
+            .filter(|k| !k.is_empty())
+            .as_deref(),
+        &args.data_dir,
+    )
+    .map_err(|e| e.to_string())?;
+    let storage = qianbao_store::Storage::open(&args.location())
+        .await
+        .map_err(|e| e.to_string())?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
+    Ok((storage, keys, now))
 }
 
 async fn admin_task(args: AdminArgs) -> Result<String, String> {
@@ -340,6 +399,11 @@ async fn admin_task(args: AdminArgs) -> Result<String, String> {
     let action = match args.task {
         AdminTask::Restrict { action } => action,
         AdminTask::Maintenance { action } => return maintenance(&storage, action, now).await,
+        AdminTask::Risk { action, policy } => {
+            let policy = crate::cli_risk::policy(policy.as_deref())?;
+            let money = crate::startup::operator_money(keys, &policy).map_err(|e| e.to_string())?;
+            return crate::cli_risk::admin(&storage, &money, action, now).await;
+        }
     };
     let target = |t: &RestrictTarget| -> Result<(&'static str, String, String), String> {
         use qianbao_secrets::field::blind_index;
@@ -534,7 +598,16 @@ async fn verify(args: StorageArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match store.verify().await {
+    let verified = match store.verify().await {
+        Ok(mut report) => match qianbao_store::Storage::open(&location).await {
+            Ok(storage) => qianbao_wallet::verify_risk::verify_decisions(&storage, &mut report)
+                .await
+                .map(|()| report),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    match verified {
         Ok(report) => {
             println!("{report}");
             if report.is_clean() {

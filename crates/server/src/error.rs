@@ -7,8 +7,18 @@ use qianbao_api_types::Problem;
 use qianbao_ledger::Rejection;
 use qianbao_wallet::StoreError;
 use qianbao_wallet::kyc::KycError;
-use qianbao_wallet::money::MoneyError;
+use qianbao_wallet::money::{MoneyError, SecondFactorRefusal};
 use qianbao_wallet::opening::OpeningError;
+use qianbao_wallet::risk::Verdict;
+
+/// The rarer fields of a problem, boxed so the common error stays small: the limit and its
+/// headroom, and what a risk refusal adds (how to prove it is them, and why, in Chinese).
+#[derive(Debug, Clone, Default)]
+struct Told {
+    limit: Option<(&'static str, i64)>,
+    methods: Option<Vec<&'static str>>,
+    detail_zh: Option<String>,
+}
 
 /// A failure with its HTTP status, stable code and the fields that help the client.
 #[derive(Debug, Clone)]
@@ -20,7 +30,8 @@ pub struct ApiError {
     attempts_left: Option<u32>,
     field: Option<&'static str>,
     reason: Option<&'static str>,
-    limit: Option<Box<(&'static str, i64)>>,
+    /// The limit, the second factors a step-up takes and the Chinese text, when there are any.
+    told: Option<Box<Told>>,
     /// What went wrong inside; logged, never sent.
     cause: Option<Box<str>>,
 }
@@ -36,9 +47,21 @@ impl ApiError {
             attempts_left: None,
             field: None,
             reason: None,
-            limit: None,
+            told: None,
             cause: None,
         }
+    }
+
+    /// Adds the second factors that will do, for `step_up_required`.
+    pub fn methods(mut self, methods: Vec<&'static str>) -> Self {
+        self.told.get_or_insert_with(Box::default).methods = Some(methods);
+        self
+    }
+
+    /// Adds the detail in Chinese.
+    pub fn detail_zh(mut self, text: impl Into<String>) -> Self {
+        self.told.get_or_insert_with(Box::default).detail_zh = Some(text.into());
+        self
     }
 
     /// Adds a finer reason within the code.
@@ -61,7 +84,7 @@ impl ApiError {
 
     /// Names the limit that would be broken and the room left under it.
     pub fn limit(mut self, name: &'static str, headroom_minor: i64) -> Self {
-        self.limit = Some(Box::new((name, headroom_minor)));
+        self.told.get_or_insert_with(Box::default).limit = Some((name, headroom_minor));
         self
     }
 
@@ -122,9 +145,19 @@ impl ApiError {
             attempts_left: self.attempts_left,
             field: self.field.map(str::to_string),
             reason: self.reason.map(str::to_string),
-            limit: self.limit.as_ref().map(|l| l.0.to_string()),
-            headroom: self.limit.as_ref().map(|l| l.1),
+            limit: self
+                .told
+                .as_ref()
+                .and_then(|t| t.limit)
+                .map(|l| l.0.to_string()),
+            headroom: self.told.as_ref().and_then(|t| t.limit).map(|l| l.1),
             request_id: None,
+            methods: self
+                .told
+                .as_ref()
+                .and_then(|t| t.methods.as_ref())
+                .map(|m| m.iter().map(|s| s.to_string()).collect()),
+            detail_zh: self.told.as_ref().and_then(|t| t.detail_zh.clone()),
         }
     }
 }
@@ -234,11 +267,36 @@ impl From<OpeningError> for ApiError {
                  code to unlock it."
                     .into(),
             ),
-            OpeningError::StepUpRequired => (
-                StatusCode::UNAUTHORIZED,
-                "This device is new: ask for an SMS code of purpose login and send it as otp."
-                    .into(),
-            ),
+            OpeningError::StepUpRequired { methods } => {
+                let detail = match (methods.contains(&"sms"), methods.contains(&"totp")) {
+                    (true, true) => {
+                        "This device is new and the wallet has TOTP on: send an SMS code of \
+                         purpose login as otp and the code from your authenticator app as totp."
+                    }
+                    (false, true) => {
+                        "The wallet has TOTP on: send the code from your authenticator app as totp."
+                    }
+                    _ => {
+                        "This device is new: ask for an SMS code of purpose login and send it as otp."
+                    }
+                };
+                return ApiError::new(StatusCode::UNAUTHORIZED, code, detail)
+                    .methods(methods.clone());
+            }
+            OpeningError::TotpInvalid { attempts_left } => {
+                return ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    code,
+                    format!(
+                        "The code from the authenticator app is wrong, used already or too old; \
+                         {attempts_left} tries left before it locks."
+                    ),
+                )
+                .attempts_left(*attempts_left);
+            }
+            OpeningError::TotpLocked { retry_after_s } => {
+                return totp_locked(code, *retry_after_s);
+            }
             OpeningError::IdentityMismatch { .. } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "The ID number (or card number) is not the one this wallet was verified with.".into(),
@@ -287,6 +345,16 @@ impl From<OpeningError> for ApiError {
         }
         error
     }
+}
+
+/// 423 `totp_locked`: the second factor locked by wrong codes, as a wrong PIN locks payments.
+fn totp_locked(code: &'static str, retry_after_s: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::LOCKED,
+        code,
+        "The authenticator app (TOTP) is locked after too many wrong codes. Try again later.",
+    )
+    .retry_after(retry_after_s)
 }
 
 impl From<KycError> for ApiError {
@@ -378,6 +446,28 @@ impl From<KycError> for ApiError {
                 .retry_after(*retry_after_s);
             }
             KycError::PinNotSet => (S::FORBIDDEN, "Set a payment password first.".into()),
+            KycError::TotpAlreadyEnabled => (
+                S::CONFLICT,
+                "The authenticator app (TOTP) is on already; turn it off with your payment password first."
+                    .into(),
+            ),
+            KycError::TotpNotEnabled => (
+                S::CONFLICT,
+                "The authenticator app (TOTP) is not on: enrol with POST /v1/me/totp and confirm a first code."
+                    .into(),
+            ),
+            KycError::TotpInvalid { attempts_left } => {
+                return ApiError::new(
+                    S::UNAUTHORIZED,
+                    code,
+                    format!(
+                        "The code from the authenticator app is wrong, used already or too old; \
+                         {attempts_left} tries left before it locks."
+                    ),
+                )
+                .attempts_left(*attempts_left);
+            }
+            KycError::TotpLocked { retry_after_s } => return totp_locked(code, *retry_after_s),
             KycError::PhotoInvalid(reason) => {
                 let detail = match *reason {
                     "too_large" => "The photo is larger than 5 MiB; send a smaller one.",
@@ -498,6 +588,23 @@ impl From<MoneyError> for ApiError {
                 "The bank is busy (系统繁忙). Retry shortly with the same Idempotency-Key.",
             )
             .retry_after(5),
+            MoneyError::Risk(refusal) if refusal.verdict == Verdict::StepUp => {
+                let told = qianbao_wallet::risk::reasons::step_up(refusal.reason);
+                ApiError::new(S::UNAUTHORIZED, code, told.en)
+                    .detail_zh(told.zh)
+                    .reason(refusal.reason)
+                    .methods(refusal.methods)
+            }
+            MoneyError::SecondFactor(refusal) => match *refusal {
+                SecondFactorRefusal::Totp(e) => e.into(),
+                SecondFactorRefusal::Sms(e) => e.into(),
+            },
+            MoneyError::Risk(refusal) => {
+                let told = qianbao_wallet::risk::reasons::blocked(refusal.reason);
+                ApiError::new(S::FORBIDDEN, code, told.en)
+                    .detail_zh(told.zh)
+                    .reason(refusal.reason)
+            }
             MoneyError::RateLimited { retry_after_s } => ApiError::new(
                 S::TOO_MANY_REQUESTS,
                 code,

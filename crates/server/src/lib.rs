@@ -5,6 +5,7 @@ pub mod auth;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod cli;
+pub mod cli_risk;
 mod connectors;
 pub mod cookies;
 pub mod error;

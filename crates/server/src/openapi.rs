@@ -4,7 +4,7 @@
 //! fails when the two differ.
 
 use crate::routes::money::{codes, moves, notifications, records};
-use crate::routes::{kyc, merchant, opening, ops, qr, quote, security};
+use crate::routes::{kyc, merchant, opening, ops, qr, quote, security, totp};
 use crate::web;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -32,6 +32,7 @@ use utoipa::OpenApi;
         opening::me, opening::sessions, opening::end_session, opening::sandbox_sms,
         kyc::verify_identity, kyc::bind_card, kyc::confirm_card, kyc::cards, kyc::default_card,
         kyc::unbind_card, kyc::set_pin, kyc::reset_pin, kyc::upload_id_photo, kyc::face_check,
+        totp::totp_status, totp::enrol_totp, totp::confirm_totp, totp::disable_totp,
         security::freeze,
         security::freeze_by_phone, security::unfreeze, security::reset_password,
         moves::balance, moves::top_up, moves::withdraw, moves::payee, moves::transfer,
@@ -50,6 +51,8 @@ use utoipa::OpenApi;
         IdentityRequest, IdentityVerified, CardRequestBody, CardPending, CardConfirmRequest,
         CardBody, CardList, PinOnly, PinRequest, PinResetRequest, FreezeRequest, UnfreezeRequest,
         PasswordResetRequest, WalletStatus, PhotoAccepted, FaceChecked,
+        qianbao_api_types::TotpEnrolled, qianbao_api_types::TotpConfirmRequest,
+        qianbao_api_types::TotpStatus,
         qianbao_api_types::Balance, qianbao_api_types::BalanceList,
         qianbao_api_types::TopupRequest, qianbao_api_types::WithdrawalRequest,
         qianbao_api_types::MoneyReply, qianbao_api_types::PayeeBody,
@@ -79,6 +82,7 @@ use utoipa::OpenApi;
         (name = "real-name verification", description = "Name and ID number: L0 to L1"),
         (name = "bank cards", description = "Binding cards in the holder's own name: L1 to L2"),
         (name = "payment password", description = "The six-digit PIN that authorises payments"),
+        (name = "second factor", description = "TOTP (RFC 6238) for logins and risky payments"),
         (name = "security", description = "Freezing, unfreezing and recovery"),
         (name = "money", description = "Balance, top-ups, withdrawals, transfers, paying codes, records and alerts"),
         (name = "merchants", description = "Opening a merchant; orders, charges, refunds, settlement (merchant API key)"),

@@ -20,7 +20,10 @@
 //!   "webhook_private_hosts": false,
 //!   "recovery_wrong_daily_max": 5, "unfreeze_after_reset_wait_s": 86400,
 //!   "payee_lookups_per_holder_hourly_max": 30, "payee_lookups_per_ip_hourly_max": 120,
-//!   "wrong_payment_codes_per_minute_max": 10
+//!   "wrong_payment_codes_per_minute_max": 10,
+//!   "risk": {"rules": [{"id": "large_payment", "kind": "amount_at_least",
+//!                       "outcome": "step_up", "params": {"min_amount": 500000}}]},
+//!   "risk_hold_review_s": 259200
 //! }
 //! ```
 
@@ -107,6 +110,11 @@ pub struct PolicyFile {
     pub payee_lookups_per_ip_hourly_max: Option<i64>,
     /// Wrong payment codes per merchant per minute; `0` switches the limit off.
     pub wrong_payment_codes_per_minute_max: Option<i64>,
+    /// The risk rules (`{"rules": [...]}`, `docs/risk.md`); absent keeps the default set, an
+    /// empty list switches risk control's rules off (every call is still recorded).
+    pub risk: Option<qianbao_wallet::risk::RuleSet>,
+    /// How long a payment held for review waits for a reviewer before it is rejected by itself.
+    pub risk_hold_review_s: Option<i64>,
 }
 
 /// The policy in force.
@@ -257,6 +265,12 @@ impl Policy {
         if let Some(v) = file.webhook_private_hosts {
             m.webhook_private_hosts = v;
         }
+        if let Some(rules) = &file.risk {
+            m.risk = std::sync::Arc::new(rules.clone());
+        }
+        if let Some(v) = positive("risk_hold_review_s", file.risk_hold_review_s)? {
+            m.risk_hold_review_ms = v * 1000;
+        }
         let off_at_zero = |v: i64| (v > 0).then_some(v);
         if let Some(v) = file.payee_lookups_per_holder_hourly_max {
             m.payee_lookups_per_holder_hourly_max = off_at_zero(v);
@@ -274,8 +288,13 @@ impl Policy {
     pub fn load(path: &Path, sandbox: bool) -> Result<Policy, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read the policy file {}: {e}", path.display()))?;
-        let file: PolicyFile = serde_json::from_str(&text)
-            .map_err(|e| format!("the policy file {} is not valid: {e}", path.display()))?;
+        let file: PolicyFile = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "the policy file {} is not valid: {}",
+                path.display(),
+                qianbao_wallet::risk::rules::located(&text, &e)
+            )
+        })?;
         Policy::defaults(sandbox).with(&file)
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::openapi;
 use crate::routes::money::{codes, moves, notifications, records};
-use crate::routes::{kyc, merchant, opening, ops, qr, quote, security};
+use crate::routes::{kyc, merchant, opening, ops, qr, quote, security, totp};
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::{middleware, web};
@@ -49,6 +49,13 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/me/cards/{card_id}/unbind", post(kyc::unbind_card))
         .route("/v1/me/pin", axum::routing::put(kyc::set_pin))
         .route("/v1/me/pin/reset", post(kyc::reset_pin))
+        .route(
+            "/v1/me/totp",
+            get(totp::totp_status)
+                .post(totp::enrol_totp)
+                .delete(totp::disable_totp),
+        )
+        .route("/v1/me/totp/confirm", post(totp::confirm_totp))
         .route("/v1/me/freeze", post(security::freeze))
         .route("/v1/freeze", post(security::freeze_by_phone))
         .route("/v1/me/unfreeze", post(security::unfreeze))

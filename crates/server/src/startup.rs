@@ -2,6 +2,7 @@
 //! background work, bind the port. Tests build it on port 0 and read back the port; `main` builds
 //! it from the command line.
 
+use crate::policy::Policy;
 use crate::router::router;
 use crate::serve::{ConnectionTimeouts, serve};
 use crate::settings::Settings;
@@ -78,26 +79,22 @@ impl Application {
             keys: Arc::new(keys),
             clock: settings.clock.clone(),
         };
-        let opening = Opening {
-            ctx: ctx.clone(),
-            policy: policy.opening.clone(),
-        };
         let connected = connectors::connect(&ctx.keys, settings.sandbox, &settings.connectors)?;
-        let kyc = Kyc {
-            ctx: ctx.clone(),
-            opening: opening.clone(),
-            verifier: connected.identity,
-            bank: connected.bank,
-            pin_tries_max: policy.pin_tries_max,
-            pin_lock_ms: policy.pin_lock_ms,
-        };
-        let money = Money {
+        let (opening, kyc, money) = services(
             ctx,
-            kyc: kyc.clone(),
-            levels: Arc::new(policy.levels.clone()),
-            fees: policy.fees,
-            policy: policy.money.clone(),
-        };
+            &policy,
+            connected.identity.clone(),
+            connected.bank.clone(),
+        );
+        // Every decision names its rule set by hash: the document is kept under it, so `verify`
+        // and `risk replay` can judge any decision again.
+        money
+            .remember_rule_set(&storage)
+            .await
+            .map_err(|e| match e {
+                qianbao_wallet::money::MoneyError::Store(e) => StartError::Storage(e),
+                other => StartError::Storage(StoreError::Unavailable(other.to_string())),
+            })?;
         // Merchants' own URLs, in sandbox mode too: there is nothing to stand in for. The policy
         // that lets a merchant set a private URL also lets delivery reach it; without it, the
         // connector refuses internal addresses on every connection, whatever a name resolves to.
@@ -162,6 +159,48 @@ impl Application {
     ) -> std::io::Result<()> {
         serve(self.listener, self.router, self.timeouts, shutdown).await
     }
+}
+
+/// The use cases over `policy`, with the identity verifier and bank given.
+fn services(
+    ctx: Context,
+    policy: &Policy,
+    verifier: Arc<dyn qianbao_wallet::IdentityVerifier>,
+    bank: Arc<dyn qianbao_wallet::Bank>,
+) -> (Opening, Kyc, Money) {
+    let opening = Opening {
+        ctx: ctx.clone(),
+        policy: policy.opening.clone(),
+    };
+    let kyc = Kyc {
+        ctx: ctx.clone(),
+        opening: opening.clone(),
+        verifier,
+        bank,
+        pin_tries_max: policy.pin_tries_max,
+        pin_lock_ms: policy.pin_lock_ms,
+    };
+    let money = Money {
+        ctx,
+        kyc: kyc.clone(),
+        levels: Arc::new(policy.levels.clone()),
+        fees: policy.fees,
+        policy: policy.money.clone(),
+    };
+    (opening, kyc, money)
+}
+
+/// The money use cases for an operator's command (`admin risk release`, `risk replay`): the
+/// policy's rules and limits over the system clock. Such a command never calls the bank or the
+/// identity service itself (a released withdrawal is paid out by the server's worker), so the
+/// sandbox connectors stand in for them.
+pub fn operator_money(keys: KeyRing, policy: &Policy) -> Result<Money, StartError> {
+    let ctx = Context {
+        keys: Arc::new(keys),
+        clock: Arc::new(qianbao_wallet::SystemClock),
+    };
+    let connected = connectors::connect(&ctx.keys, true, &Default::default())?;
+    Ok(services(ctx, policy, connected.identity, connected.bank).2)
 }
 
 /// The master key: from `master_key` (64 hex digits) if given, else the 0600 key file in

@@ -1,6 +1,6 @@
-//! The operations, opening, real-name, card, PIN, security, money and merchant API tests again,
-//! every application on a fresh PostgreSQL database instead of SQLite: the same rules must hold on
-//! both backends.
+//! The operations, opening, real-name, card, PIN, second-factor, security, money and merchant API
+//! tests again, every application on a fresh PostgreSQL database instead of SQLite: the same rules
+//! must hold on both backends.
 #![allow(clippy::unwrap_used)]
 #![allow(
     clippy::expect_used,
@@ -38,7 +38,11 @@ mod money_transfers;
 mod opening;
 #[path = "api/ops.rs"]
 mod ops;
+#[path = "api/risk.rs"]
+mod risk;
 #[path = "api/security.rs"]
 mod security;
+#[path = "api/totp.rs"]
+mod totp;
 #[path = "api/webhooks.rs"]
 mod webhooks;

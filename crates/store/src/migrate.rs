@@ -80,6 +80,18 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0011_named_states.sql"),
         postgres: include_str!("../../../migrations/postgres/0011_named_states.sql"),
     },
+    Migration {
+        version: 12,
+        name: "0012_risk",
+        sqlite: include_str!("../../../migrations/sqlite/0012_risk.sql"),
+        postgres: include_str!("../../../migrations/postgres/0012_risk.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "0013_totp",
+        sqlite: include_str!("../../../migrations/sqlite/0013_totp.sql"),
+        postgres: include_str!("../../../migrations/postgres/0013_totp.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

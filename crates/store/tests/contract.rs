@@ -77,6 +77,7 @@ contract! {
         verify_catches_a_changed_journal_amount,
         verify_catches_a_deleted_journal_line,
         a_till_session_is_found_by_its_digest_touched_and_ended,
+        a_totp_record_reads_back_its_counters_change_alone_and_it_deletes_once,
         a_state_or_amount_the_code_cannot_read_is_refused_when_written,
         verify_reports_states_and_amounts_written_before_they_were_refused,
     ],
@@ -914,6 +915,87 @@ async fn a_till_session_is_found_by_its_digest_touched_and_ended(db: Db) {
             .await,
         t + 9,
         "the end is kept with its time"
+    );
+}
+
+async fn a_totp_record_reads_back_its_counters_change_alone_and_it_deletes_once(db: Db) {
+    use qianbao_store::Storage;
+    use qianbao_wallet::records::{HolderRecord, HolderStatus, TotpRecord};
+    use qianbao_wallet::storage::RecordStore;
+
+    let storage = Storage::open(&db.location).await.unwrap();
+    let t = 1_800_000_000_000_i64;
+    let record = TotpRecord {
+        holder_id: "h1".into(),
+        secret_sealed: vec![1, 0, 255, 7, 0],
+        confirmed: false,
+        last_step: -1,
+        failures: 0,
+        locked_until_ms: None,
+        created_ms: t,
+    };
+    let first = record.clone();
+    RecordStore::transact(&storage, move |r| {
+        r.insert_holder(&HolderRecord {
+            id: "h1".into(),
+            wallet_id: "w1".into(),
+            phone: "+8613900000001".into(),
+            password_hash: "x".into(),
+            status: HolderStatus::Active,
+            kyc_level: 0,
+            login_failures: 0,
+            login_locked: false,
+            created_ms: t,
+        })?;
+        r.put_totp(&first)
+    })
+    .await
+    .unwrap();
+    let found = RecordStore::transact(&storage, |r| Ok((r.totp("h1")?, r.totp("h2")?)))
+        .await
+        .unwrap();
+    assert_eq!(
+        found,
+        (Some(record.clone()), None),
+        "bytes and flags read back"
+    );
+
+    // Confirming replaces the row; the counters then change without touching the secret.
+    let confirmed = TotpRecord {
+        confirmed: true,
+        ..record.clone()
+    };
+    let put = confirmed.clone();
+    RecordStore::transact(&storage, move |r| {
+        r.put_totp(&put)?;
+        r.set_totp_counters("h1", 60_000_000, 3, Some(t + 5))
+    })
+    .await
+    .unwrap();
+    let found = RecordStore::transact(&storage, |r| r.totp("h1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        found,
+        Some(TotpRecord {
+            last_step: 60_000_000,
+            failures: 3,
+            locked_until_ms: Some(t + 5),
+            ..confirmed
+        })
+    );
+
+    let deleted = RecordStore::transact(&storage, |r| {
+        Ok((r.delete_totp("h1")?, r.delete_totp("h1")?))
+    })
+    .await
+    .unwrap();
+    assert_eq!(deleted, (true, false), "a record deletes once");
+    assert_eq!(
+        RecordStore::transact(&storage, |r| r.totp("h1"))
+            .await
+            .unwrap(),
+        None
     );
 }
 

@@ -1,4 +1,4 @@
-//! The lists migration 0011 holds the stored states to are the wallet's enums, value for value,
+//! The lists migrations 0011 and 0012 hold the stored states to are the wallet's enums, value for value,
 //! on both backends: a state added to an enum without a migration would be refused by the
 //! database, and one dropped from an enum would let rows in that the code cannot read. The enums'
 //! lists come from `verify_rows::named_columns`, the same ones `qianbao verify` reads with.
@@ -6,14 +6,20 @@
 
 use qianbao_wallet::verify_rows::named_columns;
 
-const SQLITE: &str = include_str!("../../../migrations/sqlite/0011_named_states.sql");
-const POSTGRES: &str = include_str!("../../../migrations/postgres/0011_named_states.sql");
+const SQLITE: &str = concat!(
+    include_str!("../../../migrations/sqlite/0011_named_states.sql"),
+    include_str!("../../../migrations/sqlite/0012_risk.sql")
+);
+const POSTGRES: &str = concat!(
+    include_str!("../../../migrations/postgres/0011_named_states.sql"),
+    include_str!("../../../migrations/postgres/0012_risk.sql")
+);
 
-/// The values the migration allows for `table.column`, as the `IN (…)` list after the first
-/// mention of that constraint's name.
+/// The values the migrations allow for `table.column`, as the `IN (…)` list after the last
+/// mention of that constraint's name (a later migration redefines a list by naming it again).
 fn allowed(sql: &str, table: &str, column: &str) -> Vec<String> {
     let name = format!("{table}_{column}_named");
-    let at = sql.find(&name).unwrap_or_else(|| panic!("{name} missing"));
+    let at = sql.rfind(&name).unwrap_or_else(|| panic!("{name} missing"));
     let rest = &sql[at..];
     let list = &rest[rest.find("IN (").unwrap() + 4..];
     let list = &list[..list.find(')').unwrap()];

@@ -12,12 +12,14 @@ pub mod opening;
 pub mod ports;
 pub mod records;
 pub mod recovery;
+pub mod risk;
 pub mod security;
 pub mod storage;
 pub mod throttle;
 pub mod till;
 pub mod verify;
 pub mod verify_holds;
+pub mod verify_risk;
 pub mod verify_rows;
 
 pub use ports::{

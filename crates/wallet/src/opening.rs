@@ -8,6 +8,7 @@
 use crate::StoreError;
 use crate::context::Context;
 use crate::domain::{Password, Phone};
+use crate::kyc::{KycError, TotpGuard};
 use crate::records::{HolderRecord, HolderStatus, OtpRecord, Records, SessionRecord};
 use crate::storage::RecordStore;
 use qianbao_secrets::field::blind_index;
@@ -149,9 +150,25 @@ pub enum OpeningError {
     /// Login is locked by wrong passwords until the holder recovers the account.
     #[error("login_locked")]
     LoginLocked,
-    /// A new device: send an SMS code of purpose `login` too.
+    /// A second factor is needed too: an SMS code of purpose `login` from a new device (`sms`,
+    /// sent as `otp`), and the TOTP code once the holder turned TOTP on (`totp`).
     #[error("step_up_required")]
-    StepUpRequired,
+    StepUpRequired {
+        /// The factors still to send: `sms`, `totp` or both.
+        methods: Vec<&'static str>,
+    },
+    /// The TOTP code given at login is wrong, already used or too old.
+    #[error("totp_invalid")]
+    TotpInvalid {
+        /// Tries left before the second factor locks.
+        attempts_left: u32,
+    },
+    /// The TOTP second factor is locked by wrong codes.
+    #[error("totp_locked")]
+    TotpLocked {
+        /// Seconds until the lock ends.
+        retry_after_s: u64,
+    },
     /// No valid session.
     #[error("unauthorized")]
     Unauthorized,
@@ -198,7 +215,9 @@ impl OpeningError {
             OpeningError::AccountRestricted => "account_restricted",
             OpeningError::InvalidCredentials { .. } => "invalid_credentials",
             OpeningError::LoginLocked => "login_locked",
-            OpeningError::StepUpRequired => "step_up_required",
+            OpeningError::StepUpRequired { .. } => "step_up_required",
+            OpeningError::TotpInvalid { .. } => "totp_invalid",
+            OpeningError::TotpLocked { .. } => "totp_locked",
             OpeningError::Unauthorized => "unauthorized",
             OpeningError::NotFound => "not_found",
             OpeningError::IdentityMismatch { .. } => "identity_mismatch",
@@ -265,6 +284,8 @@ pub struct Authenticated {
     pub holder: HolderRecord,
     /// The session used.
     pub session_id: String,
+    /// The device the session was opened on (risk control counts per device).
+    pub device_id: String,
 }
 
 /// The SMS a code travels in.
@@ -380,6 +401,47 @@ impl Opening {
         Ok(Ok(()))
     }
 
+    /// Checks and uses up an SMS code of purpose `step_up` sent to the holder's phone: the
+    /// fallback second factor for a risky payment. A wrong code counts against the code's tries
+    /// (`otp_invalid` with `attempts_left`; the code dies with its last try), an old one is
+    /// `otp_expired`; a right one works once.
+    pub async fn check_step_up_otp(
+        &self,
+        store: &impl RecordStore,
+        holder: &HolderRecord,
+        code: &str,
+    ) -> Result<(), OpeningError> {
+        let this = self.clone();
+        let phone = holder.phone.clone();
+        let code = Zeroizing::new(code.to_string());
+        let now = self.ctx.clock.now_ms();
+        store
+            .transact(move |r| this.check_step_up_otp_in(r, &phone, &code, now))
+            .await?
+    }
+
+    /// [`Opening::check_step_up_otp`] inside the caller's transaction, for the holder's phone
+    /// (E.164, as stored). A wrong code's count is written before the refusal is returned:
+    /// commit whatever the answer (return the refusal as a value inside `Ok`), or it is lost.
+    pub fn check_step_up_otp_in(
+        &self,
+        r: &mut dyn Records,
+        phone: &str,
+        code: &str,
+        now_ms: i64,
+    ) -> Result<Result<(), OpeningError>, StoreError> {
+        let Ok(parsed) = Phone::parse(phone) else {
+            return Ok(Err(OpeningError::PhoneInvalid));
+        };
+        let digest = self.code_digest(&parsed, Purpose::StepUp, code.trim());
+        let e164 = parsed.as_e164();
+        if let Err(e) = self.check_code(r, e164, Purpose::StepUp, &digest, now_ms)? {
+            return Ok(Err(e));
+        }
+        r.delete_otp(e164, Purpose::StepUp.as_str())?;
+        Ok(Ok(()))
+    }
+
     /// One wrong try against a live code (a wrong code, or a wrong answer given with it): the
     /// code dies with its last try. Returns the tries left.
     pub(crate) fn use_up_try(
@@ -474,7 +536,10 @@ impl Opening {
     }
 
     /// Logs in with phone and password; from a device not seen before, an SMS code of purpose
-    /// `login` is needed too. Wrong passwords count toward the lock.
+    /// `login` is needed too, and once the holder has turned TOTP on, a TOTP code (`totp`),
+    /// checked by `totp_guard`. Wrong passwords count toward the login lock, wrong TOTP codes
+    /// toward the second factor's. Nothing about the second factors is told before the password
+    /// is right.
     #[allow(clippy::too_many_arguments)]
     pub async fn log_in(
         &self,
@@ -484,6 +549,8 @@ impl Opening {
         device_id: Option<&str>,
         device_name: Option<&str>,
         code: Option<&str>,
+        totp: Option<&str>,
+        totp_guard: &TotpGuard,
     ) -> Result<LoggedIn, OpeningError> {
         let phone = Phone::parse(phone).map_err(|_| OpeningError::PhoneInvalid)?;
         let e164 = phone.as_e164().to_string();
@@ -505,6 +572,8 @@ impl Opening {
             .filter(|d| !d.is_empty() && d.len() <= 128)
             .map_or_else(new_id, str::to_string);
         let device_name = clean_device_name(device_name);
+        let totp = totp.map(|t| Zeroizing::new(t.to_string()));
+        let totp_guard = totp_guard.clone();
         let now = self.ctx.clock.now_ms();
         let this = self.clone();
         let holder_id = holder.id.clone();
@@ -532,17 +601,50 @@ impl Opening {
                         }
                     }));
                 }
-                if !r.device_known(&holder.id, &device_id)? {
-                    let Some(digest) = &code_digest else {
-                        return Ok(Err(OpeningError::StepUpRequired));
-                    };
-                    if let Err(e) =
+                // The password is right: only now may the answer tell which factors are missing,
+                // all of them at once, before any is checked (so none is used up for nothing).
+                let new_device = !r.device_known(&holder.id, &device_id)?;
+                let totp_on = totp_guard.enabled_in(r, &holder.id)?;
+                let mut missing = Vec::new();
+                if new_device && code_digest.is_none() {
+                    missing.push("sms");
+                }
+                if totp_on && totp.is_none() {
+                    missing.push("totp");
+                }
+                if !missing.is_empty() {
+                    return Ok(Err(OpeningError::StepUpRequired { methods: missing }));
+                }
+                // The SMS code is checked first and consumed last: a wrong TOTP code after a right
+                // SMS code leaves the SMS code for the next try.
+                if new_device
+                    && let Some(digest) = &code_digest
+                    && let Err(e) =
                         this.check_code(r, &holder.phone, Purpose::Login, digest, now)?
-                    {
-                        return Ok(Err(e));
+                {
+                    return Ok(Err(e));
+                }
+                if totp_on && let Some(totp) = &totp {
+                    match totp_guard.check_in(r, &holder.id, totp, now)? {
+                        Ok(()) => {}
+                        Err(KycError::TotpLocked { retry_after_s }) => {
+                            return Ok(Err(OpeningError::TotpLocked { retry_after_s }));
+                        }
+                        Err(KycError::TotpInvalid { attempts_left }) => {
+                            return Ok(Err(OpeningError::TotpInvalid { attempts_left }));
+                        }
+                        Err(other) => return Ok(Err(secrets_error(other))),
                     }
+                }
+                if new_device {
                     r.delete_otp(&holder.phone, Purpose::Login.as_str())?;
                     r.remember_device(&holder.id, &device_id, now)?;
+                    r.record_security_event(
+                        crate::records::security_events::NEW_DEVICE_LOGIN,
+                        &holder.id,
+                        now,
+                        now - crate::records::security_events::RISK_EVENTS_KEPT_MS,
+                    )?;
                 }
                 if holder.login_failures != 0 {
                     r.set_login_failures(&holder.id, 0, false)?;
@@ -588,6 +690,7 @@ impl Opening {
                 Ok((
                     Some(Authenticated {
                         holder,
+                        device_id: session.device_id,
                         session_id: session.id,
                     }),
                     session.last_seen_ms,

@@ -22,7 +22,7 @@ const RECOVERY_WRONG: &str = "recovery_wrong";
 /// Wrong passwords for a phone that has no wallet, per keyed digest of the phone.
 const NO_WALLET_PASSWORD: &str = "no_wallet_password";
 /// Password resets, per holder: what the unfreeze waiting period reads.
-const PASSWORD_RESET: &str = "password_reset";
+use crate::records::security_events::PASSWORD_RESET;
 
 /// How long a phone without a wallet stays "locked" after its wrong passwords. A wallet's lock
 /// lasts until recovery; this long is as good as for ever to a guesser, and lets rows expire.

@@ -30,6 +30,8 @@ pub struct VerifyReport {
     pub accounts: u64,
     /// Holds checked.
     pub holds: u64,
+    /// Risk decisions judged again.
+    pub risk_decisions: u64,
     /// The sum of all balances per currency (zero when money is conserved).
     pub totals: BTreeMap<String, i64>,
     /// Every discrepancy found, at most `PROBLEMS_LISTED_MAX` of them spelled out.
@@ -57,6 +59,7 @@ impl fmt::Display for VerifyReport {
         writeln!(f, "journal lines: {}", self.journal_lines)?;
         writeln!(f, "accounts:      {}", self.accounts)?;
         writeln!(f, "holds:         {}", self.holds)?;
+        writeln!(f, "risk decisions: {}", self.risk_decisions)?;
         for (currency, total) in &self.totals {
             writeln!(f, "total {currency}:     {total}")?;
         }

@@ -353,6 +353,7 @@ pub fn payment_code(rng: &mut Rng, case: &mut Case) -> Check {
     let render = Render {
         status: 200,
         body: |done: Done| done.id,
+        held: Done::is_held,
     };
     let result = finish_now(money_over_stubs().charge(
         &store,

@@ -146,7 +146,7 @@ fn charge_reply(done: Done) -> String {
     responses(
         (status = 201, description = "Charged", body = ChargeReply),
         (status = 401, description = "`pin_incorrect` (with `attempts_left`): the payer's `pin` is wrong", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`account_frozen`, `account_restricted`: the payer's wallet", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`risk_blocked` (with `reason`): the block list or another rule; `account_frozen`, `account_restricted`: the payer's wallet", body = Problem, content_type = "application/problem+json"),
         (status = 423, description = "`pin_locked` (with `retry_after`): the payer's payments", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`payment_code_invalid`, `payment_code_expired`, `pin_required`, `insufficient_balance`, `limit_exceeded`, `amount_invalid`, `merchant_unavailable`", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited` (with `retry_after`): this merchant sent too many wrong or expired codes in the last minute", body = Problem, content_type = "application/problem+json")))]
@@ -212,7 +212,7 @@ fn refund_reply(done: RefundDone) -> String {
     responses(
         (status = 201, description = "Refunded", body = RefundReply),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`account_frozen`, `account_restricted`: the shop's owner; no money leaves a frozen wallet's shop", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`risk_blocked` (with `reason`); `account_frozen`, `account_restricted`: the shop's owner; no money leaves a frozen wallet's shop", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`refund_exceeds_payment`, `insufficient_balance`, `amount_invalid`", body = Problem, content_type = "application/problem+json")))]
 pub async fn refund(
     State(state): State<AppState>,
@@ -343,7 +343,7 @@ fn settlement_reply(done: Done) -> String {
     params(IdempotencyHeader),
     responses(
         (status = 201, description = "`pending` until the bank confirms", body = MoneyReply),
-        (status = 403, description = "`account_frozen`, `account_restricted`: the owner's wallet; `kyc_required`: the owner has no bank card", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`risk_blocked` (with `reason`); `account_frozen`, `account_restricted`: the owner's wallet; `kyc_required`: the owner has no bank card", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`insufficient_balance`, `amount_invalid`", body = Problem, content_type = "application/problem+json")))]
 pub async fn settle(
     State(state): State<AppState>,

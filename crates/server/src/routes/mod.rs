@@ -10,3 +10,4 @@ mod paging;
 pub mod qr;
 pub mod quote;
 pub mod security;
+pub mod totp;

@@ -81,12 +81,13 @@ pub async fn sign_up(
     ))
 }
 
-/// Logs in; a device not seen before also needs an SMS code of purpose `login`.
+/// Logs in; a device not seen before also needs an SMS code of purpose `login` (`otp`), and a
+/// holder who turned TOTP on needs a TOTP code (`totp`).
 #[utoipa::path(post, path = "/v1/sessions", tag = "sign-up and login", request_body = LoginRequest,
     responses(
         (status = 201, description = "A new session", body = LoginResponse),
-        (status = 401, description = "`invalid_credentials` (with `attempts_left`), `step_up_required`", body = Problem, content_type = "application/problem+json"),
-        (status = 423, description = "`login_locked`", body = Problem, content_type = "application/problem+json")))]
+        (status = 401, description = "`invalid_credentials` (with `attempts_left`); `step_up_required` (with `methods`: `sms` for a new device's `otp`, `totp` for `totp`); `totp_invalid` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "`login_locked`; `totp_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json")))]
 pub async fn log_in(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<LoginRequest>,
@@ -100,6 +101,8 @@ pub async fn log_in(
             body.device_id.as_deref(),
             body.device_name.as_deref(),
             body.otp.as_deref(),
+            body.totp.as_deref(),
+            &state.kyc.totp_guard(),
         )
         .await?;
     Ok((

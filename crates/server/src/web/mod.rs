@@ -172,9 +172,9 @@ pub async fn sign_up(
 #[utoipa::path(post, path = "/web/session", tag = "web pages", request_body = LoginRequest,
     responses(
         (status = 201, description = "Logged in; the session is in the `qb_session` cookie", body = WebSession),
-        (status = 401, description = "`invalid_credentials` (with `attempts_left`), `step_up_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`invalid_credentials` (with `attempts_left`), `step_up_required` (with `methods`), `totp_invalid` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`csrf_invalid`", body = Problem, content_type = "application/problem+json"),
-        (status = 423, description = "`login_locked`", body = Problem, content_type = "application/problem+json")))]
+        (status = 423, description = "`login_locked`, `totp_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json")))]
 pub async fn log_in(
     State(state): State<AppState>,
     request: HeaderMap,
@@ -190,6 +190,8 @@ pub async fn log_in(
             body.device_id.as_deref(),
             body.device_name.as_deref(),
             body.otp.as_deref(),
+            body.totp.as_deref(),
+            &state.kyc.totp_guard(),
         )
         .await?;
     let mut response = (

@@ -174,6 +174,15 @@ pub async fn spawn_app_with_clock() -> (TestApp, std::sync::Arc<TestClock>) {
     spawn_app_with_policy(None).await
 }
 
+/// Starts the application as [`spawn_app_with_clock`] does with risk control's rules off: for
+/// tests of other rules (the limits) whose large payments from a new device the default rules
+/// would ask a second factor for.
+pub async fn spawn_app_without_risk_rules() -> (TestApp, std::sync::Arc<TestClock>) {
+    let mut policy = qianbao_server::policy::Policy::defaults(true);
+    policy.money.risk = std::sync::Arc::new(qianbao_wallet::risk::RuleSet::empty());
+    spawn_app_with_policy(Some(policy)).await
+}
+
 /// Starts the application with sandbox on, a clock the test moves and, when given, `policy`
 /// instead of the sandbox's.
 pub async fn spawn_app_with_policy(

@@ -6,8 +6,8 @@
     reason = "a test that cannot go on stops with a message saying what was missing"
 )]
 
-/// These run on SQLite; `api_postgres` runs the opening, real-name, card, PIN, security, money
-/// and merchant tests again on PostgreSQL.
+/// These run on SQLite; `api_postgres` runs the opening, real-name, card, PIN, second-factor,
+/// security, money and merchant tests again on PostgreSQL.
 pub const ON_POSTGRES: bool = false;
 
 mod binary;
@@ -27,6 +27,8 @@ mod money_requests;
 mod money_transfers;
 mod opening;
 mod ops;
+mod risk;
 mod security;
+mod totp;
 mod web;
 mod webhooks;

@@ -3,7 +3,7 @@
 //! day is China's, and a delayed transfer counts until cancelled), the balance cap of payer and
 //! payee, and a frozen wallet.
 
-use crate::helpers::{call, post, problem, spawn_app, spawn_app_with_clock};
+use crate::helpers::{call, post, problem, spawn_app, spawn_app_without_risk_rules};
 use crate::money_helpers::{
     PIN, WRONG_PIN, assert_limit_exceeded, available, balance, funded, idem, limit_problem, money,
     open_l1_holder_named, refused, signed_up, topup, transfer, typed,
@@ -112,7 +112,7 @@ async fn an_l0_holder_has_no_payment_password_so_cannot_transfer() {
 
 #[tokio::test]
 async fn level_one_limits_per_payment_and_per_day_are_limit_exceeded_with_the_headroom() {
-    let app = spawn_app().await;
+    let (app, _clock) = spawn_app_without_risk_rules().await;
     let rich = funded(&app, "张三", 2_000_000).await;
     let l1 = open_l1_holder_named(&app, "李四").await;
     let c = open_l1_holder_named(&app, "王五").await;
@@ -133,7 +133,7 @@ async fn level_one_limits_per_payment_and_per_day_are_limit_exceeded_with_the_he
 
 #[tokio::test]
 async fn the_days_limits_start_again_at_midnight_in_china() {
-    let (app, clock) = spawn_app_with_clock().await;
+    let (app, clock) = spawn_app_without_risk_rules().await;
     // The clock starts at 16:00 in Beijing.
     let rich = funded(&app, "张三", 2_000_000).await;
     let l1 = open_l1_holder_named(&app, "李四").await;
@@ -154,7 +154,7 @@ async fn the_days_limits_start_again_at_midnight_in_china() {
 
 #[tokio::test]
 async fn a_delayed_transfer_counts_toward_the_days_limit_until_cancelled() {
-    let app = spawn_app().await;
+    let (app, _clock) = spawn_app_without_risk_rules().await;
     let rich = funded(&app, "张三", 2_000_000).await;
     let l1 = open_l1_holder_named(&app, "李四").await;
     let c = open_l1_holder_named(&app, "王五").await;
@@ -206,7 +206,7 @@ async fn a_top_up_over_the_balance_cap_is_limit_exceeded_with_the_headroom() {
 
 #[tokio::test]
 async fn a_payee_over_their_balance_cap_is_limit_exceeded() {
-    let app = spawn_app().await;
+    let (app, _clock) = spawn_app_without_risk_rules().await;
     let a = funded(&app, "张三", 1_500_000).await;
     // L1 may hold ¥20,000.
     let b = open_l1_holder_named(&app, "李四").await;

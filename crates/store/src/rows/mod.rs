@@ -15,12 +15,14 @@ pub(crate) mod notifications;
 pub(crate) mod orders;
 pub(crate) mod payment_codes;
 pub(crate) mod pins;
+pub(crate) mod risk;
 pub(crate) mod security_events;
 pub(crate) mod sessions;
 pub(crate) mod settings;
 pub(crate) mod sms;
 pub(crate) mod tills;
 pub(crate) mod timers;
+pub(crate) mod totp;
 pub(crate) mod webhooks;
 
 use crate::portable::{Tx, Value};

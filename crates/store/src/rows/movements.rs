@@ -101,6 +101,23 @@ impl MovementRecords for SqlRecords<'_> {
             .transpose()
     }
 
+    fn movements_with_status(
+        &mut self,
+        status: MovementStatus,
+    ) -> Result<Vec<MovementRecord>, StoreError> {
+        self.0
+            .query(
+                &format!(
+                    "SELECT {MOVEMENT_COLUMNS} FROM movements WHERE status = $1 \
+                     AND direction = 'out' ORDER BY created_ms, id"
+                ),
+                &[status.as_str().into()],
+            )?
+            .iter()
+            .map(movement_from)
+            .collect()
+    }
+
     fn waiting_on_card(&mut self, card_id: &str) -> Result<Vec<MovementRecord>, StoreError> {
         // Through the timers, a short table of work still due, rather than every movement.
         let columns = MOVEMENT_COLUMNS

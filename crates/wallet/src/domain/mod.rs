@@ -27,6 +27,7 @@ pub mod phone;
 pub mod photo;
 pub mod pin;
 pub mod qr_picture;
+pub mod totp;
 pub mod yuan;
 
 pub use bin::{BinInfo, CardScheme, CardType};

@@ -1,10 +1,11 @@
-//! Real-name verification, bank cards and the payment password: the steps that take a holder from
-//! L0 to L2 with a PIN. Outside calls (verifier, bank) happen outside transactions; every check
-//! and the write it allows happen inside one.
+//! Real-name verification, bank cards, the payment password and the TOTP second factor: the steps
+//! that take a holder from L0 to L2 with a PIN. Outside calls (verifier, bank) happen outside
+//! transactions; every check and the write it allows happen inside one.
 
 pub mod cards;
 pub mod identity;
 pub mod pin;
+pub mod totp;
 
 use crate::context::Context;
 use crate::opening::Opening;
@@ -15,6 +16,7 @@ pub use cards::CardRequest;
 use qianbao_secrets::KeyRing;
 use qianbao_secrets::field::open;
 use std::sync::Arc;
+pub use totp::{TotpEnrolment, TotpGuard};
 
 /// Why a verification, card or PIN call was refused. Each variant has the API's code.
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +106,24 @@ pub enum KycError {
     /// No payment password is set yet.
     #[error("pin_not_set")]
     PinNotSet,
+    /// A TOTP second factor is on already: turn it off before enrolling another.
+    #[error("totp_already_enabled")]
+    TotpAlreadyEnabled,
+    /// No confirmed TOTP second factor (none enrolled, or not confirmed with a first code).
+    #[error("totp_not_enabled")]
+    TotpNotEnabled,
+    /// The TOTP code is wrong, already used or too old.
+    #[error("totp_invalid")]
+    TotpInvalid {
+        /// Tries left before the second factor locks.
+        attempts_left: u32,
+    },
+    /// The TOTP second factor is locked by wrong codes.
+    #[error("totp_locked")]
+    TotpLocked {
+        /// Seconds until the lock ends.
+        retry_after_s: u64,
+    },
     /// The photo is not a readable JPEG or PNG of the right size; the reason names which.
     #[error("photo_invalid: {0}")]
     PhotoInvalid(&'static str),
@@ -156,6 +176,10 @@ impl KycError {
             KycError::PinIncorrect { .. } => "pin_incorrect",
             KycError::PinLocked { .. } => "pin_locked",
             KycError::PinNotSet => "pin_not_set",
+            KycError::TotpAlreadyEnabled => "totp_already_enabled",
+            KycError::TotpNotEnabled => "totp_not_enabled",
+            KycError::TotpInvalid { .. } => "totp_invalid",
+            KycError::TotpLocked { .. } => "totp_locked",
             KycError::PhotoInvalid(_) => "photo_invalid",
             KycError::FaceMismatch => "face_mismatch",
             KycError::NotFound => "not_found",

@@ -3,6 +3,7 @@
 use super::{Kyc, KycError};
 use crate::domain::{CardNumber, IdNumber, Phone, Pin, PinContext, PinError};
 use crate::opening::Purpose;
+use crate::records::security_events::{PIN_RESET, RISK_EVENTS_KEPT_MS, WRONG_PIN};
 use crate::records::{HolderRecord, PinRecord};
 use crate::storage::RecordStore;
 use qianbao_secrets::field::blind_index;
@@ -105,6 +106,7 @@ impl Kyc {
                     return Ok(Ok(()));
                 }
                 record.failures += 1;
+                r.record_security_event(WRONG_PIN, &holder_id, now, now - RISK_EVENTS_KEPT_MS)?;
                 let left = tries_max - record.failures;
                 let error = if left <= 0 {
                     record.locked_until_ms = Some(now + lock_ms);
@@ -202,6 +204,7 @@ impl Kyc {
                     locked_until_ms: None,
                     set_ms: now,
                 })?;
+                r.record_security_event(PIN_RESET, &holder_id, now, now - RISK_EVENTS_KEPT_MS)?;
                 Ok(Ok(()))
             })
             .await?

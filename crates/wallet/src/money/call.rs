@@ -5,7 +5,8 @@
 //!
 //! The use cases plug their rules in as a closure; the server plugs in how a success is written
 //! on the wire ([`Render`]), so the wallet never formats a body and the store never calls back
-//! into the server. Checks every money call needs (risk rules, when they land) go here, once.
+//! into the server. Risk control runs inside the rules (each call knows its payer, payee and amount
+//! only there) through [`Money::screen`](super::risk); what it refuses is kept here, once.
 
 use super::records::MoneyTx;
 use super::{IdempotencyKey, Money, MoneyError, Render, claim, finish_claimed};
@@ -59,21 +60,51 @@ impl Money {
     ) -> Result<T, MoneyError> {
         let key = key.clone();
         let stale_ms = self.policy.idempotency_stale_ms;
-        self.run(store, move |r| {
-            reads(r)?;
-            let claimed = claim(r, &key, now_ms, stale_ms)?;
-            let outcome = rules(r)?;
-            let reply = render.reply(outcome.clone());
-            finish_claimed(
-                r,
-                &key,
-                claimed.as_ref(),
-                outcome.resource_id(),
-                &reply,
-                now_ms,
-            )?;
-            Ok(outcome)
-        })
-        .await
+        let asked = key.clone();
+        let result = self
+            .run(store, move |r| {
+                reads(r)?;
+                let claimed = claim(r, &key, now_ms, stale_ms)?;
+                let outcome = rules(r)?;
+                let reply = render.reply(outcome.clone());
+                finish_claimed(
+                    r,
+                    &key,
+                    claimed.as_ref(),
+                    outcome.resource_id(),
+                    &reply,
+                    now_ms,
+                )?;
+                Ok(outcome)
+            })
+            .await;
+        self.keep_risk_refusal(store, &asked, result).await
+    }
+
+    /// Stores the decision behind a risk refusal, which the call's rollback took with it, and
+    /// for a step-up the challenge that binds the second factor to this request: the same key
+    /// sent again with another body (another amount or payee) is then `idempotency_conflict`.
+    pub(crate) async fn keep_risk_refusal<T>(
+        &self,
+        store: &impl RecordStore,
+        key: &IdempotencyKey,
+        result: Result<T, MoneyError>,
+    ) -> Result<T, MoneyError> {
+        let Err(MoneyError::Risk(refusal)) = result else {
+            return result;
+        };
+        let (record, key, now) = (refusal.record.clone(), key.clone(), self.now_ms());
+        let step_up = refusal.verdict == crate::risk::Verdict::StepUp;
+        let kept = self
+            .run(store, move |r| {
+                r.insert_risk_decision(&record)?;
+                if step_up {
+                    r.put_step_up_challenge(&key.caller, &key.key, &key.digest, now)?;
+                }
+                Ok(())
+            })
+            .await;
+        kept?;
+        Err(MoneyError::Risk(refusal))
     }
 }

@@ -4,6 +4,43 @@ use super::limits::Exceeded;
 use super::outcome::Reply;
 use crate::StoreError;
 use crate::kyc::KycError;
+use crate::risk::Verdict;
+
+/// Why a second factor was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum SecondFactorRefusal {
+    /// The TOTP code (`totp_invalid`, `totp_locked`, `totp_not_enabled`).
+    #[error(transparent)]
+    Totp(KycError),
+    /// The SMS code of purpose `step_up` (`otp_invalid`, `otp_expired`).
+    #[error(transparent)]
+    Sms(crate::opening::OpeningError),
+}
+
+/// A call risk control refused, with the decision to keep: the refusal rolls the call's
+/// transaction back, so the shell stores the decision after it.
+#[derive(Debug)]
+pub struct RiskRefusal {
+    /// `step_up` or `block`.
+    pub verdict: Verdict,
+    /// The stable reason code.
+    pub reason: &'static str,
+    /// For a step-up: the second factors that will do (`totp` when enrolled, `sms`).
+    pub methods: Vec<&'static str>,
+    /// The decision, stored once the call's transaction is rolled back.
+    pub record: super::records::DecisionRecord,
+}
+
+impl RiskRefusal {
+    /// The API's code.
+    pub fn code(&self) -> &'static str {
+        if self.verdict == Verdict::StepUp {
+            "step_up_required"
+        } else {
+            "risk_blocked"
+        }
+    }
+}
 
 /// Why a money call was refused. Each variant has the API's code; none leaves a trace in any
 /// balance.
@@ -102,6 +139,15 @@ pub enum MoneyError {
         /// Seconds until a try may succeed.
         retry_after_s: u64,
     },
+    /// Risk control refused the call: it wants a second factor (`step_up_required`: repeat it,
+    /// same body and key, with a TOTP code or an SMS code of purpose `step_up`), or blocks it
+    /// (`risk_blocked`).
+    #[error("{}", .0.code())]
+    Risk(Box<RiskRefusal>),
+    /// The second factor sent with the call was wrong, used, expired or locked: the call may be
+    /// sent again, same key, with a right one.
+    #[error(transparent)]
+    SecondFactor(Box<SecondFactorRefusal>),
     /// Storage failed; nothing was changed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -142,6 +188,11 @@ impl MoneyError {
             MoneyError::InvalidField(_) => "invalid_request",
             MoneyError::NotFound => "not_found",
             MoneyError::RateLimited { .. } => "rate_limited",
+            MoneyError::Risk(refusal) => refusal.code(),
+            MoneyError::SecondFactor(refusal) => match refusal.as_ref() {
+                SecondFactorRefusal::Totp(e) => e.code(),
+                SecondFactorRefusal::Sms(e) => e.code(),
+            },
             MoneyError::Store(_) => "storage_unavailable",
             MoneyError::Internal(_) => "internal",
         }

@@ -10,12 +10,14 @@ use super::records::{
     MovementStatus, OrderRecord, OrderStatus, PaymentCodeRecord, ReadAhead, RefundRecord,
     TimerKind, TimerRecord,
 };
+use super::risk::{Ask, Asker, Origin, Payee, Subject};
 use super::{
     Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, entry_id,
     leg, legs, new_movement_id, operator_account, wallet_account, yuan,
 };
 use crate::domain::display_text;
 use crate::records::{CardStatus, HolderRecord};
+use crate::risk::CallKind;
 use crate::storage::RecordStore;
 use crate::{AccountOwner, StoreError};
 use qianbao_ledger::{Account, AccountKind, Amount, Currency, Instruction, PositiveAmount};
@@ -363,6 +365,7 @@ impl Money {
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
         let digest = code_digest(self, code.trim());
+        let asker = Asker::new(&Origin::merchant(), key, CallKind::Charge);
         let (key, merchant_id, description) =
             (key.clone(), merchant.id.clone(), description.to_string());
         let money = self.clone();
@@ -415,6 +418,7 @@ impl Money {
                 None,
                 channel,
                 &description,
+                &asker,
                 now,
             )?;
             r.use_payment_code(&digest, now)?;
@@ -435,6 +439,7 @@ impl Money {
         order_id: Option<&str>,
         channel: Channel,
         description: &str,
+        asker: &Asker,
         now: i64,
     ) -> Result<Done, MoneyError> {
         let amount = positive.amount();
@@ -496,7 +501,23 @@ impl Money {
         let from = wallet_account(r, &payer.wallet_id, currency)?;
         let to = merchant_account(r, &merchant.id, currency)?;
         let income = operator_account(r, AccountKind::FeeIncome, currency)?;
+        if from.available() < amount {
+            return Err(MoneyError::InsufficientBalance);
+        }
         let id = new_movement_id();
+        // A hold cannot wait at a shop's counter: `screen` turns one into a block here.
+        self.screen(
+            r,
+            asker,
+            &Ask {
+                call: asker.call,
+                subject: Subject::Holder(&payer),
+                payee: Payee::Merchant(&merchant.id),
+                amount,
+                movement_id: &id,
+            },
+            now,
+        )?;
         apply(
             r,
             &Instruction::Transfer {
@@ -598,6 +619,7 @@ impl Money {
             display_text(reason, 200, false).map_err(|_| MoneyError::InvalidField("reason"))?;
         let (key, merchant_id, payment_id) =
             (key.clone(), merchant.id.clone(), payment_id.to_string());
+        let asker = Asker::new(&Origin::merchant(), &key, CallKind::Refund);
         let money = self.clone();
         let now = self.now_ms();
         self.call(store, &key, render, now, move |r| {
@@ -625,6 +647,18 @@ impl Money {
             let income = operator_account(r, AccountKind::FeeIncome, currency)?;
             let to = wallet_account(r, &payer.wallet_id, currency)?;
             let id = new_movement_id();
+            money.screen(
+                r,
+                &asker,
+                &Ask {
+                    call: CallKind::Refund,
+                    subject: Subject::Merchant(&merchant.id),
+                    payee: Payee::Holder(&payer),
+                    amount,
+                    movement_id: &id,
+                },
+                now,
+            )?;
             apply(
                 r,
                 &Instruction::Transfer {
@@ -744,6 +778,8 @@ impl Money {
         let merchant_id = merchant.id.clone();
         let now = self.now_ms();
         let delay = self.policy.withdrawal_delay_ms;
+        let asker = Asker::new(&Origin::merchant(), key, CallKind::Settlement);
+        let money = self.clone();
         self.call(store, key, render, now, move |r| {
             let merchant = r.merchant(&merchant_id)?.ok_or(MoneyError::NotFound)?;
             let owner = active_holder(r, &merchant.holder_id)?;
@@ -764,6 +800,21 @@ impl Money {
             }
             let clearing = operator_account(r, AccountKind::BankClearing, currency)?;
             let id = new_movement_id();
+            money.screen(
+                r,
+                &asker,
+                &Ask {
+                    call: CallKind::Settlement,
+                    subject: Subject::Merchant(&merchant.id),
+                    payee: Payee::Card {
+                        id: &card.id,
+                        bin: &card.bin,
+                    },
+                    amount,
+                    movement_id: &id,
+                },
+                now,
+            )?;
             apply(
                 r,
                 &Instruction::Hold {

@@ -8,6 +8,7 @@
 //! nothing. A rule that refuses rolls the whole transaction back. Slow or outside work (the PIN's
 //! own counter, bank calls) happens before or between such transactions, never inside one.
 
+mod block_list;
 mod call;
 
 pub mod fees;
@@ -28,6 +29,10 @@ pub mod quote;
 
 pub mod records;
 
+pub mod replay;
+
+pub mod review;
+
 mod throttles;
 
 pub mod timers;
@@ -39,15 +44,17 @@ mod error;
 mod idempotency;
 mod outcome;
 mod policy;
+mod risk;
 mod use_cases;
 
 pub use entries::{Step, entry_id, new_movement_id};
 pub(crate) use entries::{apply, leg, legs, operator_account, wallet_account};
-pub use error::MoneyError;
+pub use error::{MoneyError, RiskRefusal, SecondFactorRefusal};
 pub use idempotency::{PinRead, Precheck};
 pub(crate) use idempotency::{claim, finish, finish_claimed, open_at};
 pub use outcome::{Done, IdempotencyKey, Render, Reply};
 pub use policy::MoneyPolicy;
+pub use risk::{Origin, SecondFactorProof, Trace, rejudge};
 pub use use_cases::Money;
 
 use crate::records::{HolderRecord, HolderStatus};

@@ -8,6 +8,8 @@ use super::records::{
     Channel, Direction, IdempotencyState, MoneyTx, MovementKind, MovementRecord, MovementStatus,
     OrderStatus, ReadAhead, TimerKind, TimerRecord,
 };
+use super::review::HeldPayment;
+use super::risk::{Ask, Asker, Origin, Payee as PaidTo, Subject};
 use super::{
     Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, claim,
     entry_id, finish, leg, legs, new_movement_id, operator_account, shown_name, wallet_account,
@@ -15,6 +17,7 @@ use super::{
 };
 use crate::domain::{CardType, Phone};
 use crate::records::{CardRecord, CardStatus, HolderRecord, HolderStatus};
+use crate::risk::{CallKind, Verdict};
 use crate::storage::RecordStore;
 use crate::{AccountOwner, BankMovement, BankOutcome, ConnectorError};
 use qianbao_ledger::{AccountKind, Amount, Currency, Instruction, PositiveAmount};
@@ -321,9 +324,11 @@ impl Money {
         card_id: &str,
         amount: PositiveAmount,
         currency: Currency,
+        origin: &Origin,
         key: &IdempotencyKey,
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
+        let asker = Asker::new(origin, key, CallKind::Topup);
         if currency != Currency::CNY {
             return Err(MoneyError::CurrencyUnsupported);
         }
@@ -342,7 +347,9 @@ impl Money {
                 card.shown(),
             );
             let levels = self.levels.clone();
-            self.run(store, move |r| {
+            let (money, bin) = (self.clone(), card.record.bin.clone());
+            let asked = asker.key.clone();
+            let intent = self.run(store, move |r| {
                 let holder = active_holder(r, &holder_id)?;
                 let running = claim(r, &key, now, stale)?;
                 if let Some(row) = running {
@@ -357,6 +364,21 @@ impl Money {
                     .map_err(MoneyError::LimitExceeded)?;
                 let id = new_movement_id();
                 let attempt = new_movement_id();
+                money.screen(
+                    r,
+                    &asker,
+                    &Ask {
+                        call: CallKind::Topup,
+                        subject: Subject::Holder(&holder),
+                        payee: PaidTo::Card {
+                            id: &card_id,
+                            bin: &bin,
+                        },
+                        amount: amount.amount(),
+                        movement_id: &id,
+                    },
+                    now,
+                )?;
                 r.insert_movement(
                     &Side {
                         id: &id,
@@ -398,8 +420,8 @@ impl Money {
                     updated_ms: now,
                 })?;
                 Ok((id, attempt))
-            })
-            .await?
+            });
+            self.keep_risk_refusal(store, &asked, intent.await).await?
         };
         let movement = BankMovement {
             reference: movement_id.clone(),
@@ -530,12 +552,14 @@ impl Money {
 
     /// Withdraws to a bound card: the amount and fee are held at once and a timer sends the
     /// payout to the bank; the bank's confirmation posts the hold, its refusal voids it.
+    #[allow(clippy::too_many_arguments)]
     pub async fn withdraw(
         &self,
         store: &impl RecordStore,
         holder: &HolderRecord,
         card_id: &str,
         amount: PositiveAmount,
+        origin: &Origin,
         key: &IdempotencyKey,
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
@@ -543,6 +567,8 @@ impl Money {
             return Err(MoneyError::KycRequired);
         }
         let card = self.active_card(store, &holder.id, card_id).await?;
+        let asker = Asker::new(origin, key, CallKind::Withdrawal);
+        let bin = card.record.bin.clone();
         let (key, holder_id, card_id, shown) = (
             key.clone(),
             holder.id.clone(),
@@ -561,7 +587,26 @@ impl Money {
             let wallet = wallet_account(r, &holder.wallet_id, currency)?;
             let clearing = operator_account(r, AccountKind::BankClearing, currency)?;
             let income = operator_account(r, AccountKind::FeeIncome, currency)?;
+            if wallet.available() < amount + fee {
+                return Err(MoneyError::InsufficientBalance);
+            }
             let id = new_movement_id();
+            let verdict = money.screen(
+                r,
+                &asker,
+                &Ask {
+                    call: CallKind::Withdrawal,
+                    subject: Subject::Holder(&holder),
+                    payee: PaidTo::Card {
+                        id: &card_id,
+                        bin: &bin,
+                    },
+                    amount,
+                    movement_id: &id,
+                },
+                now,
+            )?;
+            let held = verdict == Verdict::Hold;
             apply(
                 r,
                 &Instruction::Hold {
@@ -585,13 +630,49 @@ impl Money {
                     currency,
                     counterparty: &shown,
                     peer_id: None,
-                    status: MovementStatus::Pending,
+                    status: if held {
+                        MovementStatus::HeldForReview
+                    } else {
+                        MovementStatus::Pending
+                    },
                     memo: "",
                     entry: Some(entry_id(&id, Step::Move)),
                     card_id: Some(&card_id),
                 }
                 .record(now),
             )?;
+            if held {
+                // The payout waits for a reviewer; the holder hears why.
+                money.expire_hold_later(r, &id, now)?;
+                money.alert(
+                    r,
+                    Alert {
+                        holder: &holder,
+                        kind: "payment_held",
+                        title: "提现审核中".into(),
+                        body: format!(
+                            "{} 的提现已暂停审核，资金冻结在你的钱包中，客服将在 24 小时内处理",
+                            yuan(amount)
+                        ),
+                        title_en: "Withdrawal under review".into(),
+                        body_en: format!(
+                            "The withdrawal of {} is paused for review; the money is held in \
+                             your wallet and we will review it within 24 hours.",
+                            yuan(amount)
+                        ),
+                        movement_id: &id,
+                        amount: Amount::ZERO,
+                    },
+                )?;
+                return Ok(Done {
+                    id: id.clone(),
+                    status: MovementStatus::HeldForReview,
+                    amount,
+                    fee,
+                    currency,
+                    payee: None,
+                });
+            }
             r.insert_timer(&TimerRecord {
                 id: new_movement_id(),
                 kind: TimerKind::WithdrawalPayout,
@@ -637,9 +718,11 @@ impl Money {
         store: &impl RecordStore,
         holder: &HolderRecord,
         request: TransferRequest,
+        origin: &Origin,
         key: &IdempotencyKey,
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
+        let asker = Asker::new(origin, key, CallKind::Transfer);
         let payer_id = holder.id.clone();
         let money = self.clone();
         let now = self.now_ms();
@@ -707,6 +790,7 @@ impl Money {
                 &request.memo,
                 Channel::Transfer,
                 request.delay,
+                &asker,
                 now,
             )?;
             Ok(done)
@@ -727,6 +811,7 @@ impl Money {
         memo: &str,
         channel: Channel,
         delay: Option<Delay>,
+        asker: &Asker,
         now: i64,
     ) -> Result<Done, MoneyError> {
         let amount = positive.amount();
@@ -748,9 +833,43 @@ impl Money {
         let to = wallet_account(r, &payee.wallet_id, currency)?;
         limits::check_receiving(&self.levels.at(payee.kyc_level), to.balance, positive)
             .map_err(MoneyError::LimitExceeded)?;
+        // A payment the balance cannot cover is refused as such, before risk control asks
+        // for anything.
+        if from.available() < amount {
+            return Err(MoneyError::InsufficientBalance);
+        }
         let id = new_movement_id();
+        let verdict = self.screen(
+            r,
+            asker,
+            &Ask {
+                call: asker.call,
+                subject: Subject::Holder(&payer),
+                payee: PaidTo::Holder(payee),
+                amount,
+                movement_id: &id,
+            },
+            now,
+        )?;
         let postings = legs([leg(&from, -amount), leg(&to, amount)]);
         let payee_name = shown_name(r, payee)?;
+        if verdict == Verdict::Hold {
+            return self.hold_for_review(
+                r,
+                HeldPayment {
+                    id: &id,
+                    payer: &payer,
+                    payee_id: &payee.id,
+                    payee_name: &payee_name,
+                    postings,
+                    amount,
+                    currency,
+                    memo,
+                    channel,
+                },
+                now,
+            );
+        }
         let status = if delay.is_some() {
             MovementStatus::Scheduled
         } else {
@@ -929,15 +1048,18 @@ impl Money {
 
     /// Pays a scanned code: a holder's receive code, a merchant's static code (the payer types
     /// the amount) or a merchant's order.
+    #[allow(clippy::too_many_arguments)]
     pub async fn pay(
         &self,
         store: &impl RecordStore,
         holder: &HolderRecord,
         payload: &str,
         amount: Option<PositiveAmount>,
+        origin: &Origin,
         key: &IdempotencyKey,
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
+        let asker = Asker::new(origin, key, CallKind::Pay);
         let payload = Payload::parse(payload).map_err(|_| MoneyError::PayloadInvalid)?;
         let key = key.clone();
         let payer_id = holder.id.clone();
@@ -967,6 +1089,7 @@ impl Money {
                         "",
                         Channel::ReceiveCode,
                         None,
+                        &asker,
                         now,
                     )?
                 }
@@ -980,6 +1103,7 @@ impl Money {
                         None,
                         Channel::StaticQr,
                         "",
+                        &asker,
                         now,
                     )?
                 }
@@ -999,6 +1123,7 @@ impl Money {
                         Some(&order.id),
                         Channel::Order,
                         &order.description,
+                        &asker,
                         now,
                     )?
                 }

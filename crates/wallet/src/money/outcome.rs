@@ -31,6 +31,8 @@ pub struct Render<T> {
     pub status: u16,
     /// Writes the body.
     pub body: fn(T) -> String,
+    /// Whether the outcome is accepted but not done: held for review, answered 202.
+    pub held: fn(&T) -> bool,
 }
 
 impl<T> Clone for Render<T> {
@@ -45,9 +47,20 @@ impl<T> Render<T> {
     /// The reply for `value`.
     pub fn reply(&self, value: T) -> Reply {
         Reply {
-            status: self.status,
+            status: if (self.held)(&value) {
+                202
+            } else {
+                self.status
+            },
             body: (self.body)(value),
         }
+    }
+}
+
+impl Done {
+    /// Whether risk control holds the money for a reviewer (the reply is 202).
+    pub fn is_held(&self) -> bool {
+        self.status == MovementStatus::HeldForReview
     }
 }
 

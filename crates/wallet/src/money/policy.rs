@@ -1,6 +1,8 @@
 //! The operator's numbers for money besides the levels and fees: caps, delays, lifetimes,
 //! throttles.
+use crate::risk::RuleSet;
 use qianbao_ledger::Amount;
+use std::sync::Arc;
 
 /// The operator's numbers for money (besides the levels and fees).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,6 +39,10 @@ pub struct MoneyPolicy {
     pub payee_lookups_per_ip_hourly_max: Option<i64>,
     /// Wrong or used-up payment codes one merchant may send in a minute (`None`: no limit).
     pub wrong_payment_codes_per_minute_max: Option<i64>,
+    /// The risk rules every money call is judged by (`docs/risk.md`).
+    pub risk: Arc<RuleSet>,
+    /// How long a payment held for review waits for a reviewer before it is rejected by itself.
+    pub risk_hold_review_ms: i64,
 }
 
 impl Default for MoneyPolicy {
@@ -56,6 +62,8 @@ impl Default for MoneyPolicy {
             payee_lookups_per_holder_hourly_max: Some(30),
             payee_lookups_per_ip_hourly_max: Some(120),
             wrong_payment_codes_per_minute_max: Some(10),
+            risk: Arc::new(crate::risk::defaults::rule_set()),
+            risk_hold_review_ms: 72 * 3_600_000,
         }
     }
 }

@@ -3,9 +3,11 @@
 //! node may run them; each step checks the movement's status inside its money transaction and
 //! the bank dedupes by the movement's id, so two nodes doing the same timer move money once.
 
-use super::records::{MovementKind, MovementRecord, MovementStatus, TimerKind, TimerRecord};
+use super::records::{
+    MoneyTx, MovementKind, MovementRecord, MovementStatus, TimerKind, TimerRecord,
+};
 use super::{Alert, Money, MoneyError, Step, apply, entry_id, yuan};
-use crate::records::{CardStatus, HolderStatus};
+use crate::records::{CardStatus, HolderRecord, HolderStatus};
 use crate::storage::RecordStore;
 use crate::{BankMovement, BankOutcome};
 use qianbao_ledger::{Amount, Instruction, PositiveAmount};
@@ -68,6 +70,7 @@ impl Money {
         };
         match timer.kind.as_str() {
             "transfer_release" => self.release(store, timer, &movement).await,
+            "risk_hold_expiry" => self.expire_hold(store, timer).await,
             "withdrawal_payout" | "topup_reconcile" => {
                 if movement.status != MovementStatus::Pending {
                     self.drop_timer(store, &timer.id).await?;
@@ -293,65 +296,79 @@ impl Money {
                 return Ok(false);
             }
             r.delete_timer(&timer_id)?;
-            let payee_id = m.peer_id.clone().unwrap_or_default();
-            let payee = r.holder(&payee_id)?.ok_or(MoneyError::NotFound)?;
-            let currency = m.currency;
-            // The payee's cap is checked again on arrival: other money may have reached them
-            // since, and a wallet that cannot take it now gives it back to the payer.
-            let payee_wallet = super::wallet_account(r, &payee.wallet_id, currency)?;
-            let fits = payee.status == HolderStatus::Active
-                && PositiveAmount::new(m.amount.minor()).is_some_and(|amount| {
-                    super::limits::check_receiving(
-                        &money.levels.at(payee.kyc_level),
-                        payee_wallet.balance,
-                        amount,
-                    )
-                    .is_ok()
-                });
-            if !fits {
-                apply(
-                    r,
-                    &Instruction::Void {
-                        id: entry_id(&m.id, Step::Void),
-                        hold: entry_id(&m.id, Step::Move),
-                    },
-                )?;
-                r.set_movement_status(&m.id, MovementStatus::Failed, now)?;
-                money.alert(
-                    r,
-                    Alert {
-                        holder: &payer,
-                        kind: "transfer_returned",
-                        title: "延时转账未到账".into(),
-                        body: format!(
-                            "向{} 的 {} 无法到账（对方钱包暂不能收款），已退回余额",
-                            m.counterparty,
-                            yuan(m.amount)
-                        ),
-                        title_en: "Scheduled transfer returned".into(),
-                        body_en: format!(
-                            "{} to {} could not arrive (their wallet cannot receive now); it is back in the balance",
-                            yuan(m.amount),
-                            m.counterparty
-                        ),
-                        movement_id: &m.id,
-                        amount: Amount::ZERO,
-                    },
-                )?;
-                return Ok(true);
-            }
+            money.arrive(r, &current, &payer, now)
+        })
+        .await
+    }
+
+    /// A held transfer arrives (a delayed one at its time, or one a reviewer released): the hold
+    /// is posted and the payee sees it — unless the payee can no longer take it, when the hold is
+    /// voided and the payer told. Whether it arrived.
+    pub(crate) fn arrive(
+        &self,
+        r: &mut dyn MoneyTx,
+        m: &MovementRecord,
+        payer: &HolderRecord,
+        now: i64,
+    ) -> Result<bool, MoneyError> {
+        let money = self;
+        let payee_id = m.peer_id.clone().unwrap_or_default();
+        let payee = r.holder(&payee_id)?.ok_or(MoneyError::NotFound)?;
+        let currency = m.currency;
+        // The payee's cap is checked again on arrival: other money may have reached them
+        // since, and a wallet that cannot take it now gives it back to the payer.
+        let payee_wallet = super::wallet_account(r, &payee.wallet_id, currency)?;
+        let fits = payee.status == HolderStatus::Active
+            && PositiveAmount::new(m.amount.minor()).is_some_and(|amount| {
+                super::limits::check_receiving(
+                    &money.levels.at(payee.kyc_level),
+                    payee_wallet.balance,
+                    amount,
+                )
+                .is_ok()
+            });
+        if !fits {
             apply(
                 r,
-                &Instruction::Post {
-                    id: entry_id(&m.id, Step::Post),
+                &Instruction::Void {
+                    id: entry_id(&m.id, Step::Void),
                     hold: entry_id(&m.id, Step::Move),
                 },
             )?;
-            r.set_movement_status(&m.id, MovementStatus::Succeeded, now)?;
-            money.credit_payee(r, &m.id, &payee, &payer, m.amount, currency, &m.memo, now)?;
-            Ok(true)
-        })
-        .await
+            r.set_movement_status(&m.id, MovementStatus::Failed, now)?;
+            money.alert(
+                r,
+                Alert {
+                    holder: payer,
+                    kind: "transfer_returned",
+                    title: "延时转账未到账".into(),
+                    body: format!(
+                        "向{} 的 {} 无法到账（对方钱包暂不能收款），已退回余额",
+                        m.counterparty,
+                        yuan(m.amount)
+                    ),
+                    title_en: "Scheduled transfer returned".into(),
+                    body_en: format!(
+                        "{} to {} could not arrive (their wallet cannot receive now); it is back in the balance",
+                        yuan(m.amount),
+                        m.counterparty
+                    ),
+                    movement_id: &m.id,
+                    amount: Amount::ZERO,
+                },
+            )?;
+            return Ok(true);
+        }
+        apply(
+            r,
+            &Instruction::Post {
+                id: entry_id(&m.id, Step::Post),
+                hold: entry_id(&m.id, Step::Move),
+            },
+        )?;
+        r.set_movement_status(&m.id, MovementStatus::Succeeded, now)?;
+        money.credit_payee(r, &m.id, &payee, payer, m.amount, currency, &m.memo, now)?;
+        Ok(true)
     }
 
     async fn retry_later(

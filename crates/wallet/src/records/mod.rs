@@ -15,6 +15,7 @@ pub mod security_events;
 pub mod sessions;
 pub mod sms;
 pub mod tills;
+pub mod totp;
 
 pub use cards::{CardRecord, CardRecords, CardStatus};
 pub use codes::{CodeRecords, OtpRecord, SendWindow};
@@ -25,6 +26,7 @@ pub use security_events::SecurityEventRecords;
 pub use sessions::{SessionRecord, SessionRecords};
 pub use sms::{OutboxSms, SmsOutbox};
 pub use tills::{TillRecords, TillSessionRecord};
+pub use totp::{TotpRecord, TotpRecords};
 
 /// Every holder-side role in one transaction: what the opening, identity, card, PIN and
 /// security rules run over.
@@ -38,6 +40,7 @@ pub trait Records:
     + PinRecords
     + SecurityEventRecords
     + TillRecords
+    + TotpRecords
 {
 }
 
@@ -51,6 +54,7 @@ impl<T> Records for T where
         + PinRecords
         + SecurityEventRecords
         + TillRecords
+        + TotpRecords
         + ?Sized
 {
 }

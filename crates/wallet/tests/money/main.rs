@@ -11,4 +11,5 @@ mod holds;
 mod limits;
 mod payment_codes;
 mod refunds;
+mod risk;
 mod timers;

@@ -20,9 +20,10 @@ use qianbao_wallet::money::merchant::RefundDone;
 use qianbao_wallet::money::moves::{Delay, PayeeRef, TransferRequest};
 use qianbao_wallet::money::payload::Payload;
 use qianbao_wallet::money::records::{MerchantRecord, MovementFilter, MovementRecord};
-use qianbao_wallet::money::{Done, IdempotencyKey, Money, MoneyError, MoneyPolicy, Render};
+use qianbao_wallet::money::{Done, IdempotencyKey, Money, MoneyError, MoneyPolicy, Origin, Render};
 use qianbao_wallet::opening::{Opening, OpeningPolicy};
 use qianbao_wallet::records::HolderRecord;
+use qianbao_wallet::risk::RuleSet;
 use qianbao_wallet::storage::RecordStore;
 use qianbao_wallet::{AccountOwner, Clock, VerifyReport};
 use std::path::PathBuf;
@@ -243,6 +244,7 @@ fn render() -> Render<Done> {
     Render {
         status: 201,
         body: |done: Done| done.id,
+        held: Done::is_held,
     }
 }
 
@@ -261,6 +263,11 @@ impl World {
     /// A fresh store with the default levels, fees and money policy, the sandbox verifier and
     /// bank, at 10:00 Beijing time.
     pub async fn new() -> World {
+        World::with_rules(RuleSet::empty()).await
+    }
+
+    /// [`World::new`] judged by the risk rules `rules`.
+    pub async fn with_rules(rules: RuleSet) -> World {
         let dir = std::env::temp_dir().join(format!(
             "qianbao-wallet-money-{}",
             uuid::Uuid::new_v4().simple()
@@ -295,7 +302,12 @@ impl World {
             kyc: kyc.clone(),
             levels: Arc::new(LevelTable::default()),
             fees: FeeSchedule::default(),
-            policy: MoneyPolicy::default(),
+            // The money rules are tested here without risk control's rules (`World::new`);
+            // `risk.rs` tests those through `World::with_rules`.
+            policy: MoneyPolicy {
+                risk: Arc::new(rules),
+                ..MoneyPolicy::default()
+            },
         };
         World {
             store,
@@ -469,6 +481,7 @@ impl World {
                 holder.card_id.as_deref().unwrap(),
                 positive(amount),
                 Currency::CNY,
+                &Origin::default(),
                 &fresh_key(format!("holder:{}", holder.id)),
                 render(),
             )
@@ -485,6 +498,7 @@ impl World {
                 &record,
                 holder.card_id.as_deref().unwrap(),
                 positive(amount),
+                &Origin::default(),
                 &fresh_key(format!("holder:{}", holder.id)),
                 render(),
             )
@@ -512,6 +526,7 @@ impl World {
                     memo: String::new(),
                     delay,
                 },
+                &Origin::default(),
                 &fresh_key(format!("holder:{}", from.id)),
                 render(),
             )
@@ -538,6 +553,18 @@ impl World {
     ) -> Result<Moved, MoneyError> {
         self.transfer_after(from, to, amount, Some(Delay::TwoHours))
             .await
+    }
+
+    /// A reviewer's decision on the held movement `id`.
+    pub async fn review(
+        &self,
+        id: &str,
+        review: qianbao_wallet::money::review::Review,
+    ) -> Result<String, qianbao_wallet::money::review::ReviewError> {
+        self.money
+            .review(&self.store, id, review)
+            .await
+            .map(|s| s.as_str().to_string())
     }
 
     /// Cancels the holder's delayed transfer `id`.
@@ -595,6 +622,7 @@ impl World {
                 &record,
                 &payload,
                 None,
+                &Origin::default(),
                 &fresh_key(format!("holder:{}", payer.id)),
                 render(),
             )
@@ -665,6 +693,7 @@ impl World {
                 Render {
                     status: 201,
                     body: |done: RefundDone| done.refund_id,
+                    held: |_| false,
                 },
             )
             .await

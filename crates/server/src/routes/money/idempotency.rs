@@ -93,6 +93,22 @@ fn replayed(reply: Reply) -> Response {
     response
 }
 
+/// What a money call made, as far as its reply's status goes: held for review is 202.
+pub(crate) trait Held {
+    /// Whether the money is held for a reviewer rather than moved.
+    fn held(&self) -> bool {
+        false
+    }
+}
+
+impl Held for qianbao_wallet::money::Done {
+    fn held(&self) -> bool {
+        self.is_held()
+    }
+}
+
+impl Held for qianbao_wallet::money::merchant::RefundDone {}
+
 /// A money call's work, boxed so its `Send` is checked where it is written.
 pub(crate) type Work<T> =
     std::pin::Pin<Box<dyn Future<Output = Result<T, MoneyError>> + Send + 'static>>;
@@ -110,13 +126,23 @@ fn is_answer(e: &MoneyError) -> bool {
             | MoneyError::BankUnavailable
             | MoneyError::RateLimited { .. }
             | MoneyError::Replay(_)
-    )
+    ) && !asks_again(e)
+}
+
+/// Whether the refusal asks the caller to send the same call again, same key, with something
+/// more: a second factor, or a right one. Such a refusal is not the key's answer.
+fn asks_again(e: &MoneyError) -> bool {
+    match e {
+        MoneyError::Risk(refusal) => refusal.verdict == qianbao_wallet::risk::Verdict::StepUp,
+        MoneyError::SecondFactor(_) => true,
+        _ => false,
+    }
 }
 
 /// Runs a money call under its idempotency key: a finished key replays its first reply; a new
 /// one runs `work`, whose transaction stores the reply `body_of` makes; a refusal is stored too,
 /// so a retry gets the same answer.
-pub(crate) async fn idempotent<T: 'static>(
+pub(crate) async fn idempotent<T: Held + 'static>(
     state: &AppState,
     key: Result<IdempotencyKey, ApiError>,
     status: StatusCode,
@@ -132,7 +158,7 @@ pub(crate) async fn idempotent<T: 'static>(
 /// As [`idempotent`], for a call confirmed with the payment password `pin` of `holder_id`: the
 /// one read before the call also reads the PIN's record, and `work` gets what it found for
 /// [`qianbao_wallet::money::Money::check_pin_read`].
-pub(crate) async fn idempotent_with_pin<T: 'static>(
+pub(crate) async fn idempotent_with_pin<T: Held + 'static>(
     state: &AppState,
     key: Result<IdempotencyKey, ApiError>,
     pin: (&str, &str),
@@ -145,7 +171,7 @@ pub(crate) async fn idempotent_with_pin<T: 'static>(
 
 /// What [`idempotent`] and [`idempotent_with_pin`] share: the maintenance window, the key and the
 /// PIN's record read in one read transaction, then the work, then a refusal kept with the key.
-async fn checked<T: 'static>(
+async fn checked<T: Held + 'static>(
     state: &AppState,
     key: Result<IdempotencyKey, ApiError>,
     pin: Option<(&str, &str)>,
@@ -166,6 +192,7 @@ async fn checked<T: 'static>(
     let render = Render {
         status: status.as_u16(),
         body,
+        held: T::held,
     };
     match work(render, key.clone(), pin_read).await {
         Ok(done) => replayed_fresh(render.reply(done)),

@@ -5,4 +5,5 @@ pub mod codes;
 pub mod idempotency;
 pub mod moves;
 pub mod notifications;
+pub mod origin;
 pub mod records;

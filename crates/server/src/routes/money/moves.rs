@@ -3,6 +3,7 @@
 //! code with its preview. Every POST here goes through [`super::idempotency`].
 
 use super::idempotency::{IdempotencyHeader, idempotency_key, idempotent_with_pin, json};
+use super::origin::{origin, take_proof};
 use crate::auth::CurrentHolder;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
@@ -85,19 +86,21 @@ pub async fn balance(
 #[utoipa::path(post, path = "/v1/me/topups", tag = "money", security(("session" = [])), request_body = TopupRequest,
     params(IdempotencyHeader),
     responses(
+        (status = 400, description = "`otp_invalid`, `otp_expired`: the SMS code sent as the second factor", body = Problem, content_type = "application/problem+json"),
         (status = 201, description = "`succeeded`, or `pending` while the bank has not answered", body = MoneyReply),
-        (status = 401, description = "`pin_incorrect` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`pin_incorrect` (with `attempts_left`); `step_up_required` (with `methods` and `reason`: send the same call, same key, with `second_factor`); `totp_invalid`; `otp_invalid` is 400", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`risk_blocked` (with `reason`), `account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`: no such card of the holder's", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`bank_insufficient_funds`, `bank_rejected`, `amount_invalid`, `currency_unsupported`, `limit_exceeded`", body = Problem, content_type = "application/problem+json"),
-        (status = 423, description = "`pin_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "`pin_locked`, `totp_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`bank_unavailable`, `maintenance`", body = Problem, content_type = "application/problem+json")))]
 pub async fn top_up(
     State(state): State<AppState>,
     me: CurrentHolder,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<TopupRequest>,
+    ApiJson(mut body): ApiJson<TopupRequest>,
 ) -> Response {
+    let proof = take_proof(&mut body.second_factor);
     let key = idempotency_key(&state, &headers, caller(&me), "topup", &body);
     let s = state.clone();
     let pin = (me.holder.id.clone(), body.pin.clone());
@@ -114,6 +117,7 @@ pub async fn top_up(
                 s.money
                     .check_pin_read(&s.storage, &me.holder.id, &body.pin, pin_read)
                     .await?;
+                let origin = origin(&s, &me, &key, proof).await?;
                 s.money
                     .top_up(
                         &s.storage,
@@ -121,6 +125,7 @@ pub async fn top_up(
                         &body.card_id,
                         amount,
                         currency,
+                        &origin,
                         &key,
                         render,
                     )
@@ -135,18 +140,21 @@ pub async fn top_up(
 #[utoipa::path(post, path = "/v1/me/withdrawals", tag = "money", security(("session" = [])), request_body = WithdrawalRequest,
     params(IdempotencyHeader),
     responses(
+        (status = 400, description = "`otp_invalid`, `otp_expired`: the SMS code sent as the second factor", body = Problem, content_type = "application/problem+json"),
+        (status = 202, description = "`held_for_review`: risk control holds the money for a reviewer (released or rejected within the review time; the holder is told)", body = MoneyReply),
         (status = 201, description = "`pending` until the bank confirms", body = MoneyReply),
-        (status = 401, description = "`pin_incorrect` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`kyc_required`, `account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`pin_incorrect` (with `attempts_left`); `step_up_required` (with `methods` and `reason`: send the same call, same key, with `second_factor`); `totp_invalid`; `otp_invalid` is 400", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`risk_blocked` (with `reason`), `kyc_required`, `account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`: no such card of the holder's", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`insufficient_balance`, `amount_invalid`, `limit_exceeded`", body = Problem, content_type = "application/problem+json"),
-        (status = 423, description = "`pin_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json")))]
+        (status = 423, description = "`pin_locked`, `totp_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json")))]
 pub async fn withdraw(
     State(state): State<AppState>,
     me: CurrentHolder,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<WithdrawalRequest>,
+    ApiJson(mut body): ApiJson<WithdrawalRequest>,
 ) -> Response {
+    let proof = take_proof(&mut body.second_factor);
     let key = idempotency_key(&state, &headers, caller(&me), "withdrawal", &body);
     let s = state.clone();
     let pin = (me.holder.id.clone(), body.pin.clone());
@@ -162,8 +170,17 @@ pub async fn withdraw(
                 s.money
                     .check_pin_read(&s.storage, &me.holder.id, &body.pin, pin_read)
                     .await?;
+                let origin = origin(&s, &me, &key, proof).await?;
                 s.money
-                    .withdraw(&s.storage, &me.holder, &body.card_id, amount, &key, render)
+                    .withdraw(
+                        &s.storage,
+                        &me.holder,
+                        &body.card_id,
+                        amount,
+                        &origin,
+                        &key,
+                        render,
+                    )
                     .await
             })
         },
@@ -185,6 +202,8 @@ pub struct PayeeQuery {
 /// The payee's masked real name, to confirm before transferring.
 #[utoipa::path(get, path = "/v1/payees", tag = "money", security(("session" = [])), params(PayeeQuery),
     responses(
+        (status = 400, description = "`otp_invalid`, `otp_expired`: the SMS code sent as the second factor", body = Problem, content_type = "application/problem+json"),
+        (status = 202, description = "`held_for_review`: risk control holds the money for a reviewer (released or rejected within the review time; the holder is told)", body = PayReply),
         (status = 200, description = "The payee", body = PayeeBody),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited` (with `retry_after`): too many look-ups by this holder or address", body = Problem, content_type = "application/problem+json")))]
@@ -221,18 +240,21 @@ pub async fn payee(
 #[utoipa::path(post, path = "/v1/transfers", tag = "money", security(("session" = [])), request_body = TransferRequest,
     params(IdempotencyHeader),
     responses(
+        (status = 400, description = "`otp_invalid`, `otp_expired`: the SMS code sent as the second factor", body = Problem, content_type = "application/problem+json"),
+        (status = 202, description = "`held_for_review`: risk control holds the money for a reviewer (released or rejected within the review time; the holder is told)", body = MoneyReply),
         (status = 201, description = "`succeeded`, or `scheduled` when delayed", body = MoneyReply),
-        (status = 401, description = "`pin_incorrect` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`pin_incorrect` (with `attempts_left`); `step_up_required` (with `methods` and `reason`: send the same call, same key, with `second_factor`); `totp_invalid`; `otp_invalid` is 400", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`risk_blocked` (with `reason`), `account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`: no such payee", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`insufficient_balance`, `limit_exceeded`, `invalid_payee`, `amount_invalid`, `currency_unsupported`", body = Problem, content_type = "application/problem+json"),
-        (status = 423, description = "`pin_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json")))]
+        (status = 423, description = "`pin_locked`, `totp_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json")))]
 pub async fn transfer(
     State(state): State<AppState>,
     me: CurrentHolder,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<TransferRequest>,
+    ApiJson(mut body): ApiJson<TransferRequest>,
 ) -> Response {
+    let proof = take_proof(&mut body.second_factor);
     let key = idempotency_key(&state, &headers, caller(&me), "transfer", &body);
     let s = state.clone();
     let pin = (me.holder.id.clone(), body.pin.clone());
@@ -271,8 +293,9 @@ pub async fn transfer(
                     memo,
                     delay,
                 };
+                let origin = origin(&s, &me, &key, proof).await?;
                 s.money
-                    .transfer(&s.storage, &me.holder, request, &key, render)
+                    .transfer(&s.storage, &me.holder, request, &origin, &key, render)
                     .await
             })
         },
@@ -316,8 +339,9 @@ pub async fn pay(
     State(state): State<AppState>,
     me: CurrentHolder,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<PayRequest>,
+    ApiJson(mut body): ApiJson<PayRequest>,
 ) -> Response {
+    let proof = take_proof(&mut body.second_factor);
     let key = idempotency_key(&state, &headers, caller(&me), "pay", &body);
     let s = state.clone();
     let pin = (me.holder.id.clone(), body.pin.clone());
@@ -336,6 +360,7 @@ pub async fn pay(
                 s.money
                     .check_pin_read(&s.storage, &me.holder.id, &body.pin, pin_read)
                     .await?;
+                let origin = origin(&s, &me, &key, proof).await?;
                 s.money
                     .pay(
                         &s.storage,
@@ -346,6 +371,7 @@ pub async fn pay(
                         // as good as none: `amount_invalid`.
                         body.amount
                             .and_then(|a| amount(a, s.money.policy.amount_max_minor).ok()),
+                        &origin,
                         &key,
                         render,
                     )

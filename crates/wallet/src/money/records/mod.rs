@@ -11,6 +11,7 @@ pub mod movements;
 pub mod notifications;
 pub mod orders;
 pub mod payment_codes;
+pub mod risk;
 pub mod settings;
 pub mod timers;
 pub mod webhooks;
@@ -26,6 +27,9 @@ pub use movements::{
 pub use notifications::{NotificationRecord, NotificationRecords};
 pub use orders::{OrderRecord, OrderRecords, OrderStatus};
 pub use payment_codes::{PaymentCodeRecord, PaymentCodeRecords};
+pub use risk::{
+    BlockProbe, BlockRecord, DecisionRecord, FeatureQuery, Gathered, RiskRecords, SnoozeRecord,
+};
 pub use settings::SettingRecords;
 pub use timers::{TimerKind, TimerRecord, TimerRecords};
 pub use webhooks::{WebhookOutbox, WebhookRecord};
@@ -46,6 +50,7 @@ pub trait MoneyTx:
     + TimerRecords
     + WebhookOutbox
     + SettingRecords
+    + RiskRecords
 {
 }
 
@@ -62,6 +67,7 @@ impl<T> MoneyTx for T where
         + TimerRecords
         + WebhookOutbox
         + SettingRecords
+        + RiskRecords
         + ?Sized
 {
 }

@@ -66,6 +66,10 @@ crate::named! {
         Failed = "failed",
         /// A delayed transfer called back before it arrived.
         Cancelled = "cancelled",
+        /// Risk control holds the money until a reviewer releases or rejects it.
+        HeldForReview = "held_for_review",
+        /// A reviewer rejected a held payment (or nobody decided in time): the hold was voided.
+        Rejected = "rejected",
     }
 }
 
@@ -74,7 +78,10 @@ impl MovementStatus {
     pub fn counts(self) -> bool {
         matches!(
             self,
-            MovementStatus::Succeeded | MovementStatus::Pending | MovementStatus::Scheduled
+            MovementStatus::Succeeded
+                | MovementStatus::Pending
+                | MovementStatus::Scheduled
+                | MovementStatus::HeldForReview
         )
     }
 }
@@ -136,6 +143,11 @@ pub struct MovementFilter {
 pub trait MovementRecords {
     /// One movement record.
     fn movement(&mut self, id: &str) -> Result<Option<MovementRecord>, StoreError>;
+    /// Every payer's movement in `status`, oldest first (the review queue).
+    fn movements_with_status(
+        &mut self,
+        status: MovementStatus,
+    ) -> Result<Vec<MovementRecord>, StoreError>;
     /// The movements still waiting on the bank with card `card_id`: payouts to it and top-ups
     /// from it whose timer has not finished them.
     fn waiting_on_card(&mut self, card_id: &str) -> Result<Vec<MovementRecord>, StoreError>;

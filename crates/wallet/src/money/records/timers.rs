@@ -11,6 +11,8 @@ crate::named! {
         TopupReconcile = "topup_reconcile",
         /// Lets a delayed transfer arrive.
         TransferRelease = "transfer_release",
+        /// Rejects a payment held for review that no reviewer decided in time.
+        RiskHoldExpiry = "risk_hold_expiry",
     }
 }
 

@@ -1,0 +1,442 @@
+//! Risk control's rows. The features of one call are read in one batch of statements (one round
+//! trip on PostgreSQL), each a range scan of a covering index over the decisions that moved money.
+
+use super::SqlRecords;
+use crate::portable::{Row, Value};
+use qianbao_wallet::StoreError;
+use qianbao_wallet::money::records::{
+    BlockRecord, DecisionRecord, FeatureQuery, Gathered, RiskRecords, SnoozeRecord,
+};
+use qianbao_wallet::records::security_events::{
+    NEW_DEVICE_LOGIN, PASSWORD_RESET, PIN_RESET, WRONG_PIN,
+};
+use qianbao_wallet::risk::features::History;
+use qianbao_wallet::risk::{CallKind, Scope, Verdict, Window};
+
+const DECISION_COLUMNS: &str = "id, subject, device_id, payee, call, amount_minor, verdict, reason, \
+                                rule_set, trace, movement_id, caller, idem_key, counted, created_ms";
+
+fn decision_from(row: &Row) -> Result<DecisionRecord, StoreError> {
+    Ok(DecisionRecord {
+        id: row.text(0)?,
+        subject: row.text(1)?,
+        device_id: row.opt_text(2)?,
+        payee: row.opt_text(3)?,
+        call: row.named(4, CallKind::parse)?,
+        amount: row.int(5)?,
+        verdict: row.named(6, Verdict::parse)?,
+        reason: row.opt_text(7)?,
+        rule_set: row.text(8)?,
+        trace: row.text(9)?,
+        movement_id: row.opt_text(10)?,
+        caller: row.text(11)?,
+        idem_key: row.text(12)?,
+        counted: row.int(13)? != 0,
+        created_ms: row.int(14)?,
+    })
+}
+
+/// The scopes' columns in `risk_decisions`.
+fn column(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Holder => "subject",
+        Scope::Device => "device_id",
+        Scope::Payee => "payee",
+    }
+}
+
+/// The scopes a reset or new-device login is recorded under.
+const RESETS: [&str; 3] = [PASSWORD_RESET, PIN_RESET, NEW_DEVICE_LOGIN];
+
+/// One statement of the batch and how its rows fill [`Gathered`].
+enum Read {
+    Windows(Scope, Vec<i64>),
+    History,
+    FirstToPayee,
+    SinceReset,
+    WrongPins(i64),
+    Listed,
+    Session,
+}
+
+impl RiskRecords for SqlRecords<'_> {
+    fn risk_features(&mut self, q: &FeatureQuery<'_>) -> Result<Gathered, StoreError> {
+        let now = q.now_ms;
+        let needs = q.needs;
+        let mut statements: Vec<(String, Vec<Value>)> = Vec::new();
+        let mut reads = Vec::new();
+        for scope in Scope::ALL {
+            let windows: Vec<i64> = needs
+                .windows
+                .iter()
+                .filter(|(s, _)| s == scope)
+                .map(|(_, w)| *w)
+                .collect();
+            let key = match scope {
+                Scope::Holder => Some(q.subject),
+                Scope::Device => q.device_id,
+                Scope::Payee => q.payee,
+            };
+            let (Some(key), Some(widest)) = (key, windows.iter().max()) else {
+                continue;
+            };
+            let mut params: Vec<Value> = vec![key.into(), (now - widest * 1000).into(), now.into()];
+            let mut columns = Vec::new();
+            for w in &windows {
+                params.push((now - w * 1000).into());
+                let p = params.len();
+                columns.push(format!(
+                    "CAST(coalesce(sum(CASE WHEN created_ms >= ${p} THEN 1 ELSE 0 END), 0) AS BIGINT), \
+                     CAST(coalesce(sum(CASE WHEN created_ms >= ${p} THEN amount_minor ELSE 0 END), 0) AS BIGINT), \
+                     count(DISTINCT CASE WHEN created_ms >= ${p} THEN subject END)"
+                ));
+            }
+            statements.push((
+                format!(
+                    "SELECT {} FROM risk_decisions WHERE {} = $1 AND counted = 1 \
+                     AND created_ms >= $2 AND created_ms <= $3",
+                    columns.join(", "),
+                    column(*scope)
+                ),
+                params,
+            ));
+            reads.push(Read::Windows(*scope, windows));
+        }
+        if let Some(lookback) = needs.history_s {
+            statements.push((
+                "SELECT count(*), coalesce(max(amount_minor), 0) FROM risk_decisions \
+                 WHERE subject = $1 AND counted = 1 AND created_ms >= $2 AND created_ms <= $3 \
+                 AND call IN ('transfer', 'pay', 'withdrawal', 'charge')"
+                    .into(),
+                vec![q.subject.into(), (now - lookback * 1000).into(), now.into()],
+            ));
+            reads.push(Read::History);
+        }
+        if needs.first_to_payee
+            && let Some(payee) = q.payee
+        {
+            statements.push((
+                "SELECT 1 FROM risk_decisions WHERE subject = $1 AND counted = 1 \
+                 AND created_ms <= $2 AND payee = $3 LIMIT 1"
+                    .into(),
+                vec![q.subject.into(), now.into(), payee.into()],
+            ));
+            reads.push(Read::FirstToPayee);
+        }
+        if let (Some(window), Some(holder)) = (needs.since_reset_s, q.holder_id) {
+            statements.push((
+                "SELECT max(at_ms) FROM security_events WHERE scope IN ($4, $5, $6) \
+                 AND subject = $1 AND at_ms >= $2 AND at_ms <= $3"
+                    .into(),
+                vec![
+                    holder.into(),
+                    (now - window * 1000).into(),
+                    now.into(),
+                    RESETS[0].into(),
+                    RESETS[1].into(),
+                    RESETS[2].into(),
+                ],
+            ));
+            reads.push(Read::SinceReset);
+        }
+        if let Some(holder) = q.holder_id {
+            for w in &needs.wrong_pin_windows {
+                statements.push((
+                    "SELECT count(*) FROM security_events WHERE scope = $4 \
+                     AND subject = $1 AND at_ms >= $2 AND at_ms <= $3"
+                        .into(),
+                    vec![
+                        holder.into(),
+                        (now - w * 1000).into(),
+                        now.into(),
+                        WRONG_PIN.into(),
+                    ],
+                ));
+                reads.push(Read::WrongPins(*w));
+            }
+        }
+        // The block list and the holder's snoozes, in one statement.
+        let mut parts = Vec::new();
+        let mut params: Vec<Value> = Vec::new();
+        if !q.probes.is_empty() {
+            let mut ors = Vec::new();
+            for probe in q.probes {
+                params.push(probe.kind.into());
+                params.push(probe.value.as_str().into());
+                ors.push(format!(
+                    "(kind = ${} AND value = ${})",
+                    params.len() - 1,
+                    params.len()
+                ));
+            }
+            parts.push(format!(
+                "SELECT 'b', kind, value FROM risk_blocks WHERE {}",
+                ors.join(" OR ")
+            ));
+        }
+        if let Some(holder) = q.holder_id {
+            params.push(holder.into());
+            params.push(now.into());
+            parts.push(format!(
+                "SELECT 's', rule_id, '' FROM risk_snoozes WHERE holder_id = ${} AND until_ms > ${}",
+                params.len() - 1,
+                params.len()
+            ));
+        }
+        if !parts.is_empty() {
+            statements.push((parts.join(" UNION ALL "), params));
+            reads.push(Read::Listed);
+        }
+        if needs.session
+            && let Some(session) = q.session_id
+        {
+            statements.push((
+                "SELECT s.created_ms, d.first_seen_ms FROM sessions s LEFT JOIN devices d \
+                 ON d.holder_id = s.holder_id AND d.device_id = s.device_id WHERE s.id = $1"
+                    .into(),
+                vec![session.into()],
+            ));
+            reads.push(Read::Session);
+        }
+        let batch: Vec<(&str, &[Value])> = statements
+            .iter()
+            .map(|(sql, params)| (sql.as_str(), params.as_slice()))
+            .collect();
+        let results = self.0.query_all(&batch)?;
+        let mut got = Gathered::default();
+        for (read, rows) in reads.into_iter().zip(results) {
+            let first = rows.first();
+            match read {
+                Read::Windows(scope, windows) => {
+                    for (i, window_s) in windows.into_iter().enumerate() {
+                        let (count, amount, payers) = match first {
+                            Some(row) => {
+                                (row.int(3 * i)?, row.int(3 * i + 1)?, row.int(3 * i + 2)?)
+                            }
+                            None => (0, 0, 0),
+                        };
+                        got.windows.push(Window {
+                            scope,
+                            window_s,
+                            count,
+                            amount,
+                            payers,
+                        });
+                    }
+                }
+                Read::History => {
+                    if let Some(row) = first {
+                        got.history = Some(History {
+                            count: row.int(0)?,
+                            largest: row.int(1)?,
+                        });
+                    }
+                }
+                Read::FirstToPayee => got.first_to_payee = Some(rows.is_empty()),
+                Read::SinceReset => {
+                    got.last_reset_ms = first.map(|r| r.opt_int(0)).transpose()?.flatten()
+                }
+                Read::WrongPins(w) => {
+                    got.wrong_pins
+                        .push((w, first.map(|r| r.int(0)).transpose()?.unwrap_or(0)));
+                }
+                Read::Listed => {
+                    for row in &rows {
+                        let (what, a, b) = (row.text(0)?, row.text(1)?, row.text(2)?);
+                        if what == "s" {
+                            got.snoozed.push(a);
+                        } else {
+                            // One entry may match several probes (a phone on both sides).
+                            for p in q.probes.iter().filter(|p| p.kind == a && p.value == b) {
+                                if !got.blocked.iter().any(|l| l == p.label) {
+                                    got.blocked.push(p.label.to_string());
+                                }
+                            }
+                        }
+                    }
+                    got.blocked.sort();
+                    got.snoozed.sort();
+                }
+                Read::Session => {
+                    if let Some(row) = first {
+                        got.session_created_ms = Some(row.int(0)?);
+                        got.device_first_seen_ms = row.opt_int(1)?;
+                    }
+                }
+            }
+        }
+        Ok(got)
+    }
+
+    fn insert_risk_decision(&mut self, d: &DecisionRecord) -> Result<(), StoreError> {
+        self.insert(
+            "risk_decisions",
+            DECISION_COLUMNS,
+            &[
+                d.id.as_str().into(),
+                d.subject.as_str().into(),
+                d.device_id.as_deref().into(),
+                d.payee.as_deref().into(),
+                d.call.as_str().into(),
+                d.amount.into(),
+                d.verdict.as_str().into(),
+                d.reason.as_deref().into(),
+                d.rule_set.as_str().into(),
+                d.trace.as_str().into(),
+                d.movement_id.as_deref().into(),
+                d.caller.as_str().into(),
+                d.idem_key.as_str().into(),
+                i64::from(d.counted).into(),
+                d.created_ms.into(),
+            ],
+        )
+    }
+
+    fn risk_decision_of(
+        &mut self,
+        movement_id: &str,
+    ) -> Result<Option<DecisionRecord>, StoreError> {
+        self.0
+            .query_opt(
+                &format!("SELECT {DECISION_COLUMNS} FROM risk_decisions WHERE movement_id = $1"),
+                &[movement_id.into()],
+            )?
+            .map(|row| decision_from(&row))
+            .transpose()
+    }
+
+    fn risk_decisions_page(
+        &mut self,
+        since_ms: i64,
+        after: Option<(i64, &str)>,
+        limit: i64,
+    ) -> Result<Vec<DecisionRecord>, StoreError> {
+        let (at, id) = after.unwrap_or((since_ms, ""));
+        self.0
+            .query(
+                &format!(
+                    "SELECT {DECISION_COLUMNS} FROM risk_decisions \
+                     WHERE created_ms >= $1 AND (created_ms > $2 OR (created_ms = $2 AND id > $3)) \
+                     ORDER BY created_ms, id LIMIT $4"
+                ),
+                &[since_ms.into(), at.into(), id.into(), limit.into()],
+            )?
+            .iter()
+            .map(decision_from)
+            .collect()
+    }
+
+    fn risk_decisions_count(&mut self, since_ms: i64) -> Result<u64, StoreError> {
+        let n = self
+            .0
+            .query_one(
+                "SELECT count(*) FROM risk_decisions WHERE created_ms >= $1",
+                &[since_ms.into()],
+            )?
+            .int(0)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn remember_rule_set(
+        &mut self,
+        hash: &str,
+        document: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.0.write(
+            "INSERT INTO risk_rule_sets (hash, document, first_used_ms) VALUES ($1, $2, $3)
+             ON CONFLICT (hash) DO NOTHING",
+            &[hash.into(), document.into(), now_ms.into()],
+        )
+    }
+
+    fn rule_set_document(&mut self, hash: &str) -> Result<Option<String>, StoreError> {
+        self.0
+            .query_opt(
+                "SELECT document FROM risk_rule_sets WHERE hash = $1",
+                &[hash.into()],
+            )?
+            .map(|row| row.text(0))
+            .transpose()
+    }
+
+    fn add_risk_block(&mut self, b: &BlockRecord) -> Result<bool, StoreError> {
+        Ok(self.0.execute(
+            "INSERT INTO risk_blocks (kind, value, note, created_ms) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (kind, value) DO NOTHING",
+            &[
+                b.kind.as_str().into(),
+                b.value.as_str().into(),
+                b.note.as_str().into(),
+                b.created_ms.into(),
+            ],
+        )? > 0)
+    }
+
+    fn remove_risk_block(&mut self, kind: &str, value: &str) -> Result<bool, StoreError> {
+        Ok(self.0.execute(
+            "DELETE FROM risk_blocks WHERE kind = $1 AND value = $2",
+            &[kind.into(), value.into()],
+        )? > 0)
+    }
+
+    fn risk_blocks(&mut self) -> Result<Vec<BlockRecord>, StoreError> {
+        self.0
+            .query(
+                "SELECT kind, value, note, created_ms FROM risk_blocks ORDER BY created_ms, kind, value",
+                &[],
+            )?
+            .iter()
+            .map(|row| {
+                Ok(BlockRecord {
+                    kind: row.text(0)?,
+                    value: row.text(1)?,
+                    note: row.text(2)?,
+                    created_ms: row.int(3)?,
+                })
+            })
+            .collect()
+    }
+
+    fn put_snooze(&mut self, s: &SnoozeRecord) -> Result<(), StoreError> {
+        self.0.write(
+            "INSERT INTO risk_snoozes (holder_id, rule_id, until_ms, reason, created_ms)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (holder_id, rule_id)
+             DO UPDATE SET until_ms = excluded.until_ms, reason = excluded.reason,
+                           created_ms = excluded.created_ms",
+            &[
+                s.holder_id.as_str().into(),
+                s.rule_id.as_str().into(),
+                s.until_ms.into(),
+                s.reason.as_str().into(),
+                s.created_ms.into(),
+            ],
+        )
+    }
+
+    fn step_up_challenge(&mut self, caller: &str, key: &str) -> Result<Option<String>, StoreError> {
+        self.0
+            .query_opt(
+                "SELECT request_digest FROM step_up_challenges WHERE caller = $1 AND idem_key = $2",
+                &[caller.into(), key.into()],
+            )?
+            .map(|row| row.text(0))
+            .transpose()
+    }
+
+    fn put_step_up_challenge(
+        &mut self,
+        caller: &str,
+        key: &str,
+        digest: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        // The first request asked under a key is the one the second factor is for.
+        self.0.write(
+            "INSERT INTO step_up_challenges (caller, idem_key, request_digest, created_ms)
+             VALUES ($1, $2, $3, $4) ON CONFLICT (caller, idem_key) DO NOTHING",
+            &[caller.into(), key.into(), digest.into(), now_ms.into()],
+        )
+    }
+}

@@ -1,0 +1,103 @@
+-- Risk control (issue 16): every money call's decision, the rule sets that made them, the block
+-- list, snoozes, and the step-up challenges that bind a second factor to one call. Movements may
+-- now be held for review (and rejected), and a held payment has a timer that rejects it when no
+-- reviewer decided in time.
+-- Never edit this file once released: add a new one.
+
+CREATE TABLE risk_decisions (
+    id           TEXT    PRIMARY KEY,
+    subject      TEXT    NOT NULL,
+    device_id    TEXT,
+    payee        TEXT,
+    call         TEXT    NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    verdict      TEXT    NOT NULL,
+    reason       TEXT,
+    rule_set     TEXT    NOT NULL,
+    trace        TEXT    NOT NULL,
+    movement_id  TEXT,
+    caller       TEXT    NOT NULL,
+    idem_key     TEXT    NOT NULL,
+    counted      INTEGER NOT NULL,
+    created_ms   INTEGER NOT NULL
+);
+
+-- Velocity and history read only what moved (counted), over a window: covering indexes, so a
+-- window is one range scan of the index and never touches the rows.
+CREATE INDEX risk_decisions_by_subject ON risk_decisions (subject, created_ms, amount_minor, call, payee) WHERE counted = 1;
+CREATE INDEX risk_decisions_by_payee ON risk_decisions (payee, created_ms, amount_minor, subject) WHERE counted = 1;
+CREATE INDEX risk_decisions_by_device ON risk_decisions (device_id, created_ms, amount_minor) WHERE counted = 1;
+CREATE INDEX risk_decisions_by_time ON risk_decisions (created_ms);
+CREATE INDEX risk_decisions_by_movement ON risk_decisions (movement_id) WHERE movement_id IS NOT NULL;
+
+CREATE TABLE risk_rule_sets (
+    hash          TEXT    PRIMARY KEY,
+    document      TEXT    NOT NULL,
+    first_used_ms INTEGER NOT NULL
+);
+
+CREATE TABLE risk_blocks (
+    kind       TEXT    NOT NULL,
+    value      TEXT    NOT NULL,
+    note       TEXT    NOT NULL,
+    created_ms INTEGER NOT NULL,
+    PRIMARY KEY (kind, value)
+);
+
+CREATE TABLE risk_snoozes (
+    holder_id  TEXT    NOT NULL,
+    rule_id    TEXT    NOT NULL,
+    until_ms   INTEGER NOT NULL,
+    reason     TEXT    NOT NULL,
+    created_ms INTEGER NOT NULL,
+    PRIMARY KEY (holder_id, rule_id)
+);
+
+CREATE TABLE step_up_challenges (
+    caller         TEXT    NOT NULL,
+    idem_key       TEXT    NOT NULL,
+    request_digest TEXT    NOT NULL,
+    created_ms     INTEGER NOT NULL,
+    PRIMARY KEY (caller, idem_key)
+);
+
+-- The named states held for review and rejected, and the hold-expiry timer.
+DROP TRIGGER movements_checked_on_insert;
+DROP TRIGGER movements_checked_on_update;
+DROP TRIGGER timers_checked_on_insert;
+DROP TRIGGER timers_checked_on_update;
+
+CREATE TRIGGER movements_checked_on_insert BEFORE INSERT ON movements
+WHEN NEW.kind NOT IN ('topup', 'withdrawal', 'transfer', 'payment', 'refund', 'settlement') OR NEW.direction NOT IN ('in', 'out') OR NEW.channel NOT IN ('transfer', 'receive_code', 'static_qr', 'order', 'payment_code', 'payment_code_free', 'card', 'merchant') OR NEW.status NOT IN ('succeeded', 'pending', 'scheduled', 'failed', 'cancelled', 'held_for_review', 'rejected') OR NEW.amount < 0 OR NEW.fee < 0
+BEGIN
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_kind_named') WHERE NEW.kind NOT IN ('topup', 'withdrawal', 'transfer', 'payment', 'refund', 'settlement');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_direction_named') WHERE NEW.direction NOT IN ('in', 'out');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_channel_named') WHERE NEW.channel NOT IN ('transfer', 'receive_code', 'static_qr', 'order', 'payment_code', 'payment_code_free', 'card', 'merchant');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_status_named') WHERE NEW.status NOT IN ('succeeded', 'pending', 'scheduled', 'failed', 'cancelled', 'held_for_review', 'rejected');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_amount_not_negative') WHERE NEW.amount < 0;
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_fee_not_negative') WHERE NEW.fee < 0;
+END;
+
+CREATE TRIGGER movements_checked_on_update BEFORE UPDATE OF kind, direction, channel, status, amount, fee ON movements
+WHEN NEW.kind NOT IN ('topup', 'withdrawal', 'transfer', 'payment', 'refund', 'settlement') OR NEW.direction NOT IN ('in', 'out') OR NEW.channel NOT IN ('transfer', 'receive_code', 'static_qr', 'order', 'payment_code', 'payment_code_free', 'card', 'merchant') OR NEW.status NOT IN ('succeeded', 'pending', 'scheduled', 'failed', 'cancelled', 'held_for_review', 'rejected') OR NEW.amount < 0 OR NEW.fee < 0
+BEGIN
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_kind_named') WHERE NEW.kind NOT IN ('topup', 'withdrawal', 'transfer', 'payment', 'refund', 'settlement');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_direction_named') WHERE NEW.direction NOT IN ('in', 'out');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_channel_named') WHERE NEW.channel NOT IN ('transfer', 'receive_code', 'static_qr', 'order', 'payment_code', 'payment_code_free', 'card', 'merchant');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_status_named') WHERE NEW.status NOT IN ('succeeded', 'pending', 'scheduled', 'failed', 'cancelled', 'held_for_review', 'rejected');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_amount_not_negative') WHERE NEW.amount < 0;
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_fee_not_negative') WHERE NEW.fee < 0;
+END;
+
+CREATE TRIGGER timers_checked_on_insert BEFORE INSERT ON timers
+WHEN NEW.kind NOT IN ('withdrawal_payout', 'topup_reconcile', 'transfer_release', 'risk_hold_expiry')
+BEGIN
+    SELECT RAISE(ABORT, 'CHECK constraint failed: timers_kind_named') WHERE NEW.kind NOT IN ('withdrawal_payout', 'topup_reconcile', 'transfer_release', 'risk_hold_expiry');
+END;
+
+CREATE TRIGGER timers_checked_on_update BEFORE UPDATE OF kind ON timers
+WHEN NEW.kind NOT IN ('withdrawal_payout', 'topup_reconcile', 'transfer_release', 'risk_hold_expiry')
+BEGIN
+    SELECT RAISE(ABORT, 'CHECK constraint failed: timers_kind_named') WHERE NEW.kind NOT IN ('withdrawal_payout', 'topup_reconcile', 'transfer_release', 'risk_hold_expiry');
+END;
+
