@@ -183,6 +183,10 @@ impl Opening {
                 r.delete_otp(e164, Purpose::ResetPassword.as_str())?;
                 r.set_password_hash(&holder.id, &hash)?;
                 this.password_was_reset(r, &holder.id, now)?;
+                // The authenticator may be what was lost (or what a thief with a session turned
+                // on): the reset, which proved the phone and the ID, turns TOTP off; it can be
+                // turned on again from the new session.
+                r.delete_totp(&holder.id)?;
                 for session in r.sessions_of(&holder.id)? {
                     r.end_session(&holder.id, &session.id, now)?;
                 }

@@ -484,3 +484,88 @@ async fn the_totp_secret_is_never_stored_in_clear() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_risky_payment_takes_a_totp_code_once_and_a_wrong_one_may_be_corrected() {
+    use crate::money_helpers::{balance, funded, keyed, open_l1_holder_named};
+    let (app, clock) = spawn_app_with_clock().await;
+    let payer = funded(&app, "张三", 2_000_000).await;
+    let payee = open_l1_holder_named(&app, "李四").await;
+    clock.advance_s(86_460);
+    let h = Holder {
+        phone: payer.phone.clone(),
+        token: payer.token.clone(),
+        device_id: String::new(),
+    };
+    let secret = enabled(&app, &clock, &h).await;
+    let body = json!({"to_wallet_id": payee.wallet_id, "amount": 600_000, "pin": payer.pin});
+    let r = keyed(&app, "/v1/transfers", body.clone(), &payer.token, "totp-1").await;
+    let (status, p) = problem(r).await;
+    assert_eq!((status, p.code.as_str()), (401, "step_up_required"));
+    assert_eq!(p.methods, Some(vec!["totp".to_string(), "sms".to_string()]));
+
+    let right = code_now(&secret, &clock);
+    let mut wrong_one = body.clone();
+    wrong_one["second_factor"] = json!({"totp": wrong(&right)});
+    let r = keyed(&app, "/v1/transfers", wrong_one, &payer.token, "totp-1").await;
+    let (status, p) = problem(r).await;
+    assert_eq!((status, p.code.as_str()), (401, "totp_invalid"));
+    assert_eq!(p.attempts_left, Some(4));
+
+    let mut proven = body.clone();
+    proven["second_factor"] = json!({"totp": right});
+    let r = keyed(
+        &app,
+        "/v1/transfers",
+        proven.clone(),
+        &payer.token,
+        "totp-1",
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let before = balance(&app, &payer.token).await;
+    // The same code for another payment is used up.
+    let r = keyed(&app, "/v1/transfers", proven, &payer.token, "totp-2").await;
+    let (status, p) = problem(r).await;
+    assert_eq!((status, p.code.as_str()), (401, "totp_invalid"));
+    assert_eq!(balance(&app, &payer.token).await, before);
+}
+
+#[tokio::test]
+async fn a_password_reset_turns_totp_off_so_a_lost_authenticator_never_locks_the_owner_out() {
+    let (app, clock) = spawn_app_with_clock().await;
+    // Not yet verified: the reset takes the SMS code alone.
+    let h = signed_up(&app).await;
+    enabled(&app, &clock, &h).await;
+    assert!(totp_enabled(&app, &h).await);
+    clock.advance_s(120);
+    let r = call(
+        &app,
+        "POST",
+        "/v1/otp",
+        Some(json!({"phone": h.phone, "purpose": "reset_password"})),
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 202);
+    let otp = latest_code(&app, &h.phone).await;
+    let r = call(
+        &app,
+        "POST",
+        "/v1/password/reset",
+        Some(json!({"phone": h.phone, "otp": otp, "new_password": "An0ther-Good-One"})),
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 204, "{}", r.text().await.unwrap());
+    // Logging in again needs the new password only.
+    let r = call(
+        &app,
+        "POST",
+        "/v1/sessions",
+        Some(json!({"phone": h.phone, "password": "An0ther-Good-One", "device_id": h.device_id})),
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+}

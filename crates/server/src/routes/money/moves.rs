@@ -91,6 +91,7 @@ pub async fn balance(
         (status = 401, description = "`pin_incorrect` (with `attempts_left`); `step_up_required` (with `methods` and `reason`: send the same call, same key, with `second_factor`); `totp_invalid`; `otp_invalid` is 400", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`risk_blocked` (with `reason`), `account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`: no such card of the holder's", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`totp_not_enabled`: a TOTP code was sent but TOTP is off", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`bank_insufficient_funds`, `bank_rejected`, `amount_invalid`, `currency_unsupported`, `limit_exceeded`", body = Problem, content_type = "application/problem+json"),
         (status = 423, description = "`pin_locked`, `totp_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`bank_unavailable`, `maintenance`", body = Problem, content_type = "application/problem+json")))]
@@ -146,6 +147,7 @@ pub async fn top_up(
         (status = 401, description = "`pin_incorrect` (with `attempts_left`); `step_up_required` (with `methods` and `reason`: send the same call, same key, with `second_factor`); `totp_invalid`; `otp_invalid` is 400", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`risk_blocked` (with `reason`), `kyc_required`, `account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`: no such card of the holder's", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`totp_not_enabled`: a TOTP code was sent but TOTP is off", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`insufficient_balance`, `amount_invalid`, `limit_exceeded`", body = Problem, content_type = "application/problem+json"),
         (status = 423, description = "`pin_locked`, `totp_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json")))]
 pub async fn withdraw(
@@ -202,8 +204,6 @@ pub struct PayeeQuery {
 /// The payee's masked real name, to confirm before transferring.
 #[utoipa::path(get, path = "/v1/payees", tag = "money", security(("session" = [])), params(PayeeQuery),
     responses(
-        (status = 400, description = "`otp_invalid`, `otp_expired`: the SMS code sent as the second factor", body = Problem, content_type = "application/problem+json"),
-        (status = 202, description = "`held_for_review`: risk control holds the money for a reviewer (released or rejected within the review time; the holder is told)", body = PayReply),
         (status = 200, description = "The payee", body = PayeeBody),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited` (with `retry_after`): too many look-ups by this holder or address", body = Problem, content_type = "application/problem+json")))]
@@ -246,6 +246,7 @@ pub async fn payee(
         (status = 401, description = "`pin_incorrect` (with `attempts_left`); `step_up_required` (with `methods` and `reason`: send the same call, same key, with `second_factor`); `totp_invalid`; `otp_invalid` is 400", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`risk_blocked` (with `reason`), `account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`: no such payee", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`totp_not_enabled`: a TOTP code was sent but TOTP is off", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`insufficient_balance`, `limit_exceeded`, `invalid_payee`, `amount_invalid`, `currency_unsupported`", body = Problem, content_type = "application/problem+json"),
         (status = 423, description = "`pin_locked`, `totp_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json")))]
 pub async fn transfer(
@@ -329,11 +330,13 @@ pub async fn cancel_transfer(
     params(IdempotencyHeader),
     responses(
         (status = 201, description = "Paid", body = PayReply),
-        (status = 401, description = "`pin_incorrect` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
+        (status = 202, description = "`held_for_review`: risk control holds the money for a reviewer (a payment to a holder's receive code; released or rejected within the review time; the holder is told)", body = PayReply),
+        (status = 400, description = "`otp_invalid`, `otp_expired`: the SMS code sent as the second factor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`pin_incorrect` (with `attempts_left`); `step_up_required` (with `methods` and `reason`: send the same call, same key, with `second_factor`); `totp_invalid`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`risk_blocked` (with `reason`), `account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`: no such order or payee", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`order_paid`", body = Problem, content_type = "application/problem+json"),
-        (status = 423, description = "`pin_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`order_paid`; `totp_not_enabled`: a TOTP code was sent but TOTP is off", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "`pin_locked`, `totp_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`payload_invalid`, `order_expired`, `insufficient_balance`, `limit_exceeded`, `merchant_unavailable`", body = Problem, content_type = "application/problem+json")))]
 pub async fn pay(
     State(state): State<AppState>,
