@@ -445,3 +445,118 @@ async fn verify_judges_every_stored_decision_again_and_finds_one_changed() {
         "{out}"
     );
 }
+
+/// A policy of just `rules` (a JSON list).
+fn only(rules: &str) -> qianbao_server::policy::Policy {
+    let mut policy = qianbao_server::policy::Policy::defaults(true);
+    policy.money.risk = Arc::new(
+        qianbao_wallet::risk::RuleSet::parse(&format!(r#"{{"rules": {rules}}}"#)).unwrap(),
+    );
+    policy
+}
+
+/// Logs `h` in on `device`: a new device for them, so with the SMS code of purpose `login`.
+async fn on_device(app: &TestApp, h: &Holder, device: &str) -> String {
+    let login =
+        json!({"phone": h.phone, "password": crate::money_helpers::PASSWORD, "device_id": device});
+    let r = call(app, "POST", "/v1/sessions", Some(login.clone()), None).await;
+    assert_eq!(problem(r).await.1.code, "step_up_required");
+    let mut with_code = login;
+    with_code["otp"] = json!(code_for(app, &h.phone, "login").await);
+    let (status, body) =
+        answer(call(app, "POST", "/v1/sessions", Some(with_code), None).await).await;
+    assert_eq!(status, 201, "{body}");
+    body["token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn one_device_paying_for_many_wallets_is_counted_as_one() {
+    let (app, clock) = spawn_app_with_policy(Some(only(
+        r#"[{"id": "one_per_device", "kind": "velocity", "outcome": "block",
+             "params": {"scope": "device", "window_s": 3600, "max_count": 1}}]"#,
+    )))
+    .await;
+    let (mut first, payee) = aged_pair(&app, &clock).await;
+    let mut second = funded(&app, "王五", 10_000).await;
+    clock.advance_s(120);
+    first.token = on_device(&app, &first, "shared-phone").await;
+    second.token = on_device(&app, &second, "shared-phone").await;
+    assert_eq!(transfer(&app, &first, &payee, 100).await.status(), 201);
+    let (status, p) = problem(transfer(&app, &second, &payee, 100).await).await;
+    assert_eq!((status, p.code.as_str()), (403, "risk_blocked"));
+    assert_eq!(p.reason.as_deref(), Some("unusual_frequency"));
+}
+
+#[tokio::test]
+async fn many_payers_into_one_young_wallet_are_held_as_a_mule_pattern() {
+    let (app, _clock) = spawn_app_with_policy(Some(only(
+        r#"[{"id": "mule", "kind": "fan_in", "outcome": "hold",
+             "params": {"window_s": 3600, "payers": 3, "payee_age_s": 604800, "min_amount": 50000}}]"#,
+    )))
+    .await;
+    let mule = open_l1_holder_named(&app, "李四").await;
+    let mut statuses = Vec::new();
+    for name in ["甲", "乙", "丙"] {
+        let payer = funded(&app, name, 100_000).await;
+        // A small payment is no part of the pattern.
+        assert_eq!(transfer(&app, &payer, &mule, 100).await.status(), 201);
+        let (status, body) = answer(transfer(&app, &payer, &mule, 60_000).await).await;
+        statuses.push((status, body["status"].as_str().unwrap().to_string()));
+    }
+    assert_eq!(
+        statuses,
+        [
+            (201, "succeeded".to_string()),
+            (201, "succeeded".to_string()),
+            (202, "held_for_review".to_string())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_snooze_exempts_one_holder_from_one_rule_and_is_traced() {
+    let (app, clock) = spawn_app_with_clock().await;
+    let (payer, payee) = aged_pair(&app, &clock).await;
+    assert_eq!(transfer(&app, &payer, &payee, 100).await.status(), 201);
+    let (ok, _, err) = admin_risk(
+        &app,
+        &[
+            "snooze",
+            "--wallet",
+            &payer.wallet_id,
+            "--rule",
+            "large_payment",
+            "--until",
+            "2030-01-01T00:00:00Z",
+            "--reason",
+            "called the holder, case 21",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = admin_risk(
+        &app,
+        &[
+            "snooze",
+            "--wallet",
+            &payer.wallet_id,
+            "--rule",
+            "no_such_rule",
+            "--until",
+            "1d",
+            "--reason",
+            "x",
+        ],
+    );
+    assert!(!ok && err.contains("no rule"), "{err}");
+    assert_eq!(transfer(&app, &payer, &payee, 500_000).await.status(), 201);
+    // Another holder is still asked.
+    let other = funded(&app, "王五", 600_000).await;
+    clock.advance_s(86_460);
+    assert_eq!(transfer(&app, &other, &payee, 100).await.status(), 201);
+    assert_eq!(
+        problem(transfer(&app, &other, &payee, 500_000).await)
+            .await
+            .0,
+        401
+    );
+}

@@ -80,7 +80,14 @@ impl RiskRecords for SqlRecords<'_> {
             let (Some(key), Some(widest)) = (key, windows.iter().max()) else {
                 continue;
             };
-            let mut params: Vec<Value> = vec![key.into(), (now - widest * 1000).into(), now.into()];
+            // $4 is the caller: the payers counted are the others, so the caller is counted once
+            // whether or not they paid before.
+            let mut params: Vec<Value> = vec![
+                key.into(),
+                (now - widest * 1000).into(),
+                now.into(),
+                q.subject.into(),
+            ];
             let mut columns = Vec::new();
             for w in &windows {
                 params.push((now - w * 1000).into());
@@ -88,7 +95,7 @@ impl RiskRecords for SqlRecords<'_> {
                 columns.push(format!(
                     "CAST(coalesce(sum(CASE WHEN created_ms >= ${p} THEN 1 ELSE 0 END), 0) AS BIGINT), \
                      CAST(coalesce(sum(CASE WHEN created_ms >= ${p} THEN amount_minor ELSE 0 END), 0) AS BIGINT), \
-                     count(DISTINCT CASE WHEN created_ms >= ${p} THEN subject END)"
+                     count(DISTINCT CASE WHEN created_ms >= ${p} AND subject <> $4 THEN subject END)"
                 ));
             }
             statements.push((

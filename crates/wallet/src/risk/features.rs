@@ -71,7 +71,7 @@ pub struct Window {
     pub count: i64,
     /// How much they came to (fen).
     pub amount: i64,
-    /// How many different payers they came from (for the payee scope).
+    /// How many different payers they came from besides this call's (for the payee scope).
     #[serde(default)]
     pub payers: i64,
 }

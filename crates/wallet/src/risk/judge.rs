@@ -121,7 +121,7 @@ fn fires(rule: &Rule, f: &Features) -> Option<Hit> {
         } => {
             let age = f.payee_age_s?;
             let w = f.window(Scope::Payee, *window_s)?;
-            // This payer counts too unless they are among the earlier ones; judged the safe way.
+            // The others, and this payer.
             let distinct = w.payers.saturating_add(1);
             (age < *payee_age_s && distinct >= *payers).then(|| {
                 hit(
