@@ -27,7 +27,6 @@ CREATE TABLE risk_decisions (
 CREATE INDEX risk_decisions_by_subject ON risk_decisions (subject, created_ms, amount_minor, call, payee) WHERE counted = 1;
 CREATE INDEX risk_decisions_by_payee ON risk_decisions (payee, created_ms, amount_minor, subject) WHERE counted = 1;
 CREATE INDEX risk_decisions_by_device ON risk_decisions (device_id, created_ms, amount_minor) WHERE counted = 1;
-CREATE INDEX risk_decisions_by_time ON risk_decisions (created_ms);
 CREATE INDEX risk_decisions_by_movement ON risk_decisions (movement_id) WHERE movement_id IS NOT NULL;
 
 CREATE TABLE risk_rule_sets (

@@ -20,22 +20,16 @@ pub async fn verify_decisions(
     report: &mut VerifyReport,
 ) -> Result<(), StoreError> {
     let mut rule_sets: BTreeMap<String, Option<RuleSet>> = BTreeMap::new();
-    let mut after: Option<(i64, String)> = None;
+    let mut after: Option<String> = None;
     loop {
         let cursor = after.clone();
         let page = store
-            .transact_read(move |r| {
-                r.risk_decisions_page(
-                    i64::MIN,
-                    cursor.as_ref().map(|(at, id)| (*at, id.as_str())),
-                    PAGE,
-                )
-            })
+            .transact_read(move |r| r.risk_decisions_page(i64::MIN, cursor.as_deref(), PAGE))
             .await?;
         let Some(last) = page.last() else {
             return Ok(());
         };
-        after = Some((last.created_ms, last.id.clone()));
+        after = Some(last.id.clone());
         for d in page {
             report.risk_decisions += 1;
             if !rule_sets.contains_key(&d.rule_set) {

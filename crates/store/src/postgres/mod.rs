@@ -16,6 +16,7 @@ mod money_writer;
 mod records;
 mod retry;
 mod sql_text;
+mod statistics;
 mod tx;
 mod values;
 mod verify;
@@ -72,6 +73,7 @@ impl PostgresStore {
         let writer = connect(&config).await?;
         let (queue, requests) = mpsc::channel(QUEUE_DEPTH_MAX);
         tokio::spawn(write_batches(config.clone(), writer, requests));
+        tokio::spawn(statistics::keep_risk_statistics(config.clone()));
         let (money, money_jobs) = mpsc::channel(QUEUE_DEPTH_MAX);
         let money_config = config.clone();
         std::thread::Builder::new()

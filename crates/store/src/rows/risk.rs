@@ -80,22 +80,28 @@ impl RiskRecords for SqlRecords<'_> {
             let (Some(key), Some(widest)) = (key, windows.iter().max()) else {
                 continue;
             };
-            // $4 is the caller: the payers counted are the others, so the caller is counted once
-            // whether or not they paid before.
-            let mut params: Vec<Value> = vec![
-                key.into(),
-                (now - widest * 1000).into(),
-                now.into(),
-                q.subject.into(),
-            ];
+            let mut params: Vec<Value> = vec![key.into(), (now - widest * 1000).into(), now.into()];
+            if *scope == Scope::Payee {
+                // $4 is the caller: the payers counted are the others, so the caller is counted
+                // once whether or not they paid before.
+                params.push(q.subject.into());
+            }
             let mut columns = Vec::new();
             for w in &windows {
                 params.push((now - w * 1000).into());
                 let p = params.len();
+                // Different payers matter to the payee's window only; counting them sorts.
+                let payers = if *scope == Scope::Payee {
+                    format!(
+                        "count(DISTINCT CASE WHEN created_ms >= ${p} AND subject <> $4 THEN subject END)"
+                    )
+                } else {
+                    "CAST(0 AS BIGINT)".to_string()
+                };
                 columns.push(format!(
                     "CAST(coalesce(sum(CASE WHEN created_ms >= ${p} THEN 1 ELSE 0 END), 0) AS BIGINT), \
                      CAST(coalesce(sum(CASE WHEN created_ms >= ${p} THEN amount_minor ELSE 0 END), 0) AS BIGINT), \
-                     count(DISTINCT CASE WHEN created_ms >= ${p} AND subject <> $4 THEN subject END)"
+                     {payers}"
                 ));
             }
             statements.push((
@@ -315,18 +321,18 @@ impl RiskRecords for SqlRecords<'_> {
     fn risk_decisions_page(
         &mut self,
         since_ms: i64,
-        after: Option<(i64, &str)>,
+        after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<DecisionRecord>, StoreError> {
-        let (at, id) = after.unwrap_or((since_ms, ""));
+        // In id order, along the primary key: each decision is judged on its own, so the order
+        // does not matter, and no index on time is kept up by every payment for this.
         self.0
             .query(
                 &format!(
                     "SELECT {DECISION_COLUMNS} FROM risk_decisions \
-                     WHERE created_ms >= $1 AND (created_ms > $2 OR (created_ms = $2 AND id > $3)) \
-                     ORDER BY created_ms, id LIMIT $4"
+                     WHERE id > $1 AND created_ms >= $2 ORDER BY id LIMIT $3"
                 ),
-                &[since_ms.into(), at.into(), id.into(), limit.into()],
+                &[after.unwrap_or("").into(), since_ms.into(), limit.into()],
             )?
             .iter()
             .map(decision_from)

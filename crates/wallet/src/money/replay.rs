@@ -68,17 +68,13 @@ impl Money {
             .await?;
         let mut report = ReplayReport::default();
         let mut subjects = BTreeSet::new();
-        let mut after: Option<(i64, String)> = None;
+        let mut after: Option<String> = None;
         loop {
             let cursor = after.clone();
             let candidate = candidate.clone();
             let page: Vec<(DecisionRecord, Option<crate::risk::Decision>)> = store
                 .transact_read(move |r| {
-                    let rows = r.risk_decisions_page(
-                        since_ms,
-                        cursor.as_ref().map(|(at, id)| (*at, id.as_str())),
-                        PAGE,
-                    )?;
+                    let rows = r.risk_decisions_page(since_ms, cursor.as_deref(), PAGE)?;
                     rows.into_iter()
                         .map(|d| {
                             let judged = judge_as_then(r, &candidate, &d)?;
@@ -90,7 +86,7 @@ impl Money {
             let Some(last) = page.last() else {
                 break;
             };
-            after = Some((last.0.created_ms, last.0.id.clone()));
+            after = Some(last.0.id.clone());
             for (record, judged) in page {
                 let Some(new) = judged else {
                     report.skipped += 1;

@@ -8,7 +8,6 @@ use super::records::{
 };
 use super::{Alert, Money, MoneyError, Step, apply, entry_id, new_movement_id, yuan};
 use crate::records::{HolderRecord, HolderStatus};
-use crate::risk::reasons;
 use crate::storage::RecordStore;
 use qianbao_ledger::{Amount, Currency, Instruction, Posting};
 
@@ -110,7 +109,6 @@ impl Money {
             .record(now),
         )?;
         self.expire_hold_later(r, held.id, now)?;
-        let told = reasons::held("risk");
         self.alert(
             r,
             Alert {
@@ -124,10 +122,10 @@ impl Money {
                 ),
                 title_en: "Payment under review".into(),
                 body_en: format!(
-                    "{} to {} is paused for review. {}",
+                    "{} to {} is paused for review: the money is held in your wallet and we will \
+                     review it within 24 hours",
                     yuan(held.amount),
-                    held.payee_name,
-                    told.en
+                    held.payee_name
                 ),
                 movement_id: held.id,
                 amount: Amount::ZERO,

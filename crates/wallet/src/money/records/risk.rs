@@ -135,11 +135,11 @@ pub trait RiskRecords {
     /// The decision that made a movement.
     fn risk_decision_of(&mut self, movement_id: &str)
     -> Result<Option<DecisionRecord>, StoreError>;
-    /// Decisions made at or after `since_ms`, oldest first, after the `(created_ms, id)` given.
+    /// Up to `limit` decisions made at or after `since_ms`, in id order, after the id given.
     fn risk_decisions_page(
         &mut self,
         since_ms: i64,
-        after: Option<(i64, &str)>,
+        after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<DecisionRecord>, StoreError>;
     /// How many decisions were made at or after `since_ms`.
