@@ -5,6 +5,7 @@
 # backends and both mixes, beside pgbench TPC-B in the same session. One JSON line per run.
 #
 #   scripts/bench-risk.sh [seconds] [repeats]      # needs target/release/qianbao and pgbench
+#   CONCURRENCY=4 MIXES=p2p scripts/bench-risk.sh 10 1   # the stage's own latency, no queueing
 set -euo pipefail
 SECONDS_PER_RUN="${1:-20}"
 REPEATS="${2:-2}"
@@ -50,7 +51,7 @@ run() { # backend mix rules
     local server=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
     local line
-    line=$("$BIN" bench --url "http://127.0.0.1:$PORT" --holders 200 --concurrency 64 \
+    line=$("$BIN" bench --url "http://127.0.0.1:$PORT" --holders 200 --concurrency "${CONCURRENCY:-64}" \
         --duration "${SECONDS_PER_RUN}s" --mix "$mix" 2>/dev/null | tail -1)
     kill "$server"; wait "$server" 2>/dev/null || true
     echo "{\"backend\":\"$backend\",\"rules\":\"$rules\",\"data\":\"$dir\",\"db\":\"$db\",\"bench\":$line}"
@@ -59,7 +60,7 @@ run() { # backend mix rules
 echo "{\"pgbench_tpcb_tps\":$(pgbench_tps)}"
 for _ in $(seq "$REPEATS"); do
     for backend in sqlite postgres; do
-        for mix in p2p merchant; do
+        for mix in ${MIXES:-p2p merchant}; do
             for rules in on off; do
                 run "$backend" "$mix" "$rules"
             done
