@@ -11,7 +11,10 @@ import { state, normalizePhone } from './app-state.js';
 const PHONE_FIELDS = ['signup-phone', 'login-phone', 'reset-phone', 'card-phone', 'lost-phone'];
 
 function fillCode(code) {
-  const inputs = Array.from(document.querySelectorAll('input[data-otp]')).filter((i) => i.offsetParent !== null && !i.disabled);
+  // While the second-factor sheet is open, its code field is the one waiting.
+  const sheet = $('stepup-sheet');
+  const scope = sheet && !sheet.hidden ? sheet : document;
+  const inputs = Array.from(scope.querySelectorAll('input[data-otp]')).filter((i) => i.offsetParent !== null && !i.disabled);
   const target = inputs.find((i) => !i.value) || inputs[0];
   if (target) { target.value = code; target.focus(); target.dispatchEvent(new Event('input', { bubbles: true })); }
 }

@@ -1,5 +1,5 @@
-/* qianbao web, holder's app — the ways in without a session: sign in (#/login, with a code when
- * the browser is new to the server), reset the password (#/recover, which also unlocks sign-in),
+/* qianbao web, holder's app — the ways in without a session: sign in (#/login, with an SMS code
+ * when the browser is new to the server, and the authenticator app's code once TOTP is on), reset the password (#/recover, which also unlocks sign-in),
  * and freeze the wallet after losing the phone (#/lost). */
 import { $, announce } from './dom.js';
 import { api } from './http.js';
@@ -18,25 +18,35 @@ function wireLogin() {
     if (!password) throw localError('required', $('login-password'));
     const body = { phone, password, device_id: knownDevice(), device_name: deviceName() };
     const otpRow = $('login-otp-row');
+    const totpRow = $('login-totp-row');
     if (!otpRow.hidden) {
       body.otp = digits6('login-otp', 'otp');
+    }
+    if (!totpRow.hidden) {
+      body.totp = digits6('login-totp', 'totp');
     }
     let r;
     try {
       r = await api('POST', '/web/session', { body });
     } catch (err) {
       if (err.code === 'step_up_required') {
-        otpRow.hidden = false;
-        $('login-otp').focus();
+        // Which codes: an SMS code for a new device, the app's code once TOTP is on, or both.
+        const methods = Array.isArray(err.methods) && err.methods.length ? err.methods : ['sms'];
+        otpRow.hidden = !methods.includes('sms');
+        totpRow.hidden = !methods.includes('totp');
+        $(otpRow.hidden ? 'login-totp' : 'login-otp').focus();
       }
       if (err.code === 'invalid_credentials') { $('login-password').value = ''; err.input = $('login-password'); }
       if (err.code === 'otp_invalid' || err.code === 'otp_expired') err.input = $('login-otp');
+      if (err.code === 'totp_invalid' || err.code === 'totp_locked') { $('login-totp').value = ''; err.input = $('login-totp'); }
       throw err;
     }
     rememberDevice(r.device_id);
     $('login-password').value = '';
     $('login-otp').value = '';
+    $('login-totp').value = '';
     otpRow.hidden = true;
+    totpRow.hidden = true;
     await signedIn();
     state.onboard.step = 0;
     go('#/home');

@@ -1,5 +1,6 @@
 /* qianbao web, holder's app — records (#/records): the month summary as a bar chart, the list
- * filtered by type and dates with "load more", and the CSV download link with the same filters. */
+ * filtered by type and dates with "load more" (a payment held for review, or rejected by the
+ * reviewer, says so), and the CSV download link with the same filters. */
 import { $, clear, el, svg } from './dom.js';
 import { api } from './http.js';
 import { t, hasText } from './i18n.js';
@@ -21,15 +22,23 @@ function csvHref(filters) {
 
 function typeLabel(type) { return hasText('type.' + type) ? t('type.' + type) : type; }
 
+/** What a status adds under a record: where the money is while a reviewer decides, or after. */
+const STATUS_NOTE = { held_for_review: 'records.held_note', rejected: 'records.rejected_note' };
+/** The pill's colour for a status. */
+const STATUS_PILL = { held_for_review: 'pill pill-held', rejected: 'pill pill-rejected', failed: 'pill pill-rejected', cancelled: 'pill pill-grey' };
+
 function recordItem(x) {
   const sign = x.direction === 'in' ? '+' : '−';
-  return el('li', { class: 'list-item record', id: 'rec-' + x.id, dataset: { type: x.type, direction: x.direction } },
+  const status = x.status || 'succeeded';
+  const voided = ['rejected', 'failed', 'cancelled'].includes(status);
+  return el('li', { class: 'list-item record', id: 'rec-' + x.id, dataset: { type: x.type, direction: x.direction, status } },
     el('div', { class: 'li-main' },
       el('strong', { text: typeLabel(x.type) + (x.counterparty ? ' · ' + x.counterparty : '') }),
-      el('span', { class: 'muted small block', text: dateTime(x.created_at) + (x.memo ? ' · ' + x.memo : '') + (x.fee ? ' · ' + t('quote.fee') + ' ' + formatMoney(x.fee, x.currency) : '') })),
+      el('span', { class: 'muted small block', text: dateTime(x.created_at) + (x.memo ? ' · ' + x.memo : '') + (x.fee ? ' · ' + t('quote.fee') + ' ' + formatMoney(x.fee, x.currency) : '') }),
+      STATUS_NOTE[status] ? el('span', { class: 'small block record-note record-note-' + status, text: t(STATUS_NOTE[status]) }) : null),
     el('div', { class: 'li-amount' },
-      el('span', { class: 'amount ' + (x.direction === 'in' ? 'amount-in' : 'amount-out'), text: sign + formatMoney(x.amount, x.currency) }),
-      x.status !== 'succeeded' ? el('span', { class: 'pill', text: t('status.' + x.status) }) : null));
+      el('span', { class: 'amount ' + (x.direction === 'in' ? 'amount-in' : 'amount-out') + (voided ? ' amount-void' : ''), text: sign + formatMoney(x.amount, x.currency) }),
+      status !== 'succeeded' ? el('span', { class: STATUS_PILL[status] || 'pill', id: 'rec-status-' + x.id, text: hasText('status.' + status) ? t('status.' + status) : status }) : null));
 }
 
 async function loadRecords(more) {

@@ -1,12 +1,14 @@
 /* qianbao web, holder's app — scan to pay (#/scan): a QR payload pasted or a picture decoded by
  * the server (stage 1), who is paid and how much as the server previews it, then the payment
- * password (stage 2), and the result (stage 3). */
+ * password (stage 2; a second factor through the shared sheet when risk control asks), and the
+ * result (stage 3: paid, or held for review). */
 import { $, announce, imageType } from './dom.js';
 import { Idem, api } from './http.js';
 import { t } from './i18n.js';
 import { codeError, localError, reportError, showError } from './errors.js';
 import { amountOf, digits6, form } from './common.js';
 import { formatMoney } from './money.js';
+import { moneyCall } from './app-second-factor.js';
 
 /** The payment being confirmed: its payload, kind (r/m/o), fixed amount, Idempotency-Key. */
 const pay = { payload: '', kind: '', fixed: null, idem: new Idem() };
@@ -106,23 +108,30 @@ export function wire() {
     const body = { payload: pay.payload };
     if (!$('pay-amount-row').hidden) body.amount = amountOf('pay-amount');
     body.pin = digits6('pay-pin');
+    const payee = $('pay-payee').textContent;
+    const shown = formatMoney(body.amount || pay.fixed);
     let r;
     try {
-      r = await api('POST', '/v1/pay', { body, idem: pay.idem.get() });
-      pay.idem.settle(null);
+      r = await moneyCall('/v1/pay', body, pay.idem, () => t('stepup.what.pay', { amount: shown, payee }));
     } catch (err) {
-      pay.idem.settle(err);
       if (['pin_incorrect', 'pin_invalid', 'pin_locked'].includes(err.code)) { $('pay-pin').value = ''; err.input = $('pay-pin'); }
       if (err.code === 'amount_invalid' && !$('pay-amount-row').hidden) err.input = $('pay-amount');
       throw err;
     }
     $('pay-pin').value = '';
-    $('pay-result').textContent = r.status === 'held_for_review' ? t('scan.held') : t('scan.paid');
+    const held = r.status === 'held_for_review';
+    const result = $('pay-result');
+    result.textContent = held ? t('scan.held') : t('scan.paid');
+    result.className = held ? 'result-held' : 'success';
+    result.dataset.status = r.status || '';
+    result.dataset.paymentId = r.payment_id || r.id || '';
+    const tick = document.querySelector('#scan-stage-3 .tick');
+    tick.textContent = held ? '!' : '✓';
+    tick.classList.toggle('tick-held', held);
     $('pay-result-amount').textContent = formatMoney(r.amount, r.currency);
-    $('pay-result-payee').textContent = t('scan.paid_to', { payee: r.payee || $('pay-payee').textContent });
-    $('pay-result').dataset.paymentId = r.payment_id || '';
+    $('pay-result-payee').textContent = t('scan.paid_to', { payee: r.payee || payee });
     scanStage(3);
-    announce(t('scan.paid') + ' ' + formatMoney(r.amount, r.currency));
+    announce(result.textContent + ' ' + formatMoney(r.amount, r.currency));
     $('pay-done').focus();
   });
 }

@@ -1,13 +1,110 @@
 /* qianbao web, holder's app — security (#/security): status, signed-in devices with sign-out,
- * change or reset the payment password, freeze and unfreeze, and signing out here. */
-import { $, announce, clear, el, toast } from './dom.js';
+ * the authenticator app (TOTP: turn on with a first code, off with the payment password), change
+ * or reset the payment password, freeze and unfreeze, and signing out here. */
+import { $, announce, clear, el, qrImg, toast } from './dom.js';
 import { api } from './http.js';
-import { t } from './i18n.js';
+import { t, onLang } from './i18n.js';
 import { localError, showError } from './errors.js';
 import { codeButton, digits6, form } from './common.js';
 import { dateTime } from './dates.js';
 import { state, loadMe, levelText } from './app-state.js';
 import { route, signedOut } from './app-router.js';
+import { wireSheet } from './app-second-factor.js';
+
+/* ------------------------------------------------------------- the authenticator app (TOTP) */
+
+/** The enrolment shown while it waits for its first code: {secret, otpauth_uri, qr_svg}. */
+let enrolment = null;
+
+/** Shows whether TOTP is on, and what can be done next. */
+function drawTotp(enabled) {
+  const status = $('totp-status');
+  status.textContent = t(enabled ? 'totp.on' : 'totp.off');
+  status.setAttribute('data-i18n', enabled ? 'totp.on' : 'totp.off');
+  status.dataset.enabled = enabled ? '1' : '0';
+  status.className = 'pill ' + (enabled ? 'pill-green' : 'pill-grey');
+  if (enabled) enrolment = null;
+  $('totp-enable').hidden = enabled || !!enrolment;
+  $('totp-enrol').hidden = enabled || !enrolment;
+  $('totp-off-form').hidden = !enabled;
+  if (enrolment) {
+    qrImg($('totp-qr'), enrolment.qr_svg, t('totp.qr_alt'));
+    const secret = $('totp-secret');
+    secret.textContent = enrolment.secret.replace(/(.{4})(?=.)/g, '$1 ');
+    secret.dataset.secret = enrolment.secret;
+    $('totp-uri').href = enrolment.otpauth_uri;
+  }
+}
+
+async function loadTotp() {
+  showError('totp-error', null);
+  const r = await api('GET', '/v1/me/totp');
+  drawTotp(!!(r && r.enabled));
+}
+
+function wireTotp() {
+  $('totp-enable').addEventListener('click', async () => {
+    const button = $('totp-enable');
+    showError('totp-error', null);
+    $('totp-done').hidden = true;
+    button.disabled = true;
+    try {
+      enrolment = await api('POST', '/v1/me/totp');
+      $('totp-code').value = '';
+      showError('totp-confirm-error', null);
+      drawTotp(false);
+      announce(t('totp.scan_now'));
+      $('totp-code').focus();
+    } catch (e) {
+      showError('totp-error', e);
+      if (e.code === 'totp_already_enabled') drawTotp(true);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  $('totp-cancel').addEventListener('click', () => {
+    enrolment = null;
+    drawTotp(false);
+    $('totp-enable').focus();
+  });
+  form('totp-confirm-form', async () => {
+    const code = digits6('totp-code', 'totp');
+    try {
+      await api('POST', '/v1/me/totp/confirm', { body: { code } });
+    } catch (err) {
+      if (err.code === 'totp_invalid' || err.code === 'totp_locked') { $('totp-code').value = ''; err.input = $('totp-code'); }
+      if (err.code === 'totp_already_enabled') drawTotp(true);
+      if (err.code === 'totp_not_enabled') { enrolment = null; drawTotp(false); }
+      throw err;
+    }
+    $('totp-code').value = '';
+    drawTotp(true);
+    const done = $('totp-done');
+    done.setAttribute('data-i18n', 'totp.enabled_done');
+    done.textContent = t('totp.enabled_done');
+    done.hidden = false;
+    toast(t('totp.enabled_done'), '', 'ok');
+  });
+  form('totp-off-form', async () => {
+    const pin = digits6('totp-off-pin');
+    try {
+      await api('DELETE', '/v1/me/totp', { body: { pin } });
+    } catch (err) {
+      if (['pin_incorrect', 'pin_invalid', 'pin_locked'].includes(err.code)) { $('totp-off-pin').value = ''; err.input = $('totp-off-pin'); }
+      if (err.code === 'totp_not_enabled') drawTotp(false);
+      throw err;
+    }
+    $('totp-off-pin').value = '';
+    drawTotp(false);
+    const done = $('totp-done');
+    done.setAttribute('data-i18n', 'totp.disabled_done');
+    done.textContent = t('totp.disabled_done');
+    done.hidden = false;
+    toast(t('totp.disabled_done'), '', 'ok');
+  });
+}
+
+/* ------------------------------------------------------------- the security screen */
 
 async function loadSessions() {
   const r = await api('GET', '/v1/me/sessions');
@@ -50,8 +147,8 @@ async function enter() {
   $('freeze-card').hidden = me.status === 'frozen';
   $('freeze-ask').hidden = true;
   $('freeze-submit').hidden = false;
-  ['pinchg-done', 'pinreset-done'].forEach((x) => { $(x).hidden = true; });
-  await loadSessions();
+  ['pinchg-done', 'pinreset-done', 'totp-done'].forEach((x) => { $(x).hidden = true; });
+  await Promise.all([loadSessions(), loadTotp().catch((e) => showError('totp-error', e))]);
   if (location.hash.includes('?pinreset')) {
     $('pinreset-card').scrollIntoView();
     $('pinreset-otp').focus();
@@ -59,6 +156,8 @@ async function enter() {
 }
 
 export function wire() {
+  wireSheet();
+  wireTotp();
   $('logout').addEventListener('click', () => logout().catch((e) => showError('sec-error', e)));
 
   form('pinchg-form', async () => {

@@ -1,5 +1,6 @@
 /* qianbao web, holder's app — top-up (#/topup) and withdrawal (#/withdraw), one flow with two
- * kinds: choose the card and amount, see the fee quoted first, then the PIN moves the money.
+ * kinds: choose the card and amount, see the fee quoted first, then the PIN moves the money (with
+ * a second factor through the shared sheet when risk control asks; held for review says so).
  * Their ids differ only by the prefix (topup-… / withdraw-…). */
 import { $, announce, clear, el } from './dom.js';
 import { Idem, api } from './http.js';
@@ -9,6 +10,10 @@ import { amountOf, digits6, form } from './common.js';
 import { formatMoney } from './money.js';
 import { fetchCards } from './app-cards.js';
 import { loadBalance } from './app-home.js';
+import { moneyCall } from './app-second-factor.js';
+
+/** The result's text key suffix for a reply's status. */
+const RESULT = { succeeded: '.done', held_for_review: '.held' };
 
 /** Wires the flow of `kind` ('topup' or 'withdraw'); answers its enter(). */
 function moneyFlow(kind) {
@@ -52,18 +57,16 @@ function moneyFlow(kind) {
     const pin = digits6(id('pin'));
     let r;
     try {
-      r = await api('POST', kind === 'topup' ? '/v1/me/topups' : '/v1/me/withdrawals', {
-        body: { card_id: cardId, amount, pin }, idem: st.idem.get(),
-      });
-      st.idem.settle(null);
+      r = await moneyCall(kind === 'topup' ? '/v1/me/topups' : '/v1/me/withdrawals',
+        { card_id: cardId, amount, pin }, st.idem, () => t('stepup.what.' + kind, { amount: formatMoney(amount) }));
     } catch (err) {
-      st.idem.settle(err);
       if (['pin_incorrect', 'pin_invalid', 'pin_locked'].includes(err.code)) { $(id('pin')).value = ''; err.input = $(id('pin')); }
       throw err;
     }
     const res = $(id('result'));
-    const done = r.status === 'succeeded';
-    res.textContent = t(kind + (done ? '.done' : '.pending'), { amount: formatMoney(r.amount, r.currency), fee: formatMoney(r.fee, r.currency) });
+    res.textContent = t(kind + (RESULT[r.status] || '.pending'), { amount: formatMoney(r.amount, r.currency), fee: formatMoney(r.fee, r.currency) });
+    res.dataset.status = r.status || '';
+    res.className = r.status === 'held_for_review' ? 'result-held' : 'success';
     res.hidden = false;
     $(id('amount')).value = '';
     reset();

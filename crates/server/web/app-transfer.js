@@ -1,11 +1,17 @@
 /* qianbao web, holder's app — transfer (#/transfer): look the payee up by phone and show their
- * masked name to check (GET /v1/payees), then the amount, a note, now or delayed, and the PIN. */
+ * masked name to check (GET /v1/payees), then the amount, a note, now or delayed, and the PIN.
+ * A second factor, when risk control asks for one, goes through the shared sheet (moneyCall); a
+ * transfer held for review says so. */
 import { $, announce } from './dom.js';
 import { Idem, api } from './http.js';
 import { t } from './i18n.js';
 import { showError } from './errors.js';
 import { amountOf, digits6, form, phoneOf } from './common.js';
 import { formatMoney } from './money.js';
+import { moneyCall } from './app-second-factor.js';
+
+/** The result's text key for a reply's status. */
+const RESULT = { scheduled: 'transfer.scheduled', held_for_review: 'transfer.held' };
 
 /** The payee looked up, and the transfer's Idempotency-Key. */
 const transfer = { phone: '', name: '', idem: new Idem() };
@@ -48,10 +54,9 @@ export function wire() {
     if (delay) body.delay = delay;
     let r;
     try {
-      r = await api('POST', '/v1/transfers', { body, idem: transfer.idem.get() });
-      transfer.idem.settle(null);
+      r = await moneyCall('/v1/transfers', body, transfer.idem,
+        () => t('stepup.what.transfer', { amount: formatMoney(amount), name: transfer.name }));
     } catch (err) {
-      transfer.idem.settle(err);
       if (['pin_incorrect', 'pin_invalid', 'pin_locked'].includes(err.code)) { $('transfer-pin').value = ''; err.input = $('transfer-pin'); }
       if (['insufficient_balance', 'limit_exceeded', 'amount_invalid'].includes(err.code)) err.input = $('transfer-amount');
       throw err;
@@ -60,7 +65,10 @@ export function wire() {
     $('transfer-amount').value = '';
     $('transfer-memo').value = '';
     const res = $('transfer-result');
-    res.textContent = t(r.status === 'scheduled' ? 'transfer.scheduled' : 'transfer.done', { amount: formatMoney(r.amount, r.currency), name: transfer.name });
+    res.textContent = t(RESULT[r.status] || 'transfer.done', { amount: formatMoney(r.amount, r.currency), name: transfer.name });
+    res.dataset.status = r.status || '';
+    res.dataset.id = r.id || '';
+    res.className = r.status === 'held_for_review' ? 'result-held' : 'success';
     res.hidden = false;
     $('transfer-form').hidden = true;
     announce(res.textContent);

@@ -14,6 +14,15 @@ function waitText(seconds) {
   return zh ? '(约 ' + Math.ceil(mins / 60) + ' 小时后自动解锁)' : ' (unlocks by itself in about ' + Math.ceil(mins / 60) + ' h)';
 }
 
+/**
+ * The server's own words for the holder, in the page's language, when it wrote them for the
+ * holder (risk control's `detail_zh` / `detail`: why, without the thresholds); else ''.
+ */
+export function serverText(err) {
+  if (!err || typeof err !== 'object' || !err.detail_zh) return '';
+  return lang() === 'zh' ? err.detail_zh : (err.detail || err.detail_zh);
+}
+
 /** A person's message for an error: what happened and what to do next. */
 export function errorText(err) {
   if (!err) return '';
@@ -32,6 +41,22 @@ export function errorText(err) {
       return typeof err.attempts_left === 'number' ? t('err.pin_incorrect', { n: err.attempts_left }) : t('err.pin_incorrect_plain');
     case 'pin_locked':
       return t('err.pin_locked', { wait: waitText(err.retry_after) });
+    case 'totp_invalid':
+      return typeof err.attempts_left === 'number' ? t('err.totp_invalid', { n: err.attempts_left }) : t('err.totp_invalid_plain');
+    case 'totp_locked':
+      return t('err.totp_locked', { wait: waitText(err.retry_after) });
+    case 'risk_blocked':
+      // Why, in the server's words (what security monitoring saw, never its thresholds).
+      return serverText(err) || t('err.risk_blocked');
+    case 'step_up_required': {
+      // A money call: the server says why. A sign-in: which codes it takes.
+      const why = serverText(err);
+      if (why) return why;
+      const m = Array.isArray(err.methods) ? err.methods : [];
+      if (m.includes('totp') && m.includes('sms')) return t('err.step_up_required.both');
+      if (m.includes('totp')) return t('err.step_up_required.totp');
+      return t('err.step_up_required');
+    }
     case 'maintenance':
       return err.retry_after ? t('err.maintenance', { n: err.retry_after }) : t('err.maintenance_plain');
     case 'limit_exceeded': {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// A phone's screen in CSS pixels.
-const PHONE: (u32, u32) = (360, 800);
+pub const PHONE: (u32, u32) = (360, 800);
 
 /// Where screenshots go, when `QIANBAO_SCREENSHOTS` asks for them.
 fn screenshot_dir() -> Option<PathBuf> {
@@ -22,7 +22,7 @@ fn screenshot_dir() -> Option<PathBuf> {
 }
 
 /// Saves what `w` shows as `<name>-<lang>.png`, when screenshots are asked for.
-async fn shoot(w: &Window, name: &str, lang: &str) {
+pub async fn shoot(w: &Window, name: &str, lang: &str) {
     if let Some(dir) = screenshot_dir() {
         // Let fonts and the QR images settle before the picture.
         tokio::time::sleep(Duration::from_millis(400)).await;
@@ -32,7 +32,7 @@ async fn shoot(w: &Window, name: &str, lang: &str) {
 
 /// Switches the page to `lang` (`zh` or `en`) the way the language switch remembers it, and opens
 /// `url`.
-async fn open_in(w: &Window, url: &str, lang: &str) {
+pub async fn open_in(w: &Window, url: &str, lang: &str) {
     w.run("localStorage.qb_lang = arguments[0]", json!([lang]))
         .await;
     w.goto("about:blank").await;
@@ -73,7 +73,7 @@ async fn panel_code(w: &Window) -> String {
 }
 
 /// Clicks `send` and reads, from the sandbox panel, the code that click sent.
-async fn code_sent_by(w: &Window, send: &str) -> String {
+pub async fn code_sent_by(w: &Window, send: &str) -> String {
     // The panel polls every 2 s for the phones typed on the page; let it see this one first.
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let before = panel_code(w).await;
@@ -101,7 +101,7 @@ fn id_photo(dir: &Path) -> PathBuf {
 }
 
 /// An attribute of `selector` (via the page's DOM).
-async fn attribute(w: &Window, selector: &str, name: &str) -> String {
+pub async fn attribute(w: &Window, selector: &str, name: &str) -> String {
     w.run(
         "const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null",
         json!([selector, name]),
@@ -282,7 +282,7 @@ async fn a_holder_opens_a_wallet_tops_up_pays_a_till_order_from_its_picture_and_
 }
 
 /// Waits until the error box `selector` carries a problem code, and returns it with its text.
-async fn error_shown(w: &Window, selector: &str) -> (String, String) {
+pub async fn error_shown(w: &Window, selector: &str) -> (String, String) {
     let started = Instant::now();
     loop {
         let code = attribute(w, selector, "data-code").await;

@@ -5,7 +5,10 @@
 //! records and live in notifications; the merchant refunds from the till; a wrong payment
 //! password shows the attempts left. A second journey walks the failures: an under-18 ID number
 //! is told why, wrong passwords count down and lock sign-in, the lock links to recovery, a code
-//! asked for too soon says when to try again, and the new password signs in with a code.
+//! asked for too soon says when to try again, and the new password signs in with a code. A third
+//! walks risk control (`risk.rs`): a held transfer said to be under review and shown held, then
+//! rejected, in records; the second-factor sheet with an SMS code and with the authenticator app's
+//! code; a blocked wallet told the server's reason; TOTP turned on and off from the security screen.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -26,6 +29,7 @@ mod journeys;
 #[path = "../api/money_helpers.rs"]
 #[allow(dead_code)]
 mod money_helpers;
+mod risk;
 mod screens;
 mod units;
 mod webdriver;
