@@ -59,7 +59,7 @@ run() { # backend mix rules
 
 echo "{\"pgbench_tpcb_tps\":$(pgbench_tps)}"
 for _ in $(seq "$REPEATS"); do
-    for backend in sqlite postgres; do
+    for backend in ${BACKENDS:-sqlite postgres}; do
         for mix in ${MIXES:-p2p merchant}; do
             for rules in on off; do
                 run "$backend" "$mix" "$rules"

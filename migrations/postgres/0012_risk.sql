@@ -19,12 +19,16 @@ CREATE TABLE risk_decisions (
     caller       TEXT    NOT NULL,
     idem_key     TEXT    NOT NULL,
     counted      BIGINT NOT NULL,
-    created_ms   BIGINT NOT NULL
+    created_ms   BIGINT NOT NULL,
+    run_count    BIGINT NOT NULL,
+    run_amount   BIGINT NOT NULL
 );
 
--- Velocity and history read only what moved (counted), over a window: covering indexes, so a
--- window is one range scan of the index and never touches the rows.
-CREATE INDEX risk_decisions_by_subject ON risk_decisions (subject, created_ms, amount_minor, call, payee) WHERE counted = 1;
+-- Velocity and history read only what moved (counted). A payer's rows carry running totals
+-- (run_count, run_amount: their counted calls so far, this one included), so a payer's window is
+-- two look-ups of this index — the totals now and just before the window — however many payments
+-- it holds. The payee's and the device's windows are range scans of their covering indexes.
+CREATE INDEX risk_decisions_by_subject ON risk_decisions (subject, created_ms, run_count, run_amount) WHERE counted = 1;
 CREATE INDEX risk_decisions_by_payee ON risk_decisions (payee, created_ms, amount_minor, subject) WHERE counted = 1;
 CREATE INDEX risk_decisions_by_device ON risk_decisions (device_id, created_ms, amount_minor) WHERE counted = 1;
 CREATE INDEX risk_decisions_by_movement ON risk_decisions (movement_id) WHERE movement_id IS NOT NULL;

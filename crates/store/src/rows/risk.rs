@@ -48,8 +48,32 @@ fn column(scope: Scope) -> &'static str {
 /// The scopes a reset or new-device login is recorded under.
 const RESETS: [&str; 3] = [PASSWORD_RESET, PIN_RESET, NEW_DEVICE_LOGIN];
 
+/// The latest running totals of `subject`'s row at `now`, then those just before each window:
+/// a window's count and amount are the differences (row 0 is now, row `i` is window `i`'s start;
+/// a missing row is zero). Rows are ordered by time and, within one millisecond, by their total.
+fn running_totals(subject: &str, now: i64, windows: &[i64]) -> (String, Vec<Value>) {
+    let latest =
+        "SELECT run_count, run_amount FROM risk_decisions WHERE subject = $1 AND counted = 1";
+    let order = "ORDER BY created_ms DESC, run_count DESC LIMIT 1";
+    let mut params: Vec<Value> = vec![subject.into(), now.into()];
+    let mut parts = vec![format!(
+        "SELECT CAST(0 AS BIGINT), run_count, run_amount FROM ({latest} AND created_ms <= $2 {order}) t0"
+    )];
+    for (i, w) in windows.iter().enumerate() {
+        params.push((now - w * 1000).into());
+        let p = params.len();
+        parts.push(format!(
+            "SELECT CAST({} AS BIGINT), run_count, run_amount FROM ({latest} AND created_ms < ${p} {order}) t{}",
+            i + 1,
+            i + 1
+        ));
+    }
+    (parts.join(" UNION ALL "), params)
+}
+
 /// One statement of the batch and how its rows fill [`Gathered`].
 enum Read {
+    Totals(Vec<i64>),
     Windows(Scope, Vec<i64>),
     History,
     FirstToPayee,
@@ -72,6 +96,13 @@ impl RiskRecords for SqlRecords<'_> {
                 .filter(|(s, _)| s == scope)
                 .map(|(_, w)| *w)
                 .collect();
+            if *scope == Scope::Holder {
+                if !windows.is_empty() {
+                    statements.push(running_totals(q.subject, now, &windows));
+                    reads.push(Read::Totals(windows));
+                }
+                continue;
+            }
             let key = match scope {
                 Scope::Holder => Some(q.subject),
                 Scope::Device => q.device_id,
@@ -220,6 +251,26 @@ impl RiskRecords for SqlRecords<'_> {
         for (read, rows) in reads.into_iter().zip(results) {
             let first = rows.first();
             match read {
+                Read::Totals(windows) => {
+                    let mut at = vec![(0, 0); windows.len() + 1];
+                    for row in &rows {
+                        if let Some(slot) = usize::try_from(row.int(0)?)
+                            .ok()
+                            .and_then(|i| at.get_mut(i))
+                        {
+                            *slot = (row.int(1)?, row.int(2)?);
+                        }
+                    }
+                    for (i, window_s) in windows.into_iter().enumerate() {
+                        got.windows.push(Window {
+                            scope: Scope::Holder,
+                            window_s,
+                            count: at[0].0 - at[i + 1].0,
+                            amount: at[0].1 - at[i + 1].1,
+                            payers: 0,
+                        });
+                    }
+                }
                 Read::Windows(scope, windows) => {
                     for (i, window_s) in windows.into_iter().enumerate() {
                         let (count, amount, payers) = match first {
@@ -282,9 +333,23 @@ impl RiskRecords for SqlRecords<'_> {
     }
 
     fn insert_risk_decision(&mut self, d: &DecisionRecord) -> Result<(), StoreError> {
-        self.insert(
-            "risk_decisions",
-            DECISION_COLUMNS,
+        // The running totals go on from the subject's latest counted row, in the same statement.
+        let last = |column: &str| {
+            format!(
+                "coalesce((SELECT {column} FROM risk_decisions WHERE subject = $2 AND counted = 1 \
+                 ORDER BY created_ms DESC, run_count DESC LIMIT 1), 0)"
+            )
+        };
+        let placeholders: Vec<String> = (1..=15).map(|i| format!("${i}")).collect();
+        let (more, by) = if d.counted { (1i64, d.amount) } else { (0, 0) };
+        self.0.write(
+            &format!(
+                "INSERT INTO risk_decisions ({DECISION_COLUMNS}, run_count, run_amount) \
+                 VALUES ({}, {} + $16, {} + $17)",
+                placeholders.join(", "),
+                last("run_count"),
+                last("run_amount")
+            ),
             &[
                 d.id.as_str().into(),
                 d.subject.as_str().into(),
@@ -301,6 +366,8 @@ impl RiskRecords for SqlRecords<'_> {
                 d.idem_key.as_str().into(),
                 i64::from(d.counted).into(),
                 d.created_ms.into(),
+                more.into(),
+                by.into(),
             ],
         )
     }

@@ -135,7 +135,10 @@ fn judge_as_then(
     };
     let mut features = trace.features.clone();
     let needs = candidate.needs(d.call, d.amount);
-    let holder_id = d.subject.strip_prefix("holder:");
+    let holder_id = d
+        .subject
+        .strip_prefix("holder:")
+        .or_else(|| d.subject.strip_prefix("topup:"));
     let got = r.risk_features(&FeatureQuery {
         subject: &d.subject,
         holder_id,

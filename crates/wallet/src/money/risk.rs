@@ -80,8 +80,11 @@ pub(crate) struct Ask<'a> {
 }
 
 impl Ask<'_> {
+    /// Whose stream of calls this one is counted in: a holder's money out, a holder's top-ups
+    /// (money in, counted apart so a top-up never uses up a payment velocity), or a merchant's.
     fn subject_key(&self) -> String {
         match self.subject {
+            Subject::Holder(h) if self.call == CallKind::Topup => format!("topup:{}", h.id),
             Subject::Holder(h) => format!("holder:{}", h.id),
             Subject::Merchant(id) => format!("merchant:{id}"),
         }

@@ -99,3 +99,36 @@ async fn a_held_withdrawal_goes_to_the_bank_only_once_released() {
     assert_eq!((b.balance, b.held), (100_000 - 50_000 - held.fee, 0));
     world.verify_ledger().await;
 }
+
+#[tokio::test]
+async fn a_velocity_window_slides_payment_by_payment() {
+    let world = World::with_rules(
+        RuleSet::parse(
+            r#"{"rules": [{"id": "three_a_minute", "kind": "velocity", "outcome": "block",
+                "params": {"scope": "holder", "window_s": 60, "max_count": 3, "max_amount": 1000}}]}"#,
+        )
+        .unwrap(),
+    )
+    .await;
+    let payer = world.funded(100_000).await;
+    let payee = world.holder().await;
+    let blocked = |r: &Result<_, MoneyError>| matches!(r, Err(MoneyError::Risk(_)));
+    // t = 0, 10, 20: three payments in the minute.
+    for amount in [100, 200, 300] {
+        assert!(world.transfer(&payer, &payee, amount).await.is_ok());
+        world.advance_ms(10_000);
+    }
+    // t = 30: a fourth is one too many; so is more money than the window allows.
+    assert!(blocked(&world.transfer(&payer, &payee, 1).await));
+    // Just past t = 60: the first has left the window (it holds 200 + 300 now): 501 more is too
+    // much…
+    world.advance_ms(30_001);
+    assert!(blocked(&world.transfer(&payer, &payee, 501).await));
+    // …and 500 is just right.
+    assert!(world.transfer(&payer, &payee, 500).await.is_ok());
+    // t = 71: the second left too; the refused tries never counted.
+    world.advance_ms(11_000);
+    assert!(world.transfer(&payer, &payee, 1).await.is_ok());
+    assert!(blocked(&world.transfer(&payer, &payee, 1).await));
+    world.verify_ledger().await;
+}

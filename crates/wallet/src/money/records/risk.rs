@@ -12,7 +12,8 @@ use crate::risk::{CallKind, Needs, Verdict, Window};
 pub struct DecisionRecord {
     /// Its id.
     pub id: String,
-    /// Whose money the call moves out: `holder:<id>` or `merchant:<id>`.
+    /// Whose stream of calls it is counted in: `holder:<id>` (money out), `topup:<id>` (a
+    /// holder's top-ups) or `merchant:<id>`.
     pub subject: String,
     /// The device the call came from, when a holder's session made it.
     pub device_id: Option<String>,
