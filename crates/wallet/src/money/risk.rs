@@ -101,8 +101,7 @@ impl Ask<'_> {
     /// Whether a hold can reserve this call's money: a payment to a shop cannot wait for review
     /// (the shop is at the counter), so a hold there is a block.
     fn holdable(&self) -> bool {
-        matches!(self.call, CallKind::Transfer | CallKind::Withdrawal)
-            || (self.call == CallKind::Pay && matches!(self.payee, Payee::Holder(_)))
+        holdable(self.call, matches!(self.payee, Payee::Holder(_)))
     }
 
     /// The block-list entries this call touches: the payer's phone and wallet when money leaves a
@@ -169,14 +168,22 @@ pub fn rejudge(
     session_id: Option<&str>,
 ) -> Decision {
     let mut decision = judge(rules, features, snoozed);
-    let holdable = matches!(record.call, CallKind::Transfer | CallKind::Withdrawal)
-        || (record.call == CallKind::Pay
-            && record
-                .payee
-                .as_deref()
-                .is_some_and(|p| p.starts_with("holder:")));
+    let holdable = holdable(
+        record.call,
+        record
+            .payee
+            .as_deref()
+            .is_some_and(|p| p.starts_with("holder:")),
+    );
     decision.verdict = settled(decision.verdict, holdable, session_id.is_some());
     decision
+}
+
+/// Whether a call's money can wait for a reviewer: a transfer, a withdrawal, or paying a holder's
+/// receive code — not a payment to a shop, which is at its counter.
+fn holdable(call: CallKind, to_a_holder: bool) -> bool {
+    matches!(call, CallKind::Transfer | CallKind::Withdrawal)
+        || (call == CallKind::Pay && to_a_holder)
 }
 
 /// The verdict a call can carry out: a hold where the money cannot wait (a payment to a shop) is
