@@ -158,8 +158,8 @@ impl Trace {
     }
 }
 
-/// Judges a stored call again under `rules` from `features` and `snoozed`, as [`Money::screen`]
-/// did (`session_id`: the holder's session the call came from, if any).
+/// Judges a stored call again under `rules` from `features` and `snoozed`, as the money call's
+/// risk stage did (`session_id`: the holder's session the call came from, if any).
 pub fn rejudge(
     rules: &crate::risk::RuleSet,
     record: &DecisionRecord,

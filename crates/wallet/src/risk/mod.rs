@@ -2,7 +2,7 @@
 //!
 //! The core here is pure: a [`RuleSet`] is a typed, validated document whose content hash is its
 //! version; [`Features`] are the values one call was judged on (read from the database by the
-//! money-call shell, never from process memory); [`judge`] turns the two into a [`Decision`] —
+//! money-call shell, never from process memory); [`fn@judge`] turns the two into a [`Decision`] —
 //! allow, step up, hold or block — with the trace of every rule that fired. Because a decision
 //! keeps its features and the hash of its rule set, `verify` can recompute it and `risk replay` can
 //! run a candidate rule set over the same history.
