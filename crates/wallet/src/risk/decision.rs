@@ -29,23 +29,7 @@ impl Verdict {
     }
 }
 
-impl Serialize for Verdict {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Verdict {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Verdict::parse(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "unknown outcome {text:?}: expected one of {}",
-                Verdict::names().join(", ")
-            ))
-        })
-    }
-}
+named_serde!(Verdict);
 
 /// One rule that fired: what it saw against what it allows. Staff see this; the holder sees only
 /// the reason.

@@ -36,28 +36,6 @@ crate::named! {
     }
 }
 
-macro_rules! named_serde {
-    ($($t:ty),*) => {$(
-        impl Serialize for $t {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $t {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(d)?;
-                <$t>::parse(&text).ok_or_else(|| {
-                    serde::de::Error::custom(format!(
-                        "unknown value {text:?}: expected one of {}",
-                        <$t>::names().join(", ")
-                    ))
-                })
-            }
-        }
-    )*};
-}
-
 named_serde!(CallKind, Scope);
 
 /// Payments counted in one window.
@@ -165,11 +143,6 @@ pub struct Needs {
 }
 
 impl Needs {
-    /// Whether nothing needs reading.
-    pub fn is_empty(&self) -> bool {
-        *self == Needs::default()
-    }
-
     pub(crate) fn window(&mut self, scope: Scope, window_s: i64) {
         if !self.windows.contains(&(scope, window_s)) {
             self.windows.push((scope, window_s));

@@ -7,6 +7,30 @@
 //! keeps its features and the hash of its rule set, `verify` can recompute it and `risk replay` can
 //! run a candidate rule set over the same history.
 
+/// Serde for `named!` enums: written and read as their stored names, so a rule set, a trace and a
+/// row spell a state the same way.
+macro_rules! named_serde {
+    ($($t:ty),*) => {$(
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                <$t>::parse(&text).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "unknown value {text:?}: expected one of {}",
+                        <$t>::names().join(", ")
+                    ))
+                })
+            }
+        }
+    )*};
+}
+
 pub mod decision;
 pub mod defaults;
 pub mod features;

@@ -23,20 +23,7 @@ crate::named! {
     }
 }
 
-impl Serialize for Mode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Mode {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Mode::parse(&text).ok_or_else(|| {
-            de::Error::custom(format!("unknown mode {text:?}: expected enforce or shadow"))
-        })
-    }
-}
+named_serde!(Mode);
 
 /// The kinds of rule and their parameters. Amounts are fen, windows and ages seconds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -565,13 +552,6 @@ impl RuleSet {
         serde_json::from_str::<RuleSetDoc>(text)
             .map(|doc| RuleSet::new(doc.rules.0))
             .map_err(|e| RuleSetError(located(text, &e)))
-    }
-
-    /// Reads a rule set already parsed into a JSON value (a section of a larger file).
-    pub fn from_value(value: serde_json::Value) -> Result<RuleSet, RuleSetError> {
-        serde_json::from_value::<RuleSetDoc>(value)
-            .map(|doc| RuleSet::new(doc.rules.0))
-            .map_err(|e| RuleSetError(e.to_string()))
     }
 
     fn canonical_of(rules: &[Rule]) -> String {
