@@ -510,7 +510,6 @@ impl Money {
             r,
             asker,
             &Ask {
-                call: asker.call,
                 subject: Subject::Holder(&payer),
                 payee: Payee::Merchant(&merchant.id),
                 amount,
@@ -651,7 +650,6 @@ impl Money {
                 r,
                 &asker,
                 &Ask {
-                    call: CallKind::Refund,
                     subject: Subject::Merchant(&merchant.id),
                     payee: Payee::Holder(&payer),
                     amount,
@@ -804,7 +802,6 @@ impl Money {
                 r,
                 &asker,
                 &Ask {
-                    call: CallKind::Settlement,
                     subject: Subject::Merchant(&merchant.id),
                     payee: Payee::Card {
                         id: &card.id,

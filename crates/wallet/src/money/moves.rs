@@ -368,7 +368,6 @@ impl Money {
                     r,
                     &asker,
                     &Ask {
-                        call: CallKind::Topup,
                         subject: Subject::Holder(&holder),
                         payee: PaidTo::Card {
                             id: &card_id,
@@ -595,7 +594,6 @@ impl Money {
                 r,
                 &asker,
                 &Ask {
-                    call: CallKind::Withdrawal,
                     subject: Subject::Holder(&holder),
                     payee: PaidTo::Card {
                         id: &card_id,
@@ -843,7 +841,6 @@ impl Money {
             r,
             asker,
             &Ask {
-                call: asker.call,
                 subject: Subject::Holder(&payer),
                 payee: PaidTo::Holder(payee),
                 amount,

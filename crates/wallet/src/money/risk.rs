@@ -71,7 +71,6 @@ pub(crate) enum Payee<'a> {
 
 /// One call as risk control sees it.
 pub(crate) struct Ask<'a> {
-    pub(crate) call: CallKind,
     pub(crate) subject: Subject<'a>,
     pub(crate) payee: Payee<'a>,
     pub(crate) amount: Amount,
@@ -82,9 +81,9 @@ pub(crate) struct Ask<'a> {
 impl Ask<'_> {
     /// Whose stream of calls this one is counted in: a holder's money out, a holder's top-ups
     /// (money in, counted apart so a top-up never uses up a payment velocity), or a merchant's.
-    fn subject_key(&self) -> String {
+    fn subject_key(&self, call: CallKind) -> String {
         match self.subject {
-            Subject::Holder(h) if self.call == CallKind::Topup => format!("topup:{}", h.id),
+            Subject::Holder(h) if call == CallKind::Topup => format!("topup:{}", h.id),
             Subject::Holder(h) => format!("holder:{}", h.id),
             Subject::Merchant(id) => format!("merchant:{id}"),
         }
@@ -100,13 +99,13 @@ impl Ask<'_> {
 
     /// Whether a hold can reserve this call's money: a payment to a shop cannot wait for review
     /// (the shop is at the counter), so a hold there is a block.
-    fn holdable(&self) -> bool {
-        holdable(self.call, matches!(self.payee, Payee::Holder(_)))
+    fn holdable(&self, call: CallKind) -> bool {
+        holdable(call, matches!(self.payee, Payee::Holder(_)))
     }
 
     /// The block-list entries this call touches: the payer's phone and wallet when money leaves a
     /// holder, the payee's wallet, the merchant on either side, the card's BIN, the device.
-    fn probes(&self, origin: &Origin) -> Vec<BlockProbe> {
+    fn probes(&self, call: CallKind, origin: &Origin) -> Vec<BlockProbe> {
         let mut probes = Vec::new();
         let probe = |kind, value: &str, label| BlockProbe {
             kind,
@@ -114,7 +113,7 @@ impl Ask<'_> {
             label,
         };
         match self.subject {
-            Subject::Holder(h) if self.call != CallKind::Topup => {
+            Subject::Holder(h) if call != CallKind::Topup => {
                 probes.push(probe("phone", &h.phone, "payer_phone"));
                 probes.push(probe("wallet", &h.wallet_id, "payer_wallet"));
             }
@@ -212,17 +211,18 @@ impl Money {
         ask: &Ask<'_>,
         now_ms: i64,
     ) -> Result<Verdict, MoneyError> {
-        let (origin, key) = (&asker.origin, &asker.key);
+        let origin = &asker.origin;
         let rules = &self.policy.risk;
         let amount = ask.amount.minor();
-        let subject = ask.subject_key();
+        let call = asker.call;
+        let subject = ask.subject_key(call);
         let payee = ask.payee_key();
         let holder_id = match ask.subject {
             Subject::Holder(h) => Some(h.id.as_str()),
             Subject::Merchant(_) => None,
         };
         let mut features = Features {
-            call: Some(ask.call),
+            call: Some(call),
             amount,
             hour: china_hour(now_ms),
             second_factor: origin.second_factor,
@@ -233,14 +233,10 @@ impl Money {
             ..Features::default()
         };
         let mut snoozed = Vec::new();
-        if rules
-            .rules()
-            .iter()
-            .any(|rule| rule.applies(ask.call, amount))
-        {
-            let needs = rules.needs(ask.call, amount);
+        if rules.rules().iter().any(|rule| rule.applies(call, amount)) {
+            let needs = rules.needs(call, amount);
             let probes = if needs.block_list {
-                ask.probes(origin)
+                ask.probes(call, origin)
             } else {
                 Vec::new()
             };
@@ -271,10 +267,10 @@ impl Money {
         // Kept in step with `rejudge`, which verify and replay use.
         decision.verdict = settled(
             decision.verdict,
-            ask.holdable(),
+            ask.holdable(call),
             origin.session_id.is_some(),
         );
-        let record = self.decision_record(origin, key, ask, &decision, snoozed, now_ms);
+        let record = self.decision_record(asker, ask, &decision, snoozed, now_ms);
         match decision.verdict {
             Verdict::Allow | Verdict::Hold => {
                 r.insert_risk_decision(&record)?;
@@ -303,8 +299,7 @@ impl Money {
 
     fn decision_record(
         &self,
-        origin: &Origin,
-        key: &IdempotencyKey,
+        asker: &Asker,
         ask: &Ask<'_>,
         decision: &Decision,
         snoozed: Vec<String>,
@@ -314,23 +309,23 @@ impl Money {
             fired: decision.fired.clone(),
             features: decision.features.clone(),
             snoozed,
-            session_id: origin.session_id.clone(),
+            session_id: asker.origin.session_id.clone(),
         };
         let counted = matches!(decision.verdict, Verdict::Allow | Verdict::Hold);
         DecisionRecord {
             id: super::new_movement_id(),
-            subject: ask.subject_key(),
-            device_id: origin.device_id.clone(),
+            subject: ask.subject_key(asker.call),
+            device_id: asker.origin.device_id.clone(),
             payee: Some(ask.payee_key()),
-            call: ask.call,
+            call: asker.call,
             amount: ask.amount.minor(),
             verdict: decision.verdict,
             reason: decision.reason.clone(),
             rule_set: decision.rule_set.clone(),
             trace: serde_json::to_string(&trace).unwrap_or_default(),
             movement_id: counted.then(|| ask.movement_id.to_string()),
-            caller: key.caller.clone(),
-            idem_key: key.key.clone(),
+            caller: asker.key.caller.clone(),
+            idem_key: asker.key.key.clone(),
             counted,
             created_ms: now_ms,
         }
