@@ -201,48 +201,32 @@ impl Money {
         review: Review,
     ) -> Result<MovementStatus, ReviewError> {
         let (money, id, now) = (self.clone(), movement_id.to_string(), self.now_ms());
-        let outcome: std::sync::Arc<std::sync::Mutex<Option<ReviewError>>> = Default::default();
-        let slot = outcome.clone();
-        let done = self
-            .run(store, move |r| {
-                let refuse = |e: ReviewError| {
-                    if let Ok(mut s) = slot.lock() {
-                        *s = Some(e);
-                    }
-                    MoneyError::NotCancellable
-                };
-                let m = r
-                    .movement(&id)?
-                    .filter(|m| m.direction == Direction::Out)
-                    .ok_or_else(|| refuse(ReviewError::NotFound(id.clone())))?;
-                if r.risk_decision_of(&m.id)?.is_none() {
-                    return Err(refuse(ReviewError::NotFound(id.clone())));
-                }
-                if m.status != MovementStatus::HeldForReview {
-                    return Err(refuse(ReviewError::Decided {
-                        id: m.id.clone(),
-                        status: m.status,
-                    }));
-                }
-                let payer = r.holder(&m.owner_id)?.ok_or(MoneyError::NotFound)?;
-                if review == Review::Release && payer.status != HolderStatus::Active {
-                    return Err(refuse(ReviewError::PayerInactive(payer.status)));
-                }
-                r.delete_timer(&hold_timer_id(&m.id))?;
-                match review {
-                    Review::Release => money.release_held(r, &m, &payer, now),
-                    Review::Reject => money.reject_held(r, &m, &payer, now, false),
-                }
-            })
-            .await;
-        match done {
-            Ok(status) => Ok(status),
-            Err(e) => Err(outcome
-                .lock()
-                .ok()
-                .and_then(|mut s| s.take())
-                .unwrap_or(ReviewError::Money(e))),
-        }
+        // A refusal is found before anything is written: it is returned as a value, and the
+        // empty transaction commits.
+        self.run(store, move |r| {
+            let Some(m) = r.movement(&id)?.filter(|m| m.direction == Direction::Out) else {
+                return Ok(Err(ReviewError::NotFound(id.clone())));
+            };
+            if r.risk_decision_of(&m.id)?.is_none() {
+                return Ok(Err(ReviewError::NotFound(id.clone())));
+            }
+            if m.status != MovementStatus::HeldForReview {
+                return Ok(Err(ReviewError::Decided {
+                    id: m.id.clone(),
+                    status: m.status,
+                }));
+            }
+            let payer = r.holder(&m.owner_id)?.ok_or(MoneyError::NotFound)?;
+            if review == Review::Release && payer.status != HolderStatus::Active {
+                return Ok(Err(ReviewError::PayerInactive(payer.status)));
+            }
+            r.delete_timer(&hold_timer_id(&m.id))?;
+            Ok(Ok(match review {
+                Review::Release => money.release_held(r, &m, &payer, now)?,
+                Review::Reject => money.reject_held(r, &m, &payer, now, false)?,
+            }))
+        })
+        .await?
     }
 
     /// A released hold: a transfer arrives now; a withdrawal goes on to the bank.
