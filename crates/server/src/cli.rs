@@ -382,20 +382,7 @@ async fn operator_storage(
 }
 
 async fn admin_task(args: AdminArgs) -> Result<String, String> {
-    let keys = crate::startup::load_keys(
-        std::env::var("QIANBAO_MASTER_KEY")
-            .ok()
-            .filter(|k| !k.is_empty())
-            .as_deref(),
-        &args.storage.data_dir,
-    )
-    .map_err(|e| e.to_string())?;
-    let storage = qianbao_store::Storage::open(&args.storage.location())
-        .await
-        .map_err(|e| e.to_string())?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
+    let (storage, keys, now) = operator_storage(&args.storage).await?;
     let action = match args.task {
         AdminTask::Restrict { action } => action,
         AdminTask::Maintenance { action } => return maintenance(&storage, action, now).await,

@@ -372,7 +372,6 @@ pub(crate) fn policy(path: Option<&std::path::Path>) -> Result<Policy, String> {
     }
 }
 
-/// Prints nothing; keeps `HeldForReview` public use checked.
 #[cfg(test)]
 mod tests {
     use super::*;

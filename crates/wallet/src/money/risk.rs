@@ -198,7 +198,8 @@ fn settled(verdict: Verdict, holdable: bool, holder_present: bool) -> Verdict {
 
 /// The hour of day in China (UTC+8) at `ms`.
 fn china_hour(ms: i64) -> u8 {
-    u8::try_from((ms / 1000 + 8 * 3600).rem_euclid(86_400) / 3600).unwrap_or(0)
+    let into_day = ms - crate::domain::ChinaDay::of_ms(ms).start_ms();
+    u8::try_from(into_day / 3_600_000).unwrap_or(0)
 }
 
 impl Money {
@@ -396,4 +397,16 @@ pub enum SecondFactorProof {
     Totp(String),
     /// An SMS code of purpose `step_up`.
     Sms(String),
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_hour_is_chinas() {
+        let hour_ms = 3_600_000;
+        assert_eq!(super::china_hour(0), 8, "midnight UTC is 08:00 in China");
+        assert_eq!(super::china_hour(16 * hour_ms), 0);
+        assert_eq!(super::china_hour(16 * hour_ms - 1), 23);
+        assert_eq!(super::china_hour(1_800_000_000_000), 16);
+    }
 }
