@@ -92,6 +92,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0013_totp.sql"),
         postgres: include_str!("../../../migrations/postgres/0013_totp.sql"),
     },
+    // Closing wallets (注销).
+    Migration {
+        version: 14,
+        name: "0014_closing",
+        sqlite: include_str!("../../../migrations/sqlite/0014_closing.sql"),
+        postgres: include_str!("../../../migrations/postgres/0014_closing.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

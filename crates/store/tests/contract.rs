@@ -80,6 +80,9 @@ contract! {
         a_totp_record_reads_back_its_counters_change_alone_and_it_deletes_once,
         a_state_or_amount_the_code_cannot_read_is_refused_when_written,
         verify_reports_states_and_amounts_written_before_they_were_refused,
+        // Closing wallets (注销).
+        a_closed_holder_frees_its_phone_and_id_number_and_the_newest_closing_is_found,
+        what_a_closing_waits_for_is_read_and_nothing_else,
     ],
     sqlite_only: [
         a_file_that_is_not_a_database_is_refused_and_left_untouched,
@@ -996,6 +999,251 @@ async fn a_totp_record_reads_back_its_counters_change_alone_and_it_deletes_once(
             .await
             .unwrap(),
         None
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Closing wallets (注销)
+// ---------------------------------------------------------------------------------------------
+
+/// A holder with `id`, `phone` and a verified identity whose ID digest is `id_blind`, as a
+/// record transaction writes them.
+fn holder_with_identity(
+    r: &mut dyn qianbao_wallet::records::Records,
+    id: &str,
+    phone: &str,
+    id_blind: &str,
+    at_ms: i64,
+) -> Result<(), StoreError> {
+    use qianbao_wallet::records::{HolderRecord, HolderStatus, IdentityRecord};
+    r.insert_holder(&HolderRecord {
+        id: id.into(),
+        wallet_id: format!("w-{id}"),
+        phone: phone.into(),
+        password_hash: "x".into(),
+        status: HolderStatus::Active,
+        kyc_level: 1,
+        login_failures: 0,
+        login_locked: false,
+        created_ms: at_ms,
+    })?;
+    r.insert_identity(&IdentityRecord {
+        holder_id: id.into(),
+        name_sealed: vec![1],
+        masked_name: "*三".into(),
+        id_sealed: vec![2],
+        id_blind: id_blind.into(),
+        birth_date: "1990-01-01".into(),
+        verified_ms: at_ms,
+    })
+}
+
+/// Closes holder `id` of `phone` at `at_ms` the way the closing use case writes it.
+fn closed(
+    r: &mut dyn qianbao_wallet::records::Records,
+    id: &str,
+    phone: &str,
+    at_ms: i64,
+) -> Result<(), StoreError> {
+    use qianbao_wallet::records::{ClosingRecord, HolderStatus, closing::released};
+    r.set_status(id, HolderStatus::Closed)?;
+    r.insert_closing(&ClosingRecord {
+        holder_id: id.into(),
+        phone: phone.into(),
+        closed_ms: at_ms,
+    })?;
+    r.release_phone(id, &released(id))?;
+    r.release_id_number(id, &released(id))
+}
+
+async fn a_closed_holder_frees_its_phone_and_id_number_and_the_newest_closing_is_found(db: Db) {
+    use qianbao_store::Storage;
+    use qianbao_wallet::records::{ClosingRecord, HolderStatus};
+    use qianbao_wallet::storage::RecordStore;
+
+    let storage = Storage::open(&db.location).await.unwrap();
+    let (t, phone) = (1_800_000_000_000_i64, "+8613900000002");
+    RecordStore::transact(&storage, move |r| {
+        holder_with_identity(r, "h1", phone, "id-1", t)
+    })
+    .await
+    .unwrap();
+    // While h1 holds them, the phone and the ID number are taken.
+    let taken = RecordStore::transact(&storage, move |r| {
+        holder_with_identity(r, "h2", phone, "id-1", t)
+    })
+    .await;
+    assert!(matches!(taken, Err(StoreError::Duplicate(_))), "{taken:?}");
+    let none = RecordStore::transact(&storage, move |r| r.latest_closing(phone))
+        .await
+        .unwrap();
+    assert_eq!(none, None);
+
+    RecordStore::transact(&storage, move |r| closed(r, "h1", phone, t + 1))
+        .await
+        .unwrap();
+    RecordStore::transact(&storage, move |r| {
+        holder_with_identity(r, "h2", phone, "id-1", t + 2)
+    })
+    .await
+    .unwrap();
+    let found = RecordStore::transact(&storage, move |r| {
+        Ok((
+            r.holder_by_phone(phone)?.map(|h| h.id),
+            r.holder("h1")?.map(|h| (h.phone, h.status)),
+            r.identity_holder("id-1")?,
+            r.identity("h1")?.map(|i| (i.id_blind, i.id_sealed)),
+            r.latest_closing(phone)?,
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        found,
+        (
+            Some("h2".to_string()),
+            Some(("closed:h1".to_string(), HolderStatus::Closed)),
+            Some("h2".to_string()),
+            Some(("closed:h1".to_string(), vec![2])),
+            Some(ClosingRecord {
+                holder_id: "h1".into(),
+                phone: phone.into(),
+                closed_ms: t + 1,
+            }),
+        ),
+        "the new holder has the phone and the ID; the old keeps its sealed number"
+    );
+    // The phone's second wallet closes too: the newest closing is the one found.
+    RecordStore::transact(&storage, move |r| closed(r, "h2", phone, t + 3))
+        .await
+        .unwrap();
+    let newest = RecordStore::transact(&storage, move |r| r.latest_closing(phone))
+        .await
+        .unwrap();
+    assert_eq!(
+        newest.map(|c| (c.holder_id, c.closed_ms)),
+        Some(("h2".into(), t + 3))
+    );
+}
+
+async fn what_a_closing_waits_for_is_read_and_nothing_else(db: Db) {
+    use qianbao_ledger::Amount;
+    use qianbao_store::Storage;
+    use qianbao_wallet::money::records::{
+        Channel, Direction, MerchantRecord, MovementKind, MovementRecord, MovementStatus,
+        OrderRecord, OrderStatus, TimerKind, TimerRecord,
+    };
+    use qianbao_wallet::storage::RecordStore;
+
+    let storage = Storage::open(&db.location).await.unwrap();
+    let t = 1_800_000_000_000_i64;
+    let movement = |id: &str, owner: &str, status: MovementStatus, at: i64| MovementRecord {
+        id: id.into(),
+        owner_id: owner.into(),
+        kind: MovementKind::Transfer,
+        direction: Direction::Out,
+        channel: Channel::Transfer,
+        amount: Amount::from_minor(100),
+        fee: Amount::ZERO,
+        currency: Currency::CNY,
+        counterparty: "*四".into(),
+        peer_id: None,
+        status,
+        memo: String::new(),
+        entry_id: None,
+        card_id: None,
+        created_ms: at,
+        updated_ms: at,
+    };
+    let order = |id: &str, merchant: &str, status: OrderStatus, expires_ms: i64| OrderRecord {
+        id: id.into(),
+        merchant_id: merchant.into(),
+        amount: Amount::from_minor(500),
+        currency: Currency::CNY,
+        description: "面".into(),
+        status,
+        expires_ms,
+        payment_id: None,
+        created_ms: t,
+    };
+    let rows = vec![
+        movement("m1", "h1", MovementStatus::Succeeded, t),
+        movement("m2", "h1", MovementStatus::HeldForReview, t + 2),
+        movement("m3", "h1", MovementStatus::Scheduled, t + 1),
+        movement("m4", "h1", MovementStatus::Cancelled, t),
+        movement("m5", "h1", MovementStatus::Pending, t + 3),
+        movement("m6", "h2", MovementStatus::Pending, t),
+    ];
+    let orders = vec![
+        order("o1", "s1", OrderStatus::Open, t + 600_000),
+        order("o2", "s1", OrderStatus::Paid, t + 600_000),
+        order("o3", "s1", OrderStatus::Open, t - 1),
+        order("o4", "s1", OrderStatus::Open, t + 60_000),
+        order("o5", "s2", OrderStatus::Open, t + 600_000),
+    ];
+    RecordStore::transact_money(&storage, move |r| {
+        holder_with_identity(r, "ho", "+8613900000003", "id-o", t)?;
+        for shop in ["s1", "s2"] {
+            r.insert_merchant(&MerchantRecord {
+                id: shop.into(),
+                holder_id: "ho".into(),
+                name: format!("shop {shop}"),
+                category: "restaurant".into(),
+                key_digest: format!("key-{shop}"),
+                status: "active".into(),
+                webhook_url: None,
+                webhook_secret_sealed: None,
+                created_ms: t,
+            })?;
+        }
+        for m in &rows {
+            r.insert_movement(m)?;
+        }
+        for o in &orders {
+            r.insert_order(o)?;
+        }
+        for (id, subject, due) in [("t1", "m3", t + 7_200_000), ("t2", "m5", t + 2_000)] {
+            r.insert_timer(&TimerRecord {
+                id: id.into(),
+                kind: TimerKind::TransferRelease,
+                subject: subject.into(),
+                due_ms: due,
+                attempts: 0,
+                created_ms: t,
+            })?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let found = RecordStore::transact_read(&storage, move |r| {
+        let ids = |found: Vec<MovementRecord>| found.into_iter().map(|m| m.id).collect::<Vec<_>>();
+        Ok((
+            ids(r.unfinished_of("h1", 20)?),
+            ids(r.unfinished_of("h1", 2)?),
+            r.open_orders_of("s1", t, 20)?
+                .into_iter()
+                .map(|o| o.id)
+                .collect::<Vec<_>>(),
+            r.timers_for("m3")?
+                .into_iter()
+                .map(|t| (t.id, t.due_ms))
+                .collect::<Vec<_>>(),
+            r.timers_for("m1")?.len(),
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        found,
+        (
+            vec!["m3".to_string(), "m2".into(), "m5".into()],
+            vec!["m3".to_string(), "m2".into()],
+            vec!["o4".to_string(), "o1".into()],
+            vec![("t1".to_string(), t + 7_200_000)],
+            0,
+        ),
+        "unfinished movements oldest first, open orders soonest to expire first"
     );
 }
 

@@ -25,6 +25,9 @@ pub(crate) mod timers;
 pub(crate) mod totp;
 pub(crate) mod webhooks;
 
+// Closing wallets (注销).
+pub(crate) mod closing;
+
 use crate::portable::{Tx, Value};
 use holders::{holder_from, holder_read};
 use qianbao_wallet::StoreError;

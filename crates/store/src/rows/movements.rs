@@ -236,4 +236,25 @@ impl MovementRecords for SqlRecords<'_> {
         )?;
         sum_of(&row)
     }
+
+    fn unfinished_of(
+        &mut self,
+        owner_id: &str,
+        limit: i64,
+    ) -> Result<Vec<MovementRecord>, StoreError> {
+        // The status list is written out as `movements_unfinished` (0014) has it, so both
+        // backends read that partial index rather than every movement the owner ever made.
+        self.0
+            .query(
+                &format!(
+                    "SELECT {MOVEMENT_COLUMNS} FROM movements
+                     WHERE owner_id = $1 AND status IN ('pending', 'scheduled', 'held_for_review')
+                     ORDER BY created_ms, id LIMIT $2"
+                ),
+                &[owner_id.into(), limit.clamp(1, 1_000).into()],
+            )?
+            .iter()
+            .map(movement_from)
+            .collect()
+    }
 }

@@ -59,4 +59,29 @@ impl OrderRecords for SqlRecords<'_> {
         )?;
         Ok(())
     }
+
+    fn open_orders_of(
+        &mut self,
+        merchant_id: &str,
+        now_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<OrderRecord>, StoreError> {
+        // `orders_open_by_merchant` (0014) holds only open orders, so paid ones cost nothing here.
+        self.0
+            .query(
+                &format!(
+                    "SELECT {ORDER_COLUMNS} FROM orders
+                     WHERE merchant_id = $1 AND status = 'open' AND expires_ms > $2
+                     ORDER BY expires_ms, id LIMIT $3"
+                ),
+                &[
+                    merchant_id.into(),
+                    now_ms.into(),
+                    limit.clamp(1, 1_000).into(),
+                ],
+            )?
+            .iter()
+            .map(order_from)
+            .collect()
+    }
 }

@@ -70,4 +70,18 @@ impl TimerRecords for SqlRecords<'_> {
         )?;
         Ok(())
     }
+
+    fn timers_for(&mut self, subject: &str) -> Result<Vec<TimerRecord>, StoreError> {
+        self.0
+            .query(
+                &format!(
+                    "SELECT {TIMER_COLUMNS} FROM timers WHERE subject = $1 ORDER BY due_ms, id \
+                     LIMIT 100"
+                ),
+                &[subject.into()],
+            )?
+            .iter()
+            .map(timer_from)
+            .collect()
+    }
 }

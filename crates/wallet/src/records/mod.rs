@@ -17,6 +17,9 @@ pub mod sms;
 pub mod tills;
 pub mod totp;
 
+// Closing wallets (注销).
+pub mod closing;
+
 pub use cards::{CardRecord, CardRecords, CardStatus};
 pub use codes::{CodeRecords, OtpRecord, SendWindow};
 pub use holders::{HolderRecord, HolderRecords, HolderStatus};
@@ -27,6 +30,8 @@ pub use sessions::{SessionRecord, SessionRecords};
 pub use sms::{OutboxSms, SmsOutbox};
 pub use tills::{TillRecords, TillSessionRecord};
 pub use totp::{TotpRecord, TotpRecords};
+
+pub use closing::{ClosingRecord, ClosingRecords};
 
 /// Every holder-side role in one transaction: what the opening, identity, card, PIN and
 /// security rules run over.
@@ -41,6 +46,7 @@ pub trait Records:
     + SecurityEventRecords
     + TillRecords
     + TotpRecords
+    + ClosingRecords
 {
 }
 
@@ -55,6 +61,7 @@ impl<T> Records for T where
         + SecurityEventRecords
         + TillRecords
         + TotpRecords
+        + ClosingRecords
         + ?Sized
 {
 }

@@ -74,6 +74,14 @@ crate::named! {
 }
 
 impl MovementStatus {
+    /// The states in which money may still move: the bank has not answered, the time has not
+    /// come, or a reviewer has not decided.
+    pub const UNFINISHED: [MovementStatus; 3] = [
+        MovementStatus::Pending,
+        MovementStatus::Scheduled,
+        MovementStatus::HeldForReview,
+    ];
+
     /// Whether the movement counts toward the limits: everything that did or may still move.
     pub fn counts(self) -> bool {
         matches!(
@@ -177,4 +185,11 @@ pub trait MovementRecords {
     ) -> Result<Amount, StoreError>;
     /// What was withdrawn to cards over the owner's whole life (for the free quota).
     fn withdrawn_total(&mut self, owner_id: &str) -> Result<Amount, StoreError>;
+    /// The owner's movements that have not ended — [`MovementStatus::UNFINISHED`] — oldest
+    /// first, at most `limit`: what a wallet's closing waits for.
+    fn unfinished_of(
+        &mut self,
+        owner_id: &str,
+        limit: i64,
+    ) -> Result<Vec<MovementRecord>, StoreError>;
 }

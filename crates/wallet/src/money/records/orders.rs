@@ -46,4 +46,12 @@ pub trait OrderRecords {
     fn insert_order(&mut self, order: &OrderRecord) -> Result<(), StoreError>;
     /// Marks an order paid by `payment_id`.
     fn pay_order(&mut self, id: &str, payment_id: &str) -> Result<(), StoreError>;
+    /// The merchant's orders still open at `now_ms` (unpaid, not expired), soonest to expire
+    /// first, at most `limit`.
+    fn open_orders_of(
+        &mut self,
+        merchant_id: &str,
+        now_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<OrderRecord>, StoreError>;
 }

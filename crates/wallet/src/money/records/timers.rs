@@ -45,4 +45,6 @@ pub trait TimerRecords {
     fn delete_timer(&mut self, id: &str) -> Result<(), StoreError>;
     /// Moves a timer later, counting a try.
     fn reschedule_timer(&mut self, id: &str, due_ms: i64, attempts: i64) -> Result<(), StoreError>;
+    /// The timers set for `subject`, earliest due first.
+    fn timers_for(&mut self, subject: &str) -> Result<Vec<TimerRecord>, StoreError>;
 }
