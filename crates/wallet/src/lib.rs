@@ -22,6 +22,9 @@ pub mod verify_holds;
 pub mod verify_risk;
 pub mod verify_rows;
 
+// Closing wallets (注销).
+pub mod closing;
+
 pub use ports::{
     AccountOwner, Bank, BankMovement, BankOutcome, CardCheck, CardCheckOutcome, CardConfirmOutcome,
     Clock, ConnectorError, FaceVerdict, IdentityVerdict, IdentityVerifier, LedgerStore, SmsError,

@@ -34,11 +34,13 @@ pub enum Purpose {
     StepUp,
     /// Freezing a wallet without a session (the phone is lost).
     Freeze,
+    /// Closing the wallet for good (注销).
+    Close,
 }
 
 impl Purpose {
     /// Every purpose.
-    pub const ALL: [Purpose; 7] = [
+    pub const ALL: [Purpose; 8] = [
         Purpose::Signup,
         Purpose::Login,
         Purpose::ResetPassword,
@@ -46,6 +48,7 @@ impl Purpose {
         Purpose::Unfreeze,
         Purpose::StepUp,
         Purpose::Freeze,
+        Purpose::Close,
     ];
 
     /// The API's name for it.
@@ -58,6 +61,7 @@ impl Purpose {
             Purpose::Unfreeze => "unfreeze",
             Purpose::StepUp => "step_up",
             Purpose::Freeze => "freeze",
+            Purpose::Close => "close",
         }
     }
 
@@ -90,6 +94,8 @@ pub struct OpeningPolicy {
     pub recovery_wrong_daily_max: i64,
     /// How long after a password reset an unfreeze must wait (ms); 0 lets it through at once.
     pub unfreeze_after_reset_wait_ms: i64,
+    /// How long after a wallet is closed its phone may not open another (ms); 0 lets it at once.
+    pub closed_phone_cooling_off_ms: i64,
 }
 
 impl Default for OpeningPolicy {
@@ -104,6 +110,7 @@ impl Default for OpeningPolicy {
             keep_codes_in_outbox: false,
             recovery_wrong_daily_max: 5,
             unfreeze_after_reset_wait_ms: 24 * 3600 * 1000,
+            closed_phone_cooling_off_ms: 30 * 24 * 3600 * 1000,
         }
     }
 }
@@ -193,6 +200,15 @@ pub enum OpeningError {
         /// Seconds until an unfreeze may go through.
         retry_after_s: u64,
     },
+    /// The wallet was closed (注销): it can no longer be logged into.
+    #[error("account_closed")]
+    AccountClosed,
+    /// A wallet with this phone was closed recently; a new one may open after this many seconds.
+    #[error("phone_cooling_off")]
+    PhoneCoolingOff {
+        /// Seconds until the phone may open a wallet.
+        retry_after_s: u64,
+    },
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -223,6 +239,8 @@ impl OpeningError {
             OpeningError::IdentityMismatch { .. } => "identity_mismatch",
             OpeningError::RateLimited { .. } => "rate_limited",
             OpeningError::UnfreezeWaiting { .. } => "unfreeze_waiting",
+            OpeningError::AccountClosed => "account_closed",
+            OpeningError::PhoneCoolingOff { .. } => "phone_cooling_off",
             OpeningError::Store(_) => "storage_unavailable",
             OpeningError::Secrets(_) => "internal",
         }
@@ -298,6 +316,7 @@ fn code_text(purpose: Purpose, code: &str) -> String {
         Purpose::Unfreeze => "解冻钱包",
         Purpose::StepUp => "确认支付",
         Purpose::Freeze => "冻结钱包",
+        Purpose::Close => "注销钱包",
     };
     format!(
         "【钱包】您正在{what}，验证码 {code}，5分钟内有效。工作人员不会向您索取验证码，切勿告诉他人。"
@@ -492,6 +511,10 @@ impl Opening {
                 if let Err(e) = this.check_code(r, e164, Purpose::Signup, &digest, now)? {
                     return Ok(Err(e));
                 }
+                // After the code, so only the phone's owner learns that it had a wallet.
+                if let Some(retry_after_s) = this.cooling_off(r, e164, now)? {
+                    return Ok(Err(OpeningError::PhoneCoolingOff { retry_after_s }));
+                }
                 let holder = HolderRecord {
                     id: new_id(),
                     wallet_id: new_id(),
@@ -559,6 +582,9 @@ impl Opening {
             store.transact(move |r| r.holder_by_phone(&e164)).await?
         };
         let Some(holder) = found else {
+            if self.closed_with(store, &e164, password).await? {
+                return Err(OpeningError::AccountClosed);
+            }
             return Err(self.no_wallet_answer(store, &e164, password).await);
         };
         if holder.login_locked {
@@ -587,6 +613,17 @@ impl Opening {
                 };
                 if holder.login_locked {
                     return Ok(Err(OpeningError::LoginLocked));
+                }
+                // Closed between the look-up and now (its phone has moved aside): told as a
+                // login by phone after the closing is told.
+                if holder.status == HolderStatus::Closed {
+                    return Ok(Err(if password_ok {
+                        OpeningError::AccountClosed
+                    } else {
+                        OpeningError::InvalidCredentials {
+                            attempts_left: None,
+                        }
+                    }));
                 }
                 if !password_ok {
                     let failures = holder.login_failures + 1;
@@ -684,7 +721,11 @@ impl Opening {
                 let Some(session) = r.session_by_token(&digest)? else {
                     return Ok((None, 0));
                 };
-                let Some(holder) = r.holder(&session.holder_id)? else {
+                // A closed wallet's sessions end as it closes; its holder is refused all the same.
+                let Some(holder) = r
+                    .holder(&session.holder_id)?
+                    .filter(|h| h.status != HolderStatus::Closed)
+                else {
                     return Ok((None, 0));
                 };
                 Ok((

@@ -205,7 +205,7 @@ impl Opening {
     }
 
     /// Checks a login password like a login does: a wrong one counts toward the lock.
-    async fn check_password(
+    pub(crate) async fn check_password(
         &self,
         store: &impl RecordStore,
         phone_e164: &str,

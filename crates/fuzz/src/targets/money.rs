@@ -519,6 +519,7 @@ const NAMES: &[&str] = &[
     "unfreeze",
     "step_up",
     "freeze",
+    "close",
 ];
 
 /// The small name parsers: `Currency::parse` (three ASCII capitals, shown as given),

@@ -16,7 +16,7 @@ use super::{
     leg, legs, new_movement_id, operator_account, wallet_account, yuan,
 };
 use crate::domain::display_text;
-use crate::records::{CardStatus, HolderRecord};
+use crate::records::{CardStatus, HolderRecord, HolderStatus};
 use crate::risk::CallKind;
 use crate::storage::RecordStore;
 use crate::{AccountOwner, StoreError};
@@ -642,6 +642,10 @@ impl Money {
             );
             let currency = payment.currency;
             let payer = r.holder(&payment.holder_id)?.ok_or(MoneyError::NotFound)?;
+            // Read in this transaction: a wallet closed since the payment takes no money in.
+            if payer.status == HolderStatus::Closed {
+                return Err(MoneyError::InvalidPayee("closed"));
+            }
             let from = merchant_account(r, &merchant.id, currency)?;
             let income = operator_account(r, AccountKind::FeeIncome, currency)?;
             let to = wallet_account(r, &payer.wallet_id, currency)?;

@@ -234,7 +234,9 @@ impl Money {
                     PayeeRef::Phone(phone) => r.holder_by_phone(phone.as_e164())?,
                     PayeeRef::Wallet(id) => r.holder_by_wallet(id)?,
                 };
+                // A closed wallet takes no money: it is not shown as a payee to confirm.
                 found
+                    .filter(|holder| holder.status != HolderStatus::Closed)
                     .map(|holder| {
                         Ok(Payee {
                             masked_name: shown_name(r, &holder)?,
@@ -269,6 +271,9 @@ impl Money {
                         wallet_id,
                         amount_minor,
                     } => match r.holder_by_wallet(wallet_id)? {
+                        Some(holder) if holder.status == HolderStatus::Closed => {
+                            Err(MoneyError::InvalidPayee("closed"))
+                        }
                         Some(holder) => Ok(Scanned {
                             kind: "receive",
                             payee_name: shown_name(r, &holder)?,
@@ -1134,10 +1139,17 @@ impl Money {
 /// How soon a top-up whose answer the bank did not give is asked about again.
 const RECONCILE_FIRST_MS: i64 = 3_000;
 
-/// The holder a transfer goes to.
+/// The holder a transfer goes to. A phone whose wallet was closed (and not opened again) finds
+/// that closed wallet, which the transfer then refuses as `invalid_payee`, as it would by wallet id.
 fn find_payee(r: &mut dyn MoneyTx, to: &PayeeRef) -> Result<HolderRecord, MoneyError> {
     let found = match to {
-        PayeeRef::Phone(phone) => r.holder_by_phone(phone.as_e164())?,
+        PayeeRef::Phone(phone) => match r.holder_by_phone(phone.as_e164())? {
+            Some(holder) => Some(holder),
+            None => match r.latest_closing(phone.as_e164())? {
+                Some(closing) => r.holder(&closing.holder_id)?,
+                None => None,
+            },
+        },
         PayeeRef::Wallet(id) => r.holder_by_wallet(id)?,
     };
     found.ok_or(MoneyError::NotFound)
