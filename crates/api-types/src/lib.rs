@@ -47,6 +47,9 @@ pub struct Problem {
     /// The same as `detail`, in Chinese, where the holder is told why (risk control).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail_zh: Option<String>,
+    /// For `close_blocked`: everything that keeps the wallet from closing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blockers: Option<Vec<CloseBlocker>>,
 }
 
 /// The answer of `/healthz` and `/readyz`.
@@ -62,8 +65,9 @@ pub struct OtpRequest {
     /// `+8613812345678` or `13812345678`.
     #[schema(pattern = r"^(\+86)?1[3-9][0-9]{9}$")]
     pub phone: String,
-    /// `signup`, `login`, `reset_password`, `reset_pin`, `unfreeze` or `step_up`.
-    #[schema(pattern = r"^(signup|login|reset_password|reset_pin|unfreeze|step_up|freeze)$")]
+    /// `signup`, `login`, `reset_password`, `reset_pin`, `unfreeze`, `step_up`, `freeze` or
+    /// `close`.
+    #[schema(pattern = r"^(signup|login|reset_password|reset_pin|unfreeze|step_up|freeze|close)$")]
     pub purpose: String,
 }
 
@@ -991,4 +995,41 @@ pub struct QuoteBody {
     pub total: i64,
     /// ISO 4217.
     pub currency: String,
+}
+
+// Closing wallets (注销).
+
+/// `POST /v1/me/close`: the payment password (or, for a wallet that never had one, the login
+/// password) and an SMS code of purpose `close`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CloseRequest {
+    /// The payment password; required once the wallet has one.
+    #[serde(default)]
+    #[schema(pattern = r"^[0-9]{6}$")]
+    pub pin: Option<String>,
+    /// The login password, only for a wallet without a payment password.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// An SMS code of purpose `close`.
+    #[serde(default)]
+    #[schema(pattern = r"^[0-9]{6}$")]
+    pub otp: Option<String>,
+}
+
+/// One thing that keeps a wallet from closing, in a `close_blocked` problem.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CloseBlocker {
+    /// `balance`, `hold`, `scheduled_transfer`, `pending_topup`, `open_order` or
+    /// `merchant_balance`.
+    pub kind: String,
+    /// What to do about it, in English: "Withdraw or spend the ¥12.30 left in the wallet first."
+    pub detail: String,
+    /// The same, in Chinese.
+    pub detail_zh: String,
+    /// The money it concerns, in minor units, where there is an amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    /// The currency of `amount`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
 }

@@ -3,9 +3,10 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use qianbao_api_types::Problem;
+use qianbao_api_types::{CloseBlocker, Problem};
 use qianbao_ledger::Rejection;
 use qianbao_wallet::StoreError;
+use qianbao_wallet::closing::ClosingError;
 use qianbao_wallet::kyc::KycError;
 use qianbao_wallet::money::{MoneyError, SecondFactorRefusal};
 use qianbao_wallet::opening::OpeningError;
@@ -18,6 +19,7 @@ struct Told {
     limit: Option<(&'static str, i64)>,
     methods: Option<Vec<&'static str>>,
     detail_zh: Option<String>,
+    blockers: Option<Vec<CloseBlocker>>,
 }
 
 /// A failure with its HTTP status, stable code and the fields that help the client.
@@ -61,6 +63,12 @@ impl ApiError {
     /// Adds the detail in Chinese.
     pub fn detail_zh(mut self, text: impl Into<String>) -> Self {
         self.told.get_or_insert_with(Box::default).detail_zh = Some(text.into());
+        self
+    }
+
+    /// Adds what keeps a wallet from closing, for `close_blocked`.
+    pub fn blockers(mut self, blockers: Vec<CloseBlocker>) -> Self {
+        self.told.get_or_insert_with(Box::default).blockers = Some(blockers);
         self
     }
 
@@ -158,6 +166,7 @@ impl ApiError {
                 .and_then(|t| t.methods.as_ref())
                 .map(|m| m.iter().map(|s| s.to_string()).collect()),
             detail_zh: self.told.as_ref().and_then(|t| t.detail_zh.clone()),
+            blockers: self.told.as_ref().and_then(|t| t.blockers.clone()),
         }
     }
 }
@@ -229,7 +238,8 @@ impl From<OpeningError> for ApiError {
             ),
             OpeningError::PurposeInvalid => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "purpose must be one of signup, login, reset_password, reset_pin, unfreeze, step_up, freeze."
+                "purpose must be one of signup, login, reset_password, reset_pin, unfreeze, step_up, \
+                 freeze, close."
                     .into(),
             ),
             OpeningError::OtpRateLimited { retry_after_s } => (
@@ -313,6 +323,20 @@ impl From<OpeningError> for ApiError {
                     retry_after_s.div_ceil(3600)
                 ),
             ),
+            OpeningError::AccountClosed => (
+                StatusCode::FORBIDDEN,
+                "This wallet was closed (注销) and can no longer be used; its records are kept. \
+                 Contact the operator's support for them."
+                    .into(),
+            ),
+            OpeningError::PhoneCoolingOff { retry_after_s } => (
+                StatusCode::CONFLICT,
+                format!(
+                    "A wallet with this phone was closed recently: a new one can be opened with \
+                     it in {} days.",
+                    retry_after_s.div_ceil(86_400)
+                ),
+            ),
             OpeningError::Unauthorized => return ApiError::unauthorized(),
             OpeningError::NotFound => return ApiError::not_found(),
             OpeningError::Store(_) | OpeningError::Secrets(_) => {
@@ -326,7 +350,8 @@ impl From<OpeningError> for ApiError {
         match e {
             OpeningError::OtpRateLimited { retry_after_s }
             | OpeningError::RateLimited { retry_after_s }
-            | OpeningError::UnfreezeWaiting { retry_after_s } => {
+            | OpeningError::UnfreezeWaiting { retry_after_s }
+            | OpeningError::PhoneCoolingOff { retry_after_s } => {
                 error = error.retry_after(retry_after_s)
             }
             OpeningError::OtpInvalid {
@@ -641,6 +666,52 @@ impl From<MoneyError> for ApiError {
             MoneyError::NotFound => ApiError::not_found(),
             MoneyError::Store(store) => store.into(),
             MoneyError::Internal(cause) => ApiError::internal(cause),
+        }
+    }
+}
+
+impl From<ClosingError> for ApiError {
+    fn from(e: ClosingError) -> Self {
+        let code = e.code();
+        match e {
+            ClosingError::Blocked(found) => {
+                let blockers = found
+                    .into_iter()
+                    .map(|b| CloseBlocker {
+                        kind: b.kind.as_str().to_string(),
+                        detail: b.en,
+                        detail_zh: b.zh,
+                        amount: b.amount.map(|(amount, _)| amount.minor()),
+                        currency: b.amount.map(|(_, currency)| currency.as_str().to_string()),
+                    })
+                    .collect();
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    code,
+                    "The wallet cannot be closed yet: see blockers for what to do first.",
+                )
+                .detail_zh("钱包暂时无法注销，请先处理以下事项。")
+                .blockers(blockers)
+            }
+            ClosingError::Frozen => ApiError::new(
+                StatusCode::FORBIDDEN,
+                code,
+                "The wallet is frozen (冻结): unfreeze it before closing it.",
+            ),
+            ClosingError::Restricted => ApiError::new(
+                StatusCode::FORBIDDEN,
+                code,
+                "This wallet is restricted by the operator (账户限制). Contact support to close it.",
+            ),
+            ClosingError::PinRequired => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                code,
+                "This wallet has a payment password: send it as pin to close the wallet.",
+            )
+            .field("pin"),
+            ClosingError::Pin(kyc) => kyc.into(),
+            ClosingError::Opening(opening) => opening.into(),
+            ClosingError::Store(store) => store.into(),
         }
     }
 }

@@ -5,6 +5,8 @@
 
 use crate::routes::money::{codes, moves, notifications, records};
 use crate::routes::{kyc, merchant, opening, ops, qr, quote, security, totp};
+// Closing wallets (注销).
+use crate::routes::closing;
 use crate::web;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -35,6 +37,7 @@ use utoipa::OpenApi;
         totp::totp_status, totp::enrol_totp, totp::confirm_totp, totp::disable_totp,
         security::freeze,
         security::freeze_by_phone, security::unfreeze, security::reset_password,
+        closing::close,
         moves::balance, moves::top_up, moves::withdraw, moves::payee, moves::transfer,
         moves::cancel_transfer, moves::pay, moves::pay_preview, codes::receive_code, codes::payment_code,
         records::transactions, records::transaction_one, records::transactions_csv, records::summary,
@@ -72,7 +75,8 @@ use utoipa::OpenApi;
         qianbao_api_types::QrText, qianbao_api_types::WebConfig, qianbao_api_types::WebSignedUp,
         qianbao_api_types::WebSession, qianbao_api_types::WebMerchantSignIn,
         qianbao_api_types::WebMerchant,
-        records::TimeBound
+        records::TimeBound,
+        qianbao_api_types::CloseRequest, qianbao_api_types::CloseBlocker
     )),
     modifiers(&BearerAuth, &CommonProblems),
     tags(

@@ -23,7 +23,8 @@
 //!   "wrong_payment_codes_per_minute_max": 10,
 //!   "risk": {"rules": [{"id": "large_payment", "kind": "amount_at_least",
 //!                       "outcome": "step_up", "params": {"min_amount": 500000}}]},
-//!   "risk_hold_review_s": 259200
+//!   "risk_hold_review_s": 259200,
+//!   "closed_phone_cooling_off_days": 30
 //! }
 //! ```
 
@@ -115,6 +116,8 @@ pub struct PolicyFile {
     pub risk: Option<qianbao_wallet::risk::RuleSet>,
     /// How long a payment held for review waits for a reviewer before it is rejected by itself.
     pub risk_hold_review_s: Option<i64>,
+    /// Days after a wallet is closed before its phone may open a new one; `0` lets it at once.
+    pub closed_phone_cooling_off_days: Option<i64>,
 }
 
 /// The policy in force.
@@ -214,6 +217,15 @@ impl Policy {
                 ));
             }
             o.unfreeze_after_reset_wait_ms = v * 1000;
+        }
+        if let Some(v) = file.closed_phone_cooling_off_days {
+            // Past 100 years the milliseconds would not fit; no operator means that.
+            if !(0..=36_500).contains(&v) {
+                return Err(format!(
+                    "closed_phone_cooling_off_days must be 0 to 36500, not {v}"
+                ));
+            }
+            o.closed_phone_cooling_off_ms = v * 86_400_000;
         }
         if let Some(v) = positive("pin_tries_max", file.pin_tries_max)? {
             self.pin_tries_max = v;
@@ -354,6 +366,27 @@ mod tests {
         let negative: PolicyFile =
             serde_json::from_str(r#"{"unfreeze_after_reset_wait_s": -1}"#).unwrap();
         assert!(Policy::defaults(false).with(&negative).is_err());
+    }
+
+    #[test]
+    fn the_cooling_off_of_a_closed_phone_is_read_in_days_and_zero_lets_it_at_once() {
+        assert_eq!(
+            Policy::defaults(false).opening.closed_phone_cooling_off_ms,
+            30 * 86_400_000
+        );
+        let read = |text: &str| {
+            let file: PolicyFile = serde_json::from_str(text).unwrap();
+            Policy::defaults(false)
+                .with(&file)
+                .map(|p| p.opening.closed_phone_cooling_off_ms)
+        };
+        assert_eq!(
+            read(r#"{"closed_phone_cooling_off_days": 7}"#),
+            Ok(7 * 86_400_000)
+        );
+        assert_eq!(read(r#"{"closed_phone_cooling_off_days": 0}"#), Ok(0));
+        assert!(read(r#"{"closed_phone_cooling_off_days": -1}"#).is_err());
+        assert!(read(r#"{"closed_phone_cooling_off_days": 36501}"#).is_err());
     }
 
     #[test]

@@ -4,6 +4,8 @@
 use crate::openapi;
 use crate::routes::money::{codes, moves, notifications, records};
 use crate::routes::{kyc, merchant, opening, ops, qr, quote, security, totp};
+// Closing wallets (注销).
+use crate::routes::closing;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::{middleware, web};
@@ -60,6 +62,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/freeze", post(security::freeze_by_phone))
         .route("/v1/me/unfreeze", post(security::unfreeze))
         .route("/v1/password/reset", post(security::reset_password))
+        // Closing wallets (注销).
+        .route("/v1/me/close", post(closing::close))
         .route("/v1/me/balance", get(moves::balance))
         .route("/v1/me/topups", post(moves::top_up))
         .route("/v1/me/topups/quote", get(quote::top_up))

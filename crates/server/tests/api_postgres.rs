@@ -1,6 +1,6 @@
-//! The operations, opening, real-name, card, PIN, second-factor, security, money and merchant API
-//! tests again, every application on a fresh PostgreSQL database instead of SQLite: the same rules
-//! must hold on both backends.
+//! The operations, opening, real-name, card, PIN, second-factor, security, closing, money and
+//! merchant API tests again, every application on a fresh PostgreSQL database instead of SQLite:
+//! the same rules must hold on both backends.
 #![allow(clippy::unwrap_used)]
 #![allow(
     clippy::expect_used,
@@ -10,6 +10,8 @@
 /// Every application of this binary runs on PostgreSQL.
 pub const ON_POSTGRES: bool = true;
 
+#[path = "api/closing.rs"]
+mod closing;
 #[path = "api/hardening.rs"]
 mod hardening;
 #[path = "api/helpers.rs"]

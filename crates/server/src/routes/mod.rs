@@ -11,3 +11,6 @@ pub mod qr;
 pub mod quote;
 pub mod security;
 pub mod totp;
+
+// Closing wallets (注销).
+pub mod closing;

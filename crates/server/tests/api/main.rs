@@ -7,10 +7,11 @@
 )]
 
 /// These run on SQLite; `api_postgres` runs the opening, real-name, card, PIN, second-factor,
-/// security, money and merchant tests again on PostgreSQL.
+/// security, closing, money and merchant tests again on PostgreSQL.
 pub const ON_POSTGRES: bool = false;
 
 mod binary;
+mod closing;
 mod connectors;
 mod hardening;
 mod helpers;

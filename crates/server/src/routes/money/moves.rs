@@ -399,7 +399,7 @@ pub struct PreviewQuery {
     responses(
         (status = 200, description = "What paying the code would pay", body = PayPreview),
         (status = 409, description = "`order_paid`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`payload_invalid`, `order_expired`, `merchant_unavailable`", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "`payload_invalid`, `order_expired`, `merchant_unavailable`, `invalid_payee` (a receive code of a closed wallet)", body = Problem, content_type = "application/problem+json")))]
 pub async fn pay_preview(
     State(state): State<AppState>,
     _me: CurrentHolder,
