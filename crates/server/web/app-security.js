@@ -1,9 +1,10 @@
 /* qianbao web, holder's app — security (#/security): status, signed-in devices with sign-out,
  * the authenticator app (TOTP: turn on with a first code, off with the payment password), change
- * or reset the payment password, freeze and unfreeze, and signing out here. */
+ * or reset the payment password, freeze and unfreeze, closing the wallet (注销: with an SMS code
+ * and the payment password; a refusal lists what to do first), and signing out here. */
 import { $, announce, clear, el, qrImg, toast } from './dom.js';
 import { api } from './http.js';
-import { t, onLang } from './i18n.js';
+import { t, onLang, lang } from './i18n.js';
 import { localError, showError } from './errors.js';
 import { codeButton, digits6, form } from './common.js';
 import { dateTime } from './dates.js';
@@ -104,6 +105,39 @@ function wireTotp() {
   });
 }
 
+/* ------------------------------------------------------------- closing the wallet (注销) */
+
+/** Lists what keeps the wallet from closing, each in the page's language; hides an empty list. */
+function drawBlockers(blockers) {
+  const list = clear('close-blockers');
+  for (const b of blockers || []) {
+    list.append(el('li', { class: 'list-item', 'data-kind': b.kind },
+      el('span', { class: 'li-main', text: lang() === 'zh' ? (b.detail_zh || b.detail) : (b.detail || b.detail_zh) })));
+  }
+  list.hidden = !list.children.length;
+}
+
+function wireClose() {
+  codeButton('close-send-code', () => state.me.phone, 'close', 'close-error');
+  form('close-form', async () => {
+    drawBlockers(null);
+    const otp = digits6('close-otp', 'otp');
+    const pin = digits6('close-pin');
+    try {
+      await api('POST', '/v1/me/close', { body: { otp, pin } });
+    } catch (err) {
+      if (err.code === 'close_blocked') drawBlockers(err.blockers);
+      if (err.code === 'otp_invalid' || err.code === 'otp_expired') err.input = $('close-otp');
+      if (['pin_incorrect', 'pin_locked', 'pin_not_set'].includes(err.code)) { $('close-pin').value = ''; err.input = $('close-pin'); }
+      throw err;
+    }
+    ['close-otp', 'close-pin'].forEach((x) => { $(x).value = ''; });
+    // Every session ended with the wallet, this one too.
+    toast(t('close.done'), '', 'ok');
+    signedOut();
+  });
+}
+
 /* ------------------------------------------------------------- the security screen */
 
 async function loadSessions() {
@@ -148,6 +182,8 @@ async function enter() {
   $('freeze-ask').hidden = true;
   $('freeze-submit').hidden = false;
   ['pinchg-done', 'pinreset-done', 'totp-done'].forEach((x) => { $(x).hidden = true; });
+  showError('close-error', null);
+  drawBlockers(null);
   await Promise.all([loadSessions(), loadTotp().catch((e) => showError('totp-error', e))]);
   if (location.hash.includes('?pinreset')) {
     $('pinreset-card').scrollIntoView();
@@ -158,6 +194,7 @@ async function enter() {
 export function wire() {
   wireSheet();
   wireTotp();
+  wireClose();
   $('logout').addEventListener('click', () => logout().catch((e) => showError('sec-error', e)));
 
   form('pinchg-form', async () => {

@@ -57,6 +57,8 @@ export function errorText(err) {
       if (m.includes('totp')) return t('err.step_up_required.totp');
       return t('err.step_up_required');
     }
+    case 'phone_cooling_off':
+      return err.retry_after ? t('err.phone_cooling_off', { n: Math.ceil(err.retry_after / 86400) }) : t('err.phone_cooling_off_plain');
     case 'maintenance':
       return err.retry_after ? t('err.maintenance', { n: err.retry_after }) : t('err.maintenance_plain');
     case 'limit_exceeded': {

@@ -9,6 +9,8 @@
 //! walks risk control (`risk.rs`): a held transfer said to be under review and shown held, then
 //! rejected, in records; the second-factor sheet with an SMS code and with the authenticator app's
 //! code; a blocked wallet told the server's reason; TOTP turned on and off from the security screen.
+//! A fourth (`closing.rs`) closes a wallet from the security screen: refused with the list of what
+//! to do first while money is in it, closed and signed out once it is empty.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -22,6 +24,7 @@
 /// The browser tests run on SQLite (the web pages call the same handlers on either backend).
 pub const ON_POSTGRES: bool = false;
 
+mod closing;
 #[path = "../api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
