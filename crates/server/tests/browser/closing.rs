@@ -4,7 +4,7 @@
 //! logged into.
 
 use crate::helpers::{post, problem, spawn_app_without_risk_rules};
-use crate::journeys::{PHONE, attribute, error_shown, ready};
+use crate::journeys::{PHONE, attribute, error_shown, ready, shoot};
 use crate::money_helpers::{PASSWORD, PIN, funded, newest_code, open_l1_holder, transfer};
 use crate::webdriver::Window;
 use serde_json::json;
@@ -69,6 +69,12 @@ async fn a_wallet_with_money_is_told_what_to_do_first_and_closes_once_it_is_empt
         attribute(&w, "#close-blockers li", "data-kind").await,
         "balance"
     );
+    w.run(
+        "document.getElementById('close-card').scrollIntoView({block: 'start'}); window.scrollBy(0, -64)",
+        json!([]),
+    )
+    .await;
+    shoot(&w, "21-close-blocked", "zh").await;
 
     // The money leaves; the same code and password now close the wallet and sign the app out.
     assert_eq!(transfer(&app, &holder, &friend, 1_230).await.status(), 201);
