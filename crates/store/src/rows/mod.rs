@@ -25,6 +25,10 @@ pub(crate) mod timers;
 pub(crate) mod totp;
 pub(crate) mod webhooks;
 
+// Reconciliation and the funding invariant.
+pub(crate) mod funding;
+pub(crate) mod recon;
+
 use crate::portable::{Tx, Value};
 use holders::{holder_from, holder_read};
 use qianbao_wallet::StoreError;
