@@ -8,8 +8,9 @@
 //!   code; [`HttpIdentity`] asks an HTTP verifier about name + ID number and selfies.
 //! - [`bank`]: [`SandboxBank`] binds the test cards of API.md (its references, codes and card
 //!   tokens are HMACs under a secret) and keeps the money in in-memory books for the process's
-//!   life — ¥1,000,000 per card, debits and credits deduped by reference; [`HttpBank`] speaks to
-//!   a bank's HTTP API.
+//!   life — ¥1,000,000 per card, debits and credits deduped by reference — and what moved in the
+//!   books it is given (the database, under the server), from which it prints its daily
+//!   statements; [`HttpBank`] speaks to a bank's HTTP API.
 //! - [`webhook`]: [`HttpWebhooks`] POSTs signed events to the URLs merchants chose. It has no
 //!   sandbox twin: merchants' receivers are real in sandbox mode too.
 //!

@@ -278,7 +278,7 @@ mod tests {
         unique.sort_unstable();
         unique.dedup();
         assert_eq!(unique.len(), names.len());
-        assert_eq!(names.len(), 13, "add a #[test] for the new target");
+        assert_eq!(names.len(), 14, "add a #[test] for the new target");
     }
 
     #[test]
@@ -389,5 +389,10 @@ mod tests {
     #[test]
     fn signature() {
         fuzz("signature");
+    }
+
+    #[test]
+    fn statement() {
+        fuzz("statement");
     }
 }

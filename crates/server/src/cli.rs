@@ -1,4 +1,5 @@
-//! The `qianbao` command line: `serve`, `verify` and `openapi`.
+//! The `qianbao` command line: `serve`, `verify`, `openapi`, and the operator's `admin` tasks
+//! (risk's in `cli_risk.rs`, reconciliation's in `cli_recon.rs`).
 
 use crate::settings::Settings;
 use crate::startup::Application;
@@ -72,6 +73,16 @@ pub enum AdminTask {
         #[command(subcommand)]
         action: crate::cli_risk::RiskAction,
         /// The policy file the server runs with (its limits apply when a held transfer arrives).
+        #[arg(long, global = true)]
+        policy: Option<PathBuf>,
+    },
+    /// Reconciliation (对账): the bank's statement of a day, importing one, the cases its breaks
+    /// opened, and the funding invariant.
+    Recon {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::cli_recon::ReconAction,
+        /// The policy file the server runs with (its `recon_date_tolerance_days`).
         #[arg(long, global = true)]
         policy: Option<PathBuf>,
     },
@@ -159,15 +170,16 @@ pub struct RestrictTarget {
     pub id_number: Option<String>,
 }
 
-/// Where the data is: a SQLite folder or a PostgreSQL URL.
+/// Where the data is: a SQLite folder or a PostgreSQL URL. Global, so an operator's task takes
+/// them after its own words too (`qianbao admin recon import FILE --data-dir DIR`).
 #[derive(Debug, Args)]
 pub struct StorageArgs {
     /// Folder of the embedded SQLite database and of the master key file (which stays here with
     /// --database too).
-    #[arg(long, default_value = "./qianbao-data")]
+    #[arg(long, global = true, default_value = "./qianbao-data")]
     pub data_dir: PathBuf,
     /// A PostgreSQL URL (postgres://user@host:5432/db) instead of SQLite.
-    #[arg(long, env = "QIANBAO_DATABASE_URL")]
+    #[arg(long, global = true, env = "QIANBAO_DATABASE_URL")]
     pub database: Option<String>,
 }
 
@@ -323,6 +335,16 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 async fn admin(args: AdminArgs) -> ExitCode {
+    // Reconciliation answers with codes of its own: an import that found a break exits 1.
+    let args = match args.task {
+        AdminTask::Recon { action, policy } => {
+            return crate::cli_recon::run(&args.storage, action, policy.as_deref()).await;
+        }
+        task => AdminArgs {
+            task,
+            storage: args.storage,
+        },
+    };
     match admin_task(args).await {
         Ok(message) => {
             println!("{message}");
@@ -361,7 +383,7 @@ async fn risk(args: crate::cli_risk::RiskArgs) -> ExitCode {
 }
 
 /// The storage, master key and time an operator task works with.
-async fn operator_storage(
+pub(crate) async fn operator_storage(
     args: &StorageArgs,
 ) -> Result<(qianbao_store::Storage, qianbao_secrets::KeyRing, i64), String> {
     let keys = crate::startup::load_keys(
@@ -391,6 +413,8 @@ async fn admin_task(args: AdminArgs) -> Result<String, String> {
             let money = crate::startup::operator_money(keys, &policy).map_err(|e| e.to_string())?;
             return crate::cli_risk::admin(&storage, &money, action, now).await;
         }
+        // Answered by `admin` before it gets here, with its own exit codes.
+        AdminTask::Recon { .. } => return Err("reconciliation runs apart".into()),
     };
     let target = |t: &RestrictTarget| -> Result<(&'static str, String, String), String> {
         use qianbao_secrets::field::blind_index;
@@ -587,9 +611,15 @@ async fn verify(args: StorageArgs) -> ExitCode {
     };
     let verified = match store.verify().await {
         Ok(mut report) => match qianbao_store::Storage::open(&location).await {
-            Ok(storage) => qianbao_wallet::verify_risk::verify_decisions(&storage, &mut report)
-                .await
-                .map(|()| report),
+            Ok(storage) => {
+                match qianbao_wallet::verify_risk::verify_decisions(&storage, &mut report).await {
+                    // The funding invariant, in the operator's words: one line per currency off.
+                    Ok(()) => qianbao_wallet::verify_funding::verify_funding(&storage, &mut report)
+                        .await
+                        .map(|()| report),
+                    Err(e) => Err(e),
+                }
+            }
             Err(e) => Err(e),
         },
         Err(e) => Err(e),

@@ -4,7 +4,7 @@
 use crate::settings::Connectors;
 use qianbao_connectors::ConfigError;
 use qianbao_secrets::KeyRing;
-use qianbao_wallet::{Bank, IdentityVerifier, SmsGateway};
+use qianbao_wallet::{Bank, IdentityVerifier, SandboxBankBooks, SmsGateway};
 use std::sync::Arc;
 
 /// The three connectors the wallet's rules call through their ports.
@@ -17,27 +17,55 @@ pub(crate) struct Connected {
     pub(crate) bank: Arc<dyn Bank>,
 }
 
-/// The SMS gateway, identity verifier and bank: the sandbox ones under `--sandbox`; otherwise the
-/// `configured` production ones, and for any not configured one that answers "unavailable", so
-/// that nothing pretends (an SMS then waits in the outbox until a gateway is configured).
+/// The sandbox bank's secret, derived from the master key, so binding codes it issued still
+/// check after a restart and its bank references are the same on every node.
+fn sandbox_secret(keys: &KeyRing) -> [u8; 32] {
+    let digest = qianbao_secrets::field::blind_index(keys, "sandbox-bank", "secret");
+    let mut secret = [0u8; 32];
+    for (i, byte) in secret.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(digest.get(2 * i..2 * i + 2).unwrap_or("00"), 16).unwrap_or(0);
+    }
+    secret
+}
+
+/// The sandbox bank, keeping what it moved in `books` when given (the database: its statements
+/// are then the same on every node and for the operator's commands), else in memory.
+fn sandbox_bank(keys: &KeyRing, books: Option<Arc<dyn SandboxBankBooks>>) -> Arc<dyn Bank> {
+    let secret = sandbox_secret(keys);
+    match books {
+        Some(books) => Arc::new(qianbao_connectors::SandboxBank::with_books(secret, books)),
+        None => Arc::new(qianbao_connectors::SandboxBank::new(secret)),
+    }
+}
+
+/// The bank an operator's `recon statement` asks: the production one when `configured`, else
+/// the sandbox bank over the books the sandbox server kept in the database.
+pub(crate) fn statement_bank(
+    keys: &KeyRing,
+    books: Arc<dyn SandboxBankBooks>,
+    configured: Option<qianbao_connectors::HttpBankConfig>,
+) -> Result<Arc<dyn Bank>, ConfigError> {
+    Ok(match configured {
+        Some(config) => Arc::new(qianbao_connectors::HttpBank::new(config)?),
+        None => sandbox_bank(keys, Some(books)),
+    })
+}
+
+/// The SMS gateway, identity verifier and bank: the sandbox ones under `--sandbox` (the bank
+/// keeping what it moved in `bank_books` when given); otherwise the `configured` production
+/// ones, and for any not configured one that answers "unavailable", so that nothing pretends (an
+/// SMS then waits in the outbox until a gateway is configured).
 pub(crate) fn connect(
     keys: &KeyRing,
     sandbox: bool,
     configured: &Connectors,
+    bank_books: Option<Arc<dyn SandboxBankBooks>>,
 ) -> Result<Connected, ConfigError> {
     if sandbox {
-        // The sandbox bank's secret is derived from the master key, so binding codes it issued
-        // still check after a restart.
-        let digest = qianbao_secrets::field::blind_index(keys, "sandbox-bank", "secret");
-        let mut secret = [0u8; 32];
-        for (i, byte) in secret.iter_mut().enumerate() {
-            *byte =
-                u8::from_str_radix(digest.get(2 * i..2 * i + 2).unwrap_or("00"), 16).unwrap_or(0);
-        }
         return Ok(Connected {
             sms: Arc::new(qianbao_connectors::SandboxSms),
             identity: Arc::new(qianbao_connectors::SandboxIdentity::new()),
-            bank: Arc::new(qianbao_connectors::SandboxBank::new(secret)),
+            bank: sandbox_bank(keys, bank_books),
         });
     }
     let sms: Arc<dyn SmsGateway> = match &configured.sms {
@@ -139,6 +167,15 @@ impl Bank for NotConfigured {
         &self,
         _: &str,
     ) -> Result<Option<qianbao_wallet::BankOutcome>, qianbao_wallet::ConnectorError> {
+        Err(qianbao_wallet::ConnectorError::Unavailable(
+            NOT_CONFIGURED.into(),
+        ))
+    }
+
+    async fn statement(
+        &self,
+        _: qianbao_wallet::domain::ChinaDay,
+    ) -> Result<qianbao_wallet::recon::Statement, qianbao_wallet::ConnectorError> {
         Err(qianbao_wallet::ConnectorError::Unavailable(
             NOT_CONFIGURED.into(),
         ))

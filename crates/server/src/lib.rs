@@ -6,6 +6,8 @@ pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod cli_risk;
+// `qianbao admin recon …`.
+pub mod cli_recon;
 mod connectors;
 pub mod cookies;
 pub mod error;

@@ -24,7 +24,8 @@
 //!   "risk": {"rules": [{"id": "large_payment", "kind": "amount_at_least",
 //!                       "outcome": "step_up", "params": {"min_amount": 500000}}]},
 //!   "risk_hold_review_s": 259200,
-//!   "closed_phone_cooling_off_days": 30
+//!   "closed_phone_cooling_off_days": 30,
+//!   "recon_date_tolerance_days": 1
 //! }
 //! ```
 
@@ -118,6 +119,9 @@ pub struct PolicyFile {
     pub risk_hold_review_s: Option<i64>,
     /// Days after a wallet is closed before its phone may open a new one; `0` lets it at once.
     pub closed_phone_cooling_off_days: Option<i64>,
+    /// Reconciliation: how many days a statement line's date may be from the day we confirmed
+    /// its movement before it is a break (default 1).
+    pub recon_date_tolerance_days: Option<i64>,
 }
 
 /// The policy in force.
@@ -135,6 +139,8 @@ pub struct Policy {
     pub fees: qianbao_wallet::money::fees::FeeSchedule,
     /// The other money numbers.
     pub money: qianbao_wallet::money::MoneyPolicy,
+    /// Reconciliation's numbers.
+    pub recon: qianbao_wallet::recon::ReconPolicy,
 }
 
 impl Policy {
@@ -162,6 +168,7 @@ impl Policy {
             pin_lock_ms: 3 * 3600 * 1000,
             fees: Default::default(),
             money,
+            recon: Default::default(),
         }
     }
 
@@ -283,6 +290,10 @@ impl Policy {
         if let Some(v) = positive("risk_hold_review_s", file.risk_hold_review_s)? {
             m.risk_hold_review_ms = v * 1000;
         }
+        if let Some(v) = not_negative("recon_date_tolerance_days", file.recon_date_tolerance_days)?
+        {
+            self.recon.date_tolerance_days = v;
+        }
         let off_at_zero = |v: i64| (v > 0).then_some(v);
         if let Some(v) = file.payee_lookups_per_holder_hourly_max {
             m.payee_lookups_per_holder_hourly_max = off_at_zero(v);
@@ -387,6 +398,23 @@ mod tests {
         assert_eq!(read(r#"{"closed_phone_cooling_off_days": 0}"#), Ok(0));
         assert!(read(r#"{"closed_phone_cooling_off_days": -1}"#).is_err());
         assert!(read(r#"{"closed_phone_cooling_off_days": 36501}"#).is_err());
+    }
+
+    #[test]
+    fn the_date_tolerance_of_reconciliation_defaults_to_a_day_and_may_be_zero() {
+        assert_eq!(Policy::defaults(false).recon.date_tolerance_days, 1);
+        let zero: PolicyFile = serde_json::from_str(r#"{"recon_date_tolerance_days": 0}"#).unwrap();
+        assert_eq!(
+            Policy::defaults(false)
+                .with(&zero)
+                .unwrap()
+                .recon
+                .date_tolerance_days,
+            0
+        );
+        let negative: PolicyFile =
+            serde_json::from_str(r#"{"recon_date_tolerance_days": -1}"#).unwrap();
+        assert!(Policy::defaults(false).with(&negative).is_err());
     }
 
     #[test]

@@ -79,7 +79,12 @@ impl Application {
             keys: Arc::new(keys),
             clock: settings.clock.clone(),
         };
-        let connected = connectors::connect(&ctx.keys, settings.sandbox, &settings.connectors)?;
+        let connected = connectors::connect(
+            &ctx.keys,
+            settings.sandbox,
+            &settings.connectors,
+            Some(Arc::new(storage.clone())),
+        )?;
         let (opening, kyc, money) = services(
             ctx,
             &policy,
@@ -107,6 +112,11 @@ impl Application {
             storage.clone(),
             money.clone(),
             webhooks,
+        ));
+        // Reconciliation: the funding invariant, once a day.
+        tokio::spawn(workers::check_funding_daily(
+            storage.clone(),
+            settings.clock.clone(),
         ));
         tokio::spawn(workers::deliver_sms(
             storage.clone(),
@@ -199,7 +209,7 @@ pub fn operator_money(keys: KeyRing, policy: &Policy) -> Result<Money, StartErro
         keys: Arc::new(keys),
         clock: Arc::new(qianbao_wallet::SystemClock),
     };
-    let connected = connectors::connect(&ctx.keys, true, &Default::default())?;
+    let connected = connectors::connect(&ctx.keys, true, &Default::default(), None)?;
     Ok(services(ctx, policy, connected.identity, connected.bank).2)
 }
 

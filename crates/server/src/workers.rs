@@ -1,6 +1,6 @@
 //! The work every node runs beside the requests, for as long as the process runs: due timers, the
-//! SMS outbox and the merchants' webhook outbox. Each loop polls the database, so any node may
-//! run it, and each step is safe to run twice.
+//! SMS outbox, the merchants' webhook outbox, and the daily funding check. Each loop polls the
+//! database, so any node may run it, and each step is safe to run twice.
 
 use qianbao_store::Storage;
 use qianbao_wallet::money::Money;
@@ -93,6 +93,39 @@ pub(crate) async fn deliver_webhooks(
                 }
             }
             Err(e) => tracing::warn!(error = %e, "cannot deliver webhooks; will retry"),
+        }
+    }
+}
+
+/// How often the funding check looks whether today (in China) was checked yet: one indexed read
+/// when it was, so a day's check starts within this of midnight on some node.
+const FUNDING_POLL: Duration = Duration::from_secs(5);
+
+/// Checks the funding invariant once a day, for as long as the process runs. The day's row is
+/// written with its alerts in one transaction that first looks for it, so across nodes each day
+/// is checked once; a broken currency is an alert row and an error line in the log.
+pub(crate) async fn check_funding_daily(storage: Storage, clock: Arc<dyn Clock>) {
+    loop {
+        tokio::time::sleep(FUNDING_POLL).await;
+        match qianbao_wallet::recon::daily::check_once(&storage, clock.now_ms()).await {
+            Ok(Some(check)) if check.alerts.is_empty() => {
+                tracing::info!(
+                    currencies = check.positions.len(),
+                    "funding invariant holds"
+                );
+            }
+            Ok(Some(check)) => {
+                for alert in &check.alerts {
+                    tracing::error!(
+                        currency = %alert.currency,
+                        difference = alert.difference.minor(),
+                        "funding invariant broken: {}",
+                        alert.detail
+                    );
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot check the funding invariant; will retry"),
         }
     }
 }

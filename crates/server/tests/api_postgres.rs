@@ -40,6 +40,9 @@ mod money_transfers;
 mod opening;
 #[path = "api/ops.rs"]
 mod ops;
+// Reconciliation against the bank's statements, and the funding invariant.
+#[path = "api/reconciliation.rs"]
+mod reconciliation;
 #[path = "api/risk.rs"]
 mod risk;
 #[path = "api/security.rs"]

@@ -9,6 +9,8 @@ mod postgres;
 mod record_store;
 pub mod restrictions;
 mod rows;
+// The sandbox bank's books, for its statements.
+mod sandbox_bank;
 mod sms_outbox;
 pub mod sqlite;
 

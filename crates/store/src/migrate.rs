@@ -99,6 +99,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0014_closing.sql"),
         postgres: include_str!("../../../migrations/postgres/0014_closing.sql"),
     },
+    // Reconciliation against the bank's statements, and the daily funding check.
+    Migration {
+        version: 15,
+        name: "0015_reconciliation",
+        sqlite: include_str!("../../../migrations/sqlite/0015_reconciliation.sql"),
+        postgres: include_str!("../../../migrations/postgres/0015_reconciliation.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

@@ -8,11 +8,13 @@ use qianbao_wallet::verify_rows::named_columns;
 
 const SQLITE: &str = concat!(
     include_str!("../../../migrations/sqlite/0011_named_states.sql"),
-    include_str!("../../../migrations/sqlite/0012_risk.sql")
+    include_str!("../../../migrations/sqlite/0012_risk.sql"),
+    include_str!("../../../migrations/sqlite/0015_reconciliation.sql")
 );
 const POSTGRES: &str = concat!(
     include_str!("../../../migrations/postgres/0011_named_states.sql"),
-    include_str!("../../../migrations/postgres/0012_risk.sql")
+    include_str!("../../../migrations/postgres/0012_risk.sql"),
+    include_str!("../../../migrations/postgres/0015_reconciliation.sql")
 );
 
 /// The values the migrations allow for `table.column`, as the `IN (…)` list after the last
@@ -33,7 +35,7 @@ fn every_named_column_allows_exactly_its_enum_on_both_backends() {
     let columns = named_columns();
     assert_eq!(
         columns.len(),
-        11,
+        15,
         "a named column was added or dropped: add it here too"
     );
     for column in columns {

@@ -12,6 +12,8 @@ pub mod opening;
 pub mod ports;
 pub mod records;
 pub mod recovery;
+// Reconciliation against the bank's statements, and the funding invariant.
+pub mod recon;
 pub mod risk;
 pub mod security;
 pub mod storage;
@@ -21,6 +23,8 @@ pub mod verify;
 pub mod verify_holds;
 pub mod verify_risk;
 pub mod verify_rows;
+// The funding invariant, checked by `qianbao verify`.
+pub mod verify_funding;
 
 // Closing wallets (注销).
 pub mod closing;
@@ -31,3 +35,5 @@ pub use ports::{
     SmsGateway, StoreError, SystemClock, WebhookSender,
 };
 pub use verify::VerifyReport;
+// Reconciliation: the sandbox bank's books.
+pub use ports::{BankBooking, SandboxBankBooks};

@@ -1,8 +1,12 @@
 //! The ports: small role traits the use cases hold as `Arc<dyn …>`, implemented by the adapters.
 
 use crate::VerifyReport;
+use crate::domain::{BankKind, BankReference, ChinaDay};
+use crate::recon::Statement;
 use async_trait::async_trait;
-use qianbao_ledger::{Account, AccountId, AccountKind, Applied, Currency, Instruction, Rejection};
+use qianbao_ledger::{
+    Account, AccountId, AccountKind, Amount, Applied, Currency, Instruction, Rejection,
+};
 use std::fmt;
 
 /// Why storage could not do what was asked. Rejections of the money rules are not here: they are
@@ -240,6 +244,9 @@ pub enum CardConfirmOutcome {
 pub struct BankMovement {
     /// The platform's id for this movement, unique forever; the bank dedupes by it.
     pub reference: String,
+    /// What it is for: a top-up (a debit), a withdrawal or a settlement (credits). The bank's
+    /// statement names it, and may batch settlements under one reference of its own.
+    pub kind: BankKind,
     /// The bank's token for the card, from binding.
     pub card_token: String,
     /// The full card number, digits only. A production bank is sent only the token; the sandbox
@@ -255,17 +262,21 @@ impl std::fmt::Debug for BankMovement {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "BankMovement({} {} {})",
-            self.reference, self.amount_minor, self.currency
+            "BankMovement({} {} {} {})",
+            self.reference, self.kind, self.amount_minor, self.currency
         )
     }
 }
 
 /// The bank's final answer on a movement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BankOutcome {
     /// The money moved.
-    Done,
+    Done {
+        /// The bank's own reference for it (for a batched settlement, the batch's): what its
+        /// statement will carry, so the platform keeps it with the movement to reconcile by.
+        bank_reference: BankReference,
+    },
     /// The card's account does not hold enough (top-ups: `bank_insufficient_funds`).
     InsufficientFunds,
     /// The bank refused the movement for good (card closed, account restricted, …).
@@ -295,6 +306,46 @@ pub trait Bank: Send + Sync {
     /// What became of the movement with `reference`; `None` when the bank never received it.
     async fn movement_status(&self, reference: &str)
     -> Result<Option<BankOutcome>, ConnectorError>;
+
+    /// The bank's statement of `day` (a day in China): every movement it booked that day, one
+    /// line per reference of its own — several settlements on one line when it batched them.
+    async fn statement(&self, day: ChinaDay) -> Result<Statement, ConnectorError>;
+}
+
+/// One movement as the sandbox bank booked it: what its statement is made from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BankBooking {
+    /// The platform's reference for the movement (the movement's id).
+    pub reference: String,
+    /// The bank's own reference (shared by the settlements of one batch).
+    pub bank_reference: BankReference,
+    /// Top-up, withdrawal or settlement.
+    pub kind: BankKind,
+    /// What moved at the card, in minor units.
+    pub amount: Amount,
+    /// ISO 4217.
+    pub currency: Currency,
+    /// When the bank booked it (ms).
+    pub booked_ms: i64,
+}
+
+/// Where the sandbox bank keeps the movements it booked, so that its statement is the same on
+/// every node and after a restart, and an operator's command can print it. A real bank keeps its
+/// own books; this port exists because the sandbox stands in for one. It sits here, beside the
+/// bank port, because this crate is the one both the connectors and storage see.
+#[async_trait]
+pub trait SandboxBankBooks: Send + Sync {
+    /// Keeps `booking` unless its reference was booked before; answers the booking kept, so a
+    /// repeat learns the bank reference the first one got.
+    async fn book(&self, booking: &BankBooking) -> Result<BankBooking, StoreError>;
+
+    /// The bookings made from `from_ms` up to (not including) `to_ms`, in the order they were
+    /// made.
+    async fn booked_between(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<BankBooking>, StoreError>;
 }
 
 /// Merchants' webhook receivers: one signed POST per call; the durable outbox retries failures.

@@ -3,9 +3,10 @@
 //! refuses such writes since migration 0011; rows written before it are found here, and the
 //! server, which reads them as enums, reports them as damage instead of guessing.
 
-use crate::domain::CardType;
+use crate::domain::{BankKind, CardType};
 use crate::money::records::{
-    Channel, Direction, IdempotencyState, MovementKind, MovementStatus, OrderStatus, TimerKind,
+    BreakKind, CaseStatus, Channel, Direction, IdempotencyState, MovementKind, MovementStatus,
+    OrderStatus, TimerKind,
 };
 use crate::records::{CardStatus, HolderStatus};
 use crate::verify::VerifyReport;
@@ -69,6 +70,21 @@ pub fn named_columns() -> Vec<NamedColumn> {
         ),
         named("cards", "id", "status", CardStatus::names()),
         named("orders", "id", "status", OrderStatus::names()),
+        // Reconciliation.
+        named(
+            "bank_confirmations",
+            "movement_id",
+            "kind",
+            BankKind::names(),
+        ),
+        named(
+            "sandbox_bank_bookings",
+            "reference",
+            "kind",
+            BankKind::names(),
+        ),
+        named("recon_cases", "id", "kind", BreakKind::names()),
+        named("recon_cases", "id", "status", CaseStatus::names()),
     ]
 }
 
@@ -85,6 +101,11 @@ pub fn amount_columns() -> Vec<AmountColumn> {
         amount("merchant_refunds", "id", "amount"),
         amount("merchant_refunds", "id", "fee_back"),
         amount("orders", "id", "amount"),
+        // Reconciliation.
+        amount("bank_confirmations", "movement_id", "amount"),
+        amount("sandbox_bank_bookings", "reference", "amount"),
+        amount("recon_cases", "id", "bank_amount"),
+        amount("recon_cases", "id", "our_amount"),
     ]
 }
 

@@ -11,17 +11,28 @@
 //! - `POST {base_url}/v1/cards/confirm` `{"reference", "code"}` →
 //!   `{"result": "bound", "card_token": "…"}` or `{"result": "wrong_code"}`.
 //! - `POST {base_url}/v1/movements/debit` (a top-up) and `POST {base_url}/v1/movements/credit`
-//!   (a withdrawal or settlement), `{"reference", "card_token", "amount", "currency"}` with the
-//!   amount in minor units → `{"result": "done" | "insufficient_funds" | "rejected"}`. The card
-//!   is named by its token only: the card number is never sent for money.
-//! - `POST {base_url}/v1/movements/status` `{"reference"}` → `{"result": "done" |
-//!   "insufficient_funds" | "rejected" | "unknown"}`, `unknown` when the bank never received it.
+//!   (a withdrawal or settlement), `{"reference", "kind", "card_token", "amount", "currency"}`
+//!   with `kind` one of `topup`, `withdrawal`, `settlement` and the amount in minor units →
+//!   `{"result": "done", "bank_reference": "…"}` or `{"result": "insufficient_funds" |
+//!   "rejected"}`. `bank_reference` is the bank's own reference for the movement — for a
+//!   settlement it may batch, the batch's — as its statement will show it: 1 to 128 ASCII letters,
+//!   digits, `.`, `_` or `-`. The card is named by its token only: the card number is never sent
+//!   for money.
+//! - `POST {base_url}/v1/movements/status` `{"reference"}` → `{"result": "done",
+//!   "bank_reference": "…"}` or `{"result": "insufficient_funds" | "rejected" | "unknown"}`,
+//!   `unknown` when the bank never received it.
+//! - `POST {base_url}/v1/statements` `{"day": "YYYY-MM-DD", "cursor"?}` → `{"lines": [{"date",
+//!   "bank_reference", "kind", "amount", "currency", "references": ["…"]}], "next_cursor": "…" |
+//!   null}`: the movements the bank booked that day (a day in China), one line per bank
+//!   reference, `references` being ours (several for a batch), a page at a time — the next asked
+//!   with the `next_cursor` of the last, until it is null.
 //!
 //! The check is retried on 5xx, 408, 429, timeouts and connection failures: the bank dedupes by
 //! `Idempotency-Key`, so a retry cannot text the holder a second code or start a second binding.
 //! The confirm is retried only when the connection failed, which proves the request never
 //! arrived: a bank that counts wrong codes might count a repeat, and the holder can simply press
-//! confirm again. Debits, credits and status questions are retried like the check: the bank
+//! confirm again. Debits, credits, status questions and statement pages are retried like the
+//! check (a statement page is a read): the bank
 //! dedupes a movement by its `Idempotency-Key`, the reference, which stays the same across our
 //! retries, other nodes and restarts, so no repeat can move money twice. After the last attempt
 //! any call is `Unavailable` (`bank_unavailable`; for a movement: outcome unknown, ask the
@@ -31,7 +42,10 @@
 use crate::config::{ApiKey, ConfigError, check_common, endpoint_below};
 use crate::outbound::{Answer, Failure, Outbound, Retry, parse_answer};
 use async_trait::async_trait;
-use qianbao_wallet::domain::Cvv;
+use qianbao_ledger::{Currency, PositiveAmount};
+use qianbao_wallet::domain::{BankKind, BankReference, ChinaDay, Cvv};
+use qianbao_wallet::recon::statement::{day_text, parse_day};
+use qianbao_wallet::recon::{Statement, StatementLine};
 use qianbao_wallet::{
     Bank, BankMovement, BankOutcome, CardCheck, CardCheckOutcome, CardConfirmOutcome,
     ConnectorError,
@@ -45,6 +59,10 @@ use std::time::Duration;
 const BANK_ID_BYTES_MAX: usize = 256;
 /// Longest movement reference we send: it is the `Idempotency-Key` too, and banks cap those.
 const MOVEMENT_REFERENCE_BYTES_MAX: usize = 255;
+/// The most statement pages read for one day: each is at most 64 KiB, so this bounds a day's
+/// statement at 640 MiB — beyond any day's, and short of reading forever from a bank whose
+/// cursor never ends.
+const STATEMENT_PAGES_MAX: usize = 10_000;
 
 /// How to reach the bank.
 #[derive(Clone, Debug)]
@@ -70,6 +88,7 @@ pub struct HttpBank {
     debit_url: Url,
     credit_url: Url,
     status_url: Url,
+    statement_url: Url,
 }
 
 impl std::fmt::Debug for HttpBank {
@@ -122,6 +141,7 @@ enum ConfirmAnswer {
 #[derive(Serialize)]
 struct MovementBody<'a> {
     reference: &'a str,
+    kind: &'a str,
     card_token: &'a str,
     amount: i64,
     currency: &'a str,
@@ -137,18 +157,21 @@ struct StatusBody<'a> {
 #[derive(Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 enum MovementAnswer {
-    Done,
+    Done { bank_reference: String },
     InsufficientFunds,
     Rejected,
 }
 
-impl From<MovementAnswer> for BankOutcome {
-    fn from(answer: MovementAnswer) -> BankOutcome {
-        match answer {
-            MovementAnswer::Done => BankOutcome::Done,
+impl MovementAnswer {
+    /// The answer as an outcome; a bank reference we could not quote is the bank's error.
+    fn outcome(self) -> Result<BankOutcome, ConnectorError> {
+        Ok(match self {
+            MovementAnswer::Done { bank_reference } => BankOutcome::Done {
+                bank_reference: bank_reference_of(&bank_reference)?,
+            },
             MovementAnswer::InsufficientFunds => BankOutcome::InsufficientFunds,
             MovementAnswer::Rejected => BankOutcome::Rejected,
-        }
+        })
     }
 }
 
@@ -156,10 +179,66 @@ impl From<MovementAnswer> for BankOutcome {
 #[derive(Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 enum StatusAnswer {
-    Done,
+    Done { bank_reference: String },
     InsufficientFunds,
     Rejected,
     Unknown,
+}
+
+/// Body of a statement page's request.
+#[derive(Serialize)]
+struct StatementBody<'a> {
+    day: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cursor: Option<&'a str>,
+}
+
+/// One page of a statement.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatementPage {
+    lines: Vec<StatementAnswerLine>,
+    next_cursor: Option<String>,
+}
+
+/// One statement line as the bank sends it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatementAnswerLine {
+    date: String,
+    bank_reference: String,
+    kind: String,
+    amount: i64,
+    currency: String,
+    references: Vec<String>,
+}
+
+impl StatementAnswerLine {
+    /// The line, checked as a statement file's line is.
+    fn line(self) -> Result<StatementLine, ConnectorError> {
+        let bad =
+            |what: &str| ConnectorError::Protocol(format!("bank's statement line has {what}"));
+        let date = parse_day(&self.date).ok_or_else(|| bad("a date that is not YYYY-MM-DD"))?;
+        let kind = BankKind::parse(&self.kind).ok_or_else(|| bad("an unknown kind"))?;
+        let amount = PositiveAmount::new(self.amount).ok_or_else(|| bad("no positive amount"))?;
+        let currency = Currency::parse(&self.currency).ok_or_else(|| bad("an unknown currency"))?;
+        if self.references.is_empty()
+            || !self
+                .references
+                .iter()
+                .all(|r| qianbao_wallet::domain::bank::is_reference(r))
+        {
+            return Err(bad("references we cannot quote"));
+        }
+        Ok(StatementLine {
+            date,
+            bank_reference: bank_reference_of(&self.bank_reference)?,
+            kind,
+            amount,
+            currency,
+            our_references: self.references,
+        })
+    }
 }
 
 /// Which way a movement goes, for the URL and the error messages.
@@ -177,6 +256,7 @@ impl HttpBank {
         let debit_url = endpoint_below("base_url", &config.base_url, "v1/movements/debit")?;
         let credit_url = endpoint_below("base_url", &config.base_url, "v1/movements/credit")?;
         let status_url = endpoint_below("base_url", &config.base_url, "v1/movements/status")?;
+        let statement_url = endpoint_below("base_url", &config.base_url, "v1/statements")?;
         check_common(
             &config.api_key,
             config.timeout,
@@ -197,6 +277,7 @@ impl HttpBank {
             debit_url,
             credit_url,
             status_url,
+            statement_url,
         })
     }
 
@@ -259,16 +340,27 @@ impl HttpBank {
         }
         let body = serde_json::to_vec(&MovementBody {
             reference: &movement.reference,
+            kind: movement.kind.as_str(),
             card_token: &movement.card_token,
             amount: movement.amount_minor,
             currency: &movement.currency,
         })
         .map_err(|e| ConnectorError::Protocol(format!("request could not be encoded: {e}")))?;
-        let answer = self
-            .ask_keyed::<MovementAnswer>(url, body, &movement.reference)
-            .await?;
-        Ok(answer.into())
+        self.ask_keyed::<MovementAnswer>(url, body, &movement.reference)
+            .await?
+            .outcome()
     }
+}
+
+/// The bank's reference as it sent it, if we can keep it and quote it in a statement.
+fn bank_reference_of(text: &str) -> Result<BankReference, ConnectorError> {
+    BankReference::parse(text).ok_or_else(|| {
+        ConnectorError::Protocol(
+            "bank answered a bank_reference that is not 1-128 ASCII letters, digits, '.', '_' \
+             or '-'"
+                .to_owned(),
+        )
+    })
 }
 
 /// Checks a movement reference is something the bank can take as an `Idempotency-Key`.
@@ -369,10 +461,50 @@ impl Bank for HttpBank {
             .ask::<StatusAnswer>(&self.status_url, body, Retry::Always)
             .await?;
         Ok(match answer {
-            StatusAnswer::Done => Some(BankOutcome::Done),
+            StatusAnswer::Done { bank_reference } => Some(BankOutcome::Done {
+                bank_reference: bank_reference_of(&bank_reference)?,
+            }),
             StatusAnswer::InsufficientFunds => Some(BankOutcome::InsufficientFunds),
             StatusAnswer::Rejected => Some(BankOutcome::Rejected),
             StatusAnswer::Unknown => None,
         })
+    }
+
+    async fn statement(&self, day: ChinaDay) -> Result<Statement, ConnectorError> {
+        let day = day_text(day);
+        let mut statement = Statement::default();
+        let mut cursor: Option<String> = None;
+        for _ in 0..STATEMENT_PAGES_MAX {
+            let body = serde_json::to_vec(&StatementBody {
+                day: &day,
+                cursor: cursor.as_deref(),
+            })
+            .map_err(|e| ConnectorError::Protocol(format!("request could not be encoded: {e}")))?;
+            let page = self
+                .ask::<StatementPage>(&self.statement_url, body, Retry::Always)
+                .await?;
+            for line in page.lines {
+                statement.lines.push(line.line()?);
+            }
+            match page.next_cursor {
+                // A cursor that does not move would read the same page for ever.
+                Some(next) if cursor.as_deref() == Some(next.as_str()) => {
+                    return Err(ConnectorError::Protocol(
+                        "bank's statement cursor did not move".to_owned(),
+                    ));
+                }
+                Some(next) => cursor = Some(next),
+                // Read back through the file's rules, so a bank reference or one of ours on two
+                // lines is refused here as it would be in a file.
+                None => {
+                    return Statement::parse_csv(statement.to_csv().as_bytes()).map_err(|e| {
+                        ConnectorError::Protocol(format!("bank's statement of {day}: {e}"))
+                    });
+                }
+            }
+        }
+        Err(ConnectorError::Protocol(format!(
+            "bank's statement of {day} runs past {STATEMENT_PAGES_MAX} pages"
+        )))
     }
 }

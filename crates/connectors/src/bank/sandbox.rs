@@ -34,17 +34,32 @@
 //! a fresh million per card) — and each node of a cluster keeps its own. Cards are booked under
 //! HMAC(secret, `card` ‖ 0 ‖ number), so the books hold no card number. They grow with every
 //! movement until the process ends: fine for a sandbox, never for production.
+//!
+//! **Statements.** A movement that moves money also gets the bank's own reference, answered with
+//! `Done`: `sbxm_` ‖ hex(HMAC(secret, `movement` ‖ 0 ‖ reference))[..32] for a top-up or a
+//! withdrawal; for a settlement, the reference of the day's batch for its card, `sbxb_` ‖
+//! hex(HMAC(secret, `batch` ‖ 0 ‖ card key ‖ 0 ‖ day))[..32] — every settlement paid to one card
+//! on one day in China is one batch, one line of the statement. Each such movement is kept in the
+//! [`SandboxBankBooks`] the bank was given (the server gives it the database, so the statement is
+//! the same on every node, after a restart and for an operator's command; without, a list in
+//! memory), before the bank answers; its statement of a day is those bookings, one line per bank
+//! reference.
 
+use super::sandbox_books::MemoryBooks;
 use async_trait::async_trait;
 use hmac::{Hmac, KeyInit, Mac};
-use qianbao_wallet::domain::{CardNumber, CardScheme, CardType, bin};
+use qianbao_ledger::{Amount, Currency, PositiveAmount};
+use qianbao_wallet::domain::{
+    BankKind, BankReference, CardNumber, CardScheme, CardType, ChinaDay, bin,
+};
+use qianbao_wallet::recon::{Statement, StatementLine};
 use qianbao_wallet::{
-    Bank, BankMovement, BankOutcome, CardCheck, CardCheckOutcome, CardConfirmOutcome,
-    ConnectorError,
+    Bank, BankBooking, BankMovement, BankOutcome, CardCheck, CardCheckOutcome, CardConfirmOutcome,
+    Clock, ConnectorError, SandboxBankBooks, SystemClock,
 };
 use sha2::Sha256;
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use time::Date;
 use time::macros::offset;
 use zeroize::Zeroize;
@@ -84,13 +99,22 @@ const NO_CREDITS: &str = "0006";
 const OPENING_FUNDS_MINOR: i64 = 100_000_000;
 /// The only currency the sandbox bank keeps.
 const CURRENCY: &str = "CNY";
+/// Prefix of the bank's reference for a top-up or a withdrawal.
+const MOVEMENT_PREFIX: &str = "sbxm_";
+/// Prefix of the bank's reference for a day's batch of settlements to one card.
+const BATCH_PREFIX: &str = "sbxb_";
+/// Hex characters of the MAC kept in a bank reference: 128 bits.
+const BANK_REFERENCE_HEX_CHARS: usize = 32;
 
-/// The sandbox bank: binding derived from a secret without state; money in per-process books.
+/// The sandbox bank: binding derived from a secret without state; money in per-process books;
+/// what moved kept in its [`SandboxBankBooks`] for the statements.
 pub struct SandboxBank {
     /// HMAC keyed with the secret, cloned for each MAC; wiped on drop (hmac's `zeroize`).
     keyed: HmacSha256,
     /// Movements and funds; a std mutex, for no lock is held across an await.
     books: Mutex<Books>,
+    /// Every movement that moved money, for the statements.
+    bookings: Arc<dyn SandboxBankBooks>,
 }
 
 /// A card as the books know it: a keyed digest of its number.
@@ -105,7 +129,7 @@ enum Direction {
 
 /// A movement as booked, to answer its repeats and status questions.
 struct Booked {
-    direction: Direction,
+    kind: BankKind,
     card: CardKey,
     amount_minor: i64,
     outcome: BankOutcome,
@@ -129,8 +153,15 @@ impl std::fmt::Debug for SandboxBank {
 
 impl SandboxBank {
     /// A sandbox bank whose references, codes and tokens are keyed by `secret`; nodes that share
-    /// the secret confirm each other's bindings.
-    pub fn new(mut secret: [u8; 32]) -> SandboxBank {
+    /// the secret confirm each other's bindings. What moved is kept in memory for its
+    /// statements; [`SandboxBank::with_books`] keeps it elsewhere.
+    pub fn new(secret: [u8; 32]) -> SandboxBank {
+        SandboxBank::with_books(secret, Arc::new(MemoryBooks::default()))
+    }
+
+    /// A sandbox bank as [`SandboxBank::new`] that keeps every movement that moved money in
+    /// `bookings`, where its statements are read from.
+    pub fn with_books(mut secret: [u8; 32], bookings: Arc<dyn SandboxBankBooks>) -> SandboxBank {
         // HMAC-SHA256 takes a 64-byte key block; a shorter key is zero-padded (RFC 2104), which is
         // what `new_from_slice` would do — without its `Result`, which cannot fail for 32 bytes.
         let mut block = [0u8; 64];
@@ -141,6 +172,7 @@ impl SandboxBank {
         SandboxBank {
             keyed,
             books: Mutex::new(Books::default()),
+            bookings,
         }
     }
 
@@ -170,6 +202,32 @@ impl SandboxBank {
         // 2^64 is not a multiple of 10^6, but the bias (under 10^-13) is far below anything a
         // sandbox could notice.
         format!("{:06}", u64::from_be_bytes(first8) % CODE_MODULUS)
+    }
+
+    /// The bank's own reference for a movement of `kind` with our `reference`, paid to or taken
+    /// from `card` on `day`: one per movement, except that a day's settlements to one card share
+    /// their batch's.
+    fn bank_reference_for(
+        &self,
+        kind: BankKind,
+        reference: &str,
+        card: &CardKey,
+        day: ChinaDay,
+    ) -> Result<BankReference, ConnectorError> {
+        let (prefix, mac) = match kind {
+            BankKind::Settlement => (
+                BATCH_PREFIX,
+                self.mac(&[b"batch", card, day.start_ms().to_string().as_bytes()]),
+            ),
+            BankKind::Topup | BankKind::Withdrawal => (
+                MOVEMENT_PREFIX,
+                self.mac(&[b"movement", reference.as_bytes()]),
+            ),
+        };
+        let text = format!("{prefix}{}", &hex::encode(mac)[..BANK_REFERENCE_HEX_CHARS]);
+        BankReference::parse(&text).ok_or_else(|| {
+            ConnectorError::Protocol("sandbox bank made a reference it cannot print".to_owned())
+        })
     }
 
     /// The card token for a confirmed `reference`.
@@ -281,8 +339,9 @@ impl SandboxBank {
 }
 
 impl SandboxBank {
-    /// Books one debit or credit, or answers the outcome booked for its reference before.
-    fn move_money(
+    /// Books one debit or credit, or answers the outcome booked for its reference before; a
+    /// movement that moved money is kept in the bookings before the answer.
+    async fn move_money(
         &self,
         direction: Direction,
         movement: &BankMovement,
@@ -302,18 +361,60 @@ impl SandboxBank {
                 "sandbox bank keeps {CURRENCY} only"
             )));
         }
+        let debit = movement.kind == BankKind::Topup;
+        if debit != (direction == Direction::Debit) {
+            return Err(ConnectorError::Protocol(format!(
+                "sandbox bank got a {} the wrong way round",
+                movement.kind
+            )));
+        }
         // As in binding: the messages name the rule, never the number.
         let card = CardNumber::parse(&movement.card_number).map_err(|e| {
             ConnectorError::Protocol(format!("sandbox bank got an invalid card number: {e}"))
         })?;
         let key = self.mac(&[b"card", card.expose().as_bytes()]);
         let behaviour = card.behaviour_digits();
+        let now_ms = SystemClock.now_ms();
+        let bank_reference = self.bank_reference_for(
+            movement.kind,
+            &movement.reference,
+            &key,
+            ChinaDay::of_ms(now_ms),
+        )?;
+        let (outcome, repeat) = self.book(direction, movement, key, behaviour, bank_reference)?;
+        let outcome = match outcome {
+            BankOutcome::Done { bank_reference } => {
+                let kept = self.keep(movement, bank_reference, now_ms).await?;
+                BankOutcome::Done {
+                    bank_reference: kept,
+                }
+            }
+            refused => refused,
+        };
+        if !repeat && direction == Direction::Debit && behaviour == ANSWER_LOST {
+            // Booked above, so the status and any repeat know what the caller never heard.
+            return Err(ConnectorError::Unavailable(
+                "sandbox bank timed out after booking the debit (card digits 7-10 are 0005)"
+                    .to_owned(),
+            ));
+        }
+        Ok(outcome)
+    }
 
+    /// Books the movement in memory, or finds it booked: its outcome, and whether it is a repeat.
+    fn book(
+        &self,
+        direction: Direction,
+        movement: &BankMovement,
+        key: CardKey,
+        behaviour: &str,
+        bank_reference: BankReference,
+    ) -> Result<(BankOutcome, bool), ConnectorError> {
         let mut guard = self.books();
         // Through a plain reference, so the two maps can be borrowed apart.
         let books = &mut *guard;
         if let Some(first) = books.movements.get(&movement.reference) {
-            if first.direction != direction
+            if first.kind != movement.kind
                 || first.card != key
                 || first.amount_minor != movement.amount_minor
             {
@@ -321,15 +422,16 @@ impl SandboxBank {
                     "sandbox bank already booked this reference for another movement".to_owned(),
                 ));
             }
-            return Ok(first.outcome);
+            return Ok((first.outcome.clone(), true));
         }
         let funds = books.funds.entry(key).or_insert(OPENING_FUNDS_MINOR);
+        let done = BankOutcome::Done { bank_reference };
         let outcome = match direction {
             Direction::Debit if behaviour == NO_FUNDS => BankOutcome::InsufficientFunds,
             Direction::Debit => match funds.checked_sub(movement.amount_minor) {
                 Some(left) if left >= 0 => {
                     *funds = left;
-                    BankOutcome::Done
+                    done
                 }
                 _ => BankOutcome::InsufficientFunds,
             },
@@ -338,7 +440,7 @@ impl SandboxBank {
             Direction::Credit => match funds.checked_add(movement.amount_minor) {
                 Some(total) => {
                     *funds = total;
-                    BankOutcome::Done
+                    done
                 }
                 None => BankOutcome::Rejected,
             },
@@ -346,21 +448,93 @@ impl SandboxBank {
         books.movements.insert(
             movement.reference.clone(),
             Booked {
-                direction,
+                kind: movement.kind,
                 card: key,
                 amount_minor: movement.amount_minor,
-                outcome,
+                outcome: outcome.clone(),
             },
         );
-        drop(guard);
-        if direction == Direction::Debit && behaviour == ANSWER_LOST {
-            // Booked above, so the status and any repeat know what the caller never heard.
-            return Err(ConnectorError::Unavailable(
-                "sandbox bank timed out after booking the debit (card digits 7-10 are 0005)"
-                    .to_owned(),
-            ));
+        Ok((outcome, false))
+    }
+
+    /// Keeps a movement that moved money in the bookings (again, on a repeat: a failed keep is
+    /// made good by the repeat it causes); answers the bank reference kept with its first
+    /// booking, which a restarted sandbox may otherwise have made anew for another day's batch.
+    async fn keep(
+        &self,
+        movement: &BankMovement,
+        bank_reference: BankReference,
+        now_ms: i64,
+    ) -> Result<BankReference, ConnectorError> {
+        let currency = Currency::parse(&movement.currency).ok_or_else(|| {
+            ConnectorError::Protocol("sandbox bank got an unknown currency".to_owned())
+        })?;
+        let kept = self
+            .bookings
+            .book(&BankBooking {
+                reference: movement.reference.clone(),
+                bank_reference,
+                kind: movement.kind,
+                amount: Amount::from_minor(movement.amount_minor),
+                currency,
+                booked_ms: now_ms,
+            })
+            .await
+            .map_err(|e| {
+                ConnectorError::Unavailable(format!("sandbox bank cannot keep its books: {e}"))
+            })?;
+        if let Some(booked) = self.books().movements.get_mut(&movement.reference) {
+            booked.outcome = BankOutcome::Done {
+                bank_reference: kept.bank_reference.clone(),
+            };
         }
-        Ok(outcome)
+        Ok(kept.bank_reference)
+    }
+
+    /// The statement of `day` from the bookings: one line per bank reference, in the order of
+    /// each reference's first booking.
+    async fn statement_of(&self, day: ChinaDay) -> Result<Statement, ConnectorError> {
+        let booked = self
+            .bookings
+            .booked_between(day.start_ms(), day.end_ms())
+            .await
+            .map_err(|e| {
+                ConnectorError::Unavailable(format!("sandbox bank cannot read its books: {e}"))
+            })?;
+        let mut lines: Vec<(StatementLine, i64)> = Vec::new();
+        let mut at: HashMap<BankReference, usize> = HashMap::new();
+        for b in booked {
+            let too_large =
+                || ConnectorError::Protocol("sandbox bank's batch is too large".to_owned());
+            match at.get(&b.bank_reference).copied() {
+                Some(i) => {
+                    let (line, total) = &mut lines[i];
+                    *total = total.checked_add(b.amount.minor()).ok_or_else(too_large)?;
+                    line.amount = PositiveAmount::new(*total).ok_or_else(too_large)?;
+                    line.our_references.push(b.reference);
+                }
+                None => {
+                    at.insert(b.bank_reference.clone(), lines.len());
+                    let amount = PositiveAmount::new(b.amount.minor()).ok_or_else(|| {
+                        ConnectorError::Protocol("sandbox bank booked no amount".to_owned())
+                    })?;
+                    lines.push((
+                        StatementLine {
+                            date: day,
+                            bank_reference: b.bank_reference,
+                            kind: b.kind,
+                            amount,
+                            currency: b.currency,
+                            our_references: vec![b.reference],
+                        },
+                        b.amount.minor(),
+                    ));
+                }
+            }
+        }
+        Ok(Statement {
+            lines: lines.into_iter().map(|(line, _)| line).collect(),
+        })
     }
 }
 
@@ -390,22 +564,31 @@ impl Bank for SandboxBank {
     }
 
     async fn debit(&self, movement: &BankMovement) -> Result<BankOutcome, ConnectorError> {
-        self.move_money(Direction::Debit, movement)
+        self.move_money(Direction::Debit, movement).await
     }
 
     async fn credit(&self, movement: &BankMovement) -> Result<BankOutcome, ConnectorError> {
-        self.move_money(Direction::Credit, movement)
+        self.move_money(Direction::Credit, movement).await
     }
 
     async fn movement_status(
         &self,
         reference: &str,
     ) -> Result<Option<BankOutcome>, ConnectorError> {
-        Ok(self.books().movements.get(reference).map(|m| m.outcome))
+        Ok(self
+            .books()
+            .movements
+            .get(reference)
+            .map(|m| m.outcome.clone()))
+    }
+
+    async fn statement(&self, day: ChinaDay) -> Result<Statement, ConnectorError> {
+        self.statement_of(day).await
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use qianbao_wallet::domain::{CardExpiry, Cvv};
@@ -732,10 +915,17 @@ mod tests {
     /// A million yuan in fen: what every card starts with.
     const MILLION: i64 = 100_000_000;
 
-    /// A movement of `amount_minor` fen in CNY on a card with behaviour digits `behaviour`.
-    fn movement(reference: &str, behaviour: &str, amount_minor: i64) -> BankMovement {
+    /// A movement of `kind` of `amount_minor` fen in CNY on a card with behaviour digits
+    /// `behaviour`.
+    fn movement_of(
+        kind: BankKind,
+        reference: &str,
+        behaviour: &str,
+        amount_minor: i64,
+    ) -> BankMovement {
         BankMovement {
             reference: reference.to_owned(),
+            kind,
             card_token: "sbxcard_test".to_owned(),
             card_number: card("622202", behaviour, 19),
             amount_minor,
@@ -743,141 +933,165 @@ mod tests {
         }
     }
 
+    /// A top-up: a debit.
+    fn topup(reference: &str, behaviour: &str, amount_minor: i64) -> BankMovement {
+        movement_of(BankKind::Topup, reference, behaviour, amount_minor)
+    }
+
+    /// A withdrawal: a credit.
+    fn payout(reference: &str, behaviour: &str, amount_minor: i64) -> BankMovement {
+        movement_of(BankKind::Withdrawal, reference, behaviour, amount_minor)
+    }
+
+    /// What an answer said, without the bank's reference: `done`, `insufficient_funds`,
+    /// `rejected`, or `None` for an error.
+    fn said(answer: Result<BankOutcome, ConnectorError>) -> Option<&'static str> {
+        match answer {
+            Ok(BankOutcome::Done { .. }) => Some("done"),
+            Ok(BankOutcome::InsufficientFunds) => Some("insufficient_funds"),
+            Ok(BankOutcome::Rejected) => Some("rejected"),
+            Err(_) => None,
+        }
+    }
+
+    /// What a status question said, as [`said`] does.
+    fn status(answer: Result<Option<BankOutcome>, ConnectorError>) -> Option<Option<&'static str>> {
+        match answer {
+            Ok(None) => Some(None),
+            Ok(Some(outcome)) => Some(said(Ok(outcome))),
+            Err(_) => None,
+        }
+    }
+
     #[tokio::test]
     async fn each_card_has_a_million_at_the_bank_and_credits_add_to_it() {
         let bank = bank();
-        let all = bank.debit(&movement("m1", "0000", MILLION)).await;
-        assert_eq!(all.ok(), Some(BankOutcome::Done));
-        let one_more = bank.debit(&movement("m2", "0000", 1)).await;
-        assert_eq!(one_more.ok(), Some(BankOutcome::InsufficientFunds));
-        let paid_in = bank.credit(&movement("m3", "0000", 500)).await;
-        assert_eq!(paid_in.ok(), Some(BankOutcome::Done));
-        let some_back = bank.debit(&movement("m4", "0000", 500)).await;
-        assert_eq!(some_back.ok(), Some(BankOutcome::Done));
-        let empty_again = bank.debit(&movement("m5", "0000", 1)).await;
-        assert_eq!(empty_again.ok(), Some(BankOutcome::InsufficientFunds));
+        let all = bank.debit(&topup("m1", "0000", MILLION)).await;
+        assert_eq!(said(all), Some("done"));
+        let one_more = bank.debit(&topup("m2", "0000", 1)).await;
+        assert_eq!(said(one_more), Some("insufficient_funds"));
+        let paid_in = bank.credit(&payout("m3", "0000", 500)).await;
+        assert_eq!(said(paid_in), Some("done"));
+        let some_back = bank.debit(&topup("m4", "0000", 500)).await;
+        assert_eq!(said(some_back), Some("done"));
+        let empty_again = bank.debit(&topup("m5", "0000", 1)).await;
+        assert_eq!(said(empty_again), Some("insufficient_funds"));
         // Another card's million is its own.
-        let other = bank.debit(&movement("m6", "1234", MILLION)).await;
-        assert_eq!(other.ok(), Some(BankOutcome::Done));
+        let other = bank.debit(&topup("m6", "1234", MILLION)).await;
+        assert_eq!(said(other), Some("done"));
     }
 
     #[tokio::test]
     async fn a_debit_over_what_is_left_takes_nothing() {
         let bank = bank();
-        let too_much = bank.debit(&movement("m1", "0000", MILLION + 1)).await;
-        assert_eq!(too_much.ok(), Some(BankOutcome::InsufficientFunds));
-        let all = bank.debit(&movement("m2", "0000", MILLION)).await;
-        assert_eq!(all.ok(), Some(BankOutcome::Done));
+        let too_much = bank.debit(&topup("m1", "0000", MILLION + 1)).await;
+        assert_eq!(said(too_much), Some("insufficient_funds"));
+        let all = bank.debit(&topup("m2", "0000", MILLION)).await;
+        assert_eq!(said(all), Some("done"));
     }
 
     #[tokio::test]
     async fn a_repeated_reference_answers_the_first_outcome_and_moves_money_once() {
         let bank = bank();
         for _ in 0..3 {
-            let got = bank.debit(&movement("top-up-1", "0000", 60_000_000)).await;
-            assert_eq!(got.ok(), Some(BankOutcome::Done));
+            let got = bank.debit(&topup("top-up-1", "0000", 60_000_000)).await;
+            assert_eq!(said(got), Some("done"));
         }
         // Taken once: 40,000,000 remain, and not a fen more.
-        let rest = bank.debit(&movement("top-up-2", "0000", 40_000_000)).await;
-        assert_eq!(rest.ok(), Some(BankOutcome::Done));
-        let over = bank.debit(&movement("top-up-3", "0000", 1)).await;
-        assert_eq!(over.ok(), Some(BankOutcome::InsufficientFunds));
+        let rest = bank.debit(&topup("top-up-2", "0000", 40_000_000)).await;
+        assert_eq!(said(rest), Some("done"));
+        let over = bank.debit(&topup("top-up-3", "0000", 1)).await;
+        assert_eq!(said(over), Some("insufficient_funds"));
         // A refused movement stays refused, even once money is there again.
-        let paid_in = bank.credit(&movement("payout-1", "0000", 10)).await;
-        assert_eq!(paid_in.ok(), Some(BankOutcome::Done));
-        let repeat = bank.debit(&movement("top-up-3", "0000", 1)).await;
-        assert_eq!(repeat.ok(), Some(BankOutcome::InsufficientFunds));
+        let paid_in = bank.credit(&payout("payout-1", "0000", 10)).await;
+        assert_eq!(said(paid_in), Some("done"));
+        let repeat = bank.debit(&topup("top-up-3", "0000", 1)).await;
+        assert_eq!(said(repeat), Some("insufficient_funds"));
         for _ in 0..2 {
-            let again = bank.credit(&movement("payout-1", "0000", 10)).await;
-            assert_eq!(again.ok(), Some(BankOutcome::Done));
+            let again = bank.credit(&payout("payout-1", "0000", 10)).await;
+            assert_eq!(said(again), Some("done"));
         }
         // Paid in once: 10 fen, so 11 is too much.
-        let eleven = bank.debit(&movement("top-up-4", "0000", 11)).await;
-        assert_eq!(eleven.ok(), Some(BankOutcome::InsufficientFunds));
+        let eleven = bank.debit(&topup("top-up-4", "0000", 11)).await;
+        assert_eq!(said(eleven), Some("insufficient_funds"));
     }
 
     #[tokio::test]
     async fn a_reference_reused_for_another_movement_is_a_protocol_error() {
         let bank = bank();
-        let first = bank.debit(&movement("m1", "0000", 100)).await;
-        assert_eq!(first.ok(), Some(BankOutcome::Done));
-        let other_amount = bank.debit(&movement("m1", "0000", 101)).await;
-        let other_card = bank.debit(&movement("m1", "1234", 100)).await;
-        let other_direction = bank.credit(&movement("m1", "0000", 100)).await;
+        let first = bank.debit(&topup("m1", "0000", 100)).await;
+        assert_eq!(said(first), Some("done"));
+        let other_amount = bank.debit(&topup("m1", "0000", 101)).await;
+        let other_card = bank.debit(&topup("m1", "1234", 100)).await;
+        let other_direction = bank.credit(&payout("m1", "0000", 100)).await;
         for got in [other_amount, other_card, other_direction] {
             assert!(matches!(got, Err(ConnectorError::Protocol(_))), "{got:?}");
         }
-        assert_eq!(
-            bank.movement_status("m1").await.ok(),
-            Some(Some(BankOutcome::Done))
-        );
+        assert_eq!(status(bank.movement_status("m1").await), Some(Some("done")));
     }
 
     #[tokio::test]
     async fn cards_ending_0001_never_have_enough_for_a_top_up_but_take_payouts() {
         let bank = bank();
-        let top_up = bank.debit(&movement("m1", "0001", 1)).await;
-        assert_eq!(top_up.ok(), Some(BankOutcome::InsufficientFunds));
+        let top_up = bank.debit(&topup("m1", "0001", 1)).await;
+        assert_eq!(said(top_up), Some("insufficient_funds"));
         assert_eq!(
-            bank.movement_status("m1").await.ok(),
-            Some(Some(BankOutcome::InsufficientFunds))
+            status(bank.movement_status("m1").await),
+            Some(Some("insufficient_funds"))
         );
-        let payout = bank.credit(&movement("m2", "0001", 1)).await;
-        assert_eq!(payout.ok(), Some(BankOutcome::Done));
-        let after_payout = bank.debit(&movement("m3", "0001", 1)).await;
-        assert_eq!(after_payout.ok(), Some(BankOutcome::InsufficientFunds));
+        let payout = bank.credit(&payout("m2", "0001", 1)).await;
+        assert_eq!(said(payout), Some("done"));
+        let after_payout = bank.debit(&topup("m3", "0001", 1)).await;
+        assert_eq!(said(after_payout), Some("insufficient_funds"));
     }
 
     #[tokio::test]
     async fn cards_ending_0005_lose_the_first_answer_to_a_top_up_that_was_taken() {
         let bank = bank();
-        assert_eq!(bank.movement_status("m1").await.ok(), Some(None));
-        let first = bank.debit(&movement("m1", "0005", MILLION)).await;
+        assert_eq!(status(bank.movement_status("m1").await), Some(None));
+        let first = bank.debit(&topup("m1", "0005", MILLION)).await;
         assert!(
             matches!(first, Err(ConnectorError::Unavailable(_))),
             "{first:?}"
         );
-        assert_eq!(
-            bank.movement_status("m1").await.ok(),
-            Some(Some(BankOutcome::Done))
-        );
-        let repeat = bank.debit(&movement("m1", "0005", MILLION)).await;
-        assert_eq!(repeat.ok(), Some(BankOutcome::Done));
+        assert_eq!(status(bank.movement_status("m1").await), Some(Some("done")));
+        let repeat = bank.debit(&topup("m1", "0005", MILLION)).await;
+        assert_eq!(said(repeat), Some("done"));
         // The million was taken once, by the first call: nothing is left for another top-up,
         // whose answer is lost too — the status still tells.
-        let next = bank.debit(&movement("m2", "0005", 1)).await;
+        let next = bank.debit(&topup("m2", "0005", 1)).await;
         assert!(
             matches!(next, Err(ConnectorError::Unavailable(_))),
             "{next:?}"
         );
         assert_eq!(
-            bank.movement_status("m2").await.ok(),
-            Some(Some(BankOutcome::InsufficientFunds))
+            status(bank.movement_status("m2").await),
+            Some(Some("insufficient_funds"))
         );
-        let payout = bank.credit(&movement("m3", "0005", 1)).await;
-        assert_eq!(payout.ok(), Some(BankOutcome::Done));
+        let payout = bank.credit(&payout("m3", "0005", 1)).await;
+        assert_eq!(said(payout), Some("done"));
     }
 
     #[tokio::test]
     async fn cards_ending_0006_refuse_payouts_but_allow_top_ups() {
         let bank = bank();
-        let payout = bank.credit(&movement("m1", "0006", 100)).await;
-        assert_eq!(payout.ok(), Some(BankOutcome::Rejected));
+        let payout = bank.credit(&payout("m1", "0006", 100)).await;
+        assert_eq!(said(payout), Some("rejected"));
         assert_eq!(
-            bank.movement_status("m1").await.ok(),
-            Some(Some(BankOutcome::Rejected))
+            status(bank.movement_status("m1").await),
+            Some(Some("rejected"))
         );
-        let top_up = bank.debit(&movement("m2", "0006", MILLION)).await;
-        assert_eq!(top_up.ok(), Some(BankOutcome::Done));
+        let top_up = bank.debit(&topup("m2", "0006", MILLION)).await;
+        assert_eq!(said(top_up), Some("done"));
         // The refused payout added nothing.
-        let more = bank.debit(&movement("m3", "0006", 1)).await;
-        assert_eq!(more.ok(), Some(BankOutcome::InsufficientFunds));
+        let more = bank.debit(&topup("m3", "0006", 1)).await;
+        assert_eq!(said(more), Some("insufficient_funds"));
     }
 
     #[tokio::test]
     async fn the_status_of_a_reference_the_bank_never_got_is_none() {
         let bank = bank();
-        assert!(bank.debit(&movement("m1", "0000", 1)).await.is_ok());
+        assert!(bank.debit(&topup("m1", "0000", 1)).await.is_ok());
         for reference in ["m2", "", "M1", "m1 "] {
             let got = bank.movement_status(reference).await;
             assert_eq!(got.ok(), Some(None), "{reference:?}");
@@ -887,16 +1101,16 @@ mod tests {
     #[tokio::test]
     async fn movements_the_platform_should_have_refused_are_a_protocol_error_and_book_nothing() {
         let bank = bank();
-        let mut dollars = movement("m3", "0000", 100);
+        let mut dollars = topup("m3", "0000", 100);
         dollars.currency = "USD".to_owned();
-        let mut bad_card = movement("m4", "0000", 100);
+        let mut bad_card = topup("m4", "0000", 100);
         bad_card.card_number = "12345".to_owned();
         let cases = [
-            movement("m1", "0000", 0),
-            movement("m2", "0000", -100),
+            topup("m1", "0000", 0),
+            topup("m2", "0000", -100),
             dollars,
             bad_card,
-            movement("", "0000", 100),
+            topup("", "0000", 100),
         ];
         for bad in &cases {
             for got in [bank.debit(bad).await, bank.credit(bad).await] {
@@ -905,31 +1119,182 @@ mod tests {
                     "{bad:?}: {got:?}"
                 );
             }
-            assert_eq!(bank.movement_status(&bad.reference).await.ok(), Some(None));
+            assert_eq!(
+                status(bank.movement_status(&bad.reference).await),
+                Some(None)
+            );
         }
         // And took nothing: the million is whole.
-        let all = bank.debit(&movement("m5", "0000", MILLION)).await;
-        assert_eq!(all.ok(), Some(BankOutcome::Done));
+        let all = bank.debit(&topup("m5", "0000", MILLION)).await;
+        assert_eq!(said(all), Some("done"));
     }
 
     #[tokio::test]
     async fn a_restarted_sandbox_has_forgotten_its_movements_and_balances() {
         let before = bank();
-        assert!(before.debit(&movement("m1", "0000", MILLION)).await.is_ok());
+        assert!(before.debit(&topup("m1", "0000", MILLION)).await.is_ok());
         drop(before);
         let after = bank();
-        assert_eq!(after.movement_status("m1").await.ok(), Some(None));
-        let again = after.debit(&movement("m2", "0000", MILLION)).await;
-        assert_eq!(again.ok(), Some(BankOutcome::Done));
+        assert_eq!(status(after.movement_status("m1").await), Some(None));
+        let again = after.debit(&topup("m2", "0000", MILLION)).await;
+        assert_eq!(said(again), Some("done"));
     }
 
     #[tokio::test]
     async fn the_books_know_a_card_by_its_keyed_digest_only() {
         let bank = bank();
-        let taken = movement("m1", "0000", 1);
+        let taken = topup("m1", "0000", 1);
         assert!(bank.debit(&taken).await.is_ok());
         let digest = bank.mac(&[b"card", taken.card_number.as_bytes()]);
         let keys: Vec<CardKey> = bank.books().funds.keys().copied().collect();
         assert_eq!(keys, [digest]);
+    }
+
+    /// A settlement of `amount_minor` fen to a card with behaviour digits `behaviour`.
+    fn settlement(reference: &str, behaviour: &str, amount_minor: i64) -> BankMovement {
+        movement_of(BankKind::Settlement, reference, behaviour, amount_minor)
+    }
+
+    /// The bank reference a movement was answered with.
+    fn reference_of(answer: Result<BankOutcome, ConnectorError>) -> String {
+        match answer {
+            Ok(BankOutcome::Done { bank_reference }) => bank_reference.to_string(),
+            other => panic!("expected done: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn each_top_up_and_withdrawal_gets_its_own_bank_reference_and_keeps_it() {
+        let bank = bank();
+        let top_up = reference_of(bank.debit(&topup("m1", "0000", 100)).await);
+        let payout = reference_of(bank.credit(&payout("m2", "0000", 50)).await);
+        assert!(
+            top_up.starts_with("sbxm_") && top_up.len() == 5 + 32,
+            "{top_up}"
+        );
+        assert_ne!(top_up, payout);
+        assert_eq!(
+            reference_of(bank.debit(&topup("m1", "0000", 100)).await),
+            top_up
+        );
+        let Ok(Some(BankOutcome::Done { bank_reference })) = bank.movement_status("m2").await
+        else {
+            panic!("the status should be done");
+        };
+        assert_eq!(bank_reference.as_str(), payout);
+        // Another node with the same secret names a movement the same.
+        let other_node = SandboxBank::new([7; 32]);
+        assert_eq!(
+            reference_of(other_node.debit(&topup("m1", "0000", 100)).await),
+            top_up
+        );
+    }
+
+    #[tokio::test]
+    async fn a_days_settlements_to_one_card_share_one_batch_reference() {
+        let bank = bank();
+        let first = reference_of(bank.credit(&settlement("s1", "0000", 100)).await);
+        let second = reference_of(bank.credit(&settlement("s2", "0000", 200)).await);
+        let other_card = reference_of(bank.credit(&settlement("s3", "1234", 300)).await);
+        assert!(first.starts_with("sbxb_"), "{first}");
+        assert_eq!(first, second);
+        assert_ne!(first, other_card);
+    }
+
+    #[tokio::test]
+    async fn a_movement_sent_the_wrong_way_round_is_a_protocol_error() {
+        let bank = bank();
+        for got in [
+            bank.credit(&topup("m1", "0000", 1)).await,
+            bank.debit(&payout("m2", "0000", 1)).await,
+            bank.debit(&settlement("m3", "0000", 1)).await,
+        ] {
+            assert!(matches!(got, Err(ConnectorError::Protocol(_))), "{got:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_statement_of_a_day_has_a_line_per_bank_reference_and_nothing_refused() {
+        let bank = bank();
+        let top_up = reference_of(bank.debit(&topup("m1", "0000", 10_010)).await);
+        reference_of(bank.credit(&payout("m2", "0000", 5_000)).await);
+        let batch = reference_of(bank.credit(&settlement("s1", "0000", 20_000)).await);
+        reference_of(bank.credit(&settlement("s2", "0000", 5_000)).await);
+        // Refused and repeated movements add nothing.
+        assert_eq!(
+            said(bank.debit(&topup("m3", "0001", 1)).await),
+            Some("insufficient_funds")
+        );
+        assert_eq!(
+            said(bank.credit(&payout("m4", "0006", 1)).await),
+            Some("rejected")
+        );
+        reference_of(bank.debit(&topup("m1", "0000", 10_010)).await);
+        let today = ChinaDay::today();
+        let statement = bank.statement(today).await.unwrap();
+        let csv = statement.to_csv();
+        let day = qianbao_wallet::recon::statement::day_text(today);
+        assert_eq!(
+            csv.lines().collect::<Vec<_>>(),
+            [
+                "date,bank_ref,kind,amount_minor,currency,our_refs".to_owned(),
+                format!("{day},{top_up},topup,10010,CNY,m1"),
+                format!(
+                    "{day},{},withdrawal,5000,CNY,m2",
+                    statement.lines[1].bank_reference
+                ),
+                format!("{day},{batch},settlement,25000,CNY,s1;s2"),
+            ]
+        );
+        let yesterday = ChinaDay::of_ms(today.start_ms() - 1);
+        assert!(bank.statement(yesterday).await.unwrap().lines.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_top_up_whose_answer_was_lost_is_on_the_statement_all_the_same() {
+        let bank = bank();
+        let lost = bank.debit(&topup("m1", "0005", 700)).await;
+        assert!(
+            matches!(lost, Err(ConnectorError::Unavailable(_))),
+            "{lost:?}"
+        );
+        let statement = bank.statement(ChinaDay::today()).await.unwrap();
+        assert_eq!(statement.lines.len(), 1);
+        assert_eq!(statement.lines[0].our_references, ["m1"]);
+        assert_eq!(statement.lines[0].amount.minor(), 700);
+    }
+
+    #[tokio::test]
+    async fn books_given_to_the_bank_outlive_it_and_answer_the_first_batch_reference() {
+        let books: Arc<dyn SandboxBankBooks> = Arc::new(MemoryBooks::default());
+        let before = SandboxBank::with_books([7; 32], books.clone());
+        let first = reference_of(before.credit(&settlement("s1", "0000", 100)).await);
+        drop(before);
+        let after = SandboxBank::with_books([7; 32], books.clone());
+        let statement = after.statement(ChinaDay::today()).await.unwrap();
+        assert_eq!(statement.lines.len(), 1);
+        assert_eq!(statement.lines[0].bank_reference.as_str(), first);
+        // The restarted bank forgot the movement, so a repeat moves money again; the books
+        // still answer the reference the first booking got, and count it once.
+        let kept = books
+            .book(&BankBooking {
+                reference: "s1".into(),
+                bank_reference: BankReference::parse("sbxb_other").unwrap(),
+                kind: BankKind::Settlement,
+                amount: Amount::from_minor(100),
+                currency: Currency::CNY,
+                booked_ms: 0,
+            })
+            .await
+            .unwrap();
+        assert_eq!(kept.bank_reference.as_str(), first);
+        let again = reference_of(after.credit(&settlement("s1", "0000", 100)).await);
+        assert_eq!(again, first);
+        assert_eq!(
+            after.statement(ChinaDay::today()).await.unwrap().lines[0]
+                .amount
+                .minor(),
+            100
+        );
     }
 }

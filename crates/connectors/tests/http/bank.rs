@@ -2,6 +2,8 @@
 
 use crate::receiver::{Receiver, Reply, unreachable_url};
 use qianbao_connectors::{ApiKey, ConfigError, HttpBank, HttpBankConfig};
+use qianbao_wallet::domain::{BankKind, BankReference, ChinaDay};
+use qianbao_wallet::recon::statement::parse_day;
 use qianbao_wallet::{
     Bank, BankMovement, BankOutcome, CardCheck, CardCheckOutcome, CardConfirmOutcome,
     ConnectorError,
@@ -11,6 +13,15 @@ use std::time::{Duration, Instant};
 const CARD: &str = "6222020000000000003";
 const CVV: &str = "737";
 const CODE_SENT: &str = r#"{"result":"code_sent","reference":"ref-123"}"#;
+/// A movement done, under the bank's reference `B-1`.
+const DONE: &str = r#"{"result":"done","bank_reference":"B-1"}"#;
+
+/// `Done` under the bank's reference `B-1`.
+fn done() -> BankOutcome {
+    BankOutcome::Done {
+        bank_reference: BankReference::parse("B-1").unwrap_or_else(|| panic!("B-1 is a reference")),
+    }
+}
 
 fn config(base_url: String, retries: u32) -> HttpBankConfig {
     HttpBankConfig {
@@ -44,6 +55,7 @@ fn debit_check() -> CardCheck {
 fn movement(reference: &str) -> BankMovement {
     BankMovement {
         reference: reference.to_owned(),
+        kind: BankKind::Withdrawal,
         card_token: "tok_abc".to_owned(),
         card_number: CARD.to_owned(),
         amount_minor: 12_345,
@@ -403,7 +415,7 @@ async fn errors_never_contain_the_card_number_or_the_cvv() {
 #[tokio::test]
 async fn a_movement_posts_the_card_token_never_the_card_number_keyed_by_its_reference() {
     for way in Way::BOTH {
-        let receiver = Receiver::start(vec![Reply::json(200, r#"{"result":"done"}"#)]).await;
+        let receiver = Receiver::start(vec![Reply::json(200, DONE)]).await;
 
         let outcome = way
             .send(
@@ -412,7 +424,7 @@ async fn a_movement_posts_the_card_token_never_the_card_number_keyed_by_its_refe
             )
             .await;
 
-        assert_eq!(outcome.ok(), Some(BankOutcome::Done), "{way:?}");
+        assert_eq!(outcome.ok(), Some(done()), "{way:?}");
         let received = receiver.received();
         assert_eq!(received.len(), 1);
         assert_eq!(received[0].path, way.path());
@@ -424,6 +436,7 @@ async fn a_movement_posts_the_card_token_never_the_card_number_keyed_by_its_refe
             received[0].json(),
             serde_json::json!({
                 "reference": "mv-20260101-0001",
+                "kind": "withdrawal",
                 "card_token": "tok_abc",
                 "amount": 12_345,
                 "currency": "CNY",
@@ -437,7 +450,7 @@ async fn a_movement_posts_the_card_token_never_the_card_number_keyed_by_its_refe
 #[tokio::test]
 async fn movement_answers_map_to_outcomes() {
     let cases = [
-        (r#"{"result":"done"}"#, BankOutcome::Done),
+        (DONE, done()),
         (
             r#"{"result":"insufficient_funds"}"#,
             BankOutcome::InsufficientFunds,
@@ -445,7 +458,7 @@ async fn movement_answers_map_to_outcomes() {
         (r#"{"result":"rejected"}"#, BankOutcome::Rejected),
     ];
     for way in Way::BOTH {
-        for (answer, expected) in cases {
+        for (answer, expected) in cases.clone() {
             let receiver = Receiver::start(vec![Reply::json(200, answer)]).await;
             let outcome = way
                 .send(
@@ -464,7 +477,7 @@ async fn a_movement_is_retried_after_5xx_with_its_reference_as_the_key_each_time
         let receiver = Receiver::start(vec![
             Reply::json(500, ""),
             Reply::json(503, ""),
-            Reply::json(200, r#"{"result":"done"}"#),
+            Reply::json(200, DONE),
         ])
         .await;
 
@@ -475,7 +488,7 @@ async fn a_movement_is_retried_after_5xx_with_its_reference_as_the_key_each_time
             )
             .await;
 
-        assert_eq!(outcome.ok(), Some(BankOutcome::Done), "{way:?}");
+        assert_eq!(outcome.ok(), Some(done()), "{way:?}");
         let received = receiver.received();
         assert_eq!(received.len(), 3, "{way:?}");
         assert!(
@@ -492,7 +505,7 @@ async fn a_movement_is_retried_after_5xx_with_its_reference_as_the_key_each_time
 #[tokio::test]
 async fn another_process_repeating_a_movement_sends_the_same_key() {
     // Two connectors stand for the node before a restart and the node after it (or two nodes).
-    let receiver = Receiver::start(vec![Reply::json(200, r#"{"result":"done"}"#)]).await;
+    let receiver = Receiver::start(vec![Reply::json(200, DONE)]).await;
     for _ in 0..2 {
         let fresh = bank(config(receiver.base_url.clone(), 0));
         assert!(fresh.debit(&movement("mv-restart")).await.is_ok());
@@ -508,10 +521,8 @@ async fn another_process_repeating_a_movement_sends_the_same_key() {
 #[tokio::test]
 async fn a_movement_timing_out_on_every_attempt_is_unavailable() {
     for way in Way::BOTH {
-        let receiver = Receiver::start(vec![
-            Reply::json(200, r#"{"result":"done"}"#).after(Duration::from_secs(3)),
-        ])
-        .await;
+        let receiver =
+            Receiver::start(vec![Reply::json(200, DONE).after(Duration::from_secs(3))]).await;
         let mut slow = config(receiver.base_url.clone(), 1);
         slow.timeout = Duration::from_millis(200);
 
@@ -551,6 +562,11 @@ async fn a_malformed_movement_answer_is_a_protocol_error_without_a_retry() {
             r#"{"result":"approved"}"#,
             r#"{"result":"DONE"}"#,
             r#"{"result":42}"#,
+            // Done, but without a reference of the bank's we could quote in a statement.
+            r#"{"result":"done"}"#,
+            r#"{"result":"done","bank_reference":""}"#,
+            r#"{"result":"done","bank_reference":"a,b"}"#,
+            r#"{"result":"done","bank_reference":42}"#,
         ] {
             let receiver = Receiver::start(vec![Reply::json(200, answer)]).await;
             let outcome = way
@@ -570,7 +586,7 @@ async fn a_malformed_movement_answer_is_a_protocol_error_without_a_retry() {
 
 #[tokio::test]
 async fn a_movement_the_platform_should_not_ask_for_is_refused_before_sending() {
-    let receiver = Receiver::start(vec![Reply::json(200, r#"{"result":"done"}"#)]).await;
+    let receiver = Receiver::start(vec![Reply::json(200, DONE)]).await;
     let bank = bank(config(receiver.base_url.clone(), 0));
     let mut cases = Vec::new();
     for amount_minor in [0, -1] {
@@ -597,7 +613,7 @@ async fn a_movement_the_platform_should_not_ask_for_is_refused_before_sending() 
 #[tokio::test]
 async fn movement_status_asks_by_reference_and_maps_every_answer() {
     let cases = [
-        (r#"{"result":"done"}"#, Some(BankOutcome::Done)),
+        (DONE, Some(done())),
         (
             r#"{"result":"insufficient_funds"}"#,
             Some(BankOutcome::InsufficientFunds),
@@ -644,6 +660,8 @@ async fn a_malformed_status_answer_is_a_protocol_error() {
         "{}",
         r#"{"result":"pending"}"#,
         r#"{"result":null}"#,
+        r#"{"result":"done"}"#,
+        r#"{"result":"done","bank_reference":"has space"}"#,
     ] {
         let receiver = Receiver::start(vec![Reply::json(200, answer)]).await;
         let outcome = bank(config(receiver.base_url.clone(), 2))
@@ -708,4 +726,105 @@ fn out_of_range_settings_are_refused_at_construction() {
         let err = HttpBank::new(bad);
         assert!(matches!(err, Err(ConfigError::Invalid { .. })), "{err:?}");
     }
+}
+
+/// A statement page's answer with `lines` and `next_cursor`.
+fn page(lines: &str, next_cursor: Option<&str>) -> String {
+    let next = next_cursor.map_or("null".to_owned(), |c| format!("\"{c}\""));
+    format!(r#"{{"lines":[{lines}],"next_cursor":{next}}}"#)
+}
+
+/// A statement line's JSON.
+fn answer_line(bank_reference: &str, kind: &str, amount: i64, references: &str) -> String {
+    format!(
+        r#"{{"date":"2026-03-01","bank_reference":"{bank_reference}","kind":"{kind}","amount":{amount},"currency":"CNY","references":[{references}]}}"#
+    )
+}
+
+fn march_first() -> ChinaDay {
+    parse_day("2026-03-01").unwrap_or_else(|| panic!("a day"))
+}
+
+#[tokio::test]
+async fn a_statement_is_read_page_by_page_until_the_cursor_ends() {
+    let first = page(
+        &format!(
+            "{},{}",
+            answer_line("B-1", "topup", 10_010, r#""m1""#),
+            answer_line("B-2", "withdrawal", 5_000, r#""m2""#)
+        ),
+        Some("p2"),
+    );
+    let second = page(
+        &answer_line("B-3", "settlement", 25_000, r#""m3","m4""#),
+        None,
+    );
+    let receiver = Receiver::start(vec![
+        Reply::json(200, &first),
+        Reply::json(503, ""),
+        Reply::json(200, &second),
+    ])
+    .await;
+    let statement = bank(config(receiver.base_url.clone(), 1))
+        .statement(march_first())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        statement.to_csv(),
+        "date,bank_ref,kind,amount_minor,currency,our_refs\n\
+         2026-03-01,B-1,topup,10010,CNY,m1\n\
+         2026-03-01,B-2,withdrawal,5000,CNY,m2\n\
+         2026-03-01,B-3,settlement,25000,CNY,m3;m4\n"
+    );
+    let received = receiver.received();
+    assert_eq!(received.len(), 3);
+    assert_eq!(received[0].path, "/v1/statements");
+    assert_eq!(received[0].header("authorization"), "Bearer bank-key-789");
+    assert_eq!(received[0].json(), serde_json::json!({"day": "2026-03-01"}));
+    assert_eq!(
+        received[2].json(),
+        serde_json::json!({"day": "2026-03-01", "cursor": "p2"})
+    );
+}
+
+#[tokio::test]
+async fn a_statement_line_we_could_not_read_from_a_file_is_a_protocol_error() {
+    let good = answer_line("B-1", "topup", 100, r#""m1""#);
+    for lines in [
+        answer_line("B 1", "topup", 100, r#""m1""#),
+        answer_line("B-1", "payout", 100, r#""m1""#),
+        answer_line("B-1", "topup", 0, r#""m1""#),
+        answer_line("B-1", "topup", 100, ""),
+        answer_line("B-1", "topup", 100, r#""m;1""#),
+        answer_line("B-1", "topup", 100, r#""m1""#).replace("2026-03-01", "01/03/2026"),
+        answer_line("B-1", "topup", 100, r#""m1""#).replace("CNY", "yuan"),
+        // The same bank reference twice, and one of ours on two lines.
+        format!("{good},{good}"),
+        format!("{good},{}", answer_line("B-2", "topup", 100, r#""m1""#)),
+    ] {
+        let receiver = Receiver::start(vec![Reply::json(200, &page(&lines, None))]).await;
+        let got = bank(config(receiver.base_url.clone(), 0))
+            .statement(march_first())
+            .await;
+        assert!(
+            matches!(got, Err(ConnectorError::Protocol(_))),
+            "{lines}: {got:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_statement_cursor_that_does_not_move_is_a_protocol_error() {
+    let stuck = page("", Some("p1"));
+    let receiver = Receiver::start(vec![
+        Reply::json(200, &stuck),
+        Reply::json(200, &stuck),
+        Reply::json(200, &page("", None)),
+    ])
+    .await;
+    let got = bank(config(receiver.base_url.clone(), 0))
+        .statement(march_first())
+        .await;
+    assert!(matches!(got, Err(ConnectorError::Protocol(_))), "{got:?}");
+    assert_eq!(receiver.count(), 2);
 }

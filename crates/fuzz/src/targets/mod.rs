@@ -5,6 +5,8 @@ mod ledger;
 mod money;
 mod photo;
 mod signature;
+// Reconciliation: the bank's statement file.
+mod statement;
 
 use crate::Target;
 
@@ -86,6 +88,12 @@ pub(crate) const ALL: &[Target] = &[
         name: "signature",
         about: "signature::verify: the documented grammar exactly; one-byte changes refused",
         run: signature::signature,
+        test_cases: 3_000,
+    },
+    Target {
+        name: "statement",
+        about: "Statement::parse_csv: valid files round trip; others parse to a fixed point or name a line",
+        run: statement::statement,
         test_cases: 3_000,
     },
 ];

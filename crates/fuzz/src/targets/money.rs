@@ -201,6 +201,13 @@ impl Bank for Unreachable {
     async fn movement_status(&self, _: &str) -> Result<Option<BankOutcome>, ConnectorError> {
         stub()
     }
+
+    async fn statement(
+        &self,
+        _: qianbao_wallet::domain::ChinaDay,
+    ) -> Result<qianbao_wallet::recon::Statement, ConnectorError> {
+        stub()
+    }
 }
 
 /// A record store that counts the transactions asked of it and fails each one, so a charge

@@ -28,6 +28,8 @@ mod money_requests;
 mod money_transfers;
 mod opening;
 mod ops;
+// Reconciliation against the bank's statements, and the funding invariant.
+mod reconciliation;
 mod risk;
 mod security;
 mod totp;

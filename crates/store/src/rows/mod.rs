@@ -27,6 +27,9 @@ pub(crate) mod webhooks;
 
 // Closing wallets (注销).
 pub(crate) mod closing;
+// Reconciliation and the funding invariant.
+pub(crate) mod funding;
+pub(crate) mod recon;
 
 use crate::portable::{Tx, Value};
 use holders::{holder_from, holder_read};

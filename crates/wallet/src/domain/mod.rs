@@ -13,6 +13,8 @@
 //! Everything here is pure: no I/O, no clock (except [`IdNumber::parse`], a convenience over
 //! [`IdNumber::parse_on`] that reads today's date in China).
 
+// Reconciliation: a movement's kind and references at the bank.
+pub mod bank;
 pub mod bin;
 pub mod card_number;
 pub mod card_security;
@@ -30,6 +32,7 @@ pub mod qr_picture;
 pub mod totp;
 pub mod yuan;
 
+pub use bank::{BankKind, BankReference};
 pub use bin::{BinInfo, CardScheme, CardType};
 pub use card_number::{CardError, CardNumber};
 pub use card_security::{CardExpiry, Cvv};

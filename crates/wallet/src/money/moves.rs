@@ -5,8 +5,8 @@ use super::fees::FeeSchedule;
 use super::limits;
 use super::payload::Payload;
 use super::records::{
-    Channel, Direction, IdempotencyState, MoneyTx, MovementKind, MovementRecord, MovementStatus,
-    OrderStatus, ReadAhead, TimerKind, TimerRecord,
+    BankConfirmation, Channel, Direction, IdempotencyState, MoneyTx, MovementKind, MovementRecord,
+    MovementStatus, OrderStatus, ReadAhead, TimerKind, TimerRecord,
 };
 use super::review::HeldPayment;
 use super::risk::{Ask, Asker, Origin, Payee as PaidTo, Subject};
@@ -15,7 +15,7 @@ use super::{
     entry_id, finish, leg, legs, new_movement_id, operator_account, shown_name, wallet_account,
     yuan,
 };
-use crate::domain::{CardType, Phone};
+use crate::domain::{BankKind, CardType, Phone};
 use crate::records::{CardRecord, CardStatus, HolderRecord, HolderStatus};
 use crate::risk::{CallKind, Verdict};
 use crate::storage::RecordStore;
@@ -429,6 +429,7 @@ impl Money {
         };
         let movement = BankMovement {
             reference: movement_id.clone(),
+            kind: BankKind::Topup,
             card_token: card.token.clone(),
             card_number: card.number.clone(),
             amount_minor: (amount.amount() + fee).minor(),
@@ -462,7 +463,7 @@ impl Money {
                 Ok((done, refusal))
             })
             .await?;
-        match (done.1, done.0.status.as_str()) {
+        match (&done.1, done.0.status.as_str()) {
             (Some(BankOutcome::InsufficientFunds), _) => Err(MoneyError::BankInsufficientFunds),
             (Some(_), _) | (None, "failed") => Err(MoneyError::BankRejected),
             (None, _) => Ok(done.0),
@@ -495,7 +496,7 @@ impl Money {
         }
         let holder = r.holder(&m.owner_id)?.ok_or(MoneyError::NotFound)?;
         match answer {
-            Ok(BankOutcome::Done) => {
+            Ok(BankOutcome::Done { bank_reference }) => {
                 let wallet = wallet_account(r, &holder.wallet_id, currency)?;
                 let clearing = operator_account(r, AccountKind::BankClearing, currency)?;
                 let fees = operator_account(r, AccountKind::FeeIncome, currency)?;
@@ -511,6 +512,16 @@ impl Money {
                     },
                 )?;
                 r.set_movement_status(&m.id, MovementStatus::Succeeded, now)?;
+                // What the bank took from the card, under its reference: what its statement
+                // will show.
+                r.confirm_at_bank(&BankConfirmation {
+                    movement_id: m.id.clone(),
+                    bank_reference: bank_reference.clone(),
+                    kind: BankKind::Topup,
+                    amount: m.amount + m.fee,
+                    currency,
+                    confirmed_ms: now,
+                })?;
                 self.alert(
                     r,
                     Alert {
@@ -547,7 +558,7 @@ impl Money {
                     },
                 )?;
                 done.status = MovementStatus::Failed;
-                Ok((done, Some(*refusal)))
+                Ok((done, Some(refusal.clone())))
             }
             Err(ConnectorError::Unavailable(_)) => Ok((done, None)),
             Err(ConnectorError::Protocol(e)) => Err(MoneyError::Internal(e.clone())),

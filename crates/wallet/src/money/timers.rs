@@ -4,9 +4,10 @@
 //! the bank dedupes by the movement's id, so two nodes doing the same timer move money once.
 
 use super::records::{
-    MoneyTx, MovementKind, MovementRecord, MovementStatus, TimerKind, TimerRecord,
+    BankConfirmation, MoneyTx, MovementKind, MovementRecord, MovementStatus, TimerKind, TimerRecord,
 };
 use super::{Alert, Money, MoneyError, Step, apply, entry_id, yuan};
+use crate::domain::{BankKind, BankReference};
 use crate::records::{CardStatus, HolderRecord, HolderStatus};
 use crate::storage::RecordStore;
 use crate::{BankMovement, BankOutcome};
@@ -19,10 +20,10 @@ const BACKOFF_MAX_MS: i64 = 5 * 60_000;
 const PASS_SIZE_MAX: i64 = 100;
 
 /// How a payout ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum PayoutEnd {
-    /// The bank paid it.
-    Paid,
+    /// The bank paid it, under this reference of its own.
+    Paid(BankReference),
     /// The bank refused it for good.
     Returned,
     /// Its card was unbound while it waited: no bank can be asked.
@@ -94,8 +95,14 @@ impl Money {
                     return Ok(true);
                 };
                 let card = self.open_card(card)?;
+                let kind = match (timer.kind, movement.kind) {
+                    (TimerKind::TopupReconcile, _) => BankKind::Topup,
+                    (_, MovementKind::Settlement) => BankKind::Settlement,
+                    _ => BankKind::Withdrawal,
+                };
                 let order = BankMovement {
                     reference: movement.id.clone(),
+                    kind,
                     card_token: card.token.clone(),
                     card_number: card.number.clone(),
                     amount_minor: if timer.kind == TimerKind::TopupReconcile {
@@ -129,7 +136,7 @@ impl Money {
                     .await?;
                 } else {
                     let end = match answer {
-                        Ok(BankOutcome::Done) => PayoutEnd::Paid,
+                        Ok(BankOutcome::Done { bank_reference }) => PayoutEnd::Paid(bank_reference),
                         _ => PayoutEnd::Returned,
                     };
                     self.finish_payout(store, timer, &movement, end).await?;
@@ -182,7 +189,7 @@ impl Money {
                 r.delete_timer(&timer_id)?;
                 return Ok(());
             }
-            let paid = end == PayoutEnd::Paid;
+            let paid = matches!(end, PayoutEnd::Paid(_));
             let instruction = if paid {
                 Instruction::Post {
                     id: entry_id(&m.id, Step::Post),
@@ -201,6 +208,22 @@ impl Money {
                     MovementStatus::Failed
                 }, now)?;
             r.delete_timer(&timer_id)?;
+            if let PayoutEnd::Paid(bank_reference) = &end {
+                // What the bank paid to the card, under its reference: what its statement will
+                // show (a batch's reference for a batched settlement).
+                r.confirm_at_bank(&BankConfirmation {
+                    movement_id: m.id.clone(),
+                    bank_reference: bank_reference.clone(),
+                    kind: if m.kind == MovementKind::Settlement {
+                        BankKind::Settlement
+                    } else {
+                        BankKind::Withdrawal
+                    },
+                    amount: m.amount,
+                    currency: m.currency,
+                    confirmed_ms: now,
+                })?;
+            }
             if m.kind == MovementKind::Withdrawal
                 && let Some(holder) = r.holder(&m.owner_id)?
             {

@@ -16,6 +16,10 @@ pub mod settings;
 pub mod timers;
 pub mod webhooks;
 
+// Reconciliation and the funding invariant.
+pub mod funding;
+pub mod recon;
+
 pub use idempotency::{IdempotencyRecord, IdempotencyRecords, IdempotencyState};
 pub use ledger::{LedgerRecords, ReadAhead};
 pub use merchant_payments::{MerchantPaymentRecord, MerchantPaymentRecords, RefundRecord};
@@ -34,6 +38,12 @@ pub use settings::SettingRecords;
 pub use timers::{TimerKind, TimerRecord, TimerRecords};
 pub use webhooks::{WebhookOutbox, WebhookRecord};
 
+// Reconciliation and the funding invariant.
+pub use funding::{FundingAlertRecord, FundingCheckRecord, FundingRecords, KindTotal};
+pub use recon::{
+    BankConfirmation, BreakKind, CaseRecord, CaseStatus, ImportRecord, ReconCounts, ReconRecords,
+};
+
 use crate::records::Records;
 
 /// Every role in one transaction: what a money call needs.
@@ -51,6 +61,9 @@ pub trait MoneyTx:
     + WebhookOutbox
     + SettingRecords
     + RiskRecords
+    // Reconciliation and the funding invariant.
+    + ReconRecords
+    + FundingRecords
 {
 }
 
@@ -68,6 +81,9 @@ impl<T> MoneyTx for T where
         + WebhookOutbox
         + SettingRecords
         + RiskRecords
+        // Reconciliation and the funding invariant.
+        + ReconRecords
+        + FundingRecords
         + ?Sized
 {
 }
