@@ -66,6 +66,12 @@ pub enum AdminTask {
         #[command(subcommand)]
         action: MaintenanceAction,
     },
+    /// Staff accounts for the console: `add` prints a one-time set-up link.
+    Staff {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::cli_staff::StaffAction,
+    },
     /// Risk control (风控): the review queue, the block list and snoozes.
     Risk {
         /// What to do.
@@ -386,6 +392,9 @@ async fn admin_task(args: AdminArgs) -> Result<String, String> {
     let action = match args.task {
         AdminTask::Restrict { action } => action,
         AdminTask::Maintenance { action } => return maintenance(&storage, action, now).await,
+        AdminTask::Staff { action } => {
+            return crate::cli_staff::admin(&storage, keys, action).await;
+        }
         AdminTask::Risk { action, policy } => {
             let policy = crate::cli_risk::policy(policy.as_deref())?;
             let money = crate::startup::operator_money(keys, &policy).map_err(|e| e.to_string())?;
@@ -587,9 +596,14 @@ async fn verify(args: StorageArgs) -> ExitCode {
     };
     let verified = match store.verify().await {
         Ok(mut report) => match qianbao_store::Storage::open(&location).await {
-            Ok(storage) => qianbao_wallet::verify_risk::verify_decisions(&storage, &mut report)
-                .await
-                .map(|()| report),
+            Ok(storage) => {
+                match qianbao_wallet::verify_risk::verify_decisions(&storage, &mut report).await {
+                    Ok(()) => qianbao_wallet::verify_audit::verify_audit(&storage, &mut report)
+                        .await
+                        .map(|()| report),
+                    Err(e) => Err(e),
+                }
+            }
             Err(e) => Err(e),
         },
         Err(e) => Err(e),

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod cli_risk;
+pub mod cli_staff;
 mod connectors;
 pub mod cookies;
 pub mod error;

@@ -10,6 +10,8 @@
 /// Every application of this binary runs on PostgreSQL.
 pub const ON_POSTGRES: bool = true;
 
+#[path = "api/console.rs"]
+mod console;
 #[path = "api/hardening.rs"]
 mod hardening;
 #[path = "api/helpers.rs"]

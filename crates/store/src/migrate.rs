@@ -92,6 +92,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0013_totp.sql"),
         postgres: include_str!("../../../migrations/postgres/0013_totp.sql"),
     },
+    Migration {
+        version: 16,
+        name: "0016_console",
+        sqlite: include_str!("../../../migrations/sqlite/0016_console.sql"),
+        postgres: include_str!("../../../migrations/postgres/0016_console.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

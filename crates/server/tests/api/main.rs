@@ -12,6 +12,7 @@ pub const ON_POSTGRES: bool = false;
 
 mod binary;
 mod connectors;
+mod console;
 mod hardening;
 mod helpers;
 mod kyc;

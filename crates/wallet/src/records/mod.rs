@@ -6,6 +6,7 @@
 //! Each role is small on purpose: a use case names the roles it needs, a test double implements
 //! only those, and a store implements each once for both backends.
 
+pub mod audit;
 pub mod cards;
 pub mod codes;
 pub mod holders;
@@ -14,9 +15,11 @@ pub mod pins;
 pub mod security_events;
 pub mod sessions;
 pub mod sms;
+pub mod staff;
 pub mod tills;
 pub mod totp;
 
+pub use audit::{AuditQuery, AuditRecord, AuditRecords};
 pub use cards::{CardRecord, CardRecords, CardStatus};
 pub use codes::{CodeRecords, OtpRecord, SendWindow};
 pub use holders::{HolderRecord, HolderRecords, HolderStatus};
@@ -25,6 +28,7 @@ pub use pins::{PinRecord, PinRecords};
 pub use security_events::SecurityEventRecords;
 pub use sessions::{SessionRecord, SessionRecords};
 pub use sms::{OutboxSms, SmsOutbox};
+pub use staff::{CustomRoleRecord, StaffRecord, StaffRecords, StaffSessionRecord, StaffStatus};
 pub use tills::{TillRecords, TillSessionRecord};
 pub use totp::{TotpRecord, TotpRecords};
 
@@ -41,6 +45,8 @@ pub trait Records:
     + SecurityEventRecords
     + TillRecords
     + TotpRecords
+    + StaffRecords
+    + AuditRecords
 {
 }
 
@@ -55,6 +61,8 @@ impl<T> Records for T where
         + SecurityEventRecords
         + TillRecords
         + TotpRecords
+        + StaffRecords
+        + AuditRecords
         + ?Sized
 {
 }
