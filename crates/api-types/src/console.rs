@@ -250,6 +250,8 @@ pub struct HolderProfileView {
     pub sessions: Vec<HolderSessionView>,
     /// The newest alerts sent.
     pub notifications: Vec<HolderNotificationView>,
+    /// Four-eyes commands waiting on this holder.
+    pub pending_commands: Vec<CommandView>,
 }
 
 /// One audit-log line.
@@ -275,4 +277,53 @@ pub struct AuditLineView {
     pub outcome: String,
     /// The line's link in the hash chain.
     pub hash: String,
+}
+
+/// `POST /v1/console/commands`: a four-eyes command and its reason. `command` is one of
+/// `{"kind": "unfreeze", "holder_id"}`, `{"kind": "adjustment", "holder_id", "amount",
+/// "currency"}` (amount in minor units, signed: positive credits the wallet) or
+/// `{"kind": "role_change", "staff_id", "role"}`.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct CommandRequest {
+    /// The action and its exact payload.
+    #[schema(value_type = Object)]
+    pub command: serde_json::Value,
+    /// Why (kept with the command and in the audit log).
+    pub reason: String,
+}
+
+/// A four-eyes command.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CommandView {
+    /// The id.
+    pub id: String,
+    /// `unfreeze`, `adjustment` or `role_change`.
+    pub action: String,
+    /// What it acts on (`holder:<id>`, `staff:<id>`).
+    pub entity: String,
+    /// The exact payload that runs on approval.
+    #[schema(value_type = Object)]
+    pub command: serde_json::Value,
+    /// Why the maker asked.
+    pub reason: String,
+    /// The maker's staff id.
+    pub maker: String,
+    /// `pending`, `done`, `failed`, `rejected` or `expired`.
+    pub status: String,
+    /// The checker's staff id, once decided.
+    pub checker: Option<String>,
+    /// What running it came to, or why it was rejected.
+    pub outcome: String,
+    /// When it was asked for (RFC 3339).
+    pub created_at: String,
+    /// When it expires undecided (RFC 3339).
+    pub expires_at: String,
+}
+
+/// `POST /v1/console/commands/{id}/reject` and `POST /v1/console/holders/{id}/freeze`: why.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReasonBody {
+    /// Why.
+    #[serde(default)]
+    pub reason: String,
 }

@@ -699,6 +699,24 @@ impl From<qianbao_wallet::console::ConsoleError> for ApiError {
                 StatusCode::FORBIDDEN,
                 "Someone else must do this: nobody acts on their own account.".into(),
             ),
+            E::CommandPending => (
+                StatusCode::CONFLICT,
+                "A command for this action and entity is already waiting for a checker: decide \
+                 that one first."
+                    .into(),
+            ),
+            E::OwnCommand => (
+                StatusCode::FORBIDDEN,
+                "You made this command: a different staff member must approve it.".into(),
+            ),
+            E::CommandDecided(status) => (
+                StatusCode::CONFLICT,
+                format!("This command was decided already: it is {status}."),
+            ),
+            E::CommandExpired => (
+                StatusCode::CONFLICT,
+                "Nobody decided this command in time; it has expired. Propose it again.".into(),
+            ),
             E::NotFound => return ApiError::not_found(),
             E::Store(_) | E::Secrets(_) => {
                 return match e {

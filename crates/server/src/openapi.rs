@@ -49,7 +49,9 @@ use utoipa::OpenApi;
         console::session::sign_in, console::session::sign_out, console::session::me,
         console::staff::list_staff, console::staff::add_staff, console::staff::unlock_staff,
         console::staff::roles, console::staff::define_role, console::holders::search,
-        console::holders::profile, console::audit::search, console::audit::export
+        console::holders::profile, console::audit::search, console::audit::export,
+        console::commands::propose, console::commands::list, console::commands::approve,
+        console::commands::reject, console::commands::freeze
     ),
     components(schemas(
         Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
@@ -90,7 +92,9 @@ use utoipa::OpenApi;
         qianbao_api_types::console::HolderMovementView,
         qianbao_api_types::console::HolderSessionView,
         qianbao_api_types::console::HolderNotificationView,
-        qianbao_api_types::console::HolderProfileView, qianbao_api_types::console::AuditLineView
+        qianbao_api_types::console::HolderProfileView, qianbao_api_types::console::AuditLineView,
+        qianbao_api_types::console::CommandRequest, qianbao_api_types::console::CommandView,
+        qianbao_api_types::console::ReasonBody
     )),
     modifiers(&BearerAuth, &CommonProblems),
     tags(

@@ -129,6 +129,22 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         )
         .route("/v1/console/holders/search", post(console::holders::search))
         .route("/v1/console/holders/{id}", get(console::holders::profile))
+        .route(
+            "/v1/console/holders/{id}/freeze",
+            post(console::commands::freeze),
+        )
+        .route(
+            "/v1/console/commands",
+            get(console::commands::list).post(console::commands::propose),
+        )
+        .route(
+            "/v1/console/commands/{id}/approve",
+            post(console::commands::approve),
+        )
+        .route(
+            "/v1/console/commands/{id}/reject",
+            post(console::commands::reject),
+        )
         .route("/v1/console/audit", get(console::audit::search))
         .route("/v1/console/audit.csv", get(console::audit::export))
         .route("/", get(web::holder_app))

@@ -7,7 +7,7 @@ use crate::domain::CardType;
 use crate::money::records::{
     Channel, Direction, IdempotencyState, MovementKind, MovementStatus, OrderStatus, TimerKind,
 };
-use crate::records::{CardStatus, HolderStatus, StaffStatus};
+use crate::records::{CardStatus, CommandStatus, HolderStatus, StaffStatus};
 use crate::verify::VerifyReport;
 
 /// A column whose values are names: its table, the column that identifies a row, the column,
@@ -70,6 +70,7 @@ pub fn named_columns() -> Vec<NamedColumn> {
         named("cards", "id", "status", CardStatus::names()),
         named("orders", "id", "status", OrderStatus::names()),
         named("staff", "id", "status", StaffStatus::names()),
+        named("console_commands", "id", "status", CommandStatus::names()),
     ]
 }
 

@@ -566,3 +566,282 @@ async fn holders_are_found_by_phone_wallet_or_id_number_and_each_view_is_audited
     // The admin's add, set-up and sign-in, five searches and one view.
     assert_eq!(lines, 9, "{report}");
 }
+
+/// Proposes `command` as `token`'s staff member: the answer's status and body.
+async fn propose(app: &TestApp, token: &str, command: Value, reason: &str) -> (u16, Value) {
+    let r = post(
+        app,
+        "/v1/console/commands",
+        json!({"command": command, "reason": reason}),
+        Some(token),
+    )
+    .await;
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+async fn decide(app: &TestApp, token: &str, id: &str, verb: &str) -> reqwest::Response {
+    post(
+        app,
+        &format!("/v1/console/commands/{id}/{verb}"),
+        json!({"reason": "checked"}),
+        Some(token),
+    )
+    .await
+}
+
+async fn holder_id_of(app: &TestApp, token: &str, holder: &Holder) -> String {
+    let found: Vec<Value> = post(
+        app,
+        "/v1/console/holders/search",
+        json!({"wallet_id": holder.wallet_id}),
+        Some(token),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    found[0]["holder_id"].as_str().unwrap().into()
+}
+
+#[tokio::test]
+async fn unfreezing_and_adjusting_need_a_second_staff_member_and_run_the_stored_payload() {
+    let (app, clock) = app().await;
+    let maker = first_admin(&app, &clock).await;
+    let maker_token = sign_in(&app, &clock, &maker).await;
+    let checker = add_staff(&app, &clock, &maker_token, "admin").await;
+    let support = add_staff(&app, &clock, &maker_token, "support").await;
+    let holder = crate::money_helpers::funded(&app, "张三", 10_000).await;
+    let holder_id = holder_id_of(&app, &maker_token, &holder).await;
+    let checker_token = sign_in(&app, &clock, &checker).await;
+    let support_token = sign_in(&app, &clock, &support).await;
+
+    // A direct freeze; its undoing waits for four eyes.
+    let r = post(
+        &app,
+        &format!("/v1/console/holders/{holder_id}/freeze"),
+        json!({"reason": "reported stolen phone"}),
+        Some(&maker_token),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let me: Value = call(&app, "GET", "/v1/me", None, Some(&holder.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["status"], "frozen");
+
+    let unfreeze = json!({"kind": "unfreeze", "holder_id": holder_id});
+    let (status, pending) =
+        propose(&app, &maker_token, unfreeze.clone(), "holder called back").await;
+    assert_eq!(status, 201, "{pending}");
+    assert_eq!(pending["status"], "pending");
+    let (status, body) = propose(&app, &maker_token, unfreeze.clone(), "again").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("command_pending"))
+    );
+    let id = pending["id"].as_str().unwrap();
+    // The pending state shows on the holder.
+    let profile: Value = call(
+        &app,
+        "GET",
+        &format!("/v1/console/holders/{holder_id}"),
+        None,
+        Some(&checker_token),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(profile["pending_commands"][0]["id"], id);
+
+    // The maker cannot approve it, admin or not; a refusal is audited.
+    let r = decide(&app, &maker_token, id, "approve").await;
+    assert_eq!(refused(r).await, (403, "own_command".to_string()));
+    let me: Value = call(&app, "GET", "/v1/me", None, Some(&holder.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["status"], "frozen", "nothing ran");
+    // Support manages holders, so may check an unfreeze.
+    let r = decide(&app, &support_token, id, "approve").await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let me: Value = call(&app, "GET", "/v1/me", None, Some(&holder.token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["status"], "active");
+    let r = decide(&app, &checker_token, id, "approve").await;
+    assert_eq!(refused(r).await, (409, "command_decided".to_string()));
+
+    // Support may not propose money corrections.
+    let credit =
+        json!({"kind": "adjustment", "holder_id": holder_id, "amount": 1_230, "currency": "CNY"});
+    let (status, body) = propose(&app, &support_token, credit.clone(), "goodwill").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("permission_denied"))
+    );
+    for bad in [
+        json!({"kind": "adjustment", "holder_id": holder_id, "amount": 0, "currency": "CNY"}),
+        json!({"kind": "adjustment", "holder_id": holder_id, "amount": 5, "currency": "USD"}),
+        json!({"kind": "adjustment", "holder_id": holder_id, "amount": 5, "currency": "CNY", "extra": 1}),
+        json!({"kind": "teleport", "holder_id": holder_id}),
+    ] {
+        let (status, body) = propose(&app, &maker_token, bad.clone(), "x").await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (422, Some("validation_failed")),
+            "{bad}"
+        );
+    }
+    let (status, body) = propose(&app, &maker_token, credit.clone(), "").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("validation_failed"))
+    );
+
+    // A credit: a balanced entry against the operator's adjustments account, in the records.
+    let (before, _) = crate::money_helpers::balance(&app, &holder.token).await;
+    let (_, credit_cmd) = propose(&app, &maker_token, credit, "refund of a double charge").await;
+    let r = decide(
+        &app,
+        &checker_token,
+        credit_cmd["id"].as_str().unwrap(),
+        "approve",
+    )
+    .await;
+    let decided: Value = r.json().await.unwrap();
+    assert_eq!(decided["status"], "done", "{decided}");
+    assert_eq!(decided["checker"], checker.id.as_str());
+    let (after, _) = crate::money_helpers::balance(&app, &holder.token).await;
+    assert_eq!(after, before + 1_230);
+    let records: Value = call(
+        &app,
+        "GET",
+        "/v1/me/transactions",
+        None,
+        Some(&holder.token),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let text = records.to_string();
+    assert!(text.contains("\"adjustment\""), "{records}");
+
+    // A debit the balance cannot bear is refused by the ledger: the command fails, nothing moves.
+    let debit = json!({"kind": "adjustment", "holder_id": holder_id, "amount": -(after + 1), "currency": "CNY"});
+    let (_, debit_cmd) = propose(&app, &maker_token, debit, "clawback").await;
+    let r = decide(
+        &app,
+        &checker_token,
+        debit_cmd["id"].as_str().unwrap(),
+        "approve",
+    )
+    .await;
+    let decided: Value = r.json().await.unwrap();
+    assert_eq!(decided["status"], "failed", "{decided}");
+    assert!(decided["outcome"].as_str().unwrap().contains("ledger"));
+    assert_eq!(
+        crate::money_helpers::balance(&app, &holder.token).await.0,
+        after
+    );
+
+    // A rejected command never runs.
+    let role = json!({"kind": "role_change", "staff_id": support.id, "role": "finance"});
+    let (_, role_cmd) = propose(&app, &checker_token, role, "moves to finance").await;
+    let r = decide(
+        &app,
+        &maker_token,
+        role_cmd["id"].as_str().unwrap(),
+        "reject",
+    )
+    .await;
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "rejected");
+    let r = decide(
+        &app,
+        &maker_token,
+        role_cmd["id"].as_str().unwrap(),
+        "approve",
+    )
+    .await;
+    assert_eq!(refused(r).await.1, "command_decided");
+    // Nobody proposes their own role.
+    let (status, body) = propose(
+        &app,
+        &maker_token,
+        json!({"kind": "role_change", "staff_id": maker.id, "role": "support"}),
+        "x",
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("not_allowed_on_self"))
+    );
+
+    // An undecided command expires.
+    let late =
+        json!({"kind": "adjustment", "holder_id": holder_id, "amount": 1, "currency": "CNY"});
+    let (_, late_cmd) = propose(&app, &maker_token, late, "small").await;
+    clock.advance_s(25 * 3600);
+    let checker_token = sign_in(&app, &clock, &checker).await;
+    let r = decide(
+        &app,
+        &checker_token,
+        late_cmd["id"].as_str().unwrap(),
+        "approve",
+    )
+    .await;
+    assert_eq!(refused(r).await, (409, "command_expired".to_string()));
+    let listed: Vec<Value> = call(
+        &app,
+        "GET",
+        "/v1/console/commands?status=expired",
+        None,
+        Some(&checker_token),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(listed.len(), 1);
+
+    // Every step is in the chain, and the ledger and chain verify.
+    let lines = audit(&app, &checker_token, &format!("entity=holder:{holder_id}")).await;
+    let actions: Vec<&str> = lines
+        .iter()
+        .map(|l| l["action"].as_str().unwrap())
+        .collect();
+    for wanted in [
+        "holder.freeze",
+        "command.propose.unfreeze",
+        "command.approve.unfreeze",
+        "command.propose.adjustment",
+        "command.approve.adjustment",
+    ] {
+        assert!(actions.contains(&wanted), "{wanted} in {actions:?}");
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["outcome"] == "refused" && l["action"] == "command.approve.unfreeze")
+    );
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_qianbao"));
+    command
+        .arg("verify")
+        .args(["--data-dir", app.dir.to_str().unwrap()]);
+    if let Some(db) = &app.database {
+        command.args(["--database", &db.url]);
+    }
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

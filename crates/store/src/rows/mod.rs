@@ -5,6 +5,7 @@
 pub(crate) mod audit;
 pub(crate) mod cards;
 pub(crate) mod codes;
+pub(crate) mod commands;
 pub(crate) mod holders;
 pub(crate) mod idempotency;
 pub(crate) mod identity;

@@ -10,7 +10,9 @@ use crate::StoreError;
 use crate::domain::{IdNumber, Phone};
 use crate::money::records::{MoneyTx, MovementFilter, MovementRecord, NotificationRecord};
 use crate::ports::AccountOwner;
-use crate::records::{CardRecord, HolderRecord, SessionRecord};
+use crate::records::{
+    CardRecord, CommandRecord, CommandStatus, HolderRecord, HolderStatus, SessionRecord,
+};
 use crate::storage::RecordStore;
 use qianbao_ledger::Account;
 use qianbao_secrets::field::blind_index;
@@ -64,6 +66,8 @@ pub struct HolderProfile {
     pub sessions: Vec<SessionRecord>,
     /// The newest alerts sent.
     pub notifications: Vec<NotificationRecord>,
+    /// Four-eyes commands waiting on this holder.
+    pub pending_commands: Vec<CommandRecord>,
 }
 
 /// How many records and alerts the profile shows.
@@ -170,13 +174,13 @@ impl Console {
         }
         let id = holder_id.to_string();
         store
-            .transact_read(move |r| profile(r, &id))
+            .transact_read(move |r| profile(r, &id, now))
             .await?
             .ok_or(ConsoleError::NotFound)
     }
 }
 
-fn profile(r: &mut dyn MoneyTx, id: &str) -> Result<Option<HolderProfile>, StoreError> {
+fn profile(r: &mut dyn MoneyTx, id: &str, now: i64) -> Result<Option<HolderProfile>, StoreError> {
     let Some(holder) = r.holder(id)? else {
         return Ok(None);
     };
@@ -192,6 +196,13 @@ fn profile(r: &mut dyn MoneyTx, id: &str) -> Result<Option<HolderProfile>, Store
     )?;
     let sessions = r.sessions_of(id)?;
     let notifications = r.notifications(id, None, None, PROFILE_ROWS)?;
+    // A read cannot mark the expired ones; they are left out.
+    let mut pending_commands = r.commands(
+        Some(CommandStatus::Pending),
+        Some(&format!("holder:{id}")),
+        PROFILE_ROWS,
+    )?;
+    pending_commands.retain(|c| c.expires_ms > now);
     Ok(Some(HolderProfile {
         holder,
         masked_name,
@@ -200,5 +211,59 @@ fn profile(r: &mut dyn MoneyTx, id: &str) -> Result<Option<HolderProfile>, Store
         movements,
         sessions,
         notifications,
+        pending_commands,
     }))
+}
+
+impl Console {
+    /// Freezes a holder's wallet at once (no money leaves it); needs `holders.manage`. Undoing it
+    /// is a four-eyes command (`unfreeze`).
+    pub async fn freeze_holder(
+        &self,
+        store: &impl RecordStore,
+        staff: &Staff,
+        holder_id: &str,
+        reason: &str,
+    ) -> Result<HolderRecord, ConsoleError> {
+        self.require(
+            store,
+            staff,
+            Permission::manage(Group::Holders),
+            "holder.freeze",
+        )
+        .await?;
+        let reason = reason.trim().to_string();
+        if reason.is_empty() {
+            return Err(ConsoleError::Invalid("freezing a wallet needs a reason"));
+        }
+        let (id, actor, now) = (holder_id.to_string(), staff.actor(), self.ctx.now_ms());
+        store
+            .transact(move |r| {
+                let Some(mut holder) = r.holder(&id)? else {
+                    return Ok(Err(ConsoleError::NotFound));
+                };
+                if holder.status != HolderStatus::Active {
+                    return Ok(Err(ConsoleError::Invalid(
+                        "only an active wallet can be frozen",
+                    )));
+                }
+                r.set_status(&id, HolderStatus::Frozen)?;
+                audit::append(
+                    r,
+                    AuditLine {
+                        actor: actor.clone(),
+                        action: "holder.freeze".into(),
+                        entity: format!("holder:{id}"),
+                        before: format!("{{\"status\":\"{}\"}}", holder.status),
+                        after: "{\"status\":\"frozen\"}".into(),
+                        reason: reason.clone(),
+                        outcome: DONE,
+                    },
+                    now,
+                )?;
+                holder.status = HolderStatus::Frozen;
+                Ok(Ok(holder))
+            })
+            .await?
+    }
 }

@@ -4,6 +4,7 @@
 //! console page, a script, a forged request — can skip them.
 
 pub mod audit;
+pub mod commands;
 pub mod holders;
 pub mod permissions;
 pub mod staff;
@@ -21,6 +22,8 @@ pub struct ConsolePolicy {
     pub setup_ms: i64,
     /// Wrong passwords or codes in a row that lock an account until another admin unlocks it.
     pub login_failures_max: i64,
+    /// A four-eyes command expires undecided after this long (ms).
+    pub command_ttl_ms: i64,
 }
 
 impl Default for ConsolePolicy {
@@ -29,6 +32,7 @@ impl Default for ConsolePolicy {
             idle_ms: 15 * 60_000,
             setup_ms: 24 * 3_600_000,
             login_failures_max: 5,
+            command_ttl_ms: 24 * 3_600_000,
         }
     }
 }
@@ -85,6 +89,18 @@ pub enum ConsoleError {
     /// Nothing with that id.
     #[error("not_found")]
     NotFound,
+    /// A command for the same action and entity is already waiting for a checker.
+    #[error("command_pending")]
+    CommandPending,
+    /// The maker of a command may not approve it, whatever their role.
+    #[error("own_command")]
+    OwnCommand,
+    /// The command was decided already.
+    #[error("command_decided: {0}")]
+    CommandDecided(&'static str),
+    /// Nobody decided the command in time.
+    #[error("command_expired")]
+    CommandExpired,
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -110,6 +126,10 @@ impl ConsoleError {
             ConsoleError::Invalid(_) => "validation_failed",
             ConsoleError::NotOnSelf => "not_allowed_on_self",
             ConsoleError::NotFound => "not_found",
+            ConsoleError::CommandPending => "command_pending",
+            ConsoleError::OwnCommand => "own_command",
+            ConsoleError::CommandDecided(_) => "command_decided",
+            ConsoleError::CommandExpired => "command_expired",
             ConsoleError::Store(_) => "storage_unavailable",
             ConsoleError::Secrets(_) => "internal",
         }

@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod cards;
 pub mod codes;
+pub mod commands;
 pub mod holders;
 pub mod identity;
 pub mod pins;
@@ -22,6 +23,7 @@ pub mod totp;
 pub use audit::{AuditQuery, AuditRecord, AuditRecords};
 pub use cards::{CardRecord, CardRecords, CardStatus};
 pub use codes::{CodeRecords, OtpRecord, SendWindow};
+pub use commands::{CommandRecord, CommandRecords, CommandStatus};
 pub use holders::{HolderRecord, HolderRecords, HolderStatus};
 pub use identity::{IdentityRecord, IdentityRecords};
 pub use pins::{PinRecord, PinRecords};
@@ -47,6 +49,7 @@ pub trait Records:
     + TotpRecords
     + StaffRecords
     + AuditRecords
+    + CommandRecords
 {
 }
 
@@ -63,6 +66,7 @@ impl<T> Records for T where
         + TotpRecords
         + StaffRecords
         + AuditRecords
+        + CommandRecords
         + ?Sized
 {
 }

@@ -3,12 +3,12 @@
 
 use crate::timestamp::rfc3339;
 use qianbao_api_types::console::{
-    AuditLineView, HolderAccountView, HolderCardView, HolderMovementView, HolderNotificationView,
-    HolderProfileView, HolderRow, HolderSessionView, StaffView,
+    AuditLineView, CommandView, HolderAccountView, HolderCardView, HolderMovementView,
+    HolderNotificationView, HolderProfileView, HolderRow, HolderSessionView, StaffView,
 };
 use qianbao_wallet::console::holders::{HolderFound, HolderProfile};
 use qianbao_wallet::domain::Phone;
-use qianbao_wallet::records::{AuditRecord, HolderRecord, StaffRecord};
+use qianbao_wallet::records::{AuditRecord, CommandRecord, HolderRecord, StaffRecord};
 
 /// A phone as staff lists show it.
 fn masked(phone: &str) -> String {
@@ -28,7 +28,8 @@ pub fn staff_view(s: &StaffRecord) -> StaffView {
     }
 }
 
-fn holder_row(h: &HolderRecord, masked_name: Option<String>) -> HolderRow {
+/// A holder as lists show them.
+pub fn holder_row(h: &HolderRecord, masked_name: Option<String>) -> HolderRow {
     HolderRow {
         holder_id: h.id.clone(),
         wallet_id: h.wallet_id.clone(),
@@ -98,6 +99,24 @@ pub fn profile_view(p: HolderProfile) -> HolderProfileView {
                 created_at: rfc3339(n.created_ms),
             })
             .collect(),
+        pending_commands: p.pending_commands.into_iter().map(command_view).collect(),
+    }
+}
+
+/// A four-eyes command.
+pub fn command_view(c: CommandRecord) -> CommandView {
+    CommandView {
+        command: serde_json::from_str(&c.payload).unwrap_or_default(),
+        id: c.id,
+        action: c.action,
+        entity: c.entity,
+        reason: c.reason,
+        maker: c.maker,
+        status: c.status.as_str().into(),
+        checker: c.checker,
+        outcome: c.outcome,
+        created_at: rfc3339(c.created_ms),
+        expires_at: rfc3339(c.expires_ms),
     }
 }
 
