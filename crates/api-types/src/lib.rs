@@ -1,6 +1,8 @@
 //! The wire types of qianbao's HTTP API: what clients send and receive. They are not the domain
 //! types and not the rows; the server converts at its edge.
 
+pub mod console;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

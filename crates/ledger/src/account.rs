@@ -30,11 +30,14 @@ pub enum AccountKind {
     Promotions,
     /// Money whose place is not yet known (a bank answer still being reconciled).
     Suspense,
+    /// The other side of staff corrections: what the operator has put into or taken out of
+    /// wallets by manual adjustment.
+    Adjustments,
 }
 
 impl AccountKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [AccountKind; 7] = [
+    pub const ALL: [AccountKind; 8] = [
         AccountKind::Wallet,
         AccountKind::Merchant,
         AccountKind::BankClearing,
@@ -42,6 +45,7 @@ impl AccountKind {
         AccountKind::MerchantSettlement,
         AccountKind::Promotions,
         AccountKind::Suspense,
+        AccountKind::Adjustments,
     ];
 
     /// Whether postings may take the balance below zero. Money owed to people and earned fees
@@ -64,6 +68,7 @@ impl AccountKind {
             AccountKind::MerchantSettlement => "merchant_settlement",
             AccountKind::Promotions => "promotions",
             AccountKind::Suspense => "suspense",
+            AccountKind::Adjustments => "adjustments",
         }
     }
 

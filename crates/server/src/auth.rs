@@ -114,3 +114,22 @@ impl FromRequestParts<AppState> for CurrentMerchant {
             .ok_or_else(ApiError::unauthorized)
     }
 }
+
+/// The staff member whose console session came with the request: a bearer token from API
+/// clients, or the console page's cookie. A holder's token or a merchant's key is no staff
+/// session, so it answers 401 here.
+#[derive(Clone, Debug)]
+pub struct CurrentStaff(pub qianbao_wallet::console::staff::Staff);
+
+impl FromRequestParts<AppState> for CurrentStaff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = credential(parts, state, cookies::CONSOLE_COOKIE)?
+            .ok_or_else(|| ApiError::from(qianbao_wallet::console::ConsoleError::Unauthorized))?
+            .value();
+        Ok(CurrentStaff(
+            state.console.authenticate(&state.storage, token).await?,
+        ))
+    }
+}

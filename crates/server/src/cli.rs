@@ -67,6 +67,12 @@ pub enum AdminTask {
         #[command(subcommand)]
         action: MaintenanceAction,
     },
+    /// Staff accounts for the console: `add` prints a one-time set-up link.
+    Staff {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::cli_staff::StaffAction,
+    },
     /// Risk control (风控): the review queue, the block list and snoozes.
     Risk {
         /// What to do.
@@ -408,6 +414,9 @@ async fn admin_task(args: AdminArgs) -> Result<String, String> {
     let action = match args.task {
         AdminTask::Restrict { action } => action,
         AdminTask::Maintenance { action } => return maintenance(&storage, action, now).await,
+        AdminTask::Staff { action } => {
+            return crate::cli_staff::admin(&storage, keys, action).await;
+        }
         AdminTask::Risk { action, policy } => {
             let policy = crate::cli_risk::policy(policy.as_deref())?;
             let money = crate::startup::operator_money(keys, &policy).map_err(|e| e.to_string())?;
@@ -593,6 +602,17 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
+/// The checks of `qianbao verify` past the ledger's own: every risk decision judged again, the
+/// funding invariant (one line per currency off), and the audit log's chain.
+async fn wallet_checks(
+    storage: &qianbao_store::Storage,
+    report: &mut qianbao_wallet::VerifyReport,
+) -> Result<(), qianbao_wallet::StoreError> {
+    qianbao_wallet::verify_risk::verify_decisions(storage, report).await?;
+    qianbao_wallet::verify_funding::verify_funding(storage, report).await?;
+    qianbao_wallet::verify_audit::verify_audit(storage, report).await
+}
+
 async fn verify(args: StorageArgs) -> ExitCode {
     let location = args.location();
     if let Location::SqliteDir(dir) = &location {
@@ -611,15 +631,7 @@ async fn verify(args: StorageArgs) -> ExitCode {
     };
     let verified = match store.verify().await {
         Ok(mut report) => match qianbao_store::Storage::open(&location).await {
-            Ok(storage) => {
-                match qianbao_wallet::verify_risk::verify_decisions(&storage, &mut report).await {
-                    // The funding invariant, in the operator's words: one line per currency off.
-                    Ok(()) => qianbao_wallet::verify_funding::verify_funding(&storage, &mut report)
-                        .await
-                        .map(|()| report),
-                    Err(e) => Err(e),
-                }
-            }
+            Ok(storage) => wallet_checks(&storage, &mut report).await.map(|()| report),
             Err(e) => Err(e),
         },
         Err(e) => Err(e),

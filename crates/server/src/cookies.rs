@@ -17,6 +17,8 @@ pub const SESSION_COOKIE: &str = "qb_session";
 /// The till's session token (never the merchant's API key, which only signs the till in);
 /// `HttpOnly`.
 pub const MERCHANT_COOKIE: &str = "qb_merchant";
+/// The console page's cookie: a staff session token, never a holder's or a merchant's.
+pub const CONSOLE_COOKIE: &str = "qb_console";
 /// The CSRF token; readable by the page's script, which echoes it in [`CSRF_HEADER`].
 pub const CSRF_COOKIE: &str = "qb_csrf";
 /// The header carrying the CSRF token on every non-GET request a cookie authenticates.

@@ -715,3 +715,87 @@ impl From<ClosingError> for ApiError {
         }
     }
 }
+
+impl From<qianbao_wallet::console::ConsoleError> for ApiError {
+    fn from(e: qianbao_wallet::console::ConsoleError) -> Self {
+        use qianbao_wallet::console::ConsoleError as E;
+        let code = e.code();
+        let (status, detail): (StatusCode, String) = match &e {
+            E::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "Sign in to the console with a staff account (holder and merchant credentials do \
+                 not work here)."
+                    .into(),
+            ),
+            E::PermissionDenied(p) => (
+                StatusCode::FORBIDDEN,
+                format!("Your role does not allow this: it needs {p}. The attempt was recorded."),
+            ),
+            E::InvalidCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "The phone, password or authenticator code is wrong.".into(),
+            ),
+            E::LoginLocked => (
+                StatusCode::LOCKED,
+                "This staff account is locked after too many wrong tries. Another admin can \
+                 unlock it."
+                    .into(),
+            ),
+            E::SetupInvalid => (
+                StatusCode::GONE,
+                "This set-up link is unknown, used or expired. Ask an admin for a new one.".into(),
+            ),
+            E::TotpInvalid => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The authenticator code is wrong or was used already.".into(),
+            ),
+            E::PasswordWeak(reason) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("Choose a stronger password: {reason}."),
+            ),
+            E::PhoneInvalid => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "That is not a valid phone number.".into(),
+            ),
+            E::PhoneTaken => (
+                StatusCode::CONFLICT,
+                "This phone already has a staff account.".into(),
+            ),
+            E::RoleInvalid(role) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{role:?} is no role or permission here."),
+            ),
+            E::Invalid(what) => (StatusCode::UNPROCESSABLE_ENTITY, (*what).to_string()),
+            E::NotOnSelf => (
+                StatusCode::FORBIDDEN,
+                "Someone else must do this: nobody acts on their own account.".into(),
+            ),
+            E::CommandPending => (
+                StatusCode::CONFLICT,
+                "A command for this action and entity is already waiting for a checker: decide \
+                 that one first."
+                    .into(),
+            ),
+            E::OwnCommand => (
+                StatusCode::FORBIDDEN,
+                "You made this command: a different staff member must approve it.".into(),
+            ),
+            E::CommandDecided(status) => (
+                StatusCode::CONFLICT,
+                format!("This command was decided already: it is {status}."),
+            ),
+            E::CommandExpired => (
+                StatusCode::CONFLICT,
+                "Nobody decided this command in time; it has expired. Propose it again.".into(),
+            ),
+            E::NotFound => return ApiError::not_found(),
+            E::Store(_) | E::Secrets(_) => {
+                return match e {
+                    E::Store(store) => store.into(),
+                    other => ApiError::internal(other.to_string()),
+                };
+            }
+        };
+        ApiError::new(status, code, detail)
+    }
+}

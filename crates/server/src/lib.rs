@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cli_risk;
 // `qianbao admin recon …`.
 pub mod cli_recon;
+pub mod cli_staff;
 mod connectors;
 pub mod cookies;
 pub mod error;

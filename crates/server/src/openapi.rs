@@ -3,6 +3,7 @@
 //! endpoints, so they live here beside it. A committed copy lives in `docs/openapi.json`; a test
 //! fails when the two differ.
 
+use crate::routes::console;
 use crate::routes::money::{codes, moves, notifications, records};
 use crate::routes::{kyc, merchant, opening, ops, qr, quote, security, totp};
 // Closing wallets (注销).
@@ -46,7 +47,14 @@ use utoipa::OpenApi;
         merchant::charge, merchant::refund, merchant::payments, merchant::set_webhook,
         merchant::balance, merchant::settle, quote::top_up, quote::withdrawal, qr::decode,
         web::config, web::sign_up, web::log_in, web::log_out, web::merchant_sign_in,
-        web::merchant_now, web::merchant_sign_out
+        web::merchant_now, web::merchant_sign_out,
+        console::session::start_setup, console::session::confirm_setup,
+        console::session::sign_in, console::session::sign_out, console::session::me,
+        console::staff::list_staff, console::staff::add_staff, console::staff::unlock_staff,
+        console::staff::roles, console::staff::define_role, console::holders::search,
+        console::holders::profile, console::audit::search, console::audit::export,
+        console::commands::propose, console::commands::list, console::commands::approve,
+        console::commands::reject, console::commands::freeze
     ),
     components(schemas(
         Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
@@ -76,7 +84,21 @@ use utoipa::OpenApi;
         qianbao_api_types::WebSession, qianbao_api_types::WebMerchantSignIn,
         qianbao_api_types::WebMerchant,
         records::TimeBound,
-        qianbao_api_types::CloseRequest, qianbao_api_types::CloseBlocker
+        qianbao_api_types::CloseRequest, qianbao_api_types::CloseBlocker,
+        qianbao_api_types::console::StaffSetupRequest, qianbao_api_types::console::StaffTotpSecret,
+        qianbao_api_types::console::StaffSetupConfirm, qianbao_api_types::console::StaffSignInRequest,
+        qianbao_api_types::console::StaffView, qianbao_api_types::console::StaffSession,
+        qianbao_api_types::console::StaffMe, qianbao_api_types::console::StaffAddRequest,
+        qianbao_api_types::console::StaffAdded, qianbao_api_types::console::StaffChange,
+        qianbao_api_types::console::RoleView, qianbao_api_types::console::RoleDefine,
+        qianbao_api_types::console::HolderSearch, qianbao_api_types::console::HolderRow,
+        qianbao_api_types::console::HolderAccountView, qianbao_api_types::console::HolderCardView,
+        qianbao_api_types::console::HolderMovementView,
+        qianbao_api_types::console::HolderSessionView,
+        qianbao_api_types::console::HolderNotificationView,
+        qianbao_api_types::console::HolderProfileView, qianbao_api_types::console::AuditLineView,
+        qianbao_api_types::console::CommandRequest, qianbao_api_types::console::CommandView,
+        qianbao_api_types::console::ReasonBody
     )),
     modifiers(&BearerAuth, &CommonProblems),
     tags(
@@ -90,7 +112,8 @@ use utoipa::OpenApi;
         (name = "security", description = "Freezing, unfreezing and recovery"),
         (name = "money", description = "Balance, top-ups, withdrawals, transfers, paying codes, records and alerts"),
         (name = "merchants", description = "Opening a merchant; orders, charges, refunds, settlement (merchant API key)"),
-        (name = "sandbox", description = "Only with `serve --sandbox`")
+        (name = "sandbox", description = "Only with `serve --sandbox`"),
+        (name = "console", description = "The operator's console: staff sessions only, every call's permission checked and audited")
     )
 )]
 pub struct ApiDoc;

@@ -2,6 +2,7 @@
 //! that knows all the routes, so the route modules need not know each other or the application.
 
 use crate::openapi;
+use crate::routes::console;
 use crate::routes::money::{codes, moves, notifications, records};
 use crate::routes::{kyc, merchant, opening, ops, qr, quote, security, totp};
 // Closing wallets (注销).
@@ -107,6 +108,49 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 qianbao_wallet::domain::MAX_PHOTO_BYTES,
             )),
         )
+        .route("/v1/console/setup", post(console::session::start_setup))
+        .route(
+            "/v1/console/setup/confirm",
+            post(console::session::confirm_setup),
+        )
+        .route("/v1/console/sessions", post(console::session::sign_in))
+        .route(
+            "/v1/console/sessions/current",
+            delete(console::session::sign_out),
+        )
+        .route("/v1/console/me", get(console::session::me))
+        .route(
+            "/v1/console/staff",
+            get(console::staff::list_staff).post(console::staff::add_staff),
+        )
+        .route(
+            "/v1/console/staff/{id}/unlock",
+            post(console::staff::unlock_staff),
+        )
+        .route(
+            "/v1/console/roles",
+            get(console::staff::roles).post(console::staff::define_role),
+        )
+        .route("/v1/console/holders/search", post(console::holders::search))
+        .route("/v1/console/holders/{id}", get(console::holders::profile))
+        .route(
+            "/v1/console/holders/{id}/freeze",
+            post(console::commands::freeze),
+        )
+        .route(
+            "/v1/console/commands",
+            get(console::commands::list).post(console::commands::propose),
+        )
+        .route(
+            "/v1/console/commands/{id}/approve",
+            post(console::commands::approve),
+        )
+        .route(
+            "/v1/console/commands/{id}/reject",
+            post(console::commands::reject),
+        )
+        .route("/v1/console/audit", get(console::audit::search))
+        .route("/v1/console/audit.csv", get(console::audit::export))
         .route("/", get(web::holder_app))
         .route("/merchant", get(web::till))
         .route("/assets/{name}", get(web::asset))

@@ -132,10 +132,15 @@ impl Application {
                     source,
                 })?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        let console = qianbao_wallet::console::Console {
+            ctx: opening.ctx.clone(),
+            policy: qianbao_wallet::console::ConsolePolicy::default(),
+        };
         let state = AppState {
             store: store.clone(),
             storage,
             opening,
+            console,
             kyc,
             levels: Arc::new(policy.levels.clone()),
             money,

@@ -5,6 +5,7 @@
 use metrics_exporter_prometheus::PrometheusHandle;
 use qianbao_store::Storage;
 use qianbao_wallet::LedgerStore;
+use qianbao_wallet::console::Console;
 use qianbao_wallet::kyc::Kyc;
 use qianbao_wallet::levels::LevelTable;
 use qianbao_wallet::money::Money;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub storage: Storage,
     /// Sign-up, login and sessions.
     pub opening: Opening,
+    /// The operator's console: staff, roles, holder 360, the audit log.
+    pub console: Console,
     /// Real-name verification, cards and the payment password.
     pub kyc: Kyc,
     /// The limits of each real-name level.

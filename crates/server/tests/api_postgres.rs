@@ -12,6 +12,8 @@ pub const ON_POSTGRES: bool = true;
 
 #[path = "api/closing.rs"]
 mod closing;
+#[path = "api/console.rs"]
+mod console;
 #[path = "api/hardening.rs"]
 mod hardening;
 #[path = "api/helpers.rs"]

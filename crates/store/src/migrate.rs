@@ -106,6 +106,18 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0015_reconciliation.sql"),
         postgres: include_str!("../../../migrations/postgres/0015_reconciliation.sql"),
     },
+    Migration {
+        version: 16,
+        name: "0016_console",
+        sqlite: include_str!("../../../migrations/sqlite/0016_console.sql"),
+        postgres: include_str!("../../../migrations/postgres/0016_console.sql"),
+    },
+    Migration {
+        version: 17,
+        name: "0017_console_commands",
+        sqlite: include_str!("../../../migrations/sqlite/0017_console_commands.sql"),
+        postgres: include_str!("../../../migrations/postgres/0017_console_commands.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

@@ -1,4 +1,4 @@
-//! The lists migrations 0011 and 0012 hold the stored states to are the wallet's enums, value for value,
+//! The lists migrations 0011, 0012, 0016 and 0017 hold the stored states to are the wallet's enums, value for value,
 //! on both backends: a state added to an enum without a migration would be refused by the
 //! database, and one dropped from an enum would let rows in that the code cannot read. The enums'
 //! lists come from `verify_rows::named_columns`, the same ones `qianbao verify` reads with.
@@ -9,12 +9,16 @@ use qianbao_wallet::verify_rows::named_columns;
 const SQLITE: &str = concat!(
     include_str!("../../../migrations/sqlite/0011_named_states.sql"),
     include_str!("../../../migrations/sqlite/0012_risk.sql"),
-    include_str!("../../../migrations/sqlite/0015_reconciliation.sql")
+    include_str!("../../../migrations/sqlite/0015_reconciliation.sql"),
+    include_str!("../../../migrations/sqlite/0016_console.sql"),
+    include_str!("../../../migrations/sqlite/0017_console_commands.sql")
 );
 const POSTGRES: &str = concat!(
     include_str!("../../../migrations/postgres/0011_named_states.sql"),
     include_str!("../../../migrations/postgres/0012_risk.sql"),
-    include_str!("../../../migrations/postgres/0015_reconciliation.sql")
+    include_str!("../../../migrations/postgres/0015_reconciliation.sql"),
+    include_str!("../../../migrations/postgres/0016_console.sql"),
+    include_str!("../../../migrations/postgres/0017_console_commands.sql")
 );
 
 /// The values the migrations allow for `table.column`, as the `IN (…)` list after the last
@@ -35,7 +39,7 @@ fn every_named_column_allows_exactly_its_enum_on_both_backends() {
     let columns = named_columns();
     assert_eq!(
         columns.len(),
-        15,
+        17,
         "a named column was added or dropped: add it here too"
     );
     for column in columns {

@@ -3,6 +3,7 @@
 //! This crate knows no SQL and no HTTP: adapters in `qianbao-store` and `qianbao-server` implement
 //! and call the ports defined here.
 
+pub mod console;
 pub mod context;
 pub mod domain;
 pub mod kyc;
@@ -20,6 +21,7 @@ pub mod storage;
 pub mod throttle;
 pub mod till;
 pub mod verify;
+pub mod verify_audit;
 pub mod verify_holds;
 pub mod verify_risk;
 pub mod verify_rows;

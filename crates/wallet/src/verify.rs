@@ -32,6 +32,8 @@ pub struct VerifyReport {
     pub holds: u64,
     /// Risk decisions judged again.
     pub risk_decisions: u64,
+    /// Audit-log lines whose chain was followed.
+    pub audit_lines: u64,
     /// The sum of all balances per currency (zero when money is conserved).
     pub totals: BTreeMap<String, i64>,
     /// Every discrepancy found, at most `PROBLEMS_LISTED_MAX` of them spelled out.
@@ -60,6 +62,7 @@ impl fmt::Display for VerifyReport {
         writeln!(f, "accounts:      {}", self.accounts)?;
         writeln!(f, "holds:         {}", self.holds)?;
         writeln!(f, "risk decisions: {}", self.risk_decisions)?;
+        writeln!(f, "audit lines:   {}", self.audit_lines)?;
         for (currency, total) in &self.totals {
             writeln!(f, "total {currency}:     {total}")?;
         }

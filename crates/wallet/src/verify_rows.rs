@@ -8,7 +8,7 @@ use crate::money::records::{
     BreakKind, CaseStatus, Channel, Direction, IdempotencyState, MovementKind, MovementStatus,
     OrderStatus, TimerKind,
 };
-use crate::records::{CardStatus, HolderStatus};
+use crate::records::{CardStatus, CommandStatus, HolderStatus, StaffStatus};
 use crate::verify::VerifyReport;
 
 /// A column whose values are names: its table, the column that identifies a row, the column,
@@ -85,6 +85,8 @@ pub fn named_columns() -> Vec<NamedColumn> {
         ),
         named("recon_cases", "id", "kind", BreakKind::names()),
         named("recon_cases", "id", "status", CaseStatus::names()),
+        named("staff", "id", "status", StaffStatus::names()),
+        named("console_commands", "id", "status", CommandStatus::names()),
     ]
 }
 

@@ -1,6 +1,7 @@
 //! The handlers, one module per resource, and what several of them share to read a page of a
 //! list. Which path reaches which handler is the router's business, not theirs.
 
+pub mod console;
 pub mod kyc;
 pub mod merchant;
 pub mod money;

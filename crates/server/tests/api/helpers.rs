@@ -188,9 +188,16 @@ pub async fn spawn_app_without_risk_rules() -> (TestApp, std::sync::Arc<TestCloc
 pub async fn spawn_app_with_policy(
     policy: Option<qianbao_server::policy::Policy>,
 ) -> (TestApp, std::sync::Arc<TestClock>) {
-    let clock = std::sync::Arc::new(TestClock(std::sync::atomic::AtomicI64::new(
-        1_800_000_000_000,
-    )));
+    spawn_app_at(1_800_000_000_000, policy).await
+}
+
+/// Starts the application with sandbox on and a clock the test moves, set to `now_ms`: the
+/// system's time, when the test also runs the `qianbao` binary (which keeps the system clock).
+pub async fn spawn_app_at(
+    now_ms: i64,
+    policy: Option<qianbao_server::policy::Policy>,
+) -> (TestApp, std::sync::Arc<TestClock>) {
+    let clock = std::sync::Arc::new(TestClock(std::sync::atomic::AtomicI64::new(now_ms)));
     let dir = temp_dir("clocked");
     let (location, database) = location(&dir).await;
     let mut settings = Settings::new(location);
@@ -374,5 +381,23 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
     let data: Vec<u8> = (0..w * h * 3).map(|i| (i * 7 % 251) as u8).collect();
     writer.write_image_data(&data).unwrap();
     writer.finish().unwrap();
+    out
+}
+
+/// RFC 4648 base32 read back, written here rather than borrowed, so a TOTP secret the API hands
+/// out is checked to be what an authenticator app would read.
+pub fn base32_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut out = Vec::new();
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for c in text.chars() {
+        let value = u32::try_from(ALPHABET.find(c).expect("a base32 character")).unwrap();
+        buffer = (buffer << 5) | value;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from((buffer >> bits) & 0xff).unwrap());
+        }
+    }
     out
 }

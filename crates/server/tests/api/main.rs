@@ -13,6 +13,7 @@ pub const ON_POSTGRES: bool = false;
 mod binary;
 mod closing;
 mod connectors;
+mod console;
 mod hardening;
 mod helpers;
 mod kyc;

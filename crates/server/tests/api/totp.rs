@@ -3,6 +3,7 @@
 //! payments, turning it off with the payment password, logins needing it once it is on, and the
 //! secret never in the database in clear.
 
+use crate::helpers::base32_decode;
 use crate::helpers::{
     TestApp, TestClock, call, id_number, latest_code, problem, random_phone, spawn_app_with_clock,
 };
@@ -72,24 +73,6 @@ async fn with_pin(app: &TestApp) -> Holder {
     .await;
     assert_eq!(r.status(), 204, "{}", r.text().await.unwrap());
     h
-}
-
-/// RFC 4648 base32 read back, written here rather than borrowed, so the secret the API hands out
-/// is checked to be what an authenticator app would read.
-fn base32_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut out = Vec::new();
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for c in text.chars() {
-        let value = u32::try_from(ALPHABET.find(c).expect("a base32 character")).unwrap();
-        buffer = (buffer << 5) | value;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(u8::try_from((buffer >> bits) & 0xff).unwrap());
-        }
-    }
-    out
 }
 
 /// The code the holder's app shows now.

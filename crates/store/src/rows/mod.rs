@@ -2,8 +2,10 @@
 //! backends over the portable [`Tx`] (`$N` placeholders, `Value`/`Row`), so SQLite and PostgreSQL
 //! run the same statements.
 
+pub(crate) mod audit;
 pub(crate) mod cards;
 pub(crate) mod codes;
+pub(crate) mod commands;
 pub(crate) mod holders;
 pub(crate) mod idempotency;
 pub(crate) mod identity;
@@ -20,6 +22,7 @@ pub(crate) mod security_events;
 pub(crate) mod sessions;
 pub(crate) mod settings;
 pub(crate) mod sms;
+pub(crate) mod staff;
 pub(crate) mod tills;
 pub(crate) mod timers;
 pub(crate) mod totp;

@@ -179,6 +179,29 @@ impl Db {
         }
     }
 
+    /// Runs one statement directly on the database and answers how it went, for statements the
+    /// database is expected to refuse.
+    pub async fn try_execute(&self, sql: &str) -> Result<u64, String> {
+        match self.backend {
+            Backend::Sqlite => {
+                let path = self.sqlite_file();
+                let sql = sql.to_string();
+                tokio::task::spawn_blocking(move || {
+                    let conn = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
+                    conn.execute(&sql, [])
+                        .map(|n| n as u64)
+                        .map_err(|e| e.to_string())
+                })
+                .await
+                .unwrap()
+            }
+            Backend::Postgres => {
+                let client = pg_connect(self.url()).await.unwrap();
+                client.execute(sql, &[]).await.map_err(|e| format!("{e:?}"))
+            }
+        }
+    }
+
     /// Runs a query returning one `bigint` directly on the database.
     pub async fn query_i64(&self, sql: &str) -> i64 {
         match self.backend {

@@ -8,6 +8,7 @@
 //! nothing. A rule that refuses rolls the whole transaction back. Slow or outside work (the PIN's
 //! own counter, bank calls) happens before or between such transactions, never inside one.
 
+pub mod adjustment;
 mod block_list;
 mod call;
 

@@ -5,7 +5,7 @@
 //! ```text
 //! −clearing = holders' available + merchants' available
 //!           + in flight (reserved by pending holds, settlements on their way, suspense)
-//!           + the operator's own (fee income, promotions budget)
+//!           + the operator's own (fee income, promotions budget, manual adjustments)
 //! ```
 //!
 //! Pure, over balances summed by kind. The ledger keeps every entry balanced, so on sound books
@@ -33,7 +33,8 @@ pub struct FundingPosition {
     /// What is on its way: reserved by pending holds (payouts waiting for the bank, delayed
     /// transfers, payments under review), settlements in transit, money in suspense.
     pub in_flight: i128,
-    /// The operator's own: fees earned, the promotions budget.
+    /// The operator's own: fees earned, the promotions budget, and the adjustments account
+    /// (negative by what staff corrections put into wallets).
     pub operator: i128,
 }
 
@@ -105,7 +106,9 @@ pub fn positions(totals: &[KindTotal]) -> Vec<FundingPosition> {
                 p.in_flight += held;
             }
             AccountKind::MerchantSettlement | AccountKind::Suspense => p.in_flight += balance,
-            AccountKind::FeeIncome | AccountKind::Promotions => p.operator += balance,
+            AccountKind::FeeIncome | AccountKind::Promotions | AccountKind::Adjustments => {
+                p.operator += balance
+            }
         }
     }
     by_currency.into_values().collect()
@@ -185,11 +188,21 @@ mod tests {
             (AccountKind::FeeIncome, 100),
             (AccountKind::MerchantSettlement, 100),
             (AccountKind::Promotions, 100),
-            (AccountKind::Suspense, 200),
+            (AccountKind::Suspense, 300),
+            (AccountKind::Adjustments, -100),
         ] {
             totals.push(total(kind, "CNY", balance, 0));
         }
         assert_eq!(AccountKind::ALL.len(), totals.len());
+        assert!(breaks(&totals).is_empty());
+    }
+
+    #[test]
+    fn a_staff_adjustment_moves_money_within_what_is_owed() {
+        // A four-eyes credit of 500 to a wallet: the wallet up, the adjustments account down.
+        let mut totals = sound();
+        totals[1].balance = Amount::from_minor(7_500);
+        totals.push(total(AccountKind::Adjustments, "CNY", -500, 0));
         assert!(breaks(&totals).is_empty());
     }
 

@@ -6,28 +6,34 @@
 //! Each role is small on purpose: a use case names the roles it needs, a test double implements
 //! only those, and a store implements each once for both backends.
 
+pub mod audit;
 pub mod cards;
 pub mod codes;
+pub mod commands;
 pub mod holders;
 pub mod identity;
 pub mod pins;
 pub mod security_events;
 pub mod sessions;
 pub mod sms;
+pub mod staff;
 pub mod tills;
 pub mod totp;
 
 // Closing wallets (注销).
 pub mod closing;
 
+pub use audit::{AuditQuery, AuditRecord, AuditRecords};
 pub use cards::{CardRecord, CardRecords, CardStatus};
 pub use codes::{CodeRecords, OtpRecord, SendWindow};
+pub use commands::{CommandRecord, CommandRecords, CommandStatus};
 pub use holders::{HolderRecord, HolderRecords, HolderStatus};
 pub use identity::{IdentityRecord, IdentityRecords};
 pub use pins::{PinRecord, PinRecords};
 pub use security_events::SecurityEventRecords;
 pub use sessions::{SessionRecord, SessionRecords};
 pub use sms::{OutboxSms, SmsOutbox};
+pub use staff::{CustomRoleRecord, StaffRecord, StaffRecords, StaffSessionRecord, StaffStatus};
 pub use tills::{TillRecords, TillSessionRecord};
 pub use totp::{TotpRecord, TotpRecords};
 
@@ -47,6 +53,9 @@ pub trait Records:
     + TillRecords
     + TotpRecords
     + ClosingRecords
+    + StaffRecords
+    + AuditRecords
+    + CommandRecords
 {
 }
 
@@ -62,6 +71,9 @@ impl<T> Records for T where
         + TillRecords
         + TotpRecords
         + ClosingRecords
+        + StaffRecords
+        + AuditRecords
+        + CommandRecords
         + ?Sized
 {
 }

@@ -198,7 +198,7 @@ pub async fn transaction_one(
 }
 
 /// A CSV field, quoted, with formula characters defused for spreadsheets.
-fn csv_field(text: &str) -> String {
+pub(crate) fn csv_field(text: &str) -> String {
     let guarded = if text.starts_with(['=', '+', '-', '@']) {
         format!("'{text}")
     } else {

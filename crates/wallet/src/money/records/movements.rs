@@ -18,6 +18,8 @@ crate::named! {
         Refund = "refund",
         /// A merchant's takings out to its owner's card.
         Settlement = "settlement",
+        /// A correction by the operator's staff, approved by a second member (four eyes).
+        Adjustment = "adjustment",
     }
 }
 

@@ -1,0 +1,9 @@
+//! The operator console's API, `/v1/console/…`: staff sessions only (a holder's token or a
+//! merchant's key answers 401), each call's permission checked by the use case it runs.
+
+pub mod audit;
+pub mod commands;
+pub mod holders;
+pub mod session;
+pub mod staff;
+pub mod views;

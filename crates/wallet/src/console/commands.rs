@@ -1,0 +1,451 @@
+//! Four eyes (maker-checker) at the command layer. A sensitive action is stored as a pending
+//! command with its exact payload and a reason; it runs only when a *different* staff member who
+//! holds the checker permission (managing the action's group) approves it, and then it is the
+//! stored payload that runs — the checker approves what they see, not what a client sends later.
+//! Nobody approves their own command, admins included; one command may wait per action and
+//! entity; an undecided one expires. The approval, what it runs and its audit line commit in one
+//! money transaction.
+
+use super::audit::{self, AuditLine, DONE, REFUSED};
+use super::staff::{Staff, role_permissions};
+use super::{Console, ConsoleError, Group, Permission};
+use crate::StoreError;
+use crate::money::MoneyError;
+use crate::money::adjustment::post_adjustment;
+use crate::money::records::MoneyTx;
+use crate::opening::new_id;
+use crate::records::{CommandRecord, CommandStatus, HolderStatus};
+use crate::storage::RecordStore;
+use qianbao_ledger::{Amount, Currency};
+use serde::{Deserialize, Serialize};
+
+/// The largest adjustment one command may make (¥1,000,000), in minor units: a typo of a few
+/// zeros should not need a second correction.
+pub const ADJUSTMENT_MAX: i64 = 100_000_000;
+
+/// A sensitive action and its exact payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// Unfreeze a frozen holder.
+    Unfreeze {
+        /// The holder.
+        holder_id: String,
+    },
+    /// Credit (positive) or debit (negative) a holder's wallet against the operator's
+    /// adjustments account.
+    Adjustment {
+        /// The holder.
+        holder_id: String,
+        /// Minor units, signed, never zero.
+        amount: i64,
+        /// ISO 4217.
+        currency: String,
+    },
+    /// Give a staff member another role.
+    RoleChange {
+        /// The staff member.
+        staff_id: String,
+        /// A built-in or custom role.
+        role: String,
+    },
+}
+
+impl Command {
+    /// The action's stable name.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Command::Unfreeze { .. } => "unfreeze",
+            Command::Adjustment { .. } => "adjustment",
+            Command::RoleChange { .. } => "role_change",
+        }
+    }
+
+    /// What it acts on.
+    pub fn entity(&self) -> String {
+        match self {
+            Command::Unfreeze { holder_id } | Command::Adjustment { holder_id, .. } => {
+                format!("holder:{holder_id}")
+            }
+            Command::RoleChange { staff_id, .. } => format!("staff:{staff_id}"),
+        }
+    }
+
+    /// The group whose manage permission both maker and checker need.
+    pub fn group(&self) -> Group {
+        match self {
+            Command::Unfreeze { .. } => Group::Holders,
+            Command::Adjustment { .. } => Group::Money,
+            Command::RoleChange { .. } => Group::Staff,
+        }
+    }
+
+    /// The payload's own checks, before anything is read.
+    fn check(&self) -> Result<(), ConsoleError> {
+        if let Command::Adjustment {
+            amount, currency, ..
+        } = self
+        {
+            if *amount == 0 || amount.unsigned_abs() > ADJUSTMENT_MAX.unsigned_abs() {
+                return Err(ConsoleError::Invalid(
+                    "an adjustment is a nonzero amount of at most 100,000,000 minor units either way",
+                ));
+            }
+            if Currency::parse(currency) != Some(Currency::CNY) {
+                return Err(ConsoleError::Invalid("adjustments are in CNY"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The most commands one listing answers.
+const LIST_MAX: i64 = 200;
+
+impl Console {
+    /// Stores `command` as pending, made by `staff` for `reason`. Needs the manage permission of
+    /// the command's group; refused while another is pending for the same action and entity.
+    pub async fn propose(
+        &self,
+        store: &impl RecordStore,
+        staff: &Staff,
+        command: Command,
+        reason: &str,
+    ) -> Result<CommandRecord, ConsoleError> {
+        self.require(
+            store,
+            staff,
+            Permission::manage(command.group()),
+            "command.propose",
+        )
+        .await?;
+        command.check()?;
+        let reason = reason.trim().to_string();
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(ConsoleError::Invalid(
+                "a command needs a reason of 1 to 500 characters",
+            ));
+        }
+        let now = self.ctx.now_ms();
+        let record = CommandRecord {
+            id: new_id(),
+            action: command.action().into(),
+            entity: command.entity(),
+            payload: serde_json::to_string(&command)
+                .map_err(|e| ConsoleError::Secrets(e.to_string()))?,
+            reason,
+            maker: staff.record.id.clone(),
+            status: CommandStatus::Pending,
+            checker: None,
+            outcome: String::new(),
+            created_ms: now,
+            expires_ms: now + self.policy.command_ttl_ms,
+            decided_ms: None,
+        };
+        let (actor, maker) = (staff.actor(), staff.record.id.clone());
+        store
+            .transact(move |r| {
+                r.expire_commands(now)?;
+                let known = match &command {
+                    Command::Unfreeze { holder_id } | Command::Adjustment { holder_id, .. } => {
+                        r.holder(holder_id)?.is_some()
+                    }
+                    Command::RoleChange { staff_id, role } => {
+                        if *staff_id == maker {
+                            return Ok(Err(ConsoleError::NotOnSelf));
+                        }
+                        if role_permissions(r, role)?.is_none() {
+                            return Ok(Err(ConsoleError::RoleInvalid(role.clone())));
+                        }
+                        r.staff(staff_id)?.is_some()
+                    }
+                };
+                if !known {
+                    return Ok(Err(ConsoleError::NotFound));
+                }
+                let waiting =
+                    r.commands(Some(CommandStatus::Pending), Some(&record.entity), LIST_MAX)?;
+                if waiting.iter().any(|c| c.action == record.action) {
+                    return Ok(Err(ConsoleError::CommandPending));
+                }
+                r.insert_command(&record)?;
+                audit::append(
+                    r,
+                    AuditLine {
+                        actor: actor.clone(),
+                        action: format!("command.propose.{}", record.action),
+                        entity: record.entity.clone(),
+                        after: record.payload.clone(),
+                        reason: record.reason.clone(),
+                        outcome: DONE,
+                        ..AuditLine::default()
+                    },
+                    now,
+                )?;
+                Ok(Ok(record.clone()))
+            })
+            .await
+            // Two proposals racing past the check: the one-pending index refuses the second.
+            .map_err(|e| match e {
+                StoreError::Duplicate(_) => ConsoleError::CommandPending,
+                other => other.into(),
+            })?
+    }
+
+    /// Approves a pending command and runs its stored payload, all in one transaction. The
+    /// checker must not be its maker and must manage the command's group. A payload the rules
+    /// refuse when it runs (an adjustment the balance cannot bear, a holder no longer frozen)
+    /// leaves the command `failed` and changes nothing else.
+    pub async fn approve(
+        &self,
+        store: &impl RecordStore,
+        staff: &Staff,
+        id: &str,
+    ) -> Result<CommandRecord, ConsoleError> {
+        let command = self.stored_command(store, id).await?;
+        self.require(
+            store,
+            staff,
+            Permission::manage(command.group()),
+            "command.approve",
+        )
+        .await?;
+        let (id, checker, actor, now) = (
+            id.to_string(),
+            staff.record.id.clone(),
+            staff.actor(),
+            self.ctx.now_ms(),
+        );
+        store
+            .transact_money(move |r| {
+                let Some(mut record) = r.command(&id)? else {
+                    return Ok(Err(ConsoleError::NotFound));
+                };
+                if let Some(refusal) = undecidable(r, &mut record, &checker, &actor, now)? {
+                    return Ok(Err(refusal));
+                }
+                let ran = run(r, &command, &record, now)?;
+                record.status = if ran.is_ok() {
+                    CommandStatus::Done
+                } else {
+                    CommandStatus::Failed
+                };
+                record.outcome = ran.unwrap_or_else(|why| why);
+                record.checker = Some(checker.clone());
+                record.decided_ms = Some(now);
+                r.decide_command(&record)?;
+                audit::append(
+                    r,
+                    AuditLine {
+                        actor: actor.clone(),
+                        action: format!("command.approve.{}", record.action),
+                        entity: record.entity.clone(),
+                        before: record.payload.clone(),
+                        after: record.outcome.clone(),
+                        reason: record.reason.clone(),
+                        outcome: if record.status == CommandStatus::Done {
+                            DONE
+                        } else {
+                            REFUSED
+                        },
+                    },
+                    now,
+                )?;
+                Ok(Ok(record))
+            })
+            .await?
+    }
+
+    /// Rejects a pending command (its maker may withdraw it too); nothing runs.
+    pub async fn reject(
+        &self,
+        store: &impl RecordStore,
+        staff: &Staff,
+        id: &str,
+        reason: &str,
+    ) -> Result<CommandRecord, ConsoleError> {
+        let command = self.stored_command(store, id).await?;
+        self.require(
+            store,
+            staff,
+            Permission::manage(command.group()),
+            "command.reject",
+        )
+        .await?;
+        let (id, checker, actor, now) = (
+            id.to_string(),
+            staff.record.id.clone(),
+            staff.actor(),
+            self.ctx.now_ms(),
+        );
+        let reason = reason.trim().to_string();
+        store
+            .transact(move |r| {
+                let Some(mut record) = r.command(&id)? else {
+                    return Ok(Err(ConsoleError::NotFound));
+                };
+                if record.status != CommandStatus::Pending {
+                    return Ok(Err(ConsoleError::CommandDecided(record.status.as_str())));
+                }
+                record.status = CommandStatus::Rejected;
+                record.checker = Some(checker.clone());
+                record.outcome = reason.clone();
+                record.decided_ms = Some(now);
+                r.decide_command(&record)?;
+                audit::append(
+                    r,
+                    AuditLine {
+                        actor: actor.clone(),
+                        action: format!("command.reject.{}", record.action),
+                        entity: record.entity.clone(),
+                        before: record.payload.clone(),
+                        reason: reason.clone(),
+                        outcome: DONE,
+                        ..AuditLine::default()
+                    },
+                    now,
+                )?;
+                Ok(Ok(record))
+            })
+            .await?
+    }
+
+    /// Commands in `status` (any if `None`) about `entity` (any if `None`), newest first,
+    /// limited to the groups `staff` may view.
+    pub async fn commands(
+        &self,
+        store: &impl RecordStore,
+        staff: &Staff,
+        status: Option<CommandStatus>,
+        entity: Option<String>,
+    ) -> Result<Vec<CommandRecord>, ConsoleError> {
+        let now = self.ctx.now_ms();
+        let all = store
+            .transact(move |r| {
+                r.expire_commands(now)?;
+                r.commands(status, entity.as_deref(), LIST_MAX)
+            })
+            .await?;
+        Ok(all
+            .into_iter()
+            .filter(|c| {
+                parse(c).is_some_and(|cmd| staff.permissions.allows(Permission::view(cmd.group())))
+            })
+            .collect())
+    }
+
+    /// The stored command's payload, read back.
+    async fn stored_command(
+        &self,
+        store: &impl RecordStore,
+        id: &str,
+    ) -> Result<Command, ConsoleError> {
+        let id = id.to_string();
+        let record = store
+            .transact(move |r| r.command(&id))
+            .await?
+            .ok_or(ConsoleError::NotFound)?;
+        parse(&record).ok_or(ConsoleError::NotFound)
+    }
+}
+
+/// A stored command's payload.
+pub fn parse(record: &CommandRecord) -> Option<Command> {
+    serde_json::from_str(&record.payload).ok()
+}
+
+/// Why `record` cannot be approved by `checker` now, if it cannot: decided already, expired
+/// (marked so, and the mark committed with the refusal), or the checker's own.
+fn undecidable(
+    r: &mut dyn MoneyTx,
+    record: &mut CommandRecord,
+    checker: &str,
+    actor: &str,
+    now: i64,
+) -> Result<Option<ConsoleError>, StoreError> {
+    if record.status != CommandStatus::Pending {
+        return Ok(Some(ConsoleError::CommandDecided(record.status.as_str())));
+    }
+    if now >= record.expires_ms {
+        r.expire_commands(now)?;
+        return Ok(Some(ConsoleError::CommandExpired));
+    }
+    if record.maker == checker {
+        audit::append(
+            r,
+            AuditLine {
+                actor: actor.to_string(),
+                action: format!("command.approve.{}", record.action),
+                entity: record.entity.clone(),
+                reason: "a maker may not approve their own command".into(),
+                outcome: REFUSED,
+                ..AuditLine::default()
+            },
+            now,
+        )?;
+        return Ok(Some(ConsoleError::OwnCommand));
+    }
+    Ok(None)
+}
+
+/// Runs a command's payload: what it did, or why the rules refused it (nothing changed then).
+fn run(
+    r: &mut dyn MoneyTx,
+    command: &Command,
+    record: &CommandRecord,
+    now: i64,
+) -> Result<Result<String, String>, StoreError> {
+    Ok(match command {
+        Command::Unfreeze { holder_id } => match r.holder(holder_id)? {
+            Some(h) if h.status == HolderStatus::Frozen => {
+                r.set_status(holder_id, HolderStatus::Active)?;
+                Ok("unfrozen".into())
+            }
+            Some(h) => Err(format!("the wallet is {}, not frozen", h.status)),
+            None => Err("no such holder".into()),
+        },
+        Command::Adjustment {
+            holder_id,
+            amount,
+            currency,
+        } => {
+            let Some(holder) = r.holder(holder_id)? else {
+                return Ok(Err("no such holder".into()));
+            };
+            if holder.status == HolderStatus::Closed {
+                return Ok(Err("the wallet is closed".into()));
+            }
+            let currency = Currency::parse(currency).unwrap_or(Currency::CNY);
+            let amount = Amount::from_minor(*amount);
+            match post_adjustment(
+                r,
+                &record.id,
+                &holder,
+                amount,
+                currency,
+                &record.reason,
+                now,
+            ) {
+                Ok(()) => Ok(format!("adjusted by {} {currency}", amount.minor())),
+                Err(MoneyError::InsufficientBalance) => {
+                    Err("refused by the ledger: the wallet's balance cannot bear it".into())
+                }
+                Err(MoneyError::Store(e)) => return Err(e),
+                Err(other) => Err(other.to_string()),
+            }
+        }
+        Command::RoleChange { staff_id, role } => {
+            if role_permissions(r, role)?.is_none() {
+                return Ok(Err(format!("{role} is no role any more")));
+            }
+            match r.staff(staff_id)? {
+                Some(mut s) => {
+                    s.role = role.clone();
+                    r.update_staff(&s)?;
+                    Ok(format!("role is now {role}"))
+                }
+                None => Err("no such staff member".into()),
+            }
+        }
+    })
+}
