@@ -327,3 +327,51 @@ pub struct ReasonBody {
     #[serde(default)]
     pub reason: String,
 }
+
+/// A payment held for review, as the console's risk queue shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct RiskCaseView {
+    /// The payer's movement: the case's id.
+    pub movement_id: String,
+    /// The payer (holder id).
+    pub holder_id: String,
+    /// `transfer`, `withdrawal`, …
+    pub kind: String,
+    /// Minor units.
+    pub amount: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// Who it was going to.
+    pub counterparty: String,
+    /// The reason code the holder was given.
+    pub reason: Option<String>,
+    /// The rules' trace: what they saw and what fired.
+    #[schema(value_type = Object)]
+    pub trace: serde_json::Value,
+    /// When it was held (RFC 3339).
+    pub created_at: String,
+    /// When it is rejected by itself if nobody decides (RFC 3339).
+    pub expires_at: String,
+    /// The staff member working it, if anyone is.
+    pub locked_by: Option<String>,
+}
+
+/// `POST /v1/console/queues/risk/{id}/release` or `/reject`: what the payment turned out to be.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct CaseDecisionBody {
+    /// `confirmed_fraud`, `false_positive` or `valuable_alert`.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Why.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A decided case.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CaseDecided {
+    /// The payer's movement.
+    pub movement_id: String,
+    /// Where it stands now: `succeeded` or `pending` (released), `rejected`.
+    pub status: String,
+}

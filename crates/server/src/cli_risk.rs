@@ -6,8 +6,9 @@ use crate::policy::Policy;
 use clap::{Args, Subcommand};
 use qianbao_store::Storage;
 use qianbao_wallet::money::Money;
-use qianbao_wallet::money::records::{BlockRecord, SnoozeRecord};
-use qianbao_wallet::money::review::{HeldForReview, Review};
+use qianbao_wallet::money::records::{BlockRecord, RiskLabel, SnoozeRecord};
+use qianbao_wallet::money::replay::LabelScore;
+use qianbao_wallet::money::review::{HeldForReview, Review, ReviewNote};
 use qianbao_wallet::risk::RuleSet;
 use serde_json::json;
 use std::io::Write;
@@ -26,11 +27,17 @@ pub enum RiskAction {
     Release {
         /// The held payment's id.
         id: String,
+        /// What it turned out to be, for `risk replay`'s precision.
+        #[command(flatten)]
+        note: ReviewArgs,
     },
     /// Rejects a held payment: the hold is voided and the money is back with the payer.
     Reject {
         /// The held payment's id.
         id: String,
+        /// What it turned out to be, for `risk replay`'s precision.
+        #[command(flatten)]
+        note: ReviewArgs,
     },
     /// Puts a phone, wallet, merchant, card BIN or device on the block list: every call that moves
     /// its money out or pays it answers 403 `risk_blocked`.
@@ -162,6 +169,34 @@ fn held_json(h: &HeldForReview) -> serde_json::Value {
     })
 }
 
+/// A reviewer's label and reason for a held payment.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// confirmed_fraud, false_positive or valuable_alert.
+    #[arg(long)]
+    label: Option<String>,
+    /// Why (kept in the audit log).
+    #[arg(long, default_value = "")]
+    reason: String,
+}
+
+impl ReviewArgs {
+    /// The note the decision is kept with, as the operator's command line's.
+    fn note(self) -> Result<ReviewNote, String> {
+        let label = match self.label.as_deref() {
+            None => None,
+            Some(text) => Some(RiskLabel::parse(text).ok_or_else(|| {
+                format!("--label {text:?}: give confirmed_fraud, false_positive or valuable_alert")
+            })?),
+        };
+        Ok(ReviewNote {
+            actor: "cli".into(),
+            label,
+            reason: self.reason,
+        })
+    }
+}
+
 /// Runs `admin risk ACTION` against `storage` with `money`'s policy.
 pub(crate) async fn admin(
     storage: &Storage,
@@ -197,13 +232,13 @@ pub(crate) async fn admin(
             }
             Ok(out)
         }
-        RiskAction::Release { id } => money
-            .review(storage, &id, Review::Release)
+        RiskAction::Release { id, note } => money
+            .review(storage, &id, Review::Release, note.note()?)
             .await
             .map(|status| format!("released {id}: now {status}"))
             .map_err(|e| e.to_string()),
-        RiskAction::Reject { id } => money
-            .review(storage, &id, Review::Reject)
+        RiskAction::Reject { id, note } => money
+            .review(storage, &id, Review::Reject, note.note()?)
             .await
             .map(|status| format!("rejected {id}: now {status}; the money is back with the payer"))
             .map_err(|e| e.to_string()),
@@ -333,6 +368,17 @@ pub(crate) async fn replay(
         "holders_affected": report.holders_affected,
         "outcomes_old": report.old,
         "outcomes_new": report.new,
+        // Precision against the reviewers' labels: of the labelled payments each rule set would
+        // stop, the share worth stopping, in thousandths.
+        "labels": {
+            "labelled": report.labels.labelled,
+            "stopped_then": report.labels.stopped_then,
+            "right_then": report.labels.right_then,
+            "precision_then_permille": LabelScore::permille(report.labels.right_then, report.labels.stopped_then),
+            "stopped_now": report.labels.stopped_now,
+            "right_now": report.labels.right_now,
+            "precision_now_permille": LabelScore::permille(report.labels.right_now, report.labels.stopped_now),
+        },
         "took_ms": started.elapsed().as_millis() as u64,
         "sample": report.sample.iter().map(|c| json!({
             "decision_id": c.decision_id,

@@ -788,6 +788,14 @@ impl From<qianbao_wallet::console::ConsoleError> for ApiError {
                 StatusCode::CONFLICT,
                 "Nobody decided this command in time; it has expired. Propose it again.".into(),
             ),
+            E::CaseLocked => (
+                StatusCode::CONFLICT,
+                "Another reviewer is working this case. Take the next one.".into(),
+            ),
+            E::CaseDecided(status) => (
+                StatusCode::CONFLICT,
+                format!("This case was decided already: the payment is {status}."),
+            ),
             E::NotFound => return ApiError::not_found(),
             E::Store(_) | E::Secrets(_) => {
                 return match e {

@@ -54,7 +54,9 @@ use utoipa::OpenApi;
         console::staff::roles, console::staff::define_role, console::holders::search,
         console::holders::profile, console::audit::search, console::audit::export,
         console::commands::propose, console::commands::list, console::commands::approve,
-        console::commands::reject, console::commands::freeze
+        console::commands::reject, console::commands::freeze, console::queues::risk_queue,
+        console::queues::next, console::queues::take, console::queues::release,
+        console::queues::reject
     ),
     components(schemas(
         Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
@@ -98,7 +100,8 @@ use utoipa::OpenApi;
         qianbao_api_types::console::HolderNotificationView,
         qianbao_api_types::console::HolderProfileView, qianbao_api_types::console::AuditLineView,
         qianbao_api_types::console::CommandRequest, qianbao_api_types::console::CommandView,
-        qianbao_api_types::console::ReasonBody
+        qianbao_api_types::console::ReasonBody, qianbao_api_types::console::RiskCaseView,
+        qianbao_api_types::console::CaseDecisionBody, qianbao_api_types::console::CaseDecided
     )),
     modifiers(&BearerAuth, &CommonProblems),
     tags(

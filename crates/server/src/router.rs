@@ -149,6 +149,20 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             "/v1/console/commands/{id}/reject",
             post(console::commands::reject),
         )
+        .route("/v1/console/queues/risk", get(console::queues::risk_queue))
+        .route("/v1/console/queues/risk/next", post(console::queues::next))
+        .route(
+            "/v1/console/queues/risk/{id}/take",
+            post(console::queues::take),
+        )
+        .route(
+            "/v1/console/queues/risk/{id}/release",
+            post(console::queues::release),
+        )
+        .route(
+            "/v1/console/queues/risk/{id}/reject",
+            post(console::queues::reject),
+        )
         .route("/v1/console/audit", get(console::audit::search))
         .route("/v1/console/audit.csv", get(console::audit::export))
         .route("/", get(web::holder_app))

@@ -118,6 +118,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0017_console_commands.sql"),
         postgres: include_str!("../../../migrations/postgres/0017_console_commands.sql"),
     },
+    Migration {
+        version: 18,
+        name: "0018_review_queues",
+        sqlite: include_str!("../../../migrations/sqlite/0018_review_queues.sql"),
+        postgres: include_str!("../../../migrations/postgres/0018_review_queues.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

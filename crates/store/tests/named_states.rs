@@ -11,14 +11,16 @@ const SQLITE: &str = concat!(
     include_str!("../../../migrations/sqlite/0012_risk.sql"),
     include_str!("../../../migrations/sqlite/0015_reconciliation.sql"),
     include_str!("../../../migrations/sqlite/0016_console.sql"),
-    include_str!("../../../migrations/sqlite/0017_console_commands.sql")
+    include_str!("../../../migrations/sqlite/0017_console_commands.sql"),
+    include_str!("../../../migrations/sqlite/0018_review_queues.sql")
 );
 const POSTGRES: &str = concat!(
     include_str!("../../../migrations/postgres/0011_named_states.sql"),
     include_str!("../../../migrations/postgres/0012_risk.sql"),
     include_str!("../../../migrations/postgres/0015_reconciliation.sql"),
     include_str!("../../../migrations/postgres/0016_console.sql"),
-    include_str!("../../../migrations/postgres/0017_console_commands.sql")
+    include_str!("../../../migrations/postgres/0017_console_commands.sql"),
+    include_str!("../../../migrations/postgres/0018_review_queues.sql")
 );
 
 /// The values the migrations allow for `table.column`, as the `IN (…)` list after the last
@@ -39,7 +41,7 @@ fn every_named_column_allows_exactly_its_enum_on_both_backends() {
     let columns = named_columns();
     assert_eq!(
         columns.len(),
-        17,
+        18,
         "a named column was added or dropped: add it here too"
     );
     for column in columns {

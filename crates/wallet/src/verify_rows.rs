@@ -6,7 +6,7 @@
 use crate::domain::{BankKind, CardType};
 use crate::money::records::{
     BreakKind, CaseStatus, Channel, Direction, IdempotencyState, MovementKind, MovementStatus,
-    OrderStatus, TimerKind,
+    OrderStatus, RiskLabel, TimerKind,
 };
 use crate::records::{CardStatus, CommandStatus, HolderStatus, StaffStatus};
 use crate::verify::VerifyReport;
@@ -87,6 +87,7 @@ pub fn named_columns() -> Vec<NamedColumn> {
         named("recon_cases", "id", "status", CaseStatus::names()),
         named("staff", "id", "status", StaffStatus::names()),
         named("console_commands", "id", "status", CommandStatus::names()),
+        named("risk_labels", "movement_id", "label", RiskLabel::names()),
     ]
 }
 

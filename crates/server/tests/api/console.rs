@@ -845,3 +845,209 @@ async fn unfreezing_and_adjusting_need_a_second_staff_member_and_run_the_stored_
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[tokio::test]
+async fn a_held_payment_is_taken_by_one_reviewer_decided_with_a_label_and_replay_scores_the_labels()
+{
+    use crate::money_helpers::{answer, balance, funded, open_l1_holder_named, transfer};
+    let (app, clock) = app().await;
+    let admin_staff = first_admin(&app, &clock).await;
+    let admin_token = sign_in(&app, &clock, &admin_staff).await;
+    let first = add_staff(&app, &clock, &admin_token, "risk").await;
+    let second = add_staff(&app, &clock, &admin_token, "risk").await;
+    let support = add_staff(&app, &clock, &admin_token, "support").await;
+    let payer = funded(&app, "张三", 500_000).await;
+    let payee = open_l1_holder_named(&app, "李四").await;
+    // Over ¥1,000 to a wallet opened today: both held.
+    let (status, a) = answer(transfer(&app, &payer, &payee, 100_001).await).await;
+    assert_eq!(status, 202, "{a}");
+    let (_, b) = answer(transfer(&app, &payer, &payee, 120_000).await).await;
+    let (a, b) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    let first_token = sign_in(&app, &clock, &first).await;
+    let second_token = sign_in(&app, &clock, &second).await;
+    let support_token = sign_in(&app, &clock, &support).await;
+
+    // Support may skim the queue but not take a case.
+    let r = call(
+        &app,
+        "GET",
+        "/v1/console/queues/risk",
+        None,
+        Some(&support_token),
+    )
+    .await;
+    let queue: Vec<Value> = r.json().await.unwrap();
+    assert_eq!(queue.len(), 2);
+    assert_eq!(queue[0]["movement_id"], a);
+    assert_eq!(queue[0]["reason"], "new_payee_wallet");
+    assert_eq!(queue[0]["trace"]["fired"][0]["rule"], "new_wallet_payee");
+    let r = post(
+        &app,
+        "/v1/console/queues/risk/next",
+        json!({}),
+        Some(&support_token),
+    )
+    .await;
+    assert_eq!(refused(r).await, (403, "permission_denied".to_string()));
+
+    // Next gives each reviewer a different case; nobody takes or decides another's.
+    let took: Value = post(
+        &app,
+        "/v1/console/queues/risk/next",
+        json!({}),
+        Some(&first_token),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(took["movement_id"], a);
+    assert_eq!(took["locked_by"], first.id.as_str());
+    let took: Value = post(
+        &app,
+        "/v1/console/queues/risk/next",
+        json!({}),
+        Some(&second_token),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(took["movement_id"], b);
+    let r = post(
+        &app,
+        "/v1/console/queues/risk/next",
+        json!({}),
+        Some(&support_token.clone()),
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    let r = post(
+        &app,
+        &format!("/v1/console/queues/risk/{a}/take"),
+        json!({}),
+        Some(&second_token),
+    )
+    .await;
+    assert_eq!(refused(r).await, (409, "case_locked".to_string()));
+    let r = post(
+        &app,
+        &format!("/v1/console/queues/risk/{a}/release"),
+        json!({"label": "false_positive"}),
+        Some(&second_token),
+    )
+    .await;
+    assert_eq!(refused(r).await, (409, "case_locked".to_string()));
+    assert_eq!(balance(&app, &payee.token).await.0, 0, "nothing moved");
+    let skim: Vec<Value> = call(
+        &app,
+        "GET",
+        "/v1/console/queues/risk",
+        None,
+        Some(&admin_token),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(skim[0]["locked_by"], first.id.as_str());
+    assert_eq!(skim[1]["locked_by"], second.id.as_str());
+
+    let r = post(
+        &app,
+        &format!("/v1/console/queues/risk/{a}/reject"),
+        json!({"label": "teleport"}),
+        Some(&first_token),
+    )
+    .await;
+    assert_eq!(refused(r).await.1, "validation_failed");
+    let r = post(
+        &app,
+        &format!("/v1/console/queues/risk/{a}/reject"),
+        json!({"label": "confirmed_fraud", "reason": "payee is a known mule"}),
+        Some(&first_token),
+    )
+    .await;
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "rejected");
+    let r = post(
+        &app,
+        &format!("/v1/console/queues/risk/{b}/release"),
+        json!({"label": "false_positive", "reason": "rent to a new landlord"}),
+        Some(&second_token),
+    )
+    .await;
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "succeeded");
+    assert_eq!(balance(&app, &payee.token).await.0, 120_000);
+    assert_eq!(balance(&app, &payer.token).await, (500_000 - 120_000, 0));
+    // A decided case is gone from the queue.
+    let r = post(
+        &app,
+        &format!("/v1/console/queues/risk/{a}/take"),
+        json!({}),
+        Some(&first_token),
+    )
+    .await;
+    assert_eq!(r.status(), 404);
+    let r = post(
+        &app,
+        "/v1/console/queues/risk/next",
+        json!({}),
+        Some(&first_token),
+    )
+    .await;
+    assert_eq!(r.status(), 204);
+
+    let lines = audit(&app, &admin_token, &format!("entity=movement:{a}")).await;
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["action"], "risk.reject");
+    assert_eq!(lines[0]["actor"], format!("staff:{}", first.id));
+    assert!(
+        lines[0]["after"]
+            .as_str()
+            .unwrap()
+            .contains("confirmed_fraud")
+    );
+
+    // Replay scores a rule set against the labels: the rules in force stopped both, one rightly.
+    let candidate = app.dir.join("candidate.json");
+    std::fs::write(
+        &candidate,
+        r#"{"rules": [{"id": "big", "kind": "amount_at_least", "outcome": "hold",
+            "params": {"min_amount": 110000}}]}"#,
+    )
+    .unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_qianbao"));
+    command.args(["risk", "--data-dir", app.dir.to_str().unwrap()]);
+    if let Some(db) = &app.database {
+        command.args(["--database", &db.url]);
+    }
+    let out = command
+        .args(["replay", "--rules"])
+        .arg(&candidate)
+        .args(["--since", "3650d"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
+    let labels = &summary["labels"];
+    assert_eq!(labels["labelled"], 2, "{summary}");
+    assert_eq!(
+        (
+            labels["stopped_then"].as_u64(),
+            labels["right_then"].as_u64()
+        ),
+        (Some(2), Some(1))
+    );
+    assert_eq!(labels["precision_then_permille"], 500);
+    // The candidate holds only the ¥1,200 one, the false positive.
+    assert_eq!(
+        (labels["stopped_now"].as_u64(), labels["right_now"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert_eq!(labels["precision_now_permille"], 0);
+}

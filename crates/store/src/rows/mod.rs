@@ -4,6 +4,7 @@
 
 pub(crate) mod audit;
 pub(crate) mod cards;
+pub(crate) mod case_locks;
 pub(crate) mod codes;
 pub(crate) mod commands;
 pub(crate) mod holders;

@@ -5,7 +5,8 @@ use super::SqlRecords;
 use crate::portable::{Row, Value};
 use qianbao_wallet::StoreError;
 use qianbao_wallet::money::records::{
-    BlockRecord, DecisionRecord, FeatureQuery, Gathered, RiskRecords, SnoozeRecord,
+    BlockRecord, DecisionRecord, FeatureQuery, Gathered, RiskLabel, RiskLabelRecord, RiskRecords,
+    SnoozeRecord,
 };
 use qianbao_wallet::records::security_events::{
     NEW_DEVICE_LOGIN, PASSWORD_RESET, PIN_RESET, WRONG_PIN,
@@ -502,6 +503,30 @@ impl RiskRecords for SqlRecords<'_> {
                 &[caller.into(), key.into()],
             )?
             .map(|row| row.text(0))
+            .transpose()
+    }
+
+    fn put_risk_label(&mut self, l: &RiskLabelRecord) -> Result<(), StoreError> {
+        self.0.write(
+            "INSERT INTO risk_labels (movement_id, label, actor, at_ms) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (movement_id) DO UPDATE SET label = excluded.label,
+                 actor = excluded.actor, at_ms = excluded.at_ms",
+            &[
+                l.movement_id.as_str().into(),
+                l.label.as_str().into(),
+                l.actor.as_str().into(),
+                l.at_ms.into(),
+            ],
+        )
+    }
+
+    fn risk_label(&mut self, movement_id: &str) -> Result<Option<RiskLabel>, StoreError> {
+        self.0
+            .query_opt(
+                "SELECT label FROM risk_labels WHERE movement_id = $1",
+                &[movement_id.into()],
+            )?
+            .map(|row| row.named(0, RiskLabel::parse))
             .transpose()
     }
 

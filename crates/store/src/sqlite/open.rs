@@ -35,8 +35,11 @@ pub(super) fn connect(path: &Path) -> Result<Connection, StoreError> {
     // statement was parsed and planned again on every use: the risk stage's running-totals read
     // was re-prepared on every money call, an eighth of the money writer's time. We never run
     // ANALYZE, so there are no statistics a bound value could have helped the planner with.
-    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
-        .map_err(store_error)?;
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )
+    .map_err(store_error)?;
     // FULL: the WAL is fsynced at every commit, so an acknowledged payment survives power loss.
     conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
         .map_err(store_error)?;
@@ -129,8 +132,7 @@ mod tests {
                     .unwrap();
                 while rows.next().unwrap().is_some() {}
                 drop(rows);
-                reprepared +=
-                    statement.reset_status(rusqlite::StatementStatus::RePrepare);
+                reprepared += statement.reset_status(rusqlite::StatementStatus::RePrepare);
             }
             tx.commit().unwrap();
         }

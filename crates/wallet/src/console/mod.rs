@@ -7,6 +7,7 @@ pub mod audit;
 pub mod commands;
 pub mod holders;
 pub mod permissions;
+pub mod queues;
 pub mod staff;
 
 use crate::StoreError;
@@ -101,6 +102,12 @@ pub enum ConsoleError {
     /// Nobody decided the command in time.
     #[error("command_expired")]
     CommandExpired,
+    /// Another reviewer holds this case.
+    #[error("case_locked")]
+    CaseLocked,
+    /// The case was decided already (or expired).
+    #[error("case_decided: {0}")]
+    CaseDecided(&'static str),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -130,6 +137,8 @@ impl ConsoleError {
             ConsoleError::OwnCommand => "own_command",
             ConsoleError::CommandDecided(_) => "command_decided",
             ConsoleError::CommandExpired => "command_expired",
+            ConsoleError::CaseLocked => "case_locked",
+            ConsoleError::CaseDecided(_) => "case_decided",
             ConsoleError::Store(_) => "storage_unavailable",
             ConsoleError::Secrets(_) => "internal",
         }

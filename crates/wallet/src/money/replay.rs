@@ -4,7 +4,7 @@
 //! seen. What the call itself was (amount, payee, hour, the second factor) and the block list and
 //! snoozes as they stood then come from the stored trace.
 
-use super::records::{DecisionRecord, FeatureQuery, MoneyTx};
+use super::records::{DecisionRecord, FeatureQuery, MoneyTx, RiskLabel};
 use super::risk::Trace;
 use super::{Money, MoneyError, rejudge};
 use crate::risk::{RuleSet, Verdict};
@@ -47,6 +47,45 @@ pub struct ReplayReport {
     pub holders_affected: u64,
     /// The first changed payments (up to the sample size asked for).
     pub sample: Vec<Changed>,
+    /// How the payments reviewers labelled fare, as they were judged and under the candidate.
+    pub labels: LabelScore,
+}
+
+/// A rule set's precision on the payments reviewers labelled: of those it would stop (hold,
+/// step up or block), how many were worth stopping (confirmed fraud or a valuable alert).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LabelScore {
+    /// Labelled payments judged.
+    pub labelled: u64,
+    /// Of those, how many the rules in force stopped.
+    pub stopped_then: u64,
+    /// Of those, how many were worth stopping.
+    pub right_then: u64,
+    /// Of the labelled, how many the candidate would stop.
+    pub stopped_now: u64,
+    /// Of those, how many were worth stopping.
+    pub right_now: u64,
+}
+
+impl LabelScore {
+    /// Counts one labelled payment under the old and the candidate's verdict.
+    fn count(&mut self, label: RiskLabel, old: Verdict, new: Verdict) {
+        let worth = u64::from(label.was_worth_holding());
+        self.labelled += 1;
+        if old != Verdict::Allow {
+            self.stopped_then += 1;
+            self.right_then += worth;
+        }
+        if new != Verdict::Allow {
+            self.stopped_now += 1;
+            self.right_now += worth;
+        }
+    }
+
+    /// Precision in thousandths, `right / stopped` (none when nothing was stopped).
+    pub fn permille(right: u64, stopped: u64) -> Option<u64> {
+        (stopped > 0).then(|| right * 1000 / stopped)
+    }
 }
 
 /// How many decisions are read per page.
@@ -72,13 +111,22 @@ impl Money {
         loop {
             let cursor = after.clone();
             let candidate = candidate.clone();
-            let page: Vec<(DecisionRecord, Option<crate::risk::Decision>)> = store
+            type Judged = (
+                DecisionRecord,
+                Option<crate::risk::Decision>,
+                Option<RiskLabel>,
+            );
+            let page: Vec<Judged> = store
                 .transact_read(move |r| {
                     let rows = r.risk_decisions_page(since_ms, cursor.as_deref(), PAGE)?;
                     rows.into_iter()
                         .map(|d| {
                             let judged = judge_as_then(r, &candidate, &d)?;
-                            Ok((d, judged))
+                            let label = match &d.movement_id {
+                                Some(m) => r.risk_label(m)?,
+                                None => None,
+                            };
+                            Ok((d, judged, label))
                         })
                         .collect()
                 })
@@ -87,12 +135,15 @@ impl Money {
                 break;
             };
             after = Some(last.0.id.clone());
-            for (record, judged) in page {
+            for (record, judged, label) in page {
                 let Some(new) = judged else {
                     report.skipped += 1;
                     continue;
                 };
                 report.judged += 1;
+                if let Some(label) = label {
+                    report.labels.count(label, record.verdict, new.verdict);
+                }
                 *report.old.entry(record.verdict.as_str()).or_default() += 1;
                 *report.new.entry(new.verdict.as_str()).or_default() += 1;
                 if new.verdict != record.verdict {

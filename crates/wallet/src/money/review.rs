@@ -4,7 +4,8 @@
 //! decided on within the policy's time is rejected by its timer.
 
 use super::records::{
-    Direction, MoneyTx, MovementKind, MovementRecord, MovementStatus, TimerKind, TimerRecord,
+    Direction, MoneyTx, MovementKind, MovementRecord, MovementStatus, RiskLabel, RiskLabelRecord,
+    TimerKind, TimerRecord,
 };
 use super::{Alert, Money, MoneyError, Step, apply, entry_id, new_movement_id, yuan};
 use crate::records::{HolderRecord, HolderStatus};
@@ -44,6 +45,61 @@ pub enum Review {
     Release,
     /// Give the money back to the payer.
     Reject,
+}
+
+/// Who decided a held payment, what it turned out to be and why: kept with the decision, in its
+/// transaction — the label for `risk replay`, the line for the audit log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewNote {
+    /// `staff:<id>`, or `cli` for the operator's command line.
+    pub actor: String,
+    /// What the payment was, if the reviewer said.
+    pub label: Option<RiskLabel>,
+    /// Why, in the reviewer's words.
+    pub reason: String,
+}
+
+impl ReviewNote {
+    /// Writes the label and the audit line of a decided hold.
+    fn record(
+        &self,
+        r: &mut dyn MoneyTx,
+        movement_id: &str,
+        review: Review,
+        status: MovementStatus,
+        now: i64,
+    ) -> Result<(), MoneyError> {
+        if let Some(label) = self.label {
+            r.put_risk_label(&RiskLabelRecord {
+                movement_id: movement_id.to_string(),
+                label,
+                actor: self.actor.clone(),
+                at_ms: now,
+            })?;
+        }
+        let verb = match review {
+            Review::Release => "release",
+            Review::Reject => "reject",
+        };
+        crate::console::audit::append(
+            r,
+            crate::console::audit::AuditLine {
+                actor: self.actor.clone(),
+                action: format!("risk.{verb}"),
+                entity: format!("movement:{movement_id}"),
+                before: "{\"status\":\"held_for_review\"}".into(),
+                after: serde_json::json!({
+                    "status": status.as_str(),
+                    "label": self.label.map(RiskLabel::as_str),
+                })
+                .to_string(),
+                reason: self.reason.clone(),
+                outcome: crate::console::audit::DONE,
+            },
+            now,
+        )?;
+        Ok(())
+    }
 }
 
 /// Why a review could not be applied.
@@ -192,13 +248,15 @@ impl Money {
             .await?)
     }
 
-    /// Applies a reviewer's decision on the held movement `movement_id`. Deciding twice, or on a
-    /// hold that expired, is refused and changes nothing.
+    /// Applies a reviewer's decision on the held movement `movement_id`, with `note`'s label and
+    /// audit line in the same transaction. Deciding twice, or on a hold that expired, is refused
+    /// and changes nothing.
     pub async fn review(
         &self,
         store: &impl RecordStore,
         movement_id: &str,
         review: Review,
+        note: ReviewNote,
     ) -> Result<MovementStatus, ReviewError> {
         let (money, id, now) = (self.clone(), movement_id.to_string(), self.now_ms());
         // A refusal is found before anything is written: it is returned as a value, and the
@@ -221,10 +279,12 @@ impl Money {
                 return Ok(Err(ReviewError::PayerInactive(payer.status)));
             }
             r.delete_timer(&hold_timer_id(&m.id))?;
-            Ok(Ok(match review {
+            let status = match review {
                 Review::Release => money.release_held(r, &m, &payer, now)?,
                 Review::Reject => money.reject_held(r, &m, &payer, now, false)?,
-            }))
+            };
+            note.record(r, &m.id, review, status, now)?;
+            Ok(Ok(status))
         })
         .await?
     }

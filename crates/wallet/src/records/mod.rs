@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod cards;
+pub mod case_locks;
 pub mod codes;
 pub mod commands;
 pub mod holders;
@@ -25,6 +26,7 @@ pub mod closing;
 
 pub use audit::{AuditQuery, AuditRecord, AuditRecords};
 pub use cards::{CardRecord, CardRecords, CardStatus};
+pub use case_locks::{CaseLockRecord, CaseLockRecords};
 pub use codes::{CodeRecords, OtpRecord, SendWindow};
 pub use commands::{CommandRecord, CommandRecords, CommandStatus};
 pub use holders::{HolderRecord, HolderRecords, HolderStatus};
@@ -56,6 +58,7 @@ pub trait Records:
     + StaffRecords
     + AuditRecords
     + CommandRecords
+    + CaseLockRecords
 {
 }
 
@@ -74,6 +77,7 @@ impl<T> Records for T where
         + StaffRecords
         + AuditRecords
         + CommandRecords
+        + CaseLockRecords
         + ?Sized
 {
 }

@@ -561,8 +561,13 @@ impl World {
         id: &str,
         review: qianbao_wallet::money::review::Review,
     ) -> Result<String, qianbao_wallet::money::review::ReviewError> {
+        let note = qianbao_wallet::money::review::ReviewNote {
+            actor: "test".into(),
+            label: None,
+            reason: String::new(),
+        };
         self.money
-            .review(&self.store, id, review)
+            .review(&self.store, id, review, note)
             .await
             .map(|s| s.as_str().to_string())
     }

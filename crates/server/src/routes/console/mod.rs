@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod commands;
 pub mod holders;
+pub mod queues;
 pub mod session;
 pub mod staff;
 pub mod views;

@@ -32,7 +32,8 @@ pub use notifications::{NotificationRecord, NotificationRecords};
 pub use orders::{OrderRecord, OrderRecords, OrderStatus};
 pub use payment_codes::{PaymentCodeRecord, PaymentCodeRecords};
 pub use risk::{
-    BlockProbe, BlockRecord, DecisionRecord, FeatureQuery, Gathered, RiskRecords, SnoozeRecord,
+    BlockProbe, BlockRecord, DecisionRecord, FeatureQuery, Gathered, RiskLabel, RiskLabelRecord,
+    RiskRecords, SnoozeRecord,
 };
 pub use settings::SettingRecords;
 pub use timers::{TimerKind, TimerRecord, TimerRecords};

@@ -162,6 +162,10 @@ pub trait RiskRecords {
     fn risk_blocks(&mut self) -> Result<Vec<BlockRecord>, StoreError>;
     /// Sets (or replaces) a snooze.
     fn put_snooze(&mut self, snooze: &SnoozeRecord) -> Result<(), StoreError>;
+    /// Labels a reviewed held payment with what it turned out to be.
+    fn put_risk_label(&mut self, label: &RiskLabelRecord) -> Result<(), StoreError>;
+    /// The label of a reviewed payment, if it has one.
+    fn risk_label(&mut self, movement_id: &str) -> Result<Option<RiskLabel>, StoreError>;
     /// The step-up challenge under an idempotency key: the digest of the request it was for.
     fn step_up_challenge(&mut self, caller: &str, key: &str) -> Result<Option<String>, StoreError>;
     /// Records that the request with `digest` under the key was asked for a second factor.
@@ -172,4 +176,37 @@ pub trait RiskRecords {
         digest: &str,
         now_ms: i64,
     ) -> Result<(), StoreError>;
+}
+
+crate::named! {
+    /// What a reviewed held payment turned out to be: the ground truth `risk replay` measures a
+    /// rule set's precision against.
+    pub enum RiskLabel {
+        /// It was fraud.
+        ConfirmedFraud = "confirmed_fraud",
+        /// It was the holder's own, rightful payment.
+        FalsePositive = "false_positive",
+        /// Not fraud, but worth the look (a mistaken payee, a scam in progress stopped).
+        ValuableAlert = "valuable_alert",
+    }
+}
+
+impl RiskLabel {
+    /// Whether holding it was right.
+    pub fn was_worth_holding(self) -> bool {
+        self != RiskLabel::FalsePositive
+    }
+}
+
+/// A reviewer's label on a held payment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RiskLabelRecord {
+    /// The payer's movement.
+    pub movement_id: String,
+    /// What it was.
+    pub label: RiskLabel,
+    /// Who labelled it (`staff:<id>` or `cli`).
+    pub actor: String,
+    /// When (ms).
+    pub at_ms: i64,
 }
