@@ -9,6 +9,10 @@ use qianbao_wallet::records::{OutboxSms, Records};
 use qianbao_wallet::storage::RecordStore;
 
 impl RecordStore for Storage {
+    fn reads_ahead(&self) -> bool {
+        matches!(self, Storage::Postgres(_))
+    }
+
     async fn transact<T: Send + 'static>(
         &self,
         work: impl Fn(&mut dyn Records) -> Result<T, StoreError> + Send + Sync + 'static,

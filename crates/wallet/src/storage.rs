@@ -28,6 +28,14 @@ pub trait RecordStore: Send + Sync {
         work: impl Fn(&mut dyn MoneyTx) -> Result<T, StoreError> + Send + Sync + 'static,
     ) -> impl std::future::Future<Output = Result<T, StoreError>> + Send;
 
+    /// Whether the reads a money call names ahead are made together, in the round trip of its
+    /// first read (PostgreSQL): then a call may look up beforehand, outside the serial money
+    /// transaction, what its later reads depend on, and name those too. SQLite reads cost no round
+    /// trip, so there it is not worth the look-up.
+    fn reads_ahead(&self) -> bool {
+        false
+    }
+
     /// The outbox's newest messages to `phone` (or to anyone), for the sandbox's SMS view.
     fn outbox(
         &self,

@@ -13,6 +13,12 @@ pub(super) fn word_after<'s>(sql: &'s str, keyword: &str) -> Option<&'s str> {
     words.next()
 }
 
+/// Whether `sql` names `table` as a word anywhere (in a subquery or a union too).
+pub(super) fn mentions(sql: &str, table: &str) -> bool {
+    sql.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|w| w.eq_ignore_ascii_case(table))
+}
+
 /// The one table a write changes, when that is plain from its first words.
 pub(super) fn table_written(sql: &str) -> Option<&str> {
     let verb = sql.split_whitespace().next()?;

@@ -3,7 +3,7 @@
 //! connection.
 
 use super::error::{must_retry, pg_error};
-use super::sql_text::{table_written, word_after, writes};
+use super::sql_text::{mentions, table_written, writes};
 use super::values::{params, rows_from};
 use crate::portable::{Row, Tx, Value};
 use qianbao_wallet::StoreError;
@@ -132,11 +132,38 @@ impl PgTx<'_> {
     /// Drops what was read ahead from the table `sql` writes (everything, when that is unclear).
     fn forget_ahead(&mut self, sql: &str) {
         match table_written(sql) {
-            Some(table) => self
-                .ahead
-                .retain(|(read, _, _)| word_after(read, "from").is_some_and(|t| t != table)),
+            // A read that names the table anywhere (a subquery, a union) is dropped too.
+            Some(table) => self.ahead.retain(|(read, _, _)| !mentions(read, table)),
             None => self.ahead.clear(),
         }
+    }
+}
+
+impl PgTx<'_> {
+    /// Sends `statements` together and answers each one's rows, in order.
+    fn query_all_sent(
+        &mut self,
+        statements: &[(&str, &[Value])],
+    ) -> Result<Vec<Vec<Row>>, StoreError> {
+        let prepared = statements
+            .iter()
+            .map(|(sql, _)| self.statement(sql))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let values: Vec<Vec<&(dyn ToSql + Sync)>> =
+            statements.iter().map(|(_, v)| params(v)).collect();
+        let answers = self.round_trip(|client| async move {
+            futures_util::future::join_all(
+                prepared
+                    .iter()
+                    .zip(&values)
+                    .map(|(statement, values)| client.query(statement, values)),
+            )
+            .await
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+        })?;
+        answers.iter().map(|rows| rows_from(rows)).collect()
     }
 }
 
@@ -159,24 +186,30 @@ impl Tx for PgTx<'_> {
     }
 
     fn query_all(&mut self, statements: &[(&str, &[Value])]) -> Result<Vec<Vec<Row>>, StoreError> {
-        let prepared = statements
+        // What was read ahead is answered from there; only the rest goes to the server.
+        let mut answered: Vec<Option<Vec<Row>>> = statements
             .iter()
-            .map(|(sql, _)| self.statement(sql))
-            .collect::<Result<Vec<_>, _>>()?;
-        let values: Vec<Vec<&(dyn ToSql + Sync)>> =
-            statements.iter().map(|(_, v)| params(v)).collect();
-        let answers = self.round_trip(|client| async move {
-            futures_util::future::join_all(
-                prepared
+            .map(|(sql, values)| {
+                self.ahead
                     .iter()
-                    .zip(&values)
-                    .map(|(statement, values)| client.query(statement, values)),
-            )
-            .await
-            .into_iter()
-            .collect::<Result<Vec<_>, _>>()
-        })?;
-        answers.iter().map(|rows| rows_from(rows)).collect()
+                    .position(|(s, v, _)| s == sql && v.as_slice() == *values)
+                    .map(|i| self.ahead.swap_remove(i).2)
+            })
+            .collect();
+        let missing: Vec<(&str, &[Value])> = statements
+            .iter()
+            .zip(&answered)
+            .filter(|(_, a)| a.is_none())
+            .map(|(s, _)| *s)
+            .collect();
+        if missing.len() < statements.len() {
+            let mut fetched = self.query_all_sent(&missing)?.into_iter();
+            return Ok(answered
+                .iter_mut()
+                .map(|a| a.take().or_else(|| fetched.next()).unwrap_or_default())
+                .collect());
+        }
+        self.query_all_sent(statements)
     }
 
     fn read_ahead(&mut self, reads: Vec<(String, Vec<Value>)>) -> Result<(), StoreError> {

@@ -135,8 +135,8 @@ impl LedgerRecords for SqlRecords<'_> {
     fn read_ahead(&mut self, reads: &[ReadAhead<'_>]) -> Result<(), StoreError> {
         let reads = reads
             .iter()
-            .filter_map(|read| {
-                Some(match *read {
+            .flat_map(|read| {
+                vec![match *read {
                     ReadAhead::Idempotency { caller, key } => (
                         IDEMPOTENCY_READ.to_string(),
                         vec![caller.into(), key.into()],
@@ -148,7 +148,8 @@ impl LedgerRecords for SqlRecords<'_> {
                         (IDENTITY_READ.to_string(), vec![holder_id.into()])
                     }
                     // Spending through no channel is not read at all.
-                    ReadAhead::SpentSince { channels: [], .. } => return None,
+                    ReadAhead::SpentSince { channels: [], .. } => return Vec::new(),
+                    ReadAhead::RiskFeatures(q) => return super::risk::feature_reads(q),
                     ReadAhead::SpentSince {
                         owner_id,
                         since_ms,
@@ -160,7 +161,7 @@ impl LedgerRecords for SqlRecords<'_> {
                         kind,
                         currency,
                     } => (ACCOUNT_READ.to_string(), account_key(owner, kind, currency)),
-                })
+                }]
             })
             .collect();
         self.0.read_ahead(reads)

@@ -84,165 +84,178 @@ enum Read {
     Session,
 }
 
-impl RiskRecords for SqlRecords<'_> {
-    fn risk_features(&mut self, q: &FeatureQuery<'_>) -> Result<Gathered, StoreError> {
-        let now = q.now_ms;
-        let needs = q.needs;
-        let mut statements: Vec<(String, Vec<Value>)> = Vec::new();
-        let mut reads = Vec::new();
-        for scope in Scope::ALL {
-            let windows: Vec<i64> = needs
-                .windows
-                .iter()
-                .filter(|(s, _)| s == scope)
-                .map(|(_, w)| *w)
-                .collect();
-            if *scope == Scope::Holder {
-                if !windows.is_empty() {
-                    statements.push(running_totals(q.subject, now, &windows));
-                    reads.push(Read::Totals(windows));
-                }
-                continue;
+/// The statements the features of `q` are read with, and how each one's rows fill
+/// [`Gathered`]: the same for a read ahead and for the risk stage's own read, so one answers the
+/// other.
+fn feature_statements(q: &FeatureQuery<'_>) -> (Vec<(String, Vec<Value>)>, Vec<Read>) {
+    let now = q.now_ms;
+    let needs = q.needs;
+    let mut statements: Vec<(String, Vec<Value>)> = Vec::new();
+    let mut reads = Vec::new();
+    for scope in Scope::ALL {
+        let windows: Vec<i64> = needs
+            .windows
+            .iter()
+            .filter(|(s, _)| s == scope)
+            .map(|(_, w)| *w)
+            .collect();
+        if *scope == Scope::Holder {
+            if !windows.is_empty() {
+                statements.push(running_totals(q.subject, now, &windows));
+                reads.push(Read::Totals(windows));
             }
-            let key = match scope {
-                Scope::Holder => Some(q.subject),
-                Scope::Device => q.device_id,
-                Scope::Payee => q.payee,
-            };
-            let (Some(key), Some(widest)) = (key, windows.iter().max()) else {
-                continue;
-            };
-            let mut params: Vec<Value> = vec![key.into(), (now - widest * 1000).into(), now.into()];
-            if *scope == Scope::Payee {
-                // $4 is the caller: the payers counted are the others, so the caller is counted
-                // once whether or not they paid before.
-                params.push(q.subject.into());
-            }
-            let mut columns = Vec::new();
-            for w in &windows {
-                params.push((now - w * 1000).into());
-                let p = params.len();
-                // Different payers matter to the payee's window only; counting them sorts.
-                let payers = if *scope == Scope::Payee {
-                    format!(
-                        "count(DISTINCT CASE WHEN created_ms >= ${p} AND subject <> $4 THEN subject END)"
-                    )
-                } else {
-                    "CAST(0 AS BIGINT)".to_string()
-                };
-                columns.push(format!(
-                    "CAST(coalesce(sum(CASE WHEN created_ms >= ${p} THEN 1 ELSE 0 END), 0) AS BIGINT), \
-                     CAST(coalesce(sum(CASE WHEN created_ms >= ${p} THEN amount_minor ELSE 0 END), 0) AS BIGINT), \
-                     {payers}"
-                ));
-            }
-            statements.push((
+            continue;
+        }
+        let key = match scope {
+            Scope::Holder => Some(q.subject),
+            Scope::Device => q.device_id,
+            Scope::Payee => q.payee,
+        };
+        let (Some(key), Some(widest)) = (key, windows.iter().max()) else {
+            continue;
+        };
+        let mut params: Vec<Value> = vec![key.into(), (now - widest * 1000).into(), now.into()];
+        if *scope == Scope::Payee {
+            // $4 is the caller: the payers counted are the others, so the caller is counted
+            // once whether or not they paid before.
+            params.push(q.subject.into());
+        }
+        let mut columns = Vec::new();
+        for w in &windows {
+            params.push((now - w * 1000).into());
+            let p = params.len();
+            // Different payers matter to the payee's window only; counting them sorts.
+            let payers = if *scope == Scope::Payee {
                 format!(
-                    "SELECT {} FROM risk_decisions WHERE {} = $1 AND counted = 1 \
-                     AND created_ms >= $2 AND created_ms <= $3",
-                    columns.join(", "),
-                    column(*scope)
-                ),
-                params,
+                    "count(DISTINCT CASE WHEN created_ms >= ${p} AND subject <> $4 THEN subject END)"
+                )
+            } else {
+                "CAST(0 AS BIGINT)".to_string()
+            };
+            columns.push(format!(
+                "CAST(coalesce(sum(CASE WHEN created_ms >= ${p} THEN 1 ELSE 0 END), 0) AS BIGINT), \
+                 CAST(coalesce(sum(CASE WHEN created_ms >= ${p} THEN amount_minor ELSE 0 END), 0) AS BIGINT), \
+                 {payers}"
             ));
-            reads.push(Read::Windows(*scope, windows));
         }
-        if let Some(lookback) = needs.history_s {
+        statements.push((
+            format!(
+                "SELECT {} FROM risk_decisions WHERE {} = $1 AND counted = 1 \
+                 AND created_ms >= $2 AND created_ms <= $3",
+                columns.join(", "),
+                column(*scope)
+            ),
+            params,
+        ));
+        reads.push(Read::Windows(*scope, windows));
+    }
+    if let Some(lookback) = needs.history_s {
+        statements.push((
+            "SELECT count(*), coalesce(max(amount_minor), 0) FROM risk_decisions \
+             WHERE subject = $1 AND counted = 1 AND created_ms >= $2 AND created_ms <= $3 \
+             AND call IN ('transfer', 'pay', 'withdrawal', 'charge')"
+                .into(),
+            vec![q.subject.into(), (now - lookback * 1000).into(), now.into()],
+        ));
+        reads.push(Read::History);
+    }
+    if needs.first_to_payee
+        && let Some(payee) = q.payee
+    {
+        statements.push((
+            "SELECT 1 FROM risk_decisions WHERE subject = $1 AND counted = 1 \
+             AND created_ms <= $2 AND payee = $3 LIMIT 1"
+                .into(),
+            vec![q.subject.into(), now.into(), payee.into()],
+        ));
+        reads.push(Read::FirstToPayee);
+    }
+    if let (Some(window), Some(holder)) = (needs.since_reset_s, q.holder_id) {
+        statements.push((
+            "SELECT max(at_ms) FROM security_events WHERE scope IN ($4, $5, $6) \
+             AND subject = $1 AND at_ms >= $2 AND at_ms <= $3"
+                .into(),
+            vec![
+                holder.into(),
+                (now - window * 1000).into(),
+                now.into(),
+                RESETS[0].into(),
+                RESETS[1].into(),
+                RESETS[2].into(),
+            ],
+        ));
+        reads.push(Read::SinceReset);
+    }
+    if let Some(holder) = q.holder_id {
+        for w in &needs.wrong_pin_windows {
             statements.push((
-                "SELECT count(*), coalesce(max(amount_minor), 0) FROM risk_decisions \
-                 WHERE subject = $1 AND counted = 1 AND created_ms >= $2 AND created_ms <= $3 \
-                 AND call IN ('transfer', 'pay', 'withdrawal', 'charge')"
-                    .into(),
-                vec![q.subject.into(), (now - lookback * 1000).into(), now.into()],
-            ));
-            reads.push(Read::History);
-        }
-        if needs.first_to_payee
-            && let Some(payee) = q.payee
-        {
-            statements.push((
-                "SELECT 1 FROM risk_decisions WHERE subject = $1 AND counted = 1 \
-                 AND created_ms <= $2 AND payee = $3 LIMIT 1"
-                    .into(),
-                vec![q.subject.into(), now.into(), payee.into()],
-            ));
-            reads.push(Read::FirstToPayee);
-        }
-        if let (Some(window), Some(holder)) = (needs.since_reset_s, q.holder_id) {
-            statements.push((
-                "SELECT max(at_ms) FROM security_events WHERE scope IN ($4, $5, $6) \
+                "SELECT count(*) FROM security_events WHERE scope = $4 \
                  AND subject = $1 AND at_ms >= $2 AND at_ms <= $3"
                     .into(),
                 vec![
                     holder.into(),
-                    (now - window * 1000).into(),
+                    (now - w * 1000).into(),
                     now.into(),
-                    RESETS[0].into(),
-                    RESETS[1].into(),
-                    RESETS[2].into(),
+                    WRONG_PIN.into(),
                 ],
             ));
-            reads.push(Read::SinceReset);
+            reads.push(Read::WrongPins(*w));
         }
-        if let Some(holder) = q.holder_id {
-            for w in &needs.wrong_pin_windows {
-                statements.push((
-                    "SELECT count(*) FROM security_events WHERE scope = $4 \
-                     AND subject = $1 AND at_ms >= $2 AND at_ms <= $3"
-                        .into(),
-                    vec![
-                        holder.into(),
-                        (now - w * 1000).into(),
-                        now.into(),
-                        WRONG_PIN.into(),
-                    ],
-                ));
-                reads.push(Read::WrongPins(*w));
-            }
-        }
-        // The block list and the holder's snoozes, in one statement.
-        let mut parts = Vec::new();
-        let mut params: Vec<Value> = Vec::new();
-        if !q.probes.is_empty() {
-            let mut ors = Vec::new();
-            for probe in q.probes {
-                params.push(probe.kind.into());
-                params.push(probe.value.as_str().into());
-                ors.push(format!(
-                    "(kind = ${} AND value = ${})",
-                    params.len() - 1,
-                    params.len()
-                ));
-            }
-            parts.push(format!(
-                "SELECT 'b', kind, value FROM risk_blocks WHERE {}",
-                ors.join(" OR ")
-            ));
-        }
-        if let Some(holder) = q.holder_id {
-            params.push(holder.into());
-            params.push(now.into());
-            parts.push(format!(
-                "SELECT 's', rule_id, '' FROM risk_snoozes WHERE holder_id = ${} AND until_ms > ${}",
+    }
+    // The block list and the holder's snoozes, in one statement.
+    let mut parts = Vec::new();
+    let mut params: Vec<Value> = Vec::new();
+    if !q.probes.is_empty() {
+        let mut ors = Vec::new();
+        for probe in q.probes {
+            params.push(probe.kind.into());
+            params.push(probe.value.as_str().into());
+            ors.push(format!(
+                "(kind = ${} AND value = ${})",
                 params.len() - 1,
                 params.len()
             ));
         }
-        if !parts.is_empty() {
-            statements.push((parts.join(" UNION ALL "), params));
-            reads.push(Read::Listed);
-        }
-        if needs.session
-            && let Some(session) = q.session_id
-        {
-            statements.push((
-                "SELECT s.created_ms, d.first_seen_ms FROM sessions s LEFT JOIN devices d \
-                 ON d.holder_id = s.holder_id AND d.device_id = s.device_id WHERE s.id = $1"
-                    .into(),
-                vec![session.into()],
-            ));
-            reads.push(Read::Session);
-        }
+        parts.push(format!(
+            "SELECT 'b', kind, value FROM risk_blocks WHERE {}",
+            ors.join(" OR ")
+        ));
+    }
+    if let Some(holder) = q.holder_id {
+        params.push(holder.into());
+        params.push(now.into());
+        parts.push(format!(
+            "SELECT 's', rule_id, '' FROM risk_snoozes WHERE holder_id = ${} AND until_ms > ${}",
+            params.len() - 1,
+            params.len()
+        ));
+    }
+    if !parts.is_empty() {
+        statements.push((parts.join(" UNION ALL "), params));
+        reads.push(Read::Listed);
+    }
+    if needs.session
+        && let Some(session) = q.session_id
+    {
+        statements.push((
+            "SELECT s.created_ms, d.first_seen_ms FROM sessions s LEFT JOIN devices d \
+             ON d.holder_id = s.holder_id AND d.device_id = s.device_id WHERE s.id = $1"
+                .into(),
+            vec![session.into()],
+        ));
+        reads.push(Read::Session);
+    }
+    (statements, reads)
+}
+
+/// The statements of [`feature_statements`], for a read ahead.
+pub(crate) fn feature_reads(q: &FeatureQuery<'_>) -> Vec<(String, Vec<Value>)> {
+    feature_statements(q).0
+}
+
+impl RiskRecords for SqlRecords<'_> {
+    fn risk_features(&mut self, q: &FeatureQuery<'_>) -> Result<Gathered, StoreError> {
+        let (statements, reads) = feature_statements(q);
         let batch: Vec<(&str, &[Value])> = statements
             .iter()
             .map(|(sql, params)| (sql.as_str(), params.as_slice()))

@@ -77,9 +77,9 @@ impl Console {
         staff: &Staff,
         movement_id: &str,
     ) -> Result<RiskCase, ConsoleError> {
-        self.require(store, staff, Permission::manage(Group::Risk), "queue.risk.take")
+        let queue = self
+            .cases_to_take(store, money, staff, "queue.risk.take")
             .await?;
-        let queue = self.risk_queue(store, money, staff).await?;
         let case = queue
             .into_iter()
             .find(|c| c.held.movement.id == movement_id)
@@ -97,9 +97,9 @@ impl Console {
         money: &Money,
         staff: &Staff,
     ) -> Result<Option<RiskCase>, ConsoleError> {
-        self.require(store, staff, Permission::manage(Group::Risk), "queue.risk.next")
+        let queue = self
+            .cases_to_take(store, money, staff, "queue.risk.next")
             .await?;
-        let queue = self.risk_queue(store, money, staff).await?;
         for case in queue {
             if case
                 .locked_by
@@ -149,6 +149,20 @@ impl Console {
             .transact(move |r| r.unlock_case(RISK_QUEUE, &id))
             .await?;
         Ok(status)
+    }
+
+    /// The queue, for a reviewer about to take a case: refused without `risk.manage` (audited
+    /// as `what`), before anything is read.
+    async fn cases_to_take(
+        &self,
+        store: &impl RecordStore,
+        money: &Money,
+        staff: &Staff,
+        what: &str,
+    ) -> Result<Vec<RiskCase>, ConsoleError> {
+        self.require(store, staff, Permission::manage(Group::Risk), what)
+            .await?;
+        self.risk_queue(store, money, staff).await
     }
 
     /// Locks `case` for `staff`: the case as taken, or `None` when another reviewer holds it.

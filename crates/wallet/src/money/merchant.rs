@@ -412,6 +412,7 @@ impl Money {
             };
             let done = money.pay_merchant(
                 r,
+                None,
                 &code.holder_id,
                 &merchant_id,
                 amount,
@@ -428,11 +429,14 @@ impl Money {
     }
 
     /// Pays a merchant from a holder's wallet inside a money transaction: the merchant gets the
-    /// amount less its fee, the operator the fee.
+    /// amount less its fee, the operator the fee. `known_payer` is the payer as the caller knew
+    /// them before the transaction, given when the store reads ahead: the risk stage's reads are
+    /// then named with the call's first ones.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn pay_merchant(
         &self,
         r: &mut dyn MoneyTx,
+        known_payer: Option<&HolderRecord>,
         payer_id: &str,
         merchant_id: &str,
         positive: PositiveAmount,
@@ -449,6 +453,19 @@ impl Money {
             AccountOwner::Wallet(merchant_id.to_string()),
             AccountOwner::Operator,
         );
+        let plan = known_payer.and_then(|payer| {
+            self.feature_plan(
+                asker,
+                &Ask {
+                    subject: Subject::Holder(payer),
+                    payee: Payee::Merchant(merchant_id),
+                    amount,
+                    movement_id: "",
+                },
+                now,
+            )
+        });
+        let features = plan.as_ref().map(|p| p.query());
         let mut ahead = vec![
             ReadAhead::Holder(payer_id),
             ReadAhead::Merchant(merchant_id),
@@ -474,6 +491,9 @@ impl Money {
                 since_ms: day,
                 channels: &[Channel::StaticQr],
             });
+        }
+        if let Some(features) = &features {
+            ahead.push(ReadAhead::RiskFeatures(features));
         }
         r.read_ahead(&ahead)?;
         let payer = active_holder(r, payer_id)?;

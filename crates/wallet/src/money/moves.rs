@@ -740,6 +740,19 @@ impl Money {
         let payer_id = holder.id.clone();
         let money = self.clone();
         let now = self.now_ms();
+        // The payee as it stands now, looked up outside the money transaction (where it costs the
+        // serial writer nothing) so the risk stage's reads can go with the call's first ones. In
+        // the transaction the payee is read again; had it changed, the stage reads afresh.
+        let payee_now = if store.reads_ahead() {
+            let to = request.to.clone();
+            store
+                .transact_read(move |r| Ok(find_payee(r, &to).ok()))
+                .await
+                .ok()
+                .flatten()
+        } else {
+            None
+        };
         let reads = {
             let (key, payer_id, to, currency) = (
                 key.clone(),
@@ -748,7 +761,22 @@ impl Money {
                 request.currency,
             );
             let payer_wallet = AccountOwner::Wallet(holder.wallet_id.clone());
+            let (money, asker, payer) = (self.clone(), asker.clone(), holder.clone());
+            let amount = request.amount.amount();
             move |r: &mut dyn MoneyTx| {
+                let plan = payee_now.as_ref().and_then(|payee| {
+                    money.feature_plan(
+                        &asker,
+                        &Ask {
+                            subject: Subject::Holder(&payer),
+                            payee: PaidTo::Holder(payee),
+                            amount,
+                            movement_id: "",
+                        },
+                        now,
+                    )
+                });
+                let features = plan.as_ref().map(|p| p.query());
                 // Everything known before the first read is asked for at once; the rest follows.
                 let payee_phone = match &to {
                     PayeeRef::Phone(phone) => Some(phone),
@@ -789,6 +817,9 @@ impl Money {
                         ahead.push(ReadAhead::HolderByPhone(phone.as_e164()));
                     }
                     _ => {}
+                }
+                if let Some(features) = &features {
+                    ahead.push(ReadAhead::RiskFeatures(features));
                 }
                 r.read_ahead(&ahead)
             }
@@ -1079,6 +1110,8 @@ impl Money {
         let money = self.clone();
         let now = self.now_ms();
         let max = self.policy.amount_max_minor;
+        // The payer as the session knew them, for naming the risk stage's reads ahead.
+        let known_payer = store.reads_ahead().then(|| holder.clone());
         self.call(store, &key, render, now, move |r| {
             let done = match &payload {
                 Payload::Receive {
@@ -1110,6 +1143,7 @@ impl Money {
                     let amount = amount.ok_or(MoneyError::AmountInvalid)?;
                     money.pay_merchant(
                         r,
+                        known_payer.as_ref(),
                         &payer_id,
                         merchant_id,
                         amount,
@@ -1130,6 +1164,7 @@ impl Money {
                     }
                     money.pay_merchant(
                         r,
+                        known_payer.as_ref(),
                         &payer_id,
                         &order.merchant_id,
                         super::amount(order.amount.minor(), max)?,

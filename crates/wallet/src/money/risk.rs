@@ -7,7 +7,7 @@ use super::records::{BlockProbe, DecisionRecord, FeatureQuery, MoneyTx};
 use super::{IdempotencyKey, Money, MoneyError, RiskRefusal, SecondFactorRefusal};
 use crate::records::HolderRecord;
 use crate::risk::features::CallKind;
-use crate::risk::{Decision, Features, Verdict, judge, reasons};
+use crate::risk::{Decision, Features, Needs, Verdict, judge, reasons};
 use crate::storage::RecordStore;
 use qianbao_ledger::Amount;
 
@@ -216,8 +216,6 @@ impl Money {
         let rules = &self.policy.risk;
         let amount = ask.amount.minor();
         let call = asker.call;
-        let subject = ask.subject_key(call);
-        let payee = ask.payee_key();
         let holder_id = match ask.subject {
             Subject::Holder(h) => Some(h.id.as_str()),
             Subject::Merchant(_) => None,
@@ -234,23 +232,8 @@ impl Money {
             ..Features::default()
         };
         let mut snoozed = Vec::new();
-        if rules.rules().iter().any(|rule| rule.applies(call, amount)) {
-            let needs = rules.needs(call, amount);
-            let probes = if needs.block_list {
-                ask.probes(call, origin)
-            } else {
-                Vec::new()
-            };
-            let got = r.risk_features(&FeatureQuery {
-                subject: &subject,
-                holder_id,
-                payee: Some(&payee),
-                device_id: origin.device_id.as_deref(),
-                session_id: origin.session_id.as_deref(),
-                now_ms,
-                needs: &needs,
-                probes: &probes,
-            })?;
+        if let Some(plan) = self.feature_plan(asker, ask, now_ms) {
+            let got = r.risk_features(&plan.query())?;
             features.windows = got.windows;
             features.history = got.history;
             features.first_to_payee = got.first_to_payee;
@@ -333,7 +316,71 @@ impl Money {
     }
 }
 
+/// What one call's features are read with: the statements a store makes from it are the same
+/// whether the call's transaction asks for them at the start (read ahead, with its other reads,
+/// in one round trip) or when the risk stage runs, so the answer read ahead is the one used.
+pub(crate) struct FeaturePlan {
+    subject: String,
+    holder_id: Option<String>,
+    payee: String,
+    device_id: Option<String>,
+    session_id: Option<String>,
+    now_ms: i64,
+    needs: Needs,
+    probes: Vec<BlockProbe>,
+}
+
+impl FeaturePlan {
+    /// The query a store reads the features with.
+    pub(crate) fn query(&self) -> FeatureQuery<'_> {
+        FeatureQuery {
+            subject: &self.subject,
+            holder_id: self.holder_id.as_deref(),
+            payee: Some(&self.payee),
+            device_id: self.device_id.as_deref(),
+            session_id: self.session_id.as_deref(),
+            now_ms: self.now_ms,
+            needs: &self.needs,
+            probes: &self.probes,
+        }
+    }
+}
+
 impl Money {
+    /// What `ask` by `asker` at `now_ms` must read for the rules in force; `None` when no rule
+    /// applies to it (nothing is read).
+    pub(crate) fn feature_plan(
+        &self,
+        asker: &Asker,
+        ask: &Ask<'_>,
+        now_ms: i64,
+    ) -> Option<FeaturePlan> {
+        let rules = &self.policy.risk;
+        let (call, amount) = (asker.call, ask.amount.minor());
+        if !rules.rules().iter().any(|rule| rule.applies(call, amount)) {
+            return None;
+        }
+        let needs = rules.needs(call, amount);
+        let probes = if needs.block_list {
+            ask.probes(call, &asker.origin)
+        } else {
+            Vec::new()
+        };
+        Some(FeaturePlan {
+            subject: ask.subject_key(call),
+            holder_id: match ask.subject {
+                Subject::Holder(h) => Some(h.id.clone()),
+                Subject::Merchant(_) => None,
+            },
+            payee: ask.payee_key(),
+            device_id: asker.origin.device_id.clone(),
+            session_id: asker.origin.session_id.clone(),
+            now_ms,
+            needs,
+            probes,
+        })
+    }
+
     /// The second factors a holder can give: a TOTP code once enrolled, an SMS code always.
     fn second_factor_methods(
         &self,

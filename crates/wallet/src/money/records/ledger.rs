@@ -34,6 +34,9 @@ pub enum ReadAhead<'a> {
     },
     /// [`MerchantRecords::merchant`](super::MerchantRecords::merchant).
     Merchant(&'a str),
+    /// [`RiskRecords::risk_features`](super::RiskRecords::risk_features): the risk stage's reads,
+    /// which then cost the call no round trip of their own.
+    RiskFeatures(&'a super::FeatureQuery<'a>),
     /// [`LedgerRecords::account`] (an account found, not one to open).
     Account {
         /// Whose.
