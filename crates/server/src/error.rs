@@ -741,8 +741,9 @@ impl From<qianbao_wallet::console::ConsoleError> for ApiError {
                  unlock it."
                     .into(),
             ),
+            // 404: to the caller, an unknown, used or expired link is the same as none.
             E::SetupInvalid => (
-                StatusCode::GONE,
+                StatusCode::NOT_FOUND,
                 "This set-up link is unknown, used or expired. Ask an admin for a new one.".into(),
             ),
             E::TotpInvalid => (

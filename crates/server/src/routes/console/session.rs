@@ -21,7 +21,7 @@ use qianbao_api_types::console::{
 /// Sets the console password from a set-up link; answers the TOTP secret for the app.
 #[utoipa::path(post, path = "/v1/console/setup", tag = "console", request_body = StaffSetupRequest,
     responses((status = 200, description = "The TOTP secret, shown once; set-up ends with a first code", body = StaffTotpSecret),
-              (status = 410, description = "`setup_invalid`: unknown, used or expired link", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "`setup_invalid`: unknown, used or expired link", body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "`password_weak`", body = Problem, content_type = "application/problem+json")))]
 pub async fn start_setup(
     State(state): State<AppState>,
@@ -42,7 +42,7 @@ pub async fn start_setup(
 /// Finishes set-up with a first code from the authenticator app.
 #[utoipa::path(post, path = "/v1/console/setup/confirm", tag = "console", request_body = StaffSetupConfirm,
     responses((status = 200, description = "Set up: the account can sign in", body = StaffView),
-              (status = 410, description = "`setup_invalid`", body = Problem, content_type = "application/problem+json"),
+              (status = 404, description = "`setup_invalid`", body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "`totp_invalid`", body = Problem, content_type = "application/problem+json")))]
 pub async fn confirm_setup(
     State(state): State<AppState>,
