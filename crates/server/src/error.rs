@@ -798,7 +798,7 @@ impl From<qianbao_wallet::console::ConsoleError> for ApiError {
                 format!("This case was decided already: the payment is {status}."),
             ),
             E::NotFound => return ApiError::not_found(),
-            E::Store(_) | E::Secrets(_) => {
+            E::Store(_) | E::Secrets(_) | E::Internal(_) => {
                 return match e {
                     E::Store(store) => store.into(),
                     other => ApiError::internal(other.to_string()),

@@ -132,7 +132,7 @@ impl Console {
             action: command.action().into(),
             entity: command.entity(),
             payload: serde_json::to_string(&command)
-                .map_err(|e| ConsoleError::Secrets(e.to_string()))?,
+                .map_err(|e| ConsoleError::Internal(e.to_string()))?,
             reason,
             maker: staff.record.id.clone(),
             status: CommandStatus::Pending,
@@ -202,14 +202,9 @@ impl Console {
         staff: &Staff,
         id: &str,
     ) -> Result<CommandRecord, ConsoleError> {
-        let command = self.stored_command(store, id).await?;
-        self.require(
-            store,
-            staff,
-            Permission::manage(command.group()),
-            "command.approve",
-        )
-        .await?;
+        let command = self
+            .command_to_decide(store, staff, id, "command.approve")
+            .await?;
         let (id, checker, actor, now) = (
             id.to_string(),
             staff.record.id.clone(),
@@ -224,15 +219,11 @@ impl Console {
                 if let Some(refusal) = undecidable(r, &mut record, &checker, &actor, now)? {
                     return Ok(Err(refusal));
                 }
-                let ran = run(r, &command, &record, now)?;
-                record.status = if ran.is_ok() {
-                    CommandStatus::Done
-                } else {
-                    CommandStatus::Failed
+                let (status, outcome) = match run(r, &command, &record, now)? {
+                    Ok(done) => (CommandStatus::Done, done),
+                    Err(why) => (CommandStatus::Failed, why),
                 };
-                record.outcome = ran.unwrap_or_else(|why| why);
-                record.checker = Some(checker.clone());
-                record.decided_ms = Some(now);
+                decide(&mut record, status, &checker, outcome, now);
                 r.decide_command(&record)?;
                 audit::append(
                     r,
@@ -264,14 +255,9 @@ impl Console {
         id: &str,
         reason: &str,
     ) -> Result<CommandRecord, ConsoleError> {
-        let command = self.stored_command(store, id).await?;
-        self.require(
-            store,
-            staff,
-            Permission::manage(command.group()),
-            "command.reject",
-        )
-        .await?;
+        // Only its group's checker may reject it: the payload says which group.
+        self.command_to_decide(store, staff, id, "command.reject")
+            .await?;
         let (id, checker, actor, now) = (
             id.to_string(),
             staff.record.id.clone(),
@@ -287,10 +273,13 @@ impl Console {
                 if record.status != CommandStatus::Pending {
                     return Ok(Err(ConsoleError::CommandDecided(record.status.as_str())));
                 }
-                record.status = CommandStatus::Rejected;
-                record.checker = Some(checker.clone());
-                record.outcome = reason.clone();
-                record.decided_ms = Some(now);
+                decide(
+                    &mut record,
+                    CommandStatus::Rejected,
+                    &checker,
+                    reason.clone(),
+                    now,
+                );
                 r.decide_command(&record)?;
                 audit::append(
                     r,
@@ -334,19 +323,39 @@ impl Console {
             .collect())
     }
 
-    /// The stored command's payload, read back.
-    async fn stored_command(
+    /// The stored command's payload, read back for a checker, who must manage its group (the
+    /// refusal audited as `what`).
+    async fn command_to_decide(
         &self,
         store: &impl RecordStore,
+        staff: &Staff,
         id: &str,
+        what: &str,
     ) -> Result<Command, ConsoleError> {
         let id = id.to_string();
         let record = store
             .transact(move |r| r.command(&id))
             .await?
             .ok_or(ConsoleError::NotFound)?;
-        parse(&record).ok_or(ConsoleError::NotFound)
+        let command = parse(&record).ok_or(ConsoleError::NotFound)?;
+        self.require(store, staff, Permission::manage(command.group()), what)
+            .await?;
+        Ok(command)
     }
+}
+
+/// Marks `record` decided by `checker` at `now`, with what came of it.
+fn decide(
+    record: &mut CommandRecord,
+    status: CommandStatus,
+    checker: &str,
+    outcome: String,
+    now: i64,
+) {
+    record.status = status;
+    record.checker = Some(checker.to_string());
+    record.outcome = outcome;
+    record.decided_ms = Some(now);
 }
 
 /// A stored command's payload.

@@ -114,6 +114,10 @@ pub enum ConsoleError {
     /// The OS gave no randomness or the hasher failed.
     #[error("secrets: {0}")]
     Secrets(String),
+    /// A step the console relies on failed for a reason that is no caller's (a money call's
+    /// unexpected error, a payload that would not encode).
+    #[error("internal: {0}")]
+    Internal(String),
 }
 
 impl ConsoleError {
@@ -140,7 +144,7 @@ impl ConsoleError {
             ConsoleError::CaseLocked => "case_locked",
             ConsoleError::CaseDecided(_) => "case_decided",
             ConsoleError::Store(_) => "storage_unavailable",
-            ConsoleError::Secrets(_) => "internal",
+            ConsoleError::Secrets(_) | ConsoleError::Internal(_) => "internal",
         }
     }
 }

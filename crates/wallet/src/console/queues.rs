@@ -197,6 +197,6 @@ impl Console {
 fn money_error(e: MoneyError) -> ConsoleError {
     match e {
         MoneyError::Store(s) => ConsoleError::Store(s),
-        other => ConsoleError::Secrets(other.to_string()),
+        other => ConsoleError::Internal(other.to_string()),
     }
 }
