@@ -4,7 +4,7 @@
 //! cooling-off period; and a closing raced by incoming transfers never closing with money inside.
 
 use crate::helpers::{
-    TestApp, TestClock, call, post, problem, random_phone, spawn_app_with_clock,
+    TestApp, TestClock, call, post, problem, qianbao, random_phone, spawn_app_with_clock,
     spawn_app_without_risk_rules, stored_rows,
 };
 use crate::money_helpers::{
@@ -90,13 +90,7 @@ async fn ledger_balance(app: &TestApp, wallet_id: &str) -> (i64, i64) {
 
 /// `qianbao verify` over the app's storage: (clean, what it printed).
 fn verify(app: &TestApp) -> (bool, String) {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_qianbao"));
-    command.arg("verify");
-    match &app.database {
-        Some(db) => command.args(["--database", &db.url]),
-        None => command.args(["--data-dir", app.dir.to_str().unwrap()]),
-    };
-    let out = command.output().unwrap();
+    let out = qianbao(app, &["verify"]);
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),

@@ -3,7 +3,9 @@
 //! refusal audited), locked after wrong tries until another admin unlocks them; holder search and
 //! 360 audited; the audit chain followed by `qianbao verify`.
 
-use crate::helpers::{TestApp, TestClock, base32_decode, call, post, problem, spawn_app_at};
+use crate::helpers::{
+    TestApp, TestClock, base32_decode, call, post, problem, qianbao, spawn_app_at,
+};
 use crate::money_helpers::{Holder, open_l1_holder, open_merchant};
 use qianbao_wallet::domain::totp::code_at;
 use serde_json::{Value, json};
@@ -24,14 +26,7 @@ async fn app() -> (TestApp, Arc<TestClock>) {
 
 /// Runs `qianbao admin <args>` on the app's storage: (success, stdout, stderr).
 fn admin(app: &TestApp, args: &[&str]) -> (bool, String, String) {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_qianbao"));
-    command
-        .arg("admin")
-        .args(["--data-dir", app.dir.to_str().unwrap()]);
-    if let Some(db) = &app.database {
-        command.args(["--database", &db.url]);
-    }
-    let out = command.args(args).output().unwrap();
+    let out = qianbao(app, &[&["admin"], args].concat());
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -546,14 +541,7 @@ async fn holders_are_found_by_phone_wallet_or_id_number_and_each_view_is_audited
     assert!(csv.contains("holder.view"));
 
     // `qianbao verify` follows the chain.
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_qianbao"));
-    command
-        .arg("verify")
-        .args(["--data-dir", app.dir.to_str().unwrap()]);
-    if let Some(db) = &app.database {
-        command.args(["--database", &db.url]);
-    }
-    let out = command.output().unwrap();
+    let out = qianbao(&app, &["verify"]);
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{report}");
     let lines: i64 = report
@@ -831,14 +819,7 @@ async fn unfreezing_and_adjusting_need_a_second_staff_member_and_run_the_stored_
             .iter()
             .any(|l| l["outcome"] == "refused" && l["action"] == "command.approve.unfreeze")
     );
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_qianbao"));
-    command
-        .arg("verify")
-        .args(["--data-dir", app.dir.to_str().unwrap()]);
-    if let Some(db) = &app.database {
-        command.args(["--database", &db.url]);
-    }
-    let out = command.output().unwrap();
+    let out = qianbao(&app, &["verify"]);
     assert!(
         out.status.success(),
         "{}",
@@ -1016,17 +997,17 @@ async fn a_held_payment_is_taken_by_one_reviewer_decided_with_a_label_and_replay
             "params": {"min_amount": 110000}}]}"#,
     )
     .unwrap();
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_qianbao"));
-    command.args(["risk", "--data-dir", app.dir.to_str().unwrap()]);
-    if let Some(db) = &app.database {
-        command.args(["--database", &db.url]);
-    }
-    let out = command
-        .args(["replay", "--rules"])
-        .arg(&candidate)
-        .args(["--since", "3650d"])
-        .output()
-        .unwrap();
+    let out = qianbao(
+        &app,
+        &[
+            "risk",
+            "replay",
+            "--rules",
+            candidate.to_str().unwrap(),
+            "--since",
+            "3650d",
+        ],
+    );
     assert!(
         out.status.success(),
         "{}",

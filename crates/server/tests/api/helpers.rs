@@ -401,3 +401,24 @@ pub fn base32_decode(text: &str) -> Vec<u8> {
     }
     out
 }
+
+/// Runs the `qianbao` binary with `args` over the app's storage: its key file and, on
+/// PostgreSQL, its database (the storage flags are global, so they go last), whatever the
+/// environment says.
+pub fn qianbao(app: &TestApp, args: &[&str]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_qianbao"));
+    for name in [
+        "QIANBAO_MASTER_KEY",
+        "QIANBAO_DATABASE_URL",
+        "QIANBAO_BANK_URL",
+    ] {
+        command.env_remove(name);
+    }
+    command
+        .args(args)
+        .args(["--data-dir", app.dir.to_str().unwrap()]);
+    if let Some(db) = &app.database {
+        command.args(["--database", &db.url]);
+    }
+    command.output().unwrap()
+}

@@ -14,7 +14,6 @@ use crate::money_helpers::{
 use qianbao_wallet::domain::ChinaDay;
 use qianbao_wallet::recon::statement::day_text;
 use serde_json::{Value, json};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// What the `qianbao` binary did: its exit code, stdout and stderr.
@@ -24,26 +23,9 @@ struct Ran {
     err: String,
 }
 
-/// `qianbao BEFORE AFTER` over the app's storage, its flags last: they are global, so they may
-/// follow an operator task's own words.
+/// `qianbao BEFORE AFTER` over the app's storage.
 fn qianbao(app: &TestApp, before: &[&str], after: &[&str]) -> Ran {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_qianbao"));
-    // The app's own key file and storage, whatever the environment says.
-    for name in [
-        "QIANBAO_MASTER_KEY",
-        "QIANBAO_DATABASE_URL",
-        "QIANBAO_BANK_URL",
-    ] {
-        command.env_remove(name);
-    }
-    command
-        .args(before)
-        .args(after)
-        .args(["--data-dir", app.dir.to_str().unwrap()]);
-    if let Some(db) = &app.database {
-        command.args(["--database", &db.url]);
-    }
-    let out = command.output().unwrap();
+    let out = crate::helpers::qianbao(app, &[before, after].concat());
     Ran {
         code: out.status.code().unwrap_or(-1),
         out: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -4,7 +4,8 @@
 //! around a velocity limit, which let exactly the limit through.
 
 use crate::helpers::{
-    TestApp, TestClock, call, code_for, problem, spawn_app_with_clock, spawn_app_with_policy,
+    TestApp, TestClock, call, code_for, problem, qianbao, spawn_app_with_clock,
+    spawn_app_with_policy,
 };
 use crate::money_helpers::{
     Holder, answer, assert_ledger_clean, balance, funded, keyed, ledger, money,
@@ -17,14 +18,7 @@ const DAY_MS: i64 = 86_400_000;
 
 /// `qianbao admin risk ARGS` against the app's storage: (success, stdout, stderr).
 fn admin_risk(app: &TestApp, args: &[&str]) -> (bool, String, String) {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_qianbao"));
-    command
-        .arg("admin")
-        .args(["--data-dir", app.dir.to_str().unwrap()]);
-    if let Some(db) = &app.database {
-        command.args(["--database", &db.url]);
-    }
-    let out = command.arg("risk").args(args).output().unwrap();
+    let out = qianbao(app, &[&["admin", "risk"], args].concat());
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -357,17 +351,17 @@ async fn replay_reports_what_a_candidate_rule_set_would_change() {
             "params": {"min_amount": 150000}}]}"#,
     )
     .unwrap();
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_qianbao"));
-    command.args(["risk", "--data-dir", app.dir.to_str().unwrap()]);
-    if let Some(db) = &app.database {
-        command.args(["--database", &db.url]);
-    }
-    let out = command
-        .args(["replay", "--rules"])
-        .arg(&candidate)
-        .args(["--since", "3650d"])
-        .output()
-        .unwrap();
+    let out = qianbao(
+        &app,
+        &[
+            "risk",
+            "replay",
+            "--rules",
+            candidate.to_str().unwrap(),
+            "--since",
+            "3650d",
+        ],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -402,13 +396,7 @@ async fn tamper(app: &TestApp, sql: &str) {
 
 /// `qianbao verify` over the app's storage: (clean, stdout).
 fn verify(app: &TestApp) -> (bool, String) {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_qianbao"));
-    command.arg("verify");
-    match &app.database {
-        Some(db) => command.args(["--database", &db.url]),
-        None => command.args(["--data-dir", app.dir.to_str().unwrap()]),
-    };
-    let out = command.output().unwrap();
+    let out = qianbao(app, &["verify"]);
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
