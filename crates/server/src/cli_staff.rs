@@ -69,7 +69,7 @@ pub async fn admin(
         }
         StaffAction::List => {
             let all = console
-                .list_staff(storage)
+                .list_staff(storage, None)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(all

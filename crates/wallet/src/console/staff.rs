@@ -89,6 +89,15 @@ impl Console {
         name: &str,
         role: &str,
     ) -> Result<AddedStaff, ConsoleError> {
+        if let Some(by) = by {
+            self.require(
+                store,
+                by,
+                Permission::manage(super::Group::Staff),
+                "staff.add",
+            )
+            .await?;
+        }
         let phone = Phone::parse(phone).map_err(|_| ConsoleError::PhoneInvalid)?;
         let name = name.trim().to_string();
         if name.is_empty() || name.chars().count() > 64 {
@@ -112,17 +121,9 @@ impl Console {
             created_ms: now,
         };
         let actor = by.map_or_else(|| "cli".to_string(), Staff::actor);
-        let by_permissions = by.map(|s| s.permissions.clone());
         let added = record.clone();
         store
             .transact(move |r| {
-                if let Some(p) = &by_permissions
-                    && !p.allows(Permission::manage(super::Group::Staff))
-                {
-                    return Ok(Err(ConsoleError::PermissionDenied(Permission::manage(
-                        super::Group::Staff,
-                    ))));
-                }
                 if role_permissions(r, &added.role)?.is_none() {
                     return Ok(Err(ConsoleError::RoleInvalid(added.role.clone())));
                 }
@@ -408,11 +409,22 @@ impl Console {
         Err(ConsoleError::PermissionDenied(wanted))
     }
 
-    /// Every staff member.
+    /// Every staff member; `by` (a console caller; `None` for the command line) needs
+    /// `staff.view`.
     pub async fn list_staff(
         &self,
         store: &impl RecordStore,
+        by: Option<&Staff>,
     ) -> Result<Vec<StaffRecord>, ConsoleError> {
+        if let Some(by) = by {
+            self.require(
+                store,
+                by,
+                Permission::view(super::Group::Staff),
+                "staff.list",
+            )
+            .await?;
+        }
         Ok(store.transact(|r| r.all_staff()).await?)
     }
 
@@ -511,11 +523,19 @@ impl Console {
         Ok(role)
     }
 
-    /// Every custom role.
+    /// Every custom role; needs `staff.view`.
     pub async fn custom_roles(
         &self,
         store: &impl RecordStore,
+        by: &Staff,
     ) -> Result<Vec<CustomRoleRecord>, ConsoleError> {
+        self.require(
+            store,
+            by,
+            Permission::view(super::Group::Staff),
+            "role.list",
+        )
+        .await?;
         Ok(store.transact(|r| r.custom_roles()).await?)
     }
 }
