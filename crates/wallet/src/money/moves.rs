@@ -743,7 +743,7 @@ impl Money {
         // The payee as it stands now, looked up outside the money transaction (where it costs the
         // serial writer nothing) so the risk stage's reads can go with the call's first ones. In
         // the transaction the payee is read again; had it changed, the stage reads afresh.
-        let payee_now = if store.reads_ahead() {
+        let payee_now = if store.reads_ahead() && !self.policy.risk.rules().is_empty() {
             let to = request.to.clone();
             store
                 .transact_read(move |r| Ok(find_payee(r, &to).ok()))
@@ -1111,7 +1111,8 @@ impl Money {
         let now = self.now_ms();
         let max = self.policy.amount_max_minor;
         // The payer as the session knew them, for naming the risk stage's reads ahead.
-        let known_payer = store.reads_ahead().then(|| holder.clone());
+        let known_payer =
+            (store.reads_ahead() && !self.policy.risk.rules().is_empty()).then(|| holder.clone());
         self.call(store, &key, render, now, move |r| {
             let done = match &payload {
                 Payload::Receive {
