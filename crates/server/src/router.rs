@@ -167,6 +167,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/console/audit.csv", get(console::audit::export))
         .route("/", get(web::holder_app))
         .route("/merchant", get(web::till))
+        .route("/console", get(web::console))
         .route("/assets/{name}", get(web::asset))
         .route("/web/config", get(web::config))
         .route("/web/signup", post(web::sign_up))

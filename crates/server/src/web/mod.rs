@@ -1,6 +1,6 @@
-//! The web pages: the holder's app at `/` and the merchant's till at `/merchant`, served from the
-//! binary with every asset they use, and the few calls that exist only for a browser (a session
-//! in a cookie instead of a token in the body). Everything else the pages do goes through the
+//! The web pages: the holder's app at `/`, the merchant's till at `/merchant` and the operator
+//! console at `/console`, served from the binary with every asset they use, and the few calls
+//! that exist only for a browser (a session in a cookie instead of a token in the body). Everything else the pages do goes through the
 //! same `/v1` handlers and wallet rules as any API client.
 
 use crate::auth::CurrentMerchant;
@@ -68,6 +68,25 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("app-dev-panel.js"),
     // The merchant's till.
     script!("till.js"),
+    // The operator console: its entry, its state, its building blocks, one module per section.
+    script!("console.js"),
+    script!("console-state.js"),
+    script!("console-strings.js"),
+    script!("console-ui.js"),
+    script!("console-overview.js"),
+    script!("console-holders.js"),
+    script!("console-commands.js"),
+    script!("console-queues.js"),
+    script!("console-recon.js"),
+    script!("console-refunds.js"),
+    script!("console-policy.js"),
+    script!("console-staff.js"),
+    script!("console-audit.js"),
+    (
+        "console.css",
+        include_str!("../../web/console.css"),
+        "text/css; charset=utf-8",
+    ),
     (
         "style.css",
         include_str!("../../web/style.css"),
@@ -101,6 +120,12 @@ pub async fn holder_app(State(state): State<AppState>, request: HeaderMap) -> Re
 /// The merchant's till.
 pub async fn till(State(state): State<AppState>, request: HeaderMap) -> Response {
     page(&state, &request, include_str!("../../web/till.html"))
+}
+
+/// The operator console: staff sign in here; every call it makes is a `/v1/console` call that
+/// checks the staff member's permission on the server.
+pub async fn console(State(state): State<AppState>, request: HeaderMap) -> Response {
+    page(&state, &request, include_str!("../../web/console.html"))
 }
 
 /// A script or stylesheet of the pages; revalidated on every load, so an upgrade shows at once.

@@ -10,7 +10,10 @@
 //! rejected, in records; the second-factor sheet with an SMS code and with the authenticator app's
 //! code; a blocked wallet told the server's reason; TOTP turned on and off from the security screen.
 //! A fourth (`closing.rs`) closes a wallet from the security screen: refused with the list of what
-//! to do first while money is in it, closed and signed out once it is empty.
+//! to do first while money is in it, closed and signed out once it is empty. A fifth (`console.rs`)
+//! walks the operator console at a desktop's width with two staff members: TOTP sign-in, a holder
+//! found, frozen and unfrozen with four eyes, an adjustment, a held payment released, a KYC review,
+//! a reconciliation with one break, and the audit log searched.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -25,6 +28,10 @@
 pub const ON_POSTGRES: bool = false;
 
 mod closing;
+mod console;
+#[path = "../api/console_helpers.rs"]
+#[allow(dead_code)]
+mod console_helpers;
 #[path = "../api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;

@@ -1,14 +1,15 @@
 /* Unit tests of the pages' pure modules, run inside Chromium by units.rs: the page's own
- * money.js (yuan text ⇄ fen) and strings-zh.js / strings-en.js, imported from the server as the
- * pages import them. Not served by the server: WebDriver hands this file to the page with the
+ * money.js (yuan text ⇄ fen), strings-zh.js / strings-en.js and the console's console-strings.js,
+ * imported from the server as the pages import them. Not served by the server: WebDriver hands this file to the page with the
  * call `qianbaoUnitTests(location.origin)`, which answers one {name, ok, got, want} per check.
  * (A plain script, so `node --check` reads it; the modules it loads are ES modules.) */
 
 // eslint-disable-next-line no-unused-vars
 async function qianbaoUnitTests(base) {
   const money = await import(base + '/assets/money.js');
-  const zh = await import(base + '/assets/strings-zh.js');
-  const en = await import(base + '/assets/strings-en.js');
+  const con = await import(base + '/assets/console-strings.js');
+  const zh = { ...(await import(base + '/assets/strings-zh.js')), console: con.zh };
+  const en = { ...(await import(base + '/assets/strings-en.js')), console: con.en };
   const results = [];
   const check = (name, got, want) => {
     results.push({ name, ok: Object.is(got, want), got: JSON.stringify(got), want: JSON.stringify(want) });
@@ -82,7 +83,7 @@ async function qianbaoUnitTests(base) {
 
   // ---------------------------------------------------------------- strings per language
   const placeholders = (s) => Array.from(s.matchAll(/\{(\w+)\}/g), (m) => m[1]).sort().join(',');
-  for (const section of ['shared', 'app', 'till']) {
+  for (const section of ['shared', 'app', 'till', 'console']) {
     const zhKeys = Object.keys(zh[section]);
     const enKeys = Object.keys(en[section]);
     check('strings.' + section + ': English has every Chinese key', zhKeys.filter((k) => !(k in en[section])).join(' '), '');
@@ -93,7 +94,7 @@ async function qianbaoUnitTests(base) {
     check('strings.' + section + ': the same {placeholders} in both languages', differ.join(' '), '');
   }
   // Every key the HTML of a page names has a text in the strings that page registers.
-  for (const [page, sections] of [['/', ['shared', 'app']], ['/merchant', ['shared', 'till']]]) {
+  for (const [page, sections] of [['/', ['shared', 'app']], ['/merchant', ['shared', 'till']], ['/console', ['shared', 'console']]]) {
     const html = await (await fetch(base + page)).text();
     const doc = new DOMParser().parseFromString(html, 'text/html');
     const missing = [];

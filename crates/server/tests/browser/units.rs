@@ -76,7 +76,7 @@ async fn every_script_of_the_pages_is_served_as_javascript() {
     }
     assert!(served > 20, "only {served} scripts");
     // Both pages load their script as a module (the modules import one another).
-    for page in ["/", "/merchant"] {
+    for page in ["/", "/merchant", "/console"] {
         let html = app.get(page).await.text().await.unwrap();
         assert!(html.contains("<script type=\"module\""), "{page}");
     }

@@ -65,21 +65,31 @@ impl Driver {
         }
     }
 
-    /// A new headless Chromium window with a phone's `width`×`height` screen (CSS pixels) and its
-    /// own cookies and storage.
+    /// A new headless Chromium window with a `width`×`height` screen (CSS pixels) and its own
+    /// cookies and storage: a phone's screen by device emulation, a desktop's (1000 px wide or
+    /// more) as the window itself, so clicks land where the page lays things out.
     pub async fn window(&self, chromium: &Path, width: u32, height: u32) -> Window {
-        // Headless windows are at least 500 px wide; a phone's screen needs device emulation.
+        let mut args = vec![
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--hide-scrollbars".into(),
+        ];
+        let mut options = json!({"binary": chromium});
+        if width >= 1000 {
+            args.push(format!("--window-size={width},{height}"));
+        } else {
+            // Headless windows are at least 500 px wide; a phone's screen needs device emulation.
+            args.push("--window-size=800,1000".into());
+            options["mobileEmulation"] = json!({"deviceMetrics": {
+                "width": width, "height": height, "pixelRatio": 1.0, "touch": false
+            }});
+        }
+        options["args"] = json!(args);
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                         "--disable-dev-shm-usage", "--hide-scrollbars",
-                         "--window-size=800,1000"],
-                "mobileEmulation": {"deviceMetrics": {
-                    "width": width, "height": height, "pixelRatio": 1.0, "touch": false
-                }}
-            }
+            "goog:chromeOptions": options
         }}});
         let r = self
             .http

@@ -1,0 +1,201 @@
+//! The operator console at `/console`, walked in Chromium at a desktop's width by two staff
+//! members in two windows (each its own cookies): signing in with a password and the
+//! authenticator's code, finding a holder, freezing the wallet and proposing its unfreeze, which
+//! only the second member can approve; an adjustment the same way; a held payment released from
+//! the risk queue; and the audit log searched for what they did. The four-eyes and permission
+//! rules themselves are the server's, tested over the API (`api/console.rs`); here the page must
+//! carry them out and say what happened.
+
+use crate::console_helpers::{PASSWORD, Staff, add_staff, app, first_admin, now_s, sign_in};
+use crate::helpers::{TestApp, TestClock};
+use crate::journeys::{attribute, error_shown, open_in, ready, shoot};
+use crate::money_helpers::{answer, balance, funded, open_l1_holder_named, transfer};
+use crate::webdriver::{Driver, Window};
+use qianbao_wallet::domain::totp::code_at;
+use serde_json::json;
+
+/// A desktop screen: the console is desktop-first.
+pub const DESKTOP: (u32, u32) = (1280, 860);
+
+/// Opens the console in `lang` and signs `staff` in through the page with the code of a time
+/// step of its own.
+pub async fn signed_in(w: &Window, app: &TestApp, clock: &TestClock, staff: &Staff, lang: &str) {
+    w.goto(&format!("{}/console", app.address)).await;
+    open_in(w, &format!("{}/console", app.address), lang).await;
+    w.find("#signin-form").await;
+    clock.advance_s(30);
+    let code = code_at(&staff.secret, now_s(clock), 6);
+    w.fill("#signin-phone", &staff.phone).await;
+    w.fill("#signin-password", PASSWORD).await;
+    w.fill("#signin-totp", &code).await;
+    w.click("#signin-submit").await;
+    w.find("#nav-overview").await;
+}
+
+/// Shows a section the way its link does, and waits for `selector` in it.
+pub async fn section(w: &Window, route: &str, selector: &str) {
+    w.run(
+        "location.hash = arguments[0]",
+        json!([format!("#/{route}")]),
+    )
+    .await;
+    w.find(selector).await;
+}
+
+/// Clicks the first button in `scope` whose id starts with `prefix` (rows carry their own ids).
+async fn click_first(w: &Window, scope: &str, prefix: &str) -> String {
+    let id = w
+        .run(
+            "const b = document.querySelector(arguments[0] + ' button[id^=\"' + arguments[1] + '\"]'); return b ? b.id : ''",
+            json!([scope, prefix]),
+        )
+        .await;
+    let id = id.as_str().unwrap_or_default().to_string();
+    assert!(
+        !id.is_empty(),
+        "no {prefix}… button in {scope}:\n{}",
+        w.page_text().await
+    );
+    w.click(&format!("#{id}")).await;
+    id
+}
+
+#[tokio::test]
+async fn two_staff_members_sign_in_with_totp_freeze_unfreeze_and_adjust_with_four_eyes_and_find_it_in_the_audit_log()
+ {
+    let Some((chromium, chromedriver)) = crate::browser_binaries() else {
+        return;
+    };
+    let (app, clock) = app().await;
+    let maker = first_admin(&app, &clock).await;
+    let token = sign_in(&app, &clock, &maker).await;
+    let checker = add_staff(&app, &clock, &token, "admin").await;
+    let holder = funded(&app, "张三", 10_000).await;
+
+    let driver = Driver::start(&chromedriver).await;
+    let a = driver.window(&chromium, DESKTOP.0, DESKTOP.1).await;
+
+    // A wrong code is refused on the page; the right one signs in.
+    a.goto(&format!("{}/console", app.address)).await;
+    open_in(&a, &format!("{}/console", app.address), "zh").await;
+    a.find("#signin-form").await;
+    shoot(&a, "30-console-signin", "zh").await;
+    a.fill("#signin-phone", &maker.phone).await;
+    a.fill("#signin-password", PASSWORD).await;
+    a.fill("#signin-totp", "000000").await;
+    a.click("#signin-submit").await;
+    let (code, text) = error_shown(&a, "#signin-error").await;
+    assert_eq!(code, "invalid_credentials");
+    assert!(text.contains("动态码"), "{text}");
+    signed_in(&a, &app, &clock, &maker, "zh").await;
+    assert!(a.text("#console-who").await.contains("admin"));
+
+    // The holder, found by phone: the profile shows the balance.
+    section(&a, "holders", "#holder-search-form").await;
+    a.fill("#holder-search-text", &holder.phone).await;
+    a.click("#holder-search-submit").await;
+    a.wait_for_text("#holder-accounts", "¥100.00").await;
+    let holder_id = attribute(&a, "#holder-profile > div", "data-holder").await;
+    shoot(&a, "31-console-holder", "zh").await;
+
+    // Freeze at once; unfreezing is a command for someone else.
+    a.fill("#holder-reason", "疑似被盗用").await;
+    a.click("#holder-freeze").await;
+    a.wait_for_text("#holder-status", "frozen").await;
+    a.fill("#holder-reason", "本人已确认").await;
+    a.click("#holder-unfreeze").await;
+    a.wait_for_text("#holder-pending", "解冻").await;
+    section(&a, "commands", "#commands-table").await;
+    a.wait_for_text("#commands-table", "需他人复核").await;
+    assert!(
+        a.find_now("#commands-table button[id^=approve-]")
+            .await
+            .is_none(),
+        "the maker is offered no approve button"
+    );
+
+    // The second member approves it in their own window.
+    let b = driver.window(&chromium, DESKTOP.0, DESKTOP.1).await;
+    signed_in(&b, &app, &clock, &checker, "en").await;
+    section(&b, "commands", "#commands-table").await;
+    b.wait_for_text("#commands-table", "Unfreeze").await;
+    shoot(&b, "32-console-four-eyes", "en").await;
+    click_first(&b, "#commands-table", "approve-").await;
+    b.wait_for_text("#notice-toast", "Approved and done").await;
+    section(&a, &format!("holders/{holder_id}"), "#holder-status").await;
+    a.wait_for_text("#holder-status", "active").await;
+
+    // An adjustment of ¥5.00, proposed by one and posted when the other approves.
+    a.fill("#adjust-amount", "5").await;
+    a.fill("#adjust-reason", "补偿重复扣费").await;
+    a.click("#adjust-submit").await;
+    a.wait_for_text("#holder-pending", "调账").await;
+    assert_eq!(
+        balance(&app, &holder.token).await.0,
+        10_000,
+        "not before approval"
+    );
+    section(&b, "overview", "#tile-commands").await;
+    b.wait_for_text("#tile-commands", "1").await;
+    section(&b, "commands", "#commands-table").await;
+    b.wait_for_text("#commands-table", "+¥5.00").await;
+    click_first(&b, "#commands-table", "approve-").await;
+    b.wait_for_text("#notice-toast", "Approved and done").await;
+    assert_eq!(balance(&app, &holder.token).await.0, 10_500);
+
+    // The audit log finds the approval, with who did it.
+    section(&a, "audit", "#audit-form").await;
+    a.fill("#audit-action", "command.approve.adjustment").await;
+    a.click("#audit-search").await;
+    let found = a
+        .wait_for_text("#audit-table", "command.approve.adjustment")
+        .await;
+    assert!(found.contains(&checker.id), "{found}");
+    assert!(
+        !a.page_text().await.contains("command.approve.unfreeze"),
+        "the search shows only what was asked for"
+    );
+    shoot(&a, "33-console-audit", "zh").await;
+    a.close().await;
+    b.close().await;
+}
+
+#[tokio::test]
+async fn a_risk_reviewer_takes_the_next_held_payment_and_releases_it_from_the_console() {
+    let Some((chromium, chromedriver)) = crate::browser_binaries() else {
+        return;
+    };
+    let (app, clock) = app().await;
+    let admin = first_admin(&app, &clock).await;
+    let token = sign_in(&app, &clock, &admin).await;
+    let reviewer = add_staff(&app, &clock, &token, "risk").await;
+    let payer = funded(&app, "张三", 500_000).await;
+    let payee = open_l1_holder_named(&app, "李四").await;
+    // Over ¥1,000 to a wallet opened today: held for review.
+    let (status, held) = answer(transfer(&app, &payer, &payee, 100_001).await).await;
+    assert_eq!(status, 202, "{held}");
+
+    let driver = Driver::start(&chromedriver).await;
+    let w = driver.window(&chromium, DESKTOP.0, DESKTOP.1).await;
+    signed_in(&w, &app, &clock, &reviewer, "zh").await;
+    // A risk reviewer is offered the risk queue, not staff or policy.
+    assert!(w.find_now("#nav-risk").await.is_some());
+    assert!(w.find_now("#nav-staff").await.is_none());
+    section(&w, "risk", "#risk-next").await;
+    w.wait_for_text("#risk-table", "¥1,000.01").await;
+    w.click("#risk-next").await;
+    w.wait_for_text("#risk-reason", "new_payee_wallet").await;
+    shoot(&w, "34-console-risk", "zh").await;
+    w.run(
+        "document.getElementById('risk-label').value = 'false_positive'",
+        json!([]),
+    )
+    .await;
+    w.fill("#risk-decision-reason", "本人确认是房租").await;
+    w.click("#risk-release").await;
+    w.wait_for_text("#notice-toast", "已放行").await;
+    w.wait_for_text("#risk-list", "队列为空").await;
+    assert_eq!(balance(&app, &payee.token).await.0, 100_001);
+    ready(&w).await;
+    w.close().await;
+}
