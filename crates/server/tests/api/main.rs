@@ -14,6 +14,7 @@ mod binary;
 mod closing;
 mod connectors;
 mod console;
+mod console_money;
 mod hardening;
 mod helpers;
 mod kyc;
