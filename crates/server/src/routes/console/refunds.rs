@@ -18,7 +18,7 @@ use qianbao_wallet::console::refunds::OnBehalf;
 /// Refunds (part of) a merchant payment on the merchant's behalf, by the merchant's own refund
 /// rules (never more than the payment less what was refunded). Up to the threshold it runs at
 /// once (201); above it, it waits as a `refund` command for a different staff member (202).
-#[utoipa::path(post, path = "/v1/console/payments/{payment_id}/refund", tag = "console", security(("session" = [])), request_body = ConsoleRefundRequest,
+#[utoipa::path(post, path = "/v1/console/payments/{payment_id}/refund", operation_id = "console_refund", tag = "console", security(("session" = [])), request_body = ConsoleRefundRequest,
     params(("payment_id" = String, Path, description = "The merchant payment")),
     responses((status = 201, description = "Refunded", body = ConsoleRefundView),
               (status = 202, description = "Above the threshold: a pending four-eyes command", body = CommandView),
