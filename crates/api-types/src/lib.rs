@@ -2,6 +2,7 @@
 //! types and not the rows; the server converts at its edge.
 
 pub mod console;
+pub mod console_money;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -52,6 +53,9 @@ pub struct Problem {
     /// For `close_blocked`: everything that keeps the wallet from closing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blockers: Option<Vec<CloseBlocker>>,
+    /// For `statement_invalid`: the statement file's line at fault, from 1 (the header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
 }
 
 /// The answer of `/healthz` and `/readyz`.

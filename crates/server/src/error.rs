@@ -20,6 +20,7 @@ struct Told {
     methods: Option<Vec<&'static str>>,
     detail_zh: Option<String>,
     blockers: Option<Vec<CloseBlocker>>,
+    line: Option<u64>,
 }
 
 /// A failure with its HTTP status, stable code and the fields that help the client.
@@ -69,6 +70,12 @@ impl ApiError {
     /// Adds what keeps a wallet from closing, for `close_blocked`.
     pub fn blockers(mut self, blockers: Vec<CloseBlocker>) -> Self {
         self.told.get_or_insert_with(Box::default).blockers = Some(blockers);
+        self
+    }
+
+    /// Names the statement file's line at fault.
+    pub fn line(mut self, line: u64) -> Self {
+        self.told.get_or_insert_with(Box::default).line = Some(line);
         self
     }
 
@@ -167,6 +174,7 @@ impl ApiError {
                 .map(|m| m.iter().map(|s| s.to_string()).collect()),
             detail_zh: self.told.as_ref().and_then(|t| t.detail_zh.clone()),
             blockers: self.told.as_ref().and_then(|t| t.blockers.clone()),
+            line: self.told.as_ref().and_then(|t| t.line),
         }
     }
 }
@@ -798,13 +806,41 @@ impl From<qianbao_wallet::console::ConsoleError> for ApiError {
                 format!("This case was decided already: the payment is {status}."),
             ),
             E::NotFound => return ApiError::not_found(),
-            E::Store(_) | E::Secrets(_) | E::Internal(_) => {
+            E::Money(_) | E::Recon(_) | E::Store(_) | E::Secrets(_) | E::Internal(_) => {
                 return match e {
+                    E::Money(money) => money.into(),
+                    E::Recon(recon) => recon_error(code, recon),
                     E::Store(store) => store.into(),
                     other => ApiError::internal(other.to_string()),
                 };
             }
         };
         ApiError::new(status, code, detail)
+    }
+}
+
+/// A reconciliation refusal from the console: a bad statement names its line.
+fn recon_error(code: &'static str, e: qianbao_wallet::recon::ReconError) -> ApiError {
+    use qianbao_wallet::recon::{ReconError as R, StatementError};
+    match e {
+        R::Statement(StatementError::Line { line, reason }) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            format!("Line {line} of the statement is refused, and nothing was imported: {reason}."),
+        )
+        .line(u64::try_from(line).unwrap_or(u64::MAX)),
+        R::Statement(StatementError::File(why)) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            format!("The statement file is refused, and nothing was imported: {why}."),
+        ),
+        R::NotOpen { status, .. } => ApiError::new(
+            StatusCode::CONFLICT,
+            code,
+            format!("This case was resolved already: it is {status}."),
+        ),
+        R::Store(store) => store.into(),
+        R::NoSuchCase(_) => ApiError::not_found(),
+        other => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, other.to_string()),
     }
 }

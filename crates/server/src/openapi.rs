@@ -56,7 +56,11 @@ use utoipa::OpenApi;
         console::commands::propose, console::commands::list, console::commands::approve,
         console::commands::reject, console::commands::freeze, console::queues::risk_queue,
         console::queues::next, console::queues::take, console::queues::release,
-        console::queues::reject
+        console::queues::reject, console::holder_actions::restrict,
+        console::holder_actions::unrestrict, console::holder_actions::end_sessions,
+        console::holder_actions::reset_login_lock, console::refunds::refund,
+        console::recon::import, console::recon::cases, console::recon::accept,
+        console::recon::alerts
     ),
     components(schemas(
         Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
@@ -101,7 +105,14 @@ use utoipa::OpenApi;
         qianbao_api_types::console::HolderProfileView, qianbao_api_types::console::AuditLineView,
         qianbao_api_types::console::CommandRequest, qianbao_api_types::console::CommandView,
         qianbao_api_types::console::ReasonBody, qianbao_api_types::console::RiskCaseView,
-        qianbao_api_types::console::CaseDecisionBody, qianbao_api_types::console::CaseDecided
+        qianbao_api_types::console::CaseDecisionBody, qianbao_api_types::console::CaseDecided,
+        qianbao_api_types::console_money::HolderActionView,
+        qianbao_api_types::console_money::ConsoleRefundRequest,
+        qianbao_api_types::console_money::ConsoleRefundView,
+        qianbao_api_types::console_money::ReconCaseView,
+        qianbao_api_types::console_money::ReconImportView,
+        qianbao_api_types::console_money::AcceptCaseBody,
+        qianbao_api_types::console_money::FundingAlertView
     )),
     modifiers(&BearerAuth, &CommonProblems),
     tags(

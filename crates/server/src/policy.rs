@@ -25,7 +25,8 @@
 //!                       "outcome": "step_up", "params": {"min_amount": 500000}}]},
 //!   "risk_hold_review_s": 259200,
 //!   "closed_phone_cooling_off_days": 30,
-//!   "recon_date_tolerance_days": 1
+//!   "recon_date_tolerance_days": 1,
+//!   "console_refund_four_eyes_from": 50000
 //! }
 //! ```
 
@@ -122,6 +123,9 @@ pub struct PolicyFile {
     /// Reconciliation: how many days a statement line's date may be from the day we confirmed
     /// its movement before it is a break (default 1).
     pub recon_date_tolerance_days: Option<i64>,
+    /// A refund on a merchant's behalf from the console above this many fen needs a second
+    /// staff member's approval (default 50000).
+    pub console_refund_four_eyes_from: Option<i64>,
 }
 
 /// The policy in force.
@@ -141,6 +145,8 @@ pub struct Policy {
     pub money: qianbao_wallet::money::MoneyPolicy,
     /// Reconciliation's numbers.
     pub recon: qianbao_wallet::recon::ReconPolicy,
+    /// Console refunds on a merchant's behalf above this (fen) are four-eyes commands.
+    pub console_refund_four_eyes_from_minor: i64,
 }
 
 impl Policy {
@@ -169,6 +175,8 @@ impl Policy {
             fees: Default::default(),
             money,
             recon: Default::default(),
+            console_refund_four_eyes_from_minor: qianbao_wallet::console::ConsolePolicy::default()
+                .refund_four_eyes_from_minor,
         }
     }
 
@@ -293,6 +301,12 @@ impl Policy {
         if let Some(v) = not_negative("recon_date_tolerance_days", file.recon_date_tolerance_days)?
         {
             self.recon.date_tolerance_days = v;
+        }
+        if let Some(v) = not_negative(
+            "console_refund_four_eyes_from",
+            file.console_refund_four_eyes_from,
+        )? {
+            self.console_refund_four_eyes_from_minor = v;
         }
         let off_at_zero = |v: i64| (v > 0).then_some(v);
         if let Some(v) = file.payee_lookups_per_holder_hourly_max {

@@ -163,6 +163,37 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             "/v1/console/queues/risk/{id}/reject",
             post(console::queues::reject),
         )
+        .route(
+            "/v1/console/holders/{id}/restrict",
+            post(console::holder_actions::restrict),
+        )
+        .route(
+            "/v1/console/holders/{id}/unrestrict",
+            post(console::holder_actions::unrestrict),
+        )
+        .route(
+            "/v1/console/holders/{id}/sessions/end",
+            post(console::holder_actions::end_sessions),
+        )
+        .route(
+            "/v1/console/holders/{id}/login-lock/reset",
+            post(console::holder_actions::reset_login_lock),
+        )
+        .route(
+            "/v1/console/payments/{payment_id}/refund",
+            post(console::refunds::refund),
+        )
+        .route(
+            "/v1/console/recon/imports",
+            post(console::recon::import)
+                .layer(DefaultBodyLimit::max(console::recon::UPLOAD_BYTES_MAX)),
+        )
+        .route("/v1/console/recon/cases", get(console::recon::cases))
+        .route(
+            "/v1/console/recon/cases/{id}/accept",
+            post(console::recon::accept),
+        )
+        .route("/v1/console/recon/alerts", get(console::recon::alerts))
         .route("/v1/console/audit", get(console::audit::search))
         .route("/v1/console/audit.csv", get(console::audit::export))
         .route("/", get(web::holder_app))

@@ -134,7 +134,11 @@ impl Application {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         let console = qianbao_wallet::console::Console {
             ctx: opening.ctx.clone(),
-            policy: qianbao_wallet::console::ConsolePolicy::default(),
+            policy: qianbao_wallet::console::ConsolePolicy {
+                refund_four_eyes_from_minor: policy.console_refund_four_eyes_from_minor,
+                recon: policy.recon,
+                ..Default::default()
+            },
         };
         let state = AppState {
             store: store.clone(),

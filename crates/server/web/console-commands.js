@@ -5,7 +5,7 @@ import { $, el } from './dom.js';
 import { api } from './http.js';
 import { t } from './i18n.js';
 import { dateTime } from './dates.js';
-import { S } from './console-state.js';
+import { S, can, staffName } from './console-state.js';
 import { actionButton, done, entityId, money, pill, put, required, table } from './console-ui.js';
 
 let filter = 'pending';
@@ -29,7 +29,7 @@ function entityLink(entity) {
 }
 
 function decide(c, errorId) {
-  if (c.status !== 'pending') return c.checker ? t('console.cmd.by', { who: c.checker }) : '';
+  if (c.status !== 'pending') return c.checker ? t('console.cmd.by', { who: staffName(c.checker) }) : '';
   if (S.me && c.maker === S.me.staff.id) return el('span', { class: 'muted small', text: t('console.cmd.own') });
   return el('div', { class: 'actions' },
     actionButton('console.approve', 'approve-' + c.id, async () => {
@@ -52,7 +52,7 @@ export function commandsTable(rows, errorId) {
     { head: 'console.col.entity', cell: (c) => entityLink(c.entity) },
     { head: 'console.col.what', cell: (c) => summary(c) },
     { head: 'console.reason', cell: (c) => c.reason },
-    { head: 'console.col.maker', cell: (c) => c.maker },
+    { head: 'console.col.maker', cell: (c) => staffName(c.maker) },
     { head: 'console.col.status', cell: (c) => pill(c.status) },
     { head: 'console.col.outcome', cell: (c) => c.outcome },
     { head: 'console.col.expires', cell: (c) => dateTime(c.expires_at) },
@@ -72,7 +72,11 @@ export async function showCommands() {
   for (const b of document.querySelectorAll('#commands-filter button')) {
     b.setAttribute('aria-pressed', String(b.dataset.status === filter));
   }
-  const rows = await api('GET', '/v1/console/commands', { query: { status: filter } });
+  const [rows, staff] = await Promise.all([
+    api('GET', '/v1/console/commands', { query: { status: filter } }),
+    can('staff', 'view') ? api('GET', '/v1/console/staff').catch(() => []) : [],
+  ]);
+  for (const s of staff) S.names.set(s.id, s.name);
   const reason = el('div', { class: 'console-actions' },
     el('div', { class: 'field' }, el('label', { for: 'commands-reason', text: t('console.cmd.reject_reason') }),
       el('input', { id: 'commands-reason', autocomplete: 'off' })));

@@ -4,9 +4,10 @@
 //! 360 audited; the audit chain followed by `qianbao verify`.
 
 use crate::console_helpers::{
-    PASSWORD, add_staff, admin, app, audit, first_admin, now_s, phone, set_up, sign_in,
+    PASSWORD, add_staff, admin, app, audit, decide, first_admin, holder_id_of, now_s, phone,
+    propose, refused, set_up, sign_in,
 };
-use crate::helpers::{TestApp, call, post, problem, qianbao};
+use crate::helpers::{call, post, problem, qianbao};
 use crate::money_helpers::{Holder, open_l1_holder, open_merchant};
 use qianbao_wallet::domain::totp::code_at;
 use serde_json::{Value, json};
@@ -97,12 +98,6 @@ async fn the_first_admin_is_set_up_from_a_one_time_link_and_signs_in_with_a_totp
     clock.advance_s(16 * 60);
     let r = call(&app, "GET", "/v1/console/me", None, Some(&session)).await;
     assert_eq!(r.status(), 401);
-}
-
-/// The status and code of a refused call.
-async fn refused(r: reqwest::Response) -> (u16, String) {
-    let (status, p) = problem(r).await;
-    (status, p.code)
 }
 
 #[tokio::test]
@@ -384,43 +379,6 @@ async fn holders_are_found_by_phone_wallet_or_id_number_and_each_view_is_audited
         .unwrap();
     // The admin's add, set-up and sign-in, five searches and one view.
     assert_eq!(lines, 9, "{report}");
-}
-
-/// Proposes `command` as `token`'s staff member: the answer's status and body.
-async fn propose(app: &TestApp, token: &str, command: Value, reason: &str) -> (u16, Value) {
-    let r = post(
-        app,
-        "/v1/console/commands",
-        json!({"command": command, "reason": reason}),
-        Some(token),
-    )
-    .await;
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap())
-}
-
-async fn decide(app: &TestApp, token: &str, id: &str, verb: &str) -> reqwest::Response {
-    post(
-        app,
-        &format!("/v1/console/commands/{id}/{verb}"),
-        json!({"reason": "checked"}),
-        Some(token),
-    )
-    .await
-}
-
-async fn holder_id_of(app: &TestApp, token: &str, holder: &Holder) -> String {
-    let found: Vec<Value> = post(
-        app,
-        "/v1/console/holders/search",
-        json!({"wallet_id": holder.wallet_id}),
-        Some(token),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    found[0]["holder_id"].as_str().unwrap().into()
 }
 
 #[tokio::test]

@@ -2,7 +2,10 @@
 //! line, more staff added by an admin, each set up from their one-time link with a password and
 //! a TOTP secret, and signed in with the code of a time step of their own.
 
-use crate::helpers::{TestApp, TestClock, base32_decode, call, post, qianbao, spawn_app_at};
+use crate::helpers::{
+    TestApp, TestClock, base32_decode, call, post, problem, qianbao, spawn_app_at,
+};
+use crate::money_helpers::Holder;
 use qianbao_wallet::domain::totp::code_at;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -174,4 +177,47 @@ pub async fn audit(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
     .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     r.json().await.unwrap()
+}
+
+/// The status and code of a refused call.
+pub async fn refused(r: reqwest::Response) -> (u16, String) {
+    let (status, p) = problem(r).await;
+    (status, p.code)
+}
+
+/// Proposes `command` as `token`'s staff member: the answer's status and body.
+pub async fn propose(app: &TestApp, token: &str, command: Value, reason: &str) -> (u16, Value) {
+    let r = post(
+        app,
+        "/v1/console/commands",
+        json!({"command": command, "reason": reason}),
+        Some(token),
+    )
+    .await;
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+pub async fn decide(app: &TestApp, token: &str, id: &str, verb: &str) -> reqwest::Response {
+    post(
+        app,
+        &format!("/v1/console/commands/{id}/{verb}"),
+        json!({"reason": "checked"}),
+        Some(token),
+    )
+    .await
+}
+
+pub async fn holder_id_of(app: &TestApp, token: &str, holder: &Holder) -> String {
+    let found: Vec<Value> = post(
+        app,
+        "/v1/console/holders/search",
+        json!({"wallet_id": holder.wallet_id}),
+        Some(token),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    found[0]["holder_id"].as_str().unwrap().into()
 }

@@ -15,6 +15,7 @@ mod closing;
 mod connectors;
 mod console;
 mod console_helpers;
+mod console_money;
 mod hardening;
 mod helpers;
 mod kyc;

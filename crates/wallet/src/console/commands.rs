@@ -10,13 +10,14 @@ use super::audit::{self, AuditLine, DONE, REFUSED};
 use super::staff::{Staff, role_permissions};
 use super::{Console, ConsoleError, Group, Permission};
 use crate::StoreError;
-use crate::money::MoneyError;
-use crate::money::adjustment::post_adjustment;
-use crate::money::records::MoneyTx;
+use crate::domain::display_text;
+use crate::money::adjustment::{post_adjustment, post_merchant_adjustment};
+use crate::money::records::{CaseStatus, MoneyTx};
+use crate::money::{Alert, Money, MoneyError, yuan};
 use crate::opening::new_id;
 use crate::records::{CommandRecord, CommandStatus, HolderStatus};
 use crate::storage::RecordStore;
-use qianbao_ledger::{Amount, Currency};
+use qianbao_ledger::{Amount, Currency, PositiveAmount};
 use serde::{Deserialize, Serialize};
 
 /// The largest adjustment one command may make (¥1,000,000), in minor units: a typo of a few
@@ -32,15 +33,30 @@ pub enum Command {
         /// The holder.
         holder_id: String,
     },
-    /// Credit (positive) or debit (negative) a holder's wallet against the operator's
-    /// adjustments account.
+    /// Credit (positive) or debit (negative) a holder's wallet or a merchant's balance against
+    /// the operator's adjustments account; with `case_id`, the reconciliation case it resolves.
     Adjustment {
-        /// The holder.
-        holder_id: String,
+        /// The holder (exactly one of `holder_id` and `merchant_id`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holder_id: Option<String>,
+        /// The merchant (exactly one of `holder_id` and `merchant_id`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        merchant_id: Option<String>,
         /// Minor units, signed, never zero.
         amount: i64,
         /// ISO 4217.
         currency: String,
+        /// The open reconciliation case the adjustment resolves, in the same transaction.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        case_id: Option<String>,
+    },
+    /// Refund part or all of a merchant payment on the merchant's behalf, above the amount a
+    /// staff member may refund alone.
+    Refund {
+        /// The merchant payment.
+        payment_id: String,
+        /// Minor units, positive.
+        amount: i64,
     },
     /// Give a staff member another role.
     RoleChange {
@@ -58,16 +74,25 @@ impl Command {
             Command::Unfreeze { .. } => "unfreeze",
             Command::Adjustment { .. } => "adjustment",
             Command::RoleChange { .. } => "role_change",
+            Command::Refund { .. } => "refund",
         }
     }
 
     /// What it acts on.
     pub fn entity(&self) -> String {
         match self {
-            Command::Unfreeze { holder_id } | Command::Adjustment { holder_id, .. } => {
+            Command::Unfreeze { holder_id }
+            | Command::Adjustment {
+                holder_id: Some(holder_id),
+                ..
+            } => {
                 format!("holder:{holder_id}")
             }
+            Command::Adjustment { merchant_id, .. } => {
+                format!("merchant:{}", merchant_id.as_deref().unwrap_or_default())
+            }
             Command::RoleChange { staff_id, .. } => format!("staff:{staff_id}"),
+            Command::Refund { payment_id, .. } => format!("payment:{payment_id}"),
         }
     }
 
@@ -75,17 +100,33 @@ impl Command {
     pub fn group(&self) -> Group {
         match self {
             Command::Unfreeze { .. } => Group::Holders,
-            Command::Adjustment { .. } => Group::Money,
+            Command::Adjustment { .. } | Command::Refund { .. } => Group::Money,
             Command::RoleChange { .. } => Group::Staff,
         }
     }
 
     /// The payload's own checks, before anything is read.
     fn check(&self) -> Result<(), ConsoleError> {
+        if let Command::Refund { amount, .. } = self
+            && !(1..=ADJUSTMENT_MAX).contains(amount)
+        {
+            return Err(ConsoleError::Invalid(
+                "a refund is a positive amount of at most 100,000,000 minor units",
+            ));
+        }
         if let Command::Adjustment {
-            amount, currency, ..
+            holder_id,
+            merchant_id,
+            amount,
+            currency,
+            ..
         } = self
         {
+            if holder_id.is_some() == merchant_id.is_some() {
+                return Err(ConsoleError::Invalid(
+                    "an adjustment names exactly one of holder_id and merchant_id",
+                ));
+            }
             if *amount == 0 || amount.unsigned_abs() > ADJUSTMENT_MAX.unsigned_abs() {
                 return Err(ConsoleError::Invalid(
                     "an adjustment is a nonzero amount of at most 100,000,000 minor units either way",
@@ -126,6 +167,9 @@ impl Console {
                 "a command needs a reason of 1 to 500 characters",
             ));
         }
+        if let Some(refusal) = money_refusal(store, &command, &reason).await? {
+            return Err(refusal);
+        }
         let now = self.ctx.now_ms();
         let record = CommandRecord {
             id: new_id(),
@@ -147,9 +191,13 @@ impl Console {
             .transact(move |r| {
                 r.expire_commands(now)?;
                 let known = match &command {
-                    Command::Unfreeze { holder_id } | Command::Adjustment { holder_id, .. } => {
-                        r.holder(holder_id)?.is_some()
-                    }
+                    Command::Unfreeze { holder_id }
+                    | Command::Adjustment {
+                        holder_id: Some(holder_id),
+                        ..
+                    } => r.holder(holder_id)?.is_some(),
+                    // Read by `money_refusal`, which needs the money records.
+                    Command::Adjustment { .. } | Command::Refund { .. } => true,
                     Command::RoleChange { staff_id, role } => {
                         if *staff_id == maker {
                             return Ok(Err(ConsoleError::NotOnSelf));
@@ -199,6 +247,7 @@ impl Console {
     pub async fn approve(
         &self,
         store: &impl RecordStore,
+        money: &Money,
         staff: &Staff,
         id: &str,
     ) -> Result<CommandRecord, ConsoleError> {
@@ -211,6 +260,7 @@ impl Console {
             staff.actor(),
             self.ctx.now_ms(),
         );
+        let money = money.clone();
         store
             .transact_money(move |r| {
                 let Some(mut record) = r.command(&id)? else {
@@ -219,7 +269,7 @@ impl Console {
                 if let Some(refusal) = undecidable(r, &mut record, &checker, &actor, now)? {
                     return Ok(Err(refusal));
                 }
-                let (status, outcome) = match run(r, &command, &record, now)? {
+                let (status, outcome) = match run(r, &money, &command, &record, now)? {
                     Ok(done) => (CommandStatus::Done, done),
                     Err(why) => (CommandStatus::Failed, why),
                 };
@@ -400,6 +450,7 @@ fn undecidable(
 /// Runs a command's payload: what it did, or why the rules refused it (nothing changed then).
 fn run(
     r: &mut dyn MoneyTx,
+    money: &Money,
     command: &Command,
     record: &CommandRecord,
     now: i64,
@@ -415,32 +466,88 @@ fn run(
         },
         Command::Adjustment {
             holder_id,
+            merchant_id,
             amount,
             currency,
+            case_id,
         } => {
-            let Some(holder) = r.holder(holder_id)? else {
-                return Ok(Err("no such holder".into()));
-            };
-            if holder.status == HolderStatus::Closed {
-                return Ok(Err("the wallet is closed".into()));
+            // The case is read before anything posts: one resolved since the proposal fails the
+            // command whole.
+            if let Some(case_id) = case_id {
+                match r.recon_case(case_id)? {
+                    Some(case) if case.status == CaseStatus::Open => {}
+                    Some(case) => {
+                        return Ok(Err(format!("case {case_id} is {} already", case.status)));
+                    }
+                    None => return Ok(Err(format!("no reconciliation case {case_id}"))),
+                }
             }
             let currency = Currency::parse(currency).unwrap_or(Currency::CNY);
             let amount = Amount::from_minor(*amount);
-            match post_adjustment(
-                r,
-                &record.id,
-                &holder,
-                amount,
-                currency,
-                &record.reason,
-                now,
-            ) {
-                Ok(()) => Ok(format!("adjusted by {} {currency}", amount.minor())),
+            let (posted, holder) = match (holder_id, merchant_id) {
+                (Some(holder_id), _) => {
+                    let Some(holder) = r.holder(holder_id)? else {
+                        return Ok(Err("no such holder".into()));
+                    };
+                    if holder.status == HolderStatus::Closed {
+                        return Ok(Err("the wallet is closed".into()));
+                    }
+                    let posted = post_adjustment(
+                        r,
+                        &record.id,
+                        &holder,
+                        amount,
+                        currency,
+                        &record.reason,
+                        now,
+                    );
+                    (posted, Some(holder))
+                }
+                (None, Some(merchant_id)) => {
+                    if r.merchant(merchant_id)?.is_none() {
+                        return Ok(Err("no such merchant".into()));
+                    }
+                    let posted =
+                        post_merchant_adjustment(r, &record.id, merchant_id, amount, currency);
+                    (posted, None)
+                }
+                (None, None) => return Ok(Err("no holder or merchant named".into())),
+            };
+            match posted {
+                Ok(()) => {
+                    if let Some(holder) = &holder {
+                        adjustment_alert(r, money, holder, amount, &record.id)?;
+                    }
+                    if let Some(case_id) = case_id {
+                        let note = display_text(&record.reason, 500, true)
+                            .unwrap_or_else(|_| "resolved by a four-eyes adjustment".into());
+                        r.resolve_recon_case(
+                            case_id,
+                            CaseStatus::Adjusted,
+                            &note,
+                            Some(&record.id),
+                            now,
+                        )?;
+                    }
+                    Ok(format!("adjusted by {} {currency}", amount.minor()))
+                }
                 Err(MoneyError::InsufficientBalance) => {
-                    Err("refused by the ledger: the wallet's balance cannot bear it".into())
+                    Err("refused by the ledger: the balance cannot bear it".into())
                 }
                 Err(MoneyError::Store(e)) => return Err(e),
                 Err(other) => Err(other.to_string()),
+            }
+        }
+        Command::Refund { payment_id, amount } => {
+            let Some(refund) = PositiveAmount::new(*amount) else {
+                return Ok(Err("a refund is a positive amount".into()));
+            };
+            let reason = refund_reason(&record.reason);
+            // No risk screening: a second staff member's approval is this refund's control.
+            match money.refund_in(r, None, payment_id, refund, &reason, None, now) {
+                Ok(done) => Ok(format!("refunded {amount} as {}", done.refund_id)),
+                Err(MoneyError::Store(e)) => return Err(e),
+                Err(other) => Err(format!("refused: {} ({other})", other.code())),
             }
         }
         Command::RoleChange { staff_id, role } => {
@@ -457,4 +564,92 @@ fn run(
             }
         }
     })
+}
+
+/// What the payer's records show as a staff refund's reason: the command's reason, as a
+/// merchant's refund reason may be (200 visible characters), or a plain note when it cannot be.
+pub(crate) fn refund_reason(reason: &str) -> String {
+    display_text(reason, 200, false).unwrap_or_else(|_| "退款 (refund by the operator)".into())
+}
+
+/// Tells the holder of an adjustment to their wallet, in their inbox (and by SMS when large),
+/// inside the adjustment's transaction.
+fn adjustment_alert(
+    r: &mut dyn MoneyTx,
+    money: &Money,
+    holder: &crate::records::HolderRecord,
+    amount: Amount,
+    movement_id: &str,
+) -> Result<(), StoreError> {
+    let (title, title_en, size) = if amount.is_positive() {
+        ("账户调整入账", "Adjustment credited", amount)
+    } else {
+        ("账户调整扣款", "Adjustment debited", -amount)
+    };
+    money.alert(
+        r,
+        Alert {
+            holder,
+            kind: "adjustment",
+            title: title.into(),
+            body: format!("运营方调账 {}", yuan(size)),
+            title_en: title_en.into(),
+            body_en: format!("The operator adjusted your wallet by {}", yuan(size)),
+            movement_id,
+            amount: size,
+        },
+    )
+}
+
+/// Why a money command cannot be proposed, read before the proposal's transaction (the money
+/// records are read there): an unknown merchant, payment or case; a case resolved already; a
+/// refund beyond what the payment has left.
+async fn money_refusal(
+    store: &impl RecordStore,
+    command: &Command,
+    reason: &str,
+) -> Result<Option<ConsoleError>, ConsoleError> {
+    let command = command.clone();
+    let reason_ok = display_text(reason, 200, false).is_ok();
+    Ok(store
+        .transact_read(move |r| {
+            Ok(match &command {
+                Command::Adjustment {
+                    merchant_id,
+                    case_id,
+                    ..
+                } => {
+                    if let Some(m) = merchant_id
+                        && r.merchant(m)?.is_none()
+                    {
+                        return Ok(Some(ConsoleError::NotFound));
+                    }
+                    match case_id {
+                        Some(c) => match r.recon_case(c)? {
+                            None => Some(ConsoleError::NotFound),
+                            Some(case) if case.status != CaseStatus::Open => {
+                                Some(ConsoleError::Recon(crate::recon::ReconError::NotOpen {
+                                    id: case.id,
+                                    status: case.status,
+                                }))
+                            }
+                            Some(_) => None,
+                        },
+                        None => None,
+                    }
+                }
+                Command::Refund { payment_id, amount } => match r.merchant_payment(payment_id)? {
+                    None => Some(ConsoleError::NotFound),
+                    Some(p) if *amount > (p.amount - p.refunded).minor() => {
+                        Some(ConsoleError::Money(MoneyError::RefundExceedsPayment))
+                    }
+                    Some(_) if !reason_ok => Some(ConsoleError::Invalid(
+                        "a refund's reason is shown to the payer: at most 200 visible characters",
+                    )),
+                    Some(_) => None,
+                },
+                _ => None,
+            })
+        })
+        .await?)
 }

@@ -5,13 +5,18 @@
 
 pub mod audit;
 pub mod commands;
+pub mod holder_actions;
 pub mod holders;
 pub mod permissions;
 pub mod queues;
+pub mod recon;
+pub mod refunds;
 pub mod staff;
 
 use crate::StoreError;
 use crate::context::Context;
+use crate::money::MoneyError;
+use crate::recon::{ReconError, ReconPolicy};
 pub use permissions::{Access, BuiltInRole, Group, Permission, PermissionSet};
 
 /// The operator's numbers for the console.
@@ -25,6 +30,11 @@ pub struct ConsolePolicy {
     pub login_failures_max: i64,
     /// A four-eyes command expires undecided after this long (ms).
     pub command_ttl_ms: i64,
+    /// A refund on a merchant's behalf above this many minor units is a four-eyes command; up
+    /// to it, it runs at once.
+    pub refund_four_eyes_from_minor: i64,
+    /// Reconciliation's numbers, for statements imported from the console.
+    pub recon: ReconPolicy,
 }
 
 impl Default for ConsolePolicy {
@@ -34,6 +44,8 @@ impl Default for ConsolePolicy {
             setup_ms: 24 * 3_600_000,
             login_failures_max: 5,
             command_ttl_ms: 24 * 3_600_000,
+            refund_four_eyes_from_minor: 50_000,
+            recon: ReconPolicy::default(),
         }
     }
 }
@@ -108,6 +120,13 @@ pub enum ConsoleError {
     /// The case was decided already (or expired).
     #[error("case_decided: {0}")]
     CaseDecided(&'static str),
+    /// A money rule refused the call (a refund beyond the payment, a balance that cannot bear
+    /// it); its own code and status.
+    #[error(transparent)]
+    Money(MoneyError),
+    /// Reconciliation refused the call (a bad statement line, a case resolved already).
+    #[error(transparent)]
+    Recon(ReconError),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -143,9 +162,42 @@ impl ConsoleError {
             ConsoleError::CommandExpired => "command_expired",
             ConsoleError::CaseLocked => "case_locked",
             ConsoleError::CaseDecided(_) => "case_decided",
+            ConsoleError::Money(e) => e.code(),
+            ConsoleError::Recon(e) => recon_code(e),
             ConsoleError::Store(_) => "storage_unavailable",
             ConsoleError::Secrets(_) | ConsoleError::Internal(_) => "internal",
         }
+    }
+}
+
+impl From<MoneyError> for ConsoleError {
+    fn from(e: MoneyError) -> Self {
+        match e {
+            MoneyError::Store(e) => ConsoleError::Store(e),
+            other => ConsoleError::Money(other),
+        }
+    }
+}
+
+impl From<ReconError> for ConsoleError {
+    fn from(e: ReconError) -> Self {
+        match e {
+            ReconError::Store(e) => ConsoleError::Store(e),
+            ReconError::NoSuchCase(_) => ConsoleError::NotFound,
+            other => ConsoleError::Recon(other),
+        }
+    }
+}
+
+/// The API's code of a reconciliation refusal.
+fn recon_code(e: &ReconError) -> &'static str {
+    match e {
+        ReconError::Statement(_) | ReconError::NoDay => "statement_invalid",
+        ReconError::TooMany(_) => "statement_too_large",
+        ReconError::NoSuchCase(_) => "not_found",
+        ReconError::NotOpen { .. } => "case_decided",
+        ReconError::NoteInvalid => "validation_failed",
+        ReconError::Store(_) => "storage_unavailable",
     }
 }
 

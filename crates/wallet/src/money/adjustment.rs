@@ -64,3 +64,30 @@ pub fn post_adjustment(
     )?;
     Ok(())
 }
+
+/// Posts `amount` (signed: positive credits the balance) to merchant `merchant_id`'s balance
+/// against the operator's adjustments account, as entry `movement_id`. A merchant keeps no
+/// movement records of its own (its payments and refunds are its records), so the ledger entry
+/// and the command that asked for it are the trace. The ledger refuses one that would take the
+/// balance below zero.
+pub fn post_merchant_adjustment(
+    r: &mut dyn MoneyTx,
+    movement_id: &str,
+    merchant_id: &str,
+    amount: Amount,
+    currency: Currency,
+) -> Result<(), MoneyError> {
+    if amount == Amount::ZERO {
+        return Err(MoneyError::Internal("an adjustment of nothing".into()));
+    }
+    let balance = super::merchant::merchant_account(r, merchant_id, currency)?;
+    let adjustments = operator_account(r, AccountKind::Adjustments, currency)?;
+    apply(
+        r,
+        &Instruction::Transfer {
+            id: entry_id(movement_id, Step::Move),
+            postings: legs([leg(&balance, amount), leg(&adjustments, -amount)]),
+        },
+    )?;
+    Ok(())
+}

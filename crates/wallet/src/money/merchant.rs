@@ -71,7 +71,7 @@ fn category(text: &str) -> Result<String, MoneyError> {
 }
 
 /// The merchant's own account in `currency`.
-fn merchant_account(
+pub(crate) fn merchant_account(
     r: &mut dyn MoneyTx,
     merchant_id: &str,
     currency: Currency,
@@ -642,37 +642,71 @@ impl Money {
         let money = self.clone();
         let now = self.now_ms();
         self.call(store, &key, render, now, move |r| {
-            let merchant = r.merchant(&merchant_id)?.ok_or(MoneyError::NotFound)?;
-            // A refund is money leaving the owner's shop: frozen means none leaves.
-            active_holder(r, &merchant.holder_id)?;
-            let payment = r
-                .merchant_payment(&payment_id)?
-                .filter(|p| p.merchant_id == merchant.id)
-                .ok_or(MoneyError::NotFound)?;
-            let amount = refund.amount();
-            if amount > payment.amount - payment.refunded {
-                return Err(MoneyError::RefundExceedsPayment);
-            }
-            let back = fee_back(
-                payment.fee,
-                payment.amount,
-                payment.refunded,
-                payment.fee_refunded,
+            money.refund_in(
+                r,
+                Some(&merchant_id),
+                &payment_id,
                 refund,
-            );
-            let currency = payment.currency;
-            let payer = r.holder(&payment.holder_id)?.ok_or(MoneyError::NotFound)?;
-            // Read in this transaction: a wallet closed since the payment takes no money in.
-            if payer.status == HolderStatus::Closed {
-                return Err(MoneyError::InvalidPayee("closed"));
-            }
-            let from = merchant_account(r, &merchant.id, currency)?;
-            let income = operator_account(r, AccountKind::FeeIncome, currency)?;
-            let to = wallet_account(r, &payer.wallet_id, currency)?;
-            let id = new_movement_id();
+                &reason,
+                Some(&asker),
+                now,
+            )
+        })
+        .await
+    }
+
+    /// A refund's rules inside the caller's money transaction: `refund` of `payment_id` back to
+    /// its payer from the merchant's balance, never more than was paid less what was refunded;
+    /// the fee goes back in proportion. `merchant_id`, when given, must be the payment's
+    /// merchant (a merchant refunds only its own payments); `asker`, when given, is screened by
+    /// risk control (a staff member's refund on the merchant's behalf is four-eyes instead).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn refund_in(
+        &self,
+        r: &mut dyn MoneyTx,
+        merchant_id: Option<&str>,
+        payment_id: &str,
+        refund: PositiveAmount,
+        reason: &str,
+        asker: Option<&Asker>,
+        now: i64,
+    ) -> Result<RefundDone, MoneyError> {
+        let money = self;
+        let payment = r
+            .merchant_payment(payment_id)?
+            .filter(|p| merchant_id.is_none_or(|m| p.merchant_id == m))
+            .ok_or(MoneyError::NotFound)?;
+        let merchant = r
+            .merchant(&payment.merchant_id)?
+            .ok_or(MoneyError::NotFound)?;
+        // A refund is money leaving the owner's shop: frozen means none leaves.
+        active_holder(r, &merchant.holder_id)?;
+        let reason = reason.to_string();
+        let amount = refund.amount();
+        if amount > payment.amount - payment.refunded {
+            return Err(MoneyError::RefundExceedsPayment);
+        }
+        let back = fee_back(
+            payment.fee,
+            payment.amount,
+            payment.refunded,
+            payment.fee_refunded,
+            refund,
+        );
+        let currency = payment.currency;
+        let payer = r.holder(&payment.holder_id)?.ok_or(MoneyError::NotFound)?;
+        // Read in this transaction: a wallet closed since the payment takes no money in.
+        if payer.status == HolderStatus::Closed {
+            return Err(MoneyError::InvalidPayee("closed"));
+        }
+        let from = merchant_account(r, &merchant.id, currency)?;
+        let income = operator_account(r, AccountKind::FeeIncome, currency)?;
+        let to = wallet_account(r, &payer.wallet_id, currency)?;
+        let id = new_movement_id();
+        if let Some(asker) = asker {
             money.screen(
                 r,
-                &asker,
+                asker,
                 &Ask {
                     subject: Subject::Merchant(&merchant.id),
                     payee: Payee::Holder(&payer),
@@ -681,81 +715,80 @@ impl Money {
                 },
                 now,
             )?;
-            apply(
-                r,
-                &Instruction::Transfer {
-                    id: entry_id(&id, Step::Move),
-                    postings: legs([
-                        leg(&from, -(amount - back)),
-                        leg(&income, -back),
-                        leg(&to, amount),
-                    ]),
-                },
-            )?;
-            r.set_refunded(
-                &payment.id,
-                payment.refunded + amount,
-                payment.fee_refunded + back,
-            )?;
-            r.insert_refund(&RefundRecord {
-                id: id.clone(),
-                merchant_id: merchant.id.clone(),
-                payment_id: payment.id.clone(),
+        }
+        apply(
+            r,
+            &Instruction::Transfer {
+                id: entry_id(&id, Step::Move),
+                postings: legs([
+                    leg(&from, -(amount - back)),
+                    leg(&income, -back),
+                    leg(&to, amount),
+                ]),
+            },
+        )?;
+        r.set_refunded(
+            &payment.id,
+            payment.refunded + amount,
+            payment.fee_refunded + back,
+        )?;
+        r.insert_refund(&RefundRecord {
+            id: id.clone(),
+            merchant_id: merchant.id.clone(),
+            payment_id: payment.id.clone(),
+            amount,
+            fee_back: back,
+            reason: reason.clone(),
+            created_ms: now,
+        })?;
+        r.insert_movement(
+            &Side {
+                id: &id,
+                owner_id: &payer.id,
+                kind: MovementKind::Refund,
+                direction: Direction::In,
+                channel: Channel::Merchant,
                 amount,
-                fee_back: back,
-                reason: reason.clone(),
-                created_ms: now,
-            })?;
-            r.insert_movement(
-                &Side {
-                    id: &id,
-                    owner_id: &payer.id,
-                    kind: MovementKind::Refund,
-                    direction: Direction::In,
-                    channel: Channel::Merchant,
-                    amount,
-                    fee: Amount::ZERO,
-                    currency,
-                    counterparty: &merchant.name,
-                    peer_id: Some(&merchant.id),
-                    status: MovementStatus::Succeeded,
-                    memo: &reason,
-                    entry: Some(entry_id(&id, Step::Move)),
-                    card_id: None,
-                }
-                .record(now),
-            )?;
-            money.alert(
-                r,
-                Alert {
-                    holder: &payer,
-                    kind: "refund",
-                    title: "退款到账".into(),
-                    body: format!("{} 退款 {}", merchant.name, yuan(amount)),
-                    title_en: "Refund received".into(),
-                    body_en: format!("{} refunded {}", merchant.name, yuan(amount)),
-                    movement_id: &id,
-                    amount,
-                },
-            )?;
-            event(
-                r,
-                &merchant,
-                "refund.succeeded",
-                &serde_like_json(
-                    &[("refund_id", &id), ("payment_id", &payment.id)],
-                    &[("amount", amount.minor())],
-                ),
-                now,
-            )?;
-            let done = RefundDone {
-                refund_id: id.clone(),
+                fee: Amount::ZERO,
+                currency,
+                counterparty: &merchant.name,
+                peer_id: Some(&merchant.id),
                 status: MovementStatus::Succeeded,
+                memo: &reason,
+                entry: Some(entry_id(&id, Step::Move)),
+                card_id: None,
+            }
+            .record(now),
+        )?;
+        money.alert(
+            r,
+            Alert {
+                holder: &payer,
+                kind: "refund",
+                title: "退款到账".into(),
+                body: format!("{} 退款 {}", merchant.name, yuan(amount)),
+                title_en: "Refund received".into(),
+                body_en: format!("{} refunded {}", merchant.name, yuan(amount)),
+                movement_id: &id,
                 amount,
-            };
-            Ok(done)
-        })
-        .await
+            },
+        )?;
+        event(
+            r,
+            &merchant,
+            "refund.succeeded",
+            &serde_like_json(
+                &[("refund_id", &id), ("payment_id", &payment.id)],
+                &[("amount", amount.minor())],
+            ),
+            now,
+        )?;
+        let done = RefundDone {
+            refund_id: id.clone(),
+            status: MovementStatus::Succeeded,
+            amount,
+        };
+        Ok(done)
     }
 
     /// The merchant's payments, newest first.

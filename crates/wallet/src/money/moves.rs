@@ -865,11 +865,10 @@ impl Money {
             return Err(MoneyError::InvalidPayee("yourself"));
         }
         match payee.status {
-            HolderStatus::Active => {}
+            // A restriction stops money leaving a wallet, not reaching it.
+            HolderStatus::Active | HolderStatus::Restricted => {}
             HolderStatus::Frozen => return Err(MoneyError::InvalidPayee("frozen")),
-            HolderStatus::Restricted | HolderStatus::Closed => {
-                return Err(MoneyError::InvalidPayee("closed"));
-            }
+            HolderStatus::Closed => return Err(MoneyError::InvalidPayee("closed")),
         }
         let spent = r.spent_since(&payer.id, limits::day_start_ms(now), SPENDING)?;
         limits::check_spending(&self.levels.at(payer.kyc_level), spent, positive)

@@ -341,15 +341,17 @@ impl Money {
         // The payee's cap is checked again on arrival: other money may have reached them
         // since, and a wallet that cannot take it now gives it back to the payer.
         let payee_wallet = super::wallet_account(r, &payee.wallet_id, currency)?;
-        let fits = payee.status == HolderStatus::Active
-            && PositiveAmount::new(m.amount.minor()).is_some_and(|amount| {
-                super::limits::check_receiving(
-                    &money.levels.at(payee.kyc_level),
-                    payee_wallet.balance,
-                    amount,
-                )
-                .is_ok()
-            });
+        let fits = matches!(
+            payee.status,
+            HolderStatus::Active | HolderStatus::Restricted
+        ) && PositiveAmount::new(m.amount.minor()).is_some_and(|amount| {
+            super::limits::check_receiving(
+                &money.levels.at(payee.kyc_level),
+                payee_wallet.balance,
+                amount,
+            )
+            .is_ok()
+        });
         if !fits {
             apply(
                 r,

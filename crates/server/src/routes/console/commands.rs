@@ -30,8 +30,9 @@ pub async fn propose(
 ) -> Result<(StatusCode, Json<CommandView>), ApiError> {
     let command: Command = serde_json::from_value(body.command).map_err(|_| {
         ConsoleError::Invalid(
-            "command is {kind: unfreeze, holder_id}, {kind: adjustment, holder_id, amount, \
-             currency} or {kind: role_change, staff_id, role}",
+            "command is {kind: unfreeze, holder_id}, {kind: adjustment, holder_id or \
+             merchant_id, amount, currency, case_id?}, {kind: refund, payment_id, amount} or \
+             {kind: role_change, staff_id, role}",
         )
     })?;
     let record = state
@@ -83,7 +84,10 @@ pub async fn approve(
     CurrentStaff(staff): CurrentStaff,
     Path(id): Path<String>,
 ) -> Result<Json<CommandView>, ApiError> {
-    let record = state.console.approve(&state.storage, &staff, &id).await?;
+    let record = state
+        .console
+        .approve(&state.storage, &state.money, &staff, &id)
+        .await?;
     Ok(Json(command_view(record)))
 }
 

@@ -3,8 +3,11 @@
 
 pub mod audit;
 pub mod commands;
+pub mod holder_actions;
 pub mod holders;
 pub mod queues;
+pub mod recon;
+pub mod refunds;
 pub mod session;
 pub mod staff;
 pub mod views;
