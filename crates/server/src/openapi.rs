@@ -56,7 +56,7 @@ use utoipa::OpenApi;
         console::commands::propose, console::commands::list, console::commands::approve,
         console::commands::reject, console::commands::freeze, console::queues::risk_queue,
         console::queues::next, console::queues::take, console::queues::release,
-        console::queues::reject
+        console::queues::reject, console::policy::policy, console::policy::versions
     ),
     components(schemas(
         Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
@@ -101,7 +101,8 @@ use utoipa::OpenApi;
         qianbao_api_types::console::HolderProfileView, qianbao_api_types::console::AuditLineView,
         qianbao_api_types::console::CommandRequest, qianbao_api_types::console::CommandView,
         qianbao_api_types::console::ReasonBody, qianbao_api_types::console::RiskCaseView,
-        qianbao_api_types::console::CaseDecisionBody, qianbao_api_types::console::CaseDecided
+        qianbao_api_types::console::CaseDecisionBody,
+        qianbao_api_types::console::PolicyVersionView, qianbao_api_types::console::CaseDecided
     )),
     modifiers(&BearerAuth, &CommonProblems),
     tags(

@@ -8,7 +8,7 @@ use crate::routes::{kyc, merchant, opening, ops, qr, quote, security, totp};
 // Closing wallets (注销).
 use crate::routes::closing;
 use crate::settings::Settings;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use crate::{middleware, web};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -163,6 +163,11 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             "/v1/console/queues/risk/{id}/reject",
             post(console::queues::reject),
         )
+        .route("/v1/console/policy", get(console::policy::policy))
+        .route(
+            "/v1/console/policy/versions",
+            get(console::policy::versions),
+        )
         .route("/v1/console/audit", get(console::audit::search))
         .route("/v1/console/audit.csv", get(console::audit::export))
         .route("/", get(web::holder_app))
@@ -177,7 +182,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 .get(web::merchant_now)
                 .delete(web::merchant_sign_out),
         )
-        .with_state(state);
+        .with_state(Shared(state));
     with_layers(routes, settings)
 }
 

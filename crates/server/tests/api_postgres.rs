@@ -14,6 +14,8 @@ pub const ON_POSTGRES: bool = true;
 mod closing;
 #[path = "api/console.rs"]
 mod console;
+#[path = "api/console_policy.rs"]
+mod console_policy;
 #[path = "api/hardening.rs"]
 mod hardening;
 #[path = "api/helpers.rs"]

@@ -35,8 +35,8 @@ fn admin(app: &TestApp, args: &[&str]) -> (bool, String, String) {
 }
 
 /// A staff member, set up: their phone, TOTP secret and id.
-struct Staff {
-    id: String,
+pub(crate) struct Staff {
+    pub(crate) id: String,
     phone: String,
     secret: Vec<u8>,
 }
@@ -45,7 +45,7 @@ fn now_s(clock: &TestClock) -> i64 {
     clock.0.load(Ordering::SeqCst) / 1000
 }
 
-fn phone() -> String {
+pub(crate) fn phone() -> String {
     format!("+86137{:08}", uuid::Uuid::new_v4().as_u128() % 100_000_000)
 }
 
@@ -85,7 +85,7 @@ async fn set_up(app: &TestApp, clock: &TestClock, token: &str, phone: &str, id: 
 }
 
 /// The first admin, from the command line.
-async fn first_admin(app: &TestApp, clock: &TestClock) -> Staff {
+pub(crate) async fn first_admin(app: &TestApp, clock: &TestClock) -> Staff {
     let phone = phone();
     let (ok, out, err) = admin(
         app,
@@ -117,7 +117,7 @@ async fn first_admin(app: &TestApp, clock: &TestClock) -> Staff {
 
 /// Signs `staff` in with the code of the next time step (each step's code works once), moving the
 /// clock on so the next sign-in has a step of its own.
-async fn sign_in(app: &TestApp, clock: &TestClock, staff: &Staff) -> String {
+pub(crate) async fn sign_in(app: &TestApp, clock: &TestClock, staff: &Staff) -> String {
     clock.advance_s(30);
     let code = code_at(&staff.secret, now_s(clock), 6);
     let r = post(
@@ -139,7 +139,12 @@ async fn sign_in(app: &TestApp, clock: &TestClock, staff: &Staff) -> String {
 }
 
 /// An admin adds a staff member of `role` in the console; they set up.
-async fn add_staff(app: &TestApp, clock: &TestClock, admin_token: &str, role: &str) -> Staff {
+pub(crate) async fn add_staff(
+    app: &TestApp,
+    clock: &TestClock,
+    admin_token: &str,
+    role: &str,
+) -> Staff {
     let phone = phone();
     let r = post(
         app,

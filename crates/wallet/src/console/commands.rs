@@ -7,6 +7,7 @@
 //! money transaction.
 
 use super::audit::{self, AuditLine, DONE, REFUSED};
+use super::policy::run_policy_change;
 use super::staff::{Staff, role_permissions};
 use super::{Console, ConsoleError, Group, Permission};
 use crate::StoreError;
@@ -49,6 +50,12 @@ pub enum Command {
         /// A built-in or custom role.
         role: String,
     },
+    /// Change the operator's policy (limits, fees, risk rules): only the keys that change, in
+    /// the policy file's shape.
+    PolicyChange {
+        /// A partial policy document.
+        policy: serde_json::Value,
+    },
 }
 
 impl Command {
@@ -58,6 +65,7 @@ impl Command {
             Command::Unfreeze { .. } => "unfreeze",
             Command::Adjustment { .. } => "adjustment",
             Command::RoleChange { .. } => "role_change",
+            Command::PolicyChange { .. } => "policy_change",
         }
     }
 
@@ -68,6 +76,8 @@ impl Command {
                 format!("holder:{holder_id}")
             }
             Command::RoleChange { staff_id, .. } => format!("staff:{staff_id}"),
+            // One policy: one change may wait at a time.
+            Command::PolicyChange { .. } => "policy".into(),
         }
     }
 
@@ -77,11 +87,19 @@ impl Command {
             Command::Unfreeze { .. } => Group::Holders,
             Command::Adjustment { .. } => Group::Money,
             Command::RoleChange { .. } => Group::Staff,
+            Command::PolicyChange { .. } => Group::Policy,
         }
     }
 
     /// The payload's own checks, before anything is read.
     fn check(&self) -> Result<(), ConsoleError> {
+        if let Command::PolicyChange { policy } = self
+            && policy.as_object().is_none_or(|keys| keys.is_empty())
+        {
+            return Err(ConsoleError::Invalid(
+                "policy is an object with the keys that change, in the policy file's shape",
+            ));
+        }
         if let Command::Adjustment {
             amount, currency, ..
         } = self
@@ -120,6 +138,9 @@ impl Console {
         )
         .await?;
         command.check()?;
+        if let Command::PolicyChange { policy } = &command {
+            self.check_policy_change(policy)?;
+        }
         let reason = reason.trim().to_string();
         if reason.is_empty() || reason.chars().count() > 500 {
             return Err(ConsoleError::Invalid(
@@ -159,6 +180,7 @@ impl Console {
                         }
                         r.staff(staff_id)?.is_some()
                     }
+                    Command::PolicyChange { .. } => true,
                 };
                 if !known {
                     return Ok(Err(ConsoleError::NotFound));
@@ -211,6 +233,13 @@ impl Console {
             staff.actor(),
             self.ctx.now_ms(),
         );
+        // A policy change laid over the policy in force now, checked again (a restart may have
+        // brought another file since it was proposed); worked out before the transaction, which
+        // keeps to rows.
+        let merged = match &command {
+            Command::PolicyChange { policy } => Some(self.policy_rules.merged(policy)),
+            _ => None,
+        };
         store
             .transact_money(move |r| {
                 let Some(mut record) = r.command(&id)? else {
@@ -219,7 +248,13 @@ impl Console {
                 if let Some(refusal) = undecidable(r, &mut record, &checker, &actor, now)? {
                     return Ok(Err(refusal));
                 }
-                let (status, outcome) = match run(r, &command, &record, now)? {
+                let ran = match (&command, &merged) {
+                    (Command::PolicyChange { policy }, Some(merged)) => {
+                        run_policy_change(r, merged.clone(), policy, &record, &checker, now)?
+                    }
+                    (other, _) => run(r, other, &record, now)?,
+                };
+                let (status, outcome) = match ran {
                     Ok(done) => (CommandStatus::Done, done),
                     Err(why) => (CommandStatus::Failed, why),
                 };
@@ -456,5 +491,7 @@ fn run(
                 None => Err("no such staff member".into()),
             }
         }
+        // Run by `run_policy_change`, which the approval calls instead.
+        Command::PolicyChange { .. } => Err("a policy change is no payload of this kind".into()),
     })
 }
