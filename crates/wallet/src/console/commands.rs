@@ -234,8 +234,9 @@ impl Console {
             self.ctx.now_ms(),
         );
         // A policy change laid over the policy in force now, checked again (a restart may have
-        // brought another file since it was proposed); worked out before the transaction, which
-        // keeps to rows.
+        // brought another file since it was proposed). Worked out here, not in the transaction:
+        // with the rules' `Arc<dyn …>` captured there, rustc cannot prove this future `Send`.
+        // Only one policy change is ever pending, so nothing else changes the policy meanwhile.
         let merged = match &command {
             Command::PolicyChange { policy } => Some(self.policy_rules.merged(policy)),
             _ => None,
@@ -491,7 +492,7 @@ fn run(
                 None => Err("no such staff member".into()),
             }
         }
-        // Run by `run_policy_change`, which the approval calls instead.
-        Command::PolicyChange { .. } => Err("a policy change is no payload of this kind".into()),
+        // The approval runs a policy change through `run_policy_change` instead.
+        Command::PolicyChange { .. } => Err("a policy change is run by run_policy_change".into()),
     })
 }
