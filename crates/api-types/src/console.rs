@@ -375,3 +375,24 @@ pub struct CaseDecided {
     /// Where it stands now: `succeeded` or `pending` (released), `rejected`.
     pub status: String,
 }
+
+/// One version of the operator's policy, made by an approved `policy_change` command.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PolicyVersionView {
+    /// 1, 2, 3 …; the newest is in force (laid over the policy file).
+    pub version: i64,
+    /// The command whose approval made it.
+    pub command_id: String,
+    /// The staff id of who proposed it.
+    pub maker: String,
+    /// The staff id of who approved it.
+    pub checker: String,
+    /// The keys that changed, in the policy file's shape.
+    #[schema(value_type = Object)]
+    pub changes: serde_json::Value,
+    /// The whole policy in force from this version on, in the policy file's shape.
+    #[schema(value_type = Object)]
+    pub document: serde_json::Value,
+    /// When it was approved (RFC 3339).
+    pub created_at: String,
+}

@@ -4,7 +4,7 @@
 
 use crate::cookies;
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -72,10 +72,11 @@ fn credential<'a>(
     Ok(Some(Credential::Cookie(value)))
 }
 
-impl FromRequestParts<AppState> for CurrentHolder {
+impl FromRequestParts<Shared> for CurrentHolder {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, ApiError> {
+        let state = &shared.0;
         let token = credential(parts, state, cookies::SESSION_COOKIE)?
             .ok_or_else(ApiError::unauthorized)?
             .value();
@@ -94,10 +95,11 @@ impl FromRequestParts<AppState> for CurrentHolder {
 #[derive(Clone, Debug)]
 pub struct CurrentMerchant(pub MerchantRecord);
 
-impl FromRequestParts<AppState> for CurrentMerchant {
+impl FromRequestParts<Shared> for CurrentMerchant {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, ApiError> {
+        let state = &shared.0;
         let merchant = match credential(parts, state, cookies::MERCHANT_COOKIE)? {
             Some(Credential::Bearer(key))
                 if key.starts_with(qianbao_secrets::token::API_KEY_PREFIX) =>
@@ -121,10 +123,11 @@ impl FromRequestParts<AppState> for CurrentMerchant {
 #[derive(Clone, Debug)]
 pub struct CurrentStaff(pub qianbao_wallet::console::staff::Staff);
 
-impl FromRequestParts<AppState> for CurrentStaff {
+impl FromRequestParts<Shared> for CurrentStaff {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, ApiError> {
+        let state = &shared.0;
         let token = credential(parts, state, cookies::CONSOLE_COOKIE)?
             .ok_or_else(|| ApiError::from(qianbao_wallet::console::ConsoleError::Unauthorized))?
             .value();

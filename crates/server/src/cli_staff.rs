@@ -53,6 +53,8 @@ pub async fn admin(
             clock: Arc::new(qianbao_wallet::SystemClock),
         },
         policy: ConsolePolicy::default(),
+        // The command line changes no policy: that is the running server's, four eyes and all.
+        policy_rules: Arc::new(qianbao_wallet::console::policy::NoPolicyRules),
     };
     match action {
         StaffAction::Add {

@@ -775,6 +775,10 @@ impl From<qianbao_wallet::console::ConsoleError> for ApiError {
                 format!("{role:?} is no role or permission here."),
             ),
             E::Invalid(what) => (StatusCode::UNPROCESSABLE_ENTITY, (*what).to_string()),
+            E::PolicyInvalid(what) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("The policy change is refused: {what}."),
+            ),
             E::NotOnSelf => (
                 StatusCode::FORBIDDEN,
                 "Someone else must do this: nobody acts on their own account.".into(),

@@ -13,6 +13,7 @@ mod connectors;
 pub mod cookies;
 pub mod error;
 pub mod extract;
+pub mod live_policy;
 pub mod middleware;
 pub mod openapi;
 pub mod policy;

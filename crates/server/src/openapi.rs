@@ -60,7 +60,8 @@ use utoipa::OpenApi;
         console::holder_actions::unrestrict, console::holder_actions::end_sessions,
         console::holder_actions::reset_login_lock, console::refunds::refund,
         console::recon::import, console::recon::cases, console::recon::accept,
-        console::recon::alerts
+        console::recon::alerts,
+        console::policy::policy, console::policy::versions
     ),
     components(schemas(
         Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
@@ -112,7 +113,8 @@ use utoipa::OpenApi;
         qianbao_api_types::console_money::ReconCaseView,
         qianbao_api_types::console_money::ReconImportView,
         qianbao_api_types::console_money::AcceptCaseBody,
-        qianbao_api_types::console_money::FundingAlertView
+        qianbao_api_types::console_money::FundingAlertView,
+        qianbao_api_types::console::PolicyVersionView
     )),
     modifiers(&BearerAuth, &CommonProblems),
     tags(

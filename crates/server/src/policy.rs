@@ -336,6 +336,121 @@ impl Policy {
     }
 }
 
+/// The keys a console `policy_change` may set: those every money call reads afresh from the policy
+/// in force (limits per level, fees, the password-free and static-QR limits, SMS alerts, risk
+/// rules and how long a held payment waits). The others are read once at start-up, by the
+/// connectors or the sign-up and login rules, and change only in the file.
+pub const LIVE_KEYS: &[&str] = &[
+    "levels",
+    "fees",
+    "password_free_payment",
+    "password_free_daily",
+    "static_qr_daily",
+    "alert_sms_from",
+    "risk",
+    "risk_hold_review_s",
+];
+
+/// `None` as `0`: the file's way of saying "no limit" for the counters that `0` switches off.
+fn or_zero(v: Option<i64>) -> i64 {
+    v.unwrap_or(0)
+}
+
+impl Policy {
+    /// The whole policy in the policy file's shape: reading it back as a file gives this policy.
+    pub fn document(&self) -> serde_json::Value {
+        let o = &self.opening;
+        let m = &self.money;
+        let f = &self.fees;
+        let levels: Vec<serde_json::Value> = (0..4)
+            .map(|i| {
+                let l = self.levels.at(i);
+                serde_json::json!({
+                    "balance_cap": l.balance_cap.map(|a| a.minor()),
+                    "per_payment": l.per_payment.map(|a| a.minor()),
+                    "per_day": l.per_day.map(|a| a.minor()),
+                })
+            })
+            .collect();
+        let risk: serde_json::Value =
+            serde_json::from_str(&m.risk.canonical()).unwrap_or(serde_json::Value::Null);
+        serde_json::json!({
+            "levels": levels,
+            "otp_ttl_s": o.otp_ttl_ms / 1000,
+            "otp_resend_s": o.otp_resend_ms / 1000,
+            "otp_per_phone_daily_max": o.otp_per_phone_daily_max,
+            "otp_per_ip_hourly_max": or_zero(o.otp_per_ip_hourly_max),
+            "otp_wrong_tries_max": o.otp_wrong_tries_max,
+            "login_failures_max": o.login_failures_max,
+            "pin_tries_max": self.pin_tries_max,
+            "pin_lock_s": self.pin_lock_ms / 1000,
+            "fees": {
+                "credit_topup_bps": f.credit_topup_bps,
+                "withdrawal_free": f.withdrawal_free_minor.minor(),
+                "withdrawal_bps": f.withdrawal_bps,
+                "withdrawal_min": f.withdrawal_min_minor.minor(),
+                "merchant_bps": f.merchant_bps,
+            },
+            "password_free_payment": m.password_free_payment_minor.minor(),
+            "password_free_daily": m.password_free_daily_minor.minor(),
+            "static_qr_daily": m.static_qr_daily_minor.minor(),
+            "alert_sms_from": m.alert_sms_minor.minor(),
+            "payment_code_ttl_s": m.payment_code_ttl_ms / 1000,
+            "withdrawal_delay_s": m.withdrawal_delay_ms / 1000,
+            "webhook_private_hosts": m.webhook_private_hosts,
+            "recovery_wrong_daily_max": o.recovery_wrong_daily_max,
+            "unfreeze_after_reset_wait_s": o.unfreeze_after_reset_wait_ms / 1000,
+            "payee_lookups_per_holder_hourly_max": or_zero(m.payee_lookups_per_holder_hourly_max),
+            "payee_lookups_per_ip_hourly_max": or_zero(m.payee_lookups_per_ip_hourly_max),
+            "wrong_payment_codes_per_minute_max": or_zero(m.wrong_payment_codes_per_minute_max),
+            "risk": risk,
+            "risk_hold_review_s": m.risk_hold_review_ms / 1000,
+            "closed_phone_cooling_off_days": o.closed_phone_cooling_off_ms / 86_400_000,
+            "recon_date_tolerance_days": self.recon.date_tolerance_days,
+        })
+    }
+
+    /// This policy with `changes` (a partial document in the file's shape, only [`LIVE_KEYS`])
+    /// laid over it, checked by the same rules the file is; the refusal says what is wrong.
+    pub fn changed(&self, changes: &serde_json::Value) -> Result<Policy, String> {
+        let Some(keys) = changes.as_object() else {
+            return Err("policy is an object in the policy file's shape".into());
+        };
+        if keys.is_empty() {
+            return Err("policy names no key to change".into());
+        }
+        for key in keys.keys() {
+            if !LIVE_KEYS.contains(&key.as_str()) {
+                return Err(format!(
+                    "{key} cannot be changed from the console (it is read at start-up, or is no \
+                     policy key); the console changes {}",
+                    LIVE_KEYS.join(", ")
+                ));
+            }
+        }
+        let file: PolicyFile =
+            serde_json::from_value(changes.clone()).map_err(|e| e.to_string())?;
+        self.clone().with(&file)
+    }
+
+    /// This policy with the [`LIVE_KEYS`] of a stored version's `document` laid over it: what
+    /// the console approved outlives a restart, while the keys only the file sets stay the file's.
+    pub fn with_version(self, document: &str) -> Result<Policy, String> {
+        let document: serde_json::Value = serde_json::from_str(document)
+            .map_err(|e| format!("a stored policy version is not valid JSON: {e}"))?;
+        let live: serde_json::Map<String, serde_json::Value> = document
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| LIVE_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let file: PolicyFile = serde_json::from_value(serde_json::Value::Object(live))
+            .map_err(|e| format!("a stored policy version is not valid: {e}"))?;
+        self.with(&file)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -436,5 +551,37 @@ mod tests {
         let negative: PolicyFile = serde_json::from_str(r#"{"pin_tries_max": 0}"#).unwrap();
         assert!(Policy::defaults(false).with(&negative).is_err());
         assert!(serde_json::from_str::<PolicyFile>(r#"{"pin_tries": 3}"#).is_err());
+    }
+
+    #[test]
+    fn the_document_read_back_as_a_file_is_the_same_policy() {
+        let p = Policy::defaults(false);
+        let file: PolicyFile = serde_json::from_value(p.document()).unwrap();
+        let again = Policy::defaults(true).with(&file).unwrap();
+        assert_eq!(again.document(), p.document());
+    }
+
+    #[test]
+    fn a_change_names_only_live_keys_and_is_checked_like_the_file() {
+        let p = Policy::defaults(false);
+        let changed = p
+            .changed(&serde_json::json!({"fees": {"withdrawal_bps": 20}}))
+            .unwrap();
+        assert_eq!(changed.fees.withdrawal_bps, 20);
+        assert_eq!(changed.fees.merchant_bps, p.fees.merchant_bps);
+        assert!(p.changed(&serde_json::json!({"otp_ttl_s": 60})).is_err());
+        assert!(
+            p.changed(&serde_json::json!({"fees": {"withdrawal_bps": -1}}))
+                .is_err()
+        );
+        assert!(
+            p.changed(&serde_json::json!({"fees": {"nope": 1}}))
+                .is_err()
+        );
+        assert!(p.changed(&serde_json::json!({})).is_err());
+        let kept = Policy::defaults(false)
+            .with_version(&changed.document().to_string())
+            .unwrap();
+        assert_eq!(kept.fees.withdrawal_bps, 20);
     }
 }

@@ -8,7 +8,7 @@ use crate::routes::{kyc, merchant, opening, ops, qr, quote, security, totp};
 // Closing wallets (注销).
 use crate::routes::closing;
 use crate::settings::Settings;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use crate::{middleware, web};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -194,6 +194,11 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             post(console::recon::accept),
         )
         .route("/v1/console/recon/alerts", get(console::recon::alerts))
+        .route("/v1/console/policy", get(console::policy::policy))
+        .route(
+            "/v1/console/policy/versions",
+            get(console::policy::versions),
+        )
         .route("/v1/console/audit", get(console::audit::search))
         .route("/v1/console/audit.csv", get(console::audit::export))
         .route("/", get(web::holder_app))
@@ -209,7 +214,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 .get(web::merchant_now)
                 .delete(web::merchant_sign_out),
         )
-        .with_state(state);
+        .with_state(Shared(state));
     with_layers(routes, settings)
 }
 

@@ -2,6 +2,7 @@
 //! background work, bind the port. Tests build it on port 0 and read back the port; `main` builds
 //! it from the command line.
 
+use crate::live_policy::LivePolicy;
 use crate::policy::Policy;
 use crate::router::router;
 use crate::serve::{ConnectionTimeouts, serve};
@@ -16,6 +17,7 @@ use qianbao_wallet::context::Context;
 use qianbao_wallet::kyc::Kyc;
 use qianbao_wallet::money::Money;
 use qianbao_wallet::opening::Opening;
+use qianbao_wallet::storage::RecordStore;
 use qianbao_wallet::{LedgerStore, StoreError};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -34,6 +36,9 @@ pub enum StartError {
     /// The master key could not be read or made.
     #[error("master key: {0}")]
     Keys(#[from] qianbao_secrets::SecretError),
+    /// A policy version stored by the console no longer passes the policy's rules.
+    #[error("policy: {0}")]
+    Policy(String),
     /// The address could not be bound.
     #[error("cannot listen on {address}: {source}")]
     Listen {
@@ -74,7 +79,21 @@ impl Application {
         let storage = Storage::open(&settings.location).await?;
         let store = storage.ledger();
         let keys = load_keys(settings.master_key.as_deref(), &settings.key_dir)?;
-        let policy = settings.policy();
+        let file_policy = settings.policy();
+        // What the console approved outlives a restart: the newest stored version is laid over
+        // the file (its live keys only; the rest stay the file's).
+        let stored = RecordStore::transact(&storage, |r| r.latest_policy_version()).await?;
+        let (version, policy) = match &stored {
+            Some(v) => (
+                v.version,
+                file_policy
+                    .clone()
+                    .with_version(&v.document)
+                    .map_err(StartError::Policy)?,
+            ),
+            None => (0, file_policy.clone()),
+        };
+        let live = Arc::new(LivePolicy::new(file_policy, version, policy.clone()));
         let ctx = Context {
             keys: Arc::new(keys),
             clock: settings.clock.clone(),
@@ -107,7 +126,16 @@ impl Application {
             qianbao_connectors::HttpWebhooks::new(qianbao_connectors::WEBHOOK_TIMEOUT)?
                 .allow_private_networks(policy.money.webhook_private_hosts)?,
         );
-        tokio::spawn(workers::run_timers(storage.clone(), money.clone()));
+        tokio::spawn(workers::run_timers(
+            storage.clone(),
+            money.clone(),
+            live.clone(),
+        ));
+        tokio::spawn(workers::refresh_policy(
+            storage.clone(),
+            money.clone(),
+            live.clone(),
+        ));
         tokio::spawn(workers::deliver_webhooks(
             storage.clone(),
             money.clone(),
@@ -139,6 +167,7 @@ impl Application {
                 recon: policy.recon,
                 ..Default::default()
             },
+            policy_rules: live.clone(),
         };
         let state = AppState {
             store: store.clone(),
@@ -150,6 +179,7 @@ impl Application {
             money,
             metrics: metrics_handle(),
             sandbox: settings.sandbox,
+            live,
         };
         Ok(Application {
             listener,

@@ -1,7 +1,9 @@
 //! The work every node runs beside the requests, for as long as the process runs: due timers, the
-//! SMS outbox, the merchants' webhook outbox, and the daily funding check. Each loop polls the
-//! database, so any node may run it, and each step is safe to run twice.
+//! SMS outbox, the merchants' webhook outbox, the daily funding check, and the policy's newest
+//! version. Each loop polls the database, so any node may run it, and each step is safe to run
+//! twice.
 
+use crate::live_policy::LivePolicy;
 use qianbao_store::Storage;
 use qianbao_wallet::money::Money;
 use qianbao_wallet::{Clock, SmsGateway, WebhookSender};
@@ -13,16 +15,31 @@ const TIMER_POLL: Duration = Duration::from_millis(500);
 
 /// Runs due timers for as long as the process runs. Every node runs them; each step is
 /// idempotent (the movement's status is checked in its transaction, the bank dedupes).
-pub(crate) async fn run_timers(storage: Storage, money: Money) {
+pub(crate) async fn run_timers(storage: Storage, money: Money, live: Arc<LivePolicy>) {
     loop {
         tokio::time::sleep(TIMER_POLL).await;
-        match money.run_due_timers(&storage).await {
+        // The policy in force now, once per round, as a request reads it.
+        match live.money(&money).run_due_timers(&storage).await {
             Ok((_, failed)) => {
                 for (timer, error) in failed {
                     tracing::warn!(timer = %timer.id, kind = %timer.kind, error = %error, "timer failed; will retry");
                 }
             }
             Err(e) => tracing::warn!(error = %e, "cannot read the timers; will retry"),
+        }
+    }
+}
+
+/// How often the newest stored policy version is looked for: a change approved on another node
+/// reaches this one within this long (on the approving node it is in force at once).
+const POLICY_POLL: Duration = Duration::from_secs(5);
+
+/// Keeps the policy in force up to the newest stored version, for as long as the process runs.
+pub(crate) async fn refresh_policy(storage: Storage, money: Money, live: Arc<LivePolicy>) {
+    loop {
+        tokio::time::sleep(POLICY_POLL).await;
+        if let Err(e) = live.refresh(&storage, &money).await {
+            tracing::warn!(error = %e, "cannot bring the policy up to its newest version; will retry");
         }
     }
 }

@@ -18,6 +18,8 @@ mod console;
 mod console_helpers;
 #[path = "api/console_money.rs"]
 mod console_money;
+#[path = "api/console_policy.rs"]
+mod console_policy;
 #[path = "api/hardening.rs"]
 mod hardening;
 #[path = "api/helpers.rs"]

@@ -124,6 +124,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0018_review_queues.sql"),
         postgres: include_str!("../../../migrations/postgres/0018_review_queues.sql"),
     },
+    // Policy changes from the console, kept as versions laid over the policy file at start-up.
+    Migration {
+        version: 21,
+        name: "0021_policy_versions",
+        sqlite: include_str!("../../../migrations/sqlite/0021_policy_versions.sql"),
+        postgres: include_str!("../../../migrations/postgres/0021_policy_versions.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

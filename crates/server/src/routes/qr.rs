@@ -5,7 +5,7 @@ use super::kyc::{PhotoBytes, content_type, photo_bytes};
 use crate::auth::CurrentHolder;
 use crate::auth::CurrentMerchant;
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::state::Shared;
 use axum::Json;
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
@@ -18,13 +18,13 @@ use tokio::sync::Semaphore;
 /// A holder or a merchant: decoding costs CPU, so only a signed-in caller may ask.
 pub struct Scanner;
 
-impl FromRequestParts<AppState> for Scanner {
+impl FromRequestParts<Shared> for Scanner {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        match CurrentHolder::from_request_parts(parts, state).await {
+    async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, ApiError> {
+        match CurrentHolder::from_request_parts(parts, shared).await {
             Ok(_) => Ok(Scanner),
-            Err(holder_refusal) => CurrentMerchant::from_request_parts(parts, state)
+            Err(holder_refusal) => CurrentMerchant::from_request_parts(parts, shared)
                 .await
                 .map(|_| Scanner)
                 .map_err(|_| holder_refusal),

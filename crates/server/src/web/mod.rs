@@ -249,7 +249,12 @@ pub async fn log_out(
 ) -> Result<Response, ApiError> {
     cookies::check_csrf(&parts.headers, &state.opening.ctx.keys)?;
     let mut parts = parts;
-    if let Ok(me) = crate::auth::CurrentHolder::from_request_parts(&mut parts, &state).await {
+    if let Ok(me) = crate::auth::CurrentHolder::from_request_parts(
+        &mut parts,
+        &crate::state::Shared(state.clone()),
+    )
+    .await
+    {
         state
             .opening
             .end_session(&state.storage, &me.holder.id, &me.session_id)

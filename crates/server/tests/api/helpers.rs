@@ -28,6 +28,35 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// Stops the server and starts it again over the same storage and key file, on a new port,
+    /// with `clock` and `policy`: what an operator's restart does. The address changes.
+    pub async fn restart(
+        &mut self,
+        clock: std::sync::Arc<dyn qianbao_wallet::Clock>,
+        policy: Option<qianbao_server::policy::Policy>,
+    ) {
+        if let Some(stop) = self.shutdown.take() {
+            let _ = stop.send(());
+        }
+        let location = match &self.database {
+            Some(db) => Location::Postgres(db.url.clone()),
+            None => Location::SqliteDir(self.dir.clone()),
+        };
+        let mut settings = Settings::new(location);
+        settings.listen = "127.0.0.1:0".parse().unwrap();
+        settings.sandbox = true;
+        settings.clock = clock;
+        settings.policy = policy;
+        settings.key_dir = self.dir.clone();
+        let app = Application::build(settings).await.unwrap();
+        self.address = format!("http://127.0.0.1:{}", app.port());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async move {
+            let _ = stopped.await;
+        }));
+        self.shutdown = Some(stop);
+    }
+
     /// `GET path`.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client

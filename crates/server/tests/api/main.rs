@@ -16,6 +16,7 @@ mod connectors;
 mod console;
 mod console_helpers;
 mod console_money;
+mod console_policy;
 mod hardening;
 mod helpers;
 mod kyc;

@@ -7,6 +7,7 @@
 //! money transaction.
 
 use super::audit::{self, AuditLine, DONE, REFUSED};
+use super::policy::run_policy_change;
 use super::staff::{Staff, role_permissions};
 use super::{Console, ConsoleError, Group, Permission};
 use crate::StoreError;
@@ -65,6 +66,12 @@ pub enum Command {
         /// A built-in or custom role.
         role: String,
     },
+    /// Change the operator's policy (limits, fees, risk rules): only the keys that change, in
+    /// the policy file's shape.
+    PolicyChange {
+        /// A partial policy document.
+        policy: serde_json::Value,
+    },
 }
 
 impl Command {
@@ -75,6 +82,7 @@ impl Command {
             Command::Adjustment { .. } => "adjustment",
             Command::RoleChange { .. } => "role_change",
             Command::Refund { .. } => "refund",
+            Command::PolicyChange { .. } => "policy_change",
         }
     }
 
@@ -93,6 +101,8 @@ impl Command {
             }
             Command::RoleChange { staff_id, .. } => format!("staff:{staff_id}"),
             Command::Refund { payment_id, .. } => format!("payment:{payment_id}"),
+            // One policy: one change may wait at a time.
+            Command::PolicyChange { .. } => "policy".into(),
         }
     }
 
@@ -102,6 +112,7 @@ impl Command {
             Command::Unfreeze { .. } => Group::Holders,
             Command::Adjustment { .. } | Command::Refund { .. } => Group::Money,
             Command::RoleChange { .. } => Group::Staff,
+            Command::PolicyChange { .. } => Group::Policy,
         }
     }
 
@@ -112,6 +123,13 @@ impl Command {
         {
             return Err(ConsoleError::Invalid(
                 "a refund is a positive amount of at most 100,000,000 minor units",
+            ));
+        }
+        if let Command::PolicyChange { policy } = self
+            && policy.as_object().is_none_or(|keys| keys.is_empty())
+        {
+            return Err(ConsoleError::Invalid(
+                "policy is an object with the keys that change, in the policy file's shape",
             ));
         }
         if let Command::Adjustment {
@@ -161,6 +179,9 @@ impl Console {
         )
         .await?;
         command.check()?;
+        if let Command::PolicyChange { policy } = &command {
+            self.check_policy_change(policy)?;
+        }
         let reason = reason.trim().to_string();
         if reason.is_empty() || reason.chars().count() > 500 {
             return Err(ConsoleError::Invalid(
@@ -207,6 +228,7 @@ impl Console {
                         }
                         r.staff(staff_id)?.is_some()
                     }
+                    Command::PolicyChange { .. } => true,
                 };
                 if !known {
                     return Ok(Err(ConsoleError::NotFound));
@@ -261,6 +283,14 @@ impl Console {
             self.ctx.now_ms(),
         );
         let money = money.clone();
+        // A policy change laid over the policy in force now, checked again (a restart may have
+        // brought another file since it was proposed). Worked out here, not in the transaction:
+        // with the rules' `Arc<dyn …>` captured there, rustc cannot prove this future `Send`.
+        // Only one policy change is ever pending, so nothing else changes the policy meanwhile.
+        let merged = match &command {
+            Command::PolicyChange { policy } => Some(self.policy_rules.merged(policy)),
+            _ => None,
+        };
         store
             .transact_money(move |r| {
                 let Some(mut record) = r.command(&id)? else {
@@ -269,7 +299,13 @@ impl Console {
                 if let Some(refusal) = undecidable(r, &mut record, &checker, &actor, now)? {
                     return Ok(Err(refusal));
                 }
-                let (status, outcome) = match run(r, &money, &command, &record, now)? {
+                let ran = match (&command, &merged) {
+                    (Command::PolicyChange { policy }, Some(merged)) => {
+                        run_policy_change(r, merged.clone(), policy, &record, &checker, now)?
+                    }
+                    (other, _) => run(r, &money, other, &record, now)?,
+                };
+                let (status, outcome) = match ran {
                     Ok(done) => (CommandStatus::Done, done),
                     Err(why) => (CommandStatus::Failed, why),
                 };
@@ -563,6 +599,8 @@ fn run(
                 None => Err("no such staff member".into()),
             }
         }
+        // The approval runs a policy change through `run_policy_change` instead.
+        Command::PolicyChange { .. } => Err("a policy change is run by run_policy_change".into()),
     })
 }
 

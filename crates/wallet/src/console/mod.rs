@@ -8,6 +8,7 @@ pub mod commands;
 pub mod holder_actions;
 pub mod holders;
 pub mod permissions;
+pub mod policy;
 pub mod queues;
 pub mod recon;
 pub mod refunds;
@@ -57,6 +58,9 @@ pub struct Console {
     pub ctx: Context,
     /// The operator's numbers.
     pub policy: ConsolePolicy,
+    /// The operator's policy of limits, fees and risk rules, which `policy_change` commands
+    /// change.
+    pub policy_rules: std::sync::Arc<dyn policy::PolicyRules>,
 }
 
 /// Why a console call was refused.
@@ -96,6 +100,9 @@ pub enum ConsoleError {
     /// A field is malformed.
     #[error("validation_failed: {0}")]
     Invalid(&'static str),
+    /// A policy change the policy file's rules refuse, with what is wrong.
+    #[error("validation_failed: {0}")]
+    PolicyInvalid(String),
     /// The action would be done by the one it is done to (unlocking oneself).
     #[error("not_allowed_on_self")]
     NotOnSelf,
@@ -153,7 +160,7 @@ impl ConsoleError {
             ConsoleError::PhoneInvalid => "phone_invalid",
             ConsoleError::PhoneTaken => "phone_taken",
             ConsoleError::RoleInvalid(_) => "role_invalid",
-            ConsoleError::Invalid(_) => "validation_failed",
+            ConsoleError::Invalid(_) | ConsoleError::PolicyInvalid(_) => "validation_failed",
             ConsoleError::NotOnSelf => "not_allowed_on_self",
             ConsoleError::NotFound => "not_found",
             ConsoleError::CommandPending => "command_pending",

@@ -14,6 +14,7 @@ pub mod commands;
 pub mod holders;
 pub mod identity;
 pub mod pins;
+pub mod policy_versions;
 pub mod security_events;
 pub mod sessions;
 pub mod sms;
@@ -32,6 +33,7 @@ pub use commands::{CommandRecord, CommandRecords, CommandStatus};
 pub use holders::{HolderRecord, HolderRecords, HolderStatus};
 pub use identity::{IdentityRecord, IdentityRecords};
 pub use pins::{PinRecord, PinRecords};
+pub use policy_versions::{PolicyVersionRecord, PolicyVersionRecords};
 pub use security_events::SecurityEventRecords;
 pub use sessions::{SessionRecord, SessionRecords};
 pub use sms::{OutboxSms, SmsOutbox};
@@ -59,6 +61,7 @@ pub trait Records:
     + AuditRecords
     + CommandRecords
     + CaseLockRecords
+    + PolicyVersionRecords
 {
 }
 
@@ -78,6 +81,7 @@ impl<T> Records for T where
         + AuditRecords
         + CommandRecords
         + CaseLockRecords
+        + PolicyVersionRecords
         + ?Sized
 {
 }

@@ -21,8 +21,8 @@ use serde::Deserialize;
     responses((status = 201, description = "Pending", body = CommandView),
               (status = 403, description = "`permission_denied`; `not_allowed_on_self` (one's own role)", body = Problem, content_type = "application/problem+json"),
               (status = 404, description = "`not_found`: no such holder or staff member", body = Problem, content_type = "application/problem+json"),
-              (status = 409, description = "`command_pending`: one already waits for this action and entity", body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "`validation_failed`, `role_invalid`", body = Problem, content_type = "application/problem+json")))]
+              (status = 409, description = "`command_pending`: one already waits for this action and entity (for `policy_change`, entity `policy`: one at a time)", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "`validation_failed` (for `policy_change`, with what the policy file's rules refuse), `role_invalid`", body = Problem, content_type = "application/problem+json")))]
 pub async fn propose(
     State(state): State<AppState>,
     CurrentStaff(staff): CurrentStaff,
@@ -31,8 +31,8 @@ pub async fn propose(
     let command: Command = serde_json::from_value(body.command).map_err(|_| {
         ConsoleError::Invalid(
             "command is {kind: unfreeze, holder_id}, {kind: adjustment, holder_id or \
-             merchant_id, amount, currency, case_id?}, {kind: refund, payment_id, amount} or \
-             {kind: role_change, staff_id, role}",
+             merchant_id, amount, currency, case_id?}, {kind: refund, payment_id, amount}, \
+             {kind: role_change, staff_id, role} or {kind: policy_change, policy}",
         )
     })?;
     let record = state
@@ -88,6 +88,13 @@ pub async fn approve(
         .console
         .approve(&state.storage, &state.money, &staff, &id)
         .await?;
+    if record.action == "policy_change" && record.status == CommandStatus::Done {
+        // In force at once on this node; other nodes follow within the policy worker's poll. The
+        // version is stored either way: a failure here only delays it (the worker retries).
+        if let Err(e) = state.live.refresh(&state.storage, &state.money).await {
+            tracing::warn!(error = %e, "an approved policy version is not in force yet; will retry");
+        }
+    }
     Ok(Json(command_view(record)))
 }
 

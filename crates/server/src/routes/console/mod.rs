@@ -5,6 +5,7 @@ pub mod audit;
 pub mod commands;
 pub mod holder_actions;
 pub mod holders;
+pub mod policy;
 pub mod queues;
 pub mod recon;
 pub mod refunds;

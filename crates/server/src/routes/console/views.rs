@@ -4,11 +4,14 @@
 use crate::timestamp::rfc3339;
 use qianbao_api_types::console::{
     AuditLineView, CommandView, HolderAccountView, HolderCardView, HolderMovementView,
-    HolderNotificationView, HolderProfileView, HolderRow, HolderSessionView, StaffView,
+    HolderNotificationView, HolderProfileView, HolderRow, HolderSessionView, PolicyVersionView,
+    StaffView,
 };
 use qianbao_wallet::console::holders::{HolderFound, HolderProfile};
 use qianbao_wallet::domain::Phone;
-use qianbao_wallet::records::{AuditRecord, CommandRecord, HolderRecord, StaffRecord};
+use qianbao_wallet::records::{
+    AuditRecord, CommandRecord, HolderRecord, PolicyVersionRecord, StaffRecord,
+};
 
 /// A phone as staff lists show it.
 fn masked(phone: &str) -> String {
@@ -133,5 +136,18 @@ pub fn audit_view(a: AuditRecord) -> AuditLineView {
         reason: a.reason,
         outcome: a.outcome,
         hash: a.hash,
+    }
+}
+
+/// One version of the policy.
+pub fn policy_version_view(v: PolicyVersionRecord) -> PolicyVersionView {
+    PolicyVersionView {
+        changes: serde_json::from_str(&v.changes).unwrap_or_default(),
+        document: serde_json::from_str(&v.document).unwrap_or_default(),
+        version: v.version,
+        command_id: v.command_id,
+        maker: v.maker,
+        checker: v.checker,
+        created_at: rfc3339(v.created_ms),
     }
 }
