@@ -56,7 +56,8 @@ use utoipa::OpenApi;
         console::commands::propose, console::commands::list, console::commands::approve,
         console::commands::reject, console::commands::freeze, console::queues::risk_queue,
         console::queues::next, console::queues::take, console::queues::release,
-        console::queues::reject
+        console::queues::reject, console::kyc::kyc_queue, console::kyc::next, console::kyc::take,
+        console::kyc::photo, console::kyc::approve, console::kyc::reject
     ),
     components(schemas(
         Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
@@ -101,7 +102,10 @@ use utoipa::OpenApi;
         qianbao_api_types::console::HolderProfileView, qianbao_api_types::console::AuditLineView,
         qianbao_api_types::console::CommandRequest, qianbao_api_types::console::CommandView,
         qianbao_api_types::console::ReasonBody, qianbao_api_types::console::RiskCaseView,
-        qianbao_api_types::console::CaseDecisionBody, qianbao_api_types::console::CaseDecided
+        qianbao_api_types::console::CaseDecisionBody, qianbao_api_types::console::CaseDecided,
+        qianbao_api_types::console::KycCaseView, qianbao_api_types::console::KycDecisionBody,
+        qianbao_api_types::console::KycCaseDecided,
+        qianbao_api_types::console::HolderKycReviewView
     )),
     modifiers(&BearerAuth, &CommonProblems),
     tags(

@@ -14,6 +14,8 @@ pub const ON_POSTGRES: bool = true;
 mod closing;
 #[path = "api/console.rs"]
 mod console;
+#[path = "api/console_kyc.rs"]
+mod console_kyc;
 #[path = "api/hardening.rs"]
 mod hardening;
 #[path = "api/helpers.rs"]

@@ -124,6 +124,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0018_review_queues.sql"),
         postgres: include_str!("../../../migrations/postgres/0018_review_queues.sql"),
     },
+    // The KYC review queue: real-name checks the verifier could not decide.
+    Migration {
+        version: 19,
+        name: "0019_kyc_review",
+        sqlite: include_str!("../../../migrations/sqlite/0019_kyc_review.sql"),
+        postgres: include_str!("../../../migrations/postgres/0019_kyc_review.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

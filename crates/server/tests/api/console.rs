@@ -16,7 +16,7 @@ const PASSWORD: &str = "console-Pass-2026";
 
 /// The application on a clock that starts at the system's time: the `qianbao` binary that adds
 /// the first admin keeps the system clock, and its set-up link must be good on the server's.
-async fn app() -> (TestApp, Arc<TestClock>) {
+pub(crate) async fn app() -> (TestApp, Arc<TestClock>) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -35,8 +35,8 @@ fn admin(app: &TestApp, args: &[&str]) -> (bool, String, String) {
 }
 
 /// A staff member, set up: their phone, TOTP secret and id.
-struct Staff {
-    id: String,
+pub(crate) struct Staff {
+    pub(crate) id: String,
     phone: String,
     secret: Vec<u8>,
 }
@@ -85,7 +85,7 @@ async fn set_up(app: &TestApp, clock: &TestClock, token: &str, phone: &str, id: 
 }
 
 /// The first admin, from the command line.
-async fn first_admin(app: &TestApp, clock: &TestClock) -> Staff {
+pub(crate) async fn first_admin(app: &TestApp, clock: &TestClock) -> Staff {
     let phone = phone();
     let (ok, out, err) = admin(
         app,
@@ -117,7 +117,7 @@ async fn first_admin(app: &TestApp, clock: &TestClock) -> Staff {
 
 /// Signs `staff` in with the code of the next time step (each step's code works once), moving the
 /// clock on so the next sign-in has a step of its own.
-async fn sign_in(app: &TestApp, clock: &TestClock, staff: &Staff) -> String {
+pub(crate) async fn sign_in(app: &TestApp, clock: &TestClock, staff: &Staff) -> String {
     clock.advance_s(30);
     let code = code_at(&staff.secret, now_s(clock), 6);
     let r = post(
@@ -139,7 +139,12 @@ async fn sign_in(app: &TestApp, clock: &TestClock, staff: &Staff) -> String {
 }
 
 /// An admin adds a staff member of `role` in the console; they set up.
-async fn add_staff(app: &TestApp, clock: &TestClock, admin_token: &str, role: &str) -> Staff {
+pub(crate) async fn add_staff(
+    app: &TestApp,
+    clock: &TestClock,
+    admin_token: &str,
+    role: &str,
+) -> Staff {
     let phone = phone();
     let r = post(
         app,
@@ -167,7 +172,7 @@ async fn add_staff(app: &TestApp, clock: &TestClock, admin_token: &str, role: &s
     .await
 }
 
-async fn audit(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
+pub(crate) async fn audit(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
     let r = call(
         app,
         "GET",
@@ -269,7 +274,7 @@ async fn the_first_admin_is_set_up_from_a_one_time_link_and_signs_in_with_a_totp
 }
 
 /// The status and code of a refused call.
-async fn refused(r: reqwest::Response) -> (u16, String) {
+pub(crate) async fn refused(r: reqwest::Response) -> (u16, String) {
     let (status, p) = problem(r).await;
     (status, p.code)
 }

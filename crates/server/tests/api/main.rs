@@ -14,6 +14,7 @@ mod binary;
 mod closing;
 mod connectors;
 mod console;
+mod console_kyc;
 mod hardening;
 mod helpers;
 mod kyc;

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod commands;
 pub mod holders;
+pub mod kyc_queue;
 pub mod permissions;
 pub mod queues;
 pub mod staff;
@@ -108,6 +109,9 @@ pub enum ConsoleError {
     /// The case was decided already (or expired).
     #[error("case_decided: {0}")]
     CaseDecided(&'static str),
+    /// Another wallet is verified with the ID number a KYC case would approve.
+    #[error("identity_taken")]
+    IdentityTaken,
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -143,6 +147,7 @@ impl ConsoleError {
             ConsoleError::CommandExpired => "command_expired",
             ConsoleError::CaseLocked => "case_locked",
             ConsoleError::CaseDecided(_) => "case_decided",
+            ConsoleError::IdentityTaken => "identity_taken",
             ConsoleError::Store(_) => "storage_unavailable",
             ConsoleError::Secrets(_) | ConsoleError::Internal(_) => "internal",
         }

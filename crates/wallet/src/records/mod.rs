@@ -13,6 +13,7 @@ pub mod codes;
 pub mod commands;
 pub mod holders;
 pub mod identity;
+pub mod kyc_reviews;
 pub mod pins;
 pub mod security_events;
 pub mod sessions;
@@ -31,6 +32,7 @@ pub use codes::{CodeRecords, OtpRecord, SendWindow};
 pub use commands::{CommandRecord, CommandRecords, CommandStatus};
 pub use holders::{HolderRecord, HolderRecords, HolderStatus};
 pub use identity::{IdentityRecord, IdentityRecords};
+pub use kyc_reviews::{KycReasonCode, KycReviewRecord, KycReviewRecords, KycReviewStatus};
 pub use pins::{PinRecord, PinRecords};
 pub use security_events::SecurityEventRecords;
 pub use sessions::{SessionRecord, SessionRecords};
@@ -59,6 +61,7 @@ pub trait Records:
     + AuditRecords
     + CommandRecords
     + CaseLockRecords
+    + KycReviewRecords
 {
 }
 
@@ -78,6 +81,7 @@ impl<T> Records for T where
         + AuditRecords
         + CommandRecords
         + CaseLockRecords
+        + KycReviewRecords
         + ?Sized
 {
 }

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod commands;
 pub mod holders;
+pub mod kyc;
 pub mod queues;
 pub mod session;
 pub mod staff;
