@@ -180,6 +180,10 @@ pub struct Me {
     pub masked_name: Option<String>,
     /// The real-name level, 0–3.
     pub kyc_level: i64,
+    /// Whether a real-name check waits for the operator's staff to review it (the level comes
+    /// when they approve; the outcome arrives in the inbox).
+    #[serde(default)]
+    pub kyc_review_pending: bool,
     /// `active`, `frozen`, `restricted` or `closed`.
     pub status: String,
     /// What the level allows.

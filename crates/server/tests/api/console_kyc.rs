@@ -82,6 +82,12 @@ async fn a_997_check_waits_for_review_one_reviewer_takes_it_views_the_photo_and_
     assert_eq!(body["birth_date"], "1990-03-07");
     let case = body["review_id"].as_str().unwrap().to_string();
     assert_eq!(kyc_level(&app, &holder).await, 0);
+    let me: Value = get(&app, "/v1/me", &holder.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["kyc_review_pending"], true);
     let (status, again) = verify(&app, &holder, &id).await;
     assert_eq!(
         (status, again["code"].as_str()),
@@ -293,6 +299,7 @@ async fn a_997_check_waits_for_review_one_reviewer_takes_it_views_the_photo_and_
         .await
         .unwrap();
     assert_eq!(me["masked_name"], "*三");
+    assert_eq!(me["kyc_review_pending"], false);
     let told = inbox(&app, &holder.token).await;
     assert_eq!(told[0]["kind"], "kyc");
     assert_eq!(told[0]["title"], "实名认证已通过");

@@ -257,6 +257,24 @@ impl Kyc {
             .await?)
     }
 
+    /// The holder's masked real name once verified, and whether a check waits for review: what
+    /// the holder's own profile shows, read together.
+    pub async fn real_name_state(
+        &self,
+        store: &impl RecordStore,
+        holder_id: &str,
+    ) -> Result<(Option<String>, bool), KycError> {
+        let holder_id = holder_id.to_string();
+        Ok(store
+            .transact(move |r: &mut dyn Records| {
+                Ok((
+                    r.identity(&holder_id)?.map(|i| i.masked_name),
+                    r.pending_kyc_review(&holder_id)?.is_some(),
+                ))
+            })
+            .await?)
+    }
+
     /// The masked real name of a holder, once verified.
     pub async fn masked_name(
         &self,
