@@ -91,17 +91,24 @@ impl KycReviewRecords for SqlRecords<'_> {
             .transpose()
     }
 
-    fn pending_kyc_reviews(&mut self, limit: i64) -> Result<Vec<KycReviewRecord>, StoreError> {
+    fn pending_kyc_reviews(
+        &mut self,
+        limit: i64,
+    ) -> Result<Vec<(KycReviewRecord, bool)>, StoreError> {
         self.0
             .query(
                 &format!(
-                    "SELECT {REVIEW_COLUMNS} FROM kyc_reviews WHERE status = 'pending'
+                    "SELECT {REVIEW_COLUMNS},
+                         CASE WHEN EXISTS (SELECT 1 FROM identity_photos p
+                             WHERE p.holder_id = kyc_reviews.holder_id AND p.kind = 'id')
+                         THEN 1 ELSE 0 END
+                     FROM kyc_reviews WHERE status = 'pending'
                      ORDER BY submitted_ms, id LIMIT $1"
                 ),
                 &[limit.into()],
             )?
             .iter()
-            .map(review_from)
+            .map(|row| Ok((review_from(row)?, row.int(14)? == 1)))
             .collect()
     }
 

@@ -360,19 +360,17 @@ const NOTE_CHARS_MAX: usize = 500;
 /// The pending cases, oldest first, with their photo and lock.
 fn pending_cases(r: &mut dyn Records, now: i64) -> Result<Vec<KycCase>, StoreError> {
     let locks = r.case_locks(KYC_QUEUE, now)?;
-    r.pending_kyc_reviews(QUEUE_ROWS_MAX)?
+    Ok(r.pending_kyc_reviews(QUEUE_ROWS_MAX)?
         .into_iter()
-        .map(|review| {
-            Ok(KycCase {
-                has_photo: r.has_photo(&review.holder_id, "id")?,
-                locked_by: locks
-                    .iter()
-                    .find(|l| l.case_id == review.id)
-                    .map(|l| l.staff_id.clone()),
-                review,
-            })
+        .map(|(review, has_photo)| KycCase {
+            has_photo,
+            locked_by: locks
+                .iter()
+                .find(|l| l.case_id == review.id)
+                .map(|l| l.staff_id.clone()),
+            review,
         })
-        .collect()
+        .collect())
 }
 
 /// The case if it can still be decided: `not_found`, or `case_decided` with its status.

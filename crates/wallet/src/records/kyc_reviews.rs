@@ -88,8 +88,12 @@ pub trait KycReviewRecords {
         &mut self,
         holder_id: &str,
     ) -> Result<Option<KycReviewRecord>, StoreError>;
-    /// The pending cases, oldest first, at most `limit`.
-    fn pending_kyc_reviews(&mut self, limit: i64) -> Result<Vec<KycReviewRecord>, StoreError>;
+    /// The pending cases, oldest first, at most `limit`, each with whether the holder's ID photo
+    /// has arrived (read together: one round trip for the whole queue).
+    fn pending_kyc_reviews(
+        &mut self,
+        limit: i64,
+    ) -> Result<Vec<(KycReviewRecord, bool)>, StoreError>;
     /// Records a decision on a pending case: false (and nothing changed) if it was decided
     /// already.
     fn decide_kyc_review(&mut self, review: &KycReviewRecord) -> Result<bool, StoreError>;
@@ -99,4 +103,21 @@ pub trait KycReviewRecords {
         holder_id: &str,
         kind: &str,
     ) -> Result<Option<(Vec<u8>, String)>, StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_codes_approve_and_four_reject() {
+        let approving: Vec<_> = KycReasonCode::ALL
+            .iter()
+            .filter(|c| c.approves())
+            .map(|c| c.as_str())
+            .collect();
+        assert_eq!(approving, ["document_clear", "face_matches"]);
+        assert_eq!(KycReasonCode::ALL.len(), 6);
+        assert_eq!(KycReasonCode::parse("looks_fine"), None);
+    }
 }
