@@ -360,6 +360,17 @@ async fn a_rejected_review_keeps_the_level_tells_the_holder_why_and_lets_them_tr
     let admin_token = sign_in(&app, &clock, &admin).await;
     let reviewer = add_staff(&app, &clock, &admin_token, "support").await;
     let token = sign_in(&app, &clock, &reviewer).await;
+    // A support desk that may look at KYC cases but not decide them.
+    let r = post(
+        &app,
+        "/v1/console/roles",
+        json!({"name": "front_desk", "permissions": ["holders.manage", "kyc.view"]}),
+        Some(&admin_token),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let desk = add_staff(&app, &clock, &admin_token, "front_desk").await;
+    let desk_token = sign_in(&app, &clock, &desk).await;
     let holder = signed_up(&app).await;
     let (status, body) = verify(&app, &holder, &id_number("19850412", "997")).await;
     assert_eq!(status, 202, "{body}");
@@ -396,6 +407,24 @@ async fn a_rejected_review_keeps_the_level_tells_the_holder_why_and_lets_them_tr
             .is_empty(),
         "nothing was shown, so nothing is audited as seen"
     );
+
+    // Support without kyc.manage sees the case but may not take or decide it.
+    assert_eq!(queue(&app, &desk_token).await.len(), 1);
+    for (verb, body) in [
+        ("take", json!({})),
+        ("reject", json!({"reason_code": "document_unreadable"})),
+    ] {
+        let r = act(&app, &desk_token, &case, verb, body).await;
+        assert_eq!(refused(r).await, (403, "permission_denied".to_string()));
+    }
+    let r = post(
+        &app,
+        "/v1/console/queues/kyc/next",
+        json!({}),
+        Some(&desk_token),
+    )
+    .await;
+    assert_eq!(refused(r).await, (403, "permission_denied".to_string()));
 
     // Taken outright, then rejected with a reason that rejects (an approving one does not).
     let took: Value = act(&app, &token, &case, "take", json!({}))
