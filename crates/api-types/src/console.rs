@@ -1,5 +1,5 @@
 //! The operator console's JSON (`/v1/console/…`): staff set-up and sign-in, staff and roles,
-//! holder search and profile, the audit log.
+//! holder search and profile, the audit log, the review queues.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -252,6 +252,21 @@ pub struct HolderProfileView {
     pub notifications: Vec<HolderNotificationView>,
     /// Four-eyes commands waiting on this holder.
     pub pending_commands: Vec<CommandView>,
+    /// The holder's real-name check waiting in the KYC review queue, if one is.
+    pub pending_kyc_review: Option<HolderKycReviewView>,
+}
+
+/// A pending KYC review, in the holder's profile.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct HolderKycReviewView {
+    /// The case (`/v1/console/queues/kyc/{case_id}/…`).
+    pub case_id: String,
+    /// `pending`.
+    pub status: String,
+    /// The ID number as submitted, masked (`1101**********1234`).
+    pub id_number_masked: String,
+    /// When the verifier sent it to review (RFC 3339).
+    pub submitted_at: String,
 }
 
 /// One audit-log line.
@@ -395,4 +410,56 @@ pub struct PolicyVersionView {
     pub document: serde_json::Value,
     /// When it was approved (RFC 3339).
     pub created_at: String,
+}
+
+/// `GET /v1/console/queues/kyc`: a real-name check waiting for review. Never the full name or ID
+/// number; the ID photo is a separate, audited call.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct KycCaseView {
+    /// The case's id.
+    pub case_id: String,
+    /// Whose check it is.
+    pub holder_id: String,
+    /// The legal name as submitted, masked (`*三`).
+    pub name_masked: String,
+    /// The ID number as submitted, masked (`1101**********1234`).
+    pub id_number_masked: String,
+    /// `YYYY-MM-DD`, from the ID number.
+    pub birth_date: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    /// Whether the holder has uploaded the ID photo (`next` hands out only cases that have).
+    pub has_photo: bool,
+    /// When the verifier sent it to review (RFC 3339).
+    pub submitted_at: String,
+    /// The staff member working it, if anyone is.
+    pub locked_by: Option<String>,
+}
+
+/// `POST /v1/console/queues/kyc/{case_id}/approve` or `/reject`.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct KycDecisionBody {
+    /// Approve: `document_clear` or `face_matches`. Reject: `document_unreadable`,
+    /// `face_mismatch`, `document_expired` or `suspected_fraud`.
+    pub reason_code: String,
+    /// Anything the next reviewer should know (at most 500 characters).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A decided KYC case.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct KycCaseDecided {
+    /// The case.
+    pub case_id: String,
+    /// Whose check it was.
+    pub holder_id: String,
+    /// `approved` or `rejected`.
+    pub status: String,
+    /// The reason code given.
+    pub reason_code: String,
+    /// The holder's level now (1 once approved; unchanged when rejected).
+    pub kyc_level: i64,
+    /// When (RFC 3339).
+    pub decided_at: String,
 }

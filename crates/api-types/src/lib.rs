@@ -184,6 +184,10 @@ pub struct Me {
     pub masked_name: Option<String>,
     /// The real-name level, 0–3.
     pub kyc_level: i64,
+    /// Whether a real-name check waits for the operator's staff to review it (the level comes
+    /// when they approve; the outcome arrives in the inbox).
+    #[serde(default)]
+    pub kyc_review_pending: bool,
     /// `active`, `frozen`, `restricted` or `closed`.
     pub status: String,
     /// What the level allows.
@@ -247,13 +251,25 @@ pub struct IdentityRequest {
     pub id_number: String,
 }
 
-/// The real name is verified.
+/// The real name is verified (200), or waits for the operator's staff to review it (202).
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct IdentityVerified {
-    /// The new level: 1.
+    /// The level now: 1 when verified; unchanged (0) while a review is pending.
     pub kyc_level: i64,
     /// `YYYY-MM-DD`, from the ID number.
     pub birth_date: String,
+    /// `verified`, or `pending_review`: the verifier could not decide and a member of staff will
+    /// look at the ID photo (upload it with `PUT /v1/me/identity/photo`); the holder is told the
+    /// outcome in the inbox and by SMS.
+    #[serde(default = "verified")]
+    pub status: String,
+    /// The review case, while `pending_review`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_id: Option<String>,
+}
+
+fn verified() -> String {
+    "verified".into()
 }
 
 /// `POST /v1/me/cards`. The CVV goes to the bank and nowhere else.

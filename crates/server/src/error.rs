@@ -414,6 +414,12 @@ impl From<KycError> for ApiError {
                 S::CONFLICT,
                 "Another wallet is verified with this ID number. Contact support if it is not yours.".into(),
             ),
+            KycError::ReviewPending => (
+                S::CONFLICT,
+                "Your real-name check is waiting for the operator's staff to review it; you will be \
+                 told when it is decided."
+                    .into(),
+            ),
             KycError::VerifierUnavailable => {
                 return ApiError::new(
                     S::SERVICE_UNAVAILABLE,
@@ -807,7 +813,11 @@ impl From<qianbao_wallet::console::ConsoleError> for ApiError {
             ),
             E::CaseDecided(status) => (
                 StatusCode::CONFLICT,
-                format!("This case was decided already: the payment is {status}."),
+                format!("This case was decided already: it is {status}."),
+            ),
+            E::IdentityTaken => (
+                StatusCode::CONFLICT,
+                "Another wallet is verified with this ID number: reject the case.".into(),
             ),
             E::NotFound => return ApiError::not_found(),
             E::Money(_) | E::Recon(_) | E::Store(_) | E::Secrets(_) | E::Internal(_) => {

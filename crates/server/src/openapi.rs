@@ -61,7 +61,8 @@ use utoipa::OpenApi;
         console::holder_actions::reset_login_lock, console::refunds::refund,
         console::recon::import, console::recon::cases, console::recon::accept,
         console::recon::alerts,
-        console::policy::policy, console::policy::versions
+        console::policy::policy, console::policy::versions, console::kyc::kyc_queue, console::kyc::next, console::kyc::take,
+        console::kyc::photo, console::kyc::approve, console::kyc::reject
     ),
     components(schemas(
         Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
@@ -114,7 +115,10 @@ use utoipa::OpenApi;
         qianbao_api_types::console_money::ReconImportView,
         qianbao_api_types::console_money::AcceptCaseBody,
         qianbao_api_types::console_money::FundingAlertView,
-        qianbao_api_types::console::PolicyVersionView
+        qianbao_api_types::console::PolicyVersionView,
+        qianbao_api_types::console::KycCaseView, qianbao_api_types::console::KycDecisionBody,
+        qianbao_api_types::console::KycCaseDecided,
+        qianbao_api_types::console::HolderKycReviewView
     )),
     modifiers(&BearerAuth, &CommonProblems),
     tags(

@@ -199,6 +199,21 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             "/v1/console/policy/versions",
             get(console::policy::versions),
         )
+        .route("/v1/console/queues/kyc", get(console::kyc::kyc_queue))
+        .route("/v1/console/queues/kyc/next", post(console::kyc::next))
+        .route("/v1/console/queues/kyc/{id}/take", post(console::kyc::take))
+        .route(
+            "/v1/console/queues/kyc/{id}/photo",
+            get(console::kyc::photo),
+        )
+        .route(
+            "/v1/console/queues/kyc/{id}/approve",
+            post(console::kyc::approve),
+        )
+        .route(
+            "/v1/console/queues/kyc/{id}/reject",
+            post(console::kyc::reject),
+        )
         .route("/v1/console/audit", get(console::audit::search))
         .route("/v1/console/audit.csv", get(console::audit::export))
         .route("/", get(web::holder_app))

@@ -16,6 +16,8 @@ mod closing;
 mod console;
 #[path = "api/console_helpers.rs"]
 mod console_helpers;
+#[path = "api/console_kyc.rs"]
+mod console_kyc;
 #[path = "api/console_money.rs"]
 mod console_money;
 #[path = "api/console_policy.rs"]

@@ -124,12 +124,19 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0018_review_queues.sql"),
         postgres: include_str!("../../../migrations/postgres/0018_review_queues.sql"),
     },
+    // The KYC review queue: real-name checks the verifier could not decide.
+    Migration {
+        version: 19,
+        name: "0019_kyc_review",
+        sqlite: include_str!("../../../migrations/sqlite/0019_kyc_review.sql"),
+        postgres: include_str!("../../../migrations/postgres/0019_kyc_review.sql"),
+    },
     // Policy changes from the console, kept as versions laid over the policy file at start-up.
     Migration {
-        version: 21,
-        name: "0021_policy_versions",
-        sqlite: include_str!("../../../migrations/sqlite/0021_policy_versions.sql"),
-        postgres: include_str!("../../../migrations/postgres/0021_policy_versions.sql"),
+        version: 20,
+        name: "0020_policy_versions",
+        sqlite: include_str!("../../../migrations/sqlite/0020_policy_versions.sql"),
+        postgres: include_str!("../../../migrations/postgres/0020_policy_versions.sql"),
     },
 ];
 

@@ -1,7 +1,8 @@
-//! The lists migrations 0011, 0012, 0016 and 0017 hold the stored states to are the wallet's enums, value for value,
-//! on both backends: a state added to an enum without a migration would be refused by the
-//! database, and one dropped from an enum would let rows in that the code cannot read. The enums'
-//! lists come from `verify_rows::named_columns`, the same ones `qianbao verify` reads with.
+//! The lists migrations 0011, 0012, 0015 to 0019 hold the stored states to are the wallet's
+//! enums, value for value, on both backends: a state added to an enum without a migration would
+//! be refused by the database, and one dropped from an enum would let rows in that the code cannot
+//! read. The enums' lists come from `verify_rows::named_columns`, the same ones `qianbao verify`
+//! reads with.
 #![allow(clippy::unwrap_used)]
 
 use qianbao_wallet::verify_rows::named_columns;
@@ -12,7 +13,8 @@ const SQLITE: &str = concat!(
     include_str!("../../../migrations/sqlite/0015_reconciliation.sql"),
     include_str!("../../../migrations/sqlite/0016_console.sql"),
     include_str!("../../../migrations/sqlite/0017_console_commands.sql"),
-    include_str!("../../../migrations/sqlite/0018_review_queues.sql")
+    include_str!("../../../migrations/sqlite/0018_review_queues.sql"),
+    include_str!("../../../migrations/sqlite/0019_kyc_review.sql")
 );
 const POSTGRES: &str = concat!(
     include_str!("../../../migrations/postgres/0011_named_states.sql"),
@@ -20,7 +22,8 @@ const POSTGRES: &str = concat!(
     include_str!("../../../migrations/postgres/0015_reconciliation.sql"),
     include_str!("../../../migrations/postgres/0016_console.sql"),
     include_str!("../../../migrations/postgres/0017_console_commands.sql"),
-    include_str!("../../../migrations/postgres/0018_review_queues.sql")
+    include_str!("../../../migrations/postgres/0018_review_queues.sql"),
+    include_str!("../../../migrations/postgres/0019_kyc_review.sql")
 );
 
 /// The values the migrations allow for `table.column`, as the `IN (…)` list after the last
@@ -41,7 +44,7 @@ fn every_named_column_allows_exactly_its_enum_on_both_backends() {
     let columns = named_columns();
     assert_eq!(
         columns.len(),
-        18,
+        20,
         "a named column was added or dropped: add it here too"
     );
     for column in columns {

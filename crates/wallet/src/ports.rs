@@ -145,6 +145,9 @@ pub enum IdentityVerdict {
     Match,
     /// They do not belong together (信息不匹配).
     Mismatch,
+    /// The verifier cannot decide (a blurred register photo, a recent name change): a member of
+    /// the operator's staff must look at the ID photo.
+    NeedsReview,
 }
 
 /// The identity verifier's answer on a selfie.

@@ -8,7 +8,9 @@ use crate::money::records::{
     BreakKind, CaseStatus, Channel, Direction, IdempotencyState, MovementKind, MovementStatus,
     OrderStatus, RiskLabel, TimerKind,
 };
-use crate::records::{CardStatus, CommandStatus, HolderStatus, StaffStatus};
+use crate::records::{
+    CardStatus, CommandStatus, HolderStatus, KycReasonCode, KycReviewStatus, StaffStatus,
+};
 use crate::verify::VerifyReport;
 
 /// A column whose values are names: its table, the column that identifies a row, the column,
@@ -88,6 +90,9 @@ pub fn named_columns() -> Vec<NamedColumn> {
         named("staff", "id", "status", StaffStatus::names()),
         named("console_commands", "id", "status", CommandStatus::names()),
         named("risk_labels", "movement_id", "label", RiskLabel::names()),
+        // The KYC review queue.
+        named("kyc_reviews", "id", "status", KycReviewStatus::names()),
+        named("kyc_reviews", "id", "reason_code", KycReasonCode::names()),
     ]
 }
 

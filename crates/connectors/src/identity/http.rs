@@ -1,8 +1,12 @@
 //! The production identity verifier: a real-name (实名) service reached over HTTP.
 //!
 //! The protocol, both calls with `Authorization: Bearer <api_key>` and an `Idempotency-Key`:
-//! - `POST {base_url}/v1/identity/verify` `{"name", "id_number"}` → `{"result": "match" | "mismatch"}`
-//! - `POST {base_url}/v1/identity/face` `{"id_number", "selfie_base64"}` → the same answer.
+//! - `POST {base_url}/v1/identity/verify` `{"name", "id_number"}` →
+//!   `{"result": "match" | "mismatch" | "needs_review"}` (`needs_review`: the service cannot
+//!   decide and a person must look at the ID photo; the case goes to the console's KYC queue)
+//! - `POST {base_url}/v1/identity/face` `{"id_number", "selfie_base64"}` →
+//!   `{"result": "match" | "mismatch"}` (a face check has no review: `needs_review` there is a
+//!   `Protocol` error).
 //!
 //! Both are reads, so 5xx, 408, 429, timeouts and connection failures are retried with backoff up
 //! to `retries` times, then reported as `Unavailable` (`verifier_unavailable`). Any other answer —
@@ -68,12 +72,14 @@ struct Answer {
     result: Verdict,
 }
 
-/// `match` or `mismatch`; anything else fails to parse and becomes a `Protocol` error.
+/// `match`, `mismatch` or `needs_review`; anything else fails to parse and becomes a
+/// `Protocol` error.
 #[derive(Deserialize, Clone, Copy)]
 #[serde(rename_all = "snake_case")]
 enum Verdict {
     Match,
     Mismatch,
+    NeedsReview,
 }
 
 impl HttpIdentity {
@@ -140,6 +146,7 @@ impl IdentityVerifier for HttpIdentity {
         Ok(match self.ask(&self.verify_url, body).await? {
             Verdict::Match => IdentityVerdict::Match,
             Verdict::Mismatch => IdentityVerdict::Mismatch,
+            Verdict::NeedsReview => IdentityVerdict::NeedsReview,
         })
     }
 
@@ -156,6 +163,11 @@ impl IdentityVerifier for HttpIdentity {
         Ok(match self.ask(&self.face_url, body).await? {
             Verdict::Match => FaceVerdict::Match,
             Verdict::Mismatch => FaceVerdict::Mismatch,
+            Verdict::NeedsReview => {
+                return Err(ConnectorError::Protocol(
+                    "identity verifier answered needs_review to a face check".to_owned(),
+                ));
+            }
         })
     }
 }

@@ -6,12 +6,15 @@
 //! |---------------|---------------------------|--------------------------------|
 //! | `999`         | `Mismatch`                | `Match`                        |
 //! | `998`         | `Unavailable` (time-out)  | `Unavailable` (time-out)       |
-//! | `997`         | `Match`                   | `Mismatch` (our extension)     |
+//! | `997`         | `NeedsReview`             | `Match`                        |
+//! | `996`         | `Match`                   | `Mismatch` (our extension)     |
 //! | anything else | `Match`                   | `Match`                        |
 //!
-//! `997` is not in API.md: it is how tests and the dev app reach `face_mismatch`, which API.md
-//! lists as an error but gives no test ID number for. The name is never looked at — the sandbox
-//! has no register of names — and the selfie's pixels neither.
+//! `997` and `996` are not in API.md. `997` is the verifier that cannot decide (issue 17's "needs
+//! review"): the case waits for a member of staff in the console's KYC queue. `996` is how tests
+//! and the dev app reach `face_mismatch`, which API.md lists as an error but gives no test ID
+//! number for (it was `997` until the review answer took that code). The name is never looked
+//! at — the sandbox has no register of names — and the selfie's pixels neither.
 
 use async_trait::async_trait;
 use qianbao_wallet::domain::IdNumber;
@@ -21,8 +24,10 @@ use qianbao_wallet::{ConnectorError, FaceVerdict, IdentityVerdict, IdentityVerif
 const MISMATCH: &str = "999";
 /// Sequence code for which the verifier is unreachable (`verifier_unavailable`).
 const UNAVAILABLE: &str = "998";
+/// Sequence code the verifier cannot decide on: a person must look at the ID photo.
+const NEEDS_REVIEW: &str = "997";
 /// Sequence code whose selfie is not its owner (`face_mismatch`).
-const FACE_MISMATCH: &str = "997";
+const FACE_MISMATCH: &str = "996";
 
 /// The sandbox identity verifier, keyed on the ID number's sequence code.
 #[derive(Clone, Copy, Debug, Default)]
@@ -52,6 +57,7 @@ impl IdentityVerifier for SandboxIdentity {
     ) -> Result<IdentityVerdict, ConnectorError> {
         match parse(id_number)?.sequence_code() {
             MISMATCH => Ok(IdentityVerdict::Mismatch),
+            NEEDS_REVIEW => Ok(IdentityVerdict::NeedsReview),
             UNAVAILABLE => Err(ConnectorError::Unavailable(
                 "sandbox verifier timed out (sequence code 998)".to_owned(),
             )),
@@ -96,7 +102,7 @@ mod tests {
 
     #[test]
     fn the_helper_makes_numbers_the_wallet_accepts() {
-        for seq in ["001", "997", "998", "999", "123"] {
+        for seq in ["001", "996", "997", "998", "999", "123"] {
             let id = id_with_sequence(seq);
             assert!(IdNumber::parse(&id).is_ok(), "{id}");
         }
@@ -108,7 +114,7 @@ mod tests {
             ("001", Some(IdentityVerdict::Match)),
             ("123", Some(IdentityVerdict::Match)),
             ("996", Some(IdentityVerdict::Match)),
-            ("997", Some(IdentityVerdict::Match)),
+            ("997", Some(IdentityVerdict::NeedsReview)),
             ("999", Some(IdentityVerdict::Mismatch)),
             ("998", None),
             ("000", Some(IdentityVerdict::Match)),
@@ -129,11 +135,12 @@ mod tests {
 
     #[tokio::test]
     async fn face_checks_follow_the_sequence_code() {
-        let cases: [(&str, Option<FaceVerdict>); 5] = [
+        let cases: [(&str, Option<FaceVerdict>); 6] = [
             ("001", Some(FaceVerdict::Match)),
             ("999", Some(FaceVerdict::Match)),
-            ("996", Some(FaceVerdict::Match)),
-            ("997", Some(FaceVerdict::Mismatch)),
+            ("995", Some(FaceVerdict::Match)),
+            ("996", Some(FaceVerdict::Mismatch)),
+            ("997", Some(FaceVerdict::Match)),
             ("998", None),
         ];
         for (seq, expected) in cases {

@@ -51,6 +51,7 @@ async fn name_answers_map_to_verdicts() {
     for (answer, expected) in [
         (r#"{"result":"match"}"#, IdentityVerdict::Match),
         (r#"{"result":"mismatch"}"#, IdentityVerdict::Mismatch),
+        (r#"{"result":"needs_review"}"#, IdentityVerdict::NeedsReview),
         (
             r#"{"result":"mismatch","extra":"ignored"}"#,
             IdentityVerdict::Mismatch,
@@ -84,6 +85,18 @@ async fn a_face_check_posts_the_id_number_and_the_selfie_in_base64() {
         let decoded = base64::engine::general_purpose::STANDARD.decode(sent);
         assert_eq!(decoded.ok(), Some(selfie.clone()));
     }
+}
+
+#[tokio::test]
+async fn a_face_check_has_no_review_so_needs_review_there_is_a_protocol_error() {
+    let receiver = Receiver::start(vec![Reply::json(200, r#"{"result":"needs_review"}"#)]).await;
+    let verdict = verifier(config(receiver.base_url.clone(), 0))
+        .verify_face(ID_NUMBER, b"selfie")
+        .await;
+    assert!(
+        matches!(verdict, Err(ConnectorError::Protocol(_))),
+        "{verdict:?}"
+    );
 }
 
 #[tokio::test]

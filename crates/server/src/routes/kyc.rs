@@ -12,7 +12,7 @@ use qianbao_api_types::{
     IdentityRequest, IdentityVerified, PhotoAccepted, PinOnly, PinRequest, PinResetRequest,
     Problem,
 };
-use qianbao_wallet::kyc::CardRequest;
+use qianbao_wallet::kyc::{CardRequest, IdentityOutcome};
 use qianbao_wallet::records::CardRecord;
 
 fn card_body(card: CardRecord) -> CardBody {
@@ -26,27 +26,52 @@ fn card_body(card: CardRecord) -> CardBody {
     }
 }
 
-/// Verifies the real name and ID number: L0 → L1.
+/// Verifies the real name and ID number: L0 → L1. When the verifier cannot decide, the check
+/// waits for the operator's staff (202 `pending_review`) and the level stays until approved.
 #[utoipa::path(post, path = "/v1/me/identity", tag = "real-name verification", security(("session" = [])), request_body = IdentityRequest,
     responses(
         (status = 200, description = "Verified", body = IdentityVerified),
+        (status = 202, description = "`status: pending_review`: staff will review the ID photo; upload it next", body = IdentityVerified),
         (status = 403, description = "`account_restricted`", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`identity_taken`, `already_verified`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`identity_taken`, `already_verified`, `kyc_review_pending` (an earlier check waits for staff)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`id_number_invalid`, `underage`, `identity_mismatch`, `name_invalid`", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`verifier_unavailable` (retry)", body = Problem, content_type = "application/problem+json")))]
 pub async fn verify_identity(
     State(state): State<AppState>,
     me: CurrentHolder,
     ApiJson(body): ApiJson<IdentityRequest>,
-) -> Result<Json<IdentityVerified>, ApiError> {
-    let (kyc_level, birth_date) = state
+) -> Result<(StatusCode, Json<IdentityVerified>), ApiError> {
+    let outcome = state
         .kyc
         .verify_identity(&state.storage, &me.holder, &body.name, &body.id_number)
         .await?;
-    Ok(Json(IdentityVerified {
-        kyc_level,
-        birth_date,
-    }))
+    Ok(match outcome {
+        IdentityOutcome::Verified {
+            kyc_level,
+            birth_date,
+        } => (
+            StatusCode::OK,
+            Json(IdentityVerified {
+                kyc_level,
+                birth_date,
+                status: "verified".into(),
+                review_id: None,
+            }),
+        ),
+        IdentityOutcome::PendingReview {
+            case_id,
+            kyc_level,
+            birth_date,
+        } => (
+            StatusCode::ACCEPTED,
+            Json(IdentityVerified {
+                kyc_level,
+                birth_date,
+                status: "pending_review".into(),
+                review_id: Some(case_id),
+            }),
+        ),
+    })
 }
 
 /// Starts binding a bank card in the holder's own name; the bank texts a code to the reserved phone.

@@ -137,13 +137,15 @@ pub async fn log_out(
 pub async fn me(State(state): State<AppState>, me: CurrentHolder) -> Result<Json<Me>, ApiError> {
     let h = me.holder;
     let limits = state.levels.at(h.kyc_level);
-    let masked_name = state.kyc.masked_name(&state.storage, &h.id).await?;
+    let (masked_name, kyc_review_pending) =
+        state.kyc.real_name_state(&state.storage, &h.id).await?;
     Ok(Json(Me {
         user_id: h.id,
         wallet_id: h.wallet_id,
         phone: h.phone,
         masked_name,
         kyc_level: h.kyc_level,
+        kyc_review_pending,
         status: h.status.as_str().into(),
         limits: LimitsBody {
             balance_cap: limits.balance_cap.map(Amount::minor),

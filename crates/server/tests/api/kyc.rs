@@ -735,7 +735,7 @@ async fn the_face_check_raises_a_card_holder_to_level_three_and_a_stranger_is_fa
     assert_eq!(r.json::<Value>().await.unwrap()["kyc_level"], 3);
 
     let mut stranger = signed_up(&app).await;
-    stranger.id_number = id_number("19900307", "997");
+    stranger.id_number = id_number("19900307", "996");
     let r = call(
         &app,
         "POST",

@@ -15,6 +15,7 @@ mod closing;
 mod connectors;
 mod console;
 mod console_helpers;
+mod console_kyc;
 mod console_money;
 mod console_policy;
 mod hardening;

@@ -10,6 +10,7 @@ pub(crate) mod commands;
 pub(crate) mod holders;
 pub(crate) mod idempotency;
 pub(crate) mod identity;
+pub(crate) mod kyc_reviews;
 pub(crate) mod ledger;
 pub(crate) mod merchant_payments;
 pub(crate) mod merchants;

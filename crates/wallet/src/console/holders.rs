@@ -11,7 +11,8 @@ use crate::domain::{IdNumber, Phone};
 use crate::money::records::{MoneyTx, MovementFilter, MovementRecord, NotificationRecord};
 use crate::ports::AccountOwner;
 use crate::records::{
-    CardRecord, CommandRecord, CommandStatus, HolderRecord, HolderStatus, SessionRecord,
+    CardRecord, CommandRecord, CommandStatus, HolderRecord, HolderStatus, KycReviewRecord,
+    SessionRecord,
 };
 use crate::storage::RecordStore;
 use qianbao_ledger::Account;
@@ -68,6 +69,8 @@ pub struct HolderProfile {
     pub notifications: Vec<NotificationRecord>,
     /// Four-eyes commands waiting on this holder.
     pub pending_commands: Vec<CommandRecord>,
+    /// The holder's real-name check waiting in the KYC review queue, if one is.
+    pub pending_kyc_review: Option<KycReviewRecord>,
 }
 
 /// How many records and alerts the profile shows.
@@ -203,6 +206,7 @@ fn profile(r: &mut dyn MoneyTx, id: &str, now: i64) -> Result<Option<HolderProfi
         PROFILE_ROWS,
     )?;
     pending_commands.retain(|c| c.expires_ms > now);
+    let pending_kyc_review = r.pending_kyc_review(id)?;
     Ok(Some(HolderProfile {
         holder,
         masked_name,
@@ -212,6 +216,7 @@ fn profile(r: &mut dyn MoneyTx, id: &str, now: i64) -> Result<Option<HolderProfi
         sessions,
         notifications,
         pending_commands,
+        pending_kyc_review,
     }))
 }
 

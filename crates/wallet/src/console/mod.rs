@@ -7,6 +7,7 @@ pub mod audit;
 pub mod commands;
 pub mod holder_actions;
 pub mod holders;
+pub mod kyc_queue;
 pub mod permissions;
 pub mod policy;
 pub mod queues;
@@ -134,6 +135,9 @@ pub enum ConsoleError {
     /// Reconciliation refused the call (a bad statement line, a case resolved already).
     #[error(transparent)]
     Recon(ReconError),
+    /// Another wallet is verified with the ID number a KYC case would approve.
+    #[error("identity_taken")]
+    IdentityTaken,
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -171,6 +175,7 @@ impl ConsoleError {
             ConsoleError::CaseDecided(_) => "case_decided",
             ConsoleError::Money(e) => e.code(),
             ConsoleError::Recon(e) => recon_code(e),
+            ConsoleError::IdentityTaken => "identity_taken",
             ConsoleError::Store(_) => "storage_unavailable",
             ConsoleError::Secrets(_) | ConsoleError::Internal(_) => "internal",
         }

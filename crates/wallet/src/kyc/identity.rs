@@ -2,20 +2,43 @@
 
 use super::{Kyc, KycError, secrets};
 use crate::domain::{IdNumber, LegalName, Photo};
-use crate::records::{HolderRecord, IdentityRecord, Records};
+use crate::records::{HolderRecord, IdentityRecord, KycReviewRecord, KycReviewStatus, Records};
 use crate::storage::RecordStore;
 use crate::{ConnectorError, FaceVerdict, IdentityVerdict, StoreError};
 use qianbao_secrets::field::{blind_index, seal};
 
+/// What came of a real-name check the verifier answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IdentityOutcome {
+    /// Verified: the holder is at `kyc_level` (1) now.
+    Verified {
+        /// The level after.
+        kyc_level: i64,
+        /// `YYYY-MM-DD`, from the ID number.
+        birth_date: String,
+    },
+    /// The verifier could not decide: the case waits for staff in the KYC review queue, and the
+    /// level stays where it was until a reviewer approves it.
+    PendingReview {
+        /// The review case.
+        case_id: String,
+        /// The level meanwhile (unchanged).
+        kyc_level: i64,
+        /// `YYYY-MM-DD`, from the ID number.
+        birth_date: String,
+    },
+}
+
 impl Kyc {
-    /// Verifies the holder's real name and ID number with the identity verifier: L0 → L1.
+    /// Verifies the holder's real name and ID number with the identity verifier: L0 → L1, or a
+    /// case in the KYC review queue when the verifier cannot decide.
     pub async fn verify_identity(
         &self,
         store: &impl RecordStore,
         holder: &HolderRecord,
         name: &str,
         id_number: &str,
-    ) -> Result<(i64, String), KycError> {
+    ) -> Result<IdentityOutcome, KycError> {
         if holder.kyc_level >= 1 {
             return Err(KycError::AlreadyVerified);
         }
@@ -26,12 +49,13 @@ impl Kyc {
         id.require_adult(today).map_err(|_| KycError::Underage)?;
         let id_blind = blind_index(self.keys(), "id", id.expose());
         let restricted = {
-            let id_blind = id_blind.clone();
+            let (id_blind, holder_id) = (id_blind.clone(), holder.id.clone());
             store
                 .transact(move |r| {
                     Ok((
                         r.is_restricted("id", &id_blind)?,
                         r.identity_holder(&id_blind)?,
+                        r.pending_kyc_review(&holder_id)?.is_some(),
                     ))
                 })
                 .await?
@@ -42,12 +66,18 @@ impl Kyc {
         if restricted.1.is_some_and(|h| h != holder.id) {
             return Err(KycError::IdentityTaken);
         }
-        match self.verifier.verify_name(&name, id.expose()).await {
-            Ok(IdentityVerdict::Match) => {}
+        // Asked before the verifier: a second try while staff look at the first would only
+        // queue a second case for the same person.
+        if restricted.2 {
+            return Err(KycError::ReviewPending);
+        }
+        let review = match self.verifier.verify_name(&name, id.expose()).await {
+            Ok(IdentityVerdict::Match) => false,
+            Ok(IdentityVerdict::NeedsReview) => true,
             Ok(IdentityVerdict::Mismatch) => return Err(KycError::IdentityMismatch),
             Err(ConnectorError::Unavailable(_)) => return Err(KycError::VerifierUnavailable),
             Err(e) => return Err(KycError::Connector(e.to_string())),
-        }
+        };
         let associated = format!("identity:{}", holder.id);
         let record = IdentityRecord {
             holder_id: holder.id.clone(),
@@ -60,6 +90,9 @@ impl Kyc {
             birth_date: id.birth_date().to_string(),
             verified_ms: self.clock().now_ms(),
         };
+        if review {
+            return self.queue_review(store, record, id.masked()).await;
+        }
         let birth_date = record.birth_date.clone();
         let holder_id = holder.id.clone();
         let stored = store
@@ -73,7 +106,10 @@ impl Kyc {
             })
             .await;
         match stored {
-            Ok(Ok(())) => Ok((1, birth_date)),
+            Ok(Ok(())) => Ok(IdentityOutcome::Verified {
+                kyc_level: 1,
+                birth_date,
+            }),
             Ok(Err(e)) => Err(e),
             // Two holders raced to verify one ID number and the other was first.
             Err(StoreError::Duplicate(_)) => Err(KycError::IdentityTaken),
@@ -81,8 +117,59 @@ impl Kyc {
         }
     }
 
+    /// Puts a real-name check the verifier could not decide in the KYC review queue: the
+    /// identity as it would have been stored, waiting for a reviewer. The level stays.
+    async fn queue_review(
+        &self,
+        store: &impl RecordStore,
+        identity: IdentityRecord,
+        id_masked: String,
+    ) -> Result<IdentityOutcome, KycError> {
+        let review = KycReviewRecord {
+            id: crate::opening::new_id(),
+            holder_id: identity.holder_id,
+            name_sealed: identity.name_sealed,
+            masked_name: identity.masked_name,
+            id_sealed: identity.id_sealed,
+            id_blind: identity.id_blind,
+            id_masked,
+            birth_date: identity.birth_date,
+            status: KycReviewStatus::Pending,
+            submitted_ms: identity.verified_ms,
+            decided_ms: None,
+            decided_by: None,
+            reason_code: None,
+            note: String::new(),
+        };
+        let stored = {
+            let review = review.clone();
+            store
+                .transact(move |r| {
+                    if r.identity(&review.holder_id)?.is_some() {
+                        return Ok(Err(KycError::AlreadyVerified));
+                    }
+                    r.insert_kyc_review(&review)?;
+                    let level = r.holder(&review.holder_id)?.map_or(0, |h| h.kyc_level);
+                    Ok(Ok(level))
+                })
+                .await
+        };
+        match stored {
+            Ok(Ok(kyc_level)) => Ok(IdentityOutcome::PendingReview {
+                case_id: review.id,
+                kyc_level,
+                birth_date: review.birth_date,
+            }),
+            Ok(Err(e)) => Err(e),
+            // A second try raced the first to the queue.
+            Err(StoreError::Duplicate(_)) => Err(KycError::ReviewPending),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Stores the holder's ID photo (JPEG or PNG, decoded for real, at most 5 MiB, at least
-    /// 300×300), sealed.
+    /// 300×300), sealed. A holder whose real-name check waits for review uploads it too: it is
+    /// what the reviewer looks at.
     pub async fn upload_id_photo(
         &self,
         store: &impl RecordStore,
@@ -90,7 +177,17 @@ impl Kyc {
         bytes: Vec<u8>,
         content_type: &str,
     ) -> Result<(), KycError> {
-        self.identity_of(store, &holder.id).await?;
+        let holder_id = holder.id.clone();
+        let allowed =
+            store
+                .transact(move |r| {
+                    Ok(r.identity(&holder_id)?.is_some()
+                        || r.pending_kyc_review(&holder_id)?.is_some())
+                })
+                .await?;
+        if !allowed {
+            return Err(KycError::KycRequired);
+        }
         let photo =
             Photo::parse(bytes, content_type).map_err(|e| KycError::PhotoInvalid(e.reason()))?;
         let (holder_id, kind, sealed, content_type, now) =
@@ -156,6 +253,24 @@ impl Kyc {
                     return Ok(3);
                 }
                 Ok(level)
+            })
+            .await?)
+    }
+
+    /// The holder's masked real name once verified, and whether a check waits for review: what
+    /// the holder's own profile shows, read together.
+    pub async fn real_name_state(
+        &self,
+        store: &impl RecordStore,
+        holder_id: &str,
+    ) -> Result<(Option<String>, bool), KycError> {
+        let holder_id = holder_id.to_string();
+        Ok(store
+            .transact(move |r: &mut dyn Records| {
+                Ok((
+                    r.identity(&holder_id)?.map(|i| i.masked_name),
+                    r.pending_kyc_review(&holder_id)?.is_some(),
+                ))
             })
             .await?)
     }

@@ -13,6 +13,7 @@ use crate::records::IdentityRecord;
 use crate::storage::RecordStore;
 use crate::{Bank, Clock, IdentityVerifier, StoreError};
 pub use cards::CardRequest;
+pub use identity::IdentityOutcome;
 use qianbao_secrets::KeyRing;
 use qianbao_secrets::field::open;
 use std::sync::Arc;
@@ -42,6 +43,10 @@ pub enum KycError {
     /// Another wallet is verified with this ID number.
     #[error("identity_taken")]
     IdentityTaken,
+    /// The holder's earlier real-name check waits for a member of staff; it must be decided
+    /// before another.
+    #[error("kyc_review_pending")]
+    ReviewPending,
     /// The identity verifier is busy; retry.
     #[error("verifier_unavailable")]
     VerifierUnavailable,
@@ -159,6 +164,7 @@ impl KycError {
             KycError::Underage => "underage",
             KycError::IdentityMismatch => "identity_mismatch",
             KycError::IdentityTaken => "identity_taken",
+            KycError::ReviewPending => "kyc_review_pending",
             KycError::VerifierUnavailable => "verifier_unavailable",
             KycError::AccountRestricted => "account_restricted",
             KycError::CardInvalid(_) => "card_invalid",

@@ -13,6 +13,7 @@ pub mod codes;
 pub mod commands;
 pub mod holders;
 pub mod identity;
+pub mod kyc_reviews;
 pub mod pins;
 pub mod policy_versions;
 pub mod security_events;
@@ -32,6 +33,7 @@ pub use codes::{CodeRecords, OtpRecord, SendWindow};
 pub use commands::{CommandRecord, CommandRecords, CommandStatus};
 pub use holders::{HolderRecord, HolderRecords, HolderStatus};
 pub use identity::{IdentityRecord, IdentityRecords};
+pub use kyc_reviews::{KycReasonCode, KycReviewRecord, KycReviewRecords, KycReviewStatus};
 pub use pins::{PinRecord, PinRecords};
 pub use policy_versions::{PolicyVersionRecord, PolicyVersionRecords};
 pub use security_events::SecurityEventRecords;
@@ -62,6 +64,7 @@ pub trait Records:
     + CommandRecords
     + CaseLockRecords
     + PolicyVersionRecords
+    + KycReviewRecords
 {
 }
 
@@ -82,6 +85,7 @@ impl<T> Records for T where
         + CommandRecords
         + CaseLockRecords
         + PolicyVersionRecords
+        + KycReviewRecords
         + ?Sized
 {
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod commands;
 pub mod holder_actions;
 pub mod holders;
+pub mod kyc;
 pub mod policy;
 pub mod queues;
 pub mod recon;

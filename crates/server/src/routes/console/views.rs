@@ -3,9 +3,9 @@
 
 use crate::timestamp::rfc3339;
 use qianbao_api_types::console::{
-    AuditLineView, CommandView, HolderAccountView, HolderCardView, HolderMovementView,
-    HolderNotificationView, HolderProfileView, HolderRow, HolderSessionView, PolicyVersionView,
-    StaffView,
+    AuditLineView, CommandView, HolderAccountView, HolderCardView, HolderKycReviewView,
+    HolderMovementView, HolderNotificationView, HolderProfileView, HolderRow, HolderSessionView,
+    PolicyVersionView, StaffView,
 };
 use qianbao_wallet::console::holders::{HolderFound, HolderProfile};
 use qianbao_wallet::domain::Phone;
@@ -103,6 +103,12 @@ pub fn profile_view(p: HolderProfile) -> HolderProfileView {
             })
             .collect(),
         pending_commands: p.pending_commands.into_iter().map(command_view).collect(),
+        pending_kyc_review: p.pending_kyc_review.map(|k| HolderKycReviewView {
+            case_id: k.id,
+            status: k.status.as_str().into(),
+            id_number_masked: k.id_masked,
+            submitted_at: rfc3339(k.submitted_ms),
+        }),
     }
 }
 
