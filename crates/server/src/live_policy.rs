@@ -6,6 +6,7 @@
 use crate::policy::Policy;
 use qianbao_store::Storage;
 use qianbao_wallet::console::policy::PolicyRules;
+use qianbao_wallet::levels::LevelTable;
 use qianbao_wallet::money::Money;
 use qianbao_wallet::storage::RecordStore;
 use std::sync::{Arc, RwLock};
@@ -17,6 +18,18 @@ struct InForce {
     version: i64,
     /// The policy.
     policy: Arc<Policy>,
+    /// Its limits per level, shared by every request until the next swap (no copy per call).
+    levels: Arc<LevelTable>,
+}
+
+impl InForce {
+    fn of(version: i64, policy: Policy) -> InForce {
+        InForce {
+            version,
+            levels: Arc::new(policy.levels.clone()),
+            policy: Arc::new(policy),
+        }
+    }
 }
 
 /// The policy in force, and the file's policy every stored version is laid over.
@@ -30,10 +43,7 @@ impl LivePolicy {
     pub fn new(file: Policy, version: i64, policy: Policy) -> LivePolicy {
         LivePolicy {
             file: Arc::new(file),
-            now: RwLock::new(InForce {
-                version,
-                policy: Arc::new(policy),
-            }),
+            now: RwLock::new(InForce::of(version, policy)),
         }
     }
 
@@ -52,11 +62,11 @@ impl LivePolicy {
 
     /// `money` with the limits, fees and money numbers in force.
     pub fn money(&self, money: &Money) -> Money {
-        let policy = self.current();
+        let in_force = self.in_force();
         let mut money = money.clone();
-        money.levels = Arc::new(policy.levels.clone());
-        money.fees = policy.fees;
-        money.policy = policy.money.clone();
+        money.levels = in_force.levels;
+        money.fees = in_force.policy.fees;
+        money.policy = in_force.policy.money.clone();
         money
     }
 
@@ -84,10 +94,7 @@ impl LivePolicy {
         };
         // Two refreshes racing: the newer version wins, whichever finishes last.
         if latest.version > guard.version {
-            *guard = InForce {
-                version: latest.version,
-                policy: Arc::new(policy),
-            };
+            *guard = InForce::of(latest.version, policy);
         }
         Ok(())
     }

@@ -93,7 +93,7 @@ export function wire() {
     const name = $('id-name').value.trim();
     const idNumber = $('id-number').value.trim().toUpperCase();
     const me = state.me;
-    if (!me || me.kyc_level < 1) {
+    if ((!me || me.kyc_level < 1) && !(me && me.kyc_review_pending)) {
       if (!name) throw localError('required', $('id-name'));
       if (!/^\d{17}[\dX]$/.test(idNumber)) throw codeError('id_number_invalid', $('id-number'));
       const file = $('id-photo').files[0];
@@ -102,11 +102,14 @@ export function wire() {
         const r = await api('POST', '/v1/me/identity', { body: { name, id_number: idNumber } });
         state.onboard.name = name;
         state.onboard.idNumber = idNumber;
-        if (state.me) state.me.kyc_level = Math.max(state.me.kyc_level, r.kyc_level || 1);
+        // 202 pending_review: the verifier could not decide and staff will; no level yet.
+        const pending = r && r.status === 'pending_review';
+        if (state.me && pending) state.me.kyc_review_pending = true;
+        else if (state.me) state.me.kyc_level = Math.max(state.me.kyc_level, r.kyc_level || 1);
         $('id-name').disabled = true;
         $('id-number').disabled = true;
         const v = $('id-verified');
-        v.textContent = t('open.verified', { date: r.birth_date || '' });
+        v.textContent = pending ? t('open.review_pending') : t('open.verified', { date: r.birth_date || '' });
         v.hidden = false;
       } catch (err) {
         if (err.code === 'id_number_invalid' || err.code === 'underage') err.input = $('id-number');
@@ -126,6 +129,14 @@ export function wire() {
     }
     announce(t('open.photo_ok'));
     await loadMe();
+    if (state.me && state.me.kyc_review_pending && state.me.kyc_level < 1) {
+      // Nothing more to do until a reviewer decides; the holder is told either way.
+      const v = $('id-verified');
+      v.textContent = t('open.review_waiting');
+      v.hidden = false;
+      announce(t('open.review_waiting'));
+      return;
+    }
     showStep(4);
   });
 

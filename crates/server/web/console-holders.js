@@ -126,6 +126,7 @@ function profileView(p) {
   node.append(el('div', { class: 'card' },
     el('h3', { text: (h.masked_name || h.phone) + ' ' }, pill(h.status)),
     facts([
+      ['console.col.holder', h.holder_id, 'holder-id'],
       ['console.col.wallet', h.wallet_id, 'holder-wallet'],
       ['console.col.phone', h.phone, 'holder-phone'],
       ['console.col.level', 'L' + h.kyc_level, 'holder-level'],

@@ -21,7 +21,6 @@ function summaryView(s) {
 
 function resolveRow(c) {
   if (!can('money', 'manage') || c.status !== 'open') return '';
-  const target = c.holder_id ? { holder_id: c.holder_id } : c.merchant_id ? { merchant_id: c.merchant_id } : null;
   const buttons = el('div', { class: 'actions' });
   buttons.append(actionButton('console.recon.accept', 'recon-accept-' + c.case_id, async () => {
     const note = required('recon-note');
@@ -29,15 +28,16 @@ function resolveRow(c) {
     done('console.recon.accepted');
     await showRecon();
   }, 'recon-error'));
-  if (target) {
-    buttons.append(actionButton('console.recon.adjust', 'recon-adjust-' + c.case_id, async () => {
-      const amount = signedFen('recon-amount');
-      const reason = required('recon-note');
-      await api('POST', '/v1/console/commands', { body: { command: { kind: 'adjustment', ...target, amount, currency: c.currency || 'CNY', case_id: c.case_id }, reason } });
-      done('console.proposed');
-      await showRecon();
-    }, 'recon-error', 'primary'));
-  }
+  // The bank's line names no wallet: the reviewer says whose balance the entry corrects.
+  buttons.append(actionButton('console.recon.adjust', 'recon-adjust-' + c.case_id, async () => {
+    const amount = signedFen('recon-amount');
+    const reason = required('recon-note');
+    const whose = required('recon-target');
+    const target = $('recon-target-kind').value === 'merchant' ? { merchant_id: whose } : { holder_id: whose };
+    await api('POST', '/v1/console/commands', { body: { command: { kind: 'adjustment', ...target, amount, currency: c.currency || 'CNY', case_id: c.case_id }, reason } });
+    done('console.proposed');
+    await showRecon();
+  }, 'recon-error', 'primary'));
   return buttons;
 }
 
@@ -49,7 +49,7 @@ function casesTable(rows) {
     { head: 'console.recon.ours', cell: (c) => c.our_amount === null || c.our_amount === undefined ? '—' : money(c.our_amount, c.currency), num: true },
     { head: 'console.recon.bank', cell: (c) => c.bank_amount === null || c.bank_amount === undefined ? '—' : money(c.bank_amount, c.currency), num: true },
     { head: 'console.col.status', cell: (c) => pill(c.status) },
-    { head: 'console.note', cell: (c) => c.note || '' },
+    { head: 'console.note', cell: (c) => c.note || c.detail || '' },
     { head: 'console.col.decide', cell: resolveRow },
   ], rows, { id: (c) => c.case_id, empty: 'console.recon.no_cases', tableId: 'recon-cases-table' });
 }
@@ -75,7 +75,12 @@ export async function showRecon() {
   ]);
   const box = put('recon-cases', el('div', { class: 'console-actions' },
     el('div', { class: 'field' }, el('label', { for: 'recon-note', text: t('console.recon.note') }), el('input', { id: 'recon-note', autocomplete: 'off' })),
-    el('div', { class: 'field' }, el('label', { for: 'recon-amount', text: t('console.adjust.amount') }), el('input', { id: 'recon-amount', inputmode: 'decimal', autocomplete: 'off' }))));
+    el('div', { class: 'field' }, el('label', { for: 'recon-amount', text: t('console.adjust.amount') }), el('input', { id: 'recon-amount', inputmode: 'decimal', autocomplete: 'off' })),
+    el('div', { class: 'field' }, el('label', { for: 'recon-target-kind', text: t('console.recon.target_kind') }),
+      el('select', { id: 'recon-target-kind' },
+        el('option', { value: 'holder', text: t('console.recon.target.holder') }),
+        el('option', { value: 'merchant', text: t('console.recon.target.merchant') }))),
+    el('div', { class: 'field' }, el('label', { for: 'recon-target', text: t('console.recon.target') }), el('input', { id: 'recon-target', autocomplete: 'off', spellcheck: 'false' }))));
   box.append(casesTable(cases));
   const alertBox = put('recon-alerts', null);
   for (const a of alerts || []) {
