@@ -32,8 +32,6 @@ pub struct ConsoleRefundRequest {
 pub struct ConsoleRefundView {
     /// The refund's id.
     pub refund_id: String,
-    /// The payment refunded.
-    pub payment_id: String,
     /// `succeeded`.
     pub status: String,
     /// What went back to the payer, minor units.

@@ -16,9 +16,23 @@ use qianbao_wallet::domain::ChinaDay;
 use qianbao_wallet::recon::statement::day_text;
 use serde_json::{Value, json};
 
-/// `POST path` with a reason, by `token`: the status and the body.
+/// `POST path` with a reason, by `token`: the status and the body. Each call its own
+/// `Idempotency-Key` (an immediate refund needs one; other calls ignore it).
 async fn act(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = post(app, path, body, Some(token)).await;
+    act_keyed(app, token, path, body, &uuid::Uuid::new_v4().to_string()).await
+}
+
+/// [`act`] with the `Idempotency-Key` `key`.
+async fn act_keyed(app: &TestApp, token: &str, path: &str, body: Value, key: &str) -> (u16, Value) {
+    let r = app
+        .client
+        .post(format!("{}{path}", app.address))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
 }
@@ -255,13 +269,29 @@ async fn a_refund_on_behalf_runs_at_once_below_the_threshold_and_needs_a_second_
         assert_eq!(status, 422, "{bad}: {body}");
     }
 
-    // At most the threshold (50000 fen): at once.
+    // At most the threshold (50000 fen): at once, and once however often it is retried; without
+    // an Idempotency-Key it is refused.
     let before = available(&app, &payer.token).await;
-    let (status, body) = act(&app, &maker_token, &path, refund(10_000)).await;
+    let r = post(&app, &path, refund(10_000), Some(&maker_token)).await;
+    assert_eq!(r.status(), 400);
+    let key = uuid::Uuid::new_v4().to_string();
+    let (status, body) = act_keyed(&app, &maker_token, &path, refund(10_000), &key).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(
         (body["amount"].as_i64(), body["status"].as_str()),
         (Some(10_000), Some("succeeded"))
+    );
+    let (status, again) = act_keyed(&app, &maker_token, &path, refund(10_000), &key).await;
+    assert_eq!(
+        (status, &again),
+        (201, &body),
+        "the retry gets the first answer"
+    );
+    let (status, reused) = act_keyed(&app, &maker_token, &path, refund(9_000), &key).await;
+    assert_eq!(
+        (status, reused["code"].as_str()),
+        (422, Some("idempotency_conflict")),
+        "{reused}"
     );
     assert_eq!(available(&app, &payer.token).await, before + 10_000);
 

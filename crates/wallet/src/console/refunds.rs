@@ -9,27 +9,33 @@ use super::commands::{Command, refund_reason};
 use super::staff::Staff;
 use super::{Console, ConsoleError, Group, Permission};
 use crate::money::merchant::RefundDone;
-use crate::money::{Money, MoneyError};
+use crate::money::{IdempotencyKey, Money, MoneyError, Render};
 use crate::records::CommandRecord;
 use crate::storage::RecordStore;
 use qianbao_ledger::PositiveAmount;
 
 /// What a refund on behalf came to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum OnBehalf {
-    /// Refunded at once (at most the threshold).
-    Refunded(RefundDone),
+    /// At most the threshold: to run at once, with the reason checked.
+    Now {
+        /// The amount.
+        refund: PositiveAmount,
+        /// The reason, trimmed.
+        reason: String,
+    },
     /// Above the threshold: a pending command for a second staff member.
     Pending(CommandRecord),
 }
 
 impl Console {
-    /// Refunds `amount` minor units of merchant payment `payment_id` to its payer on the
-    /// merchant's behalf, for `reason` (shown to the payer). Needs `money.manage`.
+    /// Decides how a refund of `amount` minor units of merchant payment `payment_id` on the
+    /// merchant's behalf goes, for `reason` (shown to the payer). Needs `money.manage`. Above the
+    /// operator's threshold it is proposed here as a four-eyes command; up to it the caller runs
+    /// [`Console::refund_now`] under the request's `Idempotency-Key`, so a retry refunds once.
     pub async fn refund_on_behalf(
         &self,
         store: &impl RecordStore,
-        money: &Money,
         staff: &Staff,
         payment_id: &str,
         amount: i64,
@@ -59,15 +65,39 @@ impl Console {
         }
         let refund = PositiveAmount::new(amount)
             .ok_or(ConsoleError::Invalid("a refund is a positive amount"))?;
-        let (payment_id, actor, now) = (payment_id.to_string(), staff.actor(), self.ctx.now_ms());
+        Ok(OnBehalf::Now { refund, reason })
+    }
+
+    /// Runs a refund on behalf that [`Console::refund_on_behalf`] let through at once: the
+    /// merchant's own refund rules, under `key` (one refund however often the request is
+    /// retried), with its audit line in the refund's transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn refund_now(
+        &self,
+        store: &impl RecordStore,
+        money: &Money,
+        staff: &Staff,
+        payment_id: &str,
+        refund: PositiveAmount,
+        reason: &str,
+        key: &IdempotencyKey,
+        render: Render<RefundDone>,
+    ) -> Result<RefundDone, MoneyError> {
+        let (payment_id, actor, reason, now) = (
+            payment_id.to_string(),
+            staff.actor(),
+            reason.to_string(),
+            self.ctx.now_ms(),
+        );
         let memo = refund_reason(&reason);
-        let payload =
-            serde_json::to_string(&command).map_err(|e| ConsoleError::Internal(e.to_string()))?;
+        let payload = serde_json::to_string(&Command::Refund {
+            payment_id: payment_id.clone(),
+            amount: refund.amount().minor(),
+        })
+        .map_err(|e| MoneyError::Internal(e.to_string()))?;
         let m = money.clone();
-        // Through the money writer's own transaction, so a refusal rolls back whatever the rules
-        // wrote, and the audit line commits with the refund.
-        let done = money
-            .run(store, move |r| {
+        money
+            .call(store, key, render, now, move |r| {
                 let done = m.refund_in(r, None, &payment_id, refund, &memo, None, now)?;
                 audit::append(
                     r,
@@ -85,10 +115,5 @@ impl Console {
                 Ok(done)
             })
             .await
-            .map_err(|e| match e {
-                MoneyError::NotFound => ConsoleError::NotFound,
-                other => other.into(),
-            })?;
-        Ok(OnBehalf::Refunded(done))
     }
 }
