@@ -9,7 +9,8 @@ use crate::money::records::{
     OrderStatus, RiskLabel, TimerKind,
 };
 use crate::records::{
-    CardStatus, ClosingRequestStatus, CommandStatus, HolderStatus, KycReasonCode, KycReviewStatus, StaffStatus,
+    CardStatus, ClosingRequestStatus, CommandStatus, HolderStatus, KycReasonCode, KycReviewStatus,
+    StaffStatus,
 };
 use crate::verify::VerifyReport;
 

@@ -55,7 +55,13 @@ pub async fn close(
     Ok(
         match state
             .kyc
-            .request_closing(&state.storage, &me.holder, proof, body.otp.as_deref(), card_id)
+            .request_closing(
+                &state.storage,
+                &me.holder,
+                proof,
+                body.otp.as_deref(),
+                card_id,
+            )
             .await?
         {
             CloseAsked::Closed => closed.into_response(),

@@ -21,5 +21,5 @@ pub use blockers::{Balance, Blocker, BlockerKind, Shop, Standing, Waiting, block
 pub use close::CloseProof;
 pub(crate) use close::{close, standing};
 
-pub use request::CloseAsked;
 pub use error::ClosingError;
+pub use request::CloseAsked;

@@ -13,6 +13,7 @@ use super::audit::{self, AuditLine, DONE};
 use super::commands::Command;
 use super::staff::Staff;
 use super::{Console, ConsoleError, Group, Permission};
+use crate::AccountOwner;
 use crate::StoreError;
 use crate::closing::{BlockerKind, blockers, close, standing};
 use crate::domain::{CardType, Phone};
@@ -24,7 +25,6 @@ use crate::records::{
     CommandStatus, HolderRecord, HolderStatus,
 };
 use crate::storage::RecordStore;
-use crate::AccountOwner;
 use qianbao_ledger::{AccountKind, Amount, Currency};
 
 /// The most requests one look at the queue answers.
@@ -54,8 +54,13 @@ impl Console {
         store: &impl RecordStore,
         staff: &Staff,
     ) -> Result<Vec<ClosingCase>, ConsoleError> {
-        self.require(store, staff, Permission::view(Group::Holders), "queue.closing")
-            .await?;
+        self.require(
+            store,
+            staff,
+            Permission::view(Group::Holders),
+            "queue.closing",
+        )
+        .await?;
         let now = self.ctx.now_ms();
         Ok(store
             .transact_read(move |r| {
@@ -177,8 +182,7 @@ pub(super) fn waiting_for(
     holder_id: &str,
     card_id: &str,
 ) -> Result<bool, StoreError> {
-    Ok(r
-        .waiting_closing_request(holder_id)?
+    Ok(r.waiting_closing_request(holder_id)?
         .is_some_and(|q| q.card_id == card_id))
 }
 
@@ -219,7 +223,9 @@ pub(super) fn run_close_account(
         .waiting_closing_request(holder_id)?
         .filter(|q| q.card_id == *card_id)
     else {
-        return Ok(Err("no waiting closing request for this holder and card".into()));
+        return Ok(Err(
+            "no waiting closing request for this holder and card".into()
+        ));
     };
     let found = blockers(&standing(r, &holder, now)?);
     let others: Vec<&str> = found
@@ -234,7 +240,9 @@ pub(super) fn run_close_account(
         )));
     }
     let Some(card) = sweep_card(r, holder_id, card_id)? else {
-        return Ok(Err("the card is no longer an active debit card of the holder's".into()));
+        return Ok(Err(
+            "the card is no longer an active debit card of the holder's".into(),
+        ));
     };
     // Only balances are left (the available part; with no hold it is all of it). Nothing is
     // written before the sweep's own checks pass, so a refusal here changes nothing.
@@ -264,7 +272,10 @@ pub(super) fn run_close_account(
         r,
         &holder,
         "钱包已注销".into(),
-        format!("您的钱包已注销，余额 {} 已转出到{shown}，不收手续费。", yuan(total)),
+        format!(
+            "您的钱包已注销，余额 {} 已转出到{shown}，不收手续费。",
+            yuan(total)
+        ),
         "Wallet closed".into(),
         format!(
             "Your wallet is closed; its balance of {} is on its way to {shown}, with no fee.",
