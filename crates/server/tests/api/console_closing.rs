@@ -201,6 +201,25 @@ async fn a_balance_is_swept_to_the_card_by_four_eyes_and_the_wallet_closed() {
     );
     clock.advance_s(5);
     balance_becomes(&app, &alice.wallet_id, (0, 0)).await;
+    // The card kept its token for the payout only: unbound once it ended.
+    let profile = answer(
+        get(
+            &app,
+            &format!("/v1/console/holders/{alice_id}"),
+            &admin_token,
+        )
+        .await,
+    )
+    .await
+    .1;
+    assert_eq!(profile["holder"]["status"], "closed", "{profile}");
+    assert_eq!(profile["cards"], json!([]), "{profile}");
+    let sweep = &profile["records"][0];
+    assert_eq!(
+        (&sweep["kind"], &sweep["amount"], &sweep["status"]),
+        (&json!("withdrawal"), &json!(25_000), &json!("succeeded")),
+        "{profile}"
+    );
     assert_eq!(fee_income(&ledger(&app).await).await, fees_before);
     assert!(queue(&app, &admin_token).await.is_empty());
     let r = call(&app, "GET", "/v1/me", None, Some(&alice.token)).await;
@@ -315,5 +334,29 @@ async fn a_rejected_request_tells_the_holder_and_a_hold_fails_the_approval() {
     assert!(body["outcome"].as_str().unwrap().contains("hold"), "{body}");
     assert_eq!(get(&app, "/v1/me", &alice.token).await.status(), 200);
     assert_eq!(queue(&app, &admin_token).await.len(), 1);
+    verify_passes(&app);
+}
+
+#[tokio::test]
+async fn a_holder_who_spends_the_balance_and_closes_leaves_the_queue() {
+    let (app, clock) = app().await;
+    let admin = first_admin(&app, &clock).await;
+    let admin_token = sign_in(&app, &clock, &admin).await;
+    let alice = funded(&app, "张三", 1_000).await;
+    let bob = funded(&app, "李四", 0).await;
+    let (status, body) = ask(&app, &clock, &alice, &alice.card_id).await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(queue(&app, &admin_token).await.len(), 1);
+    assert_eq!(transfer(&app, &alice, &bob, 1_000).await.status(), 201);
+    let code = close_code(&app, &clock, &alice).await;
+    let r = post(
+        &app,
+        "/v1/me/close",
+        json!({"pin": PIN, "otp": code}),
+        Some(&alice.token),
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(queue(&app, &admin_token).await.is_empty());
     verify_passes(&app);
 }

@@ -12,7 +12,7 @@ use crate::domain::Phone;
 use crate::kyc::Kyc;
 use crate::money::records::{MoneyTx, TimerKind};
 use crate::opening::{Opening, OpeningError, Purpose};
-use crate::records::{CardStatus, ClosingRecord, HolderRecord, HolderStatus};
+use crate::records::{CardStatus, ClosingRecord, ClosingRequestStatus, HolderRecord, HolderStatus};
 use crate::storage::RecordStore;
 use qianbao_ledger::{Account, AccountKind};
 
@@ -195,6 +195,14 @@ pub(crate) fn close(
     now_ms: i64,
 ) -> Result<(), StoreError> {
     r.delete_otp(&holder.phone, Purpose::Close.as_str())?;
+    // A closing request still waiting (the holder spent the balance and closed by themselves)
+    // has nothing left to do: it leaves the staff's queue. A sweep ends its own request first.
+    if let Some(mut request) = r.waiting_closing_request(&holder.id)? {
+        request.status = ClosingRequestStatus::Done;
+        request.decided_ms = Some(now_ms);
+        request.outcome = "closed by the holder".into();
+        r.end_closing_request(&request)?;
+    }
     r.set_status(&holder.id, HolderStatus::Closed)?;
     r.insert_closing(&ClosingRecord {
         holder_id: holder.id.clone(),

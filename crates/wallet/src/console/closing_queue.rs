@@ -1,7 +1,7 @@
 //! The closing queue: holders who asked to close with the wallet's balance swept to one of their
 //! cards, oldest first. Staff approve a request as a four-eyes `close_account` command, whose
 //! approval sweeps the whole balance as it is then and closes the wallet in one money
-//! transaction (see [`run_close_account`]), or reject it with a reason; either way the holder is
+//! transaction (see `run_close_account`), or reject it with a reason; either way the holder is
 //! told in their inbox.
 //!
 //! The sweep's card keeps its bank token, and stays bound to the closed wallet, until the payout
@@ -260,13 +260,13 @@ pub(super) fn run_close_account(
     let total = swept
         .iter()
         .fold(Amount::ZERO, |sum, (_, amount)| sum + *amount);
-    let keep = (!swept.is_empty()).then_some(card.id.as_str());
-    close(r, &holder, keep, now)?;
     request.status = ClosingRequestStatus::Done;
     request.decided_ms = Some(now);
     request.decided_by = Some(checker.to_string());
     request.outcome = record.id.clone();
     r.end_closing_request(&request)?;
+    let keep = (!swept.is_empty()).then_some(card.id.as_str());
+    close(r, &holder, keep, now)?;
     let shown = card_shown(&card);
     notify(
         r,
