@@ -463,3 +463,44 @@ pub struct KycCaseDecided {
     /// When (RFC 3339).
     pub decided_at: String,
 }
+
+/// `GET /v1/console/queues/closing`: a holder waiting to close with the balance swept to a card.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClosingCaseView {
+    /// The request's id.
+    pub request_id: String,
+    /// Whose wallet it is.
+    pub holder_id: String,
+    /// The holder's phone, masked (`138****8000`).
+    pub phone_masked: String,
+    /// The wallet's balance now, in minor units (the approval sweeps the balance it reads then).
+    pub balance: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// The holder's card the balance goes to.
+    pub card_id: String,
+    /// The card as `bank ****1234`.
+    pub card_masked: String,
+    /// When the holder asked (RFC 3339).
+    pub requested_at: String,
+    /// The pending `close_account` command proposed for it; null until one is.
+    pub command_id: Option<String>,
+}
+
+/// `POST /v1/console/queues/closing/{request_id}/reject`.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClosingRejectBody {
+    /// Why, as the holder will read it (1 to 500 characters).
+    pub reason: String,
+}
+
+/// A rejected closing request.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClosingRejected {
+    /// The request.
+    pub request_id: String,
+    /// Whose it was.
+    pub holder_id: String,
+    /// `rejected`.
+    pub status: String,
+}

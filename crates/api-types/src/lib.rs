@@ -1036,6 +1036,20 @@ pub struct CloseRequest {
     #[serde(default)]
     #[schema(pattern = r"^[0-9]{6}$")]
     pub otp: Option<String>,
+    /// One of the holder's own active debit cards: when the wallet's balance is the only thing
+    /// that keeps it from closing, staff sweep the whole balance there (no fee) and close it
+    /// (202 `pending_review`).
+    #[serde(default)]
+    pub sweep_to_card_id: Option<String>,
+}
+
+/// `POST /v1/me/close` with `sweep_to_card_id`: the closing request waits for staff.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ClosePending {
+    /// `pending_review`.
+    pub status: String,
+    /// The request's id.
+    pub request_id: String,
 }
 
 /// One thing that keeps a wallet from closing, in a `close_blocked` problem.

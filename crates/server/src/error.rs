@@ -723,6 +723,18 @@ impl From<ClosingError> for ApiError {
                 "This wallet has a payment password: send it as pin to close the wallet.",
             )
             .field("pin"),
+            ClosingError::Pending => ApiError::new(
+                StatusCode::CONFLICT,
+                code,
+                "A request to close this wallet waits for staff already.",
+            )
+            .detail_zh("钱包注销申请正在审核中。"),
+            ClosingError::SweepCard => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                code,
+                "sweep_to_card_id must be one of your own active debit cards.",
+            )
+            .field("sweep_to_card_id"),
             ClosingError::Pin(kyc) => kyc.into(),
             ClosingError::Opening(opening) => opening.into(),
             ClosingError::Store(store) => store.into(),

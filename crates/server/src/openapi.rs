@@ -62,7 +62,8 @@ use utoipa::OpenApi;
         console::recon::import, console::recon::cases, console::recon::accept,
         console::recon::alerts,
         console::policy::policy, console::policy::versions, console::kyc::kyc_queue, console::kyc::next, console::kyc::take,
-        console::kyc::photo, console::kyc::approve, console::kyc::reject
+        console::kyc::photo, console::kyc::approve, console::kyc::reject,
+        console::closing::closing_queue, console::closing::reject
     ),
     components(schemas(
         Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
@@ -118,7 +119,11 @@ use utoipa::OpenApi;
         qianbao_api_types::console::PolicyVersionView,
         qianbao_api_types::console::KycCaseView, qianbao_api_types::console::KycDecisionBody,
         qianbao_api_types::console::KycCaseDecided,
-        qianbao_api_types::console::HolderKycReviewView
+        qianbao_api_types::console::HolderKycReviewView,
+        qianbao_api_types::console::ClosingCaseView,
+        qianbao_api_types::console::ClosingRejectBody,
+        qianbao_api_types::console::ClosingRejected,
+        qianbao_api_types::ClosePending
     )),
     modifiers(&BearerAuth, &CommonProblems),
     tags(

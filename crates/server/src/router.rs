@@ -199,6 +199,14 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             "/v1/console/policy/versions",
             get(console::policy::versions),
         )
+        .route(
+            "/v1/console/queues/closing",
+            get(console::closing::closing_queue),
+        )
+        .route(
+            "/v1/console/queues/closing/{request_id}/reject",
+            post(console::closing::reject),
+        )
         .route("/v1/console/queues/kyc", get(console::kyc::kyc_queue))
         .route("/v1/console/queues/kyc/next", post(console::kyc::next))
         .route("/v1/console/queues/kyc/{id}/take", post(console::kyc::take))

@@ -14,6 +14,8 @@ pub const ON_POSTGRES: bool = true;
 mod closing;
 #[path = "api/console.rs"]
 mod console;
+#[path = "api/console_closing.rs"]
+mod console_closing;
 #[path = "api/console_helpers.rs"]
 mod console_helpers;
 #[path = "api/console_kyc.rs"]

@@ -138,6 +138,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0020_policy_versions.sql"),
         postgres: include_str!("../../../migrations/postgres/0020_policy_versions.sql"),
     },
+    // Closing requests: a wallet's balance swept to a card and the wallet closed, by staff.
+    Migration {
+        version: 21,
+        name: "0021_closing_requests",
+        sqlite: include_str!("../../../migrations/sqlite/0021_closing_requests.sql"),
+        postgres: include_str!("../../../migrations/postgres/0021_closing_requests.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

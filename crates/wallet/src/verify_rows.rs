@@ -9,7 +9,8 @@ use crate::money::records::{
     OrderStatus, RiskLabel, TimerKind,
 };
 use crate::records::{
-    CardStatus, CommandStatus, HolderStatus, KycReasonCode, KycReviewStatus, StaffStatus,
+    CardStatus, ClosingRequestStatus, CommandStatus, HolderStatus, KycReasonCode, KycReviewStatus,
+    StaffStatus,
 };
 use crate::verify::VerifyReport;
 
@@ -93,6 +94,13 @@ pub fn named_columns() -> Vec<NamedColumn> {
         // The KYC review queue.
         named("kyc_reviews", "id", "status", KycReviewStatus::names()),
         named("kyc_reviews", "id", "reason_code", KycReasonCode::names()),
+        // Closing requests.
+        named(
+            "closing_requests",
+            "id",
+            "status",
+            ClosingRequestStatus::names(),
+        ),
     ]
 }
 

@@ -14,6 +14,7 @@ mod binary;
 mod closing;
 mod connectors;
 mod console;
+mod console_closing;
 mod console_helpers;
 mod console_kyc;
 mod console_money;

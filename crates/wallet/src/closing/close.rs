@@ -11,8 +11,8 @@ use crate::StoreError;
 use crate::domain::Phone;
 use crate::kyc::Kyc;
 use crate::money::records::{MoneyTx, TimerKind};
-use crate::opening::{OpeningError, Purpose};
-use crate::records::{CardStatus, ClosingRecord, HolderRecord, HolderStatus};
+use crate::opening::{Opening, OpeningError, Purpose};
+use crate::records::{CardStatus, ClosingRecord, ClosingRequestStatus, HolderRecord, HolderStatus};
 use crate::storage::RecordStore;
 use qianbao_ledger::{Account, AccountKind};
 
@@ -42,6 +42,36 @@ impl Kyc {
         proof: CloseProof<'_>,
         code: Option<&str>,
     ) -> Result<(), ClosingError> {
+        let digest = self.prove_closing(store, holder, proof, code).await?;
+        let opening = self.opening.clone();
+        let holder_id = holder.id.clone();
+        let now = self.ctx.clock.now_ms();
+        store
+            .transact_money(move |r| {
+                let holder = match proven_holder(r, &opening, &holder_id, &digest, now)? {
+                    Ok(holder) => holder,
+                    Err(refusal) => return Ok(Err(refusal)),
+                };
+                let found = blockers(&standing(r, &holder, now)?);
+                if !found.is_empty() {
+                    return Ok(Err(ClosingError::Blocked(found)));
+                }
+                close(r, &holder, None, now)?;
+                Ok(Ok(()))
+            })
+            .await?
+    }
+
+    /// Checks both proofs that a closing is the holder's own doing (the payment password, or the
+    /// login password of a wallet that never had one, and that an SMS code was sent); the code's
+    /// digest, checked and used up inside the closing's own transaction.
+    pub(super) async fn prove_closing(
+        &self,
+        store: &impl RecordStore,
+        holder: &HolderRecord,
+        proof: CloseProof<'_>,
+        code: Option<&str>,
+    ) -> Result<String, ClosingError> {
         let phone = Phone::parse(&holder.phone).map_err(|_| OpeningError::PhoneInvalid)?;
         // No code, no try used up: the holder may not have asked for one yet.
         let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
@@ -63,44 +93,40 @@ impl Kyc {
                     .await?;
             }
         }
-        let digest = self.opening.code_digest(&phone, Purpose::Close, code);
-        let opening = self.opening.clone();
-        let holder_id = holder.id.clone();
-        let now = self.ctx.clock.now_ms();
-        store
-            .transact_money(move |r| {
-                let Some(holder) = r.holder(&holder_id)? else {
-                    return Ok(Err(ClosingError::Opening(OpeningError::Unauthorized)));
-                };
-                match holder.status {
-                    HolderStatus::Active => {}
-                    HolderStatus::Frozen => return Ok(Err(ClosingError::Frozen)),
-                    HolderStatus::Restricted => return Ok(Err(ClosingError::Restricted)),
-                    // Its sessions ended with it: a request still on its way finds no wallet.
-                    HolderStatus::Closed => {
-                        return Ok(Err(ClosingError::Opening(OpeningError::Unauthorized)));
-                    }
-                }
-                // A wrong code's count is kept: the refusal is returned as a value and the
-                // transaction commits.
-                if let Err(e) =
-                    opening.check_code(r, &holder.phone, Purpose::Close, &digest, now)?
-                {
-                    return Ok(Err(ClosingError::Opening(e)));
-                }
-                let found = blockers(&standing(r, &holder, now)?);
-                if !found.is_empty() {
-                    return Ok(Err(ClosingError::Blocked(found)));
-                }
-                close(r, &holder, now)?;
-                Ok(Ok(()))
-            })
-            .await?
+        Ok(self.opening.code_digest(&phone, Purpose::Close, code))
     }
 }
 
+/// The holder, read inside the closing's transaction, if their wallet may close now and the SMS
+/// code is right. A wrong code's count is kept: the refusal is returned as a value and the
+/// transaction commits.
+pub(super) fn proven_holder(
+    r: &mut dyn MoneyTx,
+    opening: &Opening,
+    holder_id: &str,
+    digest: &str,
+    now: i64,
+) -> Result<Result<HolderRecord, ClosingError>, StoreError> {
+    let Some(holder) = r.holder(holder_id)? else {
+        return Ok(Err(ClosingError::Opening(OpeningError::Unauthorized)));
+    };
+    match holder.status {
+        HolderStatus::Active => {}
+        HolderStatus::Frozen => return Ok(Err(ClosingError::Frozen)),
+        HolderStatus::Restricted => return Ok(Err(ClosingError::Restricted)),
+        // Its sessions ended with it: a request still on its way finds no wallet.
+        HolderStatus::Closed => {
+            return Ok(Err(ClosingError::Opening(OpeningError::Unauthorized)));
+        }
+    }
+    if let Err(e) = opening.check_code(r, &holder.phone, Purpose::Close, digest, now)? {
+        return Ok(Err(ClosingError::Opening(e)));
+    }
+    Ok(Ok(holder))
+}
+
 /// Everything of the holder's that could still move money, read inside the closing's transaction.
-fn standing(
+pub(crate) fn standing(
     r: &mut dyn MoneyTx,
     holder: &HolderRecord,
     now_ms: i64,
@@ -158,8 +184,25 @@ fn waiting_of(r: &mut dyn MoneyTx, owner_id: &str) -> Result<Vec<Waiting>, Store
 /// The writes of a closing: the code used up, the wallet closed and its sessions ended, its
 /// phone and ID number freed for a new wallet, its cards unbound and its shops closed, and a last
 /// SMS to the phone, so an owner who did not do this hears of it.
-fn close(r: &mut dyn MoneyTx, holder: &HolderRecord, now_ms: i64) -> Result<(), StoreError> {
+///
+/// `keep_card` is the card a closing's sweep is being paid out to: it stays bound, with its bank
+/// token, until the payout ends (the payout unbinds it then), since the bank can be asked to pay
+/// a card only with its token.
+pub(crate) fn close(
+    r: &mut dyn MoneyTx,
+    holder: &HolderRecord,
+    keep_card: Option<&str>,
+    now_ms: i64,
+) -> Result<(), StoreError> {
     r.delete_otp(&holder.phone, Purpose::Close.as_str())?;
+    // A closing request still waiting (the holder spent the balance and closed by themselves)
+    // has nothing left to do: it leaves the staff's queue. A sweep ends its own request first.
+    if let Some(mut request) = r.waiting_closing_request(&holder.id)? {
+        request.status = ClosingRequestStatus::Done;
+        request.decided_ms = Some(now_ms);
+        request.outcome = "closed by the holder".into();
+        r.end_closing_request(&request)?;
+    }
     r.set_status(&holder.id, HolderStatus::Closed)?;
     r.insert_closing(&ClosingRecord {
         holder_id: holder.id.clone(),
@@ -175,8 +218,11 @@ fn close(r: &mut dyn MoneyTx, holder: &HolderRecord, now_ms: i64) -> Result<(), 
         r.end_session(&holder.id, &session.id, now_ms)?;
     }
     // A card stays bound to at most one wallet: unbound here, it can be bound to a new one. No
-    // payout can be waiting on it, or the closing would have been blocked.
+    // payout can be waiting on it, or the closing would have been blocked, but for a sweep's.
     for mut card in r.cards_of(&holder.id)? {
+        if keep_card == Some(card.id.as_str()) {
+            continue;
+        }
         card.status = CardStatus::Unbound;
         card.is_default = false;
         card.token_sealed = None;

@@ -12,6 +12,12 @@ pub enum ClosingError {
     /// Money is still in the wallet or on its way: each blocker says what to do about it.
     #[error("close_blocked")]
     Blocked(Vec<Blocker>),
+    /// A closing request of the holder's waits for staff already.
+    #[error("close_pending")]
+    Pending,
+    /// The card to sweep the balance to is not one of the holder's active debit cards.
+    #[error("card_invalid")]
+    SweepCard,
     /// The wallet is frozen: unfreeze it first (a frozen wallet may be in a thief's hands).
     #[error("account_frozen")]
     Frozen,
@@ -38,6 +44,8 @@ impl ClosingError {
     pub fn code(&self) -> &'static str {
         match self {
             ClosingError::Blocked(_) => "close_blocked",
+            ClosingError::Pending => "close_pending",
+            ClosingError::SweepCard => "card_invalid",
             ClosingError::Frozen => "account_frozen",
             ClosingError::Restricted => "account_restricted",
             ClosingError::PinRequired => "pin_required",

@@ -6,6 +6,7 @@
 //!
 //! - `blockers.rs`: what blocks, decided from a picture of the wallet's money (pure).
 //! - `close.rs`: the use case, one money transaction that decides and closes.
+//! - `request.rs`: asking staff to close with the balance swept to a card.
 //! - `phone.rs`: the closed wallet's phone at sign-up (cooling-off) and at login.
 //! - `error.rs`: [`ClosingError`].
 
@@ -13,8 +14,12 @@ mod blockers;
 mod close;
 mod error;
 mod phone;
+mod request;
 
 pub use crate::records::closing::released;
 pub use blockers::{Balance, Blocker, BlockerKind, Shop, Standing, Waiting, blockers};
 pub use close::CloseProof;
+pub(crate) use close::{close, standing};
+
 pub use error::ClosingError;
+pub use request::CloseAsked;

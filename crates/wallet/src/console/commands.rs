@@ -7,6 +7,7 @@
 //! money transaction.
 
 use super::audit::{self, AuditLine, DONE, REFUSED};
+use super::closing_queue::{run_close_account, waiting_for};
 use super::policy::run_policy_change;
 use super::staff::{Staff, role_permissions};
 use super::{Console, ConsoleError, Group, Permission};
@@ -66,6 +67,14 @@ pub enum Command {
         /// A built-in or custom role.
         role: String,
     },
+    /// Close a holder's wallet with its whole balance swept to their card, for their waiting
+    /// closing request.
+    CloseAccount {
+        /// The holder.
+        holder_id: String,
+        /// The holder's active debit card the balance goes to (the request's).
+        card_id: String,
+    },
     /// Change the operator's policy (limits, fees, risk rules): only the keys that change, in
     /// the policy file's shape.
     PolicyChange {
@@ -83,6 +92,7 @@ impl Command {
             Command::RoleChange { .. } => "role_change",
             Command::Refund { .. } => "refund",
             Command::PolicyChange { .. } => "policy_change",
+            Command::CloseAccount { .. } => "close_account",
         }
     }
 
@@ -90,6 +100,7 @@ impl Command {
     pub fn entity(&self) -> String {
         match self {
             Command::Unfreeze { holder_id }
+            | Command::CloseAccount { holder_id, .. }
             | Command::Adjustment {
                 holder_id: Some(holder_id),
                 ..
@@ -109,7 +120,7 @@ impl Command {
     /// The group whose manage permission both maker and checker need.
     pub fn group(&self) -> Group {
         match self {
-            Command::Unfreeze { .. } => Group::Holders,
+            Command::Unfreeze { .. } | Command::CloseAccount { .. } => Group::Holders,
             Command::Adjustment { .. } | Command::Refund { .. } => Group::Money,
             Command::RoleChange { .. } => Group::Staff,
             Command::PolicyChange { .. } => Group::Policy,
@@ -229,6 +240,18 @@ impl Console {
                         r.staff(staff_id)?.is_some()
                     }
                     Command::PolicyChange { .. } => true,
+                    Command::CloseAccount { holder_id, card_id } => {
+                        if r.holder(holder_id)?.is_none() {
+                            return Ok(Err(ConsoleError::NotFound));
+                        }
+                        if !waiting_for(r, holder_id, card_id)? {
+                            return Ok(Err(ConsoleError::Invalid(
+                                "close_account needs a waiting closing request of the holder's \
+                                 for this card",
+                            )));
+                        }
+                        true
+                    }
                 };
                 if !known {
                     return Ok(Err(ConsoleError::NotFound));
@@ -302,6 +325,9 @@ impl Console {
                 let ran = match (&command, &merged) {
                     (Command::PolicyChange { policy }, Some(merged)) => {
                         run_policy_change(r, merged.clone(), policy, &record, &checker, now)?
+                    }
+                    (close @ Command::CloseAccount { .. }, _) => {
+                        run_close_account(r, &money, close, &record, &checker, now)?
                     }
                     (other, _) => run(r, &money, other, &record, now)?,
                 };
@@ -599,7 +625,8 @@ fn run(
                 None => Err("no such staff member".into()),
             }
         }
-        // The approval runs a policy change through `run_policy_change` instead.
+        // The approval runs these through `run_close_account` and `run_policy_change` instead.
+        Command::CloseAccount { .. } => Err("a closing is run by run_close_account".into()),
         Command::PolicyChange { .. } => Err("a policy change is run by run_policy_change".into()),
     })
 }

@@ -4,6 +4,7 @@
 //! console page, a script, a forged request — can skip them.
 
 pub mod audit;
+pub mod closing_queue;
 pub mod commands;
 pub mod holder_actions;
 pub mod holders;

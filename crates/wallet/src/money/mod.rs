@@ -33,6 +33,8 @@ pub mod records;
 pub mod replay;
 
 pub mod review;
+// A closing's sweep of the whole balance to a card.
+pub(crate) mod sweep;
 
 mod throttles;
 

@@ -227,6 +227,17 @@ impl Money {
             if m.kind == MovementKind::Withdrawal
                 && let Some(holder) = r.holder(&m.owner_id)?
             {
+                // A closing's sweep kept its card bound, with its token, only for this payout.
+                if holder.status == HolderStatus::Closed
+                    && let Some(card_id) = &m.card_id
+                    && let Some(mut card) = r.card(&holder.id, card_id)?
+                    && card.status != CardStatus::Unbound
+                {
+                    card.status = CardStatus::Unbound;
+                    card.is_default = false;
+                    card.token_sealed = None;
+                    r.update_card(&card)?;
+                }
                 let (title, body, title_en, body_en) = if paid {
                     (
                         "提现到账",

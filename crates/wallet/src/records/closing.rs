@@ -15,6 +15,39 @@ pub struct ClosingRecord {
     pub closed_ms: i64,
 }
 
+crate::named! {
+    /// Where a closing request stands.
+    pub enum ClosingRequestStatus {
+        /// Waiting for staff.
+        Waiting = "waiting",
+        /// Approved: the balance was swept to the card and the wallet closed.
+        Done = "done",
+        /// Rejected by staff: the wallet stays open.
+        Rejected = "rejected",
+    }
+}
+
+/// A holder's request to close with the wallet's balance swept to one of their cards.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClosingRequestRecord {
+    /// Its id.
+    pub id: String,
+    /// The holder asking.
+    pub holder_id: String,
+    /// The holder's active debit card the balance goes to.
+    pub card_id: String,
+    /// Where it stands.
+    pub status: ClosingRequestStatus,
+    /// When it was asked (ms).
+    pub requested_ms: i64,
+    /// When staff ended it (ms).
+    pub decided_ms: Option<i64>,
+    /// The staff member who ended it.
+    pub decided_by: Option<String>,
+    /// What came of it: the command that closed, or the reason for rejecting.
+    pub outcome: String,
+}
+
 /// What stands in for a closed holder's phone and ID number digest in the rows that keep them
 /// unique: never a phone or a digest, and different for every holder.
 pub fn released(holder_id: &str) -> String {
@@ -32,4 +65,20 @@ pub trait ClosingRecords {
     /// Replaces the digest of the holder's verified ID number with `stand_in`, so the person can
     /// verify a new wallet; the sealed number and name stay with the old holder.
     fn release_id_number(&mut self, holder_id: &str, stand_in: &str) -> Result<(), StoreError>;
+    /// Stores a waiting closing request; `Duplicate` while another of the holder's waits.
+    fn insert_closing_request(&mut self, request: &ClosingRequestRecord) -> Result<(), StoreError>;
+    /// One closing request.
+    fn closing_request(&mut self, id: &str) -> Result<Option<ClosingRequestRecord>, StoreError>;
+    /// The holder's waiting closing request, if there is one.
+    fn waiting_closing_request(
+        &mut self,
+        holder_id: &str,
+    ) -> Result<Option<ClosingRequestRecord>, StoreError>;
+    /// The waiting closing requests, oldest first, at most `limit`.
+    fn waiting_closing_requests(
+        &mut self,
+        limit: i64,
+    ) -> Result<Vec<ClosingRequestRecord>, StoreError>;
+    /// Ends a waiting request (its status, `decided_ms`, `decided_by` and `outcome`).
+    fn end_closing_request(&mut self, request: &ClosingRequestRecord) -> Result<(), StoreError>;
 }

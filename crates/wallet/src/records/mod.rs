@@ -43,7 +43,7 @@ pub use staff::{CustomRoleRecord, StaffRecord, StaffRecords, StaffSessionRecord,
 pub use tills::{TillRecords, TillSessionRecord};
 pub use totp::{TotpRecord, TotpRecords};
 
-pub use closing::{ClosingRecord, ClosingRecords};
+pub use closing::{ClosingRecord, ClosingRecords, ClosingRequestRecord, ClosingRequestStatus};
 
 /// Every holder-side role in one transaction: what the opening, identity, card, PIN and
 /// security rules run over.

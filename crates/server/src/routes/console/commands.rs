@@ -22,7 +22,7 @@ use serde::Deserialize;
               (status = 403, description = "`permission_denied`; `not_allowed_on_self` (one's own role)", body = Problem, content_type = "application/problem+json"),
               (status = 404, description = "`not_found`: no such holder or staff member", body = Problem, content_type = "application/problem+json"),
               (status = 409, description = "`command_pending`: one already waits for this action and entity (for `policy_change`, entity `policy`: one at a time)", body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "`validation_failed` (for `policy_change`, with what the policy file's rules refuse), `role_invalid`", body = Problem, content_type = "application/problem+json")))]
+              (status = 422, description = "`validation_failed` (for `policy_change`, with what the policy file's rules refuse; for `close_account`, no waiting closing request of the holder's for that card), `role_invalid`", body = Problem, content_type = "application/problem+json")))]
 pub async fn propose(
     State(state): State<AppState>,
     CurrentStaff(staff): CurrentStaff,
@@ -32,7 +32,8 @@ pub async fn propose(
         ConsoleError::Invalid(
             "command is {kind: unfreeze, holder_id}, {kind: adjustment, holder_id or \
              merchant_id, amount, currency, case_id?}, {kind: refund, payment_id, amount}, \
-             {kind: role_change, staff_id, role} or {kind: policy_change, policy}",
+             {kind: role_change, staff_id, role}, {kind: policy_change, policy} or \
+             {kind: close_account, holder_id, card_id}",
         )
     })?;
     let record = state

@@ -2,6 +2,7 @@
 //! merchant's key answers 401), each call's permission checked by the use case it runs.
 
 pub mod audit;
+pub mod closing;
 pub mod commands;
 pub mod holder_actions;
 pub mod holders;
