@@ -10,6 +10,7 @@ import { codeButton, digits6, form } from './common.js';
 import { dateTime } from './dates.js';
 import { state, loadMe, levelText } from './app-state.js';
 import { route, signedOut } from './app-router.js';
+import { fetchCards } from './app-cards.js';
 import { wireSheet } from './app-second-factor.js';
 
 /* ------------------------------------------------------------- the authenticator app (TOTP) */
@@ -117,21 +118,49 @@ function drawBlockers(blockers) {
   list.hidden = !list.children.length;
 }
 
+/**
+ * When the balance is all that keeps the wallet open, offers to close it with the balance sent to
+ * one of the holder's debit cards: a request staff check (a four-eyes command) before it runs.
+ */
+async function offerSweep(blockers) {
+  const box = $('close-sweep');
+  const onlyBalance = (blockers || []).length > 0 && blockers.every((b) => b.kind === 'balance');
+  box.hidden = true;
+  if (!onlyBalance) return;
+  const debit = (await fetchCards()).filter((c) => c.card_type === 'debit' && c.status === 'active');
+  if (!debit.length) return;
+  const pick = clear('close-sweep-card');
+  for (const c of debit) pick.append(el('option', { value: c.card_id, text: c.bank_name + ' ···· ' + c.last4 }));
+  box.hidden = false;
+}
+
 function wireClose() {
   codeButton('close-send-code', () => state.me.phone, 'close', 'close-error');
-  form('close-form', async () => {
+  form('close-form', async (submitter) => {
+    const sweep = submitter && submitter.id === 'close-sweep-submit' ? $('close-sweep-card').value : null;
     drawBlockers(null);
     const otp = digits6('close-otp', 'otp');
     const pin = digits6('close-pin');
+    let answer;
     try {
-      await api('POST', '/v1/me/close', { body: { otp, pin } });
+      answer = await api('POST', '/v1/me/close', { body: sweep ? { otp, pin, sweep_to_card_id: sweep } : { otp, pin } });
     } catch (err) {
-      if (err.code === 'close_blocked') drawBlockers(err.blockers);
+      if (err.code === 'close_blocked') { drawBlockers(err.blockers); await offerSweep(err.blockers); }
       if (err.code === 'otp_invalid' || err.code === 'otp_expired') err.input = $('close-otp');
       if (['pin_incorrect', 'pin_locked', 'pin_not_set'].includes(err.code)) { $('close-pin').value = ''; err.input = $('close-pin'); }
       throw err;
     }
     ['close-otp', 'close-pin'].forEach((x) => { $(x).value = ''; });
+    if (answer && answer.status === 'pending_review') {
+      // Staff send the balance to the card and close the wallet; the holder is told then.
+      $('close-sweep').hidden = true;
+      drawBlockers(null);
+      const wait = $('close-waiting');
+      wait.textContent = t('close.sweep_waiting');
+      wait.hidden = false;
+      announce(t('close.sweep_waiting'));
+      return;
+    }
     // Every session ended with the wallet, this one too.
     toast(t('close.done'), '', 'ok');
     signedOut();

@@ -347,3 +347,63 @@ async fn a_statement_with_one_break_is_uploaded_and_the_break_resolved_by_a_four
     a.close().await;
     b.close().await;
 }
+
+#[tokio::test]
+async fn a_holder_asks_to_close_with_the_balance_sent_to_a_card_and_two_staff_members_close_it() {
+    use crate::helpers::post;
+    use crate::journeys::PHONE;
+    use crate::money_helpers::{PASSWORD as HOLDER_PASSWORD, PIN, otp_for};
+    let Some((chromium, chromedriver)) = crate::browser_binaries() else {
+        return;
+    };
+    let (app, clock) = app().await;
+    let maker = first_admin(&app, &clock).await;
+    let token = sign_in(&app, &clock, &maker).await;
+    let checker = add_staff(&app, &clock, &token, "admin").await;
+    let holder = funded(&app, "张三", 2_500).await;
+
+    // The holder, in the app: refused while money is in the wallet, then offered the sweep.
+    let driver = Driver::start(&chromedriver).await;
+    let phone = driver.window(&chromium, PHONE.0, PHONE.1).await;
+    phone.goto(&format!("{}/", app.address)).await;
+    phone.add_cookie("qb_session", &holder.token).await;
+    open_in(&phone, &format!("{}/#/security", app.address), "zh").await;
+    phone.find("#close-send-code").await;
+    clock.advance_s(61);
+    let code = otp_for(&app, &holder.phone, "close").await;
+    phone.fill("#close-otp", &code).await;
+    phone.fill("#close-pin", PIN).await;
+    phone.click("#close-submit").await;
+    let (refused, _) = error_shown(&phone, "#close-error").await;
+    assert_eq!(refused, "close_blocked");
+    phone.find("#close-sweep").await;
+    phone.click("#close-sweep-submit").await;
+    phone.wait_for_text("#close-waiting", "工作人员复核").await;
+
+    // The console: one proposes from the closing queue, the other approves.
+    let a = driver.window(&chromium, DESKTOP.0, DESKTOP.1).await;
+    signed_in(&a, &app, &clock, &maker, "zh").await;
+    section(&a, "closing", "#closing-list").await;
+    a.wait_for_text("#closing-table", "¥25.00").await;
+    a.fill("#closing-reason", "本人申请注销,余额转回本人储蓄卡")
+        .await;
+    click_first(&a, "#closing-table", "closing-propose-").await;
+    a.wait_for_text("#closing-table", "已提交复核").await;
+    let b = driver.window(&chromium, DESKTOP.0, DESKTOP.1).await;
+    signed_in(&b, &app, &clock, &checker, "zh").await;
+    section(&b, "commands", "#commands-table").await;
+    b.wait_for_text("#commands-table", "注销并转出余额").await;
+    click_first(&b, "#commands-table", "approve-").await;
+    b.wait_for_text("#notice-toast", "已批准并执行").await;
+    let r = post(
+        &app,
+        "/v1/sessions",
+        json!({"phone": holder.phone, "password": HOLDER_PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 403, "the wallet is closed");
+    phone.close().await;
+    a.close().await;
+    b.close().await;
+}
