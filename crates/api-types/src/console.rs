@@ -254,6 +254,25 @@ pub struct HolderProfileView {
     pub pending_commands: Vec<CommandView>,
     /// The holder's real-name check waiting in the KYC review queue, if one is.
     pub pending_kyc_review: Option<HolderKycReviewView>,
+    /// Risk control's newest decisions on the holder's calls, refused ones included.
+    pub risk_decisions: Vec<HolderRiskDecisionView>,
+}
+
+/// A risk decision, in the holder's profile.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct HolderRiskDecisionView {
+    /// The call: `transfer`, `merchant_payment`, `withdrawal`, …
+    pub call: String,
+    /// Minor units.
+    pub amount: i64,
+    /// `allow`, `step_up`, `hold` or `block`.
+    pub verdict: String,
+    /// The reason code the holder was given, if any.
+    pub reason: Option<String>,
+    /// The movement it made (none when refused).
+    pub movement_id: Option<String>,
+    /// When (RFC 3339).
+    pub created_at: String,
 }
 
 /// A pending KYC review, in the holder's profile.

@@ -120,6 +120,7 @@ use utoipa::OpenApi;
         qianbao_api_types::console::KycCaseView, qianbao_api_types::console::KycDecisionBody,
         qianbao_api_types::console::KycCaseDecided,
         qianbao_api_types::console::HolderKycReviewView,
+        qianbao_api_types::console::HolderRiskDecisionView,
         qianbao_api_types::console::ClosingCaseView,
         qianbao_api_types::console::ClosingRejectBody,
         qianbao_api_types::console::ClosingRejected,

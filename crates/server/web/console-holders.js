@@ -153,6 +153,13 @@ function profileView(p) {
     { head: 'console.col.status', cell: (r) => pill(r.status) },
     { head: 'console.col.id', cell: (r) => el('code', { class: 'hash', text: r.id }) },
   ], p.records, { tableId: 'holder-records' }));
+  node.append(el('h3', { text: t('console.holder.risk') }), table([
+    { head: 'console.col.time', cell: (d) => dateTime(d.created_at) },
+    { head: 'console.col.kind', cell: (d) => d.call },
+    { head: 'console.col.amount', cell: (d) => money(d.amount), num: true },
+    { head: 'console.col.verdict', cell: (d) => pill(d.verdict) },
+    { head: 'console.col.reason_code', cell: (d) => d.reason || '—' },
+  ], p.risk_decisions, { tableId: 'holder-risk' }));
   node.append(el('h3', { text: t('console.holder.sessions') }), table([
     { head: 'console.col.device', cell: (s) => s.device_name },
     { head: 'console.col.last_seen', cell: (s) => dateTime(s.last_seen_at) },

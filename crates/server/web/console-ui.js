@@ -14,7 +14,8 @@ export function pill(status) {
   const kind = { pending: 'pill-held', held: 'pill-held', open: 'pill-held', done: 'pill-green',
     active: 'pill-green', approved: 'pill-green', released: 'pill-green', resolved: 'pill-green',
     accepted: 'pill-grey', failed: 'pill-rejected', rejected: 'pill-rejected', frozen: 'pill-rejected',
-    restricted: 'pill-held', expired: 'pill-grey', closed: 'pill-grey', locked: 'pill-rejected' }[status] || 'pill-grey';
+    restricted: 'pill-held', expired: 'pill-grey', closed: 'pill-grey', locked: 'pill-rejected',
+    allow: 'pill-green', hold: 'pill-held', step_up: 'pill-held', block: 'pill-rejected' }[status] || 'pill-grey';
   const text = hasText('console.status.' + status) ? t('console.status.' + status) : status;
   return el('span', { class: 'pill ' + kind, dataset: { status }, text });
 }

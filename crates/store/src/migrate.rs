@@ -145,6 +145,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0021_closing_requests.sql"),
         postgres: include_str!("../../../migrations/postgres/0021_closing_requests.sql"),
     },
+    // The refused risk decisions of one subject, for the console's holder 360.
+    Migration {
+        version: 22,
+        name: "0022_risk_refusals_by_subject",
+        sqlite: include_str!("../../../migrations/sqlite/0022_risk_refusals_by_subject.sql"),
+        postgres: include_str!("../../../migrations/postgres/0022_risk_refusals_by_subject.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

@@ -637,6 +637,28 @@ async fn a_held_payment_is_taken_by_one_reviewer_decided_with_a_label_and_replay
     let second_token = sign_in(&app, &clock, &second).await;
     let support_token = sign_in(&app, &clock, &support).await;
 
+    // The payer's profile shows both decisions: held, with the reason the payer was given.
+    let payer_id = holder_id_of(&app, &admin_token, &payer).await;
+    let profile: Value = call(
+        &app,
+        "GET",
+        &format!("/v1/console/holders/{payer_id}"),
+        None,
+        Some(&support_token),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let decisions = profile["risk_decisions"].as_array().unwrap();
+    assert_eq!(decisions.len(), 2, "{profile}");
+    assert!(
+        decisions
+            .iter()
+            .all(|d| d["verdict"] == "hold" && d["reason"] == "new_payee_wallet"),
+        "{decisions:?}"
+    );
+
     // Support may skim the queue but not take a case.
     let r = call(
         &app,
@@ -820,4 +842,34 @@ async fn a_held_payment_is_taken_by_one_reviewer_decided_with_a_label_and_replay
         (Some(1), Some(0))
     );
     assert_eq!(labels["precision_now_permille"], 0);
+
+    // A refused call shows in the payer's profile too, newest first.
+    let out = qianbao(
+        &app,
+        &["admin", "risk", "block", "--wallet", &payer.wallet_id],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (status, body) = answer(transfer(&app, &payer, &payee, 100).await).await;
+    assert_eq!(status, 403, "{body}");
+    let profile: Value = call(
+        &app,
+        "GET",
+        &format!("/v1/console/holders/{payer_id}"),
+        None,
+        Some(&admin_token),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let newest = &profile["risk_decisions"][0];
+    assert_eq!(
+        (newest["verdict"].as_str(), newest["movement_id"].as_str()),
+        (Some("block"), None),
+        "{profile}"
+    );
 }

@@ -420,6 +420,29 @@ impl RiskRecords for SqlRecords<'_> {
             .collect()
     }
 
+    fn risk_decisions_of(
+        &mut self,
+        subject: &str,
+        limit: i64,
+    ) -> Result<Vec<DecisionRecord>, StoreError> {
+        // Two reads, each along its own partial index (counted and refused), merged here.
+        let mut found = Vec::new();
+        for counted in [1_i64, 0] {
+            let rows = self.0.query(
+                &format!(
+                    "SELECT {DECISION_COLUMNS} FROM risk_decisions \
+                     WHERE subject = $1 AND counted = $2 ORDER BY created_ms DESC LIMIT $3"
+                ),
+                &[subject.into(), counted.into(), limit.into()],
+            )?;
+            for row in &rows {
+                found.push(decision_from(row)?);
+            }
+        }
+        found.sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(b.id.cmp(&a.id)));
+        Ok(found)
+    }
+
     fn risk_decisions_count(&mut self, since_ms: i64) -> Result<u64, StoreError> {
         let n = self
             .0

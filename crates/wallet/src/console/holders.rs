@@ -8,7 +8,9 @@ use super::staff::Staff;
 use super::{Console, ConsoleError, Group, Permission};
 use crate::StoreError;
 use crate::domain::{IdNumber, Phone};
-use crate::money::records::{MoneyTx, MovementFilter, MovementRecord, NotificationRecord};
+use crate::money::records::{
+    DecisionRecord, MoneyTx, MovementFilter, MovementRecord, NotificationRecord,
+};
 use crate::ports::AccountOwner;
 use crate::records::{
     CardRecord, CommandRecord, CommandStatus, HolderRecord, HolderStatus, KycReviewRecord,
@@ -71,6 +73,8 @@ pub struct HolderProfile {
     pub pending_commands: Vec<CommandRecord>,
     /// The holder's real-name check waiting in the KYC review queue, if one is.
     pub pending_kyc_review: Option<KycReviewRecord>,
+    /// What risk control decided on the holder's newest calls: what moved and what it refused.
+    pub risk_decisions: Vec<DecisionRecord>,
 }
 
 /// How many records and alerts the profile shows.
@@ -207,6 +211,8 @@ fn profile(r: &mut dyn MoneyTx, id: &str, now: i64) -> Result<Option<HolderProfi
     )?;
     pending_commands.retain(|c| c.expires_ms > now);
     let pending_kyc_review = r.pending_kyc_review(id)?;
+    let mut risk_decisions = r.risk_decisions_of(&format!("holder:{id}"), PROFILE_ROWS)?;
+    risk_decisions.truncate(usize::try_from(PROFILE_ROWS).unwrap_or(20));
     Ok(Some(HolderProfile {
         holder,
         masked_name,
@@ -217,6 +223,7 @@ fn profile(r: &mut dyn MoneyTx, id: &str, now: i64) -> Result<Option<HolderProfi
         notifications,
         pending_commands,
         pending_kyc_review,
+        risk_decisions,
     }))
 }
 

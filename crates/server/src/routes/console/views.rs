@@ -4,8 +4,8 @@
 use crate::timestamp::rfc3339;
 use qianbao_api_types::console::{
     AuditLineView, CommandView, HolderAccountView, HolderCardView, HolderKycReviewView,
-    HolderMovementView, HolderNotificationView, HolderProfileView, HolderRow, HolderSessionView,
-    PolicyVersionView, StaffView,
+    HolderMovementView, HolderNotificationView, HolderProfileView, HolderRiskDecisionView,
+    HolderRow, HolderSessionView, PolicyVersionView, StaffView,
 };
 use qianbao_wallet::console::holders::{HolderFound, HolderProfile};
 use qianbao_wallet::domain::Phone;
@@ -109,6 +109,18 @@ pub fn profile_view(p: HolderProfile) -> HolderProfileView {
             id_number_masked: k.id_masked,
             submitted_at: rfc3339(k.submitted_ms),
         }),
+        risk_decisions: p
+            .risk_decisions
+            .into_iter()
+            .map(|d| HolderRiskDecisionView {
+                call: d.call.as_str().into(),
+                amount: d.amount,
+                verdict: d.verdict.as_str().into(),
+                reason: d.reason,
+                movement_id: d.movement_id,
+                created_at: rfc3339(d.created_ms),
+            })
+            .collect(),
     }
 }
 

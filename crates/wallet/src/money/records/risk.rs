@@ -143,6 +143,13 @@ pub trait RiskRecords {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<DecisionRecord>, StoreError>;
+    /// `subject`'s newest decisions, at most `limit` of those that moved money and `limit` of
+    /// those refused, newest first (the console's holder 360).
+    fn risk_decisions_of(
+        &mut self,
+        subject: &str,
+        limit: i64,
+    ) -> Result<Vec<DecisionRecord>, StoreError>;
     /// How many decisions were made at or after `since_ms`.
     fn risk_decisions_count(&mut self, since_ms: i64) -> Result<u64, StoreError>;
     /// Keeps a rule set's canonical document under its hash (once).
