@@ -30,8 +30,30 @@ function staffActions(s) {
   return box;
 }
 
-/** Wires adding a staff member. */
+/** Every permission a custom role may hold: each group's view and manage. */
+const GROUPS = ['holders', 'kyc', 'risk', 'money', 'merchants', 'policy', 'staff', 'audit'];
+
+function permissionBoxes() {
+  const box = $('role-permissions');
+  if (box.querySelector('input')) return;
+  for (const g of GROUPS) {
+    for (const a of ['view', 'manage']) {
+      const id = 'perm-' + g + '-' + a;
+      box.append(el('label', { class: 'console-check', for: id },
+        el('input', { type: 'checkbox', id, value: g + '.' + a }), ' ' + g + '.' + a));
+    }
+  }
+}
+
+/** Wires adding a staff member and defining a role. */
 export function initStaff() {
+  form('role-form', async () => {
+    const name = required('role-name');
+    const permissions = Array.from(document.querySelectorAll('#role-permissions input:checked'), (i) => i.value);
+    await api('POST', '/v1/console/roles', { body: { name, permissions } });
+    done('console.role.defined', { name });
+    await showStaff();
+  });
   form('staff-add-form', async () => {
     const phone = required('staff-phone');
     const name = required('staff-name');
@@ -47,6 +69,8 @@ export function initStaff() {
 /** The staff list and the roles. */
 export async function showStaff() {
   $('staff-add-form').hidden = !can('staff', 'manage');
+  $('role-form').hidden = !can('staff', 'manage');
+  permissionBoxes();
   const [staff, roleList] = await Promise.all([api('GET', '/v1/console/staff'), api('GET', '/v1/console/roles')]);
   roles = roleList;
   put('staff-role', null).append(...roles.map((r) => el('option', { value: r.name, text: r.name })));

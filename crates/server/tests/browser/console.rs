@@ -156,6 +156,14 @@ async fn two_staff_members_sign_in_with_totp_freeze_unfreeze_and_adjust_with_fou
         "the search shows only what was asked for"
     );
     shoot(&a, "33-console-audit", "zh").await;
+
+    // An admin defines a custom role from the page; it lists with what it allows.
+    section(&a, "staff", "#role-form").await;
+    a.fill("#role-name", "auditor").await;
+    a.click("#perm-audit-view").await;
+    a.click("#role-define").await;
+    let roles = a.wait_for_text("#roles-list", "auditor").await;
+    assert!(roles.contains("audit.view"), "{roles}");
     a.close().await;
     b.close().await;
 }
