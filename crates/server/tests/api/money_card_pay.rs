@@ -198,6 +198,42 @@ async fn a_bank_that_does_not_answer_is_503_and_the_retry_pays_once() {
 }
 
 #[tokio::test]
+async fn an_order_paid_by_another_while_the_bank_was_silent_leaves_the_card_money_in_the_balance() {
+    let app = spawn_app().await;
+    let payer = open_l2_holder_with_card(&app, "张三", &debit_card_with("0005"), false).await;
+    let other = funded(&app, "王五", 5_000).await;
+    let owner = open_l2_holder_named(&app, "李四").await;
+    let shop = open_merchant(&app, &owner, "面馆").await;
+    let o = order(&app, &shop, 2_500).await;
+    let payload = o["qr_payload"].as_str().unwrap();
+    let key = idem();
+    let (status, _) =
+        problem(card_pay(&app, &payer.token, payload, None, &payer.card_id, &key).await).await;
+    assert_eq!(status, 503);
+    assert_eq!(pay(&app, &other, payload, None).await.status(), 201);
+    let paid_once = merchant_balance(&app, &shop).await;
+    // The retry learns the bank took the money; the order is paid, so it lands in the balance.
+    let r = card_pay(&app, &payer.token, payload, None, &payer.card_id, &key).await;
+    assert_eq!(refused(r).await, (409, "order_paid".into()));
+    assert_eq!(available(&app, &payer.token).await, 2_500);
+    assert_eq!(
+        merchant_balance(&app, &shop).await,
+        paid_once,
+        "the shop is paid once"
+    );
+    let tops = crate::money_helpers::records(&app, &payer.token, "&type=topup").await;
+    assert_eq!(
+        (&tops[0]["status"], &tops[0]["amount"]),
+        (&json!("succeeded"), &json!(2_500))
+    );
+    assert!(tops[0]["card"].as_str().unwrap().contains("****"));
+    let payments = crate::money_helpers::records(&app, &payer.token, "&type=payment").await;
+    assert_eq!(payments[0]["status"], "failed");
+    assert_ledger_clean(&ledger(&app).await).await;
+    verified(&app);
+}
+
+#[tokio::test]
 async fn a_card_payment_left_unanswered_and_not_retried_goes_to_the_balance() {
     let (app, clock) = spawn_app_with_clock().await;
     let payer = open_l2_holder_with_card(&app, "张三", &debit_card_with("0005"), false).await;
@@ -373,6 +409,39 @@ async fn limits_apply_to_a_card_payment_as_to_any() {
     )
     .await;
     assert_limit_exceeded(r, "per_day", 0).await;
+    assert_ledger_clean(&ledger(&app).await).await;
+}
+
+#[tokio::test]
+async fn risk_control_and_the_payment_password_guard_a_card_payment_and_the_bank_is_not_asked() {
+    let app = spawn_app().await;
+    let payer = funded(&app, "张三", 0).await;
+    let owner = open_l2_holder_named(&app, "李四").await;
+    let shop = open_merchant(&app, &owner, "面馆").await;
+    let body = json!({"payload": shop.static_qr, "amount": 100, "pin": "963852", "card_id": payer.card_id});
+    let (status, p) = problem(keyed(&app, "/v1/pay", body, &payer.token, &idem()).await).await;
+    assert_eq!((status, p.code.as_str()), (401, "pin_incorrect"));
+    let out = qianbao(&app, &["admin", "risk", "block", "--merchant", &shop.id]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = card_pay(
+        &app,
+        &payer.token,
+        &shop.static_qr,
+        Some(100),
+        &payer.card_id,
+        &idem(),
+    )
+    .await;
+    let (status, p) = problem(r).await;
+    assert_eq!((status, p.code.as_str()), (403, "risk_blocked"), "{p:?}");
+    assert_eq!(merchant_balance(&app, &shop).await, (0, 0));
+    // Nothing was written for either: no record, no debit at the bank.
+    let payments = crate::money_helpers::records(&app, &payer.token, "&type=payment").await;
+    assert!(payments.is_empty(), "{payments:?}");
     assert_ledger_clean(&ledger(&app).await).await;
 }
 

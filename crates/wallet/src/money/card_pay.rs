@@ -53,6 +53,16 @@ struct Target {
     description: String,
 }
 
+/// How the bank's answer left a card payment.
+enum Settled {
+    /// As it stands: paid, still pending, or ended before.
+    AsIs(Done),
+    /// Refused by the bank: nothing moved.
+    Refused(BankOutcome),
+    /// The bank took the money but the order was paid meanwhile: the money is in the balance.
+    ToBalance,
+}
+
 /// What the first transaction left for the bank.
 enum Intent {
     /// Ask the bank for the payment `movement_id` of `amount`, as attempt `attempt`.
@@ -184,14 +194,14 @@ impl Money {
         let key = key.clone();
         let now = self.now_ms();
         let money = self.clone();
-        let (done, refusal) = self
+        let settled = self
             .run(store, move |r| {
                 let row = r
                     .idempotency(&key.caller, &key.key)?
                     .filter(|row| row.attempt == attempt && row.state == IdempotencyState::Running)
                     // Another attempt took over, or finished: it owns the answer.
                     .ok_or(MoneyError::IdempotencyInProgress)?;
-                let (done, refusal) = money.settle_card_payment(
+                let settled = money.settle_card_payment(
                     r,
                     &movement_id,
                     order_id.as_deref(),
@@ -199,8 +209,8 @@ impl Money {
                     now,
                 )?;
                 let timer = reconcile_timer_id(&movement_id);
-                match done.status {
-                    MovementStatus::Pending => {
+                match &settled {
+                    Settled::AsIs(done) if done.status == MovementStatus::Pending => {
                         r.reschedule_timer(&timer, now + CARD_RETRY_WINDOW_MS, 0)?;
                         // No answer is no refusal: the key is left free at once, so the payer's
                         // retry asks the bank again (with the same reference) without waiting.
@@ -209,21 +219,27 @@ impl Money {
                             ..row
                         })?;
                     }
-                    MovementStatus::Succeeded => {
+                    Settled::AsIs(done) if done.status == MovementStatus::Succeeded => {
                         r.delete_timer(&timer)?;
                         finish(r, &key, &movement_id, &render.reply(done.clone()), now)?;
                     }
                     // A refusal's reply is kept by the caller's error path, like any refusal's.
                     _ => r.delete_timer(&timer)?,
                 }
-                Ok((done, refusal))
+                Ok(settled)
             })
             .await?;
-        match (refusal, done.status) {
-            (Some(BankOutcome::InsufficientFunds), _) => Err(MoneyError::BankInsufficientFunds),
-            (Some(_), _) | (None, MovementStatus::Failed) => Err(MoneyError::BankRejected),
-            (None, MovementStatus::Pending) => Err(MoneyError::BankUnavailable),
-            (None, _) => Ok(done),
+        match settled {
+            Settled::Refused(BankOutcome::InsufficientFunds) => {
+                Err(MoneyError::BankInsufficientFunds)
+            }
+            Settled::Refused(_) => Err(MoneyError::BankRejected),
+            Settled::ToBalance => Err(MoneyError::OrderPaid),
+            Settled::AsIs(done) => match done.status {
+                MovementStatus::Succeeded => Ok(done),
+                MovementStatus::Pending => Err(MoneyError::BankUnavailable),
+                _ => Err(MoneyError::BankRejected),
+            },
         }
     }
 
@@ -261,22 +277,21 @@ impl Money {
     }
 
     /// Applies the bank's answer on a pending card payment inside a money transaction: on `Done`
-    /// the merchant is paid from bank clearing; a refusal fails the payment (returned beside it);
-    /// no answer leaves it pending. Rules were checked when the payment was written: the bank
+    /// the merchant is paid from bank clearing; a refusal fails the payment; no answer leaves it
+    /// pending. Rules were checked when the payment was written: the bank
     /// has taken the money now, so only an order paid meanwhile by another payment stops it, and
     /// then the money goes to the payer's balance.
-    pub(crate) fn settle_card_payment(
+    fn settle_card_payment(
         &self,
         r: &mut dyn MoneyTx,
         movement_id: &str,
         order_id: Option<&str>,
         answer: &Result<BankOutcome, ConnectorError>,
         now: i64,
-    ) -> Result<(Done, Option<BankOutcome>), MoneyError> {
+    ) -> Result<Settled, MoneyError> {
         let m = r.movement(movement_id)?.ok_or(MoneyError::NotFound)?;
-        let mut done = done_of(&m);
         if m.status != MovementStatus::Pending {
-            return Ok((done, None));
+            return Ok(Settled::AsIs(done_of(&m)));
         }
         match answer {
             Ok(BankOutcome::Done { bank_reference }) => {
@@ -289,7 +304,7 @@ impl Money {
                 };
                 if taken {
                     self.to_balance(r, &m, now)?;
-                    return Ok((done_of(&r.movement(&m.id)?.unwrap_or(m)), None));
+                    return Ok(Settled::ToBalance);
                 }
                 let payer = r.holder(&m.owner_id)?.ok_or(MoneyError::NotFound)?;
                 let merchant_id = m.peer_id.clone().unwrap_or_default();
@@ -304,7 +319,7 @@ impl Money {
                     fee: self.fees.merchant(positive),
                 };
                 let clearing = operator_account(r, AccountKind::BankClearing, m.currency)?;
-                done = self.merchant_paid(
+                let done = self.merchant_paid(
                     r,
                     &checked,
                     &super::merchant::MerchantPayment {
@@ -318,14 +333,13 @@ impl Money {
                     },
                     now,
                 )?;
-                Ok((done, None))
+                Ok(Settled::AsIs(done))
             }
             Ok(refusal) => {
                 r.set_movement_status(&m.id, MovementStatus::Failed, now)?;
-                done.status = MovementStatus::Failed;
-                Ok((done, Some(refusal.clone())))
+                Ok(Settled::Refused(refusal.clone()))
             }
-            Err(ConnectorError::Unavailable(_)) => Ok((done, None)),
+            Err(ConnectorError::Unavailable(_)) => Ok(Settled::AsIs(done_of(&m))),
             Err(ConnectorError::Protocol(e)) => Err(MoneyError::Internal(e.clone())),
         }
     }
