@@ -673,6 +673,10 @@ pub struct PayRequest {
     /// The payment password.
     #[schema(pattern = r"^[0-9]{6}$")]
     pub pin: String,
+    /// Pay from this bound card of the holder's instead of the balance (a merchant's static
+    /// code or order only): the bank debits the card and the merchant is paid in one flow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_id: Option<String>,
     /// A second factor, when risk control asked for one (401 `step_up_required`): send the same
     /// call again, same body and `Idempotency-Key`, with this added.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -709,6 +713,8 @@ pub struct PayReply {
     pub currency: String,
     /// Who was paid, as shown to the payer.
     pub payee: String,
+    /// What paid: `balance` or `card`.
+    pub method: String,
 }
 
 /// One record.
@@ -733,6 +739,11 @@ pub struct TransactionBody {
     pub status: String,
     /// The payer's note.
     pub memo: String,
+    /// What paid an outgoing payment or transfer: `balance` or `card`; `null` for other records.
+    pub method: Option<String>,
+    /// The card a card payment (or a top-up, a withdrawal) used, masked: bank and last four
+    /// digits (`工商银行 ****1234`).
+    pub card: Option<String>,
     /// RFC 3339.
     pub created_at: String,
 }

@@ -36,6 +36,8 @@ mod merchant;
 mod money_alerts;
 #[path = "api/money_bank.rs"]
 mod money_bank;
+#[path = "api/money_card_pay.rs"]
+mod money_card_pay;
 #[path = "api/money_helpers.rs"]
 mod money_helpers;
 #[path = "api/money_limits.rs"]

@@ -1,17 +1,58 @@
 /* qianbao web, holder's app — scan to pay (#/scan): a QR payload pasted or a picture decoded by
  * the server (stage 1), who is paid and how much as the server previews it, then the payment
  * password (stage 2; a second factor through the shared sheet when risk control asks), and the
- * result (stage 3: paid, or held for review). */
-import { $, announce, imageType } from './dom.js';
+ * result (stage 3: paid, or held for review). A shop's code or order may be paid from the balance
+ * or a bound card (the payment-method row: the balance by default when it covers the amount). */
+import { $, announce, clear, el, imageType } from './dom.js';
 import { Idem, api } from './http.js';
 import { t } from './i18n.js';
 import { codeError, localError, reportError, showError } from './errors.js';
 import { amountOf, digits6, form } from './common.js';
 import { formatMoney } from './money.js';
 import { moneyCall } from './app-second-factor.js';
+import { fetchCards } from './app-cards.js';
 
-/** The payment being confirmed: its payload, kind (r/m/o), fixed amount, Idempotency-Key. */
-const pay = { payload: '', kind: '', fixed: null, idem: new Idem() };
+/** The payment being confirmed: its payload, kind (r/m/o), fixed amount, Idempotency-Key, the
+ * available balance, and whether the payer chose the method themselves. */
+const pay = { payload: '', kind: '', fixed: null, idem: new Idem(), available: 0, chosen: false };
+
+/** The methods that can pay a shop: the balance, then each active card (the default first). A
+ * holder's receive code is paid from the balance only. */
+async function fillMethods(kind) {
+  const row = $('pay-method-row');
+  const sel = clear('pay-method');
+  pay.chosen = false;
+  row.hidden = true;
+  if (kind === 'r') return;
+  let cards = [];
+  try {
+    const [bal, all] = await Promise.all([api('GET', '/v1/me/balance'), fetchCards()]);
+    const cny = ((bal && bal.balances) || []).find((b) => b.currency === 'CNY');
+    pay.available = cny ? cny.available : 0;
+    cards = all.filter((c) => c.status === 'active');
+  } catch (_) {
+    return; // Without the list the balance pays, as before.
+  }
+  if (cards.length === 0) return;
+  sel.append(el('option', { value: '', text: t('scan.method.balance', { amount: formatMoney(pay.available) }) }));
+  for (const c of cards) {
+    sel.append(el('option', {
+      value: c.card_id,
+      text: t('scan.method.card', { bank: c.bank_name, type: t('cards.' + c.card_type), last4: c.last4 }),
+      dataset: { shown: c.bank_name + ' ****' + c.last4 },
+    }));
+  }
+  row.hidden = false;
+  pickMethod();
+}
+
+/** The balance when it covers the amount (or none is typed yet), else the first card. */
+function pickMethod() {
+  if (pay.chosen || $('pay-method-row').hidden) return;
+  const typed = $('pay-amount-row').hidden ? pay.fixed : Math.round(parseFloat($('pay-amount').value || '0') * 100);
+  const sel = $('pay-method');
+  sel.selectedIndex = typed && typed > pay.available && sel.options.length > 1 ? 1 : 0;
+}
 
 /** A code this wallet can pay: qianbao://r|m|o/<id>[?amount=<fen>] (amount only on r). */
 function parsePayload(text) {
@@ -72,6 +113,7 @@ async function toConfirm(text) {
   $('pay-amount').value = '';
   $('pay-pin').value = '';
   showError('pay-error', null);
+  await fillMethods(p.kind);
   scanStage(2);
   (row.hidden ? $('pay-pin') : $('pay-amount')).focus();
 }
@@ -102,12 +144,17 @@ export function wire() {
     await toConfirm(text);
   });
 
+  $('pay-amount').addEventListener('input', pickMethod);
+  $('pay-method').addEventListener('change', () => { pay.chosen = true; });
+
   $('pay-cancel').addEventListener('click', () => { scanStage(1); $('pay-payload').focus(); });
 
   form('pay-form', async () => {
     const body = { payload: pay.payload };
     if (!$('pay-amount-row').hidden) body.amount = amountOf('pay-amount');
     body.pin = digits6('pay-pin');
+    const method = $('pay-method-row').hidden ? null : $('pay-method').selectedOptions[0];
+    if (method && method.value) body.card_id = method.value;
     const payee = $('pay-payee').textContent;
     const shown = formatMoney(body.amount || pay.fixed);
     let r;
@@ -130,6 +177,9 @@ export function wire() {
     tick.classList.toggle('tick-held', held);
     $('pay-result-amount').textContent = formatMoney(r.amount, r.currency);
     $('pay-result-payee').textContent = t('scan.paid_to', { payee: r.payee || payee });
+    const byCard = r.method === 'card' && method ? t('scan.paid_by_card', { card: method.dataset.shown }) : '';
+    $('pay-result-method').textContent = byCard;
+    $('pay-result-method').hidden = !byCard;
     scanStage(3);
     announce(result.textContent + ' ' + formatMoney(r.amount, r.currency));
     $('pay-done').focus();

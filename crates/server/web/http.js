@@ -90,7 +90,8 @@ export class Idem {
   constructor() { this.key = null; }
   get() { if (!this.key) this.key = uuid(); return this.key; }
   settle(err) {
-    if (err && (err.network || err.code === 'idempotency_in_progress')) return;
+    // A busy bank asks for the same call again under the same key (it is asked again once).
+    if (err && (err.network || ['idempotency_in_progress', 'bank_unavailable'].includes(err.code))) return;
     this.key = null;
   }
   reset() { this.key = null; }

@@ -26,6 +26,7 @@ mod layers;
 mod merchant;
 mod money_alerts;
 mod money_bank;
+mod money_card_pay;
 mod money_helpers;
 mod money_limits;
 mod money_pay;

@@ -27,6 +27,7 @@
 /// The browser tests run on SQLite (the web pages call the same handlers on either backend).
 pub const ON_POSTGRES: bool = false;
 
+mod card_pay;
 mod closing;
 mod console;
 #[path = "../api/console_helpers.rs"]

@@ -249,6 +249,8 @@ fn unexplained_holds(
             .iter()
             .map(|w| &w.movement)
             .filter(|m| m.currency == b.currency && m.kind != MovementKind::Topup)
+            // A payment from a card waiting for its bank holds nothing of the balance.
+            .filter(|m| !(m.kind == MovementKind::Payment && m.card_id.is_some()))
             .fold(Amount::ZERO, |sum, m| sum + held_by(m));
         let rest = b.held - explained;
         if rest.is_positive() {

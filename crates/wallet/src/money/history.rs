@@ -76,6 +76,22 @@ impl Money {
             .ok_or(MoneyError::NotFound)
     }
 
+    /// The holder's cards as records show them (`工商银行 ****1234`), unbound ones too: a record
+    /// names the card it used for as long as it is kept.
+    pub async fn card_labels(
+        &self,
+        store: &impl RecordStore,
+        holder: &HolderRecord,
+    ) -> Result<Vec<(String, String)>, MoneyError> {
+        let holder_id = holder.id.clone();
+        Ok(store
+            .transact_read(move |r| r.cards_of(&holder_id))
+            .await?
+            .into_iter()
+            .map(|c| (c.id, format!("{} ****{}", c.bank_name, c.last4)))
+            .collect())
+    }
+
     /// Totals of the records made in `[from_ms, to_ms)`, failed and cancelled ones left out.
     pub async fn summary(
         &self,

@@ -446,6 +446,54 @@ impl Money {
         asker: &Asker,
         now: i64,
     ) -> Result<Done, MoneyError> {
+        let id = new_movement_id();
+        let checked = self.merchant_checks(
+            r,
+            known_payer,
+            payer_id,
+            merchant_id,
+            positive,
+            channel,
+            true,
+            asker,
+            &id,
+            now,
+        )?;
+        let from = wallet_account(r, &checked.payer.wallet_id, Currency::CNY)?;
+        self.merchant_paid(
+            r,
+            &checked,
+            &MerchantPayment {
+                id: &id,
+                amount: positive.amount(),
+                from: &from,
+                order_id,
+                channel,
+                description,
+                card_id: None,
+            },
+            now,
+        )
+    }
+
+    /// Every rule a payment to a merchant passes before any money moves, inside the caller's
+    /// money transaction: the payer active, the shop open and not the payer's own, the spending
+    /// limits, the balance when `from_balance` (refused as such before risk control asks), and
+    /// risk control, screened under the payment's movement `id`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn merchant_checks(
+        &self,
+        r: &mut dyn MoneyTx,
+        known_payer: Option<&HolderRecord>,
+        payer_id: &str,
+        merchant_id: &str,
+        positive: PositiveAmount,
+        channel: Channel,
+        from_balance: bool,
+        asker: &Asker,
+        id: &str,
+        now: i64,
+    ) -> Result<MerchantChecked, MoneyError> {
         let amount = positive.amount();
         let day = limits::day_start_ms(now);
         let currency = Currency::CNY;
@@ -518,13 +566,9 @@ impl Money {
             .map_err(MoneyError::LimitExceeded)?;
         }
         let fee = self.fees.merchant(positive);
-        let from = wallet_account(r, &payer.wallet_id, currency)?;
-        let to = merchant_account(r, &merchant.id, currency)?;
-        let income = operator_account(r, AccountKind::FeeIncome, currency)?;
-        if from.available() < amount {
+        if from_balance && wallet_account(r, &payer.wallet_id, currency)?.available() < amount {
             return Err(MoneyError::InsufficientBalance);
         }
-        let id = new_movement_id();
         // A hold cannot wait at a shop's counter: `screen` turns one into a block here.
         self.screen(
             r,
@@ -533,42 +577,68 @@ impl Money {
                 subject: Subject::Holder(&payer),
                 payee: Payee::Merchant(&merchant.id),
                 amount,
-                movement_id: &id,
+                movement_id: id,
             },
             now,
         )?;
+        Ok(MerchantChecked {
+            payer,
+            merchant,
+            fee,
+        })
+    }
+
+    /// Moves a checked payment's money to the merchant and writes what it leaves: the payer's
+    /// record (a card payment's pending one is marked succeeded), the merchant's payment, the
+    /// order paid, the payer's alert and the merchant's webhook event.
+    pub(crate) fn merchant_paid(
+        &self,
+        r: &mut dyn MoneyTx,
+        checked: &MerchantChecked,
+        paid: &MerchantPayment<'_>,
+        now: i64,
+    ) -> Result<Done, MoneyError> {
+        let (payer, merchant, fee) = (&checked.payer, &checked.merchant, checked.fee);
+        let (id, amount, channel, order_id) = (paid.id, paid.amount, paid.channel, paid.order_id);
+        let currency = Currency::CNY;
+        let to = merchant_account(r, &merchant.id, currency)?;
+        let income = operator_account(r, AccountKind::FeeIncome, currency)?;
         apply(
             r,
             &Instruction::Transfer {
-                id: entry_id(&id, Step::Move),
+                id: entry_id(id, Step::Move),
                 postings: legs([
-                    leg(&from, -amount),
+                    leg(paid.from, -amount),
                     leg(&to, amount - fee),
                     leg(&income, fee),
                 ]),
             },
         )?;
-        r.insert_movement(
-            &Side {
-                id: &id,
-                owner_id: &payer.id,
-                kind: MovementKind::Payment,
-                direction: Direction::Out,
-                channel,
-                amount,
-                fee: Amount::ZERO,
-                currency,
-                counterparty: &merchant.name,
-                peer_id: Some(&merchant.id),
-                status: MovementStatus::Succeeded,
-                memo: description,
-                entry: Some(entry_id(&id, Step::Move)),
-                card_id: None,
-            }
-            .record(now),
-        )?;
+        if paid.card_id.is_some() {
+            r.set_movement_status(id, MovementStatus::Succeeded, now)?;
+        } else {
+            r.insert_movement(
+                &Side {
+                    id,
+                    owner_id: &payer.id,
+                    kind: MovementKind::Payment,
+                    direction: Direction::Out,
+                    channel,
+                    amount,
+                    fee: Amount::ZERO,
+                    currency,
+                    counterparty: &merchant.name,
+                    peer_id: Some(&merchant.id),
+                    status: MovementStatus::Succeeded,
+                    memo: paid.description,
+                    entry: Some(entry_id(id, Step::Move)),
+                    card_id: None,
+                }
+                .record(now),
+            )?;
+        }
         r.insert_merchant_payment(&MerchantPaymentRecord {
-            id: id.clone(),
+            id: id.to_string(),
             merchant_id: merchant.id.clone(),
             holder_id: payer.id.clone(),
             amount,
@@ -578,32 +648,32 @@ impl Money {
             fee_refunded: Amount::ZERO,
             order_id: order_id.map(str::to_string),
             channel,
-            description: description.to_string(),
+            description: paid.description.to_string(),
             created_ms: now,
         })?;
         if let Some(order_id) = order_id {
-            r.pay_order(order_id, &id)?;
+            r.pay_order(order_id, id)?;
         }
         self.alert(
             r,
             Alert {
-                holder: &payer,
+                holder: payer,
                 kind: "payment",
                 title: "付款成功".into(),
                 body: format!("向{} 付款 {}", merchant.name, yuan(amount)),
                 title_en: "Payment made".into(),
                 body_en: format!("Paid {} to {}", yuan(amount), merchant.name),
-                movement_id: &id,
+                movement_id: id,
                 amount,
             },
         )?;
         event(
             r,
-            &merchant,
+            merchant,
             "payment.succeeded",
             &serde_like_json(
                 &[
-                    ("payment_id", &id),
+                    ("payment_id", id),
                     ("order_id", order_id.unwrap_or("")),
                     ("channel", channel.as_str()),
                 ],
@@ -612,7 +682,7 @@ impl Money {
             now,
         )?;
         Ok(Done {
-            id,
+            id: id.to_string(),
             status: MovementStatus::Succeeded,
             amount,
             fee: Amount::ZERO,
@@ -1011,6 +1081,34 @@ fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// A payment to a merchant that passed [`Money::merchant_checks`].
+pub(crate) struct MerchantChecked {
+    /// The payer, active when checked.
+    pub(crate) payer: HolderRecord,
+    /// The shop, open when checked.
+    pub(crate) merchant: MerchantRecord,
+    /// The merchant's fee on it.
+    pub(crate) fee: Amount,
+}
+
+/// Where a checked merchant payment's money comes from, and what it is for.
+pub(crate) struct MerchantPayment<'a> {
+    /// The payer's movement id, which is the payment's id.
+    pub(crate) id: &'a str,
+    /// What the payer pays.
+    pub(crate) amount: Amount,
+    /// The account the money leaves: the payer's wallet, or bank clearing for a card payment.
+    pub(crate) from: &'a Account,
+    /// The order it pays.
+    pub(crate) order_id: Option<&'a str>,
+    /// How it was paid.
+    pub(crate) channel: Channel,
+    /// The order's or till's description.
+    pub(crate) description: &'a str,
+    /// The payer's card, for a card payment whose pending record already stands.
+    pub(crate) card_id: Option<&'a str>,
 }
 
 #[cfg(test)]

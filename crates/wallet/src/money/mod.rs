@@ -12,6 +12,8 @@ pub mod adjustment;
 mod block_list;
 mod call;
 
+pub mod card_pay;
+
 pub mod fees;
 
 pub mod history;

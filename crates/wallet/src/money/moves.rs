@@ -190,7 +190,7 @@ impl Money {
     }
 
     /// The holder's active card `card_id`.
-    async fn active_card(
+    pub(crate) async fn active_card(
         &self,
         store: &impl RecordStore,
         holder_id: &str,

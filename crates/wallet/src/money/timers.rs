@@ -1,5 +1,5 @@
 //! The work the durable timers make due: a withdrawal's or settlement's payout at the bank, a
-//! top-up whose answer the bank did not give in time, and a delayed transfer's arrival. Every
+//! top-up or card payment whose answer the bank did not give in time, and a delayed transfer's arrival. Every
 //! node may run them; each step checks the movement's status inside its money transaction and
 //! the bank dedupes by the movement's id, so two nodes doing the same timer move money once.
 
@@ -128,8 +128,13 @@ impl Money {
                     let (money, id, timer_id) =
                         (self.clone(), movement.id.clone(), timer.id.clone());
                     let now = self.now_ms();
+                    let card_payment = movement.kind == MovementKind::Payment;
                     self.run(store, move |r| {
-                        money.settle_top_up(r, &id, &answer, now)?;
+                        if card_payment {
+                            money.reconcile_card_payment(r, &id, &answer, now)?;
+                        } else {
+                            money.settle_top_up(r, &id, &answer, now)?;
+                        }
                         r.delete_timer(&timer_id)?;
                         Ok(())
                     })
@@ -161,8 +166,13 @@ impl Money {
         if timer.kind == TimerKind::TopupReconcile {
             let (money, id, timer_id) = (self.clone(), movement.id.clone(), timer.id.clone());
             let now = self.now_ms();
+            let card_payment = movement.kind == MovementKind::Payment;
             self.run(store, move |r| {
-                money.settle_top_up(r, &id, &Ok(BankOutcome::Rejected), now)?;
+                if card_payment {
+                    money.reconcile_card_payment(r, &id, &Ok(BankOutcome::Rejected), now)?;
+                } else {
+                    money.settle_top_up(r, &id, &Ok(BankOutcome::Rejected), now)?;
+                }
                 r.delete_timer(&timer_id)?;
                 Ok(())
             })

@@ -44,7 +44,11 @@ fn money_reply_json(done: Done) -> String {
 }
 
 fn pay_reply_json(done: Done) -> String {
-    json(&pay_reply(&done))
+    json(&pay_reply(&done, "balance"))
+}
+
+fn card_pay_reply_json(done: Done) -> String {
+    json(&pay_reply(&done, "card"))
 }
 
 fn money_reply(done: &Done) -> MoneyReply {
@@ -57,13 +61,14 @@ fn money_reply(done: &Done) -> MoneyReply {
     }
 }
 
-fn pay_reply(done: &Done) -> PayReply {
+fn pay_reply(done: &Done, method: &str) -> PayReply {
     PayReply {
         payment_id: done.id.clone(),
         status: done.status.as_str().into(),
         amount: done.amount.minor(),
         currency: done.currency.as_str().into(),
         payee: done.payee.clone().unwrap_or_default(),
+        method: method.into(),
     }
 }
 
@@ -325,19 +330,21 @@ pub async fn cancel_transfer(
 }
 
 /// Pays a scanned QR code: a merchant's static code (amount required), an order, or a holder's
-/// receive code.
+/// receive code; from the balance, or with `card_id` a merchant's code from a bound card (the
+/// bank's debit and the payment in one flow; refused by the bank, nothing moves).
 #[utoipa::path(post, path = "/v1/pay", tag = "money", security(("session" = [])), request_body = PayRequest,
     params(IdempotencyHeader),
     responses(
-        (status = 201, description = "Paid", body = PayReply),
+        (status = 201, description = "Paid; `method` says whether the balance or the card paid", body = PayReply),
         (status = 202, description = "`held_for_review`: risk control holds the money for a reviewer (a payment to a holder's receive code; released or rejected within the review time; the holder is told)", body = PayReply),
         (status = 400, description = "`otp_invalid`, `otp_expired`: the SMS code sent as the second factor", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`pin_incorrect` (with `attempts_left`); `step_up_required` (with `methods` and `reason`: send the same call, same key, with `second_factor`); `totp_invalid`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`risk_blocked` (with `reason`), `account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`not_found`: no such order or payee", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`order_paid`; `totp_not_enabled`: a TOTP code was sent but TOTP is off", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such order or payee, or `card_id` is no active bound card of the holder's", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`order_paid` (with `card_id`, also when another payment paid the order while the bank was silent: what the bank took is then in the balance); `totp_not_enabled`: a TOTP code was sent but TOTP is off", body = Problem, content_type = "application/problem+json"),
         (status = 423, description = "`pin_locked`, `totp_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`payload_invalid`, `order_expired`, `insufficient_balance`, `limit_exceeded`, `merchant_unavailable`", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "`payload_invalid`, `order_expired`, `insufficient_balance`, `limit_exceeded`, `merchant_unavailable`; with `card_id`: `bank_insufficient_funds`, `bank_rejected` (nothing was paid), `invalid_field` `card_id` (a receive code is not paid from a card)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`bank_unavailable` (with `retry_after`): the bank did not answer a card payment; nothing is paid yet. Send the same call with the same Idempotency-Key: it asks the bank again under the same reference, so the card is debited at most once. Not retried within 5 minutes, money the bank took goes to the balance", body = Problem, content_type = "application/problem+json")))]
 pub async fn pay(
     State(state): State<AppState>,
     me: CurrentHolder,
@@ -348,12 +355,17 @@ pub async fn pay(
     let key = idempotency_key(&state, &headers, caller(&me), "pay", &body);
     let s = state.clone();
     let pin = (me.holder.id.clone(), body.pin.clone());
+    let reply = if body.card_id.is_some() {
+        card_pay_reply_json
+    } else {
+        pay_reply_json
+    };
     idempotent_with_pin(
         &state,
         key,
         (&pin.0, &pin.1),
         StatusCode::CREATED,
-        pay_reply_json,
+        reply,
         |render, key, pin_read| {
             Box::pin(async move {
                 if let Some(a) = body.amount {
@@ -364,21 +376,41 @@ pub async fn pay(
                     .check_pin_read(&s.storage, &me.holder.id, &body.pin, pin_read)
                     .await?;
                 let origin = origin(&s, &me, &key, proof).await?;
-                s.money
-                    .pay(
-                        &s.storage,
-                        &me.holder,
-                        &body.payload,
-                        // An amount the code fixes (or an order's) wins, so one sent beside it
-                        // is not judged; where the payer's amount is needed, an unusable one is
-                        // as good as none: `amount_invalid`.
-                        body.amount
-                            .and_then(|a| amount(a, s.money.policy.amount_max_minor).ok()),
-                        &origin,
-                        &key,
-                        render,
-                    )
-                    .await
+                // An amount the code fixes (or an order's) wins, so one sent beside it is not
+                // judged; where the payer's amount is needed, an unusable one is as good as
+                // none: `amount_invalid`.
+                let typed = body
+                    .amount
+                    .and_then(|a| amount(a, s.money.policy.amount_max_minor).ok());
+                match &body.card_id {
+                    Some(card_id) => {
+                        s.money
+                            .pay_by_card(
+                                &s.storage,
+                                &me.holder,
+                                &body.payload,
+                                typed,
+                                card_id,
+                                &origin,
+                                &key,
+                                render,
+                            )
+                            .await
+                    }
+                    None => {
+                        s.money
+                            .pay(
+                                &s.storage,
+                                &me.holder,
+                                &body.payload,
+                                typed,
+                                &origin,
+                                &key,
+                                render,
+                            )
+                            .await
+                    }
+                }
             })
         },
     )

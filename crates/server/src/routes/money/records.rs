@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use qianbao_api_types::{Problem, SummaryBody, SummaryCategory, TransactionBody, TransactionPage};
 use qianbao_ledger::Amount;
 use qianbao_wallet::domain::ChinaDay;
-use qianbao_wallet::money::records::{MovementFilter, MovementKind, MovementRecord};
+use qianbao_wallet::money::records::{Direction, MovementFilter, MovementKind, MovementRecord};
 use serde::Deserialize;
 
 /// A time bound of the records' filters: an RFC 3339 time or a day (`YYYY-MM-DD`, China time).
@@ -143,8 +143,30 @@ fn filter(
     })
 }
 
-fn transaction(m: MovementRecord) -> TransactionBody {
+/// What paid an outgoing payment or transfer: a card when it names one, else the balance.
+fn method(m: &MovementRecord) -> Option<String> {
+    let paid = matches!(m.kind, MovementKind::Payment | MovementKind::Transfer)
+        && m.direction == Direction::Out;
+    paid.then(|| {
+        if m.card_id.is_some() {
+            "card"
+        } else {
+            "balance"
+        }
+        .into()
+    })
+}
+
+fn transaction(m: MovementRecord, cards: &[(String, String)]) -> TransactionBody {
+    let card = m.card_id.as_ref().and_then(|id| {
+        cards
+            .iter()
+            .find(|(card_id, _)| card_id == id)
+            .map(|(_, shown)| shown.clone())
+    });
     TransactionBody {
+        method: method(&m),
+        card,
         id: m.id,
         kind: m.kind.as_str().into(),
         direction: m.direction.as_str().into(),
@@ -176,8 +198,9 @@ pub async fn transactions(
     f.limit = limit + 1;
     let mut rows = state.money.records(&state.storage, &me.holder, f).await?;
     let next_cursor = next_cursor(&mut rows, limit, |m| m.id.clone());
+    let cards = state.money.card_labels(&state.storage, &me.holder).await?;
     Ok(Json(TransactionPage {
-        items: rows.into_iter().map(transaction).collect(),
+        items: rows.into_iter().map(|m| transaction(m, &cards)).collect(),
         next_cursor,
     }))
 }
@@ -194,7 +217,8 @@ pub async fn transaction_one(
     Path(id): Path<String>,
 ) -> Result<Json<TransactionBody>, ApiError> {
     let m = state.money.record(&state.storage, &me.holder, &id).await?;
-    Ok(Json(transaction(m)))
+    let cards = state.money.card_labels(&state.storage, &me.holder).await?;
+    Ok(Json(transaction(m, &cards)))
 }
 
 /// A CSV field, quoted, with formula characters defused for spreadsheets.
