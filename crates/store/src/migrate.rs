@@ -138,6 +138,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0020_policy_versions.sql"),
         postgres: include_str!("../../../migrations/postgres/0020_policy_versions.sql"),
     },
+    // Payment-code charges that wait for the payer's PIN on their phone, and their lapse timer.
+    Migration {
+        version: 22,
+        name: "0022_awaiting_charges",
+        sqlite: include_str!("../../../migrations/sqlite/0022_awaiting_charges.sql"),
+        postgres: include_str!("../../../migrations/postgres/0022_awaiting_charges.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

@@ -1,4 +1,4 @@
-//! The lists migrations 0011, 0012, 0015 to 0019 hold the stored states to are the wallet's
+//! The lists migrations 0011, 0012, 0015 to 0019 and 0022 hold the stored states to are the wallet's
 //! enums, value for value, on both backends: a state added to an enum without a migration would
 //! be refused by the database, and one dropped from an enum would let rows in that the code cannot
 //! read. The enums' lists come from `verify_rows::named_columns`, the same ones `qianbao verify`
@@ -14,7 +14,8 @@ const SQLITE: &str = concat!(
     include_str!("../../../migrations/sqlite/0016_console.sql"),
     include_str!("../../../migrations/sqlite/0017_console_commands.sql"),
     include_str!("../../../migrations/sqlite/0018_review_queues.sql"),
-    include_str!("../../../migrations/sqlite/0019_kyc_review.sql")
+    include_str!("../../../migrations/sqlite/0019_kyc_review.sql"),
+    include_str!("../../../migrations/sqlite/0022_awaiting_charges.sql")
 );
 const POSTGRES: &str = concat!(
     include_str!("../../../migrations/postgres/0011_named_states.sql"),
@@ -23,7 +24,8 @@ const POSTGRES: &str = concat!(
     include_str!("../../../migrations/postgres/0016_console.sql"),
     include_str!("../../../migrations/postgres/0017_console_commands.sql"),
     include_str!("../../../migrations/postgres/0018_review_queues.sql"),
-    include_str!("../../../migrations/postgres/0019_kyc_review.sql")
+    include_str!("../../../migrations/postgres/0019_kyc_review.sql"),
+    include_str!("../../../migrations/postgres/0022_awaiting_charges.sql")
 );
 
 /// The values the migrations allow for `table.column`, as the `IN (…)` list after the last
@@ -44,7 +46,7 @@ fn every_named_column_allows_exactly_its_enum_on_both_backends() {
     let columns = named_columns();
     assert_eq!(
         columns.len(),
-        20,
+        21,
         "a named column was added or dropped: add it here too"
     );
     for column in columns {
