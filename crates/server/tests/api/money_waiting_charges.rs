@@ -321,3 +321,107 @@ async fn confirm_and_decline_check_their_input() {
     assert_eq!(available(&app, &payer.token).await, 200_000);
     assert_eq!(pending(&app, &payer).await.len(), 1);
 }
+
+#[tokio::test]
+async fn two_confirmations_at_once_pay_once() {
+    let (app, _clock, m, payer, _other) = shop_payer_and_bystander().await;
+    let id = waiting_charge(&app, &m, &payer).await["payment_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (key_a, key_b) = (idem(), idem());
+    let (a, b) = tokio::join!(
+        confirm(&app, &payer, &id, PIN, &key_a),
+        confirm(&app, &payer, &id, PIN, &key_b)
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409], "one pays, the other is told");
+    assert_eq!(available(&app, &payer.token).await, 200_000 - ABOVE);
+}
+
+/// Every webhook event the receiver got, by `type`, in order.
+type Received = Arc<std::sync::Mutex<Vec<Value>>>;
+
+/// A merchant's webhook receiver on 127.0.0.1; answers 200 to everything.
+async fn receiver() -> (String, Received) {
+    let got: Received = Arc::default();
+    let keep = got.clone();
+    let router = axum::Router::new().fallback(move |body: axum::body::Bytes| {
+        let keep = keep.clone();
+        async move {
+            if let Ok(v) = serde_json::from_slice::<Value>(&body) {
+                keep.lock().unwrap().push(v);
+            }
+            axum::http::StatusCode::OK
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    (format!("http://127.0.0.1:{port}/hooks"), got)
+}
+
+/// The `data` of the first event of `kind` about `id`, waiting up to 20 s for it.
+async fn event_about(got: &Received, kind: &str, id: &str) -> Value {
+    let started = std::time::Instant::now();
+    loop {
+        let found = got
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|e| e["type"] == kind && e["data"]["payment_id"] == id)
+            .map(|e| e["data"].clone());
+        if let Some(data) = found {
+            return data;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "no {kind} for {id}: {:?}",
+            got.lock().unwrap()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_merchants_webhook_hears_the_wait_and_each_outcome() {
+    let (app, clock, m, payer, _other) = shop_payer_and_bystander().await;
+    let (url, got) = receiver().await;
+    let r = app
+        .client
+        .put(format!("{}/v1/merchant/webhook", app.address))
+        .bearer_auth(&m.api_key)
+        .json(&json!({ "url": url }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let id_of = |v: Value| v["payment_id"].as_str().unwrap().to_string();
+
+    let paid = id_of(waiting_charge(&app, &m, &payer).await);
+    let waiting = event_about(&got, "payment.awaiting_payer", &paid).await;
+    assert_eq!(waiting["amount"], ABOVE);
+    assert_eq!(
+        confirm(&app, &payer, &paid, PIN, &idem()).await.status(),
+        201
+    );
+    let done = event_about(&got, "payment.succeeded", &paid).await;
+    assert_eq!(done["channel"], "payment_code");
+
+    let declined = id_of(waiting_charge(&app, &m, &payer).await);
+    assert_eq!(decline(&app, &payer, &declined).await.status(), 204);
+    event_about(&got, "payment.declined", &declined).await;
+
+    // The lapse is recorded by its timer, which tells the webhook.
+    let lapsed = id_of(waiting_charge(&app, &m, &payer).await);
+    clock.advance_s(61);
+    event_about(&got, "payment.expired", &lapsed).await;
+    assert_eq!(
+        merchant_view(&app, &m, &lapsed).await.1["status"],
+        "expired"
+    );
+    assert_eq!(available(&app, &payer.token).await, 200_000 - ABOVE);
+}
