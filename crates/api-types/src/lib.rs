@@ -798,7 +798,9 @@ pub struct PaymentCodeBody {
 pub struct NotificationBody {
     /// Its number; later alerts have larger ones.
     pub id: i64,
-    /// What happened.
+    /// What happened (`payment`, `refund`, `topup`, `transfer_in`, …). `pending_charge`: a shop's
+    /// payment-code charge waits for the holder's confirmation; `transaction_id` is its
+    /// `payment_id` at `GET /v1/me/pending-charges`.
     pub kind: String,
     /// One line.
     pub title: String,
