@@ -425,3 +425,42 @@ async fn the_merchants_webhook_hears_the_wait_and_each_outcome() {
     );
     assert_eq!(available(&app, &payer.token).await, 200_000 - ABOVE);
 }
+
+#[tokio::test]
+async fn a_confirmation_the_balance_cannot_cover_moves_nothing_and_the_charge_still_waits() {
+    let (app, _clock, m, _payer, _other) = shop_payer_and_bystander().await;
+    let payer = open_l2_holder_named(&app, "王五").await;
+    topup(&app, &payer, 40_000).await;
+    let id = waiting_charge(&app, &m, &payer).await["payment_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = confirm(&app, &payer, &id, PIN, &idem()).await;
+    assert_eq!(refused(r).await, (422, "insufficient_balance".into()));
+    assert_eq!(available(&app, &payer.token).await, 40_000);
+    let (status, view) = merchant_view(&app, &m, &id).await;
+    assert_eq!((status, &view["status"]), (200, &json!("awaiting_payer")));
+    // Topped up in time, the payer pays it.
+    topup(&app, &payer, 20_000).await;
+    let (status, body) = answer(confirm(&app, &payer, &id, PIN, &idem()).await).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(available(&app, &payer.token).await, 0);
+    assert_eq!(merchant_view(&app, &m, &id).await.1["status"], "succeeded");
+}
+
+#[tokio::test]
+async fn risk_control_judges_a_confirmation_as_any_payment() {
+    let (app, _clock, m, payer, _other) = shop_payer_and_bystander().await;
+    let code = payment_code(&app, &payer).await;
+    let (status, body) = answer(charge(&app, &m, &code, 200_000, None).await).await;
+    assert_eq!(status, 202, "{body}");
+    let id = body["payment_id"].as_str().unwrap();
+    // A large payment from a device the payer has not paid from before asks a second factor.
+    let r = confirm(&app, &payer, id, PIN, &idem()).await;
+    assert_eq!(refused(r).await, (401, "step_up_required".into()));
+    assert_eq!(available(&app, &payer.token).await, 200_000);
+    assert_eq!(
+        merchant_view(&app, &m, id).await.1["status"],
+        "awaiting_payer"
+    );
+}
