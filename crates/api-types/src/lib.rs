@@ -809,7 +809,9 @@ pub struct PaymentCodeBody {
 pub struct NotificationBody {
     /// Its number; later alerts have larger ones.
     pub id: i64,
-    /// What happened.
+    /// What happened (`payment`, `refund`, `topup`, `transfer_in`, …). `pending_charge`: a shop's
+    /// payment-code charge waits for the holder's confirmation; `transaction_id` is its
+    /// `payment_id` at `GET /v1/me/pending-charges`.
     pub kind: String,
     /// One line.
     pub title: String,
@@ -919,21 +921,94 @@ pub struct ChargeRequest {
     #[serde(default)]
     #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub description: Option<String>,
-    /// The holder's payment password, typed on the till, for charges above the password-free limit.
+    /// The holder's payment password, typed on the till, for charges above the password-free
+    /// limit (the behaviour before waiting charges; still taken). Without it such a charge waits
+    /// for the payer to confirm on their phone (202 `awaiting_payer`).
     #[serde(default)]
     #[schema(pattern = r"^[0-9]{6}$")]
     pub pin: Option<String>,
+    /// `false` keeps the behaviour before waiting charges: above the password-free limit without
+    /// `pin` the charge is refused with 422 `pin_required` instead of waiting for the payer.
+    /// Default `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub await_payer: Option<bool>,
 }
 
 /// A charge or other merchant payment.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ChargeReply {
-    /// The payment's id.
+    /// The payment's id; a waiting charge is paid under this id once confirmed.
     pub payment_id: String,
-    /// `succeeded`.
+    /// `succeeded`, or `awaiting_payer` (202): the payer confirms on their phone; poll
+    /// `GET /v1/merchant/payments/{id}` or wait for the webhook.
     pub status: String,
     /// Minor units.
     pub amount: i64,
+    /// RFC 3339: when a waiting charge lapses unconfirmed (only with `awaiting_payer`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+}
+
+/// `GET /v1/merchant/payments/{id}`: one payment, waiting for its payer or made.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct MerchantPaymentStatus {
+    /// Its id.
+    pub payment_id: String,
+    /// `awaiting_payer`, `succeeded`, `declined` (the payer said no) or `expired` (the payer
+    /// did not confirm in time). Only `succeeded` moved money.
+    pub status: String,
+    /// Minor units asked (and, once succeeded, paid).
+    pub amount: i64,
+    /// The merchant's fee, once paid.
+    pub fee: i64,
+    /// Refunded so far.
+    pub refunded: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// How it was paid, once paid.
+    pub channel: Option<String>,
+    /// The merchant's description.
+    pub description: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339: when a charge that waited for its payer lapses (or lapsed).
+    pub expires_at: Option<String>,
+}
+
+/// A payment-code charge waiting for the holder's confirmation.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PendingChargeBody {
+    /// The payment's id: confirm or decline it.
+    pub payment_id: String,
+    /// Who asks for the money.
+    pub merchant_name: String,
+    /// Minor units.
+    pub amount: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// The merchant's description.
+    pub description: String,
+    /// RFC 3339: after this it lapses and cannot be confirmed.
+    pub expires_at: String,
+}
+
+/// `GET /v1/me/pending-charges`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PendingChargeList {
+    /// Oldest first; only the ones still waiting.
+    pub items: Vec<PendingChargeBody>,
+}
+
+/// `POST /v1/me/pending-charges/{id}/confirm`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ConfirmChargeRequest {
+    /// The payment password.
+    #[schema(pattern = r"^[0-9]{6}$")]
+    pub pin: String,
+    /// A second factor, when risk control asked for one (401 `step_up_required`): send the same
+    /// call again, same body and `Idempotency-Key`, with this added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor: Option<SecondFactor>,
 }
 
 /// `POST /v1/merchant/refunds`.

@@ -598,6 +598,16 @@ impl From<MoneyError> for ApiError {
             MoneyError::OrderPaid => {
                 ApiError::new(S::CONFLICT, code, "This order is paid already.")
             }
+            MoneyError::ChargeExpired => ApiError::new(
+                S::GONE,
+                code,
+                "The charge lapsed before it was confirmed; nothing was paid. The shop may charge again.",
+            ),
+            MoneyError::ChargeNotAwaiting => ApiError::new(
+                S::CONFLICT,
+                code,
+                "This charge was confirmed or declined already.",
+            ),
             MoneyError::PaymentCodeInvalid => unprocessable(
                 "The payment code is not valid or was used already; ask the payer to refresh it.",
             ),

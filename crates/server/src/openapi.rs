@@ -4,7 +4,7 @@
 //! fails when the two differ.
 
 use crate::routes::console;
-use crate::routes::money::{codes, moves, notifications, records};
+use crate::routes::money::{codes, moves, notifications, records, waiting};
 use crate::routes::{kyc, merchant, opening, ops, qr, quote, security, totp};
 // Closing wallets (注销).
 use crate::routes::closing;
@@ -43,8 +43,9 @@ use utoipa::OpenApi;
         moves::cancel_transfer, moves::pay, moves::pay_preview, codes::receive_code, codes::payment_code,
         records::transactions, records::transaction_one, records::transactions_csv, records::summary,
         notifications::notifications, notifications::notification_stream,
+        waiting::pending_charges, waiting::confirm, waiting::decline,
         merchant::open_merchant, merchant::rotate_key, merchant::create_order, merchant::order,
-        merchant::charge, merchant::refund, merchant::payments, merchant::set_webhook,
+        merchant::charge, merchant::refund, merchant::payments, merchant::payment, merchant::set_webhook,
         merchant::balance, merchant::settle, quote::top_up, quote::withdrawal, qr::decode,
         web::config, web::sign_up, web::log_in, web::log_out, web::merchant_sign_in,
         web::merchant_now, web::merchant_sign_out,
@@ -85,6 +86,8 @@ use utoipa::OpenApi;
         qianbao_api_types::MerchantOpened, qianbao_api_types::ApiKeyBody,
         qianbao_api_types::OrderRequest, qianbao_api_types::OrderBody,
         qianbao_api_types::ChargeRequest, qianbao_api_types::ChargeReply,
+        qianbao_api_types::MerchantPaymentStatus, qianbao_api_types::PendingChargeBody,
+        qianbao_api_types::PendingChargeList, qianbao_api_types::ConfirmChargeRequest,
         qianbao_api_types::RefundRequest, qianbao_api_types::RefundReply,
         qianbao_api_types::MerchantPaymentBody, qianbao_api_types::MerchantPaymentPage,
         qianbao_api_types::WebhookRequest, qianbao_api_types::WebhookSecret,

@@ -16,7 +16,8 @@
 //!   "fees": {"credit_topup_bps": 10, "withdrawal_free": 100000, "withdrawal_bps": 10,
 //!            "withdrawal_min": 10, "merchant_bps": 60},
 //!   "password_free_payment": 50000, "password_free_daily": 100000, "static_qr_daily": 50000,
-//!   "alert_sms_from": 100000, "payment_code_ttl_s": 60, "withdrawal_delay_s": 2,
+//!   "alert_sms_from": 100000, "payment_code_ttl_s": 60, "awaiting_payer_ttl_s": 60,
+//!   "withdrawal_delay_s": 2,
 //!   "webhook_private_hosts": false,
 //!   "recovery_wrong_daily_max": 5, "unfreeze_after_reset_wait_s": 86400,
 //!   "payee_lookups_per_holder_hourly_max": 30, "payee_lookups_per_ip_hourly_max": 120,
@@ -98,6 +99,8 @@ pub struct PolicyFile {
     pub alert_sms_from: Option<i64>,
     /// How long a payment code works.
     pub payment_code_ttl_s: Option<i64>,
+    /// How long a charge above the password-free limit waits for its payer to confirm it.
+    pub awaiting_payer_ttl_s: Option<i64>,
     /// How soon a withdrawal goes to the bank.
     pub withdrawal_delay_s: Option<i64>,
     /// Whether webhook URLs may name loopback or private addresses (default: only under the
@@ -286,6 +289,9 @@ impl Policy {
         if let Some(v) = positive("payment_code_ttl_s", file.payment_code_ttl_s)? {
             m.payment_code_ttl_ms = v * 1000;
         }
+        if let Some(v) = positive("awaiting_payer_ttl_s", file.awaiting_payer_ttl_s)? {
+            m.awaiting_payer_ttl_ms = v * 1000;
+        }
         if let Some(v) = not_negative("withdrawal_delay_s", file.withdrawal_delay_s)? {
             m.withdrawal_delay_ms = v * 1000;
         }
@@ -396,6 +402,7 @@ impl Policy {
             "static_qr_daily": m.static_qr_daily_minor.minor(),
             "alert_sms_from": m.alert_sms_minor.minor(),
             "payment_code_ttl_s": m.payment_code_ttl_ms / 1000,
+            "awaiting_payer_ttl_s": m.awaiting_payer_ttl_ms / 1000,
             "withdrawal_delay_s": m.withdrawal_delay_ms / 1000,
             "webhook_private_hosts": m.webhook_private_hosts,
             "recovery_wrong_daily_max": o.recovery_wrong_daily_max,

@@ -3,7 +3,7 @@
 
 use crate::openapi;
 use crate::routes::console;
-use crate::routes::money::{codes, moves, notifications, records};
+use crate::routes::money::{codes, moves, notifications, records, waiting};
 use crate::routes::{kyc, merchant, opening, ops, qr, quote, security, totp};
 // Closing wallets (注销).
 use crate::routes::closing;
@@ -86,6 +86,15 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             "/v1/me/notifications/stream",
             get(notifications::notification_stream),
         )
+        .route("/v1/me/pending-charges", get(waiting::pending_charges))
+        .route(
+            "/v1/me/pending-charges/{id}/confirm",
+            post(waiting::confirm),
+        )
+        .route(
+            "/v1/me/pending-charges/{id}/decline",
+            post(waiting::decline),
+        )
         .route("/v1/merchants", post(merchant::open_merchant))
         .route(
             "/v1/merchants/{merchant_id}/api-keys",
@@ -96,6 +105,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/merchant/charges", post(merchant::charge))
         .route("/v1/merchant/refunds", post(merchant::refund))
         .route("/v1/merchant/payments", get(merchant::payments))
+        .route("/v1/merchant/payments/{id}", get(merchant::payment))
         .route(
             "/v1/merchant/webhook",
             axum::routing::put(merchant::set_webhook),

@@ -50,6 +50,8 @@ mod money_records;
 mod money_requests;
 #[path = "api/money_transfers.rs"]
 mod money_transfers;
+#[path = "api/money_waiting_charges.rs"]
+mod money_waiting_charges;
 #[path = "api/opening.rs"]
 mod opening;
 #[path = "api/ops.rs"]

@@ -7,6 +7,7 @@ import { showError } from './errors.js';
 import { formatMoney } from './money.js';
 import { state, loadMe, levelText } from './app-state.js';
 import { route, signedOut } from './app-router.js';
+import { showPendingCharges } from './app-pending-charge.js';
 
 /** Loads the CNY balance into #home-balance / #home-held and answers it. */
 export async function loadBalance() {
@@ -33,6 +34,8 @@ async function enter() {
   const lim = (v) => (v === null || v === undefined ? t('home.no_limit') : formatMoney(v));
   $('home-limits').textContent = t('home.limits', { per: lim(L.per_payment), day: lim(L.per_day), cap: lim(L.balance_cap) });
   await loadBalance();
+  // A shop's charge may be waiting for this holder's PIN.
+  showPendingCharges();
 }
 
 export const screens = {

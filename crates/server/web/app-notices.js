@@ -8,6 +8,7 @@ import { showError } from './errors.js';
 import { dateTime } from './dates.js';
 import { state, loadMe } from './app-state.js';
 import { currentScreen, route } from './app-router.js';
+import { onNotice as onPendingCharge } from './app-pending-charge.js';
 
 let cursor = null;
 let unread = 0;
@@ -85,6 +86,8 @@ export function startStream() {
     }
     const screen = currentScreen();
     if (screen && screen.onNotice) screen.onNotice(n);
+    // A shop's charge waiting for the holder asks at once, whatever the screen.
+    onPendingCharge(n);
   });
   es.addEventListener('error', () => {
     // EventSource reconnects by itself (with Last-Event-ID); if the session is gone, stop.

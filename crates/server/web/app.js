@@ -24,9 +24,10 @@ import * as cards from './app-cards.js';
 import * as security from './app-security.js';
 import * as shop from './app-shop.js';
 import * as devPanel from './app-dev-panel.js';
+import * as pendingCharge from './app-pending-charge.js';
 
 /** Every part of the app: wire() once at boot; `screens` by route. */
-const PARTS = [open, cardForm, login, home, paycode, receive, scan, transfer, topupWithdraw, records, cards, security, notices, shop];
+const PARTS = [open, cardForm, login, home, paycode, receive, scan, transfer, topupWithdraw, records, cards, security, notices, shop, pendingCharge];
 
 addStrings('zh', { ...zh.shared, ...zh.app });
 addStrings('en', { ...en.shared, ...en.app });

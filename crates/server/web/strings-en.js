@@ -126,6 +126,8 @@ export const shared = {
   'otp.resend_in': 'Resend in {n} s',
   'otp.sent': 'The code is on its way by SMS.',
   'common.busy': 'Working…',
+  'err.charge_expired': 'This payment timed out and nothing was paid. Ask the shop to charge again.',
+  'err.charge_not_awaiting': 'This payment was handled already.',
 };
 
 /** The holder's app at `/`. */
@@ -465,6 +467,13 @@ export const app = {
   'dev.latest': 'Latest code:',
   'dev.empty': 'Enter a phone number and ask for a code; the SMS shows up here.',
   'dev.fill': 'Fill in',
+  'charge.title': 'Payment to confirm',
+  'charge.from': '{merchant} asks for payment',
+  'charge.confirm': 'Pay',
+  'charge.decline': 'Decline',
+  'charge.what': 'Pay {amount} to {merchant}.',
+  'charge.paid': 'Paid {amount}',
+  'charge.declined': 'Declined: nothing was paid.',
 };
 
 /** The merchant's till at `/merchant`. */
@@ -504,7 +513,6 @@ export const till = {
   'till.decoding': 'Reading…',
   'till.decoded': 'Code read.',
   'till.not_a_code': 'The QR code in the picture is not a payment code.',
-  'till.customer_pin': 'Customer’s payment password (above the password-free limit)',
   'till.charge_submit': 'Charge',
   'till.charged': 'Charged {amount}',
   'till.payments': 'Payments',
@@ -524,4 +532,8 @@ export const till = {
   'common.cancel': 'Cancel',
   'common.more': 'Load more',
   'err.till_key_invalid': 'The shop key is wrong or no longer valid. Check it; if it was rotated, use the new key.',
+  'till.charge.awaiting_payer': 'Waiting for the customer to confirm {amount} on their phone.',
+  'till.charge.succeeded': 'The customer confirmed: charged {amount}',
+  'till.charge.declined': 'The customer declined {amount}: nothing was charged.',
+  'till.charge.expired': 'The customer did not confirm {amount} within 60 seconds: nothing was charged.',
 };

@@ -128,6 +128,8 @@ export const shared = {
   'otp.resend_in': '{n} 秒后可重发',
   'otp.sent': '验证码已发送,请查收短信。',
   'common.busy': '处理中…',
+  'err.charge_expired': '这笔付款已超时，未扣款。请让商家重新收款。',
+  'err.charge_not_awaiting': '这笔付款已处理，无需重复操作。',
 };
 
 /** The holder's app at `/`. */
@@ -467,6 +469,13 @@ export const app = {
   'dev.latest': '最新验证码:',
   'dev.empty': '输入手机号并获取验证码后,短信会显示在这里。',
   'dev.fill': '填入',
+  'charge.title': '待确认付款',
+  'charge.from': '{merchant} 请求收款',
+  'charge.confirm': '确认付款',
+  'charge.decline': '拒绝',
+  'charge.what': '向{merchant}付款 {amount}。',
+  'charge.paid': '付款成功：{amount}',
+  'charge.declined': '已拒绝这笔付款，未扣款。',
 };
 
 /** The merchant's till at `/merchant`. */
@@ -506,7 +515,6 @@ export const till = {
   'till.decoding': '正在识别…',
   'till.decoded': '已识别付款码。',
   'till.not_a_code': '图片中的二维码不是付款码。',
-  'till.customer_pin': '顾客支付密码(超过免密限额时需要)',
   'till.charge_submit': '收款',
   'till.charged': '收款成功:{amount}',
   'till.payments': '收款记录',
@@ -526,4 +534,8 @@ export const till = {
   'common.cancel': '取消',
   'common.more': '加载更多',
   'err.till_key_invalid': '商户密钥不正确或已失效。请核对密钥;如果密钥已更换,请使用新密钥。',
+  'till.charge.awaiting_payer': '等待顾客确认：{amount}。请顾客在手机上输入支付密码。',
+  'till.charge.succeeded': '顾客已确认，收款成功：{amount}',
+  'till.charge.declined': '顾客拒绝了这笔付款（{amount}），未扣款。',
+  'till.charge.expired': '顾客未在 60 秒内确认（{amount}），未扣款。',
 };

@@ -8,14 +8,14 @@ import * as en from './strings-en.js';
 import { $, announce, clear, el, imageType, qrImg, toast } from './dom.js';
 import { Idem, api, uuid } from './http.js';
 import { codeError, localError, showError } from './errors.js';
-import { amountOf, digits6, form } from './common.js';
+import { amountOf, form } from './common.js';
 import { chinaDay, dateTime } from './dates.js';
 import { formatMoney, formatYuan } from './money.js';
 
 addStrings('zh', { ...zh.shared, ...zh.till });
 addStrings('en', { ...en.shared, ...en.till });
 
-const S = { merchant: null, cursor: null, orderTimer: null, orderId: null, chargeIdem: new Idem(), refundIdem: new Idem(), refunding: null, payments: new Map() };
+const S = { merchant: null, cursor: null, orderTimer: null, orderId: null, chargeTimer: null, chargeId: null, chargeIdem: new Idem(), refundIdem: new Idem(), refunding: null, payments: new Map() };
 
 function showSignedIn(on) {
   $('boot').hidden = true;
@@ -29,6 +29,7 @@ function unauthorized(err) {
   if (err && err.code === 'unauthorized') {
     S.merchant = null;
     stopOrderPoll();
+    stopChargePoll();
     showSignedIn(false);
     $('till-key').focus();
     return true;
@@ -145,6 +146,46 @@ function pollOrder(id) {
   S.orderTimer = window.setTimeout(tick, 1500);
 }
 
+// ------------------------------------------------------------ charges that wait for the customer
+function stopChargePoll() {
+  if (S.chargeTimer) window.clearTimeout(S.chargeTimer);
+  S.chargeTimer = null;
+  S.chargeId = null;
+}
+
+// Above the password-free limit the customer confirms on their own phone: the till shows that it
+// waits, and reads the payment until the customer confirms, declines or lets it lapse.
+function pollCharge(id) {
+  stopChargePoll();
+  S.chargeId = id;
+  const res = $('till-charge-result');
+  const show = (key, amount, status) => {
+    res.textContent = t(key, { amount: formatMoney(amount) });
+    res.dataset.paymentId = id;
+    res.dataset.status = status;
+    res.className = status === 'succeeded' ? 'success' : status === 'awaiting_payer' ? 'hint' : 'error';
+    res.hidden = false;
+  };
+  const tick = async () => {
+    if (S.chargeId !== id) return;
+    try {
+      const p = await api('GET', '/v1/merchant/payments/' + encodeURIComponent(id));
+      if (S.chargeId !== id) return;
+      if (p.status !== 'awaiting_payer') {
+        S.chargeTimer = null;
+        show('till.charge.' + p.status, p.amount, p.status);
+        announce(res.textContent);
+        if (p.status === 'succeeded') refreshAll();
+        return;
+      }
+    } catch (e) {
+      if (unauthorized(e)) return;
+    }
+    S.chargeTimer = window.setTimeout(tick, 1000);
+  };
+  return { show, start: () => { S.chargeTimer = window.setTimeout(tick, 1000); } };
+}
+
 // ------------------------------------------------------------ wiring
 function wire() {
   form('till-signin-form', async () => {
@@ -235,6 +276,7 @@ function wire() {
 
   form('till-charge-form', async () => {
     $('till-charge-result').hidden = true;
+    stopChargePoll();
     const codeInput = $('till-charge-code');
     const code = codeInput.value.replace(/\s/g, '');
     if (!/^\d{18}$/.test(code)) throw codeError('payment_code_invalid', codeInput);
@@ -242,7 +284,6 @@ function wire() {
     const body = { payment_code: code, amount };
     const description = $('till-charge-desc').value.trim();
     if (description) body.description = description;
-    if (!$('till-charge-pin-row').hidden) body.pin = digits6('till-charge-pin');
     let r;
     try {
       r = await api('POST', '/v1/merchant/charges', { body, idem: S.chargeIdem.get() });
@@ -250,21 +291,26 @@ function wire() {
     } catch (err) {
       S.chargeIdem.settle(err);
       if (unauthorized(err)) return;
-      if (err.code === 'pin_required') { $('till-charge-pin-row').hidden = false; err.input = $('till-charge-pin'); }
-      if (err.code === 'pin_incorrect') { $('till-charge-pin').value = ''; err.input = $('till-charge-pin'); }
       if (err.code === 'payment_code_invalid' || err.code === 'payment_code_expired') err.input = codeInput;
       throw err;
     }
-    const res = $('till-charge-result');
-    res.textContent = t('till.charged', { amount: formatMoney(r.amount) });
-    res.dataset.paymentId = r.payment_id;
-    res.hidden = false;
-    announce(res.textContent);
     codeInput.value = '';
     $('till-charge-amount').value = '';
     $('till-charge-desc').value = '';
-    $('till-charge-pin').value = '';
-    $('till-charge-pin-row').hidden = true;
+    if (r.status === 'awaiting_payer') {
+      const wait = pollCharge(r.payment_id);
+      wait.show('till.charge.awaiting_payer', r.amount, 'awaiting_payer');
+      announce($('till-charge-result').textContent);
+      wait.start();
+      return;
+    }
+    const res = $('till-charge-result');
+    res.textContent = t('till.charged', { amount: formatMoney(r.amount) });
+    res.className = 'success';
+    res.dataset.paymentId = r.payment_id;
+    res.dataset.status = r.status;
+    res.hidden = false;
+    announce(res.textContent);
     await refreshAll();
   });
 

@@ -152,6 +152,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0022_risk_refusals_by_subject.sql"),
         postgres: include_str!("../../../migrations/postgres/0022_risk_refusals_by_subject.sql"),
     },
+    // Payment-code charges that wait for the payer's PIN on their phone, and their lapse timer.
+    Migration {
+        version: 23,
+        name: "0023_awaiting_charges",
+        sqlite: include_str!("../../../migrations/sqlite/0023_awaiting_charges.sql"),
+        postgres: include_str!("../../../migrations/postgres/0023_awaiting_charges.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

@@ -1,5 +1,5 @@
-//! The lists migrations 0011, 0012, 0015 to 0019 and 0021 hold the stored states to are the wallet's
-//! enums, value for value, on both backends: a state added to an enum without a migration would
+//! The lists migrations 0011, 0012, 0015 to 0019, 0021 and 0023 hold the stored states to are
+//! the wallet's enums, value for value, on both backends: a state added to an enum without a migration would
 //! be refused by the database, and one dropped from an enum would let rows in that the code cannot
 //! read. The enums' lists come from `verify_rows::named_columns`, the same ones `qianbao verify`
 //! reads with.
@@ -15,7 +15,8 @@ const SQLITE: &str = concat!(
     include_str!("../../../migrations/sqlite/0017_console_commands.sql"),
     include_str!("../../../migrations/sqlite/0018_review_queues.sql"),
     include_str!("../../../migrations/sqlite/0019_kyc_review.sql"),
-    include_str!("../../../migrations/sqlite/0021_closing_requests.sql")
+    include_str!("../../../migrations/sqlite/0021_closing_requests.sql"),
+    include_str!("../../../migrations/sqlite/0023_awaiting_charges.sql")
 );
 const POSTGRES: &str = concat!(
     include_str!("../../../migrations/postgres/0011_named_states.sql"),
@@ -25,7 +26,8 @@ const POSTGRES: &str = concat!(
     include_str!("../../../migrations/postgres/0017_console_commands.sql"),
     include_str!("../../../migrations/postgres/0018_review_queues.sql"),
     include_str!("../../../migrations/postgres/0019_kyc_review.sql"),
-    include_str!("../../../migrations/postgres/0021_closing_requests.sql")
+    include_str!("../../../migrations/postgres/0021_closing_requests.sql"),
+    include_str!("../../../migrations/postgres/0023_awaiting_charges.sql")
 );
 
 /// The values the migrations allow for `table.column`, as the `IN (…)` list after the last
@@ -46,7 +48,7 @@ fn every_named_column_allows_exactly_its_enum_on_both_backends() {
     let columns = named_columns();
     assert_eq!(
         columns.len(),
-        21,
+        22,
         "a named column was added or dropped: add it here too"
     );
     for column in columns {

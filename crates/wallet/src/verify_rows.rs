@@ -5,8 +5,8 @@
 
 use crate::domain::{BankKind, CardType};
 use crate::money::records::{
-    BreakKind, CaseStatus, Channel, Direction, IdempotencyState, MovementKind, MovementStatus,
-    OrderStatus, RiskLabel, TimerKind,
+    BreakKind, CaseStatus, Channel, ChargeStatus, Direction, IdempotencyState, MovementKind,
+    MovementStatus, OrderStatus, RiskLabel, TimerKind,
 };
 use crate::records::{
     CardStatus, ClosingRequestStatus, CommandStatus, HolderStatus, KycReasonCode, KycReviewStatus,
@@ -73,6 +73,7 @@ pub fn named_columns() -> Vec<NamedColumn> {
         ),
         named("cards", "id", "status", CardStatus::names()),
         named("orders", "id", "status", OrderStatus::names()),
+        named("pending_charges", "id", "status", ChargeStatus::names()),
         // Reconciliation.
         named(
             "bank_confirmations",

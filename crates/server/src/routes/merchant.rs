@@ -17,14 +17,16 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use qianbao_api_types::{
     ApiKeyBody, BalanceList, ChargeReply, ChargeRequest, MerchantOpened, MerchantPaymentBody,
-    MerchantPaymentPage, MerchantRequest, MoneyReply, OrderBody, OrderRequest, Problem,
-    RefundReply, RefundRequest, SettlementRequest, WebhookRequest, WebhookSecret,
+    MerchantPaymentPage, MerchantPaymentStatus, MerchantRequest, MoneyReply, OrderBody,
+    OrderRequest, Problem, RefundReply, RefundRequest, SettlementRequest, WebhookRequest,
+    WebhookSecret,
 };
 use qianbao_wallet::domain::display_text;
 use qianbao_wallet::money::merchant::RefundDone;
 use qianbao_wallet::money::payload::Payload;
-use qianbao_wallet::money::records::{MerchantRecord, OrderRecord};
-use qianbao_wallet::money::{Done, MoneyError, amount, currency};
+use qianbao_wallet::money::records::{ChargeStatus, MerchantRecord, OrderRecord};
+use qianbao_wallet::money::waiting::ChargeOutcome;
+use qianbao_wallet::money::{Done, MoneyError, Render, amount, currency};
 
 fn caller(merchant: &MerchantRecord) -> String {
     format!("merchant:{}", merchant.id)
@@ -131,24 +133,38 @@ pub async fn order(
     Ok(Json(order_body(order)))
 }
 
-fn charge_reply(done: Done) -> String {
-    json(&ChargeReply {
-        payment_id: done.id,
-        status: done.status.as_str().into(),
-        amount: done.amount.minor(),
+fn charge_reply(outcome: ChargeOutcome) -> String {
+    json(&match outcome {
+        ChargeOutcome::Paid(done) => ChargeReply {
+            payment_id: done.id,
+            status: done.status.as_str().into(),
+            amount: done.amount.minor(),
+            expires_at: None,
+        },
+        ChargeOutcome::Awaiting(waiting) => ChargeReply {
+            payment_id: waiting.payment_id,
+            status: ChargeStatus::AwaitingPayer.as_str().into(),
+            amount: waiting.amount.minor(),
+            expires_at: Some(rfc3339(waiting.expires_ms)),
+        },
     })
 }
 
 /// Charges a holder's payment code (the till scans it). Password-free up to the holder's
-/// small-amount limit; above it send the holder's `pin` or get `pin_required`.
+/// small-amount limits; above them the charge waits for the payer to confirm with the payment
+/// password on their phone: 202 `awaiting_payer`, then poll `GET /v1/merchant/payments/{id}` or
+/// wait for the webhook. The behaviour before waiting charges stays for integrators that ask for
+/// it: with the holder's `pin` the charge is made at once, and with `"await_payer": false` and no
+/// `pin` it is refused with `pin_required`.
 #[utoipa::path(post, path = "/v1/merchant/charges", tag = "merchants", security(("merchant_key" = [])), request_body = ChargeRequest,
     params(IdempotencyHeader),
     responses(
         (status = 201, description = "Charged", body = ChargeReply),
+        (status = 202, description = "`awaiting_payer` (with `expires_at`): above the password-free limits, the payer confirms on their phone; nothing has moved yet", body = ChargeReply),
         (status = 401, description = "`pin_incorrect` (with `attempts_left`): the payer's `pin` is wrong", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`risk_blocked` (with `reason`): the block list or another rule; `account_frozen`, `account_restricted`: the payer's wallet", body = Problem, content_type = "application/problem+json"),
         (status = 423, description = "`pin_locked` (with `retry_after`): the payer's payments", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`payment_code_invalid`, `payment_code_expired`, `pin_required`, `insufficient_balance`, `limit_exceeded`, `amount_invalid`, `merchant_unavailable`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`payment_code_invalid`, `payment_code_expired`, `pin_required` (only with `\"await_payer\": false`), `insufficient_balance`, `limit_exceeded`, `amount_invalid`, `merchant_unavailable`", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited` (with `retry_after`): this merchant sent too many wrong or expired codes in the last minute", body = Problem, content_type = "application/problem+json")))]
 pub async fn charge(
     State(state): State<AppState>,
@@ -180,8 +196,28 @@ pub async fn charge(
                 // Like an order's description: it is shown to the payer and in their records.
                 let description = display_text(&body.description.unwrap_or_default(), 200, false)
                     .map_err(|_| MoneyError::InvalidField("description"))?;
+                if body.await_payer == Some(false) {
+                    return s
+                        .money
+                        .charge(
+                            &s.storage,
+                            &merchant,
+                            &body.payment_code,
+                            amount,
+                            &description,
+                            pin_checked,
+                            &key,
+                            Render {
+                                status: render.status,
+                                body: |done| charge_reply(ChargeOutcome::Paid(done)),
+                                held: |_| false,
+                            },
+                        )
+                        .await
+                        .map(ChargeOutcome::Paid);
+                }
                 s.money
-                    .charge(
+                    .charge_or_wait(
                         &s.storage,
                         &merchant,
                         &body.payment_code,
@@ -294,6 +330,37 @@ pub async fn payments(
             })
             .collect(),
         next_cursor,
+    }))
+}
+
+/// One of the merchant's payments: a charge waiting for its payer shows `awaiting_payer` until
+/// the payer confirms (`succeeded`), declines (`declined`) or lets it lapse (`expired`); a
+/// payment made at once is `succeeded`.
+#[utoipa::path(get, path = "/v1/merchant/payments/{id}", tag = "merchants", security(("merchant_key" = [])),
+    params(("id" = String, Path, description = "The payment's id")),
+    responses(
+        (status = 200, description = "The payment", body = MerchantPaymentStatus),
+        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json")))]
+pub async fn payment(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+    Path(id): Path<String>,
+) -> Result<Json<MerchantPaymentStatus>, ApiError> {
+    let p = state
+        .money
+        .merchant_payment(&state.storage, &merchant, &id)
+        .await?;
+    Ok(Json(MerchantPaymentStatus {
+        payment_id: p.id,
+        status: p.status.as_str().into(),
+        amount: p.amount.minor(),
+        fee: p.fee.minor(),
+        refunded: p.refunded.minor(),
+        currency: p.currency.as_str().into(),
+        channel: p.channel.map(|c| c.as_str().into()),
+        description: p.description,
+        created_at: rfc3339(p.created_ms),
+        expires_at: p.expires_ms.map(rfc3339),
     }))
 }
 

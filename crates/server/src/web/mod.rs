@@ -63,6 +63,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("app-records.js"),
     script!("app-cards.js"),
     script!("app-second-factor.js"),
+    script!("app-pending-charge.js"),
     script!("app-security.js"),
     script!("app-shop.js"),
     script!("app-dev-panel.js"),

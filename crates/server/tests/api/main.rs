@@ -33,6 +33,7 @@ mod money_pay;
 mod money_records;
 mod money_requests;
 mod money_transfers;
+mod money_waiting_charges;
 mod opening;
 mod ops;
 // Reconciliation against the bank's statements, and the funding invariant.

@@ -6,9 +6,9 @@
 use crate::helpers::{TestApp, call, problem, spawn_app, spawn_app_with_clock};
 use crate::money_helpers::{
     Holder, Merchant, PIN, WRONG_PIN, answer, assert_ledger_clean, assert_limit_exceeded,
-    available, balance, charge, fee_income, idem, keyed, ledger, limit_problem, merchant_balance,
-    open_l1_holder, open_l1_holder_named, open_l2_holder_named, open_merchant, order, pay,
-    payment_code, refused, signed_up, topup,
+    available, balance, charge, charge_without_waiting, fee_income, idem, keyed, ledger,
+    limit_problem, merchant_balance, open_l1_holder, open_l1_holder_named, open_l2_holder_named,
+    open_merchant, order, pay, payment_code, refused, signed_up, topup,
 };
 use serde_json::{Value, json};
 
@@ -436,7 +436,8 @@ async fn above_500_yuan_a_payment_code_needs_the_payers_pin() {
     let app = spawn_app().await;
     let (m, payer) = shop_and_payer(&app, 200_000).await;
     let code = payment_code(&app, &payer).await;
-    let r = charge(&app, &m, &code, 50_001, None).await;
+    // Asked not to wait for the payer's phone (`money_waiting_charges.rs` covers the wait).
+    let r = charge_without_waiting(&app, &m, &code, 50_001).await;
     assert_eq!(refused(r).await, (422, "pin_required".into()));
     assert_eq!(available(&app, &payer.token).await, 200_000);
     let r = charge(&app, &m, &code, 50_001, Some(WRONG_PIN)).await;
@@ -483,11 +484,11 @@ async fn password_free_payment_code_charges_are_capped_at_1000_yuan_a_day() {
         assert_eq!(charge(&app, &m, &code, amount, None).await.status(), 201);
     }
     let code = payment_code(&app, &payer).await;
-    let r = charge(&app, &m, &code, 10_001, None).await;
+    let r = charge_without_waiting(&app, &m, &code, 10_001).await;
     assert_eq!(refused(r).await, (422, "pin_required".into()));
     assert_eq!(charge(&app, &m, &code, 10_000, None).await.status(), 201);
     let code = payment_code(&app, &payer).await;
-    let r = charge(&app, &m, &code, 1, None).await;
+    let r = charge_without_waiting(&app, &m, &code, 1).await;
     assert_eq!(refused(r).await, (422, "pin_required".into()));
     assert_eq!(
         charge(&app, &m, &code, 1, Some(PIN)).await.status(),

@@ -403,6 +403,18 @@ pub async fn charge(
     money(app, "/v1/merchant/charges", body, &m.api_key).await
 }
 
+/// As [`charge`] without a PIN, asking for the behaviour before waiting charges
+/// (`"await_payer": false`): above the password-free limits it is `pin_required`.
+pub async fn charge_without_waiting(
+    app: &TestApp,
+    m: &Merchant,
+    code: &str,
+    amount: i64,
+) -> reqwest::Response {
+    let body = json!({"payment_code": code, "amount": amount, "await_payer": false});
+    money(app, "/v1/merchant/charges", body, &m.api_key).await
+}
+
 /// One record of the holder's.
 pub async fn record(app: &TestApp, token: &str, id: &str) -> Value {
     let r = call(

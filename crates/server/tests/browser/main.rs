@@ -13,7 +13,9 @@
 //! to do first while money is in it, closed and signed out once it is empty. A fifth (`console.rs`)
 //! walks the operator console at a desktop's width with two staff members: TOTP sign-in, a holder
 //! found, frozen and unfrozen with four eyes, an adjustment, a held payment released, a KYC review,
-//! a reconciliation with one break, and the audit log searched.
+//! a reconciliation with one break, and the audit log searched. A sixth (`waiting_charges.rs`)
+//! charges a payment code above the password-free limit at the till: the customer's phone asks
+//! for the PIN, and the till shows the charge confirmed, or declined.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -43,6 +45,7 @@ mod money_helpers;
 mod risk;
 mod screens;
 mod units;
+mod waiting_charges;
 mod webdriver;
 
 use std::path::PathBuf;

@@ -18,6 +18,7 @@ pub(crate) mod movements;
 pub(crate) mod notifications;
 pub(crate) mod orders;
 pub(crate) mod payment_codes;
+pub(crate) mod pending_charges;
 pub(crate) mod pins;
 pub(crate) mod policy_versions;
 pub(crate) mod risk;

@@ -91,6 +91,12 @@ pub enum MoneyError {
     /// Above the password-free limit: the holder must confirm with the payment password.
     #[error("pin_required")]
     PinRequired,
+    /// A charge waiting for its payer lapsed before they confirmed it: nothing was paid.
+    #[error("charge_expired")]
+    ChargeExpired,
+    /// A charge waiting for its payer was confirmed or declined already.
+    #[error("charge_not_awaiting")]
+    ChargeNotAwaiting,
     /// More would be refunded than was paid.
     #[error("refund_exceeds_payment")]
     RefundExceedsPayment,
@@ -175,6 +181,8 @@ impl MoneyError {
             MoneyError::PaymentCodeInvalid => "payment_code_invalid",
             MoneyError::PaymentCodeExpired => "payment_code_expired",
             MoneyError::PinRequired => "pin_required",
+            MoneyError::ChargeExpired => "charge_expired",
+            MoneyError::ChargeNotAwaiting => "charge_not_awaiting",
             MoneyError::RefundExceedsPayment => "refund_exceeds_payment",
             MoneyError::MerchantUnavailable => "merchant_unavailable",
             MoneyError::BankInsufficientFunds => "bank_insufficient_funds",

@@ -1,6 +1,7 @@
 //! Merchants: opening one, its API key, orders, paying it (static code, order, payment code),
 //! refunds, settlement to the owner's bank card, and the webhook events it is sent.
 
+use super::call::Outcome;
 use super::fees::fee_back;
 use super::limits::{self, Limit};
 use super::moves::{SPENDING, Side};
@@ -11,6 +12,7 @@ use super::records::{
     TimerKind, TimerRecord,
 };
 use super::risk::{Ask, Asker, Origin, Payee, Subject};
+use super::waiting::{Charge, ChargeOutcome, ChargeRules};
 use super::{
     Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, entry_id,
     leg, legs, new_movement_id, operator_account, wallet_account, yuan,
@@ -316,7 +318,8 @@ impl Money {
     }
 
     /// Charges a holder's payment code for the merchant. Without the PIN (`pin_checked` false)
-    /// only up to the password-free limits; the code is used up only by a charge that succeeds.
+    /// only up to the password-free limits (above them `pin_required`); the code is used up only
+    /// by a charge that succeeds.
     #[allow(clippy::too_many_arguments)]
     pub async fn charge(
         &self,
@@ -329,31 +332,32 @@ impl Money {
         key: &IdempotencyKey,
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
-        // A code that is not 18 digits names no one: refused before any storage is asked, and
-        // not counted, since no guess of that shape can ever find a live code.
-        let digits = code.trim();
-        if digits.len() != 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(MoneyError::PaymentCodeInvalid);
-        }
-        self.payment_codes_allowed(store, &merchant.id).await?;
-        let outcome = self
-            .charge_code(
-                store,
-                merchant,
-                code,
-                amount,
-                description,
-                pin_checked,
-                key,
-                render,
-            )
-            .await;
-        self.count_wrong_code(store, &merchant.id, outcome).await
+        let charge = Charge {
+            code,
+            amount,
+            description,
+            pin_checked,
+            wait: false,
+        };
+        self.charge_code(
+            store,
+            merchant,
+            &charge,
+            key,
+            render,
+            |outcome| match outcome {
+                ChargeOutcome::Paid(done) => Ok(done),
+                ChargeOutcome::Awaiting(_) => Err(MoneyError::PinRequired),
+            },
+        )
+        .await
     }
 
-    /// [`Money::charge`] of a well-formed code, once the merchant may send one.
+    /// As [`Money::charge`], except that without the PIN a charge above the password-free
+    /// limits is not refused but waits for the payer to confirm it on their phone
+    /// ([`ChargeOutcome::Awaiting`]); the code is used up by it.
     #[allow(clippy::too_many_arguments)]
-    async fn charge_code(
+    pub async fn charge_or_wait(
         &self,
         store: &impl RecordStore,
         merchant: &MerchantRecord,
@@ -362,70 +366,127 @@ impl Money {
         description: &str,
         pin_checked: bool,
         key: &IdempotencyKey,
-        render: Render<Done>,
-    ) -> Result<Done, MoneyError> {
-        let digest = code_digest(self, code.trim());
+        render: Render<ChargeOutcome>,
+    ) -> Result<ChargeOutcome, MoneyError> {
+        let charge = Charge {
+            code,
+            amount,
+            description,
+            pin_checked,
+            wait: true,
+        };
+        self.charge_code(store, merchant, &charge, key, render, Ok)
+            .await
+    }
+
+    /// [`Money::charge`] and [`Money::charge_or_wait`]: the code's shape is checked before any
+    /// storage is asked, then the merchant's wrong-code limit, then the charge's rules.
+    async fn charge_code<T: Outcome>(
+        &self,
+        store: &impl RecordStore,
+        merchant: &MerchantRecord,
+        charge: &Charge<'_>,
+        key: &IdempotencyKey,
+        render: Render<T>,
+        outcome: fn(ChargeOutcome) -> Result<T, MoneyError>,
+    ) -> Result<T, MoneyError> {
+        // A code that is not 18 digits names no one: refused before any storage is asked, and
+        // not counted, since no guess of that shape can ever find a live code.
+        let digits = charge.code.trim();
+        if digits.len() != 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(MoneyError::PaymentCodeInvalid);
+        }
+        self.payment_codes_allowed(store, &merchant.id).await?;
+        let digest = code_digest(self, digits);
         let asker = Asker::new(&Origin::merchant(), key, CallKind::Charge);
-        let (key, merchant_id, description) =
-            (key.clone(), merchant.id.clone(), description.to_string());
+        let merchant_id = merchant.id.clone();
+        let description = charge.description.to_string();
+        let (amount, pin_checked, wait) = (charge.amount, charge.pin_checked, charge.wait);
         let money = self.clone();
         let now = self.now_ms();
-        self.call(store, &key, render, now, move |r| {
-            let code = r
-                .payment_code(&digest)?
-                .ok_or(MoneyError::PaymentCodeInvalid)?;
-            if code.used_ms.is_some() {
-                return Err(MoneyError::PaymentCodeInvalid);
+        let result = self
+            .call(store, key, render, now, move |r| {
+                let rules = ChargeRules {
+                    digest: &digest,
+                    merchant_id: &merchant_id,
+                    amount,
+                    description: &description,
+                    pin_checked,
+                    wait,
+                };
+                outcome(money.charge_rules(r, &rules, &asker, now)?)
+            })
+            .await;
+        self.count_wrong_code(store, &merchant.id, result).await
+    }
+
+    /// A charge's rules inside its money transaction.
+    fn charge_rules(
+        &self,
+        r: &mut dyn MoneyTx,
+        c: &ChargeRules<'_>,
+        asker: &Asker,
+        now: i64,
+    ) -> Result<ChargeOutcome, MoneyError> {
+        let code = r
+            .payment_code(c.digest)?
+            .ok_or(MoneyError::PaymentCodeInvalid)?;
+        if code.used_ms.is_some() {
+            return Err(MoneyError::PaymentCodeInvalid);
+        }
+        if now >= code.expires_ms {
+            return Err(MoneyError::PaymentCodeExpired);
+        }
+        let channel = if c.pin_checked {
+            Channel::PaymentCode
+        } else {
+            // A code shown before payments locked must not keep paying without the PIN.
+            if let Some(pin) = r.pin(&code.holder_id)?
+                && let Some(until) = pin.locked_until_ms
+                && until > now
+            {
+                return Err(MoneyError::Pin(crate::kyc::KycError::PinLocked {
+                    retry_after_s: u64::try_from((until - now + 999) / 1000).unwrap_or(1),
+                }));
             }
-            if now >= code.expires_ms {
-                return Err(MoneyError::PaymentCodeExpired);
-            }
-            let channel = if pin_checked {
-                Channel::PaymentCode
-            } else {
-                // A code shown before payments locked must not keep paying without the PIN.
-                if let Some(pin) = r.pin(&code.holder_id)?
-                    && let Some(until) = pin.locked_until_ms
-                    && until > now
-                {
-                    return Err(MoneyError::Pin(crate::kyc::KycError::PinLocked {
-                        retry_after_s: u64::try_from((until - now + 999) / 1000).unwrap_or(1),
-                    }));
-                }
-                let policy = &money.policy;
-                if amount.amount() > policy.password_free_payment_minor {
-                    return Err(MoneyError::PinRequired);
-                }
-                let used = r.spent_since(
-                    &code.holder_id,
-                    limits::day_start_ms(now),
-                    &[Channel::PaymentCodeFree],
-                )?;
-                limits::check_daily(
+            let policy = &self.policy;
+            let used = r.spent_since(
+                &code.holder_id,
+                limits::day_start_ms(now),
+                &[Channel::PaymentCodeFree],
+            )?;
+            let free = c.amount.amount() <= policy.password_free_payment_minor
+                && limits::check_daily(
                     Limit::PasswordFreeDaily,
                     policy.password_free_daily_minor,
                     used,
-                    amount,
+                    c.amount,
                 )
-                .map_err(|_| MoneyError::PinRequired)?;
-                Channel::PaymentCodeFree
-            };
-            let done = money.pay_merchant(
-                r,
-                None,
-                &code.holder_id,
-                &merchant_id,
-                amount,
-                None,
-                channel,
-                &description,
-                &asker,
-                now,
-            )?;
-            r.use_payment_code(&digest, now)?;
-            Ok(done)
-        })
-        .await
+                .is_ok();
+            if !free {
+                if !c.wait {
+                    return Err(MoneyError::PinRequired);
+                }
+                let waiting = self.wait_for_payer(r, &code.holder_id, c, now)?;
+                r.use_payment_code(c.digest, now)?;
+                return Ok(ChargeOutcome::Awaiting(waiting));
+            }
+            Channel::PaymentCodeFree
+        };
+        let done = self.pay_merchant(
+            r,
+            None,
+            &code.holder_id,
+            c.merchant_id,
+            c.amount,
+            None,
+            channel,
+            c.description,
+            asker,
+            now,
+        )?;
+        r.use_payment_code(c.digest, now)?;
+        Ok(ChargeOutcome::Paid(done))
     }
 
     /// Pays a merchant from a holder's wallet inside a money transaction: the merchant gets the
@@ -446,7 +507,38 @@ impl Money {
         asker: &Asker,
         now: i64,
     ) -> Result<Done, MoneyError> {
-        let id = new_movement_id();
+        self.pay_merchant_as(
+            r,
+            &new_movement_id(),
+            known_payer,
+            payer_id,
+            merchant_id,
+            positive,
+            order_id,
+            channel,
+            description,
+            asker,
+            now,
+        )
+    }
+
+    /// [`Money::pay_merchant`] under a payment id made beforehand: a charge that waited for its
+    /// payer is paid under the id the till has been polling.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn pay_merchant_as(
+        &self,
+        r: &mut dyn MoneyTx,
+        id: &str,
+        known_payer: Option<&HolderRecord>,
+        payer_id: &str,
+        merchant_id: &str,
+        positive: PositiveAmount,
+        order_id: Option<&str>,
+        channel: Channel,
+        description: &str,
+        asker: &Asker,
+        now: i64,
+    ) -> Result<Done, MoneyError> {
         let checked = self.merchant_checks(
             r,
             known_payer,
@@ -456,7 +548,7 @@ impl Money {
             channel,
             true,
             asker,
-            &id,
+            id,
             now,
         )?;
         let from = wallet_account(r, &checked.payer.wallet_id, Currency::CNY)?;
@@ -464,7 +556,7 @@ impl Money {
             r,
             &checked,
             &MerchantPayment {
-                id: &id,
+                id,
                 amount: positive.amount(),
                 from: &from,
                 order_id,
@@ -1061,7 +1153,7 @@ pub(crate) fn event(
 
 /// A flat JSON object of string and integer fields. The strings are ids and names the platform
 /// made, escaped all the same.
-fn serde_like_json(texts: &[(&str, &str)], numbers: &[(&str, i64)]) -> String {
+pub(crate) fn serde_like_json(texts: &[(&str, &str)], numbers: &[(&str, i64)]) -> String {
     let mut fields: Vec<String> = texts
         .iter()
         .map(|(k, v)| format!("\"{k}\":\"{}\"", escape(v)))

@@ -42,6 +42,8 @@ mod throttles;
 
 pub mod timers;
 
+pub mod waiting;
+
 pub mod webhooks;
 
 mod entries;

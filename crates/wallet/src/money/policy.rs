@@ -9,6 +9,9 @@ use std::sync::Arc;
 pub struct MoneyPolicy {
     /// How long a payment code works.
     pub payment_code_ttl_ms: i64,
+    /// How long a charge above the password-free limit waits for its payer to confirm it on
+    /// their phone (like the payment code it came from, 60 s) before it lapses.
+    pub awaiting_payer_ttl_ms: i64,
     /// The most one payment-code charge may be without the password (小额免密, default ¥500).
     pub password_free_payment_minor: Amount,
     /// The most payment-code charges without the password may total in a day (PBOC, ¥1,000).
@@ -49,6 +52,7 @@ impl Default for MoneyPolicy {
     fn default() -> Self {
         MoneyPolicy {
             payment_code_ttl_ms: 60_000,
+            awaiting_payer_ttl_ms: 60_000,
             password_free_payment_minor: Amount::from_minor(50_000),
             password_free_daily_minor: Amount::from_minor(100_000),
             static_qr_daily_minor: Amount::from_minor(50_000),

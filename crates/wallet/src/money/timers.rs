@@ -63,6 +63,10 @@ impl Money {
         store: &impl RecordStore,
         timer: &TimerRecord,
     ) -> Result<bool, MoneyError> {
+        // A waiting charge's lapse has no movement: nothing moved while it waited.
+        if timer.kind == TimerKind::ChargeLapse {
+            return self.lapse_charge(store, timer).await;
+        }
         let subject = timer.subject.clone();
         let movement = store.transact_read(move |r| r.movement(&subject)).await?;
         let Some(movement) = movement else {

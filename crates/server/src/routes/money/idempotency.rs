@@ -109,6 +109,16 @@ impl Held for qianbao_wallet::money::Done {
 
 impl Held for qianbao_wallet::money::merchant::RefundDone {}
 
+impl Held for qianbao_wallet::money::waiting::ChargeOutcome {
+    /// A charge waiting for its payer is accepted, not done: 202.
+    fn held(&self) -> bool {
+        matches!(
+            self,
+            qianbao_wallet::money::waiting::ChargeOutcome::Awaiting(_)
+        )
+    }
+}
+
 /// A money call's work, boxed so its `Send` is checked where it is written.
 pub(crate) type Work<T> =
     std::pin::Pin<Box<dyn Future<Output = Result<T, MoneyError>> + Send + 'static>>;

@@ -7,3 +7,4 @@ pub mod moves;
 pub mod notifications;
 pub mod origin;
 pub mod records;
+pub mod waiting;

@@ -43,7 +43,7 @@ fn money_reply_json(done: Done) -> String {
     json(&money_reply(&done))
 }
 
-fn pay_reply_json(done: Done) -> String {
+pub(crate) fn pay_reply_json(done: Done) -> String {
     json(&pay_reply(&done, "balance"))
 }
 

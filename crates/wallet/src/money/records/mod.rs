@@ -11,6 +11,7 @@ pub mod movements;
 pub mod notifications;
 pub mod orders;
 pub mod payment_codes;
+pub mod pending_charges;
 pub mod risk;
 pub mod settings;
 pub mod timers;
@@ -31,6 +32,7 @@ pub use movements::{
 pub use notifications::{NotificationRecord, NotificationRecords};
 pub use orders::{OrderRecord, OrderRecords, OrderStatus};
 pub use payment_codes::{PaymentCodeRecord, PaymentCodeRecords};
+pub use pending_charges::{ChargeStatus, PendingChargeRecord, PendingChargeRecords};
 pub use risk::{
     BlockProbe, BlockRecord, DecisionRecord, FeatureQuery, Gathered, RiskLabel, RiskLabelRecord,
     RiskRecords, SnoozeRecord,
@@ -57,6 +59,7 @@ pub trait MoneyTx:
     + OrderRecords
     + MerchantPaymentRecords
     + PaymentCodeRecords
+    + PendingChargeRecords
     + NotificationRecords
     + TimerRecords
     + WebhookOutbox
@@ -77,6 +80,7 @@ impl<T> MoneyTx for T where
         + OrderRecords
         + MerchantPaymentRecords
         + PaymentCodeRecords
+        + PendingChargeRecords
         + NotificationRecords
         + TimerRecords
         + WebhookOutbox

@@ -13,6 +13,8 @@ crate::named! {
         TransferRelease = "transfer_release",
         /// Rejects a payment held for review that no reviewer decided in time.
         RiskHoldExpiry = "risk_hold_expiry",
+        /// Lapses a payment-code charge its payer did not confirm in time.
+        ChargeLapse = "charge_lapse",
     }
 }
 
