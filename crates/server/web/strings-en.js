@@ -199,6 +199,7 @@ export const app = {
   'open.set_pin': 'Set payment password',
   'open.topup_now': 'Top up now',
   'open.go_home': 'Go to my wallet',
+  'open.otp_again': 'The code was wrong or has expired: type it again (or get a new one)',
   'open.have_wallet': 'Already have a wallet?',
   'open.review_pending': 'Your details need a manual check. Upload the photo of your ID card; you will get a message and a text with the result.',
   'open.review_waiting': 'Photo received: a person is checking it (usually within a working day). You will get a message and a text with the result, then you can go on.',

@@ -201,6 +201,7 @@ export const app = {
   'open.set_pin': '设置支付密码',
   'open.topup_now': '立即充值',
   'open.go_home': '进入钱包首页',
+  'open.otp_again': '验证码不正确或已过期，请重新输入（可重新获取）',
   'open.have_wallet': '已有钱包?',
   'open.review_pending': '您的实名信息需要人工审核。请上传身份证照片,审核结果会通过消息和短信通知您。',
   'open.review_waiting': '照片已提交,正在人工审核(通常一个工作日内)。结果会通过消息和短信通知您,届时再继续开通。',
