@@ -231,25 +231,24 @@ pub async fn payee(
             ));
         }
     };
-    let field = match &to {
-        PayeeRef::Phone(_) => "phone",
-        PayeeRef::Wallet(_) => "wallet_id",
+    let (field, what) = match &to {
+        PayeeRef::Phone(_) => ("phone", "phone number"),
+        PayeeRef::Wallet(_) => ("wallet_id", "wallet id"),
     };
-    let payee =
-        state
-            .money
-            .payee(&state.storage, &me.holder.id, &peer.ip().to_string(), &to)
-            .await
-            .map_err(|e| {
-                match e {
-            // Who is missing is known here: the app can say what to check.
-            MoneyError::NotFound => ApiError::not_found().field(field).with_detail(format!(
-                "No wallet has this {}. Check it with the payee; they may not have a wallet yet.",
-                if field == "phone" { "phone number" } else { "wallet id" }
-            )),
+    // Who is missing is known here: the app can say what to check.
+    let missing = move || {
+        ApiError::not_found().field(field).with_detail(format!(
+            "No wallet has this {what}. Check it with the payee; they may not have a wallet yet."
+        ))
+    };
+    let payee = state
+        .money
+        .payee(&state.storage, &me.holder.id, &peer.ip().to_string(), &to)
+        .await
+        .map_err(|e| match e {
+            MoneyError::NotFound => missing(),
             other => other.into(),
-        }
-            })?;
+        })?;
     Ok(Json(PayeeBody {
         wallet_id: payee.wallet_id,
         masked_name: payee.masked_name,
