@@ -103,6 +103,12 @@ impl ApiError {
         self
     }
 
+    /// Replaces the human `detail` (the code stays), when the cause is known more precisely.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+
     /// Names the request field at fault.
     pub fn field(mut self, name: &'static str) -> Self {
         self.field = Some(name);
@@ -529,11 +535,27 @@ impl From<KycError> for ApiError {
             ),
             KycError::NotFound => return ApiError::not_found(),
             KycError::Recovery(_)
+            | KycError::RecoveryAt(..)
             | KycError::Store(_)
             | KycError::Connector(_)
             | KycError::Secrets(_) => {
                 return match e {
                     KycError::Recovery(refusal) => refusal.into(),
+                    KycError::RecoveryAt(refusal, field) => {
+                        let mismatch =
+                            matches!(refusal, OpeningError::IdentityMismatch { .. });
+                        let e = ApiError::from(refusal);
+                        match (mismatch, field) {
+                            (true, "card_number") => e.field(field).with_detail(
+                                "The card number is not one of the cards bound to this wallet. \
+                                 Check the full number of a bound card.",
+                            ),
+                            (true, _) => e.field(field).with_detail(
+                                "The ID number is not the one this wallet was verified with.",
+                            ),
+                            (false, _) => e,
+                        }
+                    }
                     KycError::Store(store) => store.into(),
                     other => ApiError::internal(other.to_string()),
                 };

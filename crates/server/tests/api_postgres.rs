@@ -10,6 +10,8 @@
 /// Every application of this binary runs on PostgreSQL.
 pub const ON_POSTGRES: bool = true;
 
+#[path = "api/app_errors.rs"]
+mod app_errors;
 #[path = "api/closing.rs"]
 mod closing;
 #[path = "api/console.rs"]

@@ -60,6 +60,9 @@ export function wire() {
       pendingCard = { id: r.card_id, phone };
     } catch (err) {
       if (['card_invalid', 'card_unsupported', 'card_already_bound', 'card_inactive', 'bank_rejected'].includes(err.code)) err.input = $('card-number');
+      // A credit card's expiry or CVV missing or wrong: the server names which.
+      if (err.code === 'card_invalid' && err.field === 'expiry') err.input = $('card-expiry');
+      if (err.code === 'card_invalid' && err.field === 'cvv') err.input = $('card-cvv');
       if (err.code === 'card_holder_mismatch') err.input = $('card-holder');
       throw err;
     }

@@ -53,23 +53,34 @@ export function wire() {
     showStep(2);
   });
 
-  $('signup-back').addEventListener('click', () => showStep(1));
+  $('signup-back').addEventListener('click', () => { $('signup-otp-fix').hidden = true; showStep(1); });
+  codeButton('signup-resend-code', () => state.onboard.phone, 'signup', 'signup-error-2');
 
   form('signup-form-2', async () => {
     const pw = $('signup-password').value;
     if (pw.length < 8) throw codeError('password_weak', $('signup-password'), { reason: 'too_short' });
     if (pw !== $('signup-password-2').value) throw localError('password_mismatch', $('signup-password-2'));
+    // The code is typed again here after the server refused it (there is no call that checks a
+    // code alone: only the sign-up itself uses it).
+    if (!$('signup-otp-fix').hidden) state.onboard.otp = digits6('signup-otp-2', 'otp');
     try {
       const r = await api('POST', '/web/signup', {
         body: { phone: state.onboard.phone, otp: state.onboard.otp, password: pw, device_name: deviceName() },
       });
       rememberDevice(r.device_id);
     } catch (err) {
-      // The code is only checked now: a problem with it (or the phone) goes back to step 1.
-      if (['otp_invalid', 'otp_expired', 'phone_invalid', 'phone_taken', 'otp_rate_limited', 'account_restricted'].includes(err.code)) {
+      // The code is only checked now: a wrong or expired one is typed again on this step, the
+      // passwords kept; a problem with the phone goes back to step 1.
+      if (err.code === 'otp_invalid' || err.code === 'otp_expired') {
+        $('signup-otp-fix').hidden = false;
+        $('signup-otp-2').value = '';
+        err.input = $('signup-otp-2');
+        throw err;
+      }
+      if (['phone_invalid', 'phone_taken', 'otp_rate_limited', 'account_restricted'].includes(err.code)) {
         showStep(1);
         reportError('signup-error-1', err);
-        invalid(err.code === 'phone_invalid' || err.code === 'phone_taken' ? 'signup-phone' : 'signup-otp');
+        invalid(err.code === 'otp_rate_limited' ? 'signup-otp' : 'signup-phone');
         return;
       }
       if (err.code === 'password_weak') err.input = $('signup-password');
@@ -77,6 +88,7 @@ export function wire() {
     }
     $('signup-password').value = '';
     $('signup-password-2').value = '';
+    $('signup-otp-fix').hidden = true;
     await signedIn();
     announce(t('open.signed_up'));
     showStep(3);

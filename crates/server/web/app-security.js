@@ -255,7 +255,7 @@ export function wire() {
       await api('POST', '/v1/me/pin/reset', { body: { otp, id_number: idNumber, card_number: card, pin } });
     } catch (err) {
       if (err.code === 'otp_invalid' || err.code === 'otp_expired') err.input = $('pinreset-otp');
-      if (err.code === 'identity_mismatch') err.input = $('pinreset-id-number');
+      if (err.code === 'identity_mismatch') err.input = $(err.field === 'card_number' ? 'pinreset-card-number' : 'pinreset-id-number');
       if (['pin_weak', 'pin_invalid'].includes(err.code)) err.input = $('pinreset-pin');
       throw err;
     }
@@ -292,7 +292,7 @@ export function wire() {
     } catch (err) {
       if (err.code === 'otp_invalid' || err.code === 'otp_expired') err.input = $('unfreeze-otp');
       if (err.code === 'identity_mismatch') err.input = $('unfreeze-id-number');
-      if (err.code === 'invalid_credentials') err.input = $('unfreeze-password');
+      if (err.code === 'invalid_credentials') { $('unfreeze-password').value = ''; err.input = $('unfreeze-password'); }
       throw err;
     }
     ['unfreeze-otp', 'unfreeze-password'].forEach((x) => { $(x).value = ''; });

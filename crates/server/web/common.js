@@ -67,13 +67,21 @@ export function codeButton(button, getPhone, purpose, errorBox, onSent) {
   if (typeof button === 'string') button = $(button);
   let timer = null;
   const labelKey = button.getAttribute('data-i18n') || 'otp.send';
-  function countdown(seconds) {
+  /** The rate-limit refusal shown beside the button, whose wait counts down with it. */
+  let limited = null;
+  function countdown(seconds, refusal) {
     if (timer) window.clearInterval(timer);
+    limited = refusal || null;
     let left = seconds;
     button.disabled = true;
     button.removeAttribute('data-i18n');
     const tick = () => {
+      const box = typeof errorBox === 'string' ? $(errorBox) : errorBox;
+      // The refusal's "N s" follows the button, and goes once the button is ready.
+      const shown = limited && box && box.dataset.code === 'otp_rate_limited';
+      if (shown) showError(box, left > 0 ? Object.assign({}, limited, { retry_after: left }) : null);
       if (left <= 0) {
+        limited = null;
         window.clearInterval(timer);
         timer = null;
         button.disabled = false;
@@ -100,7 +108,7 @@ export function codeButton(button, getPhone, purpose, errorBox, onSent) {
       if (onSent) onSent(phone);
     } catch (err) {
       showError(box, err);
-      if (err.code === 'otp_rate_limited' && err.retry_after) countdown(err.retry_after);
+      if (err.code === 'otp_rate_limited' && err.retry_after) countdown(err.retry_after, { code: err.code, status: err.status, retry_after: err.retry_after });
       else button.disabled = false;
     }
   });

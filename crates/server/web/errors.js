@@ -30,6 +30,12 @@ export function errorText(err) {
   const code = err.code || '';
   if (err.local) return t('err.local.' + err.local);
   if (err.network || code === 'network') return t('err.network');
+  // The field at fault, when the server names it, picks a more precise sentence (the code stays).
+  if (err.field && hasText('err.' + code + '.' + err.field)) {
+    const key = 'err.' + code + '.' + err.field;
+    if (typeof err.attempts_left === 'number' && hasText(key + '.n')) return t(key + '.n', { n: err.attempts_left });
+    return t(key);
+  }
   switch (code) {
     case 'otp_rate_limited':
       return err.retry_after ? t('err.otp_rate_limited', { n: err.retry_after }) : t('err.otp_rate_limited_plain');

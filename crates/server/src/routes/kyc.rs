@@ -216,7 +216,7 @@ pub async fn set_pin(
 #[utoipa::path(post, path = "/v1/me/pin/reset", tag = "payment password", security(("session" = [])), request_body = PinResetRequest,
     responses((status = 204, description = "Reset; payments unlocked"),
               (status = 400, description = "`otp_invalid`, `otp_expired`", body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "`identity_mismatch` (with `attempts_left`: the code's tries), `pin_invalid`, `pin_weak`", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "`identity_mismatch` (with `attempts_left`: the code's tries, and `field`: `id_number` or `card_number`, the wrong one), `pin_invalid`, `pin_weak`", body = Problem, content_type = "application/problem+json"),
               (status = 429, description = "`rate_limited` (with `retry_after`): too many wrong identity answers for this phone today", body = Problem, content_type = "application/problem+json")))]
 pub async fn reset_pin(
     State(state): State<AppState>,

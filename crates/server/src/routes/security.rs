@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use qianbao_api_types::{
     FreezeRequest, PasswordResetRequest, Problem, UnfreezeRequest, WalletStatus,
 };
+use qianbao_wallet::opening::OpeningError;
 use qianbao_wallet::security::FreezeProof;
 
 fn status(s: &str) -> Json<WalletStatus> {
@@ -31,7 +32,7 @@ pub async fn freeze(
 /// (purpose `freeze`) + ID number.
 #[utoipa::path(post, path = "/v1/freeze", tag = "security", request_body = FreezeRequest,
     responses((status = 200, description = "Frozen", body = WalletStatus),
-              (status = 401, description = "`invalid_credentials`", body = Problem, content_type = "application/problem+json"),
+              (status = 401, description = "`invalid_credentials` (with `field: \"password\"` and `attempts_left`): the login password is wrong", body = Problem, content_type = "application/problem+json"),
               (status = 400, description = "`otp_invalid`, `otp_expired`", body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "`identity_mismatch` (with `attempts_left`: the code's tries), `invalid_request`", body = Problem, content_type = "application/problem+json"),
               (status = 423, description = "`login_locked`", body = Problem, content_type = "application/problem+json"),
@@ -80,7 +81,14 @@ pub async fn unfreeze(
             &body.id_number,
             &body.password,
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // The phone is the session's: only the password can be wrong.
+            OpeningError::InvalidCredentials { .. } => ApiError::from(e)
+                .field("password")
+                .with_detail("The login password is wrong."),
+            other => other.into(),
+        })?;
     Ok(status("active"))
 }
 

@@ -10,6 +10,7 @@
 /// security, closing, money and merchant tests again on PostgreSQL.
 pub const ON_POSTGRES: bool = false;
 
+mod app_errors;
 mod binary;
 mod closing;
 mod connectors;

@@ -15,7 +15,9 @@
 //! found, frozen and unfrozen with four eyes, an adjustment, a held payment released, a KYC review,
 //! a reconciliation with one break, and the audit log searched. A sixth (`waiting_charges.rs`)
 //! charges a payment code above the password-free limit at the till: the customer's phone asks
-//! for the PIN, and the till shows the charge confirmed, or declined.
+//! for the PIN, and the till shows the charge confirmed, or declined. A seventh (`app_fixes.rs`)
+//! cancels a delayed transfer from the app, checks that refusals name the field at fault, and
+//! keeps a wrong sign-up code on the password step.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -29,6 +31,7 @@
 /// The browser tests run on SQLite (the web pages call the same handlers on either backend).
 pub const ON_POSTGRES: bool = false;
 
+mod app_fixes;
 mod card_pay;
 mod closing;
 mod console;

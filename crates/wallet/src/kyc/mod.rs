@@ -145,6 +145,11 @@ pub enum KycError {
     /// that used up one of the code's tries (`identity_mismatch` with `attempts_left`).
     #[error(transparent)]
     Recovery(crate::opening::OpeningError),
+    /// A recovery answer was refused, and this field was the wrong one (`id_number` or
+    /// `card_number`): the holder proved who they are by the SMS code, so naming it tells a thief
+    /// nothing the code did not already open.
+    #[error("{0} ({1})")]
+    RecoveryAt(crate::opening::OpeningError, &'static str),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -192,7 +197,7 @@ impl KycError {
             KycError::Connector(_) | KycError::Secrets(_) => "internal",
             KycError::Store(_) => "storage_unavailable",
             KycError::CardInUse(_) => "card_in_use",
-            KycError::Recovery(e) => e.code(),
+            KycError::Recovery(e) | KycError::RecoveryAt(e, _) => e.code(),
         }
     }
 }

@@ -194,7 +194,8 @@ impl Kyc {
                 };
                 if !id_ok || !card_ok {
                     let refusal = opening.wrong_identity_answer(r, e164, Purpose::ResetPin, now)?;
-                    return Ok(Err(KycError::Recovery(refusal)));
+                    let field = if id_ok { "card_number" } else { "id_number" };
+                    return Ok(Err(KycError::RecoveryAt(refusal, field)));
                 }
                 r.delete_otp(e164, Purpose::ResetPin.as_str())?;
                 r.put_pin(&PinRecord {

@@ -210,7 +210,7 @@ pub struct PayeeQuery {
 #[utoipa::path(get, path = "/v1/payees", tag = "money", security(("session" = [])), params(PayeeQuery),
     responses(
         (status = 200, description = "The payee", body = PayeeBody),
-        (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found` (with `field`: `phone` or `wallet_id`): no wallet has it", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited` (with `retry_after`): too many look-ups by this holder or address", body = Problem, content_type = "application/problem+json")))]
 pub async fn payee(
     State(state): State<AppState>,
@@ -231,10 +231,24 @@ pub async fn payee(
             ));
         }
     };
+    let (field, what) = match &to {
+        PayeeRef::Phone(_) => ("phone", "phone number"),
+        PayeeRef::Wallet(_) => ("wallet_id", "wallet id"),
+    };
+    // Who is missing is known here: the app can say what to check.
+    let missing = move || {
+        ApiError::not_found().field(field).with_detail(format!(
+            "No wallet has this {what}. Check it with the payee; they may not have a wallet yet."
+        ))
+    };
     let payee = state
         .money
         .payee(&state.storage, &me.holder.id, &peer.ip().to_string(), &to)
-        .await?;
+        .await
+        .map_err(|e| match e {
+            MoneyError::NotFound => missing(),
+            other => other.into(),
+        })?;
     Ok(Json(PayeeBody {
         wallet_id: payee.wallet_id,
         masked_name: payee.masked_name,
