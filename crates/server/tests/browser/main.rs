@@ -15,7 +15,9 @@
 //! found, frozen and unfrozen with four eyes, an adjustment, a held payment released, a KYC review,
 //! a reconciliation with one break, and the audit log searched. A sixth (`waiting_charges.rs`)
 //! charges a payment code above the password-free limit at the till: the customer's phone asks
-//! for the PIN, and the till shows the charge confirmed, or declined.
+//! for the PIN, and the till shows the charge confirmed, or declined. A seventh
+//! (`records_detail.rs`) reads the month summary without own-card moves and opens a record's
+//! detail page.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -42,6 +44,7 @@ mod journeys;
 #[path = "../api/money_helpers.rs"]
 #[allow(dead_code)]
 mod money_helpers;
+mod records_detail;
 mod risk;
 mod screens;
 mod units;
