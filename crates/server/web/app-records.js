@@ -42,6 +42,13 @@ function monthLabel(month) {
   return new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString(lang() === 'zh' ? 'zh-CN' : 'en-GB', { year: 'numeric', month: 'long', timeZone: 'UTC' });
 }
 
+/** A record type's icon: a sign in a coloured disc, decoration only (the type is said in text). */
+const ICON = { topup: '↓', withdrawal: '↑', transfer: '⇄', payment: '¥', refund: '↩', settlement: '⇪', adjustment: '±' };
+
+function icon(type) {
+  return el('span', { class: 'record-icon record-icon-' + (ICON[type] ? type : 'other'), 'aria-hidden': 'true', text: ICON[type] || '·' });
+}
+
 function statusText(status) { return hasText('status.' + status) ? t('status.' + status) : status; }
 
 function recordItem(x) {
@@ -50,6 +57,7 @@ function recordItem(x) {
   const voided = ['rejected', 'failed', 'cancelled'].includes(status);
   return el('li', { class: 'list-item record', id: 'rec-' + x.id, dataset: { type: x.type, direction: x.direction, status } },
     el('a', { class: 'record-link', href: '#/record?id=' + encodeURIComponent(x.id) },
+      icon(x.type),
       el('div', { class: 'li-main' },
         el('strong', { text: typeLabel(x.type) + (x.counterparty ? ' · ' + x.counterparty : '') }),
         el('span', { class: 'muted small block', text: dateTime(x.created_at) + (x.memo ? ' · ' + x.memo : '') + (x.fee ? ' · ' + t('quote.fee') + ' ' + formatMoney(x.fee, x.currency) : '') }),
@@ -152,7 +160,7 @@ function row(label, value, id) {
 function drawRecord(x) {
   const status = x.status || 'succeeded';
   const sign = x.direction === 'in' ? '+' : '−';
-  $('record-type').textContent = typeLabel(x.type) + (x.counterparty ? ' · ' + x.counterparty : '');
+  clear('record-type').append(icon(x.type), ' ' + typeLabel(x.type) + (x.counterparty ? ' · ' + x.counterparty : ''));
   const amount = $('record-amount');
   amount.textContent = sign + formatMoney(x.amount, x.currency);
   amount.className = 'amount-big ' + (x.direction === 'in' ? 'amount-in' : 'amount-out');
