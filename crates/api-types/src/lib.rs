@@ -746,6 +746,10 @@ pub struct TransactionBody {
     pub card: Option<String>,
     /// RFC 3339.
     pub created_at: String,
+    /// RFC 3339: when the status last changed (the creation time while it never did). Only the
+    /// current status is kept, not each earlier one.
+    #[serde(default)]
+    pub updated_at: String,
 }
 
 /// A page of records.
@@ -762,11 +766,20 @@ pub struct TransactionPage {
 pub struct SummaryBody {
     /// `YYYY-MM`.
     pub month: String,
-    /// Minor units in.
+    /// Income: minor units in from others (transfers, refunds, …). Top-ups from one's own card
+    /// are not income; they are in `own_card_in`.
     pub total_in: i64,
-    /// Minor units out, fees included.
+    /// Spending: minor units out to others (transfers, payments, …), fees included. Withdrawals to
+    /// one's own card are not spending; they are in `own_card_out`.
     pub total_out: i64,
-    /// Per type and direction, largest first.
+    /// Minor units moved in from one's own cards (top-ups).
+    #[serde(default)]
+    pub own_card_in: i64,
+    /// Minor units moved out to one's own cards (withdrawals, settlements), fees included.
+    #[serde(default)]
+    pub own_card_out: i64,
+    /// Per type and direction, largest first, own-card moves included (`topup`, `withdrawal`,
+    /// `settlement` are the types the totals leave out).
     pub categories: Vec<SummaryCategory>,
 }
 

@@ -95,7 +95,7 @@ use utoipa::OpenApi;
         qianbao_api_types::QrText, qianbao_api_types::WebConfig, qianbao_api_types::WebSignedUp,
         qianbao_api_types::WebSession, qianbao_api_types::WebMerchantSignIn,
         qianbao_api_types::WebMerchant,
-        records::TimeBound,
+        records::TimeBound, crate::routes::money::statement::StatementLang,
         qianbao_api_types::CloseRequest, qianbao_api_types::CloseBlocker,
         qianbao_api_types::console::StaffSetupRequest, qianbao_api_types::console::StaffTotpSecret,
         qianbao_api_types::console::StaffSetupConfirm, qianbao_api_types::console::StaffSignInRequest,

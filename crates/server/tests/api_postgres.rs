@@ -48,6 +48,8 @@ mod money_limits;
 mod money_pay;
 #[path = "api/money_records.rs"]
 mod money_records;
+#[path = "api/money_records_truth.rs"]
+mod money_records_truth;
 #[path = "api/money_requests.rs"]
 mod money_requests;
 #[path = "api/money_transfers.rs"]

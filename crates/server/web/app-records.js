@@ -1,21 +1,27 @@
-/* qianbao web, holder's app — records (#/records): the month summary as a bar chart, the list
- * filtered by type and dates with "load more" (a payment held for review, or rejected by the
- * reviewer, says so), and the CSV download link with the same filters. */
+/* qianbao web, holder's app — records (#/records): the month summary (income and spending with
+ * others, own-card moves apart) as a bar chart, the list under month headers, filtered by type and
+ * dates with "load more" (a payment held for review, or rejected by the reviewer, says so), each
+ * record opening its detail page (#/record?id=…), and the CSV download link with the same filters
+ * in the page's language. */
 import { $, clear, el, svg } from './dom.js';
 import { api } from './http.js';
-import { t, hasText } from './i18n.js';
+import { t, hasText, lang } from './i18n.js';
 import { showError } from './errors.js';
 import { form } from './common.js';
 import { chinaDay, dateTime } from './dates.js';
 import { formatMoney } from './money.js';
-import { route } from './app-router.js';
+import { go, route } from './app-router.js';
 
-/** The next page's cursor and the filters applied. */
-const rec = { cursor: null, filters: {} };
+/** The next page's cursor, the filters applied and the month of the last record listed. */
+const rec = { cursor: null, filters: {}, month: null };
+
+/** The types whose money only moves between the holder's own card and wallet. */
+const OWN_CARD = ['topup', 'withdrawal', 'settlement'];
 
 function csvHref(filters) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
+  q.set('lang', lang() === 'zh' ? 'zh' : 'en');
   const s = q.toString();
   return '/v1/me/transactions.csv' + (s ? '?' + s : '');
 }
@@ -27,26 +33,53 @@ const STATUS_NOTE = { held_for_review: 'records.held_note', rejected: 'records.r
 /** The pill's colour for a status. */
 const STATUS_PILL = { held_for_review: 'pill pill-held', rejected: 'pill pill-rejected', failed: 'pill pill-rejected', cancelled: 'pill pill-grey' };
 
+/** A record's month in China time, `YYYY-MM`. */
+function monthOf(iso) { return chinaDay(new Date(iso)).slice(0, 7); }
+
+/** `2027-01` → "2027年1月" (zh) or "January 2027" (en). */
+function monthLabel(month) {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString(lang() === 'zh' ? 'zh-CN' : 'en-GB', { year: 'numeric', month: 'long', timeZone: 'UTC' });
+}
+
+/** A record type's icon: a sign in a coloured disc, decoration only (the type is said in text). */
+const ICON = { topup: '↓', withdrawal: '↑', transfer: '⇄', payment: '¥', refund: '↩', settlement: '⇪', adjustment: '±' };
+
+function icon(type) {
+  return el('span', { class: 'record-icon record-icon-' + (ICON[type] ? type : 'other'), 'aria-hidden': 'true', text: ICON[type] || '·' });
+}
+
+function statusText(status) { return hasText('status.' + status) ? t('status.' + status) : status; }
+
 function recordItem(x) {
   const sign = x.direction === 'in' ? '+' : '−';
   const status = x.status || 'succeeded';
   const voided = ['rejected', 'failed', 'cancelled'].includes(status);
   return el('li', { class: 'list-item record', id: 'rec-' + x.id, dataset: { type: x.type, direction: x.direction, status } },
-    el('div', { class: 'li-main' },
-      el('strong', { text: typeLabel(x.type) + (x.counterparty ? ' · ' + x.counterparty : '') }),
-      el('span', { class: 'muted small block', text: dateTime(x.created_at) + (x.memo ? ' · ' + x.memo : '') + (x.fee ? ' · ' + t('quote.fee') + ' ' + formatMoney(x.fee, x.currency) : '') }),
-      STATUS_NOTE[status] ? el('span', { class: 'small block record-note record-note-' + status, text: t(STATUS_NOTE[status]) }) : null),
-    el('div', { class: 'li-amount' },
-      el('span', { class: 'amount ' + (x.direction === 'in' ? 'amount-in' : 'amount-out') + (voided ? ' amount-void' : ''), text: sign + formatMoney(x.amount, x.currency) }),
-      status !== 'succeeded' ? el('span', { class: STATUS_PILL[status] || 'pill', id: 'rec-status-' + x.id, text: hasText('status.' + status) ? t('status.' + status) : status }) : null));
+    el('a', { class: 'record-link', href: '#/record?id=' + encodeURIComponent(x.id) },
+      icon(x.type),
+      el('div', { class: 'li-main' },
+        el('strong', { text: typeLabel(x.type) + (x.counterparty ? ' · ' + x.counterparty : '') }),
+        el('span', { class: 'muted small block', text: dateTime(x.created_at) + (x.memo ? ' · ' + x.memo : '') + (x.fee ? ' · ' + t('quote.fee') + ' ' + formatMoney(x.fee, x.currency) : '') }),
+        STATUS_NOTE[status] ? el('span', { class: 'small block record-note record-note-' + status, text: t(STATUS_NOTE[status]) }) : null),
+      el('div', { class: 'li-amount' },
+        el('span', { class: 'amount ' + (x.direction === 'in' ? 'amount-in' : 'amount-out') + (voided ? ' amount-void' : ''), text: sign + formatMoney(x.amount, x.currency) }),
+        status !== 'succeeded' ? el('span', { class: STATUS_PILL[status] || 'pill', id: 'rec-status-' + x.id, text: statusText(status) }) : null)));
 }
 
 async function loadRecords(more) {
-  if (!more) { rec.cursor = null; clear('records-list'); }
   showError('records-error', null);
   const r = await api('GET', '/v1/me/transactions', { query: Object.assign({ limit: 20, cursor: more ? rec.cursor : undefined }, rec.filters) });
+  if (!more) { rec.cursor = null; rec.month = null; clear('records-list'); }
   const list = $('records-list');
-  for (const x of r.items || []) list.append(recordItem(x));
+  for (const x of r.items || []) {
+    const month = monthOf(x.created_at);
+    if (month !== rec.month) {
+      rec.month = month;
+      list.append(el('li', { class: 'records-month', id: 'rec-month-' + month }, el('h3', { text: monthLabel(month) })));
+    }
+    list.append(recordItem(x));
+  }
   rec.cursor = r.next_cursor || null;
   $('records-more').hidden = !rec.cursor;
   $('records-empty').hidden = list.children.length > 0;
@@ -55,8 +88,14 @@ async function loadRecords(more) {
 function drawSummary(s) {
   $('summary-in').textContent = formatMoney(s.total_in);
   $('summary-out').textContent = formatMoney(s.total_out);
+  // Money moved with one's own card is neither income nor spending: said apart, when there was any.
+  const ownIn = s.own_card_in || 0;
+  const ownOut = s.own_card_out || 0;
+  $('summary-own').hidden = !ownIn && !ownOut;
+  $('summary-own-in').textContent = formatMoney(ownIn);
+  $('summary-own-out').textContent = formatMoney(ownOut);
   const box = clear('summary-chart');
-  const cats = s.categories || [];
+  const cats = (s.categories || []).filter((c) => !OWN_CARD.includes(c.type));
   if (!cats.length) { box.append(el('p', { class: 'muted center', text: t('summary.none') })); return; }
   const max = Math.max(1, ...cats.map((c) => c.total));
   const rowH = 30;
@@ -105,7 +144,66 @@ export function wire() {
   $('records-more').addEventListener('click', () => loadRecords(true).catch((e) => showError('records-error', e)));
 }
 
+/** The detail page's steps: when the record was made, then its status as it stands (only the
+ * current status is kept, so no earlier step is shown that the server does not know). */
+function steps(x) {
+  const status = x.status || 'succeeded';
+  const made = { label: t('record.made'), at: x.created_at, done: true };
+  const now = { label: statusText(status), at: x.updated_at || x.created_at, done: !['pending', 'scheduled', 'held_for_review'].includes(status), current: true };
+  return [made, now];
+}
+
+function row(label, value, id) {
+  return el('div', { class: 'detail-row' }, el('dt', { text: label }), el('dd', { id, text: value }));
+}
+
+function drawRecord(x) {
+  const status = x.status || 'succeeded';
+  const sign = x.direction === 'in' ? '+' : '−';
+  clear('record-type').append(icon(x.type), ' ' + typeLabel(x.type) + (x.counterparty ? ' · ' + x.counterparty : ''));
+  const amount = $('record-amount');
+  amount.textContent = sign + formatMoney(x.amount, x.currency);
+  amount.className = 'amount-big ' + (x.direction === 'in' ? 'amount-in' : 'amount-out');
+  const pill = $('record-status');
+  pill.textContent = statusText(status);
+  pill.className = status === 'succeeded' ? 'pill pill-green' : (STATUS_PILL[status] || 'pill');
+  $('record-note').textContent = STATUS_NOTE[status] ? t(STATUS_NOTE[status]) : '';
+  $('record-note').hidden = !STATUS_NOTE[status];
+  const method = x.method === 'card' ? (x.card || t('record.method.card')) : x.method === 'balance' ? t('record.method.balance') : x.card;
+  const dl = clear('record-fields');
+  dl.append(...[
+    row(t('f.type'), typeLabel(x.type) + ' · ' + (OWN_CARD.includes(x.type) ? t('record.own_card') : t('dir.' + x.direction)), 'record-kind'),
+    x.counterparty ? row(t('record.counterparty'), x.counterparty, 'record-counterparty') : null,
+    method ? row(t('record.method'), method, 'record-method') : null,
+    row(t('record.time'), dateTime(x.created_at), 'record-time'),
+    row(t('quote.fee'), formatMoney(x.fee || 0, x.currency), 'record-fee'),
+    x.memo ? row(t('record.memo'), x.memo, 'record-memo') : null,
+    row(t('record.id'), x.id, 'record-id'),
+  ].filter(Boolean));
+  const list = clear('record-steps');
+  for (const s of steps(x)) {
+    list.append(el('li', { class: 'record-step' + (s.done ? ' record-step-done' : '') + (s.current ? ' record-step-current' : ''), 'aria-current': s.current ? 'step' : null },
+      el('strong', { text: s.label }), el('span', { class: 'muted small block', text: dateTime(s.at) })));
+  }
+}
+
+async function enterRecord() {
+  showError('record-error', null);
+  $('record-body').hidden = true;
+  const id = new URLSearchParams(location.hash.split('?')[1] || '').get('id');
+  if (!id) { go('#/records'); return; }
+  const x = await api('GET', '/v1/me/transactions/' + encodeURIComponent(id));
+  drawRecord(x);
+  $('record-body').hidden = false;
+}
+
 export const screens = {
+  record: {
+    enter: enterRecord,
+    onLang: route,
+    // A live notification may be this record's new status.
+    onNotice: () => { enterRecord().catch((e) => showError('record-error', e)); },
+  },
   records: {
     enter,
     onLang: route,

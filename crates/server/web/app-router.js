@@ -6,6 +6,9 @@ import { t } from './i18n.js';
 import { showError } from './errors.js';
 import { state } from './app-state.js';
 
+/** Where the back link of a screen below another goes (else home, or welcome signed out). */
+const BACK = { record: '#/records' };
+
 /** The routes a signed-out visitor may see. */
 const PUBLIC = ['welcome', 'open', 'login', 'recover', 'lost'];
 
@@ -49,7 +52,7 @@ export async function route() {
   $('screen-title').setAttribute('data-i18n', 'title.' + name);
   const back = $('nav-back');
   back.hidden = name === 'home' || name === 'welcome';
-  back.setAttribute('href', state.me ? '#/home' : '#/welcome');
+  back.setAttribute('href', BACK[name] || (state.me ? '#/home' : '#/welcome'));
   $('nav-notices-top').hidden = !state.me;
   const screen = screens[name];
   if (screen && screen.enter) {

@@ -32,6 +32,7 @@ mod money_helpers;
 mod money_limits;
 mod money_pay;
 mod money_records;
+mod money_records_truth;
 mod money_requests;
 mod money_transfers;
 mod money_waiting_charges;

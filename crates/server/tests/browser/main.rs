@@ -17,7 +17,8 @@
 //! charges a payment code above the password-free limit at the till: the customer's phone asks
 //! for the PIN, and the till shows the charge confirmed, or declined. A seventh (`app_fixes.rs`)
 //! cancels a delayed transfer from the app, checks that refusals name the field at fault, and
-//! keeps a wrong sign-up code on the password step.
+//! keeps a wrong sign-up code on the password step. An eighth (`records_detail.rs`) reads the
+//! month summary without own-card moves and opens a record's detail page.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -45,6 +46,7 @@ mod journeys;
 #[path = "../api/money_helpers.rs"]
 #[allow(dead_code)]
 mod money_helpers;
+mod records_detail;
 mod risk;
 mod screens;
 mod units;

@@ -11,12 +11,19 @@ use crate::storage::RecordStore;
 use qianbao_ledger::{Account, AccountKind, Amount};
 
 /// Totals of one month, in and out, per kind of movement.
+///
+/// Income and spending count only money exchanged with others; money moved between the holder's
+/// own cards and wallet is neither, and is totalled on its own.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MonthSummary {
-    /// Everything that came in.
+    /// What came in from others.
     pub total_in: Amount,
-    /// Everything that went out, fees included.
+    /// What went out to others, fees included.
     pub total_out: Amount,
+    /// What came in from the holder's own cards (top-ups).
+    pub own_card_in: Amount,
+    /// What went out to the holder's own cards (withdrawals and settlements, fees included).
+    pub own_card_out: Amount,
     /// `(kind, direction, total, count)`, largest first.
     pub categories: Vec<(MovementKind, Direction, Amount, i64)>,
 }
@@ -131,6 +138,19 @@ impl Money {
     }
 }
 
+/// Whether a kind of movement only moves the holder's money between their own card and wallet
+/// (or their shop's takings to their card): neither income nor spending. A withdrawal's fee goes
+/// with it, as part of what leaving for the card cost.
+pub fn own_card(kind: MovementKind) -> bool {
+    match kind {
+        MovementKind::Topup | MovementKind::Withdrawal | MovementKind::Settlement => true,
+        MovementKind::Transfer
+        | MovementKind::Payment
+        | MovementKind::Refund
+        | MovementKind::Adjustment => false,
+    }
+}
+
 /// Sums records by kind and direction; failed and cancelled ones moved nothing.
 pub fn summarise(rows: &[MovementRecord]) -> MonthSummary {
     let mut summary = MonthSummary::default();
@@ -147,11 +167,13 @@ pub fn summarise(rows: &[MovementRecord]) -> MonthSummary {
         } else {
             m.amount
         };
-        if m.direction == Direction::Out {
-            summary.total_out += moved;
-        } else {
-            summary.total_in += moved;
-        }
+        let slot = match (own_card(m.kind), m.direction) {
+            (false, Direction::In) => &mut summary.total_in,
+            (false, Direction::Out) => &mut summary.total_out,
+            (true, Direction::In) => &mut summary.own_card_in,
+            (true, Direction::Out) => &mut summary.own_card_out,
+        };
+        *slot += moved;
         let slot = totals
             .entry((m.kind.as_str(), m.direction.as_str()))
             .or_insert((m.kind, m.direction, Amount::ZERO, 0));
@@ -202,8 +224,10 @@ mod tests {
             row("transfer", "out", 5, 0, "cancelled"),
         ]);
         let a = Amount::from_minor;
-        assert_eq!(s.total_in, a(50_000));
-        assert_eq!(s.total_out, a(1_800 + 300 + 10_010));
+        assert_eq!(s.total_in, a(0), "a top-up is not income");
+        assert_eq!(s.total_out, a(1_800 + 300), "a withdrawal is not spending");
+        assert_eq!(s.own_card_in, a(50_000));
+        assert_eq!(s.own_card_out, a(10_010));
         assert_eq!(
             s.categories[0],
             (MovementKind::Topup, Direction::In, a(50_000), 1)
@@ -213,5 +237,22 @@ mod tests {
                 .contains(&(MovementKind::Payment, Direction::Out, a(2_100), 2))
         );
         assert!(!s.categories.iter().any(|c| c.0 == MovementKind::Transfer));
+    }
+
+    #[test]
+    fn income_and_spending_are_what_was_exchanged_with_others() {
+        // The month: ¥1,100.00 withdrawn (fee ¥0.10) and ¥642.55 spent.
+        let s = summarise(&[
+            row("topup", "in", 200_000, 0, "succeeded"),
+            row("withdrawal", "out", 110_000, 10, "succeeded"),
+            row("payment", "out", 42_555, 0, "succeeded"),
+            row("transfer", "out", 21_700, 0, "succeeded"),
+            row("refund", "in", 1_000, 0, "succeeded"),
+            row("transfer", "in", 3_000, 0, "succeeded"),
+        ]);
+        let a = Amount::from_minor;
+        assert_eq!(s.total_out, a(64_255));
+        assert_eq!(s.total_in, a(4_000));
+        assert_eq!((s.own_card_in, s.own_card_out), (a(200_000), a(110_010)));
     }
 }

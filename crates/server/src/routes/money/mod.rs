@@ -1,5 +1,6 @@
 //! Moving money over HTTP, one module per idea: the `Idempotency-Key` runner every money POST
-//! goes through, the moves themselves, the codes a holder shows, the records and the inbox.
+//! goes through, the moves themselves, the codes a holder shows, the records, their CSV statement
+//! and the inbox.
 
 pub mod codes;
 pub mod idempotency;
@@ -7,4 +8,5 @@ pub mod moves;
 pub mod notifications;
 pub mod origin;
 pub mod records;
+pub mod statement;
 pub mod waiting;

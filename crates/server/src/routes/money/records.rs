@@ -2,6 +2,7 @@
 //! export and the month's summary. Days and months are China time (UTC+8, no daylight saving).
 
 use super::super::paging::{next_cursor, page_size};
+use super::statement::{StatementLang, statement};
 use crate::auth::CurrentHolder;
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
@@ -13,7 +14,6 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use qianbao_api_types::{Problem, SummaryBody, SummaryCategory, TransactionBody, TransactionPage};
-use qianbao_ledger::Amount;
 use qianbao_wallet::domain::ChinaDay;
 use qianbao_wallet::money::records::{Direction, MovementFilter, MovementKind, MovementRecord};
 use serde::Deserialize;
@@ -80,6 +80,11 @@ pub struct ExportQuery {
     /// Before this time, or until the end of this day.
     #[param(value_type = Option<TimeBound>)]
     pub to: Option<String>,
+    /// `zh` (the default): Chinese column names and values; `en`: English column names and the
+    /// API's codes. Either way UTF-8 with a byte-order mark, times in China time
+    /// (`YYYY-MM-DD HH:MM:SS`), amounts in yuan with two decimals.
+    #[param(value_type = Option<StatementLang>)]
+    pub lang: Option<StatementLang>,
 }
 
 /// A time bound: RFC 3339, or a day in China time (`to` then means the end of that day).
@@ -177,6 +182,7 @@ fn transaction(m: MovementRecord, cards: &[(String, String)]) -> TransactionBody
         status: m.status.as_str().into(),
         memo: m.memo,
         created_at: rfc3339(m.created_ms),
+        updated_at: rfc3339(m.updated_ms),
     }
 }
 
@@ -193,6 +199,7 @@ pub async fn transactions(
         kind: query.kind,
         from: query.from,
         to: query.to,
+        lang: None,
     };
     let mut f = filter(&export, query.cursor.as_ref(), limit + 1)?;
     f.limit = limit + 1;
@@ -231,7 +238,8 @@ pub(crate) fn csv_field(text: &str) -> String {
     format!("\"{}\"", guarded.replace('"', "\"\""))
 }
 
-/// The holder's records as CSV (at most 10,000 rows), with the same filters.
+/// The holder's records as a CSV statement (at most 10,000 rows), with the same filters: UTF-8
+/// with a byte-order mark, Chinese unless `lang=en`, times in China time.
 #[utoipa::path(get, path = "/v1/me/transactions.csv", tag = "money", security(("session" = [])), params(ExportQuery),
     responses((status = 200, description = "text/csv", content_type = "text/csv", body = String)))]
 pub async fn transactions_csv(
@@ -245,25 +253,7 @@ pub async fn transactions_csv(
         qianbao_wallet::money::history::EXPORT_ROWS_MAX,
     )?;
     let rows = state.money.records(&state.storage, &me.holder, f).await?;
-    let mut out =
-        String::from("id,type,direction,amount,fee,currency,counterparty,status,memo,created_at\n");
-    for m in rows {
-        let line = [
-            csv_field(&m.id),
-            csv_field(m.kind.as_str()),
-            csv_field(m.direction.as_str()),
-            yuan_text(m.amount),
-            yuan_text(m.fee),
-            csv_field(m.currency.as_str()),
-            csv_field(&m.counterparty),
-            csv_field(m.status.as_str()),
-            csv_field(&m.memo),
-            csv_field(&rfc3339(m.created_ms)),
-        ]
-        .join(",");
-        out.push_str(&line);
-        out.push('\n');
-    }
+    let out = statement(&rows, query.lang.unwrap_or_default());
     let mut response = out.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -286,7 +276,8 @@ pub struct MonthQuery {
     pub month: String,
 }
 
-/// The month's totals in and out, by type.
+/// The month's income and spending (money exchanged with others), what moved between one's own
+/// cards and wallet, and totals by type.
 #[utoipa::path(get, path = "/v1/me/summary", tag = "money", security(("session" = [])), params(MonthQuery),
     responses((status = 200, description = "Totals", body = SummaryBody)))]
 pub async fn summary(
@@ -330,6 +321,8 @@ pub async fn summary(
         month: query.month,
         total_in: s.total_in.minor(),
         total_out: s.total_out.minor(),
+        own_card_in: s.own_card_in.minor(),
+        own_card_out: s.own_card_out.minor(),
         categories: s
             .categories
             .into_iter()
@@ -341,12 +334,6 @@ pub async fn summary(
             })
             .collect(),
     }))
-}
-
-/// An amount as the CSV writes it: yuan with two decimals and no currency sign.
-fn yuan_text(amount: Amount) -> String {
-    let minor = amount.minor();
-    format!("{}.{:02}", minor / 100, minor % 100)
 }
 
 #[cfg(test)]
