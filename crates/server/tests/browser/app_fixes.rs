@@ -6,24 +6,13 @@
 //! passwords kept, the code asked again at its own field, and a rate-limit wait that counts down.
 
 use crate::helpers::{call, card_number, random_phone, spawn_app_without_risk_rules};
-use crate::journeys::{PHONE, attribute, code_sent_by, error_shown, ready};
+use crate::journeys::{PHONE, attribute, code_sent_by, error_shown, ready, show};
 use crate::money_helpers::{
     PASSWORD, PIN, balance, funded, newest_code, open_l1_holder, open_l1_holder_named, record,
 };
 use crate::webdriver::Window;
 use serde_json::json;
 use std::time::{Duration, Instant};
-
-/// Shows `route` the way a link does, and waits for `selector` to show.
-async fn show(w: &Window, route: &str, selector: &str) {
-    w.run(
-        "location.hash = arguments[0]",
-        json!([format!("#/{route}")]),
-    )
-    .await;
-    w.find(&format!("#screen-{route}")).await;
-    w.find(selector).await;
-}
 
 /// Opens the app signed in with `token`, on the home screen.
 async fn signed_in(w: &Window, base: &str, token: &str) {

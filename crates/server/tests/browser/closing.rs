@@ -4,22 +4,10 @@
 //! logged into.
 
 use crate::helpers::{post, problem, spawn_app_without_risk_rules};
-use crate::journeys::{PHONE, attribute, error_shown, ready, shoot};
+use crate::journeys::{PHONE, attribute, error_shown, ready, shoot, show};
 use crate::money_helpers::{PASSWORD, PIN, funded, newest_code, open_l1_holder, transfer};
-use crate::webdriver::Window;
 use serde_json::json;
 use std::time::{Duration, Instant};
-
-/// Shows `route` the way a link does, and waits for `selector` to show.
-async fn show(w: &Window, route: &str, selector: &str) {
-    w.run(
-        "location.hash = arguments[0]",
-        json!([format!("#/{route}")]),
-    )
-    .await;
-    w.find(&format!("#screen-{route}")).await;
-    w.find(selector).await;
-}
 
 #[tokio::test]
 async fn a_wallet_with_money_is_told_what_to_do_first_and_closes_once_it_is_empty() {

@@ -40,6 +40,17 @@ pub async fn open_in(w: &Window, url: &str, lang: &str) {
     ready(w).await;
 }
 
+/// Shows `route` the way a link does, and waits for its screen and for `selector` to show.
+pub async fn show(w: &Window, route: &str, selector: &str) {
+    w.run(
+        "location.hash = arguments[0]",
+        json!([format!("#/{route}")]),
+    )
+    .await;
+    w.find(&format!("#screen-{route}")).await;
+    w.find(selector).await;
+}
+
 /// Waits until the page has booted.
 pub async fn ready(w: &Window) {
     let started = Instant::now();

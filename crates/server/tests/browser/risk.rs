@@ -8,7 +8,7 @@
 //! sheet and a sign-in from a new browser, and is turned off with the payment password.
 
 use crate::helpers::{TestApp, TestClock, call, spawn_app_with_clock};
-use crate::journeys::{PHONE, attribute, code_sent_by, error_shown, ready, shoot};
+use crate::journeys::{PHONE, attribute, code_sent_by, error_shown, ready, shoot, show};
 use crate::money_helpers::{
     Holder, PASSWORD, PIN, WRONG_PIN, assert_ledger_clean, funded, ledger, open_l1_holder_named,
 };
@@ -49,17 +49,6 @@ async fn signed_in(w: &Window, base: &str, holder: &Holder) {
     w.goto(&format!("{base}/#/home")).await;
     ready(w).await;
     w.find("#home-balance").await;
-}
-
-/// Shows `route` the way a link does, and waits for `selector` to show.
-async fn show(w: &Window, route: &str, selector: &str) {
-    w.run(
-        "location.hash = arguments[0]",
-        json!([format!("#/{route}")]),
-    )
-    .await;
-    w.find(&format!("#screen-{route}")).await;
-    w.find(selector).await;
 }
 
 /// Fills the transfer form up to the payment password for `amount` yuan to `phone`, and submits.

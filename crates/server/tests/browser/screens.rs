@@ -5,6 +5,7 @@
 
 use crate::helpers::spawn_app;
 use crate::journeys::ready;
+use crate::journeys::show;
 use crate::money_helpers::{open_l2_holder, topup};
 use crate::webdriver::{Driver, Window};
 use serde_json::json;
@@ -14,17 +15,6 @@ use std::time::{Duration, Instant};
 const CATCH_ERRORS: &str = "window.qbErrors = []; \
     window.addEventListener('error', (e) => window.qbErrors.push(String(e.message))); \
     window.addEventListener('unhandledrejection', (e) => window.qbErrors.push(String(e.reason)));";
-
-/// Shows `route` the way a link does, and waits for its screen and for `selector` to show.
-async fn show(w: &Window, route: &str, selector: &str) {
-    w.run(
-        "location.hash = arguments[0]",
-        json!([format!("#/{route}")]),
-    )
-    .await;
-    w.find(&format!("#screen-{route}")).await;
-    w.find(selector).await;
-}
 
 /// The errors the shown screen or the page's scripts report (none expected).
 async fn errors(w: &Window, route: &str) -> Vec<String> {
