@@ -3,7 +3,7 @@
  * dates with "load more" (a payment held for review, or rejected by the reviewer, says so), each
  * record opening its detail page (#/record?id=…), and the CSV download link with the same filters
  * in the page's language. */
-import { $, clear, el, svg } from './dom.js';
+import { $, announce, clear, el, svg } from './dom.js';
 import { api } from './http.js';
 import { t, hasText, lang } from './i18n.js';
 import { showError } from './errors.js';
@@ -135,6 +135,7 @@ async function enter() {
 }
 
 export function wire() {
+  wireRecord();
   form('rec-form', async () => {
     rec.filters = { type: $('rec-type').value || undefined, from: $('rec-from').value || undefined, to: $('rec-to').value || undefined };
     $('records-csv').href = csvHref(rec.filters);
@@ -187,13 +188,62 @@ function drawRecord(x) {
   }
 }
 
+/** The record on its page, while it is shown (the cancel buttons act on it). */
+let shown = null;
+
+/** A delayed transfer out can be cancelled from its page until it arrives, after a confirmation. */
+function drawCancel(x) {
+  const can = x.type === 'transfer' && x.direction === 'out' && x.status === 'scheduled';
+  $('record-cancel').hidden = !can;
+  $('record-cancel-confirm').hidden = true;
+  showError('record-cancel-error', null);
+}
+
+async function cancelShown() {
+  const x = shown;
+  const yes = $('record-cancel-yes');
+  if (!x || yes.disabled) return;
+  yes.disabled = true;
+  showError('record-cancel-error', null);
+  try {
+    const r = await api('POST', '/v1/transfers/' + encodeURIComponent(x.id) + '/cancel', { body: {} });
+    const done = $('record-cancelled');
+    done.textContent = t('transfer.cancelled', { amount: formatMoney(r.amount, r.currency) });
+    done.hidden = false;
+    announce(done.textContent);
+    await enterRecord();
+  } catch (err) {
+    showError('record-cancel-error', err);
+  } finally {
+    yes.disabled = false;
+  }
+}
+
+/** Wires the record page's cancel buttons (once, at start, from `wire`). */
+function wireRecord() {
+  $('record-cancel').addEventListener('click', () => {
+    if (!shown) return;
+    $('record-cancel-ask').textContent = t('transfer.cancel_ask', { amount: formatMoney(shown.amount, shown.currency), name: shown.counterparty || '' });
+    $('record-cancel-confirm').hidden = false;
+    $('record-cancel-no').focus();
+  });
+  $('record-cancel-yes').addEventListener('click', () => { cancelShown(); });
+  $('record-cancel-no').addEventListener('click', () => {
+    $('record-cancel-confirm').hidden = true;
+    $('record-cancel').focus();
+  });
+}
+
 async function enterRecord() {
   showError('record-error', null);
   $('record-body').hidden = true;
   const id = new URLSearchParams(location.hash.split('?')[1] || '').get('id');
   if (!id) { go('#/records'); return; }
   const x = await api('GET', '/v1/me/transactions/' + encodeURIComponent(id));
+  if (!shown || shown.id !== x.id) $('record-cancelled').hidden = true;
+  shown = x;
   drawRecord(x);
+  drawCancel(x);
   $('record-body').hidden = false;
 }
 

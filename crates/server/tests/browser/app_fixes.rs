@@ -141,6 +141,32 @@ async fn a_delayed_transfer_is_cancelled_from_the_app_and_the_delay_is_not_kept(
     show(&w, "records", &format!("#rec-status-{second}")).await;
     w.wait_for_text(&format!("#rec-status-{second}"), "已撤销")
         .await;
+
+    // From the record's own page: offered while it is on its way, gone once cancelled.
+    delayed_transfer(&w, &friend.phone).await;
+    w.wait_for_text("#transfer-result", "到账前可撤销").await;
+    let third = attribute(&w, "#transfer-result", "data-id").await;
+    w.run(
+        "location.hash = arguments[0]",
+        json!([format!("#/record?id={third}")]),
+    )
+    .await;
+    w.find("#record-cancel").await;
+    w.click("#record-cancel").await;
+    w.wait_for_text("#record-cancel-ask", "¥30.00").await;
+    w.click("#record-cancel-yes").await;
+    w.wait_for_text("#record-cancelled", "已退回").await;
+    w.wait_for_text("#record-status", "已撤销").await;
+    assert_eq!(
+        w.run(
+            "return document.getElementById('record-cancel').hidden",
+            json!([])
+        )
+        .await,
+        true,
+        "a cancelled transfer offers no cancel"
+    );
+    assert_eq!(balance(&app, &holder.token).await, (10_000, 0));
 }
 
 #[tokio::test]
