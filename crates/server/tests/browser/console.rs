@@ -60,6 +60,15 @@ async fn click_first(w: &Window, scope: &str, prefix: &str) -> String {
     id
 }
 
+/// The checker in `w` opens the four-eyes list, waits for the command showing `what`, approves
+/// it and waits for the page to say it ran (`ran`, in the page's language).
+async fn approve_in_page(w: &Window, what: &str, ran: &str) {
+    section(w, "commands", "#commands-table").await;
+    w.wait_for_text("#commands-table", what).await;
+    click_first(w, "#commands-table", "approve-").await;
+    w.wait_for_text("#notice-toast", ran).await;
+}
+
 #[tokio::test]
 async fn two_staff_members_sign_in_with_totp_freeze_unfreeze_and_adjust_with_four_eyes_and_find_it_in_the_audit_log()
  {
@@ -137,10 +146,7 @@ async fn two_staff_members_sign_in_with_totp_freeze_unfreeze_and_adjust_with_fou
     );
     section(&b, "overview", "#tile-commands").await;
     b.wait_for_text("#tile-commands", "1").await;
-    section(&b, "commands", "#commands-table").await;
-    b.wait_for_text("#commands-table", "+¥5.00").await;
-    click_first(&b, "#commands-table", "approve-").await;
-    b.wait_for_text("#notice-toast", "Approved and done").await;
+    approve_in_page(&b, "+¥5.00", "Approved and done").await;
     assert_eq!(balance(&app, &holder.token).await.0, 10_500);
 
     // The audit log finds the approval, with who did it.
@@ -339,10 +345,7 @@ async fn a_statement_with_one_break_is_uploaded_and_the_break_resolved_by_a_four
 
     let b = driver.window(&chromium, DESKTOP.0, DESKTOP.1).await;
     signed_in(&b, &app, &clock, &checker, "zh").await;
-    section(&b, "commands", "#commands-table").await;
-    b.wait_for_text("#commands-table", "对账差错").await;
-    click_first(&b, "#commands-table", "approve-").await;
-    b.wait_for_text("#notice-toast", "已批准并执行").await;
+    approve_in_page(&b, "对账差错", "已批准并执行").await;
     assert_eq!(balance(&app, &holder.token).await.0, 30_500);
     section(&b, "recon", "#recon-form").await;
     b.wait_for_text("#recon-cases", "没有待处理的差错").await;
@@ -399,10 +402,7 @@ async fn a_holder_asks_to_close_with_the_balance_sent_to_a_card_and_two_staff_me
     a.wait_for_text("#closing-table", "已提交复核").await;
     let b = driver.window(&chromium, DESKTOP.0, DESKTOP.1).await;
     signed_in(&b, &app, &clock, &checker, "zh").await;
-    section(&b, "commands", "#commands-table").await;
-    b.wait_for_text("#commands-table", "注销并转出余额").await;
-    click_first(&b, "#commands-table", "approve-").await;
-    b.wait_for_text("#notice-toast", "已批准并执行").await;
+    approve_in_page(&b, "注销并转出余额", "已批准并执行").await;
     let r = post(
         &app,
         "/v1/sessions",

@@ -72,7 +72,8 @@ fn pay_reply(done: &Done, method: &str) -> PayReply {
     }
 }
 
-fn caller(me: &CurrentHolder) -> String {
+/// Whose Idempotency-Keys a holder's money call uses: keys are per caller.
+pub(crate) fn caller(me: &CurrentHolder) -> String {
     format!("holder:{}", me.holder.id)
 }
 

@@ -2,7 +2,7 @@
 //! confirming one with the payment password, and declining one.
 
 use super::idempotency::{IdempotencyHeader, idempotency_key, idempotent_with_pin};
-use super::moves::pay_reply_json;
+use super::moves::{caller, pay_reply_json};
 use super::origin::{origin, take_proof};
 use crate::auth::CurrentHolder;
 use crate::error::ApiError;
@@ -67,7 +67,7 @@ pub async fn confirm(
     let key = idempotency_key(
         &state,
         &headers,
-        format!("holder:{}", me.holder.id),
+        caller(&me),
         &format!("pending-charge-confirm:{id}"),
         &body,
     );
