@@ -9,9 +9,9 @@ function waitText(seconds) {
   if (!seconds) return '';
   const zh = lang() === 'zh';
   const mins = Math.ceil(seconds / 60);
-  if (seconds < 120) return zh ? '(' + seconds + ' 秒后自动解锁)' : ' (unlocks by itself in ' + seconds + ' s)';
-  if (mins < 120) return zh ? '(约 ' + mins + ' 分钟后自动解锁)' : ' (unlocks by itself in about ' + mins + ' min)';
-  return zh ? '(约 ' + Math.ceil(mins / 60) + ' 小时后自动解锁)' : ' (unlocks by itself in about ' + Math.ceil(mins / 60) + ' h)';
+  if (seconds < 120) return zh ? '（' + seconds + ' 秒后自动解锁）' : ' (unlocks by itself in ' + seconds + ' s)';
+  if (mins < 120) return zh ? '（约 ' + mins + ' 分钟后自动解锁）' : ' (unlocks by itself in about ' + mins + ' min)';
+  return zh ? '（约 ' + Math.ceil(mins / 60) + ' 小时后自动解锁）' : ' (unlocks by itself in about ' + Math.ceil(mins / 60) + ' h)';
 }
 
 /**

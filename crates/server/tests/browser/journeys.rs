@@ -202,7 +202,7 @@ async fn a_holder_opens_a_wallet_tops_up_pays_a_till_order_from_its_picture_and_
     phone.fill("#topup-pin", PIN).await;
     phone.click("#topup-submit").await;
     phone
-        .wait_for_text("#topup-result", "充值成功:¥200.00")
+        .wait_for_text("#topup-result", "充值成功：¥200.00")
         .await;
     phone.goto(&format!("{base}/#/home")).await;
     phone.wait_for_text("#home-balance", "¥200.00").await;

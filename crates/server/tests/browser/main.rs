@@ -46,6 +46,7 @@ mod journeys;
 #[path = "../api/money_helpers.rs"]
 #[allow(dead_code)]
 mod money_helpers;
+mod punctuation;
 mod records_detail;
 mod risk;
 mod screens;
