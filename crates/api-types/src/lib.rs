@@ -849,6 +849,24 @@ pub struct NotificationPage {
     pub next_cursor: Option<String>,
 }
 
+/// One person the holder sent money to lately (`GET /v1/me/recent-payees`).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct RecentPayeeBody {
+    /// Their phone, E.164: what the transfer screen fills in when the payee is picked.
+    pub phone: String,
+    /// Their masked real name (`*三`), or masked phone before they were verified.
+    pub masked_name: String,
+    /// When the holder last sent them money, RFC 3339.
+    pub last_at: String,
+}
+
+/// `GET /v1/me/recent-payees`: the last few distinct people the holder transferred to.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct RecentPayeesBody {
+    /// Newest first, at most 5.
+    pub items: Vec<RecentPayeeBody>,
+}
+
 /// `POST /v1/merchants`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct MerchantRequest {

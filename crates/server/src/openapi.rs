@@ -4,7 +4,7 @@
 //! fails when the two differ.
 
 use crate::routes::console;
-use crate::routes::money::{codes, moves, notifications, records, waiting};
+use crate::routes::money::{codes, moves, notifications, recent_payees, records, waiting};
 use crate::routes::{kyc, merchant, opening, ops, qr, quote, security, totp};
 // Closing wallets (注销).
 use crate::routes::closing;
@@ -43,6 +43,7 @@ use utoipa::OpenApi;
         moves::cancel_transfer, moves::pay, moves::pay_preview, codes::receive_code, codes::payment_code,
         records::transactions, records::transaction_one, records::transactions_csv, records::summary,
         notifications::notifications, notifications::notification_stream,
+        recent_payees::recent_payees,
         waiting::pending_charges, waiting::confirm, waiting::decline,
         merchant::open_merchant, merchant::rotate_key, merchant::create_order, merchant::order,
         merchant::charge, merchant::refund, merchant::payments, merchant::payment, merchant::set_webhook,
@@ -82,7 +83,8 @@ use utoipa::OpenApi;
         qianbao_api_types::TransactionPage, qianbao_api_types::SummaryBody,
         qianbao_api_types::SummaryCategory, qianbao_api_types::ReceiveCode,
         qianbao_api_types::PaymentCodeBody, qianbao_api_types::NotificationBody,
-        qianbao_api_types::NotificationPage, qianbao_api_types::MerchantRequest,
+        qianbao_api_types::NotificationPage, qianbao_api_types::RecentPayeesBody,
+        qianbao_api_types::RecentPayeeBody, qianbao_api_types::MerchantRequest,
         qianbao_api_types::MerchantOpened, qianbao_api_types::ApiKeyBody,
         qianbao_api_types::OrderRequest, qianbao_api_types::OrderBody,
         qianbao_api_types::ChargeRequest, qianbao_api_types::ChargeReply,

@@ -3,7 +3,7 @@
 
 use crate::openapi;
 use crate::routes::console;
-use crate::routes::money::{codes, moves, notifications, records, waiting};
+use crate::routes::money::{codes, moves, notifications, recent_payees, records, waiting};
 use crate::routes::{kyc, merchant, opening, ops, qr, quote, security, totp};
 // Closing wallets (注销).
 use crate::routes::closing;
@@ -82,6 +82,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/me/transactions/{id}", get(records::transaction_one))
         .route("/v1/me/summary", get(records::summary))
         .route("/v1/me/notifications", get(notifications::notifications))
+        .route("/v1/me/recent-payees", get(recent_payees::recent_payees))
         .route(
             "/v1/me/notifications/stream",
             get(notifications::notification_stream),

@@ -1,5 +1,8 @@
-/* qianbao web, holder's app — home (#/home): the balance and what is held, the real-name level
- * and limits, banners while frozen or not fully open, and the quick actions (links in the HTML). */
+/* qianbao web, holder's app — home (#/home): the balance and what is not yet available (money
+ * under review, delayed transfers on their way), the eye that hides every figure (kept in this
+ * browser), the real-name level and limits, the next step to a higher level (from /v1/me's
+ * next_level: the opening steps, then the face check), banners while frozen, the quick actions
+ * and the "more services" tiles (links in the HTML; coming-soon tiles are disabled). */
 import { $ } from './dom.js';
 import { api } from './http.js';
 import { t } from './i18n.js';
@@ -9,14 +12,79 @@ import { state, loadMe, levelText } from './app-state.js';
 import { route, signedOut } from './app-router.js';
 import { showPendingCharges } from './app-pending-charge.js';
 
+/** Where the button of the next step goes, by the current level (L3 has none). */
+const NEXT_HREF = { 0: '#/open', 1: '#/open', 2: '#/face' };
+
+/** What a hidden figure shows instead. */
+const HIDDEN = '****';
+
+/** The eye's state, kept in this browser (not on the server: it only hides figures here). */
+const EYE_KEY = 'qb_hide_amounts';
+/** The eye's state for this page when the browser keeps no storage. */
+let hideHere = false;
+function amountsHidden() {
+  try { const v = localStorage.getItem(EYE_KEY); return v === null ? hideHere : v === '1'; } catch (_) { return hideHere; }
+}
+function setAmountsHidden(hide) {
+  hideHere = hide;
+  try { localStorage.setItem(EYE_KEY, hide ? '1' : '0'); } catch (_) { /* storage off: kept for this page only */ }
+}
+
+/** The figures last loaded, so the eye can show them again without a call. */
+const figures = { available: 0, held: 0, review: 0, delayed: 0 };
+
+/** Writes every balance figure on home, as money or as "****" when hidden. */
+function drawFigures() {
+  const hide = amountsHidden();
+  const shown = (fen) => (hide ? HIDDEN : formatMoney(fen));
+  $('home-balance').textContent = shown(figures.available);
+  $('home-held').textContent = shown(figures.held);
+  $('home-held-review').textContent = t('home.held_review', { amount: shown(figures.review) });
+  $('home-held-review').hidden = !figures.review;
+  $('home-held-delayed').textContent = t('home.held_delayed', { amount: shown(figures.delayed) });
+  $('home-held-delayed').hidden = !figures.delayed;
+  $('home-held-parts').hidden = !figures.review && !figures.delayed;
+  $('home-eye').setAttribute('aria-pressed', hide ? 'true' : 'false');
+  $('home-eye').classList.toggle('eye-hidden', hide);
+}
+
+/** What of the held money waits for a reviewer, and what is a delayed transfer on its way. */
+async function loadHeldParts(held) {
+  figures.review = 0;
+  figures.delayed = 0;
+  if (held > 0) {
+    const r = await api('GET', '/v1/me/transactions', { query: { limit: 100 } });
+    for (const x of r.items || []) {
+      if (x.direction !== 'out') continue;
+      if (x.status === 'held_for_review') figures.review += x.amount + (x.fee || 0);
+      else if (x.status === 'scheduled') figures.delayed += x.amount + (x.fee || 0);
+    }
+  }
+  drawFigures();
+}
+
 /** Loads the CNY balance into #home-balance / #home-held and answers it. */
 export async function loadBalance() {
   const r = await api('GET', '/v1/me/balance');
   const cny = ((r && r.balances) || []).find((b) => b.currency === 'CNY') || { available: 0, held: 0 };
-  $('home-balance').textContent = formatMoney(cny.available);
+  figures.available = cny.available;
+  figures.held = cny.held;
   $('home-balance').dataset.fen = String(cny.available);
-  $('home-held').textContent = formatMoney(cny.held);
+  drawFigures();
+  loadHeldParts(cny.held).catch(() => {});
   return cny;
+}
+
+/** The card that says what raises the level, with the button that does it (hidden at L3). */
+function drawNextStep(me) {
+  const level = Math.max(0, Math.min(3, me.kyc_level | 0));
+  const card = $('home-continue');
+  card.hidden = !me.next_level || !NEXT_HREF[level];
+  if (card.hidden) return;
+  $('home-continue-text').textContent = t('home.next.' + level, { level: levelText(level) });
+  const link = $('home-continue-link');
+  link.href = NEXT_HREF[level];
+  link.textContent = t('home.next_go.' + level);
 }
 
 async function enter() {
@@ -27,15 +95,20 @@ async function enter() {
   $('home-name').textContent = me.masked_name || me.phone;
   $('home-level').textContent = levelText(me.kyc_level);
   $('home-frozen').hidden = me.status !== 'frozen';
-  const cont = $('home-continue');
-  cont.hidden = me.kyc_level >= 2;
-  $('home-continue-text').textContent = t('home.continue', { level: levelText(me.kyc_level) });
+  drawNextStep(me);
   const L = me.limits || {};
   const lim = (v) => (v === null || v === undefined ? t('home.no_limit') : formatMoney(v));
   $('home-limits').textContent = t('home.limits', { per: lim(L.per_payment), day: lim(L.per_day), cap: lim(L.balance_cap) });
   await loadBalance();
   // A shop's charge may be waiting for this holder's PIN.
   showPendingCharges();
+}
+
+export function wire() {
+  $('home-eye').addEventListener('click', () => {
+    setAmountsHidden(!amountsHidden());
+    drawFigures();
+  });
 }
 
 export const screens = {

@@ -1,7 +1,8 @@
 /* qianbao web, holder's app — a shop's charge waiting for the holder (WeChat's USERPAYING): above
  * the password-free limit the till's charge waits, and this sheet shows who asks and how much,
  * with the payment password to confirm it, or a decline. It opens when the live stream announces
- * a `pending_charge` and when home is shown while one waits. */
+ * a `pending_charge` and when home is shown while one waits. A confirmed charge ends on the shared
+ * result page (result-page.js), on its own screen (#/result). */
 import { $, announce, toast } from './dom.js';
 import { api, Idem } from './http.js';
 import { t, onLang } from './i18n.js';
@@ -9,6 +10,8 @@ import { showError } from './errors.js';
 import { digits6, form } from './common.js';
 import { formatMoney } from './money.js';
 import { moneyCall } from './app-second-factor.js';
+import { showResult } from './result-page.js';
+import { go } from './app-router.js';
 
 /** The charge the sheet shows, or null; one Idempotency-Key per confirmation. */
 let shown = null;
@@ -79,8 +82,9 @@ export function wire() {
     const c = shown;
     if (!c) return;
     const pin = digits6('charge-pin');
+    let r;
     try {
-      await moneyCall('/v1/me/pending-charges/' + encodeURIComponent(c.payment_id) + '/confirm', { pin }, idem,
+      r = await moneyCall('/v1/me/pending-charges/' + encodeURIComponent(c.payment_id) + '/confirm', { pin }, idem,
         () => t('charge.what', { merchant: c.merchant_name, amount: formatMoney(c.amount) }));
     } catch (err) {
       if (err.code === 'charge_expired' || err.code === 'charge_not_awaiting') { ended('err.' + err.code, 'error'); return; }
@@ -88,5 +92,16 @@ export function wire() {
       throw err;
     }
     ended('charge.paid', 'ok');
+    go('#/result');
+    showResult('charge-result', {
+      message: t('scan.paid'), status: r.status, id: r.payment_id, paymentId: r.payment_id,
+      amount: r.amount, currency: r.currency, payee: r.payee || c.merchant_name,
+      method: r.method === 'card' ? t('record.method.card') : t('record.method.balance'),
+    });
   }, { errorBox: 'charge-error' });
 }
+
+export const screens = {
+  // Only a confirmed charge has a result to show: opened any other way, home instead.
+  result: { enter: () => { if (!$('charge-result-page').firstChild) go('#/home'); } },
+};

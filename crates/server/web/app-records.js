@@ -42,11 +42,34 @@ function monthLabel(month) {
   return new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString(lang() === 'zh' ? 'zh-CN' : 'en-GB', { year: 'numeric', month: 'long', timeZone: 'UTC' });
 }
 
-/** A record type's icon: a sign in a coloured disc, decoration only (the type is said in text). */
-const ICON = { topup: '↓', withdrawal: '↑', transfer: '⇄', payment: '¥', refund: '↩', settlement: '⇪', adjustment: '±' };
+/** The icons of the records list, one inline SVG path per category (24×24, stroked). */
+const ICON_PATHS = {
+  transfer_in: 'M17 7L7 17M7 9v8h8',
+  transfer_out: 'M7 17L17 7M9 7h8v8',
+  payment: 'M4 9l1.5-5h13L20 9M4 9h16M4 9v1a3 3 0 0 0 5.3 2A3 3 0 0 0 12 13a3 3 0 0 0 2.7-1A3 3 0 0 0 20 10V9M5 13v7h14v-7',
+  refund: 'M9 14L4 9l5-5M4 9h11a5 5 0 0 1 0 10h-3',
+  topup: 'M3 6h18v12H3zM12 9v6M9 12h6',
+  withdrawal: 'M3 6h18v12H3zM9 12h6',
+  settlement: 'M3 10l9-6 9 6M5 10v8M19 10v8M9 10v8M15 10v8M3 20h18',
+  adjustment: 'M12 5v6M9 8h6M9 17h6',
+  held: 'M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6zM12 8v5l3 2',
+  other: 'M12 12h.01',
+};
 
-function icon(type) {
-  return el('span', { class: 'record-icon record-icon-' + (ICON[type] ? type : 'other'), 'aria-hidden': 'true', text: ICON[type] || '·' });
+/** A record's category for its icon: held money first, then the kind (and way, for transfers). */
+function category(x) {
+  if (x.status === 'held_for_review') return 'held';
+  if (x.type === 'transfer') return x.direction === 'in' ? 'transfer_in' : 'transfer_out';
+  return ICON_PATHS[x.type] ? x.type : 'other';
+}
+
+/** A record's icon in a coloured disc; decoration only (the type is said in text). */
+function icon(x) {
+  const cat = category(x);
+  return el('span', { class: 'record-icon record-icon-' + cat, 'aria-hidden': 'true', dataset: { icon: cat } },
+    svg('svg', { viewBox: '0 0 24 24', width: 20, height: 20, fill: 'none', stroke: 'currentColor', 'stroke-width': 2,
+      'stroke-linecap': 'round', 'stroke-linejoin': 'round', 'aria-hidden': 'true', focusable: 'false' },
+    svg('path', { d: ICON_PATHS[cat] })));
 }
 
 function statusText(status) { return hasText('status.' + status) ? t('status.' + status) : status; }
@@ -57,7 +80,7 @@ function recordItem(x) {
   const voided = ['rejected', 'failed', 'cancelled'].includes(status);
   return el('li', { class: 'list-item record', id: 'rec-' + x.id, dataset: { type: x.type, direction: x.direction, status } },
     el('a', { class: 'record-link', href: '#/record?id=' + encodeURIComponent(x.id) },
-      icon(x.type),
+      icon(x),
       el('div', { class: 'li-main' },
         el('strong', { text: typeLabel(x.type) + (x.counterparty ? ' · ' + x.counterparty : '') }),
         el('span', { class: 'muted small block', text: dateTime(x.created_at) + (x.memo ? ' · ' + x.memo : '') + (x.fee ? ' · ' + t('quote.fee') + ' ' + formatMoney(x.fee, x.currency) : '') }),
@@ -161,7 +184,7 @@ function row(label, value, id) {
 function drawRecord(x) {
   const status = x.status || 'succeeded';
   const sign = x.direction === 'in' ? '+' : '−';
-  clear('record-type').append(icon(x.type), ' ' + typeLabel(x.type) + (x.counterparty ? ' · ' + x.counterparty : ''));
+  clear('record-type').append(icon(x), ' ' + typeLabel(x.type) + (x.counterparty ? ' · ' + x.counterparty : ''));
   const amount = $('record-amount');
   amount.textContent = sign + formatMoney(x.amount, x.currency);
   amount.className = 'amount-big ' + (x.direction === 'in' ? 'amount-in' : 'amount-out');

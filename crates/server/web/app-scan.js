@@ -1,9 +1,9 @@
 /* qianbao web, holder's app — scan to pay (#/scan): a QR payload pasted or a picture decoded by
  * the server (stage 1), who is paid and how much as the server previews it, then the payment
  * password (stage 2; a second factor through the shared sheet when risk control asks), and the
- * result (stage 3: paid, or held for review). A shop's code or order may be paid from the balance
+ * result (stage 3: the shared result page, paid or held for review). A shop's code or order may be paid from the balance
  * or a bound card (the payment-method row: the balance by default when it covers the amount). */
-import { $, announce, clear, el, imageType } from './dom.js';
+import { $, clear, el, imageType } from './dom.js';
 import { Idem, api } from './http.js';
 import { t } from './i18n.js';
 import { codeError, localError, reportError, showError } from './errors.js';
@@ -11,6 +11,7 @@ import { amountOf, digits6, form } from './common.js';
 import { formatMoney } from './money.js';
 import { moneyCall } from './app-second-factor.js';
 import { fetchCards } from './app-cards.js';
+import { showResult } from './result-page.js';
 
 /** The payment being confirmed: its payload, kind (r/m/o), fixed amount, Idempotency-Key, the
  * available balance, and whether the payer chose the method themselves. */
@@ -167,22 +168,14 @@ export function wire() {
     }
     $('pay-pin').value = '';
     const held = r.status === 'held_for_review';
-    const result = $('pay-result');
-    result.textContent = held ? t('scan.held') : t('scan.paid');
-    result.className = held ? 'result-held' : 'success';
-    result.dataset.status = r.status || '';
-    result.dataset.paymentId = r.payment_id || r.id || '';
-    const tick = document.querySelector('#scan-stage-3 .tick');
-    tick.textContent = held ? '!' : '✓';
-    tick.classList.toggle('tick-held', held);
-    $('pay-result-amount').textContent = formatMoney(r.amount, r.currency);
-    $('pay-result-payee').textContent = t('scan.paid_to', { payee: r.payee || payee });
-    const byCard = r.method === 'card' && method ? t('scan.paid_by_card', { card: method.dataset.shown }) : '';
-    $('pay-result-method').textContent = byCard;
-    $('pay-result-method').hidden = !byCard;
+    const card = r.method === 'card' && method ? method.dataset.shown : '';
     scanStage(3);
-    announce(result.textContent + ' ' + formatMoney(r.amount, r.currency));
-    $('pay-done').focus();
+    showResult('pay-result', {
+      message: held ? t('scan.held') : t('scan.paid'),
+      status: r.status, id: r.payment_id || r.id, paymentId: r.payment_id || r.id,
+      amount: r.amount, currency: r.currency, payee: r.payee || payee,
+      method: card ? t('result.by_card', { card }) : t('record.method.balance'),
+    });
   });
 }
 

@@ -1,7 +1,8 @@
 /* qianbao web, holder's app — top-up (#/topup) and withdrawal (#/withdraw), one flow with two
  * kinds: choose the card and amount, see the fee quoted first, then the PIN moves the money (with
  * a second factor through the shared sheet when risk control asks; held for review says so).
- * Their ids differ only by the prefix (topup-… / withdraw-…). */
+ * Their ids differ only by the prefix (topup-… / withdraw-…). Each ends on the shared result page
+ * (result-page.js) in `<kind>-result-page`. */
 import { $, announce, clear, el } from './dom.js';
 import { Idem, api } from './http.js';
 import { t } from './i18n.js';
@@ -11,6 +12,7 @@ import { formatMoney } from './money.js';
 import { fetchCards } from './app-cards.js';
 import { loadBalance } from './app-home.js';
 import { moneyCall } from './app-second-factor.js';
+import { hideResult, showResult } from './result-page.js';
 
 /** The result's text key suffix for a reply's status. */
 const RESULT = { succeeded: '.done', held_for_review: '.held' };
@@ -63,19 +65,21 @@ function moneyFlow(kind) {
       if (['pin_incorrect', 'pin_invalid', 'pin_locked'].includes(err.code)) { $(id('pin')).value = ''; err.input = $(id('pin')); }
       throw err;
     }
-    const res = $(id('result'));
-    res.textContent = t(kind + (RESULT[r.status] || '.pending'), { amount: formatMoney(r.amount, r.currency), fee: formatMoney(r.fee, r.currency) });
-    res.dataset.status = r.status || '';
-    res.className = r.status === 'held_for_review' ? 'result-held' : 'success';
-    res.hidden = false;
+    const card = $(id('card')).selectedOptions[0];
     $(id('amount')).value = '';
     reset();
-    announce(res.textContent);
+    showResult(id('result'), {
+      message: t(kind + (RESULT[r.status] || '.pending'), { amount: formatMoney(r.amount, r.currency), fee: formatMoney(r.fee, r.currency) }),
+      status: r.status, id: r.id, amount: r.amount, currency: r.currency,
+      // Money comes from the card into the wallet, or leaves the wallet for the card.
+      payee: kind === 'topup' ? t('result.to_wallet') : (card ? card.textContent : ''),
+      method: kind === 'topup' ? (card ? card.textContent : '') : t('record.method.balance'),
+    });
     if (kind === 'withdraw') showAvailable().catch(() => {});
   });
   return async function enter() {
     reset();
-    $(id('result')).hidden = true;
+    hideResult(id('result'));
     showError(id('error'), null);
     const cards = (await fetchCards()).filter((c) => c.status === 'active');
     const sel = clear(id('card'));

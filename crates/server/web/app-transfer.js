@@ -3,7 +3,9 @@
  * A second factor, when risk control asks for one, goes through the shared sheet (moneyCall); a
  * transfer held for review says so. A delayed transfer can be cancelled until it arrives
  * (POST /v1/transfers/{id}/cancel), from its result and from the list of those still scheduled,
- * after a confirmation. */
+ * after a confirmation. The last few people paid (GET /v1/me/recent-payees) sit above the phone
+ * field: a tap fills the phone and looks the payee up. Every transfer ends on the shared result
+ * page (result-page.js). */
 import { $, announce, clear, el } from './dom.js';
 import { Idem, api } from './http.js';
 import { t } from './i18n.js';
@@ -12,6 +14,10 @@ import { amountOf, digits6, form, phoneOf } from './common.js';
 import { formatMoney } from './money.js';
 import { dateTime } from './dates.js';
 import { moneyCall } from './app-second-factor.js';
+import { hideResult, showResult } from './result-page.js';
+
+/** A phone as shown beside a name: 138****5678 (the country code left off). */
+function maskedPhone(phone) { return String(phone).replace(/^(\+?86)?(\d{3})\d{4}(\d{4})$/, '$2****$3'); }
 
 /** The result's text key for a reply's status. */
 const RESULT = { scheduled: 'transfer.scheduled', held_for_review: 'transfer.held' };
@@ -75,8 +81,9 @@ async function cancelConfirmed() {
   try {
     const r = await api('POST', '/v1/transfers/' + encodeURIComponent(x.id) + '/cancel', { body: {} });
     hideCancel();
-    if ($('transfer-result').dataset.id === x.id) {
-      $('transfer-result').hidden = true;
+    const shown = $('transfer-result');
+    if (shown && shown.dataset.id === x.id && !$('transfer-result-page').hidden) {
+      hideResult('transfer-result');
       $('transfer-result-actions').hidden = true;
     }
     const done = $('transfer-cancelled');
@@ -96,9 +103,31 @@ async function cancelConfirmed() {
   }
 }
 
+/** The last people this holder sent money to, each a button that fills the payee. */
+async function loadRecent() {
+  const r = await api('GET', '/v1/me/recent-payees');
+  const list = clear('transfer-recent-list');
+  (r.items || []).forEach((p, i) => {
+    const phone = maskedPhone(p.phone);
+    list.append(el('li', null, el('button', {
+      type: 'button', class: 'recent-payee', id: 'recent-payee-' + i, dataset: { phone: p.phone },
+      on: { click: () => pickRecent(p.phone) },
+    }, el('span', { class: 'recent-avatar', 'aria-hidden': 'true', text: (p.masked_name || '*').slice(-1) }),
+    el('span', { class: 'recent-name', text: p.masked_name }),
+    el('span', { class: 'recent-phone', text: phone }))));
+  });
+  $('transfer-recent').hidden = !(r.items || []).length;
+}
+
+/** A recent payee tapped: their phone goes in the field and is looked up at once. */
+function pickRecent(phone) {
+  $('transfer-phone').value = String(phone).replace(/^\+?86(?=1\d{10}$)/, '');
+  $('transfer-form-1').requestSubmit();
+}
+
 function enter() {
   $('transfer-form').hidden = true;
-  $('transfer-result').hidden = true;
+  hideResult('transfer-result');
   $('transfer-result-actions').hidden = true;
   $('transfer-cancelled').hidden = true;
   $('transfer-form-1').hidden = false;
@@ -106,6 +135,7 @@ function enter() {
   showError('transfer-error', null);
   hideCancel();
   refreshScheduled();
+  loadRecent().catch(() => { $('transfer-recent').hidden = true; });
 }
 
 export function wire() {
@@ -121,9 +151,10 @@ export function wire() {
     transfer.phone = phone;
     transfer.name = who.masked_name;
     transfer.idem.reset();
-    $('transfer-payee').textContent = who.masked_name + ' (' + phone.replace(/^(\+?86)?(\d{3})\d{4}(\d{4})$/, '$2****$3') + ')';
+    $('transfer-payee').textContent = who.masked_name + ' (' + maskedPhone(phone) + ')';
     $('transfer-form').hidden = false;
-    $('transfer-result').hidden = true;
+    hideResult('transfer-result');
+    $('transfer-result-actions').hidden = true;
     $('transfer-amount').focus();
   });
   $('transfer-phone').addEventListener('input', () => { $('transfer-form').hidden = true; });
@@ -152,18 +183,15 @@ export function wire() {
     $('transfer-delay').value = '';
     hideCancel();
     $('transfer-cancelled').hidden = true;
-    const res = $('transfer-result');
-    res.textContent = t(RESULT[r.status] || 'transfer.done', { amount: formatMoney(r.amount, r.currency), name: transfer.name });
-    res.dataset.status = r.status || '';
-    res.dataset.id = r.id || '';
-    res.dataset.amount = String(r.amount);
-    res.dataset.currency = r.currency || '';
-    res.className = r.status === 'held_for_review' ? 'result-held' : 'success';
-    res.hidden = false;
     $('transfer-form').hidden = true;
+    showResult('transfer-result', {
+      message: t(RESULT[r.status] || 'transfer.done', { amount: formatMoney(r.amount, r.currency), name: transfer.name }),
+      status: r.status, id: r.id, amount: r.amount, currency: r.currency,
+      payee: transfer.name + ' (' + maskedPhone(transfer.phone) + ')', method: t('record.method.balance'),
+    });
     $('transfer-result-actions').hidden = r.status !== 'scheduled';
     if (r.status === 'scheduled') refreshScheduled();
-    announce(res.textContent);
+    loadRecent().catch(() => {});
   });
   $('transfer-cancel').addEventListener('click', (ev) => {
     const res = $('transfer-result');

@@ -17,6 +17,8 @@ pub mod recovery;
 pub mod recon;
 pub mod risk;
 pub mod security;
+// The inbox notices for changes to how a wallet is guarded.
+pub mod security_notices;
 pub mod storage;
 pub mod throttle;
 pub mod till;

@@ -682,6 +682,14 @@ impl Opening {
                         now,
                         now - crate::records::security_events::RISK_EVENTS_KEPT_MS,
                     )?;
+                    crate::security_notices::notify(
+                        r,
+                        &holder.id,
+                        &crate::security_notices::SecurityNotice::NewDevice {
+                            device: (device_name != UNNAMED_DEVICE).then(|| device_name.clone()),
+                        },
+                        now,
+                    )?;
                 }
                 if holder.login_failures != 0 {
                     r.set_login_failures(&holder.id, 0, false)?;
@@ -865,6 +873,9 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().simple().to_string()
 }
 
+/// What a device that gave no name is called in the sessions list.
+const UNNAMED_DEVICE: &str = "未命名设备";
+
 /// The device name as stored: trimmed, control characters removed, at most 64 characters.
 fn clean_device_name(name: Option<&str>) -> String {
     let cleaned: String = name
@@ -875,7 +886,7 @@ fn clean_device_name(name: Option<&str>) -> String {
         .collect();
     let cleaned = cleaned.trim();
     if cleaned.is_empty() {
-        "未命名设备".to_string()
+        UNNAMED_DEVICE.to_string()
     } else {
         cleaned.to_string()
     }

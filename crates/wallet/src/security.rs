@@ -7,6 +7,7 @@ use crate::StoreError;
 use crate::domain::{IdNumber, Password, Phone};
 use crate::opening::{Opening, OpeningError, Purpose, hash_off_workers, verify_off_workers};
 use crate::records::{HolderRecord, HolderStatus, Records};
+use crate::security_notices::{SecurityNotice, notify};
 use crate::storage::RecordStore;
 use qianbao_secrets::field::blind_index;
 
@@ -37,8 +38,12 @@ impl Opening {
         holder_id: &str,
     ) -> Result<(), OpeningError> {
         let holder_id = holder_id.to_string();
+        let now = self.ctx.clock.now_ms();
         Ok(store
-            .transact(move |r| r.set_status(&holder_id, HolderStatus::Frozen))
+            .transact(move |r| {
+                r.set_status(&holder_id, HolderStatus::Frozen)?;
+                notify(r, &holder_id, &SecurityNotice::Frozen { by_staff: false }, now)
+            })
             .await?)
     }
 
@@ -84,6 +89,7 @@ impl Opening {
                         };
                         r.delete_otp(e164, Purpose::Freeze.as_str())?;
                         r.set_status(&holder.id, HolderStatus::Frozen)?;
+                        notify(r, &holder.id, &SecurityNotice::Frozen { by_staff: false }, now)?;
                         Ok(Ok(()))
                     })
                     .await?
@@ -134,6 +140,7 @@ impl Opening {
                 }
                 if frozen {
                     r.set_status(&holder.id, HolderStatus::Active)?;
+                    notify(r, &holder.id, &SecurityNotice::Unfrozen, now)?;
                 }
                 Ok(Ok(()))
             })
@@ -183,6 +190,7 @@ impl Opening {
                 r.delete_otp(e164, Purpose::ResetPassword.as_str())?;
                 r.set_password_hash(&holder.id, &hash)?;
                 this.password_was_reset(r, &holder.id, now)?;
+                notify(r, &holder.id, &SecurityNotice::PasswordReset, now)?;
                 // The authenticator may be what was lost (or what a thief with a session turned
                 // on): the reset, which proved the phone and the ID, turns TOTP off; it can be
                 // turned on again from the new session.

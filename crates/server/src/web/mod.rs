@@ -64,6 +64,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("app-cards.js"),
     script!("app-second-factor.js"),
     script!("app-pending-charge.js"),
+    script!("result-page.js"),
     script!("app-security.js"),
     script!("app-shop.js"),
     script!("app-dev-panel.js"),

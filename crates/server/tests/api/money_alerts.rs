@@ -143,6 +143,6 @@ async fn a_large_movement_also_texts_the_holder() {
     let texts_b = sms_to(&app, &b.phone).await;
     assert_eq!(texts_b.len(), before + 1, "¥1,000: one SMS");
     let text = texts_b[0]["text"].as_str().unwrap();
-    assert!(text.contains("¥1000.00"), "{text}");
+    assert!(text.contains("¥1,000.00"), "{text}");
     assert!(texts_b[0]["code"].is_null());
 }

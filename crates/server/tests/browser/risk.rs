@@ -152,7 +152,7 @@ async fn a_transfer_to_a_new_wallet_is_held_a_large_one_asks_for_a_second_factor
     w.wait_for_text("#home-held", "¥1,500.00").await;
     show(&w, "records", "#records-list").await;
     let record = format!("#rec-{held_id}");
-    w.wait_for_text(&record, "资金已冻结").await;
+    w.wait_for_text(&record, "资金审核中").await;
     assert_eq!(
         attribute(&w, &record, "data-status").await,
         "held_for_review"

@@ -521,6 +521,12 @@ fn run(
         Command::Unfreeze { holder_id } => match r.holder(holder_id)? {
             Some(h) if h.status == HolderStatus::Frozen => {
                 r.set_status(holder_id, HolderStatus::Active)?;
+                crate::security_notices::notify(
+                    r,
+                    holder_id,
+                    &crate::security_notices::SecurityNotice::Unfrozen,
+                    now,
+                )?;
                 Ok("unfrozen".into())
             }
             Some(h) => Err(format!("the wallet is {}, not frozen", h.status)),

@@ -260,6 +260,12 @@ impl Console {
                     )));
                 }
                 r.set_status(&id, HolderStatus::Frozen)?;
+                crate::security_notices::notify(
+                    r,
+                    &id,
+                    &crate::security_notices::SecurityNotice::Frozen { by_staff: true },
+                    now,
+                )?;
                 audit::append(
                     r,
                     AuditLine {

@@ -5,6 +5,7 @@ use crate::domain::{CardNumber, IdNumber, Phone, Pin, PinContext, PinError};
 use crate::opening::Purpose;
 use crate::records::security_events::{PIN_RESET, RISK_EVENTS_KEPT_MS, WRONG_PIN};
 use crate::records::{HolderRecord, PinRecord};
+use crate::security_notices::{SecurityNotice, notify};
 use crate::storage::RecordStore;
 use qianbao_secrets::field::blind_index;
 use qianbao_secrets::pin::{pin_digest, pin_matches};
@@ -50,7 +51,16 @@ impl Kyc {
             locked_until_ms: None,
             set_ms: self.clock().now_ms(),
         };
-        store.transact(move |r| r.put_pin(&record)).await?;
+        store
+            .transact(move |r| {
+                r.put_pin(&record)?;
+                // The first PIN is part of opening; a change is news to the owner.
+                if has_pin {
+                    notify(r, &record.holder_id, &SecurityNotice::PinChanged, record.set_ms)?;
+                }
+                Ok(())
+            })
+            .await?;
         Ok(())
     }
 
@@ -206,6 +216,7 @@ impl Kyc {
                     set_ms: now,
                 })?;
                 r.record_security_event(PIN_RESET, &holder_id, now, now - RISK_EVENTS_KEPT_MS)?;
+                notify(r, &holder_id, &SecurityNotice::PinReset, now)?;
                 Ok(Ok(()))
             })
             .await?

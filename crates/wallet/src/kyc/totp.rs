@@ -12,6 +12,7 @@ use crate::StoreError;
 use crate::domain::Phone;
 use crate::domain::totp;
 use crate::records::{HolderRecord, Records, TotpRecord};
+use crate::security_notices::{SecurityNotice, notify};
 use crate::storage::RecordStore;
 use qianbao_secrets::KeyRing;
 use qianbao_secrets::field::{open, seal};
@@ -211,6 +212,7 @@ impl Kyc {
                     Ok(mut record) => {
                         record.confirmed = true;
                         r.put_totp(&record)?;
+                        notify(r, &holder_id, &SecurityNotice::TotpOn, now)?;
                         Ok(Ok(()))
                     }
                     Err(refusal) => Ok(Err(refusal)),
@@ -239,7 +241,18 @@ impl Kyc {
         }
         self.check_pin(store, &holder.id, pin).await?;
         let holder_id = holder.id.clone();
-        store.transact(move |r| r.delete_totp(&holder_id)).await?;
+        let now = self.clock().now_ms();
+        store
+            .transact(move |r| {
+                // Dropping an enrolment never confirmed turned nothing off: no notice.
+                let was_on = r.totp(&holder_id)?.is_some_and(|t| t.confirmed);
+                r.delete_totp(&holder_id)?;
+                if was_on {
+                    notify(r, &holder_id, &SecurityNotice::TotpOff, now)?;
+                }
+                Ok(())
+            })
+            .await?;
         Ok(())
     }
 

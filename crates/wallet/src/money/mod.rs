@@ -31,6 +31,8 @@ pub mod payload;
 pub mod quote;
 
 pub mod records;
+// The people a holder sent money to lately.
+pub mod recent_payees;
 
 pub mod replay;
 

@@ -65,6 +65,8 @@ pub trait Records:
     + CaseLockRecords
     + PolicyVersionRecords
     + KycReviewRecords
+    // Security notices (frozen, PIN changed, new device…) go to the inbox with their change.
+    + crate::money::records::NotificationRecords
 {
 }
 
@@ -86,6 +88,7 @@ impl<T> Records for T where
         + CaseLockRecords
         + PolicyVersionRecords
         + KycReviewRecords
+        + crate::money::records::NotificationRecords
         + ?Sized
 {
 }

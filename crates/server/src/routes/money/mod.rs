@@ -7,6 +7,7 @@ pub mod idempotency;
 pub mod moves;
 pub mod notifications;
 pub mod origin;
+pub mod recent_payees;
 pub mod records;
 pub mod statement;
 pub mod waiting;
