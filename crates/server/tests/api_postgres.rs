@@ -56,6 +56,8 @@ mod money_requests;
 mod money_transfers;
 #[path = "api/money_waiting_charges.rs"]
 mod money_waiting_charges;
+#[path = "api/notices_security.rs"]
+mod notices_security;
 #[path = "api/opening.rs"]
 mod opening;
 #[path = "api/ops.rs"]

@@ -36,6 +36,7 @@ mod money_records_truth;
 mod money_requests;
 mod money_transfers;
 mod money_waiting_charges;
+mod notices_security;
 mod opening;
 mod ops;
 // Reconciliation against the bank's statements, and the funding invariant.

@@ -18,7 +18,9 @@
 //! for the PIN, and the till shows the charge confirmed, or declined. A seventh (`app_fixes.rs`)
 //! cancels a delayed transfer from the app, checks that refusals name the field at fault, and
 //! keeps a wrong sign-up code on the password step. An eighth (`records_detail.rs`) reads the
-//! month summary without own-card moves and opens a record's detail page.
+//! month summary without own-card moves and opens a record's detail page. A ninth (`home_next.rs`)
+//! walks home like a wallet: the next step to a higher level, the hide-balance eye, held money as
+//! 待到账, recent payees, the result page after every payment and the security notices.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -42,6 +44,7 @@ mod console_helpers;
 #[path = "../api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
+mod home_next;
 mod journeys;
 #[path = "../api/money_helpers.rs"]
 #[allow(dead_code)]
