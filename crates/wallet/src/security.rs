@@ -42,7 +42,12 @@ impl Opening {
         Ok(store
             .transact(move |r| {
                 r.set_status(&holder_id, HolderStatus::Frozen)?;
-                notify(r, &holder_id, &SecurityNotice::Frozen { by_staff: false }, now)
+                notify(
+                    r,
+                    &holder_id,
+                    &SecurityNotice::Frozen { by_staff: false },
+                    now,
+                )
             })
             .await?)
     }
@@ -89,7 +94,12 @@ impl Opening {
                         };
                         r.delete_otp(e164, Purpose::Freeze.as_str())?;
                         r.set_status(&holder.id, HolderStatus::Frozen)?;
-                        notify(r, &holder.id, &SecurityNotice::Frozen { by_staff: false }, now)?;
+                        notify(
+                            r,
+                            &holder.id,
+                            &SecurityNotice::Frozen { by_staff: false },
+                            now,
+                        )?;
                         Ok(Ok(()))
                     })
                     .await?

@@ -53,8 +53,10 @@ fn texts(notice: &SecurityNotice) -> (String, String, String, String) {
             s("钱包已被冻结"),
             s("为保护资金安全，钱包已由客服冻结，资金暂时不能转出或支付。请联系客服了解详情。"),
             s("Wallet frozen by the operator"),
-            s("To keep the money safe, the operator froze the wallet: no money can leave it. \
-               Call support for details."),
+            s(
+                "To keep the money safe, the operator froze the wallet: no money can leave it. \
+               Call support for details.",
+            ),
         ),
         SecurityNotice::Unfrozen => (
             s("钱包已解冻"),

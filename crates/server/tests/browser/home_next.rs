@@ -7,9 +7,9 @@
 //! coming-soon tiles; and the inbox telling of a PIN change and a freeze.
 
 use crate::helpers::{TestApp, call, png, spawn_app_without_risk_rules};
-use crate::journeys::{PHONE, attribute, open_in, ready, shoot, show};
+use crate::journeys::{PHONE, attribute, open_in, shoot, show};
 use crate::money_helpers::{
-    PIN, Holder, funded, open_l1_holder_named, open_merchant, order, payment_code, signed_up,
+    Holder, PIN, funded, open_l1_holder_named, open_merchant, order, payment_code, signed_up,
 };
 use crate::webdriver::Window;
 use serde_json::json;
@@ -113,7 +113,10 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     // In English.
     open_in(&w, &format!("{base}/#/home"), "en").await;
     w.wait_for_text("#home-continue-link", "Face check").await;
-    assert_eq!(attribute(&w, "#home-eye", "aria-label").await, "Hide amounts");
+    assert_eq!(
+        attribute(&w, "#home-eye", "aria-label").await,
+        "Hide amounts"
+    );
     assert!(w.text("#tile-coupons").await.contains("Coming soon"));
     shoot(&w, "50-home-next-step", "en").await;
 
@@ -145,8 +148,14 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     show(&w, "transfer", "#recent-payee-0").await;
     let chip = w.text("#recent-payee-0").await;
     assert!(chip.contains("*四"), "{chip}");
-    assert!(chip.contains(&format!("{}****", &friend.phone[3..6])), "{chip}");
-    assert!(!chip.contains(&friend.phone[3..]), "the phone is masked: {chip}");
+    assert!(
+        chip.contains(&format!("{}****", &friend.phone[3..6])),
+        "{chip}"
+    );
+    assert!(
+        !chip.contains(&friend.phone[3..]),
+        "the phone is masked: {chip}"
+    );
     assert!(tall_enough(&w, "#recent-payee-0").await >= 44.0);
     shoot(&w, "53-recent-payees", "zh").await;
     w.click("#recent-payee-0").await;
@@ -181,7 +190,11 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
         attribute(&w, &icon(&sent), "data-icon").await,
         "transfer_out"
     );
-    assert!(w.find_now(&format!("{} svg path", icon(&sent))).await.is_some());
+    assert!(
+        w.find_now(&format!("{} svg path", icon(&sent)))
+            .await
+            .is_some()
+    );
     assert!(tall_enough(&w, &format!("#rec-{sent} a")).await >= 44.0);
     shoot(&w, "54-records-icons", "zh").await;
 
@@ -251,8 +264,11 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     open_in(&w, &format!("{base}/#/home"), "zh").await;
     w.wait_for_text("#home-level", "已人脸认证").await;
     assert_eq!(
-        w.run("return document.getElementById('home-continue').hidden", json!([]))
-            .await,
+        w.run(
+            "return document.getElementById('home-continue').hidden",
+            json!([])
+        )
+        .await,
         json!(true)
     );
 
@@ -266,7 +282,14 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     )
     .await;
     assert_eq!(r.status(), 204);
-    let r = call(&app, "POST", "/v1/me/freeze", Some(json!({})), Some(&holder.token)).await;
+    let r = call(
+        &app,
+        "POST",
+        "/v1/me/freeze",
+        Some(json!({})),
+        Some(&holder.token),
+    )
+    .await;
     assert_eq!(r.status(), 200);
     w.wait_for_text("#notice-toast", "钱包已冻结").await;
     show(&w, "notices", "#notices-list").await;

@@ -56,7 +56,12 @@ impl Kyc {
                 r.put_pin(&record)?;
                 // The first PIN is part of opening; a change is news to the owner.
                 if has_pin {
-                    notify(r, &record.holder_id, &SecurityNotice::PinChanged, record.set_ms)?;
+                    notify(
+                        r,
+                        &record.holder_id,
+                        &SecurityNotice::PinChanged,
+                        record.set_ms,
+                    )?;
                 }
                 Ok(())
             })
