@@ -1,7 +1,7 @@
 /* qianbao web, holder's app — home (#/home): the balance and what is not yet available (money
  * under review, delayed transfers on their way), the eye that hides every figure (kept in this
  * browser), the real-name level and limits, the next step to a higher level (from /v1/me's
- * next_level: the opening steps, then the face check), banners while frozen, the quick actions
+ * limits.next_level: the opening steps, then the face check), banners while frozen, the quick actions
  * and the "more services" tiles (links in the HTML; coming-soon tiles are disabled). */
 import { $ } from './dom.js';
 import { api } from './http.js';
@@ -79,7 +79,7 @@ export async function loadBalance() {
 function drawNextStep(me) {
   const level = Math.max(0, Math.min(3, me.kyc_level | 0));
   const card = $('home-continue');
-  card.hidden = !me.next_level || !NEXT_HREF[level];
+  card.hidden = !(me.limits && me.limits.next_level) || !NEXT_HREF[level];
   if (card.hidden) return;
   $('home-continue-text').textContent = t('home.next.' + level, { level: levelText(level) });
   const link = $('home-continue-link');
