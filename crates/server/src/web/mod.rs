@@ -45,6 +45,8 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("http.js"),
     script!("errors.js"),
     script!("common.js"),
+    // Components shared by the pages.
+    script!("amount-keypad.js"),
     // The holder's app: its entry, then the state, the router and one module per screen.
     script!("app.js"),
     script!("app-state.js"),

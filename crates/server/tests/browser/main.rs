@@ -35,6 +35,7 @@
 /// The browser tests run on SQLite (the web pages call the same handlers on either backend).
 pub const ON_POSTGRES: bool = false;
 
+mod a11y;
 mod app_fixes;
 mod card_pay;
 mod closing;
@@ -42,6 +43,7 @@ mod console;
 #[path = "../api/console_helpers.rs"]
 #[allow(dead_code)]
 mod console_helpers;
+mod double_tap;
 #[path = "../api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
