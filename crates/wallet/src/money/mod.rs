@@ -32,6 +32,10 @@ pub mod quote;
 
 pub mod records;
 
+pub mod refund_password;
+// The payer as a shop's receipt names them.
+mod receipt;
+
 pub mod replay;
 
 pub mod review;
