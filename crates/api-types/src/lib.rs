@@ -523,6 +523,12 @@ pub struct WebMerchant {
     pub merchant_id: String,
     /// Its name.
     pub name: String,
+    /// The text of its static QR code (`qianbao://m/…`): payers scan it and type the amount.
+    pub static_qr_payload: String,
+    /// That code drawn as a QR (an SVG document), for the printable shop code.
+    pub static_qr_svg: String,
+    /// Whether the shop has a refund password; the till's refunds need one.
+    pub refund_password_set: bool,
 }
 
 /// `PUT /v1/me/identity/face`.
@@ -879,6 +885,12 @@ pub struct MerchantRequest {
     /// What it sells: `[a-z_]`, e.g. `restaurant`.
     #[schema(pattern = r"^[a-z_]{1,32}$")]
     pub category: String,
+    /// The shop's refund password (退款密码): six digits, not an easy one (`111111`, `123456`).
+    /// The till asks for it before every refund; without it the till must set one first with
+    /// the owner's payment password (`PUT /v1/merchant/refund-password`).
+    #[serde(default)]
+    #[schema(pattern = r"^[0-9]{6}$")]
+    pub refund_password: Option<String>,
 }
 
 /// A new merchant.
@@ -890,6 +902,8 @@ pub struct MerchantOpened {
     pub api_key: String,
     /// The text of its static QR code.
     pub static_qr_payload: String,
+    /// That code drawn as a QR (an SVG document), for the printable shop code.
+    pub static_qr_svg: String,
 }
 
 /// A rotated API key.
@@ -1004,6 +1018,9 @@ pub struct MerchantPaymentStatus {
     pub created_at: String,
     /// RFC 3339: when a charge that waited for its payer lapses (or lapsed).
     pub expires_at: Option<String>,
+    /// The payer's masked name (`*三`, or a masked phone), once paid: what a receipt shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payer_name: Option<String>,
 }
 
 /// A payment-code charge waiting for the holder's confirmation.
@@ -1054,6 +1071,28 @@ pub struct RefundRequest {
     #[serde(default)]
     #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub reason: Option<String>,
+    /// The shop's refund password. Checked whenever it is sent (`refund_password_incorrect`,
+    /// `refund_password_locked`); required when the till's browser session refunds, optional
+    /// with the API key, which is the integrator's credential. Not part of the request the
+    /// Idempotency-Key is bound to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[0-9]{6}$")]
+    pub refund_password: Option<String>,
+}
+
+/// `PUT /v1/merchant/refund-password`: sets or changes the shop's refund password, proven by
+/// the current one or by the owner's payment password (one of the two).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct RefundPasswordRequest {
+    /// The new password: six digits, not an easy one.
+    #[schema(pattern = r"^[0-9]{6}$")]
+    pub refund_password: String,
+    /// The shop's current refund password.
+    #[serde(default)]
+    pub current_refund_password: Option<String>,
+    /// The owner's payment password: sets a first refund password, or replaces a forgotten one.
+    #[serde(default)]
+    pub pin: Option<String>,
 }
 
 /// A refund.

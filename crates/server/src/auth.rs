@@ -95,25 +95,47 @@ impl FromRequestParts<Shared> for CurrentHolder {
 #[derive(Clone, Debug)]
 pub struct CurrentMerchant(pub MerchantRecord);
 
-impl FromRequestParts<Shared> for CurrentMerchant {
+/// The merchant calling, and whether it is the till's browser session rather than the API key:
+/// the till must send the shop's refund password with a refund, an integrator need not.
+#[derive(Clone, Debug)]
+pub struct MerchantCaller {
+    /// The merchant.
+    pub merchant: MerchantRecord,
+    /// Signed in on the till page (cookie), not calling with the API key.
+    pub till: bool,
+}
+
+impl FromRequestParts<Shared> for MerchantCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, ApiError> {
         let state = &shared.0;
-        let merchant = match credential(parts, state, cookies::MERCHANT_COOKIE)? {
+        let (merchant, till) = match credential(parts, state, cookies::MERCHANT_COOKIE)? {
             Some(Credential::Bearer(key))
                 if key.starts_with(qianbao_secrets::token::API_KEY_PREFIX) =>
             {
-                state.money.merchant_for_key(&state.storage, key).await?
+                (
+                    state.money.merchant_for_key(&state.storage, key).await?,
+                    false,
+                )
             }
-            Some(Credential::Cookie(token)) => {
-                state.money.till_merchant(&state.storage, token).await?
-            }
-            _ => None,
+            Some(Credential::Cookie(token)) => (
+                state.money.till_merchant(&state.storage, token).await?,
+                true,
+            ),
+            _ => (None, false),
         };
-        merchant
-            .map(CurrentMerchant)
-            .ok_or_else(ApiError::unauthorized)
+        let merchant = merchant.ok_or_else(ApiError::unauthorized)?;
+        Ok(MerchantCaller { merchant, till })
+    }
+}
+
+impl FromRequestParts<Shared> for CurrentMerchant {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, ApiError> {
+        let caller = MerchantCaller::from_request_parts(parts, shared).await?;
+        Ok(CurrentMerchant(caller.merchant))
     }
 }
 

@@ -8,6 +8,7 @@ use qianbao_ledger::Rejection;
 use qianbao_wallet::StoreError;
 use qianbao_wallet::closing::ClosingError;
 use qianbao_wallet::kyc::KycError;
+use qianbao_wallet::money::refund_password::RefundPasswordError;
 use qianbao_wallet::money::{MoneyError, SecondFactorRefusal};
 use qianbao_wallet::opening::OpeningError;
 use qianbao_wallet::risk::Verdict;
@@ -644,6 +645,7 @@ impl From<MoneyError> for ApiError {
                 unprocessable("The refund is more than what is left of the payment.")
                     .field("amount")
             }
+            MoneyError::RefundPassword(e) => refund_password(e),
             MoneyError::MerchantUnavailable => unprocessable(
                 "This merchant cannot take payments now (商家不支持).",
             ),
@@ -714,6 +716,56 @@ impl From<MoneyError> for ApiError {
             MoneyError::Internal(cause) => ApiError::internal(cause),
         }
     }
+}
+
+/// A refund password that was missing, wrong, locked or not set: each at the `refund_password`
+/// field, with the Chinese text the till shows.
+fn refund_password(e: RefundPasswordError) -> ApiError {
+    use StatusCode as S;
+    let code = e.code();
+    let error = match e {
+        RefundPasswordError::Invalid => ApiError::new(
+            S::UNPROCESSABLE_ENTITY,
+            code,
+            "The refund password is exactly six digits.",
+        )
+        .detail_zh("退款密码为6位数字。"),
+        RefundPasswordError::Weak(reason) => ApiError::new(
+            S::UNPROCESSABLE_ENTITY,
+            code,
+            format!("Choose a refund password that is harder to guess ({reason})."),
+        )
+        .detail_zh("退款密码太简单，请换一个不易猜到的6位数字。")
+        .reason(reason),
+        RefundPasswordError::Incorrect { attempts_left } => ApiError::new(
+            S::UNAUTHORIZED,
+            code,
+            format!("The refund password is wrong; {attempts_left} tries left before refunds lock."),
+        )
+        .detail_zh(format!("退款密码不正确，还可以再试{attempts_left}次。"))
+        .attempts_left(attempts_left),
+        RefundPasswordError::Locked { retry_after_s } => ApiError::new(
+            S::LOCKED,
+            code,
+            "Refunds are locked after too many wrong refund passwords. The owner may set a new \
+             one with the payment password.",
+        )
+        .detail_zh("退款密码错误次数过多，已暂时锁定。店主可用支付密码重设退款密码。")
+        .retry_after(retry_after_s),
+        RefundPasswordError::Required => ApiError::new(
+            S::UNPROCESSABLE_ENTITY,
+            code,
+            "Enter the shop's refund password.",
+        )
+        .detail_zh("请输入退款密码。"),
+        RefundPasswordError::NotSet => ApiError::new(
+            S::UNPROCESSABLE_ENTITY,
+            code,
+            "This shop has no refund password yet: set one with the owner's payment password first.",
+        )
+        .detail_zh("本店还没有设置退款密码，请先用店主的支付密码设置。"),
+    };
+    error.field("refund_password")
 }
 
 impl From<ClosingError> for ApiError {

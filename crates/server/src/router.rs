@@ -105,6 +105,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/merchant/orders/{id}", get(merchant::order))
         .route("/v1/merchant/charges", post(merchant::charge))
         .route("/v1/merchant/refunds", post(merchant::refund))
+        .route(
+            "/v1/merchant/refund-password",
+            axum::routing::put(merchant::set_refund_password),
+        )
         .route("/v1/merchant/payments", get(merchant::payments))
         .route("/v1/merchant/payments/{id}", get(merchant::payment))
         .route(

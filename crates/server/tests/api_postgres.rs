@@ -34,6 +34,8 @@ mod helpers;
 mod kyc;
 #[path = "api/merchant.rs"]
 mod merchant;
+#[path = "api/merchant_refund_password.rs"]
+mod merchant_refund_password;
 #[path = "api/money_alerts.rs"]
 mod money_alerts;
 #[path = "api/money_bank.rs"]

@@ -1,28 +1,48 @@
 /* qianbao web — the merchant's till at `/merchant`: sign in with the shop key (the server gives
  * the till a session of its own in an HttpOnly cookie; the key is not kept), make orders with a
- * QR, charge payment codes, refund, list. An ES module, built from the same shared modules as the
- * holder's app. */
+ * QR (a paid one collapses to its receipt), charge payment codes, list payments. Refunds are in
+ * till-refund.js, the printable shop code (`#qr`) in till-poster.js, the "到账" voice in
+ * till-voice.js. An ES module, built from the same shared modules as the holder's app. */
 import { addStrings, initLang, onLang, t, hasText } from './i18n.js';
 import * as zh from './strings-zh.js';
 import * as en from './strings-en.js';
 import { $, announce, clear, el, imageType, qrImg, toast } from './dom.js';
 import { Idem, api, uuid } from './http.js';
 import { codeError, localError, showError } from './errors.js';
+import { posterRoute, showPoster, wirePoster } from './till-poster.js';
+import { shortNumber, startRefund, wireRefunds } from './till-refund.js';
+import { announceArrival, wireVoice } from './till-voice.js';
 import { amountOf, form } from './common.js';
 import { chinaDay, dateTime } from './dates.js';
-import { formatMoney, formatYuan } from './money.js';
+import { formatMoney } from './money.js';
 
 addStrings('zh', { ...zh.shared, ...zh.till });
 addStrings('en', { ...en.shared, ...en.till });
 
-const S = { merchant: null, cursor: null, orderTimer: null, orderId: null, chargeTimer: null, chargeId: null, chargeIdem: new Idem(), refundIdem: new Idem(), refunding: null, payments: new Map() };
+const S = { merchant: null, cursor: null, orderTimer: null, orderId: null, chargeTimer: null, chargeId: null, chargeIdem: new Idem(), payments: new Map() };
 
 function showSignedIn(on) {
   $('boot').hidden = true;
   $('till-signin-screen').hidden = on;
-  $('till-main').hidden = !on;
   $('till-signout').hidden = !on;
   $('till-name').textContent = on && S.merchant ? '· ' + S.merchant.name : '';
+  // Signed in, `#qr` shows the printable shop code instead of the till's work.
+  const poster = on && showPoster(S.merchant);
+  if (!on) showPoster(null);
+  $('till-main').hidden = !on || poster;
+}
+
+/** Runs `work` with `button` busy (disabled, aria-busy), so a second tap sends nothing. */
+async function busy(button, work) {
+  if (button.disabled) return;
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  try {
+    await work();
+  } finally {
+    button.disabled = false;
+    button.removeAttribute('aria-busy');
+  }
 }
 
 function unauthorized(err) {
@@ -71,10 +91,10 @@ function paymentItem(p) {
       el('span', { class: 'pill', text: hasText('channel.' + p.channel) ? t('channel.' + p.channel) : p.channel }),
       p.refunded ? el('span', { class: 'pill pill-blue', text: t('till.refunded_part', { amount: formatMoney(p.refunded, p.currency) }) }) : null,
       el('span', { class: 'muted small block', text: dateTime(p.created_at) + (p.description ? ' · ' + p.description : '') + (p.fee ? ' · ' + t('till.fee') + ' ' + formatMoney(p.fee, p.currency) : '') }),
-      el('span', { class: 'muted small block mono', text: p.payment_id })),
+      el('span', { class: 'muted small block mono', title: p.payment_id, text: t('till.receipt_no') + ' ' + shortNumber(p.payment_id) })),
     el('div', { class: 'li-actions' },
       left > 0 ? el('button', { type: 'button', class: 'btn btn-small btn-danger-text', id: 'refund-' + p.payment_id, text: t('till.refund'),
-        on: { click: () => startRefund(p.payment_id) } }) : null));
+        on: { click: () => { const q = S.payments.get(p.payment_id); if (q) startRefund(q); } } }) : null));
 }
 
 async function loadPayments(more) {
@@ -86,21 +106,6 @@ async function loadPayments(more) {
   S.cursor = r.next_cursor || null;
   $('till-payments-more').hidden = !S.cursor;
   $('till-payments-empty').hidden = list.children.length > 0;
-}
-
-function startRefund(id) {
-  const p = S.payments.get(id);
-  if (!p) return;
-  S.refunding = p;
-  S.refundIdem.reset();
-  const left = p.amount - (p.refunded || 0);
-  $('till-refund-what').textContent = t('till.refund_what', { amount: formatMoney(p.amount, p.currency), time: dateTime(p.created_at), left: formatMoney(left, p.currency) });
-  $('till-refund-amount').value = formatYuan(left);
-  $('till-refund-reason').value = '';
-  showError('till-refund-error', null);
-  $('till-refund-result').hidden = true;
-  $('till-refund-form').hidden = false;
-  $('till-refund-amount').focus();
 }
 
 async function refreshAll() {
@@ -134,6 +139,8 @@ function pollOrder(id) {
       if (o.status === 'paid') {
         toast(t('till.paid_toast'), formatMoney(o.amount), 'ok');
         announce(t('till.paid_toast') + ' ' + formatMoney(o.amount));
+        announceArrival(o.amount);
+        await showReceipt(o);
         refreshAll();
         return;
       }
@@ -144,6 +151,29 @@ function pollOrder(id) {
     S.orderTimer = window.setTimeout(tick, 1500);
   };
   S.orderTimer = window.setTimeout(tick, 1500);
+}
+
+// A paid order collapses to its receipt: the QR and the raw ids go, what a shop keeps stays.
+async function showReceipt(o) {
+  let p = null;
+  if (o.payment_id) {
+    try { p = await api('GET', '/v1/merchant/payments/' + encodeURIComponent(o.payment_id)); } catch (_) { p = null; }
+  }
+  if (S.orderId !== o.order_id) return;
+  $('till-order-pending').hidden = true;
+  $('till-order-ids').hidden = true;
+  $('till-receipt-amount').textContent = formatMoney(o.amount);
+  $('till-receipt-amount').dataset.fen = String(o.amount);
+  $('till-receipt-time').textContent = dateTime(p ? p.created_at : new Date().toISOString());
+  $('till-receipt-no').textContent = shortNumber(o.payment_id);
+  $('till-receipt').dataset.paymentId = o.payment_id || '';
+  const payer = p && p.payer_name;
+  $('till-receipt-payer').textContent = payer || '';
+  $('till-receipt-payer-row').hidden = !payer;
+  const desc = p && p.description;
+  $('till-receipt-desc').textContent = desc || '';
+  $('till-receipt-desc-row').hidden = !desc;
+  $('till-receipt').hidden = false;
 }
 
 // ------------------------------------------------------------ charges that wait for the customer
@@ -175,7 +205,7 @@ function pollCharge(id) {
         S.chargeTimer = null;
         show('till.charge.' + p.status, p.amount, p.status);
         announce(res.textContent);
-        if (p.status === 'succeeded') refreshAll();
+        if (p.status === 'succeeded') { announceArrival(p.amount); refreshAll(); }
         return;
       }
     } catch (e) {
@@ -204,17 +234,17 @@ function wire() {
     $('till-order-amount').focus();
   });
 
-  $('till-signout').addEventListener('click', async () => {
+  $('till-signout').addEventListener('click', () => busy($('till-signout'), async () => {
     try { await api('DELETE', '/web/merchant/session'); } catch (_) { /* signed out anyway */ }
     S.merchant = null;
     stopOrderPoll();
     showSignedIn(false);
     toast(t('till.signed_out'), '', 'ok');
     $('till-key').focus();
-  });
+  }));
 
-  $('till-refresh').addEventListener('click', refreshAll);
-  $('till-payments-more').addEventListener('click', () => loadPayments(true).catch((e) => showError('till-payments-error', e)));
+  $('till-refresh').addEventListener('click', () => busy($('till-refresh'), refreshAll));
+  $('till-payments-more').addEventListener('click', () => busy($('till-payments-more'), () => loadPayments(true).catch((e) => showError('till-payments-error', e))));
 
   form('till-order-form', async () => {
     const amount = amountOf('till-order-amount');
@@ -233,6 +263,9 @@ function wire() {
     $('till-order-payload').textContent = o.qr_payload;
     showOrderStatus(o.status);
     $('till-order-form').hidden = true;
+    $('till-order-pending').hidden = false;
+    $('till-order-ids').hidden = false;
+    $('till-receipt').hidden = true;
     $('till-order-box').hidden = false;
     pollOrder(o.order_id);
     $('till-order-new').focus();
@@ -245,6 +278,7 @@ function wire() {
     $('till-order-form').hidden = false;
     $('till-order-amount').value = '';
     $('till-order-desc').value = '';
+    $('till-receipt').hidden = true;
     $('till-order-amount').focus();
   });
 
@@ -311,35 +345,17 @@ function wire() {
     res.dataset.status = r.status;
     res.hidden = false;
     announce(res.textContent);
+    announceArrival(r.amount);
     await refreshAll();
   });
 
-  $('till-refund-cancel').addEventListener('click', () => { $('till-refund-form').hidden = true; S.refunding = null; });
-  form('till-refund-form', async () => {
-    const p = S.refunding;
-    if (!p) return;
-    const amount = amountOf('till-refund-amount');
-    const body = { payment_id: p.payment_id, amount };
-    const reason = $('till-refund-reason').value.trim();
-    if (reason) body.reason = reason;
-    let r;
-    try {
-      r = await api('POST', '/v1/merchant/refunds', { body, idem: S.refundIdem.get() });
-      S.refundIdem.settle(null);
-    } catch (err) {
-      S.refundIdem.settle(err);
-      if (unauthorized(err)) return;
-      if (err.code === 'refund_exceeds_payment' || err.code === 'amount_invalid') err.input = $('till-refund-amount');
-      throw err;
-    }
-    $('till-refund-form').hidden = true;
-    S.refunding = null;
-    const res = $('till-refund-result');
-    res.textContent = t('till.refund_done', { amount: formatMoney(r.amount) });
-    res.dataset.refundId = r.refund_id;
-    res.hidden = false;
-    announce(res.textContent);
-    await refreshAll();
+  wireRefunds({ merchant: () => S.merchant, unauthorized, done: () => refreshAll() });
+  wirePoster();
+  wireVoice();
+  window.addEventListener('hashchange', () => {
+    if (!S.merchant) return;
+    showSignedIn(true);
+    if (!posterRoute()) $('till-shop-qr-open').focus();
   });
 }
 

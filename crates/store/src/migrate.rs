@@ -159,6 +159,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0023_awaiting_charges.sql"),
         postgres: include_str!("../../../migrations/postgres/0023_awaiting_charges.sql"),
     },
+    // A shop's own refund password, asked by the till before a refund.
+    Migration {
+        version: 24,
+        name: "0024_refund_passwords",
+        sqlite: include_str!("../../../migrations/sqlite/0024_refund_passwords.sql"),
+        postgres: include_str!("../../../migrations/postgres/0024_refund_passwords.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

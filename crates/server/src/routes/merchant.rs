@@ -6,7 +6,7 @@ use super::money::codes::qr_svg;
 use super::money::idempotency::{IdempotencyHeader, idempotency_key, idempotent, json};
 use super::money::moves::balance_list;
 use super::paging::{next_cursor, page_size};
-use crate::auth::{CurrentHolder, CurrentMerchant};
+use crate::auth::{CurrentHolder, CurrentMerchant, MerchantCaller};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
@@ -14,17 +14,18 @@ use crate::timestamp::rfc3339;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use qianbao_api_types::{
     ApiKeyBody, BalanceList, ChargeReply, ChargeRequest, MerchantOpened, MerchantPaymentBody,
     MerchantPaymentPage, MerchantPaymentStatus, MerchantRequest, MoneyReply, OrderBody,
-    OrderRequest, Problem, RefundReply, RefundRequest, SettlementRequest, WebhookRequest,
-    WebhookSecret,
+    OrderRequest, Problem, RefundPasswordRequest, RefundReply, RefundRequest, SettlementRequest,
+    WebhookRequest, WebhookSecret,
 };
 use qianbao_wallet::domain::display_text;
 use qianbao_wallet::money::merchant::RefundDone;
 use qianbao_wallet::money::payload::Payload;
 use qianbao_wallet::money::records::{ChargeStatus, MerchantRecord, OrderRecord};
+use qianbao_wallet::money::refund_password::RefundPasswordProof;
 use qianbao_wallet::money::waiting::ChargeOutcome;
 use qianbao_wallet::money::{Done, MoneyError, Render, amount, currency};
 
@@ -32,10 +33,12 @@ fn caller(merchant: &MerchantRecord) -> String {
     format!("merchant:{}", merchant.id)
 }
 
-/// Opens a merchant for the holder (L1 or above); the API key is shown once.
+/// Opens a merchant for the holder (L1 or above); the API key is shown once. With
+/// `refund_password` the shop's till can refund at once; without it the till sets one first.
 #[utoipa::path(post, path = "/v1/merchants", tag = "merchants", security(("session" = [])), request_body = MerchantRequest,
     responses(
         (status = 201, description = "Opened", body = MerchantOpened),
+        (status = 422, description = "`invalid_request` (name, category), `refund_password_invalid`, `refund_password_weak` (with `reason`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`kyc_required`, `account_frozen`, `account_restricted`", body = Problem, content_type = "application/problem+json")))]
 pub async fn open_merchant(
     State(state): State<AppState>,
@@ -44,13 +47,20 @@ pub async fn open_merchant(
 ) -> Result<(StatusCode, Json<MerchantOpened>), ApiError> {
     let opened = state
         .money
-        .open_merchant(&state.storage, &me.holder, &body.name, &body.category)
+        .open_merchant(
+            &state.storage,
+            &me.holder,
+            &body.name,
+            &body.category,
+            body.refund_password.as_deref(),
+        )
         .await?;
     Ok((
         StatusCode::CREATED,
         Json(MerchantOpened {
             merchant_id: opened.merchant_id,
             api_key: opened.api_key,
+            static_qr_svg: qr_svg(&opened.static_qr_payload),
             static_qr_payload: opened.static_qr_payload,
         }),
     ))
@@ -242,20 +252,34 @@ fn refund_reply(done: RefundDone) -> String {
     })
 }
 
-/// Refunds all or part of a payment, never more than was paid.
+/// Refunds all or part of a payment, never more than was paid. With the API key the key is the
+/// credential: `refund_password` is optional, and checked when sent. The till's browser session
+/// must send the shop's `refund_password`. The password is checked before the Idempotency-Key
+/// is looked at, and is not part of the request the key is bound to, so a retry after a wrong
+/// password may keep its key.
 #[utoipa::path(post, path = "/v1/merchant/refunds", tag = "merchants", security(("merchant_key" = [])), request_body = RefundRequest,
     params(IdempotencyHeader),
     responses(
         (status = 201, description = "Refunded", body = RefundReply),
+        (status = 401, description = "`refund_password_incorrect` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "`refund_password_locked` (with `retry_after`): too many wrong refund passwords", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`risk_blocked` (with `reason`); `account_frozen`, `account_restricted`: the shop's owner; no money leaves a frozen wallet's shop", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`refund_exceeds_payment`, `insufficient_balance`, `amount_invalid`", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "`refund_exceeds_payment`, `insufficient_balance`, `amount_invalid`; `refund_password_required` (the till sent none), `refund_password_not_set` (the shop has none: set one first)", body = Problem, content_type = "application/problem+json")))]
 pub async fn refund(
     State(state): State<AppState>,
-    CurrentMerchant(merchant): CurrentMerchant,
+    MerchantCaller { merchant, till }: MerchantCaller,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<RefundRequest>,
+    ApiJson(mut body): ApiJson<RefundRequest>,
 ) -> Response {
+    let password = body.refund_password.take();
+    if let Err(e) = state
+        .money
+        .check_refund_password(&state.storage, &merchant.id, password.as_deref(), till)
+        .await
+    {
+        return ApiError::from(e).into_response();
+    }
     let key = idempotency_key(&state, &headers, caller(&merchant), "refund", &body);
     let s = state.clone();
     idempotent(
@@ -282,6 +306,38 @@ pub async fn refund(
         },
     )
     .await
+}
+
+/// Sets or changes the shop's refund password, proven by the current one
+/// (`current_refund_password`) or by the owner's payment password (`pin`: sets a first one, or
+/// replaces a forgotten one). A wrong proof counts toward its own lock.
+#[utoipa::path(put, path = "/v1/merchant/refund-password", tag = "merchants", security(("merchant_key" = [])), request_body = RefundPasswordRequest,
+    responses(
+        (status = 204, description = "Set"),
+        (status = 401, description = "`refund_password_incorrect` (with `attempts_left`), `pin_incorrect` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`pin_not_set`: the owner has no payment password to prove it with", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`refund_password_invalid`, `refund_password_weak` (with `reason`); `refund_password_required`: neither proof was sent; `refund_password_not_set`: no current one to prove with (send `pin`)", body = Problem, content_type = "application/problem+json"),
+        (status = 423, description = "`refund_password_locked`, `pin_locked` (with `retry_after`)", body = Problem, content_type = "application/problem+json")))]
+pub async fn set_refund_password(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+    ApiJson(body): ApiJson<RefundPasswordRequest>,
+) -> Result<StatusCode, ApiError> {
+    let proof = match (&body.current_refund_password, &body.pin) {
+        (Some(current), _) => RefundPasswordProof::Current(current),
+        (None, Some(pin)) => RefundPasswordProof::OwnerPin(pin),
+        (None, None) => {
+            return Err(MoneyError::RefundPassword(
+                qianbao_wallet::money::refund_password::RefundPasswordError::Required,
+            )
+            .into());
+        }
+    };
+    state
+        .money
+        .set_refund_password(&state.storage, &merchant, &body.refund_password, proof)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `?cursor=&limit=`.
@@ -350,7 +406,16 @@ pub async fn payment(
         .money
         .merchant_payment(&state.storage, &merchant, &id)
         .await?;
+    let payer_name = if p.status == ChargeStatus::Succeeded {
+        state
+            .money
+            .payer_name(&state.storage, &merchant, &p.id)
+            .await?
+    } else {
+        None
+    };
     Ok(Json(MerchantPaymentStatus {
+        payer_name,
         payment_id: p.id,
         status: p.status.as_str().into(),
         amount: p.amount.minor(),

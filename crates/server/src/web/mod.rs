@@ -45,6 +45,8 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("http.js"),
     script!("errors.js"),
     script!("common.js"),
+    // Components shared by the pages.
+    script!("amount-keypad.js"),
     // The holder's app: its entry, then the state, the router and one module per screen.
     script!("app.js"),
     script!("app-state.js"),
@@ -68,8 +70,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("app-security.js"),
     script!("app-shop.js"),
     script!("app-dev-panel.js"),
-    // The merchant's till.
+    // The merchant's till: its entry, refunds, the printable shop code, the "到账" voice.
     script!("till.js"),
+    script!("till-refund.js"),
+    script!("till-poster.js"),
+    script!("till-voice.js"),
     // The operator console: its entry, its state, its building blocks, one module per section.
     script!("console.js"),
     script!("console-state.js"),
@@ -296,11 +301,7 @@ pub async fn merchant_sign_in(
         None
     }
     .ok_or_else(ApiError::unauthorized)?;
-    let mut response = Json(WebMerchant {
-        merchant_id: opened.merchant.id,
-        name: opened.merchant.name,
-    })
-    .into_response();
+    let mut response = Json(web_merchant(&state, opened.merchant).await?).into_response();
     cookies::set_credential(
         response.headers_mut(),
         &request,
@@ -315,10 +316,33 @@ pub async fn merchant_sign_in(
     responses(
         (status = 200, description = "Signed in", body = WebMerchant),
         (status = 401, description = "`unauthorized`: no till session, or it ended (signed out, key rotated, 12 h unused)", body = Problem, content_type = "application/problem+json")))]
-pub async fn merchant_now(CurrentMerchant(merchant): CurrentMerchant) -> Json<WebMerchant> {
-    Json(WebMerchant {
+pub async fn merchant_now(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+) -> Result<Json<WebMerchant>, ApiError> {
+    Ok(Json(web_merchant(&state, merchant).await?))
+}
+
+/// What the till shows of its shop: the name, the static code (text and QR, for the printable
+/// shop code) and whether refunds can be made (a refund password is set).
+async fn web_merchant(
+    state: &AppState,
+    merchant: qianbao_wallet::money::records::MerchantRecord,
+) -> Result<WebMerchant, ApiError> {
+    let refund_password_set = state
+        .money
+        .refund_password_set(&state.storage, &merchant.id)
+        .await?;
+    let static_qr_payload = qianbao_wallet::money::payload::Payload::Merchant {
+        merchant_id: merchant.id.clone(),
+    }
+    .encode();
+    Ok(WebMerchant {
+        static_qr_svg: crate::routes::money::codes::qr_svg(&static_qr_payload),
+        static_qr_payload,
         merchant_id: merchant.id,
         name: merchant.name,
+        refund_password_set,
     })
 }
 

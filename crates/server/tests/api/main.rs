@@ -25,6 +25,8 @@ mod helpers;
 mod kyc;
 mod layers;
 mod merchant;
+// A shop's refund password, asked by the till.
+mod merchant_refund_password;
 mod money_alerts;
 mod money_bank;
 mod money_card_pay;

@@ -333,6 +333,37 @@ pub async fn open_merchant(app: &TestApp, owner: &Holder, name: &str) -> Merchan
     }
 }
 
+/// The refund password the tests' shops open with.
+pub const REFUND_PASSWORD: &str = "480317";
+
+/// Opens a shop for `owner` with `refund_password`.
+pub async fn open_shop_with_refund_password(
+    app: &TestApp,
+    owner: &Holder,
+    name: &str,
+    refund_password: &str,
+) -> Merchant {
+    let r = call(
+        app,
+        "POST",
+        "/v1/merchants",
+        Some(json!({"name": name, "category": "restaurant", "refund_password": refund_password})),
+        Some(&owner.token),
+    )
+    .await;
+    let (status, body) = answer(r).await;
+    assert_eq!(status, 201, "{body}");
+    assert!(
+        body["static_qr_svg"].as_str().unwrap().contains("<svg"),
+        "the shop's static code comes drawn: {body}"
+    );
+    Merchant {
+        id: body["merchant_id"].as_str().unwrap().into(),
+        api_key: body["api_key"].as_str().unwrap().into(),
+        static_qr: body["static_qr_payload"].as_str().unwrap().into(),
+    }
+}
+
 /// The merchant's CNY balance: (available, held).
 pub async fn merchant_balance(app: &TestApp, m: &Merchant) -> (i64, i64) {
     let r = call(app, "GET", "/v1/merchant/balance", None, Some(&m.api_key)).await;

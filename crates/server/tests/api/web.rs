@@ -335,7 +335,13 @@ async fn a_bearer_token_still_wins_and_a_bad_one_is_not_rescued_by_a_cookie() {
 async fn the_till_signs_in_with_the_merchant_key_and_charges_under_csrf() {
     let app = spawn_app().await;
     let owner = open_l1_holder_named(&app, "王老板").await;
-    let m = open_merchant(&app, &owner, "兰州牛肉面").await;
+    let m = crate::money_helpers::open_shop_with_refund_password(
+        &app,
+        &owner,
+        "兰州牛肉面",
+        crate::money_helpers::REFUND_PASSWORD,
+    )
+    .await;
     let mut till = Browser::open(&app, "/merchant").await;
 
     let (status, _) = problem(till.send("GET", "/web/merchant/session", None, false).await).await;
@@ -423,7 +429,8 @@ async fn the_till_signs_in_with_the_merchant_key_and_charges_under_csrf() {
         till.send(
             "POST",
             "/v1/merchant/refunds",
-            Some(json!({"payment_id": paid["payment_id"], "amount": 1800})),
+            Some(json!({"payment_id": paid["payment_id"], "amount": 1800,
+                "refund_password": crate::money_helpers::REFUND_PASSWORD})),
             true,
         )
         .await,

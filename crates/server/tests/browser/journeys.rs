@@ -3,8 +3,8 @@
 
 use crate::helpers::{card_number, spawn_app, spawn_app_with_clock, temp_dir};
 use crate::money_helpers::{
-    PASSWORD, PIN, WRONG_PIN, assert_ledger_clean, fresh_id_number, ledger, open_l1_holder_named,
-    open_merchant,
+    PASSWORD, PIN, REFUND_PASSWORD, WRONG_PIN, assert_ledger_clean, fresh_id_number, ledger,
+    open_l1_holder_named, open_shop_with_refund_password,
 };
 use crate::webdriver::{Driver, Window};
 use serde_json::json;
@@ -21,8 +21,10 @@ fn screenshot_dir() -> Option<PathBuf> {
     Some(dir)
 }
 
-/// Saves what `w` shows as `<name>-<lang>.png`, when screenshots are asked for.
+/// Saves what `w` shows as `<name>-<lang>.png`, when screenshots are asked for; what it shows is
+/// checked for accessibility either way.
 pub async fn shoot(w: &Window, name: &str, lang: &str) {
+    crate::a11y::audit(w, &format!("{name}-{lang}")).await;
     if let Some(dir) = screenshot_dir() {
         // Let fonts and the QR images settle before the picture.
         tokio::time::sleep(Duration::from_millis(400)).await;
@@ -49,6 +51,7 @@ pub async fn show(w: &Window, route: &str, selector: &str) {
     .await;
     w.find(&format!("#screen-{route}")).await;
     w.find(selector).await;
+    crate::a11y::audit(w, &format!("#/{route}")).await;
 }
 
 /// Waits until the page has booted.
@@ -68,6 +71,8 @@ pub async fn ready(w: &Window) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let url = w.run("return location.href", json!([])).await;
+    crate::a11y::audit(w, url.as_str().unwrap_or_default()).await;
 }
 
 /// The newest code in the sandbox panel now (empty if none).
@@ -133,7 +138,7 @@ async fn a_holder_opens_a_wallet_tops_up_pays_a_till_order_from_its_picture_and_
     let files = temp_dir("browser");
     // The shop belongs to someone else: a holder cannot pay their own shop.
     let owner = open_l1_holder_named(&app, "马六").await;
-    let shop = open_merchant(&app, &owner, "兰州牛肉面").await;
+    let shop = open_shop_with_refund_password(&app, &owner, "兰州牛肉面", REFUND_PASSWORD).await;
 
     let driver = Driver::start(&chromedriver).await;
     let phone = driver.window(&chromium, PHONE.0, PHONE.1).await;
@@ -252,6 +257,8 @@ async fn a_holder_opens_a_wallet_tops_up_pays_a_till_order_from_its_picture_and_
     assert_eq!(till.value("#till-refund-amount").await, "12.50");
     till.fill("#till-refund-reason", "面卖完了").await;
     till.click("#till-refund-submit").await;
+    till.fill("#till-refund-password", REFUND_PASSWORD).await;
+    till.click("#till-refund-confirm").await;
     till.wait_for_text("#till-refund-result", "已退款 ¥12.50")
         .await;
     shoot(&till, "11-till-refunded", "zh").await;

@@ -18,9 +18,12 @@
 //! for the PIN, and the till shows the charge confirmed, or declined. A seventh (`app_fixes.rs`)
 //! cancels a delayed transfer from the app, checks that refusals name the field at fault, and
 //! keeps a wrong sign-up code on the password step. An eighth (`records_detail.rs`) reads the
-//! month summary without own-card moves and opens a record's detail page. A ninth (`home_next.rs`)
-//! walks home like a wallet: the next step to a higher level, the hide-balance eye, held money as
-//! 待到账, recent payees, the result page after every payment and the security notices.
+//! month summary without own-card moves and opens a record's detail page. A ninth (`till_shop.rs`)
+//! opens a shop with its refund password, shows its printable code in the app and on the till,
+//! collapses a paid order to its receipt (spoken aloud), and refunds after a confirmation with
+//! the refund password, a wrong one said at its field. A tenth (`home_next.rs`) walks home like a
+//! wallet: the next step to a higher level, the hide-balance eye, held money as 待到账, recent
+//! payees, the result page after every payment and the security notices.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -34,6 +37,7 @@
 /// The browser tests run on SQLite (the web pages call the same handlers on either backend).
 pub const ON_POSTGRES: bool = false;
 
+mod a11y;
 mod app_fixes;
 mod card_pay;
 mod closing;
@@ -41,6 +45,7 @@ mod console;
 #[path = "../api/console_helpers.rs"]
 #[allow(dead_code)]
 mod console_helpers;
+mod double_tap;
 #[path = "../api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
@@ -53,6 +58,8 @@ mod punctuation;
 mod records_detail;
 mod risk;
 mod screens;
+// The till like a shop's: the printable shop code, receipts, refunds with a password, the voice.
+mod till_shop;
 mod units;
 mod waiting_charges;
 mod webdriver;

@@ -21,6 +21,7 @@ pub(crate) mod payment_codes;
 pub(crate) mod pending_charges;
 pub(crate) mod pins;
 pub(crate) mod policy_versions;
+pub(crate) mod refund_passwords;
 pub(crate) mod risk;
 pub(crate) mod security_events;
 pub(crate) mod sessions;

@@ -100,6 +100,9 @@ pub enum MoneyError {
     /// More would be refunded than was paid.
     #[error("refund_exceeds_payment")]
     RefundExceedsPayment,
+    /// The shop's refund password was missing, wrong, locked or not set (`refund_password_*`).
+    #[error(transparent)]
+    RefundPassword(super::refund_password::RefundPasswordError),
     /// The merchant cannot take payments now.
     #[error("merchant_unavailable")]
     MerchantUnavailable,
@@ -184,6 +187,7 @@ impl MoneyError {
             MoneyError::ChargeExpired => "charge_expired",
             MoneyError::ChargeNotAwaiting => "charge_not_awaiting",
             MoneyError::RefundExceedsPayment => "refund_exceeds_payment",
+            MoneyError::RefundPassword(e) => e.code(),
             MoneyError::MerchantUnavailable => "merchant_unavailable",
             MoneyError::BankInsufficientFunds => "bank_insufficient_funds",
             MoneyError::BankRejected => "bank_rejected",

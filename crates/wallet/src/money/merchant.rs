@@ -91,19 +91,24 @@ fn code_digest(money: &Money, code: &str) -> String {
 }
 
 impl Money {
-    /// Opens a merchant for a holder at L1 or above.
+    /// Opens a merchant for a holder at L1 or above, with its refund password when one is given
+    /// (six digits, not an easy one; the till asks for it before a refund).
     pub async fn open_merchant(
         &self,
         store: &impl RecordStore,
         holder: &HolderRecord,
         name: &str,
         category_text: &str,
+        refund_password: Option<&str>,
     ) -> Result<OpenedMerchant, MoneyError> {
         if holder.kyc_level < 1 {
             return Err(MoneyError::KycRequired);
         }
         let name = merchant_name(name)?;
         let category = category(category_text)?;
+        let refund_password = refund_password
+            .map(super::refund_password::parse_refund_password)
+            .transpose()?;
         let (api_key, digest) = new_api_key().map_err(|e| MoneyError::Internal(e.to_string()))?;
         let id = new_movement_id();
         let record = MerchantRecord {
@@ -118,9 +123,13 @@ impl Money {
             created_ms: self.now_ms(),
         };
         let holder_id = holder.id.clone();
+        let password = refund_password.map(|p| self.refund_password_record(&id, &p));
         self.run(store, move |r| {
             active_holder(r, &holder_id)?;
             r.insert_merchant(&record)?;
+            if let Some(password) = &password {
+                r.put_refund_password(password)?;
+            }
             merchant_account(r, &record.id, Currency::CNY)?;
             Ok(())
         })

@@ -34,6 +34,10 @@ pub mod records;
 // The people a holder sent money to lately.
 pub mod recent_payees;
 
+pub mod refund_password;
+// The payer as a shop's receipt names them.
+mod receipt;
+
 pub mod replay;
 
 pub mod review;

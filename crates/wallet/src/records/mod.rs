@@ -16,6 +16,7 @@ pub mod identity;
 pub mod kyc_reviews;
 pub mod pins;
 pub mod policy_versions;
+pub mod refund_passwords;
 pub mod security_events;
 pub mod sessions;
 pub mod sms;
@@ -36,6 +37,7 @@ pub use identity::{IdentityRecord, IdentityRecords};
 pub use kyc_reviews::{KycReasonCode, KycReviewRecord, KycReviewRecords, KycReviewStatus};
 pub use pins::{PinRecord, PinRecords};
 pub use policy_versions::{PolicyVersionRecord, PolicyVersionRecords};
+pub use refund_passwords::{RefundPasswordRecord, RefundPasswordRecords};
 pub use security_events::SecurityEventRecords;
 pub use sessions::{SessionRecord, SessionRecords};
 pub use sms::{OutboxSms, SmsOutbox};
@@ -57,6 +59,7 @@ pub trait Records:
     + PinRecords
     + SecurityEventRecords
     + TillRecords
+    + RefundPasswordRecords
     + TotpRecords
     + ClosingRecords
     + StaffRecords
@@ -80,6 +83,7 @@ impl<T> Records for T where
         + PinRecords
         + SecurityEventRecords
         + TillRecords
+        + RefundPasswordRecords
         + TotpRecords
         + ClosingRecords
         + StaffRecords

@@ -589,7 +589,7 @@ impl World {
         let record = self.record(&owner).await;
         let opened = self
             .money
-            .open_merchant(&self.store, &record, "兰州牛肉面", "restaurant")
+            .open_merchant(&self.store, &record, "兰州牛肉面", "restaurant", None)
             .await
             .unwrap();
         let merchant = self
