@@ -50,16 +50,19 @@ function drawFigures() {
 
 /** What of the held money waits for a reviewer, and what is a delayed transfer on its way. */
 async function loadHeldParts(held) {
-  figures.review = 0;
-  figures.delayed = 0;
+  // Summed apart and set at once: two loads may overlap (home shown, then a live notice).
+  let review = 0;
+  let delayed = 0;
   if (held > 0) {
     const r = await api('GET', '/v1/me/transactions', { query: { limit: 100 } });
     for (const x of r.items || []) {
       if (x.direction !== 'out') continue;
-      if (x.status === 'held_for_review') figures.review += x.amount + (x.fee || 0);
-      else if (x.status === 'scheduled') figures.delayed += x.amount + (x.fee || 0);
+      if (x.status === 'held_for_review') review += x.amount + (x.fee || 0);
+      else if (x.status === 'scheduled') delayed += x.amount + (x.fee || 0);
     }
   }
+  figures.review = review;
+  figures.delayed = delayed;
   drawFigures();
 }
 

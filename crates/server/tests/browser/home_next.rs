@@ -6,6 +6,7 @@
 //! the phone, each with "查看详情" opening the record; category icons in the records; the
 //! coming-soon tiles; and the inbox telling of a PIN change and a freeze.
 
+use crate::a11y::audit;
 use crate::helpers::{TestApp, call, png, spawn_app_without_risk_rules};
 use crate::journeys::{PHONE, attribute, open_in, shoot, show};
 use crate::money_helpers::{
@@ -80,6 +81,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     assert_eq!(attribute(&w, "#home-continue-link", "href").await, "#/open");
     assert_eq!(w.text("#home-continue-link").await, "去实名");
     assert!(tall_enough(&w, "#home-continue-link").await >= 44.0);
+    audit(&w, "home at L0").await;
 
     // L2: the face check, linked.
     signed_in(&w, &base, &holder.token).await;
@@ -104,6 +106,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     assert_eq!(w.text("#home-held").await, "****");
     assert_eq!(attribute(&w, "#home-eye", "aria-pressed").await, "true");
     shoot(&w, "51-home-hidden", "zh").await;
+    audit(&w, "home, figures hidden").await;
     open_in(&w, &format!("{base}/#/home"), "zh").await;
     w.wait_text("#home-balance", |t| t == "****").await;
     w.click("#home-eye").await;
@@ -139,6 +142,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     let sent = detail_id(&w, "transfer-result").await;
     assert_eq!(attribute(&w, "#transfer-result", "data-id").await, sent);
     shoot(&w, "52-transfer-result", "zh").await;
+    audit(&w, "transfer-result").await;
     w.click("#transfer-result-detail").await;
     w.find("#screen-record").await;
     w.wait_for_text("#record-amount", "¥12.34").await;
@@ -158,6 +162,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     );
     assert!(tall_enough(&w, "#recent-payee-0").await >= 44.0);
     shoot(&w, "53-recent-payees", "zh").await;
+    audit(&w, "recent-payees").await;
     w.click("#recent-payee-0").await;
     w.wait_for_text("#transfer-payee", "四").await;
     assert_eq!(w.value("#transfer-phone").await, &friend.phone[3..]);
@@ -209,6 +214,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     assert!(w.text("#topup-result-method").await.contains("工商银行"));
     detail_id(&w, "topup-result").await;
     shoot(&w, "55-topup-result", "zh").await;
+    audit(&w, "topup-result").await;
 
     // A withdrawal too.
     show(&w, "withdraw", "#withdraw-amount").await;
@@ -237,6 +243,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     assert_eq!(w.text("#pay-result-method").await, "钱包余额");
     let paid = detail_id(&w, "pay-result").await;
     shoot(&w, "56-pay-result", "zh").await;
+    audit(&w, "pay-result").await;
     w.click("#pay-result-detail").await;
     w.wait_for_text("#record-amount", "¥18.50").await;
     assert_eq!(w.text("#record-id").await, paid);
@@ -256,6 +263,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     detail_id(&w, "charge-result").await;
     assert_eq!(w.text("#screen-title").await, "支付结果");
     shoot(&w, "57-charge-result", "zh").await;
+    audit(&w, "charge-result").await;
     w.click("#charge-result-done").await;
     w.find("#screen-home:not([hidden])").await;
 
