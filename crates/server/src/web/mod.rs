@@ -45,6 +45,10 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("http.js"),
     script!("errors.js"),
     script!("common.js"),
+    // Widgets: six PIN boxes, a camera capture tile with its preview, a Code 128 barcode.
+    script!("pin-boxes.js"),
+    script!("photo-capture.js"),
+    script!("barcode.js"),
     // The holder's app: its entry, then the state, the router and one module per screen.
     script!("app.js"),
     script!("app-state.js"),
@@ -65,6 +69,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("app-second-factor.js"),
     script!("app-pending-charge.js"),
     script!("app-security.js"),
+    script!("app-face.js"),
     script!("app-shop.js"),
     script!("app-dev-panel.js"),
     // The merchant's till.

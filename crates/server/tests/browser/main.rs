@@ -18,7 +18,10 @@
 //! for the PIN, and the till shows the charge confirmed, or declined. A seventh (`app_fixes.rs`)
 //! cancels a delayed transfer from the app, checks that refusals name the field at fault, and
 //! keeps a wrong sign-up code on the password step. An eighth (`records_detail.rs`) reads the
-//! month summary without own-card moves and opens a record's detail page.
+//! month summary without own-card moves and opens a record's detail page. A ninth (`widgets.rs`)
+//! walks the widgets: six PIN boxes, the camera capture of the ID photo and the face check (which
+//! raises the level to L3), the receive code's payee name, the security centre's rows, and the
+//! masked payment code with its Code 128 barcode.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -53,6 +56,7 @@ mod screens;
 mod units;
 mod waiting_charges;
 mod webdriver;
+mod widgets;
 
 use std::path::PathBuf;
 
