@@ -62,6 +62,16 @@ export function enhancePin(input) {
     set(v) { VALUE.set.call(this, v); redraw(); },
   });
   input.addEventListener('input', () => { clean(input); redraw(); });
+  // A pasted code ("258 147", or a whole SMS) gives its digits, whatever the field's maxlength.
+  input.addEventListener('paste', (ev) => {
+    const text = ev.clipboardData ? ev.clipboardData.getData('text') : '';
+    const got = text.replace(/\D/g, '');
+    if (!got) return;
+    ev.preventDefault();
+    const now = VALUE.get.call(input);
+    VALUE.set.call(input, (got.length >= SIZE ? got : now + got).slice(0, SIZE));
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
   input.addEventListener('focus', () => { clean(input); redraw(); });
   input.addEventListener('blur', redraw);
   // Clicking a box in the middle still types at the end.

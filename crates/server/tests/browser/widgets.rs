@@ -154,7 +154,8 @@ async fn pin_boxes_security_rows_the_masked_payment_code_with_its_barcode_and_th
     // A pasted code ("25 81 47" from a message) lands as its six digits.
     w.run(
         "const i = document.getElementById('pinchg-old'); i.value = ''; i.focus();
-         document.execCommand('insertText', false, '25 81 47');",
+         const data = new DataTransfer(); data.setData('text/plain', '25 81 47');
+         i.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));",
         json!([]),
     )
     .await;
@@ -193,7 +194,11 @@ async fn pin_boxes_security_rows_the_masked_payment_code_with_its_barcode_and_th
     assert_eq!(code.len(), 18, "{code}");
     assert_eq!(masked, format!("{} **** **** **** **", &code[..4]));
     let modules = attribute(&w, "#paycode-barcode svg", "data-modules").await;
-    assert_eq!(modules.len(), 11 * 11 + 13, "start, nine pairs, check, stop");
+    assert_eq!(
+        modules.len(),
+        11 * 11 + 13,
+        "start, nine pairs, check, stop"
+    );
     assert!(modules.starts_with("11010011100"), "start C: {modules}");
     assert!(modules.ends_with("1100011101011"), "stop: {modules}");
     let above = w
@@ -271,7 +276,11 @@ async fn the_id_photo_and_the_face_check_are_taken_with_the_camera_previewed_and
     assert!(tile.as_f64().unwrap() >= 88.0, "the tile is {tile} px");
     w.upload("#id-photo", &id_card).await;
     w.find("#id-photo-preview").await;
-    assert!(attribute(&w, "#id-photo-preview", "src").await.starts_with("blob:"));
+    assert!(
+        attribute(&w, "#id-photo-preview", "src")
+            .await
+            .starts_with("blob:")
+    );
     assert!(!visible(&w, "label[for=id-photo]").await);
     assert_eq!(w.text("#id-photo-retake").await, "重拍");
     assert_eq!(w.text("#id-photo-use").await, "使用这张");
@@ -328,10 +337,7 @@ async fn the_id_photo_and_the_face_check_are_taken_with_the_camera_previewed_and
     let (code, text) = error_shown(&w, "#face-error").await;
     assert_eq!(code, "photo_invalid");
     assert!(text.contains("300×300"), "{text}");
-    assert_eq!(
-        attribute(&w, "#face-photo", "aria-invalid").await,
-        "true"
-    );
+    assert_eq!(attribute(&w, "#face-photo", "aria-invalid").await, "true");
     w.find("label[for=face-photo]").await;
     // A real selfie raises the level to L3, said on the screen and by the server.
     w.upload("#face-photo", &selfie).await;
