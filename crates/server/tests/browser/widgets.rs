@@ -111,6 +111,12 @@ async fn pin_boxes_security_rows_the_masked_payment_code_with_its_barcode_and_th
     assert!(tall.as_f64().unwrap() < 1200.0, "the list is {tall} px");
     w.wait_text("#sec-row-totp-state", |t| t == "未开启").await;
     shoot(&w, "51-security-rows", "zh").await;
+    w.click("#lang-switch").await;
+    w.wait_text("#sec-row-totp-state", |t| t == "off").await;
+    w.wait_for_text("#sec-row-close", "Close wallet").await;
+    shoot(&w, "51-security-rows", "en").await;
+    w.click("#lang-switch").await;
+    w.wait_text("#sec-row-totp-state", |t| t == "未开启").await;
 
     // A row opens its own form, with its title and a back link to the list.
     w.click("#sec-row-pin").await;
@@ -232,6 +238,7 @@ async fn pin_boxes_security_rows_the_masked_payment_code_with_its_barcode_and_th
     w.fill("#receive-amount", "12.5").await;
     w.click("#receive-submit").await;
     w.wait_for_text("#receive-amount-shown", "¥12.50").await;
+    w.run("window.scrollTo(0, 0)", json!([])).await;
     shoot(&w, "53-receive-name", "zh").await;
     // The raw link stays behind 复制收款链接 (copied, or shown to copy by hand).
     w.click("#receive-copy").await;
