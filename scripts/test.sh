@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README gives it: makes sure the browser the web-app tests drive is
-# installed (Debian's chromium and chromium-driver), then runs every test of the workspace.
+# installed (Debian's chromium and chromium-driver) with axe-core from npm, then runs every test of
+# the workspace.
 # Extra arguments go to `cargo test` (e.g. `scripts/test.sh -p qianbao-server --test browser`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,18 @@ fi
 # Screenshots (QIANBAO_SCREENSHOTS=<dir>) need a font with Chinese glyphs; the tests themselves do not.
 if [ -n "${QIANBAO_SCREENSHOTS:-}" ] && ! fc-list 2>/dev/null | grep -qi "wqy\|noto.*cjk"; then
   [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-wqy-microhei >/dev/null
+fi
+
+# The browser tests run axe-core inside the pages (crates/server/tests/browser/a11y.rs names the
+# version); it comes from the npm registry into target/axe, outside the repo.
+axe_version=4.10.3
+if ! grep -qs "\"version\": \"$axe_version\"" target/axe/node_modules/axe-core/package.json; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "installing axe-core $axe_version for the browser tests' accessibility checks" >&2
+    npm install --prefix target/axe --no-audit --no-fund --no-save "axe-core@$axe_version" >/dev/null
+  else
+    echo "note: npm is missing; the browser tests cannot check accessibility" >&2
+  fi
 fi
 
 exec cargo test --workspace "$@"

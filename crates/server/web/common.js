@@ -101,6 +101,7 @@ export function codeButton(button, getPhone, purpose, errorBox, onSent) {
     let phone;
     try { phone = getPhone(); } catch (e) { showError(box, e); if (e.input) invalid(e.input); return; }
     button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
     try {
       const sent = await api('POST', '/v1/otp', { body: { phone, purpose } });
       announce(t('otp.sent'));
@@ -110,6 +111,8 @@ export function codeButton(button, getPhone, purpose, errorBox, onSent) {
       showError(box, err);
       if (err.code === 'otp_rate_limited' && err.retry_after) countdown(err.retry_after, { code: err.code, status: err.status, retry_after: err.retry_after });
       else button.disabled = false;
+    } finally {
+      button.removeAttribute('aria-busy');
     }
   });
   button.setAttribute('data-i18n', labelKey);

@@ -73,12 +73,14 @@ export function actionButton(key, id, action, errorBox, kind) {
     if (button.disabled) return;
     showError(errorBox, null);
     button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
     try {
       await action();
     } catch (err) {
       reportError(errorBox, err);
     } finally {
       button.disabled = false;
+      button.removeAttribute('aria-busy');
     }
   });
   return button;

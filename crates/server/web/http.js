@@ -31,12 +31,31 @@ export class ApiError extends Error {
   }
 }
 
+let running = 0;
+/** Counts the calls in flight on `<html data-loading>`: the page's loading bar shows while any
+ * runs (after a short delay, so quick calls and background polls do not flicker it). */
+function inFlight(delta) {
+  running += delta;
+  document.documentElement.toggleAttribute('data-loading', running > 0);
+}
+
 /**
  * Calls the server. opts: {body (object → JSON), raw (Blob/File), contentType, idem (key),
- * query (object)}. Answers the parsed JSON, or null for 204. Throws ApiError.
+ * query (object), quiet (a background poll: no loading bar)}. Answers the parsed JSON, or null for
+ * 204. Throws ApiError.
  */
 export async function api(method, path, opts) {
   opts = opts || {};
+  if (opts.quiet) return call(method, path, opts);
+  inFlight(1);
+  try {
+    return await call(method, path, opts);
+  } finally {
+    inFlight(-1);
+  }
+}
+
+async function call(method, path, opts) {
   let url = path;
   if (opts.query) {
     const q = new URLSearchParams();

@@ -133,6 +133,9 @@ export const shared = {
   'otp.resend_in': 'Resend in {n} s',
   'otp.sent': 'The code is on its way by SMS.',
   'common.busy': 'Working…',
+  'keypad.label': 'Amount keypad',
+  'keypad.delete': 'Delete',
+  'keypad.point': 'Point',
   'err.charge_expired': 'This payment timed out and nothing was paid. Ask the shop to charge again.',
   'err.charge_not_awaiting': 'This payment was handled already.',
 };

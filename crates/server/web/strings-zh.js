@@ -135,6 +135,9 @@ export const shared = {
   'otp.resend_in': '{n} 秒后可重发',
   'otp.sent': '验证码已发送，请查收短信。',
   'common.busy': '处理中…',
+  'keypad.label': '金额键盘',
+  'keypad.delete': '删除',
+  'keypad.point': '小数点',
   'err.charge_expired': '这笔付款已超时，未扣款。请让商家重新收款。',
   'err.charge_not_awaiting': '这笔付款已处理，无需重复操作。',
 };

@@ -45,7 +45,9 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("http.js"),
     script!("errors.js"),
     script!("common.js"),
-    // Widgets: six PIN boxes, a camera capture tile with its preview, a Code 128 barcode.
+    // Components shared by the pages: the amount keypad, six PIN boxes, a camera capture tile
+    // with its preview, a Code 128 barcode.
+    script!("amount-keypad.js"),
     script!("pin-boxes.js"),
     script!("photo-capture.js"),
     script!("barcode.js"),

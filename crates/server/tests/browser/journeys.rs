@@ -21,8 +21,10 @@ fn screenshot_dir() -> Option<PathBuf> {
     Some(dir)
 }
 
-/// Saves what `w` shows as `<name>-<lang>.png`, when screenshots are asked for.
+/// Saves what `w` shows as `<name>-<lang>.png`, when screenshots are asked for; what it shows is
+/// checked for accessibility either way.
 pub async fn shoot(w: &Window, name: &str, lang: &str) {
+    crate::a11y::audit(w, &format!("{name}-{lang}")).await;
     if let Some(dir) = screenshot_dir() {
         // Let fonts and the QR images settle before the picture.
         tokio::time::sleep(Duration::from_millis(400)).await;
@@ -49,6 +51,7 @@ pub async fn show(w: &Window, route: &str, selector: &str) {
     .await;
     w.find(&format!("#screen-{route}")).await;
     w.find(selector).await;
+    crate::a11y::audit(w, &format!("#/{route}")).await;
 }
 
 /// Waits until the page has booted.
@@ -68,6 +71,8 @@ pub async fn ready(w: &Window) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let url = w.run("return location.href", json!([])).await;
+    crate::a11y::audit(w, url.as_str().unwrap_or_default()).await;
 }
 
 /// The newest code in the sandbox panel now (empty if none).

@@ -35,6 +35,7 @@
 /// The browser tests run on SQLite (the web pages call the same handlers on either backend).
 pub const ON_POSTGRES: bool = false;
 
+mod a11y;
 mod app_fixes;
 mod card_pay;
 mod closing;

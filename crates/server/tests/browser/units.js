@@ -81,6 +81,27 @@ async function qianbaoUnitTests(base) {
     check('parseYuan(formatMoney(' + fen + '))', money.parseYuan(money.formatMoney(fen)), fen);
   }
 
+  // ---------------------------------------------------------------- the amount keypad's keys
+  const keypad = await import(base + '/assets/amount-keypad.js');
+  const presses = [
+    ['', '5', '5'],
+    ['0', '5', '5'], // no leading zero
+    ['', '.', '0.'],
+    ['12', '.', '12.'],
+    ['12.', '.', '12.'], // one point only
+    ['12.3', '4', '12.34'],
+    ['12.34', '5', '12.34'], // two decimals at most
+    ['12.34', 'del', '12.3'],
+    ['', 'del', ''],
+    ['999999999999', '9', '999999999999'], // twelve whole digits at most
+    ['7', 'x', '7'],
+  ];
+  for (const [before, key, after] of presses) check('keypadPress(' + JSON.stringify(before) + ', ' + key + ')', keypad.keypadPress(before, key), after);
+  // Whatever the keys make is an amount the money parser reads, or nothing yet.
+  let typed = '';
+  for (const key of ['0', '0', '1', '.', '0', '5', '9']) typed = keypad.keypadPress(typed, key);
+  check('keys 0 0 1 . 0 5 9 → fen', money.parseYuan(typed), 105);
+
   // ---------------------------------------------------------------- strings per language
   const placeholders = (s) => Array.from(s.matchAll(/\{(\w+)\}/g), (m) => m[1]).sort().join(',');
   for (const section of ['shared', 'app', 'till', 'console']) {

@@ -1,0 +1,59 @@
+/* qianbao web — the amount keypad, shared by the till and the app's amount screens: twelve keys
+ * (digits, the point, delete) under an amount field, as a shop's card machine and Alipay's pay
+ * screen have. The field stays the real input (typing, pasting and tests' fill() still work); the
+ * keys only edit its text, through keypadPress(), which is pure so the unit checks can run it. */
+
+import { el } from './dom.js';
+import { t } from './i18n.js';
+
+/** The longest amount the keypad types: twelve digits of yuan (the money parser's limit is 15 of fen). */
+const MAX_WHOLE_DIGITS = 12;
+
+/**
+ * The field's text after pressing `key` ('0'–'9', '.', 'del') on `text`: at most two decimals and
+ * one point, no leading zeros before a digit, and nothing past twelve whole digits. A key that
+ * would make the text invalid is ignored (the text comes back unchanged).
+ */
+export function keypadPress(text, key) {
+  const s = String(text || '');
+  if (key === 'del') return s.slice(0, -1);
+  if (key === '.') {
+    if (s.includes('.')) return s;
+    return (s === '' ? '0' : s) + '.';
+  }
+  if (!/^[0-9]$/.test(key)) return s;
+  const [whole, frac] = s.split('.');
+  if (frac !== undefined) return frac.length >= 2 ? s : s + key;
+  if (whole === '0') return key;
+  if (whole.length >= MAX_WHOLE_DIGITS) return s;
+  return s + key;
+}
+
+const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '.', '0', 'del'];
+
+/**
+ * Puts a keypad under `input` (once). The system keyboard stays away on touch screens
+ * (`inputmode="none"`); each key is a real button of at least 44 px, announced by its label.
+ */
+export function amountKeypad(input) {
+  if (!input || input.dataset.keypad === 'on') return null;
+  input.dataset.keypad = 'on';
+  input.setAttribute('inputmode', 'none');
+  const pad = el('div', { class: 'keypad', role: 'group', 'aria-label': t('keypad.label'), id: input.id + '-keypad' });
+  for (const key of KEYS) {
+    const label = key === 'del' ? t('keypad.delete') : key === '.' ? t('keypad.point') : key;
+    const button = el('button', {
+      type: 'button', class: 'keypad-key' + (key === 'del' ? ' keypad-del' : ''), 'data-key': key,
+      'aria-label': label, text: key === 'del' ? '⌫' : key,
+    });
+    button.addEventListener('click', () => {
+      const next = keypadPress(input.value, key);
+      if (next === input.value) return;
+      input.value = next;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    pad.append(button);
+  }
+  input.insertAdjacentElement('afterend', pad);
+  return pad;
+}
