@@ -1,16 +1,19 @@
 /* qianbao web — taking a photo with the phone's camera: a large tap tile (the <label> of an
  * `<input type="file" accept="image/*" capture="…">`, which opens the camera on a phone and the
  * file chooser elsewhere), then a preview of the picture with "重拍" (take it again) and
- * "使用这张" (use this one). The input keeps its id and stays the field: a test hands it a file
- * as before. The preview is an object URL, revoked once the picture has been drawn or replaced.
+ * "使用这张" (use this one). "重拍" is the same label, moved beside "使用这张" and restyled, so
+ * it opens the camera again and the field always has one visible label; a new picture replaces
+ * the preview. The input keeps its id and stays the field: a test hands it a file as before. The
+ * preview is an object URL, revoked once the picture has been drawn or replaced.
  *
  * The HTML of one capture (ids from the input's id, `x` here):
  *   <div class="capture" id="x-capture">
- *     <label for="x" class="upload capture-tile">…</label>
+ *     <label for="x" id="x-label" class="upload capture-tile"><svg class="capture-icon">…</svg>
+ *       <span data-i18n="…">拍摄…</span></label>
  *     <input id="x" type="file" accept="image/*" capture="environment" class="file-hidden">
  *     <div id="x-chosen" class="capture-chosen" hidden>
- *       <img id="x-preview" class="capture-preview" alt="…">
- *       <button type="button" id="x-retake">重拍</button> <button … id="x-use">使用这张</button>
+ *       <img id="x-preview" class="capture-preview" alt="">
+ *       <div class="row-buttons"><button type="button" id="x-use">使用这张</button></div>
  *     </div>
  *   </div> */
 import { $ } from './dom.js';
@@ -25,6 +28,20 @@ function forget(id) {
   urls.delete(id);
 }
 
+/** Makes the label the big tile (nothing chosen) or the "重拍" button beside "使用这张". */
+function placeLabel(input, chosen) {
+  const id = input.id;
+  const label = $(id + '-label');
+  const text = label.querySelector('span');
+  if (!label.dataset.tileKey) label.dataset.tileKey = text.getAttribute('data-i18n');
+  const key = chosen ? 'capture.retake' : label.dataset.tileKey;
+  text.setAttribute('data-i18n', key);
+  text.textContent = t(key);
+  label.className = chosen ? 'btn capture-retake' : 'upload capture-tile';
+  if (chosen) $(id + '-chosen').querySelector('.row-buttons').prepend(label);
+  else input.closest('.capture').prepend(label);
+}
+
 /** Shows the tile again, with no picture chosen. */
 export function resetCapture(input) {
   if (typeof input === 'string') input = $(input);
@@ -34,7 +51,7 @@ export function resetCapture(input) {
   const img = $(id + '-preview');
   img.removeAttribute('src');
   $(id + '-chosen').hidden = true;
-  input.closest('.capture').querySelector('.capture-tile').hidden = false;
+  placeLabel(input, false);
 }
 
 /**
@@ -44,7 +61,6 @@ export function resetCapture(input) {
 export function wireCapture(input, onUse) {
   if (typeof input === 'string') input = $(input);
   const id = input.id;
-  const tile = input.closest('.capture').querySelector('.capture-tile');
   const chosen = $(id + '-chosen');
   const img = $(id + '-preview');
   const use = $(id + '-use');
@@ -59,12 +75,7 @@ export function wireCapture(input, onUse) {
     img.alt = t('capture.preview_alt');
     img.src = url;
     chosen.hidden = false;
-    tile.hidden = true;
-  });
-  $(id + '-retake').addEventListener('click', () => {
-    resetCapture(input);
-    // Straight back to the camera (or the chooser), as "take it again" promises.
-    input.click();
+    placeLabel(input, true);
   });
   if (use && onUse) {
     use.addEventListener('click', async () => {

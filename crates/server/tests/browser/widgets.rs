@@ -288,24 +288,42 @@ async fn the_id_photo_and_the_face_check_are_taken_with_the_camera_previewed_and
             .await
             .starts_with("blob:")
     );
-    assert!(!visible(&w, "label[for=id-photo]").await);
-    assert_eq!(w.text("#id-photo-retake").await, "重拍");
-    assert_eq!(w.text("#id-photo-use").await, "使用这张");
-    // 重拍 drops the picture and shows the tile again.
-    w.click("#id-photo-retake").await;
-    w.find("label[for=id-photo]").await;
-    assert!(!visible(&w, "#id-photo-chosen").await);
+    // The tile's label is now the 重拍 button beside 使用这张 (the field keeps one visible label).
+    assert_eq!(w.text("#id-photo-label").await, "重拍");
     assert_eq!(
         w.run(
-            "return document.getElementById('id-photo').files.length",
+            "return document.getElementById('id-photo-label').closest('#id-photo-chosen') !== null
+                 && document.querySelectorAll('label[for=id-photo]').length === 1",
             json!([])
         )
         .await,
-        0
+        true
     );
+    assert_eq!(w.text("#id-photo-use").await, "使用这张");
+    // 重拍, the input's label, opens the camera again; the new picture replaces the first, whose
+    // object URL is let go.
+    let first = attribute(&w, "#id-photo-preview", "src").await;
+    let other = files.join("id-card-2.png");
+    std::fs::write(&other, png(640, 420)).unwrap();
+    w.upload("#id-photo", &other).await;
+    until(
+        &w,
+        "const img = document.getElementById('id-photo-preview');
+         return img.src !== arguments[0] && img.complete && img.naturalHeight === 420",
+        json!([first]),
+        "the new picture previewed",
+    )
+    .await;
+    let gone = w
+        .run_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(() => done('open'), () => done('revoked'));",
+            json!([first]),
+        )
+        .await;
+    assert_eq!(gone, "revoked");
     w.fill("#id-name", "王五").await;
     w.fill("#id-number", &fresh_id_number()).await;
-    w.upload("#id-photo", &id_card).await;
     w.find("#id-photo-use").await;
     shoot(&w, "55-id-capture", "zh").await;
     // 使用这张 sends it: verified, the photo accepted, on to the card.
@@ -345,7 +363,9 @@ async fn the_id_photo_and_the_face_check_are_taken_with_the_camera_previewed_and
     assert_eq!(code, "photo_invalid");
     assert!(text.contains("300×300"), "{text}");
     assert_eq!(attribute(&w, "#face-photo", "aria-invalid").await, "true");
-    w.find("label[for=face-photo]").await;
+    w.wait_for_text("#face-photo-label", "拍摄本人正脸照片")
+        .await;
+    assert!(!visible(&w, "#face-photo-chosen").await);
     // A real selfie raises the level to L3, said on the screen and by the server.
     w.upload("#face-photo", &selfie).await;
     w.click("#face-photo-use").await;
