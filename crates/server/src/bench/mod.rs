@@ -17,9 +17,11 @@ mod load;
 mod opening;
 mod report;
 mod rng;
+mod saved;
 
 use clap::Args;
 use serde_json::Value;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -36,6 +38,10 @@ pub struct BenchPlan {
     pub holders: usize,
     /// `p2p`, `merchant` or `mixed`.
     pub mix: String,
+    /// Where the opened holders are kept for the next run.
+    pub holders_file: PathBuf,
+    /// Use the holders a previous run kept in `holders_file` (opening more when it has too few).
+    pub reuse: bool,
 }
 
 /// The flags of `qianbao bench`, as README.md documents them.
@@ -56,6 +62,13 @@ pub struct BenchArgs {
     /// p2p (transfers), merchant (every payment to one merchant) or mixed.
     #[arg(long, default_value = "p2p")]
     pub mix: String,
+    /// Where the holders this run opens are kept (session tokens: readable by its owner only).
+    #[arg(long, default_value = "qianbao-bench-holders.json")]
+    pub holders_file: PathBuf,
+    /// Use the holders a previous run against the same server kept in --holders-file, signing
+    /// them in again where their sessions ended; the recommended way to measure again.
+    #[arg(long)]
+    pub reuse: bool,
 }
 
 /// Runs `qianbao bench` and returns the process exit code: 0 with the JSON line printed, 2 for an
@@ -74,6 +87,8 @@ pub async fn command(args: BenchArgs) -> ExitCode {
         concurrency: args.concurrency.max(1),
         holders: args.holders,
         mix: args.mix,
+        holders_file: args.holders_file,
+        reuse: args.reuse,
     };
     match run(plan).await {
         Ok(result) => {
@@ -85,6 +100,47 @@ pub async fn command(args: BenchArgs) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The run's holders and the hot merchant's static code: the saved ones when reusing (signed in
+/// again where needed, topped up with new ones to `plan.holders`), else new ones; kept in
+/// `plan.holders_file` for the next run either way.
+async fn holders(
+    client: &reqwest::Client,
+    base: &str,
+    plan: &BenchPlan,
+) -> Result<(Vec<opening::BenchHolder>, String), String> {
+    let (mut holders, static_qr) = if plan.reuse {
+        let saved = saved::load(&plan.holders_file, base)?;
+        let mut holders = Vec::with_capacity(plan.holders);
+        for holder in saved.holders.into_iter().take(plan.holders) {
+            holders.push(saved::signed_in(client, base, holder).await?);
+        }
+        eprintln!(
+            "reusing {} holders from {}",
+            holders.len(),
+            plan.holders_file.display()
+        );
+        (holders, Some(saved.static_qr))
+    } else {
+        (Vec::new(), None)
+    };
+    if holders.len() < plan.holders {
+        holders.extend(opening::open_all(client, base, plan.holders - holders.len()).await?);
+    }
+    let static_qr = match static_qr {
+        Some(code) => code,
+        None => opening::open_merchant(client, base, &holders[0]).await?,
+    };
+    saved::store(
+        &plan.holders_file,
+        &saved::Saved {
+            url: base.to_string(),
+            static_qr: static_qr.clone(),
+            holders: holders.clone(),
+        },
+    )?;
+    Ok((holders, static_qr))
 }
 
 /// `90s`, `2m`, `1h` or a bare number of seconds.
@@ -112,8 +168,7 @@ pub async fn run(plan: BenchPlan) -> Result<Value, String> {
         .timeout(Duration::from_secs(30))
         .build()
         .map_err(|e| e.to_string())?;
-    let holders = opening::open_all(&client, &base, plan.holders).await?;
-    let static_qr = opening::open_merchant(&client, &base, &holders[0]).await?;
+    let (holders, static_qr) = holders(&client, &base, &plan).await?;
     let load = load::run(
         &client,
         &base,

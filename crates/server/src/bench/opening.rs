@@ -13,6 +13,14 @@ use std::time::Instant;
 
 /// The payment password every bench holder sets.
 pub(super) const PIN: &str = "258147";
+/// The login password every bench holder sets (a `--reuse` run signs in with it when a saved
+/// session has ended).
+pub(super) const PASSWORD: &str = "Bench-Horse-Battery-9";
+/// How many different ID numbers [`id_number`] makes (birth dates 1960–1999): each holder draws
+/// one at random, so runs against the same server rarely meet, and one that does draws again.
+const ID_NUMBERS: u64 = 10_000_000;
+/// Draws before a holder's opening gives up on `identity_taken`.
+const ID_DRAWS: usize = 5;
 /// Top-up per holder: ¥10,000.
 const TOPUP_MINOR: i64 = 1_000_000;
 /// Holders opened at once.
@@ -40,12 +48,17 @@ pub(super) fn card_number(rng: &mut Rng) -> String {
 }
 
 /// One holder the bench opened.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(super) struct BenchHolder {
     /// The session token its calls carry.
     pub(super) token: String,
     /// Where transfers to it go.
     pub(super) wallet_id: String,
+    /// What it signs in with again when a later run finds its session ended.
+    pub(super) phone: String,
+    /// The device the server knows it by, so signing in again asks for no SMS code.
+    #[serde(default)]
+    pub(super) device_id: Option<String>,
 }
 
 /// The newest code the sandbox texted to `phone`.
@@ -72,11 +85,10 @@ pub(super) async fn sandbox_code(
         })
 }
 
-/// Opens holder `i` to L2 with a PIN and tops them up.
+/// Opens a holder to L2 with a PIN and tops them up.
 pub(super) async fn open_holder(
     client: &reqwest::Client,
     base: &str,
-    i: usize,
 ) -> Result<BenchHolder, String> {
     let mut rng = Rng::seeded();
     let phone = format!("+86139{:08}", rng.below(100_000_000));
@@ -103,17 +115,21 @@ pub(super) async fn open_holder(
             format!("{base}/v1/signup"),
             None,
             None,
-            Some(json!({"phone": phone, "otp": code, "password": "Bench-Horse-Battery-9", "device_name": "bench"})),
+            Some(
+                json!({"phone": phone, "otp": code, "password": PASSWORD, "device_name": "bench"}),
+            ),
         )
         .await?,
         201,
     )?;
     let token = signed["token"].as_str().unwrap_or_default().to_string();
     let wallet_id = signed["wallet_id"].as_str().unwrap_or_default().to_string();
-    let id = id_number(i);
-    expect(
-        "identity",
-        send(
+    let device_id = signed["device_id"].as_str().map(str::to_string);
+    // An ID number another run on this server already verified is drawn again.
+    let mut id = String::new();
+    for draw in 1..=ID_DRAWS {
+        id = id_number(usize::try_from(rng.below(ID_NUMBERS)).unwrap_or(0));
+        let answer = send(
             client,
             post.clone(),
             format!("{base}/v1/me/identity"),
@@ -121,9 +137,13 @@ pub(super) async fn open_holder(
             None,
             Some(json!({"name": "张三", "id_number": id})),
         )
-        .await?,
-        200,
-    )?;
+        .await?;
+        if answer.0 == 409 && answer.1["code"] == "identity_taken" && draw < ID_DRAWS {
+            continue;
+        }
+        expect("identity", answer, 200)?;
+        break;
+    }
     let card = expect(
         "card",
         send(
@@ -185,7 +205,12 @@ pub(super) async fn open_holder(
         .await?,
         201,
     )?;
-    Ok(BenchHolder { token, wallet_id })
+    Ok(BenchHolder {
+        token,
+        wallet_id,
+        phone,
+        device_id,
+    })
 }
 
 /// Opens `count` holders, [`OPENING_PARALLEL`] at a time, with a progress line on stderr.
@@ -214,7 +239,7 @@ pub(super) async fn open_all(
                 if i >= total {
                     return Ok::<_, String>(mine);
                 }
-                mine.push(open_holder(&client, &base, usize::try_from(i).unwrap_or(0)).await?);
+                mine.push(open_holder(&client, &base).await?);
                 let done = opened.fetch_add(1, Ordering::SeqCst) + 1;
                 eprint!("\ropening holders {done}/{total}");
             }

@@ -126,6 +126,101 @@ async fn sigterm_stops_the_server_gracefully_with_exit_code_zero() {
     assert!(log.contains("qianbao stopped"), "{log}");
 }
 
+/// Runs `qianbao bench` for a moment against `address`, keeping its holders in `file`.
+fn bench(address: &str, file: &Path, reuse: bool) -> Output {
+    let mut command = Command::new(BIN);
+    command.args([
+        "bench",
+        "--url",
+        address,
+        "--holders",
+        "3",
+        "--concurrency",
+        "2",
+        "--duration",
+        "1s",
+        "--holders-file",
+    ]);
+    command.arg(file);
+    if reuse {
+        command.arg("--reuse");
+    }
+    command.output().unwrap()
+}
+
+#[tokio::test]
+async fn bench_runs_again_and_again_against_a_server_it_has_already_loaded() {
+    let dir = temp_dir("bench-again");
+    let (mut child, address) = serve(&dir, &[]).await;
+    // The server logs every call; a pipe nobody reads would fill and stall it.
+    let mut log = child.stderr.take().unwrap();
+    std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
+    let file = dir.join("holders.json");
+    let mut wallets = Vec::new();
+    for (run, reuse) in [(1, false), (2, true), (3, false), (4, true)] {
+        if run == 4 {
+            // Sessions that ended since: the run signs its holders in again, from the devices
+            // they opened on.
+            let text = std::fs::read_to_string(&file).unwrap();
+            let mut saved: serde_json::Value = serde_json::from_str(&text).unwrap();
+            for h in saved["holders"].as_array_mut().unwrap() {
+                h["token"] = serde_json::json!("ended");
+            }
+            std::fs::write(&file, saved.to_string()).unwrap();
+        }
+        let out = bench(&address, &file, reuse);
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "run {run}: {stderr}");
+        let last = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_string();
+        let result: serde_json::Value = serde_json::from_str(&last).unwrap();
+        assert!(
+            result["ops"].as_u64().unwrap_or_default() > 0,
+            "run {run} moved money: {last}"
+        );
+        // Busy bench holders may be asked for a second factor by the risk rules; nothing else
+        // may fail, and nothing may hang.
+        let codes = result["error_codes"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            codes.keys().all(|code| code.contains("step_up_required")),
+            "run {run}: {last}"
+        );
+        assert_eq!(
+            stderr.contains("reusing 3 holders"),
+            reuse,
+            "run {run}: {stderr}"
+        );
+        let saved: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        wallets.push(
+            saved["holders"][0]["wallet_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    // A reuse run pays with the holders the run before it opened; a fresh run opens new ones
+    // (their ID numbers drawn anew, so the server takes them).
+    assert_eq!(wallets[1], wallets[0]);
+    assert_ne!(wallets[2], wallets[1]);
+    assert_eq!(wallets[3], wallets[2]);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_ne!(saved["holders"][0]["token"], "ended", "signed in again");
+    // A file of another server is refused, saying so.
+    let out = bench("http://127.0.0.1:9", &file, true);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds holders of"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
 #[tokio::test]
 async fn json_logs_are_one_object_per_line_and_never_carry_the_query_string() {
     let dir = temp_dir("jsonlog");

@@ -40,6 +40,7 @@ pub async fn section(w: &Window, route: &str, selector: &str) {
     )
     .await;
     w.find(selector).await;
+    crate::a11y::audit(w, &format!("console #/{route}")).await;
 }
 
 /// Clicks the first button in `scope` whose id starts with `prefix` (rows carry their own ids).

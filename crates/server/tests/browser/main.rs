@@ -43,6 +43,7 @@ mod console;
 #[path = "../api/console_helpers.rs"]
 #[allow(dead_code)]
 mod console_helpers;
+mod double_tap;
 #[path = "../api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
