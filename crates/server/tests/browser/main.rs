@@ -21,7 +21,11 @@
 //! month summary without own-card moves and opens a record's detail page. A ninth (`till_shop.rs`)
 //! opens a shop with its refund password, shows its printable code in the app and on the till,
 //! collapses a paid order to its receipt (spoken aloud), and refunds after a confirmation with
-//! the refund password, a wrong one said at its field.
+//! the refund password, a wrong one said at its field. A tenth (`widgets.rs`) walks the widgets:
+//! six PIN boxes, the camera capture of the ID photo and the face check (which raises the level
+//! to L3), the receive code's payee name, the security centre's rows, and the masked payment code
+//! with its Code 128 barcode. An eleventh (`double_tap.rs`) presses pay, transfer and withdraw
+//! three times at once and sees one request each.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -60,6 +64,7 @@ mod till_shop;
 mod units;
 mod waiting_charges;
 mod webdriver;
+mod widgets;
 
 use std::path::PathBuf;
 
