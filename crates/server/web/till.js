@@ -12,6 +12,8 @@ import { codeError, localError, showError } from './errors.js';
 import { posterRoute, showPoster, wirePoster } from './till-poster.js';
 import { shortNumber, startRefund, wireRefunds } from './till-refund.js';
 import { announceArrival, stopWatching, watchArrivals, wireVoice } from './till-voice.js';
+import { enhancePins } from './pin-boxes.js';
+import { amountKeypad } from './amount-keypad.js';
 import { amountOf, form } from './common.js';
 import { chinaDay, dateTime } from './dates.js';
 import { formatMoney } from './money.js';
@@ -370,6 +372,9 @@ async function boot() {
     }
   });
   wire();
+  // The refund password's six boxes, and the keypad a counter's tablet types amounts with.
+  enhancePins();
+  amountKeypad($('till-order-amount'));
   try {
     S.merchant = await api('GET', '/web/merchant/session');
   } catch (_) {

@@ -138,7 +138,16 @@ async fn a_shop_prints_its_code_a_paid_order_becomes_a_receipt_and_a_refund_need
     );
 
     // An order, paid by the payer: the QR and the raw ids go, the receipt stays; it is spoken.
-    till.fill("#till-order-amount", "12.5").await;
+    // The amount typed on the till's keypad, as a counter's tablet does: a third decimal and a
+    // second point are not taken.
+    for key in ["1", "2", ".", "5", ".", "del", "0", "9", "del", "del"] {
+        till.click(&format!("#till-order-amount-keypad [data-key=\"{key}\"]"))
+            .await;
+    }
+    assert_eq!(till.value("#till-order-amount").await, "12.");
+    till.click("#till-order-amount-keypad [data-key=\"5\"]")
+        .await;
+    assert_eq!(till.value("#till-order-amount").await, "12.5");
     till.fill("#till-order-desc", "牛肉面一碗").await;
     till.click("#till-order-submit").await;
     till.wait_for_text("#till-order-status", "等待付款").await;
