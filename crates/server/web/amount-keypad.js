@@ -39,12 +39,13 @@ export function amountKeypad(input) {
   if (!input || input.dataset.keypad === 'on') return null;
   input.dataset.keypad = 'on';
   input.setAttribute('inputmode', 'none');
-  const pad = el('div', { class: 'keypad', role: 'group', 'aria-label': t('keypad.label'), id: input.id + '-keypad' });
+  // data-i18n-al: the language switch relabels the keys with the rest of the page.
+  const pad = el('div', { class: 'keypad', role: 'group', 'aria-label': t('keypad.label'), 'data-i18n-al': 'keypad.label', id: input.id + '-keypad' });
   for (const key of KEYS) {
-    const label = key === 'del' ? t('keypad.delete') : key === '.' ? t('keypad.point') : key;
+    const named = key === 'del' ? 'keypad.delete' : key === '.' ? 'keypad.point' : null;
     const button = el('button', {
       type: 'button', class: 'keypad-key' + (key === 'del' ? ' keypad-del' : ''), 'data-key': key,
-      'aria-label': label, text: key === 'del' ? '⌫' : key,
+      'aria-label': named ? t(named) : key, 'data-i18n-al': named, text: key === 'del' ? '⌫' : key,
     });
     button.addEventListener('click', () => {
       const next = keypadPress(input.value, key);

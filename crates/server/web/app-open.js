@@ -9,6 +9,7 @@ import { codeButton, digits6, form, phoneOf } from './common.js';
 import { state, loadMe } from './app-state.js';
 import { deviceName, rememberDevice, signedIn } from './app-session.js';
 import { placeCardBox, prefillCard } from './app-card-form.js';
+import { wireCapture } from './photo-capture.js';
 
 /** The step to show: signed out 1 (or 2 mid-sign-up); else by the real-name level. */
 function openStepFor(me) {
@@ -94,12 +95,8 @@ export function wire() {
     showStep(3);
   });
 
-  $('id-photo').addEventListener('change', () => {
-    const f = $('id-photo').files[0];
-    const img = $('id-photo-preview');
-    if (img.src && img.src.startsWith('blob:')) URL.revokeObjectURL(img.src);
-    if (f) { img.src = URL.createObjectURL(f); img.hidden = false; } else { img.hidden = true; }
-  });
+  // The ID photo is taken with the camera (or chosen); "使用这张" sends the form as 提交认证 does.
+  wireCapture('id-photo', () => $('id-form').requestSubmit($('id-submit')));
 
   form('id-form', async () => {
     const name = $('id-name').value.trim();

@@ -41,7 +41,8 @@ export async function route() {
   if (!document.getElementById('screen-' + name)) name = state.me ? 'home' : 'welcome';
   if (!state.me && !PUBLIC.includes(name)) name = 'welcome';
   if (state.me && (name === 'welcome' || name === 'login' || name === 'lost')) name = 'home';
-  if ('#/' + name !== location.hash.split('?')[0]) {
+  // A screen may have sub-views below its route (#/security/pin): only a wrong route is rewritten.
+  if (name !== routeName()) {
     history.replaceState(null, '', '#/' + name);
   }
   if (state.leave) { try { state.leave(); } catch (e) { console.error(e); } state.leave = null; }

@@ -1,7 +1,9 @@
-/* qianbao web, holder's app — security (#/security): status, signed-in devices with sign-out,
+/* qianbao web, holder's app — security (#/security): status, a list of rows each opening its
+ * own form (#/security/pin, /pinreset, /totp, /freeze, /close), signed-in devices with sign-out,
  * the authenticator app (TOTP: turn on with a first code, off with the payment password), change
  * or reset the payment password, freeze and unfreeze, closing the wallet (注销: with an SMS code
- * and the payment password; a refusal lists what to do first), and signing out here. */
+ * and the payment password; a refusal lists what to do first), and signing out here. The old
+ * link `#/security?pinreset` opens the PIN reset; a frozen wallet shows its unfreeze form at once. */
 import { $, announce, clear, el, qrImg, toast } from './dom.js';
 import { api } from './http.js';
 import { t, onLang, lang } from './i18n.js';
@@ -25,6 +27,10 @@ function drawTotp(enabled) {
   status.setAttribute('data-i18n', enabled ? 'totp.on' : 'totp.off');
   status.dataset.enabled = enabled ? '1' : '0';
   status.className = 'pill ' + (enabled ? 'pill-green' : 'pill-grey');
+  const row = $('sec-row-totp-state');
+  row.textContent = t(enabled ? 'totp.on' : 'totp.off');
+  row.setAttribute('data-i18n', enabled ? 'totp.on' : 'totp.off');
+  row.className = status.className;
   if (enabled) enrolment = null;
   $('totp-enable').hidden = enabled || !!enrolment;
   $('totp-enrol').hidden = enabled || !enrolment;
@@ -200,10 +206,41 @@ async function logout() {
   signedOut();
 }
 
+/** The forms the security centre opens, each below its row: `#/security/<view>`. */
+const VIEWS = ['pin', 'pinreset', 'totp', 'freeze', 'close'];
+
+/** The view the location names: `#/security/pin`, the old `#/security?pinreset`, else the list. */
+function viewName() {
+  const m = location.hash.match(/^#\/?security(?:\/([a-z]+))?(?:\?(.*))?$/);
+  if (!m) return 'main';
+  if (m[1] && VIEWS.includes(m[1])) return m[1];
+  if (m[2] && m[2].startsWith('pinreset')) return 'pinreset';
+  return 'main';
+}
+
+/** Shows one view (the list, or one form with its title and a back link to the list). */
+function showView(view, frozen) {
+  document.querySelectorAll('#screen-security .sec-view').forEach((box) => {
+    const name = box.dataset.secView;
+    // A frozen wallet's list starts with its unfreeze form: what the holder came for.
+    box.hidden = !(name === view || (view === 'main' && name === 'freeze' && frozen));
+  });
+  const title = view === 'main' ? 'title.security' : 'sec.view.' + view;
+  $('screen-title').textContent = t(title);
+  $('screen-title').setAttribute('data-i18n', title);
+  $('nav-back').setAttribute('href', view === 'main' ? '#/home' : '#/security');
+  $('screen-security').dataset.view = view;
+}
+
 async function enter() {
   await loadMe();
   if (!state.me) { signedOut(); return; }
   const me = state.me;
+  const view = viewName();
+  showView(view, me.status === 'frozen');
+  const freezeLabel = me.status === 'frozen' ? 'sec.unfreeze' : 'sec.freeze';
+  $('sec-row-freeze-label').textContent = t(freezeLabel);
+  $('sec-row-freeze-label').setAttribute('data-i18n', freezeLabel);
   $('sec-status').textContent = t('sec.status_line', { status: t('status.' + me.status), level: levelText(me.kyc_level), phone: me.phone });
   $('sec-status').dataset.status = me.status;
   $('unfreeze-card').hidden = me.status !== 'frozen';
@@ -214,10 +251,7 @@ async function enter() {
   showError('close-error', null);
   drawBlockers(null);
   await Promise.all([loadSessions(), loadTotp().catch((e) => showError('totp-error', e))]);
-  if (location.hash.includes('?pinreset')) {
-    $('pinreset-card').scrollIntoView();
-    $('pinreset-otp').focus();
-  }
+  if (view === 'pinreset') $('pinreset-otp').focus();
 }
 
 export function wire() {

@@ -25,9 +25,11 @@ import * as security from './app-security.js';
 import * as shop from './app-shop.js';
 import * as devPanel from './app-dev-panel.js';
 import * as pendingCharge from './app-pending-charge.js';
+import * as face from './app-face.js';
+import { enhancePins } from './pin-boxes.js';
 
 /** Every part of the app: wire() once at boot; `screens` by route. */
-const PARTS = [open, cardForm, login, home, paycode, receive, scan, transfer, topupWithdraw, records, cards, security, notices, shop, pendingCharge];
+const PARTS = [open, cardForm, login, home, paycode, receive, scan, transfer, topupWithdraw, records, cards, security, notices, shop, pendingCharge, face];
 
 addStrings('zh', { ...zh.shared, ...zh.app });
 addStrings('en', { ...en.shared, ...en.app });
@@ -36,6 +38,7 @@ setErrorLink(errorLink);
 async function boot() {
   initLang();
   onLang(languageChanged);
+  enhancePins();
   const screens = {};
   for (const part of PARTS) {
     if (part.wire) part.wire();

@@ -20,6 +20,7 @@ import { initPolicy, showPolicy } from './console-policy.js';
 import { initStaff, showStaff } from './console-staff.js';
 import { initAudit, showAudit } from './console-audit.js';
 import { showOverview } from './console-overview.js';
+import { enhancePins } from './pin-boxes.js';
 
 addStrings('zh', { ...zh.shared, ...strings.zh });
 addStrings('en', { ...en.shared, ...strings.en });
@@ -161,6 +162,7 @@ function initSignIn() {
 
 async function boot() {
   initLang();
+  enhancePins();
   initSetup();
   initSignIn();
   initHolders();

@@ -3,18 +3,27 @@
  * synthesis, as a shop's counter speaker says "钱包到账 12.50 元". Every utterance is also pushed
  * to window.__qbSpoken, so a test can read what would have been said without audio. */
 import { $ } from './dom.js';
+import { api } from './http.js';
 import { lang, t } from './i18n.js';
 import { formatYuan } from './money.js';
 
 const KEY = 'qb_till_voice';
+/** How often the till looks for payments it did not start (a customer scanning the shop's code). */
+const WATCH_MS = 3000;
+/** Payments already said, so an order's or a charge's payment is not said twice. */
+const said = new Set();
 
 /** Whether the shop turned the announcement on. */
 export function voiceOn() {
   try { return localStorage.getItem(KEY) === '1'; } catch (_) { return false; }
 }
 
-/** Says that `fen` arrived, when the toggle is on. */
-export function announceArrival(fen) {
+/** Says that `fen` arrived (payment `paymentId`, said once), when the toggle is on. */
+export function announceArrival(fen, paymentId) {
+  if (paymentId) {
+    if (said.has(paymentId)) return;
+    said.add(paymentId);
+  }
   if (!voiceOn()) return;
   const text = t('till.voice_text', { amount: formatYuan(fen) });
   window.__qbSpoken = window.__qbSpoken || [];
@@ -40,4 +49,41 @@ export function wireVoice() {
       try { window.speechSynthesis.speak(u); } catch (_) { /* no voice */ }
     }
   });
+}
+
+let watchTimer = null;
+let watching = false;
+/**
+ * Watches for payments the till did not start — a customer who scanned the printed shop code
+ * pays without the till knowing — and says each new one, then calls `onNew` (to redraw the list
+ * and the takings). The first look only learns what was there already. Stops with `stopWatching`.
+ */
+export function watchArrivals(onNew) {
+  if (watching) return;
+  watching = true;
+  let seeded = false;
+  const tick = async () => {
+    if (!watching) return;
+    try {
+      const r = await api('GET', '/v1/merchant/payments', { query: { limit: 10 }, quiet: true });
+      let fresh = false;
+      for (const p of (r.items || []).slice().reverse()) {
+        if (said.has(p.payment_id) || (p.status && p.status !== 'succeeded')) continue;
+        if (seeded) { announceArrival(p.amount, p.payment_id); fresh = true; } else said.add(p.payment_id);
+      }
+      seeded = true;
+      if (fresh && onNew) onNew();
+    } catch (err) {
+      if (err && err.code === 'unauthorized') { stopWatching(); return; }
+    }
+    if (watching) watchTimer = window.setTimeout(tick, WATCH_MS);
+  };
+  tick();
+}
+
+/** Stops the watch (signing out). */
+export function stopWatching() {
+  watching = false;
+  if (watchTimer) window.clearTimeout(watchTimer);
+  watchTimer = null;
 }

@@ -11,7 +11,9 @@ import { Idem, api, uuid } from './http.js';
 import { codeError, localError, showError } from './errors.js';
 import { posterRoute, showPoster, wirePoster } from './till-poster.js';
 import { shortNumber, startRefund, wireRefunds } from './till-refund.js';
-import { announceArrival, wireVoice } from './till-voice.js';
+import { announceArrival, stopWatching, watchArrivals, wireVoice } from './till-voice.js';
+import { enhancePins } from './pin-boxes.js';
+import { amountKeypad } from './amount-keypad.js';
 import { amountOf, form } from './common.js';
 import { chinaDay, dateTime } from './dates.js';
 import { formatMoney } from './money.js';
@@ -30,6 +32,7 @@ function showSignedIn(on) {
   const poster = on && showPoster(S.merchant);
   if (!on) showPoster(null);
   $('till-main').hidden = !on || poster;
+  if (on) watchArrivals(() => refreshAll()); else stopWatching();
 }
 
 /** Runs `work` with `button` busy (disabled, aria-busy), so a second tap sends nothing. */
@@ -139,7 +142,7 @@ function pollOrder(id) {
       if (o.status === 'paid') {
         toast(t('till.paid_toast'), formatMoney(o.amount), 'ok');
         announce(t('till.paid_toast') + ' ' + formatMoney(o.amount));
-        announceArrival(o.amount);
+        announceArrival(o.amount, o.payment_id);
         await showReceipt(o);
         refreshAll();
         return;
@@ -205,7 +208,7 @@ function pollCharge(id) {
         S.chargeTimer = null;
         show('till.charge.' + p.status, p.amount, p.status);
         announce(res.textContent);
-        if (p.status === 'succeeded') { announceArrival(p.amount); refreshAll(); }
+        if (p.status === 'succeeded') { announceArrival(p.amount, id); refreshAll(); }
         return;
       }
     } catch (e) {
@@ -345,7 +348,7 @@ function wire() {
     res.dataset.status = r.status;
     res.hidden = false;
     announce(res.textContent);
-    announceArrival(r.amount);
+    announceArrival(r.amount, r.payment_id);
     await refreshAll();
   });
 
@@ -369,6 +372,9 @@ async function boot() {
     }
   });
   wire();
+  // The refund password's six boxes, and the keypad a counter's tablet types amounts with.
+  enhancePins();
+  amountKeypad($('till-order-amount'));
   try {
     S.merchant = await api('GET', '/web/merchant/session');
   } catch (_) {

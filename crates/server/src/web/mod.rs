@@ -45,8 +45,12 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("http.js"),
     script!("errors.js"),
     script!("common.js"),
-    // Components shared by the pages.
+    // Components shared by the pages: the amount keypad, six PIN boxes, a camera capture tile
+    // with its preview, a Code 128 barcode.
     script!("amount-keypad.js"),
+    script!("pin-boxes.js"),
+    script!("photo-capture.js"),
+    script!("barcode.js"),
     // The holder's app: its entry, then the state, the router and one module per screen.
     script!("app.js"),
     script!("app-state.js"),
@@ -68,6 +72,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("app-pending-charge.js"),
     script!("result-page.js"),
     script!("app-security.js"),
+    script!("app-face.js"),
     script!("app-shop.js"),
     script!("app-dev-panel.js"),
     // The merchant's till: its entry, refunds, the printable shop code, the "到账" voice.

@@ -379,7 +379,7 @@ async fn a_holder_asks_to_close_with_the_balance_sent_to_a_card_and_two_staff_me
     let phone = driver.window(&chromium, PHONE.0, PHONE.1).await;
     phone.goto(&format!("{}/", app.address)).await;
     phone.add_cookie("qb_session", &holder.token).await;
-    open_in(&phone, &format!("{}/#/security", app.address), "zh").await;
+    open_in(&phone, &format!("{}/#/security/close", app.address), "zh").await;
     phone.find("#close-send-code").await;
     clock.advance_s(61);
     let code = otp_for(&app, &holder.phone, "close").await;

@@ -21,7 +21,11 @@
 //! month summary without own-card moves and opens a record's detail page. A ninth (`till_shop.rs`)
 //! opens a shop with its refund password, shows its printable code in the app and on the till,
 //! collapses a paid order to its receipt (spoken aloud), and refunds after a confirmation with
-//! the refund password, a wrong one said at its field. A tenth (`home_next.rs`) walks home like a
+//! the refund password, a wrong one said at its field. A tenth (`widgets.rs`) walks the widgets:
+//! six PIN boxes, the camera capture of the ID photo and the face check (which raises the level
+//! to L3), the receive code's payee name, the security centre's rows, and the masked payment code
+//! with its Code 128 barcode. An eleventh (`double_tap.rs`) presses pay, transfer and withdraw
+//! three times at once and sees one request each. A twelfth (`home_next.rs`) walks home like a
 //! wallet: the next step to a higher level, the hide-balance eye, held money as 待到账, recent
 //! payees, the result page after every payment and the security notices.
 //!
@@ -63,6 +67,7 @@ mod till_shop;
 mod units;
 mod waiting_charges;
 mod webdriver;
+mod widgets;
 
 use std::path::PathBuf;
 

@@ -264,7 +264,9 @@ async fn the_authenticator_app_is_turned_on_and_off_from_the_security_screen_and
     signed_in(&w, &base, &holder).await;
 
     // Off at first; turning it on shows the QR code and the key, then asks for a first code.
-    show(&w, "security", "#totp-status").await;
+    show(&w, "security", "#sec-row-totp").await;
+    w.click("#sec-row-totp").await;
+    w.find("#totp-status").await;
     w.wait_for_text("#totp-status", "未开启").await;
     assert_eq!(attribute(&w, "#totp-status", "data-enabled").await, "0");
     w.click("#totp-enable").await;
@@ -373,7 +375,9 @@ async fn the_authenticator_app_is_turned_on_and_off_from_the_security_screen_and
     w.wait_for_text("#home-name", "敏").await;
 
     // Turning it off asks for the payment password.
-    show(&w, "security", "#totp-off-pin").await;
+    show(&w, "security", "#sec-row-totp").await;
+    w.click("#sec-row-totp").await;
+    w.find("#totp-off-pin").await;
     w.wait_for_text("#totp-status", "已开启").await;
     w.fill("#totp-off-pin", WRONG_PIN).await;
     w.click("#totp-disable").await;
@@ -386,7 +390,7 @@ async fn the_authenticator_app_is_turned_on_and_off_from_the_security_screen_and
     w.wait_for_text("#totp-done", "身份验证器已关闭").await;
     // As the server has it: a fresh load of the screen says off too.
     w.goto("about:blank").await;
-    w.goto(&format!("{base}/#/security")).await;
+    w.goto(&format!("{base}/#/security/totp")).await;
     ready(&w).await;
     w.wait_for_text("#totp-status", "未开启").await;
     assert!(visible(&w, "#totp-enable").await);

@@ -2,7 +2,8 @@
 //! opens a shop in the app with its refund password and gets the printable shop code; the till
 //! shows the same code display-sized at `/merchant#qr`; an order paid collapses to its receipt
 //! and is announced aloud ("钱包到账 12.50 元"); a refund asks for confirmation and the refund
-//! password, says a wrong one at its field and moves nothing, and refunds with the right one.
+//! password, says a wrong one at its field and moves nothing, and refunds with the right one; a
+//! customer paying the printed code is announced too, though the till did not start that payment.
 
 use crate::journeys::{PHONE, attribute, error_shown, open_in, ready, shoot, show};
 use crate::money_helpers::{available, funded, open_l1_holder_named, pay};
@@ -137,7 +138,16 @@ async fn a_shop_prints_its_code_a_paid_order_becomes_a_receipt_and_a_refund_need
     );
 
     // An order, paid by the payer: the QR and the raw ids go, the receipt stays; it is spoken.
-    till.fill("#till-order-amount", "12.5").await;
+    // The amount typed on the till's keypad, as a counter's tablet does: a third decimal and a
+    // second point are not taken.
+    for key in ["1", "2", ".", "5", ".", "del", "0", "9", "del", "del"] {
+        till.click(&format!("#till-order-amount-keypad [data-key=\"{key}\"]"))
+            .await;
+    }
+    assert_eq!(till.value("#till-order-amount").await, "12.");
+    till.click("#till-order-amount-keypad [data-key=\"5\"]")
+        .await;
+    assert_eq!(till.value("#till-order-amount").await, "12.5");
     till.fill("#till-order-desc", "牛肉面一碗").await;
     till.click("#till-order-submit").await;
     till.wait_for_text("#till-order-status", "等待付款").await;
@@ -191,6 +201,21 @@ async fn a_shop_prints_its_code_a_paid_order_becomes_a_receipt_and_a_refund_need
         .await;
     assert!(not_shown(&till, "#till-refund-sheet").await);
     assert_eq!(available(&app, &payer.token).await, 10_000);
+
+    // A customer scans the printed shop code and pays ¥8.00: the till did not start that payment,
+    // yet it says it, lists it, and says the order's payment above only once.
+    let r = pay(&app, &payer, &static_qr, Some(800)).await;
+    assert_eq!(r.status(), 201);
+    let started = std::time::Instant::now();
+    let spoken = loop {
+        let spoken = till.run("return window.__qbSpoken || []", json!([])).await;
+        if spoken.as_array().is_some_and(|s| s.len() >= 2) || started.elapsed().as_secs() > 15 {
+            break spoken;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(spoken, json!(["钱包到账 12.50 元", "钱包到账 8.00 元"]));
+    till.wait_for_text("#till-payments", "¥8.00").await;
 
     // In English too.
     open_in(&till, &format!("{base}/merchant#qr"), "en").await;

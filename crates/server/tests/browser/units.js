@@ -134,5 +134,19 @@ async function qianbaoUnitTests(base) {
     }
     check('every text key of ' + page + ' has a string', missing.join(' '), '');
   }
+  // ---------------------------------------------------------------- barcode.js: Code 128, set C
+  // The published patterns of "123456" in code set C: start C, 12, 34, 56, check 44, stop.
+  const barcode = await import(base + '/assets/barcode.js');
+  check('code128Symbols("123456")', barcode.code128Symbols('123456').join(' '), '105 12 34 56 44 106');
+  check('code128Modules("123456")', barcode.code128Modules('123456'),
+    '11010011100' + '10110011100' + '10001011000' + '11100010110' + '10001101110' + '1100011101011');
+  // 18 digits: nine pairs; the check weighs each by its position, modulo 103.
+  const code = '284785137690847222';
+  const pairs = code.match(/../g).map(Number);
+  const sum = pairs.reduce((s, v, k) => s + v * (k + 1), 105) % 103;
+  check('code128Symbols(18 digits)', barcode.code128Symbols(code).join(' '), ['105', ...pairs, sum, 106].join(' '));
+  check('code128Modules(18 digits) is 11 modules a symbol and a 13-module stop', barcode.code128Modules(code).length, 11 * 11 + 13);
+  // An odd last digit goes in code set B ('7' is 23 there).
+  check('code128Symbols("1234567")', barcode.code128Symbols('1234567').join(' '), '105 12 34 56 100 23 ' + ((105 + 12 + 68 + 168 + 400 + 115) % 103) + ' 106');
   return results;
 }
