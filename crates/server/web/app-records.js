@@ -259,8 +259,10 @@ function wireRecord() {
 
 async function enterRecord() {
   showError('record-error', null);
-  $('record-body').hidden = true;
   const id = new URLSearchParams(location.hash.split('?')[1] || '').get('id');
+  // A live notice redraws the record shown: it stays on screen meanwhile (hiding it would pull
+  // the buttons from under a tap); another record's page starts hidden until it is loaded.
+  if (!shown || shown.id !== id) $('record-body').hidden = true;
   if (!id) { go('#/records'); return; }
   const x = await api('GET', '/v1/me/transactions/' + encodeURIComponent(id));
   if (!shown || shown.id !== x.id) $('record-cancelled').hidden = true;
