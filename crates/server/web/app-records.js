@@ -215,9 +215,12 @@ function drawRecord(x) {
 let shown = null;
 
 /** A delayed transfer out can be cancelled from its page until it arrives, after a confirmation. */
-function drawCancel(x) {
+function drawCancel(x, redrawn) {
   const can = x.type === 'transfer' && x.direction === 'out' && x.status === 'scheduled';
   $('record-cancel').hidden = !can;
+  // A live notice redraws the same record: a confirmation the holder has open stays open (closing
+  // it would pull 确认撤销 from under their finger) while the transfer can still be cancelled.
+  if (redrawn && can) return;
   $('record-cancel-confirm').hidden = true;
   showError('record-cancel-error', null);
 }
@@ -265,10 +268,11 @@ async function enterRecord() {
   if (!shown || shown.id !== id) $('record-body').hidden = true;
   if (!id) { go('#/records'); return; }
   const x = await api('GET', '/v1/me/transactions/' + encodeURIComponent(id));
-  if (!shown || shown.id !== x.id) $('record-cancelled').hidden = true;
+  const redrawn = !!shown && shown.id === x.id;
+  if (!redrawn) $('record-cancelled').hidden = true;
   shown = x;
   drawRecord(x);
-  drawCancel(x);
+  drawCancel(x, redrawn);
   $('record-body').hidden = false;
 }
 

@@ -57,6 +57,8 @@ export function showResult(prefix, r) {
       el('a', { id: prefix + '-done', class: 'btn btn-primary', href: '#/home', text: t('common.done') })));
   box.hidden = false;
   announce(r.message + ' ' + formatMoney(r.amount, r.currency));
+  // The outcome starts at the top of the screen, not wherever the confirm button had scrolled to.
+  window.scrollTo(0, 0);
   $(prefix + '-done').focus({ preventScroll: true });
 }
 

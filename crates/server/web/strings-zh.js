@@ -574,7 +574,7 @@ export const app = {
   'common.cancel': '取消',
   'common.done': '完成',
   'common.more': '加载更多',
-  'dev.title': '开发者面板 / Developer panel（sandbox）',
+  'dev.title': '开发者面板（沙箱）/ Developer panel',
   'dev.help': '沙箱短信（每2秒刷新），号码：',
   'dev.latest': '最新验证码：',
   'dev.empty': '输入手机号并获取验证码后，短信会显示在这里。',

@@ -95,7 +95,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
         assert!(tall_enough(&w, tile).await >= 44.0, "{tile}");
     }
     assert!(w.text("#tile-bills").await.contains("账单缴费"));
-    shoot(&w, "50-home-next-step", "zh").await;
+    shoot(&w, "70-home-next-step", "zh").await;
 
     // The eye hides every figure, is said pressed, and is remembered across a reload.
     assert_eq!(attribute(&w, "#home-eye", "aria-pressed").await, "false");
@@ -105,7 +105,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     w.wait_text("#home-balance", |t| t == "****").await;
     assert_eq!(w.text("#home-held").await, "****");
     assert_eq!(attribute(&w, "#home-eye", "aria-pressed").await, "true");
-    shoot(&w, "51-home-hidden", "zh").await;
+    shoot(&w, "71-home-hidden", "zh").await;
     audit(&w, "home, figures hidden").await;
     open_in(&w, &format!("{base}/#/home"), "zh").await;
     w.wait_text("#home-balance", |t| t == "****").await;
@@ -121,7 +121,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
         "Hide amounts"
     );
     assert!(w.text("#tile-coupons").await.contains("Coming soon"));
-    shoot(&w, "50-home-next-step", "en").await;
+    shoot(&w, "70-home-next-step", "en").await;
 
     open_in(&w, &format!("{base}/#/home"), "zh").await;
 
@@ -141,7 +141,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     assert_eq!(w.text("#transfer-result-status").await, "已完成");
     let sent = detail_id(&w, "transfer-result").await;
     assert_eq!(attribute(&w, "#transfer-result", "data-id").await, sent);
-    shoot(&w, "52-transfer-result", "zh").await;
+    shoot(&w, "72-transfer-result", "zh").await;
     audit(&w, "transfer-result").await;
     w.click("#transfer-result-detail").await;
     w.find("#screen-record").await;
@@ -161,7 +161,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
         "the phone is masked: {chip}"
     );
     assert!(tall_enough(&w, "#recent-payee-0").await >= 44.0);
-    shoot(&w, "53-recent-payees", "zh").await;
+    shoot(&w, "73-recent-payees", "zh").await;
     audit(&w, "recent-payees").await;
     w.click("#recent-payee-0").await;
     w.wait_for_text("#transfer-payee", "四").await;
@@ -201,7 +201,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
             .is_some()
     );
     assert!(tall_enough(&w, &format!("#rec-{sent} a")).await >= 44.0);
-    shoot(&w, "54-records-icons", "zh").await;
+    shoot(&w, "74-records-icons", "zh").await;
 
     // A top-up ends on the result page, with the card it came from.
     show(&w, "topup", "#topup-amount").await;
@@ -213,7 +213,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     w.wait_for_text("#topup-result", "充值成功：¥100.00").await;
     assert!(w.text("#topup-result-method").await.contains("工商银行"));
     detail_id(&w, "topup-result").await;
-    shoot(&w, "55-topup-result", "zh").await;
+    shoot(&w, "75-topup-result", "zh").await;
     audit(&w, "topup-result").await;
 
     // A withdrawal too.
@@ -242,7 +242,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     assert!(w.text("#pay-result-payee").await.contains("兰州牛肉面"));
     assert_eq!(w.text("#pay-result-method").await, "钱包余额");
     let paid = detail_id(&w, "pay-result").await;
-    shoot(&w, "56-pay-result", "zh").await;
+    shoot(&w, "76-pay-result", "zh").await;
     audit(&w, "pay-result").await;
     w.click("#pay-result-detail").await;
     w.wait_for_text("#record-amount", "¥18.50").await;
@@ -262,7 +262,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     assert!(w.text("#charge-result-payee").await.contains("兰州牛肉面"));
     detail_id(&w, "charge-result").await;
     assert_eq!(w.text("#screen-title").await, "支付结果");
-    shoot(&w, "57-charge-result", "zh").await;
+    shoot(&w, "77-charge-result", "zh").await;
     audit(&w, "charge-result").await;
     w.click("#charge-result-done").await;
     w.find("#screen-home:not([hidden])").await;
@@ -303,7 +303,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     show(&w, "notices", "#notices-list").await;
     let inbox = w.wait_for_text("#notices-list", "钱包已冻结").await;
     assert!(inbox.contains("支付密码已修改"), "{inbox}");
-    shoot(&w, "58-notices-security", "zh").await;
+    shoot(&w, "78-notices-security", "zh").await;
     show(&w, "home", "#home-frozen").await;
 
     w.close().await;

@@ -83,7 +83,7 @@ async fn a_shop_prints_its_code_a_paid_order_becomes_a_receipt_and_a_refund_need
     );
     let static_qr = attribute(&phone, "#shop-qr-img", "data-payload").await;
     assert!(static_qr.starts_with("qianbao://m/"), "{static_qr}");
-    shoot(&phone, "50-shop-opened-poster", "zh").await;
+    shoot(&phone, "80-shop-opened-poster", "zh").await;
     let api_key = phone.text("#shop-key").await;
 
     // The till: the same code, display-sized, at /merchant#qr.
@@ -120,7 +120,7 @@ async fn a_shop_prints_its_code_a_paid_order_becomes_a_receipt_and_a_refund_need
         true,
         "printing prints the poster alone"
     );
-    shoot(&till, "51-till-shop-qr", "zh").await;
+    shoot(&till, "81-till-shop-qr", "zh").await;
     till.click("#till-qr-back").await;
     till.find("#till-order-amount").await;
     assert!(
@@ -174,7 +174,7 @@ async fn a_shop_prints_its_code_a_paid_order_becomes_a_receipt_and_a_refund_need
     till.find("#till-order-new").await;
     let spoken = till.run("return window.__qbSpoken || []", json!([])).await;
     assert_eq!(spoken, json!(["钱包到账 12.50 元"]));
-    shoot(&till, "52-till-receipt", "zh").await;
+    shoot(&till, "82-till-receipt", "zh").await;
     assert_eq!(available(&app, &payer.token).await, 8_750);
 
     // A refund asks for confirmation and the refund password; a wrong one is said at its field.
@@ -193,7 +193,7 @@ async fn a_shop_prints_its_code_a_paid_order_becomes_a_receipt_and_a_refund_need
         attribute(&till, "#till-refund-password", "aria-invalid").await,
         "true"
     );
-    shoot(&till, "53-till-refund-wrong-password", "zh").await;
+    shoot(&till, "83-till-refund-wrong-password", "zh").await;
     assert_eq!(available(&app, &payer.token).await, 8_750, "nothing moved");
     till.fill("#till-refund-password", REFUND_PASSWORD).await;
     till.click("#till-refund-confirm").await;
@@ -221,7 +221,7 @@ async fn a_shop_prints_its_code_a_paid_order_becomes_a_receipt_and_a_refund_need
     open_in(&till, &format!("{base}/merchant#qr"), "en").await;
     till.wait_for_text("#till-qr-poster", "Scan with Qianbao to pay")
         .await;
-    shoot(&till, "51-till-shop-qr", "en").await;
+    shoot(&till, "81-till-shop-qr", "en").await;
 
     phone.close().await;
     till.close().await;

@@ -110,11 +110,11 @@ async fn pin_boxes_security_rows_the_masked_payment_code_with_its_barcode_and_th
         .await;
     assert!(tall.as_f64().unwrap() < 1200.0, "the list is {tall} px");
     w.wait_text("#sec-row-totp-state", |t| t == "未开启").await;
-    shoot(&w, "51-security-rows", "zh").await;
+    shoot(&w, "61-security-rows", "zh").await;
     w.click("#lang-switch").await;
     w.wait_text("#sec-row-totp-state", |t| t == "off").await;
     w.wait_for_text("#sec-row-close", "Close wallet").await;
-    shoot(&w, "51-security-rows", "en").await;
+    shoot(&w, "61-security-rows", "en").await;
     w.click("#lang-switch").await;
     w.wait_text("#sec-row-totp-state", |t| t == "未开启").await;
 
@@ -169,7 +169,7 @@ async fn pin_boxes_security_rows_the_masked_payment_code_with_its_barcode_and_th
     assert_eq!(boxes(&w, "pinchg-old").await.0, 6);
     w.fill("#pinchg-new", "720394").await;
     w.fill("#pinchg-new2", "720394").await;
-    shoot(&w, "50-pin-boxes", "zh").await;
+    shoot(&w, "60-pin-boxes", "zh").await;
     w.click("#pinchg-submit").await;
     w.find("#pinchg-done").await;
     // The page empties the fields after the change: the boxes follow.
@@ -215,7 +215,7 @@ async fn pin_boxes_security_rows_the_masked_payment_code_with_its_barcode_and_th
         )
         .await;
     assert_eq!(above, true, "the barcode shows above the QR");
-    shoot(&w, "52-paycode-masked", "zh").await;
+    shoot(&w, "62-paycode-masked", "zh").await;
     w.click("#paycode-reveal").await;
     let shown = w.wait_text("#paycode-digits", |t| !t.contains('*')).await;
     assert_eq!(shown.replace(' ', ""), code);
@@ -239,7 +239,7 @@ async fn pin_boxes_security_rows_the_masked_payment_code_with_its_barcode_and_th
     w.click("#receive-submit").await;
     w.wait_for_text("#receive-amount-shown", "¥12.50").await;
     w.run("window.scrollTo(0, 0)", json!([])).await;
-    shoot(&w, "53-receive-name", "zh").await;
+    shoot(&w, "63-receive-name", "zh").await;
     // The raw link stays behind 复制收款链接 (copied, or shown to copy by hand).
     w.click("#receive-copy").await;
     w.find("#receive-copied").await;
@@ -325,7 +325,7 @@ async fn the_id_photo_and_the_face_check_are_taken_with_the_camera_previewed_and
     w.fill("#id-name", "王五").await;
     w.fill("#id-number", &fresh_id_number()).await;
     w.find("#id-photo-use").await;
-    shoot(&w, "55-id-capture", "zh").await;
+    shoot(&w, "65-id-capture", "zh").await;
     // 使用这张 sends it: verified, the photo accepted, on to the card.
     w.click("#id-photo-use").await;
     w.find("#open-step-4").await;
@@ -355,7 +355,7 @@ async fn the_id_photo_and_the_face_check_are_taken_with_the_camera_previewed_and
     w.wait_for_text("#face-level", "已绑卡").await;
     w.wait_for_text("#face-why", "最高等级").await;
     assert_eq!(attribute(&w, "#face-photo", "capture").await, "user");
-    shoot(&w, "54-face-check", "zh").await;
+    shoot(&w, "64-face-check", "zh").await;
     w.upload("#face-photo", &small).await;
     w.find("#face-photo-preview").await;
     w.click("#face-photo-use").await;
@@ -373,7 +373,7 @@ async fn the_id_photo_and_the_face_check_are_taken_with_the_camera_previewed_and
     assert_eq!(attribute(&w, "#face-done", "data-level").await, "3");
     assert!(!visible(&w, "#face-error").await);
     assert!(!visible(&w, "#face-form").await);
-    shoot(&w, "56-face-done", "zh").await;
+    shoot(&w, "66-face-done", "zh").await;
     let me: Value = crate::helpers::call(&app, "GET", "/v1/me", None, Some(&holder.token))
         .await
         .json()
