@@ -388,14 +388,21 @@ pub fn payment_code(rng: &mut Rng, case: &mut Case) -> Check {
     }
 }
 
-/// Reads `¥12.34` / `-¥0.05` back into minor units, as an independent check of `yuan`.
+/// Reads `¥12.34` / `-¥0.05` / `¥1,234.56` back into minor units, as an independent check of
+/// `yuan`: a comma must stand every three digits from the right, and nowhere else.
 fn unyuan(text: &str) -> Option<i128> {
     let (sign, rest) = match text.strip_prefix('-') {
         Some(rest) => (-1, rest),
         None => (1, text),
     };
-    let (whole, cents) = rest.strip_prefix('¥')?.split_once('.')?;
-    if cents.len() != 2 || whole.is_empty() || (whole.len() > 1 && whole.starts_with('0')) {
+    let (grouped, cents) = rest.strip_prefix('¥')?.split_once('.')?;
+    let groups: Vec<&str> = grouped.split(',').collect();
+    let (first, others) = groups.split_first()?;
+    if first.is_empty() || first.len() > 3 || others.iter().any(|g| g.len() != 3) {
+        return None;
+    }
+    let whole = groups.concat();
+    if cents.len() != 2 || (whole.len() > 1 && whole.starts_with('0')) {
         return None;
     }
     Some(sign * (whole.parse::<i128>().ok()? * 100 + cents.parse::<i128>().ok()?))

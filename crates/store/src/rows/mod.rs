@@ -12,6 +12,7 @@ pub(crate) mod idempotency;
 pub(crate) mod identity;
 pub(crate) mod kyc_reviews;
 pub(crate) mod ledger;
+mod locked_digests;
 pub(crate) mod merchant_payments;
 pub(crate) mod merchants;
 pub(crate) mod movements;

@@ -1,43 +1,33 @@
-//! Payment passwords as rows.
+//! Payment passwords as rows (the row shape is shared with refund passwords: `locked_digests.rs`).
 
 use super::SqlRecords;
+use super::locked_digests::{LockedDigest, Secrets};
 use qianbao_wallet::StoreError;
 use qianbao_wallet::records::{PinRecord, PinRecords};
 
 impl PinRecords for SqlRecords<'_> {
     fn pin(&mut self, holder_id: &str) -> Result<Option<PinRecord>, StoreError> {
-        self.0
-            .query_opt(
-                "SELECT digest, failures, locked_until_ms, set_ms FROM pins WHERE holder_id = $1",
-                &[holder_id.into()],
-            )?
-            .map(|row| {
-                Ok(PinRecord {
-                    holder_id: holder_id.to_string(),
-                    digest: row.text(0)?,
-                    failures: row.int(1)?,
-                    locked_until_ms: row.opt_int(2)?,
-                    set_ms: row.int(3)?,
-                })
-            })
-            .transpose()
+        Ok(self
+            .locked_digest(Secrets::Pins, holder_id)?
+            .map(|d| PinRecord {
+                holder_id: holder_id.to_string(),
+                digest: d.digest,
+                failures: d.failures,
+                locked_until_ms: d.locked_until_ms,
+                set_ms: d.set_ms,
+            }))
     }
 
     fn put_pin(&mut self, p: &PinRecord) -> Result<(), StoreError> {
-        self.0.write(
-            "INSERT INTO pins (holder_id, digest, failures, locked_until_ms, set_ms)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (holder_id) DO UPDATE SET digest = excluded.digest,
-                 failures = excluded.failures, locked_until_ms = excluded.locked_until_ms,
-                 set_ms = excluded.set_ms",
-            &[
-                p.holder_id.as_str().into(),
-                p.digest.as_str().into(),
-                p.failures.into(),
-                p.locked_until_ms.into(),
-                p.set_ms.into(),
-            ],
-        )?;
-        Ok(())
+        self.put_locked_digest(
+            Secrets::Pins,
+            &p.holder_id,
+            LockedDigest {
+                digest: p.digest.clone(),
+                failures: p.failures,
+                locked_until_ms: p.locked_until_ms,
+                set_ms: p.set_ms,
+            },
+        )
     }
 }

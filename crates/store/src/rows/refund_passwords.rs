@@ -1,6 +1,8 @@
-//! Shops' refund passwords as rows.
+//! Shops' refund passwords as rows (the row shape is shared with payment passwords:
+//! `locked_digests.rs`).
 
 use super::SqlRecords;
+use super::locked_digests::{LockedDigest, Secrets};
 use qianbao_wallet::StoreError;
 use qianbao_wallet::records::{RefundPasswordRecord, RefundPasswordRecords};
 
@@ -9,39 +11,27 @@ impl RefundPasswordRecords for SqlRecords<'_> {
         &mut self,
         merchant_id: &str,
     ) -> Result<Option<RefundPasswordRecord>, StoreError> {
-        self.0
-            .query_opt(
-                "SELECT digest, failures, locked_until_ms, set_ms FROM refund_passwords
-                 WHERE merchant_id = $1",
-                &[merchant_id.into()],
-            )?
-            .map(|row| {
-                Ok(RefundPasswordRecord {
-                    merchant_id: merchant_id.to_string(),
-                    digest: row.text(0)?,
-                    failures: row.int(1)?,
-                    locked_until_ms: row.opt_int(2)?,
-                    set_ms: row.int(3)?,
-                })
-            })
-            .transpose()
+        Ok(self
+            .locked_digest(Secrets::RefundPasswords, merchant_id)?
+            .map(|d| RefundPasswordRecord {
+                merchant_id: merchant_id.to_string(),
+                digest: d.digest,
+                failures: d.failures,
+                locked_until_ms: d.locked_until_ms,
+                set_ms: d.set_ms,
+            }))
     }
 
     fn put_refund_password(&mut self, p: &RefundPasswordRecord) -> Result<(), StoreError> {
-        self.0.write(
-            "INSERT INTO refund_passwords (merchant_id, digest, failures, locked_until_ms, set_ms)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (merchant_id) DO UPDATE SET digest = excluded.digest,
-                 failures = excluded.failures, locked_until_ms = excluded.locked_until_ms,
-                 set_ms = excluded.set_ms",
-            &[
-                p.merchant_id.as_str().into(),
-                p.digest.as_str().into(),
-                p.failures.into(),
-                p.locked_until_ms.into(),
-                p.set_ms.into(),
-            ],
-        )?;
-        Ok(())
+        self.put_locked_digest(
+            Secrets::RefundPasswords,
+            &p.merchant_id,
+            LockedDigest {
+                digest: p.digest.clone(),
+                failures: p.failures,
+                locked_until_ms: p.locked_until_ms,
+                set_ms: p.set_ms,
+            },
+        )
     }
 }
