@@ -66,6 +66,13 @@ async fn click_first(w: &Window, scope: &str, prefix: &str) -> String {
 async fn approve_in_page(w: &Window, what: &str, ran: &str) {
     section(w, "commands", "#commands-table").await;
     w.wait_for_text("#commands-table", what).await;
+    // An earlier approval's toast may still say the same words for its 6 s: clear it first, so
+    // the words waited for are this approval's.
+    w.run(
+        "const t = document.getElementById('notice-toast'); t.hidden = true; t.textContent = '';",
+        json!([]),
+    )
+    .await;
     click_first(w, "#commands-table", "approve-").await;
     w.wait_for_text("#notice-toast", ran).await;
 }
