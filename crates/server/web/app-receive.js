@@ -5,19 +5,13 @@ import { $, announce, qrImg } from './dom.js';
 import { api } from './http.js';
 import { t } from './i18n.js';
 import { showError } from './errors.js';
-import { amountOf, form } from './common.js';
+import { amountOf, form, maskedPhone } from './common.js';
 import { formatMoney } from './money.js';
 import { state } from './app-state.js';
 
-/** "13812345678" → "138****5678": what shows when the holder has no verified name yet. */
-function maskPhone(phone) {
-  const p = String(phone || '');
-  return p.length === 11 ? p.slice(0, 3) + '****' + p.slice(7) : p;
-}
-
 function drawName() {
   const me = state.me || {};
-  $('receive-name').textContent = me.masked_name || maskPhone(me.phone);
+  $('receive-name').textContent = me.masked_name || maskedPhone(me.phone);
 }
 
 async function showReceive(amount) {

@@ -5,7 +5,7 @@ import { $, announce } from './dom.js';
 import { api } from './http.js';
 import { t, onLang } from './i18n.js';
 import { serverText, showError } from './errors.js';
-import { codeButton, digits6, form } from './common.js';
+import { codeButton, digits6, form, maskedPhone } from './common.js';
 import { state } from './app-state.js';
 
 /**
@@ -23,11 +23,6 @@ function staysInSheet(err) {
   if (!err) return false;
   if (err.network || SHEET_ERRORS.includes(err.code)) return true;
   return err.field === 'second_factor';
-}
-
-/** "139****5678" for "+8613912345678". */
-function maskedPhone(phone) {
-  return String(phone || '').replace(/^(\+?86)?(\d{3})\d{4}(\d{4})$/, '$2****$3');
 }
 
 /** The methods the server offers, in the order the sheet shows them (the app first). */

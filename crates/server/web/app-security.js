@@ -8,7 +8,7 @@ import { $, announce, clear, el, qrImg, toast } from './dom.js';
 import { api } from './http.js';
 import { t, onLang, lang } from './i18n.js';
 import { localError, showError } from './errors.js';
-import { codeButton, digits6, form } from './common.js';
+import { codeButton, digits6, form, maskedPhone } from './common.js';
 import { dateTime } from './dates.js';
 import { state, loadMe, levelText } from './app-state.js';
 import { route, signedOut } from './app-router.js';
@@ -241,7 +241,7 @@ async function enter() {
   const freezeLabel = me.status === 'frozen' ? 'sec.unfreeze' : 'sec.freeze';
   $('sec-row-freeze-label').textContent = t(freezeLabel);
   $('sec-row-freeze-label').setAttribute('data-i18n', freezeLabel);
-  $('sec-status').textContent = t('sec.status_line', { status: t('status.' + me.status), level: levelText(me.kyc_level), phone: me.phone });
+  $('sec-status').textContent = t('sec.status_line', { status: t('status.' + me.status), level: levelText(me.kyc_level), phone: maskedPhone(me.phone) });
   $('sec-status').dataset.status = me.status;
   $('unfreeze-card').hidden = me.status !== 'frozen';
   $('freeze-card').hidden = me.status === 'frozen';

@@ -10,14 +10,13 @@ import { $, announce, clear, el } from './dom.js';
 import { Idem, api } from './http.js';
 import { t } from './i18n.js';
 import { errorText, showError } from './errors.js';
-import { amountOf, digits6, form, phoneOf } from './common.js';
+import { amountOf, digits6, form, maskedPhone, phoneOf } from './common.js';
 import { formatMoney } from './money.js';
 import { dateTime } from './dates.js';
 import { moneyCall } from './app-second-factor.js';
 import { hideResult, showResult } from './result-page.js';
 
 /** A phone as shown beside a name: 138****5678 (the country code left off). */
-function maskedPhone(phone) { return String(phone).replace(/^(\+?86)?(\d{3})\d{4}(\d{4})$/, '$2****$3'); }
 
 /** The result's text key for a reply's status. */
 const RESULT = { scheduled: 'transfer.scheduled', held_for_review: 'transfer.held' };

@@ -117,3 +117,8 @@ export function codeButton(button, getPhone, purpose, errorBox, onSent) {
   });
   button.setAttribute('data-i18n', labelKey);
 }
+
+/** "139****5678" for "+8613912345678" or "13912345678": a phone as others may see it. */
+export function maskedPhone(phone) {
+  return String(phone || '').replace(/^(\+?86)?(\d{3})\d{4}(\d{4})$/, '$2****$3');
+}

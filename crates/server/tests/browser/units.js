@@ -102,6 +102,12 @@ async function qianbaoUnitTests(base) {
   for (const key of ['0', '0', '1', '.', '0', '5', '9']) typed = keypad.keypadPress(typed, key);
   check('keys 0 0 1 . 0 5 9 → fen', money.parseYuan(typed), 105);
 
+  // ---------------------------------------------------------------- a phone as others see it
+  const common = await import(base + '/assets/common.js');
+  check('maskedPhone(+86…)', common.maskedPhone('+8613912345678'), '139****5678');
+  check('maskedPhone(11 digits)', common.maskedPhone('13912345678'), '139****5678');
+  check('maskedPhone(nothing)', common.maskedPhone(undefined), '');
+
   // ---------------------------------------------------------------- strings per language
   const placeholders = (s) => Array.from(s.matchAll(/\{(\w+)\}/g), (m) => m[1]).sort().join(',');
   for (const section of ['shared', 'app', 'till', 'console']) {
