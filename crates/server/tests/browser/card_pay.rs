@@ -2,7 +2,7 @@
 //! too short, so the payment-method row picks the card; the payment goes through, the result says
 //! the card paid and the balance is unchanged.
 
-use crate::journeys::{PHONE, attribute, ready, shoot};
+use crate::journeys::{PHONE, attribute, shoot, signed_in_at_home};
 use crate::money_helpers::{
     PIN, available, funded, merchant_balance, open_l2_holder_named, open_merchant, order,
 };
@@ -23,11 +23,7 @@ async fn a_short_balance_pays_a_shop_order_from_the_bound_card() {
 
     let driver = crate::webdriver::Driver::start(&chromedriver).await;
     let w = driver.window(&chromium, PHONE.0, PHONE.1).await;
-    w.goto(&format!("{base}/")).await;
-    w.add_cookie("qb_session", &payer.token).await;
-    w.goto("about:blank").await;
-    w.goto(&format!("{base}/#/home")).await;
-    ready(&w).await;
+    signed_in_at_home(&w, &base, &payer.token).await;
     w.find("#home-balance").await;
     w.run(
         "location.hash = arguments[0]",

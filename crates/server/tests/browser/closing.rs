@@ -4,7 +4,7 @@
 //! logged into.
 
 use crate::helpers::{post, problem, spawn_app_without_risk_rules};
-use crate::journeys::{PHONE, attribute, error_shown, ready, shoot, show};
+use crate::journeys::{PHONE, attribute, error_shown, shoot, show, signed_in_at_home};
 use crate::money_helpers::{PASSWORD, PIN, funded, newest_code, open_l1_holder, transfer};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -21,11 +21,7 @@ async fn a_wallet_with_money_is_told_what_to_do_first_and_closes_once_it_is_empt
 
     let driver = crate::webdriver::Driver::start(&chromedriver).await;
     let w = driver.window(&chromium, PHONE.0, PHONE.1).await;
-    w.goto(&format!("{base}/")).await;
-    w.add_cookie("qb_session", &holder.token).await;
-    w.goto("about:blank").await;
-    w.goto(&format!("{base}/#/home")).await;
-    ready(&w).await;
+    signed_in_at_home(&w, &base, &holder.token).await;
     w.find("#home-balance").await;
     // The security centre lists its forms; 注销钱包 opens its own.
     show(&w, "security", "#sec-row-close").await;

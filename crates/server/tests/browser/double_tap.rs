@@ -3,7 +3,7 @@
 //! and the page sends one request for each — the button turns busy at the first press and the
 //! Idempotency-Key is made once per confirmation — so the balance moves once.
 
-use crate::journeys::{PHONE, ready};
+use crate::journeys::{PHONE, signed_in_at_home};
 use crate::money_helpers::{
     PIN, available, funded, merchant_balance, open_l2_holder_named, open_merchant, order,
 };
@@ -52,11 +52,7 @@ async fn three_quick_taps_on_pay_transfer_and_withdraw_send_one_request_each() {
 
     let driver = crate::webdriver::Driver::start(&chromedriver).await;
     let w = driver.window(&chromium, PHONE.0, PHONE.1).await;
-    w.goto(&format!("{base}/")).await;
-    w.add_cookie("qb_session", &payer.token).await;
-    w.goto("about:blank").await;
-    w.goto(&format!("{base}/#/home")).await;
-    ready(&w).await;
+    signed_in_at_home(&w, &base, &payer.token).await;
     w.run(COUNT_POSTS, json!([])).await;
 
     // Paying a shop's order.

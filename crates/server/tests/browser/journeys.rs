@@ -54,6 +54,16 @@ pub async fn show(w: &Window, route: &str, selector: &str) {
     crate::a11y::audit(w, &format!("#/{route}")).await;
 }
 
+/// Opens the holder's app in `w` at `#/home`, signed in with `token` (the page's session cookie
+/// holds the same kind of session token the API gives).
+pub async fn signed_in_at_home(w: &Window, base: &str, token: &str) {
+    w.goto(&format!("{base}/")).await;
+    w.add_cookie("qb_session", token).await;
+    w.goto("about:blank").await;
+    w.goto(&format!("{base}/#/home")).await;
+    ready(w).await;
+}
+
 /// Waits until the page has booted.
 pub async fn ready(w: &Window) {
     let started = Instant::now();

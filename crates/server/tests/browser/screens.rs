@@ -4,8 +4,8 @@
 //! (The journeys walk the flows; this walks the screens they do not reach.)
 
 use crate::helpers::spawn_app;
-use crate::journeys::ready;
 use crate::journeys::show;
+use crate::journeys::signed_in_at_home;
 use crate::money_helpers::{open_l2_holder, topup};
 use crate::webdriver::{Driver, Window};
 use serde_json::json;
@@ -56,11 +56,7 @@ async fn every_screen_of_a_signed_in_holder_opens_in_both_languages_without_an_e
     let driver = Driver::start(&chromedriver).await;
     let w = driver.window(&chromium, 360, 800).await;
     // The page's session is the holder's: the cookie holds the same kind of session token.
-    w.goto(&format!("{base}/")).await;
-    w.add_cookie("qb_session", &holder.token).await;
-    w.goto("about:blank").await;
-    w.goto(&format!("{base}/#/home")).await;
-    ready(&w).await;
+    signed_in_at_home(&w, &base, &holder.token).await;
     w.run(CATCH_ERRORS, json!([])).await;
 
     let card = format!("#card-{}", holder.card_id);

@@ -5,7 +5,9 @@
 //! password, says a wrong one at its field and moves nothing, and refunds with the right one; a
 //! customer paying the printed code is announced too, though the till did not start that payment.
 
-use crate::journeys::{PHONE, attribute, error_shown, open_in, ready, shoot, show};
+use crate::journeys::{
+    PHONE, attribute, error_shown, open_in, ready, shoot, show, signed_in_at_home,
+};
 use crate::money_helpers::{available, funded, open_l1_holder_named, pay};
 use crate::webdriver::Window;
 use serde_json::json;
@@ -57,11 +59,7 @@ async fn a_shop_prints_its_code_a_paid_order_becomes_a_receipt_and_a_refund_need
     let till = driver.window(&chromium, PHONE.0, PHONE.1).await;
 
     // The owner opens the shop in the app, with its refund password: the printable code shows.
-    phone.goto(&format!("{base}/")).await;
-    phone.add_cookie("qb_session", &owner.token).await;
-    phone.goto("about:blank").await;
-    phone.goto(&format!("{base}/#/home")).await;
-    ready(&phone).await;
+    signed_in_at_home(&phone, &base, &owner.token).await;
     show(&phone, "shop", "#shop-name").await;
     phone.fill("#shop-name", "兰州牛肉面").await;
     phone.fill("#shop-refund-password", "111111").await;

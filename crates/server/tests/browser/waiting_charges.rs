@@ -5,7 +5,7 @@
 //! on the phone, shows as declined on the till and moves nothing.
 
 use crate::helpers::spawn_app_without_risk_rules;
-use crate::journeys::{PHONE, ready, shoot};
+use crate::journeys::{PHONE, ready, shoot, signed_in_at_home};
 use crate::money_helpers::{
     PIN, available, funded, open_l1_holder_named, open_merchant, payment_code,
 };
@@ -34,11 +34,7 @@ async fn the_customer_confirms_a_till_charge_on_their_phone_and_the_till_sees_it
     let driver = crate::webdriver::Driver::start(&chromedriver).await;
     let phone = driver.window(&chromium, PHONE.0, PHONE.1).await;
     let till = driver.window(&chromium, PHONE.0, PHONE.1).await;
-    phone.goto(&format!("{base}/")).await;
-    phone.add_cookie("qb_session", &payer.token).await;
-    phone.goto("about:blank").await;
-    phone.goto(&format!("{base}/#/home")).await;
-    ready(&phone).await;
+    signed_in_at_home(&phone, &base, &payer.token).await;
     phone.wait_for_text("#home-balance", "¥1,000.00").await;
     till.goto(&format!("{base}/merchant")).await;
     ready(&till).await;
