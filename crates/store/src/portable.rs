@@ -270,17 +270,3 @@ impl Storage {
         }
     }
 }
-
-/// Rewrites `$N` placeholders as SQLite's `?N`, which bind by number like PostgreSQL's.
-pub(crate) fn sqlite_placeholders(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-            out.push('?');
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}

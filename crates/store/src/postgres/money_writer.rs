@@ -142,7 +142,10 @@ fn run_money_batch(
             }
         }
     }
-    runtime
+    let committing = std::time::Instant::now();
+    let committed = runtime
         .block_on(client.batch_execute("COMMIT"))
-        .map_err(fail)
+        .map_err(fail);
+    crate::money_batch::record_commit(committing.elapsed());
+    committed
 }

@@ -21,7 +21,10 @@ pub(super) fn write_money(
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(store_error)?;
             crate::money_batch::run_batch(&mut SqliteTx(&tx), &mut batch)?;
-            tx.commit().map_err(store_error)
+            let committing = std::time::Instant::now();
+            let committed = tx.commit().map_err(store_error);
+            crate::money_batch::record_commit(committing.elapsed());
+            committed
         })();
         if let Err(e) = &committed {
             tracing::error!(error = %e, size = batch.len(), "money batch failed; nothing was kept");
