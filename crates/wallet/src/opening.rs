@@ -747,11 +747,15 @@ impl Opening {
             })
             .await?;
         let found = found.ok_or(OpeningError::Unauthorized)?;
-        // Record use at most once a minute: a write per request would cost every call.
+        // Record use at most once a minute: a write per request would cost every call. The write
+        // goes with the next batch of the money writer rather than in a write transaction of its
+        // own: on SQLite those would queue for the one write lock against the money writer (whose
+        // busy handler then sleeps), and when a minute had passed for every holder at once, a
+        // burst of them stalled every payment for up to two seconds.
         if now - last_seen_ms > 60_000 {
             let session_id = found.session_id.clone();
             store
-                .transact(move |r| r.touch_session(&session_id, now))
+                .transact_money(move |r| r.touch_session(&session_id, now))
                 .await?;
         }
         Ok(found)
