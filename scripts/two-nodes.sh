@@ -18,17 +18,9 @@ trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 QIANBAO_MASTER_KEY="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
 export QIANBAO_MASTER_KEY
 
-python3 - "$WORK" <<'PY'
-import json, sys
-work = sys.argv[1]
-doc = json.loads(open("crates/wallet/src/risk/defaults.rs").read().split('r#"', 1)[1].split('"#', 1)[0])
-for r in doc["rules"]:
-    if r["kind"] == "velocity":
-        p = r["params"]
-        if "max_count" in p: p["max_count"] = 1000000
-        if "max_amount" in p: p["max_amount"] = 1000000000000
-json.dump({"risk": doc}, open(f"{work}/policy.json", "w"))
-PY
+# shellcheck source=scripts/bench-lib.sh
+. "$HERE/bench-lib.sh"
+bench_policies "$WORK/policy.json"
 
 cat >"$WORK/haproxy.cfg" <<CFG
 global
@@ -49,12 +41,6 @@ backend nodes
     server b 127.0.0.1:$NODE_B check
 CFG
 
-pgbench_tps() {
-    psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS qb_pgbench" -c "CREATE DATABASE qb_pgbench" >/dev/null
-    pgbench -h 127.0.0.1 -U postgres -i -s 10 -q qb_pgbench >/dev/null 2>&1
-    pgbench -h 127.0.0.1 -U postgres -c "$CONNECTIONS" -j 2 -T "$SECONDS_PER_RUN" qb_pgbench 2>/dev/null \
-        | awk '/^tps/ {print $3; exit}'
-}
 # pgbench runs while no node is up: its 64 clients and the nodes' connections together would pass
 # PostgreSQL's max_connections.
 echo "{\"pgbench_tpcb_tps\":$(pgbench_tps)}"
@@ -65,24 +51,16 @@ node() { # port
         --database "$PG/$DB" --policy "$WORK/policy.json" >"$WORK/node-$1/server.log" 2>&1 &
     echo $!
 }
-up() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && return; sleep 0.1; done; }
-A=$(node $NODE_A); up $NODE_A
-B=$(node $NODE_B); up $NODE_B
+A=$(node $NODE_A); wait_up $NODE_A
+B=$(node $NODE_B); wait_up $NODE_B
 haproxy -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1 &
 HAPROXY=$!
-up $FRONT
+wait_up $FRONT
 
 # The holders, opened once through the front (so through both nodes).
 "$BIN" bench --url "http://127.0.0.1:$FRONT" --holders 200 --concurrency "$CONNECTIONS" --duration 5s \
     --holders-file "$WORK/holders.json" --mix p2p >/dev/null 2>&1
-python3 - "$WORK/holders.json" "$WORK/holders.lua" <<'PY'
-import json, sys
-saved = json.load(open(sys.argv[1]))
-with open(sys.argv[2], "w") as out:
-    out.write("return {\n  static_qr = %s,\n" % json.dumps(saved["static_qr"]))
-    out.write("  tokens = {%s},\n" % ", ".join(json.dumps(h["token"]) for h in saved["holders"]))
-    out.write("  wallets = {%s},\n}\n" % ", ".join(json.dumps(h["wallet_id"]) for h in saved["holders"]))
-PY
+holders_to_lua "$WORK/holders.json" "$WORK/holders.lua"
 
 wrk_run() { # port label
     local line
