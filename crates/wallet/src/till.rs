@@ -109,9 +109,11 @@ impl Money {
             return Ok(None);
         };
         if now - session.last_used_ms > TOUCH_EVERY_MS {
+            // With the money writer's next batch, as a holder's session is touched: a write
+            // transaction of its own would queue for SQLite's write lock against the money writer.
             let id = session.id;
             store
-                .transact(move |r| r.touch_till_session(&id, now))
+                .transact_money(move |r| r.touch_till_session(&id, now))
                 .await?;
         }
         Ok(Some(merchant))
