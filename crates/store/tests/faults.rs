@@ -233,6 +233,7 @@ async fn crash_and_check(location: String, open: Location) {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
+        let (first_ack, acked) = std::sync::mpsc::channel::<()>();
         let reader = std::thread::spawn(move || {
             let mut acks = Vec::new();
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -244,18 +245,24 @@ async fn crash_and_check(location: String, open: Location) {
                         words[3].parse().unwrap(),
                         words[4].parse().unwrap(),
                     ));
+                    if acks.len() == 1 {
+                        let _ = first_ack.send(());
+                    }
                 }
             }
             acks
         });
+        // Under load, not after a fixed time: a busy CI machine took longer than 1.5 s to start
+        // the child and open its accounts, and the kill came before anything was acknowledged.
+        let started = tokio::task::block_in_place(|| acked.recv_timeout(Duration::from_secs(120)));
         // Kill at a different moment each round, while transfers are in flight.
-        tokio::time::sleep(Duration::from_millis(1500 + 350 * round)).await;
+        tokio::time::sleep(Duration::from_millis(300 + 350 * round)).await;
         child.kill().unwrap();
         child.wait().unwrap();
         let acks = reader.join().unwrap();
         assert!(
-            !acks.is_empty(),
-            "round {round}: the child acknowledged nothing before it was killed"
+            started.is_ok() && !acks.is_empty(),
+            "round {round}: the child acknowledged nothing within two minutes"
         );
         acknowledged.extend(acks);
     }
