@@ -22,8 +22,6 @@ trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 . "$HERE/bench-lib.sh"
 bench_policies "$WORK/policy.json"
 
-
-
 peak_rss_mib() { awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
 rss_mib() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
 

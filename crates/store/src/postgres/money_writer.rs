@@ -142,10 +142,9 @@ fn run_money_batch(
             }
         }
     }
-    let committing = std::time::Instant::now();
-    let committed = runtime
-        .block_on(client.batch_execute("COMMIT"))
-        .map_err(fail);
-    crate::money_batch::record_commit(committing.elapsed());
-    committed
+    crate::money_batch::timed_commit(|| {
+        runtime
+            .block_on(client.batch_execute("COMMIT"))
+            .map_err(fail)
+    })
 }

@@ -21,10 +21,7 @@ pub(super) fn write_money(
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(store_error)?;
             crate::money_batch::run_batch(&mut SqliteTx(&tx), &mut batch)?;
-            let committing = std::time::Instant::now();
-            let committed = tx.commit().map_err(store_error);
-            crate::money_batch::record_commit(committing.elapsed());
-            committed
+            crate::money_batch::timed_commit(|| tx.commit().map_err(store_error))
         })();
         if let Err(e) = &committed {
             tracing::error!(error = %e, size = batch.len(), "money batch failed; nothing was kept");
