@@ -17,6 +17,6 @@ pub use account::{Account, AccountId, AccountKind};
 pub use amount::{Amount, PositiveAmount};
 pub use book::{Applied, Book, Hold, HoldState};
 pub use chain::{GENESIS, Link, link};
-pub use currency::Currency;
+pub use currency::{Currency, CurrencyInfo, KNOWN_CURRENCIES};
 pub use instruction::{DecodeError, EntryId, Instruction, POSTINGS_MAX, Posting};
 pub use rejection::Rejection;

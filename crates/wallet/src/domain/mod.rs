@@ -20,6 +20,8 @@ pub mod card_number;
 pub mod card_security;
 pub mod china_day;
 pub mod display_text;
+// The international merchant-presented QR format.
+pub mod emvco;
 pub mod id_number;
 pub mod legal_name;
 pub mod named;

@@ -1,0 +1,1 @@
+//! EMVCo merchant-presented QR codes (EMV QRCPS-MPM): being written.
