@@ -6,6 +6,8 @@
 pub mod console;
 pub mod context;
 pub mod domain;
+// Several currencies: rates, quotes and conversions.
+pub mod fx;
 pub mod kyc;
 pub mod levels;
 pub mod money;
@@ -35,8 +37,8 @@ pub mod closing;
 
 pub use ports::{
     AccountOwner, Bank, BankMovement, BankOutcome, CardCheck, CardCheckOutcome, CardConfirmOutcome,
-    Clock, ConnectorError, FaceVerdict, IdentityVerdict, IdentityVerifier, LedgerStore, SmsError,
-    SmsGateway, StoreError, SystemClock, WebhookSender,
+    Clock, ConnectorError, FaceVerdict, FeedRate, IdentityVerdict, IdentityVerifier, LedgerStore,
+    RateFeed, SmsError, SmsGateway, StoreError, SystemClock, WebhookSender,
 };
 pub use verify::VerifyReport;
 // Reconciliation: the sandbox bank's books.

@@ -362,3 +362,23 @@ pub trait WebhookSender: Send + Sync {
         body: &str,
     ) -> Result<(), ConnectorError>;
 }
+
+/// One mid-market rate as a rate feed published it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeedRate {
+    /// The pair priced (`USD/CNY`: how many CNY one USD buys).
+    pub pair: crate::fx::Pair,
+    /// The mid rate, exact.
+    pub rate: crate::fx::Rate,
+    /// When the feed says the rate was observed (ms).
+    pub as_of_ms: i64,
+}
+
+/// A source of mid-market exchange rates (a bank's or a data vendor's feed). The server polls it
+/// and stores what it gives as the operator's rates; quotes never call it directly, so a feed
+/// outage leaves the last rates in force until they go stale.
+#[async_trait]
+pub trait RateFeed: Send + Sync {
+    /// The newest rates the feed has for `pairs`; a pair it does not quote is left out.
+    async fn latest(&self, pairs: &[crate::fx::Pair]) -> Result<Vec<FeedRate>, ConnectorError>;
+}
