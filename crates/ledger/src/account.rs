@@ -33,11 +33,16 @@ pub enum AccountKind {
     /// The other side of staff corrections: what the operator has put into or taken out of
     /// wallets by manual adjustment.
     Adjustments,
+    /// The operator's position in one currency from conversions: what it took in and paid out at
+    /// mid rates. Runs negative in a currency it paid out more of than it took in.
+    FxPosition,
+    /// The spread the operator earned on conversions, in the sell currency.
+    FxIncome,
 }
 
 impl AccountKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [AccountKind; 8] = [
+    pub const ALL: [AccountKind; 10] = [
         AccountKind::Wallet,
         AccountKind::Merchant,
         AccountKind::BankClearing,
@@ -46,6 +51,8 @@ impl AccountKind {
         AccountKind::Promotions,
         AccountKind::Suspense,
         AccountKind::Adjustments,
+        AccountKind::FxPosition,
+        AccountKind::FxIncome,
     ];
 
     /// Whether postings may take the balance below zero. Money owed to people and earned fees
@@ -54,7 +61,10 @@ impl AccountKind {
     pub const fn may_go_negative(self) -> bool {
         !matches!(
             self,
-            AccountKind::Wallet | AccountKind::Merchant | AccountKind::FeeIncome
+            AccountKind::Wallet
+                | AccountKind::Merchant
+                | AccountKind::FeeIncome
+                | AccountKind::FxIncome
         )
     }
 
@@ -69,6 +79,8 @@ impl AccountKind {
             AccountKind::Promotions => "promotions",
             AccountKind::Suspense => "suspense",
             AccountKind::Adjustments => "adjustments",
+            AccountKind::FxPosition => "fx_position",
+            AccountKind::FxIncome => "fx_income",
         }
     }
 

@@ -600,6 +600,19 @@ impl From<MoneyError> for ApiError {
             MoneyError::InsufficientBalance => unprocessable(
                 "The balance is not enough for this payment (余额不足). Top up, or pay less.",
             ),
+            MoneyError::FxUnavailable => ApiError::new(
+                S::SERVICE_UNAVAILABLE,
+                code,
+                "No current exchange rate for these currencies (汇率暂不可用). Try again later.",
+            )
+            .retry_after(60),
+            MoneyError::QuoteExpired => unprocessable(
+                "The quote has expired (报价已过期); ask for a new one and confirm it in time.",
+            )
+            .field("quote_id"),
+            MoneyError::QuoteUsed => {
+                unprocessable("That quote was used already; ask for a new one.").field("quote_id")
+            }
             MoneyError::LimitExceeded(exceeded) => unprocessable(&format!(
                 "This would pass your {} limit; {} fen may still move under it. A higher \
                  real-name level raises the limits.",

@@ -166,6 +166,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0024_refund_passwords.sql"),
         postgres: include_str!("../../../migrations/postgres/0024_refund_passwords.sql"),
     },
+    // Several currencies: mid rates and their history, quotes, conversions as movements.
+    Migration {
+        version: 25,
+        name: "0025_currencies",
+        sqlite: include_str!("../../../migrations/sqlite/0025_currencies.sql"),
+        postgres: include_str!("../../../migrations/postgres/0025_currencies.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

@@ -38,6 +38,8 @@ pub(crate) mod webhooks;
 pub(crate) mod closing;
 // Reconciliation and the funding invariant.
 pub(crate) mod funding;
+// Currencies: rates and quotes.
+pub(crate) mod fx;
 pub(crate) mod recon;
 
 use crate::portable::{Tx, Value};

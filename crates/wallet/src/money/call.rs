@@ -25,6 +25,12 @@ impl Outcome for super::Done {
     }
 }
 
+impl Outcome for crate::fx::Converted {
+    fn resource_id(&self) -> &str {
+        &self.id
+    }
+}
+
 impl Outcome for super::merchant::RefundDone {
     fn resource_id(&self) -> &str {
         &self.refund_id

@@ -64,6 +64,15 @@ pub enum MoneyError {
     /// The currency is unknown or not accepted for this movement.
     #[error("currency_unsupported")]
     CurrencyUnsupported,
+    /// No fresh rate links the two currencies (none set, or older than the policy allows).
+    #[error("fx_unavailable")]
+    FxUnavailable,
+    /// The quote's time to be used has passed.
+    #[error("quote_expired")]
+    QuoteExpired,
+    /// The quote was used already: each is used at most once.
+    #[error("quote_used")]
+    QuoteUsed,
     /// The balance is not enough.
     #[error("insufficient_balance")]
     InsufficientBalance,
@@ -175,6 +184,9 @@ impl MoneyError {
             MoneyError::Pin(e) => e.code(),
             MoneyError::AmountInvalid => "amount_invalid",
             MoneyError::CurrencyUnsupported => "currency_unsupported",
+            MoneyError::FxUnavailable => "fx_unavailable",
+            MoneyError::QuoteExpired => "quote_expired",
+            MoneyError::QuoteUsed => "quote_used",
             MoneyError::InsufficientBalance => "insufficient_balance",
             MoneyError::LimitExceeded(_) => "limit_exceeded",
             MoneyError::InvalidPayee(_) => "invalid_payee",

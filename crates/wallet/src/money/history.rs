@@ -139,11 +139,14 @@ impl Money {
 }
 
 /// Whether a kind of movement only moves the holder's money between their own card and wallet
-/// (or their shop's takings to their card): neither income nor spending. A withdrawal's fee goes
-/// with it, as part of what leaving for the card cost.
+/// (or their shop's takings to their card, or between their own currencies): neither income nor
+/// spending. A withdrawal's fee goes with it, as part of what leaving for the card cost.
 pub fn own_card(kind: MovementKind) -> bool {
     match kind {
-        MovementKind::Topup | MovementKind::Withdrawal | MovementKind::Settlement => true,
+        MovementKind::Topup
+        | MovementKind::Withdrawal
+        | MovementKind::Settlement
+        | MovementKind::Conversion => true,
         MovementKind::Transfer
         | MovementKind::Payment
         | MovementKind::Refund

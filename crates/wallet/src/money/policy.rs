@@ -46,6 +46,8 @@ pub struct MoneyPolicy {
     pub risk: Arc<RuleSet>,
     /// How long a payment held for review waits for a reviewer before it is rejected by itself.
     pub risk_hold_review_ms: i64,
+    /// Currencies: which are enabled, spreads, quote lifetime, rate staleness.
+    pub fx: crate::fx::FxPolicy,
 }
 
 impl Default for MoneyPolicy {
@@ -68,6 +70,7 @@ impl Default for MoneyPolicy {
             wrong_payment_codes_per_minute_max: Some(10),
             risk: Arc::new(crate::risk::defaults::rule_set()),
             risk_hold_review_ms: 72 * 3_600_000,
+            fx: crate::fx::FxPolicy::default(),
         }
     }
 }

@@ -106,9 +106,13 @@ pub fn positions(totals: &[KindTotal]) -> Vec<FundingPosition> {
                 p.in_flight += held;
             }
             AccountKind::MerchantSettlement | AccountKind::Suspense => p.in_flight += balance,
-            AccountKind::FeeIncome | AccountKind::Promotions | AccountKind::Adjustments => {
-                p.operator += balance
-            }
+            // A currency holders got by conversion is funded by the operator's FX position in
+            // it (negative: paid out), not by a bank account; what holders sold sits there too.
+            AccountKind::FeeIncome
+            | AccountKind::Promotions
+            | AccountKind::Adjustments
+            | AccountKind::FxPosition
+            | AccountKind::FxIncome => p.operator += balance,
         }
     }
     by_currency.into_values().collect()

@@ -70,6 +70,8 @@ pub trait Records:
     + KycReviewRecords
     // Security notices (frozen, PIN changed, new device…) go to the inbox with their change.
     + crate::money::records::NotificationRecords
+    // Currencies: rates and quotes.
+    + crate::fx::FxRecords
 {
 }
 
@@ -93,6 +95,7 @@ impl<T> Records for T where
         + PolicyVersionRecords
         + KycReviewRecords
         + crate::money::records::NotificationRecords
+        + crate::fx::FxRecords
         + ?Sized
 {
 }

@@ -20,6 +20,8 @@ crate::named! {
         Settlement = "settlement",
         /// A correction by the operator's staff, approved by a second member (four eyes).
         Adjustment = "adjustment",
+        /// Between two of the holder's own currencies at a quoted rate.
+        Conversion = "conversion",
     }
 }
 
@@ -52,6 +54,8 @@ crate::named! {
         Card = "card",
         /// From a merchant (refunds).
         Merchant = "merchant",
+        /// Currency exchange between the holder's own accounts (counts toward no spending limit).
+        Fx = "fx",
     }
 }
 
