@@ -1225,3 +1225,108 @@ pub struct CloseBlocker {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
 }
+
+/// `POST /v1/fx/quotes`: what to convert. Give exactly one of `sell_amount` and `buy_amount`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FxQuoteRequest {
+    /// ISO 4217 code of the currency given, enabled by the operator (capitals).
+    #[schema(pattern = r"^[A-Z]{3}$")]
+    pub sell_currency: String,
+    /// ISO 4217 code of the currency got.
+    #[schema(pattern = r"^[A-Z]{3}$")]
+    pub buy_currency: String,
+    /// How much to give, in the sell currency's minor units.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
+    pub sell_amount: Option<i64>,
+    /// How much to get, in the buy currency's minor units.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
+    pub buy_amount: Option<i64>,
+}
+
+/// A quote: usable once, by the holder it was given to, until `expires_at`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct FxQuote {
+    /// Send it to `POST /v1/fx/conversions`.
+    pub quote_id: String,
+    /// The mid-market rate used, buy-currency units per sell-currency unit, as an exact decimal.
+    #[schema(example = "7.1234")]
+    pub rate: String,
+    /// What leaves the holder's account, spread included (sell-currency minor units).
+    pub sell_amount: i64,
+    /// What arrives (buy-currency minor units).
+    pub buy_amount: i64,
+    /// The spread, in the sell currency's minor units.
+    pub fee: i64,
+    /// The currency the fee is in: the sell currency.
+    pub fee_currency: String,
+    /// The currency given.
+    pub sell_currency: String,
+    /// The currency got.
+    pub buy_currency: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+/// `POST /v1/fx/conversions`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FxConversionRequest {
+    /// A quote of the holder's, from `POST /v1/fx/quotes`.
+    pub quote_id: String,
+    /// The payment password.
+    #[schema(pattern = r"^[0-9]{6}$")]
+    pub pin: String,
+}
+
+/// A conversion done.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct FxConversion {
+    /// The conversion's record id.
+    pub id: String,
+    /// `succeeded`.
+    pub status: String,
+    /// What left, spread included (sell-currency minor units).
+    pub sell_amount: i64,
+    /// What arrived (buy-currency minor units).
+    pub buy_amount: i64,
+    /// The currency given.
+    pub sell_currency: String,
+    /// The currency got.
+    pub buy_currency: String,
+    /// The spread, in the sell currency's minor units.
+    pub fee: i64,
+}
+
+/// One mid-market rate in force.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct FxRateItem {
+    /// `USD/CNY`: how many CNY one USD buys.
+    pub pair: String,
+    /// Exact decimal.
+    pub rate: String,
+    /// `operator`, `console` or `feed`.
+    pub source: String,
+    /// RFC 3339.
+    pub set_at: String,
+}
+
+/// `GET /v1/fx/rates`: the enabled currencies (with their minor-unit exponents) and the rates.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct FxRates {
+    /// The currencies holders may hold, CNY first.
+    pub currencies: Vec<FxCurrency>,
+    /// The mid rates in force.
+    pub rates: Vec<FxRateItem>,
+}
+
+/// An enabled currency.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct FxCurrency {
+    /// ISO 4217 code.
+    pub code: String,
+    /// Digits after the point: amounts are integers of 10^-exponent (JPY 0, CNY 2).
+    pub exponent: u8,
+}

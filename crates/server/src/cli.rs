@@ -82,6 +82,12 @@ pub enum AdminTask {
         #[arg(long, global = true)]
         policy: Option<PathBuf>,
     },
+    /// Exchange rates (汇率): the mid-market rates quotes are priced from.
+    Fx {
+        /// What to do.
+        #[command(subcommand)]
+        action: FxAction,
+    },
     /// Reconciliation (对账): the bank's statement of a day, importing one, the cases its breaks
     /// opened, and the funding invariant.
     Recon {
@@ -92,6 +98,21 @@ pub enum AdminTask {
         #[arg(long, global = true)]
         policy: Option<PathBuf>,
     },
+}
+
+/// What to do with exchange rates.
+#[derive(Debug, Subcommand)]
+pub enum FxAction {
+    /// Sets a pair's mid-market rate now: `set USD/CNY 7.1234` (how many CNY one USD buys; an
+    /// exact decimal, above zero, at most 12 digits after the point).
+    Set {
+        /// `BASE/QUOTE` in capitals.
+        pair: String,
+        /// The rate.
+        rate: String,
+    },
+    /// Lists the rates in force, with where each came from and when.
+    List,
 }
 
 /// What to do with the maintenance window.
@@ -414,6 +435,7 @@ async fn admin_task(args: AdminArgs) -> Result<String, String> {
     let action = match args.task {
         AdminTask::Restrict { action } => action,
         AdminTask::Maintenance { action } => return maintenance(&storage, action, now).await,
+        AdminTask::Fx { action } => return fx(&storage, action, now).await,
         AdminTask::Staff { action } => {
             return crate::cli_staff::admin(&storage, keys, action).await;
         }
@@ -481,6 +503,42 @@ async fn admin_task(args: AdminArgs) -> Result<String, String> {
                     e.masked,
                     crate::timestamp::rfc3339(e.created_ms),
                     e.note
+                ));
+            }
+            Ok(out)
+        }
+    }
+}
+
+async fn fx(
+    storage: &qianbao_store::Storage,
+    action: FxAction,
+    now: i64,
+) -> Result<String, String> {
+    use qianbao_wallet::fx::{operator_rate, rates_in_force, set_rates};
+    match action {
+        FxAction::Set { pair, rate } => {
+            let mid = operator_rate(&pair, &rate, "operator", now)?;
+            let shown = format!("{} {}", mid.pair, mid.rate);
+            set_rates(storage, vec![mid])
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(format!("rate set: {shown}"))
+        }
+        FxAction::List => {
+            let rates = rates_in_force(storage).await.map_err(|e| e.to_string())?;
+            let mut out = format!(
+                "{} rate{}",
+                rates.len(),
+                if rates.len() == 1 { "" } else { "s" }
+            );
+            for m in rates {
+                out.push_str(&format!(
+                    "\n{}\t{}\t{}\t{}",
+                    m.pair,
+                    m.rate,
+                    m.source,
+                    crate::timestamp::rfc3339(m.set_ms)
                 ));
             }
             Ok(out)

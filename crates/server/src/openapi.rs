@@ -5,7 +5,7 @@
 
 use crate::routes::console;
 use crate::routes::money::{codes, moves, notifications, recent_payees, records, waiting};
-use crate::routes::{kyc, merchant, opening, ops, qr, quote, security, totp};
+use crate::routes::{fx, kyc, merchant, opening, ops, qr, quote, security, totp};
 // Closing wallets (注销).
 use crate::routes::closing;
 use crate::web;
@@ -39,6 +39,7 @@ use utoipa::OpenApi;
         security::freeze,
         security::freeze_by_phone, security::unfreeze, security::reset_password,
         closing::close,
+        fx::rates, fx::quote, fx::convert,
         moves::balance, moves::top_up, moves::withdraw, moves::payee, moves::transfer,
         moves::cancel_transfer, moves::pay, moves::pay_preview, codes::receive_code, codes::payment_code,
         records::transactions, records::transaction_one, records::transactions_csv, records::summary,
@@ -76,6 +77,9 @@ use utoipa::OpenApi;
         qianbao_api_types::TotpEnrolled, qianbao_api_types::TotpConfirmRequest,
         qianbao_api_types::TotpStatus,
         qianbao_api_types::Balance, qianbao_api_types::BalanceList,
+        qianbao_api_types::FxQuoteRequest, qianbao_api_types::FxQuote,
+        qianbao_api_types::FxConversionRequest, qianbao_api_types::FxConversion,
+        qianbao_api_types::FxRates, qianbao_api_types::FxRateItem, qianbao_api_types::FxCurrency,
         qianbao_api_types::TopupRequest, qianbao_api_types::WithdrawalRequest,
         qianbao_api_types::MoneyReply, qianbao_api_types::PayeeBody,
         qianbao_api_types::TransferRequest, qianbao_api_types::PayRequest, qianbao_api_types::PayPreview,
@@ -143,6 +147,7 @@ use utoipa::OpenApi;
         (name = "second factor", description = "TOTP (RFC 6238) for logins and risky payments"),
         (name = "security", description = "Freezing, unfreezing and recovery"),
         (name = "money", description = "Balance, top-ups, withdrawals, transfers, paying codes, records and alerts"),
+        (name = "fx", description = "Several currencies: the rates in force, quotes and conversions between a holder's own accounts"),
         (name = "merchants", description = "Opening a merchant; orders, charges, refunds, settlement (merchant API key)"),
         (name = "sandbox", description = "Only with `serve --sandbox`"),
         (name = "console", description = "The operator's console: staff sessions only, every call's permission checked and audited")

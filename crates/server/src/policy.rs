@@ -27,7 +27,9 @@
 //!   "risk_hold_review_s": 259200,
 //!   "closed_phone_cooling_off_days": 30,
 //!   "recon_date_tolerance_days": 1,
-//!   "console_refund_four_eyes_from": 50000
+//!   "console_refund_four_eyes_from": 50000,
+//!   "fx": {"currencies": ["CNY", "HKD", "USD", "EUR", "JPY", "GBP"], "spread_bps": 50,
+//!          "spreads": {"USD/CNY": 30}, "quote_ttl_s": 30, "rate_stale_s": 86400}
 //! }
 //! ```
 
@@ -63,6 +65,22 @@ pub struct FeesFile {
     pub withdrawal_min: Option<i64>,
     /// The merchant discount rate, basis points.
     pub merchant_bps: Option<i64>,
+}
+
+/// The currency policy in the file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FxFile {
+    /// The enabled currencies (ISO 4217, CNY among them).
+    pub currencies: Option<Vec<String>>,
+    /// The spread of a pair not named in `spreads`, basis points.
+    pub spread_bps: Option<u32>,
+    /// Spreads by pair (`USD/CNY`), basis points; a pair's spread applies both ways.
+    pub spreads: Option<std::collections::BTreeMap<String, u32>>,
+    /// How long a quote may be used.
+    pub quote_ttl_s: Option<i64>,
+    /// A rate older than this gives no quote.
+    pub rate_stale_s: Option<i64>,
 }
 
 /// The policy file.
@@ -129,6 +147,44 @@ pub struct PolicyFile {
     /// A refund on a merchant's behalf from the console above this many fen needs a second
     /// staff member's approval (default 50000).
     pub console_refund_four_eyes_from: Option<i64>,
+    /// Currencies: which are enabled, spreads, quote lifetime and rate staleness.
+    pub fx: Option<FxFile>,
+}
+
+/// Lays the file's currency policy over `fx` and checks the result.
+fn fx_policy(fx: &mut qianbao_wallet::fx::FxPolicy, f: &FxFile) -> Result<(), String> {
+    use qianbao_ledger::Currency;
+    use qianbao_wallet::fx::rates::Pair;
+    if let Some(codes) = &f.currencies {
+        fx.enabled = codes
+            .iter()
+            .map(|c| {
+                Currency::parse(c)
+                    .filter(|c| c.info().is_some())
+                    .ok_or_else(|| format!("fx.currencies: {c:?} is not a currency qianbao knows"))
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(v) = f.spread_bps {
+        fx.spread_bps = v;
+    }
+    if let Some(spreads) = &f.spreads {
+        fx.spreads = spreads
+            .iter()
+            .map(|(pair, bps)| {
+                Pair::parse(pair)
+                    .map(|p| (p, *bps))
+                    .map_err(|e| format!("fx.spreads: {pair}: {e}"))
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(v) = f.quote_ttl_s {
+        fx.quote_ttl_ms = v.saturating_mul(1000);
+    }
+    if let Some(v) = f.rate_stale_s {
+        fx.rate_stale_ms = v.saturating_mul(1000);
+    }
+    fx.check().map_err(|e| e.to_string())
 }
 
 /// The policy in force.
@@ -303,6 +359,9 @@ impl Policy {
         }
         if let Some(v) = positive("risk_hold_review_s", file.risk_hold_review_s)? {
             m.risk_hold_review_ms = v * 1000;
+        }
+        if let Some(f) = &file.fx {
+            fx_policy(&mut m.fx, f)?;
         }
         if let Some(v) = not_negative("recon_date_tolerance_days", file.recon_date_tolerance_days)?
         {

@@ -4,7 +4,7 @@
 use crate::openapi;
 use crate::routes::console;
 use crate::routes::money::{codes, moves, notifications, recent_payees, records, waiting};
-use crate::routes::{kyc, merchant, opening, ops, qr, quote, security, totp};
+use crate::routes::{fx, kyc, merchant, opening, ops, qr, quote, security, totp};
 // Closing wallets (注销).
 use crate::routes::closing;
 use crate::settings::Settings;
@@ -66,6 +66,9 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         // Closing wallets (注销).
         .route("/v1/me/close", post(closing::close))
         .route("/v1/me/balance", get(moves::balance))
+        .route("/v1/fx/rates", get(fx::rates))
+        .route("/v1/fx/quotes", post(fx::quote))
+        .route("/v1/fx/conversions", post(fx::convert))
         .route("/v1/me/topups", post(moves::top_up))
         .route("/v1/me/topups/quote", get(quote::top_up))
         .route("/v1/me/withdrawals/quote", get(quote::withdrawal))

@@ -26,6 +26,8 @@ mod console_kyc;
 mod console_money;
 #[path = "api/console_policy.rs"]
 mod console_policy;
+#[path = "api/fx.rs"]
+mod fx;
 #[path = "api/hardening.rs"]
 mod hardening;
 #[path = "api/helpers.rs"]

@@ -2,6 +2,8 @@
 //! list. Which path reaches which handler is the router's business, not theirs.
 
 pub mod console;
+// Currencies: rates, quotes, conversions.
+pub mod fx;
 pub mod kyc;
 pub mod merchant;
 pub mod money;

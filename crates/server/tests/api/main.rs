@@ -20,6 +20,7 @@ mod console_helpers;
 mod console_kyc;
 mod console_money;
 mod console_policy;
+mod fx;
 mod hardening;
 mod helpers;
 mod kyc;

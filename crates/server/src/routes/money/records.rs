@@ -121,21 +121,13 @@ fn filter(
     cursor: Option<&String>,
     limit: i64,
 ) -> Result<MovementFilter, ApiError> {
-    const KINDS: [&str; 6] = [
-        "topup",
-        "withdrawal",
-        "transfer",
-        "payment",
-        "refund",
-        "settlement",
-    ];
     if let Some(kind) = &query.kind
-        && !KINDS.contains(&kind.as_str())
+        && MovementKind::parse(kind).is_none()
     {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_request",
-            "type is one of topup, withdrawal, transfer, payment, refund, settlement.",
+            &format!("type is one of {}.", MovementKind::names().join(", ")),
         )
         .field("type"));
     }

@@ -77,6 +77,7 @@ fn kind_zh(kind: MovementKind) -> &'static str {
         MovementKind::Refund => "退款",
         MovementKind::Settlement => "结算",
         MovementKind::Adjustment => "调账",
+        MovementKind::Conversion => "换汇",
     }
 }
 

@@ -1,0 +1,337 @@
+//! Several currencies over HTTP: quotes at the rate in force less the spread, conversions between
+//! a holder's own accounts (once per quote, before it expires, within the balance), the balance
+//! in every currency held, and the ledger balanced in each currency after all of it.
+
+use crate::helpers::{TestApp, TestClock, call, spawn_app_with_clock};
+use crate::money_helpers::{
+    answer, assert_ledger_clean, funded, keyed, ledger, money, open_l1_holder, refused,
+};
+use qianbao_store::Location;
+use qianbao_wallet::fx::{operator_rate, set_rates};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// Sets mid rates at the app's time now, as `qianbao admin fx set` does.
+async fn set(app: &TestApp, clock: &Arc<TestClock>, rates: &[(&str, &str)]) {
+    let location = match &app.database {
+        Some(db) => Location::Postgres(db.url.clone()),
+        None => Location::SqliteDir(app.dir.clone()),
+    };
+    let storage = qianbao_store::Storage::open(&location).await.unwrap();
+    let now = qianbao_wallet::Clock::now_ms(clock.as_ref());
+    let rates = rates
+        .iter()
+        .map(|(pair, rate)| operator_rate(pair, rate, "operator", now).unwrap())
+        .collect();
+    set_rates(&storage, rates).await.unwrap();
+}
+
+async fn quote(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
+    answer(money(app, "/v1/fx/quotes", body, token).await).await
+}
+
+/// Every balance the holder has: currency → available.
+async fn balances(app: &TestApp, token: &str) -> Vec<(String, i64)> {
+    let (status, body) = answer(call(app, "GET", "/v1/me/balance", None, Some(token)).await).await;
+    assert_eq!(status, 200, "{body}");
+    body["balances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["currency"].as_str().unwrap().to_string(),
+                b["available"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_holder_converts_yuan_to_dollars_at_a_quote_once() {
+    let (app, clock) = spawn_app_with_clock().await;
+    let h = funded(&app, "张三", 10_000).await;
+    set(&app, &clock, &[("USD/CNY", "7.1234")]).await;
+    let (status, q) = quote(
+        &app,
+        &h.token,
+        json!({"sell_currency": "CNY", "buy_currency": "USD", "sell_amount": 10_000}),
+    )
+    .await;
+    assert_eq!(status, 201, "{q}");
+    // ¥100 less 50 bps (¥0.50) at 1/7.1234 = 0.140382401662: 9,950 × 0.140382401662 = 1,396.8049
+    // cents, rounded up for the holder.
+    assert_eq!(q["rate"], "0.140382401662");
+    assert_eq!(
+        (&q["sell_amount"], &q["buy_amount"], &q["fee"]),
+        (&json!(10_000), &json!(1_397), &json!(50))
+    );
+    assert_eq!(q["fee_currency"], "CNY");
+    let body = json!({"quote_id": q["quote_id"], "pin": h.pin});
+    let key = crate::money_helpers::idem();
+    let (status, done) =
+        answer(keyed(&app, "/v1/fx/conversions", body.clone(), &h.token, &key).await).await;
+    assert_eq!(status, 201, "{done}");
+    assert_eq!(
+        (
+            &done["status"],
+            &done["sell_amount"],
+            &done["buy_amount"],
+            &done["sell_currency"],
+            &done["buy_currency"]
+        ),
+        (
+            &json!("succeeded"),
+            &json!(10_000),
+            &json!(1_397),
+            &json!("CNY"),
+            &json!("USD")
+        )
+    );
+    let mut held = balances(&app, &h.token).await;
+    held.sort();
+    assert_eq!(held, vec![("CNY".into(), 0), ("USD".into(), 1_397)]);
+    // The same key answers the same again; another key finds the quote spent.
+    let (again, replay) =
+        answer(keyed(&app, "/v1/fx/conversions", body.clone(), &h.token, &key).await).await;
+    assert_eq!((again, &replay["id"]), (201, &done["id"]));
+    let r = money(&app, "/v1/fx/conversions", body, &h.token).await;
+    assert_eq!(refused(r).await, (422, "quote_used".into()));
+    // And back: selling dollars for yuan at 7.1234 less 50 bps.
+    let (_, back) = quote(
+        &app,
+        &h.token,
+        json!({"sell_currency": "USD", "buy_currency": "CNY", "buy_amount": 5_000}),
+    )
+    .await;
+    // ¥50.00 costs ⌊5,000 / 7.1234⌋ = 701 cents at mid, grossed up: ⌊701 × 10,000 / 9,950⌋ = 704.
+    assert_eq!(
+        (
+            &back["rate"],
+            &back["sell_amount"],
+            &back["buy_amount"],
+            &back["fee"]
+        ),
+        (&json!("7.1234"), &json!(704), &json!(5_000), &json!(3))
+    );
+    let r = money(
+        &app,
+        "/v1/fx/conversions",
+        json!({"quote_id": back["quote_id"], "pin": h.pin}),
+        &h.token,
+    )
+    .await;
+    assert_eq!(answer(r).await.0, 201);
+    let mut held = balances(&app, &h.token).await;
+    held.sort();
+    assert_eq!(held, vec![("CNY".into(), 5_000), ("USD".into(), 693)]);
+    let (_, records) = answer(
+        call(
+            &app,
+            "GET",
+            "/v1/me/transactions?type=conversion",
+            None,
+            Some(&h.token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        records["items"].as_array().map(Vec::len),
+        Some(4),
+        "{records}"
+    );
+    assert_ledger_clean(&ledger(&app).await).await;
+}
+
+#[tokio::test]
+async fn an_expired_a_foreign_or_an_unaffordable_quote_moves_nothing() {
+    let (app, clock) = spawn_app_with_clock().await;
+    let h = funded(&app, "张三", 1_000).await;
+    let other = open_l1_holder(&app).await;
+    set(
+        &app,
+        &clock,
+        &[("USD/CNY", "7.1234"), ("JPY/CNY", "0.0487")],
+    )
+    .await;
+    let ask = json!({"sell_currency": "CNY", "buy_currency": "JPY", "sell_amount": 1_000});
+    let (_, q) = quote(&app, &h.token, ask.clone()).await;
+    // ¥10.00 less ¥0.05 at 1/0.0487 = 20.533880903491 yen per yuan: 204.3121 → 205 yen.
+    assert_eq!((&q["buy_amount"], &q["fee"]), (&json!(205), &json!(5)));
+    clock.advance_s(31);
+    let r = money(
+        &app,
+        "/v1/fx/conversions",
+        json!({"quote_id": q["quote_id"], "pin": h.pin}),
+        &h.token,
+    )
+    .await;
+    assert_eq!(refused(r).await, (422, "quote_expired".into()));
+    let (_, q) = quote(&app, &h.token, ask).await;
+    let r = money(
+        &app,
+        "/v1/fx/conversions",
+        json!({"quote_id": q["quote_id"], "pin": other.pin}),
+        &other.token,
+    )
+    .await;
+    assert_eq!(
+        refused(r).await,
+        (404, "not_found".into()),
+        "another holder's quote"
+    );
+    let (_, big) = quote(
+        &app,
+        &h.token,
+        json!({"sell_currency": "CNY", "buy_currency": "USD", "sell_amount": 1_001}),
+    )
+    .await;
+    let r = money(
+        &app,
+        "/v1/fx/conversions",
+        json!({"quote_id": big["quote_id"], "pin": h.pin}),
+        &h.token,
+    )
+    .await;
+    assert_eq!(refused(r).await, (422, "insufficient_balance".into()));
+    assert_eq!(balances(&app, &h.token).await, vec![("CNY".into(), 1_000)]);
+    assert_ledger_clean(&ledger(&app).await).await;
+}
+
+#[tokio::test]
+async fn two_conversions_racing_on_one_quote_move_money_once() {
+    let (app, clock) = spawn_app_with_clock().await;
+    let h = funded(&app, "张三", 10_000).await;
+    set(&app, &clock, &[("USD/CNY", "7.1234")]).await;
+    let (_, q) = quote(
+        &app,
+        &h.token,
+        json!({"sell_currency": "CNY", "buy_currency": "USD", "sell_amount": 5_000}),
+    )
+    .await;
+    let body = json!({"quote_id": q["quote_id"], "pin": h.pin});
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let (client, url, body, token) = (
+            app.client.clone(),
+            format!("{}/v1/fx/conversions", app.address),
+            body.clone(),
+            h.token.clone(),
+        );
+        tasks.spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(&token)
+                .header("Idempotency-Key", crate::money_helpers::idem())
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+    }
+    let mut statuses: Vec<u16> = tasks.join_all().await;
+    statuses.sort();
+    assert_eq!(statuses, vec![201, 422, 422, 422, 422, 422]);
+    let mut held = balances(&app, &h.token).await;
+    held.sort();
+    assert_eq!(held, vec![("CNY".into(), 5_000), ("USD".into(), 699)]);
+    assert_ledger_clean(&ledger(&app).await).await;
+}
+
+#[tokio::test]
+async fn bad_currencies_amounts_and_missing_rates_are_refused() {
+    let (app, clock) = spawn_app_with_clock().await;
+    let h = funded(&app, "张三", 1_000).await;
+    set(&app, &clock, &[("USD/CNY", "7.1234")]).await;
+    for (sell, buy) in [
+        ("usd", "CNY"),
+        ("XYZ", "CNY"),
+        ("CNY", "KRW"),
+        ("CN", "USD"),
+    ] {
+        let (status, body) = quote(
+            &app,
+            &h.token,
+            json!({"sell_currency": sell, "buy_currency": buy, "sell_amount": 100}),
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (422, Some("currency_unsupported")),
+            "{sell}/{buy}: {body}"
+        );
+    }
+    for body in [
+        json!({"sell_currency": "CNY", "buy_currency": "USD"}),
+        json!({"sell_currency": "CNY", "buy_currency": "USD", "sell_amount": 100, "buy_amount": 10}),
+        json!({"sell_currency": "CNY", "buy_currency": "CNY", "sell_amount": 100}),
+    ] {
+        let (status, problem) = quote(&app, &h.token, body.clone()).await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (422, Some("invalid_request")),
+            "{body}: {problem}"
+        );
+    }
+    for amount in [0, -5] {
+        let (status, body) = quote(
+            &app,
+            &h.token,
+            json!({"sell_currency": "CNY", "buy_currency": "USD", "sell_amount": amount}),
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (422, Some("amount_invalid")),
+            "{amount}"
+        );
+    }
+    // A fractional amount cannot exist: amounts are integers of the currency's minor unit.
+    let (status, _) = quote(
+        &app,
+        &h.token,
+        json!({"sell_currency": "JPY", "buy_currency": "CNY", "sell_amount": 1.5}),
+    )
+    .await;
+    assert_eq!(status, 422, "a fraction is not an integer amount");
+    let (status, body) = quote(
+        &app,
+        &h.token,
+        json!({"sell_currency": "EUR", "buy_currency": "GBP", "sell_amount": 100}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (503, Some("fx_unavailable")),
+        "{body}"
+    );
+    clock.advance_s(25 * 3600);
+    let (status, body) = quote(
+        &app,
+        &h.token,
+        json!({"sell_currency": "CNY", "buy_currency": "USD", "sell_amount": 100}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (503, Some("fx_unavailable")),
+        "a stale rate: {body}"
+    );
+    // The rates and the enabled currencies are public.
+    let (status, rates) = answer(call(&app, "GET", "/v1/fx/rates", None, None).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        rates["currencies"][0],
+        json!({"code": "CNY", "exponent": 2})
+    );
+    assert!(
+        rates["currencies"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"code": "JPY", "exponent": 0}))
+    );
+    assert_eq!(rates["rates"][0]["pair"], "USD/CNY");
+}
