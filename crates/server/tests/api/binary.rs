@@ -381,3 +381,37 @@ fn verify_without_a_database_says_so_instead_of_making_one() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no database"));
     assert!(!dir.join("qianbao.db").exists());
 }
+
+#[tokio::test]
+async fn admin_fx_sets_and_lists_rates_and_refuses_nonsense() {
+    let dir = temp_dir("fx-cli");
+    let data = dir.to_str().unwrap();
+    let set = run(&["admin", "--data-dir", data, "fx", "set", "USD/CNY", "7.1234"]);
+    assert!(set.status.success(), "{set:?}");
+    assert_eq!(String::from_utf8_lossy(&set.stdout).trim(), "rate set: USD/CNY 7.1234");
+    let set = run(&["admin", "--data-dir", data, "fx", "set", "JPY/CNY", "0.048700"]);
+    assert!(set.status.success(), "{set:?}");
+    let list = run(&["admin", "--data-dir", data, "fx", "list"]);
+    let text = String::from_utf8_lossy(&list.stdout).to_string();
+    assert!(list.status.success(), "{list:?}");
+    assert!(text.starts_with("2 rates"), "{text}");
+    assert!(text.contains("JPY/CNY\t0.0487\toperator\t"), "{text}");
+    assert!(text.contains("USD/CNY\t7.1234\toperator\t"), "{text}");
+    for (pair, rate) in [
+        ("USD/CNY", "0"),
+        ("USD/CNY", "0.0"),
+        ("USD/CNY", "-7.1"),
+        ("USD/CNY", "7,1"),
+        ("USD/CNY", "1e3"),
+        ("usd/cny", "7.1"),
+        ("XYZ/CNY", "7.1"),
+        ("CNY/CNY", "1"),
+        ("USDCNY", "7.1"),
+    ] {
+        let refused = run(&["admin", "--data-dir", data, "fx", "set", pair, rate]);
+        assert_eq!(refused.status.code(), Some(2), "{pair} {rate}: {refused:?}");
+    }
+    let list = run(&["admin", "--data-dir", data, "fx", "list"]);
+    assert!(String::from_utf8_lossy(&list.stdout).starts_with("2 rates"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
