@@ -523,3 +523,23 @@ pub struct ClosingRejected {
     /// `rejected`.
     pub status: String,
 }
+
+/// `PUT /v1/console/fx/rates`: a pair's new mid rate, and why.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FxRateBody {
+    /// `USD/CNY`: how many CNY one USD buys.
+    pub pair: String,
+    /// An exact decimal above zero, at most 12 digits after the point.
+    pub rate: String,
+    /// Why (kept in the audit log).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// `GET /v1/console/fx/rates`.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct FxRateList {
+    /// The rates in force.
+    pub rates: Vec<crate::FxRateItem>,
+}

@@ -182,6 +182,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             post(console::queues::reject),
         )
         .route(
+            "/v1/console/fx/rates",
+            get(console::fx::rates).put(console::fx::set_rate),
+        )
+        .route(
             "/v1/console/holders/{id}/restrict",
             post(console::holder_actions::restrict),
         )

@@ -386,10 +386,29 @@ fn verify_without_a_database_says_so_instead_of_making_one() {
 async fn admin_fx_sets_and_lists_rates_and_refuses_nonsense() {
     let dir = temp_dir("fx-cli");
     let data = dir.to_str().unwrap();
-    let set = run(&["admin", "--data-dir", data, "fx", "set", "USD/CNY", "7.1234"]);
+    let set = run(&[
+        "admin",
+        "--data-dir",
+        data,
+        "fx",
+        "set",
+        "USD/CNY",
+        "7.1234",
+    ]);
     assert!(set.status.success(), "{set:?}");
-    assert_eq!(String::from_utf8_lossy(&set.stdout).trim(), "rate set: USD/CNY 7.1234");
-    let set = run(&["admin", "--data-dir", data, "fx", "set", "JPY/CNY", "0.048700"]);
+    assert_eq!(
+        String::from_utf8_lossy(&set.stdout).trim(),
+        "rate set: USD/CNY 7.1234"
+    );
+    let set = run(&[
+        "admin",
+        "--data-dir",
+        data,
+        "fx",
+        "set",
+        "JPY/CNY",
+        "0.048700",
+    ]);
     assert!(set.status.success(), "{set:?}");
     let list = run(&["admin", "--data-dir", data, "fx", "list"]);
     let text = String::from_utf8_lossy(&list.stdout).to_string();

@@ -335,3 +335,70 @@ async fn bad_currencies_amounts_and_missing_rates_are_refused() {
     );
     assert_eq!(rates["rates"][0]["pair"], "USD/CNY");
 }
+
+#[tokio::test]
+async fn staff_set_a_rate_in_the_console_with_a_reason_and_it_is_audited() {
+    use crate::console_helpers::{add_staff, app as console_app, audit, first_admin, sign_in};
+    let (app, clock) = console_app().await;
+    let admin = first_admin(&app, &clock).await;
+    let admin_token = sign_in(&app, &clock, &admin).await;
+    let support = add_staff(&app, &clock, &admin_token, "support").await;
+    let support_token = sign_in(&app, &clock, &support).await;
+    let put = |token: String, body: Value| {
+        let app = &app;
+        async move {
+            answer(call(app, "PUT", "/v1/console/fx/rates", Some(body), Some(&token)).await).await
+        }
+    };
+    let body = json!({"pair": "USD/CNY", "rate": "7.2001", "reason": "morning fix"});
+    let (status, refused) = put(support_token.clone(), body.clone()).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (403, Some("permission_denied")),
+        "{refused}"
+    );
+    for bad in [
+        json!({"pair": "USD/CNY", "rate": "7.2001", "reason": ""}),
+        json!({"pair": "usd/cny", "rate": "7.2001", "reason": "x"}),
+        json!({"pair": "USD/CNY", "rate": "-1", "reason": "x"}),
+    ] {
+        let (status, _) = put(admin_token.clone(), bad.clone()).await;
+        assert_eq!(status, 422, "{bad}");
+    }
+    let (status, set) = put(admin_token.clone(), body).await;
+    assert_eq!(status, 200, "{set}");
+    assert_eq!(
+        (&set["pair"], &set["rate"], &set["source"]),
+        (&json!("USD/CNY"), &json!("7.2001"), &json!("console"))
+    );
+    let lines = audit(&app, &admin_token, "action=fx.rate_set").await;
+    let line = lines
+        .iter()
+        .find(|l| l["outcome"] == "done")
+        .unwrap_or_else(|| panic!("{lines:?}"));
+    assert_eq!(
+        (&line["entity"], &line["reason"]),
+        (&json!("fx:USD/CNY"), &json!("morning fix"))
+    );
+    let (status, list) = answer(
+        call(
+            &app,
+            "GET",
+            "/v1/console/fx/rates",
+            None,
+            Some(&admin_token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((status, &list["rates"][0]["rate"]), (200, &json!("7.2001")));
+    // Quotes are priced from it at once.
+    let h = funded(&app, "张三", 1_000).await;
+    let (_, q) = quote(
+        &app,
+        &h.token,
+        json!({"sell_currency": "USD", "buy_currency": "CNY", "buy_amount": 100}),
+    )
+    .await;
+    assert_eq!(q["rate"], "7.2001", "{q}");
+}

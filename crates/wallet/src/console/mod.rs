@@ -6,6 +6,8 @@
 pub mod audit;
 pub mod closing_queue;
 pub mod commands;
+// Exchange rates set from the console.
+pub mod fx_rates;
 pub mod holder_actions;
 pub mod holders;
 pub mod kyc_queue;

@@ -4,6 +4,8 @@
 pub mod audit;
 pub mod closing;
 pub mod commands;
+// Exchange rates.
+pub mod fx;
 pub mod holder_actions;
 pub mod holders;
 pub mod kyc;
