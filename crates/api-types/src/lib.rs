@@ -683,6 +683,9 @@ pub struct PayRequest {
     /// code or order only): the bank debits the card and the merchant is paid in one flow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_id: Option<String>,
+    /// For an order priced in another currency: the quote from the pay preview's `fx`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_id: Option<String>,
     /// A second factor, when risk control asked for one (401 `step_up_required`): send the same
     /// call again, same body and `Idempotency-Key`, with this added.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -704,6 +707,27 @@ pub struct PayPreview {
     pub description: String,
     /// When an order stops taking payment (RFC 3339); `null` for other codes.
     pub expires_at: Option<String>,
+    /// For an order priced in another currency: what it costs in yuan through a quote, to show
+    /// before confirming and to send back as `quote_id` with `POST /v1/pay`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fx: Option<PayFx>,
+}
+
+/// What an order priced in another currency costs the payer in yuan.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PayFx {
+    /// Send it with `POST /v1/pay` to pay at this price.
+    pub quote_id: String,
+    /// The mid-market rate (order currency per yuan), an exact decimal.
+    pub rate: String,
+    /// What the payer pays, spread included, in `pay_currency`'s minor units.
+    pub pay_amount: i64,
+    /// `CNY`.
+    pub pay_currency: String,
+    /// The spread, in `pay_currency`'s minor units.
+    pub fee: i64,
+    /// When the quote stops (RFC 3339): the preview must be asked again after it.
+    pub expires_at: String,
 }
 
 /// The reply of `POST /v1/pay`.
@@ -919,9 +943,10 @@ pub struct OrderRequest {
     /// Minor units, positive.
     #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub amount: i64,
-    /// ISO 4217; CNY when absent.
+    /// ISO 4217, any the operator enabled; CNY when absent. An order in another currency is
+    /// paid from yuan through the quote the payer's preview shows.
     #[serde(default)]
-    #[schema(pattern = r"^CNY$")]
+    #[schema(pattern = r"^[A-Z]{3}$")]
     pub currency: Option<String>,
     /// What it is for.
     #[serde(default)]

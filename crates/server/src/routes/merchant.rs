@@ -27,7 +27,7 @@ use qianbao_wallet::money::payload::Payload;
 use qianbao_wallet::money::records::{ChargeStatus, MerchantRecord, OrderRecord};
 use qianbao_wallet::money::refund_password::RefundPasswordProof;
 use qianbao_wallet::money::waiting::ChargeOutcome;
-use qianbao_wallet::money::{Done, MoneyError, Render, amount, currency};
+use qianbao_wallet::money::{Done, MoneyError, Render, amount};
 
 fn caller(merchant: &MerchantRecord) -> String {
     format!("merchant:{}", merchant.id)
@@ -112,7 +112,12 @@ pub async fn create_order(
     ApiJson(body): ApiJson<OrderRequest>,
 ) -> Result<(StatusCode, Json<OrderBody>), ApiError> {
     let amount = amount(body.amount, state.money.policy.amount_max_minor)?;
-    let currency = currency(body.currency.as_deref())?;
+    // Any currency the operator enabled: an order priced in another one is paid from yuan
+    // through a quote shown on the payer's preview.
+    let currency = match body.currency.as_deref() {
+        None => qianbao_ledger::Currency::CNY,
+        Some(code) => crate::routes::fx::enabled(&state, code)?,
+    };
     let expires_in_ms = body.expires_in.map(|s| s.saturating_mul(1000));
     let order = state
         .money

@@ -330,6 +330,7 @@ impl Money {
                         channel: m.channel,
                         description: &m.memo,
                         card_id: m.card_id.as_deref(),
+                        fx: None,
                     },
                     now,
                 )?;
@@ -466,6 +467,11 @@ fn target(
             }
             if now >= order.expires_ms {
                 return Err(MoneyError::OrderExpired);
+            }
+            // Cards are yuan cards: an order priced in another currency is paid from the balance
+            // through a quote.
+            if order.currency != qianbao_ledger::Currency::CNY {
+                return Err(MoneyError::CurrencyUnsupported);
             }
             Ok(Target {
                 merchant_id: order.merchant_id,

@@ -18,6 +18,7 @@ use super::{
     leg, legs, new_movement_id, operator_account, wallet_account, yuan,
 };
 use crate::domain::display_text;
+use crate::fx::FxQuoteRecord;
 use crate::records::{CardStatus, HolderRecord, HolderStatus};
 use crate::risk::CallKind;
 use crate::storage::RecordStore;
@@ -572,6 +573,63 @@ impl Money {
                 channel,
                 description,
                 card_id: None,
+                fx: None,
+            },
+            now,
+        )
+    }
+
+    /// Pays `order`, priced in another currency, from the payer's yuan through `quote` (checked
+    /// by the caller: theirs, for this order and amount, unused, unexpired): the payer's limits,
+    /// balance and risk are judged on the yuan they pay; the shop takes the order's amount in its
+    /// currency, less its fee in that currency; the quote is spent.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn pay_merchant_through(
+        &self,
+        r: &mut dyn MoneyTx,
+        known_payer: Option<&HolderRecord>,
+        payer_id: &str,
+        order: &super::records::OrderRecord,
+        quote: &FxQuoteRecord,
+        asker: &Asker,
+        now: i64,
+    ) -> Result<Done, MoneyError> {
+        let id = new_movement_id();
+        let pays = PositiveAmount::new(quote.sell.minor()).ok_or(MoneyError::AmountInvalid)?;
+        let checked = self.merchant_checks(
+            r,
+            known_payer,
+            payer_id,
+            &order.merchant_id,
+            pays,
+            Channel::Order,
+            true,
+            asker,
+            &id,
+            now,
+        )?;
+        if !r.use_fx_quote(&quote.id, &id, now)? {
+            return Err(MoneyError::QuoteUsed);
+        }
+        let from = wallet_account(r, &checked.payer.wallet_id, Currency::CNY)?;
+        let described = format!(
+            "{} ({} @ {})",
+            order.description,
+            crate::fx::major(quote.buy, quote.buy_currency),
+            quote.rate
+        );
+        self.merchant_paid(
+            r,
+            &checked,
+            &MerchantPayment {
+                id: &id,
+                amount: quote.sell,
+                from: &from,
+                order_id: Some(&order.id),
+                channel: Channel::Order,
+                description: &described,
+                card_id: None,
+                fx: Some(quote),
             },
             now,
         )
@@ -699,20 +757,39 @@ impl Money {
         paid: &MerchantPayment<'_>,
         now: i64,
     ) -> Result<Done, MoneyError> {
-        let (payer, merchant, fee) = (&checked.payer, &checked.merchant, checked.fee);
+        let (payer, merchant) = (&checked.payer, &checked.merchant);
         let (id, amount, channel, order_id) = (paid.id, paid.amount, paid.channel, paid.order_id);
         let currency = Currency::CNY;
-        let to = merchant_account(r, &merchant.id, currency)?;
-        let income = operator_account(r, AccountKind::FeeIncome, currency)?;
+        // What the shop takes, in what, and its fee: the payer's yuan, or through a quote the
+        // order's amount in its own currency (the fee then in that currency too).
+        let (takes, taken_in, fee) = match paid.fx {
+            None => (amount, currency, checked.fee),
+            Some(q) => {
+                let takes = PositiveAmount::new(q.buy.minor()).ok_or(MoneyError::AmountInvalid)?;
+                (q.buy, q.buy_currency, self.fees.merchant(takes))
+            }
+        };
+        let to = merchant_account(r, &merchant.id, taken_in)?;
+        let income = operator_account(r, AccountKind::FeeIncome, taken_in)?;
+        let mut postings = vec![
+            leg(paid.from, -amount),
+            leg(&to, takes - fee),
+            leg(&income, fee),
+        ];
+        if let Some(q) = paid.fx {
+            // The conversion inside the payment: the yuan go to the FX position and income, the
+            // order's currency comes out of the FX position in it.
+            postings.extend([
+                leg(&operator_account(r, AccountKind::FxPosition, currency)?, amount - q.fee),
+                leg(&operator_account(r, AccountKind::FxIncome, currency)?, q.fee),
+                leg(&operator_account(r, AccountKind::FxPosition, taken_in)?, -takes),
+            ]);
+        }
         apply(
             r,
             &Instruction::Transfer {
                 id: entry_id(id, Step::Move),
-                postings: legs([
-                    leg(paid.from, -amount),
-                    leg(&to, amount - fee),
-                    leg(&income, fee),
-                ]),
+                postings: legs(postings),
             },
         )?;
         if paid.card_id.is_some() {
@@ -742,9 +819,9 @@ impl Money {
             id: id.to_string(),
             merchant_id: merchant.id.clone(),
             holder_id: payer.id.clone(),
-            amount,
+            amount: takes,
             fee,
-            currency,
+            currency: taken_in,
             refunded: Amount::ZERO,
             fee_refunded: Amount::ZERO,
             order_id: order_id.map(str::to_string),
@@ -777,8 +854,9 @@ impl Money {
                     ("payment_id", id),
                     ("order_id", order_id.unwrap_or("")),
                     ("channel", channel.as_str()),
+                    ("currency", taken_in.as_str()),
                 ],
-                &[("amount", amount.minor()), ("fee", fee.minor())],
+                &[("amount", takes.minor()), ("fee", fee.minor())],
             ),
             now,
         )?;
@@ -1210,6 +1288,9 @@ pub(crate) struct MerchantPayment<'a> {
     pub(crate) description: &'a str,
     /// The payer's card, for a card payment whose pending record already stands.
     pub(crate) card_id: Option<&'a str>,
+    /// The quote an order priced in another currency is paid through: the payer pays `amount`
+    /// in yuan, the shop takes the quote's buy amount in the order's currency.
+    pub(crate) fx: Option<&'a FxQuoteRecord>,
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! A holder's own money calls: top-up from a card, withdrawal to a card, transfer to another
 //! holder (now or delayed), paying a scanned code, and the cancelling of a delayed transfer.
 
+use crate::fx::QuotePurpose;
 use super::fees::FeeSchedule;
 use super::limits;
 use super::payload::Payload;
@@ -108,6 +109,8 @@ pub struct Scanned {
     pub description: String,
     /// When an order stops taking payment (ms).
     pub expires_ms: Option<i64>,
+    /// The order's id, for an order: a payer quoted for a foreign-priced one quotes for it.
+    pub order_id: Option<String>,
 }
 
 /// What one movement writes for its owner.
@@ -281,6 +284,7 @@ impl Money {
                             currency: Currency::CNY,
                             description: String::new(),
                             expires_ms: None,
+                            order_id: None,
                         }),
                         None => Err(MoneyError::PayloadInvalid),
                     },
@@ -292,6 +296,7 @@ impl Money {
                             currency: Currency::CNY,
                             description: String::new(),
                             expires_ms: None,
+                            order_id: None,
                         }),
                         None => Err(MoneyError::MerchantUnavailable),
                     },
@@ -306,9 +311,10 @@ impl Money {
                                 kind: "order",
                                 payee_name: name,
                                 amount: Some(order.amount),
-                                currency: Currency::CNY,
+                                currency: order.currency,
                                 description: order.description,
                                 expires_ms: Some(order.expires_ms),
+                                order_id: Some(order.id),
                             }),
                             None => Err(MoneyError::MerchantUnavailable),
                         },
@@ -1098,6 +1104,7 @@ impl Money {
         holder: &HolderRecord,
         payload: &str,
         amount: Option<PositiveAmount>,
+        quote_id: Option<String>,
         origin: &Origin,
         key: &IdempotencyKey,
         render: Render<Done>,
@@ -1161,6 +1168,38 @@ impl Money {
                     }
                     if now >= order.expires_ms {
                         return Err(MoneyError::OrderExpired);
+                    }
+                    if order.currency != Currency::CNY {
+                        // Priced in another currency: paid from yuan through the quote the
+                        // payer saw on the preview, for this order and its amount only.
+                        let quote = quote_id
+                            .as_deref()
+                            .and_then(|id| r.fx_quote(id).transpose())
+                            .transpose()?
+                            .filter(|q| {
+                                q.holder_id == payer_id
+                                    && q.purpose == QuotePurpose::Order
+                                    && q.subject.as_deref() == Some(order.id.as_str())
+                                    && q.sell_currency == Currency::CNY
+                                    && q.buy_currency == order.currency
+                                    && q.buy == order.amount
+                            })
+                            .ok_or(MoneyError::InvalidField("quote_id"))?;
+                        if quote.used_by.is_some() {
+                            return Err(MoneyError::QuoteUsed);
+                        }
+                        if now >= quote.expires_ms {
+                            return Err(MoneyError::QuoteExpired);
+                        }
+                        return money.pay_merchant_through(
+                            r,
+                            known_payer.as_ref(),
+                            &payer_id,
+                            &order,
+                            &quote,
+                            &asker,
+                            now,
+                        );
                     }
                     money.pay_merchant(
                         r,

@@ -419,6 +419,7 @@ pub async fn pay(
                                 &me.holder,
                                 &body.payload,
                                 typed,
+                                body.quote_id.clone(),
                                 &origin,
                                 &key,
                                 render,
@@ -446,13 +447,45 @@ pub struct PreviewQuery {
     responses(
         (status = 200, description = "What paying the code would pay", body = PayPreview),
         (status = 409, description = "`order_paid`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`payload_invalid`, `order_expired`, `merchant_unavailable`, `invalid_payee` (a receive code of a closed wallet)", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "`payload_invalid`, `order_expired`, `merchant_unavailable`, `invalid_payee` (a receive code of a closed wallet)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`fx_unavailable`: an order priced in another currency, with no fresh rate to quote it", body = Problem, content_type = "application/problem+json")))]
 pub async fn pay_preview(
     State(state): State<AppState>,
-    _me: CurrentHolder,
+    me: CurrentHolder,
     ApiQuery(query): ApiQuery<PreviewQuery>,
 ) -> Result<Json<PayPreview>, ApiError> {
     let scanned = state.money.scanned(&state.storage, &query.payload).await?;
+    // An order priced in another currency is paid from yuan: the payer is quoted the yuan it
+    // costs (rate and spread shown) before confirming, as the order's quote.
+    let fx = match (&scanned.order_id, scanned.amount) {
+        (Some(order_id), Some(price)) if scanned.currency != qianbao_ledger::Currency::CNY => {
+            let buy = qianbao_ledger::PositiveAmount::new(price.minor())
+                .ok_or(MoneyError::AmountInvalid)?;
+            let quote = state
+                .money
+                .quote_fx(
+                    &state.storage,
+                    &me.holder,
+                    qianbao_wallet::fx::QuoteAsk {
+                        sell: qianbao_ledger::Currency::CNY,
+                        buy: scanned.currency,
+                        fixed: qianbao_wallet::fx::Fixed::Buy(buy),
+                    },
+                    qianbao_wallet::fx::QuotePurpose::Order,
+                    Some(order_id.clone()),
+                )
+                .await?;
+            Some(qianbao_api_types::PayFx {
+                quote_id: quote.id,
+                rate: quote.rate.to_string(),
+                pay_amount: quote.sell.minor(),
+                pay_currency: quote.sell_currency.as_str().into(),
+                fee: quote.fee.minor(),
+                expires_at: rfc3339(quote.expires_ms),
+            })
+        }
+        _ => None,
+    };
     Ok(Json(PayPreview {
         kind: scanned.kind.into(),
         payee_name: scanned.payee_name,
@@ -460,5 +493,6 @@ pub async fn pay_preview(
         currency: scanned.currency.as_str().into(),
         description: scanned.description,
         expires_at: scanned.expires_ms.map(rfc3339),
+        fx,
     }))
 }
