@@ -270,7 +270,7 @@ fn amount_parts(text: &str) -> Option<(&str, &str)> {
     ok.then_some((int, frac))
 }
 
-/// 10^exponent, for the exponents of the currency table (0–3).
+/// 10^exponent; `None` past what an i64 holds (the currency table's exponents are 0 and 2).
 fn scale(exponent: u8) -> Option<i64> {
     10i64.checked_pow(u32::from(exponent))
 }
@@ -290,10 +290,14 @@ pub fn amount_minor(text: &str, exponent: u8) -> Result<i64, EmvError> {
     } else {
         frac.parse().map_err(|_| EmvError::AmountInvalid)?
     };
-    let minor = scale(exponent)
-        .and_then(|s| int.checked_mul(s))
-        .zip(u8::try_from(missing).ok().and_then(scale))
-        .and_then(|(int, pad)| frac.checked_mul(pad).and_then(|f| int.checked_add(f)))
+    let whole = scale(exponent).and_then(|s| int.checked_mul(s));
+    let part = u8::try_from(missing)
+        .ok()
+        .and_then(scale)
+        .and_then(|pad| frac.checked_mul(pad));
+    let minor = whole
+        .zip(part)
+        .and_then(|(whole, part)| whole.checked_add(part))
         .ok_or(EmvError::AmountInvalid)?;
     if minor <= 0 {
         return Err(EmvError::AmountInvalid);
