@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README gives it: makes sure the browser the web-app tests drive is
-# installed (Debian's chromium and chromium-driver) with axe-core from npm, then runs every test of
-# the workspace.
+# installed (Debian's chromium and chromium-driver) with axe-core from npm, and the EMVCo oracle
+# (cemacqr from PyPI), then runs every test of the workspace.
 # Extra arguments go to `cargo test` (e.g. `scripts/test.sh -p qianbao-server --test browser`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +32,21 @@ if ! grep -qs "\"version\": \"$axe_version\"" target/axe/node_modules/axe-core/p
     npm install --prefix target/axe --no-audit --no-fund --no-save "axe-core@$axe_version" >/dev/null
   else
     echo "note: npm is missing; the browser tests cannot check accessibility" >&2
+  fi
+fi
+
+# The EMVCo oracle test (crates/wallet/tests/emvco_oracle.rs) reads our merchant QR codes with
+# cemacqr, an independent implementation from PyPI (scripts/emvco_oracle.py drives it); it goes
+# into target/emvco-oracle, outside the repo, at the version the test names.
+emvco_oracle_version=0.1.2
+if [ ! -d "target/emvco-oracle/cemacqr-$emvco_oracle_version.dist-info" ]; then
+  if command -v python3 >/dev/null 2>&1 && python3 -m pip --version >/dev/null 2>&1; then
+    echo "installing cemacqr $emvco_oracle_version for the EMVCo oracle test" >&2
+    rm -rf target/emvco-oracle
+    PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check --no-deps \
+      --target target/emvco-oracle "cemacqr==$emvco_oracle_version" >/dev/null
+  else
+    echo "note: python3 or pip is missing; the EMVCo oracle test will be skipped unless QIANBAO_REQUIRE_ORACLES=1" >&2
   fi
 fi
 

@@ -278,7 +278,7 @@ mod tests {
         unique.sort_unstable();
         unique.dedup();
         assert_eq!(unique.len(), names.len());
-        assert_eq!(names.len(), 14, "add a #[test] for the new target");
+        assert_eq!(names.len(), 15, "add a #[test] for the new target");
     }
 
     #[test]
@@ -364,6 +364,11 @@ mod tests {
     #[test]
     fn payload() {
         fuzz("payload");
+    }
+
+    #[test]
+    fn emvco() {
+        fuzz("emvco");
     }
 
     #[test]

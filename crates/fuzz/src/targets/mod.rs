@@ -1,5 +1,7 @@
 //! The fuzz targets, one function per parser; see the crate README for what each checks.
 
+// EMVCo merchant-presented QR codes.
+mod emvco;
 mod identity;
 mod ledger;
 mod money;
@@ -59,6 +61,12 @@ pub(crate) const ALL: &[Target] = &[
         about: "Payload::parse: issued ids, positive amounts, encode/parse round trip",
         run: money::payload,
         test_cases: 20_000,
+    },
+    Target {
+        name: "emvco",
+        about: "Emv/MerchantCode::parse: canonical re-encoding, round trip, CRC catches one byte",
+        run: emvco::emvco,
+        test_cases: 10_000,
     },
     Target {
         name: "payment_code",

@@ -108,8 +108,8 @@ const PAYLOAD_DICT: &[&str] = &[
 ];
 
 /// `Payload::parse`: what the platform encodes parses back to itself; whatever parses is at most
-/// 256 bytes, carries only issued ids and a positive 15-digit amount, and re-encodes to a text
-/// that parses to the same payload.
+/// `PAYLOAD_LEN_MAX` (512) bytes, carries only issued ids and a positive 15-digit amount, and
+/// re-encodes to a text that parses to the same payload.
 pub fn payload(rng: &mut Rng, case: &mut Case) -> Check {
     let made = some_payload(rng);
     let encoded = made.encode();
