@@ -971,6 +971,9 @@ pub struct OrderBody {
     pub status: String,
     /// Minor units.
     pub amount: i64,
+    /// ISO 4217: the order's currency (its `amount` is in that currency's minor units).
+    #[serde(default)]
+    pub currency: String,
     /// RFC 3339.
     pub expires_at: String,
     /// The payment that paid it.

@@ -624,10 +624,11 @@ impl From<MoneyError> for ApiError {
                 "yourself" => "You cannot pay yourself.".to_string(),
                 other => format!("The payee's wallet cannot take payments ({other})."),
             }),
-            MoneyError::PayloadInvalid => unprocessable(
+            MoneyError::PayloadInvalid(reason) => unprocessable(
                 "That QR code is not a qianbao payment code. Scan the shop's or the payee's code again.",
             )
-            .field("payload"),
+            .field("payload")
+            .reason(reason),
             MoneyError::OrderExpired => {
                 unprocessable("The order has expired; ask the shop for a new one.")
             }

@@ -29,7 +29,8 @@
 //!   "recon_date_tolerance_days": 1,
 //!   "console_refund_four_eyes_from": 50000,
 //!   "fx": {"currencies": ["CNY", "HKD", "USD", "EUR", "JPY", "GBP"], "spread_bps": 50,
-//!          "spreads": {"USD/CNY": 30}, "quote_ttl_s": 30, "rate_stale_s": 86400}
+//!          "spreads": {"USD/CNY": 30}, "quote_ttl_s": 30, "rate_stale_s": 86400},
+//!   "qr_merchant_city": "LANZHOU"
 //! }
 //! ```
 
@@ -149,6 +150,8 @@ pub struct PolicyFile {
     pub console_refund_four_eyes_from: Option<i64>,
     /// Currencies: which are enabled, spreads, quote lifetime and rate staleness.
     pub fx: Option<FxFile>,
+    /// The city shops' EMVCo QR codes name (printable ASCII, at most 15 characters).
+    pub qr_merchant_city: Option<String>,
 }
 
 /// Lays the file's currency policy over `fx` and checks the result.
@@ -362,6 +365,15 @@ impl Policy {
         }
         if let Some(f) = &file.fx {
             fx_policy(&mut m.fx, f)?;
+        }
+        if let Some(city) = &file.qr_merchant_city {
+            let fits = !city.is_empty()
+                && city.len() <= 15
+                && city.bytes().all(|b| (0x20..0x7f).contains(&b));
+            if !fits {
+                return Err("qr_merchant_city must be 1 to 15 printable ASCII characters".into());
+            }
+            m.qr_merchant_city = city.clone();
         }
         if let Some(v) = not_negative("recon_date_tolerance_days", file.recon_date_tolerance_days)?
         {

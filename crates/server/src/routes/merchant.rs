@@ -23,7 +23,6 @@ use qianbao_api_types::{
 };
 use qianbao_wallet::domain::display_text;
 use qianbao_wallet::money::merchant::RefundDone;
-use qianbao_wallet::money::payload::Payload;
 use qianbao_wallet::money::records::{ChargeStatus, MerchantRecord, OrderRecord};
 use qianbao_wallet::money::refund_password::RefundPasswordProof;
 use qianbao_wallet::money::waiting::ChargeOutcome;
@@ -84,20 +83,22 @@ pub async fn rotate_key(
     Ok((StatusCode::CREATED, Json(ApiKeyBody { api_key })))
 }
 
-fn order_body(order: OrderRecord) -> OrderBody {
-    let payload = Payload::Order {
-        order_id: order.id.clone(),
-    }
-    .encode();
-    OrderBody {
+fn order_body(
+    state: &AppState,
+    shop: &MerchantRecord,
+    order: OrderRecord,
+) -> Result<OrderBody, ApiError> {
+    let payload = state.money.order_code(shop, &order)?;
+    Ok(OrderBody {
         qr_svg: qr_svg(&payload),
         qr_payload: payload,
         order_id: order.id,
         status: order.status.as_str().into(),
         amount: order.amount.minor(),
+        currency: order.currency.as_str().into(),
         expires_at: rfc3339(order.expires_ms),
         payment_id: order.payment_id,
-    }
+    })
 }
 
 /// Creates an order of a fixed amount, shown to the payer as a QR code.
@@ -130,7 +131,10 @@ pub async fn create_order(
             expires_in_ms,
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(order_body(order))))
+    Ok((
+        StatusCode::CREATED,
+        Json(order_body(&state, &merchant, order)?),
+    ))
 }
 
 /// One of the merchant's orders.
@@ -145,7 +149,7 @@ pub async fn order(
     Path(id): Path<String>,
 ) -> Result<Json<OrderBody>, ApiError> {
     let order = state.money.order(&state.storage, &merchant, &id).await?;
-    Ok(Json(order_body(order)))
+    Ok(Json(order_body(&state, &merchant, order)?))
 }
 
 fn charge_reply(outcome: ChargeOutcome) -> String {

@@ -338,10 +338,7 @@ async fn web_merchant(
         .money
         .refund_password_set(&state.storage, &merchant.id)
         .await?;
-    let static_qr_payload = qianbao_wallet::money::payload::Payload::Merchant {
-        merchant_id: merchant.id.clone(),
-    }
-    .encode();
+    let static_qr_payload = state.money.static_code(&merchant)?;
     Ok(WebMerchant {
         static_qr_svg: crate::routes::money::codes::qr_svg(&static_qr_payload),
         static_qr_payload,

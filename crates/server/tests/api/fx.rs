@@ -402,3 +402,181 @@ async fn staff_set_a_rate_in_the_console_with_a_reason_and_it_is_audited() {
     .await;
     assert_eq!(q["rate"], "7.2001", "{q}");
 }
+
+/// The merchant's available balance in `currency`.
+async fn shop_balance(app: &TestApp, m: &crate::money_helpers::Merchant, currency: &str) -> i64 {
+    let (status, body) =
+        answer(call(app, "GET", "/v1/merchant/balance", None, Some(&m.api_key)).await).await;
+    assert_eq!(status, 200, "{body}");
+    body["balances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["currency"] == currency)
+        .map_or(0, |b| b["available"].as_i64().unwrap())
+}
+
+#[tokio::test]
+async fn an_order_priced_in_dollars_is_paid_from_yuan_through_the_previews_quote() {
+    use crate::money_helpers::open_merchant;
+    let (app, clock) = spawn_app_with_clock().await;
+    let owner = open_l1_holder(&app).await;
+    let shop = open_merchant(&app, &owner, "免税店").await;
+    let payer = funded(&app, "张三", 20_000).await;
+    set(&app, &clock, &[("USD/CNY", "7.1234")]).await;
+    let (status, order) = answer(
+        call(
+            &app,
+            "POST",
+            "/v1/merchant/orders",
+            Some(json!({"amount": 1_000, "currency": "USD", "description": "香水"})),
+            Some(&shop.api_key),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{order}");
+    assert_eq!(order["currency"], "USD");
+    let code = order["qr_payload"].as_str().unwrap().to_string();
+    // EMVCo MPM: dynamic, USD (840), US$10.00, a valid CRC last.
+    assert!(code.starts_with("000201010212"), "{code}");
+    assert!(
+        code.contains("5303840") && code.contains("540510.00"),
+        "{code}"
+    );
+    let (status, preview) = answer(
+        call(
+            &app,
+            "GET",
+            &format!("/v1/pay/preview?payload={}", urlencode(&code)),
+            None,
+            Some(&payer.token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(
+        (&preview["amount"], &preview["currency"]),
+        (&json!(1_000), &json!("USD"))
+    );
+    // US$10.00 at CNY→USD 0.140382401662 (1 / 7.1234) costs ⌊1,000 ÷ 0.140382401662⌋ = 7,123 fen
+    // at mid, grossed up by 50 bps: 7,158.
+    let fx = &preview["fx"];
+    assert_eq!(
+        (
+            &fx["rate"],
+            &fx["pay_amount"],
+            &fx["pay_currency"],
+            &fx["fee"]
+        ),
+        (
+            &json!("0.140382401662"),
+            &json!(7_158),
+            &json!("CNY"),
+            &json!(35)
+        )
+    );
+    // Without the quote there is no price in yuan to pay.
+    let r = money(
+        &app,
+        "/v1/pay",
+        json!({"payload": code, "pin": payer.pin}),
+        &payer.token,
+    )
+    .await;
+    assert_eq!(refused(r).await, (422, "invalid_request".into()));
+    let r = money(
+        &app,
+        "/v1/pay",
+        json!({"payload": code, "pin": payer.pin, "quote_id": fx["quote_id"]}),
+        &payer.token,
+    )
+    .await;
+    let (status, paid) = answer(r).await;
+    assert_eq!(status, 201, "{paid}");
+    assert_eq!(
+        (&paid["amount"], &paid["currency"]),
+        (&json!(7_158), &json!("CNY"))
+    );
+    assert_eq!(
+        balances(&app, &payer.token).await,
+        vec![("CNY".into(), 20_000 - 7_158)]
+    );
+    // The shop takes US$10.00 less its 0.6 % fee (6 cents) in dollars.
+    assert_eq!(shop_balance(&app, &shop, "USD").await, 994);
+    let r = money(
+        &app,
+        "/v1/pay",
+        json!({"payload": code, "pin": payer.pin, "quote_id": fx["quote_id"]}),
+        &payer.token,
+    )
+    .await;
+    assert_eq!(refused(r).await, (409, "order_paid".into()));
+    assert_ledger_clean(&ledger(&app).await).await;
+}
+
+#[tokio::test]
+async fn a_printed_code_whose_amount_or_crc_was_changed_is_refused_with_its_reason() {
+    use crate::money_helpers::{open_merchant, order, pay};
+    let (app, _clock) = spawn_app_with_clock().await;
+    let owner = open_l1_holder(&app).await;
+    let shop = open_merchant(&app, &owner, "兰州牛肉面").await;
+    let payer = funded(&app, "张三", 5_000).await;
+    let o = order(&app, &shop, 1_200).await;
+    let code = o["qr_payload"].as_str().unwrap();
+    let order_id = o["order_id"].as_str().unwrap();
+    // The same order stated at ¥0.01, with a correct CRC: our code, but not this order's price.
+    let cheap = qianbao_wallet::money::payload::merchant_order_code(
+        &shop.id,
+        order_id,
+        "Noodles",
+        "BEIJING",
+        "5812",
+        qianbao_ledger::Currency::CNY,
+        1,
+    )
+    .unwrap();
+    let (status, problem) = answer(pay(&app, &payer, &cheap, None).await).await;
+    assert_eq!(
+        (status, &problem["code"], &problem["reason"]),
+        (422, &json!("payload_invalid"), &json!("amount_mismatch")),
+        "{problem}"
+    );
+    let mut broken = code.to_string();
+    let last = broken.pop().unwrap();
+    broken.push(if last == '0' { '1' } else { '0' });
+    let (status, problem) = answer(pay(&app, &payer, &broken, None).await).await;
+    assert_eq!(
+        (status, &problem["reason"]),
+        (422, &json!("crc_mismatch")),
+        "{problem}"
+    );
+    // The old qianbao:// text of the same order is still paid.
+    let r = pay(&app, &payer, &format!("qianbao://o/{order_id}"), None).await;
+    assert_eq!(answer(r).await.0, 201);
+    // And the shop's static code is EMVCo too, with the payer typing the amount.
+    assert!(
+        shop.static_qr.starts_with("000201010211"),
+        "{}",
+        shop.static_qr
+    );
+    let r = pay(&app, &payer, &shop.static_qr, Some(300)).await;
+    assert_eq!(answer(r).await.0, 201);
+    assert_eq!(
+        balances(&app, &payer.token).await,
+        vec![("CNY".into(), 5_000 - 1_200 - 300)]
+    );
+}
+
+/// Percent-encodes a payload for a query string.
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -92,7 +92,7 @@ async fn opening_a_merchant_needs_a_verified_name() {
         body["static_qr_payload"]
             .as_str()
             .unwrap()
-            .starts_with("qianbao://")
+            .starts_with("000201")
     );
     for bad in [
         json!({"name": "", "category": "retail"}),
@@ -308,16 +308,22 @@ async fn an_expired_order_is_order_expired() {
     )
     .await;
     assert_eq!(refused(r).await, (422, "amount_invalid".into()));
-    // Payments are in CNY: an order in another currency would be paid in fen of CNY.
-    let r = call(
-        &app,
-        "POST",
-        "/v1/merchant/orders",
-        Some(json!({"amount": 500, "currency": "USD", "description": "豆浆"})),
-        Some(&m.api_key),
-    )
-    .await;
-    assert_eq!(refused(r).await, (422, "currency_unsupported".into()));
+    // An order may be priced in any currency the operator enabled, and no other.
+    for code in ["KRW", "usd", "XYZ"] {
+        let r = call(
+            &app,
+            "POST",
+            "/v1/merchant/orders",
+            Some(json!({"amount": 500, "currency": code, "description": "豆浆"})),
+            Some(&m.api_key),
+        )
+        .await;
+        assert_eq!(
+            refused(r).await,
+            (422, "currency_unsupported".into()),
+            "{code}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -92,7 +92,7 @@ impl Money {
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
         let asker = Asker::new(origin, key, CallKind::Pay);
-        let payload = Payload::parse(payload).map_err(|_| MoneyError::PayloadInvalid)?;
+        let (payload, stated) = super::moves::read_code(payload)?;
         let card = self.active_card(store, &holder.id, card_id).await?;
         let order_id = match &payload {
             Payload::Order { order_id } => Some(order_id.clone()),
@@ -114,7 +114,7 @@ impl Money {
                 if let Some(row) = running {
                     return money.take_over(r, &key, &row, render, now);
                 }
-                let target = target(r, &payload, amount, max, now)?;
+                let target = target(r, &payload, stated, amount, max, now)?;
                 let id = new_movement_id();
                 let checked = money.merchant_checks(
                     r,
@@ -449,6 +449,7 @@ impl Money {
 fn target(
     r: &mut dyn MoneyTx,
     payload: &Payload,
+    stated: Option<(Currency, i64)>,
     amount: Option<PositiveAmount>,
     max: Amount,
     now: i64,
@@ -461,7 +462,12 @@ fn target(
             description: String::new(),
         }),
         Payload::Order { order_id } => {
-            let order = r.order(order_id)?.ok_or(MoneyError::PayloadInvalid)?;
+            let order = r
+                .order(order_id)?
+                .ok_or(MoneyError::PayloadInvalid("unknown_code"))?;
+            if !super::moves::states(stated, &order) {
+                return Err(MoneyError::PayloadInvalid("amount_mismatch"));
+            }
             if order.status == OrderStatus::Paid {
                 return Err(MoneyError::OrderPaid);
             }

@@ -82,9 +82,10 @@ pub enum MoneyError {
     /// The payee cannot take this payment: yourself, or a wallet that is closed or frozen.
     #[error("invalid_payee: {0}")]
     InvalidPayee(&'static str),
-    /// The scanned text is not a code the platform issued.
-    #[error("payload_invalid")]
-    PayloadInvalid,
+    /// The scanned text is not a code the platform issued, with why (`crc_mismatch`,
+    /// `not_ours`, `amount_mismatch`, `unknown_code`, …).
+    #[error("payload_invalid: {0}")]
+    PayloadInvalid(&'static str),
     /// The order's time to pay has passed.
     #[error("order_expired")]
     OrderExpired,
@@ -190,7 +191,7 @@ impl MoneyError {
             MoneyError::InsufficientBalance => "insufficient_balance",
             MoneyError::LimitExceeded(_) => "limit_exceeded",
             MoneyError::InvalidPayee(_) => "invalid_payee",
-            MoneyError::PayloadInvalid => "payload_invalid",
+            MoneyError::PayloadInvalid(_) => "payload_invalid",
             MoneyError::OrderExpired => "order_expired",
             MoneyError::OrderPaid => "order_paid",
             MoneyError::PaymentCodeInvalid => "payment_code_invalid",

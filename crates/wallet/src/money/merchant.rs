@@ -5,7 +5,6 @@ use super::call::Outcome;
 use super::fees::fee_back;
 use super::limits::{self, Limit};
 use super::moves::{SPENDING, Side};
-use super::payload::Payload;
 use super::records::{
     Channel, Direction, MerchantPaymentRecord, MerchantRecord, MoneyTx, MovementKind,
     MovementStatus, OrderRecord, OrderStatus, PaymentCodeRecord, ReadAhead, RefundRecord,
@@ -125,6 +124,7 @@ impl Money {
         };
         let holder_id = holder.id.clone();
         let password = refund_password.map(|p| self.refund_password_record(&id, &p));
+        let static_qr_payload = self.static_code(&record)?;
         self.run(store, move |r| {
             active_holder(r, &holder_id)?;
             r.insert_merchant(&record)?;
@@ -136,10 +136,7 @@ impl Money {
         })
         .await?;
         Ok(OpenedMerchant {
-            static_qr_payload: Payload::Merchant {
-                merchant_id: id.clone(),
-            }
-            .encode(),
+            static_qr_payload,
             merchant_id: id,
             api_key,
         })
@@ -780,9 +777,18 @@ impl Money {
             // The conversion inside the payment: the yuan go to the FX position and income, the
             // order's currency comes out of the FX position in it.
             postings.extend([
-                leg(&operator_account(r, AccountKind::FxPosition, currency)?, amount - q.fee),
-                leg(&operator_account(r, AccountKind::FxIncome, currency)?, q.fee),
-                leg(&operator_account(r, AccountKind::FxPosition, taken_in)?, -takes),
+                leg(
+                    &operator_account(r, AccountKind::FxPosition, currency)?,
+                    amount - q.fee,
+                ),
+                leg(
+                    &operator_account(r, AccountKind::FxIncome, currency)?,
+                    q.fee,
+                ),
+                leg(
+                    &operator_account(r, AccountKind::FxPosition, taken_in)?,
+                    -takes,
+                ),
             ]);
         }
         apply(

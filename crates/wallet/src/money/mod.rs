@@ -41,6 +41,8 @@ mod receipt;
 pub mod replay;
 
 pub mod review;
+// The EMVCo QR texts shops show.
+pub mod shop_codes;
 // A closing's sweep of the whole balance to a card.
 pub(crate) mod sweep;
 

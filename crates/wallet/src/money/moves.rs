@@ -1,7 +1,6 @@
 //! A holder's own money calls: top-up from a card, withdrawal to a card, transfer to another
 //! holder (now or delayed), paying a scanned code, and the cancelling of a delayed transfer.
 
-use crate::fx::QuotePurpose;
 use super::fees::FeeSchedule;
 use super::limits;
 use super::payload::Payload;
@@ -17,6 +16,7 @@ use super::{
     yuan,
 };
 use crate::domain::{BankKind, CardType, Phone};
+use crate::fx::QuotePurpose;
 use crate::records::{CardRecord, CardStatus, HolderRecord, HolderStatus};
 use crate::risk::{CallKind, Verdict};
 use crate::storage::RecordStore;
@@ -260,7 +260,7 @@ impl Money {
         store: &impl RecordStore,
         payload: &str,
     ) -> Result<Scanned, MoneyError> {
-        let payload = Payload::parse(payload).map_err(|_| MoneyError::PayloadInvalid)?;
+        let (payload, stated) = read_code(payload)?;
         let now = self.now_ms();
         store
             .transact_read(move |r| {
@@ -286,7 +286,7 @@ impl Money {
                             expires_ms: None,
                             order_id: None,
                         }),
-                        None => Err(MoneyError::PayloadInvalid),
+                        None => Err(MoneyError::PayloadInvalid("unknown_payee")),
                     },
                     Payload::Merchant { merchant_id } => match shop(r, merchant_id)? {
                         Some(name) => Ok(Scanned {
@@ -301,7 +301,10 @@ impl Money {
                         None => Err(MoneyError::MerchantUnavailable),
                     },
                     Payload::Order { order_id } => match r.order(order_id)? {
-                        None => Err(MoneyError::PayloadInvalid),
+                        None => Err(MoneyError::PayloadInvalid("unknown_code")),
+                        Some(order) if !states(stated, &order) => {
+                            Err(MoneyError::PayloadInvalid("amount_mismatch"))
+                        }
                         Some(order) if order.status == OrderStatus::Paid => {
                             Err(MoneyError::OrderPaid)
                         }
@@ -1110,7 +1113,7 @@ impl Money {
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
         let asker = Asker::new(origin, key, CallKind::Pay);
-        let payload = Payload::parse(payload).map_err(|_| MoneyError::PayloadInvalid)?;
+        let (payload, stated) = read_code(payload)?;
         let key = key.clone();
         let payer_id = holder.id.clone();
         let money = self.clone();
@@ -1132,7 +1135,7 @@ impl Money {
                     };
                     let payee = r
                         .holder_by_wallet(wallet_id)?
-                        .ok_or(MoneyError::PayloadInvalid)?;
+                        .ok_or(MoneyError::PayloadInvalid("unknown_code"))?;
                     money.pay_holder(
                         r,
                         &payer_id,
@@ -1162,7 +1165,12 @@ impl Money {
                     )?
                 }
                 Payload::Order { order_id } => {
-                    let order = r.order(order_id)?.ok_or(MoneyError::PayloadInvalid)?;
+                    let order = r
+                        .order(order_id)?
+                        .ok_or(MoneyError::PayloadInvalid("unknown_code"))?;
+                    if !states(stated, &order) {
+                        return Err(MoneyError::PayloadInvalid("amount_mismatch"));
+                    }
                     if order.status == OrderStatus::Paid {
                         return Err(MoneyError::OrderPaid);
                     }
@@ -1219,6 +1227,19 @@ impl Money {
         })
         .await
     }
+}
+
+/// Reads a scanned text: the code, and the amount an EMVCo code states (`None` for our older
+/// `qianbao://` texts, which state none).
+pub(crate) fn read_code(text: &str) -> Result<(Payload, Option<(Currency, i64)>), MoneyError> {
+    Payload::parse_stated(text).map_err(|e| MoneyError::PayloadInvalid(e.reason))
+}
+
+/// Whether what a code states agrees with the order it names: a printed code whose amount or
+/// currency differs from the order's is not paid at either price.
+pub(crate) fn states(stated: Option<(Currency, i64)>, order: &super::records::OrderRecord) -> bool {
+    stated
+        .is_none_or(|(currency, minor)| currency == order.currency && minor == order.amount.minor())
 }
 
 /// How soon a top-up whose answer the bank did not give is asked about again.

@@ -48,6 +48,8 @@ pub struct MoneyPolicy {
     pub risk_hold_review_ms: i64,
     /// Currencies: which are enabled, spreads, quote lifetime, rate staleness.
     pub fx: crate::fx::FxPolicy,
+    /// The city shops' EMVCo QR codes name (tag 60: printable ASCII, at most 15 characters).
+    pub qr_merchant_city: String,
 }
 
 impl Default for MoneyPolicy {
@@ -71,6 +73,7 @@ impl Default for MoneyPolicy {
             risk: Arc::new(crate::risk::defaults::rule_set()),
             risk_hold_review_ms: 72 * 3_600_000,
             fx: crate::fx::FxPolicy::default(),
+            qr_merchant_city: "BEIJING".into(),
         }
     }
 }

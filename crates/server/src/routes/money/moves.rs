@@ -386,7 +386,7 @@ pub async fn pay(
                 if let Some(a) = body.amount {
                     amount(a, s.money.policy.amount_max_minor)?;
                 }
-                Payload::parse(&body.payload).map_err(|_| MoneyError::PayloadInvalid)?;
+                Payload::parse(&body.payload).map_err(|e| MoneyError::PayloadInvalid(e.reason))?;
                 s.money
                     .check_pin_read(&s.storage, &me.holder.id, &body.pin, pin_read)
                     .await?;
@@ -438,7 +438,7 @@ pub async fn pay(
 #[into_params(parameter_in = Query)]
 pub struct PreviewQuery {
     /// The scanned QR code's text.
-    #[param(max_length = 256)]
+    #[param(max_length = 512)]
     pub payload: String,
 }
 
