@@ -11,6 +11,9 @@
 //!   life — ¥1,000,000 per card, debits and credits deduped by reference — and what moved in the
 //!   books it is given (the database, under the server), from which it prints its daily
 //!   statements; [`HttpBank`] speaks to a bank's HTTP API.
+//! - [`rates`]: [`SandboxRateFeed`] makes up mid-market rates against CNY that drift a little,
+//!   deterministically, with the clock; [`HttpRateFeed`] asks a bank's or a vendor's rate feed,
+//!   whose rates must arrive as decimal strings.
 //! - [`webhook`]: [`HttpWebhooks`] POSTs signed events to the URLs merchants chose. It has no
 //!   sandbox twin: merchants' receivers are real in sandbox mode too.
 //!
@@ -38,12 +41,14 @@ mod outbound;
 
 pub mod bank;
 pub mod identity;
+pub mod rates;
 pub mod sms;
 pub mod webhook;
 
 pub use bank::{HttpBank, HttpBankConfig, SandboxBank};
 pub use config::{ApiKey, BACKOFF_MAX, ConfigError, RETRIES_MAX, TIMEOUT_MAX};
 pub use identity::{HttpIdentity, HttpIdentityConfig, SandboxIdentity};
+pub use rates::{HttpRateFeed, HttpRateFeedConfig, SandboxRateFeed};
 pub use sms::{HttpSms, HttpSmsConfig, SandboxSms};
 pub use webhook::{HttpWebhooks, WEBHOOK_TIMEOUT};
 

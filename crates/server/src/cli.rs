@@ -248,12 +248,21 @@ pub struct ServeArgs {
     /// The operator's policy file (JSON): level limits, code, login and PIN numbers.
     #[arg(long, env = "QIANBAO_POLICY")]
     pub policy: Option<PathBuf>,
+    /// How often the rate feed (the sandbox's under --sandbox, else --rate-feed-url's) is asked
+    /// for the enabled currencies' rates, in seconds, and once at start; 0 never asks.
+    #[arg(
+        long,
+        env = "QIANBAO_RATE_FEED_INTERVAL_S",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(0..=86_400)
+    )]
+    pub rate_feed_interval_s: u64,
     /// The production connectors (ignored under --sandbox).
     #[command(flatten)]
     pub connectors: ConnectorArgs,
 }
 
-/// Where the production SMS provider, identity verifier and bank are, and their keys.
+/// Where the production SMS provider, identity verifier, bank and rate feed are, and their keys.
 #[derive(Debug, Args)]
 pub struct ConnectorArgs {
     /// The SMS provider's endpoint; messages are POSTed as JSON {to, sender, text}.
@@ -295,6 +304,18 @@ pub struct ConnectorArgs {
         default_value = ""
     )]
     pub bank_api_key: String,
+    /// The rate feed's endpoint; the pairs wanted are POSTed as JSON {pairs}, rates come back as
+    /// decimal strings. Unset, rates come only from the operator.
+    #[arg(long, env = "QIANBAO_RATE_FEED_URL")]
+    pub rate_feed_url: Option<String>,
+    /// The rate feed's API key.
+    #[arg(
+        long,
+        env = "QIANBAO_RATE_FEED_API_KEY",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub rate_feed_api_key: String,
     /// How long one call to a connector may take, in milliseconds.
     #[arg(long, default_value_t = 5_000)]
     pub connector_timeout_ms: u64,
@@ -340,6 +361,15 @@ impl ConnectorArgs {
                     retries: self.connector_retries,
                     backoff,
                 }),
+            rate_feed: self.rate_feed_url.clone().map(|url| {
+                qianbao_connectors::HttpRateFeedConfig {
+                    url,
+                    api_key: self.rate_feed_api_key.clone().into(),
+                    timeout,
+                    retries: self.connector_retries,
+                    backoff,
+                }
+            }),
         }
     }
 }
@@ -602,6 +632,8 @@ async fn serve(args: Box<ServeArgs>) -> ExitCode {
         .filter(|k| !k.is_empty());
     settings.key_dir = args.storage.data_dir.clone();
     settings.connectors = args.connectors.connectors();
+    settings.rate_feed_interval =
+        (args.rate_feed_interval_s > 0).then(|| Duration::from_secs(args.rate_feed_interval_s));
     if let Some(path) = &args.policy {
         match crate::policy::Policy::load(path, args.sandbox) {
             Ok(policy) => settings.policy = Some(policy),

@@ -1,13 +1,15 @@
 //! The outside systems this node talks to through the wallet's ports: the sandbox ones, the
-//! production ones the operator configured, and a stand-in that says a connector is missing.
+//! production ones the operator configured, and a stand-in that says a connector is missing
+//! (except the rate feed, which may rightly be absent: the operator then sets rates by hand).
 
 use crate::settings::Connectors;
 use qianbao_connectors::ConfigError;
 use qianbao_secrets::KeyRing;
-use qianbao_wallet::{Bank, IdentityVerifier, SandboxBankBooks, SmsGateway};
+use qianbao_wallet::{Bank, Clock, IdentityVerifier, RateFeed, SandboxBankBooks, SmsGateway};
 use std::sync::Arc;
 
-/// The three connectors the wallet's rules call through their ports.
+/// The three connectors the wallet's rules call through their ports, and the rate feed a worker
+/// polls.
 pub(crate) struct Connected {
     /// Texts codes and money alerts.
     pub(crate) sms: Arc<dyn SmsGateway>,
@@ -15,6 +17,9 @@ pub(crate) struct Connected {
     pub(crate) identity: Arc<dyn IdentityVerifier>,
     /// Checks and binds cards, and moves money to and from them.
     pub(crate) bank: Arc<dyn Bank>,
+    /// Publishes mid-market rates; `None` when no feed is configured, and rates come only from
+    /// the operator's command.
+    pub(crate) rate_feed: Option<Arc<dyn RateFeed>>,
 }
 
 /// The sandbox bank's secret, derived from the master key, so binding codes it issued still
@@ -51,21 +56,24 @@ pub(crate) fn statement_bank(
     })
 }
 
-/// The SMS gateway, identity verifier and bank: the sandbox ones under `--sandbox` (the bank
-/// keeping what it moved in `bank_books` when given); otherwise the `configured` production
-/// ones, and for any not configured one that answers "unavailable", so that nothing pretends (an
-/// SMS then waits in the outbox until a gateway is configured).
+/// The SMS gateway, identity verifier, bank and rate feed: the sandbox ones under `--sandbox`
+/// (the bank keeping what it moved in `bank_books` when given, the feed's rates moving with
+/// `clock`); otherwise the `configured` production ones, and for any not configured one that
+/// answers "unavailable", so that nothing pretends (an SMS then waits in the outbox until a
+/// gateway is configured) — but no rate feed at all when none is configured.
 pub(crate) fn connect(
     keys: &KeyRing,
     sandbox: bool,
     configured: &Connectors,
     bank_books: Option<Arc<dyn SandboxBankBooks>>,
+    clock: Arc<dyn Clock>,
 ) -> Result<Connected, ConfigError> {
     if sandbox {
         return Ok(Connected {
             sms: Arc::new(qianbao_connectors::SandboxSms),
             identity: Arc::new(qianbao_connectors::SandboxIdentity::new()),
             bank: sandbox_bank(keys, bank_books),
+            rate_feed: Some(Arc::new(qianbao_connectors::SandboxRateFeed::new(clock))),
         });
     }
     let sms: Arc<dyn SmsGateway> = match &configured.sms {
@@ -80,10 +88,17 @@ pub(crate) fn connect(
         Some(config) => Arc::new(qianbao_connectors::HttpBank::new(config.clone())?),
         None => Arc::new(NotConfigured),
     };
+    let rate_feed: Option<Arc<dyn RateFeed>> = match &configured.rate_feed {
+        Some(config) => Some(Arc::new(qianbao_connectors::HttpRateFeed::new(
+            config.clone(),
+        )?)),
+        None => None,
+    };
     Ok(Connected {
         sms,
         identity,
         bank,
+        rate_feed,
     })
 }
 

@@ -10,6 +10,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How often the rate feed is asked unless told otherwise: rates move by the minute, and a feed
+/// usually publishes no faster.
+pub const RATE_FEED_INTERVAL: Duration = Duration::from_secs(60);
+
 /// What the server is started with.
 #[derive(Clone)]
 pub struct Settings {
@@ -41,6 +45,11 @@ pub struct Settings {
     pub clock: Arc<dyn Clock>,
     /// The production connectors the operator configured (ignored under the sandbox).
     pub connectors: Connectors,
+    /// How often the rate feed is asked for the enabled currencies' rates (also once at start),
+    /// when there is a feed: the sandbox's, or the one configured. `None` never asks, leaving
+    /// rates to the operator's command; tests that set their own rates turn it off so a poll
+    /// cannot replace them mid-test.
+    pub rate_feed_interval: Option<Duration>,
 }
 
 /// The production connectors, each present when configured.
@@ -52,11 +61,14 @@ pub struct Connectors {
     pub identity: Option<qianbao_connectors::HttpIdentityConfig>,
     /// The bank.
     pub bank: Option<qianbao_connectors::HttpBankConfig>,
+    /// The rate feed. Without one rates come only from the operator, which is a complete setup,
+    /// not a missing connector.
+    pub rate_feed: Option<qianbao_connectors::HttpRateFeedConfig>,
 }
 
 impl Settings {
     /// Defaults for `location`: 127.0.0.1:8080, sandbox off, 30 s requests, 1 MiB bodies, 10 s
-    /// for a request's headers, 60 s idle between requests.
+    /// for a request's headers, 60 s idle between requests, the rate feed asked every 60 s.
     pub fn new(location: Location) -> Self {
         Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
@@ -71,6 +83,7 @@ impl Settings {
             policy: None,
             clock: Arc::new(SystemClock),
             connectors: Connectors::default(),
+            rate_feed_interval: Some(RATE_FEED_INTERVAL),
         }
     }
 

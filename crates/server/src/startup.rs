@@ -103,6 +103,7 @@ impl Application {
             settings.sandbox,
             &settings.connectors,
             Some(Arc::new(storage.clone())),
+            settings.clock.clone(),
         )?;
         let (opening, kyc, money) = services(
             ctx,
@@ -152,6 +153,15 @@ impl Application {
             settings.clock.clone(),
             !settings.sandbox,
         ));
+        if let (Some(feed), Some(interval)) = (connected.rate_feed, settings.rate_feed_interval) {
+            tokio::spawn(workers::poll_rate_feed(
+                storage.clone(),
+                live.clone(),
+                feed,
+                settings.clock.clone(),
+                interval,
+            ));
+        }
         let listener =
             TcpListener::bind(settings.listen)
                 .await
@@ -248,7 +258,13 @@ pub fn operator_money(keys: KeyRing, policy: &Policy) -> Result<Money, StartErro
         keys: Arc::new(keys),
         clock: Arc::new(qianbao_wallet::SystemClock),
     };
-    let connected = connectors::connect(&ctx.keys, true, &Default::default(), None)?;
+    let connected = connectors::connect(
+        &ctx.keys,
+        true,
+        &Default::default(),
+        None,
+        ctx.clock.clone(),
+    )?;
     Ok(services(ctx, policy, connected.identity, connected.bank).2)
 }
 

@@ -1,12 +1,15 @@
 //! The work every node runs beside the requests, for as long as the process runs: due timers, the
-//! SMS outbox, the merchants' webhook outbox, the daily funding check, and the policy's newest
-//! version. Each loop polls the database, so any node may run it, and each step is safe to run
-//! twice.
+//! SMS outbox, the merchants' webhook outbox, the daily funding check, the policy's newest
+//! version, and the rate feed. Each loop polls the database (or the feed), so any node may run
+//! it, and each step is safe to run twice.
 
 use crate::live_policy::LivePolicy;
+use qianbao_ledger::Currency;
 use qianbao_store::Storage;
+use qianbao_wallet::fx::{MidRate, Pair, rates_in_force, set_rates};
 use qianbao_wallet::money::Money;
-use qianbao_wallet::{Clock, SmsGateway, WebhookSender};
+use qianbao_wallet::storage::RecordStore;
+use qianbao_wallet::{Clock, ConnectorError, RateFeed, SmsGateway, StoreError, WebhookSender};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -144,5 +147,337 @@ pub(crate) async fn check_funding_daily(storage: Storage, clock: Arc<dyn Clock>)
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "cannot check the funding invariant; will retry"),
         }
+    }
+}
+
+/// The `source` of the rates the feed gave, in the rates in force and their history.
+const FEED_SOURCE: &str = "feed";
+
+/// Why one poll of the rate feed stored nothing.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum FeedPollError {
+    /// The feed failed (unavailable after its retries, or an answer outside its protocol).
+    #[error("rate feed: {0}")]
+    Feed(#[from] ConnectorError),
+    /// The rates could not be read or stored.
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl FeedPollError {
+    /// The `outcome` label of `qianbao_rate_feed_polls_total`: an operator alerts differently on a
+    /// feed that is down (it passes) and one that answers nonsense or refuses our key (it does not).
+    fn outcome(&self) -> &'static str {
+        match self {
+            FeedPollError::Feed(ConnectorError::Unavailable(_)) => "unavailable",
+            FeedPollError::Feed(ConnectorError::Protocol(_)) => "protocol",
+            FeedPollError::Store(_) => "store_error",
+        }
+    }
+}
+
+/// Asks `feed` for `X/CNY` of every enabled currency X but CNY, and stores each rate it gives
+/// that is newer than the one in force for its pair, with source `feed` and the feed's time —
+/// never later than now, so a feed whose clock runs ahead cannot make a rate look fresh for
+/// longer than it is. Returns how many rates were stored.
+///
+/// A failing feed stores nothing, and a rate no newer than the one in force is left out: an
+/// operator's rate set after the feed's observation stands until the feed has a newer one, a
+/// feed that has not moved adds nothing to the history, and nodes polling the same feed store
+/// each observation once (give or take a race between two of them, which costs a history row).
+pub(crate) async fn poll_rates_once(
+    store: &impl RecordStore,
+    feed: &dyn RateFeed,
+    enabled: &[Currency],
+    clock: &dyn Clock,
+) -> Result<usize, FeedPollError> {
+    let mut asked: Vec<Pair> = Vec::new();
+    for &base in enabled {
+        let pair = Pair {
+            base,
+            quote: Currency::CNY,
+        };
+        if base != Currency::CNY && !asked.contains(&pair) {
+            asked.push(pair);
+        }
+    }
+    if asked.is_empty() {
+        return Ok(0);
+    }
+    let given = feed.latest(&asked).await?;
+    // Read once the answer is in, so a rate observed while a slow feed answered is not "future".
+    let now_ms = clock.now_ms();
+    let in_force = rates_in_force(store).await?;
+    let mut newer: Vec<MidRate> = Vec::new();
+    for rate in given {
+        // The port promises only the pairs asked; a feed breaking that must not set others.
+        if !asked.contains(&rate.pair) {
+            continue;
+        }
+        let set_ms = rate.as_of_ms.min(now_ms);
+        let is_newer = in_force
+            .iter()
+            .chain(&newer)
+            .filter(|m| m.pair == rate.pair)
+            .all(|m| m.set_ms < set_ms);
+        if is_newer {
+            newer.retain(|m| m.pair != rate.pair);
+            newer.push(MidRate {
+                pair: rate.pair,
+                rate: rate.rate,
+                source: FEED_SOURCE.to_owned(),
+                set_ms,
+            });
+        }
+    }
+    let stored = newer.len();
+    if stored > 0 {
+        set_rates(store, newer).await?;
+    }
+    Ok(stored)
+}
+
+/// Polls the rate feed at start and then every `interval`, for as long as the process runs,
+/// counting each poll in `qianbao_rate_feed_polls_total{outcome}` (`ok`, `unavailable`,
+/// `protocol`, `store_error`). A failed poll is a warning and nothing more: the rates in force
+/// stay, and go stale by the policy's `rate_stale_ms` on their own, at which point quotes answer
+/// `fx_unavailable` rather than price from an old rate.
+pub(crate) async fn poll_rate_feed(
+    storage: Storage,
+    live: Arc<LivePolicy>,
+    feed: Arc<dyn RateFeed>,
+    clock: Arc<dyn Clock>,
+    interval: Duration,
+) {
+    loop {
+        // The policy in force now, once per round: a currency the console enables is asked for
+        // from the next round on.
+        let enabled = live.current().money.fx.enabled.clone();
+        let outcome = match poll_rates_once(&storage, feed.as_ref(), &enabled, clock.as_ref()).await
+        {
+            Ok(stored) => {
+                tracing::debug!(stored, "rate feed polled");
+                "ok"
+            }
+            Err(e) => {
+                tracing::warn!(
+                    error = %e,
+                    "rate feed poll failed; the rates in force stay until they go stale"
+                );
+                e.outcome()
+            }
+        };
+        metrics::counter!("qianbao_rate_feed_polls_total", "outcome" => outcome).increment(1);
+        tokio::time::sleep(interval).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qianbao_wallet::FeedRate;
+    use qianbao_wallet::fx::{FxPolicy, Rate};
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    /// 2026-12-07T06:00:00Z, a whole minute; the clock stands 30 s after it.
+    const MINUTE_MS: i64 = 1_796_623_200_000;
+    const NOW_MS: i64 = MINUTE_MS + 30_000;
+
+    /// A clock the test sets.
+    struct At(AtomicI64);
+
+    impl Clock for At {
+        fn now_ms(&self) -> i64 {
+            self.0.load(Ordering::SeqCst)
+        }
+    }
+
+    /// A feed that gives the same rates whatever it is asked, or fails with the error it makes.
+    enum Scripted {
+        Gives(Vec<FeedRate>),
+        Fails(MakeError),
+    }
+
+    /// A `ConnectorError` variant, as a function of its reason.
+    type MakeError = fn(String) -> ConnectorError;
+
+    #[async_trait::async_trait]
+    impl RateFeed for Scripted {
+        async fn latest(&self, _: &[Pair]) -> Result<Vec<FeedRate>, ConnectorError> {
+            match self {
+                Scripted::Gives(rates) => Ok(rates.clone()),
+                Scripted::Fails(error) => Err(error("scripted failure".into())),
+            }
+        }
+    }
+
+    fn pair(text: &str) -> Pair {
+        Pair::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    fn rate(text: &str) -> Rate {
+        Rate::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    fn feed_rate(p: &str, r: &str, as_of_ms: i64) -> FeedRate {
+        FeedRate {
+            pair: pair(p),
+            rate: rate(r),
+            as_of_ms,
+        }
+    }
+
+    /// A fresh SQLite store in its own folder, removed when the test ends.
+    struct TempStore {
+        storage: Storage,
+        dir: std::path::PathBuf,
+    }
+
+    impl Drop for TempStore {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    async fn temp_store() -> TempStore {
+        let dir = std::env::temp_dir().join(format!(
+            "qianbao-rate-feed-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        let storage =
+            qianbao_store::Storage::open(&qianbao_store::Location::SqliteDir(dir.clone()))
+                .await
+                .unwrap_or_else(|e| panic!("cannot open a SQLite store in {}: {e}", dir.display()));
+        TempStore { storage, dir }
+    }
+
+    async fn in_force(store: &Storage) -> Vec<(String, String, String, i64)> {
+        rates_in_force(store)
+            .await
+            .unwrap_or_else(|e| panic!("cannot read the rates: {e}"))
+            .into_iter()
+            .map(|m| (m.pair.to_string(), m.rate.to_string(), m.source, m.set_ms))
+            .collect()
+    }
+
+    async fn poll(
+        store: &Storage,
+        feed: &dyn RateFeed,
+        clock: &dyn Clock,
+    ) -> Result<usize, FeedPollError> {
+        poll_rates_once(store, feed, &FxPolicy::default().enabled, clock).await
+    }
+
+    #[tokio::test]
+    async fn a_poll_of_the_sandbox_feed_stores_every_enabled_currency_against_cny_as_the_feeds() {
+        let temp = temp_store().await;
+        let clock: Arc<dyn Clock> = Arc::new(At(AtomicI64::new(NOW_MS)));
+        let feed = qianbao_connectors::SandboxRateFeed::new(clock.clone());
+
+        let stored = poll(&temp.storage, &feed, clock.as_ref()).await;
+
+        assert_eq!(stored.ok(), Some(5));
+        let rates = in_force(&temp.storage).await;
+        let pairs: Vec<&str> = rates.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(
+            pairs,
+            ["EUR/CNY", "GBP/CNY", "HKD/CNY", "JPY/CNY", "USD/CNY"]
+        );
+        for (pair, text, source, set_ms) in &rates {
+            assert_eq!(source, "feed", "{pair}");
+            assert_eq!(*set_ms, MINUTE_MS, "{pair}: the minute the sandbox stamps");
+            assert!(Rate::parse(text).is_ok(), "{pair}: {text}");
+        }
+        // The same minute again: nothing newer, nothing written.
+        assert_eq!(
+            poll(&temp.storage, &feed, clock.as_ref()).await.ok(),
+            Some(0)
+        );
+        assert_eq!(in_force(&temp.storage).await, rates);
+    }
+
+    #[tokio::test]
+    async fn a_failing_feed_leaves_the_rates_as_they_were() {
+        let temp = temp_store().await;
+        let clock = At(AtomicI64::new(NOW_MS));
+        let first = Scripted::Gives(vec![
+            feed_rate("USD/CNY", "7.1234", MINUTE_MS),
+            feed_rate("HKD/CNY", "0.9123", MINUTE_MS),
+        ]);
+        assert_eq!(poll(&temp.storage, &first, &clock).await.ok(), Some(2));
+        let before = in_force(&temp.storage).await;
+
+        clock.0.store(NOW_MS + 3_600_000, Ordering::SeqCst);
+        let failures: [(MakeError, &str); 2] = [
+            (ConnectorError::Unavailable, "unavailable"),
+            (ConnectorError::Protocol, "protocol"),
+        ];
+        for (failure, outcome) in failures {
+            let polled = poll(&temp.storage, &Scripted::Fails(failure), &clock).await;
+            assert_eq!(polled.map_err(|e| e.outcome()).err(), Some(outcome));
+            assert_eq!(in_force(&temp.storage).await, before);
+        }
+        // An answer with nothing in it changes nothing either.
+        let empty = poll(&temp.storage, &Scripted::Gives(vec![]), &clock).await;
+        assert_eq!(empty.ok(), Some(0));
+        assert_eq!(in_force(&temp.storage).await, before);
+    }
+
+    #[tokio::test]
+    async fn a_rate_from_the_future_is_stamped_now_and_one_not_newer_than_in_force_is_skipped() {
+        let temp = temp_store().await;
+        let clock = At(AtomicI64::new(NOW_MS));
+        // The operator set USD/CNY a second ago.
+        let operator =
+            qianbao_wallet::fx::operator_rate("USD/CNY", "7.2", "operator", NOW_MS - 1_000);
+        let operator = operator.unwrap_or_else(|e| panic!("{e}"));
+        set_rates(&temp.storage, vec![operator])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+
+        let feed = Scripted::Gives(vec![
+            // Observed before the operator's rate: it stays the operator's.
+            feed_rate("USD/CNY", "7.1234", MINUTE_MS),
+            // A feed clock an hour ahead: stored as of now.
+            feed_rate("HKD/CNY", "0.9123", NOW_MS + 3_600_000),
+            // Not asked for (not X/CNY of an enabled currency): ignored.
+            feed_rate("KRW/CNY", "0.005123", MINUTE_MS),
+        ]);
+        assert_eq!(poll(&temp.storage, &feed, &clock).await.ok(), Some(1));
+        assert_eq!(
+            in_force(&temp.storage).await,
+            [
+                ("HKD/CNY".into(), "0.9123".into(), "feed".into(), NOW_MS),
+                (
+                    "USD/CNY".into(),
+                    "7.2".into(),
+                    "operator".into(),
+                    NOW_MS - 1_000
+                ),
+            ]
+        );
+
+        // A newer observation replaces the operator's rate.
+        clock.0.store(NOW_MS + 60_000, Ordering::SeqCst);
+        let newer = Scripted::Gives(vec![feed_rate("USD/CNY", "7.1301", NOW_MS + 30_000)]);
+        assert_eq!(poll(&temp.storage, &newer, &clock).await.ok(), Some(1));
+        assert_eq!(
+            in_force(&temp.storage).await[1],
+            (
+                "USD/CNY".into(),
+                "7.1301".into(),
+                "feed".into(),
+                NOW_MS + 30_000
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn with_only_cny_enabled_the_feed_is_not_asked() {
+        let temp = temp_store().await;
+        let clock = At(AtomicI64::new(NOW_MS));
+        let never = Scripted::Fails(ConnectorError::Protocol);
+        let polled = poll_rates_once(&temp.storage, &never, &[Currency::CNY], &clock).await;
+        assert_eq!(polled.ok(), Some(0));
     }
 }

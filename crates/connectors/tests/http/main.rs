@@ -4,6 +4,7 @@
 
 mod bank;
 mod identity;
+mod rates;
 mod receiver;
 mod sms;
 mod webhook;
