@@ -434,3 +434,45 @@ async fn admin_fx_sets_and_lists_rates_and_refuses_nonsense() {
     assert!(String::from_utf8_lossy(&list.stdout).starts_with("2 rates"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_sandbox_rate_feed_fills_the_rates_and_a_conversion_can_be_quoted() {
+    let dir = temp_dir("fx-feed");
+    let (mut child, address) = serve(&dir, &[]).await;
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let rates = loop {
+        let body: serde_json::Value = client
+            .get(format!("{address}/v1/fx/rates"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let rates = body["rates"].as_array().cloned().unwrap_or_default();
+        if rates.len() >= 5 || started.elapsed() > Duration::from_secs(10) {
+            break rates;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let pairs: Vec<&str> = rates.iter().filter_map(|r| r["pair"].as_str()).collect();
+    for pair in ["USD/CNY", "HKD/CNY", "EUR/CNY", "JPY/CNY", "GBP/CNY"] {
+        assert!(pairs.contains(&pair), "{pair} missing from {pairs:?}");
+    }
+    assert!(rates.iter().all(|r| r["source"] == "feed"), "{rates:?}");
+    let usd = rates.iter().find(|r| r["pair"] == "USD/CNY").unwrap();
+    let rate = usd["rate"].as_str().unwrap();
+    assert!(
+        rate.starts_with("7.12"),
+        "USD/CNY from the sandbox feed: {rate}"
+    );
+    terminate(&mut child);
+    let list = run(&["admin", "--data-dir", dir.to_str().unwrap(), "fx", "list"]);
+    let text = String::from_utf8_lossy(&list.stdout).to_string();
+    assert!(
+        text.contains("USD/CNY\t7.12") && text.contains("\tfeed\t"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

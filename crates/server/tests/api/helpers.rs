@@ -45,6 +45,8 @@ impl TestApp {
         let mut settings = Settings::new(location);
         settings.listen = "127.0.0.1:0".parse().unwrap();
         settings.sandbox = true;
+        // The tests set the rates they price with; the sandbox feed is tested on its own.
+        settings.rate_feed_interval = None;
         settings.clock = clock;
         settings.policy = policy;
         settings.key_dir = self.dir.clone();
@@ -95,6 +97,7 @@ pub async fn spawn_app() -> TestApp {
     let mut settings = Settings::new(location);
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.sandbox = true;
+    settings.rate_feed_interval = None;
     let mut app = start(settings, dir).await;
     app.database = database;
     app
@@ -232,6 +235,7 @@ pub async fn spawn_app_at(
     let mut settings = Settings::new(location);
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.sandbox = true;
+    settings.rate_feed_interval = None;
     settings.clock = clock.clone();
     settings.policy = policy;
     let mut app = start(settings, dir).await;

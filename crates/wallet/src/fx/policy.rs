@@ -119,11 +119,15 @@ mod tests {
         let mut no_cny = FxPolicy::default();
         no_cny.enabled.retain(|c| *c != Currency::CNY);
         assert!(no_cny.check().is_err());
-        let mut wide = FxPolicy::default();
-        wide.spread_bps = 6_000;
+        let wide = FxPolicy {
+            spread_bps: 6_000,
+            ..FxPolicy::default()
+        };
         assert!(wide.check().is_err());
-        let mut forever = FxPolicy::default();
-        forever.quote_ttl_ms = 0;
+        let forever = FxPolicy {
+            quote_ttl_ms: 0,
+            ..FxPolicy::default()
+        };
         assert!(forever.check().is_err());
     }
 }

@@ -107,11 +107,12 @@ pub fn resolve(
     if let Some(direct) = leg(sell, buy) {
         return direct;
     }
-    if sell != Currency::CNY && buy != Currency::CNY {
-        if let (Some(s), Some(b)) = (leg(sell, Currency::CNY), leg(buy, Currency::CNY)) {
-            let ((s, s_ms), (b, b_ms)) = (s?, b?);
-            return Ok((s.per(b)?, s_ms.min(b_ms)));
-        }
+    if sell != Currency::CNY
+        && buy != Currency::CNY
+        && let (Some(s), Some(b)) = (leg(sell, Currency::CNY), leg(buy, Currency::CNY))
+    {
+        let ((s, s_ms), (b, b_ms)) = (s?, b?);
+        return Ok((s.per(b)?, s_ms.min(b_ms)));
     }
     Err(RateLookup::Unavailable)
 }

@@ -627,6 +627,7 @@ impl World {
                 &record,
                 &payload,
                 None,
+                None,
                 &Origin::default(),
                 &fresh_key(format!("holder:{}", payer.id)),
                 render(),

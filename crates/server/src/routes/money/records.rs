@@ -127,7 +127,7 @@ fn filter(
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_request",
-            &format!("type is one of {}.", MovementKind::names().join(", ")),
+            format!("type is one of {}.", MovementKind::names().join(", ")),
         )
         .field("type"));
     }
