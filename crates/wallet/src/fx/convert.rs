@@ -1,6 +1,7 @@
 //! Converting between a holder's own accounts at a quote: one balanced entry over the holder's two
 //! accounts and the operator's FX position in each currency, with the spread in FX income.
 
+use super::legs::{FxDesk, exchange_legs};
 use super::records::QuotePurpose;
 use crate::money::moves::Side;
 use crate::money::records::{Channel, Direction, MovementKind, MovementStatus};
@@ -106,17 +107,19 @@ impl Money {
             }
             let net = quote.sell - quote.fee;
             let entry = entry_id(&id, Step::Move);
+            let desk = FxDesk {
+                position_sell: &position_sell,
+                income_sell: &income_sell,
+                position_buy: &position_buy,
+            };
+            let mut postings =
+                exchange_legs(&from, &desk, quote.sell, quote.fee, quote.buy).to_vec();
+            postings.push(leg(&to, quote.buy));
             apply(
                 r,
                 &Instruction::Transfer {
                     id: entry,
-                    postings: legs([
-                        leg(&from, -quote.sell),
-                        leg(&position_sell, net),
-                        leg(&income_sell, quote.fee),
-                        leg(&position_buy, -quote.buy),
-                        leg(&to, quote.buy),
-                    ]),
+                    postings: legs(postings),
                 },
             )?;
             let shown = direction_text(sell, buy);

@@ -3,6 +3,7 @@
 //! that store quotes and move money sit beside it.
 
 pub mod convert;
+pub mod legs;
 pub mod policy;
 pub mod pricing;
 pub mod quotes;
@@ -11,6 +12,7 @@ pub mod rates;
 pub mod records;
 
 pub use convert::{Converted, major};
+pub use legs::{FxDesk, exchange_legs};
 pub use policy::FxPolicy;
 pub use pricing::{Fixed, Price, PriceError, price};
 pub use quotes::{QuoteAsk, operator_rate, rates_in_force, set_rates};

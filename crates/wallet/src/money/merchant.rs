@@ -768,29 +768,25 @@ impl Money {
         };
         let to = merchant_account(r, &merchant.id, taken_in)?;
         let income = operator_account(r, AccountKind::FeeIncome, taken_in)?;
-        let mut postings = vec![
-            leg(paid.from, -amount),
-            leg(&to, takes - fee),
-            leg(&income, fee),
-        ];
-        if let Some(q) = paid.fx {
+        let mut postings = match paid.fx {
+            None => vec![leg(paid.from, -amount)],
             // The conversion inside the payment: the yuan go to the FX position and income, the
             // order's currency comes out of the FX position in it.
-            postings.extend([
-                leg(
-                    &operator_account(r, AccountKind::FxPosition, currency)?,
-                    amount - q.fee,
-                ),
-                leg(
-                    &operator_account(r, AccountKind::FxIncome, currency)?,
-                    q.fee,
-                ),
-                leg(
-                    &operator_account(r, AccountKind::FxPosition, taken_in)?,
-                    -takes,
-                ),
-            ]);
-        }
+            Some(q) => {
+                let desk = (
+                    operator_account(r, AccountKind::FxPosition, currency)?,
+                    operator_account(r, AccountKind::FxIncome, currency)?,
+                    operator_account(r, AccountKind::FxPosition, taken_in)?,
+                );
+                let desk = crate::fx::FxDesk {
+                    position_sell: &desk.0,
+                    income_sell: &desk.1,
+                    position_buy: &desk.2,
+                };
+                crate::fx::exchange_legs(paid.from, &desk, amount, q.fee, takes).to_vec()
+            }
+        };
+        postings.extend([leg(&to, takes - fee), leg(&income, fee)]);
         apply(
             r,
             &Instruction::Transfer {
