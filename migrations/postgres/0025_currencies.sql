@@ -1,6 +1,8 @@
 -- Several currencies (issue 20): the operator's mid-market rates (the newest per pair, and every
 -- one ever set, for the audit of what a quote was priced at), quotes a holder may use once before
--- they expire, and conversions as movements of their own kind on their own channel.
+-- they expire, each holder's main currency, and conversions as movements of their own kind on
+-- their own channel. The day's spending counters (daily_spending) count yuan: a movement in
+-- another currency is counted at its yuan value by the call that makes it.
 -- Never edit this file once released: add a new one.
 
 CREATE TABLE fx_rates (
@@ -46,6 +48,13 @@ CREATE TABLE fx_quotes (
     used_ms       BIGINT
 );
 CREATE INDEX fx_quotes_by_holder ON fx_quotes (holder_id, created_ms);
+
+-- The currency a holder receives in when a payer sends one they do not hold (default CNY: no row).
+CREATE TABLE main_currencies (
+    holder_id   TEXT    PRIMARY KEY REFERENCES holders (id),
+    currency    TEXT    NOT NULL,
+    set_ms      BIGINT  NOT NULL
+);
 
 ALTER TABLE movements DROP CONSTRAINT movements_kind_named;
 ALTER TABLE movements ADD CONSTRAINT movements_kind_named CHECK (kind IN ('topup', 'withdrawal', 'transfer', 'payment', 'refund', 'settlement', 'adjustment', 'conversion')) NOT VALID;

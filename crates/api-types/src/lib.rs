@@ -554,6 +554,19 @@ pub struct Balance {
 pub struct BalanceList {
     /// One per currency.
     pub balances: Vec<Balance>,
+    /// The holder's main currency: money arrives in it when a payer sends one they do not hold
+    /// (absent for a merchant's balance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_currency: Option<String>,
+}
+
+/// `PUT /v1/me/main-currency`.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MainCurrencyBody {
+    /// An enabled ISO 4217 code.
+    #[schema(pattern = r"^[A-Z]{3}$")]
+    pub main_currency: String,
 }
 
 /// A second factor for one money call: a TOTP code from the holder's authenticator app, or an SMS
@@ -631,6 +644,10 @@ pub struct PayeeBody {
     pub wallet_id: String,
     /// The payee's masked real name, e.g. `*三`.
     pub masked_name: String,
+    /// The currency money arrives in when they do not hold the one sent: a transfer in another
+    /// currency needs a quote into it (`POST /v1/fx/quotes` with `to_wallet_id`).
+    #[serde(default)]
+    pub main_currency: String,
 }
 
 /// `POST /v1/transfers`.
@@ -661,6 +678,10 @@ pub struct TransferRequest {
     #[serde(default)]
     #[schema(pattern = r"^(2h|24h)$")]
     pub delay: Option<String>,
+    /// For a payee who does not hold `currency`: the quote that delivers it in their main
+    /// currency (`POST /v1/fx/quotes` with `to_wallet_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_id: Option<String>,
     /// A second factor, when risk control asked for one (401 `step_up_required`): send the same
     /// call again, same body and `Idempotency-Key`, with this added.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1272,6 +1293,10 @@ pub struct FxQuoteRequest {
     #[serde(default)]
     #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub buy_amount: Option<i64>,
+    /// For a transfer to a payee who does not hold the sell currency: their wallet id (the quote
+    /// is then usable only for a transfer of `sell_amount` to them, into their main currency).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_wallet_id: Option<String>,
 }
 
 /// A quote: usable once, by the holder it was given to, until `expires_at`.

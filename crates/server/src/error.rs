@@ -613,9 +613,16 @@ impl From<MoneyError> for ApiError {
             MoneyError::QuoteUsed => {
                 unprocessable("That quote was used already; ask for a new one.").field("quote_id")
             }
+            MoneyError::QuoteRequired(main) => unprocessable(&format!(
+                "The payee does not hold this currency; it arrives in their main currency, {main}. \
+                 Ask POST /v1/fx/quotes with to_wallet_id and buy_currency {main}, then send the \
+                 quote_id with the transfer."
+            ))
+            .field("quote_id"),
             MoneyError::LimitExceeded(exceeded) => unprocessable(&format!(
-                "This would pass your {} limit; {} fen may still move under it. A higher \
-                 real-name level raises the limits.",
+                "This would pass your {} limit; {} fen may still move under it (limits count \
+                 yuan; other currencies at the rate in force). A higher real-name level raises \
+                 the limits.",
                 exceeded.limit.as_str().replace('_', " "),
                 exceeded.headroom_minor
             ))

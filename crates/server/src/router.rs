@@ -69,6 +69,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/fx/rates", get(fx::rates))
         .route("/v1/fx/quotes", post(fx::quote))
         .route("/v1/fx/conversions", post(fx::convert))
+        .route(
+            "/v1/me/main-currency",
+            axum::routing::put(fx::set_main_currency),
+        )
         .route("/v1/me/topups", post(moves::top_up))
         .route("/v1/me/topups/quote", get(quote::top_up))
         .route("/v1/me/withdrawals/quote", get(quote::withdrawal))

@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use qianbao_api_types::{
     FxConversion, FxConversionRequest, FxCurrency, FxQuote, FxQuoteRequest, FxRateItem, FxRates,
-    Problem,
+    MainCurrencyBody, Problem,
 };
 use qianbao_ledger::{Currency, PositiveAmount};
 use qianbao_wallet::fx::{Converted, Fixed, QuoteAsk, QuotePurpose, rates_in_force};
@@ -78,14 +78,18 @@ pub async fn quote(
         (None, Some(buy)) => Fixed::Buy(positive(buy)?),
         _ => return Err(MoneyError::InvalidField("sell_amount").into()),
     };
+    let (purpose, subject) = match body.to_wallet_id {
+        Some(wallet_id) => (QuotePurpose::Transfer, Some(wallet_id)),
+        None => (QuotePurpose::Conversion, None),
+    };
     let quote = state
         .money
         .quote_fx(
             &state.storage,
             &me.holder,
             QuoteAsk { sell, buy, fixed },
-            QuotePurpose::Conversion,
-            None,
+            purpose,
+            subject,
         )
         .await?;
     Ok((
@@ -102,6 +106,26 @@ pub async fn quote(
             expires_at: rfc3339(quote.expires_ms),
         }),
     ))
+}
+
+/// Sets the currency money arrives in when a payer sends one the holder does not hold.
+#[utoipa::path(put, path = "/v1/me/main-currency", tag = "fx", security(("session" = [])), request_body = MainCurrencyBody,
+    responses(
+        (status = 200, description = "Set", body = MainCurrencyBody),
+        (status = 422, description = "`currency_unsupported`", body = Problem, content_type = "application/problem+json")))]
+pub async fn set_main_currency(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+    ApiJson(body): ApiJson<MainCurrencyBody>,
+) -> Result<Json<MainCurrencyBody>, ApiError> {
+    let currency = enabled(&state, &body.main_currency)?;
+    let set = state
+        .money
+        .set_main_currency(&state.storage, &me.holder, currency)
+        .await?;
+    Ok(Json(MainCurrencyBody {
+        main_currency: set.as_str().into(),
+    }))
 }
 
 fn conversion_json(done: Converted) -> String {

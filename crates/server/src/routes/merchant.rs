@@ -466,7 +466,7 @@ pub async fn balance(
         .money
         .merchant_balance(&state.storage, &merchant)
         .await?;
-    Ok(Json(balance_list(accounts)))
+    Ok(Json(balance_list(accounts, None)))
 }
 
 fn settlement_reply(done: Done) -> String {

@@ -580,3 +580,175 @@ fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+/// Converts `cny` fen of `h`'s yuan into dollars; answers the dollars got.
+async fn buy_dollars(app: &TestApp, h: &crate::money_helpers::Holder, cny: i64) -> i64 {
+    let (_, q) = quote(
+        app,
+        &h.token,
+        json!({"sell_currency": "CNY", "buy_currency": "USD", "sell_amount": cny}),
+    )
+    .await;
+    let r = money(
+        app,
+        "/v1/fx/conversions",
+        json!({"quote_id": q["quote_id"], "pin": h.pin}),
+        &h.token,
+    )
+    .await;
+    let (status, done) = answer(r).await;
+    assert_eq!(status, 201, "{done}");
+    done["buy_amount"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn dollars_sent_to_someone_without_dollars_arrive_in_their_main_currency_through_a_quote() {
+    let (app, clock) = spawn_app_with_clock().await;
+    let a = funded(&app, "张三", 20_000).await;
+    let b = funded(&app, "李四", 0).await;
+    set(&app, &clock, &[("USD/CNY", "7.1234")]).await;
+    let dollars = buy_dollars(&app, &a, 10_000).await;
+    assert_eq!(dollars, 1_397);
+    // The payee holds no dollars and their main currency is the yuan.
+    let (_, payee) = answer(
+        call(
+            &app,
+            "GET",
+            &format!("/v1/payees?wallet_id={}", b.wallet_id),
+            None,
+            Some(&a.token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(payee["main_currency"], "CNY", "{payee}");
+    let send = json!({"to_wallet_id": b.wallet_id, "amount": 500, "currency": "USD", "pin": a.pin});
+    let r = money(&app, "/v1/transfers", send.clone(), &a.token).await;
+    assert_eq!(refused(r).await, (422, "quote_required".into()));
+    let (status, q) = quote(
+        &app,
+        &a.token,
+        json!({"sell_currency": "USD", "buy_currency": "CNY", "sell_amount": 500, "to_wallet_id": b.wallet_id}),
+    )
+    .await;
+    assert_eq!(status, 201, "{q}");
+    // $5.00 less 50 bps ($0.02, rounded down for the payer) at 7.1234: 498 × 7.1234 = ¥35.4745 → ¥35.48.
+    assert_eq!((&q["fee"], &q["buy_amount"]), (&json!(2), &json!(3_548)));
+    let mut with_quote = send.clone();
+    with_quote["quote_id"] = q["quote_id"].clone();
+    let (status, sent) =
+        answer(money(&app, "/v1/transfers", with_quote.clone(), &a.token).await).await;
+    assert_eq!(status, 201, "{sent}");
+    assert_eq!(
+        (&sent["amount"], &sent["currency"]),
+        (&json!(500), &json!("USD"))
+    );
+    assert_eq!(balances(&app, &b.token).await, vec![("CNY".into(), 3_548)]);
+    let r = money(&app, "/v1/transfers", with_quote, &a.token).await;
+    assert_eq!(refused(r).await, (422, "quote_used".into()));
+    let (_, records) = answer(
+        call(
+            &app,
+            "GET",
+            "/v1/me/transactions?type=transfer",
+            None,
+            Some(&b.token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (
+            &records["items"][0]["amount"],
+            &records["items"][0]["currency"]
+        ),
+        (&json!(3_548), &json!("CNY"))
+    );
+    // Once the payee makes the dollar their main currency, dollars arrive as dollars.
+    let r = call(
+        &app,
+        "PUT",
+        "/v1/me/main-currency",
+        Some(json!({"main_currency": "USD"})),
+        Some(&b.token),
+    )
+    .await;
+    assert_eq!(answer(r).await.0, 200);
+    let r = call(
+        &app,
+        "PUT",
+        "/v1/me/main-currency",
+        Some(json!({"main_currency": "KRW"})),
+        Some(&b.token),
+    )
+    .await;
+    assert_eq!(refused(r).await, (422, "currency_unsupported".into()));
+    let (status, sent) = answer(money(&app, "/v1/transfers", send, &a.token).await).await;
+    assert_eq!(status, 201, "{sent}");
+    let mut held = balances(&app, &b.token).await;
+    held.sort();
+    assert_eq!(held, vec![("CNY".into(), 3_548), ("USD".into(), 500)]);
+    // A delayed transfer is in yuan only.
+    let r = money(&app, "/v1/transfers", json!({"to_wallet_id": b.wallet_id, "amount": 100, "currency": "USD", "pin": a.pin, "delay": "2h"}), &a.token).await;
+    assert_eq!(refused(r).await, (422, "invalid_request".into()));
+    assert_ledger_clean(&ledger(&app).await).await;
+}
+
+#[tokio::test]
+async fn limits_count_money_in_other_currencies_in_yuan_at_the_rate() {
+    use qianbao_wallet::levels::{LevelTable, Limits};
+    let mut policy = qianbao_server::policy::Policy::defaults(true);
+    policy.money.risk = Arc::new(qianbao_wallet::risk::RuleSet::empty());
+    let yuan = |y: i64| Some(qianbao_ledger::Amount::from_minor(y * 100));
+    let limits = Limits {
+        balance_cap: None,
+        per_payment: yuan(100),
+        per_day: yuan(150),
+    };
+    policy.levels = LevelTable([limits; 4]);
+    let (app, clock) = crate::helpers::spawn_app_with_policy(Some(policy)).await;
+    let a = funded(&app, "张三", 50_000).await;
+    let b = funded(&app, "李四", 0).await;
+    set(&app, &clock, &[("USD/CNY", "7.1234")]).await;
+    // ¥300 of dollars, in three conversions (a conversion is not spending).
+    let mut dollars = 0;
+    for _ in 0..3 {
+        dollars += buy_dollars(&app, &a, 10_000).await;
+    }
+    assert_eq!(dollars, 3 * 1_397);
+    let r = call(
+        &app,
+        "PUT",
+        "/v1/me/main-currency",
+        Some(json!({"main_currency": "USD"})),
+        Some(&b.token),
+    )
+    .await;
+    assert_eq!(answer(r).await.0, 200);
+    let send = |cents: i64| json!({"to_wallet_id": b.wallet_id, "amount": cents, "currency": "USD", "pin": a.pin});
+    // $15.00 is ¥106.85: above the ¥100 per payment.
+    let (status, problem) = answer(money(&app, "/v1/transfers", send(1_500), &a.token).await).await;
+    assert_eq!(
+        (status, &problem["code"], &problem["limit"]),
+        (422, &json!("limit_exceeded"), &json!("per_payment")),
+        "{problem}"
+    );
+    // $13.00 is ¥92.60 (rounded up): within it, and counted toward the day in yuan.
+    let (status, _) = answer(money(&app, "/v1/transfers", send(1_300), &a.token).await).await;
+    assert_eq!(status, 201);
+    // ¥150 a day less ¥92.61 leaves ¥57.39: ¥60 in yuan passes no more.
+    let r = money(
+        &app,
+        "/v1/transfers",
+        json!({"to_wallet_id": b.wallet_id, "amount": 6_000, "pin": a.pin}),
+        &a.token,
+    )
+    .await;
+    let (status, problem) = answer(r).await;
+    assert_eq!(
+        (status, &problem["limit"], &problem["headroom"]),
+        (422, &json!("per_day"), &json!(5_739)),
+        "{problem}"
+    );
+    assert_ledger_clean(&ledger(&app).await).await;
+}

@@ -206,6 +206,7 @@ async fn the_stored_request_digest_does_not_reveal_the_payment_password() {
         pin: a.pin.clone(),
         memo: None,
         delay: None,
+        quote_id: None,
         second_factor: None,
     };
     let canonical = serde_json::to_string(&request).unwrap();

@@ -119,4 +119,28 @@ impl FxRecords for SqlRecords<'_> {
         )?;
         Ok(changed == 1)
     }
+
+    fn main_currency(&mut self, holder_id: &str) -> Result<Option<Currency>, StoreError> {
+        self.0
+            .query_opt(
+                "SELECT currency FROM main_currencies WHERE holder_id = $1",
+                &[holder_id.into()],
+            )?
+            .map(|row| row.named(0, Currency::parse))
+            .transpose()
+    }
+
+    fn set_main_currency(
+        &mut self,
+        holder_id: &str,
+        currency: Currency,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.0.write(
+            "INSERT INTO main_currencies (holder_id, currency, set_ms) VALUES ($1, $2, $3)
+             ON CONFLICT (holder_id) DO UPDATE SET currency = excluded.currency,
+                 set_ms = excluded.set_ms",
+            &[holder_id.into(), currency.as_str().into(), at_ms.into()],
+        )
+    }
 }

@@ -141,7 +141,9 @@ impl MovementRecords for SqlRecords<'_> {
     }
 
     fn insert_movement(&mut self, m: &MovementRecord) -> Result<(), StoreError> {
-        if m.direction == Direction::Out && counts(m.status) {
+        // The day's counters count yuan; a movement in another currency is counted at its yuan
+        // value by the call that makes it (`count_spending`).
+        if m.direction == Direction::Out && counts(m.status) && m.currency == Currency::CNY {
             self.add_spending(&m.owner_id, m.created_ms, m.channel, m.amount)?;
         }
         self.insert(
@@ -168,6 +170,16 @@ impl MovementRecords for SqlRecords<'_> {
         )
     }
 
+    fn count_spending(
+        &mut self,
+        owner_id: &str,
+        at_ms: i64,
+        channel: Channel,
+        yuan: Amount,
+    ) -> Result<(), StoreError> {
+        self.add_spending(owner_id, at_ms, channel, yuan)
+    }
+
     fn set_movement_status(
         &mut self,
         id: &str,
@@ -177,6 +189,7 @@ impl MovementRecords for SqlRecords<'_> {
         // Keep the day's spending true: a movement that stops (or starts) counting moves it.
         if let Some(m) = self.movement(id)?
             && m.direction == Direction::Out
+            && m.currency == Currency::CNY
             && counts(m.status) != counts(status)
         {
             let delta = if counts(status) { m.amount } else { -m.amount };

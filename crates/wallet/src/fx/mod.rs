@@ -15,7 +15,7 @@ pub use convert::{Converted, major};
 pub use legs::{FxDesk, exchange_legs};
 pub use policy::FxPolicy;
 pub use pricing::{Fixed, Price, PriceError, price};
-pub use quotes::{QuoteAsk, operator_rate, rates_in_force, set_rates};
+pub use quotes::{QuoteAsk, main_currency_of, operator_rate, rates_in_force, set_rates};
 pub use rate::{Rate, RateError};
 pub use rates::{MidRate, Pair, PairError, RateLookup, resolve};
 pub use records::{FxQuoteRecord, FxRecords, QuotePurpose};

@@ -21,6 +21,36 @@ pub struct QuoteAsk {
     pub fixed: Fixed,
 }
 
+/// The holder's main currency: CNY unless they chose another.
+pub async fn main_currency_of(
+    store: &impl RecordStore,
+    holder_id: &str,
+) -> Result<Currency, StoreError> {
+    let holder_id = holder_id.to_string();
+    Ok(store
+        .transact_read(move |r| r.main_currency(&holder_id))
+        .await?
+        .unwrap_or(Currency::CNY))
+}
+
+impl Money {
+    /// Sets the holder's main currency (an enabled one): money in a currency they do not hold
+    /// arrives in it.
+    pub async fn set_main_currency(
+        &self,
+        store: &impl RecordStore,
+        holder: &HolderRecord,
+        currency: Currency,
+    ) -> Result<Currency, MoneyError> {
+        self.enabled_currency(currency)?;
+        let (holder_id, now) = (holder.id.clone(), self.now_ms());
+        store
+            .transact(move |r| r.set_main_currency(&holder_id, currency, now))
+            .await?;
+        Ok(currency)
+    }
+}
+
 /// Every mid rate in force.
 pub async fn rates_in_force(store: &impl RecordStore) -> Result<Vec<MidRate>, StoreError> {
     store.transact_read(|r| r.mid_rates()).await

@@ -62,4 +62,14 @@ pub trait FxRecords {
     /// unchanged then), so of two calls racing for one quote exactly one gets `true`.
     fn use_fx_quote(&mut self, id: &str, movement_id: &str, at_ms: i64)
     -> Result<bool, StoreError>;
+    /// The currency the holder receives in when a payer sends one they do not hold; `None` is
+    /// the default, CNY.
+    fn main_currency(&mut self, holder_id: &str) -> Result<Option<Currency>, StoreError>;
+    /// Sets the holder's main currency.
+    fn set_main_currency(
+        &mut self,
+        holder_id: &str,
+        currency: Currency,
+        at_ms: i64,
+    ) -> Result<(), StoreError>;
 }

@@ -73,6 +73,10 @@ pub enum MoneyError {
     /// The quote was used already: each is used at most once.
     #[error("quote_used")]
     QuoteUsed,
+    /// The payee does not hold the currency sent: it arrives in their main currency (given) only
+    /// through a quote the payer saw first.
+    #[error("quote_required: {0}")]
+    QuoteRequired(qianbao_ledger::Currency),
     /// The balance is not enough.
     #[error("insufficient_balance")]
     InsufficientBalance,
@@ -188,6 +192,7 @@ impl MoneyError {
             MoneyError::FxUnavailable => "fx_unavailable",
             MoneyError::QuoteExpired => "quote_expired",
             MoneyError::QuoteUsed => "quote_used",
+            MoneyError::QuoteRequired(_) => "quote_required",
             MoneyError::InsufficientBalance => "insufficient_balance",
             MoneyError::LimitExceeded(_) => "limit_exceeded",
             MoneyError::InvalidPayee(_) => "invalid_payee",

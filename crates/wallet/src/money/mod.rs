@@ -158,6 +158,15 @@ impl Money {
 
 pub use crate::domain::yuan::yuan;
 
+/// An amount as the inbox shows it: `¥1,000.00` in yuan, `100.00 USD` in another currency.
+pub fn money_text(amount: Amount, currency: Currency) -> String {
+    if currency == Currency::CNY {
+        yuan(amount)
+    } else {
+        crate::fx::major(amount, currency)
+    }
+}
+
 /// The holder as they stand now, refused unless money may leave their wallet.
 pub(crate) fn active_holder(
     r: &mut dyn MoneyTx,

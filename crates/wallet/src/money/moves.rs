@@ -3,6 +3,7 @@
 
 use super::fees::FeeSchedule;
 use super::limits;
+use super::money_text;
 use super::payload::Payload;
 use super::records::{
     BankConfirmation, Channel, Direction, IdempotencyState, MoneyTx, MovementKind, MovementRecord,
@@ -83,6 +84,9 @@ pub struct TransferRequest {
     pub memo: String,
     /// Arrive later, cancellable until then.
     pub delay: Option<Delay>,
+    /// For a payee who does not hold `currency`: the quote (from `POST /v1/fx/quotes` with
+    /// their wallet id) that delivers it in their main currency.
+    pub quote_id: Option<String>,
 }
 
 /// A payee as the payer sees them before confirming.
@@ -92,6 +96,8 @@ pub struct Payee {
     pub wallet_id: String,
     /// Their masked real name (`*三`), or masked phone before verification.
     pub masked_name: String,
+    /// The currency money arrives in when they do not hold the one sent.
+    pub main_currency: Currency,
 }
 
 /// What a scanned code will pay, as the payer sees it before typing the payment password.
@@ -243,6 +249,7 @@ impl Money {
                     .map(|holder| {
                         Ok(Payee {
                             masked_name: shown_name(r, &holder)?,
+                            main_currency: r.main_currency(&holder.id)?.unwrap_or(Currency::CNY),
                             wallet_id: holder.wallet_id,
                         })
                     })
@@ -844,6 +851,7 @@ impl Money {
                 &request.memo,
                 Channel::Transfer,
                 request.delay,
+                request.quote_id.as_deref(),
                 &asker,
                 now,
             )?;
@@ -853,7 +861,8 @@ impl Money {
     }
 
     /// Moves money from one holder to another inside a money transaction, checking both sides'
-    /// status and limits. A delay holds the money and sets a timer instead.
+    /// status and limits. A delay holds the money and sets a timer instead. Money in a currency
+    /// the payee does not hold arrives in their main currency through the payer's `quote_id`.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn pay_holder(
         &self,
@@ -865,6 +874,7 @@ impl Money {
         memo: &str,
         channel: Channel,
         delay: Option<Delay>,
+        quote_id: Option<&str>,
         asker: &Asker,
         now: i64,
     ) -> Result<Done, MoneyError> {
@@ -879,13 +889,20 @@ impl Money {
             HolderStatus::Frozen => return Err(MoneyError::InvalidPayee("frozen")),
             HolderStatus::Closed => return Err(MoneyError::InvalidPayee("closed")),
         }
+        // Limits count yuan: money in another currency at its value at the rate in force.
+        let in_yuan = self.yuan_value(r, currency, positive, now)?;
         let spent = r.spent_since(&payer.id, limits::day_start_ms(now), SPENDING)?;
-        limits::check_spending(&self.levels.at(payer.kyc_level), spent, positive)
+        limits::check_spending(&self.levels.at(payer.kyc_level), spent, in_yuan)
             .map_err(MoneyError::LimitExceeded)?;
         let from = wallet_account(r, &payer.wallet_id, currency)?;
-        let to = wallet_account(r, &payee.wallet_id, currency)?;
-        limits::check_receiving(&self.levels.at(payee.kyc_level), to.balance, positive)
-            .map_err(MoneyError::LimitExceeded)?;
+        let arrival = self.arrival(r, &payer, payee, positive, currency, quote_id, now)?;
+        let to = arrival.account;
+        if to.currency == Currency::CNY {
+            let arriving =
+                PositiveAmount::new(arrival.amount.minor()).ok_or(MoneyError::AmountInvalid)?;
+            limits::check_receiving(&self.levels.at(payee.kyc_level), to.balance, arriving)
+                .map_err(MoneyError::LimitExceeded)?;
+        }
         // A payment the balance cannot cover is refused as such, before risk control asks
         // for anything.
         if from.available() < amount {
@@ -898,12 +915,36 @@ impl Money {
             &Ask {
                 subject: Subject::Holder(&payer),
                 payee: PaidTo::Holder(payee),
-                amount,
+                amount: in_yuan.amount(),
                 movement_id: &id,
             },
             now,
         )?;
-        let postings = legs([leg(&from, -amount), leg(&to, amount)]);
+        let postings = match &arrival.quote {
+            None => legs([leg(&from, -amount), leg(&to, amount)]),
+            Some(q) => {
+                if !r.use_fx_quote(&q.id, &id, now)? {
+                    return Err(MoneyError::QuoteUsed);
+                }
+                let desk = (
+                    operator_account(r, AccountKind::FxPosition, currency)?,
+                    operator_account(r, AccountKind::FxIncome, currency)?,
+                    operator_account(r, AccountKind::FxPosition, to.currency)?,
+                );
+                let desk = crate::fx::FxDesk {
+                    position_sell: &desk.0,
+                    income_sell: &desk.1,
+                    position_buy: &desk.2,
+                };
+                let mut postings =
+                    crate::fx::exchange_legs(&from, &desk, amount, q.fee, q.buy).to_vec();
+                postings.push(leg(&to, q.buy));
+                legs(postings)
+            }
+        };
+        if currency != Currency::CNY {
+            r.count_spending(&payer.id, now, channel, in_yuan.amount())?;
+        }
         let payee_name = shown_name(r, payee)?;
         if verdict == Verdict::Hold {
             return self.hold_for_review(
@@ -983,19 +1024,28 @@ impl Money {
                 } else {
                     "转账成功".into()
                 },
-                body: format!("向{} 转出 {}", payee_name, yuan(amount)),
+                body: format!("向{} 转出 {}", payee_name, money_text(amount, currency)),
                 title_en: if delay.is_some() {
                     "Transfer scheduled".into()
                 } else {
                     "Transfer sent".into()
                 },
-                body_en: format!("Sent {} to {}", yuan(amount), payee_name),
+                body_en: format!("Sent {} to {}", money_text(amount, currency), payee_name),
                 movement_id: &id,
                 amount,
             },
         )?;
         if delay.is_none() {
-            self.credit_payee(r, &id, payee, &payer, amount, currency, memo, now)?;
+            self.credit_payee(
+                r,
+                &id,
+                payee,
+                &payer,
+                arrival.amount,
+                to.currency,
+                memo,
+                now,
+            )?;
         }
         Ok(Done {
             id,
@@ -1047,9 +1097,9 @@ impl Money {
                 holder: payee,
                 kind: "transfer_in",
                 title: "收到转账".into(),
-                body: format!("{} 向你转入 {}", payer_name, yuan(amount)),
+                body: format!("{} 向你转入 {}", payer_name, money_text(amount, currency)),
                 title_en: "Money received".into(),
-                body_en: format!("{} sent you {}", payer_name, yuan(amount)),
+                body_en: format!("{} sent you {}", payer_name, money_text(amount, currency)),
                 movement_id: &id,
                 amount,
             },
@@ -1145,6 +1195,7 @@ impl Money {
                         "",
                         Channel::ReceiveCode,
                         None,
+                        None,
                         &asker,
                         now,
                     )?
@@ -1226,6 +1277,102 @@ impl Money {
             Ok(done)
         })
         .await
+    }
+}
+
+/// Where a transfer's money arrives: the payee's account it goes to, how much, and the quote
+/// that converts it when the payee does not hold the payer's currency.
+pub(crate) struct Arrival {
+    pub(crate) account: qianbao_ledger::Account,
+    pub(crate) amount: Amount,
+    pub(crate) quote: Option<crate::fx::FxQuoteRecord>,
+}
+
+impl Money {
+    /// What `amount` of `currency` is worth in yuan at the rate in force (mid, rounded up, so a
+    /// limit is never passed by rounding): the unit every limit counts in.
+    pub(crate) fn yuan_value(
+        &self,
+        r: &mut dyn MoneyTx,
+        currency: Currency,
+        amount: PositiveAmount,
+        now: i64,
+    ) -> Result<PositiveAmount, MoneyError> {
+        if currency == Currency::CNY {
+            return Ok(amount);
+        }
+        let rates = r.mid_rates()?;
+        let (rate, _) = crate::fx::resolve(
+            &rates,
+            currency,
+            Currency::CNY,
+            now,
+            self.policy.fx.rate_stale_ms,
+        )
+        .map_err(|_| MoneyError::FxUnavailable)?;
+        crate::fx::price(
+            rate,
+            0,
+            currency.exponent(),
+            Currency::CNY.exponent(),
+            crate::fx::Fixed::Sell(amount),
+        )
+        .map(|p| p.buy)
+        .map_err(|_| MoneyError::AmountInvalid)
+    }
+
+    /// Where `amount` of `currency` from `payer` arrives for `payee`: in that currency when it is
+    /// yuan, their main currency or one they already hold; otherwise in their main currency, only
+    /// through a quote of the payer's for exactly this (`quote_required` without one).
+    #[allow(clippy::too_many_arguments)]
+    fn arrival(
+        &self,
+        r: &mut dyn MoneyTx,
+        payer: &HolderRecord,
+        payee: &HolderRecord,
+        amount: PositiveAmount,
+        currency: Currency,
+        quote_id: Option<&str>,
+        now: i64,
+    ) -> Result<Arrival, MoneyError> {
+        let main = r.main_currency(&payee.id)?.unwrap_or(Currency::CNY);
+        let owner = AccountOwner::Wallet(payee.wallet_id.clone());
+        let holds = currency == Currency::CNY
+            || currency == main
+            || r.accounts_of(&owner)?
+                .iter()
+                .any(|a| a.kind == AccountKind::Wallet && a.currency == currency);
+        if holds {
+            return Ok(Arrival {
+                account: wallet_account(r, &payee.wallet_id, currency)?,
+                amount: amount.amount(),
+                quote: None,
+            });
+        }
+        let quote = match quote_id {
+            Some(id) => r.fx_quote(id)?,
+            None => None,
+        }
+        .filter(|q| {
+            q.holder_id == payer.id
+                && q.purpose == QuotePurpose::Transfer
+                && q.subject.as_deref() == Some(payee.wallet_id.as_str())
+                && q.sell_currency == currency
+                && q.sell == amount.amount()
+                && q.buy_currency == main
+        })
+        .ok_or(MoneyError::QuoteRequired(main))?;
+        if quote.used_by.is_some() {
+            return Err(MoneyError::QuoteUsed);
+        }
+        if now >= quote.expires_ms {
+            return Err(MoneyError::QuoteExpired);
+        }
+        Ok(Arrival {
+            account: wallet_account(r, &payee.wallet_id, main)?,
+            amount: quote.buy,
+            quote: Some(quote),
+        })
     }
 }
 

@@ -525,6 +525,7 @@ impl World {
                     currency: Currency::CNY,
                     memo: String::new(),
                     delay,
+                    quote_id: None,
                 },
                 &Origin::default(),
                 &fresh_key(format!("holder:{}", from.id)),

@@ -26,8 +26,12 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 /// Accounts as the wire shows balances: available and held per currency.
-pub(crate) fn balance_list(accounts: Vec<qianbao_ledger::Account>) -> BalanceList {
+pub(crate) fn balance_list(
+    accounts: Vec<qianbao_ledger::Account>,
+    main_currency: Option<qianbao_ledger::Currency>,
+) -> BalanceList {
     BalanceList {
+        main_currency: main_currency.map(|c| c.as_str().to_string()),
         balances: accounts
             .into_iter()
             .map(|a| Balance {
@@ -85,7 +89,8 @@ pub async fn balance(
     me: CurrentHolder,
 ) -> Result<Json<BalanceList>, ApiError> {
     let accounts = state.money.balances(&state.storage, &me.holder).await?;
-    Ok(Json(balance_list(accounts)))
+    let main = qianbao_wallet::fx::main_currency_of(&state.storage, &me.holder.id).await?;
+    Ok(Json(balance_list(accounts, Some(main))))
 }
 
 /// Tops up from a bound card; credit cards carry the fee in the schedule.
@@ -253,6 +258,7 @@ pub async fn payee(
     Ok(Json(PayeeBody {
         wallet_id: payee.wallet_id,
         masked_name: payee.masked_name,
+        main_currency: payee.main_currency.as_str().into(),
     }))
 }
 
@@ -295,11 +301,18 @@ pub async fn transfer(
                     _ => return Err(MoneyError::InvalidField("to_phone")),
                 };
                 let amount = amount(body.amount, s.money.policy.amount_max_minor)?;
-                let currency = currency(body.currency.as_deref())?;
+                let currency = match body.currency.as_deref() {
+                    None => qianbao_ledger::Currency::CNY,
+                    Some(code) => crate::routes::fx::enabled(&s, code)?,
+                };
                 let memo = display_text(&body.memo.unwrap_or_default(), 100, false)
                     .map_err(|_| MoneyError::InvalidField("memo"))?;
                 let delay = match body.delay.as_deref() {
                     None => None,
+                    // A delayed transfer is in yuan: its limits and cancellation count yuan.
+                    Some(_) if currency != qianbao_ledger::Currency::CNY => {
+                        return Err(MoneyError::InvalidField("delay"));
+                    }
                     Some(text) => {
                         Some(Delay::parse(text).ok_or(MoneyError::InvalidField("delay"))?)
                     }
@@ -313,6 +326,7 @@ pub async fn transfer(
                     currency,
                     memo,
                     delay,
+                    quote_id: body.quote_id.clone(),
                 };
                 let origin = origin(&s, &me, &key, proof).await?;
                 s.money

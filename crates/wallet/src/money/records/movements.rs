@@ -165,8 +165,17 @@ pub trait MovementRecords {
     /// The movements still waiting on the bank with card `card_id`: payouts to it and top-ups
     /// from it whose timer has not finished them.
     fn waiting_on_card(&mut self, card_id: &str) -> Result<Vec<MovementRecord>, StoreError>;
-    /// Adds a movement record.
+    /// Adds a movement record; money leaving in yuan counts toward its owner's day at once.
     fn insert_movement(&mut self, movement: &MovementRecord) -> Result<(), StoreError>;
+    /// Counts `yuan` toward what left `owner_id` through `channel` on the day of `at_ms`: how a
+    /// movement in another currency is counted, at its yuan value.
+    fn count_spending(
+        &mut self,
+        owner_id: &str,
+        at_ms: i64,
+        channel: Channel,
+        yuan: Amount,
+    ) -> Result<(), StoreError>;
     /// Sets a movement's status.
     fn set_movement_status(
         &mut self,
