@@ -194,11 +194,30 @@ mod tests {
             (AccountKind::Promotions, 100),
             (AccountKind::Suspense, 300),
             (AccountKind::Adjustments, -100),
+            (AccountKind::FxPosition, -50),
+            (AccountKind::FxIncome, 50),
         ] {
             totals.push(total(kind, "CNY", balance, 0));
         }
         assert_eq!(AccountKind::ALL.len(), totals.len());
         assert!(breaks(&totals).is_empty());
+    }
+
+    #[test]
+    fn dollars_got_by_conversion_are_funded_by_the_fx_position_not_a_bank() {
+        // ¥100 of top-ups, ¥100 converted into US$13.97 (spread ¥0.50): no dollar bank account.
+        let totals = vec![
+            total(AccountKind::BankClearing, "CNY", -10_000, 0),
+            total(AccountKind::FxPosition, "CNY", 9_950, 0),
+            total(AccountKind::FxIncome, "CNY", 50, 0),
+            total(AccountKind::Wallet, "USD", 1_397, 0),
+            total(AccountKind::FxPosition, "USD", -1_397, 0),
+        ];
+        assert!(breaks(&totals).is_empty(), "{:?}", breaks(&totals));
+        // Dollars in a wallet that no conversion paid out would be a break.
+        let mut made_up = totals.clone();
+        made_up[3].balance = Amount::from_minor(2_000);
+        assert_eq!(breaks(&made_up).len(), 1);
     }
 
     #[test]
