@@ -584,6 +584,8 @@ export const app = {
   'charge.what': 'Pay {amount} to {merchant}.',
   'charge.paid': 'Paid {amount}',
   'charge.declined': 'Declined: nothing was paid.',
+  'type.conversion': 'Conversion',
+  'record.rate': 'rate {rate}',
 };
 
 /** The merchant's till at `/merchant`. */

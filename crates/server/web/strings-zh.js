@@ -586,6 +586,8 @@ export const app = {
   'charge.what': '向{merchant}付款 {amount}。',
   'charge.paid': '付款成功：{amount}',
   'charge.declined': '已拒绝这笔付款，未扣款。',
+  'type.conversion': '换汇',
+  'record.rate': '汇率 {rate}',
 };
 
 /** The merchant's till at `/merchant`. */
