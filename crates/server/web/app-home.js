@@ -1,16 +1,17 @@
 /* qianbao web, holder's app — home (#/home): the balance and what is not yet available (money
- * under review, delayed transfers on their way), the eye that hides every figure (kept in this
- * browser), the real-name level and limits, the next step to a higher level (from /v1/me's
+ * under review, delayed transfers on their way), the balances held in other currencies (each in
+ * its own minor unit), the eye that hides every figure (kept in this browser), the real-name level and limits, the next step to a higher level (from /v1/me's
  * limits.next_level: the opening steps, then the face check), banners while frozen, the quick actions
  * and the "more services" tiles (links in the HTML; coming-soon tiles are disabled). */
-import { $ } from './dom.js';
+import { $, clear, el } from './dom.js';
 import { api } from './http.js';
 import { t } from './i18n.js';
 import { showError } from './errors.js';
-import { formatMoney } from './money.js';
+import { formatMinor, formatMoney } from './money.js';
 import { state, loadMe, levelText } from './app-state.js';
 import { route, signedOut } from './app-router.js';
 import { showPendingCharges } from './app-pending-charge.js';
+import { currencyName } from './app-convert.js';
 
 /** Where the button of the next step goes, by the current level (L3 has none). */
 const NEXT_HREF = { 0: '#/open', 1: '#/open', 2: '#/face' };
@@ -30,8 +31,22 @@ function setAmountsHidden(hide) {
   try { localStorage.setItem(EYE_KEY, hide ? '1' : '0'); } catch (_) { /* storage off: kept for this page only */ }
 }
 
-/** The figures last loaded, so the eye can show them again without a call. */
-const figures = { available: 0, held: 0, review: 0, delayed: 0 };
+/** The figures last loaded, so the eye can show them again without a call; `others` are the
+ * balances in currencies other than CNY (`{currency, available, held}`). */
+const figures = { available: 0, held: 0, review: 0, delayed: 0, others: [] };
+
+/** One line per other currency held: its name, and what is available in it (and held, if any). */
+function drawOthers(hide) {
+  const list = clear('home-currencies');
+  for (const b of figures.others) {
+    const shown = (minor) => (hide ? HIDDEN : formatMinor(minor, b.currency));
+    list.append(el('li', { id: 'home-ccy-' + b.currency, dataset: { currency: b.currency, minor: String(b.available) } },
+      el('span', { class: 'ccy-name', text: currencyName(b.currency) }),
+      el('span', { class: 'money-figure ccy-amount', text: shown(b.available) }),
+      b.held ? el('span', { class: 'ccy-held', text: t('home.held') + ' ' + shown(b.held) }) : null));
+  }
+  list.hidden = !figures.others.length;
+}
 
 /** Writes every balance figure on home, as money or as "****" when hidden. */
 function drawFigures() {
@@ -44,6 +59,7 @@ function drawFigures() {
   $('home-held-delayed').textContent = t('home.held_delayed', { amount: shown(figures.delayed) });
   $('home-held-delayed').hidden = !figures.delayed;
   $('home-held-parts').hidden = !figures.review && !figures.delayed;
+  drawOthers(hide);
   $('home-eye').setAttribute('aria-pressed', hide ? 'true' : 'false');
   $('home-eye').classList.toggle('eye-hidden', hide);
 }
@@ -66,12 +82,15 @@ async function loadHeldParts(held) {
   drawFigures();
 }
 
-/** Loads the CNY balance into #home-balance / #home-held and answers it. */
+/** Loads the CNY balance into #home-balance / #home-held (and the other currencies below them)
+ * and answers the CNY one. */
 export async function loadBalance() {
   const r = await api('GET', '/v1/me/balance');
-  const cny = ((r && r.balances) || []).find((b) => b.currency === 'CNY') || { available: 0, held: 0 };
+  const all = (r && r.balances) || [];
+  const cny = all.find((b) => b.currency === 'CNY') || { available: 0, held: 0 };
   figures.available = cny.available;
   figures.held = cny.held;
+  figures.others = all.filter((b) => b.currency !== 'CNY');
   $('home-balance').dataset.fen = String(cny.available);
   drawFigures();
   loadHeldParts(cny.held).catch(() => {});

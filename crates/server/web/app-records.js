@@ -2,14 +2,15 @@
  * others, own-card moves apart) as a bar chart, the list under month headers, filtered by type and
  * dates with "load more" (a payment held for review, or rejected by the reviewer, says so), each
  * record opening its detail page (#/record?id=…), and the CSV download link with the same filters
- * in the page's language. */
+ * in the page's language. Every amount is written in its record's currency, by that currency's
+ * exponent (a conversion's two records: out in the currency sold, in in the one bought). */
 import { $, announce, clear, el, svg } from './dom.js';
 import { api } from './http.js';
 import { t, hasText, lang } from './i18n.js';
 import { showError } from './errors.js';
 import { form } from './common.js';
 import { chinaDay, dateTime } from './dates.js';
-import { formatMoney } from './money.js';
+import { formatMinor, formatMoney } from './money.js';
 import { go, route } from './app-router.js';
 
 /** The next page's cursor, the filters applied and the month of the last record listed. */
@@ -17,6 +18,9 @@ const rec = { cursor: null, filters: {}, month: null };
 
 /** The types whose money only moves between the holder's own card and wallet. */
 const OWN_CARD = ['topup', 'withdrawal', 'settlement'];
+/** Moves between the holder's own currencies: neither income nor spending, and not in yuan alone,
+ * so the month summary (its totals are CNY) leaves them out. */
+const OWN_CURRENCY = ['conversion'];
 
 function csvHref(filters) {
   const q = new URLSearchParams();
@@ -53,6 +57,7 @@ const ICON_PATHS = {
   settlement: 'M3 10l9-6 9 6M5 10v8M19 10v8M9 10v8M15 10v8M3 20h18',
   adjustment: 'M12 5v6M9 8h6M9 17h6',
   held: 'M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6zM12 8v5l3 2',
+  conversion: 'M4 9h14l-4-4M20 15H6l4 4',
   other: 'M12 12h.01',
 };
 
@@ -74,6 +79,12 @@ function icon(x) {
 
 function statusText(status) { return hasText('status.' + status) ? t('status.' + status) : status; }
 
+/** A record's note in the page's language: a conversion's "rate 0.1403…" becomes "汇率 0.1403…". */
+function memoText(x) {
+  const m = x.type === 'conversion' && /^rate (\S+)$/.exec(x.memo || '');
+  return m ? t('record.rate', { rate: m[1] }) : x.memo;
+}
+
 function recordItem(x) {
   const sign = x.direction === 'in' ? '+' : '−';
   const status = x.status || 'succeeded';
@@ -83,10 +94,10 @@ function recordItem(x) {
       icon(x),
       el('div', { class: 'li-main' },
         el('strong', { text: typeLabel(x.type) + (x.counterparty ? ' · ' + x.counterparty : '') }),
-        el('span', { class: 'muted small block', text: dateTime(x.created_at) + (x.memo ? ' · ' + x.memo : '') + (x.fee ? ' · ' + t('quote.fee') + ' ' + formatMoney(x.fee, x.currency) : '') }),
+        el('span', { class: 'muted small block', text: dateTime(x.created_at) + (x.memo ? ' · ' + memoText(x) : '') + (x.fee ? ' · ' + t('quote.fee') + ' ' + formatMinor(x.fee, x.currency) : '') }),
         STATUS_NOTE[status] ? el('span', { class: 'small block record-note record-note-' + status, text: t(STATUS_NOTE[status]) }) : null),
       el('div', { class: 'li-amount' },
-        el('span', { class: 'amount ' + (x.direction === 'in' ? 'amount-in' : 'amount-out') + (voided ? ' amount-void' : ''), text: sign + formatMoney(x.amount, x.currency) }),
+        el('span', { class: 'amount ' + (x.direction === 'in' ? 'amount-in' : 'amount-out') + (voided ? ' amount-void' : ''), text: sign + formatMinor(x.amount, x.currency), dataset: { currency: x.currency || 'CNY' } }),
         status !== 'succeeded' ? el('span', { class: STATUS_PILL[status] || 'pill', id: 'rec-status-' + x.id, text: statusText(status) }) : null)));
 }
 
@@ -112,13 +123,16 @@ function drawSummary(s) {
   $('summary-in').textContent = formatMoney(s.total_in);
   $('summary-out').textContent = formatMoney(s.total_out);
   // Money moved with one's own card is neither income nor spending: said apart, when there was any.
-  const ownIn = s.own_card_in || 0;
-  const ownOut = s.own_card_out || 0;
+  // The server counts conversions there too, in whatever currency each side was: left out here.
+  const converted = (direction) => (s.categories || [])
+    .filter((c) => OWN_CURRENCY.includes(c.type) && c.direction === direction).reduce((sum, c) => sum + c.total, 0);
+  const ownIn = (s.own_card_in || 0) - converted('in');
+  const ownOut = (s.own_card_out || 0) - converted('out');
   $('summary-own').hidden = !ownIn && !ownOut;
   $('summary-own-in').textContent = formatMoney(ownIn);
   $('summary-own-out').textContent = formatMoney(ownOut);
   const box = clear('summary-chart');
-  const cats = (s.categories || []).filter((c) => !OWN_CARD.includes(c.type));
+  const cats = (s.categories || []).filter((c) => !OWN_CARD.includes(c.type) && !OWN_CURRENCY.includes(c.type));
   if (!cats.length) { box.append(el('p', { class: 'muted center', text: t('summary.none') })); return; }
   const max = Math.max(1, ...cats.map((c) => c.total));
   const rowH = 30;
@@ -186,7 +200,7 @@ function drawRecord(x) {
   const sign = x.direction === 'in' ? '+' : '−';
   clear('record-type').append(icon(x), ' ' + typeLabel(x.type) + (x.counterparty ? ' · ' + x.counterparty : ''));
   const amount = $('record-amount');
-  amount.textContent = sign + formatMoney(x.amount, x.currency);
+  amount.textContent = sign + formatMinor(x.amount, x.currency);
   amount.className = 'amount-big ' + (x.direction === 'in' ? 'amount-in' : 'amount-out');
   const pill = $('record-status');
   pill.textContent = statusText(status);
@@ -196,12 +210,12 @@ function drawRecord(x) {
   const method = x.method === 'card' ? (x.card || t('record.method.card')) : x.method === 'balance' ? t('record.method.balance') : x.card;
   const dl = clear('record-fields');
   dl.append(...[
-    row(t('f.type'), typeLabel(x.type) + ' · ' + (OWN_CARD.includes(x.type) ? t('record.own_card') : t('dir.' + x.direction)), 'record-kind'),
+    row(t('f.type'), typeLabel(x.type) + ' · ' + (OWN_CARD.includes(x.type) || OWN_CURRENCY.includes(x.type) ? t('record.own_card') : t('dir.' + x.direction)), 'record-kind'),
     x.counterparty ? row(t('record.counterparty'), x.counterparty, 'record-counterparty') : null,
     method ? row(t('record.method'), method, 'record-method') : null,
     row(t('record.time'), dateTime(x.created_at), 'record-time'),
-    row(t('quote.fee'), formatMoney(x.fee || 0, x.currency), 'record-fee'),
-    x.memo ? row(t('record.memo'), x.memo, 'record-memo') : null,
+    row(t('quote.fee'), formatMinor(x.fee || 0, x.currency), 'record-fee'),
+    x.memo ? row(t('record.memo'), memoText(x), 'record-memo') : null,
     row(t('record.id'), x.id, 'record-id'),
   ].filter(Boolean));
   const list = clear('record-steps');

@@ -41,8 +41,10 @@ function inFlight(delta) {
 
 /**
  * Calls the server. opts: {body (object → JSON), raw (Blob/File), contentType, idem (key),
- * query (object), quiet (a background poll: no loading bar)}. Answers the parsed JSON, or null for
- * 204. Throws ApiError.
+ * query (object), quiet (a background poll: no loading bar), meta (an object the call fills with
+ * the answer's `date` header and `receivedAt`, performance.now() when it came: the server's clock,
+ * for a countdown to a time the server set)}. Answers the parsed JSON, or null for 204. Throws
+ * ApiError.
  */
 export async function api(method, path, opts) {
   opts = opts || {};
@@ -81,6 +83,10 @@ async function call(method, path, opts) {
     res = await fetch(url, { method, headers, body, credentials: 'same-origin', cache: 'no-store' });
   } catch (e) {
     throw new ApiError({ status: 0, code: 'network', network: true, detail: String(e && e.message || e) });
+  }
+  if (opts.meta) {
+    opts.meta.date = res.headers.get('Date');
+    opts.meta.receivedAt = performance.now();
   }
   if (res.status === 204) return null;
   const text = await res.text();

@@ -39,3 +39,84 @@ export function parseYuan(text) {
   const fen = parseInt(all, 10);
   return fen > 0 ? fen : null;
 }
+
+/* ---------------------------------------------------------------- any currency, by its exponent
+ * The server counts every currency in integers of its minor unit: 10^-exponent of the unit (fen and
+ * cents: 2; yen and won: 0). The pages know the platform's table (the ledger's ISO 4217 table) and
+ * learn the enabled currencies from GET /v1/fx/rates; text ⇄ minor units is string arithmetic. */
+
+/** Minor-unit exponents by ISO 4217 code: what the server's ledger table says. */
+const EXPONENTS = { CNY: 2, HKD: 2, USD: 2, EUR: 2, JPY: 0, GBP: 2, SGD: 2, MOP: 2, KRW: 0, THB: 2 };
+
+/** Remembers the exponents the server gives (`[{code, exponent}]` from GET /v1/fx/rates). */
+export function learnExponents(currencies) {
+  for (const c of currencies || []) {
+    if (c && /^[A-Z]{3}$/.test(c.code) && Number.isInteger(c.exponent) && c.exponent >= 0 && c.exponent <= 4) EXPONENTS[c.code] = c.exponent;
+  }
+}
+
+/** The digits after the point of `currency` (CNY when none is named; 2 for a code not known). */
+export function exponentOf(currency) {
+  const e = EXPONENTS[currency || 'CNY'];
+  return e === undefined ? 2 : e;
+}
+
+/** Integer minor units → "1234.56" for `exponent` (no sign, no separators; "1200" at 0). */
+export function minorToDecimal(minor, exponent) {
+  const e = exponent === undefined ? 2 : exponent;
+  const digits = String(Math.abs(minor)).padStart(e + 1, '0');
+  return e === 0 ? digits : digits.slice(0, -e) + '.' + digits.slice(-e);
+}
+
+/**
+ * Integer minor units of `currency` → text: "¥1,234.56" for CNY (as formatMoney), else the
+ * amount then the code, "1,234.56 USD", "1,200 JPY" (no decimals at exponent 0); a minus sign first
+ * when negative. `exponent` defaults to the currency's. Empty for no value; a value that is not a
+ * safe integer is shown as it came.
+ */
+export function formatMinor(minor, currency, exponent) {
+  if (minor === null || minor === undefined || minor === '') return '';
+  const n = Number(minor);
+  if (!Number.isSafeInteger(n)) return String(minor);
+  const code = currency || 'CNY';
+  const text = minorToDecimal(n, exponent === undefined ? exponentOf(code) : exponent);
+  const [whole, frac] = text.split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',') + (frac === undefined ? '' : '.' + frac);
+  const sign = n < 0 ? '-' : '';
+  return code === 'CNY' ? sign + '¥' + grouped : sign + grouped + ' ' + code;
+}
+
+/** How many digits follow the point in what was typed (0 without a point); -1 when it is not
+ * a plain amount at all. Full-width digits and point count as their ASCII twins. */
+export function typedDecimals(text) {
+  const s = normalizeTyped(text);
+  const m = /^\d*(?:\.(\d*))?$/.exec(s);
+  if (!m) return -1;
+  return m[1] === undefined ? 0 : m[1].length;
+}
+
+function normalizeTyped(text) {
+  let s = String(text === null || text === undefined ? '' : text).trim().replace(/^[¥￥$]/, '').replace(/[,，\s]/g, '');
+  s = s.replace(/[０-９．]/g, (c) => (c === '．' ? '.' : String.fromCharCode(c.charCodeAt(0) - 0xfee0)));
+  return s;
+}
+
+/**
+ * What a person typed in major units of a currency with `exponent` decimals → integer minor
+ * units; null when it is not an amount above zero, or has more decimals than the currency has
+ * ("1.5" yen, "1.234" dollars). As parseYuan: commas and spaces anywhere, a leading ¥/￥/$,
+ * full-width digits; at most 15 digits in all.
+ */
+export function parseMinor(text, exponent) {
+  if (text === null || text === undefined) return null;
+  const e = exponent === undefined ? 2 : exponent;
+  const s = normalizeTyped(text);
+  const m = /^(\d*)(?:\.(\d*))?$/.exec(s);
+  if (!m || (m[1] === '' && !m[2])) return null;
+  const frac = m[2] || '';
+  if (frac.length > e) return null;
+  const all = ((m[1] || '0') + frac.padEnd(e, '0')).replace(/^0+(?=\d)/, '');
+  if (all.length > 15) return null;
+  const minor = parseInt(all, 10);
+  return minor > 0 ? minor : null;
+}

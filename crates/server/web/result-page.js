@@ -1,5 +1,5 @@
 /* qianbao web — the result page every payment ends on (scan-to-pay, transfer, a shop's charge
- * confirmed on the phone, top-up, withdrawal): a tick (or "!" while held), the outcome in words,
+ * confirmed on the phone, top-up, withdrawal, a currency conversion): a tick (or "!" while held), the outcome in words,
  * the amount large, then who was paid, with what, when and where it stands, and two ways on:
  * "完成" (home) and "查看详情" (the record's page, #/record?id=…).
  *
@@ -9,7 +9,7 @@
  * `-time`, `-status`, `-done` and `-detail`. */
 import { $, announce, clear, el } from './dom.js';
 import { t, hasText } from './i18n.js';
-import { formatMoney } from './money.js';
+import { formatMinor } from './money.js';
 import { dateTime } from './dates.js';
 
 /** The statuses that mean the money has not arrived yet (said as such, not as done). */
@@ -50,13 +50,13 @@ export function showResult(prefix, r) {
   box.append(
     el('div', { class: 'tick' + (waiting ? ' tick-held' : ''), 'aria-hidden': 'true', text: waiting ? '!' : '✓' }),
     line,
-    el('p', { id: prefix + '-amount', class: 'amount-big', text: formatMoney(r.amount, r.currency) }),
+    el('p', { id: prefix + '-amount', class: 'amount-big', text: formatMinor(r.amount, r.currency) }),
     facts,
     el('div', { class: 'row-buttons' },
       detail,
       el('a', { id: prefix + '-done', class: 'btn btn-primary', href: '#/home', text: t('common.done') })));
   box.hidden = false;
-  announce(r.message + ' ' + formatMoney(r.amount, r.currency));
+  announce(r.message + ' ' + formatMinor(r.amount, r.currency));
   // The outcome starts at the top of the screen, not wherever the confirm button had scrolled to.
   window.scrollTo(0, 0);
   $(prefix + '-done').focus({ preventScroll: true });

@@ -66,6 +66,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("app-scan.js"),
     script!("app-transfer.js"),
     script!("app-topup-withdraw.js"),
+    script!("app-convert.js"),
     script!("app-records.js"),
     script!("app-cards.js"),
     script!("app-second-factor.js"),

@@ -27,7 +27,9 @@
 //! with its Code 128 barcode. An eleventh (`double_tap.rs`) presses pay, transfer and withdraw
 //! three times at once and sees one request each. A twelfth (`home_next.rs`) walks home like a
 //! wallet: the next step to a higher level, the hide-balance eye, held money as 待到账, recent
-//! payees, the result page after every payment and the security notices.
+//! payees, the result page after every payment and the security notices. A thirteenth
+//! (`convert.rs`) converts yuan to dollars from the 换汇 screen with a quote that counts down,
+//! finds the dollars on home and the conversion's two records, and lets a quote run out.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -45,10 +47,12 @@ mod a11y;
 mod app_fixes;
 mod card_pay;
 mod closing;
+// Several currencies: the 换汇 screen, its quote's countdown, other balances on home, records.
 mod console;
 #[path = "../api/console_helpers.rs"]
 #[allow(dead_code)]
 mod console_helpers;
+mod convert;
 mod double_tap;
 #[path = "../api/helpers.rs"]
 #[allow(dead_code)]
