@@ -123,11 +123,9 @@ function drawSummary(s) {
   $('summary-in').textContent = formatMoney(s.total_in);
   $('summary-out').textContent = formatMoney(s.total_out);
   // Money moved with one's own card is neither income nor spending: said apart, when there was any.
-  // The server counts conversions there too, in whatever currency each side was: left out here.
-  const converted = (direction) => (s.categories || [])
-    .filter((c) => OWN_CURRENCY.includes(c.type) && c.direction === direction).reduce((sum, c) => sum + c.total, 0);
-  const ownIn = (s.own_card_in || 0) - converted('in');
-  const ownOut = (s.own_card_out || 0) - converted('out');
+  // (The server's summary is in yuan and leaves conversions out.)
+  const ownIn = s.own_card_in || 0;
+  const ownOut = s.own_card_out || 0;
   $('summary-own').hidden = !ownIn && !ownOut;
   $('summary-own-in').textContent = formatMoney(ownIn);
   $('summary-own-out').textContent = formatMoney(ownOut);

@@ -141,6 +141,27 @@ async fn a_holder_converts_yuan_to_dollars_at_a_quote_once() {
         Some(4),
         "{records}"
     );
+    // The month's summary is in yuan and leaves conversions out: only the top-up remains.
+    let (_, summary) = answer(
+        call(
+            &app,
+            "GET",
+            "/v1/me/summary?month=2027-01",
+            None,
+            Some(&h.token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (
+            &summary["own_card_in"],
+            &summary["own_card_out"],
+            &summary["total_out"]
+        ),
+        (&json!(10_000), &json!(0), &json!(0)),
+        "{summary}"
+    );
     assert_ledger_clean(&ledger(&app).await).await;
 }
 

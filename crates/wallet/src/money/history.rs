@@ -8,7 +8,7 @@ use super::{Money, MoneyError};
 use crate::AccountOwner;
 use crate::records::HolderRecord;
 use crate::storage::RecordStore;
-use qianbao_ledger::{Account, AccountKind, Amount};
+use qianbao_ledger::{Account, AccountKind, Amount, Currency};
 
 /// Totals of one month, in and out, per kind of movement.
 ///
@@ -49,7 +49,7 @@ impl Money {
             accounts.push(Account::open(
                 qianbao_ledger::AccountId(0),
                 AccountKind::Wallet,
-                qianbao_ledger::Currency::CNY,
+                Currency::CNY,
             ));
         }
         Ok(accounts)
@@ -161,10 +161,13 @@ pub fn summarise(rows: &[MovementRecord]) -> MonthSummary {
     type Total = (MovementKind, Direction, Amount, i64);
     let mut totals: std::collections::BTreeMap<(&str, &str), Total> =
         std::collections::BTreeMap::new();
-    for m in rows
-        .iter()
-        .filter(|m| !matches!(m.status, MovementStatus::Failed | MovementStatus::Cancelled))
-    {
+    // The summary is in yuan: money in other currencies, and conversions between the holder's
+    // own currencies (neither income nor spending, and in two currencies), are left out.
+    for m in rows.iter().filter(|m| {
+        !matches!(m.status, MovementStatus::Failed | MovementStatus::Cancelled)
+            && m.kind != MovementKind::Conversion
+            && m.currency == Currency::CNY
+    }) {
         let moved = if m.direction == Direction::Out {
             m.amount + m.fee
         } else {
