@@ -1205,10 +1205,15 @@ pub struct WebhookSecret {
 /// `POST /v1/merchant/settlements`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct SettlementRequest {
-    /// Minor units; the whole available balance when absent.
+    /// Minor units of `currency`; the whole available balance in it when absent.
     #[serde(default)]
     #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub amount: Option<i64>,
+    /// Which of the shop's balances: CNY when absent. Takings in another currency are converted
+    /// to yuan at the rate in force less the spread, then settled to the owner's card like yuan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[A-Z]{3}$")]
+    pub currency: Option<String>,
 }
 
 /// What a top-up or withdrawal would cost, before confirming.

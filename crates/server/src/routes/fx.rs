@@ -29,6 +29,15 @@ pub(crate) fn enabled(state: &AppState, code: &str) -> Result<Currency, MoneyErr
     state.money.enabled_currency(currency)
 }
 
+/// Whether `text` has the shape of a wallet id as the platform issues them.
+fn is_wallet_id(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'-')
+}
+
 /// The enabled currencies and the mid rates in force.
 #[utoipa::path(get, path = "/v1/fx/rates", tag = "fx",
     responses((status = 200, description = "Currencies and rates", body = FxRates)))]
@@ -62,8 +71,7 @@ pub async fn rates(State(state): State<AppState>) -> Result<Json<FxRates>, ApiEr
 #[utoipa::path(post, path = "/v1/fx/quotes", tag = "fx", security(("session" = [])), request_body = FxQuoteRequest,
     responses(
         (status = 201, description = "The quote, usable once until `expires_at`", body = FxQuote),
-        (status = 400, description = "`invalid_request`: both or neither of `sell_amount` and `buy_amount`, or the same currency twice", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`currency_unsupported`, `amount_invalid` (not positive, or too small to convert)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`currency_unsupported`; `amount_invalid` (not positive, or too small to convert); `invalid_request`: both or neither of `sell_amount` and `buy_amount`, the same currency twice, or a `to_wallet_id` that is not a wallet id", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`fx_unavailable`: no fresh rate links the two currencies", body = Problem, content_type = "application/problem+json")))]
 pub async fn quote(
     State(state): State<AppState>,
@@ -79,6 +87,10 @@ pub async fn quote(
         _ => return Err(MoneyError::InvalidField("sell_amount").into()),
     };
     let (purpose, subject) = match body.to_wallet_id {
+        // Kept with the quote, so only a wallet id's shape is accepted (1-64 of [0-9a-z-]).
+        Some(wallet_id) if !is_wallet_id(&wallet_id) => {
+            return Err(MoneyError::InvalidField("to_wallet_id").into());
+        }
         Some(wallet_id) => (QuotePurpose::Transfer, Some(wallet_id)),
         None => (QuotePurpose::Conversion, None),
     };

@@ -501,12 +501,16 @@ pub async fn settle(
         settlement_reply,
         |render, key| {
             Box::pin(async move {
+                let currency = match body.currency.as_deref() {
+                    None => qianbao_ledger::Currency::CNY,
+                    Some(code) => crate::routes::fx::enabled(&s, code)?,
+                };
                 let amount = body
                     .amount
                     .map(|a| amount(a, s.money.policy.amount_max_minor))
                     .transpose()?;
                 s.money
-                    .settle(&s.storage, &merchant, amount, &key, render)
+                    .settle(&s.storage, &merchant, amount, currency, &key, render)
                     .await
             })
         },

@@ -1078,12 +1078,19 @@ impl Money {
         store: &impl RecordStore,
         merchant: &MerchantRecord,
         amount: Option<PositiveAmount>,
+        takings_in: Currency,
         key: &IdempotencyKey,
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
         let merchant_id = merchant.id.clone();
         let now = self.now_ms();
         let delay = self.policy.withdrawal_delay_ms;
+        // Takings in another currency are converted to yuan first, at the rate in force.
+        let rates = if takings_in == Currency::CNY {
+            Vec::new()
+        } else {
+            crate::fx::rates_in_force(store).await?
+        };
         let asker = Asker::new(&Origin::merchant(), key, CallKind::Settlement);
         let money = self.clone();
         self.call(store, key, render, now, move |r| {
@@ -1096,10 +1103,15 @@ impl Money {
                 .max_by_key(|c| c.is_default)
                 .ok_or(MoneyError::KycRequired)?;
             let currency = Currency::CNY;
-            let from = merchant_account(r, &merchant.id, currency)?;
-            let amount = match amount {
-                Some(asked) => asked.amount(),
-                None => from.available(),
+            let (from, amount) = if takings_in == currency {
+                let from = merchant_account(r, &merchant.id, currency)?;
+                let amount = match amount {
+                    Some(asked) => asked.amount(),
+                    None => from.available(),
+                };
+                (from, amount)
+            } else {
+                money.takings_to_yuan(r, &merchant, takings_in, amount, &rates, now)?
             };
             if !amount.is_positive() {
                 return Err(MoneyError::InsufficientBalance);
@@ -1166,6 +1178,92 @@ impl Money {
             Ok(done)
         })
         .await
+    }
+}
+
+impl Money {
+    /// Converts `amount` (all when absent) of the shop's takings in `currency` to yuan in its
+    /// yuan account, at the mid rate in `rates` less the policy's spread (one entry, recorded as
+    /// a conversion): the yuan account as it stands after, and the yuan got.
+    fn takings_to_yuan(
+        &self,
+        r: &mut dyn MoneyTx,
+        shop: &MerchantRecord,
+        currency: Currency,
+        amount: Option<PositiveAmount>,
+        rates: &[crate::fx::MidRate],
+        now: i64,
+    ) -> Result<(Account, Amount), MoneyError> {
+        let yuan = Currency::CNY;
+        let from = merchant_account(r, &shop.id, currency)?;
+        let sell = match amount {
+            Some(asked) => asked,
+            None => PositiveAmount::new(from.available().minor())
+                .ok_or(MoneyError::InsufficientBalance)?,
+        };
+        if from.available() < sell.amount() {
+            return Err(MoneyError::InsufficientBalance);
+        }
+        let fx = &self.policy.fx;
+        let (rate, _) = crate::fx::resolve(rates, currency, yuan, now, fx.rate_stale_ms)
+            .map_err(|_| MoneyError::FxUnavailable)?;
+        let priced = crate::fx::price(
+            rate,
+            fx.spread_for(currency, yuan),
+            currency.exponent(),
+            yuan.exponent(),
+            crate::fx::Fixed::Sell(sell),
+        )
+        .map_err(|_| MoneyError::AmountInvalid)?;
+        let desk = (
+            operator_account(r, AccountKind::FxPosition, currency)?,
+            operator_account(r, AccountKind::FxIncome, currency)?,
+            operator_account(r, AccountKind::FxPosition, yuan)?,
+        );
+        let desk = crate::fx::FxDesk {
+            position_sell: &desk.0,
+            income_sell: &desk.1,
+            position_buy: &desk.2,
+        };
+        let to = merchant_account(r, &shop.id, yuan)?;
+        let (sold, fee, got) = (priced.sell.amount(), priced.fee, priced.buy.amount());
+        let id = new_movement_id();
+        let mut postings = crate::fx::exchange_legs(&from, &desk, sold, fee, got).to_vec();
+        postings.push(leg(&to, got));
+        apply(
+            r,
+            &Instruction::Transfer {
+                id: entry_id(&id, Step::Move),
+                postings: legs(postings),
+            },
+        )?;
+        let shown = format!("{currency} → {yuan}");
+        let memo = format!("rate {rate}");
+        for (side_id, direction, amount, fee, currency) in [
+            (id.clone(), Direction::Out, sold - fee, fee, currency),
+            (new_movement_id(), Direction::In, got, Amount::ZERO, yuan),
+        ] {
+            r.insert_movement(
+                &Side {
+                    id: &side_id,
+                    owner_id: &shop.id,
+                    kind: MovementKind::Conversion,
+                    direction,
+                    channel: Channel::Fx,
+                    amount,
+                    fee,
+                    currency,
+                    counterparty: &shown,
+                    peer_id: None,
+                    status: MovementStatus::Succeeded,
+                    memo: &memo,
+                    entry: Some(entry_id(&id, Step::Move)),
+                    card_id: None,
+                }
+                .record(now),
+            )?;
+        }
+        Ok((merchant_account(r, &shop.id, yuan)?, got))
     }
 }
 
