@@ -441,7 +441,7 @@ async fn shop_balance(app: &TestApp, m: &crate::money_helpers::Merchant, currenc
 async fn an_order_priced_in_dollars_is_paid_from_yuan_through_the_previews_quote() {
     use crate::money_helpers::open_merchant;
     let (app, clock) = spawn_app_with_clock().await;
-    let owner = open_l1_holder(&app).await;
+    let owner = crate::money_helpers::open_l2_holder(&app).await;
     let shop = open_merchant(&app, &owner, "免税店").await;
     let payer = funded(&app, "张三", 20_000).await;
     set(&app, &clock, &[("USD/CNY", "7.1234")]).await;
@@ -534,6 +534,23 @@ async fn an_order_priced_in_dollars_is_paid_from_yuan_through_the_previews_quote
     )
     .await;
     assert_eq!(refused(r).await, (409, "order_paid".into()));
+    // The shop settles its dollars: converted to yuan at 7.1234 less 50 bps (994 cents → fee 4,
+    // 990 × 7.1234 = ¥70.5217 → ¥70.53), then paid to the owner's card as yuan.
+    let r = keyed(
+        &app,
+        "/v1/merchant/settlements",
+        json!({"currency": "USD"}),
+        &shop.api_key,
+        &crate::money_helpers::idem(),
+    )
+    .await;
+    let (status, settled) = answer(r).await;
+    assert_eq!(status, 201, "{settled}");
+    assert_eq!(
+        (&settled["amount"], &settled["currency"]),
+        (&json!(7_053), &json!("CNY"))
+    );
+    assert_eq!(shop_balance(&app, &shop, "USD").await, 0);
     assert_ledger_clean(&ledger(&app).await).await;
 }
 
