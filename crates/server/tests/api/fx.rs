@@ -30,6 +30,33 @@ async fn quote(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
     answer(money(app, "/v1/fx/quotes", body, token).await).await
 }
 
+/// A quote of `h`'s selling `cny` fen for dollars, which must be given.
+async fn dollars_for(app: &TestApp, h: &crate::money_helpers::Holder, cny: i64) -> Value {
+    let (status, q) = quote(
+        app,
+        &h.token,
+        json!({"sell_currency": "CNY", "buy_currency": "USD", "sell_amount": cny}),
+    )
+    .await;
+    assert_eq!(status, 201, "{q}");
+    q
+}
+
+/// `h` converts at the quote `q` with their PIN and a fresh key.
+async fn convert_at(
+    app: &TestApp,
+    h: &crate::money_helpers::Holder,
+    q: &Value,
+) -> reqwest::Response {
+    money(
+        app,
+        "/v1/fx/conversions",
+        json!({"quote_id": q["quote_id"], "pin": h.pin}),
+        &h.token,
+    )
+    .await
+}
+
 /// Every balance the holder has: currency → available.
 async fn balances(app: &TestApp, token: &str) -> Vec<(String, i64)> {
     let (status, body) = answer(call(app, "GET", "/v1/me/balance", None, Some(token)).await).await;
@@ -52,13 +79,7 @@ async fn a_holder_converts_yuan_to_dollars_at_a_quote_once() {
     let (app, clock) = spawn_app_with_clock().await;
     let h = funded(&app, "张三", 10_000).await;
     set(&app, &clock, &[("USD/CNY", "7.1234")]).await;
-    let (status, q) = quote(
-        &app,
-        &h.token,
-        json!({"sell_currency": "CNY", "buy_currency": "USD", "sell_amount": 10_000}),
-    )
-    .await;
-    assert_eq!(status, 201, "{q}");
+    let q = dollars_for(&app, &h, 10_000).await;
     // ¥100 less 50 bps (¥0.50) at 1/7.1234 = 0.140382401662: 9,950 × 0.140382401662 = 1,396.8049
     // cents, rounded up for the holder.
     assert_eq!(q["rate"], "0.140382401662");
@@ -114,13 +135,7 @@ async fn a_holder_converts_yuan_to_dollars_at_a_quote_once() {
         ),
         (&json!("7.1234"), &json!(704), &json!(5_000), &json!(3))
     );
-    let r = money(
-        &app,
-        "/v1/fx/conversions",
-        json!({"quote_id": back["quote_id"], "pin": h.pin}),
-        &h.token,
-    )
-    .await;
+    let r = convert_at(&app, &h, &back).await;
     assert_eq!(answer(r).await.0, 201);
     let mut held = balances(&app, &h.token).await;
     held.sort();
@@ -181,40 +196,17 @@ async fn an_expired_a_foreign_or_an_unaffordable_quote_moves_nothing() {
     // ¥10.00 less ¥0.05 at 1/0.0487 = 20.533880903491 yen per yuan: 204.3121 → 205 yen.
     assert_eq!((&q["buy_amount"], &q["fee"]), (&json!(205), &json!(5)));
     clock.advance_s(31);
-    let r = money(
-        &app,
-        "/v1/fx/conversions",
-        json!({"quote_id": q["quote_id"], "pin": h.pin}),
-        &h.token,
-    )
-    .await;
+    let r = convert_at(&app, &h, &q).await;
     assert_eq!(refused(r).await, (422, "quote_expired".into()));
     let (_, q) = quote(&app, &h.token, ask).await;
-    let r = money(
-        &app,
-        "/v1/fx/conversions",
-        json!({"quote_id": q["quote_id"], "pin": other.pin}),
-        &other.token,
-    )
-    .await;
+    let r = convert_at(&app, &other, &q).await;
     assert_eq!(
         refused(r).await,
         (404, "not_found".into()),
         "another holder's quote"
     );
-    let (_, big) = quote(
-        &app,
-        &h.token,
-        json!({"sell_currency": "CNY", "buy_currency": "USD", "sell_amount": 1_001}),
-    )
-    .await;
-    let r = money(
-        &app,
-        "/v1/fx/conversions",
-        json!({"quote_id": big["quote_id"], "pin": h.pin}),
-        &h.token,
-    )
-    .await;
+    let big = dollars_for(&app, &h, 1_001).await;
+    let r = convert_at(&app, &h, &big).await;
     assert_eq!(refused(r).await, (422, "insufficient_balance".into()));
     assert_eq!(balances(&app, &h.token).await, vec![("CNY".into(), 1_000)]);
     assert_ledger_clean(&ledger(&app).await).await;
@@ -225,12 +217,7 @@ async fn two_conversions_racing_on_one_quote_move_money_once() {
     let (app, clock) = spawn_app_with_clock().await;
     let h = funded(&app, "张三", 10_000).await;
     set(&app, &clock, &[("USD/CNY", "7.1234")]).await;
-    let (_, q) = quote(
-        &app,
-        &h.token,
-        json!({"sell_currency": "CNY", "buy_currency": "USD", "sell_amount": 5_000}),
-    )
-    .await;
+    let q = dollars_for(&app, &h, 5_000).await;
     let body = json!({"quote_id": q["quote_id"], "pin": h.pin});
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..6 {
