@@ -77,9 +77,11 @@ async fn a_payee_is_shown_by_their_masked_name_and_an_unknown_phone_is_not_found
         let path = format!("/v1/payees?phone={}", phone.replace('+', "%2B"));
         let (status, body) = answer(call(&app, "GET", &path, None, Some(&a.token)).await).await;
         assert_eq!(status, 200, "{body}");
+        // Nothing else about the payee: their wallet, masked name, and the currency money in
+        // a currency they do not hold arrives in.
         assert_eq!(
             body,
-            json!({"wallet_id": b.wallet_id, "masked_name": "*四"})
+            json!({"wallet_id": b.wallet_id, "masked_name": "*四", "main_currency": "CNY"})
         );
     }
     let path = format!("/v1/payees?phone={}", unverified.phone.replace('+', "%2B"));
