@@ -159,6 +159,17 @@ export const shared = {
   'keypad.point': 'Point',
   'err.charge_expired': 'This payment timed out and nothing was paid. Ask the shop to charge again.',
   'err.charge_not_awaiting': 'This payment was handled already.',
+  // Currencies by name (the app and the till).
+  'ccy.CNY': 'Chinese yuan',
+  'ccy.HKD': 'Hong Kong dollar',
+  'ccy.USD': 'US dollar',
+  'ccy.EUR': 'Euro',
+  'ccy.JPY': 'Japanese yen',
+  'ccy.GBP': 'Pound sterling',
+  'ccy.SGD': 'Singapore dollar',
+  'ccy.MOP': 'Macau pataca',
+  'ccy.KRW': 'Korean won',
+  'ccy.THB': 'Thai baht',
 };
 
 /** The holder's app at `/`. */
@@ -623,16 +634,6 @@ export const app = {
   'convert.done': 'Converted {sold} to {got}.',
   'convert.balance_of': '{name} balance',
   'stepup.what.convert': 'Convert {sold} to {got}',
-  'ccy.CNY': 'Chinese yuan',
-  'ccy.HKD': 'Hong Kong dollar',
-  'ccy.USD': 'US dollar',
-  'ccy.EUR': 'Euro',
-  'ccy.JPY': 'Japanese yen',
-  'ccy.GBP': 'Pound sterling',
-  'ccy.SGD': 'Singapore dollar',
-  'ccy.MOP': 'Macau pataca',
-  'ccy.KRW': 'Korean won',
-  'ccy.THB': 'Thai baht',
 };
 
 /** The merchant's till at `/merchant`. */

@@ -161,6 +161,17 @@ export const shared = {
   'keypad.point': '小数点',
   'err.charge_expired': '这笔付款已超时，未扣款。请让商家重新收款。',
   'err.charge_not_awaiting': '这笔付款已处理，无需重复操作。',
+  // Currencies by name (the app and the till).
+  'ccy.CNY': '人民币',
+  'ccy.HKD': '港币',
+  'ccy.USD': '美元',
+  'ccy.EUR': '欧元',
+  'ccy.JPY': '日元',
+  'ccy.GBP': '英镑',
+  'ccy.SGD': '新加坡元',
+  'ccy.MOP': '澳门元',
+  'ccy.KRW': '韩元',
+  'ccy.THB': '泰铢',
 };
 
 /** The holder's app at `/`. */
@@ -625,16 +636,6 @@ export const app = {
   'convert.done': '换汇成功：{sold} 兑换为 {got}。',
   'convert.balance_of': '{name}余额',
   'stepup.what.convert': '换汇：{sold} 兑换为 {got}',
-  'ccy.CNY': '人民币',
-  'ccy.HKD': '港币',
-  'ccy.USD': '美元',
-  'ccy.EUR': '欧元',
-  'ccy.JPY': '日元',
-  'ccy.GBP': '英镑',
-  'ccy.SGD': '新加坡元',
-  'ccy.MOP': '澳门元',
-  'ccy.KRW': '韩元',
-  'ccy.THB': '泰铢',
 };
 
 /** The merchant's till at `/merchant`. */
