@@ -40,7 +40,7 @@ const st = {
 
 /** The quote's countdown, by the server's clock; at 0, `quoteOver()`. */
 const clock = new QuoteClock('convert-countdown', 'convert-live',
-  { left: 'convert.countdown', soon: 'convert.expires_soon', over: 'convert.expired' }, () => quoteOver());
+  { left: 'quote.countdown', soon: 'quote.expires_soon', over: 'quote.expired' }, () => quoteOver());
 
 async function loadBalances() {
   const r = await api('GET', '/v1/me/balance');
