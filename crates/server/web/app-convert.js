@@ -272,6 +272,11 @@ async function submit() {
       r = await moneyCall('/v1/fx/conversions', { quote_id: q.quote_id, pin }, st.idem, what);
     } catch (err) {
       if (['pin_incorrect', 'pin_invalid', 'pin_locked'].includes(err.code)) { $('convert-pin').value = ''; err.input = $('convert-pin'); }
+      // Short of the currency sold: a top-up (yuan) helps only when that is yuan.
+      if (err.code === 'insufficient_balance') {
+        err.currency = q.sell_currency;
+        if (q.sell_currency !== 'CNY') err.field = 'other_currency';
+      }
       // Spent, expired or gone: this quote cannot be used again; a new one is a tap away.
       if (['quote_expired', 'quote_used', 'not_found'].includes(err.code) && st.quote === q) expire();
       throw err;

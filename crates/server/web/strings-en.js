@@ -89,6 +89,7 @@ export const shared = {
   'err.totp_already_enabled': 'The authenticator app is on already.',
   'err.totp_not_enabled': 'The authenticator app is not on (or turning it on was not finished); turn it on again.',
   'err.insufficient_balance': 'Not enough balance. Top up first or use a smaller amount.',
+  'err.insufficient_balance.other_currency': 'Not enough in this currency: convert less.',
   'err.limit_exceeded': 'Over the limit{limit}. {headroom}A higher verification level raises the limit.',
   'err.limit.headroom': '{amount} is still available. ',
   'err.invalid_payee': 'You cannot pay this payee: not yourself or your own shop, nor a closed account.',

@@ -91,6 +91,7 @@ export const shared = {
   'err.totp_already_enabled': '身份验证器已经开启。',
   'err.totp_not_enabled': '身份验证器没有开启（或开启未完成），请重新开启。',
   'err.insufficient_balance': '余额不足，请先充值或减少金额。',
+  'err.insufficient_balance.other_currency': '这个币种的余额不足，请减少金额。',
   'err.limit_exceeded': '超出限额{limit}。{headroom}完成更高级别的实名认证可以提高限额。',
   'err.limit.headroom': '当前还可使用 {amount}。',
   'err.invalid_payee': '不能向该收款方付款：不能付给自己或自己的店铺，或对方账户已注销。',
