@@ -6,64 +6,41 @@
  * the quote's end by the server's clock. Confirming takes the payment password and converts
  * (POST /v1/fx/conversions, one Idempotency-Key per quote, through the second-factor sheet if risk
  * control asks); it ends on the shared result page in `convert-result-page`. When the countdown
- * reaches 0 the confirm button is disabled and "刷新报价" asks for a new quote. */
+ * (quote-clock.js) reaches 0 the confirm button is disabled and "刷新报价" asks for a new quote. */
 import { $, announce, clear, el } from './dom.js';
 import { Idem, api } from './http.js';
 import { t, hasText } from './i18n.js';
 import { codeError, invalid, localError, reportError, showError } from './errors.js';
 import { digits6, form } from './common.js';
-import { exponentOf, formatMinor, learnExponents, parseMinor, typedDecimals } from './money.js';
+import { exponentOf, formatMinor, parseMinor, typedDecimals } from './money.js';
+import { currencyName, enabledCurrencies, rateText } from './currencies.js';
+import { QuoteClock } from './quote-clock.js';
 import { state } from './app-state.js';
 import { moneyCall } from './app-second-factor.js';
 import { hideResult, showResult } from './result-page.js';
 
 /** How long typing pauses before a quote is asked for. */
 const DEBOUNCE_MS = 600;
-/** The seconds left at which the countdown is said aloud (besides its end). */
-const SAY_AT = 10;
-/** The longest a quote is believed to live, whatever the clocks say. */
-const LIFE_MAX_MS = 10 * 60 * 1000;
 
 const st = {
   /** The enabled currencies, `[{code, exponent}]`, CNY first. */
   currencies: [],
   /** The balances by currency: `{available, held}`. */
   balances: {},
-  /** The quote shown: the server's answer, with `deadline` (on performance.now()'s clock),
-   * `expired`, and `warned` once 10 s left were said. */
+  /** The quote shown: the server's answer, with `expired` once it can no longer be used. */
   quote: null,
   /** The newest quote asked for: an answer to an older one is dropped. */
   seq: 0,
   debounce: null,
-  ticker: null,
-  /** The seconds the countdown shows. */
-  shown: null,
   /** One Idempotency-Key per quote confirmed (a retry after a network failure reuses it). */
   idem: new Idem(),
   /** The pair chosen, so picking the other side's currency swaps the two. */
   prev: { sell: 'CNY', buy: 'USD' },
 };
 
-/** A currency's name in the page's language ("美元"), or its code when the strings lack it. */
-export function currencyName(code) { return hasText('ccy.' + code) ? t('ccy.' + code) : code; }
-
-/** Significant digits of a rate shown (the amounts are exact whatever the rate shows). */
-const RATE_DIGITS = 6;
-
-/**
- * The rate as the server wrote it (an exact decimal), cut to six significant digits by string
- * arithmetic: {text: "0.140382", exact: false} for "0.140382401662", {text: "7.1234", exact: true}
- * for "7.1234".
- */
-export function rateText(rate) {
-  const s = String(rate || '').trim();
-  if (!/^\d+(\.\d+)?$/.test(s)) return { text: s, exact: true };
-  const [whole, frac = ''] = s.split('.');
-  const zeros = whole === '0' ? /^0*/.exec(frac)[0].length : 0;
-  const keep = whole === '0' ? zeros + RATE_DIGITS : Math.max(0, RATE_DIGITS - whole.replace(/^0+/, '').length);
-  const cut = frac.slice(0, keep).replace(/0+$/, '');
-  return { text: cut ? whole + '.' + cut : whole, exact: frac.replace(/0+$/, '').length <= keep };
-}
+/** The quote's countdown, by the server's clock; at 0, `quoteOver()`. */
+const clock = new QuoteClock('convert-countdown', 'convert-live',
+  { left: 'quote.countdown', soon: 'quote.expires_soon', over: 'quote.expired' }, () => quoteOver());
 
 async function loadBalances() {
   const r = await api('GET', '/v1/me/balance');
@@ -131,72 +108,32 @@ function syncSubmit() {
   $('convert-submit').disabled = !!(st.quote && st.quote.expired);
 }
 
-function stopTicker() {
-  if (st.ticker) window.clearInterval(st.ticker);
-  st.ticker = null;
-}
-
 /** Forgets the quote shown (and any on its way): back to "获取报价". */
 function clearQuote() {
   st.seq += 1;
   st.quote = null;
-  st.shown = null;
-  stopTicker();
+  clock.stop();
   $('convert-quote').hidden = true;
   $('convert-refresh').hidden = true;
   $('convert-pin-row').hidden = true;
   $('convert-pin').value = '';
-  $('convert-live').textContent = '';
   setSubmit('convert.get_quote', false);
 }
 
-/**
- * How long a quote lives from when its answer came: its `expires_at` less the server's time, from
- * the answer's Date header (whole seconds, so one second is taken off to be safe) — a phone whose
- * clock is wrong still counts the right 30 s. This device's clock is used when the header is
- * missing or far from the quote's end.
- */
-function lifetime(expiresAt, meta) {
-  const end = Date.parse(expiresAt);
-  const server = Date.parse((meta && meta.date) || '');
-  let ms = Number.isFinite(server) ? end - server - 1000 : NaN;
-  if (!(ms > -LIFE_MAX_MS && ms <= LIFE_MAX_MS)) ms = end - Date.now();
-  if (!Number.isFinite(ms)) ms = 0;
-  return Math.max(0, Math.min(ms, LIFE_MAX_MS));
-}
+function secondsLeft() { return st.quote ? clock.secondsLeft() : 0; }
 
-function secondsLeft() {
-  return st.quote ? Math.max(0, Math.ceil((st.quote.deadline - performance.now()) / 1000)) : 0;
-}
-
-/** Writes the seconds left (when they changed, or always with `force`); said aloud only at 10 s
- * and at the end, never every second. */
-function drawCountdown(force) {
-  const q = st.quote;
-  if (!q) return;
-  const n = q.expired ? 0 : secondsLeft();
-  if (!force && n === st.shown) return;
-  st.shown = n;
-  const box = $('convert-countdown');
-  box.dataset.seconds = String(n);
-  box.classList.toggle('countdown-low', n > 0 && n <= SAY_AT);
-  box.classList.toggle('countdown-over', n === 0);
-  box.textContent = n > 0 ? t('convert.countdown', { n }) : t('convert.expired');
-  if (n > 0 && n <= SAY_AT && !q.warned) {
-    q.warned = true;
-    $('convert-live').textContent = t('convert.expires_soon', { n });
-  }
-  if (n === 0 && !q.expired) expire();
-}
-
-/** The quote can no longer be used: confirm is disabled, "刷新报价" shows. */
+/** The quote can no longer be used (the countdown reached 0, or the server said so): the
+ * countdown says so, confirm is disabled, "刷新报价" shows. */
 function expire() {
+  if (!st.quote) return;
+  clock.expire();
+  quoteOver();
+}
+
+function quoteOver() {
   const q = st.quote;
   if (!q) return;
   q.expired = true;
-  stopTicker();
-  drawCountdown(true);
-  $('convert-live').textContent = t('convert.expired');
   $('convert-refresh').hidden = false;
   const submit = $('convert-submit');
   const hadFocus = document.activeElement === submit;
@@ -218,19 +155,17 @@ function drawQuote() {
   const got = $('convert-get');
   got.textContent = formatMinor(q.buy_amount, q.buy_currency);
   got.dataset.minor = String(q.buy_amount);
-  drawCountdown(true);
+  clock.draw(true);
 }
 
 function showQuote(q, meta, explicit) {
   st.idem.reset();
-  const at = meta && typeof meta.receivedAt === 'number' ? meta.receivedAt : performance.now();
-  st.quote = Object.assign({}, q, { deadline: at + lifetime(q.expires_at, meta), expired: false, warned: false });
-  st.shown = null;
+  st.quote = Object.assign({}, q, { expired: false });
   $('convert-quote').hidden = false;
   $('convert-pin-row').hidden = false;
   setSubmit('convert.confirm', false);
   drawQuote();
-  if (!st.quote.expired) st.ticker = window.setInterval(() => drawCountdown(false), 250);
+  clock.start(q.expires_at, meta);
   announce(t('convert.quoted', {
     pay: formatMinor(q.sell_amount, q.sell_currency), get: formatMinor(q.buy_amount, q.buy_currency), n: secondsLeft(),
   }));
@@ -337,6 +272,11 @@ async function submit() {
       r = await moneyCall('/v1/fx/conversions', { quote_id: q.quote_id, pin }, st.idem, what);
     } catch (err) {
       if (['pin_incorrect', 'pin_invalid', 'pin_locked'].includes(err.code)) { $('convert-pin').value = ''; err.input = $('convert-pin'); }
+      // Short of the currency sold: a top-up (yuan) helps only when that is yuan.
+      if (err.code === 'insufficient_balance') {
+        err.currency = q.sell_currency;
+        if (q.sell_currency !== 'CNY') err.field = 'other_currency';
+      }
       // Spent, expired or gone: this quote cannot be used again; a new one is a tap away.
       if (['quote_expired', 'quote_used', 'not_found'].includes(err.code) && st.quote === q) expire();
       throw err;
@@ -369,9 +309,8 @@ async function enter() {
   hideResult('convert-result');
   showError('convert-error', null);
   clearQuote();
-  const [fx] = await Promise.all([api('GET', '/v1/fx/rates'), loadBalances()]);
-  learnExponents(fx && fx.currencies);
-  st.currencies = ((fx && fx.currencies) || []).filter((c) => c && c.code);
+  const [currencies] = await Promise.all([enabledCurrencies(), loadBalances()]);
+  st.currencies = currencies;
   const some = st.currencies.length > 1;
   $('convert-none').hidden = some;
   $('convert-form').hidden = !some;

@@ -11,7 +11,7 @@ import { formatMinor, formatMoney } from './money.js';
 import { state, loadMe, levelText } from './app-state.js';
 import { route, signedOut } from './app-router.js';
 import { showPendingCharges } from './app-pending-charge.js';
-import { currencyName } from './app-convert.js';
+import { currencyName } from './currencies.js';
 
 /** Where the button of the next step goes, by the current level (L3 has none). */
 const NEXT_HREF = { 0: '#/open', 1: '#/open', 2: '#/face' };

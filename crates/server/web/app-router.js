@@ -100,7 +100,9 @@ export function errorLink(err) {
     case 'kyc_required': return me ? { href: '#/open', label: t('home.continue_link') } : null;
     case 'pin_not_set': return { href: '#/open', label: t('open.set_pin') };
     case 'account_frozen': return me ? { href: '#/security', label: t('sec.unfreeze') } : null;
-    case 'insufficient_balance': return me && state.screen !== 'topup' ? { href: '#/topup', label: t('act.topup') } : null;
+    // A top-up adds yuan: it helps only when yuan were short (a screen spending another currency
+    // names it on the error as `currency`).
+    case 'insufficient_balance': return me && state.screen !== 'topup' && (!err.currency || err.currency === 'CNY') ? { href: '#/topup', label: t('act.topup') } : null;
     case 'limit_exceeded': return me && me.kyc_level < 2 ? { href: '#/open', label: t('home.continue_link') } : null;
     case 'unauthorized': return { href: '#/login', label: t('welcome.login') };
     default: return null;

@@ -2,29 +2,46 @@
  * the server (stage 1), who is paid and how much as the server previews it, then the payment
  * password (stage 2; a second factor through the shared sheet when risk control asks), and the
  * result (stage 3: the shared result page, paid or held for review). A shop's code or order may be paid from the balance
- * or a bound card (the payment-method row: the balance by default when it covers the amount). */
-import { $, clear, el, imageType } from './dom.js';
+ * or a bound card (the payment-method row: the balance by default when it covers the amount).
+ *
+ * An order priced in another currency (the preview's `fx`) is paid from yuan through the quote
+ * the preview carries: the page shows the shop's price in its currency, the yuan to pay with the
+ * fee (the spread) in it, the rate, and the quote's countdown (quote-clock.js); confirming sends
+ * `quote_id`. Once the quote runs out, confirm is disabled and "刷新报价" asks for the preview
+ * again. Such an order is paid from the balance only (a card cannot pay it). */
+import { $, announce, clear, el, imageType } from './dom.js';
 import { Idem, api } from './http.js';
 import { t } from './i18n.js';
 import { codeError, localError, reportError, showError } from './errors.js';
 import { amountOf, digits6, form } from './common.js';
-import { formatMoney } from './money.js';
+import { exponentOf, formatMinor, formatMoney } from './money.js';
+import { currencyName, perUnit, rateText } from './currencies.js';
+import { QuoteClock } from './quote-clock.js';
+import { state } from './app-state.js';
 import { moneyCall } from './app-second-factor.js';
 import { fetchCards } from './app-cards.js';
 import { showResult } from './result-page.js';
 
-/** The payment being confirmed: its payload, kind (r/m/o), fixed amount, Idempotency-Key, the
- * available balance, and whether the payer chose the method themselves. */
-const pay = { payload: '', kind: '', fixed: null, idem: new Idem(), available: 0, chosen: false };
+/** The payment being confirmed: its payload, kind (r/m/o), fixed amount and its currency,
+ * Idempotency-Key, the available balance, whether the payer chose the method themselves, and
+ * `fx`: the preview's quote for an order priced in another currency (with `expired`). */
+const pay = { payload: '', kind: '', fixed: null, currency: 'CNY', idem: new Idem(), available: 0, chosen: false, fx: null };
+
+/** The quote's countdown, by the server's clock. */
+const clock = new QuoteClock('pay-fx-countdown', 'pay-fx-live',
+  { left: 'quote.countdown', soon: 'quote.expires_soon', over: 'quote.expired' }, () => quoteOver());
+
+/** The kinds the preview names, by the letter of their qianbao:// text. */
+const KIND = { receive: 'r', merchant: 'm', order: 'o' };
 
 /** The methods that can pay a shop: the balance, then each active card (the default first). A
- * holder's receive code is paid from the balance only. */
-async function fillMethods(kind) {
+ * holder's receive code, and an order priced in another currency, are paid from the balance only. */
+async function fillMethods(kind, foreign) {
   const row = $('pay-method-row');
   const sel = clear('pay-method');
   pay.chosen = false;
   row.hidden = true;
-  if (kind === 'r') return;
+  if (kind === 'r' || foreign) return;
   let cards = [];
   try {
     const [bal, all] = await Promise.all([api('GET', '/v1/me/balance'), fetchCards()]);
@@ -55,9 +72,15 @@ function pickMethod() {
   sel.selectedIndex = typed && typed > pay.available && sel.options.length > 1 ? 1 : 0;
 }
 
-/** A code this wallet can pay: qianbao://r|m|o/<id>[?amount=<fen>] (amount only on r). */
+/**
+ * A code this wallet can pay: our qianbao://r|m|o/<id>[?amount=<fen>] (amount only on r), or an
+ * EMVCo merchant-presented code (`000201…`: a shop's static code or an order), whose kind and
+ * amount the server's preview tells (kind null here).
+ */
 function parsePayload(text) {
-  const m = /^qianbao:\/\/([rmo])\/([0-9a-z-]{1,64})(?:\?amount=(\d{1,15}))?$/.exec(String(text || '').trim());
+  const s = String(text || '').trim();
+  if (/^000201/.test(s) && s.length <= 512 && !/[\u0000-\u001f]/.test(s)) return { kind: null, id: null, amount: null };
+  const m = /^qianbao:\/\/([rmo])\/([0-9a-z-]{1,64})(?:\?amount=(\d{1,15}))?$/.exec(s);
   if (!m) return null;
   if (m[3] !== undefined && m[1] !== 'r') return null;
   const amount = m[3] !== undefined ? parseInt(m[3], 10) : null;
@@ -67,9 +90,11 @@ function parsePayload(text) {
 
 function scanStage(n) {
   for (let i = 1; i <= 3; i++) $('scan-stage-' + i).hidden = i !== n;
+  if (n !== 2) clock.stop();
 }
 
 function enter() {
+  state.leave = () => clock.stop();
   scanStage(1);
   $('pay-file').value = '';
   $('pay-decode-status').textContent = '';
@@ -82,40 +107,127 @@ function enter() {
   }
 }
 
+/** The preview of the payload being confirmed, with the answer's clock (`meta`) for a quote. */
+async function preview() {
+  const meta = {};
+  let seen;
+  try {
+    seen = await api('GET', '/v1/pay/preview', { query: { payload: pay.payload }, meta });
+  } catch (err) {
+    if (err.code === 'payload_invalid') err.input = $('pay-payload');
+    // An order priced in another currency with no rate to quote it: said of paying, not converting.
+    if (err.code === 'fx_unavailable') err.field = 'order';
+    throw err;
+  }
+  return { seen, meta };
+}
+
+/** The yuan an order in another currency costs, the fee in it, the rates (the effective one,
+ * fee included, from the two amounts; the mid rate as the server gives it) and the countdown. */
+function drawFx() {
+  const fx = pay.fx;
+  $('pay-fx').hidden = !fx;
+  if (!fx) return;
+  $('pay-fx-note').textContent = t('scan.fx.note', { name: currencyName(pay.currency) });
+  const paid = $('pay-fx-pay');
+  paid.textContent = formatMinor(fx.pay_amount, fx.pay_currency);
+  paid.dataset.minor = String(fx.pay_amount);
+  $('pay-fx-fee').textContent = formatMinor(fx.fee, fx.pay_currency);
+  const each = rateText(perUnit(fx.pay_amount, exponentOf(fx.pay_currency), pay.fixed, exponentOf(pay.currency)));
+  $('pay-fx-rate').textContent = t('scan.fx.rate_line', { code: pay.currency, rate: each.text, pay: fx.pay_currency });
+  const mid = rateText(fx.rate);
+  const shown = $('pay-fx-mid');
+  shown.textContent = t(mid.exact ? 'convert.rate_line' : 'convert.rate_about', { sell: fx.pay_currency, buy: pay.currency, rate: mid.text });
+  // The exact rate stays at hand (a long press / hover shows it; tests read it).
+  shown.title = fx.rate;
+  shown.dataset.rate = fx.rate;
+  clock.draw(true);
+}
+
+/** Shows the preview's quote (a new one: a new Idempotency-Key) and starts its countdown. */
+function showFx(fx, meta) {
+  pay.idem.reset();
+  pay.fx = fx ? Object.assign({}, fx, { expired: false }) : null;
+  $('pay-fx-refresh').hidden = true;
+  $('pay-confirm').disabled = false;
+  drawFx();
+  if (!pay.fx) { clock.stop(); return; }
+  clock.start(fx.expires_at, meta);
+  announce(t('scan.fx.quoted', {
+    price: formatMinor(pay.fixed, pay.currency), pay: formatMinor(fx.pay_amount, fx.pay_currency),
+    fee: formatMinor(fx.fee, fx.pay_currency), n: clock.secondsLeft(),
+  }));
+}
+
+/** The quote can no longer be used: confirm is disabled, "刷新报价" shows. */
+function quoteOver() {
+  if (!pay.fx) return;
+  pay.fx.expired = true;
+  $('pay-fx-refresh').hidden = false;
+  const confirm = $('pay-confirm');
+  const hadFocus = document.activeElement === confirm;
+  confirm.disabled = true;
+  if (hadFocus) $('pay-fx-refresh').focus();
+}
+
+/** The countdown ran out, or the server said the quote cannot be used. */
+function expire() {
+  if (!pay.fx) return;
+  clock.expire();
+  quoteOver();
+}
+
+/** "刷新报价": the preview again, with a new quote (the order's price stays the shop's). */
+async function refreshQuote() {
+  const b = $('pay-fx-refresh');
+  showError('pay-error', null);
+  b.disabled = true;
+  try {
+    const { seen, meta } = await preview();
+    pay.fixed = seen.amount;
+    pay.currency = seen.currency || 'CNY';
+    showFx(seen.fx || null, meta);
+    $('pay-pin').focus();
+  } catch (err) {
+    reportError('pay-error', err);
+  } finally {
+    b.disabled = false;
+  }
+}
+
 async function toConfirm(text) {
   const p = parsePayload(text);
   if (!p) throw codeError('payload_invalid', $('pay-payload'));
   pay.payload = text.trim();
-  pay.kind = p.kind;
   pay.fixed = p.amount;
+  pay.fx = null;
   pay.idem.reset();
-  $('pay-kind').textContent = t('scan.kind.' + p.kind);
   // The server says who is paid and how much before the password is asked for; an order's
   // amount comes from the shop, never from the picture.
-  let seen;
-  try {
-    seen = await api('GET', '/v1/pay/preview', { query: { payload: pay.payload } });
-  } catch (err) {
-    if (err.code === 'payload_invalid') err.input = $('pay-payload');
-    throw err;
-  }
+  const { seen, meta } = await preview();
+  pay.kind = KIND[seen.kind] || p.kind || 'm';
+  $('pay-kind').textContent = t('scan.kind.' + pay.kind);
   const payee = $('pay-payee');
-  payee.textContent = p.kind === 'r' ? seen.payee_name
-    : t(p.kind === 'm' ? 'scan.shop' : 'scan.order', { id: seen.payee_name });
+  payee.textContent = pay.kind === 'r' ? seen.payee_name
+    : t(pay.kind === 'm' ? 'scan.shop' : 'scan.order', { id: seen.payee_name });
   if (seen.description) payee.textContent += ' · ' + seen.description;
   pay.fixed = seen.amount;
+  pay.currency = seen.currency || 'CNY';
   const fixed = $('pay-amount-fixed');
   const row = $('pay-amount-row');
   if (seen.amount) {
-    fixed.hidden = false; fixed.textContent = formatMoney(seen.amount, seen.currency); fixed.classList.remove('muted'); row.hidden = true;
+    fixed.hidden = false; fixed.textContent = formatMinor(seen.amount, pay.currency); fixed.classList.remove('muted'); row.hidden = true;
+    fixed.dataset.minor = String(seen.amount);
+    fixed.dataset.currency = pay.currency;
   } else {
     fixed.hidden = true; row.hidden = false;
   }
   $('pay-amount').value = '';
   $('pay-pin').value = '';
   showError('pay-error', null);
-  await fillMethods(p.kind);
+  await fillMethods(pay.kind, !!seen.fx);
   scanStage(2);
+  showFx(seen.fx || null, meta);
   (row.hidden ? $('pay-pin') : $('pay-amount')).focus();
 }
 
@@ -149,34 +261,68 @@ export function wire() {
   $('pay-method').addEventListener('change', () => { pay.chosen = true; });
 
   $('pay-cancel').addEventListener('click', () => { scanStage(1); $('pay-payload').focus(); });
+  $('pay-fx-refresh').addEventListener('click', () => { refreshQuote(); });
 
   form('pay-form', async () => {
-    const body = { payload: pay.payload };
-    if (!$('pay-amount-row').hidden) body.amount = amountOf('pay-amount');
-    body.pin = digits6('pay-pin');
-    const method = $('pay-method-row').hidden ? null : $('pay-method').selectedOptions[0];
-    if (method && method.value) body.card_id = method.value;
-    const payee = $('pay-payee').textContent;
-    const shown = formatMoney(body.amount || pay.fixed);
-    let r;
     try {
-      r = await moneyCall('/v1/pay', body, pay.idem, () => t('stepup.what.pay', { amount: shown, payee }));
-    } catch (err) {
-      if (['pin_incorrect', 'pin_invalid', 'pin_locked'].includes(err.code)) { $('pay-pin').value = ''; err.input = $('pay-pin'); }
-      if (err.code === 'amount_invalid' && !$('pay-amount-row').hidden) err.input = $('pay-amount');
-      throw err;
+      await submit();
+    } finally {
+      // The form enables its buttons when this ends; an expired quote keeps confirm disabled.
+      window.setTimeout(() => { if (pay.fx && pay.fx.expired) $('pay-confirm').disabled = true; }, 0);
     }
-    $('pay-pin').value = '';
-    const held = r.status === 'held_for_review';
-    const card = r.method === 'card' && method ? method.dataset.shown : '';
-    scanStage(3);
-    showResult('pay-result', {
-      message: held ? t('scan.held') : t('scan.paid'),
-      status: r.status, id: r.payment_id || r.id, paymentId: r.payment_id || r.id,
-      amount: r.amount, currency: r.currency, payee: r.payee || payee,
-      method: card ? t('result.by_card', { card }) : t('record.method.balance'),
-    });
   });
 }
 
-export const screens = { scan: { enter } };
+async function submit() {
+  const body = { payload: pay.payload };
+  if (!$('pay-amount-row').hidden) body.amount = amountOf('pay-amount');
+  const fx = pay.fx;
+  if (fx) {
+    if (fx.expired || clock.secondsLeft() === 0) {
+      expire();
+      throw codeError('quote_expired', null, { field: 'pay_quote' });
+    }
+    body.quote_id = fx.quote_id;
+  }
+  body.pin = digits6('pay-pin');
+  const method = $('pay-method-row').hidden ? null : $('pay-method').selectedOptions[0];
+  if (method && method.value) body.card_id = method.value;
+  const payee = $('pay-payee').textContent;
+  const price = formatMinor(body.amount || pay.fixed, pay.currency);
+  const shown = fx ? t('scan.fx.what', { pay: formatMinor(fx.pay_amount, fx.pay_currency), price }) : price;
+  let r;
+  try {
+    r = await moneyCall('/v1/pay', body, pay.idem, () => t('stepup.what.pay', { amount: shown, payee }));
+  } catch (err) {
+    if (['pin_incorrect', 'pin_invalid', 'pin_locked'].includes(err.code)) { $('pay-pin').value = ''; err.input = $('pay-pin'); }
+    if (err.code === 'amount_invalid' && !$('pay-amount-row').hidden) err.input = $('pay-amount');
+    // Spent, expired or not this order's: this quote cannot pay; a new one is a tap away.
+    if (fx && err.field === 'quote_id') {
+      err.field = 'pay_quote';
+      if (pay.fx === fx) expire();
+    }
+    throw err;
+  }
+  $('pay-pin').value = '';
+  const held = r.status === 'held_for_review';
+  const card = r.method === 'card' && method ? method.dataset.shown : '';
+  scanStage(3);
+  pay.fx = null;
+  showResult('pay-result', {
+    message: held ? t('scan.held') : t('scan.paid'),
+    status: r.status, id: r.payment_id || r.id, paymentId: r.payment_id || r.id,
+    amount: r.amount, currency: r.currency, payee: r.payee || payee,
+    // Paid in yuan for a price in another currency: the shop's price, and the fee in the yuan.
+    price: fx ? price : '',
+    fee: fx ? formatMinor(fx.fee, fx.pay_currency) : '',
+    method: card ? t('result.by_card', { card })
+      : fx ? t('convert.balance_of', { name: currencyName(fx.pay_currency) }) : t('record.method.balance'),
+  });
+}
+
+/** After a language switch: the quote's lines in the new language. */
+function redraw() {
+  if (pay.fx && !$('scan-stage-2').hidden) drawFx();
+}
+
+export const screens = { scan: { enter, onLang: redraw } };

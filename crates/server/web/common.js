@@ -3,9 +3,9 @@
  * before the server is asked, and the "send code" button with its countdown. */
 import { $, announce } from './dom.js';
 import { api } from './http.js';
-import { t } from './i18n.js';
+import { t, hasText } from './i18n.js';
 import { errorText, invalid, localError, showError } from './errors.js';
-import { parseYuan } from './money.js';
+import { exponentOf, parseMinor, parseYuan, typedDecimals } from './money.js';
 
 /**
  * Handles a form: preventDefault, clear its .error, disable its submit buttons while running,
@@ -52,6 +52,23 @@ export function amountOf(id) {
   const fen = parseYuan(input.value);
   if (fen === null) throw localError('amount', input);
   return fen;
+}
+
+/**
+ * Reads an amount field in `currency`'s major units as its minor units (by the currency's
+ * exponent: yen take no decimals), or throws a local error: `amount_decimals_<n>` for too many
+ * decimals, else `amount`. Yuan are read as amountOf reads them.
+ */
+export function minorOf(id, currency) {
+  if (!currency || currency === 'CNY') return amountOf(id);
+  const input = $(id);
+  const e = exponentOf(currency);
+  if (typedDecimals(input.value) > e) {
+    throw localError(hasText('err.local.amount_decimals_' + e) ? 'amount_decimals_' + e : 'amount', input);
+  }
+  const minor = parseMinor(input.value, e);
+  if (minor === null) throw localError('amount', input);
+  return minor;
 }
 
 /** Reads a phone field (spaces and dashes dropped), or throws a local 'phone' error. */

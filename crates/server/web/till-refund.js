@@ -7,9 +7,10 @@ import { $, announce } from './dom.js';
 import { Idem, api } from './http.js';
 import { t } from './i18n.js';
 import { localError, showError } from './errors.js';
-import { amountOf, digits6, form } from './common.js';
+import { digits6, form, minorOf } from './common.js';
 import { dateTime } from './dates.js';
-import { formatMoney, formatYuan } from './money.js';
+import { exponentOf, formatMinor, minorToDecimal } from './money.js';
+import { currencyName } from './currencies.js';
 
 const R = { payment: null, amount: 0, reason: '', idem: new Idem(), opener: null };
 
@@ -33,13 +34,28 @@ function closeSheet(id) {
   }
 }
 
-/** Opens the refund form for payment `p` (from the payments list). */
+/** The refund amount's label: in yuan, or in the payment's currency (refunded in it). */
+function drawRefundLabel() {
+  const p = R.payment;
+  const code = (p && p.currency) || 'CNY';
+  const label = $('till-refund-amount-label');
+  if (code === 'CNY') {
+    label.setAttribute('data-i18n', 'till.refund_amount');
+    label.textContent = t('till.refund_amount');
+  } else {
+    label.removeAttribute('data-i18n');
+    label.textContent = t('till.refund_amount_in', { name: currencyName(code), code });
+  }
+}
+
+/** Opens the refund form for payment `p` (from the payments list), in the payment's currency. */
 export function startRefund(p) {
   R.payment = p;
   R.idem.reset();
   const left = p.amount - (p.refunded || 0);
-  $('till-refund-what').textContent = t('till.refund_what', { amount: formatMoney(p.amount, p.currency), time: dateTime(p.created_at), left: formatMoney(left, p.currency) });
-  $('till-refund-amount').value = formatYuan(left);
+  $('till-refund-what').textContent = t('till.refund_what', { amount: formatMinor(p.amount, p.currency), time: dateTime(p.created_at), left: formatMinor(left, p.currency) });
+  drawRefundLabel();
+  $('till-refund-amount').value = minorToDecimal(left, exponentOf(p.currency));
   $('till-refund-reason').value = '';
   showError('till-refund-error', null);
   $('till-refund-result').hidden = true;
@@ -70,7 +86,7 @@ export function wireRefunds(ctx) {
   form('till-refund-form', async () => {
     const p = R.payment;
     if (!p) return;
-    const amount = amountOf('till-refund-amount');
+    const amount = minorOf('till-refund-amount', p.currency);
     const left = p.amount - (p.refunded || 0);
     if (amount > left) throw Object.assign(new Error('refund_exceeds_payment'), { code: 'refund_exceeds_payment', input: $('till-refund-amount') });
     R.amount = amount;
@@ -80,10 +96,10 @@ export function wireRefunds(ctx) {
       openSetPassword(m, 'till.setpw_help_first');
       return;
     }
-    $('till-refund-confirm-amount').textContent = formatMoney(amount, p.currency);
+    $('till-refund-confirm-amount').textContent = formatMinor(amount, p.currency);
     $('till-refund-confirm-what').textContent = t('till.refund_confirm_what', {
-      amount: formatMoney(amount, p.currency),
-      paid: formatMoney(p.amount, p.currency),
+      amount: formatMinor(amount, p.currency),
+      paid: formatMinor(p.amount, p.currency),
       time: dateTime(p.created_at),
       no: shortNumber(p.payment_id),
       desc: p.description ? '（' + p.description + '）' : '',
@@ -128,7 +144,7 @@ export function wireRefunds(ctx) {
     $('till-refund-form').hidden = true;
     R.payment = null;
     const res = $('till-refund-result');
-    res.textContent = t('till.refund_done', { amount: formatMoney(r.amount) });
+    res.textContent = t('till.refund_done', { amount: formatMinor(r.amount, r.currency || p.currency) });
     res.dataset.refundId = r.refund_id;
     res.hidden = false;
     announce(res.textContent);

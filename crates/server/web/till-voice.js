@@ -5,7 +5,8 @@
 import { $ } from './dom.js';
 import { api } from './http.js';
 import { lang, t } from './i18n.js';
-import { formatYuan } from './money.js';
+import { formatYuan, exponentOf, minorToDecimal } from './money.js';
+import { currencyName } from './currencies.js';
 
 const KEY = 'qb_till_voice';
 /** How often the till looks for payments it did not start (a customer scanning the shop's code). */
@@ -18,14 +19,16 @@ export function voiceOn() {
   try { return localStorage.getItem(KEY) === '1'; } catch (_) { return false; }
 }
 
-/** Says that `fen` arrived (payment `paymentId`, said once), when the toggle is on. */
-export function announceArrival(fen, paymentId) {
+/** Says that `minor` of `currency` (yuan unless told) arrived (payment `paymentId`, said once),
+ * when the toggle is on: "钱包到账 12.50 元", "钱包到账 10.00 美元". */
+export function announceArrival(minor, paymentId, currency) {
   if (paymentId) {
     if (said.has(paymentId)) return;
     said.add(paymentId);
   }
   if (!voiceOn()) return;
-  const text = t('till.voice_text', { amount: formatYuan(fen) });
+  const text = !currency || currency === 'CNY' ? t('till.voice_text', { amount: formatYuan(minor) })
+    : t('till.voice_text_ccy', { amount: minorToDecimal(minor, exponentOf(currency)), name: currencyName(currency), code: currency });
   window.__qbSpoken = window.__qbSpoken || [];
   window.__qbSpoken.push(text);
   const synth = window.speechSynthesis;
@@ -69,7 +72,7 @@ export function watchArrivals(onNew) {
       let fresh = false;
       for (const p of (r.items || []).slice().reverse()) {
         if (said.has(p.payment_id) || (p.status && p.status !== 'succeeded')) continue;
-        if (seeded) { announceArrival(p.amount, p.payment_id); fresh = true; } else said.add(p.payment_id);
+        if (seeded) { announceArrival(p.amount, p.payment_id, p.currency); fresh = true; } else said.add(p.payment_id);
       }
       seeded = true;
       if (fresh && onNew) onNew();

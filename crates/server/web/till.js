@@ -1,6 +1,8 @@
 /* qianbao web — the merchant's till at `/merchant`: sign in with the shop key (the server gives
  * the till a session of its own in an HttpOnly cookie; the key is not kept), make orders with a
- * QR (a paid one collapses to its receipt), charge payment codes, list payments. Refunds are in
+ * QR (a paid one collapses to its receipt; priced in yuan or in another enabled currency, the
+ * customer then paying its yuan price through a quote), charge payment codes, list payments, and
+ * the takings and balance per currency. Refunds are in
  * till-refund.js, the printable shop code (`#qr`) in till-poster.js, the "到账" voice in
  * till-voice.js. An ES module, built from the same shared modules as the holder's app. */
 import { addStrings, initLang, onLang, t, hasText } from './i18n.js';
@@ -13,15 +15,16 @@ import { posterRoute, showPoster, wirePoster } from './till-poster.js';
 import { shortNumber, startRefund, wireRefunds } from './till-refund.js';
 import { announceArrival, stopWatching, watchArrivals, wireVoice } from './till-voice.js';
 import { enhancePins } from './pin-boxes.js';
-import { amountKeypad } from './amount-keypad.js';
-import { amountOf, form } from './common.js';
+import { amountKeypad, keypadDecimals } from './amount-keypad.js';
+import { amountOf, form, minorOf } from './common.js';
 import { chinaDay, dateTime } from './dates.js';
-import { formatMoney } from './money.js';
+import { exponentOf, formatMinor, formatMoney } from './money.js';
+import { currencyName, enabledCurrencies } from './currencies.js';
 
 addStrings('zh', { ...zh.shared, ...zh.till });
 addStrings('en', { ...en.shared, ...en.till });
 
-const S = { merchant: null, cursor: null, orderTimer: null, orderId: null, chargeTimer: null, chargeId: null, chargeIdem: new Idem(), payments: new Map() };
+const S = { merchant: null, cursor: null, orderTimer: null, orderId: null, chargeTimer: null, chargeId: null, chargeIdem: new Idem(), payments: new Map(), currencies: ['CNY'] };
 
 function showSignedIn(on) {
   $('boot').hidden = true;
@@ -61,26 +64,45 @@ function unauthorized(err) {
 }
 
 // ------------------------------------------------------------ takings
+/** Lists the amounts in currencies other than yuan under a yuan figure: `<li id="<prefix>-USD"
+ * data-minor>10.00 USD</li>`, one per currency with money in it. */
+function drawOthers(id, prefix, totals) {
+  const list = clear(id);
+  for (const [currency, minor] of Object.entries(totals)) {
+    if (currency === 'CNY' || !minor) continue;
+    list.append(el('li', { id: prefix + '-' + currency, text: formatMinor(minor, currency), dataset: { currency, minor: String(minor) } }));
+  }
+  list.hidden = list.children.length === 0;
+}
+
 async function loadTakings() {
   const b = await api('GET', '/v1/merchant/balance');
-  const cny = ((b && b.balances) || []).find((x) => x.currency === 'CNY') || { available: 0 };
-  $('till-balance').textContent = formatMoney(cny.available);
-  // Today's takings (China time): the payments made today, net of refunds.
+  // One balance per currency: the yuan first and large, the others below them.
+  const held = {};
+  for (const x of (b && b.balances) || []) held[x.currency] = x.available;
+  $('till-balance').textContent = formatMoney(held.CNY || 0);
+  drawOthers('till-balance-other', 'till-balance', held);
+  // Today's takings (China time): the payments made today, net of refunds, per currency.
   const today = chinaDay();
   let cursor;
-  let total = 0;
+  const totals = { CNY: 0 };
   let count = 0;
   for (let page = 0; page < 10; page++) {
     const r = await api('GET', '/v1/merchant/payments', { query: { limit: 100, cursor } });
     let older = false;
     for (const p of r.items || []) {
-      if (chinaDay(new Date(p.created_at)) === today) { total += p.amount - (p.refunded || 0); count += 1; } else { older = true; }
+      if (chinaDay(new Date(p.created_at)) === today) {
+        const c = p.currency || 'CNY';
+        totals[c] = (totals[c] || 0) + p.amount - (p.refunded || 0);
+        count += 1;
+      } else { older = true; }
     }
     if (older || !r.next_cursor) break;
     cursor = r.next_cursor;
   }
-  $('till-today').textContent = formatMoney(total);
-  $('till-today').dataset.fen = String(total);
+  $('till-today').textContent = formatMoney(totals.CNY);
+  $('till-today').dataset.fen = String(totals.CNY);
+  drawOthers('till-today-other', 'till-today', totals);
   $('till-today-count').textContent = t('till.today_count', { n: count });
 }
 
@@ -88,12 +110,12 @@ async function loadTakings() {
 function paymentItem(p) {
   S.payments.set(p.payment_id, p);
   const left = p.amount - (p.refunded || 0);
-  return el('li', { class: 'list-item', id: 'payment-' + p.payment_id },
+  return el('li', { class: 'list-item', id: 'payment-' + p.payment_id, dataset: { currency: p.currency || 'CNY' } },
     el('div', { class: 'li-main' },
-      el('strong', { class: 'amount', text: formatMoney(p.amount, p.currency) }),
+      el('strong', { class: 'amount', text: formatMinor(p.amount, p.currency), dataset: { minor: String(p.amount), currency: p.currency || 'CNY' } }),
       el('span', { class: 'pill', text: hasText('channel.' + p.channel) ? t('channel.' + p.channel) : p.channel }),
-      p.refunded ? el('span', { class: 'pill pill-blue', text: t('till.refunded_part', { amount: formatMoney(p.refunded, p.currency) }) }) : null,
-      el('span', { class: 'muted small block', text: dateTime(p.created_at) + (p.description ? ' · ' + p.description : '') + (p.fee ? ' · ' + t('till.fee') + ' ' + formatMoney(p.fee, p.currency) : '') }),
+      p.refunded ? el('span', { class: 'pill pill-blue', text: t('till.refunded_part', { amount: formatMinor(p.refunded, p.currency) }) }) : null,
+      el('span', { class: 'muted small block', text: dateTime(p.created_at) + (p.description ? ' · ' + p.description : '') + (p.fee ? ' · ' + t('till.fee') + ' ' + formatMinor(p.fee, p.currency) : '') }),
       el('span', { class: 'muted small block mono', title: p.payment_id, text: t('till.receipt_no') + ' ' + shortNumber(p.payment_id) })),
     el('div', { class: 'li-actions' },
       left > 0 ? el('button', { type: 'button', class: 'btn btn-small btn-danger-text', id: 'refund-' + p.payment_id, text: t('till.refund'),
@@ -140,9 +162,9 @@ function pollOrder(id) {
       if (S.orderId !== id) return;
       showOrderStatus(o.status);
       if (o.status === 'paid') {
-        toast(t('till.paid_toast'), formatMoney(o.amount), 'ok');
-        announce(t('till.paid_toast') + ' ' + formatMoney(o.amount));
-        announceArrival(o.amount, o.payment_id);
+        toast(t('till.paid_toast'), formatMinor(o.amount, o.currency), 'ok');
+        announce(t('till.paid_toast') + ' ' + formatMinor(o.amount, o.currency));
+        announceArrival(o.amount, o.payment_id, o.currency);
         await showReceipt(o);
         refreshAll();
         return;
@@ -165,8 +187,10 @@ async function showReceipt(o) {
   if (S.orderId !== o.order_id) return;
   $('till-order-pending').hidden = true;
   $('till-order-ids').hidden = true;
-  $('till-receipt-amount').textContent = formatMoney(o.amount);
+  $('till-receipt-amount').textContent = formatMinor(o.amount, o.currency);
+  // data-fen kept for yuan readers: the amount in the order currency's minor units.
   $('till-receipt-amount').dataset.fen = String(o.amount);
+  $('till-receipt-amount').dataset.currency = o.currency || 'CNY';
   $('till-receipt-time').textContent = dateTime(p ? p.created_at : new Date().toISOString());
   $('till-receipt-no').textContent = shortNumber(o.payment_id);
   $('till-receipt').dataset.paymentId = o.payment_id || '';
@@ -177,6 +201,42 @@ async function showReceipt(o) {
   $('till-receipt-desc').textContent = desc || '';
   $('till-receipt-desc-row').hidden = !desc;
   $('till-receipt').hidden = false;
+}
+
+// ------------------------------------------------------------ the order's currency
+/** The currency the next order is priced in (CNY unless the shop picks another). */
+function orderCurrency() { return $('till-order-currency').value || 'CNY'; }
+
+/** The amount's label and the keypad follow the currency picked: "金额（元）", or "金额（美元 USD）"
+ * with the currency's decimals (none for yen). */
+function drawOrderCurrency() {
+  const code = orderCurrency();
+  const label = $('till-order-amount-label');
+  if (code === 'CNY') {
+    label.setAttribute('data-i18n', 'till.amount');
+    label.textContent = t('till.amount');
+  } else {
+    label.removeAttribute('data-i18n');
+    label.textContent = t('till.amount_in', { name: currencyName(code), code });
+  }
+  const input = $('till-order-amount');
+  keypadDecimals(input, exponentOf(code));
+}
+
+/** Fills the currency picker with the enabled currencies (CNY first), keeping the one picked. */
+async function loadCurrencies() {
+  try {
+    S.currencies = (await enabledCurrencies(true)).map((c) => c.code);
+  } catch (_) {
+    S.currencies = ['CNY']; // Without the list, orders are in yuan as before.
+  }
+  if (!S.currencies.includes('CNY')) S.currencies.unshift('CNY');
+  const sel = $('till-order-currency');
+  const was = sel.value || 'CNY';
+  clear(sel);
+  for (const code of S.currencies) sel.append(el('option', { value: code, text: code, title: currencyName(code) }));
+  sel.value = S.currencies.includes(was) ? was : 'CNY';
+  drawOrderCurrency();
 }
 
 // ------------------------------------------------------------ charges that wait for the customer
@@ -249,19 +309,28 @@ function wire() {
   $('till-refresh').addEventListener('click', () => busy($('till-refresh'), refreshAll));
   $('till-payments-more').addEventListener('click', () => busy($('till-payments-more'), () => loadPayments(true).catch((e) => showError('till-payments-error', e))));
 
+  $('till-order-currency').addEventListener('change', () => { drawOrderCurrency(); $('till-order-amount').focus(); });
+
   form('till-order-form', async () => {
-    const amount = amountOf('till-order-amount');
+    const currency = orderCurrency();
+    const amount = minorOf('till-order-amount', currency);
     const description = $('till-order-desc').value.trim();
+    const body = { amount, description };
+    // Priced in another currency: the customer pays its yuan price through a quote.
+    if (currency !== 'CNY') body.currency = currency;
     let o;
     try {
-      o = await api('POST', '/v1/merchant/orders', { body: { amount, description }, idem: uuid() });
+      o = await api('POST', '/v1/merchant/orders', { body, idem: uuid() });
     } catch (err) {
       if (unauthorized(err)) return;
       throw err;
     }
     S.orderId = o.order_id;
     qrImg($('till-order-qr'), o.qr_svg, t('till.order_qr_alt'));
-    $('till-order-amount-shown').textContent = formatMoney(o.amount);
+    const shown = $('till-order-amount-shown');
+    shown.textContent = formatMinor(o.amount, o.currency);
+    shown.dataset.minor = String(o.amount);
+    shown.dataset.currency = o.currency || 'CNY';
     $('till-order-id').textContent = o.order_id;
     $('till-order-payload').textContent = o.qr_payload;
     showOrderStatus(o.status);
@@ -365,6 +434,8 @@ function wire() {
 async function boot() {
   initLang();
   onLang(() => {
+    drawOrderCurrency();
+    for (const o of $('till-order-currency').options) o.title = currencyName(o.value);
     if (S.merchant) {
       refreshAll();
       const st = $('till-order-status').dataset.status;
@@ -375,6 +446,10 @@ async function boot() {
   // The refund password's six boxes, and the keypad a counter's tablet types amounts with.
   enhancePins();
   amountKeypad($('till-order-amount'));
+  // The keypad goes under the amount and its currency, not between them.
+  const pad = $('till-order-amount-keypad');
+  if (pad) $('till-order-amount-line').after(pad);
+  await loadCurrencies();
   try {
     S.merchant = await api('GET', '/web/merchant/session');
   } catch (_) {

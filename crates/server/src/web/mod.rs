@@ -51,6 +51,9 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("pin-boxes.js"),
     script!("photo-capture.js"),
     script!("barcode.js"),
+    // Currencies in words and rates; a quote's countdown by the server's clock.
+    script!("currencies.js"),
+    script!("quote-clock.js"),
     // The holder's app: its entry, then the state, the router and one module per screen.
     script!("app.js"),
     script!("app-state.js"),

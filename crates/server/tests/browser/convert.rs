@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 /// This machine's time in ms: the browser's clock, and the server's (its `Date` header).
-fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     i64::try_from(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -29,7 +29,7 @@ fn now_ms() -> i64 {
 }
 
 /// Sets mid rates as `qianbao admin fx set` does, as of `now_ms`.
-async fn set(app: &TestApp, now_ms: i64, rates: &[(&str, &str)]) {
+pub async fn set(app: &TestApp, now_ms: i64, rates: &[(&str, &str)]) {
     let storage = qianbao_store::Storage::open(&Location::SqliteDir(app.dir.clone()))
         .await
         .unwrap();
@@ -41,7 +41,7 @@ async fn set(app: &TestApp, now_ms: i64, rates: &[(&str, &str)]) {
 }
 
 /// Opens the app signed in with `token`, on the home screen in `lang`.
-async fn signed_in(w: &Window, base: &str, token: &str, lang: &str) {
+pub async fn signed_in(w: &Window, base: &str, token: &str, lang: &str) {
     w.goto(&format!("{base}/")).await;
     w.add_cookie("qb_session", token).await;
     open_in(w, &format!("{base}/#/home"), lang).await;
@@ -49,7 +49,7 @@ async fn signed_in(w: &Window, base: &str, token: &str, lang: &str) {
 }
 
 /// Chooses `value` in the `<select>` `selector`, as a tap on its option does.
-async fn choose(w: &Window, selector: &str, value: &str) {
+pub async fn choose(w: &Window, selector: &str, value: &str) {
     w.find(selector).await;
     w.run(
         "const s = document.querySelector(arguments[0]); s.value = arguments[1]; \
@@ -68,7 +68,7 @@ async fn seconds_left(w: &Window) -> i64 {
 }
 
 /// A property of the element `selector` (`disabled`, `hidden`, `textContent`, …).
-async fn property(w: &Window, selector: &str, name: &str) -> Value {
+pub async fn property(w: &Window, selector: &str, name: &str) -> Value {
     w.run(
         "return document.querySelector(arguments[0])[arguments[1]]",
         json!([selector, name]),
@@ -76,11 +76,11 @@ async fn property(w: &Window, selector: &str, name: &str) -> Value {
     .await
 }
 
-async fn disabled(w: &Window, selector: &str) -> bool {
+pub async fn disabled(w: &Window, selector: &str) -> bool {
     property(w, selector, "disabled").await == true
 }
 
-async fn hidden(w: &Window, selector: &str) -> bool {
+pub async fn hidden(w: &Window, selector: &str) -> bool {
     property(w, selector, "hidden").await == true
 }
 
@@ -240,6 +240,24 @@ async fn a_holder_converts_yuan_to_dollars_and_sees_them_on_home_and_in_records(
     .await;
     w.click("#home-eye").await;
     w.wait_for_text("#home-ccy-USD", "13.97 USD").await;
+
+    // Selling more dollars than are held: said of the dollars, and no top-up offered (a top-up
+    // adds yuan).
+    show(&w, "convert", "#convert-amount").await;
+    w.find("#convert-sell option[value=USD]").await;
+    choose(&w, "#convert-sell", "USD").await;
+    choose(&w, "#convert-buy", "CNY").await;
+    w.fill("#convert-amount", "20").await;
+    w.wait_text("#convert-get", |t| t.starts_with('¥')).await;
+    w.fill("#convert-pin", PIN).await;
+    w.click("#convert-submit").await;
+    let (code, text) = error_shown(&w, "#convert-error").await;
+    assert_eq!(code, "insufficient_balance", "{text}");
+    assert!(text.contains("这个币种的余额不足"), "{text}");
+    assert!(
+        w.find_now("#convert-error-link").await.is_none(),
+        "no 充值 link for dollars: {text}"
+    );
 
     // Records: the conversion's two sides, each in its own currency, the fee with the yuan side.
     show(&w, "records", "#records-list").await;

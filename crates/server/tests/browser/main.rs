@@ -29,7 +29,9 @@
 //! wallet: the next step to a higher level, the hide-balance eye, held money as 待到账, recent
 //! payees, the result page after every payment and the security notices. A thirteenth
 //! (`convert.rs`) converts yuan to dollars from the 换汇 screen with a quote that counts down,
-//! finds the dollars on home and the conversion's two records, and lets a quote run out.
+//! finds the dollars on home and the conversion's two records, and lets a quote run out. A
+//! fourteenth (`foreign_price.rs`) prices a till's order in dollars and pays it from yuan in the
+//! app through the preview's quote, the shop's price, the yuan, the fee and the countdown shown.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -54,6 +56,8 @@ mod console;
 mod console_helpers;
 mod convert;
 mod double_tap;
+// Orders priced in another currency: the till's currency picker, the app's quoted yuan price.
+mod foreign_price;
 #[path = "../api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;

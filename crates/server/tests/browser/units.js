@@ -101,6 +101,24 @@ async function qianbaoUnitTests(base) {
   let typed = '';
   for (const key of ['0', '0', '1', '.', '0', '5', '9']) typed = keypad.keypadPress(typed, key);
   check('keys 0 0 1 . 0 5 9 → fen', money.parseYuan(typed), 105);
+  // By the currency's exponent: yen take no point, a three-decimal currency a third decimal.
+  check('keypadPress("12", ., 0)', keypad.keypadPress('12', '.', 0), '12');
+  check('keypadPress("", ., 0)', keypad.keypadPress('', '.', 0), '');
+  check('keypadPress("12", 5, 0)', keypad.keypadPress('12', '5', 0), '125');
+  check('keypadPress("1.23", 4, 3)', keypad.keypadPress('1.23', '4', 3), '1.234');
+  check('keypadPress("1.234", 5, 3)', keypad.keypadPress('1.234', '5', 3), '1.234');
+  check('keypadPress("1.2", 3, 2)', keypad.keypadPress('1.2', '3', 2), '1.23');
+
+  // ---------------------------------------------------------------- rates people read
+  const ccy = await import(base + '/assets/currencies.js');
+  check('rateText(0.140382401662)', ccy.rateText('0.140382401662').text, '0.140382');
+  check('rateText(7.1234).exact', ccy.rateText('7.1234').exact, true);
+  // What one unit of the price cost, from the two amounts, by integers: ¥71.58 for US$10.00.
+  check('perUnit(7158 fen, 1000 cents)', ccy.perUnit(7158, 2, 1000, 2), '7.158');
+  check('perUnit(5788 fen, 1200 yen)', ccy.perUnit(5788, 2, 1200, 0), '0.048233333333');
+  check('perUnit(1 fen, 3 cents)', ccy.perUnit(1, 2, 3, 2), '0.333333333333');
+  check('perUnit(100 fen, 0)', ccy.perUnit(100, 2, 0, 2), null);
+  check('rateText(perUnit(5788, 1200 yen))', ccy.rateText(ccy.perUnit(5788, 2, 1200, 0)).text, '0.0482333');
 
   // ---------------------------------------------------------------- a phone as others see it
   const common = await import(base + '/assets/common.js');
