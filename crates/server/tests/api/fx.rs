@@ -521,8 +521,26 @@ async fn an_order_priced_in_dollars_is_paid_from_yuan_through_the_previews_quote
     )
     .await;
     assert_eq!(refused(r).await, (409, "order_paid".into()));
-    // The shop settles its dollars: converted to yuan at 7.1234 less 50 bps (994 cents → fee 4,
-    // 990 × 7.1234 = ¥70.5217 → ¥70.53), then paid to the owner's card as yuan.
+    // Half refunded: the payer paid yuan, so yuan come back, in proportion to what they paid
+    // (⌊500 × 7,158 / 1,000⌋ = ¥35.79); the shop gives back $5.00 less half its fee (3 cents).
+    let payment_id = paid["payment_id"].as_str().unwrap();
+    let r = keyed(
+        &app,
+        "/v1/merchant/refunds",
+        json!({"payment_id": payment_id, "amount": 500, "reason": "退货"}),
+        &shop.api_key,
+        &crate::money_helpers::idem(),
+    )
+    .await;
+    let (status, refunded) = answer(r).await;
+    assert_eq!(status, 201, "{refunded}");
+    assert_eq!(
+        balances(&app, &payer.token).await,
+        vec![("CNY".into(), 20_000 - 7_158 + 3_579)]
+    );
+    assert_eq!(shop_balance(&app, &shop, "USD").await, 994 - 497);
+    // The shop settles the dollars left: converted to yuan at 7.1234 less 50 bps (497 cents →
+    // fee 2, 495 × 7.1234 = ¥35.2608 → ¥35.27), then paid to the owner's card as yuan.
     let r = keyed(
         &app,
         "/v1/merchant/settlements",
@@ -535,7 +553,7 @@ async fn an_order_priced_in_dollars_is_paid_from_yuan_through_the_previews_quote
     assert_eq!(status, 201, "{settled}");
     assert_eq!(
         (&settled["amount"], &settled["currency"]),
-        (&json!(7_053), &json!("CNY"))
+        (&json!(3_527), &json!("CNY"))
     );
     assert_eq!(shop_balance(&app, &shop, "USD").await, 0);
     assert_ledger_clean(&ledger(&app).await).await;

@@ -4,6 +4,7 @@
 use super::call::Outcome;
 use super::fees::fee_back;
 use super::limits::{self, Limit};
+use super::money_text;
 use super::moves::{SPENDING, Side};
 use super::records::{
     Channel, Direction, MerchantPaymentRecord, MerchantRecord, MoneyTx, MovementKind,
@@ -609,12 +610,6 @@ impl Money {
             return Err(MoneyError::QuoteUsed);
         }
         let from = wallet_account(r, &checked.payer.wallet_id, Currency::CNY)?;
-        let described = format!(
-            "{} ({} @ {})",
-            order.description,
-            crate::fx::major(quote.buy, quote.buy_currency),
-            quote.rate
-        );
         self.merchant_paid(
             r,
             &checked,
@@ -624,7 +619,7 @@ impl Money {
                 from: &from,
                 order_id: Some(&order.id),
                 channel: Channel::Order,
-                description: &described,
+                description: &order.description,
                 card_id: None,
                 fx: Some(quote),
             },
@@ -768,6 +763,15 @@ impl Money {
         };
         let to = merchant_account(r, &merchant.id, taken_in)?;
         let income = operator_account(r, AccountKind::FeeIncome, taken_in)?;
+        // The payer's record is in yuan; through a quote it also says the shop's price.
+        let payer_memo = match paid.fx {
+            None => paid.description.to_string(),
+            Some(_) => format!(
+                "{} · {}",
+                paid.description,
+                crate::fx::major(takes, taken_in)
+            ),
+        };
         let mut postings = match paid.fx {
             None => vec![leg(paid.from, -amount)],
             // The conversion inside the payment: the yuan go to the FX position and income, the
@@ -810,7 +814,7 @@ impl Money {
                     counterparty: &merchant.name,
                     peer_id: Some(&merchant.id),
                     status: MovementStatus::Succeeded,
-                    memo: paid.description,
+                    memo: &payer_memo,
                     entry: Some(entry_id(id, Step::Move)),
                     card_id: None,
                 }
@@ -952,7 +956,28 @@ impl Money {
         }
         let from = merchant_account(r, &merchant.id, currency)?;
         let income = operator_account(r, AccountKind::FeeIncome, currency)?;
-        let to = wallet_account(r, &payer.wallet_id, currency)?;
+        // A payment made through a quote (an order priced in another currency, paid in yuan)
+        // goes back in yuan, in proportion to what the payer paid: all of it once all is refunded.
+        let paid = r.movement(&payment.id)?;
+        let back_in = match &paid {
+            Some(m) if m.currency != currency => m.currency,
+            _ => currency,
+        };
+        let to = wallet_account(r, &payer.wallet_id, back_in)?;
+        let returned = match &paid {
+            Some(m) if back_in != currency => {
+                let share = |refunded: Amount| -> Amount {
+                    let (paid_in_yuan, of) = (
+                        i128::from(m.amount.minor()),
+                        i128::from(payment.amount.minor()),
+                    );
+                    let part = i128::from(refunded.minor()) * paid_in_yuan / of.max(1);
+                    Amount::from_minor(i64::try_from(part).unwrap_or(i64::MAX))
+                };
+                share(payment.refunded + amount) - share(payment.refunded)
+            }
+            _ => amount,
+        };
         let id = new_movement_id();
         if let Some(asker) = asker {
             money.screen(
@@ -961,21 +986,38 @@ impl Money {
                 &Ask {
                     subject: Subject::Merchant(&merchant.id),
                     payee: Payee::Holder(&payer),
-                    amount,
+                    amount: if back_in == Currency::CNY {
+                        returned
+                    } else {
+                        amount
+                    },
                     movement_id: &id,
                 },
                 now,
             )?;
         }
+        let mut postings = vec![leg(&from, -(amount - back)), leg(&income, -back)];
+        if back_in == currency {
+            postings.push(leg(&to, amount));
+        } else {
+            // Through the FX positions, at the rate the payer paid at.
+            postings.extend([
+                leg(
+                    &operator_account(r, AccountKind::FxPosition, currency)?,
+                    amount,
+                ),
+                leg(
+                    &operator_account(r, AccountKind::FxPosition, back_in)?,
+                    -returned,
+                ),
+                leg(&to, returned),
+            ]);
+        }
         apply(
             r,
             &Instruction::Transfer {
                 id: entry_id(&id, Step::Move),
-                postings: legs([
-                    leg(&from, -(amount - back)),
-                    leg(&income, -back),
-                    leg(&to, amount),
-                ]),
+                postings: legs(postings),
             },
         )?;
         r.set_refunded(
@@ -999,9 +1041,9 @@ impl Money {
                 kind: MovementKind::Refund,
                 direction: Direction::In,
                 channel: Channel::Merchant,
-                amount,
+                amount: returned,
                 fee: Amount::ZERO,
-                currency,
+                currency: back_in,
                 counterparty: &merchant.name,
                 peer_id: Some(&merchant.id),
                 status: MovementStatus::Succeeded,
@@ -1017,11 +1059,15 @@ impl Money {
                 holder: &payer,
                 kind: "refund",
                 title: "退款到账".into(),
-                body: format!("{} 退款 {}", merchant.name, yuan(amount)),
+                body: format!("{} 退款 {}", merchant.name, money_text(returned, back_in)),
                 title_en: "Refund received".into(),
-                body_en: format!("{} refunded {}", merchant.name, yuan(amount)),
+                body_en: format!(
+                    "{} refunded {}",
+                    merchant.name,
+                    money_text(returned, back_in)
+                ),
                 movement_id: &id,
-                amount,
+                amount: returned,
             },
         )?;
         event(
