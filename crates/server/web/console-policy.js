@@ -1,6 +1,7 @@
 /* qianbao web — the operator's policy in the console: what is in force now, the versions before
  * it, and a change proposed as a four-eyes command (only the keys that change, in the policy
- * file's shape; the server checks it as it checks the file). */
+ * file's shape; the server checks it as it checks the file); and the exchange rates in force, one
+ * set at once with a reason (audited with the rate it replaced). */
 import { $ } from './dom.js';
 import { api } from './http.js';
 import { t } from './i18n.js';
@@ -24,11 +25,34 @@ export function initPolicy() {
     await api('POST', '/v1/console/commands', { body: { command: { kind: 'policy_change', policy }, reason } });
     done('console.proposed');
   });
+  form('fx-form', async () => {
+    const pair = required('fx-pair');
+    const rate = required('fx-rate');
+    const reason = required('fx-reason');
+    const set = await api('PUT', '/v1/console/fx/rates', { body: { pair, rate, reason } });
+    done('console.fx.done', { pair: set.pair, rate: set.rate });
+    $('fx-rate').value = '';
+    $('fx-reason').value = '';
+    await showRates();
+  });
+}
+
+/** The exchange rates in force. */
+async function showRates() {
+  const r = await api('GET', '/v1/console/fx/rates').catch(() => ({ rates: [] }));
+  put('fx-rates', table([
+    { head: 'console.col.pair', cell: (x) => x.pair },
+    { head: 'console.col.rate', cell: (x) => x.rate },
+    { head: 'console.col.source', cell: (x) => x.source },
+    { head: 'console.col.time', cell: (x) => dateTime(x.set_at) },
+  ], r.rates || [], { empty: 'console.fx.none' }));
 }
 
 /** The policy in force and its history. */
 export async function showPolicy() {
   $('policy-form').hidden = !can('policy', 'manage');
+  $('fx-form').hidden = !can('policy', 'manage');
+  showRates();
   const [current, versions] = await Promise.all([
     api('GET', '/v1/console/policy'),
     api('GET', '/v1/console/policy/versions').catch(() => []),

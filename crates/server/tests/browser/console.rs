@@ -178,6 +178,23 @@ async fn two_staff_members_sign_in_with_totp_freeze_unfreeze_and_adjust_with_fou
     a.click("#role-define").await;
     let roles = a.wait_for_text("#roles-list", "auditor").await;
     assert!(roles.contains("audit.view"), "{roles}");
+
+    // An exchange rate set from the policy section, with a reason: listed at once, and audited.
+    section(&a, "policy", "#fx-form").await;
+    a.fill("#fx-pair", "USD/CNY").await;
+    a.fill("#fx-rate", "7.1234").await;
+    a.fill("#fx-reason", "早盘中间价").await;
+    a.click("#fx-submit").await;
+    let rates = a.wait_for_text("#fx-rates", "7.1234").await;
+    assert!(
+        rates.contains("USD/CNY") && rates.contains("console"),
+        "{rates}"
+    );
+    shoot(&a, "37-console-fx-rates", "zh").await;
+    section(&a, "audit", "#audit-form").await;
+    a.fill("#audit-action", "fx.rate_set").await;
+    a.click("#audit-search").await;
+    a.wait_for_text("#audit-table", "fx:USD/CNY").await;
     a.close().await;
     b.close().await;
 }
