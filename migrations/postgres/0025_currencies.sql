@@ -61,3 +61,7 @@ ALTER TABLE movements ADD CONSTRAINT movements_kind_named CHECK (kind IN ('topup
 
 ALTER TABLE movements DROP CONSTRAINT movements_channel_named;
 ALTER TABLE movements ADD CONSTRAINT movements_channel_named CHECK (channel IN ('transfer', 'receive_code', 'static_qr', 'order', 'payment_code', 'payment_code_free', 'card', 'merchant', 'fx')) NOT VALID;
+
+-- The channel list is shared with shops' payments (one enum), so they name `fx` too.
+ALTER TABLE merchant_payments DROP CONSTRAINT merchant_payments_channel_named;
+ALTER TABLE merchant_payments ADD CONSTRAINT merchant_payments_channel_named CHECK (channel IN ('transfer', 'receive_code', 'static_qr', 'order', 'payment_code', 'payment_code_free', 'card', 'merchant', 'fx')) NOT VALID;

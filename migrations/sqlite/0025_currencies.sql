@@ -80,3 +80,27 @@ BEGIN
     SELECT RAISE(ABORT, 'CHECK constraint failed: movements_amount_not_negative') WHERE NEW.amount < 0;
     SELECT RAISE(ABORT, 'CHECK constraint failed: movements_fee_not_negative') WHERE NEW.fee < 0;
 END;
+
+-- The channel list is shared with shops' payments (one enum), so they name `fx` too.
+DROP TRIGGER merchant_payments_checked_on_insert;
+DROP TRIGGER merchant_payments_checked_on_update;
+
+CREATE TRIGGER merchant_payments_checked_on_insert BEFORE INSERT ON merchant_payments
+WHEN NEW.channel NOT IN ('transfer', 'receive_code', 'static_qr', 'order', 'payment_code', 'payment_code_free', 'card', 'merchant', 'fx') OR NEW.amount < 0 OR NEW.fee < 0 OR NEW.refunded < 0 OR NEW.fee_refunded < 0
+BEGIN
+    SELECT RAISE(ABORT, 'CHECK constraint failed: merchant_payments_channel_named') WHERE NEW.channel NOT IN ('transfer', 'receive_code', 'static_qr', 'order', 'payment_code', 'payment_code_free', 'card', 'merchant', 'fx');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: merchant_payments_amount_not_negative') WHERE NEW.amount < 0;
+    SELECT RAISE(ABORT, 'CHECK constraint failed: merchant_payments_fee_not_negative') WHERE NEW.fee < 0;
+    SELECT RAISE(ABORT, 'CHECK constraint failed: merchant_payments_refunded_not_negative') WHERE NEW.refunded < 0;
+    SELECT RAISE(ABORT, 'CHECK constraint failed: merchant_payments_fee_refunded_not_negative') WHERE NEW.fee_refunded < 0;
+END;
+
+CREATE TRIGGER merchant_payments_checked_on_update BEFORE UPDATE OF channel, amount, fee, refunded, fee_refunded ON merchant_payments
+WHEN NEW.channel NOT IN ('transfer', 'receive_code', 'static_qr', 'order', 'payment_code', 'payment_code_free', 'card', 'merchant', 'fx') OR NEW.amount < 0 OR NEW.fee < 0 OR NEW.refunded < 0 OR NEW.fee_refunded < 0
+BEGIN
+    SELECT RAISE(ABORT, 'CHECK constraint failed: merchant_payments_channel_named') WHERE NEW.channel NOT IN ('transfer', 'receive_code', 'static_qr', 'order', 'payment_code', 'payment_code_free', 'card', 'merchant', 'fx');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: merchant_payments_amount_not_negative') WHERE NEW.amount < 0;
+    SELECT RAISE(ABORT, 'CHECK constraint failed: merchant_payments_fee_not_negative') WHERE NEW.fee < 0;
+    SELECT RAISE(ABORT, 'CHECK constraint failed: merchant_payments_refunded_not_negative') WHERE NEW.refunded < 0;
+    SELECT RAISE(ABORT, 'CHECK constraint failed: merchant_payments_fee_refunded_not_negative') WHERE NEW.fee_refunded < 0;
+END;
