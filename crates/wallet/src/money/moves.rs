@@ -1335,10 +1335,17 @@ impl Money {
         quote_id: Option<&str>,
         now: i64,
     ) -> Result<Arrival, MoneyError> {
+        // Yuan arrive as yuan: the common case reads nothing more (it is on the serial writer).
+        if currency == Currency::CNY {
+            return Ok(Arrival {
+                account: wallet_account(r, &payee.wallet_id, currency)?,
+                amount: amount.amount(),
+                quote: None,
+            });
+        }
         let main = r.main_currency(&payee.id)?.unwrap_or(Currency::CNY);
         let owner = AccountOwner::Wallet(payee.wallet_id.clone());
-        let holds = currency == Currency::CNY
-            || currency == main
+        let holds = currency == main
             || r.accounts_of(&owner)?
                 .iter()
                 .any(|a| a.kind == AccountKind::Wallet && a.currency == currency);
