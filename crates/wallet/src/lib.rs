@@ -14,7 +14,9 @@ pub mod money;
 pub mod opening;
 pub mod ports;
 pub mod records;
+// Red packets: the split and its fairness commitment.
 pub mod recovery;
+pub mod red_packets;
 // Reconciliation against the bank's statements, and the funding invariant.
 pub mod recon;
 pub mod risk;

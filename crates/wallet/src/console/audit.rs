@@ -106,7 +106,7 @@ fn seq_u64(seq: i64) -> u64 {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::domain::hex_lower(bytes)
 }
 
 fn parse_link(text: &str) -> Option<Link> {

@@ -50,6 +50,12 @@ pub use photo::{
 };
 pub use pin::{Pin, PinContext, PinError, PinWeakness};
 
+/// Bytes as lowercase hex: how digests (the audit chain's links, a statement file's SHA-256, a
+/// red packet's commitment) are written for people and other programs to compare.
+pub fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Folds a full-width form (U+FF01–U+FF5E, as typed by Chinese input methods: `１３８`, `＋`, `Ｘ`)
 /// and the ideographic space (U+3000) to its ASCII twin; every other character is returned as is.
 ///

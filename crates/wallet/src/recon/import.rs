@@ -28,10 +28,7 @@ pub struct Imported {
 
 /// SHA-256 of the file, hex: what recognises the same file again.
 pub fn digest(file: &[u8]) -> String {
-    Sha256::digest(file)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::domain::hex_lower(&Sha256::digest(file))
 }
 
 /// Imports the statement `file`. `day`, when given, is a day it covers besides its lines' own

@@ -610,7 +610,7 @@ pub fn located(text: &str, e: &serde_json::Error) -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::domain::hex_lower(bytes)
 }
 
 #[cfg(test)]
