@@ -1,17 +1,20 @@
 //! Converting between a holder's own accounts at a quote: one balanced entry over the holder's two
 //! accounts and the operator's FX position in each currency, with the spread in FX income.
 
-use super::legs::{FxDesk, exchange_legs};
+use super::Rate;
+use super::legs::exchange;
+use super::quotes::usable;
 use super::records::QuotePurpose;
+use crate::StoreError;
 use crate::money::moves::Side;
-use crate::money::records::{Channel, Direction, MovementKind, MovementStatus};
+use crate::money::records::{Channel, Direction, MoneyTx, MovementKind, MovementStatus};
 use crate::money::{
     Alert, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, entry_id, leg,
-    legs, new_movement_id, operator_account, wallet_account,
+    legs, new_movement_id, wallet_account,
 };
 use crate::records::HolderRecord;
 use crate::storage::RecordStore;
-use qianbao_ledger::{AccountKind, Amount, Currency, Instruction};
+use qianbao_ledger::{Amount, Currency, Instruction};
 
 /// A conversion done, as its reply shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,9 +35,53 @@ pub struct Converted {
     pub fee: Amount,
 }
 
-/// How a currency shows in a record's counterparty and the inbox: `USD → CNY`.
-fn direction_text(sell: Currency, buy: Currency) -> String {
-    format!("{sell} → {buy}")
+/// The two records of a conversion for `owner_id` (a holder, or a shop settling takings): the
+/// money out under `id` in the sell currency (`sold`: currency, all that left, the spread in it as
+/// its fee) and the money in (`got`), both on `id`'s entry, named `USD → CNY` with the rate.
+pub(crate) fn record_conversion(
+    r: &mut dyn MoneyTx,
+    owner_id: &str,
+    id: &str,
+    sold: (Currency, Amount, Amount),
+    got: (Currency, Amount),
+    rate: Rate,
+    now: i64,
+) -> Result<(), StoreError> {
+    let ((sell, sell_amount, fee), (buy, buy_amount)) = (sold, got);
+    let shown = format!("{sell} → {buy}");
+    let memo = format!("rate {rate}");
+    let entry = entry_id(id, Step::Move);
+    for (side_id, direction, amount, fee, currency) in [
+        (id.to_string(), Direction::Out, sell_amount - fee, fee, sell),
+        (
+            new_movement_id(),
+            Direction::In,
+            buy_amount,
+            Amount::ZERO,
+            buy,
+        ),
+    ] {
+        r.insert_movement(
+            &Side {
+                id: &side_id,
+                owner_id,
+                kind: MovementKind::Conversion,
+                direction,
+                channel: Channel::Fx,
+                amount,
+                fee,
+                currency,
+                counterparty: &shown,
+                peer_id: None,
+                status: MovementStatus::Succeeded,
+                memo: &memo,
+                entry: Some(entry),
+                card_id: None,
+            }
+            .record(now),
+        )?;
+    }
+    Ok(())
 }
 
 /// An amount in its currency's major units, exactly: `100.00 USD`, `1200 JPY`.
@@ -77,12 +124,7 @@ impl Money {
                 .fx_quote(&quote_id)?
                 .filter(|q| q.holder_id == holder.id && q.purpose == QuotePurpose::Conversion)
                 .ok_or(MoneyError::NotFound)?;
-            if quote.used_by.is_some() {
-                return Err(MoneyError::QuoteUsed);
-            }
-            if now >= quote.expires_ms {
-                return Err(MoneyError::QuoteExpired);
-            }
+            usable(&quote, now)?;
             let (sell, buy) = (quote.sell_currency, quote.buy_currency);
             money.enabled_currency(sell)?;
             money.enabled_currency(buy)?;
@@ -98,63 +140,28 @@ impl Money {
                 crate::money::limits::check_receiving(&level, to.balance, arriving)
                     .map_err(MoneyError::LimitExceeded)?;
             }
-            let position_sell = operator_account(r, AccountKind::FxPosition, sell)?;
-            let income_sell = operator_account(r, AccountKind::FxIncome, sell)?;
-            let position_buy = operator_account(r, AccountKind::FxPosition, buy)?;
             let id = new_movement_id();
             if !r.use_fx_quote(&quote.id, &id, now)? {
                 return Err(MoneyError::QuoteUsed);
             }
-            let net = quote.sell - quote.fee;
-            let entry = entry_id(&id, Step::Move);
-            let desk = FxDesk {
-                position_sell: &position_sell,
-                income_sell: &income_sell,
-                position_buy: &position_buy,
-            };
-            let mut postings =
-                exchange_legs(&from, &desk, quote.sell, quote.fee, quote.buy).to_vec();
+            let mut postings = exchange(r, &from, buy, quote.sell, quote.fee, quote.buy)?.to_vec();
             postings.push(leg(&to, quote.buy));
             apply(
                 r,
                 &Instruction::Transfer {
-                    id: entry,
+                    id: entry_id(&id, Step::Move),
                     postings: legs(postings),
                 },
             )?;
-            let shown = direction_text(sell, buy);
-            let memo = format!("rate {}", quote.rate);
-            let sides = [
-                (id.clone(), Direction::Out, net, quote.fee, sell),
-                (
-                    new_movement_id(),
-                    Direction::In,
-                    quote.buy,
-                    Amount::ZERO,
-                    buy,
-                ),
-            ];
-            for (side_id, direction, amount, fee, currency) in &sides {
-                r.insert_movement(
-                    &Side {
-                        id: side_id,
-                        owner_id: &holder.id,
-                        kind: MovementKind::Conversion,
-                        direction: *direction,
-                        channel: Channel::Fx,
-                        amount: *amount,
-                        fee: *fee,
-                        currency: *currency,
-                        counterparty: &shown,
-                        peer_id: None,
-                        status: MovementStatus::Succeeded,
-                        memo: &memo,
-                        entry: Some(entry),
-                        card_id: None,
-                    }
-                    .record(now),
-                )?;
-            }
+            record_conversion(
+                r,
+                &holder.id,
+                &id,
+                (sell, quote.sell, quote.fee),
+                (buy, quote.buy),
+                quote.rate,
+                now,
+            )?;
             let (sold, got) = (major(quote.sell, sell), major(quote.buy, buy));
             money.alert(
                 r,

@@ -4,8 +4,10 @@
 //! the FX position pays out the buy amount. The receiving legs (the holder's account, or the shop
 //! and its fee) complete the entry, so each currency sums to zero on its own.
 
-use crate::money::leg;
-use qianbao_ledger::{Account, Amount, Posting};
+use crate::StoreError;
+use crate::money::records::MoneyTx;
+use crate::money::{leg, operator_account};
+use qianbao_ledger::{Account, AccountKind, Amount, Currency, Posting};
 
 /// The operator's three accounts a conversion moves.
 pub struct FxDesk<'a> {
@@ -33,14 +35,33 @@ pub fn exchange_legs(
     ]
 }
 
+/// [`exchange_legs`] over the operator's FX accounts in `from`'s currency and `into`, read in the
+/// caller's money transaction: every conversion's legs but the receiving one.
+pub(crate) fn exchange(
+    r: &mut dyn MoneyTx,
+    from: &Account,
+    into: Currency,
+    sell: Amount,
+    fee: Amount,
+    buy: Amount,
+) -> Result<[Posting; 4], StoreError> {
+    let position_sell = operator_account(r, AccountKind::FxPosition, from.currency)?;
+    let income_sell = operator_account(r, AccountKind::FxIncome, from.currency)?;
+    let position_buy = operator_account(r, AccountKind::FxPosition, into)?;
+    let desk = FxDesk {
+        position_sell: &position_sell,
+        income_sell: &income_sell,
+        position_buy: &position_buy,
+    };
+    Ok(exchange_legs(from, &desk, sell, fee, buy))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fx::{Fixed, Rate, price};
     use proptest::prelude::*;
-    use qianbao_ledger::{
-        AccountId, AccountKind, Book, Currency, EntryId, Instruction, PositiveAmount,
-    };
+    use qianbao_ledger::{AccountId, Book, EntryId, Instruction, PositiveAmount};
 
     proptest! {
         /// Over random rates, spreads, exponents and amounts, a conversion's entry is accepted

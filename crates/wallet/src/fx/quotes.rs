@@ -78,24 +78,21 @@ impl Money {
         }
     }
 
-    /// Prices `ask` at the rate in force now, without storing it.
-    pub async fn price_fx(
+    /// Prices `ask` over `rates` at `now` less `spread_bps`: the mid rate used and both sides.
+    /// No fresh rate is `fx_unavailable`; a side that rounds to nothing or overflows,
+    /// `amount_invalid`.
+    pub(crate) fn price_over(
         &self,
-        store: &impl RecordStore,
+        rates: &[MidRate],
         ask: QuoteAsk,
+        spread_bps: u32,
+        now: i64,
     ) -> Result<(super::Rate, super::Price), MoneyError> {
-        let fx = &self.policy.fx;
-        self.enabled_currency(ask.sell)?;
-        self.enabled_currency(ask.buy)?;
-        if ask.sell == ask.buy {
-            return Err(MoneyError::InvalidField("buy_currency"));
-        }
-        let rates = rates_in_force(store).await?;
-        let (rate, _) = resolve(&rates, ask.sell, ask.buy, self.now_ms(), fx.rate_stale_ms)
+        let (rate, _) = resolve(rates, ask.sell, ask.buy, now, self.policy.fx.rate_stale_ms)
             .map_err(|_| MoneyError::FxUnavailable)?;
         let priced = price(
             rate,
-            fx.spread_for(ask.sell, ask.buy),
+            spread_bps,
             ask.sell.exponent(),
             ask.buy.exponent(),
             ask.fixed,
@@ -106,6 +103,23 @@ impl Money {
                 MoneyError::Internal("the policy's spread is out of range".into())
             }
         })?;
+        Ok((rate, priced))
+    }
+
+    /// Prices `ask` at the rate in force now, without storing it.
+    pub async fn price_fx(
+        &self,
+        store: &impl RecordStore,
+        ask: QuoteAsk,
+    ) -> Result<(super::Rate, super::Price), MoneyError> {
+        self.enabled_currency(ask.sell)?;
+        self.enabled_currency(ask.buy)?;
+        if ask.sell == ask.buy {
+            return Err(MoneyError::InvalidField("buy_currency"));
+        }
+        let rates = rates_in_force(store).await?;
+        let spread = self.policy.fx.spread_for(ask.sell, ask.buy);
+        let (rate, priced) = self.price_over(&rates, ask, spread, self.now_ms())?;
         let max = self.policy.amount_max_minor;
         if priced.sell.amount() > max || priced.buy.amount() > max {
             return Err(MoneyError::AmountInvalid);
@@ -144,6 +158,18 @@ impl Money {
         store.transact(move |r| r.insert_fx_quote(&stored)).await?;
         Ok(quote)
     }
+}
+
+/// Whether `quote` may still be used at `now`: once only (`quote_used`), and before it expires
+/// (`quote_expired`). Whose it is and what for are the caller's to check.
+pub(crate) fn usable(quote: &FxQuoteRecord, now: i64) -> Result<(), MoneyError> {
+    if quote.used_by.is_some() {
+        return Err(MoneyError::QuoteUsed);
+    }
+    if now >= quote.expires_ms {
+        return Err(MoneyError::QuoteExpired);
+    }
+    Ok(())
 }
 
 /// A pair and rate as typed by an operator (`USD/CNY`, `7.1234`), checked.

@@ -764,30 +764,22 @@ impl Money {
         let to = merchant_account(r, &merchant.id, taken_in)?;
         let income = operator_account(r, AccountKind::FeeIncome, taken_in)?;
         // The payer's record is in yuan; through a quote it also says the shop's price.
-        let payer_memo = match paid.fx {
-            None => paid.description.to_string(),
+        // Borrowed in the common case: a yuan payment copies nothing for it.
+        let payer_memo: std::borrow::Cow<'_, str> = match paid.fx {
+            None => paid.description.into(),
             Some(_) => format!(
                 "{} · {}",
                 paid.description,
                 crate::fx::major(takes, taken_in)
-            ),
+            )
+            .into(),
         };
         let mut postings = match paid.fx {
             None => vec![leg(paid.from, -amount)],
             // The conversion inside the payment: the yuan go to the FX position and income, the
             // order's currency comes out of the FX position in it.
             Some(q) => {
-                let desk = (
-                    operator_account(r, AccountKind::FxPosition, currency)?,
-                    operator_account(r, AccountKind::FxIncome, currency)?,
-                    operator_account(r, AccountKind::FxPosition, taken_in)?,
-                );
-                let desk = crate::fx::FxDesk {
-                    position_sell: &desk.0,
-                    income_sell: &desk.1,
-                    position_buy: &desk.2,
-                };
-                crate::fx::exchange_legs(paid.from, &desk, amount, q.fee, takes).to_vec()
+                crate::fx::legs::exchange(r, paid.from, taken_in, amount, q.fee, takes)?.to_vec()
             }
         };
         postings.extend([leg(&to, takes - fee), leg(&income, fee)]);
@@ -1250,31 +1242,17 @@ impl Money {
         if from.available() < sell.amount() {
             return Err(MoneyError::InsufficientBalance);
         }
-        let fx = &self.policy.fx;
-        let (rate, _) = crate::fx::resolve(rates, currency, yuan, now, fx.rate_stale_ms)
-            .map_err(|_| MoneyError::FxUnavailable)?;
-        let priced = crate::fx::price(
-            rate,
-            fx.spread_for(currency, yuan),
-            currency.exponent(),
-            yuan.exponent(),
-            crate::fx::Fixed::Sell(sell),
-        )
-        .map_err(|_| MoneyError::AmountInvalid)?;
-        let desk = (
-            operator_account(r, AccountKind::FxPosition, currency)?,
-            operator_account(r, AccountKind::FxIncome, currency)?,
-            operator_account(r, AccountKind::FxPosition, yuan)?,
-        );
-        let desk = crate::fx::FxDesk {
-            position_sell: &desk.0,
-            income_sell: &desk.1,
-            position_buy: &desk.2,
+        let ask = crate::fx::QuoteAsk {
+            sell: currency,
+            buy: yuan,
+            fixed: crate::fx::Fixed::Sell(sell),
         };
+        let spread = self.policy.fx.spread_for(currency, yuan);
+        let (rate, priced) = self.price_over(rates, ask, spread, now)?;
         let to = merchant_account(r, &shop.id, yuan)?;
         let (sold, fee, got) = (priced.sell.amount(), priced.fee, priced.buy.amount());
         let id = new_movement_id();
-        let mut postings = crate::fx::exchange_legs(&from, &desk, sold, fee, got).to_vec();
+        let mut postings = crate::fx::legs::exchange(r, &from, yuan, sold, fee, got)?.to_vec();
         postings.push(leg(&to, got));
         apply(
             r,
@@ -1283,32 +1261,15 @@ impl Money {
                 postings: legs(postings),
             },
         )?;
-        let shown = format!("{currency} → {yuan}");
-        let memo = format!("rate {rate}");
-        for (side_id, direction, amount, fee, currency) in [
-            (id.clone(), Direction::Out, sold - fee, fee, currency),
-            (new_movement_id(), Direction::In, got, Amount::ZERO, yuan),
-        ] {
-            r.insert_movement(
-                &Side {
-                    id: &side_id,
-                    owner_id: &shop.id,
-                    kind: MovementKind::Conversion,
-                    direction,
-                    channel: Channel::Fx,
-                    amount,
-                    fee,
-                    currency,
-                    counterparty: &shown,
-                    peer_id: None,
-                    status: MovementStatus::Succeeded,
-                    memo: &memo,
-                    entry: Some(entry_id(&id, Step::Move)),
-                    card_id: None,
-                }
-                .record(now),
-            )?;
-        }
+        crate::fx::convert::record_conversion(
+            r,
+            &shop.id,
+            &id,
+            (currency, sold, fee),
+            (yuan, got),
+            rate,
+            now,
+        )?;
         Ok((merchant_account(r, &shop.id, yuan)?, got))
     }
 }

@@ -926,18 +926,9 @@ impl Money {
                 if !r.use_fx_quote(&q.id, &id, now)? {
                     return Err(MoneyError::QuoteUsed);
                 }
-                let desk = (
-                    operator_account(r, AccountKind::FxPosition, currency)?,
-                    operator_account(r, AccountKind::FxIncome, currency)?,
-                    operator_account(r, AccountKind::FxPosition, to.currency)?,
-                );
-                let desk = crate::fx::FxDesk {
-                    position_sell: &desk.0,
-                    income_sell: &desk.1,
-                    position_buy: &desk.2,
-                };
                 let mut postings =
-                    crate::fx::exchange_legs(&from, &desk, amount, q.fee, q.buy).to_vec();
+                    crate::fx::legs::exchange(r, &from, to.currency, amount, q.fee, q.buy)?
+                        .to_vec();
                 postings.push(leg(&to, q.buy));
                 legs(postings)
             }
@@ -1244,12 +1235,7 @@ impl Money {
                                     && q.buy == order.amount
                             })
                             .ok_or(MoneyError::InvalidField("quote_id"))?;
-                        if quote.used_by.is_some() {
-                            return Err(MoneyError::QuoteUsed);
-                        }
-                        if now >= quote.expires_ms {
-                            return Err(MoneyError::QuoteExpired);
-                        }
+                        crate::fx::quotes::usable(&quote, now)?;
                         return money.pay_merchant_through(
                             r,
                             known_payer.as_ref(),
@@ -1301,24 +1287,13 @@ impl Money {
         if currency == Currency::CNY {
             return Ok(amount);
         }
-        let rates = r.mid_rates()?;
-        let (rate, _) = crate::fx::resolve(
-            &rates,
-            currency,
-            Currency::CNY,
-            now,
-            self.policy.fx.rate_stale_ms,
-        )
-        .map_err(|_| MoneyError::FxUnavailable)?;
-        crate::fx::price(
-            rate,
-            0,
-            currency.exponent(),
-            Currency::CNY.exponent(),
-            crate::fx::Fixed::Sell(amount),
-        )
-        .map(|p| p.buy)
-        .map_err(|_| MoneyError::AmountInvalid)
+        let ask = crate::fx::QuoteAsk {
+            sell: currency,
+            buy: Currency::CNY,
+            fixed: crate::fx::Fixed::Sell(amount),
+        };
+        let (_, priced) = self.price_over(&r.mid_rates()?, ask, 0, now)?;
+        Ok(priced.buy)
     }
 
     /// Where `amount` of `currency` from `payer` arrives for `payee`: in that currency when it is
@@ -1369,12 +1344,7 @@ impl Money {
                 && q.buy_currency == main
         })
         .ok_or(MoneyError::QuoteRequired(main))?;
-        if quote.used_by.is_some() {
-            return Err(MoneyError::QuoteUsed);
-        }
-        if now >= quote.expires_ms {
-            return Err(MoneyError::QuoteExpired);
-        }
+        crate::fx::quotes::usable(&quote, now)?;
         Ok(Arrival {
             account: wallet_account(r, &payee.wallet_id, main)?,
             amount: quote.buy,
