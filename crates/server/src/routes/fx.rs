@@ -29,13 +29,12 @@ pub(crate) fn enabled(state: &AppState, code: &str) -> Result<Currency, MoneyErr
     state.money.enabled_currency(currency)
 }
 
-/// Whether `text` has the shape of a wallet id as the platform issues them.
-fn is_wallet_id(text: &str) -> bool {
-    !text.is_empty()
-        && text.len() <= 64
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'-')
+/// An optional currency from the wire: CNY when absent, else as [`enabled`].
+pub(crate) fn enabled_or_yuan(
+    state: &AppState,
+    code: Option<&str>,
+) -> Result<Currency, MoneyError> {
+    code.map_or(Ok(Currency::CNY), |code| enabled(state, code))
 }
 
 /// The enabled currencies and the mid rates in force.
@@ -88,7 +87,7 @@ pub async fn quote(
     };
     let (purpose, subject) = match body.to_wallet_id {
         // Kept with the quote, so only a wallet id's shape is accepted (1-64 of [0-9a-z-]).
-        Some(wallet_id) if !is_wallet_id(&wallet_id) => {
+        Some(wallet_id) if !qianbao_wallet::domain::emvco::issued_id(&wallet_id) => {
             return Err(MoneyError::InvalidField("to_wallet_id").into());
         }
         Some(wallet_id) => (QuotePurpose::Transfer, Some(wallet_id)),

@@ -115,10 +115,7 @@ pub async fn create_order(
     let amount = amount(body.amount, state.money.policy.amount_max_minor)?;
     // Any currency the operator enabled: an order priced in another one is paid from yuan
     // through a quote shown on the payer's preview.
-    let currency = match body.currency.as_deref() {
-        None => qianbao_ledger::Currency::CNY,
-        Some(code) => crate::routes::fx::enabled(&state, code)?,
-    };
+    let currency = crate::routes::fx::enabled_or_yuan(&state, body.currency.as_deref())?;
     let expires_in_ms = body.expires_in.map(|s| s.saturating_mul(1000));
     let order = state
         .money
@@ -501,10 +498,7 @@ pub async fn settle(
         settlement_reply,
         |render, key| {
             Box::pin(async move {
-                let currency = match body.currency.as_deref() {
-                    None => qianbao_ledger::Currency::CNY,
-                    Some(code) => crate::routes::fx::enabled(&s, code)?,
-                };
+                let currency = crate::routes::fx::enabled_or_yuan(&s, body.currency.as_deref())?;
                 let amount = body
                     .amount
                     .map(|a| amount(a, s.money.policy.amount_max_minor))

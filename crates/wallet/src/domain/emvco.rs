@@ -248,8 +248,9 @@ fn ans(text: &str, max: usize) -> bool {
     !text.is_empty() && text.len() <= max && text.bytes().all(|b| (b' '..=b'~').contains(&b))
 }
 
-/// An id as the platform issues them: 1–64 of `[0-9a-z-]`.
-fn issued_id(text: &str) -> bool {
+/// Whether `text` is an id as the platform issues them (wallets, shops, orders): 1–64 of
+/// `[0-9a-z-]`.
+pub fn issued_id(text: &str) -> bool {
     !text.is_empty()
         && text.len() <= ID_CHARS_MAX
         && text

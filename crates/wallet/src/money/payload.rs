@@ -66,12 +66,9 @@ impl From<EmvError> for PayloadInvalid {
 
 /// An id as the platform issues them: 1–64 of `[0-9a-z-]`.
 fn id(text: &str) -> Result<String, PayloadInvalid> {
-    let ok = !text.is_empty()
-        && text.len() <= 64
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'-');
-    ok.then(|| text.to_string()).ok_or(FORMAT_INVALID)
+    crate::domain::emvco::issued_id(text)
+        .then(|| text.to_string())
+        .ok_or(FORMAT_INVALID)
 }
 
 impl Payload {

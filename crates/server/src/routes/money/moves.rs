@@ -301,10 +301,7 @@ pub async fn transfer(
                     _ => return Err(MoneyError::InvalidField("to_phone")),
                 };
                 let amount = amount(body.amount, s.money.policy.amount_max_minor)?;
-                let currency = match body.currency.as_deref() {
-                    None => qianbao_ledger::Currency::CNY,
-                    Some(code) => crate::routes::fx::enabled(&s, code)?,
-                };
+                let currency = crate::routes::fx::enabled_or_yuan(&s, body.currency.as_deref())?;
                 let memo = display_text(&body.memo.unwrap_or_default(), 100, false)
                     .map_err(|_| MoneyError::InvalidField("memo"))?;
                 let delay = match body.delay.as_deref() {
