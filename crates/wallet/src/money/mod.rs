@@ -210,11 +210,12 @@ pub fn amount(value: i64, max: Amount) -> Result<PositiveAmount, MoneyError> {
         .ok_or(MoneyError::AmountInvalid)
 }
 
-/// The currencies wallets hold and move: only the renminbi so far (top-ups, withdrawals and
-/// merchant payments are CNY only, so any other currency could never be funded).
+/// The currencies a bound card moves: yuan only (they are Chinese bank cards). What else a wallet
+/// holds comes from conversions, transfers and refunds, checked against the operator's enabled
+/// currencies instead (`Money::enabled_currency`).
 pub const SUPPORTED_CURRENCIES: &[Currency] = &[Currency::CNY];
 
-/// A currency from the wire, `CNY` when absent; a code that is not one of
+/// A top-up's currency from the wire, `CNY` when absent; a code that is not one of
 /// [`SUPPORTED_CURRENCIES`] (`XYZ`, `USD`, `cny`) is `currency_unsupported`.
 pub fn currency(code: Option<&str>) -> Result<Currency, MoneyError> {
     match code {
