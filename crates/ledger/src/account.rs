@@ -38,11 +38,16 @@ pub enum AccountKind {
     FxPosition,
     /// The spread the operator earned on conversions, in the sell currency.
     FxIncome,
+    /// Red packets sent and not yet claimed: the senders' money, owed to whoever claims a share
+    /// or back to the sender when the packet expires.
+    RedPacketEscrow,
+    /// Bills paid by holders and owed to the billers until the operator passes the money on.
+    BillPayable,
 }
 
 impl AccountKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [AccountKind; 10] = [
+    pub const ALL: [AccountKind; 12] = [
         AccountKind::Wallet,
         AccountKind::Merchant,
         AccountKind::BankClearing,
@@ -53,6 +58,8 @@ impl AccountKind {
         AccountKind::Adjustments,
         AccountKind::FxPosition,
         AccountKind::FxIncome,
+        AccountKind::RedPacketEscrow,
+        AccountKind::BillPayable,
     ];
 
     /// Whether postings may take the balance below zero. Money owed to people and earned fees
@@ -65,6 +72,8 @@ impl AccountKind {
                 | AccountKind::Merchant
                 | AccountKind::FeeIncome
                 | AccountKind::FxIncome
+                | AccountKind::RedPacketEscrow
+                | AccountKind::BillPayable
         )
     }
 
@@ -81,6 +90,8 @@ impl AccountKind {
             AccountKind::Adjustments => "adjustments",
             AccountKind::FxPosition => "fx_position",
             AccountKind::FxIncome => "fx_income",
+            AccountKind::RedPacketEscrow => "red_packet_escrow",
+            AccountKind::BillPayable => "bill_payable",
         }
     }
 

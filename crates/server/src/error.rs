@@ -729,6 +729,51 @@ impl From<MoneyError> for ApiError {
                 code,
                 "This transfer has arrived or was cancelled already.",
             ),
+            MoneyError::AlreadyClaimed => ApiError::new(
+                S::CONFLICT,
+                code,
+                "You have claimed this red packet already (已领取); each holder gets one share.",
+            ),
+            MoneyError::RedPacketEmpty => ApiError::new(
+                S::GONE,
+                code,
+                "Every share of this red packet has been claimed (红包已领完).",
+            ),
+            MoneyError::RedPacketExpired => ApiError::new(
+                S::GONE,
+                code,
+                "This red packet has expired (红包已过期); what was left went back to its sender.",
+            ),
+            MoneyError::BillNotFound => ApiError::new(
+                S::NOT_FOUND,
+                code,
+                "The biller has no bill for this account (未查询到账单). Check the biller and \
+                 account number.",
+            ),
+            MoneyError::BillAlreadyPaid => ApiError::new(
+                S::CONFLICT,
+                code,
+                "This bill is paid already (账单已缴清). Nothing was charged.",
+            ),
+            MoneyError::BillAmountChanged => ApiError::new(
+                S::CONFLICT,
+                code,
+                "The bill's amount changed since you looked it up (账单金额已变化). Look it up \
+                 again; nothing was charged.",
+            ),
+            MoneyError::BillerUnavailable => ApiError::new(
+                S::SERVICE_UNAVAILABLE,
+                code,
+                "The biller is not answering (缴费机构系统繁忙). Retry shortly with the same \
+                 Idempotency-Key.",
+            )
+            .retry_after(5),
+            MoneyError::FareOwed => ApiError::new(
+                S::CONFLICT,
+                code,
+                "A transit fare is owed (有未支付车费). Top up: the fare is paid first, and the \
+                 ride code works again.",
+            ),
             MoneyError::InvalidField(field) => {
                 unprocessable(&format!("Check the field {field}.")).field(field)
             }

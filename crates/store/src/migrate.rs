@@ -173,6 +173,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0025_currencies.sql"),
         postgres: include_str!("../../../migrations/postgres/0025_currencies.sql"),
     },
+    // Everyday life: the movement, channel and timer names red packets, bills and fares add.
+    Migration {
+        version: 26,
+        name: "0026_everyday",
+        sqlite: include_str!("../../../migrations/sqlite/0026_everyday.sql"),
+        postgres: include_str!("../../../migrations/postgres/0026_everyday.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

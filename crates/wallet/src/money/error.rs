@@ -149,6 +149,30 @@ pub enum MoneyError {
     /// The delayed transfer has arrived or was cancelled already.
     #[error("not_cancellable")]
     NotCancellable,
+    /// This holder has claimed a share of this red packet already.
+    #[error("already_claimed")]
+    AlreadyClaimed,
+    /// Every share of the red packet has been claimed.
+    #[error("red_packet_empty")]
+    RedPacketEmpty,
+    /// The red packet expired; what was left went back to its sender.
+    #[error("red_packet_expired")]
+    RedPacketExpired,
+    /// The biller has no bill for this account (or the bill id is unknown).
+    #[error("bill_not_found")]
+    BillNotFound,
+    /// The bill is paid already.
+    #[error("bill_already_paid")]
+    BillAlreadyPaid,
+    /// The bill's amount changed since it was looked up; look it up again.
+    #[error("bill_amount_changed")]
+    BillAmountChanged,
+    /// The biller is not answering; retry with the same key.
+    #[error("biller_unavailable")]
+    BillerUnavailable,
+    /// A transit fare is owed: the ride code works again once it is paid.
+    #[error("fare_owed")]
+    FareOwed,
     /// A field other than the amount is unusable; names it.
     #[error("invalid_request: {0}")]
     InvalidField(&'static str),
@@ -215,6 +239,14 @@ impl MoneyError {
             MoneyError::IdempotencyInProgress => "idempotency_in_progress",
             MoneyError::Replay(_) => "replay",
             MoneyError::NotCancellable => "not_cancellable",
+            MoneyError::AlreadyClaimed => "already_claimed",
+            MoneyError::RedPacketEmpty => "red_packet_empty",
+            MoneyError::RedPacketExpired => "red_packet_expired",
+            MoneyError::BillNotFound => "bill_not_found",
+            MoneyError::BillAlreadyPaid => "bill_already_paid",
+            MoneyError::BillAmountChanged => "bill_amount_changed",
+            MoneyError::BillerUnavailable => "biller_unavailable",
+            MoneyError::FareOwed => "fare_owed",
             MoneyError::InvalidField(_) => "invalid_request",
             MoneyError::NotFound => "not_found",
             MoneyError::RateLimited { .. } => "rate_limited",

@@ -150,7 +150,10 @@ pub fn own_card(kind: MovementKind) -> bool {
         MovementKind::Transfer
         | MovementKind::Payment
         | MovementKind::Refund
-        | MovementKind::Adjustment => false,
+        | MovementKind::Adjustment
+        | MovementKind::RedPacket
+        | MovementKind::Bill
+        | MovementKind::Fare => false,
     }
 }
 

@@ -105,7 +105,12 @@ pub fn positions(totals: &[KindTotal]) -> Vec<FundingPosition> {
                 p.merchants += balance - held;
                 p.in_flight += held;
             }
-            AccountKind::MerchantSettlement | AccountKind::Suspense => p.in_flight += balance,
+            // Red packets not yet claimed and bills not yet passed to their billers are owed
+            // to someone, like a settlement on its way.
+            AccountKind::MerchantSettlement
+            | AccountKind::Suspense
+            | AccountKind::RedPacketEscrow
+            | AccountKind::BillPayable => p.in_flight += balance,
             // A currency holders got by conversion is funded by the operator's FX position in
             // it (negative: paid out), not by a bank account; what holders sold sits there too.
             AccountKind::FeeIncome
@@ -185,7 +190,7 @@ mod tests {
 
     #[test]
     fn every_kind_of_account_counts_somewhere() {
-        let mut totals = vec![total(AccountKind::BankClearing, "CNY", -700, 0)];
+        let mut totals = vec![total(AccountKind::BankClearing, "CNY", -900, 0)];
         for (kind, balance) in [
             (AccountKind::Wallet, 100),
             (AccountKind::Merchant, 100),
@@ -196,6 +201,8 @@ mod tests {
             (AccountKind::Adjustments, -100),
             (AccountKind::FxPosition, -50),
             (AccountKind::FxIncome, 50),
+            (AccountKind::RedPacketEscrow, 100),
+            (AccountKind::BillPayable, 100),
         ] {
             totals.push(total(kind, "CNY", balance, 0));
         }

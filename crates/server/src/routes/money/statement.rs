@@ -78,6 +78,9 @@ fn kind_zh(kind: MovementKind) -> &'static str {
         MovementKind::Settlement => "结算",
         MovementKind::Adjustment => "调账",
         MovementKind::Conversion => "换汇",
+        MovementKind::RedPacket => "红包",
+        MovementKind::Bill => "生活缴费",
+        MovementKind::Fare => "乘车",
     }
 }
 

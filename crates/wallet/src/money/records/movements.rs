@@ -22,6 +22,12 @@ crate::named! {
         Adjustment = "adjustment",
         /// Between two of the holder's own currencies at a quoted rate.
         Conversion = "conversion",
+        /// A red packet sent, a share of one claimed, or what nobody claimed coming back.
+        RedPacket = "red_packet",
+        /// A water, power, gas or phone bill paid to its biller.
+        Bill = "bill",
+        /// A bus or metro fare charged after the ride.
+        Fare = "fare",
     }
 }
 
@@ -56,6 +62,12 @@ crate::named! {
         Merchant = "merchant",
         /// Currency exchange between the holder's own accounts (counts toward no spending limit).
         Fx = "fx",
+        /// Red packets (sent, claimed, returned).
+        RedPacket = "red_packet",
+        /// Bill payments to billers.
+        Bill = "bill",
+        /// Transit fares.
+        Transit = "transit",
     }
 }
 

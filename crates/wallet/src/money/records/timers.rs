@@ -15,6 +15,12 @@ crate::named! {
         RiskHoldExpiry = "risk_hold_expiry",
         /// Lapses a payment-code charge its payer did not confirm in time.
         ChargeLapse = "charge_lapse",
+        /// Returns what nobody claimed of a red packet to its sender (subject: the packet).
+        RedPacketExpiry = "red_packet_expiry",
+        /// Asks a biller again about a bill payment it did not confirm (subject: the movement).
+        BillReconcile = "bill_reconcile",
+        /// Pays a holder's saved bill on their auto-pay day (subject: the saved biller account).
+        BillAutopay = "bill_autopay",
     }
 }
 
