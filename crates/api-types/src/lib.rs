@@ -3,6 +3,8 @@
 
 pub mod console;
 pub mod console_money;
+// Red packets: sending, claiming, a packet's page.
+pub mod red_packets;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -8,6 +8,8 @@ use crate::routes::money::{codes, moves, notifications, recent_payees, records, 
 use crate::routes::{fx, kyc, merchant, opening, ops, qr, quote, security, totp};
 // Closing wallets (注销).
 use crate::routes::closing;
+// Red packets (红包).
+use crate::routes::red_packets;
 use crate::web;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -40,6 +42,7 @@ use utoipa::OpenApi;
         security::freeze_by_phone, security::unfreeze, security::reset_password,
         closing::close,
         fx::rates, fx::quote, fx::convert, fx::set_main_currency,
+        red_packets::send, red_packets::claim, red_packets::show, red_packets::mine,
         moves::balance, moves::top_up, moves::withdraw, moves::payee, moves::transfer,
         moves::cancel_transfer, moves::pay, moves::pay_preview, codes::receive_code, codes::payment_code,
         records::transactions, records::transaction_one, records::transactions_csv, records::summary,
@@ -82,6 +85,13 @@ use utoipa::OpenApi;
         qianbao_api_types::FxConversionRequest, qianbao_api_types::FxConversion,
         qianbao_api_types::FxRates, qianbao_api_types::FxRateItem, qianbao_api_types::FxCurrency,
         qianbao_api_types::MainCurrencyBody, qianbao_api_types::PayFx,
+        qianbao_api_types::red_packets::RedPacketRequest,
+        qianbao_api_types::red_packets::RedPacketSent,
+        qianbao_api_types::red_packets::RedPacketClaimed,
+        qianbao_api_types::red_packets::RedPacketClaimItem,
+        qianbao_api_types::red_packets::RedPacketReveal,
+        qianbao_api_types::red_packets::RedPacketView,
+        qianbao_api_types::red_packets::RedPacketList,
         qianbao_api_types::TopupRequest, qianbao_api_types::WithdrawalRequest,
         qianbao_api_types::MoneyReply, qianbao_api_types::PayeeBody,
         qianbao_api_types::TransferRequest, qianbao_api_types::PayRequest, qianbao_api_types::PayPreview,
@@ -151,6 +161,7 @@ use utoipa::OpenApi;
         (name = "security", description = "Freezing, unfreezing and recovery"),
         (name = "money", description = "Balance, top-ups, withdrawals, transfers, paying codes, records and alerts"),
         (name = "fx", description = "Several currencies: the rates in force, quotes and conversions between a holder's own accounts"),
+        (name = "red_packets", description = "Red packets (红包): one-to-one or a group's shares, split fairly and provably"),
         (name = "merchants", description = "Opening a merchant; orders, charges, refunds, settlement (merchant API key)"),
         (name = "sandbox", description = "Only with `serve --sandbox`"),
         (name = "console", description = "The operator's console: staff sessions only, every call's permission checked and audited")

@@ -30,7 +30,9 @@
 //!   "console_refund_four_eyes_from": 50000,
 //!   "fx": {"currencies": ["CNY", "HKD", "USD", "EUR", "JPY", "GBP"], "spread_bps": 50,
 //!          "spreads": {"USD/CNY": 30}, "quote_ttl_s": 30, "rate_stale_s": 86400},
-//!   "qr_merchant_city": "LANZHOU"
+//!   "qr_merchant_city": "LANZHOU",
+//!   "red_packets": {"one_to_one_max": 20000, "group_max": 2000000, "group_shares_max": 100,
+//!                   "ttl_s": 86400}
 //! }
 //! ```
 
@@ -152,6 +154,22 @@ pub struct PolicyFile {
     pub fx: Option<FxFile>,
     /// The city shops' EMVCo QR codes name (printable ASCII, at most 15 characters).
     pub qr_merchant_city: Option<String>,
+    /// Red packets: the most one may hold, the most shares, how long it may be claimed.
+    pub red_packets: Option<RedPacketsFile>,
+}
+
+/// Red packets' limits in the file (fen, seconds).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedPacketsFile {
+    /// The most a one-to-one packet may hold.
+    pub one_to_one_max: Option<i64>,
+    /// The most a group packet may hold.
+    pub group_max: Option<i64>,
+    /// The most shares a group packet may have.
+    pub group_shares_max: Option<i64>,
+    /// How long a packet may be claimed before what is left goes back.
+    pub ttl_s: Option<i64>,
 }
 
 /// Lays the file's currency policy over `fx` and checks the result.
@@ -365,6 +383,21 @@ impl Policy {
         }
         if let Some(f) = &file.fx {
             fx_policy(&mut m.fx, f)?;
+        }
+        if let Some(f) = &file.red_packets {
+            let r = &mut m.red_packets;
+            if let Some(v) = positive("red_packets.one_to_one_max", f.one_to_one_max)? {
+                r.one_to_one_max = Amount::from_minor(v);
+            }
+            if let Some(v) = positive("red_packets.group_max", f.group_max)? {
+                r.group_max = Amount::from_minor(v);
+            }
+            if let Some(v) = positive("red_packets.group_shares_max", f.group_shares_max)? {
+                r.group_shares_max = u32::try_from(v.min(10_000)).unwrap_or(10_000);
+            }
+            if let Some(v) = positive("red_packets.ttl_s", f.ttl_s)? {
+                r.ttl_ms = v * 1000;
+            }
         }
         if let Some(city) = &file.qr_merchant_city {
             let fits = !city.is_empty()

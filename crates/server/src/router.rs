@@ -4,7 +4,7 @@
 use crate::openapi;
 use crate::routes::console;
 use crate::routes::money::{codes, moves, notifications, recent_payees, records, waiting};
-use crate::routes::{fx, kyc, merchant, opening, ops, qr, quote, security, totp};
+use crate::routes::{fx, kyc, merchant, opening, ops, qr, quote, red_packets, security, totp};
 // Closing wallets (注销).
 use crate::routes::closing;
 use crate::settings::Settings;
@@ -73,6 +73,11 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             "/v1/me/main-currency",
             axum::routing::put(fx::set_main_currency),
         )
+        // Red packets (红包).
+        .route("/v1/red-packets", post(red_packets::send))
+        .route("/v1/red-packets/{id}", get(red_packets::show))
+        .route("/v1/red-packets/{id}/claim", post(red_packets::claim))
+        .route("/v1/me/red-packets", get(red_packets::mine))
         .route("/v1/me/topups", post(moves::top_up))
         .route("/v1/me/topups/quote", get(quote::top_up))
         .route("/v1/me/withdrawals/quote", get(quote::withdrawal))

@@ -66,6 +66,8 @@ mod notices_security;
 mod opening;
 #[path = "api/ops.rs"]
 mod ops;
+#[path = "api/red_packets.rs"]
+mod red_packets;
 // Reconciliation against the bank's statements, and the funding invariant.
 #[path = "api/reconciliation.rs"]
 mod reconciliation;

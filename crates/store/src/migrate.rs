@@ -180,6 +180,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0026_everyday.sql"),
         postgres: include_str!("../../../migrations/postgres/0026_everyday.sql"),
     },
+    // Red packets: packets with their committed split, and claims.
+    Migration {
+        version: 27,
+        name: "0027_red_packets",
+        sqlite: include_str!("../../../migrations/sqlite/0027_red_packets.sql"),
+        postgres: include_str!("../../../migrations/postgres/0027_red_packets.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

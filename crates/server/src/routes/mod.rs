@@ -12,6 +12,8 @@ pub mod ops;
 mod paging;
 pub mod qr;
 pub mod quote;
+// Red packets (红包).
+pub mod red_packets;
 pub mod security;
 pub mod totp;
 

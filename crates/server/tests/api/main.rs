@@ -38,10 +38,12 @@ mod money_records;
 mod money_records_truth;
 mod money_requests;
 mod money_transfers;
+// Red packets (红包).
 mod money_waiting_charges;
 mod notices_security;
 mod opening;
 mod ops;
+mod red_packets;
 // Reconciliation against the bank's statements, and the funding invariant.
 mod reconciliation;
 mod risk;

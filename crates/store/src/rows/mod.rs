@@ -41,6 +41,8 @@ pub(crate) mod funding;
 // Currencies: rates and quotes.
 pub(crate) mod fx;
 pub(crate) mod recon;
+// Red packets and their claims.
+pub(crate) mod red_packets;
 
 use crate::portable::{Tx, Value};
 use holders::{holder_from, holder_read};

@@ -31,6 +31,12 @@ impl Outcome for crate::fx::Converted {
     }
 }
 
+impl Outcome for crate::red_packets::Sent {
+    fn resource_id(&self) -> &str {
+        &self.id
+    }
+}
+
 impl Outcome for super::merchant::RefundDone {
     fn resource_id(&self) -> &str {
         &self.refund_id

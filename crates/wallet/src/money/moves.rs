@@ -33,6 +33,9 @@ pub const SPENDING: &[Channel] = &[
     Channel::Order,
     Channel::PaymentCode,
     Channel::PaymentCodeFree,
+    Channel::RedPacket,
+    Channel::Bill,
+    Channel::Transit,
 ];
 
 /// Where a transfer goes.
@@ -1371,7 +1374,7 @@ const RECONCILE_FIRST_MS: i64 = 3_000;
 
 /// The holder a transfer goes to. A phone whose wallet was closed (and not opened again) finds
 /// that closed wallet, which the transfer then refuses as `invalid_payee`, as it would by wallet id.
-fn find_payee(r: &mut dyn MoneyTx, to: &PayeeRef) -> Result<HolderRecord, MoneyError> {
+pub(crate) fn find_payee(r: &mut dyn MoneyTx, to: &PayeeRef) -> Result<HolderRecord, MoneyError> {
     let found = match to {
         PayeeRef::Phone(phone) => match r.holder_by_phone(phone.as_e164())? {
             Some(holder) => Some(holder),

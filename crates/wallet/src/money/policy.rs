@@ -50,6 +50,8 @@ pub struct MoneyPolicy {
     pub fx: crate::fx::FxPolicy,
     /// The city shops' EMVCo QR codes name (tag 60: printable ASCII, at most 15 characters).
     pub qr_merchant_city: String,
+    /// Red packets: the most one may hold, shares, and how long it may be claimed.
+    pub red_packets: crate::red_packets::RedPacketPolicy,
 }
 
 impl Default for MoneyPolicy {
@@ -74,6 +76,7 @@ impl Default for MoneyPolicy {
             risk_hold_review_ms: 72 * 3_600_000,
             fx: crate::fx::FxPolicy::default(),
             qr_merchant_city: "BEIJING".into(),
+            red_packets: crate::red_packets::RedPacketPolicy::default(),
         }
     }
 }

@@ -63,9 +63,12 @@ impl Money {
         store: &impl RecordStore,
         timer: &TimerRecord,
     ) -> Result<bool, MoneyError> {
-        // A waiting charge's lapse has no movement: nothing moved while it waited.
-        if timer.kind == TimerKind::ChargeLapse {
-            return self.lapse_charge(store, timer).await;
+        match timer.kind {
+            // A waiting charge's lapse has no movement: nothing moved while it waited.
+            TimerKind::ChargeLapse => return self.lapse_charge(store, timer).await,
+            // A red packet's return is about the packet, not one movement.
+            TimerKind::RedPacketExpiry => return self.expire_red_packet(store, timer).await,
+            _ => {}
         }
         let subject = timer.subject.clone();
         let movement = store.transact_read(move |r| r.movement(&subject)).await?;

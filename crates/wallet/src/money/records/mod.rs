@@ -68,6 +68,8 @@ pub trait MoneyTx:
     // Reconciliation and the funding invariant.
     + ReconRecords
     + FundingRecords
+    // Red packets and their claims.
+    + crate::red_packets::RedPacketRecords
 {
 }
 
@@ -89,6 +91,7 @@ impl<T> MoneyTx for T where
         // Reconciliation and the funding invariant.
         + ReconRecords
         + FundingRecords
+        + crate::red_packets::RedPacketRecords
         + ?Sized
 {
 }

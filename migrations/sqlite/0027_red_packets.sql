@@ -1,0 +1,43 @@
+-- Red packets (issue 21): each packet as sent, with its split fixed in claim order, the
+-- commitment shown to everyone and the salt kept until the reveal; and each share claimed. The
+-- money waits in the operator's red-packet escrow account (ledger), which `qianbao verify`
+-- checks against what the open packets have not paid out.
+-- Never edit this file once released: add a new one.
+
+CREATE TABLE red_packets (
+    id              TEXT    PRIMARY KEY,
+    sender_id       TEXT    NOT NULL REFERENCES holders (id),
+    -- The one holder who may claim it; NULL for a group packet.
+    recipient_id    TEXT    REFERENCES holders (id),
+    split           TEXT    NOT NULL CHECK (split IN ('even', 'random')),
+    amount          INTEGER NOT NULL CHECK (amount > 0),
+    share_count     INTEGER NOT NULL CHECK (share_count > 0),
+    -- The shares in fen, in claim order, comma-separated: exactly the text the commitment hashes.
+    shares          TEXT    NOT NULL,
+    salt            TEXT    NOT NULL,
+    commitment      TEXT    NOT NULL,
+    memo            TEXT    NOT NULL,
+    status          TEXT    NOT NULL CHECK (status IN ('open', 'finished', 'expired')),
+    claimed_count   INTEGER NOT NULL CHECK (claimed_count >= 0 AND claimed_count <= share_count),
+    claimed_amount  INTEGER NOT NULL CHECK (claimed_amount >= 0 AND claimed_amount <= amount),
+    movement_id     TEXT    NOT NULL,
+    created_ms      INTEGER NOT NULL,
+    expires_ms      INTEGER NOT NULL
+);
+CREATE INDEX red_packets_by_sender ON red_packets (sender_id, created_ms);
+CREATE INDEX red_packets_by_recipient ON red_packets (recipient_id, created_ms);
+-- What `qianbao verify` sums against the escrow account.
+CREATE INDEX red_packets_open ON red_packets (status);
+
+-- One row per share claimed: a share is claimed once, and a holder claims one share of a packet.
+CREATE TABLE red_packet_claims (
+    packet_id   TEXT    NOT NULL REFERENCES red_packets (id),
+    idx         INTEGER NOT NULL CHECK (idx >= 0),
+    holder_id   TEXT    NOT NULL REFERENCES holders (id),
+    amount      INTEGER NOT NULL CHECK (amount > 0),
+    movement_id TEXT    NOT NULL,
+    claimed_ms  INTEGER NOT NULL,
+    PRIMARY KEY (packet_id, idx),
+    UNIQUE (packet_id, holder_id)
+);
+CREATE INDEX red_packet_claims_by_holder ON red_packet_claims (holder_id, claimed_ms);
