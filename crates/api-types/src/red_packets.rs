@@ -105,6 +105,10 @@ pub struct RedPacketView {
     pub my_amount: Option<i64>,
     /// What to share so others can claim it.
     pub claim_payload: String,
+    /// `claim_payload` as a QR code (an SVG document), for the app to show; on the packet's own
+    /// page only, not in lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qr_svg: Option<String>,
     /// When it was sent (RFC 3339).
     pub created_at: String,
     /// When what is left goes back (RFC 3339).

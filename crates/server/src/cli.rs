@@ -693,13 +693,15 @@ async fn shutdown_signal() {
 }
 
 /// The checks of `qianbao verify` past the ledger's own: every risk decision judged again, the
-/// funding invariant (one line per currency off), and the audit log's chain.
+/// funding invariant (one line per currency off), the red-packet escrow against the open
+/// packets, and the audit log's chain.
 async fn wallet_checks(
     storage: &qianbao_store::Storage,
     report: &mut qianbao_wallet::VerifyReport,
 ) -> Result<(), qianbao_wallet::StoreError> {
     qianbao_wallet::verify_risk::verify_decisions(storage, report).await?;
     qianbao_wallet::verify_funding::verify_funding(storage, report).await?;
+    qianbao_wallet::verify_red_packets::verify_red_packets(storage, report).await?;
     qianbao_wallet::verify_audit::verify_audit(storage, report).await
 }
 

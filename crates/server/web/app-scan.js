@@ -21,6 +21,8 @@ import { state } from './app-state.js';
 import { moneyCall } from './app-second-factor.js';
 import { fetchCards } from './app-cards.js';
 import { showResult } from './result-page.js';
+import { go } from './app-router.js';
+import { packetIdOf } from './app-redpackets.js';
 
 /** The payment being confirmed: its payload, kind (r/m/o), fixed amount and its currency,
  * Idempotency-Key, the available balance, whether the payer chose the method themselves, and
@@ -196,6 +198,9 @@ async function refreshQuote() {
 }
 
 async function toConfirm(text) {
+  // A red packet's code opens its page, where it is claimed (nothing is paid).
+  const packet = packetIdOf(text);
+  if (packet) { go('#/redpacket/' + packet); return; }
   const p = parsePayload(text);
   if (!p) throw codeError('payload_invalid', $('pay-payload'));
   pay.payload = text.trim();

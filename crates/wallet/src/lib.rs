@@ -33,6 +33,7 @@ pub mod verify_risk;
 pub mod verify_rows;
 // The funding invariant, checked by `qianbao verify`.
 pub mod verify_funding;
+pub mod verify_red_packets;
 
 // Closing wallets (注销).
 pub mod closing;

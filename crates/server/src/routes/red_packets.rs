@@ -66,6 +66,7 @@ fn view_json(view: PacketView, viewer_id: &str) -> RedPacketView {
         claimed_amount: p.claimed_amount.minor(),
         my_amount,
         claim_payload: claim_payload(&p.id),
+        qr_svg: None,
         created_at: rfc3339(p.created_ms),
         expires_at: rfc3339(p.expires_ms),
         claims: view
@@ -194,7 +195,9 @@ pub async fn show(
         .money
         .red_packet(&state.storage, &me.holder, &id)
         .await?;
-    Ok(Json(view_json(view, &me.holder.id)))
+    let mut shown = view_json(view, &me.holder.id);
+    shown.qr_svg = Some(crate::routes::money::codes::qr_svg(&shown.claim_payload));
+    Ok(Json(shown))
 }
 
 /// The packets the holder sent, was sent, or claimed from, newest first (at most 50).

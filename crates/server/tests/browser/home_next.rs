@@ -89,7 +89,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     w.wait_for_text("#home-continue", "人脸识别").await;
     assert_eq!(attribute(&w, "#home-continue-link", "href").await, "#/face");
     // The coming-soon tiles: shown, disabled, said as such.
-    for tile in ["#tile-bills", "#tile-redpackets", "#tile-coupons"] {
+    for tile in ["#tile-bills", "#tile-coupons"] {
         assert_eq!(attribute(&w, tile, "aria-disabled").await, "true", "{tile}");
         assert!(w.text(tile).await.contains("即将开放"), "{tile}");
         assert!(tall_enough(&w, tile).await >= 44.0, "{tile}");

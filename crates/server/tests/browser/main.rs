@@ -32,6 +32,8 @@
 //! finds the dollars on home and the conversion's two records, and lets a quote run out. A
 //! fourteenth (`foreign_price.rs`) prices a till's order in dollars and pays it from yuan in the
 //! app through the preview's quote, the shop's price, the yuan, the fee and the countdown shown.
+//! A fifteenth (`red_packets.rs`) sends a group red packet, claims a share from its link as
+//! another holder, and sees its revealed split checked against the commitment in the browser.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -68,6 +70,8 @@ mod journeys;
 mod money_helpers;
 mod punctuation;
 mod records_detail;
+// Red packets: sending, a packet's page, claiming, the fairness check in the browser.
+mod red_packets;
 mod risk;
 mod screens;
 // The till like a shop's: the printable shop code, receipts, refunds with a password, the voice.
