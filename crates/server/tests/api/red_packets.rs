@@ -409,3 +409,51 @@ async fn verify_checks_the_escrow_against_what_open_packets_owe() {
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("red-packet escrow"), "{out}");
 }
+
+/// The fairness script `docs/red-packets.md` gives, as written there.
+fn fairness_script() -> String {
+    let doc = include_str!("../../../../docs/red-packets.md");
+    let start = doc.find("```python\n").expect("the docs give a script") + "```python\n".len();
+    let end = start + doc[start..].find("```").unwrap();
+    doc[start..end].to_string()
+}
+
+#[tokio::test]
+async fn the_script_in_the_docs_checks_a_finished_packet_and_catches_a_bent_one() {
+    let (app, _clock) = spawn_app_with_clock().await;
+    let sender = funded(&app, "黄蓉", 10_000).await;
+    let (_, sent) = send(
+        &app,
+        &sender,
+        json!({"amount": 777, "shares": 3, "split": "random"}),
+    )
+    .await;
+    let id = sent["id"].as_str().unwrap();
+    for _ in 0..3 {
+        let h = signed_up(&app).await;
+        assert_eq!(claim(&app, &h.token, id).await.status(), 201);
+    }
+    let (_, packet) = page(&app, &sender.token, id).await;
+    let dir = crate::helpers::temp_dir("fairness");
+    std::fs::write(dir.join("check.py"), fairness_script()).unwrap();
+    let run = |packet: &Value| {
+        std::fs::write(dir.join("packet.json"), packet.to_string()).unwrap();
+        std::process::Command::new("python3")
+            .arg("check.py")
+            .current_dir(&dir)
+            .output()
+            .expect("python3 runs the docs' script")
+    };
+    let out = run(&packet);
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("fair:"));
+    // One fen moved between two revealed shares: the script says it is not the committed split.
+    let mut bent = packet.clone();
+    let shares = bent["revealed"]["shares"].as_array_mut().unwrap();
+    let (a, b) = (shares[0].as_i64().unwrap(), shares[1].as_i64().unwrap());
+    shares[0] = json!(a + 1);
+    shares[1] = json!(b - 1);
+    let out = run(&bent);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not the committed split"));
+}
