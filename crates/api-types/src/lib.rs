@@ -3,6 +3,8 @@
 
 pub mod console;
 pub mod console_money;
+// Transit ride codes (乘车码).
+pub mod transit;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -180,6 +180,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0026_everyday.sql"),
         postgres: include_str!("../../../migrations/postgres/0026_everyday.sql"),
     },
+    // Transit ride codes: tokens, fare tables, taps and rides (27 and 28 are other branches').
+    Migration {
+        version: 29,
+        name: "0029_transit",
+        sqlite: include_str!("../../../migrations/sqlite/0029_transit.sql"),
+        postgres: include_str!("../../../migrations/postgres/0029_transit.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

@@ -25,6 +25,8 @@ pub mod security;
 pub mod security_notices;
 pub mod storage;
 pub mod throttle;
+// Transit ride codes (乘车码), fares and taps.
+pub mod transit;
 pub mod till;
 pub mod verify;
 pub mod verify_audit;

@@ -14,6 +14,8 @@ pub mod qr;
 pub mod quote;
 pub mod security;
 pub mod totp;
+// Transit ride codes (乘车码).
+pub mod transit;
 
 // Closing wallets (注销).
 pub mod closing;

@@ -41,6 +41,8 @@ pub(crate) mod funding;
 // Currencies: rates and quotes.
 pub(crate) mod fx;
 pub(crate) mod recon;
+// Transit ride codes: tokens, fare tables, taps and rides.
+pub(crate) mod transit;
 
 use crate::portable::{Tx, Value};
 use holders::{holder_from, holder_read};

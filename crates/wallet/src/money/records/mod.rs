@@ -68,6 +68,7 @@ pub trait MoneyTx:
     // Reconciliation and the funding invariant.
     + ReconRecords
     + FundingRecords
+    + crate::transit::TransitRecords
 {
 }
 
@@ -89,6 +90,7 @@ impl<T> MoneyTx for T where
         // Reconciliation and the funding invariant.
         + ReconRecords
         + FundingRecords
+        + crate::transit::TransitRecords
         + ?Sized
 {
 }
