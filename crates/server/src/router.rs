@@ -68,7 +68,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         // Transit ride codes (乘车码).
         .route("/v1/me/ride-code", get(crate::routes::transit::ride_code))
         .route("/v1/me/rides", get(crate::routes::transit::rides))
-        .route("/v1/transit/public-key", get(crate::routes::transit::public_key))
+        .route(
+            "/v1/transit/public-key",
+            get(crate::routes::transit::public_key),
+        )
         .route("/v1/transit/revoked", get(crate::routes::transit::revoked))
         .route("/v1/transit/taps", post(crate::routes::transit::taps))
         .route("/v1/me/balance", get(moves::balance))

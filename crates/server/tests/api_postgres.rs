@@ -28,6 +28,7 @@ mod console_money;
 mod console_policy;
 #[path = "api/fx.rs"]
 mod fx;
+// Transit ride codes (乘车码).
 #[path = "api/hardening.rs"]
 mod hardening;
 #[path = "api/helpers.rs"]
@@ -66,6 +67,8 @@ mod notices_security;
 mod opening;
 #[path = "api/ops.rs"]
 mod ops;
+#[path = "api/transit.rs"]
+mod transit;
 // Reconciliation against the bank's statements, and the funding invariant.
 #[path = "api/reconciliation.rs"]
 mod reconciliation;

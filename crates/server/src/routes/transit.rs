@@ -79,7 +79,11 @@ pub async fn revoked(
         .refused_ride_tokens(&state.storage, &merchant)
         .await?;
     // The newest revocation's time, and the count for holders frozen without one: both only grow.
-    let newest = tokens.iter().filter_map(|t| t.revoked_ms).max().unwrap_or(0);
+    let newest = tokens
+        .iter()
+        .filter_map(|t| t.revoked_ms)
+        .max()
+        .unwrap_or(0);
     let count = i64::try_from(tokens.len()).unwrap_or(i64::MAX);
     Ok(Json(RevokedRideTokens {
         operator: merchant.id.clone(),
@@ -113,8 +117,7 @@ pub async fn taps(
                     payload: tap.payload,
                     station: tap.station,
                     direction: tap.direction,
-                    at_ms: i64::try_from(at.unix_timestamp_nanos() / 1_000_000)
-                        .unwrap_or(i64::MAX),
+                    at_ms: i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX),
                 });
             }
             Err(_) => unreadable.push((index, TapRefusal::TimeInvalid)),
@@ -174,4 +177,3 @@ pub async fn rides(
             .collect(),
     }))
 }
-

@@ -95,7 +95,9 @@ pub(crate) fn pay_owed_fares(
 ) -> Result<(), MoneyError> {
     for ride in r.owed_rides(&holder.id)? {
         let Some(operator) = r.merchant(&ride.merchant_id)? else {
-            return Err(MoneyError::Internal("an owed fare's operator is gone".into()));
+            return Err(MoneyError::Internal(
+                "an owed fare's operator is gone".into(),
+            ));
         };
         if !pay_fare(r, &ride, holder, &operator, now)? {
             // Oldest first: a younger, smaller debt does not jump the queue.

@@ -159,7 +159,10 @@ impl FareTable {
 /// What is charged for a ride of `fare` when the holder has already been charged
 /// `charged_today` by this operator today: the fare, or what is left under the cap.
 pub fn under_cap(fare: Amount, charged_today: Amount, daily_cap: Amount) -> Amount {
-    let room = daily_cap.minor().saturating_sub(charged_today.minor()).max(0);
+    let room = daily_cap
+        .minor()
+        .saturating_sub(charged_today.minor())
+        .max(0);
     Amount::from_minor(fare.minor().clamp(0, room))
 }
 
@@ -182,7 +185,10 @@ mod tests {
         assert_eq!(table.fare(Trip::Incomplete).minor(), 500);
         assert_eq!(table.station("L1-03").map(|s| s.index), Some(3));
         assert!(table.station("L9-99").is_none());
-        assert_eq!(FareTable::parse_stations(&table.stations_text()), Some(table.stations));
+        assert_eq!(
+            FareTable::parse_stations(&table.stations_text()),
+            Some(table.stations)
+        );
         assert!(FareTable::parse_stations("a\tb").is_none());
     }
 

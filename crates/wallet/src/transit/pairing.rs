@@ -127,7 +127,12 @@ mod tests {
     fn ids(rides: &[PairedRide]) -> Vec<(Option<&str>, Option<&str>)> {
         rides
             .iter()
-            .map(|r| (r.entry.as_ref().map(|t| t.id.as_str()), r.exit.as_ref().map(|t| t.id.as_str())))
+            .map(|r| {
+                (
+                    r.entry.as_ref().map(|t| t.id.as_str()),
+                    r.exit.as_ref().map(|t| t.id.as_str()),
+                )
+            })
             .collect()
     }
 
@@ -143,22 +148,47 @@ mod tests {
         assert_eq!(ids(&pair(&taps, NOW)), vec![(Some("a"), Some("b"))]);
         // Two entries: the first lost its exit, charged once its exit can no longer come.
         let old = NOW - OPEN_RIDE_MS - 1;
-        let taps = [tap("a", In, old), tap("b", In, NOW - 5_000), tap("c", Out, NOW - 1_000)];
-        assert_eq!(ids(&pair(&taps, NOW)), vec![(Some("a"), None), (Some("b"), Some("c"))]);
-        let taps = [tap("a", In, NOW - 9_000), tap("b", In, NOW - 5_000), tap("c", Out, NOW - 1_000)];
+        let taps = [
+            tap("a", In, old),
+            tap("b", In, NOW - 5_000),
+            tap("c", Out, NOW - 1_000),
+        ];
+        assert_eq!(
+            ids(&pair(&taps, NOW)),
+            vec![(Some("a"), None), (Some("b"), Some("c"))]
+        );
+        let taps = [
+            tap("a", In, NOW - 9_000),
+            tap("b", In, NOW - 5_000),
+            tap("c", Out, NOW - 1_000),
+        ];
         assert_eq!(ids(&pair(&taps, NOW)), vec![(Some("b"), Some("c"))]);
         // An old lone entry is closed; a fresh lone exit waits, an old one is closed.
-        assert_eq!(ids(&pair(&[tap("a", In, old)], NOW)), vec![(Some("a"), None)]);
+        assert_eq!(
+            ids(&pair(&[tap("a", In, old)], NOW)),
+            vec![(Some("a"), None)]
+        );
         assert!(pair(&[tap("a", Out, NOW - 5)], NOW).is_empty());
-        assert_eq!(ids(&pair(&[tap("a", Out, old)], NOW)), vec![(None, Some("a"))]);
+        assert_eq!(
+            ids(&pair(&[tap("a", Out, old)], NOW)),
+            vec![(None, Some("a"))]
+        );
         // A fresh lone exit waits for its entry even when a new ride follows.
-        let taps = [tap("a", Out, NOW - 9_000), tap("b", In, NOW - 5_000), tap("c", Out, NOW - 1_000)];
+        let taps = [
+            tap("a", Out, NOW - 9_000),
+            tap("b", In, NOW - 5_000),
+            tap("c", Out, NOW - 1_000),
+        ];
         assert_eq!(ids(&pair(&taps, NOW)), vec![(Some("b"), Some("c"))]);
     }
 
     fn any_tap() -> impl Strategy<Value = Tap> {
         (0u8..3, any::<bool>(), 0i64..(2 * OPEN_RIDE_MS)).prop_map(|(id, out, ago)| {
-            let direction = if out { TapDirection::Out } else { TapDirection::In };
+            let direction = if out {
+                TapDirection::Out
+            } else {
+                TapDirection::In
+            };
             tap(&format!("{id}-{ago}-{out}"), direction, NOW - ago)
         })
     }

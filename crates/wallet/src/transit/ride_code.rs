@@ -142,7 +142,11 @@ mod tests {
         assert!(text.starts_with("QBR1."));
         let parsed = parse(&text).unwrap();
         assert_eq!(parsed.fields, fields);
-        assert!(signer().public_key().verifies(parsed.signed.as_bytes(), &parsed.signature));
+        assert!(
+            signer()
+                .public_key()
+                .verifies(parsed.signed.as_bytes(), &parsed.signature)
+        );
     }
 
     #[test]
@@ -170,7 +174,10 @@ mod tests {
     fn tokens_print_as_hex_and_read_back() {
         let token = RideToken::new_random();
         assert_eq!(RideToken::parse_hex(&token.to_hex()), Some(token));
-        assert_eq!(RideToken::parse_hex(&token.to_hex().to_uppercase()), Some(token));
+        assert_eq!(
+            RideToken::parse_hex(&token.to_hex().to_uppercase()),
+            Some(token)
+        );
         assert!(RideToken::parse_hex("zz").is_none());
         assert!(RideToken::parse_hex(&"g".repeat(32)).is_none());
     }

@@ -95,6 +95,8 @@ impl Money {
         holder_id: &str,
     ) -> Result<Vec<RideRecord>, MoneyError> {
         let holder_id = holder_id.to_string();
-        Ok(store.transact_read(move |r| r.rides(&holder_id, 50)).await?)
+        Ok(store
+            .transact_read(move |r| r.rides(&holder_id, 50))
+            .await?)
     }
 }

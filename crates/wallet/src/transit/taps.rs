@@ -96,7 +96,12 @@ struct Judged {
 
 /// The checks a line passes before any record is read: its direction, its time (not in the
 /// future beyond the skew) and its code (well-formed, signed by us, fresh at the tap's time).
-fn judge_line(key: &RidePublicKey, index: usize, line: &TapLine, now: i64) -> Result<Judged, TapRefusal> {
+fn judge_line(
+    key: &RidePublicKey,
+    index: usize,
+    line: &TapLine,
+    now: i64,
+) -> Result<Judged, TapRefusal> {
     let direction = TapDirection::parse(&line.direction).ok_or(TapRefusal::DirectionInvalid)?;
     if line.at_ms > now.saturating_add(CLOCK_SKEW_S * 1000) {
         return Err(TapRefusal::FutureTime);
@@ -155,7 +160,9 @@ impl Money {
         let judged = Arc::new(judged);
         let operator_id = operator.id.clone();
         let refused = self
-            .run(store, move |r| keep_and_charge(r, &operator_id, &judged, now))
+            .run(store, move |r| {
+                keep_and_charge(r, &operator_id, &judged, now)
+            })
             .await?;
         rejected.extend(refused);
         rejected.sort_unstable_by_key(|(index, _)| *index);
@@ -175,7 +182,9 @@ fn keep_and_charge(
     now: i64,
 ) -> Result<Vec<(usize, TapRefusal)>, MoneyError> {
     let operator = transit_operator(r, operator_id)?;
-    let table = r.fare_table(&operator.id)?.unwrap_or_else(FareTable::sandbox);
+    let table = r
+        .fare_table(&operator.id)?
+        .unwrap_or_else(FareTable::sandbox);
     let mut refused = Vec::new();
     let mut touched = BTreeSet::new();
     for line in lines {

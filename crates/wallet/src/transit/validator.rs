@@ -144,7 +144,10 @@ pub fn judge(
     if revoked.contains(&fields.token) {
         return Verdict::Revoked;
     }
-    if seen.last(&fields.token).is_some_and(|last| fields.counter <= last) {
+    if seen
+        .last(&fields.token)
+        .is_some_and(|last| fields.counter <= last)
+    {
         return Verdict::Replayed;
     }
     Verdict::Good(GoodCode {
@@ -189,11 +192,17 @@ mod tests {
         seen.record(&taken);
 
         // The same code, or an older one, at a gate that took it: a copy.
-        assert_eq!(judge(&key, &none, &seen, NOW + 10, &good), Verdict::Replayed);
+        assert_eq!(
+            judge(&key, &none, &seen, NOW + 10, &good),
+            Verdict::Replayed
+        );
         let older = code(&signer, token, NOW, 4);
         assert_eq!(judge(&key, &none, &seen, NOW, &older), Verdict::Replayed);
         let newer = code(&signer, token, NOW + 60, 6);
-        assert!(matches!(judge(&key, &none, &seen, NOW + 61, &newer), Verdict::Good(_)));
+        assert!(matches!(
+            judge(&key, &none, &seen, NOW + 61, &newer),
+            Verdict::Good(_)
+        ));
 
         let mut bent = good.clone().into_bytes();
         let last = bent.len() - 3;
@@ -201,17 +210,32 @@ mod tests {
         let bent = String::from_utf8(bent).unwrap();
         assert_eq!(judge(&key, &none, &seen, NOW, &bent), Verdict::BadSignature);
         let forged = code(&RideSigner::from_seed(&[1; 32]), token, NOW, 9);
-        assert_eq!(judge(&key, &none, &seen, NOW, &forged), Verdict::BadSignature);
+        assert_eq!(
+            judge(&key, &none, &seen, NOW, &forged),
+            Verdict::BadSignature
+        );
 
         let edge = NOW + LIFETIME_S + CLOCK_SKEW_S;
-        assert!(matches!(judge(&key, &none, &SeenCounters::default(), edge, &good), Verdict::Good(_)));
+        assert!(matches!(
+            judge(&key, &none, &SeenCounters::default(), edge, &good),
+            Verdict::Good(_)
+        ));
         assert_eq!(judge(&key, &none, &seen, edge + 1, &good), Verdict::Expired);
-        assert_eq!(judge(&key, &none, &seen, NOW - CLOCK_SKEW_S - 1, &good), Verdict::Expired);
+        assert_eq!(
+            judge(&key, &none, &seen, NOW - CLOCK_SKEW_S - 1, &good),
+            Verdict::Expired
+        );
 
         let hex = token.to_hex();
         let revoked = RevocationList::from_hex([hex.as_str()]).unwrap();
-        assert_eq!(judge(&key, &revoked, &seen, NOW + 61, &newer), Verdict::Revoked);
-        assert_eq!(judge(&key, &none, &seen, NOW, "QBR1.nonsense"), Verdict::Malformed);
+        assert_eq!(
+            judge(&key, &revoked, &seen, NOW + 61, &newer),
+            Verdict::Revoked
+        );
+        assert_eq!(
+            judge(&key, &none, &seen, NOW, "QBR1.nonsense"),
+            Verdict::Malformed
+        );
         assert_eq!(Verdict::Malformed.reason(), "malformed");
     }
 
@@ -219,8 +243,16 @@ mod tests {
     fn the_seen_file_reads_back() {
         let mut seen = SeenCounters::default();
         let token = RideToken::new_random();
-        seen.record(&GoodCode { token, counter: 3, issued_s: 0 });
-        seen.record(&GoodCode { token, counter: 2, issued_s: 0 });
+        seen.record(&GoodCode {
+            token,
+            counter: 3,
+            issued_s: 0,
+        });
+        seen.record(&GoodCode {
+            token,
+            counter: 2,
+            issued_s: 0,
+        });
         let text = seen.to_text();
         assert_eq!(text, format!("{} 3\n", token.to_hex()));
         assert_eq!(SeenCounters::parse(&text), Some(seen));
