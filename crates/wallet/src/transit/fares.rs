@@ -238,7 +238,7 @@ mod tests {
             for fare in fares {
                 let take = under_cap(Amount::from_minor(fare), charged, Amount::from_minor(cap));
                 prop_assert!(take.minor() >= 0 && take.minor() <= fare);
-                charged = charged + take;
+                charged += take;
                 prop_assert!(charged.minor() <= cap);
             }
         }
