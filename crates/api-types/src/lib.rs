@@ -5,6 +5,8 @@ pub mod console;
 pub mod console_money;
 // Red packets: sending, claiming, a packet's page.
 pub mod red_packets;
+// Transit ride codes (乘车码).
+pub mod transit;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

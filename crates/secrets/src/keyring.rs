@@ -41,16 +41,19 @@ pub enum Purpose {
     Token,
     /// Reserved for protecting webhook secrets.
     Webhook,
+    /// The Ed25519 seed that signs ride codes (乘车码); every node of a deployment derives the same.
+    RideSigning,
 }
 
 impl Purpose {
     /// Every purpose, in a fixed order (the order of the cached sub-keys).
-    pub const ALL: [Purpose; 5] = [
+    pub const ALL: [Purpose; 6] = [
         Purpose::Pin,
         Purpose::BlindIndex,
         Purpose::FieldEncryption,
         Purpose::Token,
         Purpose::Webhook,
+        Purpose::RideSigning,
     ];
 
     /// The HKDF `info` label for this purpose; changing one changes that key, so never do.
@@ -61,6 +64,7 @@ impl Purpose {
             Purpose::FieldEncryption => "field-encryption",
             Purpose::Token => "token",
             Purpose::Webhook => "webhook",
+            Purpose::RideSigning => "ride-signing",
         }
     }
 
@@ -72,6 +76,7 @@ impl Purpose {
             Purpose::FieldEncryption => 2,
             Purpose::Token => 3,
             Purpose::Webhook => 4,
+            Purpose::RideSigning => 5,
         }
     }
 }

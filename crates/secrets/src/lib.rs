@@ -8,6 +8,7 @@
 //! - [`token`]: session tokens, API keys and numeric codes from the OS RNG, stored only as digests.
 //! - [`field`]: AES-256-GCM sealing of card numbers, ID numbers and photos, plus blind indexes.
 //! - [`signature`]: `Qianbao-Signature` webhook headers.
+//! - [`ride_signing`]: the Ed25519 key that signs ride codes, derived from the key ring.
 
 mod error;
 pub mod field;
@@ -16,6 +17,7 @@ mod mac;
 pub mod password;
 pub mod pin;
 mod random;
+pub mod ride_signing;
 pub mod signature;
 pub mod token;
 

@@ -36,6 +36,8 @@ pub enum Command {
     Admin(AdminArgs),
     /// Risk control's read-only tools: `risk replay`.
     Risk(crate::cli_risk::RiskArgs),
+    /// Transit's offline tools: `transit validate`, the reference gate validator.
+    Transit(crate::cli_transit::TransitArgs),
     /// Load a running sandbox server with authenticated money calls and report the rate.
     #[cfg(feature = "bench")]
     Bench(crate::bench::BenchArgs),
@@ -386,6 +388,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
         Command::Admin(args) => admin(args).await,
         Command::Risk(args) => risk(args).await,
+        Command::Transit(args) => crate::cli_transit::run(args),
         #[cfg(feature = "bench")]
         Command::Bench(args) => crate::bench::command(args).await,
     }

@@ -9,6 +9,8 @@ pub mod cli_risk;
 // `qianbao admin recon …`.
 pub mod cli_recon;
 pub mod cli_staff;
+// `qianbao transit validate`.
+pub mod cli_transit;
 mod connectors;
 pub mod cookies;
 pub mod error;

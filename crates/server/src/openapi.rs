@@ -70,7 +70,8 @@ use utoipa::OpenApi;
         console::recon::alerts,
         console::policy::policy, console::policy::versions, console::kyc::kyc_queue, console::kyc::next, console::kyc::take,
         console::kyc::photo, console::kyc::approve, console::kyc::reject,
-        console::closing::closing_queue, console::closing::reject
+        console::closing::closing_queue, console::closing::reject,
+        crate::routes::transit::ride_code, crate::routes::transit::rides, crate::routes::transit::public_key, crate::routes::transit::revoked, crate::routes::transit::taps
     ),
     components(schemas(
         Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
@@ -147,7 +148,8 @@ use utoipa::OpenApi;
         qianbao_api_types::console::ClosingCaseView,
         qianbao_api_types::console::ClosingRejectBody,
         qianbao_api_types::console::ClosingRejected,
-        qianbao_api_types::ClosePending
+        qianbao_api_types::ClosePending,
+        qianbao_api_types::transit::RideCode, qianbao_api_types::transit::TransitPublicKey, qianbao_api_types::transit::RevokedRideTokens, qianbao_api_types::transit::TapLine, qianbao_api_types::transit::TapBatch, qianbao_api_types::transit::RejectedTap, qianbao_api_types::transit::TapBatchResult, qianbao_api_types::transit::RideView, qianbao_api_types::transit::RideList
     )),
     modifiers(&BearerAuth, &CommonProblems),
     tags(
@@ -164,6 +166,7 @@ use utoipa::OpenApi;
         (name = "red_packets", description = "Red packets (红包): one-to-one or a group's shares, split fairly and provably"),
         (name = "merchants", description = "Opening a merchant; orders, charges, refunds, settlement (merchant API key)"),
         (name = "sandbox", description = "Only with `serve --sandbox`"),
+        (name = "transit", description = "Ride codes (乘车码) a gate checks offline, the revocation list and gates' tap uploads (transit operator's key)"),
         (name = "console", description = "The operator's console: staff sessions only, every call's permission checked and audited")
     )
 )]

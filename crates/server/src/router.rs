@@ -65,6 +65,15 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/password/reset", post(security::reset_password))
         // Closing wallets (注销).
         .route("/v1/me/close", post(closing::close))
+        // Transit ride codes (乘车码).
+        .route("/v1/me/ride-code", get(crate::routes::transit::ride_code))
+        .route("/v1/me/rides", get(crate::routes::transit::rides))
+        .route(
+            "/v1/transit/public-key",
+            get(crate::routes::transit::public_key),
+        )
+        .route("/v1/transit/revoked", get(crate::routes::transit::revoked))
+        .route("/v1/transit/taps", post(crate::routes::transit::taps))
         .route("/v1/me/balance", get(moves::balance))
         .route("/v1/fx/rates", get(fx::rates))
         .route("/v1/fx/quotes", post(fx::quote))

@@ -28,6 +28,7 @@ mod console_money;
 mod console_policy;
 #[path = "api/fx.rs"]
 mod fx;
+// Transit ride codes (乘车码).
 #[path = "api/hardening.rs"]
 mod hardening;
 #[path = "api/helpers.rs"]
@@ -68,6 +69,8 @@ mod opening;
 mod ops;
 #[path = "api/red_packets.rs"]
 mod red_packets;
+#[path = "api/transit.rs"]
+mod transit;
 // Reconciliation against the bank's statements, and the funding invariant.
 #[path = "api/reconciliation.rs"]
 mod reconciliation;

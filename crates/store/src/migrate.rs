@@ -187,6 +187,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0027_red_packets.sql"),
         postgres: include_str!("../../../migrations/postgres/0027_red_packets.sql"),
     },
+    // Transit ride codes: tokens, fare tables, taps and rides.
+    Migration {
+        version: 29,
+        name: "0029_transit",
+        sqlite: include_str!("../../../migrations/sqlite/0029_transit.sql"),
+        postgres: include_str!("../../../migrations/postgres/0029_transit.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

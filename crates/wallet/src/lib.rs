@@ -25,7 +25,9 @@ pub mod security;
 pub mod security_notices;
 pub mod storage;
 pub mod throttle;
+// Transit ride codes (乘车码), fares and taps.
 pub mod till;
+pub mod transit;
 pub mod verify;
 pub mod verify_audit;
 pub mod verify_holds;

@@ -39,7 +39,8 @@ impl Opening {
     ) -> Result<(), OpeningError> {
         let holder_id = holder_id.to_string();
         let now = self.ctx.clock.now_ms();
-        Ok(store
+        let frozen = holder_id.clone();
+        store
             .transact(move |r| {
                 r.set_status(&holder_id, HolderStatus::Frozen)?;
                 notify(
@@ -49,7 +50,9 @@ impl Opening {
                     now,
                 )
             })
-            .await?)
+            .await?;
+        // A lost phone's ride codes stop at the gates on their next sync.
+        Ok(crate::transit::revocation::revoke_ride_tokens(store, &frozen, now).await?)
     }
 
     /// Freezes a wallet without a session (the phone is lost): phone plus password, or phone plus an
@@ -75,7 +78,7 @@ impl Opening {
                 let id_blind = self.id_blind(id_number);
                 let this = self.clone();
                 let now = self.ctx.clock.now_ms();
-                store
+                let frozen = store
                     .transact(move |r| {
                         let e164 = phone.as_e164();
                         if let Err(e) = this.recovery_allowed(r, e164, now)? {
@@ -100,9 +103,11 @@ impl Opening {
                             &SecurityNotice::Frozen { by_staff: false },
                             now,
                         )?;
-                        Ok(Ok(()))
+                        Ok(Ok(holder.id))
                     })
-                    .await?
+                    .await??;
+                // A lost phone's ride codes stop at the gates on their next sync.
+                Ok(crate::transit::revocation::revoke_ride_tokens(store, &frozen, now).await?)
             }
         }
     }

@@ -16,6 +16,8 @@ pub mod quote;
 pub mod red_packets;
 pub mod security;
 pub mod totp;
+// Transit ride codes (乘车码).
+pub mod transit;
 
 // Closing wallets (注销).
 pub mod closing;

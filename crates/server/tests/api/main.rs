@@ -49,5 +49,7 @@ mod reconciliation;
 mod risk;
 mod security;
 mod totp;
+// Transit ride codes (乘车码).
+mod transit;
 mod web;
 mod webhooks;

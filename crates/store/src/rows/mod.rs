@@ -43,6 +43,8 @@ pub(crate) mod fx;
 pub(crate) mod recon;
 // Red packets and their claims.
 pub(crate) mod red_packets;
+// Transit ride codes: tokens, fare tables, taps and rides.
+pub(crate) mod transit;
 
 use crate::portable::{Tx, Value};
 use holders::{holder_from, holder_read};

@@ -531,6 +531,7 @@ impl Money {
                     },
                 )?;
                 r.set_movement_status(&m.id, MovementStatus::Succeeded, now)?;
+                crate::transit::fare_payment::pay_owed_fares(r, &holder, now)?;
                 // What the bank took from the card, under its reference: what its statement
                 // will show.
                 r.confirm_at_bank(&BankConfirmation {

@@ -70,6 +70,7 @@ pub trait MoneyTx:
     + FundingRecords
     // Red packets and their claims.
     + crate::red_packets::RedPacketRecords
+    + crate::transit::TransitRecords
 {
 }
 
@@ -92,6 +93,7 @@ impl<T> MoneyTx for T where
         + ReconRecords
         + FundingRecords
         + crate::red_packets::RedPacketRecords
+        + crate::transit::TransitRecords
         + ?Sized
 {
 }
