@@ -69,7 +69,8 @@ pub struct RejectedTap {
     /// Its position in `taps`, from 0.
     pub index: usize,
     /// `malformed`, `bad_signature`, `expired`, `revoked`, `unknown_token`, `other_operator`,
-    /// `unknown_station`, `future_time`, `time_invalid` or `direction_invalid`.
+    /// `unknown_station`, `future_time`, `time_invalid`, `direction_invalid` or `bus_exit` (an exit tap at
+    /// a bus operator, whose fare is paid on boarding).
     pub reason: String,
 }
 
@@ -112,4 +113,51 @@ pub struct RideList {
     pub rides: Vec<RideView>,
     /// Owed fares, in fen: while above 0 the ride code is refused with `fare_owed`.
     pub owed: i64,
+}
+
+/// One station of a fare table.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct FareStation {
+    /// The code gates send (`L1-01`): 1–16 printable ASCII characters, unique in the table.
+    #[schema(min_length = 1, max_length = 16)]
+    pub code: String,
+    /// Its name, for the holder's records (1–40 characters).
+    #[schema(min_length = 1, max_length = 40)]
+    pub name: String,
+    /// Its line (1–16 characters).
+    #[schema(min_length = 1, max_length = 16)]
+    pub line: String,
+    /// Its position along the line: the stations travelled are the difference.
+    pub index: i64,
+}
+
+/// `GET`/`PUT /v1/merchant/transit/fare-table`: how a transit operator prices rides, in fen.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct FareTableBody {
+    /// `bus` (one flat fare, paid on boarding) or `metro` (by stations travelled).
+    #[schema(pattern = r"^(bus|metro)$")]
+    pub kind: String,
+    /// Where the gates are (1–500).
+    pub stations: Vec<FareStation>,
+    /// A bus ride's fare.
+    #[schema(minimum = 0, maximum = 100_000)]
+    pub flat_fare: i64,
+    /// The metro's fare up to `base_stations` stations.
+    #[schema(minimum = 0, maximum = 100_000)]
+    pub base_fare: i64,
+    /// How many stations the base fare covers.
+    #[schema(minimum = 0)]
+    pub base_stations: i64,
+    /// Each further `step_stations` stations (or part) add `step_fare`.
+    #[schema(minimum = 1)]
+    pub step_stations: i64,
+    /// What each step adds.
+    #[schema(minimum = 0, maximum = 100_000)]
+    pub step_fare: i64,
+    /// No ride costs more; a ride missing its entry or exit costs this.
+    #[schema(minimum = 0, maximum = 100_000)]
+    pub max_fare: i64,
+    /// No holder pays the operator more in one China day.
+    #[schema(minimum = 0, maximum = 100_000)]
+    pub daily_cap: i64,
 }

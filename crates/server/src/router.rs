@@ -74,6 +74,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         )
         .route("/v1/transit/revoked", get(crate::routes::transit::revoked))
         .route("/v1/transit/taps", post(crate::routes::transit::taps))
+        .route(
+            "/v1/merchant/transit/fare-table",
+            get(crate::routes::transit::fare_table).put(crate::routes::transit::set_fare_table),
+        )
         .route("/v1/me/balance", get(moves::balance))
         .route("/v1/fx/rates", get(fx::rates))
         .route("/v1/fx/quotes", post(fx::quote))

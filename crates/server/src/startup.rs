@@ -132,6 +132,12 @@ impl Application {
             money.clone(),
             live.clone(),
         ));
+        // Transit: entries whose exit never came are charged once the pairing window passes.
+        tokio::spawn(workers::close_lone_taps(
+            storage.clone(),
+            money.clone(),
+            live.clone(),
+        ));
         tokio::spawn(workers::refresh_policy(
             storage.clone(),
             money.clone(),

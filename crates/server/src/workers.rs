@@ -1,7 +1,7 @@
 //! The work every node runs beside the requests, for as long as the process runs: due timers, the
 //! SMS outbox, the merchants' webhook outbox, the daily funding check, the policy's newest
-//! version, and the rate feed. Each loop polls the database (or the feed), so any node may run
-//! it, and each step is safe to run twice.
+//! version, the rate feed, and lone transit taps. Each loop polls the database (or the feed), so
+//! any node may run it, and each step is safe to run twice.
 
 use crate::live_policy::LivePolicy;
 use qianbao_ledger::Currency;
@@ -29,6 +29,21 @@ pub(crate) async fn run_timers(storage: Storage, money: Money, live: Arc<LivePol
                 }
             }
             Err(e) => tracing::warn!(error = %e, "cannot read the timers; will retry"),
+        }
+    }
+}
+
+/// How often lone transit taps (an entry whose exit never came) are looked for: cheap (the open
+/// taps' partial index), and a test's clock moved past the pairing window sees the charge soon.
+const LONE_TAPS_POLL: Duration = Duration::from_secs(2);
+
+/// Charges lone taps older than the pairing window, for as long as the process runs. Every node
+/// runs it; each token's taps close in one money transaction that pairs what is open then.
+pub(crate) async fn close_lone_taps(storage: Storage, money: Money, live: Arc<LivePolicy>) {
+    loop {
+        tokio::time::sleep(LONE_TAPS_POLL).await;
+        if let Err(e) = live.money(&money).close_lone_taps(&storage).await {
+            tracing::warn!(error = %e, "cannot close lone transit taps; will retry");
         }
     }
 }

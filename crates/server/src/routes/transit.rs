@@ -11,9 +11,12 @@ use axum::Json;
 use axum::extract::State;
 use qianbao_api_types::Problem;
 use qianbao_api_types::transit::{
-    RejectedTap, RevokedRideTokens, RideCode, RideList, RideView, TapBatch, TapBatchResult,
-    TransitPublicKey,
+    FareStation, FareTableBody, RejectedTap, RevokedRideTokens, RideCode, RideList, RideView,
+    TapBatch, TapBatchResult, TransitPublicKey,
 };
+use qianbao_ledger::Amount;
+use qianbao_wallet::money::MoneyError;
+use qianbao_wallet::transit::fares::{FareKind, FareTable, Station};
 use qianbao_wallet::transit::records::RideStatus;
 use qianbao_wallet::transit::taps::{TapLine, TapRefusal};
 use serde::Deserialize;
@@ -176,4 +179,82 @@ pub async fn rides(
             })
             .collect(),
     }))
+}
+
+/// A fare table on the wire.
+fn fare_table_body(t: &FareTable) -> FareTableBody {
+    FareTableBody {
+        kind: t.kind.as_str().into(),
+        stations: t
+            .stations
+            .iter()
+            .map(|s| FareStation {
+                code: s.code.clone(),
+                name: s.name.clone(),
+                line: s.line.clone(),
+                index: s.index,
+            })
+            .collect(),
+        flat_fare: t.flat_fare.minor(),
+        base_fare: t.base_fare.minor(),
+        base_stations: t.base_stations,
+        step_stations: t.step_stations,
+        step_fare: t.step_fare.minor(),
+        max_fare: t.max_fare.minor(),
+        daily_cap: t.daily_cap.minor(),
+    }
+}
+
+/// The fare table the caller's transit operator charges by (the sandbox's Lanzhou line 1 until it
+/// sets its own).
+#[utoipa::path(get, path = "/v1/merchant/transit/fare-table", tag = "transit", security(("merchant_key" = [])),
+    responses(
+        (status = 200, description = "The fare table in force", body = FareTableBody),
+        (status = 401, description = "No merchant key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The merchant is not a transit operator", body = Problem, content_type = "application/problem+json")))]
+pub async fn fare_table(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+) -> Result<Json<FareTableBody>, ApiError> {
+    let table = state.money.fare_table(&state.storage, &merchant).await?;
+    Ok(Json(fare_table_body(&table)))
+}
+
+/// Sets the caller's fare table, checked whole; rides already charged keep their fares.
+#[utoipa::path(put, path = "/v1/merchant/transit/fare-table", tag = "transit", security(("merchant_key" = [])), request_body = FareTableBody,
+    responses(
+        (status = 200, description = "The fare table now in force", body = FareTableBody),
+        (status = 401, description = "No merchant key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The merchant is not a transit operator", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_request` naming the field: no or too many stations, a repeated code, a maximum below the base fare, a cap below the maximum", body = Problem, content_type = "application/problem+json")))]
+pub async fn set_fare_table(
+    State(state): State<AppState>,
+    CurrentMerchant(merchant): CurrentMerchant,
+    ApiJson(body): ApiJson<FareTableBody>,
+) -> Result<Json<FareTableBody>, ApiError> {
+    let table = FareTable {
+        kind: FareKind::parse(&body.kind).ok_or(MoneyError::InvalidField("kind"))?,
+        stations: body
+            .stations
+            .into_iter()
+            .map(|s| Station {
+                code: s.code,
+                name: s.name,
+                line: s.line,
+                index: s.index,
+            })
+            .collect(),
+        flat_fare: Amount::from_minor(body.flat_fare),
+        base_fare: Amount::from_minor(body.base_fare),
+        base_stations: body.base_stations,
+        step_stations: body.step_stations,
+        step_fare: Amount::from_minor(body.step_fare),
+        max_fare: Amount::from_minor(body.max_fare),
+        daily_cap: Amount::from_minor(body.daily_cap),
+    };
+    state
+        .money
+        .set_fare_table(&state.storage, &merchant, table.clone())
+        .await?;
+    Ok(Json(fare_table_body(&table)))
 }

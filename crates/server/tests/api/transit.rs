@@ -465,3 +465,146 @@ async fn the_validator_checks_a_code_offline_with_no_server_running() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+async fn fare_table_call(app: &TestApp, key: &str, body: Option<Value>) -> (u16, Value) {
+    let url = format!("{}/v1/merchant/transit/fare-table", app.address);
+    let request = match &body {
+        Some(body) => app.client.put(url).json(body),
+        None => app.client.get(url),
+    };
+    answer(request.bearer_auth(key).send().await.unwrap()).await
+}
+
+/// A bus line of three stops at a flat ¥1, ¥3 a day at most.
+fn bus_table() -> Value {
+    json!({
+        "kind": "bus",
+        "stations": [
+            {"code": "B1-01", "name": "西站", "line": "1路", "index": 1},
+            {"code": "B1-02", "name": "西关", "line": "1路", "index": 2},
+            {"code": "B1-03", "name": "东岗", "line": "1路", "index": 3},
+        ],
+        "flat_fare": 100, "base_fare": 0, "base_stations": 0, "step_stations": 1,
+        "step_fare": 0, "max_fare": 100, "daily_cap": 300,
+    })
+}
+
+#[tokio::test]
+async fn an_operator_sets_its_own_fare_table_and_a_bus_fare_is_paid_on_boarding() {
+    let (app, clock) = spawn_app_with_clock().await;
+    let op = operator(&app).await;
+    // Until it sets one, the sandbox's metro table is in force.
+    let (status, table) = fare_table_call(&app, &op.api_key, None).await;
+    assert_eq!(
+        (status, table["kind"].as_str()),
+        (200, Some("metro")),
+        "{table}"
+    );
+    // A table that could not price its rides is refused by field, and changes nothing.
+    for (field, bend) in [
+        ("stations", json!({"stations": []})),
+        ("max_fare", json!({"max_fare": 50})),
+        ("daily_cap", json!({"daily_cap": 99})),
+        ("kind", json!({"kind": "ferry"})),
+    ] {
+        let mut bad = bus_table();
+        for (k, v) in bend.as_object().unwrap() {
+            bad[k] = v.clone();
+        }
+        let (status, body) = fare_table_call(&app, &op.api_key, Some(bad)).await;
+        assert_eq!(status, 422, "{field}: {body}");
+        assert_eq!(body["field"], field, "{body}");
+    }
+    let mut repeated = bus_table();
+    repeated["stations"][1]["code"] = json!("B1-01");
+    assert_eq!(
+        fare_table_call(&app, &op.api_key, Some(repeated)).await.0,
+        422
+    );
+    assert_eq!(
+        fare_table_call(&app, &op.api_key, None).await.1["kind"],
+        "metro"
+    );
+    let (status, set) = fare_table_call(&app, &op.api_key, Some(bus_table())).await;
+    assert_eq!(status, 200, "{set}");
+    assert_eq!(fare_table_call(&app, &op.api_key, None).await.1, set);
+
+    // A shop that is not a transit operator has no fare table.
+    let owner = funded(&app, "店主", 0).await;
+    let shop = open_merchant(&app, &owner, "小卖部").await;
+    assert_eq!(fare_table_call(&app, &shop.api_key, None).await.0, 404);
+    assert_eq!(
+        fare_table_call(&app, &shop.api_key, Some(bus_table()))
+            .await
+            .0,
+        404
+    );
+
+    // On the bus: each boarding is charged ¥1 at once; an exit tap is refused as such; the
+    // fourth boarding of the day is free under the ¥3 cap.
+    let rider = funded(&app, "李四", 1_000).await;
+    let mut lines = Vec::new();
+    for stop in ["B1-01", "B1-02", "B1-03", "B1-01"] {
+        lines.push(tap(&code(&app, &rider, &op).await, stop, "in", now(&clock)));
+        clock.advance_s(60);
+    }
+    let exit = code(&app, &rider, &op).await;
+    lines.push(tap(&exit, "B1-03", "out", now(&clock)));
+    let (status, body) = upload(&app, &op.api_key, &lines).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["accepted"], 4, "{body}");
+    assert_eq!(
+        body["rejected"],
+        json!([{"index": 4, "reason": "bus_exit"}])
+    );
+    assert_eq!(available(&app, &rider.token).await, 1_000 - 300);
+    let list = rides(&app, &rider).await;
+    let charged: Vec<i64> = list["rides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["charged"].as_i64().unwrap())
+        .collect();
+    assert_eq!(charged.iter().sum::<i64>(), 300, "{list}");
+    assert_eq!(charged.len(), 4, "{list}");
+    assert_ledger_clean(&ledger(&app).await).await;
+}
+
+#[tokio::test]
+async fn an_entry_whose_exit_never_comes_is_charged_the_maximum_once_the_window_passes() {
+    let (app, clock) = spawn_app_with_clock().await;
+    let op = operator(&app).await;
+    let rider = funded(&app, "王五", 2_000).await;
+    let entry = code(&app, &rider, &op).await;
+    let (status, body) = upload(
+        &app,
+        &op.api_key,
+        &[tap(&entry, "L1-01", "in", now(&clock))],
+    )
+    .await;
+    assert_eq!(
+        (status, body["accepted"].as_i64()),
+        (200, Some(1)),
+        "{body}"
+    );
+    // Within the window the entry waits for its exit: nothing is charged.
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    assert_eq!(available(&app, &rider.token).await, 2_000);
+    // Three hours on, with no upload from this holder, the pass charges the sandbox maximum ¥5.
+    clock.advance_s(3 * 3600 + 1);
+    let started = std::time::Instant::now();
+    while available(&app, &rider.token).await != 1_500 {
+        assert!(
+            started.elapsed() < crate::money_helpers::SETTLE,
+            "the lone entry was charged the maximum"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    assert_eq!(available(&app, &rider.token).await, 1_500, "once");
+    let list = rides(&app, &rider).await;
+    assert_eq!(list["rides"][0]["entry_station"], "L1-01", "{list}");
+    assert!(list["rides"][0]["exit_station"].is_null(), "{list}");
+    assert_eq!(list["rides"][0]["charged"], 500);
+    assert_ledger_clean(&ledger(&app).await).await;
+}

@@ -169,6 +169,50 @@ impl TransitRecords for SqlRecords<'_> {
         }))
     }
 
+    fn put_fare_table(
+        &mut self,
+        merchant_id: &str,
+        t: &FareTable,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.0.write(
+            "INSERT INTO transit_fare_tables (merchant_id, kind, stations, flat_fare, base_fare,
+                 base_stations, step_stations, step_fare, max_fare, daily_cap, set_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             ON CONFLICT (merchant_id) DO UPDATE SET kind = excluded.kind,
+                 stations = excluded.stations, flat_fare = excluded.flat_fare,
+                 base_fare = excluded.base_fare, base_stations = excluded.base_stations,
+                 step_stations = excluded.step_stations, step_fare = excluded.step_fare,
+                 max_fare = excluded.max_fare, daily_cap = excluded.daily_cap,
+                 set_ms = excluded.set_ms",
+            &[
+                merchant_id.into(),
+                t.kind.as_str().into(),
+                t.stations_text().into(),
+                t.flat_fare.into(),
+                t.base_fare.into(),
+                t.base_stations.into(),
+                t.step_stations.into(),
+                t.step_fare.into(),
+                t.max_fare.into(),
+                t.daily_cap.into(),
+                at_ms.into(),
+            ],
+        )
+    }
+
+    fn stale_tap_tokens(&mut self, before_ms: i64, limit: i64) -> Result<Vec<String>, StoreError> {
+        self.0
+            .query(
+                "SELECT DISTINCT token FROM transit_taps
+                 WHERE ride_id IS NULL AND at_ms < $1 ORDER BY token LIMIT $2",
+                &[before_ms.into(), limit.into()],
+            )?
+            .iter()
+            .map(|row| row.text(0))
+            .collect()
+    }
+
     fn insert_tap(&mut self, t: &TapRecord) -> Result<bool, StoreError> {
         let placeholders: Vec<String> = (1..=8).map(|i| format!("${i}")).collect();
         let kept = self.0.execute(

@@ -4,10 +4,14 @@
 //!
 //! Pure: [`ride_code`] (the text), [`validator`] (the gate's check), [`fares`] (the table, the
 //! cap), [`pairing`] (taps into rides). Use cases: [`riding`] (opening a code, the rides),
-//! [`taps`] (an upload), [`fare_payment`] (a fare, owed fares), [`revocation`]. Rows: [`records`].
+//! [`taps`] (an upload), [`lone_taps`] (the pass that charges taps whose pair never came),
+//! [`fare_payment`] (a fare, owed fares), [`fare_tables`] (an operator's own table),
+//! [`revocation`]. Rows: [`records`].
 
 pub mod fare_payment;
+pub mod fare_tables;
 pub mod fares;
+pub mod lone_taps;
 pub mod pairing;
 pub mod records;
 pub mod revocation;

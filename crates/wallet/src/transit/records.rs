@@ -126,6 +126,15 @@ pub trait TransitRecords {
     fn fare_table(&mut self, merchant_id: &str) -> Result<Option<FareTable>, StoreError>;
     /// Keeps a tap; `false` when the same token, counter and direction was kept before.
     fn insert_tap(&mut self, tap: &TapRecord) -> Result<bool, StoreError>;
+    /// Replaces the operator's fare table.
+    fn put_fare_table(
+        &mut self,
+        merchant_id: &str,
+        table: &FareTable,
+        at_ms: i64,
+    ) -> Result<(), StoreError>;
+    /// The tokens with a tap not yet in a ride from before `before_ms`, at most `limit`.
+    fn stale_tap_tokens(&mut self, before_ms: i64, limit: i64) -> Result<Vec<String>, StoreError>;
     /// A token's taps not yet in a ride.
     fn open_taps(&mut self, token: &str) -> Result<Vec<TapRecord>, StoreError>;
     /// Puts a tap in a ride.

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::fare_payment::{pay_fare, status_after};
-use super::fares::{FareTable, Trip, under_cap};
+use super::fares::{FareKind, FareTable, Trip, under_cap};
 use super::pairing::{PairedRide, Tap, TapDirection, pair};
 use super::records::{RideRecord, RideTokenStatus, TapRecord};
 use super::riding::transit_operator;
@@ -44,6 +44,8 @@ crate::named! {
         TimeInvalid = "time_invalid",
         /// Neither `in` nor `out`.
         DirectionInvalid = "direction_invalid",
+        /// An exit tap at a bus operator, whose fare is paid on boarding (上车刷码).
+        BusExit = "bus_exit",
     }
 }
 
@@ -192,6 +194,10 @@ fn keep_and_charge(
             refused.push((line.index, TapRefusal::UnknownStation));
             continue;
         }
+        if table.kind == FareKind::Bus && line.direction == TapDirection::Out {
+            refused.push((line.index, TapRefusal::BusExit));
+            continue;
+        }
         let Some(token) = r.ride_token(&line.token)? else {
             refused.push((line.index, TapRefusal::UnknownToken));
             continue;
@@ -227,6 +233,22 @@ fn keep_and_charge(
     Ok(refused)
 }
 
+/// Charges the rides the open taps of `token` (the operator `merchant_id`'s, held by
+/// `holder_id`) make now: the lone-tap pass's step, under the operator's table in force.
+pub(crate) fn charge_open_taps(
+    r: &mut dyn MoneyTx,
+    merchant_id: &str,
+    token: &str,
+    holder_id: &str,
+    now: i64,
+) -> Result<(), MoneyError> {
+    let operator = transit_operator(r, merchant_id)?;
+    let table = r
+        .fare_table(&operator.id)?
+        .unwrap_or_else(FareTable::sandbox);
+    charge_rides(r, &operator, &table, token, holder_id, now)
+}
+
 /// Pairs a token's open taps and charges each ride they close.
 fn charge_rides(
     r: &mut dyn MoneyTx,
@@ -254,8 +276,23 @@ fn charge_rides(
             .and_then(|t| open.iter().find(|o| o.id == t.id))
             .map(|o| o.station.clone())
     };
-    for PairedRide { entry, exit } in pair(&taps, now) {
+    // A bus fare is paid on boarding: each entry is a whole ride at once, with nothing to wait for.
+    let rides = match table.kind {
+        FareKind::Bus => taps
+            .iter()
+            .map(|t| PairedRide {
+                entry: Some(t.clone()),
+                exit: None,
+            })
+            .collect(),
+        FareKind::Metro => pair(&taps, now),
+    };
+    for PairedRide { entry, exit } in rides {
         let trip = match (&entry, &exit) {
+            (Some(a), None) if table.kind == FareKind::Bus => Trip::Complete {
+                from: a.index,
+                to: a.index,
+            },
             (Some(a), Some(b)) => Trip::Complete {
                 from: a.index,
                 to: b.index,
