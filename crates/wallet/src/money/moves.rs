@@ -33,6 +33,7 @@ pub const SPENDING: &[Channel] = &[
     Channel::Order,
     Channel::PaymentCode,
     Channel::PaymentCodeFree,
+    Channel::Bill,
 ];
 
 /// Where a transfer goes.

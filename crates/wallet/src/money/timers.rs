@@ -67,6 +67,10 @@ impl Money {
         if timer.kind == TimerKind::ChargeLapse {
             return self.lapse_charge(store, timer).await;
         }
+        // Auto-pay's subject is a saved biller, not a movement.
+        if timer.kind == TimerKind::BillAutopay {
+            return self.autopay_bill(store, timer).await;
+        }
         let subject = timer.subject.clone();
         let movement = store.transact_read(move |r| r.movement(&subject)).await?;
         let Some(movement) = movement else {
@@ -76,6 +80,7 @@ impl Money {
         match timer.kind.as_str() {
             "transfer_release" => self.release(store, timer, &movement).await,
             "risk_hold_expiry" => self.expire_hold(store, timer).await,
+            "bill_reconcile" => self.reconcile_bill(store, timer, &movement).await,
             "withdrawal_payout" | "topup_reconcile" => {
                 if movement.status != MovementStatus::Pending {
                     self.drop_timer(store, &timer.id).await?;

@@ -68,6 +68,8 @@ pub trait MoneyTx:
     // Reconciliation and the funding invariant.
     + ReconRecords
     + FundingRecords
+    // Bill payment: look-ups, payments, saved billers.
+    + crate::bills::BillRecords
 {
 }
 
@@ -89,6 +91,7 @@ impl<T> MoneyTx for T where
         // Reconciliation and the funding invariant.
         + ReconRecords
         + FundingRecords
+        + crate::bills::BillRecords
         + ?Sized
 {
 }
