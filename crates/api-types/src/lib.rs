@@ -1,8 +1,12 @@
 //! The wire types of qianbao's HTTP API: what clients send and receive. They are not the domain
 //! types and not the rows; the server converts at its edge.
 
+// Bill payment (生活缴费).
+pub mod bills;
 pub mod console;
 pub mod console_money;
+
+pub use bills::*;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -180,6 +180,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0026_everyday.sql"),
         postgres: include_str!("../../../migrations/postgres/0026_everyday.sql"),
     },
+    // Bill payment: look-ups, payments (each bill paid once), saved billers and auto-pay.
+    Migration {
+        version: 28,
+        name: "0028_bills",
+        sqlite: include_str!("../../../migrations/sqlite/0028_bills.sql"),
+        postgres: include_str!("../../../migrations/postgres/0028_bills.sql"),
+    },
 ];
 
 /// The newest schema this build knows.
