@@ -96,8 +96,10 @@ pub struct BillReceiptBody {
 #[serde(deny_unknown_fields)]
 pub struct AutopayBody {
     /// The day of the month (1–28, China time).
+    #[schema(minimum = 1, maximum = 28)]
     pub day: i64,
     /// The most it pays without asking, in fen.
+    #[schema(minimum = 1)]
     pub cap: i64,
 }
 
@@ -108,6 +110,7 @@ pub struct SaveBillerRequest {
     /// The biller's id.
     pub biller_id: String,
     /// The account number: 6–20 digits.
+    #[schema(pattern = r"^[0-9]{6,20}$")]
     pub account: String,
     /// A name for it (at most 20 characters; the biller's name when absent).
     #[serde(default)]

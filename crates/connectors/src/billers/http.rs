@@ -324,7 +324,13 @@ mod tests {
 
     #[test]
     fn amounts_are_whole_positive_fen() {
-        assert_eq!(amount_of(&serde_json::json!(8800)).unwrap().amount().minor(), 8800);
+        assert_eq!(
+            amount_of(&serde_json::json!(8800))
+                .unwrap()
+                .amount()
+                .minor(),
+            8800
+        );
         for bad in [
             serde_json::json!(0),
             serde_json::json!(-5),

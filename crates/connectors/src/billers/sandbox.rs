@@ -28,7 +28,12 @@ use std::sync::{Arc, Mutex};
 /// The sandbox's billers: id, name, kind, city.
 const BILLERS: [(&str, &str, BillerKind, &str); 9] = [
     ("lz-water", "兰州威立雅水务", BillerKind::Water, "兰州"),
-    ("lz-power", "国网兰州供电公司", BillerKind::Electricity, "兰州"),
+    (
+        "lz-power",
+        "国网兰州供电公司",
+        BillerKind::Electricity,
+        "兰州",
+    ),
     ("lz-gas", "兰州燃气", BillerKind::Gas, "兰州"),
     ("bj-water", "北京自来水集团", BillerKind::Water, "北京"),
     ("bj-power", "国网北京电力", BillerKind::Electricity, "北京"),
@@ -111,7 +116,10 @@ impl SandboxBillers {
             LARGE => 128_800,
             AMOUNT_CHANGES => {
                 let mut books = self.books();
-                let seen = books.looked.entry(format!("{biller_id}:{account}")).or_default();
+                let seen = books
+                    .looked
+                    .entry(format!("{biller_id}:{account}"))
+                    .or_default();
                 *seen += 1;
                 if *seen % 2 == 1 { 8_800 } else { 9_900 }
             }
@@ -216,7 +224,9 @@ impl Billers for SandboxBillers {
             }
             _ => PaidAnswer::Refused,
         };
-        books.payments.insert(order.payment_id.clone(), answer.clone());
+        books
+            .payments
+            .insert(order.payment_id.clone(), answer.clone());
         // The payment is made, but its confirmation never reaches us — once.
         if account == LOST_ONCE && books.lost.insert(order.payment_id.clone()) {
             return Ok(PaidAnswer::Unknown);
@@ -295,9 +305,14 @@ mod tests {
         assert!(matches!(paid, PaidAnswer::Paid { .. }));
         assert_eq!(b.pay(&order(&bill, "p1")).await.unwrap(), paid);
         assert_eq!(b.payment_status("lz-water", "p1").await.unwrap(), paid);
-        assert_eq!(b.pay(&order(&bill, "p2")).await.unwrap(), PaidAnswer::Refused);
         assert_eq!(
-            b.look_up("lz-water", &account("62010012345")).await.unwrap(),
+            b.pay(&order(&bill, "p2")).await.unwrap(),
+            PaidAnswer::Refused
+        );
+        assert_eq!(
+            b.look_up("lz-water", &account("62010012345"))
+                .await
+                .unwrap(),
             LookedUp::AlreadyPaid
         );
     }
@@ -311,19 +326,28 @@ mod tests {
         };
         assert_eq!(look(NOT_FOUND).await.unwrap(), LookedUp::NotFound);
         assert_eq!(look(ALREADY_PAID).await.unwrap(), LookedUp::AlreadyPaid);
-        assert!(matches!(look(UNAVAILABLE).await, Err(ConnectorError::Unavailable(_))));
+        assert!(matches!(
+            look(UNAVAILABLE).await,
+            Err(ConnectorError::Unavailable(_))
+        ));
         let (a, c) = (due(&b, AMOUNT_CHANGES).await, due(&b, AMOUNT_CHANGES).await);
         assert_ne!(a.amount, c.amount);
         assert_eq!(due(&b, LARGE).await.amount.amount().minor(), 128_800);
 
         let lost = due(&b, LOST_ONCE).await;
-        assert_eq!(b.pay(&order(&lost, "p3")).await.unwrap(), PaidAnswer::Unknown);
+        assert_eq!(
+            b.pay(&order(&lost, "p3")).await.unwrap(),
+            PaidAnswer::Unknown
+        );
         assert!(matches!(
             b.payment_status("lz-water", "p3").await.unwrap(),
             PaidAnswer::Paid { .. }
         ));
         let refused = due(&b, REFUSED).await;
-        assert_eq!(b.pay(&order(&refused, "p4")).await.unwrap(), PaidAnswer::Refused);
+        assert_eq!(
+            b.pay(&order(&refused, "p4")).await.unwrap(),
+            PaidAnswer::Refused
+        );
         assert_eq!(
             b.payment_status("lz-water", "never").await.unwrap(),
             PaidAnswer::Unknown
@@ -334,7 +358,9 @@ mod tests {
     async fn an_unknown_biller_has_no_bills() {
         let b = billers();
         assert_eq!(
-            b.look_up("xx-water", &account("62010012345")).await.unwrap(),
+            b.look_up("xx-water", &account("62010012345"))
+                .await
+                .unwrap(),
             LookedUp::NotFound
         );
         assert!(b.billers().await.unwrap().len() >= 8);

@@ -49,7 +49,10 @@ async fn a_look_up_posts_the_biller_and_account_and_reads_the_bill() {
     };
     assert_eq!(bill.reference, "LZW-2026-11-0042");
     assert_eq!(bill.amount.amount().minor(), 8800);
-    assert_eq!((bill.period.as_str(), bill.masked_name.as_str()), ("2026-11", "*明"));
+    assert_eq!(
+        (bill.period.as_str(), bill.masked_name.as_str()),
+        ("2026-11", "*明")
+    );
     let received = receiver.received();
     assert_eq!(received[0].path, "/v1/bills/lookup");
     assert_eq!(received[0].header("authorization"), "Bearer biller-key-456");
@@ -126,19 +129,26 @@ async fn a_malformed_answer_is_refused_whole() {
         let got = billers(config(receiver.base_url.clone(), 0))
             .look_up("lz-water", &account())
             .await;
-        assert!(matches!(got, Err(ConnectorError::Protocol(_))), "{answer}: {got:?}");
+        assert!(
+            matches!(got, Err(ConnectorError::Protocol(_))),
+            "{answer}: {got:?}"
+        );
     }
     let list = r#"{"billers": [{"id": "a", "name": "A", "kind": "water", "city": "兰州"},
         {"id": "a", "name": "A", "kind": "water", "city": "兰州"}]}"#;
     let receiver = Receiver::start(vec![Reply::json(200, list)]).await;
-    let got = billers(config(receiver.base_url.clone(), 0)).billers().await;
+    let got = billers(config(receiver.base_url.clone(), 0))
+        .billers()
+        .await;
     assert!(matches!(got, Err(ConnectorError::Protocol(_))), "{got:?}");
 }
 
 #[tokio::test]
 async fn a_4xx_is_a_protocol_error_without_a_retry() {
     let receiver = Receiver::start(vec![Reply::json(401, "{}")]).await;
-    let got = billers(config(receiver.base_url.clone(), 3)).pay(&order()).await;
+    let got = billers(config(receiver.base_url.clone(), 3))
+        .pay(&order())
+        .await;
     assert!(matches!(got, Err(ConnectorError::Protocol(_))), "{got:?}");
     assert_eq!(receiver.count(), 1);
 }
@@ -149,16 +159,21 @@ async fn a_busy_or_slow_network_is_unavailable_after_its_retries() {
     let got = billers(config(receiver.base_url.clone(), 2))
         .look_up("lz-water", &account())
         .await;
-    assert!(matches!(got, Err(ConnectorError::Unavailable(_))), "{got:?}");
+    assert!(
+        matches!(got, Err(ConnectorError::Unavailable(_))),
+        "{got:?}"
+    );
     assert_eq!(receiver.count(), 3);
 
-    let receiver =
-        Receiver::start(vec![Reply::json(200, DUE).after(Duration::from_secs(3))]).await;
+    let receiver = Receiver::start(vec![Reply::json(200, DUE).after(Duration::from_secs(3))]).await;
     let mut slow = config(receiver.base_url.clone(), 1);
     slow.timeout = Duration::from_millis(200);
     let started = Instant::now();
     let got = billers(slow).pay(&order()).await;
-    assert!(matches!(got, Err(ConnectorError::Unavailable(_))), "{got:?}");
+    assert!(
+        matches!(got, Err(ConnectorError::Unavailable(_))),
+        "{got:?}"
+    );
     assert!(started.elapsed() < Duration::from_secs(2));
 }
 

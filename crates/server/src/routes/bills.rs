@@ -158,7 +158,9 @@ pub async fn pay(
                     .await?;
                 let origin = origin(&s, &me, &key, Ok(None)).await?;
                 s.money
-                    .pay_bill(&s.storage, &me.holder, &bill_id, &origin, &key, render, false)
+                    .pay_bill(
+                        &s.storage, &me.holder, &bill_id, &origin, &key, render, false,
+                    )
                     .await
             })
         },

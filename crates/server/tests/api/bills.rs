@@ -91,18 +91,36 @@ async fn a_bill_paid_with_the_pin_takes_exactly_its_amount_and_shows_in_the_reco
     assert_eq!(m["type"], "bill", "{m}");
     assert_eq!(m["direction"], "out");
     assert_eq!(m["amount"], amount);
-    assert!(m["counterparty"].as_str().unwrap().contains("****2345"), "{m}");
+    assert!(
+        m["counterparty"].as_str().unwrap().contains("****2345"),
+        "{m}"
+    );
     assert_eq!(m["memo"], b["period"]);
-    assert!(records(&app, &h.token, "").await.iter().any(|r| r["id"] == id));
+    assert!(
+        records(&app, &h.token, "")
+            .await
+            .iter()
+            .any(|r| r["id"] == id)
+    );
 
-    let r = call(&app, "GET", &format!("/v1/me/bills/{id}"), None, Some(&h.token)).await;
+    let r = call(
+        &app,
+        "GET",
+        &format!("/v1/me/bills/{id}"),
+        None,
+        Some(&h.token),
+    )
+    .await;
     let (status, receipt) = answer(r).await;
     assert_eq!(status, 200, "{receipt}");
     assert_eq!(receipt["status"], "paid");
     assert_eq!(receipt["biller"], "lz-water");
     assert_eq!(receipt["account"], "****2345");
     assert_eq!(receipt["period"], b["period"]);
-    assert!(receipt["receipt"].as_str().unwrap().starts_with("SBX"), "{receipt}");
+    assert!(
+        receipt["receipt"].as_str().unwrap().starts_with("SBX"),
+        "{receipt}"
+    );
     assert_ledger_clean(&ledger(&app).await).await;
 }
 
@@ -134,7 +152,12 @@ async fn each_test_account_gives_its_answer_and_nothing_moves() {
     let (status, p) = problem(r).await;
     assert_eq!((status, p.code.as_str()), (409, "bill_amount_changed"));
     assert_eq!(available(&app, &h.token).await, before);
-    assert!(records(&app, &h.token, "").await.iter().all(|r| r["type"] != "bill"));
+    assert!(
+        records(&app, &h.token, "")
+            .await
+            .iter()
+            .all(|r| r["type"] != "bill")
+    );
 }
 
 #[tokio::test]
@@ -151,7 +174,11 @@ async fn a_bill_paid_twice_under_two_keys_is_refused_and_one_key_replays_its_rep
 
     let again = pay(&app, &h, bill_id, &first_key).await;
     assert_eq!(again.status(), 201);
-    assert_eq!(again.text().await.unwrap(), first, "the same key answers the same");
+    assert_eq!(
+        again.text().await.unwrap(),
+        first,
+        "the same key answers the same"
+    );
 
     let (status, p) = problem(pay(&app, &h, bill_id, &key()).await).await;
     assert_eq!((status, p.code.as_str()), (409, "bill_already_paid"));
@@ -202,7 +229,14 @@ async fn a_lost_confirmation_is_pending_then_reconciled_once_by_the_timer() {
     clock.advance_s(600);
     tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
     assert_eq!(available(&app, &h.token).await, before - amount);
-    let r = call(&app, "GET", &format!("/v1/me/bills/{id}"), None, Some(&h.token)).await;
+    let r = call(
+        &app,
+        "GET",
+        &format!("/v1/me/bills/{id}"),
+        None,
+        Some(&h.token),
+    )
+    .await;
     let (_, receipt) = answer(r).await;
     assert_eq!(receipt["status"], "paid", "{receipt}");
     let paid_notices = inbox(&app, &h.token)
@@ -243,7 +277,11 @@ async fn a_wrong_pin_or_anothers_bill_pays_nothing() {
     let before = available(&app, &h.token).await;
     let b = bill(&app, &h, ORDINARY).await;
     let bill_id = b["bill_id"].as_str().unwrap();
-    let wrong = if h.pin == "135790" { "246801" } else { "135790" };
+    let wrong = if h.pin == "135790" {
+        "246801"
+    } else {
+        "135790"
+    };
     let r = keyed(
         &app,
         &format!("/v1/bills/{bill_id}/pay"),
@@ -352,13 +390,23 @@ async fn auto_pay_pays_a_bill_under_its_cap_on_its_day_without_the_pin() {
         if let Some(found) = found {
             break found;
         }
-        assert!(std::time::Instant::now() < deadline, "auto-pay paid nothing");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "auto-pay paid nothing"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     };
     let amount = paid["amount"].as_i64().unwrap();
     assert_eq!(available(&app, &h.token).await, before - amount);
     let id = paid["id"].as_str().unwrap();
-    let r = call(&app, "GET", &format!("/v1/me/bills/{id}"), None, Some(&h.token)).await;
+    let r = call(
+        &app,
+        "GET",
+        &format!("/v1/me/bills/{id}"),
+        None,
+        Some(&h.token),
+    )
+    .await;
     let (_, receipt) = answer(r).await;
     assert_eq!(receipt["autopay"], true, "{receipt}");
     // Next month's run is armed, not this month's again.
@@ -382,9 +430,17 @@ async fn auto_pay_leaves_a_bill_over_its_cap_and_sends_a_notice() {
         if notices.iter().any(|n| n["kind"] == "bill_autopay") {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "no notice: {notices:?}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no notice: {notices:?}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     assert_eq!(available(&app, &h.token).await, before);
-    assert!(records(&app, &h.token, "").await.iter().all(|r| r["type"] != "bill"));
+    assert!(
+        records(&app, &h.token, "")
+            .await
+            .iter()
+            .all(|r| r["type"] != "bill")
+    );
 }

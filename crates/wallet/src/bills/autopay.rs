@@ -7,8 +7,8 @@
 //! bounds what that consent covers. Every other rule of a payment (status, balance, limits, risk)
 //! applies as to a payment they made themselves.
 
-use super::records::SavedBillerRecord;
 use super::BillAccount;
+use super::records::SavedBillerRecord;
 use crate::domain::ChinaDay;
 use crate::money::records::{MovementStatus, NotificationRecord, TimerRecord};
 use crate::money::{Done, IdempotencyKey, Money, MoneyError, Origin, Render, yuan};

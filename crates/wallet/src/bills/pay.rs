@@ -104,7 +104,13 @@ impl Money {
             } else {
                 r.delete_timer(&timer)?;
             }
-            finish(r, &key, &intent.movement_id, &render.reply(done.clone()), now)?;
+            finish(
+                r,
+                &key,
+                &intent.movement_id,
+                &render.reply(done.clone()),
+                now,
+            )?;
             Ok(done)
         })
         .await

@@ -109,8 +109,7 @@ pub trait BillRecords {
     /// Stores a payment; the store refuses a second open (not refused) payment of one bill.
     fn insert_bill_payment(&mut self, payment: &BillPaymentRecord) -> Result<(), StoreError>;
     /// A payment by its movement id.
-    fn bill_payment(&mut self, movement_id: &str)
-    -> Result<Option<BillPaymentRecord>, StoreError>;
+    fn bill_payment(&mut self, movement_id: &str) -> Result<Option<BillPaymentRecord>, StoreError>;
     /// The open (pending or paid) payment of the bill `reference` at `biller_id`, if any.
     fn open_bill_payment(
         &mut self,

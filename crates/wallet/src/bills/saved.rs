@@ -59,13 +59,10 @@ impl Money {
     ) -> Result<SavedBillerRecord, MoneyError> {
         let nickname = display_text(nickname, NICKNAME_CHARS_MAX, false)
             .map_err(|_| MoneyError::InvalidField("nickname"))?;
-        let biller = self
-            .biller(biller_id)
-            .await
-            .map_err(|e| match e {
-                MoneyError::BillNotFound => MoneyError::InvalidField("biller_id"),
-                other => other,
-            })?;
+        let biller = self.biller(biller_id).await.map_err(|e| match e {
+            MoneyError::BillNotFound => MoneyError::InvalidField("biller_id"),
+            other => other,
+        })?;
         let now = self.now_ms();
         let saved = SavedBillerRecord {
             id: new_movement_id(),

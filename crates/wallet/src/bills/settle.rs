@@ -50,7 +50,11 @@ impl Money {
                         holder: &holder,
                         kind: "bill",
                         title: "缴费成功".into(),
-                        body: format!("{} 已缴给{}，回执 {receipt}", yuan(m.amount), m.counterparty),
+                        body: format!(
+                            "{} 已缴给{}，回执 {receipt}",
+                            yuan(m.amount),
+                            m.counterparty
+                        ),
                         title_en: "Bill paid".into(),
                         body_en: format!(
                             "{} paid to {}, receipt {receipt}",
