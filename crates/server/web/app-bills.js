@@ -11,7 +11,7 @@ import { Idem, api } from './http.js';
 import { t } from './i18n.js';
 import { localError, reportError, showError } from './errors.js';
 import { amountOf, digits6, form } from './common.js';
-import { formatYuan } from './money.js';
+import { formatMoney, formatYuan } from './money.js';
 import { moneyCall } from './app-second-factor.js';
 import { hideResult, showResult } from './result-page.js';
 
@@ -51,11 +51,11 @@ function drawBill(b) {
   $('bills-found-account').textContent = b.account;
   $('bills-found-name').textContent = b.masked_name;
   $('bills-found-period').textContent = b.period;
-  $('bills-found-amount').textContent = formatYuan(b.amount);
+  $('bills-found-amount').textContent = formatMoney(b.amount);
   $('bills-found').hidden = false;
   $('bills-pin-row').hidden = false;
   $('bills-submit').textContent = t('bills.pay');
-  announce(t('bills.found', { amount: formatYuan(b.amount), period: b.period }));
+  announce(t('bills.found', { amount: formatMoney(b.amount), period: b.period }));
   $('bills-pin').focus();
 }
 
@@ -71,7 +71,7 @@ async function lookUp() {
 async function pay() {
   const b = st.bill;
   const pin = digits6('bills-pin');
-  const what = () => t('stepup.what.bill', { amount: formatYuan(b.amount), biller: b.biller_name });
+  const what = () => t('stepup.what.bill', { amount: formatMoney(b.amount), biller: b.biller_name });
   let r;
   try {
     r = await moneyCall('/v1/bills/' + encodeURIComponent(b.bill_id) + '/pay', { pin }, st.idem, what);
@@ -102,7 +102,7 @@ async function save() {
 
 function savedRow(s) {
   const auto = s.autopay
-    ? t('bills.autopay_on', { day: s.autopay.day, cap: formatYuan(s.autopay.cap) })
+    ? t('bills.autopay_on', { day: s.autopay.day, cap: formatMoney(s.autopay.cap) })
     : t('bills.autopay_off');
   const payIt = el('button', { type: 'button', class: 'btn', text: t('bills.pay_this'), on: { click: async () => {
     $('bills-biller').value = s.biller_id;
@@ -110,7 +110,7 @@ function savedRow(s) {
     try { await lookUp(); } catch (err) { reportError('bills-error', err); }
   } } });
   const day = el('input', { type: 'number', min: '1', max: '28', value: s.autopay ? String(s.autopay.day) : '1', class: 'input-short', 'aria-label': t('bills.autopay_day') });
-  const cap = el('input', { type: 'text', inputmode: 'decimal', id: 'bills-cap-' + s.id, value: s.autopay ? (s.autopay.cap / 100).toFixed(2) : '', class: 'input-short', 'aria-label': t('bills.autopay_cap'), placeholder: '0.00' });
+  const cap = el('input', { type: 'text', inputmode: 'decimal', id: 'bills-cap-' + s.id, value: s.autopay ? formatYuan(s.autopay.cap) : '', class: 'input-short', 'aria-label': t('bills.autopay_cap'), placeholder: '0.00' });
   const switchOn = el('button', { type: 'button', class: 'btn', text: t('bills.autopay_set'), on: { click: async () => {
     try {
       const n = Number(day.value);
