@@ -52,6 +52,10 @@ pub struct BillPayRequest {
     /// The payment password.
     #[schema(pattern = r"^[0-9]{6}$")]
     pub pin: String,
+    /// The second factor, when risk control asked for one (401 `step_up_required`): the same
+    /// call sent again, same key, with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor: Option<crate::SecondFactor>,
 }
 
 /// A bill payment made.

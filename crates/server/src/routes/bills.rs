@@ -8,7 +8,7 @@ use crate::routes::money::idempotency::{
     IdempotencyHeader, idempotency_key, idempotent_with_pin, json,
 };
 use crate::routes::money::moves::caller;
-use crate::routes::money::origin::origin;
+use crate::routes::money::origin::{origin, take_proof};
 use crate::state::AppState;
 use crate::timestamp::rfc3339;
 use axum::Json;
@@ -125,7 +125,7 @@ fn paid_json(done: Done) -> String {
     request_body = BillPayRequest,
     responses(
         (status = 201, description = "Paid (`succeeded`), awaiting the biller (`pending`), or refused by the biller and refunded (`failed`)", body = BillPaid),
-        (status = 401, description = "`pin_wrong`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`pin_incorrect`; `step_up_required` (send it again with `second_factor`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`bill_not_found`: not the holder's look-up, or expired", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`bill_already_paid`, `bill_amount_changed` (look it up again), `idempotency_conflict`", body = Problem, content_type = "application/problem+json"),
@@ -137,8 +137,9 @@ pub async fn pay(
     me: CurrentHolder,
     Path(bill_id): Path<String>,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<BillPayRequest>,
+    ApiJson(mut body): ApiJson<BillPayRequest>,
 ) -> Response {
+    let proof = take_proof(&mut body.second_factor);
     // The bill is part of what the key answers for: the same key and PIN for another bill is
     // another request (`idempotency_conflict`), not a replay.
     let route = format!("bill_payment:{bill_id}");
@@ -156,7 +157,7 @@ pub async fn pay(
                 s.money
                     .check_pin_read(&s.storage, &me.holder.id, &body.pin, pin_read)
                     .await?;
-                let origin = origin(&s, &me, &key, Ok(None)).await?;
+                let origin = origin(&s, &me, &key, proof).await?;
                 s.money
                     .pay_bill(
                         &s.storage, &me.holder, &bill_id, &origin, &key, render, false,
