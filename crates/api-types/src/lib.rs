@@ -1,12 +1,16 @@
 //! The wire types of qianbao's HTTP API: what clients send and receive. They are not the domain
 //! types and not the rows; the server converts at its edge.
 
+// Bill payment (生活缴费).
+pub mod bills;
 pub mod console;
 pub mod console_money;
 // Red packets: sending, claiming, a packet's page.
 pub mod red_packets;
 // Transit ride codes (乘车码).
 pub mod transit;
+
+pub use bills::*;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

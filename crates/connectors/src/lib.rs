@@ -14,6 +14,8 @@
 //! - [`rates`]: [`SandboxRateFeed`] makes up mid-market rates against CNY that drift a little,
 //!   deterministically, with the clock; [`HttpRateFeed`] asks a bank's or a vendor's rate feed,
 //!   whose rates must arrive as decimal strings.
+//! - [`billers`]: [`SandboxBillers`] makes up bills for a few billers in 兰州, 北京 and 上海, with
+//!   test accounts for every answer (`docs/bills.md`); [`HttpBillers`] speaks to a bill network.
 //! - [`webhook`]: [`HttpWebhooks`] POSTs signed events to the URLs merchants chose. It has no
 //!   sandbox twin: merchants' receivers are real in sandbox mode too.
 //!
@@ -40,12 +42,15 @@ mod config;
 mod outbound;
 
 pub mod bank;
+// Bill payment's billers.
+pub mod billers;
 pub mod identity;
 pub mod rates;
 pub mod sms;
 pub mod webhook;
 
 pub use bank::{HttpBank, HttpBankConfig, SandboxBank};
+pub use billers::{HttpBillers, HttpBillersConfig, SandboxBillers};
 pub use config::{ApiKey, BACKOFF_MAX, ConfigError, RETRIES_MAX, TIMEOUT_MAX};
 pub use identity::{HttpIdentity, HttpIdentityConfig, SandboxIdentity};
 pub use rates::{HttpRateFeed, HttpRateFeedConfig, SandboxRateFeed};

@@ -318,6 +318,18 @@ pub struct ConnectorArgs {
         default_value = ""
     )]
     pub rate_feed_api_key: String,
+    /// The bill network's base URL (billers, look-ups, payments); unset, bills cannot be paid
+    /// outside the sandbox.
+    #[arg(long, env = "QIANBAO_BILLER_URL")]
+    pub biller_url: Option<String>,
+    /// The bill network's API key.
+    #[arg(
+        long,
+        env = "QIANBAO_BILLER_API_KEY",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub biller_api_key: String,
     /// How long one call to a connector may take, in milliseconds.
     #[arg(long, default_value_t = 5_000)]
     pub connector_timeout_ms: u64,
@@ -367,6 +379,15 @@ impl ConnectorArgs {
                 qianbao_connectors::HttpRateFeedConfig {
                     url,
                     api_key: self.rate_feed_api_key.clone().into(),
+                    timeout,
+                    retries: self.connector_retries,
+                    backoff,
+                }
+            }),
+            billers: self.biller_url.clone().map(|base_url| {
+                qianbao_connectors::HttpBillersConfig {
+                    base_url,
+                    api_key: self.biller_api_key.clone().into(),
                     timeout,
                     retries: self.connector_retries,
                     backoff,

@@ -20,6 +20,8 @@ pub(crate) struct Connected {
     /// Publishes mid-market rates; `None` when no feed is configured, and rates come only from
     /// the operator's command.
     pub(crate) rate_feed: Option<Arc<dyn RateFeed>>,
+    /// Looks bills up and pays them (not configured: every call `biller_unavailable`).
+    pub(crate) billers: Arc<dyn qianbao_wallet::bills::Billers>,
 }
 
 /// The sandbox bank's secret, derived from the master key, so binding codes it issued still
@@ -73,7 +75,10 @@ pub(crate) fn connect(
             sms: Arc::new(qianbao_connectors::SandboxSms),
             identity: Arc::new(qianbao_connectors::SandboxIdentity::new()),
             bank: sandbox_bank(keys, bank_books),
-            rate_feed: Some(Arc::new(qianbao_connectors::SandboxRateFeed::new(clock))),
+            rate_feed: Some(Arc::new(qianbao_connectors::SandboxRateFeed::new(
+                clock.clone(),
+            ))),
+            billers: Arc::new(qianbao_connectors::SandboxBillers::new(clock)),
         });
     }
     let sms: Arc<dyn SmsGateway> = match &configured.sms {
@@ -94,11 +99,16 @@ pub(crate) fn connect(
         )?)),
         None => None,
     };
+    let billers: Arc<dyn qianbao_wallet::bills::Billers> = match &configured.billers {
+        Some(config) => Arc::new(qianbao_connectors::HttpBillers::new(config.clone())?),
+        None => Arc::new(qianbao_wallet::bills::NoBillers),
+    };
     Ok(Connected {
         sms,
         identity,
         bank,
         rate_feed,
+        billers,
     })
 }
 

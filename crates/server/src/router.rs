@@ -91,6 +91,24 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/red-packets/{id}", get(red_packets::show))
         .route("/v1/red-packets/{id}/claim", post(red_packets::claim))
         .route("/v1/me/red-packets", get(red_packets::mine))
+        // Bill payment (生活缴费).
+        .route("/v1/billers", get(crate::routes::bills::billers))
+        .route("/v1/bills/lookup", get(crate::routes::bills::lookup))
+        .route("/v1/bills/{bill_id}/pay", post(crate::routes::bills::pay))
+        .route("/v1/me/bills/{id}", get(crate::routes::bills::receipt))
+        .route(
+            "/v1/me/billers",
+            get(crate::routes::bills::saved_billers).post(crate::routes::bills::save_biller),
+        )
+        .route(
+            "/v1/me/billers/{id}",
+            axum::routing::delete(crate::routes::bills::forget_biller),
+        )
+        .route(
+            "/v1/me/billers/{id}/autopay",
+            axum::routing::put(crate::routes::bills::set_autopay)
+                .delete(crate::routes::bills::stop_autopay),
+        )
         .route("/v1/me/topups", post(moves::top_up))
         .route("/v1/me/topups/quote", get(quote::top_up))
         .route("/v1/me/withdrawals/quote", get(quote::withdrawal))

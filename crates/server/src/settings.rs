@@ -64,6 +64,8 @@ pub struct Connectors {
     /// The rate feed. Without one rates come only from the operator, which is a complete setup,
     /// not a missing connector.
     pub rate_feed: Option<qianbao_connectors::HttpRateFeedConfig>,
+    /// The bill network, through which billers are reached.
+    pub billers: Option<qianbao_connectors::HttpBillersConfig>,
 }
 
 impl Settings {

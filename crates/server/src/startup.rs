@@ -110,6 +110,7 @@ impl Application {
             &policy,
             connected.identity.clone(),
             connected.bank.clone(),
+            connected.billers.clone(),
         );
         // Every decision names its rule set by hash: the document is kept under it, so `verify`
         // and `risk replay` can judge any decision again.
@@ -232,6 +233,7 @@ fn services(
     policy: &Policy,
     verifier: Arc<dyn qianbao_wallet::IdentityVerifier>,
     bank: Arc<dyn qianbao_wallet::Bank>,
+    billers: Arc<dyn qianbao_wallet::bills::Billers>,
 ) -> (Opening, Kyc, Money) {
     let opening = Opening {
         ctx: ctx.clone(),
@@ -251,6 +253,7 @@ fn services(
         levels: Arc::new(policy.levels.clone()),
         fees: policy.fees,
         policy: policy.money.clone(),
+        billers,
     };
     (opening, kyc, money)
 }
@@ -271,7 +274,14 @@ pub fn operator_money(keys: KeyRing, policy: &Policy) -> Result<Money, StartErro
         None,
         ctx.clock.clone(),
     )?;
-    Ok(services(ctx, policy, connected.identity, connected.bank).2)
+    Ok(services(
+        ctx,
+        policy,
+        connected.identity,
+        connected.bank,
+        connected.billers,
+    )
+    .2)
 }
 
 /// The master key: from `master_key` (64 hex digits) if given, else the 0600 key file in

@@ -12,6 +12,9 @@ pub const ON_POSTGRES: bool = true;
 
 #[path = "api/app_errors.rs"]
 mod app_errors;
+// Bill payment (生活缴费).
+#[path = "api/bills.rs"]
+mod bills;
 #[path = "api/closing.rs"]
 mod closing;
 #[path = "api/console.rs"]

@@ -116,7 +116,7 @@ export class Idem {
   get() { if (!this.key) this.key = uuid(); return this.key; }
   settle(err) {
     // A busy bank asks for the same call again under the same key (it is asked again once).
-    if (err && (err.network || ['idempotency_in_progress', 'bank_unavailable'].includes(err.code))) return;
+    if (err && (err.network || ['idempotency_in_progress', 'bank_unavailable', 'biller_unavailable'].includes(err.code))) return;
     this.key = null;
   }
   reset() { this.key = null; }

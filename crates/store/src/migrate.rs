@@ -187,6 +187,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0027_red_packets.sql"),
         postgres: include_str!("../../../migrations/postgres/0027_red_packets.sql"),
     },
+    // Bill payment: look-ups, payments (each bill paid once), saved billers and auto-pay.
+    Migration {
+        version: 28,
+        name: "0028_bills",
+        sqlite: include_str!("../../../migrations/sqlite/0028_bills.sql"),
+        postgres: include_str!("../../../migrations/postgres/0028_bills.sql"),
+    },
     // Transit ride codes: tokens, fare tables, taps and rides.
     Migration {
         version: 29,

@@ -3,6 +3,8 @@
 //! This crate knows no SQL and no HTTP: adapters in `qianbao-store` and `qianbao-server` implement
 //! and call the ports defined here.
 
+// Bill payment (生活缴费): billers, look-ups, payments and auto-pay.
+pub mod bills;
 pub mod console;
 pub mod context;
 pub mod domain;

@@ -3,6 +3,7 @@
 //! so the shared receiver is compiled and linked once.
 
 mod bank;
+mod billers;
 mod identity;
 mod rates;
 mod receiver;

@@ -282,6 +282,7 @@ fn money_over_stubs() -> &'static Money {
             levels: Arc::new(LevelTable::default()),
             fees: FeeSchedule::default(),
             policy: MoneyPolicy::default(),
+            billers: Arc::new(qianbao_wallet::bills::NoBillers),
         }
     })
 }

@@ -1,6 +1,8 @@
 //! The handlers, one module per resource, and what several of them share to read a page of a
 //! list. Which path reaches which handler is the router's business, not theirs.
 
+// Bill payment (生活缴费).
+pub mod bills;
 pub mod console;
 // Currencies: rates, quotes, conversions.
 pub mod fx;

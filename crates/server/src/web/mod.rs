@@ -71,6 +71,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("app-topup-withdraw.js"),
     script!("app-convert.js"),
     script!("app-redpackets.js"),
+    script!("app-bills.js"),
     script!("app-records.js"),
     script!("app-cards.js"),
     script!("app-second-factor.js"),

@@ -11,6 +11,8 @@
 pub const ON_POSTGRES: bool = false;
 
 mod app_errors;
+// Bill payment (生活缴费).
+mod bills;
 mod binary;
 mod closing;
 mod connectors;

@@ -49,6 +49,8 @@ pub const ON_POSTGRES: bool = false;
 
 mod a11y;
 mod app_fixes;
+// Bill payment: look-up, paying with the PIN, saved accounts and auto-pay.
+mod bills;
 mod card_pay;
 mod closing;
 // Several currencies: the 换汇 screen, its quote's countdown, other balances on home, records.

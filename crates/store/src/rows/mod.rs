@@ -3,6 +3,8 @@
 //! run the same statements.
 
 pub(crate) mod audit;
+// Bill payment: look-ups, payments, saved billers.
+pub(crate) mod bills;
 pub(crate) mod cards;
 pub(crate) mod case_locks;
 pub(crate) mod codes;

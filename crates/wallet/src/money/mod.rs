@@ -59,7 +59,7 @@ mod error;
 mod idempotency;
 mod outcome;
 mod policy;
-mod risk;
+pub(crate) mod risk;
 mod use_cases;
 
 pub use entries::{Step, entry_id, new_movement_id};

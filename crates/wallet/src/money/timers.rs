@@ -68,6 +68,8 @@ impl Money {
             TimerKind::ChargeLapse => return self.lapse_charge(store, timer).await,
             // A red packet's return is about the packet, not one movement.
             TimerKind::RedPacketExpiry => return self.expire_red_packet(store, timer).await,
+            // Auto-pay's subject is a saved biller, not a movement.
+            TimerKind::BillAutopay => return self.autopay_bill(store, timer).await,
             _ => {}
         }
         let subject = timer.subject.clone();
@@ -79,6 +81,7 @@ impl Money {
         match timer.kind.as_str() {
             "transfer_release" => self.release(store, timer, &movement).await,
             "risk_hold_expiry" => self.expire_hold(store, timer).await,
+            "bill_reconcile" => self.reconcile_bill(store, timer, &movement).await,
             "withdrawal_payout" | "topup_reconcile" => {
                 if movement.status != MovementStatus::Pending {
                     self.drop_timer(store, &timer.id).await?;

@@ -22,4 +22,6 @@ pub struct Money {
     pub fees: FeeSchedule,
     /// The other numbers.
     pub policy: MoneyPolicy,
+    /// The billers, where bills are looked up and paid.
+    pub billers: Arc<dyn crate::bills::Billers>,
 }

@@ -308,6 +308,7 @@ impl World {
                 risk: Arc::new(rules),
                 ..MoneyPolicy::default()
             },
+            billers: Arc::new(qianbao_wallet::bills::NoBillers),
         };
         World {
             store,

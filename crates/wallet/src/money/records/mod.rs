@@ -71,6 +71,8 @@ pub trait MoneyTx:
     // Red packets and their claims.
     + crate::red_packets::RedPacketRecords
     + crate::transit::TransitRecords
+    // Bill payment: look-ups, payments, saved billers.
+    + crate::bills::BillRecords
 {
 }
 
@@ -94,6 +96,7 @@ impl<T> MoneyTx for T where
         + FundingRecords
         + crate::red_packets::RedPacketRecords
         + crate::transit::TransitRecords
+        + crate::bills::BillRecords
         + ?Sized
 {
 }
