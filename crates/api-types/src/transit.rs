@@ -113,3 +113,12 @@ pub struct RideList {
     /// Owed fares, in fen: while above 0 the ride code is refused with `fare_owed`.
     pub owed: i64,
 }
+
+/// One transit operator a holder can open a ride code for (`GET /v1/transit/operators`).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct TransitOperator {
+    /// Its merchant id: the `operator` of `GET /v1/me/ride-code`.
+    pub id: String,
+    /// Its name as riders see it.
+    pub name: String,
+}

@@ -71,7 +71,7 @@ use utoipa::OpenApi;
         console::policy::policy, console::policy::versions, console::kyc::kyc_queue, console::kyc::next, console::kyc::take,
         console::kyc::photo, console::kyc::approve, console::kyc::reject,
         console::closing::closing_queue, console::closing::reject,
-        crate::routes::transit::ride_code, crate::routes::transit::rides, crate::routes::transit::public_key, crate::routes::transit::revoked, crate::routes::transit::taps
+        crate::routes::transit::ride_code, crate::routes::transit::rides, crate::routes::transit::operators, crate::routes::transit::public_key, crate::routes::transit::revoked, crate::routes::transit::taps
     ),
     components(schemas(
         Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
@@ -149,7 +149,7 @@ use utoipa::OpenApi;
         qianbao_api_types::console::ClosingRejectBody,
         qianbao_api_types::console::ClosingRejected,
         qianbao_api_types::ClosePending,
-        qianbao_api_types::transit::RideCode, qianbao_api_types::transit::TransitPublicKey, qianbao_api_types::transit::RevokedRideTokens, qianbao_api_types::transit::TapLine, qianbao_api_types::transit::TapBatch, qianbao_api_types::transit::RejectedTap, qianbao_api_types::transit::TapBatchResult, qianbao_api_types::transit::RideView, qianbao_api_types::transit::RideList
+        qianbao_api_types::transit::RideCode, qianbao_api_types::transit::TransitPublicKey, qianbao_api_types::transit::RevokedRideTokens, qianbao_api_types::transit::TapLine, qianbao_api_types::transit::TapBatch, qianbao_api_types::transit::RejectedTap, qianbao_api_types::transit::TapBatchResult, qianbao_api_types::transit::RideView, qianbao_api_types::transit::RideList, qianbao_api_types::transit::TransitOperator
     )),
     modifiers(&BearerAuth, &CommonProblems),
     tags(
