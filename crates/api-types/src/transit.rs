@@ -161,3 +161,12 @@ pub struct FareTableBody {
     #[schema(minimum = 0, maximum = 100_000)]
     pub daily_cap: i64,
 }
+
+/// One transit operator a holder can open a ride code for (`GET /v1/transit/operators`).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct TransitOperator {
+    /// Its merchant id: the `operator` of `GET /v1/me/ride-code`.
+    pub id: String,
+    /// Its name as riders see it.
+    pub name: String,
+}

@@ -75,7 +75,7 @@ use utoipa::OpenApi;
         console::policy::policy, console::policy::versions, console::kyc::kyc_queue, console::kyc::next, console::kyc::take,
         console::kyc::photo, console::kyc::approve, console::kyc::reject,
         console::closing::closing_queue, console::closing::reject,
-        crate::routes::transit::ride_code, crate::routes::transit::rides, crate::routes::transit::public_key, crate::routes::transit::revoked, crate::routes::transit::taps,
+        crate::routes::transit::ride_code, crate::routes::transit::rides, crate::routes::transit::operators, crate::routes::transit::public_key, crate::routes::transit::revoked, crate::routes::transit::taps,
         crate::routes::transit::fare_table, crate::routes::transit::set_fare_table
     ),
     components(schemas(
@@ -159,7 +159,7 @@ use utoipa::OpenApi;
         qianbao_api_types::console::ClosingRejectBody,
         qianbao_api_types::console::ClosingRejected,
         qianbao_api_types::ClosePending,
-        qianbao_api_types::transit::RideCode, qianbao_api_types::transit::TransitPublicKey, qianbao_api_types::transit::RevokedRideTokens, qianbao_api_types::transit::TapLine, qianbao_api_types::transit::TapBatch, qianbao_api_types::transit::RejectedTap, qianbao_api_types::transit::TapBatchResult, qianbao_api_types::transit::RideView, qianbao_api_types::transit::RideList,
+        qianbao_api_types::transit::RideCode, qianbao_api_types::transit::TransitPublicKey, qianbao_api_types::transit::RevokedRideTokens, qianbao_api_types::transit::TapLine, qianbao_api_types::transit::TapBatch, qianbao_api_types::transit::RejectedTap, qianbao_api_types::transit::TapBatchResult, qianbao_api_types::transit::RideView, qianbao_api_types::transit::RideList, qianbao_api_types::transit::TransitOperator,
         qianbao_api_types::transit::FareStation, qianbao_api_types::transit::FareTableBody
     )),
     modifiers(&BearerAuth, &CommonProblems),

@@ -69,6 +69,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/me/ride-code", get(crate::routes::transit::ride_code))
         .route("/v1/me/rides", get(crate::routes::transit::rides))
         .route(
+            "/v1/transit/operators",
+            get(crate::routes::transit::operators),
+        )
+        .route(
             "/v1/transit/public-key",
             get(crate::routes::transit::public_key),
         )

@@ -15,6 +15,7 @@ import * as open from './app-open.js';
 import * as login from './app-login.js';
 import * as home from './app-home.js';
 import * as paycode from './app-paycode.js';
+import * as ride from './app-ride.js';
 import * as receive from './app-receive.js';
 import * as scan from './app-scan.js';
 import * as transfer from './app-transfer.js';
@@ -32,7 +33,7 @@ import * as face from './app-face.js';
 import { enhancePins } from './pin-boxes.js';
 
 /** Every part of the app: wire() once at boot; `screens` by route. */
-const PARTS = [open, cardForm, login, home, paycode, receive, scan, transfer, topupWithdraw, convert, redPackets, bills, records, cards, security, notices, shop, pendingCharge, face];
+const PARTS = [open, cardForm, login, home, paycode, ride, receive, scan, transfer, topupWithdraw, convert, redPackets, bills, records, cards, security, notices, shop, pendingCharge, face];
 
 addStrings('zh', { ...zh.shared, ...zh.app });
 addStrings('en', { ...en.shared, ...en.app });

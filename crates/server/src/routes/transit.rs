@@ -12,7 +12,7 @@ use axum::extract::State;
 use qianbao_api_types::Problem;
 use qianbao_api_types::transit::{
     FareStation, FareTableBody, RejectedTap, RevokedRideTokens, RideCode, RideList, RideView,
-    TapBatch, TapBatchResult, TransitPublicKey,
+    TapBatch, TapBatchResult, TransitOperator, TransitPublicKey,
 };
 use qianbao_ledger::Amount;
 use qianbao_wallet::money::MoneyError;
@@ -53,6 +53,28 @@ pub async fn ride_code(
         payload: issued.payload,
         expires_at: rfc3339(issued.expires_ms),
     }))
+}
+
+/// The transit operators a holder can open a ride code for: the app's list to pick from, since a
+/// ride code is per operator and nothing else tells the app their ids.
+#[utoipa::path(get, path = "/v1/transit/operators", tag = "transit", security(("session" = [])),
+    responses(
+        (status = 200, description = "Active merchants of category `transit`, oldest first (at most 100)", body = [TransitOperator]),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json")))]
+pub async fn operators(
+    State(state): State<AppState>,
+    _me: CurrentHolder,
+) -> Result<Json<Vec<TransitOperator>>, ApiError> {
+    let operators = state.money.transit_operators(&state.storage).await?;
+    Ok(Json(
+        operators
+            .into_iter()
+            .map(|m| TransitOperator {
+                id: m.id,
+                name: m.name,
+            })
+            .collect(),
+    ))
 }
 
 /// The platform's Ed25519 public key, which gates check ride codes with offline.

@@ -65,6 +65,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("app-login.js"),
     script!("app-home.js"),
     script!("app-paycode.js"),
+    script!("app-ride.js"),
     script!("app-receive.js"),
     script!("app-scan.js"),
     script!("app-transfer.js"),

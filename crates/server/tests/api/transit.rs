@@ -174,6 +174,33 @@ async fn a_ride_code_is_signed_rotates_every_minute_and_checks_with_the_public_k
 }
 
 #[tokio::test]
+async fn the_app_lists_active_transit_operators_and_no_other_shop() {
+    let (app, _clock) = spawn_app_with_clock().await;
+    let op = operator(&app).await;
+    let rider = funded(&app, "周八", 0).await;
+    let shop = open_merchant(&app, &rider, "兰州牛肉面").await;
+    let r = app.get("/v1/transit/operators").await;
+    assert_eq!(r.status(), 401, "a holder's list: signed in only");
+    let (status, list) = answer(
+        call(
+            &app,
+            "GET",
+            "/v1/transit/operators",
+            None,
+            Some(&rider.token),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list, json!([{"id": op.id, "name": "兰州轨道交通"}]));
+    assert!(
+        !list.to_string().contains(&shop.id),
+        "a restaurant is no operator"
+    );
+}
+
+#[tokio::test]
 async fn taps_are_charged_by_distance_the_maximum_without_an_exit_and_the_day_is_capped() {
     let (app, clock) = spawn_app_with_clock().await;
     let op = operator(&app).await;

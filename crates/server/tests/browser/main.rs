@@ -34,6 +34,9 @@
 //! app through the preview's quote, the shop's price, the yuan, the fee and the countdown shown.
 //! A fifteenth (`red_packets.rs`) sends a group red packet, claims a share from its link as
 //! another holder, and sees its revealed split checked against the commitment in the browser.
+//! A sixteenth (`ride.rs`) opens 乘车码 from home: the transit operator's signed QR with its
+//! countdown, a new code on refresh and on coming back, the recent rides and the fare in records;
+//! an owed fare stops the code with a banner linking to top-up, and a frozen wallet links to security.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -74,6 +77,8 @@ mod punctuation;
 mod records_detail;
 // Red packets: sending, a packet's page, claiming, the fairness check in the browser.
 mod red_packets;
+// The ride code 乘车码: the operator picked, the rotating QR, the owed-fare banner, the rides.
+mod ride;
 mod risk;
 mod screens;
 // The till like a shop's: the printable shop code, receipts, refunds with a password, the voice.

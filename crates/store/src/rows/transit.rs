@@ -1,9 +1,11 @@
 //! Transit's rows: ride tokens, fare tables, taps and rides.
 
 use super::SqlRecords;
+use super::merchants::{MERCHANT_COLUMNS, merchant_from};
 use crate::portable::Row;
 use qianbao_ledger::Amount;
 use qianbao_wallet::StoreError;
+use qianbao_wallet::money::records::MerchantRecord;
 use qianbao_wallet::transit::TransitRecords;
 use qianbao_wallet::transit::fares::{FareKind, FareTable};
 use qianbao_wallet::transit::pairing::TapDirection;
@@ -324,6 +326,21 @@ impl TransitRecords for SqlRecords<'_> {
             )?
             .iter()
             .map(ride_from)
+            .collect()
+    }
+
+    fn transit_operators(&mut self, limit: i64) -> Result<Vec<MerchantRecord>, StoreError> {
+        self.0
+            .query(
+                &format!(
+                    "SELECT {MERCHANT_COLUMNS} FROM merchants
+                     WHERE category = 'transit' AND status = 'active'
+                     ORDER BY created_ms, id LIMIT $1"
+                ),
+                &[limit.into()],
+            )?
+            .iter()
+            .map(merchant_from)
             .collect()
     }
 }

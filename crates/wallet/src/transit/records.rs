@@ -4,6 +4,7 @@
 use super::fares::FareTable;
 use super::pairing::TapDirection;
 use crate::StoreError;
+use crate::money::records::MerchantRecord;
 use qianbao_ledger::Amount;
 
 crate::named! {
@@ -154,4 +155,7 @@ pub trait TransitRecords {
     fn set_ride_paid(&mut self, ride_id: &str, at_ms: i64) -> Result<(), StoreError>;
     /// The holder's latest rides, newest first, at most `limit`.
     fn rides(&mut self, holder_id: &str, limit: i64) -> Result<Vec<RideRecord>, StoreError>;
+    /// The active merchants of category `transit` (what a holder picks a ride code for), oldest
+    /// first, at most `limit`.
+    fn transit_operators(&mut self, limit: i64) -> Result<Vec<MerchantRecord>, StoreError>;
 }

@@ -88,6 +88,17 @@ impl Money {
         .await
     }
 
+    /// The transit operators a holder can open a ride code for (at most 100), oldest first: the
+    /// app's list to pick from.
+    pub async fn transit_operators(
+        &self,
+        store: &impl RecordStore,
+    ) -> Result<Vec<MerchantRecord>, MoneyError> {
+        Ok(store
+            .transact_read(move |r| r.transit_operators(100))
+            .await?)
+    }
+
     /// The holder's latest rides (at most 50), newest first.
     pub async fn rides(
         &self,
