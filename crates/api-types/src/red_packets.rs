@@ -27,6 +27,10 @@ pub struct RedPacketRequest {
     /// The payment password.
     #[schema(pattern = r"^[0-9]{6}$")]
     pub pin: String,
+    /// A second factor, when risk control asked for one (401 `step_up_required`): send the same
+    /// call again, same body and `Idempotency-Key`, with this added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor: Option<crate::SecondFactor>,
 }
 
 /// A packet sent.

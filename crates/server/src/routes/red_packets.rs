@@ -9,6 +9,7 @@ use crate::routes::money::idempotency::{
     IdempotencyHeader, idempotency_key, idempotent_with_pin, json,
 };
 use crate::routes::money::moves::caller;
+use crate::routes::money::origin::{origin, take_proof};
 use crate::state::AppState;
 use crate::timestamp::rfc3339;
 use axum::Json;
@@ -93,8 +94,9 @@ fn view_json(view: PacketView, viewer_id: &str) -> RedPacketView {
     request_body = RedPacketRequest, params(IdempotencyHeader),
     responses(
         (status = 201, description = "Sent: share `claim_payload`; `commitment` fixes the split", body = RedPacketSent),
-        (status = 401, description = "`pin_incorrect` (with `attempts_left`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`account_frozen`, `account_restricted`, `pin_not_set`", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`otp_invalid`: a second factor's SMS code", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`pin_incorrect` (with `attempts_left`), `step_up_required` (send again with `second_factor`), `totp_invalid`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`account_frozen`, `account_restricted`, `pin_not_set`, `risk_blocked`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`not_found`: no wallet has `to_phone`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`amount_invalid` (above the packet's limit), `invalid_request` (`shares`, `split`, `to_phone`, `memo`), `invalid_payee` (yourself, frozen), `insufficient_balance`, `limit_exceeded`", body = Problem, content_type = "application/problem+json"),
         (status = 423, description = "`pin_locked`", body = Problem, content_type = "application/problem+json"),
@@ -103,8 +105,9 @@ pub async fn send(
     State(state): State<AppState>,
     me: CurrentHolder,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<RedPacketRequest>,
+    ApiJson(mut body): ApiJson<RedPacketRequest>,
 ) -> Response {
+    let proof = take_proof(&mut body.second_factor);
     let key = idempotency_key(&state, &headers, caller(&me), "red_packet", &body);
     let s = state.clone();
     let pin = (me.holder.id.clone(), body.pin.clone());
@@ -139,8 +142,9 @@ pub async fn send(
                     to_phone,
                     memo,
                 };
+                let origin = origin(&s, &me, &key, proof).await?;
                 s.money
-                    .send_red_packet(&s.storage, &me.holder, request, &key, render)
+                    .send_red_packet(&s.storage, &me.holder, request, &origin, &key, render)
                     .await
             })
         },

@@ -3,7 +3,9 @@
 //! what nobody claimed by the durable timer, idempotent sending, and a thousand racing claims of
 //! a hundred shares.
 
-use crate::helpers::{TestApp, call, get, spawn_app_with_clock};
+use crate::helpers::{
+    TestApp, call, code_for, get, problem, spawn_app_with_clock, spawn_app_without_risk_rules,
+};
 use crate::money_helpers::{
     Holder, SETTLE, answer, assert_ledger_clean, available, funded, inbox, keyed, ledger, money,
     refused, signed_up,
@@ -298,7 +300,9 @@ async fn what_nobody_claims_goes_back_to_the_sender_after_a_day() {
 
 #[tokio::test]
 async fn a_thousand_racing_claims_of_a_hundred_shares_pay_exactly_a_hundred_once_each() {
-    let (app, _clock) = spawn_app_with_clock().await;
+    // Risk control would ask this new sender's ¥10,000 packet for a second factor (tested
+    // below); the race is the claims'.
+    let (app, _clock) = spawn_app_without_risk_rules().await;
     let sender = funded(&app, "钱多", 1_000_000).await;
     let (status, sent) = send(
         &app,
@@ -456,4 +460,36 @@ async fn the_script_in_the_docs_checks_a_finished_packet_and_catches_a_bent_one(
     let out = run(&bent);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not the committed split"));
+}
+
+#[tokio::test]
+async fn a_large_packet_asks_for_a_second_factor_bound_to_it() {
+    let (app, clock) = spawn_app_with_clock().await;
+    let sender = funded(&app, "郭靖", 1_000_000).await;
+    let body = json!({"amount": 600_000, "shares": 10, "split": "random", "pin": sender.pin});
+    let r = keyed(
+        &app,
+        "/v1/red-packets",
+        body.clone(),
+        &sender.token,
+        "rp-big",
+    )
+    .await;
+    let (status, p) = problem(r).await;
+    assert_eq!((status, p.code.as_str()), (401, "step_up_required"));
+    assert_eq!(p.reason.as_deref(), Some("large_payment"));
+    assert_eq!(
+        available(&app, &sender.token).await,
+        1_000_000,
+        "nothing moved"
+    );
+    // Past the SMS resend wait of the codes that opened the wallet.
+    clock.advance_s(61);
+    let otp = code_for(&app, &sender.phone, "step_up").await;
+    let mut proven = body.clone();
+    proven["second_factor"] = json!({"otp": otp});
+    let (status, sent) =
+        answer(keyed(&app, "/v1/red-packets", proven, &sender.token, "rp-big").await).await;
+    assert_eq!(status, 201, "{sent}");
+    assert_eq!(available(&app, &sender.token).await, 400_000);
 }

@@ -10,11 +10,13 @@ use crate::money::moves::{PayeeRef, Side, find_payee};
 use crate::money::records::{
     Channel, Direction, MovementKind, MovementStatus, NotificationRecord, TimerKind, TimerRecord,
 };
+use crate::money::risk::{Ask, Asker, Origin, Payee, Subject};
 use crate::money::{
     IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, entry_id, leg, legs,
     limits, new_movement_id, operator_account, shown_name, wallet_account, yuan,
 };
 use crate::records::{HolderRecord, HolderStatus};
+use crate::risk::CallKind;
 use crate::storage::RecordStore;
 use qianbao_ledger::{AccountKind, Amount, Currency, Instruction, PositiveAmount};
 
@@ -43,6 +45,10 @@ pub struct Sent {
     /// When what is left goes back (ms).
     pub expires_ms: i64,
 }
+
+/// How risk control names the payee of every red packet: the escrow, not the claimants, who are
+/// not known when it is sent.
+const RISK_PAYEE: &str = "red_packet";
 
 /// The greeting when the sender writes none.
 pub const DEFAULT_MEMO: &str = "恭喜发财，大吉大利";
@@ -103,9 +109,11 @@ impl Money {
         store: &impl RecordStore,
         holder: &HolderRecord,
         request: SendRequest,
+        origin: &Origin,
         key: &IdempotencyKey,
         render: Render<Sent>,
     ) -> Result<Sent, MoneyError> {
+        let asker = Asker::new(origin, key, CallKind::Pay);
         self.check_red_packet(request.amount, request.shares, request.to_phone.is_some())?;
         let how = if request.to_phone.is_some() {
             Split::Even
@@ -119,6 +127,7 @@ impl Money {
         let commitment = commit(&salt, &shares);
         let now = self.now_ms();
         let (sender_id, money) = (holder.id.clone(), self.clone());
+        let asker = std::sync::Arc::new(asker);
         self.call(store, key, render, now, move |r| {
             let sender = active_holder(r, &sender_id)?;
             let recipient = match &request.to_phone {
@@ -148,8 +157,21 @@ impl Money {
             if from.available() < amount {
                 return Err(MoneyError::InsufficientBalance);
             }
-            let escrow = operator_account(r, AccountKind::RedPacketEscrow, Currency::CNY)?;
             let (id, movement_id) = (new_movement_id(), new_movement_id());
+            // Judged as a payment out of the wallet (velocity, new device, block lists, …). A
+            // packet cannot wait for a reviewer while its claimants wait: a hold is a block here.
+            money.screen(
+                r,
+                &asker,
+                &Ask {
+                    subject: Subject::Holder(&sender),
+                    payee: Payee::Merchant(RISK_PAYEE),
+                    amount,
+                    movement_id: &movement_id,
+                },
+                now,
+            )?;
+            let escrow = operator_account(r, AccountKind::RedPacketEscrow, Currency::CNY)?;
             apply(
                 r,
                 &Instruction::Transfer {
