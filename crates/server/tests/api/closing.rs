@@ -767,3 +767,24 @@ async fn a_closing_raced_by_incoming_transfers_closes_empty_or_does_not_close() 
     let (clean, out) = verify(&app);
     assert!(clean, "{out}");
 }
+
+#[tokio::test]
+async fn an_open_red_packet_keeps_the_wallet_open_until_it_is_claimed_or_comes_back() {
+    let (app, clock) = crate::helpers::spawn_app_with_clock().await;
+    let h = crate::money_helpers::funded(&app, "令狐冲", 1_000).await;
+    let (status, sent) = answer(
+        money(
+            &app,
+            "/v1/red-packets",
+            json!({"amount": 1_000, "shares": 2, "split": "even", "pin": PIN}),
+            &h.token,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{sent}");
+    let code = close_code(&app, &clock, &h).await;
+    let found = blockers(close(&app, &h, PIN, &code).await).await;
+    assert_eq!(kinds(&found), [("open_red_packet", Some(1_000))]);
+    assert!(found[0].detail_zh.contains("红包"), "{:?}", found[0]);
+}

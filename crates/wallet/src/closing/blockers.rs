@@ -23,6 +23,11 @@ crate::named! {
         OpenOrder = "open_order",
         /// A shop the holder owns holds takings not yet settled, or a settlement is on its way.
         MerchantBalance = "merchant_balance",
+        /// A red packet the holder sent can still be claimed (what is left comes back when it
+        /// expires).
+        OpenRedPacket = "open_red_packet",
+        /// A transit fare is owed: a top-up pays it.
+        FareOwed = "fare_owed",
     }
 }
 
@@ -83,6 +88,10 @@ pub struct Standing {
     pub waiting: Vec<Waiting>,
     /// The shops the holder owns.
     pub shops: Vec<Shop>,
+    /// What each red packet the holder sent that is still open has not paid out.
+    pub open_red_packets: Vec<Amount>,
+    /// Transit fares the holder owes.
+    pub owed_fares: Amount,
 }
 
 /// Everything that keeps the wallet from closing: nothing only when every balance, hold and
@@ -117,6 +126,26 @@ pub fn blockers(standing: &Standing) -> Vec<Blocker> {
     ));
     for shop in &standing.shops {
         out.extend(shop_blockers(shop, now));
+    }
+    for left in &standing.open_red_packets {
+        let money = shown(*left, Currency::CNY);
+        out.push(Blocker {
+            kind: BlockerKind::OpenRedPacket,
+            amount: Some((*left, Currency::CNY)),
+            en: format!(
+                "A red packet you sent still holds {money}: wait until it is claimed or comes back."
+            ),
+            zh: format!("你发出的红包还有 {money} 未领取，请等待领完或退回。"),
+        });
+    }
+    if standing.owed_fares.is_positive() {
+        let money = shown(standing.owed_fares, Currency::CNY);
+        out.push(Blocker {
+            kind: BlockerKind::FareOwed,
+            amount: Some((standing.owed_fares, Currency::CNY)),
+            en: format!("{money} of transit fares is owed: top up to pay it first."),
+            zh: format!("还有 {money} 乘车费用未支付，请先充值补缴。"),
+        });
     }
     out
 }
@@ -348,6 +377,8 @@ mod tests {
             balances,
             waiting,
             shops,
+            open_red_packets: Vec::new(),
+            owed_fares: Amount::ZERO,
         }
     }
 

@@ -13,6 +13,7 @@ use crate::kyc::Kyc;
 use crate::money::records::{MoneyTx, TimerKind};
 use crate::opening::{Opening, OpeningError, Purpose};
 use crate::records::{CardStatus, ClosingRecord, ClosingRequestStatus, HolderRecord, HolderStatus};
+use crate::red_packets::RedPacketStatus;
 use crate::storage::RecordStore;
 use qianbao_ledger::{Account, AccountKind};
 
@@ -142,11 +143,23 @@ pub(crate) fn standing(
             name: merchant.name,
         });
     }
+    let open_red_packets = r
+        .red_packets_of(&holder.id, LISTED_MAX)?
+        .into_iter()
+        .filter(|p| p.sender_id == holder.id && p.status == RedPacketStatus::Open)
+        .map(|p| p.unclaimed())
+        .collect();
+    let owed_fares = r
+        .owed_rides(&holder.id)?
+        .iter()
+        .fold(qianbao_ledger::Amount::ZERO, |sum, ride| sum + ride.charged);
     Ok(Standing {
         now_ms,
         balances,
         waiting,
         shops,
+        open_red_packets,
+        owed_fares,
     })
 }
 
