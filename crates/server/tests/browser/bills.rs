@@ -39,11 +39,12 @@ async fn a_holder_looks_a_bill_up_pays_it_with_the_pin_and_sets_up_auto_pay() {
         .await;
     assert_eq!(w.text("#bills-found-account").await, "****2345");
     assert!(w.text("#bills-found-name").await.contains('*'));
-    audit(&w, "bills found").await;
+    crate::journeys::shoot(&w, "105-bill-found", "zh").await;
 
     w.fill("#bills-pin", PIN).await;
     w.click("#bills-submit").await;
     w.wait_for_text("#bills-result", "缴费成功").await;
+    crate::journeys::shoot(&w, "106-bill-paid", "zh").await;
     assert!(
         w.text("#bills-result-page")
             .await
@@ -75,6 +76,7 @@ async fn a_holder_looks_a_bill_up_pays_it_with_the_pin_and_sets_up_auto_pay() {
     )
     .await;
     w.wait_for_text("#bills-saved", "每月 16 日").await;
+    crate::journeys::shoot(&w, "107-bill-autopay", "zh").await;
 
     // A bill whose amount moved since the look-up is refused at the form.
     look_up(&w, "33333333").await;
