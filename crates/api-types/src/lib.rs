@@ -7,6 +7,8 @@ pub mod console;
 pub mod console_money;
 // Red packets: sending, claiming, a packet's page.
 pub mod red_packets;
+// Rewards: campaigns and coupons.
+pub mod rewards;
 // Transit ride codes (乘车码).
 pub mod transit;
 

@@ -43,11 +43,14 @@ pub enum AccountKind {
     RedPacketEscrow,
     /// Bills paid by holders and owed to the billers until the operator passes the money on.
     BillPayable,
+    /// A merchant's campaign budgets set aside from its takings: what coupons may still give,
+    /// back to the merchant when the campaign ends.
+    CampaignFunds,
 }
 
 impl AccountKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [AccountKind; 12] = [
+    pub const ALL: [AccountKind; 13] = [
         AccountKind::Wallet,
         AccountKind::Merchant,
         AccountKind::BankClearing,
@@ -60,6 +63,7 @@ impl AccountKind {
         AccountKind::FxIncome,
         AccountKind::RedPacketEscrow,
         AccountKind::BillPayable,
+        AccountKind::CampaignFunds,
     ];
 
     /// Whether postings may take the balance below zero. Money owed to people and earned fees
@@ -74,6 +78,7 @@ impl AccountKind {
                 | AccountKind::FxIncome
                 | AccountKind::RedPacketEscrow
                 | AccountKind::BillPayable
+                | AccountKind::CampaignFunds
         )
     }
 
@@ -92,6 +97,7 @@ impl AccountKind {
             AccountKind::FxIncome => "fx_income",
             AccountKind::RedPacketEscrow => "red_packet_escrow",
             AccountKind::BillPayable => "bill_payable",
+            AccountKind::CampaignFunds => "campaign_funds",
         }
     }
 

@@ -774,6 +774,26 @@ impl From<MoneyError> for ApiError {
                 "A transit fare is owed (有未支付车费). Top up: the fare is paid first, and the \
                  ride code works again.",
             ),
+            MoneyError::CampaignExhausted => ApiError::new(
+                S::GONE,
+                code,
+                "This campaign's coupons are all given out (优惠券已领完).",
+            ),
+            MoneyError::CampaignNotActive => ApiError::new(
+                S::CONFLICT,
+                code,
+                "This campaign has not started or has ended (活动未开始或已结束).",
+            ),
+            MoneyError::CouponLimitReached => ApiError::new(
+                S::CONFLICT,
+                code,
+                "You have claimed as many of these coupons as the campaign allows (已达领取上限).",
+            ),
+            MoneyError::NotEligible => ApiError::new(
+                S::FORBIDDEN,
+                code,
+                "This campaign is for new customers of the shop only (仅限新客).",
+            ),
             MoneyError::InvalidField(field) => {
                 unprocessable(&format!("Check the field {field}.")).field(field)
             }

@@ -95,6 +95,17 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/red-packets/{id}", get(red_packets::show))
         .route("/v1/red-packets/{id}/claim", post(red_packets::claim))
         .route("/v1/me/red-packets", get(red_packets::mine))
+        // Rewards: campaigns and coupons.
+        .route(
+            "/v1/merchant/campaigns",
+            get(crate::routes::rewards::merchant_campaigns).post(crate::routes::rewards::launch),
+        )
+        .route("/v1/campaigns/{id}", get(crate::routes::rewards::campaign))
+        .route(
+            "/v1/campaigns/{id}/claim",
+            post(crate::routes::rewards::claim),
+        )
+        .route("/v1/me/coupons", get(crate::routes::rewards::coupons))
         // Bill payment (生活缴费).
         .route("/v1/billers", get(crate::routes::bills::billers))
         .route("/v1/bills/lookup", get(crate::routes::bills::lookup))

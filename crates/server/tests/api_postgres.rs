@@ -72,6 +72,8 @@ mod opening;
 mod ops;
 #[path = "api/red_packets.rs"]
 mod red_packets;
+#[path = "api/rewards.rs"]
+mod rewards;
 #[path = "api/transit.rs"]
 mod transit;
 // Reconciliation against the bank's statements, and the funding invariant.

@@ -201,6 +201,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0029_transit.sql"),
         postgres: include_str!("../../../migrations/postgres/0029_transit.sql"),
     },
+    // Campaigns and coupons: budgets set aside, coupons claimed against them.
+    Migration {
+        version: 31,
+        name: "0031_campaigns",
+        sqlite: include_str!("../../../migrations/sqlite/0031_campaigns.sql"),
+        postgres: include_str!("../../../migrations/postgres/0031_campaigns.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

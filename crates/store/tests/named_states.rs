@@ -1,4 +1,4 @@
-//! The lists migrations 0011, 0012, 0015 to 0019, 0021, 0023, 0025 and 0026 hold the stored states to are
+//! The lists migrations 0011, 0012, 0015 to 0019, 0021, 0023, 0025, 0026 and 0031 hold the stored states to are
 //! the wallet's enums, value for value, on both backends: a state added to an enum without a migration would
 //! be refused by the database, and one dropped from an enum would let rows in that the code cannot
 //! read. The enums' lists come from `verify_rows::named_columns`, the same ones `qianbao verify`
@@ -18,7 +18,8 @@ const SQLITE: &str = concat!(
     include_str!("../../../migrations/sqlite/0021_closing_requests.sql"),
     include_str!("../../../migrations/sqlite/0023_awaiting_charges.sql"),
     include_str!("../../../migrations/sqlite/0025_currencies.sql"),
-    include_str!("../../../migrations/sqlite/0026_everyday.sql")
+    include_str!("../../../migrations/sqlite/0026_everyday.sql"),
+    include_str!("../../../migrations/sqlite/0031_campaigns.sql")
 );
 const POSTGRES: &str = concat!(
     include_str!("../../../migrations/postgres/0011_named_states.sql"),
@@ -31,7 +32,8 @@ const POSTGRES: &str = concat!(
     include_str!("../../../migrations/postgres/0021_closing_requests.sql"),
     include_str!("../../../migrations/postgres/0023_awaiting_charges.sql"),
     include_str!("../../../migrations/postgres/0025_currencies.sql"),
-    include_str!("../../../migrations/postgres/0026_everyday.sql")
+    include_str!("../../../migrations/postgres/0026_everyday.sql"),
+    include_str!("../../../migrations/postgres/0031_campaigns.sql")
 );
 
 /// The values the migrations allow for `table.column`, as the `IN (…)` list after the last

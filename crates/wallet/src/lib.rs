@@ -19,6 +19,7 @@ pub mod records;
 // Red packets: the split and its fairness commitment.
 pub mod recovery;
 pub mod red_packets;
+pub mod rewards;
 // Reconciliation against the bank's statements, and the funding invariant.
 pub mod recon;
 pub mod risk;
@@ -38,6 +39,7 @@ pub mod verify_rows;
 // The funding invariant, checked by `qianbao verify`.
 pub mod verify_funding;
 pub mod verify_red_packets;
+pub mod verify_rewards;
 
 // Closing wallets (注销).
 pub mod closing;

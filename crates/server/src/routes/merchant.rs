@@ -28,7 +28,7 @@ use qianbao_wallet::money::refund_password::RefundPasswordProof;
 use qianbao_wallet::money::waiting::ChargeOutcome;
 use qianbao_wallet::money::{Done, MoneyError, Render, amount};
 
-fn caller(merchant: &MerchantRecord) -> String {
+pub(crate) fn caller(merchant: &MerchantRecord) -> String {
     format!("merchant:{}", merchant.id)
 }
 

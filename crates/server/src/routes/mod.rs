@@ -16,6 +16,8 @@ pub mod qr;
 pub mod quote;
 // Red packets (红包).
 pub mod red_packets;
+// Rewards: campaigns and coupons.
+pub mod rewards;
 pub mod security;
 pub mod totp;
 // Transit ride codes (乘车码).

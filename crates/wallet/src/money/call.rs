@@ -37,6 +37,12 @@ impl Outcome for crate::red_packets::Sent {
     }
 }
 
+impl Outcome for crate::rewards::Launched {
+    fn resource_id(&self) -> &str {
+        &self.campaign_id
+    }
+}
+
 impl Outcome for super::merchant::RefundDone {
     fn resource_id(&self) -> &str {
         &self.refund_id

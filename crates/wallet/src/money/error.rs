@@ -173,6 +173,18 @@ pub enum MoneyError {
     /// A transit fare is owed: the ride code works again once it is paid.
     #[error("fare_owed")]
     FareOwed,
+    /// The campaign's budget backs no more coupons.
+    #[error("campaign_exhausted")]
+    CampaignExhausted,
+    /// The campaign has not started or has ended.
+    #[error("campaign_not_active")]
+    CampaignNotActive,
+    /// The holder has claimed as many of the campaign's coupons as it allows (in all or today).
+    #[error("coupon_limit_reached")]
+    CouponLimitReached,
+    /// The campaign is for others (new customers only).
+    #[error("not_eligible")]
+    NotEligible,
     /// A field other than the amount is unusable; names it.
     #[error("invalid_request: {0}")]
     InvalidField(&'static str),
@@ -247,6 +259,10 @@ impl MoneyError {
             MoneyError::BillAmountChanged => "bill_amount_changed",
             MoneyError::BillerUnavailable => "biller_unavailable",
             MoneyError::FareOwed => "fare_owed",
+            MoneyError::CampaignExhausted => "campaign_exhausted",
+            MoneyError::CampaignNotActive => "campaign_not_active",
+            MoneyError::CouponLimitReached => "coupon_limit_reached",
+            MoneyError::NotEligible => "not_eligible",
             MoneyError::InvalidField(_) => "invalid_request",
             MoneyError::NotFound => "not_found",
             MoneyError::RateLimited { .. } => "rate_limited",

@@ -70,6 +70,8 @@ impl Money {
             TimerKind::RedPacketExpiry => return self.expire_red_packet(store, timer).await,
             // Auto-pay's subject is a saved biller, not a movement.
             TimerKind::BillAutopay => return self.autopay_bill(store, timer).await,
+            // A campaign's end is about the campaign and its coupons.
+            TimerKind::CampaignEnd => return self.end_campaign(store, timer).await,
             _ => {}
         }
         let subject = timer.subject.clone();

@@ -110,7 +110,9 @@ pub fn positions(totals: &[KindTotal]) -> Vec<FundingPosition> {
             AccountKind::MerchantSettlement
             | AccountKind::Suspense
             | AccountKind::RedPacketEscrow
-            | AccountKind::BillPayable => p.in_flight += balance,
+            | AccountKind::BillPayable
+            // A campaign's budget is the merchant's, set aside until coupons spend it.
+            | AccountKind::CampaignFunds => p.in_flight += balance,
             // A currency holders got by conversion is funded by the operator's FX position in
             // it (negative: paid out), not by a bank account; what holders sold sits there too.
             AccountKind::FeeIncome
@@ -190,7 +192,7 @@ mod tests {
 
     #[test]
     fn every_kind_of_account_counts_somewhere() {
-        let mut totals = vec![total(AccountKind::BankClearing, "CNY", -900, 0)];
+        let mut totals = vec![total(AccountKind::BankClearing, "CNY", -1_000, 0)];
         for (kind, balance) in [
             (AccountKind::Wallet, 100),
             (AccountKind::Merchant, 100),
@@ -203,6 +205,7 @@ mod tests {
             (AccountKind::FxIncome, 50),
             (AccountKind::RedPacketEscrow, 100),
             (AccountKind::BillPayable, 100),
+            (AccountKind::CampaignFunds, 100),
         ] {
             totals.push(total(kind, "CNY", balance, 0));
         }

@@ -70,6 +70,8 @@ pub trait MoneyTx:
     + FundingRecords
     // Red packets and their claims.
     + crate::red_packets::RedPacketRecords
+    // Campaigns and coupons.
+    + crate::rewards::RewardRecords
     + crate::transit::TransitRecords
     // Bill payment: look-ups, payments, saved billers.
     + crate::bills::BillRecords
@@ -95,6 +97,7 @@ impl<T> MoneyTx for T where
         + ReconRecords
         + FundingRecords
         + crate::red_packets::RedPacketRecords
+        + crate::rewards::RewardRecords
         + crate::transit::TransitRecords
         + crate::bills::BillRecords
         + ?Sized

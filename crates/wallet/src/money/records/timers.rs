@@ -21,6 +21,9 @@ crate::named! {
         BillReconcile = "bill_reconcile",
         /// Pays a holder's saved bill on their auto-pay day (subject: the saved biller account).
         BillAutopay = "bill_autopay",
+        /// Ends a campaign: unused coupons lapse and what its budget kept goes back to the
+        /// merchant (subject: the campaign).
+        CampaignEnd = "campaign_end",
     }
 }
 

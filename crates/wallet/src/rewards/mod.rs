@@ -1,0 +1,17 @@
+//! Rewards (`docs/rewards.md`): merchants' campaigns with a budget set aside in the ledger, and
+//! the coupons holders claim against it. [`rule`] is pure (what a coupon is worth and takes
+//! off); [`launch`], [`claim`] and the end timer are the money calls; [`records`] the rows.
+
+mod claim;
+mod end;
+pub mod launch;
+pub mod records;
+pub mod rule;
+pub mod view;
+
+pub use launch::{CampaignRequest, Launched};
+pub use records::{
+    CampaignKind, CampaignRecord, CampaignStatus, CouponRecord, CouponStatus, RewardRecords,
+};
+pub use rule::CouponRule;
+pub use view::HeldCoupon;

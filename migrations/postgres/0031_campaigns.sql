@@ -1,0 +1,50 @@
+-- Campaigns and coupons (issue 22): a merchant's campaign with its budget set aside from its
+-- takings (the ledger's campaign-funds account), the coupons holders claim (each reserving its
+-- most from the budget, so the budget can never be promised twice), and the timer that ends a
+-- campaign and gives back what its budget kept.
+-- Never edit this file once released: add a new one.
+
+CREATE TABLE campaigns (
+    id              TEXT    PRIMARY KEY,
+    merchant_id     TEXT    NOT NULL REFERENCES merchants (id),
+    kind            TEXT    NOT NULL CHECK (kind IN ('coupon', 'cashback', 'points')),
+    -- The rule as JSON in the contract's shape ({amount_off, min_spend} or
+    -- {percent_off, max_off, min_spend}).
+    rule            TEXT    NOT NULL,
+    budget          BIGINT NOT NULL CHECK (budget > 0),
+    -- What claimed coupons may still take, plus what used ones took: never above the budget.
+    reserved        BIGINT NOT NULL CHECK (reserved >= 0 AND reserved <= budget),
+    -- What used coupons took.
+    spent           BIGINT NOT NULL CHECK (spent >= 0 AND spent <= reserved),
+    per_holder      BIGINT NOT NULL CHECK (per_holder > 0),
+    per_day         BIGINT CHECK (per_day > 0),
+    new_holders_only BIGINT NOT NULL CHECK (new_holders_only IN (0, 1)),
+    status          TEXT    NOT NULL CHECK (status IN ('active', 'ended')),
+    starts_ms       BIGINT NOT NULL,
+    ends_ms         BIGINT NOT NULL CHECK (ends_ms > starts_ms),
+    created_ms      BIGINT NOT NULL
+);
+CREATE INDEX campaigns_by_merchant ON campaigns (merchant_id, created_ms);
+CREATE INDEX campaigns_active ON campaigns (status);
+
+CREATE TABLE coupons (
+    id              TEXT    PRIMARY KEY,
+    campaign_id     TEXT    NOT NULL REFERENCES campaigns (id),
+    holder_id       TEXT    NOT NULL REFERENCES holders (id),
+    -- The most it can take off (reserved from the budget when claimed).
+    value           BIGINT NOT NULL CHECK (value > 0),
+    status          TEXT    NOT NULL CHECK (status IN ('claimed', 'used', 'expired')),
+    -- The payment it was used on, and what it took off.
+    payment_id      TEXT,
+    discount        BIGINT CHECK (discount >= 0),
+    claimed_ms      BIGINT NOT NULL,
+    -- The China day it was claimed on (per-day limits).
+    claimed_day_ms  BIGINT NOT NULL,
+    used_ms         BIGINT
+);
+CREATE INDEX coupons_by_holder ON coupons (holder_id, claimed_ms);
+CREATE INDEX coupons_by_campaign ON coupons (campaign_id, holder_id);
+CREATE INDEX coupons_by_day ON coupons (campaign_id, claimed_day_ms);
+
+ALTER TABLE timers DROP CONSTRAINT timers_kind_named;
+ALTER TABLE timers ADD CONSTRAINT timers_kind_named CHECK (kind IN ('withdrawal_payout', 'topup_reconcile', 'transfer_release', 'risk_hold_expiry', 'charge_lapse', 'red_packet_expiry', 'bill_reconcile', 'bill_autopay', 'campaign_end')) NOT VALID;
