@@ -45,6 +45,8 @@ CREATE TABLE coupons (
 CREATE INDEX coupons_by_holder ON coupons (holder_id, claimed_ms);
 CREATE INDEX coupons_by_campaign ON coupons (campaign_id, holder_id);
 CREATE INDEX coupons_by_day ON coupons (campaign_id, claimed_day_ms);
+-- A payment's coupon (its refund finds it), and a coupon used on one payment at most.
+CREATE UNIQUE INDEX coupons_by_payment ON coupons (payment_id) WHERE payment_id IS NOT NULL;
 
 ALTER TABLE timers DROP CONSTRAINT timers_kind_named;
 ALTER TABLE timers ADD CONSTRAINT timers_kind_named CHECK (kind IN ('withdrawal_payout', 'topup_reconcile', 'transfer_release', 'risk_hold_expiry', 'charge_lapse', 'red_packet_expiry', 'bill_reconcile', 'bill_autopay', 'campaign_end')) NOT VALID;

@@ -45,6 +45,8 @@ CREATE TABLE coupons (
 CREATE INDEX coupons_by_holder ON coupons (holder_id, claimed_ms);
 CREATE INDEX coupons_by_campaign ON coupons (campaign_id, holder_id);
 CREATE INDEX coupons_by_day ON coupons (campaign_id, claimed_day_ms);
+-- A payment's coupon (its refund finds it), and a coupon used on one payment at most.
+CREATE UNIQUE INDEX coupons_by_payment ON coupons (payment_id) WHERE payment_id IS NOT NULL;
 
 DROP TRIGGER timers_checked_on_insert;
 DROP TRIGGER timers_checked_on_update;

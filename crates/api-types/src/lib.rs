@@ -717,6 +717,10 @@ pub struct PayRequest {
     /// For an order priced in another currency: the quote from the pay preview's `fx`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote_id: Option<String>,
+    /// One of the holder's coupons for this shop (`GET /v1/me/coupons`): the shop's campaign
+    /// pays its discount; the reply says `amount` (the price), `discount` and `paid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon_id: Option<String>,
     /// A second factor, when risk control asked for one (401 `step_up_required`): send the same
     /// call again, same body and `Idempotency-Key`, with this added.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -768,8 +772,12 @@ pub struct PayReply {
     pub payment_id: String,
     /// `succeeded`.
     pub status: String,
-    /// Minor units paid.
+    /// The price, in minor units: what the payer paid plus any coupon's discount.
     pub amount: i64,
+    /// What a coupon took off (0 without one).
+    pub discount: i64,
+    /// What the payer paid: `amount - discount`.
+    pub paid: i64,
     /// ISO 4217.
     pub currency: String,
     /// Who was paid, as shown to the payer.

@@ -789,6 +789,24 @@ impl From<MoneyError> for ApiError {
                 code,
                 "You have claimed as many of these coupons as the campaign allows (已达领取上限).",
             ),
+            MoneyError::CouponUsed => ApiError::new(
+                S::CONFLICT,
+                code,
+                "This coupon was used already (优惠券已使用).",
+            )
+            .field("coupon_id"),
+            MoneyError::CouponExpired => unprocessable(
+                "This coupon's campaign has ended (优惠券已过期); pay without it.",
+            )
+            .field("coupon_id"),
+            MoneyError::CouponNotApplicable => unprocessable(
+                "This coupon is not for this shop or this kind of payment (该券不适用).",
+            )
+            .field("coupon_id"),
+            MoneyError::CouponMinSpend => unprocessable(
+                "The payment is below the coupon's minimum spend (未达到使用门槛).",
+            )
+            .field("coupon_id"),
             MoneyError::NotEligible => ApiError::new(
                 S::FORBIDDEN,
                 code,

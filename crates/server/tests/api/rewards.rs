@@ -334,3 +334,172 @@ async fn verify_checks_campaign_funds_against_active_campaigns() {
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("campaign funds"), "{out}");
 }
+
+/// Pays `shop`'s order of `price` as `h` with `coupon`: (status, body).
+async fn pay_with(
+    app: &TestApp,
+    h: &Holder,
+    shop: &Merchant,
+    price: i64,
+    coupon: &str,
+) -> (u16, Value) {
+    let o = order(app, shop, price).await;
+    let body = json!({"payload": o["qr_payload"], "pin": h.pin, "coupon_id": coupon});
+    answer(
+        keyed(
+            app,
+            "/v1/pay",
+            body,
+            &h.token,
+            &crate::money_helpers::idem(),
+        )
+        .await,
+    )
+    .await
+}
+
+async fn refund(app: &TestApp, shop: &Merchant, payment_id: &str, amount: i64) -> (u16, Value) {
+    answer(
+        keyed(
+            app,
+            "/v1/merchant/refunds",
+            json!({"payment_id": payment_id, "amount": amount, "reason": "退菜"}),
+            &shop.api_key,
+            &crate::money_helpers::idem(),
+        )
+        .await,
+    )
+    .await
+}
+
+async fn coupon_of(app: &TestApp, h: &Holder, shop: &Merchant, clock: &Arc<TestClock>) -> String {
+    let (_, launched) = launch(app, shop, five_off(clock, 10_000)).await;
+    let id = launched["campaign_id"].as_str().unwrap();
+    let (status, body) = answer(claim(app, &h.token, id).await).await;
+    assert_eq!(status, 201, "{body}");
+    body["coupon_id"].as_str().unwrap().to_string()
+}
+
+async fn coupon_status(app: &TestApp, h: &Holder, coupon: &str) -> Value {
+    let (_, mine) = answer(get(app, "/v1/me/coupons", &h.token).await).await;
+    mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["coupon_id"] == coupon)
+        .map(|c| c["status"].clone())
+        .unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn a_coupon_takes_its_discount_off_the_price_once_and_a_whole_refund_gives_it_back() {
+    let (app, clock) = spawn_app_with_clock().await;
+    let (shop, _) = shop_with_takings(&app, 100_000).await;
+    let h = funded(&app, "食客", 20_000).await;
+    let coupon = coupon_of(&app, &h, &shop, &clock).await;
+    let (takings, _) = merchant_balance(&app, &shop).await;
+    // Below the ¥30 minimum: refused as such, nothing moves.
+    let (status, p) = pay_with(&app, &h, &shop, 2_000, &coupon).await;
+    assert_eq!(
+        (status, p["code"].as_str()),
+        (422, Some("coupon_min_spend")),
+        "{p}"
+    );
+    assert_eq!(
+        crate::money_helpers::available(&app, &h.token).await,
+        20_000
+    );
+    // At another shop: not applicable.
+    let owner = funded(&app, "别家", 0).await;
+    let other = open_merchant(&app, &owner, "别家面馆").await;
+    let (status, p) = pay_with(&app, &h, &other, 4_000, &coupon).await;
+    assert_eq!(
+        (status, p["code"].as_str()),
+        (422, Some("coupon_not_applicable")),
+        "{p}"
+    );
+
+    let (status, paid) = pay_with(&app, &h, &shop, 4_000, &coupon).await;
+    assert_eq!(status, 201, "{paid}");
+    assert_eq!(
+        (&paid["amount"], &paid["discount"], &paid["paid"]),
+        (&json!(4_000), &json!(500), &json!(3_500))
+    );
+    assert_eq!(
+        crate::money_helpers::available(&app, &h.token).await,
+        16_500
+    );
+    // The shop takes its whole price less its fee on it (0.6 %: ¥0.24).
+    assert_eq!(merchant_balance(&app, &shop).await.0, takings + 4_000 - 24);
+    assert_eq!(coupon_status(&app, &h, &coupon).await, "used");
+    // Twice: refused.
+    let (status, p) = pay_with(&app, &h, &shop, 4_000, &coupon).await;
+    assert_eq!(
+        (status, p["code"].as_str()),
+        (409, Some("coupon_used")),
+        "{p}"
+    );
+
+    // Refunded in two parts: the payer gets exactly the ¥35 they paid, the coupon comes back.
+    let payment = paid["payment_id"].as_str().unwrap();
+    let (status, first) = refund(&app, &shop, payment, 1_000).await;
+    assert_eq!(status, 201, "{first}");
+    assert_eq!(
+        crate::money_helpers::available(&app, &h.token).await,
+        16_500 + 875
+    );
+    assert_eq!(coupon_status(&app, &h, &coupon).await, "used");
+    let (status, rest) = refund(&app, &shop, payment, 3_000).await;
+    assert_eq!(status, 201, "{rest}");
+    assert_eq!(
+        crate::money_helpers::available(&app, &h.token).await,
+        20_000
+    );
+    assert_eq!(coupon_status(&app, &h, &coupon).await, "claimed");
+    assert_eq!(merchant_balance(&app, &shop).await.0, takings);
+    let (code, out) = verify(&app);
+    assert_eq!(code, Some(0), "{out}");
+    // It can be used again.
+    let (status, again) = pay_with(&app, &h, &shop, 3_000, &coupon).await;
+    assert_eq!(
+        (status, again["paid"].as_i64()),
+        (201, Some(2_500)),
+        "{again}"
+    );
+    assert_ledger_clean(&ledger(&app).await).await;
+}
+
+#[tokio::test]
+async fn a_coupon_of_an_ended_campaign_is_expired_and_its_refund_leaves_the_part_with_the_shop() {
+    let (app, clock) = spawn_app_with_clock().await;
+    let (shop, _) = shop_with_takings(&app, 100_000).await;
+    let h = funded(&app, "食客", 20_000).await;
+    let used = coupon_of(&app, &h, &shop, &clock).await;
+    let unused = coupon_of(&app, &h, &shop, &clock).await;
+    let (_, paid) = pay_with(&app, &h, &shop, 4_000, &used).await;
+    let payment = paid["payment_id"].as_str().unwrap().to_string();
+    clock.advance_s(86_400 + 1);
+    let (status, p) = pay_with(&app, &h, &shop, 4_000, &unused).await;
+    assert_eq!(
+        (status, p["code"].as_str()),
+        (422, Some("coupon_expired")),
+        "{p}"
+    );
+    // Once the campaigns have ended, a whole refund returns what the payer paid, no more.
+    let started = std::time::Instant::now();
+    while coupon_status(&app, &h, &unused).await != "expired" {
+        assert!(started.elapsed() < SETTLE);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let before = crate::money_helpers::available(&app, &h.token).await;
+    let (status, body) = refund(&app, &shop, &payment, 4_000).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        crate::money_helpers::available(&app, &h.token).await,
+        before + 3_500
+    );
+    assert_eq!(coupon_status(&app, &h, &used).await, "used");
+    let (code, out) = verify(&app);
+    assert_eq!(code, Some(0), "{out}");
+    assert_ledger_clean(&ledger(&app).await).await;
+}

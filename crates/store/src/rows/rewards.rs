@@ -172,6 +172,49 @@ impl RewardRecords for SqlRecords<'_> {
             .collect()
     }
 
+    fn coupon(&mut self, id: &str) -> Result<Option<CouponRecord>, StoreError> {
+        self.0
+            .query_opt(
+                &format!("SELECT {COUPON_COLUMNS} FROM coupons WHERE id = $1"),
+                &[id.into()],
+            )?
+            .map(|row| coupon_from(&row))
+            .transpose()
+    }
+
+    fn use_coupon(
+        &mut self,
+        id: &str,
+        payment_id: &str,
+        discount: Amount,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = self.0.execute(
+            "UPDATE coupons SET status = 'used', payment_id = $2, discount = $3, used_ms = $4
+             WHERE id = $1 AND status = 'claimed'",
+            &[id.into(), payment_id.into(), discount.into(), at_ms.into()],
+        )?;
+        Ok(changed == 1)
+    }
+
+    fn coupon_for_payment(&mut self, payment_id: &str) -> Result<Option<CouponRecord>, StoreError> {
+        self.0
+            .query_opt(
+                &format!("SELECT {COUPON_COLUMNS} FROM coupons WHERE payment_id = $1"),
+                &[payment_id.into()],
+            )?
+            .map(|row| coupon_from(&row))
+            .transpose()
+    }
+
+    fn return_coupon(&mut self, id: &str) -> Result<(), StoreError> {
+        self.0.write(
+            "UPDATE coupons SET status = 'claimed', payment_id = NULL, discount = NULL,
+                 used_ms = NULL WHERE id = $1",
+            &[id.into()],
+        )
+    }
+
     fn expire_coupons(&mut self, campaign_id: &str) -> Result<u64, StoreError> {
         self.0.execute(
             "UPDATE coupons SET status = 'expired' WHERE campaign_id = $1 AND status = 'claimed'",

@@ -35,6 +35,7 @@ impl Money {
             fee: m.fee,
             currency: m.currency,
             payee: Some(m.counterparty.clone()),
+            discount: Amount::ZERO,
         };
         if m.status != MovementStatus::Pending {
             return Ok(done);

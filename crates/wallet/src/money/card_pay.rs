@@ -331,6 +331,7 @@ impl Money {
                         description: &m.memo,
                         card_id: m.card_id.as_deref(),
                         fx: None,
+                        coupon: None,
                     },
                     now,
                 )?;
@@ -531,5 +532,6 @@ fn done_of(m: &MovementRecord) -> Done {
         fee: Amount::ZERO,
         currency: m.currency,
         payee: Some(m.counterparty.clone()),
+        discount: Amount::ZERO,
     }
 }

@@ -185,6 +185,18 @@ pub enum MoneyError {
     /// The campaign is for others (new customers only).
     #[error("not_eligible")]
     NotEligible,
+    /// The coupon was used already.
+    #[error("coupon_used")]
+    CouponUsed,
+    /// The coupon's campaign has ended.
+    #[error("coupon_expired")]
+    CouponExpired,
+    /// The coupon is for another shop (or this kind of payment takes none).
+    #[error("coupon_not_applicable")]
+    CouponNotApplicable,
+    /// The payment is below the coupon's minimum spend.
+    #[error("coupon_min_spend")]
+    CouponMinSpend,
     /// A field other than the amount is unusable; names it.
     #[error("invalid_request: {0}")]
     InvalidField(&'static str),
@@ -263,6 +275,10 @@ impl MoneyError {
             MoneyError::CampaignNotActive => "campaign_not_active",
             MoneyError::CouponLimitReached => "coupon_limit_reached",
             MoneyError::NotEligible => "not_eligible",
+            MoneyError::CouponUsed => "coupon_used",
+            MoneyError::CouponExpired => "coupon_expired",
+            MoneyError::CouponNotApplicable => "coupon_not_applicable",
+            MoneyError::CouponMinSpend => "coupon_min_spend",
             MoneyError::InvalidField(_) => "invalid_request",
             MoneyError::NotFound => "not_found",
             MoneyError::RateLimited { .. } => "rate_limited",

@@ -20,6 +20,7 @@ use super::{
 use crate::domain::display_text;
 use crate::fx::FxQuoteRecord;
 use crate::records::{CardStatus, HolderRecord, HolderStatus};
+use crate::rewards::refund::payer_share;
 use crate::risk::CallKind;
 use crate::storage::RecordStore;
 use crate::{AccountOwner, StoreError};
@@ -572,6 +573,7 @@ impl Money {
                 description,
                 card_id: None,
                 fx: None,
+                coupon: None,
             },
             now,
         )
@@ -622,6 +624,7 @@ impl Money {
                 description: &order.description,
                 card_id: None,
                 fx: Some(quote),
+                coupon: None,
             },
             now,
         )
@@ -754,8 +757,9 @@ impl Money {
         let currency = Currency::CNY;
         // What the shop takes, in what, and its fee: the payer's yuan, or through a quote the
         // order's amount in its own currency (the fee then in that currency too).
+        let discount = paid.coupon.map_or(Amount::ZERO, |(_, d)| d);
         let (takes, taken_in, fee) = match paid.fx {
-            None => (amount, currency, checked.fee),
+            None => (amount + discount, currency, checked.fee),
             Some(q) => {
                 let takes = PositiveAmount::new(q.buy.minor()).ok_or(MoneyError::AmountInvalid)?;
                 (q.buy, q.buy_currency, self.fees.merchant(takes))
@@ -782,6 +786,9 @@ impl Money {
                 crate::fx::legs::exchange(r, paid.from, taken_in, amount, q.fee, takes)?.to_vec()
             }
         };
+        if let Some((funds, discount)) = paid.coupon {
+            postings.push(leg(funds, -discount));
+        }
         postings.extend([leg(&to, takes - fee), leg(&income, fee)]);
         apply(
             r,
@@ -865,6 +872,7 @@ impl Money {
             fee: Amount::ZERO,
             currency,
             payee: Some(merchant.name.clone()),
+            discount,
         })
     }
 
@@ -956,16 +964,12 @@ impl Money {
             _ => currency,
         };
         let to = wallet_account(r, &payer.wallet_id, back_in)?;
+        // A payment a coupon paid part of goes back in proportion to what the payer paid: all of
+        // it, and not a fen more, once all is refunded (`rewards::refund`).
+        let coupon = r.coupon_for_payment(&payment.id)?;
         let returned = match &paid {
-            Some(m) if back_in != currency => {
-                let share = |refunded: Amount| -> Amount {
-                    let (paid_in_yuan, of) = (
-                        i128::from(m.amount.minor()),
-                        i128::from(payment.amount.minor()),
-                    );
-                    let part = i128::from(refunded.minor()) * paid_in_yuan / of.max(1);
-                    Amount::from_minor(i64::try_from(part).unwrap_or(i64::MAX))
-                };
+            Some(m) if back_in != currency || coupon.is_some() => {
+                let share = |refunded| payer_share(refunded, m.amount, payment.amount);
                 share(payment.refunded + amount) - share(payment.refunded)
             }
             _ => amount,
@@ -988,9 +992,28 @@ impl Money {
                 now,
             )?;
         }
-        let mut postings = vec![leg(&from, -(amount - back)), leg(&income, -back)];
+        // The coupon's part of what is refunded: back to the campaign while it runs (and the
+        // coupon itself once the payment is refunded whole), else kept by the shop.
+        let coupon_part = match &coupon {
+            Some(coupon) if back_in == currency => crate::rewards::refund::coupon_back(
+                r,
+                coupon,
+                amount - returned,
+                payment.refunded + amount == payment.amount,
+                now,
+            )?,
+            _ => None,
+        };
+        let kept = match &coupon_part {
+            None if coupon.is_some() => amount - returned,
+            _ => Amount::ZERO,
+        };
+        let mut postings = vec![leg(&from, -(amount - back - kept)), leg(&income, -back)];
+        if let Some((funds, part)) = &coupon_part {
+            postings.push(leg(funds, *part));
+        }
         if back_in == currency {
-            postings.push(leg(&to, amount));
+            postings.push(leg(&to, returned));
         } else {
             // Through the FX positions, at the rate the payer paid at.
             postings.extend([
@@ -1212,6 +1235,7 @@ impl Money {
                 fee: Amount::ZERO,
                 currency,
                 payee: Some(shown),
+                discount: Amount::ZERO,
             };
             Ok(done)
         })
@@ -1398,6 +1422,9 @@ pub(crate) struct MerchantPayment<'a> {
     /// The quote an order priced in another currency is paid through: the payer pays `amount`
     /// in yuan, the shop takes the quote's buy amount in the order's currency.
     pub(crate) fx: Option<&'a FxQuoteRecord>,
+    /// A coupon's part: the shop's campaign funds pay `discount` of the price beside the
+    /// payer's `amount` (the shop takes `amount + discount`).
+    pub(crate) coupon: Option<(&'a Account, Amount)>,
 }
 
 #[cfg(test)]

@@ -509,6 +509,7 @@ impl Money {
             fee: m.fee,
             currency: m.currency,
             payee: None,
+            discount: Amount::ZERO,
         };
         if m.status != MovementStatus::Pending {
             return Ok((done, None));
@@ -705,6 +706,7 @@ impl Money {
                     fee,
                     currency,
                     payee: None,
+                    discount: Amount::ZERO,
                 });
             }
             r.insert_timer(&TimerRecord {
@@ -740,6 +742,7 @@ impl Money {
                 fee,
                 currency,
                 payee: None,
+                discount: Amount::ZERO,
             };
             Ok(done)
         })
@@ -1049,6 +1052,7 @@ impl Money {
             fee: Amount::ZERO,
             currency,
             payee: Some(payee_name),
+            discount: Amount::ZERO,
         })
     }
 
@@ -1138,6 +1142,7 @@ impl Money {
                 fee: Amount::ZERO,
                 currency: m.currency,
                 payee: Some(m.counterparty),
+                discount: Amount::ZERO,
             })
         })
         .await
@@ -1153,6 +1158,7 @@ impl Money {
         payload: &str,
         amount: Option<PositiveAmount>,
         quote_id: Option<String>,
+        coupon_id: Option<String>,
         origin: &Origin,
         key: &IdempotencyKey,
         render: Render<Done>,
@@ -1173,6 +1179,10 @@ impl Money {
                     wallet_id,
                     amount_minor,
                 } => {
+                    // A coupon is a shop's: a holder's receive code takes none.
+                    if coupon_id.is_some() {
+                        return Err(MoneyError::CouponNotApplicable);
+                    }
                     // A code that fixes the amount wins over what the payer typed.
                     let amount = match amount_minor {
                         Some(fixed) => super::amount(*fixed, max)?,
@@ -1197,6 +1207,21 @@ impl Money {
                 }
                 Payload::Merchant { merchant_id } => {
                     let amount = amount.ok_or(MoneyError::AmountInvalid)?;
+                    if let Some(coupon_id) = &coupon_id {
+                        return money.pay_merchant_with_coupon(
+                            r,
+                            known_payer.as_ref(),
+                            &payer_id,
+                            merchant_id,
+                            amount,
+                            coupon_id,
+                            None,
+                            Channel::StaticQr,
+                            "",
+                            &asker,
+                            now,
+                        );
+                    }
                     money.pay_merchant(
                         r,
                         known_payer.as_ref(),
@@ -1222,6 +1247,24 @@ impl Money {
                     }
                     if now >= order.expires_ms {
                         return Err(MoneyError::OrderExpired);
+                    }
+                    if order.currency != Currency::CNY && coupon_id.is_some() {
+                        return Err(MoneyError::CouponNotApplicable);
+                    }
+                    if let Some(coupon_id) = &coupon_id {
+                        return money.pay_merchant_with_coupon(
+                            r,
+                            known_payer.as_ref(),
+                            &payer_id,
+                            &order.merchant_id,
+                            super::amount(order.amount.minor(), max)?,
+                            coupon_id,
+                            Some(&order.id),
+                            Channel::Order,
+                            &order.description,
+                            &asker,
+                            now,
+                        );
                     }
                     if order.currency != Currency::CNY {
                         // Priced in another currency: paid from yuan through the quote the

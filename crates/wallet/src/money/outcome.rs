@@ -79,4 +79,7 @@ pub struct Done {
     pub currency: Currency,
     /// Who was paid, as the payer may see them.
     pub payee: Option<String>,
+    /// What a coupon took off the shop's price (zero without one): the price was
+    /// `amount + discount`, and the payer paid `amount`.
+    pub discount: Amount,
 }

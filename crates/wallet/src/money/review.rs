@@ -194,6 +194,7 @@ impl Money {
             fee: Amount::ZERO,
             currency: held.currency,
             payee: Some(held.payee_name.to_string()),
+            discount: Amount::ZERO,
         })
     }
 

@@ -5,7 +5,9 @@
 mod claim;
 mod end;
 pub mod launch;
+mod pay;
 pub mod records;
+pub mod refund;
 pub mod rule;
 pub mod view;
 

@@ -134,6 +134,21 @@ pub trait RewardRecords {
     ) -> Result<(i64, i64), StoreError>;
     /// The holder's coupons, newest first.
     fn coupons_of(&mut self, holder_id: &str, limit: i64) -> Result<Vec<CouponRecord>, StoreError>;
+    /// A coupon by id.
+    fn coupon(&mut self, id: &str) -> Result<Option<CouponRecord>, StoreError>;
+    /// Marks a claimed coupon used on `payment_id` for `discount`; `false` (nothing changed)
+    /// when it was not `claimed`, so of two payments racing for one coupon one gets it.
+    fn use_coupon(
+        &mut self,
+        id: &str,
+        payment_id: &str,
+        discount: Amount,
+        at_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// The coupon used on a payment, if one was.
+    fn coupon_for_payment(&mut self, payment_id: &str) -> Result<Option<CouponRecord>, StoreError>;
+    /// Puts a used coupon back in its holder's wallet (its payment was refunded whole).
+    fn return_coupon(&mut self, id: &str) -> Result<(), StoreError>;
     /// Marks a campaign's unused coupons expired; answers how many.
     fn expire_coupons(&mut self, campaign_id: &str) -> Result<u64, StoreError>;
     /// Whether the holder ever paid the merchant.

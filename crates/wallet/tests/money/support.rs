@@ -630,6 +630,7 @@ impl World {
                 &payload,
                 None,
                 None,
+                None,
                 &Origin::default(),
                 &fresh_key(format!("holder:{}", payer.id)),
                 render(),

@@ -69,7 +69,9 @@ fn pay_reply(done: &Done, method: &str) -> PayReply {
     PayReply {
         payment_id: done.id.clone(),
         status: done.status.as_str().into(),
-        amount: done.amount.minor(),
+        amount: (done.amount + done.discount).minor(),
+        discount: done.discount.minor(),
+        paid: done.amount.minor(),
         currency: done.currency.as_str().into(),
         payee: done.payee.clone().unwrap_or_default(),
         method: method.into(),
@@ -409,6 +411,10 @@ pub async fn pay(
                     .amount
                     .and_then(|a| amount(a, s.money.policy.amount_max_minor).ok());
                 match &body.card_id {
+                    // A coupon pays from the shop's campaign funds beside the balance.
+                    Some(_) if body.coupon_id.is_some() => {
+                        Err(MoneyError::InvalidField("coupon_id"))
+                    }
                     Some(card_id) => {
                         s.money
                             .pay_by_card(
@@ -431,6 +437,7 @@ pub async fn pay(
                                 &body.payload,
                                 typed,
                                 body.quote_id.clone(),
+                                body.coupon_id.clone(),
                                 &origin,
                                 &key,
                                 render,
