@@ -7,6 +7,8 @@ pub mod console;
 pub mod console_money;
 // Red packets: sending, claiming, a packet's page.
 pub mod red_packets;
+// Monthly budgets (消费预算).
+pub mod budgets;
 // Transit ride codes (乘车码).
 pub mod transit;
 
@@ -840,6 +842,10 @@ pub struct SummaryBody {
     /// Per type and direction, largest first, own-card moves included (`topup`, `withdrawal`,
     /// `settlement` are the types the totals leave out).
     pub categories: Vec<SummaryCategory>,
+    /// The holder's budgets against this month's spending (`GET /v1/me/budgets`' body, for this
+    /// month); absent when the holder budgets nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budgets: Option<budgets::BudgetsBody>,
 }
 
 /// One category of a summary.

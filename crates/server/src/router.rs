@@ -95,6 +95,11 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/red-packets/{id}", get(red_packets::show))
         .route("/v1/red-packets/{id}/claim", post(red_packets::claim))
         .route("/v1/me/red-packets", get(red_packets::mine))
+        // Monthly budgets (消费预算).
+        .route(
+            "/v1/me/budgets",
+            get(crate::routes::budgets::show).put(crate::routes::budgets::set),
+        )
         // Bill payment (生活缴费).
         .route("/v1/billers", get(crate::routes::bills::billers))
         .route("/v1/bills/lookup", get(crate::routes::bills::lookup))

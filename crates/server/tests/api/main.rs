@@ -46,6 +46,8 @@ mod notices_security;
 mod opening;
 mod ops;
 mod red_packets;
+// Monthly budgets (消费预算).
+mod budgets;
 // Reconciliation against the bank's statements, and the funding invariant.
 mod reconciliation;
 mod risk;

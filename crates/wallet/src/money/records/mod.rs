@@ -73,6 +73,7 @@ pub trait MoneyTx:
     + crate::transit::TransitRecords
     // Bill payment: look-ups, payments, saved billers.
     + crate::bills::BillRecords
+    + crate::budgets::BudgetRecords
 {
 }
 
@@ -97,6 +98,7 @@ impl<T> MoneyTx for T where
         + crate::red_packets::RedPacketRecords
         + crate::transit::TransitRecords
         + crate::bills::BillRecords
+        + crate::budgets::BudgetRecords
         + ?Sized
 {
 }
