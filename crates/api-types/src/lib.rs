@@ -9,6 +9,8 @@ pub mod console_money;
 pub mod red_packets;
 // Rewards: campaigns and coupons.
 pub mod rewards;
+// Monthly budgets (消费预算).
+pub mod budgets;
 // Transit ride codes (乘车码).
 pub mod transit;
 
@@ -850,6 +852,10 @@ pub struct SummaryBody {
     /// Per type and direction, largest first, own-card moves included (`topup`, `withdrawal`,
     /// `settlement` are the types the totals leave out).
     pub categories: Vec<SummaryCategory>,
+    /// The holder's budgets against this month's spending (`GET /v1/me/budgets`' body, for this
+    /// month); absent when the holder budgets nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budgets: Option<budgets::BudgetsBody>,
 }
 
 /// One category of a summary.

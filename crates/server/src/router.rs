@@ -106,6 +106,11 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             post(crate::routes::rewards::claim),
         )
         .route("/v1/me/coupons", get(crate::routes::rewards::coupons))
+        // Monthly budgets (消费预算).
+        .route(
+            "/v1/me/budgets",
+            get(crate::routes::budgets::show).put(crate::routes::budgets::set),
+        )
         // Bill payment (生活缴费).
         .route("/v1/billers", get(crate::routes::bills::billers))
         .route("/v1/bills/lookup", get(crate::routes::bills::lookup))

@@ -139,6 +139,8 @@ impl Application {
             money.clone(),
             live.clone(),
         ));
+        // Budgets: alerts at 80 % and 100 % of a month's budget.
+        tokio::spawn(workers::check_budgets(storage.clone(), money.clone()));
         tokio::spawn(workers::refresh_policy(
             storage.clone(),
             money.clone(),

@@ -48,6 +48,21 @@ pub(crate) async fn close_lone_taps(storage: Storage, money: Money, live: Arc<Li
     }
 }
 
+/// How often holders' new spending is checked against their budgets: an alert at 80 % or 100 %
+/// arrives within about this long of the payment that reaches it.
+const BUDGETS_POLL: Duration = Duration::from_secs(1);
+
+/// Sends budget alerts for as long as the process runs (`wallet/src/budgets/alerts.rs`). Every
+/// node runs it; an alert's key is unique, so passes racing send it once.
+pub(crate) async fn check_budgets(storage: Storage, money: Money) {
+    loop {
+        tokio::time::sleep(BUDGETS_POLL).await;
+        if let Err(e) = money.check_budgets(&storage).await {
+            tracing::warn!(error = %e, "cannot check budgets; will retry");
+        }
+    }
+}
+
 /// How often the newest stored policy version is looked for: a change approved on another node
 /// reaches this one within this long (on the approving node it is in force at once).
 const POLICY_POLL: Duration = Duration::from_secs(5);

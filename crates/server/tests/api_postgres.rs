@@ -32,6 +32,8 @@ mod console_policy;
 #[path = "api/fx.rs"]
 mod fx;
 // Transit ride codes (乘车码).
+#[path = "api/budgets.rs"]
+mod budgets;
 #[path = "api/hardening.rs"]
 mod hardening;
 #[path = "api/helpers.rs"]

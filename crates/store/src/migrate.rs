@@ -201,6 +201,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0029_transit.sql"),
         postgres: include_str!("../../../migrations/postgres/0029_transit.sql"),
     },
+    // Monthly budgets (消费预算): plans, categories and the alerts sent.
+    Migration {
+        version: 30,
+        name: "0030_budgets",
+        sqlite: include_str!("../../../migrations/sqlite/0030_budgets.sql"),
+        postgres: include_str!("../../../migrations/postgres/0030_budgets.sql"),
+    },
     // Campaigns and coupons: budgets set aside, coupons claimed against them.
     Migration {
         version: 31,

@@ -5,6 +5,8 @@
 
 // Bill payment (生活缴费): billers, look-ups, payments and auto-pay.
 pub mod bills;
+// Monthly budgets (消费预算).
+pub mod budgets;
 pub mod console;
 pub mod context;
 pub mod domain;

@@ -3,6 +3,8 @@
 
 // Bill payment (生活缴费).
 pub mod bills;
+// Monthly budgets (消费预算).
+pub mod budgets;
 pub mod console;
 // Currencies: rates, quotes, conversions.
 pub mod fx;

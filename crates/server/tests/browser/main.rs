@@ -37,6 +37,8 @@
 //! A sixteenth (`ride.rs`) opens 乘车码 from home: the transit operator's signed QR with its
 //! countdown, a new code on refresh and on coming back, the recent rides and the fare in records;
 //! an owed fare stops the code with a banner linking to top-up, and a frozen wallet links to security.
+//! A seventeenth (`budgets.rs`) sets a month total and a restaurant budget on 消费预算, pays a
+//! restaurant, and sees the bar of spent against budget reach its 80 % state beside last month.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -77,6 +79,8 @@ mod punctuation;
 mod records_detail;
 // Red packets: sending, a packet's page, claiming, the fairness check in the browser.
 mod red_packets;
+// Monthly budgets (消费预算).
+mod budgets;
 // The ride code 乘车码: the operator picked, the rotating QR, the owed-fare banner, the rides.
 mod ride;
 mod risk;

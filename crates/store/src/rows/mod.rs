@@ -5,6 +5,8 @@
 pub(crate) mod audit;
 // Bill payment: look-ups, payments, saved billers.
 pub(crate) mod bills;
+// Monthly budgets (消费预算).
+pub(crate) mod budgets;
 pub(crate) mod cards;
 pub(crate) mod case_locks;
 pub(crate) mod codes;

@@ -157,6 +157,21 @@ pub fn own_card(kind: MovementKind) -> bool {
     }
 }
 
+/// Whether the summary counts a record at all: failed and cancelled ones moved nothing, and the
+/// summary is in yuan (money in other currencies, and conversions between the holder's own
+/// currencies, neither income nor spending and in two currencies, are left out).
+pub fn counted(m: &MovementRecord) -> bool {
+    !matches!(m.status, MovementStatus::Failed | MovementStatus::Cancelled)
+        && m.kind != MovementKind::Conversion
+        && m.currency == Currency::CNY
+}
+
+/// What a record adds to the summary's spending (`total_out`), fee included; `None` when it is
+/// not spending. The budgets count exactly this, so the two screens never disagree.
+pub fn spent(m: &MovementRecord) -> Option<Amount> {
+    (counted(m) && m.direction == Direction::Out && !own_card(m.kind)).then(|| m.amount + m.fee)
+}
+
 /// Sums records by kind and direction; failed and cancelled ones moved nothing.
 pub fn summarise(rows: &[MovementRecord]) -> MonthSummary {
     let mut summary = MonthSummary::default();
@@ -164,13 +179,7 @@ pub fn summarise(rows: &[MovementRecord]) -> MonthSummary {
     type Total = (MovementKind, Direction, Amount, i64);
     let mut totals: std::collections::BTreeMap<(&str, &str), Total> =
         std::collections::BTreeMap::new();
-    // The summary is in yuan: money in other currencies, and conversions between the holder's
-    // own currencies (neither income nor spending, and in two currencies), are left out.
-    for m in rows.iter().filter(|m| {
-        !matches!(m.status, MovementStatus::Failed | MovementStatus::Cancelled)
-            && m.kind != MovementKind::Conversion
-            && m.currency == Currency::CNY
-    }) {
+    for m in rows.iter().filter(|m| counted(m)) {
         let moved = if m.direction == Direction::Out {
             m.amount + m.fee
         } else {

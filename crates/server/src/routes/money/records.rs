@@ -244,8 +244,14 @@ pub async fn transactions_csv(
         None,
         qianbao_wallet::money::history::EXPORT_ROWS_MAX,
     )?;
+    let from_ms = f.from_ms;
     let rows = state.money.records(&state.storage, &me.holder, f).await?;
-    let out = statement(&rows, query.lang.unwrap_or_default());
+    let lang = query.lang.unwrap_or_default();
+    let mut out = statement(&rows, lang);
+    // The budgets follow the records, only for a holder who budgets.
+    out.push_str(
+        &crate::routes::budgets::statement_section(&state, &me.holder, from_ms, lang).await?,
+    );
     let mut response = out.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -309,7 +315,9 @@ pub async fn summary(
         .money
         .summary(&state.storage, &me.holder, from_ms, to_ms)
         .await?;
+    let budgets = crate::routes::budgets::summary_budgets(&state, &me.holder, &query.month).await?;
     Ok(Json(SummaryBody {
+        budgets,
         month: query.month,
         total_in: s.total_in.minor(),
         total_out: s.total_out.minor(),

@@ -75,6 +75,7 @@ pub trait MoneyTx:
     + crate::transit::TransitRecords
     // Bill payment: look-ups, payments, saved billers.
     + crate::bills::BillRecords
+    + crate::budgets::BudgetRecords
 {
 }
 
@@ -100,6 +101,7 @@ impl<T> MoneyTx for T where
         + crate::rewards::RewardRecords
         + crate::transit::TransitRecords
         + crate::bills::BillRecords
+        + crate::budgets::BudgetRecords
         + ?Sized
 {
 }
