@@ -1,7 +1,8 @@
--- Campaigns and coupons (issue 22): a merchant's campaign with its budget set aside from its
--- takings (the ledger's campaign-funds account), the coupons holders claim (each reserving its
--- most from the budget, so the budget can never be promised twice), and the timer that ends a
--- campaign and gives back what its budget kept.
+-- Campaigns, coupons and cashback (issue 22): a merchant's campaign with its budget set aside
+-- from its takings (the ledger's campaign-funds account), the coupons holders claim (each
+-- reserving its most from the budget, so the budget can never be promised twice), the cashback
+-- paid on payments (movements of the new kind `cashback`), and the timer that ends a campaign and
+-- gives back what its budget kept.
 -- Never edit this file once released: add a new one.
 
 CREATE TABLE campaigns (
@@ -50,3 +51,19 @@ CREATE UNIQUE INDEX coupons_by_payment ON coupons (payment_id) WHERE payment_id 
 
 ALTER TABLE timers DROP CONSTRAINT timers_kind_named;
 ALTER TABLE timers ADD CONSTRAINT timers_kind_named CHECK (kind IN ('withdrawal_payout', 'topup_reconcile', 'transfer_release', 'risk_hold_expiry', 'charge_lapse', 'red_packet_expiry', 'bill_reconcile', 'bill_autopay', 'campaign_end')) NOT VALID;
+
+-- Cashback paid on a payment: what was given, and how much of it refunds took back.
+CREATE TABLE cashbacks (
+    id              TEXT    PRIMARY KEY,
+    campaign_id     TEXT    NOT NULL REFERENCES campaigns (id),
+    holder_id       TEXT    NOT NULL REFERENCES holders (id),
+    payment_id      TEXT    NOT NULL,
+    amount          BIGINT NOT NULL CHECK (amount > 0),
+    taken_back      BIGINT NOT NULL CHECK (taken_back >= 0 AND taken_back <= amount),
+    created_ms      BIGINT NOT NULL,
+    UNIQUE (payment_id, campaign_id)
+);
+CREATE INDEX cashbacks_by_campaign ON cashbacks (campaign_id, holder_id, created_ms);
+
+ALTER TABLE movements DROP CONSTRAINT movements_kind_named;
+ALTER TABLE movements ADD CONSTRAINT movements_kind_named CHECK (kind IN ('topup', 'withdrawal', 'transfer', 'payment', 'refund', 'settlement', 'adjustment', 'conversion', 'red_packet', 'bill', 'fare', 'cashback')) NOT VALID;

@@ -1,7 +1,8 @@
--- Campaigns and coupons (issue 22): a merchant's campaign with its budget set aside from its
--- takings (the ledger's campaign-funds account), the coupons holders claim (each reserving its
--- most from the budget, so the budget can never be promised twice), and the timer that ends a
--- campaign and gives back what its budget kept.
+-- Campaigns, coupons and cashback (issue 22): a merchant's campaign with its budget set aside
+-- from its takings (the ledger's campaign-funds account), the coupons holders claim (each
+-- reserving its most from the budget, so the budget can never be promised twice), the cashback
+-- paid on payments (movements of the new kind `cashback`), and the timer that ends a campaign and
+-- gives back what its budget kept.
 -- Never edit this file once released: add a new one.
 
 CREATE TABLE campaigns (
@@ -61,4 +62,42 @@ CREATE TRIGGER timers_checked_on_update BEFORE UPDATE OF kind ON timers
 WHEN NEW.kind NOT IN ('withdrawal_payout', 'topup_reconcile', 'transfer_release', 'risk_hold_expiry', 'charge_lapse', 'red_packet_expiry', 'bill_reconcile', 'bill_autopay', 'campaign_end')
 BEGIN
     SELECT RAISE(ABORT, 'CHECK constraint failed: timers_kind_named') WHERE NEW.kind NOT IN ('withdrawal_payout', 'topup_reconcile', 'transfer_release', 'risk_hold_expiry', 'charge_lapse', 'red_packet_expiry', 'bill_reconcile', 'bill_autopay', 'campaign_end');
+END;
+
+-- Cashback paid on a payment: what was given, and how much of it refunds took back.
+CREATE TABLE cashbacks (
+    id              TEXT    PRIMARY KEY,
+    campaign_id     TEXT    NOT NULL REFERENCES campaigns (id),
+    holder_id       TEXT    NOT NULL REFERENCES holders (id),
+    payment_id      TEXT    NOT NULL,
+    amount          INTEGER NOT NULL CHECK (amount > 0),
+    taken_back      INTEGER NOT NULL CHECK (taken_back >= 0 AND taken_back <= amount),
+    created_ms      INTEGER NOT NULL,
+    UNIQUE (payment_id, campaign_id)
+);
+CREATE INDEX cashbacks_by_campaign ON cashbacks (campaign_id, holder_id, created_ms);
+
+DROP TRIGGER movements_checked_on_insert;
+DROP TRIGGER movements_checked_on_update;
+
+CREATE TRIGGER movements_checked_on_insert BEFORE INSERT ON movements
+WHEN NEW.kind NOT IN ('topup', 'withdrawal', 'transfer', 'payment', 'refund', 'settlement', 'adjustment', 'conversion', 'red_packet', 'bill', 'fare', 'cashback') OR NEW.direction NOT IN ('in', 'out') OR NEW.channel NOT IN ('transfer', 'receive_code', 'static_qr', 'order', 'payment_code', 'payment_code_free', 'card', 'merchant', 'fx', 'red_packet', 'bill', 'transit') OR NEW.status NOT IN ('succeeded', 'pending', 'scheduled', 'failed', 'cancelled', 'held_for_review', 'rejected') OR NEW.amount < 0 OR NEW.fee < 0
+BEGIN
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_kind_named') WHERE NEW.kind NOT IN ('topup', 'withdrawal', 'transfer', 'payment', 'refund', 'settlement', 'adjustment', 'conversion', 'red_packet', 'bill', 'fare', 'cashback');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_direction_named') WHERE NEW.direction NOT IN ('in', 'out');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_channel_named') WHERE NEW.channel NOT IN ('transfer', 'receive_code', 'static_qr', 'order', 'payment_code', 'payment_code_free', 'card', 'merchant', 'fx', 'red_packet', 'bill', 'transit');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_status_named') WHERE NEW.status NOT IN ('succeeded', 'pending', 'scheduled', 'failed', 'cancelled', 'held_for_review', 'rejected');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_amount_not_negative') WHERE NEW.amount < 0;
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_fee_not_negative') WHERE NEW.fee < 0;
+END;
+
+CREATE TRIGGER movements_checked_on_update BEFORE UPDATE OF kind, direction, channel, status, amount, fee ON movements
+WHEN NEW.kind NOT IN ('topup', 'withdrawal', 'transfer', 'payment', 'refund', 'settlement', 'adjustment', 'conversion', 'red_packet', 'bill', 'fare', 'cashback') OR NEW.direction NOT IN ('in', 'out') OR NEW.channel NOT IN ('transfer', 'receive_code', 'static_qr', 'order', 'payment_code', 'payment_code_free', 'card', 'merchant', 'fx', 'red_packet', 'bill', 'transit') OR NEW.status NOT IN ('succeeded', 'pending', 'scheduled', 'failed', 'cancelled', 'held_for_review', 'rejected') OR NEW.amount < 0 OR NEW.fee < 0
+BEGIN
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_kind_named') WHERE NEW.kind NOT IN ('topup', 'withdrawal', 'transfer', 'payment', 'refund', 'settlement', 'adjustment', 'conversion', 'red_packet', 'bill', 'fare', 'cashback');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_direction_named') WHERE NEW.direction NOT IN ('in', 'out');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_channel_named') WHERE NEW.channel NOT IN ('transfer', 'receive_code', 'static_qr', 'order', 'payment_code', 'payment_code_free', 'card', 'merchant', 'fx', 'red_packet', 'bill', 'transit');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_status_named') WHERE NEW.status NOT IN ('succeeded', 'pending', 'scheduled', 'failed', 'cancelled', 'held_for_review', 'rejected');
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_amount_not_negative') WHERE NEW.amount < 0;
+    SELECT RAISE(ABORT, 'CHECK constraint failed: movements_fee_not_negative') WHERE NEW.fee < 0;
 END;

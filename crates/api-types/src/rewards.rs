@@ -27,7 +27,8 @@ pub struct CouponRuleBody {
 /// `POST /v1/merchant/campaigns`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct CampaignRequestBody {
-    /// `coupon` (`cashback` and `points` are refused until paying them out is built).
+    /// `coupon` (claimed, then used at payment) or `cashback` (paid back on every payment that
+    /// qualifies); `points` is refused until points are kept in the ledger.
     #[schema(pattern = r"^(coupon|cashback|points)$")]
     pub kind: String,
     /// What it may give in all, in fen: set aside from the shop's takings at once.
@@ -68,7 +69,7 @@ pub struct CampaignView {
     pub merchant_id: String,
     /// The shop's name.
     pub merchant_name: String,
-    /// `coupon`.
+    /// `coupon` or `cashback`.
     pub kind: String,
     /// The coupons' rule.
     pub rule: CouponRuleBody,

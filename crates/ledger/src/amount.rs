@@ -94,6 +94,12 @@ impl std::ops::AddAssign for Amount {
     }
 }
 
+impl std::ops::SubAssign for Amount {
+    fn sub_assign(&mut self, other: Amount) {
+        *self = *self - other;
+    }
+}
+
 impl std::iter::Sum for Amount {
     fn sum<I: Iterator<Item = Amount>>(iter: I) -> Amount {
         iter.fold(Amount::ZERO, |a, b| a + b)

@@ -113,14 +113,14 @@ fn limit(value: Option<i64>, field: &'static str) -> Result<Option<u32>, MoneyEr
         .transpose()
 }
 
-/// Launches a coupon campaign: the budget moves from the shop's takings to its campaign funds at
-/// once, and back (less what coupons took) when it ends.
+/// Launches a coupon or cashback campaign: the budget moves from the shop's takings to its
+/// campaign funds at once, and back (less what it gave) when it ends.
 #[utoipa::path(post, path = "/v1/merchant/campaigns", tag = "rewards", security(("merchant_key" = [])),
     request_body = CampaignRequestBody, params(IdempotencyHeader),
     responses(
         (status = 201, description = "Launched", body = CampaignLaunched),
         (status = 401, description = "No merchant key", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`invalid_request` naming the field (`kind`: only coupons so far; `rule`, `amount_off`, `min_spend`, `percent_off`, `max_off`, `budget`: below one coupon's value, `starts_at`, `ends_at`, `per_holder`, `per_day`), `amount_invalid`, `insufficient_balance` (the takings cannot set the budget aside), `merchant_unavailable`", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "`invalid_request` naming the field (`kind`: coupons and cashback so far; `rule`, `amount_off`, `min_spend`, `percent_off`, `max_off`, `budget`: below one coupon's value, `starts_at`, `ends_at`, `per_holder`, `per_day`), `amount_invalid`, `insufficient_balance` (the takings cannot set the budget aside), `merchant_unavailable`", body = Problem, content_type = "application/problem+json")))]
 pub async fn launch(
     State(state): State<AppState>,
     CurrentMerchant(merchant): CurrentMerchant,

@@ -75,7 +75,7 @@ async fn a_campaigns_budget_leaves_the_takings_at_once_and_bad_campaigns_move_no
     let (shop, _) = shop_with_takings(&app, 100_000).await;
     let (before, _) = merchant_balance(&app, &shop).await;
     for (field, bend) in [
-        ("kind", json!({"kind": "cashback"})),
+        ("kind", json!({"kind": "points"})),
         (
             "rule",
             json!({"rule": {"amount_off": 500, "percent_off": 10, "max_off": 100, "min_spend": 3_000}}),
@@ -499,6 +499,72 @@ async fn a_coupon_of_an_ended_campaign_is_expired_and_its_refund_leaves_the_part
         before + 3_500
     );
     assert_eq!(coupon_status(&app, &h, &used).await, "used");
+    let (code, out) = verify(&app);
+    assert_eq!(code, Some(0), "{out}");
+    assert_ledger_clean(&ledger(&app).await).await;
+}
+
+#[tokio::test]
+async fn cashback_is_paid_from_the_budget_until_it_is_spent_and_a_refund_takes_it_back() {
+    let (app, clock) = spawn_app_with_clock().await;
+    let (shop, _) = shop_with_takings(&app, 100_000).await;
+    // 10 % back, at most ¥5, on ¥10 or more; ¥8 in all; five each.
+    let (status, launched) = launch(
+        &app,
+        &shop,
+        json!({
+            "kind": "cashback", "budget": 800, "per_holder": 5,
+            "starts_at": at(now(&clock) - 60_000), "ends_at": at(now(&clock) + 86_400_000),
+            "rule": {"percent_off": 10, "max_off": 500, "min_spend": 1_000},
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{launched}");
+    let id = launched["campaign_id"].as_str().unwrap();
+    let first = funded(&app, "甲", 10_000).await;
+    // A cashback campaign has no coupons to claim.
+    assert_eq!(claim(&app, &first.token, id).await.status(), 404);
+    let o = order(&app, &shop, 4_000).await;
+    let (status, paid) =
+        answer(pay(&app, &first, o["qr_payload"].as_str().unwrap(), None).await).await;
+    assert_eq!(status, 201, "{paid}");
+    assert_eq!(
+        crate::money_helpers::available(&app, &first.token).await,
+        10_000 - 4_000 + 400
+    );
+    // The next payment gets what the budget has left, ¥4 of the ¥5 it would; then none.
+    let second = funded(&app, "乙", 10_000).await;
+    let o = order(&app, &shop, 6_000).await;
+    let (status, _) =
+        answer(pay(&app, &second, o["qr_payload"].as_str().unwrap(), None).await).await;
+    assert_eq!(status, 201);
+    assert_eq!(
+        crate::money_helpers::available(&app, &second.token).await,
+        10_000 - 6_000 + 400
+    );
+    let third = funded(&app, "丙", 10_000).await;
+    let o = order(&app, &shop, 6_000).await;
+    let (status, _) =
+        answer(pay(&app, &third, o["qr_payload"].as_str().unwrap(), None).await).await;
+    assert_eq!(status, 201);
+    assert_eq!(
+        crate::money_helpers::available(&app, &third.token).await,
+        4_000,
+        "the budget is spent"
+    );
+    let (_, shown) = answer(get(&app, &format!("/v1/campaigns/{id}"), &first.token).await).await;
+    assert_eq!(shown["spent"], 800);
+
+    // A whole refund takes the cashback back out of the refund: the payer ends where they began.
+    let payment = paid["payment_id"].as_str().unwrap();
+    let (status, body) = refund(&app, &shop, payment, 4_000).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        crate::money_helpers::available(&app, &first.token).await,
+        10_000
+    );
+    let (_, shown) = answer(get(&app, &format!("/v1/campaigns/{id}"), &first.token).await).await;
+    assert_eq!(shown["spent"], 400, "the budget has the ¥4 again");
     let (code, out) = verify(&app);
     assert_eq!(code, Some(0), "{out}");
     assert_ledger_clean(&ledger(&app).await).await;

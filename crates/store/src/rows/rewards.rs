@@ -6,12 +6,15 @@ use crate::portable::Row;
 use qianbao_ledger::Amount;
 use qianbao_wallet::StoreError;
 use qianbao_wallet::rewards::{
-    CampaignKind, CampaignRecord, CampaignStatus, CouponRecord, CouponRule, CouponStatus,
-    RewardRecords,
+    CampaignKind, CampaignRecord, CampaignStatus, CashbackRecord, CouponRecord, CouponRule,
+    CouponStatus, RewardRecords,
 };
 
 const CAMPAIGN_COLUMNS: &str = "id, merchant_id, kind, rule, budget, reserved, spent, per_holder, \
      per_day, new_holders_only, status, starts_ms, ends_ms, created_ms";
+
+const CASHBACK_COLUMNS: &str =
+    "id, campaign_id, holder_id, payment_id, amount, taken_back, created_ms";
 
 const COUPON_COLUMNS: &str = "id, campaign_id, holder_id, value, status, payment_id, discount, \
      claimed_ms, claimed_day_ms, used_ms";
@@ -234,6 +237,92 @@ impl RewardRecords for SqlRecords<'_> {
                 &[holder_id.into(), merchant_id.into()],
             )?
             .is_some())
+    }
+
+    fn running_campaigns(
+        &mut self,
+        merchant_id: &str,
+        kind: CampaignKind,
+        now_ms: i64,
+    ) -> Result<Vec<CampaignRecord>, StoreError> {
+        self.0
+            .query(
+                &format!(
+                    "SELECT {CAMPAIGN_COLUMNS} FROM campaigns
+                     WHERE merchant_id = $1 AND kind = $2 AND status = 'active'
+                       AND starts_ms <= $3 AND ends_ms > $3
+                     ORDER BY created_ms, id"
+                ),
+                &[merchant_id.into(), kind.as_str().into(), now_ms.into()],
+            )?
+            .iter()
+            .map(campaign_from)
+            .collect()
+    }
+
+    fn insert_cashback(&mut self, c: &CashbackRecord) -> Result<(), StoreError> {
+        self.insert(
+            "cashbacks",
+            CASHBACK_COLUMNS,
+            &[
+                c.id.as_str().into(),
+                c.campaign_id.as_str().into(),
+                c.holder_id.as_str().into(),
+                c.payment_id.as_str().into(),
+                c.amount.into(),
+                c.taken_back.into(),
+                c.created_ms.into(),
+            ],
+        )
+    }
+
+    fn cashbacks_for_payment(
+        &mut self,
+        payment_id: &str,
+    ) -> Result<Vec<CashbackRecord>, StoreError> {
+        self.0
+            .query(
+                &format!(
+                    "SELECT {CASHBACK_COLUMNS} FROM cashbacks WHERE payment_id = $1
+                     ORDER BY created_ms, id"
+                ),
+                &[payment_id.into()],
+            )?
+            .iter()
+            .map(|row| {
+                Ok(CashbackRecord {
+                    id: row.text(0)?,
+                    campaign_id: row.text(1)?,
+                    holder_id: row.text(2)?,
+                    payment_id: row.text(3)?,
+                    amount: row.amount(4)?,
+                    taken_back: row.amount(5)?,
+                    created_ms: row.int(6)?,
+                })
+            })
+            .collect()
+    }
+
+    fn cashbacks_got(
+        &mut self,
+        campaign_id: &str,
+        holder_id: &str,
+        day_ms: i64,
+    ) -> Result<(i64, i64), StoreError> {
+        let row = self.0.query_one(
+            "SELECT CAST(count(*) AS BIGINT),
+                    CAST(coalesce(sum(CASE WHEN created_ms >= $3 THEN 1 ELSE 0 END), 0) AS BIGINT)
+             FROM cashbacks WHERE campaign_id = $1 AND holder_id = $2",
+            &[campaign_id.into(), holder_id.into(), day_ms.into()],
+        )?;
+        Ok((row.int(0)?, row.int(1)?))
+    }
+
+    fn set_cashback_taken_back(&mut self, id: &str, taken_back: Amount) -> Result<(), StoreError> {
+        self.0.write(
+            "UPDATE cashbacks SET taken_back = $2 WHERE id = $1",
+            &[id.into(), taken_back.into()],
+        )
     }
 
     fn campaigns_kept_total(&mut self) -> Result<Amount, StoreError> {

@@ -106,7 +106,8 @@ impl BudgetCategory {
             | MovementKind::Refund
             | MovementKind::Settlement
             | MovementKind::Adjustment
-            | MovementKind::Conversion => BudgetCategory::Other,
+            | MovementKind::Conversion
+            | MovementKind::Cashback => BudgetCategory::Other,
         }
     }
 

@@ -153,7 +153,8 @@ pub fn own_card(kind: MovementKind) -> bool {
         | MovementKind::Adjustment
         | MovementKind::RedPacket
         | MovementKind::Bill
-        | MovementKind::Fare => false,
+        | MovementKind::Fare
+        | MovementKind::Cashback => false,
     }
 }
 

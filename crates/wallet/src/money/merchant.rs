@@ -820,6 +820,11 @@ impl Money {
                 .record(now),
             )?;
         }
+        // Cashback on a yuan payment, before the shop's row is written: "new customers only"
+        // must see the customer as they were.
+        if paid.fx.is_none() {
+            self.earn_cashback(r, payer, merchant, takes, id, now)?;
+        }
         r.insert_merchant_payment(&MerchantPaymentRecord {
             id: id.to_string(),
             merchant_id: merchant.id.clone(),
@@ -1008,12 +1013,35 @@ impl Money {
             None if coupon.is_some() => amount - returned,
             _ => Amount::ZERO,
         };
+        // Cashback paid on the payment goes back in proportion: from the refund first, then the
+        // balance, never below zero.
+        let taken = if back_in == currency {
+            Some(money.take_back_cashback(
+                r,
+                &payment.id,
+                &merchant.id,
+                payment.amount,
+                payment.refunded,
+                amount,
+                returned,
+                to.available(),
+                now,
+            )?)
+        } else {
+            None
+        };
         let mut postings = vec![leg(&from, -(amount - back - kept)), leg(&income, -back)];
         if let Some((funds, part)) = &coupon_part {
             postings.push(leg(funds, *part));
         }
+        if let Some(taken) = &taken {
+            postings.extend(taken.to.iter().map(|(account, part)| leg(account, *part)));
+        }
         if back_in == currency {
-            postings.push(leg(&to, returned));
+            let clawed = taken
+                .as_ref()
+                .map_or(Amount::ZERO, |t| t.from_refund + t.from_balance);
+            postings.push(leg(&to, returned - clawed));
         } else {
             // Through the FX positions, at the rate the payer paid at.
             postings.extend([

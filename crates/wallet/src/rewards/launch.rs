@@ -58,12 +58,12 @@ pub(crate) fn campaign_funds(
 }
 
 impl Money {
-    /// Checks a campaign request on its own: a coupon campaign (cashback and points campaigns
-    /// wait for the payment side that pays them out, and are refused rather than kept doing
-    /// nothing), a checked rule whose coupon the budget can back at least once, a window that
-    /// ends in the future, after it starts, within a year.
+    /// Checks a campaign request on its own: a coupon or cashback campaign (points campaigns
+    /// wait for points in the ledger, and are refused rather than kept doing nothing), a checked
+    /// rule whose coupon (or cashback) the budget can back at least once, a window that ends in
+    /// the future, after it starts, within a year.
     pub fn check_campaign(&self, request: &CampaignRequest) -> Result<(), MoneyError> {
-        if request.kind != CampaignKind::Coupon {
+        if request.kind == CampaignKind::Points {
             return Err(MoneyError::InvalidField("kind"));
         }
         request

@@ -2,6 +2,7 @@
 //! the coupons holders claim against it. [`rule`] is pure (what a coupon is worth and takes
 //! off); [`launch`], [`claim`] and the end timer are the money calls; [`records`] the rows.
 
+pub mod cashback;
 mod claim;
 mod end;
 pub mod launch;
@@ -13,7 +14,8 @@ pub mod view;
 
 pub use launch::{CampaignRequest, Launched};
 pub use records::{
-    CampaignKind, CampaignRecord, CampaignStatus, CouponRecord, CouponStatus, RewardRecords,
+    CampaignKind, CampaignRecord, CampaignStatus, CashbackRecord, CouponRecord, CouponStatus,
+    RewardRecords,
 };
 pub use rule::CouponRule;
 pub use view::HeldCoupon;

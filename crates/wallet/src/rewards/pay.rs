@@ -87,7 +87,7 @@ impl Money {
             return Err(MoneyError::CouponUsed);
         }
         // The claim reserved the coupon's most; it took `discount`.
-        campaign.reserved = campaign.reserved - (coupon.value - discount);
+        campaign.reserved -= coupon.value - discount;
         campaign.spent += discount;
         r.update_campaign(&campaign)?;
         let from = wallet_account(r, &checked.payer.wallet_id, Currency::CNY)?;

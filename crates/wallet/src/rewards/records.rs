@@ -109,6 +109,25 @@ pub struct CouponRecord {
     pub used_ms: Option<i64>,
 }
 
+/// Cashback paid on one payment by one campaign.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CashbackRecord {
+    /// Its id (the holder's cashback movement's).
+    pub id: String,
+    /// The campaign that paid it.
+    pub campaign_id: String,
+    /// Who got it.
+    pub holder_id: String,
+    /// The payment it was paid on.
+    pub payment_id: String,
+    /// What was given.
+    pub amount: Amount,
+    /// What refunds took back so far.
+    pub taken_back: Amount,
+    /// When (ms).
+    pub created_ms: i64,
+}
+
 /// Campaigns and coupons.
 pub trait RewardRecords {
     /// Stores a campaign just launched.
@@ -157,6 +176,29 @@ pub trait RewardRecords {
         holder_id: &str,
         merchant_id: &str,
     ) -> Result<bool, StoreError>;
+    /// The merchant's active campaigns of `kind` running at `now_ms`.
+    fn running_campaigns(
+        &mut self,
+        merchant_id: &str,
+        kind: CampaignKind,
+        now_ms: i64,
+    ) -> Result<Vec<CampaignRecord>, StoreError>;
+    /// Stores cashback just paid.
+    fn insert_cashback(&mut self, cashback: &CashbackRecord) -> Result<(), StoreError>;
+    /// The cashback paid on a payment.
+    fn cashbacks_for_payment(
+        &mut self,
+        payment_id: &str,
+    ) -> Result<Vec<CashbackRecord>, StoreError>;
+    /// How many cashbacks of `campaign_id` the holder got, in all and since `day_ms`.
+    fn cashbacks_got(
+        &mut self,
+        campaign_id: &str,
+        holder_id: &str,
+        day_ms: i64,
+    ) -> Result<(i64, i64), StoreError>;
+    /// Saves what refunds took back of a cashback.
+    fn set_cashback_taken_back(&mut self, id: &str, taken_back: Amount) -> Result<(), StoreError>;
     /// What active campaigns' budgets still keep, summed (what campaign funds must hold).
     fn campaigns_kept_total(&mut self) -> Result<Amount, StoreError>;
 }

@@ -35,8 +35,8 @@ pub(crate) fn coupon_back(
     if campaign.status != CampaignStatus::Active || now >= campaign.ends_ms {
         return Ok(None);
     }
-    campaign.spent = campaign.spent - part;
-    campaign.reserved = campaign.reserved - part;
+    campaign.spent -= part;
+    campaign.reserved -= part;
     if whole {
         r.return_coupon(&coupon.id)?;
         campaign.reserved += coupon.value;

@@ -81,6 +81,7 @@ fn kind_zh(kind: MovementKind) -> &'static str {
         MovementKind::RedPacket => "红包",
         MovementKind::Bill => "生活缴费",
         MovementKind::Fare => "乘车",
+        MovementKind::Cashback => "返现",
     }
 }
 

@@ -28,6 +28,9 @@ crate::named! {
         Bill = "bill",
         /// A bus or metro fare charged after the ride.
         Fare = "fare",
+        /// Money back from a shop's cashback campaign after a payment (or taken back by its
+        /// refund).
+        Cashback = "cashback",
     }
 }
 
