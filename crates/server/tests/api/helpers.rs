@@ -455,3 +455,46 @@ pub fn qianbao(app: &TestApp, args: &[&str]) -> std::process::Output {
     }
     command.output().unwrap()
 }
+
+/// `qianbao verify` over the app's storage, with the app still running: (exit code, what it
+/// printed).
+pub fn verify(app: &TestApp) -> (Option<i32>, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_qianbao"));
+    command.arg("verify");
+    match &app.database {
+        Some(db) => command.args(["--database", &db.url]),
+        None => command.args(["--data-dir", app.dir.to_str().unwrap()]),
+    };
+    let out = command.output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// Runs `sql` on the app's database behind its back, as a hand edit would.
+pub async fn tamper(app: &TestApp, sql: &str) {
+    match &app.database {
+        Some(db) => {
+            let (client, conn) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(conn);
+            client.batch_execute(sql).await.unwrap();
+        }
+        None => {
+            rusqlite::Connection::open(app.dir.join("qianbao.db"))
+                .unwrap()
+                .execute(sql, [])
+                .unwrap();
+        }
+    }
+}
+
+/// `ms` as RFC 3339, as the API writes times.
+pub fn rfc3339_of(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}

@@ -361,21 +361,6 @@ async fn a_thousand_racing_claims_of_a_hundred_shares_pay_exactly_a_hundred_once
     assert_ledger_clean(&ledger(&app).await).await;
 }
 
-/// `qianbao verify` over the app's storage: (exit code, what it printed).
-fn verify(app: &TestApp) -> (Option<i32>, String) {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_qianbao"));
-    command.arg("verify");
-    match &app.database {
-        Some(db) => command.args(["--database", &db.url]),
-        None => command.args(["--data-dir", app.dir.to_str().unwrap()]),
-    };
-    let out = command.output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
-
 #[tokio::test]
 async fn verify_checks_the_escrow_against_what_open_packets_owe() {
     let (app, _clock) = spawn_app_with_clock().await;
@@ -389,27 +374,13 @@ async fn verify_checks_the_escrow_against_what_open_packets_owe() {
     let id = sent["id"].as_str().unwrap();
     let claimant = signed_up(&app).await;
     assert_eq!(claim(&app, &claimant.token, id).await.status(), 201);
-    let (code, out) = verify(&app);
+    let (code, out) = crate::helpers::verify(&app);
     assert_eq!(code, Some(0), "{out}");
     // A claim's row bent by hand: the packet says less is owed than the escrow holds.
     let sql =
         format!("UPDATE red_packets SET claimed_amount = claimed_amount + 1 WHERE id = '{id}'");
-    match &app.database {
-        Some(db) => {
-            let (client, conn) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
-                .await
-                .unwrap();
-            tokio::spawn(conn);
-            client.batch_execute(&sql).await.unwrap();
-        }
-        None => {
-            rusqlite::Connection::open(app.dir.join("qianbao.db"))
-                .unwrap()
-                .execute(&sql, [])
-                .unwrap();
-        }
-    }
-    let (code, out) = verify(&app);
+    crate::helpers::tamper(&app, &sql).await;
+    let (code, out) = crate::helpers::verify(&app);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("red-packet escrow"), "{out}");
 }

@@ -12,12 +12,7 @@ use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::sync::Arc;
 
-fn at(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap()
-}
+use crate::helpers::rfc3339_of as at;
 
 fn now(clock: &Arc<TestClock>) -> i64 {
     qianbao_wallet::Clock::now_ms(clock.as_ref())
@@ -291,46 +286,17 @@ async fn the_end_lapses_unused_coupons_and_gives_the_budget_back_once() {
     assert_ledger_clean(&ledger(&app).await).await;
 }
 
-/// `qianbao verify` over the app's storage: (exit code, what it printed).
-fn verify(app: &TestApp) -> (Option<i32>, String) {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_qianbao"));
-    command.arg("verify");
-    match &app.database {
-        Some(db) => command.args(["--database", &db.url]),
-        None => command.args(["--data-dir", app.dir.to_str().unwrap()]),
-    };
-    let out = command.output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
-
 #[tokio::test]
 async fn verify_checks_campaign_funds_against_active_campaigns() {
     let (app, clock) = spawn_app_with_clock().await;
     let (shop, _) = shop_with_takings(&app, 100_000).await;
     let (_, launched) = launch(&app, &shop, five_off(&clock, 10_000)).await;
     let id = launched["campaign_id"].as_str().unwrap();
-    let (code, out) = verify(&app);
+    let (code, out) = crate::helpers::verify(&app);
     assert_eq!(code, Some(0), "{out}");
     let sql = format!("UPDATE campaigns SET spent = 1, reserved = 1 WHERE id = '{id}'");
-    match &app.database {
-        Some(db) => {
-            let (client, conn) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
-                .await
-                .unwrap();
-            tokio::spawn(conn);
-            client.batch_execute(&sql).await.unwrap();
-        }
-        None => {
-            rusqlite::Connection::open(app.dir.join("qianbao.db"))
-                .unwrap()
-                .execute(&sql, [])
-                .unwrap();
-        }
-    }
-    let (code, out) = verify(&app);
+    crate::helpers::tamper(&app, &sql).await;
+    let (code, out) = crate::helpers::verify(&app);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("campaign funds"), "{out}");
 }
@@ -457,7 +423,7 @@ async fn a_coupon_takes_its_discount_off_the_price_once_and_a_whole_refund_gives
     );
     assert_eq!(coupon_status(&app, &h, &coupon).await, "claimed");
     assert_eq!(merchant_balance(&app, &shop).await.0, takings);
-    let (code, out) = verify(&app);
+    let (code, out) = crate::helpers::verify(&app);
     assert_eq!(code, Some(0), "{out}");
     // It can be used again.
     let (status, again) = pay_with(&app, &h, &shop, 3_000, &coupon).await;
@@ -499,7 +465,7 @@ async fn a_coupon_of_an_ended_campaign_is_expired_and_its_refund_leaves_the_part
         before + 3_500
     );
     assert_eq!(coupon_status(&app, &h, &used).await, "used");
-    let (code, out) = verify(&app);
+    let (code, out) = crate::helpers::verify(&app);
     assert_eq!(code, Some(0), "{out}");
     assert_ledger_clean(&ledger(&app).await).await;
 }
@@ -565,7 +531,7 @@ async fn cashback_is_paid_from_the_budget_until_it_is_spent_and_a_refund_takes_i
     );
     let (_, shown) = answer(get(&app, &format!("/v1/campaigns/{id}"), &first.token).await).await;
     assert_eq!(shown["spent"], 400, "the budget has the ¥4 again");
-    let (code, out) = verify(&app);
+    let (code, out) = crate::helpers::verify(&app);
     assert_eq!(code, Some(0), "{out}");
     assert_ledger_clean(&ledger(&app).await).await;
 }

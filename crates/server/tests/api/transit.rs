@@ -51,12 +51,7 @@ async fn code(app: &TestApp, h: &Holder, op: &Merchant) -> String {
     body["payload"].as_str().unwrap().to_string()
 }
 
-fn at(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap()
-}
+use crate::helpers::rfc3339_of as at;
 
 fn now(clock: &Arc<TestClock>) -> i64 {
     qianbao_wallet::Clock::now_ms(clock.as_ref())
