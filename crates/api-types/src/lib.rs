@@ -748,6 +748,10 @@ pub struct PayPreview {
     /// before confirming and to send back as `quote_id` with `POST /v1/pay`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fx: Option<PayFx>,
+    /// The shop paid (a static code or an order), so the app can offer the holder's coupons for
+    /// it; absent for a holder's receive code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_id: Option<String>,
 }
 
 /// What an order priced in another currency costs the payer in yuan.

@@ -2,7 +2,7 @@
  * under review, delayed transfers on their way), the balances held in other currencies (each in
  * its own minor unit), the eye that hides every figure (kept in this browser), the real-name level and limits, the next step to a higher level (from /v1/me's
  * limits.next_level: the opening steps, then the face check), banners while frozen, the quick actions
- * and the "more services" tiles (links in the HTML; coming-soon tiles are disabled). */
+ * and the "more services" tiles (links in the HTML). */
 import { $, clear, el } from './dom.js';
 import { api } from './http.js';
 import { t } from './i18n.js';

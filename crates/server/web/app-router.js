@@ -7,7 +7,7 @@ import { showError } from './errors.js';
 import { state } from './app-state.js';
 
 /** Where the back link of a screen below another goes (else home, or welcome signed out). */
-const BACK = { record: '#/records', redpacket: '#/redpackets' };
+const BACK = { record: '#/records', redpacket: '#/redpackets', campaign: '#/coupons' };
 
 /** The routes a signed-out visitor may see. */
 const PUBLIC = ['welcome', 'open', 'login', 'recover', 'lost'];

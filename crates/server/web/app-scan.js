@@ -8,13 +8,18 @@
  * the preview carries: the page shows the shop's price in its currency, the yuan to pay with the
  * fee (the spread) in it, the rate, and the quote's countdown (quote-clock.js); confirming sends
  * `quote_id`. Once the quote runs out, confirm is disabled and "刷新报价" asks for the preview
- * again. Such an order is paid from the balance only (a card cannot pay it). */
+ * again. Such an order is paid from the balance only (a card cannot pay it).
+ *
+ * A shop's code or order in yuan paid from the balance offers the holder's coupons for that shop
+ * (the preview's `merchant_id`, GET /v1/me/coupons): the best one for the amount pre-selected,
+ * "不使用优惠券" a choice, the price, the discount and what is paid shown (again as a static
+ * code's amount is typed); confirming sends `coupon_id`. A card cannot pay with a coupon. */
 import { $, announce, clear, el, imageType } from './dom.js';
 import { Idem, api } from './http.js';
 import { t } from './i18n.js';
 import { codeError, localError, reportError, showError } from './errors.js';
 import { amountOf, digits6, form } from './common.js';
-import { exponentOf, formatMinor, formatMoney } from './money.js';
+import { exponentOf, formatMinor, formatMoney, parseYuan } from './money.js';
 import { currencyName, perUnit, rateText } from './currencies.js';
 import { QuoteClock } from './quote-clock.js';
 import { state } from './app-state.js';
@@ -23,11 +28,17 @@ import { fetchCards } from './app-cards.js';
 import { showResult } from './result-page.js';
 import { go } from './app-router.js';
 import { packetIdOf } from './app-redpackets.js';
+import { campaignIdOf, couponsFor, discountOf, ruleText } from './app-coupons.js';
 
 /** The payment being confirmed: its payload, kind (r/m/o), fixed amount and its currency,
- * Idempotency-Key, the available balance, whether the payer chose the method themselves, and
- * `fx`: the preview's quote for an order priced in another currency (with `expired`). */
-const pay = { payload: '', kind: '', fixed: null, currency: 'CNY', idem: new Idem(), available: 0, chosen: false, fx: null };
+ * Idempotency-Key, the available balance, whether the payer chose the method themselves, `fx`:
+ * the preview's quote for an order priced in another currency (with `expired`), `coupons`: the
+ * holder's usable coupons for the shop, whether the payer chose the coupon themselves, and the
+ * preview and the cards as last shown (to redraw them in another language). */
+const pay = {
+  payload: '', kind: '', fixed: null, currency: 'CNY', idem: new Idem(), available: 0, chosen: false, fx: null,
+  coupons: [], couponChosen: false, seen: null, cards: [],
+};
 
 /** The quote's countdown, by the server's clock. */
 const clock = new QuoteClock('pay-fx-countdown', 'pay-fx-live',
@@ -54,24 +65,140 @@ async function fillMethods(kind, foreign) {
     return; // Without the list the balance pays, as before.
   }
   if (cards.length === 0) return;
+  pay.cards = cards;
+  drawMethods();
+  row.hidden = false;
+  pickMethod();
+}
+
+/** The method choices in the page's language: the balance, then the cards (the choice kept). */
+function drawMethods() {
+  const sel = $('pay-method');
+  const was = sel.value;
+  clear(sel);
   sel.append(el('option', { value: '', text: t('scan.method.balance', { amount: formatMoney(pay.available) }) }));
-  for (const c of cards) {
+  for (const c of pay.cards) {
     sel.append(el('option', {
       value: c.card_id,
       text: t('scan.method.card', { bank: c.bank_name, type: t('cards.' + c.card_type), last4: c.last4 }),
       dataset: { shown: c.bank_name + ' ****' + c.last4 },
     }));
   }
-  row.hidden = false;
-  pickMethod();
+  sel.value = was;
+  if (sel.selectedIndex < 0) sel.selectedIndex = 0;
 }
 
-/** The balance when it covers the amount (or none is typed yet), else the first card. */
+/** Who is paid and what kind of code, in the page's language, from the preview `seen`. */
+function drawPayee(seen) {
+  $('pay-kind').textContent = t('scan.kind.' + pay.kind);
+  const payee = $('pay-payee');
+  payee.textContent = pay.kind === 'r' ? seen.payee_name
+    : t(pay.kind === 'm' ? 'scan.shop' : 'scan.order', { id: seen.payee_name });
+  if (seen.description) payee.textContent += ' · ' + seen.description;
+}
+
+/** The amount being paid in minor units: the code's, or the one typed (null until it is one). */
+function priceNow() {
+  return $('pay-amount-row').hidden ? pay.fixed : parseYuan($('pay-amount').value);
+}
+
+/** The balance when it covers what is paid (after the coupon chosen; or none is typed yet),
+ * else the first card. */
 function pickMethod() {
   if (pay.chosen || $('pay-method-row').hidden) return;
-  const typed = $('pay-amount-row').hidden ? pay.fixed : Math.round(parseFloat($('pay-amount').value || '0') * 100);
+  const price = priceNow();
+  // The coupon picked counts even while a card is chosen: with it the balance may cover the rest.
+  const coupon = pickedCoupon();
+  const typed = price && coupon ? price - (discountOf(coupon.rule, price) || 0) : price;
   const sel = $('pay-method');
   sel.selectedIndex = typed && typed > pay.available && sel.options.length > 1 ? 1 : 0;
+}
+
+/** Whether a bound card is chosen to pay (it cannot pay with a coupon). */
+function byCard() {
+  return !$('pay-method-row').hidden && !!$('pay-method').value;
+}
+
+/** The holder's coupons for the shop: only for a shop's code or order in yuan, paid from the
+ * balance (the server refuses a coupon anywhere else). */
+async function fillCoupons(seen) {
+  pay.coupons = [];
+  pay.couponChosen = false;
+  if (pay.kind === 'r' || seen.fx || !seen.merchant_id || pay.currency !== 'CNY') return;
+  try {
+    pay.coupons = await couponsFor(seen.merchant_id);
+  } catch (_) {
+    // Without the list the payment goes on without a coupon, as before coupons existed.
+  }
+}
+
+/** The coupon picked in the list, or null. */
+function pickedCoupon() {
+  if ($('pay-coupon-row').hidden) return null;
+  const id = $('pay-coupon').value;
+  return pay.coupons.find((c) => c.coupon_id === id) || null;
+}
+
+/** The coupon the payer will pay with, or null (none picked, or a card pays). */
+function chosenCoupon() {
+  return byCard() ? null : pickedCoupon();
+}
+
+/** The coupons as choices for the amount now: each with what it takes off (those below their
+ * minimum spend disabled), the best pre-selected unless the payer chose one that still applies. */
+function offerCoupons() {
+  const row = $('pay-coupon-row');
+  row.hidden = pay.coupons.length === 0;
+  if (row.hidden) return;
+  const price = priceNow();
+  const sel = $('pay-coupon');
+  const was = sel.value;
+  const ranked = pay.coupons.map((c) => ({ c, off: price ? discountOf(c.rule, price) : null }));
+  // The most off first; of equal ones, the soonest to lapse.
+  ranked.sort((a, b) => (b.off || 0) - (a.off || 0) || Date.parse(a.c.expires_at) - Date.parse(b.c.expires_at));
+  clear(sel);
+  sel.append(el('option', { value: '', text: t('scan.coupon.none') }));
+  for (const { c, off } of ranked) {
+    const rule = ruleText(c.rule);
+    // Before an amount is typed, each coupon is offered by its rule alone.
+    const text = !price ? rule
+      : off ? t('scan.coupon.option', { rule, off: formatMoney(-off) })
+        : t('scan.coupon.short', { rule, min: formatMoney(c.rule.min_spend) });
+    sel.append(el('option', { value: c.coupon_id, text, disabled: !!price && !off }));
+  }
+  const keep = pay.couponChosen && Array.from(sel.options).find((o) => o.value === was && !o.disabled);
+  const best = ranked.find((r) => r.off);
+  sel.value = keep ? was : (best ? best.c.coupon_id : '');
+}
+
+/** The price, the coupon's discount and what is paid, when a coupon is chosen; a card chosen
+ * sets the coupon aside (kept picked for a switch back to the balance) and says why. */
+function drawPaid() {
+  const row = $('pay-coupon-row');
+  if (row.hidden) return;
+  const card = byCard();
+  const sel = $('pay-coupon');
+  sel.disabled = card;
+  $('pay-coupon-card').hidden = !card;
+  const price = priceNow();
+  const coupon = chosenCoupon();
+  const off = coupon && price ? discountOf(coupon.rule, price) : null;
+  const sum = $('pay-coupon-sum');
+  sum.hidden = !off;
+  if (!off) return;
+  $('pay-coupon-price').textContent = formatMoney(price);
+  $('pay-coupon-discount').textContent = formatMoney(-off);
+  const paid = $('pay-coupon-paid');
+  paid.textContent = formatMoney(price - off);
+  paid.dataset.minor = String(price - off);
+}
+
+/** After the amount, the coupon or the method changed: the coupons for the amount, the method
+ * for what is paid, and the sum. */
+function update() {
+  offerCoupons();
+  pickMethod();
+  drawPaid();
 }
 
 /**
@@ -201,6 +328,9 @@ async function toConfirm(text) {
   // A red packet's code opens its page, where it is claimed (nothing is paid).
   const packet = packetIdOf(text);
   if (packet) { go('#/redpacket/' + packet); return; }
+  // So does a shop's coupon campaign: its page has the 领取 button.
+  const campaign = campaignIdOf(text);
+  if (campaign) { go('#/campaign/' + campaign); return; }
   const p = parsePayload(text);
   if (!p) throw codeError('payload_invalid', $('pay-payload'));
   pay.payload = text.trim();
@@ -211,11 +341,8 @@ async function toConfirm(text) {
   // amount comes from the shop, never from the picture.
   const { seen, meta } = await preview();
   pay.kind = KIND[seen.kind] || p.kind || 'm';
-  $('pay-kind').textContent = t('scan.kind.' + pay.kind);
-  const payee = $('pay-payee');
-  payee.textContent = pay.kind === 'r' ? seen.payee_name
-    : t(pay.kind === 'm' ? 'scan.shop' : 'scan.order', { id: seen.payee_name });
-  if (seen.description) payee.textContent += ' · ' + seen.description;
+  pay.seen = seen;
+  drawPayee(seen);
   pay.fixed = seen.amount;
   pay.currency = seen.currency || 'CNY';
   const fixed = $('pay-amount-fixed');
@@ -230,7 +357,8 @@ async function toConfirm(text) {
   $('pay-amount').value = '';
   $('pay-pin').value = '';
   showError('pay-error', null);
-  await fillMethods(pay.kind, !!seen.fx);
+  await Promise.all([fillMethods(pay.kind, !!seen.fx), fillCoupons(seen)]);
+  update();
   scanStage(2);
   showFx(seen.fx || null, meta);
   (row.hidden ? $('pay-pin') : $('pay-amount')).focus();
@@ -262,8 +390,9 @@ export function wire() {
     await toConfirm(text);
   });
 
-  $('pay-amount').addEventListener('input', pickMethod);
-  $('pay-method').addEventListener('change', () => { pay.chosen = true; });
+  $('pay-amount').addEventListener('input', update);
+  $('pay-method').addEventListener('change', () => { pay.chosen = true; update(); });
+  $('pay-coupon').addEventListener('change', () => { pay.couponChosen = true; update(); });
 
   $('pay-cancel').addEventListener('click', () => { scanStage(1); $('pay-payload').focus(); });
   $('pay-fx-refresh').addEventListener('click', () => { refreshQuote(); });
@@ -292,15 +421,29 @@ async function submit() {
   body.pin = digits6('pay-pin');
   const method = $('pay-method-row').hidden ? null : $('pay-method').selectedOptions[0];
   if (method && method.value) body.card_id = method.value;
+  const coupon = chosenCoupon();
+  if (coupon) body.coupon_id = coupon.coupon_id;
   const payee = $('pay-payee').textContent;
   const price = formatMinor(body.amount || pay.fixed, pay.currency);
-  const shown = fx ? t('scan.fx.what', { pay: formatMinor(fx.pay_amount, fx.pay_currency), price }) : price;
+  // With a coupon, the second factor is asked for what the payer pays.
+  const off = coupon ? discountOf(coupon.rule, body.amount || pay.fixed) || 0 : 0;
+  const shown = fx ? t('scan.fx.what', { pay: formatMinor(fx.pay_amount, fx.pay_currency), price })
+    : formatMinor((body.amount || pay.fixed) - off, pay.currency);
   let r;
   try {
     r = await moneyCall('/v1/pay', body, pay.idem, () => t('stepup.what.pay', { amount: shown, payee }));
   } catch (err) {
     if (['pin_incorrect', 'pin_invalid', 'pin_locked'].includes(err.code)) { $('pay-pin').value = ''; err.input = $('pay-pin'); }
     if (err.code === 'amount_invalid' && !$('pay-amount-row').hidden) err.input = $('pay-amount');
+    if (coupon && err.code && err.code.startsWith('coupon_')) {
+      // Used or lapsed meanwhile: it is no longer offered; the next best is pre-selected.
+      if (err.code === 'coupon_used' || err.code === 'coupon_expired') {
+        pay.coupons = pay.coupons.filter((c) => c !== coupon);
+        pay.couponChosen = false;
+        update();
+      }
+      err.input = $('pay-coupon-row').hidden ? null : $('pay-coupon');
+    }
     // Spent, expired or not this order's: this quote cannot pay; a new one is a tap away.
     if (fx && err.field === 'quote_id') {
       err.field = 'pay_quote';
@@ -313,21 +456,29 @@ async function submit() {
   const card = r.method === 'card' && method ? method.dataset.shown : '';
   scanStage(3);
   pay.fx = null;
+  const discount = r.discount || 0;
   showResult('pay-result', {
     message: held ? t('scan.held') : t('scan.paid'),
     status: r.status, id: r.payment_id || r.id, paymentId: r.payment_id || r.id,
-    amount: r.amount, currency: r.currency, payee: r.payee || payee,
+    // With a coupon, what the payer paid is the big figure; the price and the discount follow.
+    amount: discount ? r.paid : r.amount, currency: r.currency, payee: r.payee || payee,
     // Paid in yuan for a price in another currency: the shop's price, and the fee in the yuan.
-    price: fx ? price : '',
+    price: fx ? price : (discount ? formatMinor(r.amount, r.currency) : ''),
     fee: fx ? formatMinor(fx.fee, fx.pay_currency) : '',
+    discount: discount ? formatMinor(-discount, r.currency) : '',
     method: card ? t('result.by_card', { card })
       : fx ? t('convert.balance_of', { name: currencyName(fx.pay_currency) }) : t('record.method.balance'),
   });
 }
 
-/** After a language switch: the quote's lines in the new language. */
+/** After a language switch: the payee, the methods, the quote's lines and the coupons' in the
+ * new language. */
 function redraw() {
-  if (pay.fx && !$('scan-stage-2').hidden) drawFx();
+  if ($('scan-stage-2').hidden) return;
+  if (pay.seen) drawPayee(pay.seen);
+  if (!$('pay-method-row').hidden) drawMethods();
+  if (pay.fx) drawFx();
+  if (pay.coupons.length) { offerCoupons(); drawPaid(); }
 }
 
 export const screens = { scan: { enter, onLang: redraw } };

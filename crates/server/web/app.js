@@ -22,6 +22,7 @@ import * as transfer from './app-transfer.js';
 import * as topupWithdraw from './app-topup-withdraw.js';
 import * as convert from './app-convert.js';
 import * as redPackets from './app-redpackets.js';
+import * as coupons from './app-coupons.js';
 import * as budgets from './app-budgets.js';
 import * as bills from './app-bills.js';
 import * as records from './app-records.js';
@@ -34,7 +35,7 @@ import * as face from './app-face.js';
 import { enhancePins } from './pin-boxes.js';
 
 /** Every part of the app: wire() once at boot; `screens` by route. */
-const PARTS = [open, cardForm, login, home, paycode, ride, receive, scan, transfer, topupWithdraw, convert, redPackets, bills, budgets, records, cards, security, notices, shop, pendingCharge, face];
+const PARTS = [open, cardForm, login, home, paycode, ride, receive, scan, transfer, topupWithdraw, convert, redPackets, coupons, bills, budgets, records, cards, security, notices, shop, pendingCharge, face];
 
 addStrings('zh', { ...zh.shared, ...zh.app });
 addStrings('en', { ...en.shared, ...en.app });

@@ -72,6 +72,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("app-topup-withdraw.js"),
     script!("app-convert.js"),
     script!("app-redpackets.js"),
+    script!("app-coupons.js"),
     script!("app-budgets.js"),
     script!("app-bills.js"),
     script!("app-records.js"),

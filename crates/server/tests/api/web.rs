@@ -756,9 +756,12 @@ async fn a_scanned_code_shows_its_payee_and_amount_before_the_payment_password()
         ),
         (Some("receive"), Some("*四"), Some(880))
     );
-    // A shop's static code: its name, the payer types the amount.
+    // A holder is no shop: no merchant id, so the app offers no coupon.
+    assert!(seen.get("merchant_id").is_none(), "{seen}");
+    // A shop's static code: its name and id (the app offers its coupons), the payer types the amount.
     let (_, seen) = answer(preview(&app, &payer.token, &shop.static_qr).await).await;
     assert_eq!(seen["payee_name"], "兰州牛肉面");
+    assert_eq!(seen["merchant_id"].as_str(), Some(shop.id.as_str()));
     assert!(seen["amount"].is_null());
     // An order: the shop's amount and description; once paid, it is order_paid and nothing moves.
     let order = crate::money_helpers::order(&app, &shop, 1_250).await;
@@ -772,6 +775,7 @@ async fn a_scanned_code_shows_its_payee_and_amount_before_the_payment_password()
         ),
         (Some("order"), Some(1_250), Some("牛肉面"))
     );
+    assert_eq!(seen["merchant_id"].as_str(), Some(shop.id.as_str()));
     assert!(seen["expires_at"].is_string());
     let paid = crate::money_helpers::pay(&app, &payer, payload, None).await;
     assert_eq!(paid.status(), 201);

@@ -4,7 +4,7 @@
 //! (a delayed transfer) and never as 冻结中; recent payees that fill the payee; the shared result
 //! page after a transfer, a top-up, a withdrawal, a scan-to-pay and a shop's charge confirmed on
 //! the phone, each with "查看详情" opening the record; category icons in the records; the
-//! coming-soon tiles; and the inbox telling of a PIN change and a freeze.
+//! service tiles, all live; and the inbox telling of a PIN change and a freeze.
 
 use crate::a11y::audit;
 use crate::helpers::{TestApp, call, png, spawn_app_without_risk_rules};
@@ -88,10 +88,18 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
     w.wait_for_text("#home-balance", "¥2,000.00").await;
     w.wait_for_text("#home-continue", "人脸识别").await;
     assert_eq!(attribute(&w, "#home-continue-link", "href").await, "#/face");
-    // The coming-soon tile: shown, disabled, said as such.
+    // Every service tile is live: none is left "coming soon"; coupons open the coupon wallet.
+    assert_eq!(
+        w.run(
+            "return document.querySelectorAll('.tile[aria-disabled], .tile:not([href])').length",
+            json!([])
+        )
+        .await,
+        0
+    );
     let tile = "#tile-coupons";
-    assert_eq!(attribute(&w, tile, "aria-disabled").await, "true");
-    assert!(w.text(tile).await.contains("即将开放"));
+    assert_eq!(attribute(&w, tile, "href").await, "#/coupons");
+    assert!(w.text(tile).await.contains("优惠券"));
     assert!(tall_enough(&w, tile).await >= 44.0);
     // Bills are live (docs/bills.md).
     assert_eq!(attribute(&w, "#tile-bills", "href").await, "#/bills");
@@ -122,7 +130,7 @@ async fn home_shows_the_next_step_hides_figures_and_every_payment_ends_on_a_resu
         attribute(&w, "#home-eye", "aria-label").await,
         "Hide amounts"
     );
-    assert!(w.text("#tile-coupons").await.contains("Coming soon"));
+    assert!(w.text("#tile-coupons").await.contains("Coupons"));
     shoot(&w, "70-home-next-step", "en").await;
 
     open_in(&w, &format!("{base}/#/home"), "zh").await;

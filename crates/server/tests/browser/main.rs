@@ -39,6 +39,9 @@
 //! an owed fare stops the code with a banner linking to top-up, and a frozen wallet links to security.
 //! A seventeenth (`budgets.rs`) sets a month total and a restaurant budget on 消费预算, pays a
 //! restaurant, and sees the bar of spent against budget reach its 80 % state beside last month.
+//! An eighteenth (`coupons.rs`) scans a shop's campaign code, claims its coupons on the campaign
+//! page, finds them in 卡券, pays an order with the best coupon pre-selected (the price, the
+//! discount and what is paid shown, then on the result page) and sees the coupon used.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -60,10 +63,12 @@ mod card_pay;
 mod closing;
 // Several currencies: the 换汇 screen, its quote's countdown, other balances on home, records.
 mod console;
+// Coupons: a campaign's page and its claim, the coupon wallet, the best coupon offered at pay.
 #[path = "../api/console_helpers.rs"]
 #[allow(dead_code)]
 mod console_helpers;
 mod convert;
+mod coupons;
 mod double_tap;
 // Orders priced in another currency: the till's currency picker, the app's quoted yuan price.
 mod foreign_price;

@@ -88,6 +88,8 @@ async fn every_screen_of_a_signed_in_holder_opens_in_both_languages_without_an_e
         shows(&w, "security", "#sessions-list", |t| !t.is_empty()).await;
         shows(&w, "face", "#face-level", |t| !t.is_empty()).await;
         shows(&w, "notices", "#notices-list", |t| !t.is_empty()).await;
+        // No coupons yet: the wallet says how to get one.
+        shows(&w, "coupons", "#cp-none", |t| !t.is_empty()).await;
         shows(&w, "shop", "#shop-name", |_| true).await;
         // At L2 with a payment password, opening goes on at step 5.
         shows(&w, "open", "#open-step-5", |_| true).await;

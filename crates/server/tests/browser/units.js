@@ -1,5 +1,6 @@
 /* Unit tests of the pages' pure modules, run inside Chromium by units.rs: the page's own
  * money.js (yuan text ⇄ fen), strings-zh.js / strings-en.js and the console's console-strings.js,
+ * app-coupons.js's discount (the server's, to the fen),
  * imported from the server as the pages import them. Not served by the server: WebDriver hands this file to the page with the
  * call `qianbaoUnitTests(location.origin)`, which answers one {name, ok, got, want} per check.
  * (A plain script, so `node --check` reads it; the modules it loads are ES modules.) */
@@ -172,5 +173,20 @@ async function qianbaoUnitTests(base) {
   check('code128Modules(18 digits) is 11 modules a symbol and a 13-module stop', barcode.code128Modules(code).length, 11 * 11 + 13);
   // An odd last digit goes in code set B ('7' is 23 there).
   check('code128Symbols("1234567")', barcode.code128Symbols('1234567').join(' '), '105 12 34 56 100 23 ' + ((105 + 12 + 68 + 168 + 400 + 115) % 103) + ' 106');
+  // ---------------------------------------------------------------- app-coupons.js: a coupon's discount
+  // As the server's CouponRule::discount (rewards/rule.rs): nothing below the minimum spend, a
+  // percentage rounded down to the fen and capped, and the payer always pays at least one fen.
+  const coupons = await import(base + '/assets/app-coupons.js');
+  const off = { amount_off: 500, min_spend: 3000 };
+  const pct = { percent_off: 15, max_off: 2000, min_spend: 100 };
+  const cases = [
+    [off, 2999, null], [off, 3000, 500], [off, 4000, 500],
+    [pct, 99, null], [pct, 100, 15], [pct, 1001, 150], [pct, 1013, 151], [pct, 20000, 2000], [pct, 13333, 1999],
+    [{ amount_off: 500, min_spend: 1 }, 300, 299], [{ percent_off: 99, max_off: 100000, min_spend: 1 }, 1, 0],
+    [pct, 999999999999999, 2000], [{ percent_off: 99, max_off: 999999999999999, min_spend: 1 }, 999999999999999, 989999999999999],
+  ];
+  for (const [rule, spend, want] of cases) check('discountOf(' + JSON.stringify(rule) + ', ' + spend + ')', coupons.discountOf(rule, spend), want);
+  check('campaignIdOf(a campaign code)', coupons.campaignIdOf(' qianbao://campaign/0190f5a2-7b7c-7d3e-9a4b-1c2d3e4f5a6b '), '0190f5a2-7b7c-7d3e-9a4b-1c2d3e4f5a6b');
+  check('campaignIdOf(a red packet code)', coupons.campaignIdOf('qianbao://red-packet/0190f5a2-7b7c-7d3e-9a4b-1c2d3e4f5a6b'), null);
   return results;
 }

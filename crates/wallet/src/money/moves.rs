@@ -120,6 +120,9 @@ pub struct Scanned {
     pub expires_ms: Option<i64>,
     /// The order's id, for an order: a payer quoted for a foreign-priced one quotes for it.
     pub order_id: Option<String>,
+    /// The shop paid, for a shop's static code or order: the app offers the holder's coupons
+    /// for that shop; `None` for a holder's receive code.
+    pub merchant_id: Option<String>,
 }
 
 /// What one movement writes for its owner.
@@ -295,6 +298,7 @@ impl Money {
                             description: String::new(),
                             expires_ms: None,
                             order_id: None,
+                            merchant_id: None,
                         }),
                         None => Err(MoneyError::PayloadInvalid("unknown_payee")),
                     },
@@ -307,6 +311,7 @@ impl Money {
                             description: String::new(),
                             expires_ms: None,
                             order_id: None,
+                            merchant_id: Some(merchant_id.clone()),
                         }),
                         None => Err(MoneyError::MerchantUnavailable),
                     },
@@ -328,6 +333,7 @@ impl Money {
                                 description: order.description,
                                 expires_ms: Some(order.expires_ms),
                                 order_id: Some(order.id),
+                                merchant_id: Some(order.merchant_id),
                             }),
                             None => Err(MoneyError::MerchantUnavailable),
                         },

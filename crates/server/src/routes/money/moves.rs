@@ -512,5 +512,6 @@ pub async fn pay_preview(
         description: scanned.description,
         expires_at: scanned.expires_ms.map(rfc3339),
         fx,
+        merchant_id: scanned.merchant_id,
     }))
 }
