@@ -41,7 +41,7 @@ pub struct BudgetReport {
     pub month: BudgetMonth,
     /// The overall budget against all spending, if one is set.
     pub month_total: Option<LineReport>,
-    /// Each category's budget against its spending, in [`BudgetCategory::ALL`] order.
+    /// Each category's budget against its spending, in [`BudgetCategory::ALL`](super::category::BudgetCategory::ALL) order.
     pub categories: Vec<LineReport>,
     /// What the month's spending was, per category.
     pub spending: MonthSpending,

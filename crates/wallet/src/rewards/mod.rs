@@ -1,6 +1,7 @@
 //! Rewards (`docs/rewards.md`): merchants' campaigns with a budget set aside in the ledger, and
-//! the coupons holders claim against it. [`rule`] is pure (what a coupon is worth and takes
-//! off); [`launch`], [`claim`] and the end timer are the money calls; [`records`] the rows.
+//! the coupons holders claim against it and the cashback it pays. [`rule`] is pure (what a coupon is worth and takes
+//! off); [`launch`], claiming, paying, [`cashback`], [`refund`] and the end timer are the money
+//! calls; [`records`] the rows.
 
 pub mod cashback;
 mod claim;
