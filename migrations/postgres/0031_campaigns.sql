@@ -8,7 +8,7 @@
 CREATE TABLE campaigns (
     id              TEXT    PRIMARY KEY,
     merchant_id     TEXT    NOT NULL REFERENCES merchants (id),
-    kind            TEXT    NOT NULL CHECK (kind IN ('coupon', 'cashback', 'points')),
+    kind            TEXT    NOT NULL CONSTRAINT campaigns_kind_named CHECK (kind IN ('coupon', 'cashback', 'points')),
     -- The rule as JSON in the contract's shape ({amount_off, min_spend} or
     -- {percent_off, max_off, min_spend}).
     rule            TEXT    NOT NULL,
@@ -20,7 +20,7 @@ CREATE TABLE campaigns (
     per_holder      BIGINT NOT NULL CHECK (per_holder > 0),
     per_day         BIGINT CHECK (per_day > 0),
     new_holders_only BIGINT NOT NULL CHECK (new_holders_only IN (0, 1)),
-    status          TEXT    NOT NULL CHECK (status IN ('active', 'ended')),
+    status          TEXT    NOT NULL CONSTRAINT campaigns_status_named CHECK (status IN ('active', 'ended')),
     starts_ms       BIGINT NOT NULL,
     ends_ms         BIGINT NOT NULL CHECK (ends_ms > starts_ms),
     created_ms      BIGINT NOT NULL
@@ -34,7 +34,7 @@ CREATE TABLE coupons (
     holder_id       TEXT    NOT NULL REFERENCES holders (id),
     -- The most it can take off (reserved from the budget when claimed).
     value           BIGINT NOT NULL CHECK (value > 0),
-    status          TEXT    NOT NULL CHECK (status IN ('claimed', 'used', 'expired')),
+    status          TEXT    NOT NULL CONSTRAINT coupons_status_named CHECK (status IN ('claimed', 'used', 'expired')),
     -- The payment it was used on, and what it took off.
     payment_id      TEXT,
     discount        BIGINT CHECK (discount >= 0),

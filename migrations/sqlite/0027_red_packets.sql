@@ -9,7 +9,7 @@ CREATE TABLE red_packets (
     sender_id       TEXT    NOT NULL REFERENCES holders (id),
     -- The one holder who may claim it; NULL for a group packet.
     recipient_id    TEXT    REFERENCES holders (id),
-    split           TEXT    NOT NULL CHECK (split IN ('even', 'random')),
+    split           TEXT    NOT NULL CONSTRAINT red_packets_split_named CHECK (split IN ('even', 'random')),
     amount          INTEGER NOT NULL CHECK (amount > 0),
     share_count     INTEGER NOT NULL CHECK (share_count > 0),
     -- The shares in fen, in claim order, comma-separated: exactly the text the commitment hashes.
@@ -17,7 +17,7 @@ CREATE TABLE red_packets (
     salt            TEXT    NOT NULL,
     commitment      TEXT    NOT NULL,
     memo            TEXT    NOT NULL,
-    status          TEXT    NOT NULL CHECK (status IN ('open', 'finished', 'expired')),
+    status          TEXT    NOT NULL CONSTRAINT red_packets_status_named CHECK (status IN ('open', 'finished', 'expired')),
     claimed_count   INTEGER NOT NULL CHECK (claimed_count >= 0 AND claimed_count <= share_count),
     claimed_amount  INTEGER NOT NULL CHECK (claimed_amount >= 0 AND claimed_amount <= amount),
     movement_id     TEXT    NOT NULL,

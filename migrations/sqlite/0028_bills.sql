@@ -30,7 +30,7 @@ CREATE TABLE bill_payments (
     reference   TEXT    NOT NULL,
     amount      INTEGER  NOT NULL CHECK (amount > 0),
     period      TEXT    NOT NULL,
-    status      TEXT    NOT NULL CHECK (status IN ('pending', 'paid', 'refused')),
+    status      TEXT    NOT NULL CONSTRAINT bill_payments_status_named CHECK (status IN ('pending', 'paid', 'refused')),
     -- The biller's receipt reference, once paid.
     receipt     TEXT,
     -- 1 when auto-pay made it, without a PIN (the holder's standing consent).

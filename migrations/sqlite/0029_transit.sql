@@ -10,7 +10,7 @@ CREATE TABLE transit_ride_tokens (
     holder_id     TEXT    NOT NULL REFERENCES holders (id),
     -- The transit operator's merchant id.
     merchant_id   TEXT    NOT NULL REFERENCES merchants (id),
-    status        TEXT    NOT NULL CHECK (status IN ('active', 'revoked')),
+    status        TEXT    NOT NULL CONSTRAINT transit_ride_tokens_status_named CHECK (status IN ('active', 'revoked')),
     -- The counter of the last code issued: each code has a higher one.
     last_counter  BIGINT  NOT NULL CHECK (last_counter >= 0),
     created_ms    BIGINT  NOT NULL,
@@ -23,7 +23,7 @@ CREATE INDEX transit_ride_tokens_by_merchant ON transit_ride_tokens (merchant_id
 
 CREATE TABLE transit_fare_tables (
     merchant_id    TEXT    PRIMARY KEY REFERENCES merchants (id),
-    kind           TEXT    NOT NULL CHECK (kind IN ('bus', 'metro')),
+    kind           TEXT    NOT NULL CONSTRAINT transit_fare_tables_kind_named CHECK (kind IN ('bus', 'metro')),
     -- One `code<TAB>name<TAB>line<TAB>index` line per station.
     stations       TEXT    NOT NULL,
     flat_fare      BIGINT  NOT NULL CHECK (flat_fare >= 0),
@@ -41,7 +41,7 @@ CREATE TABLE transit_taps (
     merchant_id   TEXT    NOT NULL REFERENCES merchants (id),
     token         TEXT    NOT NULL REFERENCES transit_ride_tokens (token),
     counter       BIGINT  NOT NULL,
-    direction     TEXT    NOT NULL CHECK (direction IN ('in', 'out')),
+    direction     TEXT    NOT NULL CONSTRAINT transit_taps_direction_named CHECK (direction IN ('in', 'out')),
     station       TEXT    NOT NULL,
     at_ms         BIGINT  NOT NULL,
     -- Set once the tap is in a ride.
@@ -63,7 +63,7 @@ CREATE TABLE transit_rides (
     day_ms         BIGINT  NOT NULL,
     fare           BIGINT  NOT NULL CHECK (fare >= 0),
     charged        BIGINT  NOT NULL CHECK (charged >= 0 AND charged <= fare),
-    status         TEXT    NOT NULL CHECK (status IN ('paid', 'owed', 'free')),
+    status         TEXT    NOT NULL CONSTRAINT transit_rides_status_named CHECK (status IN ('paid', 'owed', 'free')),
     created_ms     BIGINT  NOT NULL,
     paid_ms        BIGINT
 );

@@ -1,4 +1,4 @@
-//! The lists migrations 0011, 0012, 0015 to 0019, 0021, 0023, 0025, 0026 and 0031 hold the stored states to are
+//! The lists migrations 0011, 0012, 0015 to 0019, 0021, 0023 and 0025 to 0031 hold the stored states to are
 //! the wallet's enums, value for value, on both backends: a state added to an enum without a migration would
 //! be refused by the database, and one dropped from an enum would let rows in that the code cannot
 //! read. The enums' lists come from `verify_rows::named_columns`, the same ones `qianbao verify`
@@ -19,6 +19,9 @@ const SQLITE: &str = concat!(
     include_str!("../../../migrations/sqlite/0023_awaiting_charges.sql"),
     include_str!("../../../migrations/sqlite/0025_currencies.sql"),
     include_str!("../../../migrations/sqlite/0026_everyday.sql"),
+    include_str!("../../../migrations/sqlite/0027_red_packets.sql"),
+    include_str!("../../../migrations/sqlite/0028_bills.sql"),
+    include_str!("../../../migrations/sqlite/0029_transit.sql"),
     include_str!("../../../migrations/sqlite/0031_campaigns.sql")
 );
 const POSTGRES: &str = concat!(
@@ -33,6 +36,9 @@ const POSTGRES: &str = concat!(
     include_str!("../../../migrations/postgres/0023_awaiting_charges.sql"),
     include_str!("../../../migrations/postgres/0025_currencies.sql"),
     include_str!("../../../migrations/postgres/0026_everyday.sql"),
+    include_str!("../../../migrations/postgres/0027_red_packets.sql"),
+    include_str!("../../../migrations/postgres/0028_bills.sql"),
+    include_str!("../../../migrations/postgres/0029_transit.sql"),
     include_str!("../../../migrations/postgres/0031_campaigns.sql")
 );
 
@@ -54,7 +60,7 @@ fn every_named_column_allows_exactly_its_enum_on_both_backends() {
     let columns = named_columns();
     assert_eq!(
         columns.len(),
-        22,
+        32,
         "a named column was added or dropped: add it here too"
     );
     for column in columns {

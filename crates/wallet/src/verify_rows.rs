@@ -102,6 +102,67 @@ pub fn named_columns() -> Vec<NamedColumn> {
             "status",
             ClosingRequestStatus::names(),
         ),
+        // Everyday life (issue 21) and rewards (issue 22).
+        named(
+            "red_packets",
+            "id",
+            "split",
+            crate::red_packets::Split::names(),
+        ),
+        named(
+            "red_packets",
+            "id",
+            "status",
+            crate::red_packets::RedPacketStatus::names(),
+        ),
+        named(
+            "bill_payments",
+            "movement_id",
+            "status",
+            crate::bills::records::BillPaymentStatus::names(),
+        ),
+        named(
+            "transit_ride_tokens",
+            "token",
+            "status",
+            crate::transit::records::RideTokenStatus::names(),
+        ),
+        named(
+            "transit_fare_tables",
+            "merchant_id",
+            "kind",
+            crate::transit::fares::FareKind::names(),
+        ),
+        named(
+            "transit_taps",
+            "id",
+            "direction",
+            crate::transit::pairing::TapDirection::names(),
+        ),
+        named(
+            "transit_rides",
+            "id",
+            "status",
+            crate::transit::records::RideStatus::names(),
+        ),
+        named(
+            "campaigns",
+            "id",
+            "kind",
+            crate::rewards::CampaignKind::names(),
+        ),
+        named(
+            "campaigns",
+            "id",
+            "status",
+            crate::rewards::CampaignStatus::names(),
+        ),
+        named(
+            "coupons",
+            "id",
+            "status",
+            crate::rewards::CouponStatus::names(),
+        ),
     ]
 }
 
