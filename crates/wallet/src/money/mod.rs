@@ -181,6 +181,30 @@ pub(crate) fn active_holder(
     }
 }
 
+/// Refused unless money sent by someone else may reach `payee`: a restriction stops money leaving
+/// a wallet, not reaching it.
+pub(crate) fn payee_may_receive(payee: &HolderRecord) -> Result<(), MoneyError> {
+    match payee.status {
+        HolderStatus::Active | HolderStatus::Restricted => Ok(()),
+        HolderStatus::Frozen => Err(MoneyError::InvalidPayee("frozen")),
+        HolderStatus::Closed => Err(MoneyError::InvalidPayee("closed")),
+    }
+}
+
+/// The holder as they stand now, refused unless they may take money in by their own call (a
+/// claim): a frozen wallet is told so, a closed one is not found; a restricted one may.
+pub(crate) fn receiving_holder(
+    r: &mut dyn MoneyTx,
+    holder_id: &str,
+) -> Result<HolderRecord, MoneyError> {
+    let holder = r.holder(holder_id)?.ok_or(MoneyError::NotFound)?;
+    match holder.status {
+        HolderStatus::Active | HolderStatus::Restricted => Ok(holder),
+        HolderStatus::Frozen => Err(MoneyError::Frozen),
+        HolderStatus::Closed => Err(MoneyError::NotFound),
+    }
+}
+
 /// How a holder appears to others: the masked real name, or the masked phone before verification.
 pub(crate) fn shown_name(r: &mut dyn MoneyTx, holder: &HolderRecord) -> Result<String, StoreError> {
     Ok(match r.identity(&holder.id)? {

@@ -896,12 +896,7 @@ impl Money {
         if payee.id == payer.id {
             return Err(MoneyError::InvalidPayee("yourself"));
         }
-        match payee.status {
-            // A restriction stops money leaving a wallet, not reaching it.
-            HolderStatus::Active | HolderStatus::Restricted => {}
-            HolderStatus::Frozen => return Err(MoneyError::InvalidPayee("frozen")),
-            HolderStatus::Closed => return Err(MoneyError::InvalidPayee("closed")),
-        }
+        super::payee_may_receive(payee)?;
         // Limits count yuan: money in another currency at its value at the rate in force.
         let in_yuan = self.yuan_value(r, currency, positive, now)?;
         let spent = r.spent_since(&payer.id, limits::day_start_ms(now), SPENDING)?;

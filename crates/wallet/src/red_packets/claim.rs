@@ -8,9 +8,9 @@ use crate::money::moves::Side;
 use crate::money::records::{Channel, Direction, MoneyTx, MovementKind, MovementStatus};
 use crate::money::{
     Money, MoneyError, Step, apply, entry_id, leg, legs, limits, new_movement_id, operator_account,
-    shown_name, wallet_account,
+    receiving_holder, shown_name, wallet_account,
 };
-use crate::records::{HolderRecord, HolderStatus};
+use crate::records::HolderRecord;
 use crate::storage::RecordStore;
 use qianbao_ledger::{AccountKind, Amount, Currency, Instruction, PositiveAmount};
 
@@ -68,13 +68,7 @@ impl Money {
         id: &str,
         now: i64,
     ) -> Result<Amount, MoneyError> {
-        let claimant = r.holder(holder_id)?.ok_or(MoneyError::NotFound)?;
-        match claimant.status {
-            // A restriction stops money leaving a wallet, not reaching it.
-            HolderStatus::Active | HolderStatus::Restricted => {}
-            HolderStatus::Frozen => return Err(MoneyError::Frozen),
-            HolderStatus::Closed => return Err(MoneyError::NotFound),
-        }
+        let claimant = receiving_holder(r, holder_id)?;
         let mut packet = r.red_packet(id)?.ok_or(MoneyError::NotFound)?;
         let claims = r.red_packet_claims(id)?;
         let claimed_before = claims.iter().any(|c| c.holder_id == claimant.id);

@@ -13,9 +13,9 @@ use crate::money::records::{
 use crate::money::risk::{Ask, Asker, Origin, Payee, Subject};
 use crate::money::{
     IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, entry_id, leg, legs,
-    limits, new_movement_id, operator_account, shown_name, wallet_account, yuan,
+    limits, new_movement_id, operator_account, payee_may_receive, shown_name, wallet_account, yuan,
 };
-use crate::records::{HolderRecord, HolderStatus};
+use crate::records::HolderRecord;
 use crate::risk::CallKind;
 use crate::storage::RecordStore;
 use qianbao_ledger::{AccountKind, Amount, Currency, Instruction, PositiveAmount};
@@ -137,11 +137,7 @@ impl Money {
                     if to.id == sender.id {
                         return Err(MoneyError::InvalidPayee("yourself"));
                     }
-                    match to.status {
-                        HolderStatus::Active | HolderStatus::Restricted => {}
-                        HolderStatus::Frozen => return Err(MoneyError::InvalidPayee("frozen")),
-                        HolderStatus::Closed => return Err(MoneyError::InvalidPayee("closed")),
-                    }
+                    payee_may_receive(&to)?;
                     Some(to)
                 }
             };

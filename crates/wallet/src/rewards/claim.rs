@@ -5,8 +5,8 @@
 use super::records::{CampaignKind, CampaignRecord, CampaignStatus, CouponRecord, CouponStatus};
 use crate::money::limits::day_start_ms;
 use crate::money::records::MoneyTx;
-use crate::money::{Money, MoneyError, new_movement_id};
-use crate::records::{HolderRecord, HolderStatus};
+use crate::money::{Money, MoneyError, new_movement_id, receiving_holder};
+use crate::records::HolderRecord;
 use crate::storage::RecordStore;
 
 /// Why `campaign` gives no coupon to a holder who claimed `claimed` of it (`today` today) at
@@ -58,12 +58,7 @@ fn claim_in(
     id: &str,
     now: i64,
 ) -> Result<String, MoneyError> {
-    let holder = r.holder(holder_id)?.ok_or(MoneyError::NotFound)?;
-    match holder.status {
-        HolderStatus::Active | HolderStatus::Restricted => {}
-        HolderStatus::Frozen => return Err(MoneyError::Frozen),
-        HolderStatus::Closed => return Err(MoneyError::NotFound),
-    }
+    let holder = receiving_holder(r, holder_id)?;
     let mut campaign = r
         .campaign(id)?
         .filter(|c| c.kind == CampaignKind::Coupon)
