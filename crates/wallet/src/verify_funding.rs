@@ -20,3 +20,29 @@ pub async fn verify_funding(
     }
     Ok(())
 }
+
+/// Adds a problem to `report` unless the yuan accounts of `kind`, summed over every owner, hold
+/// exactly what `owed` reads from the records; `says` words the problem from (held, owed). The
+/// check an account kind that mirrors rows (escrow, campaign funds) gets in `qianbao verify`.
+pub(crate) async fn kind_holds_what_records_owe(
+    store: &impl RecordStore,
+    report: &mut VerifyReport,
+    kind: qianbao_ledger::AccountKind,
+    owed: fn(&mut dyn crate::money::records::MoneyTx) -> Result<qianbao_ledger::Amount, StoreError>,
+    says: fn(qianbao_ledger::Amount, qianbao_ledger::Amount) -> String,
+) -> Result<(), StoreError> {
+    let (held, owed) = store
+        .transact_read(move |r| {
+            let held = r
+                .account_totals()?
+                .into_iter()
+                .filter(|t| t.kind == kind && t.currency == qianbao_ledger::Currency::CNY)
+                .fold(qianbao_ledger::Amount::ZERO, |sum, t| sum + t.balance);
+            Ok((held, owed(r)?))
+        })
+        .await?;
+    if held != owed {
+        report.problem(says(held, owed));
+    }
+    Ok(())
+}
