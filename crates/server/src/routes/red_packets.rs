@@ -211,17 +211,13 @@ pub async fn mine(
     State(state): State<AppState>,
     me: CurrentHolder,
 ) -> Result<Json<RedPacketList>, ApiError> {
-    let packets = state
+    let views = state
         .money
         .red_packets_of(&state.storage, &me.holder, 50)
         .await?;
-    let mut items = Vec::with_capacity(packets.len());
-    for p in packets {
-        let view = state
-            .money
-            .red_packet(&state.storage, &me.holder, &p.id)
-            .await?;
-        items.push(view_json(view, &me.holder.id));
-    }
+    let items = views
+        .into_iter()
+        .map(|view| view_json(view, &me.holder.id))
+        .collect();
     Ok(Json(RedPacketList { items }))
 }

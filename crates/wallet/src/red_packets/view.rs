@@ -2,6 +2,8 @@
 //! link (a group packet), who got how much; the shares and salt only once nothing can change.
 
 use super::records::{RedPacketClaim, RedPacketRecord, RedPacketRecords};
+use crate::StoreError;
+use crate::money::records::MoneyTx;
 use crate::money::{Money, MoneyError, shown_name};
 use crate::records::HolderRecord;
 use crate::storage::RecordStore;
@@ -36,6 +38,32 @@ fn may_see(packet: &RedPacketRecord, viewer_id: &str) -> bool {
     }
 }
 
+/// `packet` as `viewer_id` sees it: the sender's and claimants' shown names read with it.
+fn view_of(
+    r: &mut dyn MoneyTx,
+    packet: RedPacketRecord,
+    viewer_id: &str,
+) -> Result<PacketView, StoreError> {
+    let name_of = |r: &mut dyn MoneyTx, id: &str| -> Result<String, StoreError> {
+        match r.holder(id)? {
+            Some(h) => shown_name(r, &h),
+            None => Ok("****".into()),
+        }
+    };
+    let sender_name = name_of(r, &packet.sender_id)?;
+    let mut claims = Vec::new();
+    for claim in r.red_packet_claims(&packet.id)? {
+        let name = name_of(r, &claim.holder_id)?;
+        claims.push(ShownClaim { claim, name });
+    }
+    Ok(PacketView {
+        mine: packet.sender_id == viewer_id,
+        packet,
+        sender_name,
+        claims,
+    })
+}
+
 impl Money {
     /// Packet `id` as `viewer` may see it, or `not_found`.
     pub async fn red_packet(
@@ -47,42 +75,31 @@ impl Money {
         let (viewer_id, id) = (viewer.id.clone(), id.to_string());
         store
             .transact_read(move |r| {
-                let Some(packet) = r.red_packet(&id)?.filter(|p| may_see(p, &viewer_id)) else {
-                    return Ok(None);
-                };
-                let sender_name = match r.holder(&packet.sender_id)? {
-                    Some(h) => shown_name(r, &h)?,
-                    None => "****".into(),
-                };
-                let mut claims = Vec::new();
-                for claim in r.red_packet_claims(&id)? {
-                    let name = match r.holder(&claim.holder_id)? {
-                        Some(h) => shown_name(r, &h)?,
-                        None => "****".into(),
-                    };
-                    claims.push(ShownClaim { claim, name });
-                }
-                Ok(Some(PacketView {
-                    mine: packet.sender_id == viewer_id,
-                    packet,
-                    sender_name,
-                    claims,
-                }))
+                r.red_packet(&id)?
+                    .filter(|p| may_see(p, &viewer_id))
+                    .map(|packet| view_of(r, packet, &viewer_id))
+                    .transpose()
             })
             .await?
             .ok_or(MoneyError::NotFound)
     }
 
-    /// The packets `holder` sent or claimed from, newest first.
+    /// The packets `holder` sent, was sent, or claimed from, newest first, as they see them: one
+    /// read, not one per packet.
     pub async fn red_packets_of(
         &self,
         store: &impl RecordStore,
         holder: &HolderRecord,
         limit: i64,
-    ) -> Result<Vec<RedPacketRecord>, MoneyError> {
+    ) -> Result<Vec<PacketView>, MoneyError> {
         let holder_id = holder.id.clone();
         Ok(store
-            .transact_read(move |r| RedPacketRecords::red_packets_of(r, &holder_id, limit))
+            .transact_read(move |r| {
+                RedPacketRecords::red_packets_of(r, &holder_id, limit)?
+                    .into_iter()
+                    .map(|packet| view_of(r, packet, &holder_id))
+                    .collect()
+            })
             .await?)
     }
 }
