@@ -46,7 +46,9 @@ impl Money {
         if running.is_empty() {
             return Ok(());
         }
-        let paid_before = r.paid_merchant_before(&payer.id, &merchant.id)?;
+        // Asked only when a campaign is for new customers: a read a payment need not make.
+        let paid_before = running.iter().any(|c| c.new_holders_only)
+            && r.paid_merchant_before(&payer.id, &merchant.id)?;
         for mut campaign in running {
             let Some(back) = campaign.rule.discount(price) else {
                 continue;
