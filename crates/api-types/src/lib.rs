@@ -723,6 +723,11 @@ pub struct PayRequest {
     /// pays its discount; the reply says `amount` (the price), `discount` and `paid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon_id: Option<String>,
+    /// Points (积分) to redeem, one fen each, at most what the price less any coupon leaves
+    /// (`GET /v1/me/points`); the reply's `discount` counts them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1)]
+    pub points: Option<i64>,
     /// A second factor, when risk control asked for one (401 `step_up_required`): send the same
     /// call again, same body and `Idempotency-Key`, with this added.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -778,12 +783,19 @@ pub struct PayReply {
     pub payment_id: String,
     /// `succeeded`.
     pub status: String,
-    /// The price, in minor units: what the payer paid plus any coupon's discount.
+    /// The price, in minor units: what the payer paid plus any coupon's or points' discount.
     pub amount: i64,
-    /// What a coupon took off (0 without one).
+    /// What a coupon and points took off (0 without them).
     pub discount: i64,
-    /// What the payer paid: `amount - discount`.
+    /// What the payer paid, from the wallet and their gift cards of the shop:
+    /// `amount - discount`.
     pub paid: i64,
+    /// What of `paid` the payer's gift cards of the shop paid (they pay before the balance).
+    #[serde(default)]
+    pub gift_card: i64,
+    /// The points redeemed.
+    #[serde(default)]
+    pub points: i64,
     /// ISO 4217.
     pub currency: String,
     /// Who was paid, as shown to the payer.

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// A coupon's rule: `{amount_off, min_spend}` or `{percent_off, max_off, min_spend}` (fen).
+/// A campaign's rule: a coupon's or cashback's `{amount_off, min_spend}` or
+/// `{percent_off, max_off, min_spend}` (fen), or a points campaign's `{points_per_yuan}`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CouponRuleBody {
@@ -19,7 +20,14 @@ pub struct CouponRuleBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 1)]
     pub max_off: Option<i64>,
-    /// The least a payment must be for the coupon to apply (above `amount_off`).
+    /// Points (积分) earned per whole yuan paid, 1–100, for a `points` campaign: one point is
+    /// worth one fen when redeemed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 100)]
+    pub points_per_yuan: Option<i64>,
+    /// The least a payment must be for the coupon to apply (above `amount_off`); a points
+    /// campaign's is one yuan and may be left out.
+    #[serde(default)]
     #[schema(minimum = 1)]
     pub min_spend: i64,
 }
@@ -27,8 +35,8 @@ pub struct CouponRuleBody {
 /// `POST /v1/merchant/campaigns`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct CampaignRequestBody {
-    /// `coupon` (claimed, then used at payment) or `cashback` (paid back on every payment that
-    /// qualifies); `points` is refused until points are kept in the ledger.
+    /// `coupon` (claimed, then used at payment), `cashback` (paid back on every payment that
+    /// qualifies) or `points` (points earned per yuan paid, redeemable at any shop).
     #[schema(pattern = r"^(coupon|cashback|points)$")]
     pub kind: String,
     /// What it may give in all, in fen: set aside from the shop's takings at once.
@@ -136,4 +144,39 @@ pub struct CouponView {
 pub struct CouponList {
     /// The coupons.
     pub items: Vec<CouponView>,
+}
+
+/// Points expiring at one time.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PointsExpiring {
+    /// How many.
+    pub points: i64,
+    /// When they lapse (RFC 3339).
+    pub expires_at: String,
+}
+
+/// One line of a holder's points history.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PointsLine {
+    /// `earned`, `redeemed`, `returned` (by a refund), `taken_back` (by a refund) or `expired`.
+    pub kind: String,
+    /// Signed: earned and returned are positive.
+    pub points: i64,
+    /// The payment it was about.
+    pub payment_id: Option<String>,
+    /// The shop's name, when there is one.
+    pub memo: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// `GET /v1/me/points`: the holder's points (积分), one fen each when redeemed.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PointsReply {
+    /// Points to spend.
+    pub balance: i64,
+    /// What lapses when, soonest first.
+    pub expiring: Vec<PointsExpiring>,
+    /// What happened, newest first (the last 100).
+    pub history: Vec<PointsLine>,
 }

@@ -46,11 +46,23 @@ pub enum AccountKind {
     /// A merchant's campaign budgets set aside from its takings: what coupons may still give,
     /// back to the merchant when the campaign ends.
     CampaignFunds,
+    /// A holder's loyalty points (积分), in the points unit: what the operator owes them in
+    /// points. Never negative.
+    Points,
+    /// The other side of every holder's points: minus the points outstanding, so the points unit
+    /// sums to zero. Negative by design.
+    PointsIssued,
+    /// The yuan set aside behind outstanding points, one fen a point: paid to a shop when points
+    /// are redeemed there, back to the funding shop when they expire. Never negative.
+    PointsReserve,
+    /// One gift or membership card's stored value (owned by the card): the shop's liability to
+    /// whoever holds the card, kept apart from any wallet balance. Never negative.
+    GiftCard,
 }
 
 impl AccountKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [AccountKind; 13] = [
+    pub const ALL: [AccountKind; 17] = [
         AccountKind::Wallet,
         AccountKind::Merchant,
         AccountKind::BankClearing,
@@ -64,6 +76,10 @@ impl AccountKind {
         AccountKind::RedPacketEscrow,
         AccountKind::BillPayable,
         AccountKind::CampaignFunds,
+        AccountKind::Points,
+        AccountKind::PointsIssued,
+        AccountKind::PointsReserve,
+        AccountKind::GiftCard,
     ];
 
     /// Whether postings may take the balance below zero. Money owed to people and earned fees
@@ -79,6 +95,9 @@ impl AccountKind {
                 | AccountKind::RedPacketEscrow
                 | AccountKind::BillPayable
                 | AccountKind::CampaignFunds
+                | AccountKind::Points
+                | AccountKind::PointsReserve
+                | AccountKind::GiftCard
         )
     }
 
@@ -98,6 +117,10 @@ impl AccountKind {
             AccountKind::RedPacketEscrow => "red_packet_escrow",
             AccountKind::BillPayable => "bill_payable",
             AccountKind::CampaignFunds => "campaign_funds",
+            AccountKind::Points => "points",
+            AccountKind::PointsIssued => "points_issued",
+            AccountKind::PointsReserve => "points_reserve",
+            AccountKind::GiftCard => "gift_card",
         }
     }
 

@@ -78,6 +78,10 @@ impl Currency {
     /// The renminbi, the default currency of a wallet.
     pub const CNY: Currency = Currency(*b"CNY");
 
+    /// Loyalty points (积分): the ledger's one unit that is not a currency. Whole points
+    /// (exponent 0), outside the ISO table, so no wallet call that takes a currency accepts it.
+    pub const POINTS: Currency = Currency(*b"PTS");
+
     /// Parses a code of exactly three ASCII capitals; anything else is `None`.
     pub fn parse(code: &str) -> Option<Currency> {
         let bytes: [u8; 3] = code.as_bytes().try_into().ok()?;
@@ -102,6 +106,9 @@ impl Currency {
     /// Its minor-unit exponent; 2 for a code outside the table (the ledger stores such amounts,
     /// but no wallet call accepts them).
     pub fn exponent(self) -> u8 {
+        if self == Currency::POINTS {
+            return 0;
+        }
         self.info().map_or(2, |i| i.exponent)
     }
 
@@ -138,5 +145,8 @@ mod tests {
         assert_eq!(Currency::CNY.info().map(|i| i.numeric), Some(156));
         assert_eq!(Currency::parse("XYZ").and_then(Currency::info), None);
         assert_eq!(Currency::from_numeric(999), None);
+        // Points are whole, and no currency of the table.
+        assert_eq!(Currency::POINTS.exponent(), 0);
+        assert_eq!(Currency::POINTS.info(), None);
     }
 }

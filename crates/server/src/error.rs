@@ -807,6 +807,30 @@ impl From<MoneyError> for ApiError {
                 "The payment is below the coupon's minimum spend (未达到使用门槛).",
             )
             .field("coupon_id"),
+            MoneyError::InsufficientPoints => {
+                unprocessable("You have fewer points than that (积分不足).").field("points")
+            }
+            MoneyError::GiftCardNotFound => ApiError::new(
+                S::NOT_FOUND,
+                code,
+                "No gift card has this code (礼品卡不存在). Check the code and try again.",
+            )
+            .field("code"),
+            MoneyError::GiftCardRedeemed => ApiError::new(
+                S::CONFLICT,
+                code,
+                "This gift card's code was redeemed already (该卡已兑换).",
+            )
+            .field("code"),
+            MoneyError::GiftCardExpired => ApiError::new(
+                S::GONE,
+                code,
+                "This gift card has expired (礼品卡已过期).",
+            ),
+            MoneyError::GiftCardNotApplicable => unprocessable(
+                "This gift card is for another shop (该卡不适用于本店).",
+            )
+            .field("card_id"),
             MoneyError::NotEligible => ApiError::new(
                 S::FORBIDDEN,
                 code,

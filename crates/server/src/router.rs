@@ -106,6 +106,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             post(crate::routes::rewards::claim),
         )
         .route("/v1/me/coupons", get(crate::routes::rewards::coupons))
+        .route("/v1/me/points", get(crate::routes::points::points))
         // Monthly budgets (消费预算).
         .route(
             "/v1/me/budgets",

@@ -141,6 +141,8 @@ impl Application {
         ));
         // Budgets: alerts at 80 % and 100 % of a month's budget.
         tokio::spawn(workers::check_budgets(storage.clone(), money.clone()));
+        // Points: lots whose year is up lapse.
+        tokio::spawn(workers::expire_points(storage.clone(), money.clone()));
         tokio::spawn(workers::refresh_policy(
             storage.clone(),
             money.clone(),

@@ -63,6 +63,21 @@ pub(crate) async fn check_budgets(storage: Storage, money: Money) {
     }
 }
 
+/// How often points whose year is up are looked for: cheap (a partial index of lots with points
+/// left), and a test's clock moved past a year sees them lapse soon.
+const POINTS_POLL: Duration = Duration::from_secs(2);
+
+/// Expires points for as long as the process runs (`wallet/src/points/expiry.rs`). Every node
+/// runs it; each lot lapses in a money transaction that reads it again, so once.
+pub(crate) async fn expire_points(storage: Storage, money: Money) {
+    loop {
+        tokio::time::sleep(POINTS_POLL).await;
+        if let Err(e) = money.expire_points(&storage).await {
+            tracing::warn!(error = %e, "cannot expire points; will retry");
+        }
+    }
+}
+
 /// How often the newest stored policy version is looked for: a change approved on another node
 /// reaches this one within this long (on the approving node it is in force at once).
 const POLICY_POLL: Duration = Duration::from_secs(5);

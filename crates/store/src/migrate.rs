@@ -215,6 +215,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0031_campaigns.sql"),
         postgres: include_str!("../../../migrations/postgres/0031_campaigns.sql"),
     },
+    Migration {
+        version: 32,
+        name: "0032_points_gift_cards",
+        sqlite: include_str!("../../../migrations/sqlite/0032_points_gift_cards.sql"),
+        postgres: include_str!("../../../migrations/postgres/0032_points_gift_cards.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

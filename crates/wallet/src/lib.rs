@@ -12,10 +12,12 @@ pub mod context;
 pub mod domain;
 // Several currencies: rates, quotes and conversions.
 pub mod fx;
+pub mod gift_cards;
 pub mod kyc;
 pub mod levels;
 pub mod money;
 pub mod opening;
+pub mod points;
 pub mod ports;
 pub mod records;
 // Red packets: the split and its fairness commitment.

@@ -31,12 +31,19 @@ pub(crate) async fn kind_holds_what_records_owe(
     owed: fn(&mut dyn crate::money::records::MoneyTx) -> Result<qianbao_ledger::Amount, StoreError>,
     says: fn(qianbao_ledger::Amount, qianbao_ledger::Amount) -> String,
 ) -> Result<(), StoreError> {
+    // Points accounts hold points; every other kind checked here holds yuan.
+    let unit = match kind {
+        qianbao_ledger::AccountKind::Points | qianbao_ledger::AccountKind::PointsIssued => {
+            qianbao_ledger::Currency::POINTS
+        }
+        _ => qianbao_ledger::Currency::CNY,
+    };
     let (held, owed) = store
         .transact_read(move |r| {
             let held = r
                 .account_totals()?
                 .into_iter()
-                .filter(|t| t.kind == kind && t.currency == qianbao_ledger::Currency::CNY)
+                .filter(|t| t.kind == kind && t.currency == unit)
                 .fold(qianbao_ledger::Amount::ZERO, |sum, t| sum + t.balance);
             Ok((held, owed(r)?))
         })

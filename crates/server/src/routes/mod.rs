@@ -14,6 +14,7 @@ pub mod money;
 pub mod opening;
 pub mod ops;
 mod paging;
+pub mod points;
 pub mod qr;
 pub mod quote;
 // Red packets (红包).

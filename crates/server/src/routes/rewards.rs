@@ -36,12 +36,21 @@ fn time_ms(text: &str, field: &'static str) -> Result<i64, MoneyError> {
 /// The rule from the wire: exactly one of `amount_off` and (`percent_off` with `max_off`).
 fn rule_of(body: &CouponRuleBody) -> Result<CouponRule, MoneyError> {
     let fen = Amount::from_minor;
-    match (body.amount_off, body.percent_off, body.max_off) {
-        (Some(off), None, None) => Ok(CouponRule::AmountOff {
+    match (
+        body.amount_off,
+        body.percent_off,
+        body.max_off,
+        body.points_per_yuan,
+    ) {
+        (None, None, None, Some(per)) => Ok(CouponRule::PointsPerYuan {
+            points_per_yuan: u32::try_from(per)
+                .map_err(|_| MoneyError::InvalidField("points_per_yuan"))?,
+        }),
+        (Some(off), None, None, None) => Ok(CouponRule::AmountOff {
             amount_off: fen(off),
             min_spend: fen(body.min_spend),
         }),
-        (None, Some(pct), Some(max)) => Ok(CouponRule::PercentOff {
+        (None, Some(pct), Some(max), None) => Ok(CouponRule::PercentOff {
             percent_off: u32::try_from(pct).map_err(|_| MoneyError::InvalidField("percent_off"))?,
             max_off: fen(max),
             min_spend: fen(body.min_spend),
@@ -60,6 +69,7 @@ fn rule_body(rule: &CouponRule) -> CouponRuleBody {
             amount_off: Some(amount_off.minor()),
             percent_off: None,
             max_off: None,
+            points_per_yuan: None,
             min_spend: min_spend.minor(),
         },
         CouponRule::PercentOff {
@@ -70,7 +80,15 @@ fn rule_body(rule: &CouponRule) -> CouponRuleBody {
             amount_off: None,
             percent_off: Some(i64::from(percent_off)),
             max_off: Some(max_off.minor()),
+            points_per_yuan: None,
             min_spend: min_spend.minor(),
+        },
+        CouponRule::PointsPerYuan { points_per_yuan } => CouponRuleBody {
+            amount_off: None,
+            percent_off: None,
+            max_off: None,
+            points_per_yuan: Some(i64::from(points_per_yuan)),
+            min_spend: rule.min_spend().minor(),
         },
     }
 }

@@ -48,6 +48,7 @@ pub(crate) mod recon;
 // Red packets and their claims.
 pub(crate) mod red_packets;
 // Campaigns and coupons.
+pub(crate) mod points;
 pub(crate) mod rewards;
 // Transit ride codes: tokens, fare tables, taps and rides.
 pub(crate) mod transit;

@@ -36,6 +36,7 @@ impl Money {
             currency: m.currency,
             payee: Some(m.counterparty.clone()),
             discount: Amount::ZERO,
+            beside: Default::default(),
         };
         if m.status != MovementStatus::Pending {
             return Ok(done);

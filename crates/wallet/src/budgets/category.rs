@@ -94,7 +94,8 @@ impl BudgetCategory {
     /// payment went to, when the record is a payment and the shop is known.
     pub fn of_movement(m: &MovementRecord, shop_category: Option<&str>) -> BudgetCategory {
         match m.kind {
-            MovementKind::Payment => {
+            // A gift card bought is spending at its shop.
+            MovementKind::Payment | MovementKind::GiftCard => {
                 shop_category.map_or(BudgetCategory::OtherShops, Self::of_shop)
             }
             MovementKind::Transfer => BudgetCategory::Transfer,

@@ -332,6 +332,7 @@ impl Money {
                         card_id: m.card_id.as_deref(),
                         fx: None,
                         coupon: None,
+                        beside: Vec::new(),
                     },
                     now,
                 )?;
@@ -533,5 +534,6 @@ fn done_of(m: &MovementRecord) -> Done {
         currency: m.currency,
         payee: Some(m.counterparty.clone()),
         discount: Amount::ZERO,
+        beside: Default::default(),
     }
 }

@@ -197,6 +197,21 @@ pub enum MoneyError {
     /// The payment is below the coupon's minimum spend.
     #[error("coupon_min_spend")]
     CouponMinSpend,
+    /// The holder has fewer points than the payment asks to redeem.
+    #[error("insufficient_points")]
+    InsufficientPoints,
+    /// No gift card has this id or redeem code.
+    #[error("gift_card_not_found")]
+    GiftCardNotFound,
+    /// The gift card's code was redeemed already.
+    #[error("gift_card_redeemed")]
+    GiftCardRedeemed,
+    /// The gift card has expired.
+    #[error("gift_card_expired")]
+    GiftCardExpired,
+    /// The gift card is for another shop.
+    #[error("gift_card_not_applicable")]
+    GiftCardNotApplicable,
     /// A field other than the amount is unusable; names it.
     #[error("invalid_request: {0}")]
     InvalidField(&'static str),
@@ -279,6 +294,11 @@ impl MoneyError {
             MoneyError::CouponExpired => "coupon_expired",
             MoneyError::CouponNotApplicable => "coupon_not_applicable",
             MoneyError::CouponMinSpend => "coupon_min_spend",
+            MoneyError::InsufficientPoints => "insufficient_points",
+            MoneyError::GiftCardNotFound => "gift_card_not_found",
+            MoneyError::GiftCardRedeemed => "gift_card_redeemed",
+            MoneyError::GiftCardExpired => "gift_card_expired",
+            MoneyError::GiftCardNotApplicable => "gift_card_not_applicable",
             MoneyError::InvalidField(_) => "invalid_request",
             MoneyError::NotFound => "not_found",
             MoneyError::RateLimited { .. } => "rate_limited",

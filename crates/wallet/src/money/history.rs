@@ -154,7 +154,8 @@ pub fn own_card(kind: MovementKind) -> bool {
         | MovementKind::RedPacket
         | MovementKind::Bill
         | MovementKind::Fare
-        | MovementKind::Cashback => false,
+        | MovementKind::Cashback
+        | MovementKind::GiftCard => false,
     }
 }
 

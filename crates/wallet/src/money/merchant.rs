@@ -14,12 +14,15 @@ use super::records::{
 use super::risk::{Ask, Asker, Origin, Payee, Subject};
 use super::waiting::{Charge, ChargeOutcome, ChargeRules};
 use super::{
-    Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, entry_id,
-    leg, legs, new_movement_id, operator_account, wallet_account, yuan,
+    Alert, Beside, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply,
+    entry_id, leg, legs, new_movement_id, operator_account, wallet_account, yuan,
 };
 use crate::domain::display_text;
 use crate::fx::FxQuoteRecord;
+use crate::gift_cards::pay::card_parts;
+use crate::points::refund::take_back_points;
 use crate::records::{CardStatus, HolderRecord, HolderStatus};
+use crate::rewards::parts::{GivenBack, PaidPart, PartSource, PaymentPartRecord, give_back};
 use crate::rewards::refund::payer_share;
 use crate::risk::CallKind;
 use crate::storage::RecordStore;
@@ -548,14 +551,16 @@ impl Money {
         asker: &Asker,
         now: i64,
     ) -> Result<Done, MoneyError> {
-        let checked = self.merchant_checks(
+        // The payer's cards of the shop pay first; the wallet pays the rest.
+        let cards = card_parts(r, payer_id, merchant_id, positive.amount(), now)?;
+        let (checked, pays) = self.checks_beside(
             r,
             known_payer,
             payer_id,
             merchant_id,
             positive,
+            cards.iter().fold(Amount::ZERO, |sum, c| sum + c.amount),
             channel,
-            true,
             asker,
             id,
             now,
@@ -566,7 +571,7 @@ impl Money {
             &checked,
             &MerchantPayment {
                 id,
-                amount: positive.amount(),
+                amount: pays,
                 from: &from,
                 order_id,
                 channel,
@@ -574,6 +579,7 @@ impl Money {
                 card_id: None,
                 fx: None,
                 coupon: None,
+                beside: cards,
             },
             now,
         )
@@ -625,9 +631,50 @@ impl Money {
                 card_id: None,
                 fx: Some(quote),
                 coupon: None,
+                beside: Vec::new(),
             },
             now,
         )
+    }
+
+    /// [`Money::merchant_checks`] for a payment of `price` that `beside` of is paid from beside
+    /// the wallet (a coupon, points, cards): judged on what the wallet pays — or, when nothing
+    /// is left to it, on the price without asking the balance. Answers the checks and what the
+    /// wallet pays.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn checks_beside(
+        &self,
+        r: &mut dyn MoneyTx,
+        known_payer: Option<&HolderRecord>,
+        payer_id: &str,
+        merchant_id: &str,
+        price: PositiveAmount,
+        beside: Amount,
+        channel: Channel,
+        asker: &Asker,
+        id: &str,
+        now: i64,
+    ) -> Result<(MerchantChecked, Amount), MoneyError> {
+        let pays = price.amount() - beside;
+        let (judged, from_balance) = match PositiveAmount::new(pays.minor()) {
+            Some(wallet) => (wallet, true),
+            None => (price, false),
+        };
+        let mut checked = self.merchant_checks(
+            r,
+            known_payer,
+            payer_id,
+            merchant_id,
+            judged,
+            channel,
+            from_balance,
+            asker,
+            id,
+            now,
+        )?;
+        // The shop's fee is on its whole price, whoever pays it.
+        checked.fee = self.fees.merchant(price);
+        Ok((checked, pays))
     }
 
     /// Every rule a payment to a merchant passes before any money moves, inside the caller's
@@ -758,8 +805,12 @@ impl Money {
         // What the shop takes, in what, and its fee: the payer's yuan, or through a quote the
         // order's amount in its own currency (the fee then in that currency too).
         let discount = paid.coupon.map_or(Amount::ZERO, |(_, d)| d);
+        let beside_total = paid
+            .beside
+            .iter()
+            .fold(Amount::ZERO, |sum, p| sum + p.amount);
         let (takes, taken_in, fee) = match paid.fx {
-            None => (amount + discount, currency, checked.fee),
+            None => (amount + discount + beside_total, currency, checked.fee),
             Some(q) => {
                 let takes = PositiveAmount::new(q.buy.minor()).ok_or(MoneyError::AmountInvalid)?;
                 (q.buy, q.buy_currency, self.fees.merchant(takes))
@@ -788,6 +839,10 @@ impl Money {
         };
         if let Some((funds, discount)) = paid.coupon {
             postings.push(leg(funds, -discount));
+        }
+        for part in &paid.beside {
+            postings.push(leg(&part.account, -part.amount));
+            postings.extend(part.beside.iter().map(|(a, m)| leg(a, *m)));
         }
         postings.extend([leg(&to, takes - fee), leg(&income, fee)]);
         apply(
@@ -824,6 +879,21 @@ impl Money {
         // must see the customer as they were.
         if paid.fx.is_none() {
             self.earn_cashback(r, payer, merchant, takes, id, now)?;
+            self.earn_points(r, payer, merchant, takes, id, now)?;
+        }
+        let mut beside = Beside::default();
+        for part in &paid.beside {
+            r.insert_payment_part(&PaymentPartRecord {
+                payment_id: id.to_string(),
+                source: part.source,
+                source_id: part.source_id.clone(),
+                amount: part.amount,
+                returned: Amount::ZERO,
+            })?;
+            match part.source {
+                PartSource::GiftCard => beside.gift_card += part.amount,
+                PartSource::Points => beside.points += part.amount.minor(),
+            }
         }
         r.insert_merchant_payment(&MerchantPaymentRecord {
             id: id.to_string(),
@@ -877,7 +947,9 @@ impl Money {
             fee: Amount::ZERO,
             currency,
             payee: Some(merchant.name.clone()),
-            discount,
+            // Points' worth comes off the price like a coupon's.
+            discount: discount + Amount::from_minor(beside.points),
+            beside,
         })
     }
 
@@ -972,8 +1044,9 @@ impl Money {
         // A payment a coupon paid part of goes back in proportion to what the payer paid: all of
         // it, and not a fen more, once all is refunded (`rewards::refund`).
         let coupon = r.coupon_for_payment(&payment.id)?;
+        let parts = r.payment_parts(&payment.id)?;
         let returned = match &paid {
-            Some(m) if back_in != currency || coupon.is_some() => {
+            Some(m) if back_in != currency || coupon.is_some() || !parts.is_empty() => {
                 let share = |refunded| payer_share(refunded, m.amount, payment.amount);
                 share(payment.refunded + amount) - share(payment.refunded)
             }
@@ -997,21 +1070,48 @@ impl Money {
                 now,
             )?;
         }
-        // The coupon's part of what is refunded: back to the campaign while it runs (and the
-        // coupon itself once the payment is refunded whole), else kept by the shop.
+        // What is not the payer's wallet share goes back to the parts paid beside the wallet
+        // (points, gift cards), each up to what it paid, and the rest to the coupon's campaign
+        // while it runs (and the coupon itself once the payment is refunded whole), else it is
+        // kept by the shop.
+        let given = if back_in == currency {
+            give_back(r, &payer, &merchant.id, parts, amount - returned, now)?
+        } else {
+            GivenBack::default()
+        };
+        let coupon_rest = if back_in == currency {
+            amount - returned - given.taken
+        } else {
+            Amount::ZERO
+        };
         let coupon_part = match &coupon {
             Some(coupon) if back_in == currency => crate::rewards::refund::coupon_back(
                 r,
                 coupon,
-                amount - returned,
+                coupon_rest,
                 payment.refunded + amount == payment.amount,
                 now,
             )?,
             _ => None,
         };
         let kept = match &coupon_part {
-            None if coupon.is_some() => amount - returned,
-            _ => Amount::ZERO,
+            None => coupon_rest,
+            Some(_) => Amount::ZERO,
+        };
+        // Points the payment earned go back in proportion, as far as the payer still has them.
+        let points_taken = if back_in == currency {
+            take_back_points(
+                r,
+                &payer,
+                &merchant.id,
+                &payment.id,
+                payment.amount,
+                payment.refunded,
+                amount,
+                now,
+            )?
+        } else {
+            Vec::new()
         };
         // Cashback paid on the payment goes back in proportion: from the refund first, then the
         // balance, never below zero.
@@ -1037,11 +1137,17 @@ impl Money {
         if let Some(taken) = &taken {
             postings.extend(taken.to.iter().map(|(account, part)| leg(account, *part)));
         }
+        postings.extend(given.legs.iter().map(|(account, part)| leg(account, *part)));
+        postings.extend(
+            points_taken
+                .iter()
+                .map(|(account, part)| leg(account, *part)),
+        );
         if back_in == currency {
             let clawed = taken
                 .as_ref()
                 .map_or(Amount::ZERO, |t| t.from_refund + t.from_balance);
-            postings.push(leg(&to, returned - clawed));
+            postings.push(leg(&to, returned - clawed + given.to_wallet));
         } else {
             // Through the FX positions, at the rate the payer paid at.
             postings.extend([
@@ -1264,6 +1370,7 @@ impl Money {
                 currency,
                 payee: Some(shown),
                 discount: Amount::ZERO,
+                beside: Default::default(),
             };
             Ok(done)
         })
@@ -1453,6 +1560,8 @@ pub(crate) struct MerchantPayment<'a> {
     /// A coupon's part: the shop's campaign funds pay `discount` of the price beside the
     /// payer's `amount` (the shop takes `amount + discount`).
     pub(crate) coupon: Option<(&'a Account, Amount)>,
+    /// The parts paid beside the wallet (points, gift cards): the shop takes them too.
+    pub(crate) beside: Vec<PaidPart>,
 }
 
 #[cfg(test)]

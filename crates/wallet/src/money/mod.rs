@@ -67,7 +67,7 @@ pub(crate) use entries::{apply, leg, legs, operator_account, wallet_account};
 pub use error::{MoneyError, RiskRefusal, SecondFactorRefusal};
 pub use idempotency::{PinRead, Precheck};
 pub(crate) use idempotency::{claim, finish, finish_claimed, open_at};
-pub use outcome::{Done, IdempotencyKey, Render, Reply};
+pub use outcome::{Beside, Done, IdempotencyKey, Render, Reply};
 pub use policy::MoneyPolicy;
 pub use risk::{Origin, SecondFactorProof, Trace, rejudge};
 pub use use_cases::Money;

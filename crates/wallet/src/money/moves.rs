@@ -36,6 +36,7 @@ pub const SPENDING: &[Channel] = &[
     Channel::RedPacket,
     Channel::Bill,
     Channel::Transit,
+    Channel::GiftCard,
 ];
 
 /// Where a transfer goes.
@@ -516,6 +517,7 @@ impl Money {
             currency: m.currency,
             payee: None,
             discount: Amount::ZERO,
+            beside: Default::default(),
         };
         if m.status != MovementStatus::Pending {
             return Ok((done, None));
@@ -713,6 +715,7 @@ impl Money {
                     currency,
                     payee: None,
                     discount: Amount::ZERO,
+                    beside: Default::default(),
                 });
             }
             r.insert_timer(&TimerRecord {
@@ -749,6 +752,7 @@ impl Money {
                 currency,
                 payee: None,
                 discount: Amount::ZERO,
+                beside: Default::default(),
             };
             Ok(done)
         })
@@ -1054,6 +1058,7 @@ impl Money {
             currency,
             payee: Some(payee_name),
             discount: Amount::ZERO,
+            beside: Default::default(),
         })
     }
 
@@ -1144,6 +1149,7 @@ impl Money {
                 currency: m.currency,
                 payee: Some(m.counterparty),
                 discount: Amount::ZERO,
+                beside: Default::default(),
             })
         })
         .await
@@ -1159,7 +1165,7 @@ impl Money {
         payload: &str,
         amount: Option<PositiveAmount>,
         quote_id: Option<String>,
-        coupon_id: Option<String>,
+        rewards: crate::rewards::UseRewards,
         origin: &Origin,
         key: &IdempotencyKey,
         render: Render<Done>,
@@ -1180,8 +1186,8 @@ impl Money {
                     wallet_id,
                     amount_minor,
                 } => {
-                    // A coupon is a shop's: a holder's receive code takes none.
-                    if coupon_id.is_some() {
+                    // Coupons and points are for shops: a holder's receive code takes none.
+                    if rewards.any() {
                         return Err(MoneyError::CouponNotApplicable);
                     }
                     // A code that fixes the amount wins over what the payer typed.
@@ -1208,14 +1214,14 @@ impl Money {
                 }
                 Payload::Merchant { merchant_id } => {
                     let amount = amount.ok_or(MoneyError::AmountInvalid)?;
-                    if let Some(coupon_id) = &coupon_id {
-                        return money.pay_merchant_with_coupon(
+                    if rewards.any() {
+                        return money.pay_merchant_with_rewards(
                             r,
                             known_payer.as_ref(),
                             &payer_id,
                             merchant_id,
                             amount,
-                            coupon_id,
+                            &rewards,
                             None,
                             Channel::StaticQr,
                             "",
@@ -1249,17 +1255,17 @@ impl Money {
                     if now >= order.expires_ms {
                         return Err(MoneyError::OrderExpired);
                     }
-                    if order.currency != Currency::CNY && coupon_id.is_some() {
+                    if order.currency != Currency::CNY && rewards.any() {
                         return Err(MoneyError::CouponNotApplicable);
                     }
-                    if let Some(coupon_id) = &coupon_id {
-                        return money.pay_merchant_with_coupon(
+                    if rewards.any() {
+                        return money.pay_merchant_with_rewards(
                             r,
                             known_payer.as_ref(),
                             &payer_id,
                             &order.merchant_id,
                             super::amount(order.amount.minor(), max)?,
-                            coupon_id,
+                            &rewards,
                             Some(&order.id),
                             Channel::Order,
                             &order.description,

@@ -79,7 +79,18 @@ pub struct Done {
     pub currency: Currency,
     /// Who was paid, as the payer may see them.
     pub payee: Option<String>,
-    /// What a coupon took off the shop's price (zero without one): the price was
-    /// `amount + discount`, and the payer paid `amount`.
+    /// What a coupon or points took off the shop's price (zero without one): the price was
+    /// `amount + discount + beside.gift_card`, and the payer paid `amount` from the wallet.
     pub discount: Amount,
+    /// What paid beside the wallet and the discount.
+    pub beside: Beside,
+}
+
+/// What paid a shop's price beside the payer's wallet.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Beside {
+    /// What the payer's gift cards of the shop paid.
+    pub gift_card: Amount,
+    /// The points redeemed (their worth is in the discount, one fen a point).
+    pub points: i64,
 }

@@ -195,6 +195,7 @@ impl Money {
             currency: held.currency,
             payee: Some(held.payee_name.to_string()),
             discount: Amount::ZERO,
+            beside: Default::default(),
         })
     }
 

@@ -112,7 +112,14 @@ pub fn positions(totals: &[KindTotal]) -> Vec<FundingPosition> {
             | AccountKind::RedPacketEscrow
             | AccountKind::BillPayable
             // A campaign's budget is the merchant's, set aside until coupons spend it.
-            | AccountKind::CampaignFunds => p.in_flight += balance,
+            | AccountKind::CampaignFunds
+            // The yuan behind outstanding points and a gift card's stored value are owed to
+            // whoever spends them.
+            | AccountKind::PointsReserve
+            | AccountKind::GiftCard => p.in_flight += balance,
+            // Points are no bank's money: a holder's points and the issued side cancel in
+            // their own unit, so the points unit always holds.
+            AccountKind::Points | AccountKind::PointsIssued => p.operator += balance,
             // A currency holders got by conversion is funded by the operator's FX position in
             // it (negative: paid out), not by a bank account; what holders sold sits there too.
             AccountKind::FeeIncome
@@ -192,7 +199,7 @@ mod tests {
 
     #[test]
     fn every_kind_of_account_counts_somewhere() {
-        let mut totals = vec![total(AccountKind::BankClearing, "CNY", -1_000, 0)];
+        let mut totals = vec![total(AccountKind::BankClearing, "CNY", -1_200, 0)];
         for (kind, balance) in [
             (AccountKind::Wallet, 100),
             (AccountKind::Merchant, 100),
@@ -206,6 +213,10 @@ mod tests {
             (AccountKind::RedPacketEscrow, 100),
             (AccountKind::BillPayable, 100),
             (AccountKind::CampaignFunds, 100),
+            (AccountKind::Points, 100),
+            (AccountKind::PointsIssued, -100),
+            (AccountKind::PointsReserve, 100),
+            (AccountKind::GiftCard, 100),
         ] {
             totals.push(total(kind, "CNY", balance, 0));
         }

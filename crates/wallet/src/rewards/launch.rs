@@ -58,13 +58,13 @@ pub(crate) fn campaign_funds(
 }
 
 impl Money {
-    /// Checks a campaign request on its own: a coupon or cashback campaign (points campaigns
-    /// wait for points in the ledger, and are refused rather than kept doing nothing), a checked
-    /// rule whose coupon (or cashback) the budget can back at least once, a window that ends in
-    /// the future, after it starts, within a year.
+    /// Checks a campaign request on its own: a points rule for a points campaign and a coupon
+    /// rule for the others, checked, whose coupon (or cashback, or one yuan's points) the budget
+    /// can back at least once, a window that ends in the future, after it starts, within a year.
     pub fn check_campaign(&self, request: &CampaignRequest) -> Result<(), MoneyError> {
-        if request.kind == CampaignKind::Points {
-            return Err(MoneyError::InvalidField("kind"));
+        let points_rule = matches!(request.rule, CouponRule::PointsPerYuan { .. });
+        if points_rule != (request.kind == CampaignKind::Points) {
+            return Err(MoneyError::InvalidField("rule"));
         }
         request
             .rule

@@ -7,6 +7,7 @@ pub mod cashback;
 mod claim;
 mod end;
 pub mod launch;
+pub mod parts;
 mod pay;
 pub mod records;
 pub mod refund;
@@ -14,6 +15,7 @@ pub mod rule;
 pub mod view;
 
 pub use launch::{CampaignRequest, Launched};
+pub use pay::UseRewards;
 pub use records::{
     CampaignKind, CampaignRecord, CampaignStatus, CashbackRecord, CouponRecord, CouponStatus,
     RewardRecords,

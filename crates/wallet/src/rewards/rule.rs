@@ -23,7 +23,15 @@ pub enum CouponRule {
         /// The least a payment must be.
         min_spend: Amount,
     },
+    /// A points campaign's: points earned per whole yuan paid (a point is worth a fen).
+    PointsPerYuan {
+        /// Points per yuan, 1 to 100.
+        points_per_yuan: u32,
+    },
 }
+
+/// The least a payment earns points on: one yuan.
+const ONE_YUAN: Amount = Amount::from_minor(100);
 
 /// Why a rule cannot be a campaign's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -61,6 +69,11 @@ impl CouponRule {
                     return Err(RuleInvalid("min_spend"));
                 }
             }
+            CouponRule::PointsPerYuan { points_per_yuan } => {
+                if !(1..=100).contains(&points_per_yuan) {
+                    return Err(RuleInvalid("points_per_yuan"));
+                }
+            }
         }
         Ok(self)
     }
@@ -70,6 +83,10 @@ impl CouponRule {
         match *self {
             CouponRule::AmountOff { amount_off, .. } => amount_off,
             CouponRule::PercentOff { max_off, .. } => max_off,
+            // One yuan's points: the least a budget must back.
+            CouponRule::PointsPerYuan { points_per_yuan } => {
+                Amount::from_minor(i64::from(points_per_yuan))
+            }
         }
     }
 
@@ -79,6 +96,7 @@ impl CouponRule {
             CouponRule::AmountOff { min_spend, .. } | CouponRule::PercentOff { min_spend, .. } => {
                 min_spend
             }
+            CouponRule::PointsPerYuan { .. } => ONE_YUAN,
         }
     }
 
@@ -99,11 +117,24 @@ impl CouponRule {
                 let pct = i128::from(spend.minor()) * i128::from(percent_off) / 100;
                 i64::try_from(pct).unwrap_or(i64::MAX).min(max_off.minor())
             }
+            // Points take nothing off; what they give is `points_earned`.
+            CouponRule::PointsPerYuan { .. } => return None,
         };
         Some(Amount::from_minor(off.clamp(0, spend.minor() - 1)))
     }
 
-    /// The rule as stored: `off:<fen>/min:<fen>` or `pct:<n>/max:<fen>/min:<fen>`.
+    /// The points a payment of `spend` earns under a points rule: per whole yuan, rounded down
+    /// (0 under any other rule).
+    pub fn points_earned(&self, spend: Amount) -> i64 {
+        match *self {
+            CouponRule::PointsPerYuan { points_per_yuan } => {
+                (spend.minor().max(0) / 100).saturating_mul(i64::from(points_per_yuan))
+            }
+            _ => 0,
+        }
+    }
+
+    /// The rule as stored: `off:<fen>/min:<fen>`, `pct:<n>/max:<fen>/min:<fen>` or `pts:<n>`.
     pub fn to_text(&self) -> String {
         match *self {
             CouponRule::AmountOff {
@@ -119,6 +150,7 @@ impl CouponRule {
                 max_off.minor(),
                 min_spend.minor()
             ),
+            CouponRule::PointsPerYuan { points_per_yuan } => format!("pts:{points_per_yuan}"),
         }
     }
 
@@ -137,6 +169,9 @@ impl CouponRule {
                 amount_off: fen(*off),
                 min_spend: fen(*min),
             }),
+            [("pts", per)] => Some(CouponRule::PointsPerYuan {
+                points_per_yuan: u32::try_from(*per).ok()?,
+            }),
             [("pct", pct), ("max", max), ("min", min)] => Some(CouponRule::PercentOff {
                 percent_off: u32::try_from(*pct).ok()?,
                 max_off: fen(*max),
@@ -154,6 +189,27 @@ mod tests {
 
     fn fen(v: i64) -> Amount {
         Amount::from_minor(v)
+    }
+
+    #[test]
+    fn points_are_earned_per_whole_yuan_and_take_nothing_off() {
+        let rule = CouponRule::PointsPerYuan { points_per_yuan: 3 };
+        assert_eq!(rule.points_earned(fen(99)), 0);
+        assert_eq!(rule.points_earned(fen(1_999)), 57);
+        assert_eq!(rule.discount(fen(10_000)), None);
+        assert_eq!(CouponRule::parse(&rule.to_text()), Some(rule));
+        assert!(
+            CouponRule::PointsPerYuan { points_per_yuan: 0 }
+                .checked()
+                .is_err()
+        );
+        assert!(
+            CouponRule::PointsPerYuan {
+                points_per_yuan: 101
+            }
+            .checked()
+            .is_err()
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ use qianbao_wallet::domain::{Phone, display_text};
 use qianbao_wallet::money::moves::{Delay, PayeeRef};
 use qianbao_wallet::money::payload::Payload;
 use qianbao_wallet::money::{Done, MoneyError, amount, currency};
+use qianbao_wallet::rewards::UseRewards;
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -69,9 +70,11 @@ fn pay_reply(done: &Done, method: &str) -> PayReply {
     PayReply {
         payment_id: done.id.clone(),
         status: done.status.as_str().into(),
-        amount: (done.amount + done.discount).minor(),
+        amount: (done.amount + done.discount + done.beside.gift_card).minor(),
         discount: done.discount.minor(),
-        paid: done.amount.minor(),
+        paid: (done.amount + done.beside.gift_card).minor(),
+        gift_card: done.beside.gift_card.minor(),
+        points: done.beside.points,
         currency: done.currency.as_str().into(),
         payee: done.payee.clone().unwrap_or_default(),
         method: method.into(),
@@ -437,7 +440,10 @@ pub async fn pay(
                                 &body.payload,
                                 typed,
                                 body.quote_id.clone(),
-                                body.coupon_id.clone(),
+                                UseRewards {
+                                    coupon_id: body.coupon_id.clone(),
+                                    points: body.points,
+                                },
                                 &origin,
                                 &key,
                                 render,

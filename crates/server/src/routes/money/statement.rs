@@ -82,6 +82,7 @@ fn kind_zh(kind: MovementKind) -> &'static str {
         MovementKind::Bill => "生活缴费",
         MovementKind::Fare => "乘车",
         MovementKind::Cashback => "返现",
+        MovementKind::GiftCard => "礼品卡",
     }
 }
 

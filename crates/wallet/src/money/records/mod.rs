@@ -72,6 +72,9 @@ pub trait MoneyTx:
     + crate::red_packets::RedPacketRecords
     // Campaigns and coupons.
     + crate::rewards::RewardRecords
+    // Points and the parts of payments paid beside the wallet.
+    + crate::points::PointsRecords
+    + crate::rewards::parts::PartRecords
     + crate::transit::TransitRecords
     // Bill payment: look-ups, payments, saved billers.
     + crate::bills::BillRecords
@@ -99,6 +102,9 @@ impl<T> MoneyTx for T where
         + FundingRecords
         + crate::red_packets::RedPacketRecords
         + crate::rewards::RewardRecords
+        // Points and the parts of payments paid beside the wallet.
+        + crate::points::PointsRecords
+        + crate::rewards::parts::PartRecords
         + crate::transit::TransitRecords
         + crate::bills::BillRecords
         + crate::budgets::BudgetRecords

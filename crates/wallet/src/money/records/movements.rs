@@ -31,6 +31,8 @@ crate::named! {
         /// Money back from a shop's cashback campaign after a payment (or taken back by its
         /// refund).
         Cashback = "cashback",
+        /// A gift card bought from a shop (for oneself or as a gift).
+        GiftCard = "gift_card",
     }
 }
 
@@ -71,6 +73,8 @@ crate::named! {
         Bill = "bill",
         /// Transit fares.
         Transit = "transit",
+        /// Gift cards bought.
+        GiftCard = "gift_card",
     }
 }
 

@@ -24,6 +24,8 @@ crate::named! {
         /// Ends a campaign: unused coupons lapse and what its budget kept goes back to the
         /// merchant (subject: the campaign).
         CampaignEnd = "campaign_end",
+        /// Expires a gift card: what it still holds goes to its shop (subject: the card).
+        GiftCardExpiry = "gift_card_expiry",
     }
 }
 
