@@ -72,6 +72,8 @@ mod notices_security;
 mod opening;
 #[path = "api/ops.rs"]
 mod ops;
+#[path = "api/points.rs"]
+mod points;
 #[path = "api/red_packets.rs"]
 mod red_packets;
 #[path = "api/rewards.rs"]

@@ -47,6 +47,7 @@ mod opening;
 mod ops;
 mod red_packets;
 // Campaigns and coupons.
+mod points;
 mod rewards;
 // Monthly budgets (消费预算).
 mod budgets;
