@@ -6,6 +6,9 @@
 -- where it came from.
 -- Never edit this file once released: add a new one.
 
+-- A coupon campaign may sell its coupons for points instead of giving them away.
+ALTER TABLE campaigns ADD COLUMN points_price BIGINT NOT NULL DEFAULT 0 CHECK (points_price >= 0);
+
 CREATE TABLE points_lots (
     id              TEXT    PRIMARY KEY,
     holder_id       TEXT    NOT NULL REFERENCES holders (id),

@@ -59,6 +59,10 @@ pub struct CampaignRequestBody {
     /// Only holders who never paid the shop (新客专享).
     #[serde(default)]
     pub new_holders_only: bool,
+    /// Points (积分) a coupon costs to claim (积分兑换券); left out or 0, coupons are free.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 1_000_000)]
+    pub points_price: Option<i64>,
 }
 
 /// A campaign launched.
@@ -100,6 +104,8 @@ pub struct CampaignView {
     pub per_day: Option<u32>,
     /// Only for the shop's new customers.
     pub new_holders_only: bool,
+    /// Points a coupon costs to claim (0: free).
+    pub points_price: i64,
 }
 
 /// `GET /v1/merchant/campaigns`: the shop's campaigns, newest first.

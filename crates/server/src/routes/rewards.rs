@@ -110,6 +110,7 @@ fn campaign_view(c: &CampaignRecord, merchant_name: &str) -> CampaignView {
         per_holder: c.per_holder,
         per_day: c.per_day,
         new_holders_only: c.new_holders_only,
+        points_price: c.points_price,
     }
 }
 
@@ -164,6 +165,7 @@ pub async fn launch(
                     per_holder: limit(body.per_holder, "per_holder")?.unwrap_or(1),
                     per_day: limit(body.per_day, "per_day")?,
                     new_holders_only: body.new_holders_only,
+                    points_price: body.points_price.unwrap_or(0),
                 };
                 s.money
                     .launch_campaign(&s.storage, &merchant, request, &key, render)

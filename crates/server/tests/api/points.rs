@@ -238,8 +238,91 @@ async fn verify_checks_points_accounts_and_the_reserve_against_the_lots() {
     answer(pay(&app, &me, o["qr_payload"].as_str().unwrap(), None).await).await;
     assert_eq!(points(&app, &me).await["balance"], 30);
     verify_clean(&app).await;
-    crate::helpers::tamper(&app, "UPDATE points_lots SET points = points + 1, remaining = remaining + 1").await;
+    crate::helpers::tamper(
+        &app,
+        "UPDATE points_lots SET points = points + 1, remaining = remaining + 1",
+    )
+    .await;
     let (code, out) = crate::helpers::verify(&app);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("points"), "{out}");
+}
+
+#[tokio::test]
+async fn a_coupon_sold_for_points_takes_the_points_and_gives_their_yuan_to_the_shop() {
+    let (app, clock) = spawn_app_with_clock().await;
+    let shop = points_shop(&app, &clock, 1, 5_000).await;
+    let me = funded(&app, "换券客", 10_000).await;
+    let o = order(&app, &shop, 3_000).await;
+    answer(pay(&app, &me, o["qr_payload"].as_str().unwrap(), None).await).await;
+    assert_eq!(points(&app, &me).await["balance"], 30);
+    let (status, launched) = answer(
+        keyed(
+            &app,
+            "/v1/merchant/campaigns",
+            json!({
+                "kind": "coupon", "budget": 1_000, "points_price": 20,
+                "starts_at": at(now(&clock) - 60_000), "ends_at": at(now(&clock) + 86_400_000),
+                "rule": {"amount_off": 300, "min_spend": 2_000},
+            }),
+            &shop.api_key,
+            &idem(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{launched}");
+    let id = launched["campaign_id"].as_str().unwrap();
+    let (takings, _) = merchant_balance(&app, &shop).await;
+    let claim = |token: String| {
+        let app = &app;
+        async move {
+            answer(
+                crate::helpers::call(
+                    app,
+                    "POST",
+                    &format!("/v1/campaigns/{id}/claim"),
+                    None,
+                    Some(&token),
+                )
+                .await,
+            )
+            .await
+        }
+    };
+    let (status, body) = claim(me.token.clone()).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(points(&app, &me).await["balance"], 10);
+    assert_eq!(merchant_balance(&app, &shop).await.0, takings + 20);
+    // Without the points, no coupon and nothing moves.
+    let poor = funded(&app, "无积分", 1_000).await;
+    let (status, problem) = claim(poor.token.clone()).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("insufficient_points")),
+        "{problem}"
+    );
+    let (_, mine) = answer(get(&app, "/v1/me/coupons", &poor.token).await).await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 0);
+    // A price on anything but coupons is refused.
+    let (status, problem) = answer(
+        keyed(
+            &app,
+            "/v1/merchant/campaigns",
+            json!({
+                "kind": "points", "budget": 1_000, "points_price": 5,
+                "starts_at": at(now(&clock) - 60_000), "ends_at": at(now(&clock) + 86_400_000),
+                "rule": {"points_per_yuan": 1},
+            }),
+            &shop.api_key,
+            &idem(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, problem["field"].as_str()),
+        (422, Some("points_price"))
+    );
+    verify_clean(&app).await;
 }

@@ -11,7 +11,7 @@ use qianbao_wallet::rewards::{
 };
 
 const CAMPAIGN_COLUMNS: &str = "id, merchant_id, kind, rule, budget, reserved, spent, per_holder, \
-     per_day, new_holders_only, status, starts_ms, ends_ms, created_ms";
+     per_day, new_holders_only, status, starts_ms, ends_ms, created_ms, points_price";
 
 const CASHBACK_COLUMNS: &str =
     "id, campaign_id, holder_id, payment_id, amount, taken_back, created_ms";
@@ -45,6 +45,7 @@ fn campaign_from(row: &Row) -> Result<CampaignRecord, StoreError> {
         starts_ms: row.int(11)?,
         ends_ms: row.int(12)?,
         created_ms: row.int(13)?,
+        points_price: row.int(14)?,
     })
 }
 
@@ -83,6 +84,7 @@ impl RewardRecords for SqlRecords<'_> {
                 c.starts_ms.into(),
                 c.ends_ms.into(),
                 c.created_ms.into(),
+                c.points_price.into(),
             ],
         )
     }

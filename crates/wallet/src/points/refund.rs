@@ -54,6 +54,12 @@ pub(crate) fn points_back(
     ])
 }
 
+/// What refunding up to `refunded` of a price `price` takes back of `earned` points, of which
+/// `taken_back` were taken already: in proportion, cumulatively rounded down.
+pub fn points_due(earned: i64, taken_back: i64, refunded: Amount, price: Amount) -> i64 {
+    payer_share(refunded, pts(earned), price).minor() - taken_back
+}
+
 /// The legs that take back, for refunding `refunded_now` of payment `payment_id` (price `price`,
 /// `refunded_before` refunded already), the points it earned: the points out of the payer's
 /// account, their yuan from the reserve to the campaign's funds while it runs, else to the shop.
@@ -76,8 +82,12 @@ pub(crate) fn take_back_points(
     let mut have = mine.available().minor();
     let mut out = Vec::new();
     for e in earned {
-        let due = payer_share(refunded_before + refunded_now, pts(e.points), price).minor()
-            - e.taken_back;
+        let due = points_due(
+            e.points,
+            e.taken_back,
+            refunded_before + refunded_now,
+            price,
+        );
         let take = due.min(have).max(0);
         // What the holder spent already stays spent; counted as taken so no later refund asks.
         r.set_points_taken_back(payment_id, &e.campaign_id, e.taken_back + due)?;
@@ -112,4 +122,44 @@ pub(crate) fn take_back_points(
         ]);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// However a payment that earned points is refunded, each refund takes back a share that
+        /// is never negative, the shares never add up to more than was earned, and a whole refund
+        /// takes back exactly what was earned — so neither the holder nor the shop gains a point.
+        #[test]
+        fn refunds_take_back_earned_points_exactly_once_in_all(
+            price in 1i64..5_000_000,
+            per_yuan in 1i64..100,
+            cuts in proptest::collection::vec(1i64..1_000_000, 0..8),
+        ) {
+            let earned = price / 100 * per_yuan;
+            let (mut refunded, mut taken) = (0i64, 0i64);
+            let mut refunds: Vec<i64> = cuts.into_iter().map(|c| c % price + 1).collect();
+            refunds.push(price);
+            for part in refunds {
+                let part = part.min(price - refunded);
+                if part == 0 {
+                    continue;
+                }
+                refunded += part;
+                let due = points_due(
+                    earned,
+                    taken,
+                    Amount::from_minor(refunded),
+                    Amount::from_minor(price),
+                );
+                prop_assert!(due >= 0);
+                taken += due;
+                prop_assert!(taken <= earned);
+            }
+            prop_assert_eq!(taken, earned);
+        }
+    }
 }

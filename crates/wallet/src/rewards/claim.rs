@@ -4,10 +4,16 @@
 
 use super::records::{CampaignKind, CampaignRecord, CampaignStatus, CouponRecord, CouponStatus};
 use crate::money::limits::day_start_ms;
+use crate::money::merchant::merchant_account;
 use crate::money::records::MoneyTx;
-use crate::money::{Money, MoneyError, new_movement_id, receiving_holder};
+use crate::money::{
+    Money, MoneyError, Step, apply, entry_id, leg, legs, new_movement_id, receiving_holder,
+};
+use crate::points::redeem::consume_lots;
+use crate::points::{PointsEvent, PointsHistoryRecord, holder_points, issued, pts, reserve, worth};
 use crate::records::HolderRecord;
 use crate::storage::RecordStore;
+use qianbao_ledger::{Currency, Instruction};
 
 /// Why `campaign` gives no coupon to a holder who claimed `claimed` of it (`today` today) at
 /// `now_ms`, if it does not: not running, the holder's limits, then the budget.
@@ -74,6 +80,9 @@ fn claim_in(
     campaign.reserved += value;
     r.update_campaign(&campaign)?;
     let coupon_id = new_movement_id();
+    if campaign.points_price > 0 {
+        pay_points_for_coupon(r, &holder, &campaign, &coupon_id, now)?;
+    }
     r.insert_coupon(&CouponRecord {
         id: coupon_id.clone(),
         campaign_id: campaign.id.clone(),
@@ -87,6 +96,49 @@ fn claim_in(
         used_ms: None,
     })?;
     Ok(coupon_id)
+}
+
+/// Pays a coupon's points price: the points leave the holder's account (soonest-expiring
+/// first) and their yuan leave the reserve for the shop's takings — the shop sold its coupon for
+/// them.
+fn pay_points_for_coupon(
+    r: &mut dyn MoneyTx,
+    holder: &HolderRecord,
+    campaign: &CampaignRecord,
+    coupon_id: &str,
+    now: i64,
+) -> Result<(), MoneyError> {
+    let price = campaign.points_price;
+    let mine = holder_points(r, &holder.wallet_id)?;
+    if mine.available() < pts(price) {
+        return Err(MoneyError::InsufficientPoints);
+    }
+    consume_lots(r, &holder.id, price)?;
+    r.insert_points_history(&PointsHistoryRecord {
+        id: new_movement_id(),
+        holder_id: holder.id.clone(),
+        kind: PointsEvent::Redeemed,
+        points: -price,
+        payment_id: None,
+        memo: format!("兑换优惠券 {coupon_id}"),
+        created_ms: now,
+    })?;
+    let postings = legs([
+        leg(&mine, -pts(price)),
+        leg(&issued(r)?, pts(price)),
+        leg(&reserve(r)?, -worth(price)),
+        leg(
+            &merchant_account(r, &campaign.merchant_id, Currency::CNY)?,
+            worth(price),
+        ),
+    ]);
+    apply(
+        r,
+        &Instruction::Transfer {
+            id: entry_id(coupon_id, Step::Move),
+            postings,
+        },
+    )
 }
 
 #[cfg(test)]
@@ -110,6 +162,7 @@ mod tests {
             per_holder: 1,
             per_day: None,
             new_holders_only: false,
+            points_price: 0,
             status: CampaignStatus::Active,
             starts_ms: 100,
             ends_ms: 200,

@@ -35,6 +35,8 @@ pub struct CampaignRequest {
     pub per_day: Option<u32>,
     /// Only for holders who never paid the merchant.
     pub new_holders_only: bool,
+    /// Points a coupon costs to claim (0: free).
+    pub points_price: i64,
 }
 
 /// A campaign launched.
@@ -78,6 +80,12 @@ impl Money {
             || request.ends_ms - request.starts_ms > LONGEST_MS
         {
             return Err(MoneyError::InvalidField("ends_at"));
+        }
+        // Only coupons are claimed, so only they can cost points.
+        if !(0..=1_000_000).contains(&request.points_price)
+            || (request.points_price > 0 && request.kind != CampaignKind::Coupon)
+        {
+            return Err(MoneyError::InvalidField("points_price"));
         }
         if request.per_holder == 0 || request.per_day == Some(0) {
             return Err(MoneyError::InvalidField("per_holder"));
@@ -127,6 +135,7 @@ impl Money {
                 per_holder: request.per_holder,
                 per_day: request.per_day,
                 new_holders_only: request.new_holders_only,
+                points_price: request.points_price,
                 status: CampaignStatus::Active,
                 starts_ms: request.starts_ms,
                 ends_ms: request.ends_ms,

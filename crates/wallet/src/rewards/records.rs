@@ -61,6 +61,8 @@ pub struct CampaignRecord {
     pub per_day: Option<u32>,
     /// Only holders who never paid this merchant may claim (新客专享).
     pub new_holders_only: bool,
+    /// Points a claim costs (积分兑换), zero when coupons are free.
+    pub points_price: i64,
     /// Where it stands.
     pub status: CampaignStatus,
     /// When claims open (ms).
