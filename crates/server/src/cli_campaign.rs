@@ -28,47 +28,7 @@ pub enum CampaignAction {
     /// Launches a campaign for a merchant: the budget moves from its takings to its campaign
     /// funds at once. The rule is `--amount-off` with `--min-spend`, or `--percent-off` with
     /// `--max-off` (and `--min-spend`).
-    Launch {
-        /// The merchant that funds and runs it.
-        #[arg(long)]
-        merchant: String,
-        /// `coupon` or `cashback`.
-        #[arg(long, default_value = "coupon")]
-        kind: String,
-        /// The budget in yuan (`100.00`).
-        #[arg(long)]
-        budget: String,
-        /// When claims open (RFC 3339).
-        #[arg(long)]
-        starts_at: String,
-        /// When it ends (RFC 3339).
-        #[arg(long)]
-        ends_at: String,
-        /// Yuan off a spend of at least `--min-spend`.
-        #[arg(long, conflicts_with_all = ["percent_off", "max_off"])]
-        amount_off: Option<String>,
-        /// Percent off (1–99), never more than `--max-off`.
-        #[arg(long, requires = "max_off")]
-        percent_off: Option<i64>,
-        /// The most a percent-off coupon takes off, in yuan.
-        #[arg(long, requires = "percent_off")]
-        max_off: Option<String>,
-        /// The least a payment must be, in yuan.
-        #[arg(long)]
-        min_spend: String,
-        /// Coupons one holder may claim in all (1–100, default 1).
-        #[arg(long)]
-        per_holder: Option<i64>,
-        /// Coupons one holder may claim in one China day (1–100).
-        #[arg(long)]
-        per_day: Option<i64>,
-        /// Only holders who never paid the merchant.
-        #[arg(long)]
-        new_holders_only: bool,
-        /// Why (kept in the audit log).
-        #[arg(long, default_value = "")]
-        reason: String,
-    },
+    Launch(Box<LaunchArgs>),
     /// Ends a running campaign now: unused coupons lapse and what its budget kept goes back to
     /// the merchant's takings.
     End {
@@ -80,13 +40,56 @@ pub enum CampaignAction {
     },
 }
 
+/// `campaign launch`: the merchant API's fields as flags, amounts in yuan.
+#[derive(Debug, clap::Args)]
+pub struct LaunchArgs {
+    /// The merchant that funds and runs it.
+    #[arg(long)]
+    pub merchant: String,
+    /// `coupon` or `cashback`.
+    #[arg(long, default_value = "coupon")]
+    pub kind: String,
+    /// The budget in yuan (`100.00`).
+    #[arg(long)]
+    pub budget: String,
+    /// When claims open (RFC 3339).
+    #[arg(long)]
+    pub starts_at: String,
+    /// When it ends (RFC 3339).
+    #[arg(long)]
+    pub ends_at: String,
+    /// Yuan off a spend of at least `--min-spend`.
+    #[arg(long, conflicts_with_all = ["percent_off", "max_off"])]
+    pub amount_off: Option<String>,
+    /// Percent off (1–99), never more than `--max-off`.
+    #[arg(long, requires = "max_off")]
+    pub percent_off: Option<i64>,
+    /// The most a percent-off coupon takes off, in yuan.
+    #[arg(long, requires = "percent_off")]
+    pub max_off: Option<String>,
+    /// The least a payment must be, in yuan.
+    #[arg(long)]
+    pub min_spend: String,
+    /// Coupons one holder may claim in all (1–100, default 1).
+    #[arg(long)]
+    pub per_holder: Option<i64>,
+    /// Coupons one holder may claim in one China day (1–100).
+    #[arg(long)]
+    pub per_day: Option<i64>,
+    /// Only holders who never paid the merchant.
+    #[arg(long)]
+    pub new_holders_only: bool,
+    /// Why (kept in the audit log).
+    #[arg(long, default_value = "")]
+    pub reason: String,
+}
+
 /// Yuan as typed (`100`, `5.5`, `30.00`) → fen, by string arithmetic; `flag` names the input.
 fn fen(text: &str, flag: &str) -> Result<i64, String> {
     let bad = || format!("{flag} {text:?}: give yuan like 100.00");
     let (whole, part) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(whole) || whole.len() > 13 || part.len() > 2 || !(part.is_empty() || digits(part))
-    {
+    if !digits(whole) || whole.len() > 13 || part.len() > 2 || !(part.is_empty() || digits(part)) {
         return Err(bad());
     }
     let whole: i64 = whole.parse().map_err(|_| bad())?;
@@ -121,7 +124,11 @@ fn rule_text(rule: &CouponRule) -> String {
         CouponRule::AmountOff {
             amount_off,
             min_spend,
-        } => format!("{} off from {}", yuan_text(amount_off), yuan_text(min_spend)),
+        } => format!(
+            "{} off from {}",
+            yuan_text(amount_off),
+            yuan_text(min_spend)
+        ),
         CouponRule::PercentOff {
             percent_off,
             max_off,
@@ -223,21 +230,22 @@ pub async fn admin(
             }
             Ok(out)
         }
-        CampaignAction::Launch {
-            merchant,
-            kind,
-            budget,
-            starts_at,
-            ends_at,
-            amount_off,
-            percent_off,
-            max_off,
-            min_spend,
-            per_holder,
-            per_day,
-            new_holders_only,
-            reason,
-        } => {
+        CampaignAction::Launch(args) => {
+            let LaunchArgs {
+                merchant,
+                kind,
+                budget,
+                starts_at,
+                ends_at,
+                amount_off,
+                percent_off,
+                max_off,
+                min_spend,
+                per_holder,
+                per_day,
+                new_holders_only,
+                reason,
+            } = *args;
             let body = body_of(
                 kind,
                 &budget,
@@ -251,8 +259,8 @@ pub async fn admin(
                 per_day,
                 new_holders_only,
             )?;
-            let request = campaign_request(&body, money.policy.amount_max_minor)
-                .map_err(|e| refused(&e))?;
+            let request =
+                campaign_request(&body, money.policy.amount_max_minor).map_err(|e| refused(&e))?;
             let (merchant, reason) = console
                 .launch_campaign_for(storage, None, &merchant, &reason)
                 .await

@@ -7,8 +7,7 @@
 use crate::console_helpers::{add_staff, admin, app, audit, first_admin, sign_in};
 use crate::helpers::{TestApp, call, get, rfc3339_of as at, verify};
 use crate::money_helpers::{
-    Holder, Merchant, answer, funded, keyed, merchant_balance, open_merchant, order, pay,
-    signed_up,
+    Holder, Merchant, answer, funded, keyed, merchant_balance, open_merchant, order, pay, signed_up,
 };
 use serde_json::{Value, json};
 
@@ -270,7 +269,11 @@ async fn ending_a_campaign_early_lapses_unused_coupons_and_gives_the_unspent_bud
         .await,
     )
     .await;
-    assert_eq!((status, paid["discount"].as_i64()), (201, Some(500)), "{paid}");
+    assert_eq!(
+        (status, paid["discount"].as_i64()),
+        (201, Some(500)),
+        "{paid}"
+    );
     let idle = signed_up(&app).await;
     let unused = claim(&app, &idle, id).await;
     let (takings, _) = merchant_balance(&app, &shop).await;
@@ -286,7 +289,10 @@ async fn ending_a_campaign_early_lapses_unused_coupons_and_gives_the_unspent_bud
         (status, body["code"].as_str()),
         (422, Some("validation_failed"))
     );
-    assert_eq!(end(&app, &finance_token, "no-such-campaign", "x").await.0, 404);
+    assert_eq!(
+        end(&app, &finance_token, "no-such-campaign", "x").await.0,
+        404
+    );
 
     // Ended: the budget less the ¥5 spent goes back, the unused coupon lapses, the used one
     // stays used.

@@ -45,8 +45,13 @@ async fn finance_launches_a_coupon_campaign_for_a_merchant_from_the_console_and_
     w.fill("#campaign-reason", "商户电话委托").await;
     w.click("#campaign-submit").await;
     w.wait_for_text("#campaign-result", "已发起").await;
-    let row = w.wait_for_text("#campaigns-table", "满 ¥30.00 减 ¥5.00").await;
-    assert!(row.contains("兰州牛肉面") && row.contains("¥100.00"), "{row}");
+    let row = w
+        .wait_for_text("#campaigns-table", "满 ¥30.00 减 ¥5.00")
+        .await;
+    assert!(
+        row.contains("兰州牛肉面") && row.contains("¥100.00"),
+        "{row}"
+    );
     assert_eq!(merchant_balance(&app, &shop).await.0, takings - 10_000);
     // The picture shows the list with the new campaign, not the form the click scrolled to.
     w.run(

@@ -11,9 +11,7 @@ use crate::money::merchant::merchant_account;
 use crate::money::records::MerchantRecord;
 use crate::money::{IdempotencyKey, Money, MoneyError, Render, Step, apply, entry_id, leg, legs};
 use crate::rewards::launch::campaign_funds;
-use crate::rewards::{
-    CampaignRecord, CampaignRequest, CampaignStatus, CouponRule, Launched,
-};
+use crate::rewards::{CampaignRecord, CampaignRequest, CampaignStatus, CouponRule, Launched};
 use crate::storage::RecordStore;
 use qianbao_ledger::{Amount, Currency, Instruction};
 

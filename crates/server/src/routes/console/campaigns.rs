@@ -95,7 +95,10 @@ pub struct CampaignFilter {
 }
 
 /// A campaign on the console's wire.
-pub(crate) fn console_campaign_view(c: &CampaignRecord, merchant_name: &str) -> ConsoleCampaignView {
+pub(crate) fn console_campaign_view(
+    c: &CampaignRecord,
+    merchant_name: &str,
+) -> ConsoleCampaignView {
     ConsoleCampaignView {
         campaign_id: c.id.clone(),
         merchant_id: c.merchant_id.clone(),
@@ -179,7 +182,12 @@ pub async fn launch(
 ) -> Result<Response, ApiError> {
     let (merchant, reason) = state
         .console
-        .launch_campaign_for(&state.storage, Some(&staff), &body.merchant_id, &body.reason)
+        .launch_campaign_for(
+            &state.storage,
+            Some(&staff),
+            &body.merchant_id,
+            &body.reason,
+        )
         .await?;
     // Keys are per staff member; the merchant is part of what the key stands for.
     let key = idempotency_key(
@@ -233,7 +241,13 @@ pub async fn end(
 ) -> Result<Json<ConsoleCampaignEnded>, ApiError> {
     let ended = state
         .console
-        .end_campaign_early(&state.storage, &state.money, Some(&staff), &id, &body.reason)
+        .end_campaign_early(
+            &state.storage,
+            &state.money,
+            Some(&staff),
+            &id,
+            &body.reason,
+        )
         .await?;
     let (campaign, name) = state
         .money
