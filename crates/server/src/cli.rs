@@ -1,5 +1,6 @@
 //! The `qianbao` command line: `serve`, `verify`, `openapi`, and the operator's `admin` tasks
-//! (risk's in `cli_risk.rs`, reconciliation's in `cli_recon.rs`).
+//! (risk's in `cli_risk.rs`, reconciliation's in `cli_recon.rs`, campaigns' in
+//! `cli_campaign.rs`).
 
 use crate::settings::Settings;
 use crate::startup::Application;
@@ -89,6 +90,13 @@ pub enum AdminTask {
         /// What to do.
         #[command(subcommand)]
         action: FxAction,
+    },
+    /// Campaigns (营销活动) for a merchant: list them, launch one funded from its takings, end
+    /// one early.
+    Campaign {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::cli_campaign::CampaignAction,
     },
     /// Reconciliation (对账): the bank's statement of a day, importing one, the cases its breaks
     /// opened, and the funding invariant.
@@ -497,6 +505,11 @@ async fn admin_task(args: AdminArgs) -> Result<String, String> {
             let policy = crate::cli_risk::policy(policy.as_deref())?;
             let money = crate::startup::operator_money(keys, &policy).map_err(|e| e.to_string())?;
             return crate::cli_risk::admin(&storage, &money, action, now).await;
+        }
+        AdminTask::Campaign { action } => {
+            let policy = crate::cli_risk::policy(None)?;
+            let money = crate::startup::operator_money(keys, &policy).map_err(|e| e.to_string())?;
+            return crate::cli_campaign::admin(&storage, &money, action).await;
         }
         // Answered by `admin` before it gets here, with its own exit codes.
         AdminTask::Recon { .. } => return Err("reconciliation runs apart".into()),

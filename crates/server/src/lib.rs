@@ -5,6 +5,8 @@ pub mod auth;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod cli;
+// `qianbao admin campaign …`.
+pub mod cli_campaign;
 pub mod cli_risk;
 // `qianbao admin recon …`.
 pub mod cli_recon;

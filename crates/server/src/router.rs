@@ -267,6 +267,14 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             post(console::refunds::refund),
         )
         .route(
+            "/v1/console/campaigns",
+            get(console::campaigns::list).post(console::campaigns::launch),
+        )
+        .route(
+            "/v1/console/campaigns/{id}/end",
+            post(console::campaigns::end),
+        )
+        .route(
             "/v1/console/recon/imports",
             post(console::recon::import)
                 .layer(DefaultBodyLimit::max(console::recon::UPLOAD_BYTES_MAX)),

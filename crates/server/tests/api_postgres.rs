@@ -19,6 +19,8 @@ mod bills;
 mod closing;
 #[path = "api/console.rs"]
 mod console;
+#[path = "api/console_campaigns.rs"]
+mod console_campaigns;
 #[path = "api/console_closing.rs"]
 mod console_closing;
 #[path = "api/console_helpers.rs"]

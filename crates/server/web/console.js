@@ -16,6 +16,7 @@ import { initCommands, showCommands } from './console-commands.js';
 import { initQueues, showClosing, showKyc, showRisk } from './console-queues.js';
 import { initRecon, showRecon } from './console-recon.js';
 import { initRefunds, showRefunds } from './console-refunds.js';
+import { initCampaigns, showCampaigns } from './console-campaigns.js';
 import { initPolicy, showPolicy } from './console-policy.js';
 import { initStaff, showStaff } from './console-staff.js';
 import { initAudit, showAudit } from './console-audit.js';
@@ -35,6 +36,8 @@ const SECTIONS = [
   { id: 'closing', needs: 'holders', show: showClosing },
   { id: 'recon', needs: 'money', show: showRecon },
   { id: 'refunds', needs: 'money', manage: true, show: showRefunds },
+  // Seen by whoever views merchants; launching and ending need money.manage, as a refund does.
+  { id: 'campaigns', needs: 'merchants', show: showCampaigns },
   { id: 'policy', needs: 'policy', show: showPolicy },
   { id: 'staff', needs: 'staff', show: showStaff },
   { id: 'audit', needs: 'audit', show: showAudit },
@@ -170,6 +173,7 @@ async function boot() {
   initQueues();
   initRecon();
   initRefunds();
+  initCampaigns();
   initPolicy();
   initStaff();
   initAudit();

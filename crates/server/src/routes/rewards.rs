@@ -27,14 +27,14 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 /// An RFC 3339 time from the wire in ms, or `invalid_request` naming `field`.
-fn time_ms(text: &str, field: &'static str) -> Result<i64, MoneyError> {
+pub(crate) fn time_ms(text: &str, field: &'static str) -> Result<i64, MoneyError> {
     let at = OffsetDateTime::parse(text, &Rfc3339).map_err(|_| MoneyError::InvalidField(field))?;
     i64::try_from(at.unix_timestamp_nanos() / 1_000_000)
         .map_err(|_| MoneyError::InvalidField(field))
 }
 
 /// The rule from the wire: exactly one of `amount_off` and (`percent_off` with `max_off`).
-fn rule_of(body: &CouponRuleBody) -> Result<CouponRule, MoneyError> {
+pub(crate) fn rule_of(body: &CouponRuleBody) -> Result<CouponRule, MoneyError> {
     let fen = Amount::from_minor;
     match (
         body.amount_off,
@@ -60,7 +60,7 @@ fn rule_of(body: &CouponRuleBody) -> Result<CouponRule, MoneyError> {
 }
 
 /// The rule on the wire.
-fn rule_body(rule: &CouponRule) -> CouponRuleBody {
+pub(crate) fn rule_body(rule: &CouponRule) -> CouponRuleBody {
     match *rule {
         CouponRule::AmountOff {
             amount_off,
@@ -121,7 +121,7 @@ fn launched_json(done: Launched) -> String {
 }
 
 /// A limit from the wire: 1–100.
-fn limit(value: Option<i64>, field: &'static str) -> Result<Option<u32>, MoneyError> {
+pub(crate) fn limit(value: Option<i64>, field: &'static str) -> Result<Option<u32>, MoneyError> {
     value
         .map(|v| {
             u32::try_from(v)

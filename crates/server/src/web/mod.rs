@@ -100,6 +100,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("console-queues.js"),
     script!("console-recon.js"),
     script!("console-refunds.js"),
+    script!("console-campaigns.js"),
     script!("console-policy.js"),
     script!("console-staff.js"),
     script!("console-audit.js"),

@@ -17,6 +17,8 @@ mod binary;
 mod closing;
 mod connectors;
 mod console;
+// Campaigns for a merchant from the console and the command line.
+mod console_campaigns;
 mod console_closing;
 mod console_helpers;
 mod console_kyc;

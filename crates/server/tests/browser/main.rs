@@ -42,6 +42,8 @@
 //! An eighteenth (`coupons.rs`) scans a shop's campaign code, claims its coupons on the campaign
 //! page, finds them in 卡券, pays an order with the best coupon pre-selected (the price, the
 //! discount and what is paid shown, then on the result page) and sees the coupon used.
+//! A nineteenth (`console_campaigns.rs`) launches a coupon campaign for a merchant from the
+//! console and ends it early.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -63,6 +65,8 @@ mod card_pay;
 mod closing;
 // Several currencies: the 换汇 screen, its quote's countdown, other balances on home, records.
 mod console;
+// Campaigns for a merchant: launched from the console's form, listed, ended early.
+mod console_campaigns;
 // Coupons: a campaign's page and its claim, the coupon wallet, the best coupon offered at pay.
 #[path = "../api/console_helpers.rs"]
 #[allow(dead_code)]

@@ -4,6 +4,8 @@
 //! console page, a script, a forged request — can skip them.
 
 pub mod audit;
+// Campaigns launched and ended for a merchant.
+pub mod campaigns;
 pub mod closing_queue;
 pub mod commands;
 // Exchange rates set from the console.

@@ -2,6 +2,8 @@
 //! merchant's key answers 401), each call's permission checked by the use case it runs.
 
 pub mod audit;
+// Campaigns for a merchant: listed, launched, ended early.
+pub mod campaigns;
 pub mod closing;
 pub mod commands;
 // Exchange rates.
