@@ -3,8 +3,8 @@
 //! one ended early. The launch and the end are written to the audit log as done by `cli`, as the
 //! console's are by the staff member.
 
-use crate::routes::console::campaigns::campaign_request;
 use crate::routes::money::statement::yuan_text;
+use crate::routes::rewards::campaign_request;
 use crate::timestamp::rfc3339;
 use clap::Subcommand;
 use qianbao_api_types::rewards::{CampaignRequestBody, CouponRuleBody};
@@ -21,9 +21,9 @@ pub enum CampaignAction {
     /// Lists a merchant's campaigns, newest first (one line each, tab-separated: id, merchant,
     /// kind, rule, budget, reserved, spent, status, starts, ends).
     List {
-        /// The merchant.
+        /// Only this merchant's (every merchant's when left out).
         #[arg(long)]
-        merchant: String,
+        merchant: Option<String>,
     },
     /// Launches a campaign for a merchant: the budget moves from its takings to its campaign
     /// funds at once. The rule is `--amount-off` with `--min-spend`, or `--percent-off` with
@@ -46,7 +46,7 @@ pub struct LaunchArgs {
     /// The merchant that funds and runs it.
     #[arg(long)]
     pub merchant: String,
-    /// `coupon` or `cashback`.
+    /// `coupon`, `cashback` or `points`.
     #[arg(long, default_value = "coupon")]
     pub kind: String,
     /// The budget in yuan (`100.00`).
@@ -67,9 +67,15 @@ pub struct LaunchArgs {
     /// The most a percent-off coupon takes off, in yuan.
     #[arg(long, requires = "percent_off")]
     pub max_off: Option<String>,
-    /// The least a payment must be, in yuan.
-    #[arg(long)]
+    /// The least a payment must be, in yuan (a points campaign's is one yuan).
+    #[arg(long, default_value = "0")]
     pub min_spend: String,
+    /// For a points campaign: points earned per whole yuan paid (1–100).
+    #[arg(long, conflicts_with_all = ["amount_off", "percent_off", "max_off"])]
+    pub points_per_yuan: Option<i64>,
+    /// Points a coupon costs to claim (积分兑换; coupons only).
+    #[arg(long)]
+    pub points_price: Option<i64>,
     /// Coupons one holder may claim in all (1–100, default 1).
     #[arg(long)]
     pub per_holder: Option<i64>,
@@ -138,6 +144,9 @@ fn rule_text(rule: &CouponRule) -> String {
             yuan_text(max_off),
             yuan_text(min_spend)
         ),
+        CouponRule::PointsPerYuan { points_per_yuan } => {
+            format!("{points_per_yuan} points a yuan")
+        }
     }
 }
 
@@ -160,37 +169,34 @@ fn line(c: &CampaignRecord) -> String {
 
 /// The body the merchant API would get for these flags: the launch then reads it as that API
 /// does, so the command line refuses what a merchant's own launch refuses.
-#[allow(clippy::too_many_arguments)]
-fn body_of(
-    kind: String,
-    budget: &str,
-    starts_at: String,
-    ends_at: String,
-    amount_off: Option<&str>,
-    percent_off: Option<i64>,
-    max_off: Option<&str>,
-    min_spend: &str,
-    per_holder: Option<i64>,
-    per_day: Option<i64>,
-    new_holders_only: bool,
-) -> Result<CampaignRequestBody, String> {
-    if amount_off.is_none() && percent_off.is_none() {
-        return Err("give --amount-off, or --percent-off with --max-off".into());
+fn body_of(a: &LaunchArgs) -> Result<CampaignRequestBody, String> {
+    if a.amount_off.is_none() && a.percent_off.is_none() && a.points_per_yuan.is_none() {
+        return Err("give --amount-off, --percent-off with --max-off, or --points-per-yuan".into());
     }
     Ok(CampaignRequestBody {
-        kind,
-        budget: fen(budget, "--budget")?,
-        starts_at,
-        ends_at,
+        kind: a.kind.clone(),
+        budget: fen(&a.budget, "--budget")?,
+        starts_at: a.starts_at.clone(),
+        ends_at: a.ends_at.clone(),
         rule: CouponRuleBody {
-            amount_off: amount_off.map(|a| fen(a, "--amount-off")).transpose()?,
-            percent_off,
-            max_off: max_off.map(|m| fen(m, "--max-off")).transpose()?,
-            min_spend: fen(min_spend, "--min-spend")?,
+            amount_off: a
+                .amount_off
+                .as_deref()
+                .map(|x| fen(x, "--amount-off"))
+                .transpose()?,
+            percent_off: a.percent_off,
+            max_off: a
+                .max_off
+                .as_deref()
+                .map(|m| fen(m, "--max-off"))
+                .transpose()?,
+            points_per_yuan: a.points_per_yuan,
+            min_spend: fen(&a.min_spend, "--min-spend")?,
         },
-        per_holder,
-        per_day,
-        new_holders_only,
+        per_holder: a.per_holder,
+        per_day: a.per_day,
+        new_holders_only: a.new_holders_only,
+        points_price: a.points_price,
     })
 }
 
@@ -213,18 +219,17 @@ pub async fn admin(
     };
     match action {
         CampaignAction::List { merchant } => {
-            let (merchant, campaigns) = console
-                .merchant_campaigns(storage, None, &merchant)
+            let campaigns = console
+                .merchant_campaigns(storage, None, merchant.as_deref())
                 .await
                 .map_err(console_refused)?;
             let mut out = format!(
-                "{} campaign{} of {} ({})",
+                "{} campaign{}{}",
                 campaigns.len(),
                 if campaigns.len() == 1 { "" } else { "s" },
-                merchant.id,
-                merchant.name
+                merchant.map_or(String::new(), |m| format!(" of {m}"))
             );
-            for c in &campaigns {
+            for (c, _) in &campaigns {
                 out.push('\n');
                 out.push_str(&line(c));
             }
@@ -232,37 +237,15 @@ pub async fn admin(
         }
         CampaignAction::Launch(args) => {
             let LaunchArgs {
-                merchant,
-                kind,
-                budget,
-                starts_at,
-                ends_at,
-                amount_off,
-                percent_off,
-                max_off,
-                min_spend,
-                per_holder,
-                per_day,
-                new_holders_only,
-                reason,
+                ref merchant,
+                ref reason,
+                ..
             } = *args;
-            let body = body_of(
-                kind,
-                &budget,
-                starts_at,
-                ends_at,
-                amount_off.as_deref(),
-                percent_off,
-                max_off.as_deref(),
-                &min_spend,
-                per_holder,
-                per_day,
-                new_holders_only,
-            )?;
+            let body = body_of(&args)?;
             let request =
                 campaign_request(&body, money.policy.amount_max_minor).map_err(|e| refused(&e))?;
             let (merchant, reason) = console
-                .launch_campaign_for(storage, None, &merchant, &reason)
+                .launch_campaign_for(storage, None, merchant, reason)
                 .await
                 .map_err(console_refused)?;
             // A command is never retried as the same request: each run is its own launch.

@@ -20,6 +20,7 @@ let merchantId = '';
 
 /** A rule as the page says it: ¥5 off ¥30, or 15 % off up to ¥20. */
 function ruleText(r) {
+  if (r.points_per_yuan) return t('console.campaign.rule_points', { n: String(r.points_per_yuan) });
   if (r.amount_off !== undefined && r.amount_off !== null) {
     return t('console.campaign.rule_amount', { off: money(r.amount_off), min: money(r.min_spend) });
   }
@@ -58,8 +59,8 @@ function campaignsTable(rows) {
 
 /** The merchant's campaigns, newest first, and the reason an early end needs. */
 async function load() {
-  if (!merchantId) { put('campaign-list', null); return; }
-  const list = await api('GET', '/v1/console/campaigns', { query: { merchant_id: merchantId } });
+  // Without a merchant, every merchant's campaigns.
+  const list = await api('GET', '/v1/console/campaigns', { query: merchantId ? { merchant_id: merchantId } : {} });
   const box = put('campaign-list', el('p', { id: 'campaign-list-error', class: 'error', role: 'alert', hidden: true }));
   if (can('money', 'manage') && list.items.some((c) => c.status === 'active')) {
     box.append(el('div', { class: 'console-actions' },
@@ -93,13 +94,24 @@ function localInput(ms) {
 
 /** Shows the fields of the rule chosen: an amount off, or a percentage with a cap. */
 function ruleShown() {
-  const percent = $('campaign-rule').value === 'percent';
-  $('campaign-amount-off-field').hidden = percent;
-  $('campaign-percent-field').hidden = !percent;
-  $('campaign-max-off-field').hidden = !percent;
+  const rule = $('campaign-rule').value;
+  $('campaign-amount-off-field').hidden = rule !== 'amount';
+  $('campaign-percent-field').hidden = rule !== 'percent';
+  $('campaign-max-off-field').hidden = rule !== 'percent';
+  $('campaign-points-field').hidden = rule !== 'points';
+  $('campaign-min-spend-field').hidden = rule === 'points';
+  // A points campaign has only the points rule, and the points rule only that kind.
+  if (rule === 'points') $('campaign-kind').value = 'points';
+  else if ($('campaign-kind').value === 'points') $('campaign-kind').value = 'coupon';
 }
 
 function ruleOf() {
+  if ($('campaign-rule').value === 'points') {
+    const input = $('campaign-points-per-yuan');
+    const n = (input.value || '').trim();
+    if (!/^\d{1,3}$/.test(n) || +n < 1 || +n > 100) throw localError('count', input);
+    return { points_per_yuan: +n };
+  }
   const min_spend = amountOf('campaign-min-spend');
   if ($('campaign-rule').value === 'percent') {
     const input = $('campaign-percent');
@@ -113,6 +125,11 @@ function ruleOf() {
 /** Wires the merchant look-up and the launch form. */
 export function initCampaigns() {
   $('campaign-rule').addEventListener('change', ruleShown);
+  $('campaign-kind').addEventListener('change', () => {
+    if ($('campaign-kind').value === 'points') $('campaign-rule').value = 'points';
+    else if ($('campaign-rule').value === 'points') $('campaign-rule').value = 'amount';
+    ruleShown();
+  });
   form('campaign-find-form', async () => {
     merchantId = required('campaign-merchant');
     await load();

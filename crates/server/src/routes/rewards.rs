@@ -155,18 +155,7 @@ pub async fn launch(
         launched_json,
         |render, key| {
             Box::pin(async move {
-                let request = CampaignRequest {
-                    kind: CampaignKind::parse(&body.kind)
-                        .ok_or(MoneyError::InvalidField("kind"))?,
-                    budget: amount(body.budget, s.money.policy.amount_max_minor)?,
-                    starts_ms: time_ms(&body.starts_at, "starts_at")?,
-                    ends_ms: time_ms(&body.ends_at, "ends_at")?,
-                    rule: rule_of(&body.rule)?,
-                    per_holder: limit(body.per_holder, "per_holder")?.unwrap_or(1),
-                    per_day: limit(body.per_day, "per_day")?,
-                    new_holders_only: body.new_holders_only,
-                    points_price: body.points_price.unwrap_or(0),
-                };
+                let request = campaign_request(&body, s.money.policy.amount_max_minor)?;
                 s.money
                     .launch_campaign(&s.storage, &merchant, request, &key, render)
                     .await
@@ -174,6 +163,25 @@ pub async fn launch(
         },
     )
     .await
+}
+
+/// A campaign request read from the merchant API's body, field by field; the console and the
+/// command line read theirs with it too, so they refuse what a merchant's own launch refuses.
+pub(crate) fn campaign_request(
+    body: &CampaignRequestBody,
+    amount_max: Amount,
+) -> Result<CampaignRequest, MoneyError> {
+    Ok(CampaignRequest {
+        kind: CampaignKind::parse(&body.kind).ok_or(MoneyError::InvalidField("kind"))?,
+        budget: amount(body.budget, amount_max)?,
+        starts_ms: time_ms(&body.starts_at, "starts_at")?,
+        ends_ms: time_ms(&body.ends_at, "ends_at")?,
+        rule: rule_of(&body.rule)?,
+        per_holder: limit(body.per_holder, "per_holder")?.unwrap_or(1),
+        per_day: limit(body.per_day, "per_day")?,
+        new_holders_only: body.new_holders_only,
+        points_price: body.points_price.unwrap_or(0),
+    })
 }
 
 /// The shop's campaigns, newest first (at most 100).

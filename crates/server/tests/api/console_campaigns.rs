@@ -439,6 +439,44 @@ async fn the_command_line_launches_lists_and_ends_a_campaign_and_refuses_bad_inp
     );
     let (ok, _, err) = admin(&app, &["campaign", "list", "--merchant", "no-such-shop"]);
     assert!(!ok && err.contains("not_found"), "{err}");
+    // Without a merchant, every merchant's campaigns.
+    let (ok, out, err) = admin(&app, &["campaign", "list"]);
+    assert!(ok && out.lines().any(|l| l.starts_with(&id)), "{out}{err}");
+    // A points campaign: points per yuan, no coupon rule.
+    let (ok, out, err) = admin(
+        &app,
+        &[
+            "campaign",
+            "launch",
+            "--merchant",
+            &shop.id,
+            "--kind",
+            "points",
+            "--budget",
+            "1.00",
+            "--starts-at",
+            &starts,
+            "--ends-at",
+            &ends,
+            "--points-per-yuan",
+            "2",
+        ],
+    );
+    assert!(ok, "{err}");
+    let points_id = out
+        .trim()
+        .strip_prefix("launched campaign ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let (_, out, _) = admin(&app, &["campaign", "list"]);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with(&points_id) && l.contains("2 points a yuan")),
+        "{out}"
+    );
+    let (ok, _, err) = admin(&app, &["campaign", "end", &points_id, "--reason", "够了"]);
+    assert!(ok, "{err}");
 
     let (ok, out, err) = admin(&app, &["campaign", "end", &id, "--reason", "测试结束"]);
     assert!(ok, "{err}");
@@ -449,9 +487,17 @@ async fn the_command_line_launches_lists_and_ends_a_campaign_and_refuses_bad_inp
 
     for action in ["campaign.launch", "campaign.end"] {
         let lines = audit(&app, &admin_token, &format!("action={action}")).await;
-        assert_eq!(lines.len(), 1, "{action}: {lines:?}");
-        assert_eq!(lines[0]["actor"], "cli");
-        assert_eq!(lines[0]["entity"], format!("campaign:{id}"));
+        // The coupon campaign's and the points campaign's, each by the command line.
+        assert_eq!(lines.len(), 2, "{action}: {lines:?}");
+        assert!(lines.iter().all(|l| l["actor"] == "cli"), "{lines:?}");
+        for campaign in [&id, &points_id] {
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l["entity"] == format!("campaign:{campaign}")),
+                "{action}: {lines:?}"
+            );
+        }
     }
     let (code, out) = verify(&app);
     assert_eq!(code, Some(0), "{out}");

@@ -129,6 +129,25 @@ impl RewardRecords for SqlRecords<'_> {
             .collect()
     }
 
+    fn all_campaigns(&mut self, limit: i64) -> Result<Vec<(CampaignRecord, String)>, StoreError> {
+        let columns: Vec<String> = CAMPAIGN_COLUMNS
+            .split(',')
+            .map(|c| format!("c.{}", c.trim()))
+            .collect();
+        self.0
+            .query(
+                &format!(
+                    "SELECT {}, m.name FROM campaigns c JOIN merchants m ON m.id = c.merchant_id
+                     ORDER BY c.created_ms DESC, c.id DESC LIMIT $1",
+                    columns.join(", ")
+                ),
+                &[limit.into()],
+            )?
+            .iter()
+            .map(|row| Ok((campaign_from(row)?, row.text(15)?)))
+            .collect()
+    }
+
     fn insert_coupon(&mut self, c: &CouponRecord) -> Result<(), StoreError> {
         self.insert(
             "coupons",

@@ -11,7 +11,7 @@ use crate::money::merchant::merchant_account;
 use crate::money::records::MerchantRecord;
 use crate::money::{IdempotencyKey, Money, MoneyError, Render, Step, apply, entry_id, leg, legs};
 use crate::rewards::launch::campaign_funds;
-use crate::rewards::{CampaignRecord, CampaignRequest, CampaignStatus, CouponRule, Launched};
+use crate::rewards::{CampaignRecord, CampaignRequest, CampaignStatus, Launched};
 use crate::storage::RecordStore;
 use qianbao_ledger::{Amount, Currency, Instruction};
 
@@ -50,44 +50,36 @@ fn reason_of(reason: &str, needed: bool) -> Result<String, ConsoleError> {
     Ok(reason)
 }
 
-/// A rule as the audit line writes it, in fen.
-fn rule_json(rule: &CouponRule) -> serde_json::Value {
-    match *rule {
-        CouponRule::AmountOff {
-            amount_off,
-            min_spend,
-        } => serde_json::json!({"amount_off": amount_off.minor(), "min_spend": min_spend.minor()}),
-        CouponRule::PercentOff {
-            percent_off,
-            max_off,
-            min_spend,
-        } => serde_json::json!({
-            "percent_off": percent_off, "max_off": max_off.minor(), "min_spend": min_spend.minor()
-        }),
-    }
-}
-
 impl Console {
-    /// A merchant's campaigns, newest first (at most 100), with the merchant; `by` (`None` for
-    /// the command line) needs `merchants.view`.
+    /// A merchant's campaigns — or with no merchant, every merchant's — newest first (at most
+    /// 100), each with its merchant's name; `by` (`None` for the command line) needs
+    /// `merchants.view`. An unknown merchant is `NotFound`.
     pub async fn merchant_campaigns(
         &self,
         store: &impl RecordStore,
         by: Option<&Staff>,
-        merchant_id: &str,
-    ) -> Result<(MerchantRecord, Vec<CampaignRecord>), ConsoleError> {
+        merchant_id: Option<&str>,
+    ) -> Result<Vec<(CampaignRecord, String)>, ConsoleError> {
         if let Some(by) = by {
             let wanted = Permission::view(Group::Merchants);
             self.require(store, by, wanted, "campaign.list").await?;
         }
-        let id = merchant_id.to_string();
+        let id = merchant_id.map(str::to_string);
         store
             .transact_read(move |r| {
-                let Some(merchant) = r.merchant(&id)? else {
+                let Some(id) = &id else {
+                    return Ok(Some(r.all_campaigns(CAMPAIGNS_LISTED_MAX)?));
+                };
+                let Some(merchant) = r.merchant(id)? else {
                     return Ok(None);
                 };
-                let campaigns = r.campaigns_of(&id, CAMPAIGNS_LISTED_MAX)?;
-                Ok(Some((merchant, campaigns)))
+                let campaigns = r.campaigns_of(id, CAMPAIGNS_LISTED_MAX)?;
+                Ok(Some(
+                    campaigns
+                        .into_iter()
+                        .map(|c| (c, merchant.name.clone()))
+                        .collect(),
+                ))
             })
             .await?
             .ok_or(ConsoleError::NotFound)
@@ -138,7 +130,7 @@ impl Console {
             "budget": request.budget.amount().minor(),
             "starts_ms": request.starts_ms,
             "ends_ms": request.ends_ms,
-            "rule": rule_json(&request.rule),
+            "rule": request.rule.to_text(),
             "per_holder": request.per_holder,
             "per_day": request.per_day,
             "new_holders_only": request.new_holders_only,

@@ -144,6 +144,8 @@ pub trait RewardRecords {
         merchant_id: &str,
         limit: i64,
     ) -> Result<Vec<CampaignRecord>, StoreError>;
+    /// Every merchant's campaigns, newest first, each with its merchant's name.
+    fn all_campaigns(&mut self, limit: i64) -> Result<Vec<(CampaignRecord, String)>, StoreError>;
     /// Stores a coupon just claimed.
     fn insert_coupon(&mut self, coupon: &CouponRecord) -> Result<(), StoreError>;
     /// How many coupons of `campaign_id` the holder claimed, in all and since `day_ms`.

@@ -7,7 +7,7 @@ use crate::auth::CurrentStaff;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::routes::money::idempotency::{IdempotencyHeader, idempotency_key, idempotent, json};
-use crate::routes::rewards::{limit, rule_body, rule_of, time_ms};
+use crate::routes::rewards::{campaign_request, rule_body};
 use crate::state::AppState;
 use crate::timestamp::rfc3339;
 use axum::Json;
@@ -17,9 +17,7 @@ use axum::response::Response;
 use qianbao_api_types::Problem;
 use qianbao_api_types::console::ReasonBody;
 use qianbao_api_types::rewards::{CampaignLaunched, CampaignRequestBody, CouponRuleBody};
-use qianbao_ledger::Amount;
-use qianbao_wallet::money::{MoneyError, amount};
-use qianbao_wallet::rewards::{CampaignKind, CampaignRecord, CampaignRequest, Launched};
+use qianbao_wallet::rewards::{CampaignRecord, Launched};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -87,11 +85,12 @@ pub struct ConsoleCampaignEnded {
     pub returned: i64,
 }
 
-/// `?merchant_id=`: whose campaigns.
+/// `?merchant_id=`: whose campaigns (every merchant's when left out).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct CampaignFilter {
     /// The merchant.
-    pub merchant_id: String,
+    #[serde(default)]
+    pub merchant_id: Option<String>,
 }
 
 /// A campaign on the console's wire.
@@ -118,31 +117,14 @@ pub(crate) fn console_campaign_view(
     }
 }
 
-/// A campaign request read from the merchant API's body, field by field as that API reads it,
-/// so the console and the command line refuse what a merchant's own launch refuses.
-pub(crate) fn campaign_request(
-    body: &CampaignRequestBody,
-    amount_max: Amount,
-) -> Result<CampaignRequest, MoneyError> {
-    Ok(CampaignRequest {
-        kind: CampaignKind::parse(&body.kind).ok_or(MoneyError::InvalidField("kind"))?,
-        budget: amount(body.budget, amount_max)?,
-        starts_ms: time_ms(&body.starts_at, "starts_at")?,
-        ends_ms: time_ms(&body.ends_at, "ends_at")?,
-        rule: rule_of(&body.rule)?,
-        per_holder: limit(body.per_holder, "per_holder")?.unwrap_or(1),
-        per_day: limit(body.per_day, "per_day")?,
-        new_holders_only: body.new_holders_only,
-    })
-}
-
 fn launched_json(done: Launched) -> String {
     json(&CampaignLaunched {
         campaign_id: done.campaign_id,
     })
 }
 
-/// A merchant's campaigns, newest first (at most 100), with what each reserved and spent.
+/// A merchant's campaigns, or every merchant's, newest first (at most 100), with what each
+/// reserved and spent.
 #[utoipa::path(get, path = "/v1/console/campaigns", operation_id = "console_campaigns", tag = "console", security(("session" = [])), params(CampaignFilter),
     responses((status = 200, description = "The campaigns", body = ConsoleCampaignList),
               (status = 403, description = "`permission_denied`: needs merchants.view", body = Problem, content_type = "application/problem+json"),
@@ -152,14 +134,14 @@ pub async fn list(
     CurrentStaff(staff): CurrentStaff,
     Query(filter): Query<CampaignFilter>,
 ) -> Result<Json<ConsoleCampaignList>, ApiError> {
-    let (merchant, campaigns) = state
+    let campaigns = state
         .console
-        .merchant_campaigns(&state.storage, Some(&staff), &filter.merchant_id)
+        .merchant_campaigns(&state.storage, Some(&staff), filter.merchant_id.as_deref())
         .await?;
     Ok(Json(ConsoleCampaignList {
         items: campaigns
             .iter()
-            .map(|c| console_campaign_view(c, &merchant.name))
+            .map(|(c, name)| console_campaign_view(c, name))
             .collect(),
     }))
 }
