@@ -238,7 +238,11 @@ async fn verify_checks_points_accounts_and_the_reserve_against_the_lots() {
     answer(pay(&app, &me, o["qr_payload"].as_str().unwrap(), None).await).await;
     assert_eq!(points(&app, &me).await["balance"], 30);
     verify_clean(&app).await;
-    crate::helpers::tamper(&app, "UPDATE points_lots SET points = points + 1, remaining = remaining + 1").await;
+    crate::helpers::tamper(
+        &app,
+        "UPDATE points_lots SET points = points + 1, remaining = remaining + 1",
+    )
+    .await;
     let (code, out) = crate::helpers::verify(&app);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("points"), "{out}");
