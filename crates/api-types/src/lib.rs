@@ -1040,6 +1040,13 @@ pub struct OrderBody {
     /// The payment that paid it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_id: Option<String>,
+    /// Once paid: what the payer's coupon and points took off `amount` (0 without them); the
+    /// payer paid `amount - discount`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<i64>,
+    /// Once paid: what of the payer's part their gift cards of the shop paid (0 without them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift_card: Option<i64>,
 }
 
 /// `POST /v1/merchant/charges`.
@@ -1076,11 +1083,19 @@ pub struct ChargeReply {
     /// `succeeded`, or `awaiting_payer` (202): the payer confirms on their phone; poll
     /// `GET /v1/merchant/payments/{id}` or wait for the webhook.
     pub status: String,
-    /// Minor units.
+    /// Minor units: the price charged (what the payer's wallet and gift cards paid together).
     pub amount: i64,
     /// RFC 3339: when a waiting charge lapses unconfirmed (only with `awaiting_payer`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
+    /// Once `succeeded`: what a discount took off `amount` (0; a charge takes no coupon or
+    /// points).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<i64>,
+    /// Once `succeeded`: what of `amount` the payer's gift cards of the shop paid (they pay
+    /// before the wallet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift_card: Option<i64>,
 }
 
 /// `GET /v1/merchant/payments/{id}`: one payment, waiting for its payer or made.
@@ -1110,6 +1125,12 @@ pub struct MerchantPaymentStatus {
     /// The payer's masked name (`*三`, or a masked phone), once paid: what a receipt shows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payer_name: Option<String>,
+    /// Once `succeeded`: what a coupon and points took off `amount` (0 without them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<i64>,
+    /// Once `succeeded`: what the payer's gift cards of the shop paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift_card: Option<i64>,
 }
 
 /// A payment-code charge waiting for the holder's confirmation.

@@ -89,6 +89,8 @@ mod reconciliation;
 mod risk;
 #[path = "api/security.rs"]
 mod security;
+#[path = "api/till_breakdown.rs"]
+mod till_breakdown;
 #[path = "api/totp.rs"]
 mod totp;
 #[path = "api/webhooks.rs"]

@@ -13,7 +13,12 @@
  * A shop's code or order in yuan paid from the balance offers the holder's coupons for that shop
  * (the preview's `merchant_id`, GET /v1/me/coupons): the best one for the amount pre-selected,
  * "不使用优惠券" a choice, the price, the discount and what is paid shown (again as a static
- * code's amount is typed); confirming sends `coupon_id`. A card cannot pay with a coupon. */
+ * code's amount is typed); confirming sends `coupon_id`. A card cannot pay with a coupon.
+ *
+ * There too the holder's points (积分, GET /v1/me/points) are offered as a switch, off until
+ * turned on: "用 N 积分抵 ¥x", N the fewer of the points held and the price less the coupon's
+ * discount (one point a fen). On, the sum counts them and confirming sends `points`. A card
+ * cannot pay with points either. */
 import { $, announce, clear, el, imageType } from './dom.js';
 import { Idem, api } from './http.js';
 import { t } from './i18n.js';
@@ -29,15 +34,17 @@ import { showResult } from './result-page.js';
 import { go } from './app-router.js';
 import { packetIdOf } from './app-redpackets.js';
 import { campaignIdOf, couponsFor, discountOf, ruleText } from './app-coupons.js';
+import { pointsBalance } from './app-points.js';
 
 /** The payment being confirmed: its payload, kind (r/m/o), fixed amount and its currency,
  * Idempotency-Key, the available balance, whether the payer chose the method themselves, `fx`:
  * the preview's quote for an order priced in another currency (with `expired`), `coupons`: the
- * holder's usable coupons for the shop, whether the payer chose the coupon themselves, and the
- * preview and the cards as last shown (to redraw them in another language). */
+ * holder's usable coupons for the shop, whether the payer chose the coupon themselves, the
+ * points they hold (0: none offered), and the preview and the cards as last shown (to redraw them
+ * in another language). */
 const pay = {
   payload: '', kind: '', fixed: null, currency: 'CNY', idem: new Idem(), available: 0, chosen: false, fx: null,
-  coupons: [], couponChosen: false, seen: null, cards: [],
+  coupons: [], couponChosen: false, points: 0, seen: null, cards: [],
 };
 
 /** The quote's countdown, by the server's clock. */
@@ -109,7 +116,9 @@ function pickMethod() {
   const price = priceNow();
   // The coupon picked counts even while a card is chosen: with it the balance may cover the rest.
   const coupon = pickedCoupon();
-  const typed = price && coupon ? price - (discountOf(coupon.rule, price) || 0) : price;
+  const off = price && coupon ? discountOf(coupon.rule, price) || 0 : 0;
+  // Points switched on count too: what is left may then fit the balance.
+  const typed = price ? price - off - (pointsOn() ? pointsFor(price, off) : 0) : price;
   const sel = $('pay-method');
   sel.selectedIndex = typed && typed > pay.available && sel.options.length > 1 ? 1 : 0;
 }
@@ -130,6 +139,35 @@ async function fillCoupons(seen) {
   } catch (_) {
     // Without the list the payment goes on without a coupon, as before coupons existed.
   }
+}
+
+/** The holder's points, for the same payments a coupon can pay (the server refuses them
+ * anywhere else). */
+async function fillPoints(seen) {
+  pay.points = 0;
+  $('pay-points').checked = false;
+  if (pay.kind === 'r' || seen.fx || !seen.merchant_id || pay.currency !== 'CNY') return;
+  try {
+    pay.points = await pointsBalance();
+  } catch (_) {
+    // Without the balance the payment goes on without points, as before points existed.
+  }
+}
+
+/** The points that pay a price of `price` after a coupon took `off`: the fewer of those held and
+ * what is left, one point a fen. */
+function pointsFor(price, off) {
+  return Math.max(0, Math.min(pay.points, price - off));
+}
+
+/** Whether the points switch is offered and on. */
+function pointsOn() {
+  return !$('pay-points-row').hidden && $('pay-points').checked;
+}
+
+/** The points the payer will pay with (0: none; off, or a card pays), for `price` after `off`. */
+function chosenPoints(price, off) {
+  return pointsOn() && !byCard() && price ? pointsFor(price, off) : 0;
 }
 
 /** The coupon picked in the list, or null. */
@@ -193,12 +231,44 @@ function drawPaid() {
   paid.dataset.minor = String(price - off);
 }
 
-/** After the amount, the coupon or the method changed: the coupons for the amount, the method
- * for what is paid, and the sum. */
+/** The points switch for the amount now: "用 N 积分抵 ¥x" (hidden without points, or before an
+ * amount leaves anything to pay with them); on, the price, the coupon's and the points' discount
+ * together, and what is paid (the coupon's own sum then stands aside). */
+function drawPoints() {
+  const row = $('pay-points-row');
+  const price = priceNow();
+  const coupon = chosenCoupon();
+  const off = coupon && price ? discountOf(coupon.rule, price) || 0 : 0;
+  const n = price ? pointsFor(price, off) : 0;
+  row.hidden = pay.points <= 0 || !price || n <= 0;
+  if (row.hidden) return;
+  const card = byCard();
+  const box = $('pay-points');
+  box.disabled = card;
+  $('pay-points-card').hidden = !card;
+  const text = $('pay-points-text');
+  text.textContent = t('scan.points.use', { n, amount: formatMoney(n) });
+  text.dataset.points = String(n);
+  $('pay-points-have').textContent = t('scan.points.have', { n: pay.points });
+  const used = chosenPoints(price, off);
+  const sum = $('pay-points-sum');
+  sum.hidden = !used;
+  if (!used) return;
+  $('pay-coupon-sum').hidden = true;
+  $('pay-points-price').textContent = formatMoney(price);
+  $('pay-points-discount').textContent = formatMoney(-(off + used));
+  const paid = $('pay-points-paid');
+  paid.textContent = formatMoney(price - off - used);
+  paid.dataset.minor = String(price - off - used);
+}
+
+/** After the amount, the coupon, the points switch or the method changed: the coupons for the
+ * amount, the method for what is paid, and the sums. */
 function update() {
   offerCoupons();
   pickMethod();
   drawPaid();
+  drawPoints();
 }
 
 /**
@@ -357,7 +427,7 @@ async function toConfirm(text) {
   $('pay-amount').value = '';
   $('pay-pin').value = '';
   showError('pay-error', null);
-  await Promise.all([fillMethods(pay.kind, !!seen.fx), fillCoupons(seen)]);
+  await Promise.all([fillMethods(pay.kind, !!seen.fx), fillCoupons(seen), fillPoints(seen)]);
   update();
   scanStage(2);
   showFx(seen.fx || null, meta);
@@ -393,6 +463,7 @@ export function wire() {
   $('pay-amount').addEventListener('input', update);
   $('pay-method').addEventListener('change', () => { pay.chosen = true; update(); });
   $('pay-coupon').addEventListener('change', () => { pay.couponChosen = true; update(); });
+  $('pay-points').addEventListener('change', update);
 
   $('pay-cancel').addEventListener('click', () => { scanStage(1); $('pay-payload').focus(); });
   $('pay-fx-refresh').addEventListener('click', () => { refreshQuote(); });
@@ -425,10 +496,12 @@ async function submit() {
   if (coupon) body.coupon_id = coupon.coupon_id;
   const payee = $('pay-payee').textContent;
   const price = formatMinor(body.amount || pay.fixed, pay.currency);
-  // With a coupon, the second factor is asked for what the payer pays.
+  // With a coupon or points, the second factor is asked for what the payer pays.
   const off = coupon ? discountOf(coupon.rule, body.amount || pay.fixed) || 0 : 0;
+  const points = fx ? 0 : chosenPoints(body.amount || pay.fixed, off);
+  if (points) body.points = points;
   const shown = fx ? t('scan.fx.what', { pay: formatMinor(fx.pay_amount, fx.pay_currency), price })
-    : formatMinor((body.amount || pay.fixed) - off, pay.currency);
+    : formatMinor((body.amount || pay.fixed) - off - points, pay.currency);
   let r;
   try {
     r = await moneyCall('/v1/pay', body, pay.idem, () => t('stepup.what.pay', { amount: shown, payee }));
@@ -444,6 +517,11 @@ async function submit() {
       }
       err.input = $('pay-coupon-row').hidden ? null : $('pay-coupon');
     }
+    // Points spent or lapsed meanwhile: the switch offers what is held now.
+    if (points && err.field === 'points') {
+      fillPoints(pay.seen).then(update).catch(() => {});
+      err.input = $('pay-points');
+    }
     // Spent, expired or not this order's: this quote cannot pay; a new one is a tap away.
     if (fx && err.field === 'quote_id') {
       err.field = 'pay_quote';
@@ -457,15 +535,23 @@ async function submit() {
   scanStage(3);
   pay.fx = null;
   const discount = r.discount || 0;
+  const giftCard = r.gift_card || 0;
+  const parts = discount || giftCard;
+  const usedPoints = r.points || 0;
   showResult('pay-result', {
     message: held ? t('scan.held') : t('scan.paid'),
     status: r.status, id: r.payment_id || r.id, paymentId: r.payment_id || r.id,
-    // With a coupon, what the payer paid is the big figure; the price and the discount follow.
+    // With a coupon or points, what the payer paid is the big figure; the price, the discount,
+    // what the shop's gift cards paid of it and what was paid follow.
     amount: discount ? r.paid : r.amount, currency: r.currency, payee: r.payee || payee,
     // Paid in yuan for a price in another currency: the shop's price, and the fee in the yuan.
-    price: fx ? price : (discount ? formatMinor(r.amount, r.currency) : ''),
+    price: fx ? price : (parts ? formatMinor(r.amount, r.currency) : ''),
     fee: fx ? formatMinor(fx.fee, fx.pay_currency) : '',
-    discount: discount ? formatMinor(-discount, r.currency) : '',
+    discount: discount ? formatMinor(-discount, r.currency)
+      + (usedPoints ? t('result.points_in', { n: usedPoints }) : '') : '',
+    discountKey: usedPoints ? 'result.discount_points' : '',
+    giftCard: giftCard ? formatMinor(giftCard, r.currency) : '',
+    paid: parts ? formatMinor(r.paid, r.currency) : '',
     method: card ? t('result.by_card', { card })
       : fx ? t('convert.balance_of', { name: currencyName(fx.pay_currency) }) : t('record.method.balance'),
   });
@@ -479,6 +565,7 @@ function redraw() {
   if (!$('pay-method-row').hidden) drawMethods();
   if (pay.fx) drawFx();
   if (pay.coupons.length) { offerCoupons(); drawPaid(); }
+  if (pay.points) drawPoints();
 }
 
 export const screens = { scan: { enter, onLang: redraw } };

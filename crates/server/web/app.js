@@ -23,6 +23,7 @@ import * as topupWithdraw from './app-topup-withdraw.js';
 import * as convert from './app-convert.js';
 import * as redPackets from './app-redpackets.js';
 import * as coupons from './app-coupons.js';
+import * as points from './app-points.js';
 import * as budgets from './app-budgets.js';
 import * as bills from './app-bills.js';
 import * as records from './app-records.js';
@@ -35,7 +36,7 @@ import * as face from './app-face.js';
 import { enhancePins } from './pin-boxes.js';
 
 /** Every part of the app: wire() once at boot; `screens` by route. */
-const PARTS = [open, cardForm, login, home, paycode, ride, receive, scan, transfer, topupWithdraw, convert, redPackets, coupons, bills, budgets, records, cards, security, notices, shop, pendingCharge, face];
+const PARTS = [open, cardForm, login, home, paycode, ride, receive, scan, transfer, topupWithdraw, convert, redPackets, coupons, points, bills, budgets, records, cards, security, notices, shop, pendingCharge, face];
 
 addStrings('zh', { ...zh.shared, ...zh.app });
 addStrings('en', { ...en.shared, ...en.app });

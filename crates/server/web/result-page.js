@@ -6,8 +6,9 @@
  * It is drawn into a container `<prefix>-page` and names its parts after the prefix, so each
  * screen keeps the ids its tests read: `#<prefix>` is the outcome line (role=status, with
  * data-status and data-id / data-payment-id), then `#<prefix>-amount`, `-payee`, `-price` and
- * `-fee` (when given: an order priced in another currency), `-discount` (a coupon's), `-method`,
- * `-time`, `-status`, `-done` and `-detail`. */
+ * `-fee` (when given: an order priced in another currency), `-discount` (a coupon's and points'),
+ * `-gift-card` (what the shop's gift cards paid), `-paid`, `-method`, `-time`, `-status`, `-done`
+ * and `-detail`. */
 import { $, announce, clear, el } from './dom.js';
 import { t, hasText } from './i18n.js';
 import { formatMinor } from './money.js';
@@ -22,11 +23,13 @@ function statusText(status) {
 
 /**
  * Draws the result into `<prefix>-page` and shows it.
- *   r: { message, status, id, amount, currency, payee, price, fee, discount, method, time (ISO;
- *        now when absent), paymentId (kept on #<prefix> as data-payment-id) }
+ *   r: { message, status, id, amount, currency, payee, price, fee, discount, discountKey,
+ *        giftCard, paid, method, time (ISO; now when absent), paymentId (kept on #<prefix> as
+ *        data-payment-id) }
  * `message` is the outcome line; the `payee`, `price` (what a shop asked, when that is not what
- * was paid: in its currency, or before a coupon), `fee`, `discount` (a coupon's) and `method`
- * rows (texts) are left out when empty.
+ * was paid: in its currency, or before a coupon or points), `fee`, `discount` (a coupon's and
+ * points', labelled by `discountKey` when given), `giftCard`, `paid` and `method` rows (texts)
+ * are left out when empty.
  */
 export function showResult(prefix, r) {
   const box = clear(prefix + '-page');
@@ -47,7 +50,9 @@ export function showResult(prefix, r) {
     ...row('result.payee', 'payee', r.payee),
     ...row('result.price', 'price', r.price),
     ...row('result.fee', 'fee', r.fee),
-    ...row('result.discount', 'discount', r.discount),
+    ...row(r.discountKey || 'result.discount', 'discount', r.discount),
+    ...row('result.gift_card', 'gift-card', r.giftCard),
+    ...row('result.paid', 'paid', r.paid),
     ...row('result.method', 'method', r.method),
     ...row('result.time', 'time', dateTime(r.time || new Date().toISOString())),
     ...row('result.status', 'status', statusText(status)));

@@ -1,7 +1,9 @@
 /* qianbao web — the merchant's till at `/merchant`: sign in with the shop key (the server gives
  * the till a session of its own in an HttpOnly cookie; the key is not kept), make orders with a
  * QR (a paid one collapses to its receipt; priced in yuan or in another enabled currency, the
- * customer then paying its yuan price through a quote), charge payment codes, list payments, and
+ * customer then paying its yuan price through a quote; a receipt whose price a coupon, points or
+ * gift cards paid in part says the price, each part and what the customer paid), charge payment
+ * codes (the result says a gift card's part), list payments, and
  * the takings and balance per currency. Refunds are in
  * till-refund.js, the printable shop code (`#qr`) in till-poster.js, the "到账" voice in
  * till-voice.js. An ES module, built from the same shared modules as the holder's app. */
@@ -200,7 +202,38 @@ async function showReceipt(o) {
   const desc = p && p.description;
   $('till-receipt-desc').textContent = desc || '';
   $('till-receipt-desc-row').hidden = !desc;
+  drawBreakdown(o);
   $('till-receipt').hidden = false;
+}
+
+/** A paid order's parts (GET /v1/merchant/orders/{id}'s `discount` and `gift_card`): with any,
+ * the big figure stays the price (what the shop takes), and the rows say the price, the discount
+ * (a coupon's and points', paid from the campaign and the points reserve), the gift cards' part
+ * and what the customer paid; without any, the rows stay hidden, as before. */
+function drawBreakdown(o) {
+  const discount = o.discount || 0;
+  const giftCard = o.gift_card || 0;
+  const parts = discount > 0 || giftCard > 0;
+  const put = (id, minor) => {
+    const dd = $('till-receipt-' + id);
+    dd.textContent = formatMinor(minor, o.currency);
+    dd.dataset.minor = String(minor);
+  };
+  $('till-receipt-price-row').hidden = !parts;
+  $('till-receipt-paid-row').hidden = !parts;
+  $('till-receipt-discount-row').hidden = !(discount > 0);
+  $('till-receipt-gift-card-row').hidden = !(giftCard > 0);
+  if (!parts) return;
+  put('price', o.amount);
+  put('discount', -discount);
+  put('gift-card', giftCard);
+  put('paid', o.amount - discount);
+}
+
+/** A charge's text: what it charged, and the gift cards' part of it when they paid some. */
+function chargedText(key, p) {
+  const text = t(key, { amount: formatMoney(p.amount) });
+  return p.gift_card ? text + t('till.charged_parts', { gift: formatMoney(p.gift_card) }) : text;
 }
 
 // ------------------------------------------------------------ the order's currency
@@ -252,8 +285,8 @@ function pollCharge(id) {
   stopChargePoll();
   S.chargeId = id;
   const res = $('till-charge-result');
-  const show = (key, amount, status) => {
-    res.textContent = t(key, { amount: formatMoney(amount) });
+  const show = (key, p, status) => {
+    res.textContent = chargedText(key, p);
     res.dataset.paymentId = id;
     res.dataset.status = status;
     res.className = status === 'succeeded' ? 'success' : status === 'awaiting_payer' ? 'hint' : 'error';
@@ -266,7 +299,7 @@ function pollCharge(id) {
       if (S.chargeId !== id) return;
       if (p.status !== 'awaiting_payer') {
         S.chargeTimer = null;
-        show('till.charge.' + p.status, p.amount, p.status);
+        show('till.charge.' + p.status, p, p.status);
         announce(res.textContent);
         if (p.status === 'succeeded') { announceArrival(p.amount, id); refreshAll(); }
         return;
@@ -405,13 +438,15 @@ function wire() {
     $('till-charge-desc').value = '';
     if (r.status === 'awaiting_payer') {
       const wait = pollCharge(r.payment_id);
-      wait.show('till.charge.awaiting_payer', r.amount, 'awaiting_payer');
+      wait.show('till.charge.awaiting_payer', r, 'awaiting_payer');
       announce($('till-charge-result').textContent);
       wait.start();
       return;
     }
     const res = $('till-charge-result');
-    res.textContent = t('till.charged', { amount: formatMoney(r.amount) });
+    res.textContent = chargedText('till.charged', r);
+    res.dataset.amount = String(r.amount);
+    res.dataset.giftCard = String(r.gift_card || 0);
     res.className = 'success';
     res.dataset.paymentId = r.payment_id;
     res.dataset.status = r.status;

@@ -27,6 +27,7 @@ use qianbao_wallet::money::records::{ChargeStatus, MerchantRecord, OrderRecord};
 use qianbao_wallet::money::refund_password::RefundPasswordProof;
 use qianbao_wallet::money::waiting::ChargeOutcome;
 use qianbao_wallet::money::{Done, MoneyError, Render, amount};
+use qianbao_wallet::rewards::PriceBreakdown;
 
 pub(crate) fn caller(merchant: &MerchantRecord) -> String {
     format!("merchant:{}", merchant.id)
@@ -83,10 +84,12 @@ pub async fn rotate_key(
     Ok((StatusCode::CREATED, Json(ApiKeyBody { api_key })))
 }
 
+/// An order as the API shows it; `breakdown` is its payment's, once paid.
 fn order_body(
     state: &AppState,
     shop: &MerchantRecord,
     order: OrderRecord,
+    breakdown: Option<PriceBreakdown>,
 ) -> Result<OrderBody, ApiError> {
     let payload = state.money.order_code(shop, &order)?;
     Ok(OrderBody {
@@ -98,6 +101,8 @@ fn order_body(
         currency: order.currency.as_str().into(),
         expires_at: rfc3339(order.expires_ms),
         payment_id: order.payment_id,
+        discount: breakdown.map(|b| b.discount.minor()),
+        gift_card: breakdown.map(|b| b.gift_card.minor()),
     })
 }
 
@@ -130,7 +135,7 @@ pub async fn create_order(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(order_body(&state, &merchant, order)?),
+        Json(order_body(&state, &merchant, order, None)?),
     ))
 }
 
@@ -146,22 +151,37 @@ pub async fn order(
     Path(id): Path<String>,
 ) -> Result<Json<OrderBody>, ApiError> {
     let order = state.money.order(&state.storage, &merchant, &id).await?;
-    Ok(Json(order_body(&state, &merchant, order)?))
+    // A paid order's receipt says what a coupon, points and gift cards paid of its price.
+    let breakdown = match &order.payment_id {
+        Some(payment_id) => Some(
+            state
+                .money
+                .payment_breakdown(&state.storage, &merchant, payment_id)
+                .await?,
+        ),
+        None => None,
+    };
+    Ok(Json(order_body(&state, &merchant, order, breakdown)?))
 }
 
 fn charge_reply(outcome: ChargeOutcome) -> String {
     json(&match outcome {
+        // `done.amount` is what the wallet paid; the price charged counts the gift cards too.
         ChargeOutcome::Paid(done) => ChargeReply {
+            amount: (done.amount + done.discount + done.beside.gift_card).minor(),
             payment_id: done.id,
             status: done.status.as_str().into(),
-            amount: done.amount.minor(),
             expires_at: None,
+            discount: Some(done.discount.minor()),
+            gift_card: Some(done.beside.gift_card.minor()),
         },
         ChargeOutcome::Awaiting(waiting) => ChargeReply {
             payment_id: waiting.payment_id,
             status: ChargeStatus::AwaitingPayer.as_str().into(),
             amount: waiting.amount.minor(),
             expires_at: Some(rfc3339(waiting.expires_ms)),
+            discount: None,
+            gift_card: None,
         },
     })
 }
@@ -412,16 +432,26 @@ pub async fn payment(
         .money
         .merchant_payment(&state.storage, &merchant, &id)
         .await?;
-    let payer_name = if p.status == ChargeStatus::Succeeded {
-        state
-            .money
-            .payer_name(&state.storage, &merchant, &p.id)
-            .await?
+    let (payer_name, breakdown) = if p.status == ChargeStatus::Succeeded {
+        (
+            state
+                .money
+                .payer_name(&state.storage, &merchant, &p.id)
+                .await?,
+            Some(
+                state
+                    .money
+                    .payment_breakdown(&state.storage, &merchant, &p.id)
+                    .await?,
+            ),
+        )
     } else {
-        None
+        (None, None)
     };
     Ok(Json(MerchantPaymentStatus {
         payer_name,
+        discount: breakdown.map(|b| b.discount.minor()),
+        gift_card: breakdown.map(|b| b.gift_card.minor()),
         payment_id: p.id,
         status: p.status.as_str().into(),
         amount: p.amount.minor(),

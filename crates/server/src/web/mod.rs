@@ -73,6 +73,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("app-convert.js"),
     script!("app-redpackets.js"),
     script!("app-coupons.js"),
+    script!("app-points.js"),
     script!("app-budgets.js"),
     script!("app-bills.js"),
     script!("app-records.js"),

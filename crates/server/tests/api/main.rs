@@ -57,6 +57,8 @@ mod budgets;
 mod reconciliation;
 mod risk;
 mod security;
+// What a till reads of a payment a coupon, points or gift cards paid in part.
+mod till_breakdown;
 mod totp;
 // Transit ride codes (乘车码).
 mod transit;

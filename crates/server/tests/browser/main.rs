@@ -84,6 +84,8 @@ mod journeys;
 #[path = "../api/money_helpers.rs"]
 #[allow(dead_code)]
 mod money_helpers;
+// Points (积分): the points page, paying with points, the till's receipt of a discounted price.
+mod points;
 mod punctuation;
 mod records_detail;
 // Red packets: sending, a packet's page, claiming, the fairness check in the browser.

@@ -3,6 +3,7 @@
 //! off); [`launch`], claiming, paying, [`cashback`], [`refund`] and the end timer are the money
 //! calls; [`records`] the rows.
 
+pub mod breakdown;
 pub mod cashback;
 mod claim;
 mod end;
@@ -14,6 +15,7 @@ pub mod refund;
 pub mod rule;
 pub mod view;
 
+pub use breakdown::PriceBreakdown;
 pub use launch::{CampaignRequest, Launched};
 pub use pay::UseRewards;
 pub use records::{
