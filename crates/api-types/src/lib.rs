@@ -9,6 +9,8 @@ pub mod console_money;
 pub mod red_packets;
 // Rewards: campaigns and coupons.
 pub mod rewards;
+// Gift and membership cards (礼品卡、会员卡).
+pub mod gift_cards;
 // Monthly budgets (消费预算).
 pub mod budgets;
 // Transit ride codes (乘车码).
@@ -1076,8 +1078,12 @@ pub struct ChargeReply {
     /// `succeeded`, or `awaiting_payer` (202): the payer confirms on their phone; poll
     /// `GET /v1/merchant/payments/{id}` or wait for the webhook.
     pub status: String,
-    /// Minor units.
+    /// The price charged, in minor units: the payer's wallet paid it less `gift_card`.
     pub amount: i64,
+    /// What of `amount` the payer's gift or membership cards of the shop paid (before the
+    /// wallet).
+    #[serde(default)]
+    pub gift_card: i64,
     /// RFC 3339: when a waiting charge lapses unconfirmed (only with `awaiting_payer`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
@@ -1305,8 +1311,9 @@ pub struct ClosePending {
 /// One thing that keeps a wallet from closing, in a `close_blocked` problem.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CloseBlocker {
-    /// `balance`, `hold`, `scheduled_transfer`, `pending_topup`, `open_order` or
-    /// `merchant_balance`.
+    /// `balance`, `hold`, `scheduled_transfer`, `pending_topup`, `open_order`,
+    /// `merchant_balance`, `open_red_packet`, `fare_owed` or `gift_cards_outstanding` (cards of
+    /// the holder's shop still hold money owed to their holders).
     pub kind: String,
     /// What to do about it, in English: "Withdraw or spend the ¥12.30 left in the wallet first."
     pub detail: String,

@@ -154,13 +154,15 @@ fn charge_reply(outcome: ChargeOutcome) -> String {
         ChargeOutcome::Paid(done) => ChargeReply {
             payment_id: done.id,
             status: done.status.as_str().into(),
-            amount: done.amount.minor(),
+            amount: (done.amount + done.beside.gift_card).minor(),
+            gift_card: done.beside.gift_card.minor(),
             expires_at: None,
         },
         ChargeOutcome::Awaiting(waiting) => ChargeReply {
             payment_id: waiting.payment_id,
             status: ChargeStatus::AwaitingPayer.as_str().into(),
             amount: waiting.amount.minor(),
+            gift_card: 0,
             expires_at: Some(rfc3339(waiting.expires_ms)),
         },
     })

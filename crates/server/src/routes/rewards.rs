@@ -27,7 +27,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 /// An RFC 3339 time from the wire in ms, or `invalid_request` naming `field`.
-fn time_ms(text: &str, field: &'static str) -> Result<i64, MoneyError> {
+pub(crate) fn time_ms(text: &str, field: &'static str) -> Result<i64, MoneyError> {
     let at = OffsetDateTime::parse(text, &Rfc3339).map_err(|_| MoneyError::InvalidField(field))?;
     i64::try_from(at.unix_timestamp_nanos() / 1_000_000)
         .map_err(|_| MoneyError::InvalidField(field))
