@@ -630,7 +630,7 @@ impl World {
                 &payload,
                 None,
                 None,
-                None,
+                qianbao_wallet::rewards::UseRewards::default(),
                 &Origin::default(),
                 &fresh_key(format!("holder:{}", payer.id)),
                 render(),
