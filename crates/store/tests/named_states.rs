@@ -48,7 +48,19 @@ const POSTGRES: &str = concat!(
 /// mention of that constraint's name (a later migration redefines a list by naming it again).
 fn allowed(sql: &str, table: &str, column: &str) -> Vec<String> {
     let name = format!("{table}_{column}_named");
-    let at = sql.rfind(&name).unwrap_or_else(|| panic!("{name} missing"));
+    // The whole name, not the tail of a longer one (`cards_status_named` in
+    // `gift_cards_status_named`).
+    let at = sql
+        .match_indices(&name)
+        .map(|(i, _)| i)
+        .filter(|&i| {
+            i == 0 || {
+                let before = sql.as_bytes()[i - 1];
+                !(before.is_ascii_alphanumeric() || before == b'_')
+            }
+        })
+        .last()
+        .unwrap_or_else(|| panic!("{name} missing"));
     let rest = &sql[at..];
     let list = &rest[rest.find("IN (").unwrap() + 4..];
     let list = &list[..list.find(')').unwrap()];
