@@ -9,6 +9,8 @@ pub mod console_money;
 pub mod red_packets;
 // Rewards: campaigns and coupons.
 pub mod rewards;
+// Gift and membership cards (礼品卡、会员卡).
+pub mod gift_cards;
 // Monthly budgets (消费预算).
 pub mod budgets;
 // Transit ride codes (乘车码).
@@ -1326,8 +1328,9 @@ pub struct ClosePending {
 /// One thing that keeps a wallet from closing, in a `close_blocked` problem.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CloseBlocker {
-    /// `balance`, `hold`, `scheduled_transfer`, `pending_topup`, `open_order` or
-    /// `merchant_balance`.
+    /// `balance`, `hold`, `scheduled_transfer`, `pending_topup`, `open_order`,
+    /// `merchant_balance`, `open_red_packet`, `fare_owed` or `gift_cards_outstanding` (cards of
+    /// the holder's shop still hold money owed to their holders).
     pub kind: String,
     /// What to do about it, in English: "Withdraw or spend the ¥12.30 left in the wallet first."
     pub detail: String,

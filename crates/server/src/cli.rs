@@ -731,7 +731,8 @@ async fn shutdown_signal() {
 
 /// The checks of `qianbao verify` past the ledger's own: every risk decision judged again, the
 /// funding invariant (one line per currency off), the red-packet escrow against the open
-/// packets, campaign funds against active campaigns, and the audit log's chain.
+/// packets, campaign funds against active campaigns, gift cards against their accounts, and the
+/// audit log's chain.
 async fn wallet_checks(
     storage: &qianbao_store::Storage,
     report: &mut qianbao_wallet::VerifyReport,
@@ -740,6 +741,7 @@ async fn wallet_checks(
     qianbao_wallet::verify_funding::verify_funding(storage, report).await?;
     qianbao_wallet::verify_red_packets::verify_red_packets(storage, report).await?;
     qianbao_wallet::verify_rewards::verify_rewards(storage, report).await?;
+    qianbao_wallet::verify_gift_cards::verify_gift_cards(storage, report).await?;
     qianbao_wallet::verify_audit::verify_audit(storage, report).await
 }
 

@@ -107,6 +107,24 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         )
         .route("/v1/me/coupons", get(crate::routes::rewards::coupons))
         .route("/v1/me/points", get(crate::routes::points::points))
+        // Gift and membership cards (礼品卡、会员卡).
+        .route(
+            "/v1/merchant/gift-cards",
+            get(crate::routes::gift_cards::issued).post(crate::routes::gift_cards::issue),
+        )
+        .route(
+            "/v1/me/cards-in-wallet",
+            get(crate::routes::gift_cards::cards_in_wallet),
+        )
+        .route(
+            "/v1/me/gift-cards/redeem",
+            post(crate::routes::gift_cards::redeem),
+        )
+        .route(
+            "/v1/me/gift-cards/{id}/give",
+            post(crate::routes::gift_cards::give),
+        )
+        .route("/v1/gift-cards/buy", post(crate::routes::gift_cards::buy))
         // Monthly budgets (消费预算).
         .route(
             "/v1/me/budgets",

@@ -36,6 +36,8 @@ mod fx;
 // Transit ride codes (乘车码).
 #[path = "api/budgets.rs"]
 mod budgets;
+#[path = "api/gift_cards.rs"]
+mod gift_cards;
 #[path = "api/hardening.rs"]
 mod hardening;
 #[path = "api/helpers.rs"]

@@ -4,6 +4,12 @@
  * (GET /v1/campaigns/{id}: shop, rule, window, coupons left) with the 领取 button
  * (POST …/claim), which a shop's campaign link or QR code (qianbao://campaign/<id>) opens.
  *
+ * The same screen keeps the holder's gift and membership cards (GET /v1/me/cards-in-wallet):
+ * each with its shop, balance, expiry and its number as a Code 128 barcode the shop's till scans
+ * (as the payment code is drawn), a form to redeem a card's code (POST /v1/me/gift-cards/redeem)
+ * and one to give a card to another phone (POST /v1/me/gift-cards/{id}/give). A card pays at its
+ * shop before the balance without anything chosen here: the server takes it first.
+ *
  * The pay confirmation (app-scan.js) offers the holder's coupons for the shop through
  * `couponsFor` and `discountOf`: the discount is computed here exactly as the server computes it
  * (crates/wallet/src/rewards/rule.rs), so what the page says is paid is what is paid. */
@@ -14,6 +20,7 @@ import { showError } from './errors.js';
 import { formatMoney } from './money.js';
 import { dateTime } from './dates.js';
 import { go } from './app-router.js';
+import { barcodeSvg } from './barcode.js';
 
 /** The campaign a payload (scanned, or a link) names, or null. */
 export function campaignIdOf(text) {
@@ -119,11 +126,79 @@ function drawWallet(items) {
   $('cp-none').hidden = groups.usable.length > 0;
 }
 
-/** #/coupons: the holder's coupons, asked for afresh each time the screen is shown. */
+/** The cards this screen last drew, for a language switch. */
+let shownCards = null;
+
+/** One card: its shop and kind, what it holds, until when, and its barcode. */
+function cardItem(c) {
+  const live = c.status === 'active' && Date.parse(c.expires_at) > Date.now();
+  const line = live ? t('gc.until', { date: dateTime(c.expires_at) })
+    : t('gc.expired_line', { date: dateTime(c.expires_at) });
+  const item = el('li', { class: 'list-item gc-card', id: 'gc-item-' + c.card_id, dataset: { status: live ? 'active' : 'expired' } },
+    el('div', { class: 'li-main' },
+      el('strong', { text: c.merchant_name }),
+      el('span', { class: 'block', text: t('gc.kind.' + c.kind) }),
+      el('span', { class: 'muted small block', text: line })),
+    el('span', { class: 'li-amount', text: formatMoney(c.balance) }));
+  if (live) {
+    const bars = el('div', { class: 'barcode' });
+    bars.append(barcodeSvg(c.number, t('gc.barcode_alt', { shop: c.merchant_name }), 56));
+    item.append(bars, el('span', { class: 'muted small block gc-number', text: c.number }));
+  }
+  return item;
+}
+
+/** Draws the cards, and the give form's choice of the live ones. */
+function drawCards(items) {
+  shownCards = items;
+  const ul = clear('gc-cards');
+  for (const c of items) ul.append(cardItem(c));
+  $('gc-none').hidden = items.length > 0;
+  const live = items.filter((c) => c.status === 'active' && Date.parse(c.expires_at) > Date.now());
+  const select = clear('gc-give-card');
+  for (const c of live) {
+    select.append(el('option', { value: c.card_id, text: c.merchant_name + ' · ' + formatMoney(c.balance) }));
+  }
+  $('gc-give-form').hidden = live.length === 0;
+}
+
+/** Asks for the holder's cards and draws them. */
+async function loadCards() {
+  const r = await api('GET', '/v1/me/cards-in-wallet');
+  drawCards(r.items || []);
+}
+
+/** #/coupons: the holder's cards and coupons, asked for afresh each time the screen is shown. */
 async function enterWallet() {
   showError('cp-error', null);
-  const r = await api('GET', '/v1/me/coupons');
+  showError('gc-error', null);
+  showError('gc-give-error', null);
+  $('gc-got').hidden = true;
+  $('gc-given').hidden = true;
+  const [r] = await Promise.all([api('GET', '/v1/me/coupons'), loadCards()]);
   drawWallet(r.items || []);
+}
+
+/** Submits `form` once at a time through `send`, saying the outcome in `okId` or `errorId`. */
+function wireForm(form, button, errorId, okId, send) {
+  $(form).addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if ($(button).disabled) return;
+    $(button).disabled = true;
+    showError(errorId, null);
+    $(okId).hidden = true;
+    try {
+      const said = await send();
+      $(okId).textContent = said;
+      $(okId).hidden = false;
+      announce(said);
+      await loadCards();
+    } catch (err) {
+      showError(errorId, err);
+    } finally {
+      $(button).disabled = false;
+    }
+  });
 }
 
 /** The campaign last drawn, for a language switch. */
@@ -167,6 +242,18 @@ async function enterCampaign() {
 
 /** Wires the claim button once at boot. */
 export function wire() {
+  wireForm('gc-redeem-form', 'gc-redeem', 'gc-error', 'gc-got', async () => {
+    const card = await api('POST', '/v1/me/gift-cards/redeem', { body: { code: $('gc-code').value.trim() } });
+    $('gc-code').value = '';
+    return t('gc.redeemed', { shop: card.merchant_name, amount: formatMoney(card.balance) });
+  });
+  wireForm('gc-give-form', 'gc-give', 'gc-give-error', 'gc-given', async () => {
+    const id = $('gc-give-card').value;
+    await api('POST', '/v1/me/gift-cards/' + encodeURIComponent(id) + '/give',
+      { body: { to_phone: $('gc-give-phone').value.trim() } });
+    $('gc-give-phone').value = '';
+    return t('gc.given');
+  });
   $('cp-claim').addEventListener('click', async () => {
     const button = $('cp-claim');
     if (button.disabled) return;
@@ -190,6 +277,9 @@ export function wire() {
 }
 
 export const screens = {
-  coupons: { enter: enterWallet, onLang: () => { if (shown) drawWallet(shown); } },
+  coupons: {
+    enter: enterWallet,
+    onLang: () => { if (shown) drawWallet(shown); if (shownCards) drawCards(shownCards); },
+  },
   campaign: { enter: enterCampaign, onLang: () => { if (campaign) drawCampaign(campaign); } },
 };

@@ -1,4 +1,4 @@
-//! The lists migrations 0011, 0012, 0015 to 0019, 0021, 0023 and 0025 to 0031 hold the stored states to are
+//! The lists migrations 0011, 0012, 0015 to 0019, 0021, 0023 and 0025 to 0032 hold the stored states to are
 //! the wallet's enums, value for value, on both backends: a state added to an enum without a migration would
 //! be refused by the database, and one dropped from an enum would let rows in that the code cannot
 //! read. The enums' lists come from `verify_rows::named_columns`, the same ones `qianbao verify`
@@ -22,7 +22,8 @@ const SQLITE: &str = concat!(
     include_str!("../../../migrations/sqlite/0027_red_packets.sql"),
     include_str!("../../../migrations/sqlite/0028_bills.sql"),
     include_str!("../../../migrations/sqlite/0029_transit.sql"),
-    include_str!("../../../migrations/sqlite/0031_campaigns.sql")
+    include_str!("../../../migrations/sqlite/0031_campaigns.sql"),
+    include_str!("../../../migrations/sqlite/0032_points_gift_cards.sql")
 );
 const POSTGRES: &str = concat!(
     include_str!("../../../migrations/postgres/0011_named_states.sql"),
@@ -39,14 +40,27 @@ const POSTGRES: &str = concat!(
     include_str!("../../../migrations/postgres/0027_red_packets.sql"),
     include_str!("../../../migrations/postgres/0028_bills.sql"),
     include_str!("../../../migrations/postgres/0029_transit.sql"),
-    include_str!("../../../migrations/postgres/0031_campaigns.sql")
+    include_str!("../../../migrations/postgres/0031_campaigns.sql"),
+    include_str!("../../../migrations/postgres/0032_points_gift_cards.sql")
 );
 
 /// The values the migrations allow for `table.column`, as the `IN (…)` list after the last
 /// mention of that constraint's name (a later migration redefines a list by naming it again).
 fn allowed(sql: &str, table: &str, column: &str) -> Vec<String> {
     let name = format!("{table}_{column}_named");
-    let at = sql.rfind(&name).unwrap_or_else(|| panic!("{name} missing"));
+    // The whole name, not the tail of a longer one (`cards_status_named` in
+    // `gift_cards_status_named`).
+    let at = sql
+        .match_indices(&name)
+        .map(|(i, _)| i)
+        .filter(|&i| {
+            i == 0 || {
+                let before = sql.as_bytes()[i - 1];
+                !(before.is_ascii_alphanumeric() || before == b'_')
+            }
+        })
+        .last()
+        .unwrap_or_else(|| panic!("{name} missing"));
     let rest = &sql[at..];
     let list = &rest[rest.find("IN (").unwrap() + 4..];
     let list = &list[..list.find(')').unwrap()];
@@ -60,7 +74,7 @@ fn every_named_column_allows_exactly_its_enum_on_both_backends() {
     let columns = named_columns();
     assert_eq!(
         columns.len(),
-        32,
+        37,
         "a named column was added or dropped: add it here too"
     );
     for column in columns {

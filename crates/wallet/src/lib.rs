@@ -44,6 +44,8 @@ pub mod verify_rows;
 pub mod verify_funding;
 pub mod verify_red_packets;
 pub mod verify_rewards;
+// Gift and membership cards against their ledger accounts.
+pub mod verify_gift_cards;
 
 // Closing wallets (注销).
 pub mod closing;

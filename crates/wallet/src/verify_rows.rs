@@ -61,7 +61,17 @@ pub fn named_columns() -> Vec<NamedColumn> {
         named("movements", "id", "direction", Direction::names()),
         named("movements", "id", "channel", Channel::names()),
         named("movements", "id", "status", MovementStatus::names()),
-        named("merchant_payments", "id", "channel", Channel::names()),
+        // A card bought is the buyer's movement, never a shop's payment row: that channel is
+        // not one a shop payment can have.
+        named(
+            "merchant_payments",
+            "id",
+            "channel",
+            Channel::names()
+                .into_iter()
+                .filter(|c| *c != Channel::GiftCard.as_str())
+                .collect(),
+        ),
         named("holders", "id", "status", HolderStatus::names()),
         named("idempotency", "key", "state", IdempotencyState::names()),
         named("timers", "id", "kind", TimerKind::names()),
@@ -162,6 +172,37 @@ pub fn named_columns() -> Vec<NamedColumn> {
             "id",
             "status",
             crate::rewards::CouponStatus::names(),
+        ),
+        // Points and gift cards.
+        named(
+            "points_history",
+            "id",
+            "kind",
+            crate::points::PointsEvent::names(),
+        ),
+        named(
+            "payment_parts",
+            "payment_id",
+            "source",
+            crate::rewards::parts::PartSource::names(),
+        ),
+        named(
+            "gift_cards",
+            "id",
+            "kind",
+            crate::gift_cards::GiftCardKind::names(),
+        ),
+        named(
+            "gift_cards",
+            "id",
+            "status",
+            crate::gift_cards::GiftCardStatus::names(),
+        ),
+        named(
+            "gift_cards",
+            "id",
+            "origin",
+            crate::gift_cards::GiftCardOrigin::names(),
         ),
     ]
 }

@@ -21,6 +21,8 @@ pub mod quote;
 pub mod red_packets;
 // Rewards: campaigns and coupons.
 pub mod rewards;
+// Gift and membership cards (礼品卡、会员卡).
+pub mod gift_cards;
 pub mod security;
 pub mod totp;
 // Transit ride codes (乘车码).

@@ -51,6 +51,8 @@ mod red_packets;
 // Campaigns and coupons.
 mod points;
 mod rewards;
+// Gift and membership cards (礼品卡、会员卡).
+mod gift_cards;
 // Monthly budgets (消费预算).
 mod budgets;
 // Reconciliation against the bank's statements, and the funding invariant.

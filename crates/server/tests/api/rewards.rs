@@ -71,6 +71,7 @@ async fn a_campaigns_budget_leaves_the_takings_at_once_and_bad_campaigns_move_no
     let (before, _) = merchant_balance(&app, &shop).await;
     for (field, bend) in [
         ("rule", json!({"kind": "points"})),
+        ("kind", json!({"kind": "lottery"})),
         (
             "rule",
             json!({"rule": {"amount_off": 500, "percent_off": 10, "max_off": 100, "min_spend": 3_000}}),

@@ -76,6 +76,8 @@ mod coupons;
 mod double_tap;
 // Orders priced in another currency: the till's currency picker, the app's quoted yuan price.
 mod foreign_price;
+// Gift cards: redeeming a code, the card with its barcode in 卡券.
+mod gift_cards;
 #[path = "../api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;

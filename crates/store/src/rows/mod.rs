@@ -50,6 +50,8 @@ pub(crate) mod red_packets;
 // Campaigns and coupons.
 pub(crate) mod points;
 pub(crate) mod rewards;
+// Gift and membership cards.
+pub(crate) mod gift_cards;
 // Transit ride codes: tokens, fare tables, taps and rides.
 pub(crate) mod transit;
 

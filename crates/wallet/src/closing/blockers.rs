@@ -28,6 +28,9 @@ crate::named! {
         OpenRedPacket = "open_red_packet",
         /// A transit fare is owed: a top-up pays it.
         FareOwed = "fare_owed",
+        /// Gift or membership cards of a shop the holder owns still hold money: the shop owes
+        /// it to their holders until they are spent or expire.
+        GiftCardsOutstanding = "gift_cards_outstanding",
     }
 }
 
@@ -75,6 +78,8 @@ pub struct Shop {
     pub waiting: Vec<Waiting>,
     /// Its orders that can still be paid.
     pub open_orders: Vec<OrderRecord>,
+    /// What its cards that have not expired still hold: owed to their holders.
+    pub live_cards: Amount,
 }
 
 /// A wallet's money at one instant, as its closing judges it.
@@ -239,6 +244,20 @@ fn shop_blockers(shop: &Shop, now: i64) -> Vec<Blocker> {
             format!("商户「{name}」有 {money} 被冻结，请等待解冻。"),
         )
     }));
+    if shop.live_cards.is_positive() {
+        let money = shown(shop.live_cards, Currency::CNY);
+        out.push(Blocker {
+            kind: BlockerKind::GiftCardsOutstanding,
+            amount: Some((shop.live_cards, Currency::CNY)),
+            en: format!(
+                "Cards of your shop {name} still hold {money} owed to their holders: wait until \
+                 they are spent or expire."
+            ),
+            zh: format!(
+                "商户「{name}」发行的礼品卡、会员卡还有 {money} 未使用，请等待用完或到期。"
+            ),
+        });
+    }
     for order in &shop.open_orders {
         let money = shown(order.amount, order.currency);
         let until = when(order.expires_ms, now);
@@ -388,6 +407,7 @@ mod tests {
             balances,
             waiting,
             open_orders,
+            live_cards: Amount::ZERO,
         }
     }
 
@@ -396,6 +416,14 @@ mod tests {
             .iter()
             .map(|b| (b.kind.as_str(), b.amount.map(|(a, _)| a.minor())))
             .collect()
+    }
+
+    #[test]
+    fn a_shop_whose_cards_still_hold_money_keeps_its_owner_from_closing() {
+        let mut owed = shop(vec![], vec![], vec![]);
+        owed.live_cards = Amount::from_minor(5_000);
+        let found = blockers(&standing(vec![], vec![], vec![owed]));
+        assert_eq!(kinds(&found), vec![("gift_cards_outstanding", Some(5_000))]);
     }
 
     #[test]

@@ -140,6 +140,7 @@ pub(crate) fn standing(
             balances: balances_of(r, &merchant.id, AccountKind::Merchant)?,
             waiting: waiting_of(r, &merchant.id)?,
             open_orders: r.open_orders_of(&merchant.id, now_ms, LISTED_MAX)?,
+            live_cards: r.live_gift_cards_total(&merchant.id)?,
             name: merchant.name,
         });
     }

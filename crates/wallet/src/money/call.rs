@@ -43,6 +43,18 @@ impl Outcome for crate::rewards::Launched {
     }
 }
 
+impl Outcome for crate::gift_cards::Issued {
+    fn resource_id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Outcome for crate::gift_cards::Bought {
+    fn resource_id(&self) -> &str {
+        &self.movement_id
+    }
+}
+
 impl Outcome for super::merchant::RefundDone {
     fn resource_id(&self) -> &str {
         &self.refund_id

@@ -72,6 +72,8 @@ impl Money {
             TimerKind::BillAutopay => return self.autopay_bill(store, timer).await,
             // A campaign's end is about the campaign and its coupons.
             TimerKind::CampaignEnd => return self.end_campaign(store, timer).await,
+            // A card's expiry is about the card, which no movement names.
+            TimerKind::GiftCardExpiry => return self.expire_gift_card(store, timer).await,
             _ => {}
         }
         let subject = timer.subject.clone();

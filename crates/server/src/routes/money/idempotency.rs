@@ -115,6 +115,10 @@ impl Held for qianbao_wallet::red_packets::Sent {}
 
 impl Held for qianbao_wallet::rewards::Launched {}
 
+impl Held for qianbao_wallet::gift_cards::Issued {}
+
+impl Held for qianbao_wallet::gift_cards::Bought {}
+
 impl Held for qianbao_wallet::money::waiting::ChargeOutcome {
     /// A charge waiting for its payer is accepted, not done: 202.
     fn held(&self) -> bool {

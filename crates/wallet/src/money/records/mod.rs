@@ -75,6 +75,8 @@ pub trait MoneyTx:
     // Points and the parts of payments paid beside the wallet.
     + crate::points::PointsRecords
     + crate::rewards::parts::PartRecords
+    // Gift and membership cards.
+    + crate::gift_cards::GiftCardRecords
     + crate::transit::TransitRecords
     // Bill payment: look-ups, payments, saved billers.
     + crate::bills::BillRecords
@@ -105,6 +107,7 @@ impl<T> MoneyTx for T where
         // Points and the parts of payments paid beside the wallet.
         + crate::points::PointsRecords
         + crate::rewards::parts::PartRecords
+        + crate::gift_cards::GiftCardRecords
         + crate::transit::TransitRecords
         + crate::bills::BillRecords
         + crate::budgets::BudgetRecords
