@@ -109,8 +109,8 @@ fn mount_tmpfs(dir: &Path, size: &str) -> bool {
 async fn a_full_disk_fails_the_batch_cleanly_and_writes_resume_when_space_returns() {
     let dir = temp_dir("full-disk");
     // Room for the schema's first write (its pages in the WAL and again in the file when the
-    // WAL is checkpointed: about 1 MiB with migration 0015) and little more.
-    if !mount_tmpfs(&dir, "2m") {
+    // WAL is checkpointed: over 1 MiB with migration 0032) and little more.
+    if !mount_tmpfs(&dir, "3m") {
         assert!(
             !required(),
             "mounting a small tmpfs needs root, which CI has"
@@ -123,7 +123,7 @@ async fn a_full_disk_fails_the_batch_cleanly_and_writes_resume_when_space_return
     let (a, b) = (wallets[0], wallets[1]);
     let mut acknowledged = 0i64;
     let mut failure = None;
-    // Each commit appends WAL frames; a 2 MiB disk fills long before the WAL checkpoints.
+    // Each commit appends WAL frames; a 3 MiB disk fills long before the WAL checkpoints.
     for i in 0..5_000u128 {
         match store.apply(transfer(1 << 100 | i, a, b, 1)).await {
             Ok(Ok(Applied::New)) => acknowledged += 1,
