@@ -1,0 +1,5 @@
+//! The proof math (placeholder doc, written in full at the end).
+#![deny(clippy::float_arithmetic)]
+
+pub mod hash;
+pub mod log;
