@@ -286,7 +286,10 @@ fn subtree_hash(start: u64, n: u64, nodes: &impl Nodes) -> Result<Hash, LogError
             at += width;
         }
     }
-    let mut acc = pieces.pop().ok_or(LogError::MissingNode { level: 0, index: start })?;
+    let mut acc = pieces.pop().ok_or(LogError::MissingNode {
+        level: 0,
+        index: start,
+    })?;
     while let Some(left) = pieces.pop() {
         acc = node_hash(&left, &acc);
     }
@@ -295,7 +298,9 @@ fn subtree_hash(start: u64, n: u64, nodes: &impl Nodes) -> Result<Hash, LogError
 
 /// One stored node, or the error naming it.
 fn stored(nodes: &impl Nodes, level: u32, index: u64) -> Result<Hash, LogError> {
-    nodes.node(level, index).ok_or(LogError::MissingNode { level, index })
+    nodes
+        .node(level, index)
+        .ok_or(LogError::MissingNode { level, index })
 }
 
 #[cfg(test)]

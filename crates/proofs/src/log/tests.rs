@@ -12,7 +12,10 @@ fn store_of(leaves: &[Hash]) -> Store {
     let mut store = Store::new();
     for (i, leaf) in leaves.iter().enumerate() {
         for (level, index, hash) in appended(i as u64, *leaf, &store).unwrap() {
-            assert!(store.insert((level, index), hash).is_none(), "a node is written once");
+            assert!(
+                store.insert((level, index), hash).is_none(),
+                "a node is written once"
+            );
         }
     }
     store
@@ -31,7 +34,10 @@ fn mth(leaves: &[Hash]) -> Hash {
 }
 
 fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 fn h(s: &str) -> Hash {
@@ -93,7 +99,11 @@ const PATHS: [(u64, u64, &[&str]); 5] = [
             "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
         ],
     ),
-    (3, 3, &["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"]),
+    (
+        3,
+        3,
+        &["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"],
+    ),
     (
         2,
         5,
@@ -157,9 +167,19 @@ fn ct_vectors_inclusion_paths_are_generated_and_verify() {
     for (leaf_from_one, size, want) in PATHS {
         let index = leaf_from_one - 1;
         let want: Vec<Hash> = want.iter().map(|s| h(s)).collect();
-        assert_eq!(inclusion_proof(index, size, &store).unwrap(), want, "PATH({index}, {size})");
+        assert_eq!(
+            inclusion_proof(index, size, &store).unwrap(),
+            want,
+            "PATH({index}, {size})"
+        );
         let root = h(ROOTS[(size - 1) as usize]);
-        assert!(verify_inclusion(&leaves[index as usize], index, size, &want, &root));
+        assert!(verify_inclusion(
+            &leaves[index as usize],
+            index,
+            size,
+            &want,
+            &root
+        ));
         // The checks of MerkleVerifierTest::VerifierCheck: neighbouring indices, other sizes,
         // another leaf, the empty root, one path element replaced, one added or removed.
         let leaf = &leaves[index as usize];
@@ -168,7 +188,13 @@ fn ct_vectors_inclusion_paths_are_generated_and_verify() {
         }
         assert!(!verify_inclusion(leaf, index, size * 2, &want, &root));
         assert!(!verify_inclusion(leaf, index, size / 2, &want, &root));
-        assert!(!verify_inclusion(&leaf_hash(b"WrongLeaf"), index, size, &want, &root));
+        assert!(!verify_inclusion(
+            &leaf_hash(b"WrongLeaf"),
+            index,
+            size,
+            &want,
+            &root
+        ));
         assert!(!verify_inclusion(leaf, index, size, &want, &h(EMPTY)));
         for j in 0..want.len() {
             let mut bad = want.clone();
@@ -179,7 +205,13 @@ fn ct_vectors_inclusion_paths_are_generated_and_verify() {
         longer.push(root);
         assert!(!verify_inclusion(leaf, index, size, &longer, &root));
         if !want.is_empty() {
-            assert!(!verify_inclusion(leaf, index, size, &want[..want.len() - 1], &root));
+            assert!(!verify_inclusion(
+                leaf,
+                index,
+                size,
+                &want[..want.len() - 1],
+                &root
+            ));
         }
     }
 }
@@ -190,7 +222,11 @@ fn ct_vectors_consistency_proofs_are_generated_and_verify() {
     let store = store_of(&leaves);
     for (from, to, want) in PROOFS {
         let want: Vec<Hash> = want.iter().map(|s| h(s)).collect();
-        assert_eq!(consistency_proof(from, to, &store).unwrap(), want, "PROOF({from}, {to})");
+        assert_eq!(
+            consistency_proof(from, to, &store).unwrap(),
+            want,
+            "PROOF({from}, {to})"
+        );
         let (r1, r2) = (h(ROOTS[(from - 1) as usize]), h(ROOTS[(to - 1) as usize]));
         assert!(verify_consistency(from, to, &r1, &r2, &want));
         if want.is_empty() {
@@ -198,7 +234,10 @@ fn ct_vectors_consistency_proofs_are_generated_and_verify() {
         }
         // MerkleVerifierTest::VerifierConsistencyCheck's refusals.
         for wrong in [from - 1, from + 1, from ^ 2] {
-            assert!(!verify_consistency(wrong, to, &r1, &r2, &want), "from {wrong}");
+            assert!(
+                !verify_consistency(wrong, to, &r1, &r2, &want),
+                "from {wrong}"
+            );
         }
         assert!(!verify_consistency(from, to * 2, &r1, &r2, &want));
         assert!(!verify_consistency(from, to / 2, &r1, &r2, &want));
@@ -214,7 +253,13 @@ fn ct_vectors_consistency_proofs_are_generated_and_verify() {
         let mut longer = want.clone();
         longer.push(*want.last().unwrap());
         assert!(!verify_consistency(from, to, &r1, &r2, &longer));
-        assert!(!verify_consistency(from, to, &r1, &r2, &want[..want.len() - 1]));
+        assert!(!verify_consistency(
+            from,
+            to,
+            &r1,
+            &r2,
+            &want[..want.len() - 1]
+        ));
     }
 }
 
@@ -243,16 +288,28 @@ fn bad_requests_are_errors() {
         inclusion_proof(8, 8, &store),
         Err(LogError::IndexOutOfRange { index: 8, size: 8 })
     );
-    assert_eq!(consistency_proof(5, 4, &store), Err(LogError::FromAfterTo { from: 5, to: 4 }));
-    assert_eq!(consistency_proof(0, 4, &store), Err(LogError::FromEmptyTree));
+    assert_eq!(
+        consistency_proof(5, 4, &store),
+        Err(LogError::FromAfterTo { from: 5, to: 4 })
+    );
+    assert_eq!(
+        consistency_proof(0, 4, &store),
+        Err(LogError::FromEmptyTree)
+    );
     // Past the stored leaves the perfect pieces are missing, and the error names one.
     assert!(matches!(root(9, &store), Err(LogError::MissingNode { .. })));
-    assert!(matches!(inclusion_proof(0, 9, &store), Err(LogError::MissingNode { .. })));
+    assert!(matches!(
+        inclusion_proof(0, 9, &store),
+        Err(LogError::MissingNode { .. })
+    ));
     let mut lost = store.clone();
     lost.remove(&(2, 0));
     // The root at 8 is one stored node; the one at 5 needs the lost (2, 0).
     assert!(root(8, &lost).is_ok());
-    assert_eq!(root(5, &lost), Err(LogError::MissingNode { level: 2, index: 0 }));
+    assert_eq!(
+        root(5, &lost),
+        Err(LogError::MissingNode { level: 2, index: 0 })
+    );
 }
 
 #[test]
@@ -260,7 +317,11 @@ fn appending_one_by_one_gives_the_direct_mth_at_every_size() {
     let leaves: Vec<Hash> = (0..600u32).map(|i| leaf_hash(&i.to_be_bytes())).collect();
     let store = store_of(&leaves);
     for size in 0..=leaves.len() {
-        assert_eq!(root(size as u64, &store).unwrap(), mth(&leaves[..size]), "size {size}");
+        assert_eq!(
+            root(size as u64, &store).unwrap(),
+            mth(&leaves[..size]),
+            "size {size}"
+        );
     }
     // One stored node per leaf and per completed pair: 2n − popcount(n) in all.
     let n = leaves.len() as u64;
