@@ -78,6 +78,8 @@ mod opening;
 mod ops;
 #[path = "api/points.rs"]
 mod points;
+#[path = "api/proofs.rs"]
+mod proofs;
 #[path = "api/red_packets.rs"]
 mod red_packets;
 #[path = "api/rewards.rs"]

@@ -2,6 +2,7 @@
 //! the wallet's [`LedgerStore`] port, with the same migrations and the same group commit.
 
 mod batch;
+pub mod log;
 mod migrate;
 mod money_batch;
 pub mod portable;

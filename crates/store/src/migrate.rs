@@ -221,6 +221,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0032_points_gift_cards.sql"),
         postgres: include_str!("../../../migrations/postgres/0032_points_gift_cards.sql"),
     },
+    Migration {
+        version: 33,
+        name: "0033_journal_log",
+        sqlite: include_str!("../../../migrations/sqlite/0033_journal_log.sql"),
+        postgres: include_str!("../../../migrations/postgres/0033_journal_log.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

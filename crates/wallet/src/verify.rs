@@ -48,7 +48,8 @@ impl VerifyReport {
         self.problem_count == 0
     }
 
-    pub(crate) fn problem(&mut self, what: String) {
+    /// Counts a discrepancy and lists it while the list has room.
+    pub fn problem(&mut self, what: String) {
         self.problem_count += 1;
         if self.problems.len() < PROBLEMS_LISTED_MAX {
             self.problems.push(what);

@@ -50,6 +50,7 @@ mod ops;
 mod red_packets;
 // Campaigns and coupons.
 mod points;
+mod proofs;
 mod rewards;
 // Gift and membership cards (礼品卡、会员卡).
 mod gift_cards;

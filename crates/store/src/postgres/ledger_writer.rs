@@ -4,6 +4,7 @@
 use super::conn::connect;
 use super::error::pg_error;
 use crate::batch::{self, Request};
+use crate::log::LogHead;
 use crate::{BATCH_SIZE_MAX, now_ms};
 use qianbao_ledger::{Applied, Book, Instruction, Rejection};
 use qianbao_wallet::StoreError;
@@ -53,11 +54,16 @@ pub(crate) async fn commit_batch(
     let tx = client.transaction().await.map_err(pg_error)?;
     let head = tx
         .query_one(
-            "SELECT seq, link FROM journal_head WHERE id = 1 FOR UPDATE",
+            "SELECT seq, link, log_size, log_frontier, log_key FROM journal_head WHERE id = 1 FOR UPDATE",
             &[],
         )
         .await
         .map_err(pg_error)?;
+    let mut log = LogHead::from_row(
+        head.get::<_, i64>(2),
+        head.get::<_, &[u8]>(3),
+        head.get::<_, Vec<u8>>(4),
+    )?;
     let head = (
         head.get::<_, i64>(0),
         batch::link_from_row(head.get::<_, &[u8]>(1))?,
@@ -163,9 +169,40 @@ pub(crate) async fn commit_batch(
         .await
         .map_err(pg_error)?;
     }
+    // The Merkle log: lines written before it existed first, then this batch's.
+    let mut nodes = Vec::new();
+    if log.size < head.0 {
+        let missing = tx
+            .query(
+                "SELECT seq, text FROM journal WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+                &[&log.size, &head.0],
+            )
+            .await
+            .map_err(pg_error)?;
+        nodes.extend(
+            log.append_lines(
+                missing
+                    .iter()
+                    .map(|r| (r.get::<_, i64>(0), r.get::<_, &str>(1))),
+            )?,
+        );
+    }
+    nodes.extend(log.append_lines(writes.lines.iter().map(|l| (l.seq, l.text.as_str())))?);
+    if !nodes.is_empty() {
+        let levels: Vec<i64> = nodes.iter().map(|n| n.0).collect();
+        let indexes: Vec<i64> = nodes.iter().map(|n| n.1).collect();
+        let hashes: Vec<&[u8]> = nodes.iter().map(|n| &n.2[..]).collect();
+        tx.execute(
+            "INSERT INTO log_nodes (level, idx, hash)
+             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[])",
+            &[&levels, &indexes, &hashes],
+        )
+        .await
+        .map_err(pg_error)?;
+    }
     tx.execute(
-        "UPDATE journal_head SET seq = $1, link = $2 WHERE id = 1",
-        &[&writes.head.0, &&writes.head.1[..]],
+        "UPDATE journal_head SET seq = $1, link = $2, log_size = $3, log_frontier = $4 WHERE id = 1",
+        &[&writes.head.0, &&writes.head.1[..], &log.size, &log.frontier_bytes()],
     )
     .await
     .map_err(pg_error)?;

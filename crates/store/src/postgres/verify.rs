@@ -55,6 +55,22 @@ pub(super) async fn verify(config: &Config) -> Result<VerifyReport, StoreError> 
             link: batch::link_from_row(r.get::<_, &[u8]>(2)).unwrap_or([0xff; 32]),
         })
         .collect::<Vec<_>>();
+    // The Merkle log: its head columns and every stored node, checked against the journal.
+    let log_head = tx
+        .query_one(
+            "SELECT log_size, log_frontier, log_key FROM journal_head WHERE id = 1",
+            &[],
+        )
+        .await
+        .map_err(pg_error)?;
+    let log_head: (i64, Vec<u8>, Vec<u8>) = (log_head.get(0), log_head.get(1), log_head.get(2));
+    let log_nodes: Vec<(i64, i64, Vec<u8>)> = tx
+        .query("SELECT level, idx, hash FROM log_nodes", &[])
+        .await
+        .map_err(pg_error)?
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
     let pending: Vec<String> = holds
         .iter()
         .filter(|h| h.state == HoldState::Pending)
@@ -101,7 +117,17 @@ pub(super) async fn verify(config: &Config) -> Result<VerifyReport, StoreError> 
         amounts.push((column, found));
     }
     tx.commit().await.map_err(pg_error)?;
+    let mut log_report = qianbao_wallet::VerifyReport::default();
+    crate::log::check_rows(
+        &mut log_report,
+        (log_head.0, &log_head.1, log_head.2),
+        &journal,
+        &log_nodes,
+    );
     let mut report = replay(&accounts, &holds, journal);
+    for problem in log_report.problems {
+        report.problem(problem);
+    }
     check_holds(&mut report, &holds, &movements, now_ms());
     for (column, found) in &names {
         unreadable_names(&mut report, column, found);

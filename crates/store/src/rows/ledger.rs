@@ -3,6 +3,7 @@
 use super::SqlRecords;
 use super::{holders::*, idempotency::*, identity::*, merchants::*, movements::*};
 use crate::batch;
+use crate::log::LogHead;
 use crate::portable::{Row, Tx, Value};
 use qianbao_ledger::{Account, AccountKind, Applied, Book, Currency, Instruction, Rejection};
 use qianbao_wallet::money::records::{LedgerRecords, ReadAhead};
@@ -22,7 +23,8 @@ pub(crate) fn apply_in(
     tx: &mut dyn Tx,
     instruction: &Instruction,
 ) -> Result<Result<Applied, Rejection>, StoreError> {
-    const HEAD: &str = "SELECT seq, link FROM journal_head WHERE id = 1";
+    const HEAD: &str =
+        "SELECT seq, link, log_size, log_frontier, log_key FROM journal_head WHERE id = 1";
     const HOLD: &str = "SELECT text, state FROM holds WHERE id = $1";
     const ACCOUNT: &str = "SELECT kind, currency, balance, held FROM accounts WHERE id = $1";
     const ENTRY: &str = "SELECT text FROM journal WHERE entry_id = $1";
@@ -44,8 +46,11 @@ pub(crate) fn apply_in(
             .next()
             .ok_or_else(|| StoreError::Corrupt("a read gave no answer".into()))
     };
-    let head = match next()?.first() {
-        Some(row) => (row.int(0)?, batch::link_from_row(&row.bytes(1)?)?),
+    let (head, mut log) = match next()?.first() {
+        Some(row) => (
+            (row.int(0)?, batch::link_from_row(&row.bytes(1)?)?),
+            LogHead::from_row(row.int(2)?, &row.bytes(3)?, row.bytes(4)?)?,
+        ),
         None => return Err(StoreError::Corrupt("the journal has no head".into())),
     };
     for _ in &holds {
@@ -108,11 +113,48 @@ pub(crate) fn apply_in(
             &[entry_key(*id), text.as_str().into(), state.as_str().into()],
         )?;
     }
+    log_lines(tx, &mut log, head.0, &writes.lines)?;
     tx.write(
-        "UPDATE journal_head SET seq = $1, link = $2 WHERE id = 1",
-        &[writes.head.0.into(), Value::Bytes(writes.head.1.to_vec())],
+        "UPDATE journal_head SET seq = $1, link = $2, log_size = $3, log_frontier = $4 WHERE id = 1",
+        &[
+            writes.head.0.into(),
+            Value::Bytes(writes.head.1.to_vec()),
+            log.size.into(),
+            Value::Bytes(log.frontier_bytes()),
+        ],
     )?;
     Ok(result)
+}
+
+/// Appends `lines` (following journal line `seq_before`) to the Merkle log in the caller's
+/// transaction, first logging any earlier lines the log has not got (those written before the
+/// log existed), and stores the perfect subtrees each append completes.
+pub(crate) fn log_lines(
+    tx: &mut dyn Tx,
+    log: &mut LogHead,
+    seq_before: i64,
+    lines: &[batch::Line],
+) -> Result<(), StoreError> {
+    let mut nodes = Vec::new();
+    if log.size < seq_before {
+        let missing = tx.query(
+            "SELECT seq, text FROM journal WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+            &[log.size.into(), seq_before.into()],
+        )?;
+        let missing: Vec<(i64, String)> = missing
+            .iter()
+            .map(|row| Ok((row.int(0)?, row.text(1)?)))
+            .collect::<Result<_, StoreError>>()?;
+        nodes.extend(log.append_lines(missing.iter().map(|(s, t)| (*s, t.as_str())))?);
+    }
+    nodes.extend(log.append_lines(lines.iter().map(|l| (l.seq, l.text.as_str())))?);
+    for (level, index, hash) in nodes {
+        tx.write(
+            "INSERT INTO log_nodes (level, idx, hash) VALUES ($1, $2, $3)",
+            &[level.into(), index.into(), Value::Bytes(hash.to_vec())],
+        )?;
+    }
+    Ok(())
 }
 
 /// The read of an account by owner, kind and currency ([`account_key`]).

@@ -3,6 +3,7 @@
 
 use super::error::store_error;
 use crate::batch::{self, Request};
+use crate::log::LogHead;
 use crate::{BATCH_SIZE_MAX, now_ms};
 use qianbao_ledger::{Applied, Book, Instruction, Rejection};
 use qianbao_wallet::StoreError;
@@ -34,12 +35,22 @@ pub(crate) fn commit_batch(
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(store_error)?;
     let mut book = Book::new();
-    let head = {
-        let (seq, link): (i64, Vec<u8>) = tx
-            .prepare_cached("SELECT seq, link FROM journal_head WHERE id = 1")
-            .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))))
+    let (head, mut log) = {
+        type HeadRow = (i64, Vec<u8>, i64, Vec<u8>, Vec<u8>);
+        let (seq, link, size, frontier, key): HeadRow = tx
+            .prepare_cached(
+                "SELECT seq, link, log_size, log_frontier, log_key FROM journal_head WHERE id = 1",
+            )
+            .and_then(|mut s| {
+                s.query_row([], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+            })
             .map_err(store_error)?;
-        (seq, batch::link_from_row(&link)?)
+        (
+            (seq, batch::link_from_row(&link)?),
+            LogHead::from_row(size, &frontier, key)?,
+        )
     };
     {
         let mut select = tx
@@ -123,9 +134,35 @@ pub(crate) fn commit_batch(
                 .execute(params![id.0.to_be_bytes(), text, state.as_str()])
                 .map_err(store_error)?;
         }
-        tx.prepare_cached("UPDATE journal_head SET seq = ?1, link = ?2 WHERE id = 1")
-            .and_then(|mut s| s.execute(params![writes.head.0, writes.head.1]))
+        // The Merkle log: lines written before it existed first, then this batch's.
+        let mut nodes = Vec::new();
+        if log.size < head.0 {
+            let missing: Vec<(i64, String)> = tx
+                .prepare_cached(
+                    "SELECT seq, text FROM journal WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
+                )
+                .and_then(|mut s| {
+                    s.query_map(params![log.size, head.0], |r| Ok((r.get(0)?, r.get(1)?)))?
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .map_err(store_error)?;
+            nodes.extend(log.append_lines(missing.iter().map(|(s, t)| (*s, t.as_str())))?);
+        }
+        nodes.extend(log.append_lines(writes.lines.iter().map(|l| (l.seq, l.text.as_str())))?);
+        let mut node = tx
+            .prepare_cached("INSERT INTO log_nodes (level, idx, hash) VALUES (?1, ?2, ?3)")
             .map_err(store_error)?;
+        for (level, index, hash) in nodes {
+            node.execute(params![level, index, hash])
+                .map_err(store_error)?;
+        }
+        tx.prepare_cached(
+            "UPDATE journal_head SET seq = ?1, link = ?2, log_size = ?3, log_frontier = ?4 WHERE id = 1",
+        )
+        .and_then(|mut s| {
+            s.execute(params![writes.head.0, writes.head.1, log.size, log.frontier_bytes()])
+        })
+        .map_err(store_error)?;
     }
     tx.commit().map_err(store_error)?;
     Ok(results)

@@ -69,6 +69,33 @@ pub(super) fn verify(conn: &mut Connection) -> Result<VerifyReport, StoreError> 
             link: batch::link_from_row(&link).unwrap_or([0xff; 32]),
         });
     }
+    // The Merkle log: its head columns and every stored node, checked against the journal.
+    let log_head = tx
+        .query_row(
+            "SELECT log_size, log_frontier, log_key FROM journal_head WHERE id = 1",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                ))
+            },
+        )
+        .map_err(store_error)?;
+    let log_nodes = tx
+        .prepare("SELECT level, idx, hash FROM log_nodes")
+        .and_then(|mut s| {
+            s.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(store_error)?;
     let mut movements = Vec::new();
     let mut find = tx
         .prepare(
@@ -92,7 +119,17 @@ pub(super) fn verify(conn: &mut Connection) -> Result<VerifyReport, StoreError> 
             .map_err(store_error)?;
         movements.extend(found);
     }
+    let mut log_report = qianbao_wallet::VerifyReport::default();
+    crate::log::check_rows(
+        &mut log_report,
+        (log_head.0, &log_head.1, log_head.2),
+        &journal,
+        &log_nodes,
+    );
     let mut report = replay(&accounts, &holds, journal);
+    for problem in log_report.problems {
+        report.problem(problem);
+    }
     check_holds(&mut report, &holds, &movements, now_ms());
     for column in named_columns() {
         let found = tx
