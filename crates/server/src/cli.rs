@@ -1,6 +1,6 @@
 //! The `qianbao` command line: `serve`, `verify`, `openapi`, and the operator's `admin` tasks
 //! (risk's in `cli_risk.rs`, reconciliation's in `cli_recon.rs`, campaigns' in
-//! `cli_campaign.rs`).
+//! `cli_campaign.rs`), and the holder's offline `proof verify` (`cli_proof.rs`).
 
 use crate::settings::Settings;
 use crate::startup::Application;
@@ -39,6 +39,8 @@ pub enum Command {
     Risk(crate::cli_risk::RiskArgs),
     /// Transit's offline tools: `transit validate`, the reference gate validator.
     Transit(crate::cli_transit::TransitArgs),
+    /// The holder's proof tools: `proof verify`, offline, with only the operator's public key.
+    Proof(crate::cli_proof::ProofArgs),
     /// Load a running sandbox server with authenticated money calls and report the rate.
     #[cfg(feature = "bench")]
     Bench(crate::bench::BenchArgs),
@@ -418,6 +420,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Admin(args) => admin(args).await,
         Command::Risk(args) => risk(args).await,
         Command::Transit(args) => crate::cli_transit::run(args),
+        Command::Proof(args) => crate::cli_proof::run(args),
         #[cfg(feature = "bench")]
         Command::Bench(args) => crate::bench::command(args).await,
     }

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod cli;
 // `qianbao admin campaign …`.
 pub mod cli_campaign;
+pub mod cli_proof;
 pub mod cli_risk;
 // `qianbao admin recon …`.
 pub mod cli_recon;
