@@ -50,6 +50,8 @@ mod ops;
 mod red_packets;
 // Campaigns and coupons.
 mod points;
+// `qianbao proof verify`, offline: no database.
+mod proof_cli;
 mod proofs;
 mod rewards;
 // Gift and membership cards (礼品卡、会员卡).
