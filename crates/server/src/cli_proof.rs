@@ -274,8 +274,7 @@ fn consistency(
             proof.from, proof.to, old.size, new.size
         )));
     }
-    if !qianbao_proofs::log::verify_consistency(old.size, new.size, &old.root, &new.root, &hashes)
-    {
+    if !qianbao_proofs::log::verify_consistency(old.size, new.size, &old.root, &new.root, &hashes) {
         return Err(Fails(format!(
             "proof does not verify: the tree of {} leaves is not shown to be a prefix of the tree \
              of {} leaves",

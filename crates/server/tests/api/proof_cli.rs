@@ -133,7 +133,11 @@ fn inclusion_proofs_against_a_signed_checkpoint() {
     let public = dir.write("key.vkey", &format!("{vkey}\n"));
     let cp = checkpoint(37, &nodes, &signing);
     let cp_file = dir.json("checkpoint.json", &cp);
-    let (k, c, i) = (flag("--public-key"), flag("--checkpoint"), flag("--inclusion"));
+    let (k, c, i) = (
+        flag("--public-key"),
+        flag("--checkpoint"),
+        flag("--inclusion"),
+    );
 
     for index in [0u64, 1, 16, 31, 36] {
         let proof = inclusion_proof(index, 37, &nodes).unwrap();
@@ -151,7 +155,10 @@ fn inclusion_proofs_against_a_signed_checkpoint() {
         // Without a checkpoint it holds against the proof's own root, and says so.
         let (code, out, _) = verify(&[&k, &public, &i, &file]);
         assert_eq!(code, 0);
-        assert!(out.contains("not checked against a signed checkpoint"), "{out}");
+        assert!(
+            out.contains("not checked against a signed checkpoint"),
+            "{out}"
+        );
     }
 
     let index = 5u64;
@@ -250,7 +257,13 @@ fn inclusion_proofs_against_a_signed_checkpoint() {
 /// The first commitment a generated leaf names.
 fn hex32(leaf: &[u8]) -> [u8; 32] {
     let text = std::str::from_utf8(leaf).unwrap();
-    let hex = text.split("posting ").nth(1).unwrap().split(' ').next().unwrap();
+    let hex = text
+        .split("posting ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
     let mut out = [0u8; 32];
     for (i, byte) in out.iter_mut().enumerate() {
         *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
@@ -341,7 +354,10 @@ fn liability_paths_and_a_negative_sum() {
             salt: rng.bytes32(),
             commitment: rng.bytes32(),
             balances: BTreeMap::from([
-                ("CNY".to_owned(), i64::try_from(rng.next() % 100_000).unwrap()),
+                (
+                    "CNY".to_owned(),
+                    i64::try_from(rng.next() % 100_000).unwrap(),
+                ),
                 ("USD".to_owned(), if i % 3 == 0 { 500 } else { 0 }),
             ]),
         })
