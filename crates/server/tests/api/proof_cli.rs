@@ -38,8 +38,11 @@ impl Lcg {
     }
 }
 
+/// Stored perfect subtrees by `(level, index)`.
+type Nodes = HashMap<(u32, u64), Hash>;
+
 /// A log of `n` leaves in the canonical leaf's shape, with its stored nodes.
-fn log(n: u64, rng: &mut Lcg) -> (Vec<Vec<u8>>, HashMap<(u32, u64), Hash>) {
+fn log(n: u64, rng: &mut Lcg) -> (Vec<Vec<u8>>, Nodes) {
     let mut nodes = HashMap::new();
     let mut leaves = Vec::new();
     for seq in 0..n {
@@ -64,7 +67,7 @@ fn b64s(hashes: &[Hash]) -> Vec<String> {
 }
 
 /// The checkpoint answer at `size`, signed with `key`.
-fn checkpoint(size: u64, nodes: &HashMap<(u32, u64), Hash>, key: &SigningKey) -> Value {
+fn checkpoint(size: u64, nodes: &Nodes, key: &SigningKey) -> Value {
     let cp = Checkpoint {
         origin: ORIGIN.into(),
         size,
