@@ -51,6 +51,8 @@ mod red_packets;
 // Campaigns and coupons.
 mod points;
 mod proofs;
+// The journal log over HTTP.
+mod proofs_http;
 mod rewards;
 // Gift and membership cards (礼品卡、会员卡).
 mod gift_cards;
