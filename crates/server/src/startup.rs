@@ -70,6 +70,7 @@ fn proofs(
         ),
         witnesses: settings.witness_keys.clone().into(),
         clock: ctx.clock.clone(),
+        publishing: Arc::default(),
     })
 }
 

@@ -259,3 +259,23 @@ impl SignRaw for SigningKey {
         self.sign(format!("{text}\n").as_bytes()).to_bytes()
     }
 }
+
+#[tokio::test]
+async fn reads_at_once_share_one_checkpoint_signed_under_the_default_origin() {
+    let app = spawn_app_with(|s| s.checkpoint_every = None).await;
+    let a = funded(&app, "丙", 1_000).await;
+    let b = funded(&app, "丁", 0).await;
+    paid(&app, &a, &b, 100).await;
+    let (_, key) = get_json(&app, "/v1/proofs/key", None).await;
+    let vkey = VerifierKey::parse(key["vkey"].as_str().unwrap()).unwrap();
+    assert_eq!(vkey.name, "qianbao.local/log");
+    let reads = (0..8).map(|_| get_json(&app, "/v1/proofs/checkpoint", None));
+    let answers = futures_util::future::join_all(reads).await;
+    let first = &answers[0].1;
+    for (status, c) in &answers {
+        assert_eq!(*status, 200, "{c}");
+        assert_eq!(c, first);
+    }
+    let (size, _, _) = checked_checkpoint(&app, &vkey).await;
+    assert_eq!(size, first["size"].as_u64().unwrap());
+}

@@ -1,7 +1,8 @@
 //! Publishing checkpoints: the tree head at the log's size, signed by the operator as a C2SP
 //! note and stored, one per size. Publishing only ever signs what the log holds, so anyone may
 //! cause it: `current` publishes when the log has grown past the latest checkpoint, which makes
-//! at most one row per journal line, however often it is asked.
+//! at most one row per journal line, however often it is asked, and one node publishes one at a
+//! time (a burst of reads waits for one publication and shares it).
 
 use super::nodes::TxNodes;
 use super::records::CheckpointRecord;
@@ -34,6 +35,13 @@ impl Proofs {
         let (size, latest) = store
             .transact_read(|r| Ok((r.log_size()?, r.latest_checkpoint()?)))
             .await?;
+        if let Some(c) = latest.filter(|c| c.size >= size) {
+            return self.signed(c);
+        }
+        // One publication at a time on this node; whoever waited takes what the one before
+        // published when it covers the size they saw.
+        let _turn = self.publishing.lock().await;
+        let latest = store.transact_read(|r| r.latest_checkpoint()).await?;
         match latest {
             Some(c) if c.size >= size => self.signed(c),
             _ => self.publish(store).await,

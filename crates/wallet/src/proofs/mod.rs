@@ -36,6 +36,9 @@ pub struct Proofs {
     pub witnesses: Arc<[VerifierKey]>,
     /// The time checkpoints are stamped with.
     pub clock: Arc<dyn Clock>,
+    /// Taken while this node publishes on demand, so a burst of reads makes one checkpoint and
+    /// takes the money lock once, not once per read.
+    pub publishing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Proofs {
