@@ -15,6 +15,8 @@ pub mod gift_cards;
 pub mod budgets;
 // Transit ride codes (乘车码).
 pub mod transit;
+// The journal log's checkpoints and proofs.
+pub mod proofs;
 
 pub use bills::*;
 

@@ -43,17 +43,20 @@ pub enum Purpose {
     Webhook,
     /// The Ed25519 seed that signs ride codes (乘车码); every node of a deployment derives the same.
     RideSigning,
+    /// The Ed25519 seed that signs the journal log's checkpoints; every node derives the same.
+    CheckpointSigning,
 }
 
 impl Purpose {
     /// Every purpose, in a fixed order (the order of the cached sub-keys).
-    pub const ALL: [Purpose; 6] = [
+    pub const ALL: [Purpose; 7] = [
         Purpose::Pin,
         Purpose::BlindIndex,
         Purpose::FieldEncryption,
         Purpose::Token,
         Purpose::Webhook,
         Purpose::RideSigning,
+        Purpose::CheckpointSigning,
     ];
 
     /// The HKDF `info` label for this purpose; changing one changes that key, so never do.
@@ -65,6 +68,7 @@ impl Purpose {
             Purpose::Token => "token",
             Purpose::Webhook => "webhook",
             Purpose::RideSigning => "ride-signing",
+            Purpose::CheckpointSigning => "checkpoint-signing",
         }
     }
 
@@ -77,6 +81,7 @@ impl Purpose {
             Purpose::Token => 3,
             Purpose::Webhook => 4,
             Purpose::RideSigning => 5,
+            Purpose::CheckpointSigning => 6,
         }
     }
 }

@@ -9,7 +9,9 @@
 //! - [`field`]: AES-256-GCM sealing of card numbers, ID numbers and photos, plus blind indexes.
 //! - [`signature`]: `Qianbao-Signature` webhook headers.
 //! - [`ride_signing`]: the Ed25519 key that signs ride codes, derived from the key ring.
+//! - [`checkpoint_signing`]: the Ed25519 key that signs the journal log's checkpoints, likewise.
 
+pub mod checkpoint_signing;
 mod error;
 pub mod field;
 mod keyring;

@@ -272,6 +272,9 @@ pub struct ServeArgs {
     /// The production connectors (ignored under --sandbox).
     #[command(flatten)]
     pub connectors: ConnectorArgs,
+    /// The journal log's checkpoints: origin, witnesses, interval.
+    #[command(flatten)]
+    pub log: crate::settings::LogArgs,
 }
 
 /// Where the production SMS provider, identity verifier, bank and rate feed are, and their keys.
@@ -674,6 +677,7 @@ async fn serve(args: Box<ServeArgs>) -> ExitCode {
     settings.connectors = args.connectors.connectors();
     settings.rate_feed_interval =
         (args.rate_feed_interval_s > 0).then(|| Duration::from_secs(args.rate_feed_interval_s));
+    args.log.apply(&mut settings);
     if let Some(path) = &args.policy {
         match crate::policy::Policy::load(path, args.sandbox) {
             Ok(policy) => settings.policy = Some(policy),

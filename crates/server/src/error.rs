@@ -224,6 +224,28 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<qianbao_wallet::proofs::ProofError> for ApiError {
+    fn from(e: qianbao_wallet::proofs::ProofError) -> Self {
+        use qianbao_wallet::proofs::ProofError as P;
+        let detail = e.to_string();
+        match e {
+            P::Store(e) => e.into(),
+            P::Invalid { field, .. } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", detail)
+                    .field(field)
+            }
+            P::NotLogged => ApiError::new(StatusCode::NOT_FOUND, "not_logged", detail),
+            P::NoCheckpoint => ApiError::new(StatusCode::NOT_FOUND, "not_found", detail),
+            P::UnknownWitness => ApiError::new(StatusCode::FORBIDDEN, "witness_unknown", detail),
+            P::BadSignature(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "signature_invalid",
+                detail,
+            ),
+        }
+    }
+}
+
 impl From<Rejection> for ApiError {
     fn from(r: Rejection) -> Self {
         match r {

@@ -46,6 +46,9 @@ use utoipa::OpenApi;
         crate::routes::rewards::launch, crate::routes::rewards::merchant_campaigns,
         crate::routes::rewards::campaign, crate::routes::rewards::claim,
         crate::routes::rewards::coupons, crate::routes::points::points,
+        crate::routes::proofs::checkpoint, crate::routes::proofs::key,
+        crate::routes::proofs::consistency, crate::routes::proofs::inclusion,
+        crate::routes::proofs::cosign,
         crate::routes::gift_cards::issue, crate::routes::gift_cards::issued,
         crate::routes::gift_cards::cards_in_wallet, crate::routes::gift_cards::redeem,
         crate::routes::gift_cards::buy, crate::routes::gift_cards::give,
@@ -87,6 +90,9 @@ use utoipa::OpenApi;
         crate::routes::transit::fare_table, crate::routes::transit::set_fare_table
     ),
     components(schemas(
+        qianbao_api_types::proofs::CheckpointReply, qianbao_api_types::proofs::LogKeyReply,
+        qianbao_api_types::proofs::ConsistencyReply, qianbao_api_types::proofs::InclusionReply,
+        qianbao_api_types::proofs::ProofAccount, qianbao_api_types::proofs::CosignRequest,
         Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
         LoginResponse, Me, LimitsBody, SessionItem, SessionList, SandboxSms, SandboxSmsList,
         IdentityRequest, IdentityVerified, CardRequestBody, CardPending, CardConfirmRequest,
@@ -214,6 +220,7 @@ use utoipa::OpenApi;
         (name = "budgets", description = "Monthly budgets (消费预算): overall and per category, with alerts at 80 % and 100 %"),
         (name = "red_packets", description = "Red packets (红包): one-to-one or a group's shares, split fairly and provably"),
         (name = "rewards", description = "Campaigns with their budget set aside, the coupons holders claim, points, and gift and membership cards"),
+        (name = "proofs", description = "The journal's Merkle log (RFC 6962): signed checkpoints, consistency proofs, inclusion proofs of a holder's own transactions, witnesses' cosignatures"),
         (name = "merchants", description = "Opening a merchant; orders, charges, refunds, settlement (merchant API key)"),
         (name = "sandbox", description = "Only with `serve --sandbox`"),
         (name = "transit", description = "Ride codes (乘车码) a gate checks offline, the revocation list and gates' tap uploads (transit operator's key)"),

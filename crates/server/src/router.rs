@@ -162,6 +162,24 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/me/transactions", get(records::transactions))
         .route("/v1/me/transactions.csv", get(records::transactions_csv))
         .route("/v1/me/transactions/{id}", get(records::transaction_one))
+        // The journal log's checkpoints and proofs.
+        .route(
+            "/v1/me/transactions/{id}/proof",
+            get(crate::routes::proofs::inclusion),
+        )
+        .route(
+            "/v1/proofs/checkpoint",
+            get(crate::routes::proofs::checkpoint),
+        )
+        .route("/v1/proofs/key", get(crate::routes::proofs::key))
+        .route(
+            "/v1/proofs/consistency",
+            get(crate::routes::proofs::consistency),
+        )
+        .route(
+            "/v1/proofs/checkpoints/{size}/cosign",
+            post(crate::routes::proofs::cosign),
+        )
         .route("/v1/me/summary", get(records::summary))
         .route("/v1/me/notifications", get(notifications::notifications))
         .route("/v1/me/recent-payees", get(recent_payees::recent_payees))

@@ -14,6 +14,9 @@ use std::time::Duration;
 /// usually publishes no faster.
 pub const RATE_FEED_INTERVAL: Duration = Duration::from_secs(60);
 
+/// How often a checkpoint is published when the log has grown, unless told otherwise.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(10);
+
 /// What the server is started with.
 #[derive(Clone)]
 pub struct Settings {
@@ -50,6 +53,12 @@ pub struct Settings {
     /// rates to the operator's command; tests that set their own rates turn it off so a poll
     /// cannot replace them mid-test.
     pub rate_feed_interval: Option<Duration>,
+    /// The journal log's origin line in its checkpoints (`--log-origin`).
+    pub log_origin: String,
+    /// The witnesses whose cosignatures of checkpoints are accepted (`--witness-key`).
+    pub witness_keys: Vec<qianbao_proofs::note::VerifierKey>,
+    /// How often a checkpoint is published when the log has grown; `None` only on demand.
+    pub checkpoint_every: Option<Duration>,
 }
 
 /// The production connectors, each present when configured.
@@ -70,7 +79,7 @@ pub struct Connectors {
 
 impl Settings {
     /// Defaults for `location`: 127.0.0.1:8080, sandbox off, 30 s requests, 1 MiB bodies, 10 s
-    /// for a request's headers, 60 s idle between requests, the rate feed asked every 60 s.
+    /// for a request's headers, 60 s idle between requests, the rate feed asked every 60 s, a checkpoint every 10 s.
     pub fn new(location: Location) -> Self {
         Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
@@ -86,6 +95,9 @@ impl Settings {
             clock: Arc::new(SystemClock),
             connectors: Connectors::default(),
             rate_feed_interval: Some(RATE_FEED_INTERVAL),
+            log_origin: qianbao_wallet::proofs::DEFAULT_ORIGIN.to_string(),
+            witness_keys: Vec::new(),
+            checkpoint_every: Some(CHECKPOINT_EVERY),
         }
     }
 
@@ -103,4 +115,41 @@ impl Settings {
             .clone()
             .unwrap_or_else(|| Policy::defaults(self.sandbox))
     }
+}
+
+/// The journal log's checkpoint settings on the command line (`qianbao serve`).
+#[derive(Debug, clap::Args)]
+pub struct LogArgs {
+    /// The origin line of the journal log's checkpoints (c2sp.org/tlog-checkpoint), also the
+    /// operator key's name in the signed notes: a name for this log, e.g. `wallet.example.com/log`.
+    #[arg(long, env = "QIANBAO_LOG_ORIGIN", default_value = qianbao_wallet::proofs::DEFAULT_ORIGIN)]
+    pub log_origin: String,
+    /// A witness whose cosignatures of checkpoints are accepted, as a C2SP verifier key
+    /// (`<name>+<key hash hex>+<base64(0x01 ‖ Ed25519 key)>`); repeat for more.
+    #[arg(long = "witness-key", value_parser = parse_witness_key)]
+    pub witness_keys: Vec<qianbao_proofs::note::VerifierKey>,
+    /// How often a checkpoint is published when the log has grown, in seconds; 0 publishes only
+    /// on demand (a read of the latest checkpoint publishes one when the log has grown).
+    #[arg(
+        long,
+        env = "QIANBAO_CHECKPOINT_EVERY",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(0..=86_400)
+    )]
+    pub checkpoint_every: u64,
+}
+
+impl LogArgs {
+    /// Puts these into `settings`.
+    pub fn apply(&self, settings: &mut Settings) {
+        settings.log_origin = self.log_origin.clone();
+        settings.witness_keys = self.witness_keys.clone();
+        settings.checkpoint_every =
+            (self.checkpoint_every > 0).then(|| Duration::from_secs(self.checkpoint_every));
+    }
+}
+
+/// Reads a `--witness-key` as a C2SP verifier key.
+fn parse_witness_key(text: &str) -> Result<qianbao_proofs::note::VerifierKey, String> {
+    qianbao_proofs::note::VerifierKey::parse(text).map_err(|e| e.to_string())
 }

@@ -39,6 +39,9 @@ pub enum StartError {
     /// A policy version stored by the console no longer passes the policy's rules.
     #[error("policy: {0}")]
     Policy(String),
+    /// The journal log's origin or a witness key is unusable.
+    #[error("proofs: {0}")]
+    Proofs(String),
     /// The address could not be bound.
     #[error("cannot listen on {address}: {source}")]
     Listen {
@@ -47,6 +50,28 @@ pub enum StartError {
         /// What the OS said.
         source: std::io::Error,
     },
+}
+
+/// The proof use cases: the origin checked as a note key name, the operator's key from the ring.
+fn proofs(
+    settings: &Settings,
+    ctx: &Context,
+) -> Result<qianbao_wallet::proofs::Proofs, StartError> {
+    let origin = settings.log_origin.clone();
+    if origin.is_empty() || origin.chars().any(|c| c.is_whitespace() || c == '+') {
+        return Err(StartError::Proofs(format!(
+            "the log origin {origin:?} must be non-empty, without spaces or '+'"
+        )));
+    }
+    Ok(qianbao_wallet::proofs::Proofs {
+        origin,
+        signer: Arc::new(
+            qianbao_secrets::checkpoint_signing::CheckpointSigner::from_ring(&ctx.keys),
+        ),
+        witnesses: settings.witness_keys.clone().into(),
+        clock: ctx.clock.clone(),
+        publishing: Arc::default(),
+    })
 }
 
 /// A built server, bound and ready to run.
@@ -98,6 +123,7 @@ impl Application {
             keys: Arc::new(keys),
             clock: settings.clock.clone(),
         };
+        let proofs = proofs(&settings, &ctx)?;
         let connected = connectors::connect(
             &ctx.keys,
             settings.sandbox,
@@ -164,6 +190,14 @@ impl Application {
             settings.clock.clone(),
             !settings.sandbox,
         ));
+        // The journal log: a signed checkpoint whenever it has grown.
+        if let Some(every) = settings.checkpoint_every {
+            tokio::spawn(workers::publish_checkpoints(
+                storage.clone(),
+                proofs.clone(),
+                every,
+            ));
+        }
         if let (Some(feed), Some(interval)) = (connected.rate_feed, settings.rate_feed_interval) {
             tokio::spawn(workers::poll_rate_feed(
                 storage.clone(),
@@ -201,6 +235,7 @@ impl Application {
             metrics: metrics_handle(),
             sandbox: settings.sandbox,
             live,
+            proofs,
         };
         Ok(Application {
             listener,

@@ -39,6 +39,8 @@ pub struct AppState {
     pub sandbox: bool,
     /// The policy in force, which console policy changes replace.
     pub live: Arc<LivePolicy>,
+    /// The journal log's checkpoints and proofs.
+    pub proofs: qianbao_wallet::proofs::Proofs,
 }
 
 impl AppState {

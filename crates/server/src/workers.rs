@@ -78,6 +78,22 @@ pub(crate) async fn expire_points(storage: Storage, money: Money) {
     }
 }
 
+/// Publishes a signed checkpoint of the journal log every `every` when it has grown since the
+/// latest (`wallet/src/proofs/checkpoint.rs`). Every node runs it; a size has one checkpoint, so
+/// two nodes publishing the same size store it once.
+pub(crate) async fn publish_checkpoints(
+    storage: Storage,
+    proofs: qianbao_wallet::proofs::Proofs,
+    every: Duration,
+) {
+    loop {
+        tokio::time::sleep(every).await;
+        if let Err(e) = proofs.current(&storage).await {
+            tracing::warn!(error = %e, "cannot publish a checkpoint; will retry");
+        }
+    }
+}
+
 /// How often the newest stored policy version is looked for: a change approved on another node
 /// reaches this one within this long (on the approving node it is in force at once).
 const POLICY_POLL: Duration = Duration::from_secs(5);

@@ -80,6 +80,8 @@ mod ops;
 mod points;
 #[path = "api/proofs.rs"]
 mod proofs;
+#[path = "api/proofs_http.rs"]
+mod proofs_http;
 #[path = "api/red_packets.rs"]
 mod red_packets;
 #[path = "api/rewards.rs"]

@@ -227,6 +227,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0033_journal_log.sql"),
         postgres: include_str!("../../../migrations/postgres/0033_journal_log.sql"),
     },
+    Migration {
+        version: 34,
+        name: "0034_checkpoints",
+        sqlite: include_str!("../../../migrations/sqlite/0034_checkpoints.sql"),
+        postgres: include_str!("../../../migrations/postgres/0034_checkpoints.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

@@ -19,6 +19,8 @@ pub mod money;
 pub mod opening;
 pub mod points;
 pub mod ports;
+// Proofs a holder can check: the journal log's checkpoints and proofs.
+pub mod proofs;
 pub mod records;
 // Red packets: the split and its fairness commitment.
 pub mod recovery;

@@ -15,6 +15,8 @@ pub mod opening;
 pub mod ops;
 mod paging;
 pub mod points;
+// The journal log's checkpoints and proofs.
+pub mod proofs;
 pub mod qr;
 pub mod quote;
 // Red packets (红包).

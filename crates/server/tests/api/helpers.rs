@@ -103,6 +103,20 @@ pub async fn spawn_app() -> TestApp {
     app
 }
 
+/// Starts the application as [`spawn_app`] does, with `change` made to its settings first.
+pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = temp_dir("api");
+    let (location, database) = location(&dir).await;
+    let mut settings = Settings::new(location);
+    settings.listen = "127.0.0.1:0".parse().unwrap();
+    settings.sandbox = true;
+    settings.rate_feed_interval = None;
+    change(&mut settings);
+    let mut app = start(settings, dir).await;
+    app.database = database;
+    app
+}
+
 /// Starts the application with the given settings, its key file in `dir`.
 pub async fn start(mut settings: Settings, dir: PathBuf) -> TestApp {
     settings.key_dir = dir.clone();

@@ -53,6 +53,8 @@ mod points;
 // `qianbao proof verify`, offline: no database.
 mod proof_cli;
 mod proofs;
+// The journal log over HTTP.
+mod proofs_http;
 mod rewards;
 // Gift and membership cards (礼品卡、会员卡).
 mod gift_cards;

@@ -26,6 +26,8 @@ pub(crate) mod payment_codes;
 pub(crate) mod pending_charges;
 pub(crate) mod pins;
 pub(crate) mod policy_versions;
+// The journal log's proofs and checkpoints.
+pub(crate) mod proofs;
 pub(crate) mod refund_passwords;
 pub(crate) mod risk;
 pub(crate) mod security_events;

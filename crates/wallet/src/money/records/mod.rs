@@ -81,6 +81,8 @@ pub trait MoneyTx:
     // Bill payment: look-ups, payments, saved billers.
     + crate::bills::BillRecords
     + crate::budgets::BudgetRecords
+    // The journal log's proofs and checkpoints.
+    + crate::proofs::ProofRecords
 {
 }
 
@@ -111,6 +113,7 @@ impl<T> MoneyTx for T where
         + crate::transit::TransitRecords
         + crate::bills::BillRecords
         + crate::budgets::BudgetRecords
+        + crate::proofs::ProofRecords
         + ?Sized
 {
 }
