@@ -279,3 +279,91 @@ async fn reads_at_once_share_one_checkpoint_signed_under_the_default_origin() {
     let (size, _, _) = checked_checkpoint(&app, &vkey).await;
     assert_eq!(size, first["size"].as_u64().unwrap());
 }
+
+/// Writes `value` as JSON to `name` under `dir`.
+fn file(dir: &std::path::Path, name: &str, value: &Value) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, value.to_string()).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn the_servers_proofs_hold_under_the_offline_verifier_and_a_bent_one_does_not() {
+    let app = spawn_app_with(|s| s.checkpoint_every = None).await;
+    let (a, b) = (
+        funded(&app, "甲", 10_000).await,
+        funded(&app, "乙", 0).await,
+    );
+    let id = paid(&app, &a, &b, 300).await;
+    let (_, key) = get_json(&app, "/v1/proofs/key", None).await;
+    let (_, old) = get_json(&app, "/v1/proofs/checkpoint", None).await;
+    let (status, proof) = get_json(
+        &app,
+        &format!("/v1/me/transactions/{id}/proof"),
+        Some(&a.token),
+    )
+    .await;
+    assert_eq!(status, 200, "{proof}");
+    paid(&app, &a, &b, 200).await;
+    let (_, new) = get_json(&app, "/v1/proofs/checkpoint", None).await;
+    let (status, consistency) = get_json(
+        &app,
+        &format!(
+            "/v1/proofs/consistency?from={}&to={}",
+            old["size"], new["size"]
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{consistency}");
+
+    let dir = app.dir.join("offline");
+    std::fs::create_dir_all(&dir).unwrap();
+    let vkey = dir.join("operator.vkey");
+    std::fs::write(&vkey, key["vkey"].as_str().unwrap()).unwrap();
+    let run = |args: &[&std::path::Path]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_qianbao"));
+        cmd.args(["proof", "verify", "--public-key"]).arg(&vkey);
+        for pair in args.chunks(2) {
+            cmd.arg(pair[0]).arg(pair[1]);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let flag = |f: &str| std::path::PathBuf::from(f);
+    let (inclusion, checkpoint) = (
+        file(&dir, "inclusion.json", &proof),
+        file(&dir, "old.json", &old),
+    );
+    let (code, out) = run(&[
+        &flag("--inclusion"),
+        &inclusion,
+        &flag("--checkpoint"),
+        &checkpoint,
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    let newer = file(&dir, "new.json", &new);
+    let cons = file(&dir, "consistency.json", &consistency);
+    let (code, out) = run(&[
+        &flag("--consistency"),
+        &cons,
+        &flag("--old-checkpoint"),
+        &checkpoint,
+        &flag("--checkpoint"),
+        &newer,
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+
+    // The inclusion proof against the newer checkpoint's root: refused, naming why.
+    let (code, out) = run(&[
+        &flag("--inclusion"),
+        &inclusion,
+        &flag("--checkpoint"),
+        &newer,
+    ]);
+    assert_eq!(code, Some(1), "{out}");
+}
