@@ -44,7 +44,8 @@
 //! discount and what is paid shown, then on the result page) and sees the coupon used.
 //! A nineteenth (`console_campaigns.rs`) launches a coupon campaign for a merchant from the
 //! console and ends it early. A twentieth (`ledger_check.rs`) checks the signed ledger from the
-//! app (账本已验证) and raises the alarm when the log's history is rewritten behind the server.
+//! app (账本已验证) and raises the alarm when the log's history is rewritten behind the server;
+//! node runs the same verifier on the server's proofs, as they are and bent.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
