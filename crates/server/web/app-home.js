@@ -12,6 +12,7 @@ import { state, loadMe, levelText } from './app-state.js';
 import { route, signedOut } from './app-router.js';
 import { showPendingCharges } from './app-pending-charge.js';
 import { currencyName } from './currencies.js';
+import { drawMark as drawLedgerMark } from './app-ledger-check.js';
 
 /** Where the button of the next step goes, by the current level (L3 has none). */
 const NEXT_HREF = { 0: '#/open', 1: '#/open', 2: '#/face' };
@@ -118,6 +119,8 @@ async function enter() {
   $('home-level').textContent = levelText(me.kyc_level);
   $('home-frozen').hidden = me.status !== 'frozen';
   drawNextStep(me);
+  // The ledger check's last outcome (app-ledger-check.js): verified with its date, or the alarm.
+  drawLedgerMark();
   const L = me.limits || {};
   const lim = (v) => (v === null || v === undefined ? t('home.no_limit') : formatMoney(v));
   $('home-limits').textContent = t('home.limits', { per: lim(L.per_payment), day: lim(L.per_day), cap: lim(L.balance_cap) });

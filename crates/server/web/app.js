@@ -33,10 +33,11 @@ import * as shop from './app-shop.js';
 import * as devPanel from './app-dev-panel.js';
 import * as pendingCharge from './app-pending-charge.js';
 import * as face from './app-face.js';
+import * as ledgerCheck from './app-ledger-check.js';
 import { enhancePins } from './pin-boxes.js';
 
 /** Every part of the app: wire() once at boot; `screens` by route. */
-const PARTS = [open, cardForm, login, home, paycode, ride, receive, scan, transfer, topupWithdraw, convert, redPackets, coupons, points, bills, budgets, records, cards, security, notices, shop, pendingCharge, face];
+const PARTS = [open, cardForm, login, home, paycode, ride, receive, scan, transfer, topupWithdraw, convert, redPackets, coupons, points, bills, budgets, records, cards, security, notices, shop, pendingCharge, face, ledgerCheck];
 
 addStrings('zh', { ...zh.shared, ...zh.app });
 addStrings('en', { ...en.shared, ...en.app });

@@ -83,6 +83,8 @@ const ASSETS: &[(&str, &str, &str)] = &[
     script!("result-page.js"),
     script!("app-security.js"),
     script!("app-face.js"),
+    script!("ledger-verify.js"),
+    script!("app-ledger-check.js"),
     script!("app-shop.js"),
     script!("app-dev-panel.js"),
     // The merchant's till: its entry, refunds, the printable shop code, the "到账" voice.

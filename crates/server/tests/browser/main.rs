@@ -43,7 +43,9 @@
 //! page, finds them in 卡券, pays an order with the best coupon pre-selected (the price, the
 //! discount and what is paid shown, then on the result page) and sees the coupon used.
 //! A nineteenth (`console_campaigns.rs`) launches a coupon campaign for a merchant from the
-//! console and ends it early.
+//! console and ends it early. A twentieth (`ledger_check.rs`) checks the signed ledger from the
+//! app (账本已验证) and raises the alarm when the log's history is rewritten behind the server;
+//! node runs the same verifier on the server's proofs, as they are and bent.
 //!
 //! Without Chromium these tests print a note and pass, unless `QIANBAO_REQUIRE_BROWSER=1` (CI sets
 //! it; `scripts/test.sh` installs the packages). With `QIANBAO_SCREENSHOTS=<dir>` they also save
@@ -83,6 +85,8 @@ mod gift_cards;
 mod helpers;
 mod home_next;
 mod journeys;
+// The ledger check: the signed checkpoint and proofs checked in the browser, and the alarm.
+mod ledger_check;
 #[path = "../api/money_helpers.rs"]
 #[allow(dead_code)]
 mod money_helpers;

@@ -1,0 +1,234 @@
+//! The ledger check in the holder's app (issue 23, `app-ledger-check.js`): after a few transfers
+//! the holder presses 现在验证 on `#/ledger`; the browser checks the operator's signed checkpoint,
+//! the inclusion proofs of their recent transactions and (on the second check) the consistency
+//! proof from the checkpoint it remembered, and home shows "账本已验证 · <date>". Then the log's
+//! first lines are rewritten behind the server's back (every stored node on the tree's left edge,
+//! as an operator rewriting history would leave them), one more transfer makes a new checkpoint
+//! over the rewritten tree, and the next check raises the red
+//! alarm "history was rewritten", on `#/ledger` and on home, in both languages.
+
+use crate::convert::{hidden, signed_in};
+use crate::helpers::{call, spawn_app, tamper};
+use crate::journeys::{PHONE, shoot};
+use crate::money_helpers::{answer, funded, transfer};
+use crate::webdriver::Window;
+use serde_json::json;
+
+/// Scrolls to the top (the mark), then saves the screen.
+async fn shot(w: &Window, name: &str, lang: &str) {
+    w.run("window.scrollTo(0, 0)", json!([])).await;
+    shoot(w, name, lang).await;
+}
+
+async fn check_now(w: &Window, base: &str) {
+    w.goto(&format!("{base}/#/ledger")).await;
+    w.find("#screen-ledger").await;
+    w.click("#ledger-check").await;
+}
+
+#[tokio::test]
+async fn the_app_verifies_the_ledger_and_raises_the_alarm_when_history_is_rewritten() {
+    let Some((chromium, chromedriver)) = crate::browser_binaries() else {
+        return;
+    };
+    let app = spawn_app().await;
+    let base = app.address.clone();
+    let a = funded(&app, "张三", 10_000).await;
+    let b = funded(&app, "李四", 0).await;
+    for amount in [100, 200, 300] {
+        let (status, body) = answer(transfer(&app, &a, &b, amount).await).await;
+        assert_eq!(status, 201, "{body}");
+    }
+
+    let driver = crate::webdriver::Driver::start(&chromedriver).await;
+    let w = driver.window(&chromium, PHONE.0, PHONE.1).await;
+    signed_in(&w, &base, &a.token, "zh").await;
+    assert!(
+        hidden(&w, "#home-ledger").await,
+        "no mark before a first check"
+    );
+    w.goto(&format!("{base}/#/ledger")).await;
+    w.wait_for_text("#screen-title", "账本验证").await;
+    w.wait_for_text("#ledger-never", "尚未验证").await;
+    w.click("#ledger-check").await;
+    let mark = w.wait_for_text("#ledger-ok", "账本已验证").await;
+    assert!(mark.contains("条记录"), "{mark}");
+    assert!(
+        w.text("#ledger-signature")
+            .await
+            .contains("已用运营方公钥验证"),
+        "Chromium checks Ed25519"
+    );
+    assert!(w.text("#ledger-consistency").await.contains("第一个检查点"));
+    let txs = w.text("#ledger-txs").await;
+    assert!(txs.contains("在账本中"), "{txs}");
+    assert!(!txs.contains("未能证明"), "{txs}");
+
+    // The second check proves the log only grew since the first.
+    let (status, body) = answer(transfer(&app, &a, &b, 400).await).await;
+    assert_eq!(status, 201, "{body}");
+    check_now(&w, &base).await;
+    w.wait_for_text("#ledger-consistency", "只增加").await;
+    w.wait_for_text("#ledger-ok", "账本已验证").await;
+    shot(&w, "120-ledger-verified", "zh").await;
+    w.goto(&format!("{base}/#/home")).await;
+    w.wait_for_text("#home-ledger-ok", "账本已验证").await;
+    assert!(hidden(&w, "#home-ledger-alarm").await);
+
+    // History rewritten behind the server's back: the log's right edge is replaced, so the next
+    // signed tree does not extend the one the phone saw.
+    tamper(
+        &app,
+        "UPDATE log_nodes SET hash = (SELECT hash FROM log_nodes WHERE level = 0 AND idx = 1) \
+         WHERE idx = 0",
+    )
+    .await;
+    let (status, body) = answer(transfer(&app, &a, &b, 500).await).await;
+    assert_eq!(status, 201, "{body}");
+    check_now(&w, &base).await;
+    let alarm = w.wait_for_text("#ledger-alarm", "账本验证失败").await;
+    assert!(alarm.contains("历史记录被改写"), "{alarm}");
+    assert!(hidden(&w, "#ledger-ok").await);
+    assert!(w.text("#ledger-consistency").await.contains("不一致"));
+    assert!(
+        hidden(&w, "#ledger-txs-box").await,
+        "the check stopped there"
+    );
+    shot(&w, "121-ledger-alarm", "zh").await;
+    w.goto(&format!("{base}/#/home")).await;
+    w.wait_for_text("#home-ledger-alarm", "历史记录被改写")
+        .await;
+    assert!(hidden(&w, "#home-ledger-ok").await);
+
+    // The alarm stays: the next check still fails, and the English page says it too.
+    signed_in(&w, &base, &a.token, "en").await;
+    w.wait_for_text("#home-ledger-alarm", "history was rewritten")
+        .await;
+    check_now(&w, &base).await;
+    w.wait_for_text("#ledger-alarm", "Ledger check failed")
+        .await;
+    shot(&w, "121-ledger-alarm", "en").await;
+    w.close().await;
+}
+
+/// The checks of `ledger-verify.js`, run by node on one test server's answers as they are and
+/// bent: the checkpoint's signature, an inclusion proof and a consistency proof each hold, and a
+/// changed byte, index, size or root makes each fail. (The walk above sees only the alarm a
+/// rewritten history raises; this covers each check's refusals.)
+const NODE_CHECKS: &str = r#"
+import * as v from './ledger-verify.mjs';
+import { readFileSync } from 'node:fs';
+const d = JSON.parse(readFileSync('answers.json', 'utf8'));
+const bend = (s) => { const b = v.b64(s); b[5] ^= 1; return Buffer.from(b).toString('base64'); };
+const out = {};
+const key = await v.parseVkey(d.key.vkey);
+out.ed25519 = await v.ed25519Available();
+const cp = await v.checkCheckpoint(d.new, key);
+out.checkpoint = cp.ok && cp.signatureChecked;
+out.bent_signature = (await v.checkCheckpoint({ ...d.new, signature: bend(d.new.signature) }, key)).reason;
+out.bent_root = (await v.checkCheckpoint({ ...d.new, root_hash: bend(d.new.root_hash) }, key)).reason;
+try { await v.parseVkey(d.key.vkey.replace(/\+([0-9a-f])/, (m, c) => '+' + (c === '0' ? '1' : '0'))); out.bent_key = 'accepted'; }
+catch (_) { out.bent_key = 'refused'; }
+const old = await v.checkCheckpoint(d.old, key);
+out.inclusion = await v.checkInclusion(d.inclusion, old);
+out.inclusion_other_root = await v.checkInclusion(d.inclusion, cp);
+out.inclusion_bent_path = await v.checkInclusion({ ...d.inclusion, proof: d.inclusion.proof.map(bend) }, old);
+out.inclusion_bent_leaf = await v.checkInclusion({ ...d.inclusion, leaf: bend(d.inclusion.leaf) }, old);
+out.inclusion_next_index = await v.checkInclusion({ ...d.inclusion, leaf_index: d.inclusion.leaf_index + 1 }, old);
+out.inclusion_foreign_account = await v.checkInclusion({ ...d.inclusion, accounts: [{ commitment: bend(d.inclusion.accounts[0].commitment) }] }, old);
+out.consistency = await v.checkConsistency(d.consistency, old, cp);
+out.consistency_bent = await v.checkConsistency({ ...d.consistency, proof: d.consistency.proof.map(bend) }, old, cp);
+out.consistency_other_old = await v.checkConsistency(d.consistency, { ...old, root: cp.root }, cp);
+console.log(JSON.stringify(out));
+"#;
+
+#[tokio::test]
+async fn the_apps_verifier_holds_on_the_servers_proofs_and_refuses_bent_ones() {
+    let node = std::process::Command::new("node").arg("--version").output();
+    if node.is_err() {
+        assert!(
+            std::env::var("QIANBAO_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "QIANBAO_REQUIRE_BROWSER=1 but node is not installed"
+        );
+        eprintln!("note: node not installed; the verifier's node test skipped");
+        return;
+    }
+    let app = spawn_app().await;
+    let a = funded(&app, "张三", 10_000).await;
+    let b = funded(&app, "李四", 0).await;
+    let mut ids = Vec::new();
+    for amount in [100, 200, 300] {
+        let (status, body) = answer(transfer(&app, &a, &b, amount).await).await;
+        assert_eq!(status, 201, "{body}");
+        ids.push(body["id"].as_str().unwrap().to_string());
+    }
+    let get = |path: String, token: Option<String>| {
+        let app = &app;
+        async move {
+            let (status, body) =
+                answer(call(app, "GET", &path, None, token.as_deref()).await).await;
+            assert_eq!(status, 200, "{path}: {body}");
+            body
+        }
+    };
+    let key = get("/v1/proofs/key".into(), None).await;
+    let old = get("/v1/proofs/checkpoint".into(), None).await;
+    let inclusion = get(
+        format!("/v1/me/transactions/{}/proof", ids[1]),
+        Some(a.token.clone()),
+    )
+    .await;
+    let (status, body) = answer(transfer(&app, &a, &b, 400).await).await;
+    assert_eq!(status, 201, "{body}");
+    let new = get("/v1/proofs/checkpoint".into(), None).await;
+    let consistency = get(
+        format!(
+            "/v1/proofs/consistency?from={}&to={}",
+            old["size"], new["size"]
+        ),
+        None,
+    )
+    .await;
+
+    let dir = app.dir.join("node-verifier");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/web/ledger-verify.js"),
+        dir.join("ledger-verify.mjs"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("checks.mjs"), NODE_CHECKS).unwrap();
+    let answers = json!({"key": key, "old": old, "new": new, "inclusion": inclusion, "consistency": consistency});
+    std::fs::write(dir.join("answers.json"), answers.to_string()).unwrap();
+    let out = std::process::Command::new("node")
+        .arg("checks.mjs")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(
+        got,
+        json!({
+            "ed25519": true,
+            "checkpoint": true,
+            "bent_signature": "signature",
+            "bent_root": "checkpoint",
+            "bent_key": "refused",
+            "inclusion": true,
+            "inclusion_other_root": false,
+            "inclusion_bent_path": false,
+            "inclusion_bent_leaf": false,
+            "inclusion_next_index": false,
+            "inclusion_foreign_account": false,
+            "consistency": true,
+            "consistency_bent": false,
+            "consistency_other_old": false,
+        })
+    );
+}
