@@ -5,7 +5,7 @@
 //! in the audit log, and `qianbao verify` clean after.
 
 use crate::console_helpers::{add_staff, admin, app, audit, first_admin, sign_in};
-use crate::helpers::{TestApp, call, get, rfc3339_of as at, verify};
+use crate::helpers::{TestApp, call, rfc3339_of as at, verify};
 use crate::money_helpers::{
     Holder, Merchant, answer, funded, keyed, merchant_balance, open_merchant, order, pay, signed_up,
 };
@@ -100,16 +100,7 @@ async fn claim(app: &TestApp, h: &Holder, id: &str) -> String {
     body["coupon_id"].as_str().unwrap().to_string()
 }
 
-async fn coupon_status(app: &TestApp, h: &Holder, coupon: &str) -> Value {
-    let (_, mine) = answer(get(app, "/v1/me/coupons", &h.token).await).await;
-    mine["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["coupon_id"] == coupon)
-        .map(|c| c["status"].clone())
-        .unwrap_or(Value::Null)
-}
+use crate::rewards::coupon_status;
 
 #[tokio::test]
 async fn finance_launches_a_campaign_for_a_merchant_from_its_takings_and_a_holder_claims_its_coupon()

@@ -347,7 +347,8 @@ async fn coupon_of(app: &TestApp, h: &Holder, shop: &Merchant, clock: &Arc<TestC
     body["coupon_id"].as_str().unwrap().to_string()
 }
 
-async fn coupon_status(app: &TestApp, h: &Holder, coupon: &str) -> Value {
+/// Where one of `h`'s coupons stands, as their coupon list says (`null` when it is not there).
+pub(crate) async fn coupon_status(app: &TestApp, h: &Holder, coupon: &str) -> Value {
     let (_, mine) = answer(get(app, "/v1/me/coupons", &h.token).await).await;
     mine["items"]
         .as_array()
