@@ -57,7 +57,7 @@ pub async fn key(State(state): State<AppState>) -> Json<LogKeyReply> {
 /// `invalid_request` naming the field.
 #[utoipa::path(get, path = "/v1/proofs/consistency", tag = "proofs", params(ConsistencyQuery),
     responses((status = 200, description = "The consistency proof", body = ConsistencyReply),
-        (status = 422, description = "`invalid_request`: from is 0 or past to, or to is past the latest checkpoint", body = qianbao_api_types::Problem)))]
+        (status = 422, description = "`invalid_request`: from is 0 or past to, or to is past the latest checkpoint", body = qianbao_api_types::Problem, content_type = "application/problem+json")))]
 pub async fn consistency(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ConsistencyQuery>,
@@ -81,8 +81,8 @@ pub async fn consistency(
 #[utoipa::path(get, path = "/v1/me/transactions/{id}/proof", tag = "proofs", security(("session" = [])),
     params(("id" = String, Path, description = "The transaction's id"), InclusionQuery),
     responses((status = 200, description = "The inclusion proof", body = InclusionReply),
-        (status = 404, description = "No such transaction of the holder's, or not in the log", body = qianbao_api_types::Problem),
-        (status = 422, description = "`invalid_request`: size out of range", body = qianbao_api_types::Problem)))]
+        (status = 404, description = "No such transaction of the holder's, or not in the log", body = qianbao_api_types::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_request`: size out of range", body = qianbao_api_types::Problem, content_type = "application/problem+json")))]
 pub async fn inclusion(
     State(state): State<AppState>,
     me: CurrentHolder,
@@ -119,9 +119,9 @@ pub async fn inclusion(
     params(("size" = i64, Path, description = "The checkpoint's tree size")),
     request_body = CosignRequest,
     responses((status = 200, description = "The checkpoint with the cosignature", body = CheckpointReply),
-        (status = 403, description = "`witness_unknown`", body = qianbao_api_types::Problem),
-        (status = 404, description = "No checkpoint of that size", body = qianbao_api_types::Problem),
-        (status = 422, description = "`signature_invalid`", body = qianbao_api_types::Problem)))]
+        (status = 403, description = "`witness_unknown`", body = qianbao_api_types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No checkpoint of that size", body = qianbao_api_types::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`signature_invalid`", body = qianbao_api_types::Problem, content_type = "application/problem+json")))]
 pub async fn cosign(
     State(state): State<AppState>,
     Path(size): Path<String>,
