@@ -76,6 +76,12 @@ fn entry_hex(id: EntryId) -> String {
     format!("{:032x}", id.0)
 }
 
+/// The journal lines the log has not reached yet (written before it existed): `$1` the log's
+/// size, `$2` the seq of the chain's head. Every write path reads them with this one statement
+/// before appending its own lines.
+pub const UNLOGGED_LINES: &str =
+    "SELECT seq, text FROM journal WHERE seq > $1 AND seq <= $2 ORDER BY seq";
+
 /// The log's state kept beside the chain's head: how many leaves it has, the roots of the
 /// perfect subtrees that make up that size (largest first), and the key of its salts.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -36,3 +36,22 @@ async fn every_journal_line_is_logged_and_verify_names_a_bent_or_dropped_node() 
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("no node at level 1 index 0"), "{out}");
 }
+
+#[tokio::test]
+async fn lines_the_log_has_not_reached_are_logged_by_the_next_write() {
+    let app = spawn_app().await;
+    let a = funded(&app, "丙", 10_000).await;
+    let b = funded(&app, "丁", 0).await;
+    assert_eq!(transfer(&app, &a, &b, 100).await.status(), 201);
+    // As after the log's migration on a journal that already had lines: an empty log.
+    tamper(&app, "DELETE FROM log_nodes").await;
+    tamper(
+        &app,
+        "UPDATE journal_head SET log_size = 0, log_frontier = substr(log_frontier, 1, 0)",
+    )
+    .await;
+    // The next write logs the earlier lines before its own: every node is back.
+    assert_eq!(transfer(&app, &a, &b, 100).await.status(), 201);
+    let (code, out) = verify(&app);
+    assert_eq!(code, Some(0), "{out}");
+}

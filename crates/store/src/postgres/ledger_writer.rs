@@ -173,10 +173,7 @@ pub(crate) async fn commit_batch(
     let mut nodes = Vec::new();
     if log.size < head.0 {
         let missing = tx
-            .query(
-                "SELECT seq, text FROM journal WHERE seq > $1 AND seq <= $2 ORDER BY seq",
-                &[&log.size, &head.0],
-            )
+            .query(crate::log::UNLOGGED_LINES, &[&log.size, &head.0])
             .await
             .map_err(pg_error)?;
         nodes.extend(

@@ -138,7 +138,7 @@ pub(crate) fn log_lines(
     let mut nodes = Vec::new();
     if log.size < seq_before {
         let missing = tx.query(
-            "SELECT seq, text FROM journal WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+            crate::log::UNLOGGED_LINES,
             &[log.size.into(), seq_before.into()],
         )?;
         let missing: Vec<(i64, String)> = missing

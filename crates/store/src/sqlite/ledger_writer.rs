@@ -138,9 +138,7 @@ pub(crate) fn commit_batch(
         let mut nodes = Vec::new();
         if log.size < head.0 {
             let missing: Vec<(i64, String)> = tx
-                .prepare_cached(
-                    "SELECT seq, text FROM journal WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
-                )
+                .prepare_cached(crate::log::UNLOGGED_LINES)
                 .and_then(|mut s| {
                     s.query_map(params![log.size, head.0], |r| Ok((r.get(0)?, r.get(1)?)))?
                         .collect::<Result<Vec<_>, _>>()
