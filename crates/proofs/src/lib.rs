@@ -11,6 +11,7 @@
 //!   (c2sp.org/signed-note), witness co-signatures and verifier keys.
 //! - [`sum_tree`]: the Merkle sum tree of the daily proof of liabilities, with the checks
 //!   "Broken Proofs of Solvency" (FC 2022) showed are needed.
+//! - [`liability`]: a liability snapshot kept in tiles, and its leaf in the log.
 //! - [`commitment`]: account ids as salted commitments, so no proof names another holder.
 //!
 //! ## Why the log math is written here
@@ -33,6 +34,7 @@
 
 pub mod commitment;
 pub mod hash;
+pub mod liability;
 pub mod log;
 pub mod note;
 pub mod sum_tree;

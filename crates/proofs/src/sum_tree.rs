@@ -208,6 +208,59 @@ impl SumTree {
         Ok(SumTree { currencies, levels })
     }
 
+    /// Builds the tree above `nodes`, taken as its bottom level as they are (their hashes are not
+    /// recomputed): the upper part of a tiled tree, whose bottom is the roots of its tiles. Sums
+    /// are checked as [`SumTree::build`] checks balances.
+    pub fn over(nodes: &[SumNode]) -> Result<SumTree, SumError> {
+        if nodes.is_empty() {
+            return Err(SumError::NoLeaves);
+        }
+        let mut codes = std::collections::BTreeSet::new();
+        for (i, node) in nodes.iter().enumerate() {
+            for (currency, &amount) in &node.sums {
+                codes.insert(code(currency)?);
+                if amount < 0 {
+                    return Err(SumError::NegativeBalance {
+                        leaf: i,
+                        currency: currency.clone(),
+                    });
+                }
+            }
+        }
+        let currencies: Vec<Code> = codes.into_iter().collect();
+        let width = currencies.len();
+        let mut bottom = Level {
+            hashes: Vec::with_capacity(nodes.len()),
+            sums: Vec::with_capacity(nodes.len() * width),
+        };
+        for node in nodes {
+            bottom.hashes.push(node.hash);
+            for c in &currencies {
+                bottom
+                    .sums
+                    .push(node.sums.get(&name(c)).copied().unwrap_or(0));
+            }
+        }
+        let mut buf = Vec::with_capacity(256);
+        let mut levels = vec![bottom];
+        while let Some(below) = levels.last().filter(|l| l.hashes.len() > 1) {
+            let level = Self::parent_level(below, &currencies, &mut buf)?;
+            levels.push(level);
+        }
+        Ok(SumTree { currencies, levels })
+    }
+
+    /// The number of levels, the bottom one and the root's included.
+    pub fn depth(&self) -> usize {
+        self.levels.len()
+    }
+
+    /// The nodes of level `depth` (0 is the bottom), left to right; none past the root.
+    pub fn level(&self, depth: usize) -> Vec<SumNode> {
+        let count = self.levels.get(depth).map_or(0, |l| l.hashes.len());
+        (0..count).map(|i| self.node(depth, i)).collect()
+    }
+
     /// Pairs the nodes of one level into the next.
     fn parent_level(
         below: &Level,
