@@ -102,3 +102,73 @@ pub struct CosignRequest {
     #[schema(max_length = 400)]
     pub signature: String,
 }
+
+/// A holder's leaf in a liability snapshot.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct LiabilityLeaf {
+    /// The leaf's salt (base64, 32 bytes).
+    pub salt: String,
+    /// The salted commitment to the holder's id (base64): `SHA-256("qianbao-account-v1\0" ‖ salt
+    /// ‖ id)`.
+    pub commitment: String,
+    /// The holder's balances per currency (and `PTS` points) in minor units, as counted.
+    #[schema(value_type = std::collections::BTreeMap<String, i64>)]
+    pub balances: std::collections::BTreeMap<String, i64>,
+    /// The id the commitment is over, so the holder can recompute it.
+    pub id: String,
+}
+
+/// A node of a liability sum tree: its hash and the sums below it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct LiabilityNode {
+    /// The node's hash (base64).
+    pub hash: String,
+    /// The sums per currency of every leaf below it, zero sums left out.
+    #[schema(value_type = std::collections::BTreeMap<String, i64>)]
+    pub sums: std::collections::BTreeMap<String, i64>,
+}
+
+/// One step of a leaf's path to the root: its sibling there.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct LiabilityStep {
+    /// `left` when the sibling is the left child, `right` when it is the right one.
+    pub side: String,
+    /// The sibling's hash (base64).
+    pub hash: String,
+    /// The sibling's sums.
+    #[schema(value_type = std::collections::BTreeMap<String, i64>)]
+    pub sums: std::collections::BTreeMap<String, i64>,
+}
+
+/// The snapshot's leaf in the journal's log, with its RFC 6962 inclusion proof under the latest
+/// checkpoint.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct SnapshotInLog {
+    /// The leaf's index in the log.
+    pub leaf_index: i64,
+    /// The leaf's canonical bytes (base64; `docs/proofs.md`, "The snapshot's leaf").
+    pub leaf: String,
+    /// The checkpoint's tree size.
+    pub tree_size: i64,
+    /// The checkpoint's root (base64).
+    pub root_hash: String,
+    /// The audit path, leaf to root (base64).
+    pub proof: Vec<String>,
+}
+
+/// A holder's proof that their balances are counted in the newest liability snapshot.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct LiabilityProofReply {
+    /// The snapshot's id.
+    pub snapshot_id: String,
+    /// When its balances were read (RFC 3339).
+    pub taken_at: String,
+    /// The holder's leaf.
+    pub leaf: LiabilityLeaf,
+    /// The siblings from the leaf to the root, nearest first.
+    pub path: Vec<LiabilityStep>,
+    /// The root: its hash and the snapshot's totals.
+    pub root: LiabilityNode,
+    /// The snapshot's leaf in the journal's log.
+    pub log: SnapshotInLog,
+}

@@ -100,6 +100,12 @@ pub enum AdminTask {
         #[command(subcommand)]
         action: crate::cli_campaign::CampaignAction,
     },
+    /// Proof of liabilities: take a snapshot now (the server takes one daily by itself).
+    Liabilities {
+        /// What to do.
+        #[command(subcommand)]
+        action: LiabilitiesAction,
+    },
     /// Reconciliation (对账): the bank's statement of a day, importing one, the cases its breaks
     /// opened, and the funding invariant.
     Recon {
@@ -110,6 +116,14 @@ pub enum AdminTask {
         #[arg(long, global = true)]
         policy: Option<PathBuf>,
     },
+}
+
+/// What to do with liability snapshots.
+#[derive(Debug, Subcommand)]
+pub enum LiabilitiesAction {
+    /// Takes and publishes a snapshot of every holder's and merchant's balances now; prints it
+    /// as one JSON line.
+    Snapshot,
 }
 
 /// What to do with exchange rates.
@@ -498,6 +512,26 @@ pub(crate) async fn operator_storage(
     Ok((storage, keys, now))
 }
 
+/// `qianbao admin liabilities snapshot`: one snapshot now, id `ls-<date>-<unique>` (the daily
+/// one's is `ls-<date>`).
+async fn liability_snapshot(storage: &qianbao_store::Storage, now: i64) -> Result<String, String> {
+    let day = qianbao_wallet::domain::ChinaDay::of_ms(now).date();
+    let id = format!("ls-{day}-{}", qianbao_wallet::opening::new_id());
+    let taken = qianbao_wallet::proofs::liabilities::take_snapshot(storage, id, now)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("there is no holder or merchant balance to count")?;
+    Ok(serde_json::json!({
+        "snapshot_id": taken.id,
+        "taken_at": crate::timestamp::rfc3339(taken.taken_ms),
+        "journal_seq": taken.journal_seq,
+        "leaves": taken.leaves,
+        "leaf_index": taken.leaf_index,
+        "totals": taken.root.sums,
+    })
+    .to_string())
+}
+
 async fn admin_task(args: AdminArgs) -> Result<String, String> {
     let (storage, keys, now) = operator_storage(&args.storage).await?;
     let action = match args.task {
@@ -512,6 +546,9 @@ async fn admin_task(args: AdminArgs) -> Result<String, String> {
             let money = crate::startup::operator_money(keys, &policy).map_err(|e| e.to_string())?;
             return crate::cli_risk::admin(&storage, &money, action, now).await;
         }
+        AdminTask::Liabilities {
+            action: LiabilitiesAction::Snapshot,
+        } => return liability_snapshot(&storage, now).await,
         AdminTask::Campaign { action } => {
             let policy = crate::cli_risk::policy(None)?;
             let money = crate::startup::operator_money(keys, &policy).map_err(|e| e.to_string())?;
@@ -739,7 +776,7 @@ async fn shutdown_signal() {
 /// The checks of `qianbao verify` past the ledger's own: every risk decision judged again, the
 /// funding invariant (one line per currency off), the red-packet escrow against the open
 /// packets, campaign funds against active campaigns, gift cards against their accounts, and the
-/// audit log's chain.
+/// audit log's chain, and every liability snapshot against the journal.
 async fn wallet_checks(
     storage: &qianbao_store::Storage,
     report: &mut qianbao_wallet::VerifyReport,
@@ -749,6 +786,7 @@ async fn wallet_checks(
     qianbao_wallet::verify_red_packets::verify_red_packets(storage, report).await?;
     qianbao_wallet::verify_rewards::verify_rewards(storage, report).await?;
     qianbao_wallet::verify_gift_cards::verify_gift_cards(storage, report).await?;
+    qianbao_wallet::proofs::liabilities::verify_liabilities(storage, report).await?;
     qianbao_wallet::verify_audit::verify_audit(storage, report).await
 }
 

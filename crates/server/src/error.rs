@@ -236,6 +236,8 @@ impl From<qianbao_wallet::proofs::ProofError> for ApiError {
             }
             P::NotLogged => ApiError::new(StatusCode::NOT_FOUND, "not_logged", detail),
             P::NoCheckpoint => ApiError::new(StatusCode::NOT_FOUND, "not_found", detail),
+            P::NoSnapshot => ApiError::new(StatusCode::NOT_FOUND, "no_snapshot", detail),
+            P::NotInSnapshot => ApiError::new(StatusCode::NOT_FOUND, "not_in_snapshot", detail),
             P::UnknownWitness => ApiError::new(StatusCode::FORBIDDEN, "witness_unknown", detail),
             P::BadSignature(_) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -48,7 +48,7 @@ use utoipa::OpenApi;
         crate::routes::rewards::coupons, crate::routes::points::points,
         crate::routes::proofs::checkpoint, crate::routes::proofs::key,
         crate::routes::proofs::consistency, crate::routes::proofs::inclusion,
-        crate::routes::proofs::cosign,
+        crate::routes::proofs::cosign, crate::routes::proofs::liability,
         crate::routes::gift_cards::issue, crate::routes::gift_cards::issued,
         crate::routes::gift_cards::cards_in_wallet, crate::routes::gift_cards::redeem,
         crate::routes::gift_cards::buy, crate::routes::gift_cards::give,
@@ -92,6 +92,7 @@ use utoipa::OpenApi;
     components(schemas(
         qianbao_api_types::proofs::CheckpointReply, qianbao_api_types::proofs::LogKeyReply,
         qianbao_api_types::proofs::ConsistencyReply, qianbao_api_types::proofs::InclusionReply,
+        qianbao_api_types::proofs::LiabilityProofReply,
         qianbao_api_types::proofs::ProofAccount, qianbao_api_types::proofs::CosignRequest,
         Problem, Health, OtpRequest, OtpSent, SignupRequest, SignupResponse, LoginRequest,
         LoginResponse, Me, LimitsBody, SessionItem, SessionList, SandboxSms, SandboxSmsList,

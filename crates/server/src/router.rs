@@ -168,6 +168,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             get(crate::routes::proofs::inclusion),
         )
         .route(
+            "/v1/me/liability-proof",
+            get(crate::routes::proofs::liability),
+        )
+        .route(
             "/v1/proofs/checkpoint",
             get(crate::routes::proofs::checkpoint),
         )

@@ -59,6 +59,8 @@ pub struct Settings {
     pub witness_keys: Vec<qianbao_proofs::note::VerifierKey>,
     /// How often a checkpoint is published when the log has grown; `None` only on demand.
     pub checkpoint_every: Option<Duration>,
+    /// When the daily liability snapshot is taken (China time); `None` never by itself.
+    pub liability_snapshot_at: Option<qianbao_wallet::proofs::liabilities::SnapshotSchedule>,
 }
 
 /// The production connectors, each present when configured.
@@ -98,6 +100,9 @@ impl Settings {
             log_origin: qianbao_wallet::proofs::DEFAULT_ORIGIN.to_string(),
             witness_keys: Vec::new(),
             checkpoint_every: Some(CHECKPOINT_EVERY),
+            liability_snapshot_at: Some(qianbao_wallet::proofs::liabilities::SnapshotSchedule {
+                minute_of_day: 3 * 60,
+            }),
         }
     }
 
@@ -137,6 +142,28 @@ pub struct LogArgs {
         value_parser = clap::value_parser!(u64).range(0..=86_400)
     )]
     pub checkpoint_every: u64,
+    /// When the daily proof-of-liabilities snapshot is taken, `HH:MM` China time, or `off`
+    /// (then only `qianbao admin liabilities snapshot` takes one).
+    #[arg(
+        long,
+        env = "QIANBAO_LIABILITY_SNAPSHOT_AT",
+        default_value = "03:00",
+        value_parser = parse_snapshot_at
+    )]
+    pub liability_snapshot_at: SnapshotAt,
+}
+
+/// `--liability-snapshot-at`: a time of day, or off.
+#[derive(Clone, Copy, Debug)]
+pub struct SnapshotAt(pub Option<qianbao_wallet::proofs::liabilities::SnapshotSchedule>);
+
+fn parse_snapshot_at(text: &str) -> Result<SnapshotAt, String> {
+    if text == "off" {
+        return Ok(SnapshotAt(None));
+    }
+    qianbao_wallet::proofs::liabilities::SnapshotSchedule::parse(text)
+        .map(|s| SnapshotAt(Some(s)))
+        .ok_or_else(|| format!("{text:?} is not HH:MM (24-hour, China time) or off"))
 }
 
 impl LogArgs {
@@ -146,6 +173,7 @@ impl LogArgs {
         settings.witness_keys = self.witness_keys.clone();
         settings.checkpoint_every =
             (self.checkpoint_every > 0).then(|| Duration::from_secs(self.checkpoint_every));
+        settings.liability_snapshot_at = self.liability_snapshot_at.0;
     }
 }
 

@@ -198,6 +198,13 @@ impl Application {
                 every,
             ));
         }
+        if let Some(at) = settings.liability_snapshot_at {
+            tokio::spawn(workers::take_liability_snapshots(
+                storage.clone(),
+                settings.clock.clone(),
+                at,
+            ));
+        }
         if let (Some(feed), Some(interval)) = (connected.rate_feed, settings.rate_feed_interval) {
             tokio::spawn(workers::poll_rate_feed(
                 storage.clone(),

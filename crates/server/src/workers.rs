@@ -94,6 +94,33 @@ pub(crate) async fn publish_checkpoints(
     }
 }
 
+/// How often the daily liability snapshot is looked for: one row read by its key.
+const SNAPSHOT_POLL: Duration = Duration::from_secs(5);
+
+/// Takes the daily liability snapshot when its time comes (`wallet/src/proofs/liabilities`).
+/// Every node runs it; the day's snapshot has the day in its id, so it is stored once.
+pub(crate) async fn take_liability_snapshots(
+    storage: Storage,
+    clock: Arc<dyn Clock>,
+    at: qianbao_wallet::proofs::liabilities::SnapshotSchedule,
+) {
+    loop {
+        tokio::time::sleep(SNAPSHOT_POLL).await;
+        match qianbao_wallet::proofs::liabilities::take_due_snapshot(&storage, clock.now_ms(), at)
+            .await
+        {
+            Ok(Some(taken)) => tracing::info!(
+                snapshot = %taken.id,
+                leaves = taken.leaves,
+                journal_seq = taken.journal_seq,
+                "liability snapshot published"
+            ),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot take the liability snapshot; will retry"),
+        }
+    }
+}
+
 /// How often the newest stored policy version is looked for: a change approved on another node
 /// reaches this one within this long (on the approving node it is in force at once).
 const POLICY_POLL: Duration = Duration::from_secs(5);

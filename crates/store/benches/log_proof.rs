@@ -44,7 +44,7 @@ fn main() {
     )
     .unwrap();
     let started = Instant::now();
-    let mut head = LogHead::from_row(0, &[], vec![1; 32]).unwrap();
+    let mut head = LogHead::from_row(0, 0, &[], vec![1; 32]).unwrap();
     let tx = conn.transaction().unwrap();
     {
         let mut insert = tx

@@ -76,18 +76,21 @@ fn entry_hex(id: EntryId) -> String {
     format!("{:032x}", id.0)
 }
 
-/// The journal lines the log has not reached yet (written before it existed): `$1` the log's
-/// size, `$2` the seq of the chain's head. Every write path reads them with this one statement
+/// The journal lines the log has not reached yet (written before it existed): `$1` the journal
+/// lines the log holds, `$2` the seq of the chain's head. Every write path reads them with this one statement
 /// before appending its own lines.
 pub const UNLOGGED_LINES: &str =
     "SELECT seq, text FROM journal WHERE seq > $1 AND seq <= $2 ORDER BY seq";
 
-/// The log's state kept beside the chain's head: how many leaves it has, the roots of the
-/// perfect subtrees that make up that size (largest first), and the key of its salts.
+/// The log's state kept beside the chain's head: how many leaves it has and how many of them are
+/// journal lines, the roots of the perfect subtrees that make up that size (largest first), and
+/// the key of its salts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogHead {
-    /// Leaves so far: the journal lines logged.
+    /// Leaves so far.
     pub size: i64,
+    /// The journal lines among them (the rest are liability snapshots' leaves).
+    pub lines: i64,
     /// The right edge, largest subtree first.
     pub frontier: Vec<Hash>,
     /// The key account salts are made under.
@@ -101,7 +104,12 @@ pub type Node = (i64, i64, Hash);
 impl LogHead {
     /// Reads the head's log columns back: the frontier as concatenated 32-byte hashes, whose
     /// count must be the number of ones in the size's binary form.
-    pub fn from_row(size: i64, frontier: &[u8], key: Vec<u8>) -> Result<LogHead, StoreError> {
+    pub fn from_row(
+        size: i64,
+        lines: i64,
+        frontier: &[u8],
+        key: Vec<u8>,
+    ) -> Result<LogHead, StoreError> {
         let hashes: Vec<Hash> = frontier
             .chunks(32)
             .map(|c| c.try_into())
@@ -116,8 +124,14 @@ impl LogHead {
         if key.len() < 16 {
             return Err(StoreError::Corrupt("the log has no key".into()));
         }
+        if lines < 0 || lines > size {
+            return Err(StoreError::Corrupt(format!(
+                "the log counts {lines} journal lines among {size} leaves"
+            )));
+        }
         Ok(LogHead {
             size,
+            lines,
             frontier: hashes,
             key,
         })
@@ -131,21 +145,28 @@ impl LogHead {
     /// Appends journal line `seq` holding `entry`; answers the perfect subtrees it completes
     /// (the leaf itself first), which the caller stores.
     pub fn append(&mut self, seq: i64, entry: &Instruction) -> Vec<Node> {
+        self.lines += 1;
         self.append_leaf(leaf_hash(&leaf_bytes(&self.key, seq, entry)))
     }
 
-    /// Appends journal lines given as `(seq, text)`, which must follow the log's last leaf
-    /// one by one; answers the perfect subtrees they complete.
+    /// Appends a leaf that is not a journal line (a liability snapshot's), after the journal
+    /// lines logged so far; answers the perfect subtrees it completes.
+    pub fn append_other(&mut self, leaf: &[u8]) -> Vec<Node> {
+        self.append_leaf(leaf_hash(leaf))
+    }
+
+    /// Appends journal lines given as `(seq, text)`, which must follow the log's last journal
+    /// line one by one; answers the perfect subtrees they complete.
     pub fn append_lines<'a>(
         &mut self,
         lines: impl IntoIterator<Item = (i64, &'a str)>,
     ) -> Result<Vec<Node>, StoreError> {
         let mut nodes = Vec::new();
         for (seq, text) in lines {
-            if seq != self.size + 1 {
+            if seq != self.lines + 1 {
                 return Err(StoreError::Corrupt(format!(
-                    "journal line {seq} follows a log of {} leaves",
-                    self.size
+                    "journal line {seq} follows a log of {} journal lines",
+                    self.lines
                 )));
             }
             let entry =
@@ -184,15 +205,23 @@ impl LogHead {
     }
 }
 
-/// Reads the head's log columns and the stored nodes as the verify read found them, and checks
-/// them ([`check`]); a row that does not read is itself a problem.
+/// A log leaf that is not a journal line, as stored: its index, the journal line it follows, and
+/// its bytes.
+pub type OtherLeaf = (i64, i64, Vec<u8>);
+
+/// The head's log columns as the verify read found them: size, journal lines, frontier, key.
+pub type HeadRow<'a> = (i64, i64, &'a [u8], Vec<u8>);
+
+/// Reads the head's log columns, the other leaves and the stored nodes as the verify read found
+/// them, and checks them ([`check`]); a row that does not read is itself a problem.
 pub fn check_rows(
     report: &mut qianbao_wallet::VerifyReport,
-    head: (i64, &[u8], Vec<u8>),
+    head: HeadRow<'_>,
     journal: &[qianbao_wallet::verify::JournalLine],
+    others: &[OtherLeaf],
     nodes: &[(i64, i64, Vec<u8>)],
 ) {
-    let head = match LogHead::from_row(head.0, head.1, head.2) {
+    let head = match LogHead::from_row(head.0, head.1, head.2, head.3) {
         Ok(head) => head,
         Err(e) => {
             report.problem(format!("the Merkle log's head does not read: {e}"));
@@ -208,36 +237,61 @@ pub fn check_rows(
             )),
         }
     }
-    check(report, &head, journal, &stored);
+    check(report, &head, journal, others, &stored);
 }
 
-/// What `qianbao verify` checks of the log: rebuilt from the journal's first `head.size` lines
-/// under the head's key, every perfect subtree stored must be the one rebuilt (none missing, none
-/// extra) and the stored right edge the rebuilt one. A changed journal line, a changed or dropped
-/// node, or a bent edge is named in `report`.
+/// What `qianbao verify` checks of the log: rebuilt from the journal's first `head.lines` lines
+/// under the head's key, with the other leaves (`others`, by index) each placed after the journal
+/// line it names, every perfect subtree stored must be the one rebuilt (none missing, none extra)
+/// and the stored right edge the rebuilt one. A changed journal line or other leaf, a changed or
+/// dropped node, or a bent edge is named in `report`.
 pub fn check(
     report: &mut qianbao_wallet::VerifyReport,
     head: &LogHead,
     journal: &[qianbao_wallet::verify::JournalLine],
+    others: &[OtherLeaf],
     stored: &[Node],
 ) {
     let mut rebuilt = LogHead {
         size: 0,
+        lines: 0,
         frontier: Vec::new(),
         key: head.key.clone(),
     };
-    let logged = usize::try_from(head.size).unwrap_or(usize::MAX);
+    let logged = usize::try_from(head.lines).unwrap_or(usize::MAX);
     if journal.len() < logged {
         report.problem(format!(
-            "the Merkle log has {} leaves but the journal {} lines",
-            head.size,
+            "the Merkle log holds {} journal lines but the journal has {}",
+            head.lines,
             journal.len()
         ));
         return;
     }
     let mut expected = std::collections::BTreeMap::new();
+    let mut others = others.iter().peekable();
+    let mut place_others = |rebuilt: &mut LogHead,
+                            expected: &mut std::collections::BTreeMap<(i64, i64), Hash>,
+                            report: &mut qianbao_wallet::VerifyReport,
+                            up_to_line: i64| {
+        while let Some((index, after, leaf)) = others.next_if(|o| o.1 <= up_to_line) {
+            if *index != rebuilt.size || *after != rebuilt.lines {
+                report.problem(format!(
+                    "the Merkle log's snapshot leaf {index} (after journal line {after}) is \
+                     out of place: the log there is at leaf {} after line {}",
+                    rebuilt.size, rebuilt.lines
+                ));
+            }
+            expected.extend(
+                rebuilt
+                    .append_other(leaf)
+                    .into_iter()
+                    .map(|(l, i, h)| ((l, i), h)),
+            );
+        }
+    };
     for line in &journal[..logged] {
         let seq = i64::try_from(line.seq).unwrap_or(i64::MAX);
+        place_others(&mut rebuilt, &mut expected, report, seq - 1);
         match rebuilt.append_lines([(seq, line.text.as_str())]) {
             Ok(nodes) => expected.extend(nodes.into_iter().map(|(l, i, h)| ((l, i), h))),
             Err(e) => {
@@ -245,6 +299,20 @@ pub fn check(
                 return;
             }
         }
+    }
+    place_others(&mut rebuilt, &mut expected, report, head.lines);
+    if let Some((index, after, _)) = others.next() {
+        report.problem(format!(
+            "the Merkle log's snapshot leaf {index} follows journal line {after}, past the {} \
+             lines logged",
+            head.lines
+        ));
+    }
+    if rebuilt.size != head.size {
+        report.problem(format!(
+            "the Merkle log's head says {} leaves; the journal and snapshot leaves make {}",
+            head.size, rebuilt.size
+        ));
     }
     let mut found: std::collections::BTreeMap<(i64, i64), Hash> = std::collections::BTreeMap::new();
     for &(level, index, hash) in stored {
@@ -307,7 +375,7 @@ mod tests {
 
     #[test]
     fn appending_leaves_keeps_the_root_rfc_6962_gives_and_stores_each_perfect_subtree_once() {
-        let mut head = LogHead::from_row(0, &[], vec![7; 32]).unwrap();
+        let mut head = LogHead::from_row(0, 0, &[], vec![7; 32]).unwrap();
         let mut leaves = Vec::new();
         let mut stored = std::collections::HashMap::new();
         for i in 0..100u8 {
@@ -320,7 +388,9 @@ mod tests {
                 assert_eq!(hash, mth(&leaves[from..from + width]));
             }
             assert_eq!(head.root(), mth(&leaves));
-            let again = LogHead::from_row(head.size, &head.frontier_bytes(), vec![7; 32]).unwrap();
+            let again =
+                LogHead::from_row(head.size, head.lines, &head.frontier_bytes(), vec![7; 32])
+                    .unwrap();
             assert_eq!(again, head);
         }
         assert_eq!(stored.len(), 100 + 50 + 25 + 12 + 6 + 3 + 1);

@@ -233,6 +233,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0034_checkpoints.sql"),
         postgres: include_str!("../../../migrations/postgres/0034_checkpoints.sql"),
     },
+    Migration {
+        version: 35,
+        name: "0035_liability_snapshots",
+        sqlite: include_str!("../../../migrations/sqlite/0035_liability_snapshots.sql"),
+        postgres: include_str!("../../../migrations/postgres/0035_liability_snapshots.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

@@ -204,6 +204,12 @@ pub fn named_columns() -> Vec<NamedColumn> {
             "origin",
             crate::gift_cards::GiftCardOrigin::names(),
         ),
+        named(
+            "liability_snapshots",
+            "id",
+            "status",
+            crate::proofs::liabilities::SnapshotStatus::names(),
+        ),
     ]
 }
 

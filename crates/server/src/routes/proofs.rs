@@ -18,8 +18,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use qianbao_api_types::proofs::{
     CheckpointReply, ConsistencyQuery, ConsistencyReply, CosignRequest, InclusionQuery,
-    InclusionReply, LogKeyReply, ProofAccount,
+    InclusionReply, LiabilityLeaf, LiabilityNode, LiabilityProofReply, LiabilityStep, LogKeyReply,
+    ProofAccount, SnapshotInLog,
 };
+use qianbao_proofs::sum_tree::Side;
+use qianbao_wallet::AccountOwner;
 use qianbao_wallet::proofs::SignedCheckpoint;
 
 fn checkpoint_reply(c: SignedCheckpoint) -> CheckpointReply {
@@ -133,4 +136,54 @@ pub async fn cosign(
         .cosign(&state.storage, size, body.key_name, &body.signature)
         .await?;
     Ok(Json(checkpoint_reply(c)))
+}
+
+/// The holder's proof of liabilities: their leaf in the newest published snapshot (its salt,
+/// commitment and balances, and the id the commitment is over), the path of sibling hashes and
+/// sums to the root, the root's hash and totals, and the snapshot's leaf in the journal's log with
+/// its inclusion proof under the latest checkpoint. 404 `no_snapshot` before the first snapshot;
+/// 404 `not_in_snapshot` for a wallet opened after the newest one.
+#[utoipa::path(get, path = "/v1/me/liability-proof", tag = "proofs", security(("session" = [])),
+    responses((status = 200, description = "The liability proof", body = LiabilityProofReply),
+        (status = 404, description = "`no_snapshot` or `not_in_snapshot`", body = qianbao_api_types::Problem, content_type = "application/problem+json")))]
+pub async fn liability(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+) -> Result<Json<LiabilityProofReply>, ApiError> {
+    let owner = AccountOwner::Wallet(me.holder.wallet_id.clone()).to_string();
+    let p = state.proofs.liability_proof(&state.storage, owner).await?;
+    Ok(Json(LiabilityProofReply {
+        snapshot_id: p.snapshot_id,
+        taken_at: crate::timestamp::rfc3339(p.taken_ms),
+        leaf: LiabilityLeaf {
+            salt: B64.encode(p.leaf.salt),
+            commitment: B64.encode(p.leaf.commitment),
+            balances: p.leaf.balances,
+            id: p.owner,
+        },
+        path: p
+            .path
+            .into_iter()
+            .map(|s| LiabilityStep {
+                side: match s.side {
+                    Side::Left => "left",
+                    Side::Right => "right",
+                }
+                .into(),
+                hash: B64.encode(s.hash),
+                sums: s.sums,
+            })
+            .collect(),
+        root: LiabilityNode {
+            hash: B64.encode(p.root.hash),
+            sums: p.root.sums,
+        },
+        log: SnapshotInLog {
+            leaf_index: p.log_leaf_index,
+            leaf: B64.encode(&p.log_leaf),
+            tree_size: p.checkpoint.size,
+            root_hash: B64.encode(p.checkpoint.root),
+            proof: p.log_proof.iter().map(|h| B64.encode(h)).collect(),
+        },
+    }))
 }

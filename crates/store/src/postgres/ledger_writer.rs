@@ -54,13 +54,14 @@ pub(crate) async fn commit_batch(
     let tx = client.transaction().await.map_err(pg_error)?;
     let head = tx
         .query_one(
-            "SELECT seq, link, log_size, log_frontier, log_key FROM journal_head WHERE id = 1 FOR UPDATE",
+            "SELECT seq, link, log_size, log_frontier, log_key, log_lines FROM journal_head WHERE id = 1 FOR UPDATE",
             &[],
         )
         .await
         .map_err(pg_error)?;
     let mut log = LogHead::from_row(
         head.get::<_, i64>(2),
+        head.get::<_, i64>(5),
         head.get::<_, &[u8]>(3),
         head.get::<_, Vec<u8>>(4),
     )?;
@@ -171,9 +172,9 @@ pub(crate) async fn commit_batch(
     }
     // The Merkle log: lines written before it existed first, then this batch's.
     let mut nodes = Vec::new();
-    if log.size < head.0 {
+    if log.lines < head.0 {
         let missing = tx
-            .query(crate::log::UNLOGGED_LINES, &[&log.size, &head.0])
+            .query(crate::log::UNLOGGED_LINES, &[&log.lines, &head.0])
             .await
             .map_err(pg_error)?;
         nodes.extend(
@@ -198,8 +199,15 @@ pub(crate) async fn commit_batch(
         .map_err(pg_error)?;
     }
     tx.execute(
-        "UPDATE journal_head SET seq = $1, link = $2, log_size = $3, log_frontier = $4 WHERE id = 1",
-        &[&writes.head.0, &&writes.head.1[..], &log.size, &log.frontier_bytes()],
+        "UPDATE journal_head SET seq = $1, link = $2, log_size = $3, log_frontier = $4,
+                                log_lines = $5 WHERE id = 1",
+        &[
+            &writes.head.0,
+            &&writes.head.1[..],
+            &log.size,
+            &log.frontier_bytes(),
+            &log.lines,
+        ],
     )
     .await
     .map_err(pg_error)?;

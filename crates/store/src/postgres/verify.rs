@@ -58,12 +58,27 @@ pub(super) async fn verify(config: &Config) -> Result<VerifyReport, StoreError> 
     // The Merkle log: its head columns and every stored node, checked against the journal.
     let log_head = tx
         .query_one(
-            "SELECT log_size, log_frontier, log_key FROM journal_head WHERE id = 1",
+            "SELECT log_size, log_lines, log_frontier, log_key FROM journal_head WHERE id = 1",
             &[],
         )
         .await
         .map_err(pg_error)?;
-    let log_head: (i64, Vec<u8>, Vec<u8>) = (log_head.get(0), log_head.get(1), log_head.get(2));
+    let log_head: (i64, i64, Vec<u8>, Vec<u8>) = (
+        log_head.get(0),
+        log_head.get(1),
+        log_head.get(2),
+        log_head.get(3),
+    );
+    let log_others: Vec<(i64, i64, Vec<u8>)> = tx
+        .query(
+            "SELECT leaf_index, after_line, leaf FROM log_snapshot_leaves ORDER BY leaf_index",
+            &[],
+        )
+        .await
+        .map_err(pg_error)?
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
     let log_nodes: Vec<(i64, i64, Vec<u8>)> = tx
         .query("SELECT level, idx, hash FROM log_nodes", &[])
         .await
@@ -120,8 +135,9 @@ pub(super) async fn verify(config: &Config) -> Result<VerifyReport, StoreError> 
     let mut log_report = qianbao_wallet::VerifyReport::default();
     crate::log::check_rows(
         &mut log_report,
-        (log_head.0, &log_head.1, log_head.2),
+        (log_head.0, log_head.1, &log_head.2, log_head.3),
         &journal,
+        &log_others,
         &log_nodes,
     );
     let mut report = replay(&accounts, &holds, journal);

@@ -23,8 +23,7 @@ pub(crate) fn apply_in(
     tx: &mut dyn Tx,
     instruction: &Instruction,
 ) -> Result<Result<Applied, Rejection>, StoreError> {
-    const HEAD: &str =
-        "SELECT seq, link, log_size, log_frontier, log_key FROM journal_head WHERE id = 1";
+    const HEAD: &str = "SELECT seq, link, log_size, log_frontier, log_key, log_lines FROM journal_head WHERE id = 1";
     const HOLD: &str = "SELECT text, state FROM holds WHERE id = $1";
     const ACCOUNT: &str = "SELECT kind, currency, balance, held FROM accounts WHERE id = $1";
     const ENTRY: &str = "SELECT text FROM journal WHERE entry_id = $1";
@@ -49,7 +48,7 @@ pub(crate) fn apply_in(
     let (head, mut log) = match next()?.first() {
         Some(row) => (
             (row.int(0)?, batch::link_from_row(&row.bytes(1)?)?),
-            LogHead::from_row(row.int(2)?, &row.bytes(3)?, row.bytes(4)?)?,
+            LogHead::from_row(row.int(2)?, row.int(5)?, &row.bytes(3)?, row.bytes(4)?)?,
         ),
         None => return Err(StoreError::Corrupt("the journal has no head".into())),
     };
@@ -115,12 +114,14 @@ pub(crate) fn apply_in(
     }
     log_lines(tx, &mut log, head.0, &writes.lines)?;
     tx.write(
-        "UPDATE journal_head SET seq = $1, link = $2, log_size = $3, log_frontier = $4 WHERE id = 1",
+        "UPDATE journal_head SET seq = $1, link = $2, log_size = $3, log_frontier = $4,
+                                log_lines = $5 WHERE id = 1",
         &[
             writes.head.0.into(),
             Value::Bytes(writes.head.1.to_vec()),
             log.size.into(),
             Value::Bytes(log.frontier_bytes()),
+            log.lines.into(),
         ],
     )?;
     Ok(result)
@@ -136,10 +137,10 @@ pub(crate) fn log_lines(
     lines: &[batch::Line],
 ) -> Result<(), StoreError> {
     let mut nodes = Vec::new();
-    if log.size < seq_before {
+    if log.lines < seq_before {
         let missing = tx.query(
             crate::log::UNLOGGED_LINES,
-            &[log.size.into(), seq_before.into()],
+            &[log.lines.into(), seq_before.into()],
         )?;
         let missing: Vec<(i64, String)> = missing
             .iter()
@@ -148,27 +149,47 @@ pub(crate) fn log_lines(
         nodes.extend(log.append_lines(missing.iter().map(|(s, t)| (*s, t.as_str())))?);
     }
     nodes.extend(log.append_lines(lines.iter().map(|l| (l.seq, l.text.as_str())))?);
+    insert_log_nodes(tx, nodes)
+}
+
+/// Stores perfect subtrees of the Merkle log the caller's appends completed.
+pub(crate) fn insert_log_nodes(
+    tx: &mut dyn Tx,
+    nodes: Vec<crate::log::Node>,
+) -> Result<(), StoreError> {
     // One statement for all of them: a call completes two subtrees on average, and one
     // statement is one round trip's worth of work for the backend instead of two.
-    if !nodes.is_empty() {
-        let rows: Vec<String> = (0..nodes.len())
-            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
-            .collect();
-        let values: Vec<Value> = nodes
+    insert_many(
+        tx,
+        "INSERT INTO log_nodes (level, idx, hash)",
+        nodes
             .into_iter()
-            .flat_map(|(level, index, hash)| {
-                [level.into(), index.into(), Value::Bytes(hash.to_vec())]
+            .map(|(level, index, hash)| {
+                vec![level.into(), index.into(), Value::Bytes(hash.to_vec())]
             })
-            .collect();
-        tx.write(
-            &format!(
-                "INSERT INTO log_nodes (level, idx, hash) VALUES {}",
-                rows.join(", ")
-            ),
-            &values,
-        )?;
-    }
-    Ok(())
+            .collect(),
+    )
+}
+
+/// Inserts `rows` (each as many values as `insert` names columns) with one multi-row
+/// `VALUES` statement; nothing for no rows. The caller keeps the count of values under the
+/// backends' limit on parameters (32,766 on SQLite).
+pub(crate) fn insert_many(
+    tx: &mut dyn Tx,
+    insert: &str,
+    rows: Vec<Vec<Value>>,
+) -> Result<(), StoreError> {
+    let Some(width) = rows.first().map(Vec::len) else {
+        return Ok(());
+    };
+    let groups: Vec<String> = (0..rows.len())
+        .map(|r| {
+            let params: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    let values: Vec<Value> = rows.into_iter().flatten().collect();
+    tx.write(&format!("{insert} VALUES {}", groups.join(", ")), &values)
 }
 
 /// The read of an account by owner, kind and currency ([`account_key`]).

@@ -27,6 +27,7 @@ pub(crate) mod pending_charges;
 pub(crate) mod pins;
 pub(crate) mod policy_versions;
 // The journal log's proofs and checkpoints.
+pub(crate) mod liabilities;
 pub(crate) mod proofs;
 pub(crate) mod refund_passwords;
 pub(crate) mod risk;

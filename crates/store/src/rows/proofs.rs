@@ -59,20 +59,24 @@ impl ProofRecords for SqlRecords<'_> {
 
     fn logged_line(&mut self, entry: EntryId) -> Result<Option<LoggedLine>, StoreError> {
         // Only a line the log has reached is a leaf: lines written before the log existed are
-        // logged by the next write.
+        // logged by the next write. Its leaf index counts the snapshot leaves logged before it.
         let Some(row) = self.0.query_opt(
-            "SELECT j.seq, j.text, h.log_key FROM journal j, journal_head h
-             WHERE h.id = 1 AND j.entry_id = $1 AND j.seq <= h.log_size",
+            "SELECT j.seq, j.text, h.log_key,
+                    (SELECT COUNT(*) FROM log_snapshot_leaves o WHERE o.after_line < j.seq)
+             FROM journal j, journal_head h
+             WHERE h.id = 1 AND j.entry_id = $1 AND j.seq <= h.log_lines",
             &[entry_key(entry)],
         )?
         else {
             return Ok(None);
         };
         let (seq, text, key) = (row.int(0)?, row.text(1)?, row.bytes(2)?);
+        let leaf_index = seq - 1 + row.int(3)?;
         let instruction =
             Instruction::decode(&text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok(Some(LoggedLine {
             seq,
+            leaf_index,
             leaf: log::leaf_bytes(&key, seq, &instruction),
             text,
         }))

@@ -36,20 +36,28 @@ pub(crate) fn commit_batch(
         .map_err(store_error)?;
     let mut book = Book::new();
     let (head, mut log) = {
-        type HeadRow = (i64, Vec<u8>, i64, Vec<u8>, Vec<u8>);
-        let (seq, link, size, frontier, key): HeadRow = tx
+        type HeadRow = (i64, Vec<u8>, i64, i64, Vec<u8>, Vec<u8>);
+        let (seq, link, size, lines, frontier, key): HeadRow = tx
             .prepare_cached(
-                "SELECT seq, link, log_size, log_frontier, log_key FROM journal_head WHERE id = 1",
+                "SELECT seq, link, log_size, log_lines, log_frontier, log_key
+                 FROM journal_head WHERE id = 1",
             )
             .and_then(|mut s| {
                 s.query_row([], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
                 })
             })
             .map_err(store_error)?;
         (
             (seq, batch::link_from_row(&link)?),
-            LogHead::from_row(size, &frontier, key)?,
+            LogHead::from_row(size, lines, &frontier, key)?,
         )
     };
     {
@@ -136,11 +144,11 @@ pub(crate) fn commit_batch(
         }
         // The Merkle log: lines written before it existed first, then this batch's.
         let mut nodes = Vec::new();
-        if log.size < head.0 {
+        if log.lines < head.0 {
             let missing: Vec<(i64, String)> = tx
                 .prepare_cached(crate::log::UNLOGGED_LINES)
                 .and_then(|mut s| {
-                    s.query_map(params![log.size, head.0], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    s.query_map(params![log.lines, head.0], |r| Ok((r.get(0)?, r.get(1)?)))?
                         .collect::<Result<Vec<_>, _>>()
                 })
                 .map_err(store_error)?;
@@ -155,10 +163,17 @@ pub(crate) fn commit_batch(
                 .map_err(store_error)?;
         }
         tx.prepare_cached(
-            "UPDATE journal_head SET seq = ?1, link = ?2, log_size = ?3, log_frontier = ?4 WHERE id = 1",
+            "UPDATE journal_head SET seq = ?1, link = ?2, log_size = ?3, log_lines = ?4,
+                                    log_frontier = ?5 WHERE id = 1",
         )
         .and_then(|mut s| {
-            s.execute(params![writes.head.0, writes.head.1, log.size, log.frontier_bytes()])
+            s.execute(params![
+                writes.head.0,
+                writes.head.1,
+                log.size,
+                log.lines,
+                log.frontier_bytes()
+            ])
         })
         .map_err(store_error)?;
     }

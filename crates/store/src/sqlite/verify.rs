@@ -72,16 +72,30 @@ pub(super) fn verify(conn: &mut Connection) -> Result<VerifyReport, StoreError> 
     // The Merkle log: its head columns and every stored node, checked against the journal.
     let log_head = tx
         .query_row(
-            "SELECT log_size, log_frontier, log_key FROM journal_head WHERE id = 1",
+            "SELECT log_size, log_lines, log_frontier, log_key FROM journal_head WHERE id = 1",
             [],
             |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
-                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, i64>(1)?,
                     r.get::<_, Vec<u8>>(2)?,
+                    r.get::<_, Vec<u8>>(3)?,
                 ))
             },
         )
+        .map_err(store_error)?;
+    let log_others = tx
+        .prepare("SELECT leaf_index, after_line, leaf FROM log_snapshot_leaves ORDER BY leaf_index")
+        .and_then(|mut s| {
+            s.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()
+        })
         .map_err(store_error)?;
     let log_nodes = tx
         .prepare("SELECT level, idx, hash FROM log_nodes")
@@ -122,8 +136,9 @@ pub(super) fn verify(conn: &mut Connection) -> Result<VerifyReport, StoreError> 
     let mut log_report = qianbao_wallet::VerifyReport::default();
     crate::log::check_rows(
         &mut log_report,
-        (log_head.0, &log_head.1, log_head.2),
+        (log_head.0, log_head.1, &log_head.2, log_head.3),
         &journal,
+        &log_others,
         &log_nodes,
     );
     let mut report = replay(&accounts, &holds, journal);

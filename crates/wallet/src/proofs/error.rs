@@ -22,6 +22,12 @@ pub enum ProofError {
     /// No checkpoint of that size was published.
     #[error("no checkpoint of that size was published")]
     NoCheckpoint,
+    /// No liability snapshot has been published yet.
+    #[error("no liability snapshot has been published yet")]
+    NoSnapshot,
+    /// The owner is not in the newest snapshot (their wallet is newer than it).
+    #[error("your wallet is not in the newest liability snapshot; it is in the next one")]
+    NotInSnapshot,
     /// The cosignature names no key in the operator's witness list.
     #[error("the signature is by no witness key this log trusts")]
     UnknownWitness,

@@ -26,7 +26,7 @@ pub struct HolderAccount {
 /// An inclusion proof, with what the holder needs to read the leaf.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Inclusion {
-    /// The leaf's index (journal sequence − 1).
+    /// The leaf's index (journal sequence − 1, plus the snapshot leaves before it).
     pub leaf_index: i64,
     /// The leaf's canonical bytes.
     pub leaf: Vec<u8>,
@@ -80,7 +80,7 @@ impl Proofs {
                 let Some(line) = r.logged_line(entry)? else {
                     return Ok(Err(ProofError::NotLogged));
                 };
-                let leaf_index = line.seq - 1;
+                let leaf_index = line.leaf_index;
                 if leaf_index >= tree_size {
                     return Ok(Err(if size.is_some() {
                         ProofError::invalid(

@@ -8,12 +8,14 @@ mod consistency;
 mod cosign;
 mod error;
 mod inclusion;
+pub mod liabilities;
 mod nodes;
 mod records;
 
 pub use checkpoint::SignedCheckpoint;
 pub use error::ProofError;
 pub use inclusion::{HolderAccount, Inclusion};
+pub use liabilities::LiabilityRecords;
 pub use nodes::TxNodes;
 pub use records::{CheckpointRecord, LoggedLine, ProofRecords};
 

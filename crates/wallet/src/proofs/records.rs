@@ -8,8 +8,10 @@ use qianbao_proofs::hash::Hash;
 /// A journal line as the log holds it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoggedLine {
-    /// Its journal sequence number; its leaf index is `seq − 1`.
+    /// Its journal sequence number.
     pub seq: i64,
+    /// Its leaf index: `seq − 1` plus the liability snapshots logged before it.
+    pub leaf_index: i64,
     /// The journal line's text (the encoded instruction).
     pub text: String,
     /// The leaf's canonical bytes (`docs/proofs.md`): the leaf hash is `SHA-256(0x00 ‖ leaf)`.

@@ -83,6 +83,8 @@ pub trait MoneyTx:
     + crate::budgets::BudgetRecords
     // The journal log's proofs and checkpoints.
     + crate::proofs::ProofRecords
+    // Liability snapshots.
+    + crate::proofs::LiabilityRecords
 {
 }
 
@@ -114,6 +116,7 @@ impl<T> MoneyTx for T where
         + crate::bills::BillRecords
         + crate::budgets::BudgetRecords
         + crate::proofs::ProofRecords
+        + crate::proofs::LiabilityRecords
         + ?Sized
 {
 }
