@@ -44,6 +44,8 @@ mod hardening;
 mod helpers;
 #[path = "api/kyc.rs"]
 mod kyc;
+#[path = "api/liabilities.rs"]
+mod liabilities;
 #[path = "api/merchant.rs"]
 mod merchant;
 #[path = "api/merchant_refund_password.rs"]

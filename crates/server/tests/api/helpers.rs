@@ -47,6 +47,7 @@ impl TestApp {
         settings.sandbox = true;
         // The tests set the rates they price with; the sandbox feed is tested on its own.
         settings.rate_feed_interval = None;
+        settings.liability_snapshot_at = None;
         settings.clock = clock;
         settings.policy = policy;
         settings.key_dir = self.dir.clone();
@@ -98,6 +99,7 @@ pub async fn spawn_app() -> TestApp {
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.sandbox = true;
     settings.rate_feed_interval = None;
+    settings.liability_snapshot_at = None;
     let mut app = start(settings, dir).await;
     app.database = database;
     app
@@ -111,6 +113,7 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.sandbox = true;
     settings.rate_feed_interval = None;
+    settings.liability_snapshot_at = None;
     change(&mut settings);
     let mut app = start(settings, dir).await;
     app.database = database;
@@ -250,6 +253,7 @@ pub async fn spawn_app_at(
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.sandbox = true;
     settings.rate_feed_interval = None;
+    settings.liability_snapshot_at = None;
     settings.clock = clock.clone();
     settings.policy = policy;
     let mut app = start(settings, dir).await;
@@ -482,7 +486,11 @@ pub fn verify(app: &TestApp) -> (Option<i32>, String) {
     let out = command.output().unwrap();
     (
         out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
     )
 }
 

@@ -50,6 +50,8 @@ mod ops;
 mod red_packets;
 // Campaigns and coupons.
 mod points;
+// Proof of liabilities: snapshots, the holder's proof, verify's checks.
+mod liabilities;
 // `qianbao proof verify`, offline: no database.
 mod proof_cli;
 mod proofs;

@@ -9,7 +9,8 @@ use qianbao_ledger::{AccountId, AccountKind, Currency};
 use qianbao_proofs::hash::Hash;
 use qianbao_wallet::StoreError;
 use qianbao_wallet::proofs::liabilities::{
-    LedgerAccount, LiabilityRecords, OwnerBalance, SnapshotRecord, SnapshotStatus, UpperNode,
+    LedgerAccount, LiabilityRecords, OwnerBalance, SnapshotRecord, SnapshotStatus, StoredTile,
+    UpperNode,
 };
 
 const SNAPSHOT_COLUMNS: &str =
@@ -243,7 +244,7 @@ impl LiabilityRecords for SqlRecords<'_> {
             .transpose()
     }
 
-    fn liability_tiles(&mut self, id: &str) -> Result<Vec<(i64, Vec<u8>, Vec<u8>)>, StoreError> {
+    fn liability_tiles(&mut self, id: &str) -> Result<Vec<StoredTile>, StoreError> {
         self.0
             .query(
                 "SELECT tile, first_commitment, leaves FROM liability_tiles

@@ -18,7 +18,8 @@ mod verify;
 
 pub use proof::LiabilityProof;
 pub use records::{
-    LedgerAccount, LiabilityRecords, OwnerBalance, SnapshotRecord, SnapshotStatus, UpperNode,
+    LedgerAccount, LiabilityRecords, OwnerBalance, SnapshotRecord, SnapshotStatus, StoredTile,
+    UpperNode,
 };
 pub use schedule::{SnapshotSchedule, due_snapshot_id, take_due_snapshot};
 pub use take::{SnapshotTaken, take_snapshot};

@@ -83,6 +83,9 @@ pub struct LedgerAccount {
     pub owner: String,
 }
 
+/// A stored tile: its number, its first leaf's commitment, and its leaves' bytes.
+pub type StoredTile = (i64, Vec<u8>, Vec<u8>);
+
 /// A node of the tree above the tiles: level, index, hash, sums (canonical encoding).
 pub type UpperNode = (i64, i64, Hash, Vec<u8>);
 
@@ -123,7 +126,7 @@ pub trait LiabilityRecords {
         commitment: &Hash,
     ) -> Result<Option<(i64, Vec<u8>)>, StoreError>;
     /// Every tile of snapshot `id` as `(tile, first commitment, leaves)`, in order.
-    fn liability_tiles(&mut self, id: &str) -> Result<Vec<(i64, Vec<u8>, Vec<u8>)>, StoreError>;
+    fn liability_tiles(&mut self, id: &str) -> Result<Vec<StoredTile>, StoreError>;
     /// The node at `(level, index)` above the tiles of snapshot `id`.
     fn liability_node(
         &mut self,

@@ -131,7 +131,7 @@ fn balances_at(
 fn check(
     snapshot: &SnapshotRecord,
     balances: &OwnerBalances,
-    tiles: &[(i64, Vec<u8>, Vec<u8>)],
+    tiles: &[super::records::StoredTile],
     nodes: &[super::records::UpperNode],
     log_leaf: Option<Vec<u8>>,
     problems: &mut Vec<String>,
