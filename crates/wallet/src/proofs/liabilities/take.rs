@@ -14,11 +14,11 @@ use qianbao_proofs::liability::{SnapshotHead, TILE_WIDTH, encode_sums, encode_ti
 use qianbao_proofs::sum_tree::{SumLeaf, SumNode, SumTree};
 use std::collections::BTreeMap;
 
-/// Tiles written per money transaction: 4,096 leaves, a few hundred kilobytes, so a payment
+/// Tiles written per money transaction: 1,024 leaves, about 80 KiB, so a payment
 /// waits for at most one such write.
-const TILES_PER_WRITE: usize = 256;
+const TILES_PER_WRITE: usize = 64;
 /// Nodes above the tiles written per money transaction.
-const NODES_PER_WRITE: usize = 2_048;
+const NODES_PER_WRITE: usize = 512;
 
 /// A snapshot taken and published.
 #[derive(Clone, Debug, PartialEq, Eq)]
