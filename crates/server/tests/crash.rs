@@ -4,7 +4,10 @@
 //! same storage. Every call keeps its Idempotency-Key and body and is retried until it is answered.
 //! Afterwards every acknowledged call exists exactly once and nothing unacknowledged left a trace,
 //! every call replays its first answer, every balance is what the acknowledged calls make it,
-//! money is conserved, and `qianbao verify` is clean after each crash and at the end.
+//! money is conserved, and `qianbao verify` is clean after each crash and at the end — which
+//! includes rebuilding the journal's Merkle log from the journal and checking every published
+//! liability snapshot (the server takes the day's snapshot during the load), so the log stays
+//! consistent with the journal across SIGKILL.
 #![allow(clippy::unwrap_used)]
 
 use serde_json::{Value, json};
