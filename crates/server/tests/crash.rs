@@ -212,6 +212,10 @@ impl Server {
                     "--sandbox",
                     "--listen",
                     &format!("127.0.0.1:{port}"),
+                    // Due from midnight, so the day's liability snapshot is taken (and may be
+                    // killed half-written) during the load whatever the hour.
+                    "--liability-snapshot-at",
+                    "00:00",
                 ])
                 .args(self.storage_args())
                 .stdout(Stdio::from(log.try_clone().unwrap()))
