@@ -217,11 +217,46 @@ async fn verify_names_a_bent_leaf_node_head_or_log_leaf() {
     } else {
         "UPDATE liability_tiles SET leaves = CAST(substr(leaves, 1, length(leaves) - 1) || X'00' AS BLOB)"
     };
+    // Before the bend, the holder's proof holds offline too.
+    let (status, key) = get_json(&app, "/v1/proofs/key", None).await;
+    assert_eq!(status, 200, "{key}");
+    let key_file = app.dir.join("operator.vkey");
+    std::fs::write(&key_file, key["vkey"].as_str().unwrap()).unwrap();
+    let offline = |proof: &Value| {
+        let file = app.dir.join("liability.json");
+        std::fs::write(&file, proof.to_string()).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_qianbao"))
+            .args(["proof", "verify", "--public-key"])
+            .arg(&key_file)
+            .arg("--liability")
+            .arg(&file)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let (_, p) = get_json(&app, "/v1/me/liability-proof", Some(&a.token)).await;
+    assert_eq!(offline(&p).0, Some(0), "{p}");
+
     tamper(&app, bend).await;
     let (code, out) = verify(&app);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("'s leaf says"), "{out}");
     assert!(out.contains("its root differs from its tiles'"), "{out}");
+    // The tile no longer leads to the stored root: every holder in it gets a proof that fails.
+    for h in [&a, &b] {
+        let (status, p) = get_json(&app, "/v1/me/liability-proof", Some(&h.token)).await;
+        assert_eq!(status, 200, "{p}");
+        let (code, out) = offline(&p);
+        assert_eq!(code, Some(1), "{out}");
+        assert!(out.contains("root differs"), "{out}");
+    }
 }
 
 #[tokio::test]
