@@ -156,22 +156,12 @@ impl SumTree {
             return Err(SumError::NoLeaves);
         }
         let mut seen = HashMap::with_capacity(leaves.len());
-        let mut codes = std::collections::BTreeSet::new();
         for (i, leaf) in leaves.iter().enumerate() {
             if let Some(first) = seen.insert(leaf.commitment, i) {
                 return Err(SumError::DuplicateCommitment { first, second: i });
             }
-            for (currency, &amount) in &leaf.balances {
-                codes.insert(code(currency)?);
-                if amount < 0 {
-                    return Err(SumError::NegativeBalance {
-                        leaf: i,
-                        currency: currency.clone(),
-                    });
-                }
-            }
         }
-        let currencies: Vec<Code> = codes.into_iter().collect();
+        let currencies = columns(leaves.iter().map(|l| &l.balances))?;
         let width = currencies.len();
         let column: HashMap<Code, usize> = currencies
             .iter()
@@ -215,19 +205,7 @@ impl SumTree {
         if nodes.is_empty() {
             return Err(SumError::NoLeaves);
         }
-        let mut codes = std::collections::BTreeSet::new();
-        for (i, node) in nodes.iter().enumerate() {
-            for (currency, &amount) in &node.sums {
-                codes.insert(code(currency)?);
-                if amount < 0 {
-                    return Err(SumError::NegativeBalance {
-                        leaf: i,
-                        currency: currency.clone(),
-                    });
-                }
-            }
-        }
-        let currencies: Vec<Code> = codes.into_iter().collect();
+        let currencies = columns(nodes.iter().map(|n| &n.sums))?;
         let width = currencies.len();
         let mut bottom = Level {
             hashes: Vec::with_capacity(nodes.len()),
@@ -410,6 +388,26 @@ pub fn verify_path(leaf: &SumLeaf, path: &[PathStep], root: &SumNode) -> Result<
         return Err(SumError::RootSumsMismatch);
     }
     Ok(())
+}
+
+/// Every currency the maps name, ascending (the columns of a tree's dense sums), refusing a bad
+/// code or a negative amount (reported by the map's position).
+fn columns<'a>(
+    maps: impl Iterator<Item = &'a BTreeMap<String, i64>>,
+) -> Result<Vec<Code>, SumError> {
+    let mut codes = std::collections::BTreeSet::new();
+    for (i, map) in maps.enumerate() {
+        for (currency, &amount) in map {
+            codes.insert(code(currency)?);
+            if amount < 0 {
+                return Err(SumError::NegativeBalance {
+                    leaf: i,
+                    currency: currency.clone(),
+                });
+            }
+        }
+    }
+    Ok(codes.into_iter().collect())
 }
 
 /// A map's entries as codes, zeros dropped, each checked to be a valid code and non-negative.

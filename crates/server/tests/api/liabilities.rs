@@ -24,6 +24,20 @@ fn sums(v: &Value) -> BTreeMap<String, i64> {
     serde_json::from_value(v.clone()).unwrap()
 }
 
+/// Whether `p`'s `leaf` (base64) is at `leaf_index` under `tree_size` and `root_hash` by its
+/// `proof` (an inclusion proof's shape, also the liability proof's `log`).
+fn included(p: &Value) -> bool {
+    let leaf = B64.decode(p["leaf"].as_str().unwrap()).unwrap();
+    let proof: Vec<Hash> = p["proof"].as_array().unwrap().iter().map(hash).collect();
+    verify_inclusion(
+        &leaf_hash(&leaf),
+        p["leaf_index"].as_u64().unwrap(),
+        p["tree_size"].as_u64().unwrap(),
+        &proof,
+        &hash(&p["root_hash"]),
+    )
+}
+
 async fn get_json(app: &TestApp, path: &str, token: Option<&str>) -> (u16, Value) {
     answer(call(app, "GET", path, None, token).await).await
 }
@@ -76,18 +90,7 @@ fn check_proof(p: &Value, wallet_id: &str) -> BTreeMap<String, i64> {
     let head = SnapshotHead::parse(&bytes).unwrap();
     assert_eq!(head.id, p["snapshot_id"].as_str().unwrap());
     assert_eq!(head.root, root);
-    assert!(verify_inclusion(
-        &leaf_hash(&bytes),
-        log["leaf_index"].as_u64().unwrap(),
-        log["tree_size"].as_u64().unwrap(),
-        &log["proof"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(hash)
-            .collect::<Vec<_>>(),
-        &hash(&log["root_hash"]),
-    ));
+    assert!(included(log));
     leaf.balances
 }
 
@@ -137,19 +140,7 @@ async fn a_holder_checks_their_balance_is_counted_and_the_totals_are_the_ledgers
     let path = format!("/v1/me/transactions/{}/proof", paid["id"].as_str().unwrap());
     let (status, t) = get_json(&app, &path, Some(&a.token)).await;
     assert_eq!(status, 200, "{t}");
-    let leaf = B64.decode(t["leaf"].as_str().unwrap()).unwrap();
-    assert!(verify_inclusion(
-        &leaf_hash(&leaf),
-        t["leaf_index"].as_u64().unwrap(),
-        t["tree_size"].as_u64().unwrap(),
-        &t["proof"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(hash)
-            .collect::<Vec<_>>(),
-        &hash(&t["root_hash"]),
-    ));
+    assert!(included(&t));
 
     // A wallet opened after the snapshot is in the next one, not this.
     let c = funded(&app, "丙", 0).await;

@@ -84,32 +84,25 @@ pub(super) fn verify(conn: &mut Connection) -> Result<VerifyReport, StoreError> 
             },
         )
         .map_err(store_error)?;
-    let log_others = tx
-        .prepare("SELECT leaf_index, after_line, leaf FROM log_snapshot_leaves ORDER BY leaf_index")
-        .and_then(|mut s| {
-            s.query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, Vec<u8>>(2)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()
-        })
-        .map_err(store_error)?;
-    let log_nodes = tx
-        .prepare("SELECT level, idx, hash FROM log_nodes")
-        .and_then(|mut s| {
-            s.query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, Vec<u8>>(2)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()
-        })
-        .map_err(store_error)?;
+    // Both read as (integer, integer, bytes) rows.
+    let triples = |sql: &str| {
+        tx.prepare(sql)
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, Vec<u8>>(2)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(store_error)
+    };
+    let log_others = triples(
+        "SELECT leaf_index, after_line, leaf FROM log_snapshot_leaves ORDER BY leaf_index",
+    )?;
+    let log_nodes = triples("SELECT level, idx, hash FROM log_nodes")?;
     let mut movements = Vec::new();
     let mut find = tx
         .prepare(
