@@ -558,3 +558,72 @@ async fn bad_export_requests_are_refused_naming_the_field() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["transactions"].as_array().unwrap().len(), 1_005);
 }
+
+#[tokio::test]
+async fn after_a_liability_snapshot_the_statement_and_the_liability_proof_check_out() {
+    let (app, a, b, _) = wallet().await;
+    // A snapshot's leaf joins the log between journal lines: the leaves after it are one further
+    // along than their journal sequence says.
+    let out = crate::helpers::qianbao(&app, &["admin", "liabilities", "snapshot"]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = paid(&app, &a, &b, 70).await;
+    let base = &app.address;
+    let key = format!("{base}/v1/proofs/key");
+    let checkpoint = format!("{base}/v1/proofs/checkpoint");
+    let (code, out) = proof_verify(&[
+        "--public-key",
+        &key,
+        "--statement",
+        &format!("{base}/v1/me/transactions.json?proofs=true"),
+        "--token",
+        &a.token,
+    ])
+    .await;
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("statement holds: 5 lines included"), "{out}");
+    let (status, single) = get_json(
+        &app,
+        &format!("/v1/me/transactions/{after}/proof"),
+        Some(&a.token),
+    )
+    .await;
+    assert_eq!(status, 200, "{single}");
+
+    // The liability proof, tied to the signed log by its snapshot's leaf.
+    let (code, out) = proof_verify(&[
+        "--public-key",
+        &key,
+        "--liability",
+        &format!("{base}/v1/me/liability-proof"),
+        "--checkpoint",
+        &checkpoint,
+        "--token",
+        &a.token,
+    ])
+    .await;
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("and the snapshot is leaf"), "{out}");
+    // Another snapshot's id on this proof: the logged leaf names the real one.
+    let (status, mut proof) = get_json(&app, "/v1/me/liability-proof", Some(&a.token)).await;
+    assert_eq!(status, 200, "{proof}");
+    proof["snapshot_id"] = json!("ls-1999-01-01");
+    let dir = app.dir.join("liability");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = write(&dir, "liability.json", &proof.to_string());
+    let (code, out) = proof_verify(&[
+        "--public-key",
+        &key,
+        "--liability",
+        s(&file),
+        "--checkpoint",
+        &checkpoint,
+    ])
+    .await;
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("snapshot id differs"), "{out}");
+}
