@@ -17,6 +17,8 @@ pub mod budgets;
 pub mod transit;
 // The journal log's checkpoints and proofs.
 pub mod proofs;
+// Statement exports that carry the log's proofs.
+pub mod statement;
 
 pub use bills::*;
 

@@ -437,7 +437,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Admin(args) => admin(args).await,
         Command::Risk(args) => risk(args).await,
         Command::Transit(args) => crate::cli_transit::run(args),
-        Command::Proof(args) => crate::cli_proof::run(args),
+        Command::Proof(args) => crate::cli_proof::run(args).await,
         #[cfg(feature = "bench")]
         Command::Bench(args) => crate::bench::command(args).await,
     }

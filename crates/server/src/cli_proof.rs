@@ -1,17 +1,27 @@
 //! `qianbao proof verify`: checks what the proof endpoints answer (issue 23, `docs/proofs.md`)
-//! with only the operator's public key — no server, no database. The inputs are files holding the
-//! JSON answers of `GET /v1/proofs/checkpoint`, `GET /v1/proofs/consistency`,
-//! `GET /v1/me/transactions/{id}/proof` and `GET /v1/me/liability-proof`. Exit 0 and one line
-//! saying what holds; exit 1 and the reason when a proof or a signature fails; exit 2 when an input
-//! cannot be used (unreadable file, bad JSON, bad base64, a malformed key).
+//! with only the operator's public key — no database, and no trust in the server. The inputs are
+//! the JSON answers of `GET /v1/proofs/key` (or the bare verifier key), `GET /v1/proofs/checkpoint`,
+//! `GET /v1/proofs/consistency`, `GET /v1/me/transactions/{id}/proof` and
+//! `GET /v1/me/liability-proof`, and statement exports (`GET /v1/me/transactions.json` or `.csv`
+//! with `proofs=true`). Exit 0 and one line saying what holds; exit 1 and the reason when a proof
+//! or a signature fails; exit 2 when an input cannot be used (unreadable file, an HTTP error, bad
+//! JSON, bad base64, a malformed key).
 //!
-//! Files only: the one HTTP client in the server crate (`reqwest`) is optional, built for
-//! `qianbao bench` alone, and the transaction and liability proofs need the holder's session
-//! anyway. Fetch the answers with any client (`curl`) and pass the files.
+//! Each input is a file or an `http://` / `https://` URL, fetched once before anything is
+//! checked (`--token` is sent as the holder's bearer credential). Fetching uses the server
+//! crate's one HTTP client, `reqwest`, built with the default `bench` feature; a build without it
+//! reads files only and says so. `https://` needs the `tls` feature as the connectors do. A URL
+//! only saves a `curl`: everything fetched is checked the same as a file, against the key.
+
+mod fetch;
+mod snapshot;
+mod statement;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::fmt;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::str::FromStr;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -33,38 +43,85 @@ pub struct ProofArgs {
 /// The holder's proof tools.
 #[derive(Debug, Subcommand)]
 pub enum ProofAction {
-    /// Check an inclusion, consistency or liability proof offline, with the operator's public key.
+    /// Check an inclusion, consistency or liability proof, or a statement export with proofs,
+    /// offline, with the operator's public key.
     Verify(VerifyArgs),
 }
 
-/// `qianbao proof verify --public-key FILE (--inclusion FILE | --consistency FILE | --liability
-/// FILE) [--checkpoint FILE] [--old-checkpoint FILE]`.
+/// Where an input comes from: a file, or a URL fetched once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A file path.
+    File(PathBuf),
+    /// An `http://` or `https://` URL.
+    Url(String),
+}
+
+impl FromStr for Source {
+    type Err = std::convert::Infallible;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let scheme = |s: &str| {
+            text.get(..s.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(s))
+        };
+        Ok(if scheme("http://") || scheme("https://") {
+            Source::Url(text.to_owned())
+        } else {
+            Source::File(PathBuf::from(text))
+        })
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::File(path) => write!(f, "{}", path.display()),
+            Source::Url(url) => f.write_str(url),
+        }
+    }
+}
+
+/// `qianbao proof verify --public-key SRC (--inclusion SRC | --consistency SRC | --liability SRC
+/// | --statement SRC) [--checkpoint SRC] [--old-checkpoint SRC] [--token TOKEN]`, each `SRC` a
+/// file or an `http(s)://` URL.
 #[derive(Debug, Args)]
 #[command(group(
     ArgGroup::new("proof")
         .required(true)
-        .args(["inclusion", "consistency", "liability"])
+        .args(["inclusion", "consistency", "liability", "statement"])
 ))]
 pub struct VerifyArgs {
-    /// The operator's note verifier key, C2SP text form `<name>+<hex8>+<base64>`.
+    /// The operator's note verifier key, C2SP text form `<name>+<hex8>+<base64>`, or the JSON of
+    /// `GET /v1/proofs/key` (its `vkey`). A file or a URL.
     #[arg(long)]
-    pub public_key: PathBuf,
+    pub public_key: Source,
     /// A transaction's inclusion proof: the JSON of `GET /v1/me/transactions/{id}/proof`.
     #[arg(long)]
-    pub inclusion: Option<PathBuf>,
+    pub inclusion: Option<Source>,
     /// A consistency proof: the JSON of `GET /v1/proofs/consistency?from=N&to=M`. Needs
     /// `--old-checkpoint` (size N) and `--checkpoint` (size M).
     #[arg(long)]
-    pub consistency: Option<PathBuf>,
-    /// A liability proof: the JSON of `GET /v1/me/liability-proof`.
+    pub consistency: Option<Source>,
+    /// A liability proof: the JSON of `GET /v1/me/liability-proof`. With `--checkpoint`, its
+    /// snapshot's log leaf is checked to be in the signed log too.
     #[arg(long)]
-    pub liability: Option<PathBuf>,
+    pub liability: Option<Source>,
+    /// A statement export with proofs: the JSON of `GET /v1/me/transactions.json?proofs=true`
+    /// (it carries its checkpoint), or the CSV of `GET /v1/me/transactions.csv?proofs=true`
+    /// (give its checkpoint with `--checkpoint`). Every line's proof is checked.
+    #[arg(long)]
+    pub statement: Option<Source>,
     /// The signed checkpoint (the JSON of `GET /v1/proofs/checkpoint`) the proof must lead to.
     #[arg(long)]
-    pub checkpoint: Option<PathBuf>,
+    pub checkpoint: Option<Source>,
     /// For a consistency proof: the earlier signed checkpoint, the one you saw before.
     #[arg(long)]
-    pub old_checkpoint: Option<PathBuf>,
+    pub old_checkpoint: Option<Source>,
+    /// The holder's session token, sent as `Authorization: Bearer` with every URL input (the
+    /// statement and the transaction and liability proofs are the holder's own).
+    #[arg(long, env = "QIANBAO_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
 }
 
 /// Why the command did not say "holds".
@@ -79,9 +136,9 @@ enum Failure {
 use Failure::{Fails, Unusable};
 
 /// Runs a proof tool.
-pub fn run(args: ProofArgs) -> ExitCode {
+pub async fn run(args: ProofArgs) -> ExitCode {
     match args.action {
-        ProofAction::Verify(args) => match verify(&args) {
+        ProofAction::Verify(args) => match verify(&args).await {
             Ok(line) => {
                 println!("{line}");
                 ExitCode::SUCCESS
@@ -98,6 +155,45 @@ pub fn run(args: ProofArgs) -> ExitCode {
     }
 }
 
+/// An input's text and where it came from (for messages).
+struct Input {
+    /// The path or URL.
+    label: String,
+    /// The whole text.
+    text: String,
+}
+
+impl Input {
+    /// Reads a file or fetches a URL.
+    async fn load(source: &Source, token: Option<&str>) -> Result<Input, Failure> {
+        let text = match source {
+            Source::File(path) => std::fs::read_to_string(path)
+                .map_err(|e| Unusable(format!("{}: {e}", path.display())))?,
+            Source::Url(url) => fetch::text(url, token).await?,
+        };
+        Ok(Input {
+            label: source.to_string(),
+            text,
+        })
+    }
+
+    /// Reads an optional input.
+    async fn load_opt(
+        source: Option<&Source>,
+        token: Option<&str>,
+    ) -> Result<Option<Input>, Failure> {
+        match source {
+            Some(source) => Ok(Some(Input::load(source, token).await?)),
+            None => Ok(None),
+        }
+    }
+
+    fn json<T: DeserializeOwned>(&self) -> Result<T, Failure> {
+        serde_json::from_str(&self.text)
+            .map_err(|e| Unusable(format!("{}: not the expected JSON: {e}", self.label)))
+    }
+}
+
 /// `GET /v1/proofs/checkpoint`.
 #[derive(Debug, Deserialize)]
 struct CheckpointJson {
@@ -110,6 +206,12 @@ struct CheckpointJson {
     signature: Option<String>,
 }
 
+/// `GET /v1/proofs/key`.
+#[derive(Debug, Deserialize)]
+struct KeyJson {
+    vkey: String,
+}
+
 /// `GET /v1/proofs/consistency`.
 #[derive(Debug, Deserialize)]
 struct ConsistencyJson {
@@ -118,7 +220,7 @@ struct ConsistencyJson {
     proof: Vec<String>,
 }
 
-/// `GET /v1/me/transactions/{id}/proof`.
+/// `GET /v1/me/transactions/{id}/proof`, and a statement line's `proof`.
 #[derive(Debug, Deserialize)]
 struct InclusionJson {
     leaf_index: u64,
@@ -145,6 +247,9 @@ struct LiabilityJson {
     leaf: LiabilityLeafJson,
     path: Vec<PathStepJson>,
     root: SumNodeJson,
+    /// The inclusion of the snapshot's leaf in the journal log, when the server ties it.
+    #[serde(default)]
+    log: Option<LogLeafJson>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -167,35 +272,78 @@ struct SumNodeJson {
     sums: BTreeMap<String, i64>,
 }
 
-fn verify(args: &VerifyArgs) -> Result<String, Failure> {
-    let key_text = read_text(&args.public_key)?;
-    let key = VerifierKey::parse(key_text.trim())
-        .map_err(|e| Unusable(format!("{}: {e}", args.public_key.display())))?;
-    if let Some(path) = &args.inclusion {
-        inclusion(&key, path, args.checkpoint.as_deref())
-    } else if let Some(path) = &args.consistency {
-        consistency(
-            &key,
-            path,
-            args.old_checkpoint.as_deref(),
-            args.checkpoint.as_deref(),
-        )
-    } else if let Some(path) = &args.liability {
-        liability(path)
+/// A liability proof's `log`: an RFC 6962 inclusion proof of the snapshot's log leaf.
+#[derive(Debug, Deserialize)]
+struct LogLeafJson {
+    leaf_index: u64,
+    leaf: String,
+    tree_size: u64,
+    root_hash: String,
+    proof: Vec<String>,
+}
+
+/// Every input, read before any check, so a check never waits on the network.
+struct Inputs {
+    key: VerifierKey,
+    inclusion: Option<Input>,
+    consistency: Option<Input>,
+    liability: Option<Input>,
+    statement: Option<Input>,
+    checkpoint: Option<Input>,
+    old_checkpoint: Option<Input>,
+}
+
+async fn verify(args: &VerifyArgs) -> Result<String, Failure> {
+    let token = args.token.as_deref();
+    let key = Input::load(&args.public_key, token).await?;
+    let inputs = Inputs {
+        key: verifier_key(&key)?,
+        inclusion: Input::load_opt(args.inclusion.as_ref(), token).await?,
+        consistency: Input::load_opt(args.consistency.as_ref(), token).await?,
+        liability: Input::load_opt(args.liability.as_ref(), token).await?,
+        statement: Input::load_opt(args.statement.as_ref(), token).await?,
+        checkpoint: Input::load_opt(args.checkpoint.as_ref(), token).await?,
+        old_checkpoint: Input::load_opt(args.old_checkpoint.as_ref(), token).await?,
+    };
+    check(&inputs)
+}
+
+/// The verifier key: the bare C2SP line, or `GET /v1/proofs/key`'s JSON answer.
+fn verifier_key(input: &Input) -> Result<VerifierKey, Failure> {
+    let text = input.text.trim();
+    let line = if text.starts_with('{') {
+        input.json::<KeyJson>()?.vkey
+    } else {
+        text.to_owned()
+    };
+    VerifierKey::parse(line.trim()).map_err(|e| Unusable(format!("{}: {e}", input.label)))
+}
+
+fn check(inputs: &Inputs) -> Result<String, Failure> {
+    let key = &inputs.key;
+    let checkpoint = inputs.checkpoint.as_ref();
+    if let Some(input) = &inputs.inclusion {
+        inclusion(key, input, checkpoint)
+    } else if let Some(input) = &inputs.consistency {
+        consistency(key, input, inputs.old_checkpoint.as_ref(), checkpoint)
+    } else if let Some(input) = &inputs.liability {
+        liability(key, input, checkpoint)
+    } else if let Some(input) = &inputs.statement {
+        statement::check(key, input, checkpoint)
     } else {
         Err(Unusable(
-            "give one of --inclusion, --consistency or --liability".into(),
+            "give one of --inclusion, --consistency, --liability or --statement".into(),
         ))
     }
 }
 
-fn inclusion(key: &VerifierKey, path: &Path, checkpoint: Option<&Path>) -> Result<String, Failure> {
-    let proof: InclusionJson = read_json(path)?;
+/// Checks one inclusion proof: against `signed`'s size and root when given, then the path, then
+/// that each of the holder's commitments is in the leaf. Answers the leaf's bytes.
+fn included(proof: &InclusionJson, signed: Option<&Checkpoint>) -> Result<Vec<u8>, Failure> {
     let leaf = decode(&proof.leaf, "leaf")?;
     let root = hash(&proof.root_hash, "root_hash")?;
     let hashes = hash_list(&proof.proof)?;
-    let signed = checkpoint.map(|p| signed_checkpoint(key, p)).transpose()?;
-    if let Some(cp) = &signed {
+    if let Some(cp) = signed {
         if proof.tree_size != cp.size {
             return Err(Fails(format!(
                 "tree size differs: the proof is at size {}, the checkpoint at {}",
@@ -224,14 +372,24 @@ fn inclusion(key: &VerifierKey, path: &Path, checkpoint: Option<&Path>) -> Resul
     let text = String::from_utf8_lossy(&leaf);
     for account in &proof.accounts {
         let commitment = hash(&account.commitment, "accounts[].commitment")?;
-        let hex: String = commitment.iter().map(|b| format!("{b:02x}")).collect();
-        if !text.contains(&hex) {
+        if !text.contains(&hex(&commitment)) {
             return Err(Fails(format!(
                 "account commitment {} is not in the leaf",
                 account.commitment
             )));
         }
     }
+    Ok(leaf)
+}
+
+fn inclusion(
+    key: &VerifierKey,
+    input: &Input,
+    checkpoint: Option<&Input>,
+) -> Result<String, Failure> {
+    let proof: InclusionJson = input.json()?;
+    let signed = checkpoint.map(|c| signed_checkpoint(key, c)).transpose()?;
+    included(&proof, signed.as_ref())?;
     Ok(match signed {
         Some(cp) => format!(
             "inclusion holds: leaf {} is in {}'s log of {} leaves, under the checkpoint signed by {}",
@@ -247,11 +405,11 @@ fn inclusion(key: &VerifierKey, path: &Path, checkpoint: Option<&Path>) -> Resul
 
 fn consistency(
     key: &VerifierKey,
-    path: &Path,
-    old: Option<&Path>,
-    new: Option<&Path>,
+    input: &Input,
+    old: Option<&Input>,
+    new: Option<&Input>,
 ) -> Result<String, Failure> {
-    let proof: ConsistencyJson = read_json(path)?;
+    let proof: ConsistencyJson = input.json()?;
     let hashes = hash_list(&proof.proof)?;
     let (Some(old), Some(new)) = (old, new) else {
         return Err(Unusable(
@@ -288,8 +446,12 @@ fn consistency(
     ))
 }
 
-fn liability(path: &Path) -> Result<String, Failure> {
-    let proof: LiabilityJson = read_json(path)?;
+fn liability(
+    key: &VerifierKey,
+    input: &Input,
+    checkpoint: Option<&Input>,
+) -> Result<String, Failure> {
+    let proof: LiabilityJson = input.json()?;
     let leaf = SumLeaf {
         salt: hash(&proof.leaf.salt, "leaf.salt")?,
         commitment: hash(&proof.leaf.commitment, "leaf.commitment")?,
@@ -330,35 +492,69 @@ fn liability(path: &Path) -> Result<String, Failure> {
             other => format!("proof does not verify: {other}"),
         })
     })?;
-    let totals: Vec<String> = root.sums.iter().map(|(c, a)| format!("{c} {a}")).collect();
-    Ok(format!(
-        "liability holds: your balances are counted in snapshot {} taken at {}, totals {} \
-         (the snapshot root is not yet tied to a signed checkpoint)",
-        plain(&proof.snapshot_id),
-        plain(&proof.taken_at),
-        if totals.is_empty() {
-            "none".to_owned()
-        } else {
-            totals.join(", ")
+    // Then, with a checkpoint, that this snapshot is the one the signed log holds.
+    let tied = match checkpoint {
+        None => None,
+        Some(checkpoint) => {
+            let Some(log) = &proof.log else {
+                return Err(Fails(
+                    "the proof carries no `log` inclusion: its snapshot is not shown to be in \
+                     the signed log"
+                        .into(),
+                ));
+            };
+            let cp = signed_checkpoint(key, checkpoint)?;
+            snapshot::logged(log, &cp, &plain(&proof.snapshot_id), &proof.taken_at, &root)?;
+            Some(cp)
         }
-    ))
+    };
+    let totals: Vec<String> = root.sums.iter().map(|(c, a)| format!("{c} {a}")).collect();
+    let totals = if totals.is_empty() {
+        "none".to_owned()
+    } else {
+        totals.join(", ")
+    };
+    Ok(match tied {
+        Some(cp) => format!(
+            "liability holds: your balances are counted in snapshot {} taken at {}, totals {}, \
+             and the snapshot is leaf {} of {}'s log of {} leaves, under the checkpoint signed \
+             by {}",
+            plain(&proof.snapshot_id),
+            plain(&proof.taken_at),
+            totals,
+            proof.log.as_ref().map_or(0, |l| l.leaf_index),
+            cp.origin,
+            cp.size,
+            key.name
+        ),
+        None => format!(
+            "liability holds: your balances are counted in snapshot {} taken at {}, totals {} \
+             (the snapshot root is not tied to a signed checkpoint; pass --checkpoint)",
+            plain(&proof.snapshot_id),
+            plain(&proof.taken_at),
+            totals
+        ),
+    })
 }
 
-/// Reads a checkpoint answer, verifies its note with the key and checks that the answer's fields
-/// say what the signed note says.
-fn signed_checkpoint(key: &VerifierKey, path: &Path) -> Result<Checkpoint, Failure> {
-    let json: CheckpointJson = read_json(path)?;
-    let cp = verify_note(&json.note, &key.name, &key.key).map_err(|e| {
-        Fails(format!(
-            "signature does not verify: {}: {e}",
-            path.display()
-        ))
-    })?;
+/// Reads a checkpoint answer and checks it with the key.
+fn signed_checkpoint(key: &VerifierKey, input: &Input) -> Result<Checkpoint, Failure> {
+    checked_checkpoint(key, &input.json()?, &input.label)
+}
+
+/// Verifies a checkpoint answer's note with the key and checks that the answer's fields say what
+/// the signed note says.
+fn checked_checkpoint(
+    key: &VerifierKey,
+    json: &CheckpointJson,
+    label: &str,
+) -> Result<Checkpoint, Failure> {
+    let cp = verify_note(&json.note, &key.name, &key.key)
+        .map_err(|e| Fails(format!("signature does not verify: {label}: {e}")))?;
     let root = hash(&json.root_hash, "root_hash")?;
     if json.origin != cp.origin || json.size != cp.size || root != cp.root {
         return Err(Fails(format!(
-            "{}: origin, size or root_hash differs from the signed note",
-            path.display()
+            "{label}: origin, size or root_hash differs from the signed note"
         )));
     }
     if let Some(signature) = &json.signature {
@@ -377,22 +573,13 @@ fn signed_checkpoint(key: &VerifierKey, path: &Path) -> Result<Checkpoint, Failu
             });
         if !matches {
             return Err(Fails(format!(
-                "signature does not verify: {}: the signature field is not the note's signature by {}",
-                path.display(),
+                "signature does not verify: {label}: the signature field is not the note's \
+                 signature by {}",
                 key.name
             )));
         }
     }
     Ok(cp)
-}
-
-fn read_text(path: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(path).map_err(|e| Unusable(format!("{}: {e}", path.display())))
-}
-
-fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, Failure> {
-    serde_json::from_str(&read_text(path)?)
-        .map_err(|e| Unusable(format!("{}: not the expected JSON: {e}", path.display())))
 }
 
 fn decode(text: &str, what: &str) -> Result<Vec<u8>, Failure> {
@@ -409,10 +596,44 @@ fn hash_list(texts: &[String]) -> Result<Vec<Hash>, Failure> {
     texts.iter().map(|t| hash(t, "proof[]")).collect()
 }
 
+/// Lowercase hex, as the leaves write hashes.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// A JSON scalar as plain text: strings without their quotes.
 fn plain(value: &serde_json::Value) -> String {
     match value {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::Source;
+    use std::path::PathBuf;
+
+    #[test]
+    fn an_http_or_https_address_is_a_url_and_anything_else_a_path() {
+        let parse = |s: &str| s.parse::<Source>().unwrap();
+        assert_eq!(
+            parse("https://wallet.example/v1/proofs/key"),
+            Source::Url("https://wallet.example/v1/proofs/key".into())
+        );
+        assert_eq!(
+            parse("HTTP://127.0.0.1:8080/x"),
+            Source::Url("HTTP://127.0.0.1:8080/x".into())
+        );
+        for path in [
+            "key.vkey",
+            "./http:/x",
+            "httpx://a",
+            "ftp://a",
+            "/tmp/https",
+        ] {
+            assert_eq!(parse(path), Source::File(PathBuf::from(path)), "{path}");
+        }
     }
 }

@@ -161,6 +161,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .route("/v1/me/payment-code", get(codes::payment_code))
         .route("/v1/me/transactions", get(records::transactions))
         .route("/v1/me/transactions.csv", get(records::transactions_csv))
+        .route("/v1/me/transactions.json", get(records::transactions_json))
         .route("/v1/me/transactions/{id}", get(records::transaction_one))
         // The journal log's checkpoints and proofs.
         .route(

@@ -88,6 +88,8 @@ mod proofs_http;
 mod red_packets;
 #[path = "api/rewards.rs"]
 mod rewards;
+#[path = "api/statement_proofs.rs"]
+mod statement_proofs;
 #[path = "api/transit.rs"]
 mod transit;
 // Reconciliation against the bank's statements, and the funding invariant.

@@ -57,7 +57,9 @@ mod proof_cli;
 mod proofs;
 // The journal log over HTTP.
 mod proofs_http;
+// Statement exports that carry the log's proofs.
 mod rewards;
+mod statement_proofs;
 // Gift and membership cards (礼品卡、会员卡).
 mod gift_cards;
 // Monthly budgets (消费预算).

@@ -428,3 +428,353 @@ fn liability_paths_and_a_negative_sum() {
     let file = dir.json("bad.json", &bad);
     assert_eq!(verify(&[&k, &public, &l, &file]).0, 2);
 }
+
+/// Appends `leaf` to a log, storing the nodes it completes; answers its index.
+fn append(leaves: &mut Vec<Vec<u8>>, nodes: &mut Nodes, leaf: Vec<u8>) -> u64 {
+    let index = leaves.len() as u64;
+    for (level, i, hash) in appended(index, leaf_hash(&leaf), nodes).unwrap() {
+        nodes.insert((level, i), hash);
+    }
+    leaves.push(leaf);
+    index
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A liability snapshot's log leaf, in the documented format.
+fn snapshot_leaf(id: &str, taken_at_ms: i64, root: &Hash, sums: &BTreeMap<String, i64>) -> String {
+    let mut text = format!(
+        "qianbao-liability-snapshot-v1\nsnapshot {id}\ntaken-at {taken_at_ms}\njournal-seq 20\n\
+         leaves 9\nroot {}\n",
+        hex(root)
+    );
+    for (currency, amount) in sums.iter().filter(|(_, a)| **a != 0) {
+        text.push_str(&format!("sum {currency} {amount}\n"));
+    }
+    text
+}
+
+#[test]
+fn a_liability_proof_is_tied_to_the_signed_log_by_its_snapshot_leaf() {
+    let dir = Dir::new();
+    let mut rng = Lcg(9162);
+    let balances: Vec<SumLeaf> = (0..9)
+        .map(|i| SumLeaf {
+            salt: rng.bytes32(),
+            commitment: rng.bytes32(),
+            balances: BTreeMap::from([
+                ("CNY".to_owned(), 1_000 + i),
+                ("USD".to_owned(), if i == 4 { 250 } else { 0 }),
+                ("EUR".to_owned(), 0),
+            ]),
+        })
+        .collect();
+    let tree = SumTree::build(&balances).unwrap();
+    let root = tree.root();
+    let taken_at = 1_796_054_400_000i64;
+    // A log of journal lines with the snapshot's leaf among them, then more lines.
+    let (mut leaves, mut nodes) = log(20, &mut rng);
+    let good_leaf = snapshot_leaf("snap_2026_12_07", taken_at, &root.hash, &root.sums);
+    let at = append(&mut leaves, &mut nodes, good_leaf.clone().into_bytes());
+    // A leaf with its fields out of order, logged too (a strict parser refuses it).
+    let shuffled = good_leaf.replace("journal-seq 20\nleaves 9\n", "leaves 9\njournal-seq 20\n");
+    let shuffled_at = append(&mut leaves, &mut nodes, shuffled.clone().into_bytes());
+    for _ in 0..5 {
+        let extra = log(1, &mut rng).0.remove(0);
+        append(&mut leaves, &mut nodes, extra);
+    }
+    let size = leaves.len() as u64;
+    let (signing, vkey) = key(7);
+    let public = dir.write("key.vkey", &vkey);
+    let cp = checkpoint(size, &nodes, &signing);
+    let cp_file = dir.json("checkpoint.json", &cp);
+    let sums = |m: &BTreeMap<String, i64>| json!(m);
+    let log_of = |index: u64, leaf: &str| {
+        json!({
+            "leaf_index": index,
+            "leaf": B64.encode(leaf),
+            "tree_size": size,
+            "root_hash": cp["root_hash"],
+            "proof": b64s(&inclusion_proof(index, size, &nodes).unwrap()),
+        })
+    };
+    let index = 4;
+    let good = json!({
+        "snapshot_id": "snap_2026_12_07",
+        "taken_at": "2026-11-30T16:00:00Z",
+        "leaf": {
+            "salt": B64.encode(balances[index].salt),
+            "commitment": B64.encode(balances[index].commitment),
+            "balances": sums(&balances[index].balances),
+            "id": "w_1",
+        },
+        "path": tree.path(index).unwrap().iter().map(|s| json!({
+            "side": if s.side == Side::Left { "left" } else { "right" },
+            "hash": B64.encode(s.hash),
+            "sums": sums(&s.sums),
+        })).collect::<Vec<_>>(),
+        "root": {"hash": B64.encode(root.hash), "sums": sums(&root.sums)},
+        "log": log_of(at, &good_leaf),
+    });
+    let (k, l, c) = (
+        flag("--public-key"),
+        flag("--liability"),
+        flag("--checkpoint"),
+    );
+    let file = dir.json("liability.json", &good);
+    let (code, out, err) = verify(&[&k, &public, &l, &file, &c, &cp_file]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(&format!(
+            "the snapshot is leaf {at} of {ORIGIN}'s log of {size} leaves"
+        )),
+        "{out}"
+    );
+    // Without a checkpoint it holds as a sum-tree path, and says it is not tied.
+    let (code, out, _) = verify(&[&k, &public, &l, &file]);
+    assert_eq!(code, 0);
+    assert!(out.contains("not tied to a signed checkpoint"), "{out}");
+
+    let fails = |name: &str, bad: &Value, wanted: &str| {
+        let file = dir.json(name, bad);
+        let (code, out, err) = verify(&[&k, &public, &l, &file, &c, &cp_file]);
+        assert_eq!(code, 1, "{name}: {out}{err}");
+        assert!(err.contains(wanted), "{name}: {err}");
+    };
+    // The leaf of another snapshot (logged, but not this one).
+    let other = snapshot_leaf("snap_2026_12_06", taken_at, &root.hash, &root.sums);
+    let mut bad = good.clone();
+    bad["snapshot_id"] = json!("snap_2026_12_06");
+    fails("other-id.json", &bad, "snapshot id differs");
+    // A leaf whose bytes are not the logged ones: the log proof fails first.
+    let mut bad = good.clone();
+    bad["log"]["leaf"] = json!(B64.encode(&other));
+    fails("other-leaf.json", &bad, "proof does not verify");
+    // The published root is not the one logged: hex in the leaf, base64 in the proof.
+    let tree2 = SumTree::build(&balances[..8]).unwrap();
+    let mut second = good.clone();
+    let logged_other_root =
+        snapshot_leaf("snap_2026_12_07", taken_at, &tree2.root().hash, &root.sums);
+    let (mut leaves2, mut nodes2) = (leaves.clone(), nodes.clone());
+    let at2 = append(
+        &mut leaves2,
+        &mut nodes2,
+        logged_other_root.clone().into_bytes(),
+    );
+    let size2 = leaves2.len() as u64;
+    let cp2 = checkpoint(size2, &nodes2, &signing);
+    let cp2_file = dir.json("checkpoint2.json", &cp2);
+    second["log"] = json!({
+        "leaf_index": at2,
+        "leaf": B64.encode(&logged_other_root),
+        "tree_size": size2,
+        "root_hash": cp2["root_hash"],
+        "proof": b64s(&inclusion_proof(at2, size2, &nodes2).unwrap()),
+    });
+    let file = dir.json("other-root.json", &second);
+    let (code, _, err) = verify(&[&k, &public, &l, &file, &c, &cp2_file]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("root differs: the log leaf's sum-tree root is"),
+        "{err}"
+    );
+    // Totals that are not the logged ones.
+    let mut fewer = root.sums.clone();
+    fewer.insert("USD".into(), 0);
+    let lower = snapshot_leaf("snap_2026_12_07", taken_at, &root.hash, &fewer);
+    let at3 = append(&mut leaves2, &mut nodes2, lower.clone().into_bytes());
+    let size3 = leaves2.len() as u64;
+    let cp3 = checkpoint(size3, &nodes2, &signing);
+    let cp3_file = dir.json("checkpoint3.json", &cp3);
+    let mut third = good.clone();
+    third["log"] = json!({
+        "leaf_index": at3,
+        "leaf": B64.encode(&lower),
+        "tree_size": size3,
+        "root_hash": cp3["root_hash"],
+        "proof": b64s(&inclusion_proof(at3, size3, &nodes2).unwrap()),
+    });
+    let file = dir.json("other-sums.json", &third);
+    let (code, _, err) = verify(&[&k, &public, &l, &file, &c, &cp3_file]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("totals differ"), "{err}");
+    // The same log proof against a checkpoint of another size.
+    let (code, _, err) = verify(&[&k, &public, &l, &dir.json("g.json", &good), &c, &cp3_file]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("tree size differs"), "{err}");
+    // A logged leaf that is not in the strict format.
+    let mut bad = good.clone();
+    bad["log"] = log_of(shuffled_at, &shuffled);
+    fails(
+        "shuffled.json",
+        &bad,
+        "the leaf's line \"leaves 9\" is not `journal-seq <value>`",
+    );
+    // A taken_at that is not the logged one.
+    let mut bad = good.clone();
+    bad["taken_at"] = json!(taken_at + 1);
+    fails("taken-at.json", &bad, "taken_at differs");
+    // A bent hash of the log proof.
+    let mut bad = good.clone();
+    let mut h = B64
+        .decode(bad["log"]["proof"][0].as_str().unwrap())
+        .unwrap();
+    h[3] ^= 4;
+    bad["log"]["proof"][0] = json!(B64.encode(h));
+    fails("bent.json", &bad, "proof does not verify");
+    // Asked to tie it, a proof without `log` does not hold.
+    let mut bad = good.clone();
+    bad.as_object_mut().unwrap().remove("log");
+    fails("no-log.json", &bad, "carries no `log` inclusion");
+    // The checkpoint by another key.
+    let (_, stranger) = key(8);
+    let stranger = dir.write("stranger.vkey", &stranger);
+    let (code, _, err) = verify(&[&k, &stranger, &l, &file, &c, &cp3_file]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("signature does not verify"), "{err}");
+}
+
+/// The entry a generated journal leaf names.
+fn entry_of(leaf: &[u8]) -> String {
+    let text = std::str::from_utf8(leaf).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("entry "))
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn a_statement_file_is_checked_line_by_line_in_json_and_csv() {
+    let dir = Dir::new();
+    let mut rng = Lcg(4180);
+    let (mut leaves, mut nodes) = log(30, &mut rng);
+    let snapshot = snapshot_leaf("s1", 1, &[0; 32], &BTreeMap::new());
+    let snapshot_at = append(&mut leaves, &mut nodes, snapshot.into_bytes());
+    let size = leaves.len() as u64;
+    let (signing, vkey) = key(7);
+    // The key as `GET /v1/proofs/key` answers it.
+    let public = dir.json("key.json", &json!({"vkey": vkey, "origin": ORIGIN}));
+    let cp = checkpoint(size, &nodes, &signing);
+    let proof_of = |index: u64| {
+        json!({
+            "leaf_index": index,
+            "leaf": B64.encode(&leaves[index as usize]),
+            "tree_size": size,
+            "root_hash": cp["root_hash"],
+            "proof": b64s(&inclusion_proof(index, size, &nodes).unwrap()),
+            "accounts": [],
+        })
+    };
+    let line = |id: &str, index: Option<u64>| {
+        json!({
+            "id": id,
+            "type": "transfer",
+            "memo": "a, \"quoted\"\nmemo",
+            "entry": index.map(|i| entry_of(&leaves[i as usize])),
+            "proof": index.map(proof_of),
+        })
+    };
+    let statement = json!({
+        "checkpoint": cp,
+        "transactions": [line("m3", Some(29)), line("m2", Some(12)), line("m1", None), line("m0", Some(0))],
+    });
+    let (k, st) = (flag("--public-key"), flag("--statement"));
+    let file = dir.json("statement.json", &statement);
+    let (code, out, err) = verify(&[&k, &public, &st, &file]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        out.trim(),
+        format!(
+            "statement holds: 3 lines included in {ORIGIN} at size {size} (1 without a proof: no \
+             ledger entry, or logged after the checkpoint)"
+        )
+    );
+
+    // A record whose entry is not its leaf's.
+    let mut bad = statement.clone();
+    bad["transactions"][1]["entry"] = statement["transactions"][0]["entry"].clone();
+    let (code, _, err) = verify(&[&k, &public, &st, &dir.json("bad.json", &bad)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("line m2: entry differs"), "{err}");
+    // A proof of a leaf that is not a journal line (the snapshot's), though it is in the log.
+    let mut bad = statement.clone();
+    bad["transactions"][3]["proof"] = proof_of(snapshot_at);
+    bad["transactions"][3]["entry"] = Value::Null;
+    let (code, _, err) = verify(&[&k, &public, &st, &dir.json("bad.json", &bad)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("line m0: the leaf is not a journal line's"),
+        "{err}"
+    );
+
+    // The same statement as the CSV export writes it, under --checkpoint.
+    let guard = |text: &str| {
+        let guarded = if text.starts_with(['=', '+', '-', '@']) {
+            format!("'{text}")
+        } else {
+            text.to_owned()
+        };
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    };
+    let root = cp["root_hash"].as_str().unwrap();
+    let mut csv = String::from(
+        "\u{feff}id,memo,entry,leaf_index,tree_size,leaf,proof,accounts,checkpoint_size,checkpoint_root\n",
+    );
+    for l in statement["transactions"].as_array().unwrap() {
+        let p = &l["proof"];
+        let proofs = if p.is_null() {
+            ",,,,".to_owned()
+        } else {
+            let path: Vec<&str> = p["proof"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h.as_str().unwrap())
+                .collect();
+            format!(
+                "{},{},{},{},{}",
+                p["leaf_index"],
+                p["tree_size"],
+                guard(p["leaf"].as_str().unwrap()),
+                guard(&path.join(" ")),
+                guard("")
+            )
+        };
+        csv.push_str(&format!(
+            "{},{},{},{proofs},{size},{}\n",
+            guard(l["id"].as_str().unwrap()),
+            guard(l["memo"].as_str().unwrap()),
+            guard(l["entry"].as_str().unwrap_or_default()),
+            guard(root)
+        ));
+    }
+    csv.push_str(
+        "\nbudget_month,budget_line,budget,spent,percent\n\"2026-12\",\"total\",1.00,0.50,50\n",
+    );
+    let csv_file = dir.write("statement.csv", &csv);
+    let cp_file = dir.json("checkpoint.json", &cp);
+    let c = flag("--checkpoint");
+    let (code, out, err) = verify(&[&k, &public, &st, &csv_file, &c, &cp_file]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("statement holds: 3 lines included"), "{out}");
+    // A row naming another checkpoint root.
+    let other_root = B64.encode([7u8; 32]);
+    let bent = csv.replacen(&guard(root), &guard(&other_root), 1);
+    let (code, _, err) = verify(&[
+        &k,
+        &public,
+        &st,
+        &dir.write("bent.csv", &bent),
+        &c,
+        &cp_file,
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("line m3: root differs"), "{err}");
+    // A CSV export made without proofs: unusable, saying how to get one.
+    let plain = dir.write("plain.csv", "\u{feff}id,type\n\"m3\",\"transfer\"\n");
+    let (code, _, err) = verify(&[&k, &public, &st, &plain, &c, &cp_file]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("proofs=true"), "{err}");
+}

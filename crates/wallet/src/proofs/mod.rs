@@ -11,6 +11,7 @@ mod inclusion;
 pub mod liabilities;
 mod nodes;
 mod records;
+pub mod statement;
 
 pub use checkpoint::SignedCheckpoint;
 pub use error::ProofError;

@@ -1,5 +1,6 @@
 //! The holder's records: the list (filtered by type and time, cursor-paged), one record, the CSV
-//! export and the month's summary. Days and months are China time (UTC+8, no daylight saving).
+//! and JSON exports (optionally carrying the journal log's proofs) and the month's summary. Days
+//! and months are China time (UTC+8, no daylight saving).
 
 use super::super::paging::{next_cursor, page_size};
 use super::statement::{StatementLang, statement};
@@ -13,9 +14,15 @@ use axum::extract::{Path, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use qianbao_api_types::proofs::{CheckpointReply, InclusionReply, ProofAccount};
+use qianbao_api_types::statement::{StatementExport, StatementLine};
 use qianbao_api_types::{Problem, SummaryBody, SummaryCategory, TransactionBody, TransactionPage};
 use qianbao_wallet::domain::ChinaDay;
 use qianbao_wallet::money::records::{Direction, MovementFilter, MovementKind, MovementRecord};
+use qianbao_wallet::proofs::Inclusion;
+use qianbao_wallet::proofs::statement::STATEMENT_PROOFS_MAX;
 use serde::Deserialize;
 
 /// A time bound of the records' filters: an RFC 3339 time or a day (`YYYY-MM-DD`, China time).
@@ -85,6 +92,41 @@ pub struct ExportQuery {
     /// (`YYYY-MM-DD HH:MM:SS`), amounts in yuan with two decimals.
     #[param(value_type = Option<StatementLang>)]
     pub lang: Option<StatementLang>,
+    /// `true`: each row also carries its ledger entry's inclusion proof in the journal log, all
+    /// under one checkpoint (columns `entry`, `leaf_index`, `tree_size`, `leaf`, `proof`,
+    /// `accounts`, `checkpoint_size`, `checkpoint_root`; at most 1,000 rows, else 422).
+    /// Default `false`.
+    #[param(value_type = Option<bool>)]
+    pub proofs: Option<String>,
+    /// With `proofs=true`: the size of the published checkpoint to prove under (as
+    /// `GET /v1/proofs/checkpoint` answered it); the latest when left out.
+    #[param(minimum = 0)]
+    pub size: Option<i64>,
+}
+
+/// Filters of the JSON statement: those of the CSV export, without its language.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct StatementQuery {
+    /// `topup`, `withdrawal`, `transfer`, `payment`, `refund` or `settlement`.
+    #[serde(rename = "type")]
+    #[param(pattern = r"^(topup|withdrawal|transfer|payment|refund|settlement)$")]
+    pub kind: Option<String>,
+    /// From this time (RFC 3339) or day (`YYYY-MM-DD`, China time) on.
+    #[param(value_type = Option<TimeBound>)]
+    pub from: Option<String>,
+    /// Before this time, or until the end of this day.
+    #[param(value_type = Option<TimeBound>)]
+    pub to: Option<String>,
+    /// `true`: each record carries its ledger entry's inclusion proof, and the answer the
+    /// checkpoint they are all under (at most 1,000 records, else 422). Default `false`.
+    #[param(value_type = Option<bool>)]
+    pub proofs: Option<String>,
+    /// With `proofs=true`: the size of the published checkpoint to prove under (as
+    /// `GET /v1/proofs/checkpoint` answered it); the latest when left out.
+    #[param(minimum = 0)]
+    pub size: Option<i64>,
 }
 
 /// A time bound: RFC 3339, or a day in China time (`to` then means the end of that day).
@@ -192,6 +234,8 @@ pub async fn transactions(
         from: query.from,
         to: query.to,
         lang: None,
+        proofs: None,
+        size: None,
     };
     let mut f = filter(&export, query.cursor.as_ref(), limit + 1)?;
     f.limit = limit + 1;
@@ -230,24 +274,94 @@ pub(crate) fn csv_field(text: &str) -> String {
     format!("\"{}\"", guarded.replace('"', "\"\""))
 }
 
+/// `proofs=true|false`, named in the refusal (a bare `bool` would be refused without the field).
+fn proofs_wanted(text: Option<&str>, size: Option<i64>) -> Result<bool, ApiError> {
+    let wanted = match text {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                "proofs is true or false.",
+            )
+            .field("proofs"));
+        }
+    };
+    if size.is_some() && !wanted {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            "size chooses the checkpoint of the proofs: it needs proofs=true.",
+        )
+        .field("size"));
+    }
+    Ok(wanted)
+}
+
+/// The records an export covers: at most 10,000, or with proofs at most
+/// [`STATEMENT_PROOFS_MAX`] — more is refused rather than cut, since a statement with proofs
+/// that silently left records out would prove less than it seems to.
+async fn export_rows(
+    state: &AppState,
+    me: &CurrentHolder,
+    query: &ExportQuery,
+    proofs: bool,
+) -> Result<Vec<MovementRecord>, ApiError> {
+    let limit = if proofs {
+        i64::try_from(STATEMENT_PROOFS_MAX)
+            .unwrap_or(i64::MAX)
+            .saturating_add(1)
+    } else {
+        qianbao_wallet::money::history::EXPORT_ROWS_MAX
+    };
+    let rows = state
+        .money
+        .records(&state.storage, &me.holder, filter(query, None, limit)?)
+        .await?;
+    if proofs && rows.len() > STATEMENT_PROOFS_MAX {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_request",
+            format!(
+                "More than {STATEMENT_PROOFS_MAX} records match: a statement carries proofs for \
+                 at most {STATEMENT_PROOFS_MAX}. Narrow from and to (or type), and export the \
+                 periods one by one."
+            ),
+        )
+        .field("proofs"));
+    }
+    Ok(rows)
+}
+
 /// The holder's records as a CSV statement (at most 10,000 rows), with the same filters: UTF-8
-/// with a byte-order mark, Chinese unless `lang=en`, times in China time.
+/// with a byte-order mark, Chinese unless `lang=en`, times in China time. With `proofs=true`
+/// (at most 1,000 rows) each row also carries the inclusion proof of its ledger entry under one
+/// checkpoint, in columns named the same in both languages; the signed checkpoint itself is
+/// `GET /v1/proofs/checkpoint` (pass its `size` here to prove under that one).
 #[utoipa::path(get, path = "/v1/me/transactions.csv", tag = "money", security(("session" = [])), params(ExportQuery),
-    responses((status = 200, description = "text/csv", content_type = "text/csv", body = String)))]
+    responses((status = 200, description = "text/csv", content_type = "text/csv", body = String),
+        (status = 422, description = "`invalid_request`: a bad filter; `proofs` not true or false, or more than 1,000 records with proofs; `size` no published checkpoint's", body = Problem, content_type = "application/problem+json")))]
 pub async fn transactions_csv(
     State(state): State<AppState>,
     me: CurrentHolder,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    let f = filter(
-        &query,
-        None,
-        qianbao_wallet::money::history::EXPORT_ROWS_MAX,
-    )?;
-    let from_ms = f.from_ms;
-    let rows = state.money.records(&state.storage, &me.holder, f).await?;
+    let proofs = proofs_wanted(query.proofs.as_deref(), query.size)?;
+    let from_ms = query.from.as_deref().map(|t| bound(t, false)).transpose()?;
+    let rows = export_rows(&state, &me, &query, proofs).await?;
+    let proved = if proofs {
+        Some(
+            state
+                .proofs
+                .statement(&state.storage, &me.holder, &rows, query.size)
+                .await?,
+        )
+    } else {
+        None
+    };
     let lang = query.lang.unwrap_or_default();
-    let mut out = statement(&rows, lang);
+    let mut out = statement(&rows, lang, proved.as_ref());
     // The budgets follow the records, only for a holder who budgets.
     out.push_str(
         &crate::routes::budgets::statement_section(&state, &me.holder, from_ms, lang).await?,
@@ -263,6 +377,93 @@ pub async fn transactions_csv(
         HeaderValue::from_static("attachment; filename=\"qianbao-transactions.csv\""),
     );
     Ok(response)
+}
+
+/// An inclusion proof on the wire, as `GET /v1/me/transactions/{id}/proof` answers it.
+pub(crate) fn inclusion_reply(p: &Inclusion) -> InclusionReply {
+    InclusionReply {
+        leaf_index: p.leaf_index,
+        leaf: B64.encode(&p.leaf),
+        tree_size: p.tree_size,
+        root_hash: B64.encode(p.root),
+        proof: p.proof.iter().map(|h| B64.encode(h)).collect(),
+        accounts: p
+            .accounts
+            .iter()
+            .map(|a| ProofAccount {
+                commitment: B64.encode(a.commitment),
+                salt: B64.encode(a.salt),
+            })
+            .collect(),
+    }
+}
+
+/// The holder's records as a JSON statement, with the CSV export's filters: amounts in minor
+/// units, the API's codes, RFC 3339 times and each record's ledger entry. With `proofs=true`
+/// (at most 1,000 records, else 422 naming `proofs`) every record with a logged entry carries
+/// its inclusion proof, all under the one signed checkpoint the answer carries (the latest,
+/// published first when the log has grown, or the one of `size`), read in one snapshot:
+/// `qianbao proof verify --statement` checks the file offline.
+#[utoipa::path(get, path = "/v1/me/transactions.json", tag = "money", security(("session" = [])), params(StatementQuery),
+    responses((status = 200, description = "The statement", body = StatementExport),
+        (status = 422, description = "`invalid_request`: a bad filter; `proofs` not true or false, or more than 1,000 records with proofs; `size` no published checkpoint's", body = Problem, content_type = "application/problem+json")))]
+pub async fn transactions_json(
+    State(state): State<AppState>,
+    me: CurrentHolder,
+    ApiQuery(query): ApiQuery<StatementQuery>,
+) -> Result<Json<StatementExport>, ApiError> {
+    let proofs = proofs_wanted(query.proofs.as_deref(), query.size)?;
+    let export = ExportQuery {
+        kind: query.kind,
+        from: query.from,
+        to: query.to,
+        lang: None,
+        proofs: None,
+        size: None,
+    };
+    let rows = export_rows(&state, &me, &export, proofs).await?;
+    let proved = if proofs {
+        Some(
+            state
+                .proofs
+                .statement(&state.storage, &me.holder, &rows, query.size)
+                .await?,
+        )
+    } else {
+        None
+    };
+    let line_proofs = proved.as_ref().map(|p| p.lines.as_slice()).unwrap_or(&[]);
+    let transactions = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| StatementLine {
+            proof: line_proofs
+                .get(i)
+                .and_then(Option::as_ref)
+                .map(inclusion_reply),
+            id: m.id,
+            kind: m.kind.as_str().into(),
+            direction: m.direction.as_str().into(),
+            amount: m.amount.minor(),
+            fee: m.fee.minor(),
+            currency: m.currency.as_str().into(),
+            counterparty: m.counterparty,
+            status: m.status.as_str().into(),
+            memo: m.memo,
+            created_at: rfc3339(m.created_ms),
+            entry: m.entry_id,
+        })
+        .collect();
+    Ok(Json(StatementExport {
+        checkpoint: proved.map(|p| CheckpointReply {
+            origin: p.checkpoint.origin,
+            size: p.checkpoint.size,
+            root_hash: B64.encode(p.checkpoint.root),
+            note: p.checkpoint.note,
+            signature: B64.encode(p.checkpoint.signature),
+        }),
+        transactions,
+    }))
 }
 
 /// `?month=YYYY-MM`.

@@ -1,12 +1,17 @@
 //! The holder's records as a CSV statement a spreadsheet opens as it is: UTF-8 with a byte-order
 //! mark (without it, Excel on a Chinese system reads the file as GBK and garbles it), times in
 //! China time, amounts as yuan with two decimals. Chinese by default; `lang=en` keeps the English
-//! column names and the API's codes for integrators.
+//! column names and the API's codes for integrators. With `proofs=true` every line also carries
+//! the inclusion proof of its ledger entry in the journal log (issue 23).
 
 use super::records::csv_field;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
 use qianbao_ledger::Amount;
 use qianbao_wallet::money::history::own_card;
 use qianbao_wallet::money::records::{Direction, MovementKind, MovementRecord, MovementStatus};
+use qianbao_wallet::proofs::Inclusion;
+use qianbao_wallet::proofs::statement::StatementProofs;
 use serde::Deserialize;
 
 /// The statement's language.
@@ -27,16 +32,30 @@ const HEADER_ZH: &str =
     "交易号,类型,收/支,金额（元）,手续费（元）,币种,对方,状态,备注,时间（北京时间）";
 const HEADER_EN: &str = "id,type,direction,amount,fee,currency,counterparty,status,memo,created_at";
 
-/// The whole file: the mark, the header and one line per record.
-pub fn statement(rows: &[MovementRecord], lang: StatementLang) -> String {
+/// The proof columns (`proofs=true`), named alike in both languages: they are for
+/// `qianbao proof verify --statement`, which finds them by these names, not for reading.
+const HEADER_PROOFS: &str =
+    "entry,leaf_index,tree_size,leaf,proof,accounts,checkpoint_size,checkpoint_root";
+
+/// The whole file: the mark, the header and one line per record; with `proofs`, each line
+/// carries the proof columns too (`docs/proofs.md`).
+pub fn statement(
+    rows: &[MovementRecord],
+    lang: StatementLang,
+    proofs: Option<&StatementProofs>,
+) -> String {
     let mut out = String::new();
     out.push(BOM);
     out.push_str(match lang {
         StatementLang::Zh => HEADER_ZH,
         StatementLang::En => HEADER_EN,
     });
+    if proofs.is_some() {
+        out.push(',');
+        out.push_str(HEADER_PROOFS);
+    }
     out.push('\n');
-    for m in rows {
+    for (i, m) in rows.iter().enumerate() {
         let (kind, direction, status) = match lang {
             StatementLang::Zh => (
                 kind_zh(m.kind).to_string(),
@@ -63,9 +82,56 @@ pub fn statement(rows: &[MovementRecord], lang: StatementLang) -> String {
         ]
         .join(",");
         out.push_str(&line);
+        if let Some(proofs) = proofs {
+            out.push(',');
+            out.push_str(&proof_columns(
+                m,
+                proofs.lines.get(i).and_then(Option::as_ref),
+                proofs,
+            ));
+        }
         out.push('\n');
     }
     out
+}
+
+/// A row's proof columns: its entry, then the proof's fields (empty when it has none), then the
+/// checkpoint's size and root on every row. Hashes are base64; lists are separated by spaces
+/// and an account is `commitment:salt`. Through [`csv_field`] like every text, so a base64
+/// value that begins with `+` reaches a spreadsheet as `'+…` (the verifier drops that `'`).
+fn proof_columns(m: &MovementRecord, proof: Option<&Inclusion>, all: &StatementProofs) -> String {
+    let entry = csv_field(m.entry_id.as_deref().unwrap_or_default());
+    let checkpoint = [
+        all.checkpoint.size.to_string(),
+        csv_field(&B64.encode(all.checkpoint.root)),
+    ];
+    let proof = match proof {
+        None => vec![String::new(); 5],
+        Some(p) => vec![
+            p.leaf_index.to_string(),
+            p.tree_size.to_string(),
+            csv_field(&B64.encode(&p.leaf)),
+            csv_field(
+                &p.proof
+                    .iter()
+                    .map(|h| B64.encode(h))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            csv_field(
+                &p.accounts
+                    .iter()
+                    .map(|a| format!("{}:{}", B64.encode(a.commitment), B64.encode(a.salt)))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        ],
+    };
+    std::iter::once(entry)
+        .chain(proof)
+        .chain(checkpoint)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn kind_zh(kind: MovementKind) -> &'static str {
