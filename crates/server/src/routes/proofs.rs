@@ -19,7 +19,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use qianbao_api_types::proofs::{
     CheckpointReply, ConsistencyQuery, ConsistencyReply, CosignRequest, InclusionQuery,
     InclusionReply, LiabilityLeaf, LiabilityNode, LiabilityProofReply, LiabilityStep, LogKeyReply,
-    ProofAccount, SnapshotInLog,
+    SnapshotInLog,
 };
 use qianbao_proofs::sum_tree::Side;
 use qianbao_wallet::AccountOwner;
@@ -97,21 +97,7 @@ pub async fn inclusion(
         .proofs
         .inclusion(&state.storage, &me.holder, &movement, q.size)
         .await?;
-    Ok(Json(InclusionReply {
-        leaf_index: p.leaf_index,
-        leaf: B64.encode(&p.leaf),
-        tree_size: p.tree_size,
-        root_hash: B64.encode(p.root),
-        proof: p.proof.iter().map(|h| B64.encode(h)).collect(),
-        accounts: p
-            .accounts
-            .iter()
-            .map(|a| ProofAccount {
-                commitment: B64.encode(a.commitment),
-                salt: B64.encode(a.salt),
-            })
-            .collect(),
-    }))
+    Ok(Json(crate::routes::money::records::inclusion_reply(&p)))
 }
 
 /// A witness's cosignature of checkpoint `size`: accepted only when it verifies, over that
