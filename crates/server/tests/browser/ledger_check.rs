@@ -16,6 +16,29 @@ use crate::money_helpers::{answer, funded, transfer};
 use crate::webdriver::Window;
 use serde_json::{Value, json};
 
+/// Makes the page's next `GET /v1/proofs/checkpoint` answer `arguments[0]` (a checkpoint the
+/// server signed earlier) instead of asking the server, as if the log grew right after it.
+const STALE_CHECKPOINT_ONCE: &str = r#"
+const stale = arguments[0];
+const real = window.fetch;
+window.fetch = function (input, init) {
+  if (String(input).includes('/v1/proofs/checkpoint')) {
+    window.fetch = real;
+    return Promise.resolve(new Response(JSON.stringify(stale), { status: 200, headers: { 'Content-Type': 'application/json' } }));
+  }
+  return real.call(this, input, init);
+};
+"#;
+
+/// From what the page keeps: the last check's checkpoint size, the size its liability proof was
+/// checked under, and the size of the checkpoint it remembers.
+const LAST_SIZES: &str = r#"
+const keys = Object.keys(localStorage);
+const r = JSON.parse(localStorage[keys.find((k) => k.startsWith('qb_ledger_result:'))]);
+const cp = JSON.parse(localStorage[keys.find((k) => k.startsWith('qb_ledger_cp:'))]);
+return [r.size, r.liability.logSize, cp.size];
+"#;
+
 /// Scrolls to the top (the mark), then saves the screen.
 async fn shot(w: &Window, name: &str, lang: &str) {
     w.run("window.scrollTo(0, 0)", json!([])).await;
@@ -94,6 +117,25 @@ async fn the_app_verifies_the_ledger_and_raises_the_alarm_when_history_is_rewrit
     w.goto(&format!("{base}/#/home")).await;
     w.wait_for_text("#home-ledger-ok", "账本已验证").await;
     assert!(hidden(&w, "#home-ledger-alarm").await);
+
+    // The log grows between the check's checkpoint and the liability proof (here a transfer
+    // after the checkpoint the page is handed, which the phone has seen already): the proof is
+    // under the newer checkpoint the server signs on demand, so the page fetches that one, checks
+    // its signature and that it extends the first, checks the snapshot's leaf under it, and
+    // remembers it.
+    let (status, before) =
+        answer(call(&app, "GET", "/v1/proofs/checkpoint", None, None).await).await;
+    assert_eq!(status, 200, "{before}");
+    let (status, body) = answer(transfer(&app, &a, &b, 50).await).await;
+    assert_eq!(status, 201, "{body}");
+    w.run(STALE_CHECKPOINT_ONCE, json!([before])).await;
+    check_now(&w, &base).await;
+    let size = before["size"].as_i64().unwrap();
+    w.wait_for_text("#ledger-consistency", &format!("{size} → {size} 条"))
+        .await;
+    w.wait_for_text("#ledger-liab-state", "已计入").await;
+    let sizes = w.run(LAST_SIZES, json!([])).await;
+    assert_eq!(sizes, json!([size, size + 1, size + 1]), "{sizes}");
 
     // The operator publishes another root than the tree the holder's path climbs to: the
     // alarm names the liabilities, the transactions checked before it still shown.
