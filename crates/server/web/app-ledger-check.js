@@ -139,23 +139,29 @@ async function liabilityProof() {
 
 /**
  * The liability part of a check, after the transactions were checked under `cp` ({size, root,
- * rootB64} with the signature checked). The proof's log inclusion is under the latest checkpoint when the
- * server answers, which is newer than `cp` when the log grew meanwhile (a snapshot is itself a
- * log leaf, and the server signs a new checkpoint on demand): then that checkpoint is fetched and
- * its signature checked, it must extend `cp` (else history was rewritten), and the inclusion is
- * checked under it, never under a root only the proof names. Fills out.liability ({state: 'ok' |
- * 'bad' | 'no_snapshot' | 'not_in_snapshot', ...}); answers the newest checkpoint verified, to
- * remember, or null when the check failed (out holds why).
+ * rootB64}, its signature checked). The proof's log inclusion is under the latest checkpoint
+ * when the server answers, which is newer than `cp` when the log grew meanwhile (a snapshot is
+ * itself a log leaf, and the server signs a new checkpoint on demand): then that checkpoint is
+ * fetched and its signature checked, it must extend `cp` (else history was rewritten), and the
+ * inclusion is checked under it, never under a root only the proof names. Fills out.liability
+ * ({state: 'ok' | 'bad' | 'no_snapshot' | 'not_in_snapshot', ...}); answers the newest
+ * checkpoint verified, to remember, or null when the check failed (out holds why).
  */
 async function checkLiabilityNow(vkey, cp, out) {
   const fail = (reason) => { Object.assign(out, { ok: false, reason }); return null; };
+  const bad = (reason) => { out.liability = { state: 'bad', reason }; return fail('liability'); };
   let logCp = cp;
   let answer = await liabilityProof();
-  // Three tries: a log growing between the calls each time is a busy server, not an alarm.
-  for (let tries = 0; answer.proof && answer.proof.log && answer.proof.log.tree_size !== logCp.size; tries++) {
+  for (let tries = 0; ; tries++) {
+    const size = answer.proof && answer.proof.log && answer.proof.log.tree_size;
+    // A size that is not a number is left to checkLiability, which refuses it.
+    if (!answer.proof || !Number.isSafeInteger(size) || size === logCp.size) break;
+    // Asked for after `cp` was signed, the proof cannot be under an older checkpoint.
+    if (size < logCp.size && logCp === cp) return bad('log_size');
+    // A log growing between the calls each time is a busy server, not an alarm.
     if (tries === 3) throw new Error('the log kept growing during the check');
-    const size = answer.proof.log.tree_size;
-    if (!(size > logCp.size)) { answer = await liabilityProof(); continue; }
+    // The log grew again after the newer checkpoint below was fetched: ask for the proof again.
+    if (size < logCp.size) { answer = await liabilityProof(); continue; }
     const reply = await api('GET', '/v1/proofs/checkpoint', { quiet: true });
     const newer = await checkCheckpoint(reply, vkey);
     if (!newer.ok) return fail(newer.reason);
@@ -169,10 +175,7 @@ async function checkLiabilityNow(vkey, cp, out) {
     }
     // The server signs the latest checkpoint before it answers: a proof past the newest one
     // is under a tree nobody signed.
-    if (size > newer.size) {
-      out.liability = { state: 'bad', reason: 'log_size' };
-      return fail('liability');
-    }
+    if (size > newer.size) return bad('log_size');
     logCp = { size: newer.size, root: newer.root, rootB64: reply.root_hash };
   }
   if (!answer.proof) {
@@ -180,10 +183,7 @@ async function checkLiabilityNow(vkey, cp, out) {
     return logCp;
   }
   const r = await checkLiability(answer.proof, logCp);
-  if (!r.ok) {
-    out.liability = { state: 'bad', reason: r.reason };
-    return fail('liability');
-  }
+  if (!r.ok) return bad(r.reason);
   out.liability = { state: 'ok', snapshotId: r.snapshotId, takenAt: r.takenAt, balances: r.balances, totals: r.totals, logSize: logCp.size };
   return logCp;
 }
