@@ -243,7 +243,8 @@ function drawDetails(r) {
   const list = clear('ledger-txs');
   for (const x of r.txs || []) {
     list.append(el('li', { dataset: { ok: x.ok ? '1' : '0' } },
-      el('code', { text: String(x.id).slice(0, 12) }),
+      // The id's end: ids begin with their time, so three of a day's share their first digits.
+      el('code', { text: '…' + String(x.id).slice(-8), title: String(x.id) }),
       ' ' + t(x.ok ? 'ledger.tx_ok' : 'ledger.tx_bad', { index: x.index })));
   }
   // A check stopped before the transactions (a bad signature, a rewritten history) checked none.

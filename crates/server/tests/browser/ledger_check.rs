@@ -3,7 +3,9 @@
 //! the inclusion proofs of their recent transactions and (on the second check) the consistency
 //! proof from the checkpoint it remembered, and home shows "账本已验证 · <date>". No liability
 //! snapshot is said quietly; once one is taken the check shows the holder's balance counted in the
-//! operator's total, and when the published root is bent the alarm names the liabilities. Then the
+//! operator's total (also when the log grew between the check's checkpoint and the proof: the page
+//! then checks the newer signed checkpoint it is under), and when the published root is bent the
+//! alarm names the liabilities. Then the
 //! log's first lines are rewritten behind the server's back (every stored node on the tree's left
 //! edge, as an operator rewriting history would leave them), one more transfer makes a new
 //! checkpoint over the rewritten tree, and the next check raises the red alarm "history was
