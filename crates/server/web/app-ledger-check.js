@@ -2,7 +2,8 @@
  * moments (so the operator cannot tell who will check, or when), and on "Check now", the app
  * fetches the operator's key and the signed checkpoint, checks the signature, checks a few of the
  * holder's recent transactions are in the signed log, and that the log only grew since the
- * checkpoint it last saw (kept in this browser per log origin and holder). Home shows
+ * checkpoint it last saw (kept in this browser per log origin and holder), and that their balance
+ * is counted in the operator's newest proof-of-liabilities snapshot. Home shows
  * "账本已验证 · <date>" or a red alarm naming what failed, which stays until a check passes;
  * #/ledger shows what was checked. The proofs are checked by ledger-verify.js. */
 import { $, clear, el } from './dom.js';
@@ -11,7 +12,8 @@ import { t } from './i18n.js';
 import { showError } from './errors.js';
 import { dateTime } from './dates.js';
 import { state } from './app-state.js';
-import { b64, checkCheckpoint, checkConsistency, checkInclusion, hex, parseVkey } from './ledger-verify.js';
+import { formatMinor, formatMoney } from './money.js';
+import { b64, checkCheckpoint, checkConsistency, checkInclusion, checkLiability, hex, parseVkey } from './ledger-verify.js';
 
 /** The first check comes uniformly 5–120 s after the app opens, the next ones 2–20 min apart. */
 const FIRST = [5e3, 120e3];
@@ -115,16 +117,75 @@ async function runCheck() {
     if (!ok) return fail('inclusion');
   }
 
-  // The liability proof (GET /v1/me/liability-proof) is not served yet (issue 23: the daily
-  // snapshot is not built): a 404 is skipped silently, and an answer is only noted as present
-  // until its sum-tree check is written here against a server that serves it.
-  const liability = await getOrNull('/v1/me/liability-proof');
-  if (liability) out.liability = { present: true };
+  // The holder's balance is counted in the newest liability snapshot, whose leaf is in the log.
+  const logCp = await checkLiabilityNow(vkey, { ...cp, rootB64: cpReply.root_hash }, out);
+  if (!logCp) return out;
 
-  save(cpKey(keyReply.origin), { vkey: keyReply.vkey, size: cp.size, root_hash: cpReply.root_hash });
+  save(cpKey(keyReply.origin), { vkey: keyReply.vkey, size: logCp.size, root_hash: logCp.rootB64 });
   out.ok = true;
   out.reason = null;
   return out;
+}
+
+/** The liability proof, or {skipped: 'no_snapshot' | 'not_in_snapshot'} when there is none for
+ * this holder yet (before the first snapshot, or a wallet opened after the newest one): nothing
+ * to check, so no alarm. */
+async function liabilityProof() {
+  try { return { proof: await api('GET', '/v1/me/liability-proof', { quiet: true }) }; } catch (e) {
+    if (e.status === 404) return { skipped: e.code === 'not_in_snapshot' ? 'not_in_snapshot' : 'no_snapshot' };
+    throw e;
+  }
+}
+
+/**
+ * The liability part of a check, after the transactions were checked under `cp` ({size, root,
+ * rootB64}, its signature checked). The proof's log inclusion is under the latest checkpoint
+ * when the server answers, which is newer than `cp` when the log grew meanwhile (a snapshot is
+ * itself a log leaf, and the server signs a new checkpoint on demand): then that checkpoint is
+ * fetched and its signature checked, it must extend `cp` (else history was rewritten), and the
+ * inclusion is checked under it, never under a root only the proof names. Fills out.liability
+ * ({state: 'ok' | 'bad' | 'no_snapshot' | 'not_in_snapshot', ...}); answers the newest
+ * checkpoint verified, to remember, or null when the check failed (out holds why).
+ */
+async function checkLiabilityNow(vkey, cp, out) {
+  const fail = (reason) => { Object.assign(out, { ok: false, reason }); return null; };
+  const bad = (reason) => { out.liability = { state: 'bad', reason }; return fail('liability'); };
+  let logCp = cp;
+  let answer = await liabilityProof();
+  for (let tries = 0; ; tries++) {
+    const size = answer.proof && answer.proof.log && answer.proof.log.tree_size;
+    // A size that is not a number is left to checkLiability, which refuses it.
+    if (!answer.proof || !Number.isSafeInteger(size) || size === logCp.size) break;
+    // Asked for after `cp` was signed, the proof cannot be under an older checkpoint.
+    if (size < logCp.size && logCp === cp) return bad('log_size');
+    // A log growing between the calls each time is a busy server, not an alarm.
+    if (tries === 3) throw new Error('the log kept growing during the check');
+    // The log grew again after the newer checkpoint below was fetched: ask for the proof again.
+    if (size < logCp.size) { answer = await liabilityProof(); continue; }
+    const reply = await api('GET', '/v1/proofs/checkpoint', { quiet: true });
+    const newer = await checkCheckpoint(reply, vkey);
+    if (!newer.ok) return fail(newer.reason);
+    if (newer.size < logCp.size) return fail('rewritten');
+    if (newer.size > logCp.size) {
+      const c = await api('GET', '/v1/proofs/consistency', { quiet: true, query: { from: logCp.size, to: newer.size } });
+      if (!(await checkConsistency(c, logCp, newer))) {
+        out.consistency = { from: logCp.size, to: newer.size, ok: false };
+        return fail('rewritten');
+      }
+    }
+    // The server signs the latest checkpoint before it answers: a proof past the newest one
+    // is under a tree nobody signed.
+    if (size > newer.size) return bad('log_size');
+    logCp = { size: newer.size, root: newer.root, rootB64: reply.root_hash };
+  }
+  if (!answer.proof) {
+    out.liability = { state: answer.skipped };
+    return logCp;
+  }
+  const r = await checkLiability(answer.proof, logCp);
+  if (!r.ok) return bad(r.reason);
+  out.liability = { state: 'ok', snapshotId: r.snapshotId, takenAt: r.takenAt, balances: r.balances, totals: r.totals, logSize: logCp.size };
+  return logCp;
 }
 
 /** The check running now, so a timer and a button never run two at once. */
@@ -182,13 +243,42 @@ function drawDetails(r) {
   const list = clear('ledger-txs');
   for (const x of r.txs || []) {
     list.append(el('li', { dataset: { ok: x.ok ? '1' : '0' } },
-      el('code', { text: String(x.id).slice(0, 12) }),
+      // The id's end: ids begin with their time, so three of a day's share their first digits.
+      el('code', { text: '…' + String(x.id).slice(-8), title: String(x.id) }),
       ' ' + t(x.ok ? 'ledger.tx_ok' : 'ledger.tx_bad', { index: x.index })));
   }
   // A check stopped before the transactions (a bad signature, a rewritten history) checked none.
-  const stoppedEarly = !r.ok && r.reason !== 'inclusion';
+  const stoppedEarly = !r.ok && r.reason !== 'inclusion' && r.reason !== 'liability';
   $('ledger-txs-box').hidden = stoppedEarly;
   $('ledger-txs-none').hidden = (r.txs || []).length > 0;
+  drawLiability(r.liability);
+}
+
+/** Amounts per currency as the app shows money: ¥ for fen, points as points, others by code. */
+function amounts(map) {
+  const codes = Object.keys(map || {}).sort((a, b) => (a === 'CNY' ? -1 : b === 'CNY' ? 1 : a < b ? -1 : 1));
+  if (codes.length === 0) return formatMoney(0);
+  return codes.map((c) => (c === 'CNY' ? formatMoney(map[c]) : c === 'PTS' ? t('pts.n', { n: map[c] })
+    : formatMinor(map[c], c))).join(t('ledger.liab_and'));
+}
+
+/** #/ledger's liability part: counted (with the snapshot's date, the holder's balance and the
+ * operator's totals), no snapshot yet, in the next one, or failed. Results saved before the
+ * liability check was written ({present: true}) show nothing. */
+function drawLiability(l) {
+  const known = !!l && ['ok', 'bad', 'no_snapshot', 'not_in_snapshot'].includes(l.state);
+  $('ledger-liab-box').hidden = !known;
+  if (!known) return;
+  const stateEl = $('ledger-liab-state');
+  stateEl.dataset.state = l.state;
+  // The page's own classes: green with a tick when counted, red when not, muted when skipped.
+  stateEl.className = l.state === 'ok' ? 'ledger-ok' : l.state === 'bad' ? 'error' : 'muted small';
+  stateEl.textContent = l.state === 'ok' ? t('ledger.liab_ok', { balance: amounts(l.balances) })
+    : l.state === 'bad' ? t('ledger.liab_bad') : t('ledger.liab_' + l.state);
+  $('ledger-liab-facts').hidden = l.state !== 'ok';
+  if (l.state !== 'ok') return;
+  $('ledger-liab-date').textContent = dateTime(l.takenAt);
+  $('ledger-liab-totals').textContent = amounts(l.totals);
 }
 
 /** The random moments: a check, then the next one at another random delay. */

@@ -177,3 +177,166 @@ export async function checkConsistency(c, older, newer) {
     return false;
   }
 }
+
+/* ---------------------------------------------------------------- proof of liabilities
+ * The holder's leaf in the daily snapshot's Merkle sum tree, its path to the root, and the
+ * snapshot's leaf in the journal's log (docs/proofs.md, "Proof of liabilities"; the byte formats
+ * are crates/proofs/src/sum_tree.rs's and liability.rs's, and sum_tree::verify_path is the
+ * reference this follows). */
+
+/** The domain tag of an account commitment, with its terminating NUL (crates/proofs commitment.rs). */
+const COMMITMENT_TAG = 'qianbao-account-v1\0';
+
+/** The first line of a snapshot's log leaf. */
+const SNAPSHOT_TAG = 'qianbao-liability-snapshot-v1';
+
+/** A sums map ({CNY: 1200}) checked and with its zero entries dropped, or null when a code is not
+ * three ASCII capitals, or an amount is negative or not a safe integer: a negative entry could
+ * cancel another holder's liability, and an amount past 2^53 cannot be added exactly here. */
+function checkedSums(map) {
+  if (!map || typeof map !== 'object' || Array.isArray(map)) return null;
+  const out = {};
+  for (const [code, amount] of Object.entries(map)) {
+    if (!/^[A-Z]{3}$/.test(code) || !Number.isSafeInteger(amount) || amount < 0) return null;
+    if (amount !== 0) out[code] = amount;
+  }
+  return out;
+}
+
+/** The canonical sums encoding: the count of non-zero entries (4 bytes big-endian), then per
+ * entry in ascending code order its 3 ASCII letters and its amount as an 8-byte big-endian i64. */
+function encodeSums(sums) {
+  const codes = Object.keys(sums).filter((c) => sums[c] !== 0).sort();
+  const out = new Uint8Array(4 + codes.length * 11);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, codes.length);
+  codes.forEach((c, i) => {
+    const at = 4 + i * 11;
+    for (let k = 0; k < 3; k++) out[at + k] = c.charCodeAt(k);
+    view.setBigInt64(at + 3, BigInt(sums[c]));
+  });
+  return out;
+}
+
+/** Two checked sums maps (zeros already dropped) hold the same entries. */
+function sameSums(a, b) {
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
+}
+
+/** A canonical decimal (no plus, no leading zeros, no "-0") that is a safe integer, or null. */
+function canonicalNumber(text) {
+  if (!/^-?(0|[1-9][0-9]*)$/.test(text) || text === '-0') return null;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/**
+ * Reads a snapshot's log leaf strictly, as crates/proofs liability.rs SnapshotHead::parse does:
+ * the tag first, then `snapshot`, `taken-at`, `journal-seq`, `leaves` and `root` once each and in
+ * that order, then `sum <code> <amount>` lines non-zero and ascending, every line ending in "\n"
+ * and nothing else. Answers {id, takenMs, journalSeq, leaves, rootHex, sums} or null.
+ */
+export function parseSnapshotLeaf(bytes) {
+  let text;
+  try { text = new TextDecoder('utf-8', { fatal: true }).decode(bytes); } catch (_) { return null; }
+  if (!text.endsWith('\n')) return null;
+  const lines = text.slice(0, -1).split('\n');
+  if (lines.shift() !== SNAPSHOT_TAG) return null;
+  const field = (name) => {
+    const line = lines.shift();
+    return line !== undefined && line.startsWith(name + ' ') ? line.slice(name.length + 1) : null;
+  };
+  const id = field('snapshot');
+  const takenMs = canonicalNumber(field('taken-at') ?? '');
+  const journalSeq = canonicalNumber(field('journal-seq') ?? '');
+  const leaves = canonicalNumber(field('leaves') ?? '');
+  const rootHex = field('root');
+  if (!id || id.includes(' ') || takenMs === null || journalSeq === null || leaves === null || leaves < 0) return null;
+  if (!/^[0-9a-f]{64}$/.test(rootHex || '')) return null;
+  const sums = {};
+  let last = '';
+  for (const line of lines) {
+    const m = /^sum ([^ ]+) ([^ ]+)$/.exec(line);
+    const amount = m && canonicalNumber(m[2]);
+    if (!m || amount === null || amount === 0 || m[1] <= last) return null;
+    sums[m[1]] = amount;
+    last = m[1];
+  }
+  return { id, takenMs, journalSeq, leaves, rootHex, sums };
+}
+
+/**
+ * Checks a liability proof (GET /v1/me/liability-proof: {snapshot_id, taken_at, leaf: {salt,
+ * commitment, balances, id}, path: [{side, hash, sums}], root: {hash, sums}, log: {leaf_index,
+ * leaf, tree_size, root_hash, proof}}) against a checked checkpoint ({size, root}) of the same
+ * size as the proof's log part:
+ * - the commitment is SHA-256("qianbao-account-v1\0" ‖ salt ‖ id) over the holder's own id;
+ * - from the leaf hash SHA-256(0x00 ‖ salt ‖ commitment ‖ sums(balances)), each step's node
+ *   SHA-256(0x01 ‖ left ‖ sums(left) ‖ right ‖ sums(right)) with the sums added up, refusing
+ *   any negative or inexact amount, reaches the root's hash and totals;
+ * - the snapshot's log leaf names this snapshot, this root hash and these totals, and is in the
+ *   signed log (RFC 6962 inclusion at its index under the checkpoint).
+ * Answers {ok, reason, balances, totals, snapshotId, takenAt}; reason is one of 'malformed',
+ * 'negative' (a negative, inexact or badly named amount), 'commitment', 'root_hash',
+ * 'root_sums', 'log_leaf' (the log leaf does not read), 'log_snapshot', 'log_root', 'log_sums',
+ * 'log_inclusion'. takenAt (ISO) is the log leaf's, the one the signed log vouches for.
+ */
+export async function checkLiability(p, cp) {
+  const fail = (reason) => ({ ok: false, reason });
+  try {
+    const leaf = p.leaf || {};
+    const salt = b64(leaf.salt);
+    const commitment = b64(leaf.commitment);
+    const rootHash = b64(p.root && p.root.hash);
+    if (salt.length !== 32 || commitment.length !== 32 || rootHash.length !== 32) return fail('malformed');
+    if (typeof leaf.id !== 'string' || !Array.isArray(p.path) || p.path.length > 64 || !p.log) return fail('malformed');
+    const enc = new TextEncoder();
+    if (!equal(await sha256(concat(enc.encode(COMMITMENT_TAG), salt, enc.encode(leaf.id))), commitment)) return fail('commitment');
+
+    const balances = checkedSums(leaf.balances);
+    if (!balances) return fail('negative');
+    let sums = balances;
+    let hash = await sha256(concat([0], salt, commitment, encodeSums(sums)));
+    for (const step of p.path) {
+      const sibling = checkedSums(step && step.sums);
+      if (!sibling) return fail('negative');
+      const siblingHash = b64(step.hash);
+      if (siblingHash.length !== 32 || (step.side !== 'left' && step.side !== 'right')) return fail('malformed');
+      // "left": the sibling is the left child, the node climbed from is the right one.
+      const [l, r] = step.side === 'left' ? [[siblingHash, sibling], [hash, sums]] : [[hash, sums], [siblingHash, sibling]];
+      hash = await sha256(concat([1], l[0], encodeSums(l[1]), r[0], encodeSums(r[1])));
+      const up = { ...sums };
+      for (const [c, amount] of Object.entries(sibling)) {
+        up[c] = (up[c] || 0) + amount;
+        if (!Number.isSafeInteger(up[c])) return fail('negative');
+      }
+      sums = up;
+    }
+    const totals = checkedSums(p.root.sums);
+    if (!totals) return fail('negative');
+    if (!equal(hash, rootHash)) return fail('root_hash');
+    if (!sameSums(sums, totals)) return fail('root_sums');
+
+    // The snapshot's leaf in the journal's log: what the signed log says this snapshot is.
+    const logLeaf = b64(p.log.leaf);
+    const head = parseSnapshotLeaf(logLeaf);
+    if (!head) return fail('log_leaf');
+    if (head.id !== p.snapshot_id) return fail('log_snapshot');
+    if (head.rootHex !== hex(rootHash)) return fail('log_root');
+    if (!sameSums(head.sums, totals)) return fail('log_sums');
+    const logged = { leaf_index: p.log.leaf_index, leaf: p.log.leaf, tree_size: p.log.tree_size, root_hash: p.log.root_hash, proof: p.log.proof, accounts: [] };
+    if (!(await checkInclusion(logged, cp))) return fail('log_inclusion');
+    return {
+      ok: true,
+      reason: null,
+      balances,
+      totals,
+      snapshotId: head.id,
+      takenAt: new Date(head.takenMs).toISOString(),
+    };
+  } catch (_) {
+    return fail('malformed');
+  }
+}

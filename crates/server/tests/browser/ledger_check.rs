@@ -1,18 +1,45 @@
 //! The ledger check in the holder's app (issue 23, `app-ledger-check.js`): after a few transfers
 //! the holder presses 现在验证 on `#/ledger`; the browser checks the operator's signed checkpoint,
 //! the inclusion proofs of their recent transactions and (on the second check) the consistency
-//! proof from the checkpoint it remembered, and home shows "账本已验证 · <date>". Then the log's
-//! first lines are rewritten behind the server's back (every stored node on the tree's left edge,
-//! as an operator rewriting history would leave them), one more transfer makes a new checkpoint
-//! over the rewritten tree, and the next check raises the red
-//! alarm "history was rewritten", on `#/ledger` and on home, in both languages.
+//! proof from the checkpoint it remembered, and home shows "账本已验证 · <date>". No liability
+//! snapshot is said quietly; once one is taken the check shows the holder's balance counted in the
+//! operator's total (also when the log grew between the check's checkpoint and the proof: the page
+//! then checks the newer signed checkpoint it is under), and when the published root is bent the
+//! alarm names the liabilities. Then the
+//! log's first lines are rewritten behind the server's back (every stored node on the tree's left
+//! edge, as an operator rewriting history would leave them), one more transfer makes a new
+//! checkpoint over the rewritten tree, and the next check raises the red alarm "history was
+//! rewritten", on `#/ledger` and on home, in both languages.
 
 use crate::convert::{hidden, signed_in};
-use crate::helpers::{call, spawn_app, tamper};
+use crate::helpers::{call, qianbao, spawn_app, tamper};
 use crate::journeys::{PHONE, shoot};
 use crate::money_helpers::{answer, funded, transfer};
 use crate::webdriver::Window;
-use serde_json::json;
+use serde_json::{Value, json};
+
+/// Makes the page's next `GET /v1/proofs/checkpoint` answer `arguments[0]` (a checkpoint the
+/// server signed earlier) instead of asking the server, as if the log grew right after it.
+const STALE_CHECKPOINT_ONCE: &str = r#"
+const stale = arguments[0];
+const real = window.fetch;
+window.fetch = function (input, init) {
+  if (String(input).includes('/v1/proofs/checkpoint')) {
+    window.fetch = real;
+    return Promise.resolve(new Response(JSON.stringify(stale), { status: 200, headers: { 'Content-Type': 'application/json' } }));
+  }
+  return real.call(this, input, init);
+};
+"#;
+
+/// From what the page keeps: the last check's checkpoint size, the size its liability proof was
+/// checked under, and the size of the checkpoint it remembers.
+const LAST_SIZES: &str = r#"
+const keys = Object.keys(localStorage);
+const r = JSON.parse(localStorage[keys.find((k) => k.startsWith('qb_ledger_result:'))]);
+const cp = JSON.parse(localStorage[keys.find((k) => k.startsWith('qb_ledger_cp:'))]);
+return [r.size, r.liability.logSize, cp.size];
+"#;
 
 /// Scrolls to the top (the mark), then saves the screen.
 async fn shot(w: &Window, name: &str, lang: &str) {
@@ -63,6 +90,9 @@ async fn the_app_verifies_the_ledger_and_raises_the_alarm_when_history_is_rewrit
     let txs = w.text("#ledger-txs").await;
     assert!(txs.contains("在账本中"), "{txs}");
     assert!(!txs.contains("未能证明"), "{txs}");
+    // No liability snapshot yet: said quietly, not an alarm.
+    w.wait_for_text("#ledger-liab-state", "尚未公布负债快照")
+        .await;
 
     // The second check proves the log only grew since the first.
     let (status, body) = answer(transfer(&app, &a, &b, 400).await).await;
@@ -70,10 +100,63 @@ async fn the_app_verifies_the_ledger_and_raises_the_alarm_when_history_is_rewrit
     check_now(&w, &base).await;
     w.wait_for_text("#ledger-consistency", "只增加").await;
     w.wait_for_text("#ledger-ok", "账本已验证").await;
+
+    // The day's liability snapshot: the next check finds the holder's ¥90.00 counted in the
+    // operator's total of ¥100.00 (all that was topped up), its date shown.
+    let out = qianbao(&app, &["admin", "liabilities", "snapshot"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    check_now(&w, &base).await;
+    let counted = w.wait_for_text("#ledger-liab-state", "已计入").await;
+    assert!(counted.contains("¥90.00"), "{counted}");
+    w.wait_for_text("#ledger-ok", "账本已验证").await;
+    assert!(w.text("#ledger-liab-totals").await.contains("¥100.00"));
+    assert!(!w.text("#ledger-liab-date").await.is_empty());
     shot(&w, "120-ledger-verified", "zh").await;
     w.goto(&format!("{base}/#/home")).await;
     w.wait_for_text("#home-ledger-ok", "账本已验证").await;
     assert!(hidden(&w, "#home-ledger-alarm").await);
+
+    // The log grows between the check's checkpoint and the liability proof (here a transfer
+    // after the checkpoint the page is handed, which the phone has seen already): the proof is
+    // under the newer checkpoint the server signs on demand, so the page fetches that one, checks
+    // its signature and that it extends the first, checks the snapshot's leaf under it, and
+    // remembers it.
+    let (status, before) =
+        answer(call(&app, "GET", "/v1/proofs/checkpoint", None, None).await).await;
+    assert_eq!(status, 200, "{before}");
+    let (status, body) = answer(transfer(&app, &a, &b, 50).await).await;
+    assert_eq!(status, 201, "{body}");
+    w.run(STALE_CHECKPOINT_ONCE, json!([before])).await;
+    check_now(&w, &base).await;
+    let size = before["size"].as_i64().unwrap();
+    w.wait_for_text("#ledger-consistency", &format!("{size} → {size} 条"))
+        .await;
+    w.wait_for_text("#ledger-liab-state", "已计入").await;
+    let sizes = w.run(LAST_SIZES, json!([])).await;
+    assert_eq!(sizes, json!([size, size + 1, size + 1]), "{sizes}");
+
+    // The operator publishes another root than the tree the holder's path climbs to: the
+    // alarm names the liabilities, the transactions checked before it still shown.
+    tamper(
+        &app,
+        "UPDATE liability_snapshots SET root_hash = zeroblob(32)",
+    )
+    .await;
+    check_now(&w, &base).await;
+    let alarm = w.wait_for_text("#ledger-alarm", "账本验证失败").await;
+    assert!(
+        alarm.contains("你的余额未被计入运营方公布的负债总额"),
+        "{alarm}"
+    );
+    w.wait_for_text("#ledger-liab-state", "未能证明").await;
+    assert!(!hidden(&w, "#ledger-txs-box").await);
+    shot(&w, "122-ledger-liability-alarm", "zh").await;
+    w.goto(&format!("{base}/#/home")).await;
+    w.wait_for_text("#home-ledger-alarm", "负债总额").await;
 
     // History rewritten behind the server's back: the log's right edge is replaced, so the next
     // signed tree does not extend the one the phone saw.
@@ -86,8 +169,9 @@ async fn the_app_verifies_the_ledger_and_raises_the_alarm_when_history_is_rewrit
     let (status, body) = answer(transfer(&app, &a, &b, 500).await).await;
     assert_eq!(status, 201, "{body}");
     check_now(&w, &base).await;
-    let alarm = w.wait_for_text("#ledger-alarm", "账本验证失败").await;
-    assert!(alarm.contains("历史记录被改写"), "{alarm}");
+    // The liability alarm is still up until this check ends: wait for the new reason.
+    let alarm = w.wait_for_text("#ledger-alarm", "历史记录被改写").await;
+    assert!(alarm.contains("账本验证失败"), "{alarm}");
     assert!(hidden(&w, "#ledger-ok").await);
     assert!(w.text("#ledger-consistency").await.contains("不一致"));
     assert!(
@@ -144,13 +228,7 @@ console.log(JSON.stringify(out));
 
 #[tokio::test]
 async fn the_apps_verifier_holds_on_the_servers_proofs_and_refuses_bent_ones() {
-    let node = std::process::Command::new("node").arg("--version").output();
-    if node.is_err() {
-        assert!(
-            std::env::var("QIANBAO_REQUIRE_BROWSER").as_deref() != Ok("1"),
-            "QIANBAO_REQUIRE_BROWSER=1 but node is not installed"
-        );
-        eprintln!("note: node not installed; the verifier's node test skipped");
+    if !node_installed() {
         return;
     }
     let app = spawn_app().await;
@@ -190,28 +268,8 @@ async fn the_apps_verifier_holds_on_the_servers_proofs_and_refuses_bent_ones() {
     )
     .await;
 
-    let dir = app.dir.join("node-verifier");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::copy(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/web/ledger-verify.js"),
-        dir.join("ledger-verify.mjs"),
-    )
-    .unwrap();
-    std::fs::write(dir.join("checks.mjs"), NODE_CHECKS).unwrap();
     let answers = json!({"key": key, "old": old, "new": new, "inclusion": inclusion, "consistency": consistency});
-    std::fs::write(dir.join("answers.json"), answers.to_string()).unwrap();
-    let out = std::process::Command::new("node")
-        .arg("checks.mjs")
-        .current_dir(&dir)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let got: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let got = run_node(&app, NODE_CHECKS, &answers);
     assert_eq!(
         got,
         json!({
@@ -229,6 +287,159 @@ async fn the_apps_verifier_holds_on_the_servers_proofs_and_refuses_bent_ones() {
             "consistency": true,
             "consistency_bent": false,
             "consistency_other_old": false,
+        })
+    );
+}
+
+/// Whether node is here to run the verifier; without it the node tests print a note and pass,
+/// unless `QIANBAO_REQUIRE_BROWSER=1`.
+fn node_installed() -> bool {
+    let node = std::process::Command::new("node").arg("--version").output();
+    if node.is_err() {
+        assert!(
+            std::env::var("QIANBAO_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "QIANBAO_REQUIRE_BROWSER=1 but node is not installed"
+        );
+        eprintln!("note: node not installed; the verifier's node test skipped");
+        return false;
+    }
+    true
+}
+
+/// Runs `script` under node beside a copy of `ledger-verify.js` (as `ledger-verify.mjs`) and
+/// `answers` (as `answers.json`), and answers the JSON line it prints.
+fn run_node(app: &crate::helpers::TestApp, script: &str, answers: &Value) -> Value {
+    let dir = app.dir.join("node-verifier");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/web/ledger-verify.js"),
+        dir.join("ledger-verify.mjs"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("checks.mjs"), script).unwrap();
+    std::fs::write(dir.join("answers.json"), answers.to_string()).unwrap();
+    let out = std::process::Command::new("node")
+        .arg("checks.mjs")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.trim()).unwrap()
+}
+
+/// `checkLiability` of `ledger-verify.js`, run by node on a real liability proof and bent: each
+/// bend must fail, and say where.
+const NODE_LIABILITY_CHECKS: &str = r#"
+import * as v from './ledger-verify.mjs';
+import { readFileSync } from 'node:fs';
+const d = JSON.parse(readFileSync('answers.json', 'utf8'));
+const key = await v.parseVkey(d.key.vkey);
+const cp = await v.checkCheckpoint(d.checkpoint, key);
+const p = d.proof;
+const copy = () => JSON.parse(JSON.stringify(p));
+const bent = (f) => { const q = copy(); f(q); return q; };
+const text = Buffer.from(p.log.leaf, 'base64').toString('utf8');
+const leafOf = (t) => Buffer.from(t, 'utf8').toString('base64');
+const reason = async (q, c) => (await v.checkLiability(q, c || cp)).reason;
+const out = {};
+out.checkpoint = cp.ok && cp.signatureChecked && cp.size === p.log.tree_size;
+const good = await v.checkLiability(p, cp);
+out.ok = good.ok;
+out.balances = good.balances;
+out.totals = good.totals;
+out.snapshot = good.snapshotId === p.snapshot_id;
+out.taken_at = Math.abs(Date.parse(good.takenAt) - Date.parse(p.taken_at)) < 1000;
+out.path_steps = p.path.length > 0;
+out.balance_plus_one = await reason(bent((q) => { q.leaf.balances.CNY += 1; }));
+out.balance_negative = await reason(bent((q) => { q.leaf.balances.CNY = -1; }));
+out.balance_inexact = await reason(bent((q) => { q.leaf.balances.CNY = 2 ** 53; }));
+out.balance_zero_entry = (await v.checkLiability(bent((q) => { q.leaf.balances.USD = 0; }), cp)).ok;
+out.sibling_sum = await reason(bent((q) => { q.path[0].sums.CNY = (q.path[0].sums.CNY || 0) + 1; }));
+out.sibling_negative = await reason(bent((q) => { q.path[0].sums.CNY = -5; }));
+out.step_dropped = await reason(bent((q) => { q.path.pop(); }));
+out.side_flipped = await reason(bent((q) => { q.path[0].side = q.path[0].side === 'left' ? 'right' : 'left'; }));
+out.side_unknown = await reason(bent((q) => { q.path[0].side = 'up'; }));
+out.other_id = await reason(bent((q) => { q.leaf.id += 'x'; }));
+out.root_sum = await reason(bent((q) => { q.root.sums.CNY -= 1; }));
+out.root_hash = await reason(bent((q) => { const h = Buffer.from(q.root.hash, 'base64'); h[0] ^= 1; q.root.hash = h.toString('base64'); }));
+out.log_root = await reason(bent((q) => { q.log.leaf = leafOf(text.replace(/^root (.)/m, (m, c) => 'root ' + (c === '0' ? '1' : '0'))); }));
+out.log_sum = await reason(bent((q) => { q.log.leaf = leafOf(text.replace(/^sum CNY (\d+)$/m, (m, n) => 'sum CNY ' + (Number(n) + 1))); }));
+out.log_snapshot = await reason(bent((q) => { q.snapshot_id += 'x'; }));
+out.log_not_canonical = await reason(bent((q) => { q.log.leaf = leafOf(text.replace(/^leaves /m, 'leaves 0')); }));
+out.log_trailing = await reason(bent((q) => { q.log.leaf = leafOf(text + 'more\n'); }));
+out.log_next_index = await reason(bent((q) => { q.log.leaf_index += 1; }));
+out.log_other_checkpoint = await reason(p, { size: cp.size + 1, root: cp.root });
+out.malformed = await reason(bent((q) => { q.leaf.salt = 'AAAA'; }));
+console.log(JSON.stringify(out));
+"#;
+
+#[tokio::test]
+async fn the_apps_liability_check_holds_on_the_servers_proof_and_refuses_bent_ones() {
+    if !node_installed() {
+        return;
+    }
+    let app = spawn_app().await;
+    let a = funded(&app, "张三", 10_000).await;
+    let b = funded(&app, "李四", 0).await;
+    let (status, body) = answer(transfer(&app, &a, &b, 2_500).await).await;
+    assert_eq!(status, 201, "{body}");
+    let out = qianbao(&app, &["admin", "liabilities", "snapshot"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let get = |path: &str, token: Option<&str>| {
+        let app = &app;
+        let path = path.to_string();
+        let token = token.map(str::to_string);
+        async move {
+            let (status, body) =
+                answer(call(app, "GET", &path, None, token.as_deref()).await).await;
+            assert_eq!(status, 200, "{path}: {body}");
+            body
+        }
+    };
+    let key = get("/v1/proofs/key", None).await;
+    let proof = get("/v1/me/liability-proof", Some(&a.token)).await;
+    let checkpoint = get("/v1/proofs/checkpoint", None).await;
+    let answers = json!({"key": key, "proof": proof, "checkpoint": checkpoint});
+    let got = run_node(&app, NODE_LIABILITY_CHECKS, &answers);
+    assert_eq!(
+        got,
+        json!({
+            "checkpoint": true,
+            "ok": true,
+            "balances": {"CNY": 7_500},
+            "totals": {"CNY": 10_000},
+            "snapshot": true,
+            "taken_at": true,
+            "path_steps": true,
+            "balance_plus_one": "root_hash",
+            "balance_negative": "negative",
+            "balance_inexact": "negative",
+            "balance_zero_entry": true,
+            "sibling_sum": "root_hash",
+            "sibling_negative": "negative",
+            "step_dropped": "root_hash",
+            "side_flipped": "root_hash",
+            "side_unknown": "malformed",
+            "other_id": "commitment",
+            "root_sum": "root_sums",
+            "root_hash": "root_hash",
+            "log_root": "log_root",
+            "log_sum": "log_sums",
+            "log_snapshot": "log_snapshot",
+            "log_not_canonical": "log_leaf",
+            "log_trailing": "log_leaf",
+            "log_next_index": "log_inclusion",
+            "log_other_checkpoint": "log_inclusion",
+            "malformed": "malformed",
         })
     );
 }
