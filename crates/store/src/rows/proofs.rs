@@ -57,6 +57,39 @@ impl ProofRecords for SqlRecords<'_> {
             .transpose()
     }
 
+    fn log_nodes_at(&mut self, at: &[(u32, u64)]) -> Result<Vec<(u32, u64, Hash)>, StoreError> {
+        let mut found = Vec::with_capacity(at.len());
+        // A row-value list per statement, well under either backend's limit on parameters.
+        for chunk in at.chunks(1_000) {
+            let pairs: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+                .collect();
+            let mut values = Vec::with_capacity(2 * chunk.len());
+            for (level, idx) in chunk {
+                values.push(i64::from(*level).into());
+                values.push(index(*idx)?.into());
+            }
+            let rows = self.0.query(
+                &format!(
+                    "SELECT level, idx, hash FROM log_nodes WHERE (level, idx) IN ({})",
+                    pairs.join(", ")
+                ),
+                &values,
+            )?;
+            for row in &rows {
+                let level = u32::try_from(row.int(0)?).map_err(|_| {
+                    StoreError::Corrupt("a log node's level is out of range".into())
+                })?;
+                found.push((
+                    level,
+                    row.int(1)?.unsigned_abs(),
+                    hash_from(row, 2, "a log node")?,
+                ));
+            }
+        }
+        Ok(found)
+    }
+
     fn logged_line(&mut self, entry: EntryId) -> Result<Option<LoggedLine>, StoreError> {
         // Only a line the log has reached is a leaf: lines written before the log existed are
         // logged by the next write. Its leaf index counts the snapshot leaves logged before it.

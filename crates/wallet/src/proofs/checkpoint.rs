@@ -55,6 +55,9 @@ impl Proofs {
             .transact_read(|r| {
                 let size = r.log_size()?;
                 let nodes = TxNodes::new(r);
+                nodes.prefetch(|dry| {
+                    let _ = log::root(size.max(0).unsigned_abs(), dry);
+                });
                 let root = nodes
                     .finish(log::root(size.max(0).unsigned_abs(), &nodes))?
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;

@@ -40,6 +40,9 @@ impl Proofs {
         let proof = store
             .transact_read(move |r| {
                 let nodes = TxNodes::new(r);
+                nodes.prefetch(|dry| {
+                    let _ = log::consistency_proof(from, to, dry);
+                });
                 nodes
                     .finish(log::consistency_proof(from, to, &nodes))?
                     .map_err(|e| StoreError::Corrupt(e.to_string()))

@@ -115,6 +115,10 @@ impl Proofs {
                 }
                 let (index, n) = (leaf_index.unsigned_abs(), tree_size.unsigned_abs());
                 let nodes = TxNodes::new(r);
+                nodes.prefetch(|dry| {
+                    let _ = log::inclusion_proof(index, n, dry);
+                    let _ = log::root(n, dry);
+                });
                 let proof = nodes
                     .finish(log::inclusion_proof(index, n, &nodes))?
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;

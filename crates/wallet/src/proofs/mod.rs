@@ -17,7 +17,7 @@ pub use checkpoint::SignedCheckpoint;
 pub use error::ProofError;
 pub use inclusion::{HolderAccount, Inclusion};
 pub use liabilities::LiabilityRecords;
-pub use nodes::TxNodes;
+pub use nodes::{Recorder, TxNodes};
 pub use records::{CheckpointRecord, LoggedLine, ProofRecords};
 
 use crate::ports::Clock;

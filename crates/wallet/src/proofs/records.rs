@@ -37,6 +37,8 @@ pub trait ProofRecords {
     fn log_size(&mut self) -> Result<i64, StoreError>;
     /// The stored perfect-subtree hash at `(level, index)`, if it is complete.
     fn log_node(&mut self, level: u32, index: u64) -> Result<Option<Hash>, StoreError>;
+    /// The stored perfect-subtree hashes at `at`, those that are complete, in one read.
+    fn log_nodes_at(&mut self, at: &[(u32, u64)]) -> Result<Vec<(u32, u64, Hash)>, StoreError>;
     /// The journal line of ledger entry `entry`, with its canonical leaf bytes. The store writes
     /// the leaves, so it is the one that knows their format; the wallet only passes them on.
     fn logged_line(&mut self, entry: EntryId) -> Result<Option<LoggedLine>, StoreError>;

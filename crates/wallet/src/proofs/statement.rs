@@ -2,7 +2,7 @@
 //! under one signed checkpoint and read in one snapshot, so the file can be checked offline line
 //! by line against that one root. Built from the same public pieces as a single proof
 //! ([`logged_line`](super::ProofRecords::logged_line),
-//! [`account_salt`](super::ProofRecords::account_salt), [`TxNodes`] and `qianbao_proofs::log`), with the nodes and salts that many proofs share read once.
+//! [`account_salt`](super::ProofRecords::account_salt), [`TxNodes`] and `qianbao_proofs::log`), with the nodes of all its proofs read in one statement and the salts they share read once.
 
 use super::checkpoint::SignedCheckpoint;
 use super::inclusion::{HolderAccount, Inclusion};
@@ -15,9 +15,8 @@ use crate::records::HolderRecord;
 use crate::storage::RecordStore;
 use qianbao_ledger::{AccountId, EntryId, Instruction};
 use qianbao_proofs::hash::Hash;
-use qianbao_proofs::log::{self, Nodes};
-use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use qianbao_proofs::log;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The most movements one statement carries proofs for: each proof is about 2·log₂ n node reads
 /// in the one read transaction (fewer where proofs share nodes), so this bounds that transaction
@@ -119,13 +118,18 @@ impl Proofs {
                     }
                     lines.push(Some((line.leaf_index, line.leaf, accounts)));
                 }
-                // The proofs last, through one cache: neighbouring lines share most of their
-                // upper nodes, and the root is read once and must be the checkpoint's.
+                // The proofs last, their nodes read in one statement: neighbouring lines share
+                // most of their upper nodes, and the root must be the checkpoint's.
                 let nodes = TxNodes::new(r);
-                let cached = Cached::new(&nodes);
                 let n = tree_size.max(0).unsigned_abs();
+                nodes.prefetch(|dry| {
+                    let _ = log::root(n, dry);
+                    for (leaf_index, _, _) in lines.iter().flatten() {
+                        let _ = log::inclusion_proof(leaf_index.unsigned_abs(), n, dry);
+                    }
+                });
                 let stored_root = nodes
-                    .finish(log::root(n, &cached))?
+                    .finish(log::root(n, &nodes))?
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 if stored_root != root {
                     return Err(StoreError::Corrupt(format!(
@@ -139,7 +143,7 @@ impl Proofs {
                         continue;
                     };
                     let proof = nodes
-                        .finish(log::inclusion_proof(leaf_index.unsigned_abs(), n, &cached))?
+                        .finish(log::inclusion_proof(leaf_index.unsigned_abs(), n, &nodes))?
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                     out.push(Some(Inclusion {
                         leaf_index,
@@ -167,68 +171,4 @@ fn named_accounts(text: &str) -> Result<BTreeSet<AccountId>, StoreError> {
             Instruction::Post { .. } | Instruction::Void { .. } => BTreeSet::new(),
         },
     )
-}
-
-/// Stored nodes read once each for a whole statement. Only found nodes are kept: a missing one
-/// is corruption, reported by [`TxNodes::finish`] on the proof that needed it.
-struct Cached<'a, N: Nodes> {
-    inner: &'a N,
-    seen: RefCell<HashMap<(u32, u64), Hash>>,
-}
-
-impl<'a, N: Nodes> Cached<'a, N> {
-    fn new(inner: &'a N) -> Self {
-        Cached {
-            inner,
-            seen: RefCell::new(HashMap::new()),
-        }
-    }
-}
-
-impl<N: Nodes> Nodes for Cached<'_, N> {
-    fn node(&self, level: u32, index: u64) -> Option<Hash> {
-        if let Some(hash) = self.seen.borrow().get(&(level, index)) {
-            return Some(*hash);
-        }
-        let hash = self.inner.node(level, index)?;
-        self.seen.borrow_mut().insert((level, index), hash);
-        Some(hash)
-    }
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    /// Counts the reads that reach the stored nodes.
-    struct Counting(HashMap<(u32, u64), Hash>, RefCell<usize>);
-
-    impl Nodes for Counting {
-        fn node(&self, level: u32, index: u64) -> Option<Hash> {
-            *self.1.borrow_mut() += 1;
-            self.0.node(level, index)
-        }
-    }
-
-    #[test]
-    fn the_cache_gives_the_same_proofs_with_fewer_reads() {
-        let mut nodes = HashMap::new();
-        for i in 0..100u64 {
-            let leaf = qianbao_proofs::hash::leaf_hash(&i.to_be_bytes());
-            for (level, index, hash) in log::appended(i, leaf, &nodes).unwrap() {
-                nodes.insert((level, index), hash);
-            }
-        }
-        let store = Counting(nodes, RefCell::new(0));
-        let cached = Cached::new(&store);
-        for i in 0..100 {
-            assert_eq!(
-                log::inclusion_proof(i, 100, &cached).unwrap(),
-                log::inclusion_proof(i, 100, &store.0).unwrap()
-            );
-        }
-        // Every stored node of a 100-leaf tree is at most ~200; uncached it would be ~1,300.
-        assert!(*store.1.borrow() <= 200, "{}", store.1.borrow());
-    }
 }

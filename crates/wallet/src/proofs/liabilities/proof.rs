@@ -119,6 +119,9 @@ impl Proofs {
         let log_proof = store
             .transact_read(move |r| {
                 let nodes = TxNodes::new(r);
+                nodes.prefetch(|dry| {
+                    let _ = log::inclusion_proof(index, size, dry);
+                });
                 nodes
                     .finish(log::inclusion_proof(index, size, &nodes))?
                     .map_err(|e| StoreError::Corrupt(e.to_string()))
