@@ -146,11 +146,15 @@ impl Parts {
             Some(Arc::new(storage.clone())),
             settings.clock.clone(),
         )?;
+        let bank = match &settings.bank_wrapper {
+            Some(wrap) => wrap(connected.bank.clone()),
+            None => connected.bank.clone(),
+        };
         let (opening, kyc, money) = services(
             ctx,
             &policy,
             connected.identity.clone(),
-            connected.bank.clone(),
+            bank,
             connected.billers.clone(),
         );
         // Every decision names its rule set by hash: the document is kept under it, so `verify`

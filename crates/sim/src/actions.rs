@@ -19,6 +19,10 @@ const MERCHANTS_MAX: usize = 3;
 const PINS: [&str; 5] = ["258147", "369258", "147036", "806142", "520713"];
 /// A shop's password-free limit on a payment-code charge (¥500).
 const CHARGE_FREE_MAX: i64 = 50_000;
+/// How often, in percent, the bank misbehaves (or the server dies) under a top-up.
+const BANK_FAULT_PERCENT: u64 = 20;
+/// How often, in percent, it does under a pass of the background work.
+const BANK_FAULT_IN_BACKGROUND_PERCENT: u64 = 15;
 
 /// What a step did: holders whose balances the checks should look at.
 pub type Touched = Vec<usize>;
@@ -127,7 +131,7 @@ impl World {
     }
 
     /// The newest code the sandbox's SMS view shows for `phone`.
-    fn latest_code(&self, phone: &str, peer: SocketAddr) -> String {
+    fn latest_code(&mut self, phone: &str, peer: SocketAddr) -> String {
         let path = format!("/v1/sandbox/sms?phone={}", phone.replace('+', "%2B"));
         let reply = self.call(Call::new(Method::GET, path, peer));
         reply.body["items"][0]["code"]
@@ -304,7 +308,9 @@ impl World {
             .json(body)
             .key(&key);
         self.count_card_fault(h);
+        self.maybe_bank_fault(BANK_FAULT_PERCENT);
         let reply = self.money_call(call, "id")?;
+        self.settle_bank_fault();
         let status = reply.text("status");
         self.note(format!(
             "top-up h{h} {amount} ({}): {} {status}",
@@ -634,8 +640,11 @@ impl World {
     /// Runs the background work twice (a timer's work may make more due at once), then asks
     /// for every pending movement's status and applies the finished ones to the model.
     pub fn background(&mut self) -> Result<(), String> {
-        self.node()?.tick();
-        self.node()?.tick();
+        // The bank may fail, or the server die, under a payout or a reconciliation too.
+        self.maybe_bank_fault(BANK_FAULT_IN_BACKGROUND_PERCENT);
+        self.tick_node()?;
+        self.settle_bank_fault();
+        self.tick_node()?;
         let pending = std::mem::take(&mut self.model.pending);
         for p in pending {
             let reply = self.call(self.as_holder(

@@ -7,6 +7,7 @@
 //! The same seed gives the same trace, byte for byte. See docs/simulation.md.
 
 mod actions;
+mod bank;
 mod checks;
 pub mod client;
 pub mod clock;

@@ -2,6 +2,7 @@
 //! folder, on a current-thread runtime of its own. A crash drops the whole node — runtime, tasks,
 //! router, store and its writer threads — and a restart builds a new one over the same files.
 
+use crate::bank::{BankPlan, FaultyBank};
 use crate::client::{Call, Reply, send};
 use crate::clock::SimClock;
 use crate::webhooks::Receiver;
@@ -15,17 +16,21 @@ use std::sync::Arc;
 pub struct Node {
     // Dropped before the runtime: the store's handles are released while their runtime lives.
     parts: Parts,
+    /// The bank's faults, whose crash signal ends a request or a tick mid-way.
+    plan: Arc<BankPlan>,
     runtime: tokio::runtime::Runtime,
 }
 
 impl Node {
     /// Builds a server over `dir` with the simulation's clock, master key and policy; webhooks go
-    /// to `receiver`. Starts no background task: the simulation ticks the background work.
+    /// to `receiver`, bank movements through `plan`'s faults. Starts no background task: the
+    /// simulation ticks the background work.
     pub fn boot(
         dir: &Path,
         clock: Arc<SimClock>,
         master_key_hex: &str,
         receiver: Arc<Receiver>,
+        plan: Arc<BankPlan>,
     ) -> Result<Node, String> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -42,6 +47,10 @@ impl Node {
         // Neither rates nor checkpoints: the workload has no FX yet, and the proofs are not in it.
         settings.rate_feed_interval = None;
         settings.checkpoint_every = None;
+        let faults = plan.clone();
+        settings.bank_wrapper = Some(Arc::new(move |bank| {
+            Arc::new(FaultyBank::new(bank, faults.clone())) as Arc<dyn qianbao_wallet::Bank>
+        }));
         let parts = runtime
             .block_on(Parts::assemble(&settings))
             .map_err(|e| format!("cannot start the server: {e}"))?;
@@ -49,17 +58,36 @@ impl Node {
             background: parts.background.with_webhooks(receiver),
             ..parts
         };
-        Ok(Node { parts, runtime })
+        Ok(Node {
+            parts,
+            plan,
+            runtime,
+        })
     }
 
-    /// Sends one request and waits for its whole reply.
-    pub fn call(&self, call: Call) -> Reply {
-        self.runtime.block_on(send(&self.parts.router, call))
+    /// Sends one request and waits for its whole reply; `None` when the server died while it
+    /// waited (a planned bank fault), and must be dropped.
+    pub fn call(&self, call: Call) -> Option<Reply> {
+        self.runtime.block_on(async {
+            tokio::select! {
+                // The request first: the signal only counts once the request can go no further.
+                biased;
+                reply = send(&self.parts.router, call) => Some(reply),
+                () = self.plan.crashed.notified() => None,
+            }
+        })
     }
 
-    /// One pass of every background loop: due timers, outboxes, daily checks.
-    pub fn tick(&self) {
-        self.runtime.block_on(self.parts.background.tick());
+    /// One pass of every background loop: due timers, outboxes, daily checks. False when the
+    /// server died during it, and must be dropped.
+    pub fn tick(&self) -> bool {
+        self.runtime.block_on(async {
+            tokio::select! {
+                biased;
+                () = self.parts.background.tick() => true,
+                () = self.plan.crashed.notified() => false,
+            }
+        })
     }
 
     /// What `qianbao verify` reports: the store's replay of the journal, then the wallet's own

@@ -2,6 +2,7 @@
 //! booted again over the same folder), the model, the trace and the violations found. Actions
 //! (`actions.rs`) and invariants (`checks.rs`) are methods on it.
 
+use crate::bank::{BankFault, BankPlan};
 use crate::client::{Call, Reply};
 use crate::clock::{EPOCH_MS, SimClock};
 use crate::model::Model;
@@ -31,6 +32,11 @@ const DUPLICATE_PERCENT: u64 = 6;
 const CRASH_ON_LOST_REPLY_PERCENT: u64 = 30;
 /// How often, in percent, a webhook receiver answers an error.
 const WEBHOOK_REFUSE_PERCENT: u64 = 20;
+/// How long a client waits before sending again a call answered `idempotency_in_progress`:
+/// past the policy's 60 s after which a running attempt counts as crashed and may be taken over.
+const IN_PROGRESS_WAIT_MS: i64 = 61_000;
+/// How many times a client sends one call at most.
+const SENDS_MAX: u32 = 4;
 
 /// A temporary folder for one simulation's files, removed when the simulation ends.
 struct Folder(PathBuf);
@@ -53,6 +59,8 @@ pub struct World {
     node: Option<Node>,
     /// The merchants' webhook receivers (outside the server: they outlive its crashes).
     pub receiver: Arc<Receiver>,
+    /// The bank's planned faults (outside the server too).
+    pub bank: Arc<BankPlan>,
     master_key_hex: String,
     folder: Folder,
     /// What the server should hold.
@@ -100,13 +108,21 @@ impl World {
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
         let folder = Folder(dir);
         let clock = Arc::new(SimClock::at(EPOCH_MS));
-        let node = Node::boot(&folder.0, clock.clone(), &master_key_hex, receiver.clone())?;
+        let bank = Arc::new(BankPlan::default());
+        let node = Node::boot(
+            &folder.0,
+            clock.clone(),
+            &master_key_hex,
+            receiver.clone(),
+            bank.clone(),
+        )?;
         Ok(World {
             seed,
             rng,
             clock,
             node: Some(node),
             receiver,
+            bank,
             master_key_hex,
             folder,
             model: Model::default(),
@@ -127,14 +143,62 @@ impl World {
             .ok_or_else(|| "the server is down".to_string())
     }
 
-    /// Sends `call`, as one request of one client.
-    pub fn call(&self, call: Call) -> Reply {
-        match self.node() {
+    /// Sends `call`, as one request of one client. When the server dies on the way (a planned
+    /// bank fault), it is restarted and the client sees no reply: status 0.
+    pub fn call(&mut self, call: Call) -> Reply {
+        let reply = match self.node() {
             Ok(node) => node.call(call),
-            Err(e) => Reply {
-                status: 0,
-                body: serde_json::Value::String(e),
-            },
+            Err(e) => {
+                return Reply {
+                    status: 0,
+                    body: serde_json::Value::String(e),
+                };
+            }
+        };
+        match reply {
+            Some(reply) => reply,
+            None => {
+                self.note("the server died mid-request".into());
+                if let Err(e) = self.crash_and_restart() {
+                    self.violation("restart_works", e);
+                }
+                Reply {
+                    status: 0,
+                    body: serde_json::Value::String("no reply: the server died".into()),
+                }
+            }
+        }
+    }
+
+    /// Runs one pass of the background work; a server that dies during it (a planned bank
+    /// fault) is restarted.
+    pub fn tick_node(&mut self) -> Result<(), String> {
+        if !self.node()?.tick() {
+            self.note("the server died in its background work".into());
+            self.crash_and_restart()?;
+        }
+        Ok(())
+    }
+
+    /// Plans, `percent` times in a hundred, a fault of the bank's for the next movement asked
+    /// of it.
+    pub fn maybe_bank_fault(&mut self, percent: u64) {
+        if self.rng.chance(percent) {
+            let fault = match self.rng.weighted(&[30, 30, 20, 20]) {
+                0 => BankFault::Down,
+                1 => BankFault::AnswerLost,
+                2 => BankFault::CrashBefore,
+                _ => BankFault::CrashAfter,
+            };
+            self.bank.plan(fault);
+        }
+    }
+
+    /// Forgets an unplayed bank fault, and counts and notes the one played.
+    pub fn settle_bank_fault(&mut self) {
+        if let Some((fault, call)) = self.bank.settle() {
+            self.faults += 1;
+            self.note(format!("bank fault {fault:?} on {call}"));
         }
     }
 
@@ -171,6 +235,7 @@ impl World {
             self.clock.clone(),
             &self.master_key_hex,
             self.receiver.clone(),
+            self.bank.clone(),
         )?);
         Ok(())
     }
@@ -181,22 +246,25 @@ impl World {
     /// reply the client finally saw, and checks that a resend of an acknowledged call was
     /// answered with the same movement, never a new one (`idempotent_replay`).
     pub fn money_call(&mut self, call: Call, id_field: &str) -> Result<Reply, String> {
-        let first = self.call(call.clone());
-        let lost = self.rng.chance(LOST_REPLY_PERCENT);
+        let first = self.send_until_answered(&call);
+        let died = first.status == 0;
+        let lost = died || self.rng.chance(LOST_REPLY_PERCENT);
         let twice = !lost && self.rng.chance(DUPLICATE_PERCENT);
         if !lost && !twice {
             return Ok(first);
         }
-        self.faults += 1;
+        if !died {
+            self.faults += 1;
+        }
         if lost {
             self.note(format!("reply lost ({})", first.summary()));
-            if self.rng.chance(CRASH_ON_LOST_REPLY_PERCENT) {
+            if !died && self.rng.chance(CRASH_ON_LOST_REPLY_PERCENT) {
                 self.crash_and_restart()?;
             }
         } else {
             self.note(format!("sent twice ({})", first.summary()));
         }
-        let again = self.call(call);
+        let again = self.send_until_answered(&call);
         if first.ok() {
             let (a, b) = (first.text(id_field), again.text(id_field));
             if again.status != first.status || a != b {
@@ -212,6 +280,21 @@ impl World {
             }
         }
         Ok(again)
+    }
+
+    /// Sends `call` as a patient client does: a call answered `idempotency_in_progress` (an
+    /// attempt of the same key still running, or crashed) is sent again once the attempt may
+    /// be taken over, a few times at most.
+    fn send_until_answered(&mut self, call: &Call) -> Reply {
+        let mut reply = self.call(call.clone());
+        let mut sends = 1;
+        while reply.code() == "idempotency_in_progress" && sends < SENDS_MAX {
+            self.note("in progress; waits and sends again".into());
+            self.clock.advance_ms(IN_PROGRESS_WAIT_MS);
+            reply = self.call(call.clone());
+            sends += 1;
+        }
+        reply
     }
 }
 
