@@ -147,10 +147,7 @@ impl World {
         }
         self.violation(
             "opening_works",
-            format!(
-                "{what}: expected {status}, got {} {}",
-                reply.status, reply.body
-            ),
+            format!("{what}: expected {status}, got {}", reply.summary()),
         );
         false
     }
@@ -239,7 +236,7 @@ impl World {
         if reply.status != 201 {
             self.violation(
                 "opening_works",
-                format!("POST /v1/merchants: {} {}", reply.status, reply.body),
+                format!("POST /v1/merchants: {}", reply.summary()),
             );
             return Ok(vec![]);
         }
@@ -684,7 +681,11 @@ impl World {
                 (kind, other) => {
                     self.violation(
                         "known_status",
-                        format!("{kind:?} {} has status {other:?} ({})", p.id, reply.status),
+                        format!(
+                            "{kind:?} of h{} has status {other:?} ({})",
+                            p.holder,
+                            reply.summary()
+                        ),
                     );
                     true
                 }

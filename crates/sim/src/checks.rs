@@ -86,7 +86,7 @@ impl World {
     /// is there (after any crash), and every payment shows exactly the refunds acknowledged.
     pub fn check_acknowledged(&mut self) {
         let acked = self.model.acked.clone();
-        for a in &acked {
+        for (k, a) in acked.iter().enumerate() {
             let holder = &self.model.holders[a.holder];
             let call = Call::new(
                 Method::GET,
@@ -99,9 +99,8 @@ impl World {
                 self.violation(
                     "acknowledged_survives",
                     format!(
-                        "the {} {} acknowledged to h{} is not found: {}",
+                        "the {} acknowledged to h{} (movement #{k}) is not found: {}",
                         a.what,
-                        a.id,
                         a.holder,
                         reply.summary()
                     ),

@@ -102,7 +102,7 @@ mod tests {
                 }
             })
             .sum();
-        total % 10 == 0
+        total.is_multiple_of(10)
     }
 
     #[test]
