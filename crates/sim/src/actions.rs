@@ -39,6 +39,7 @@ enum Action {
     ChargeCode,
     Refund,
     Withdraw,
+    CancelTransfer,
     Tick,
     Crash,
 }
@@ -91,6 +92,10 @@ impl World {
                     if self.model.payments.is_empty() { 0 } else { 9 },
                 ),
                 (Action::Withdraw, if funded { 6 } else { 0 }),
+                (
+                    Action::CancelTransfer,
+                    if self.scheduled_transfers().is_empty() { 0 } else { 4 },
+                ),
                 (Action::Tick, 8),
                 (Action::Crash, 2),
             ];
@@ -109,6 +114,7 @@ impl World {
             Action::ChargeCode => self.charge_code(),
             Action::Refund => self.refund(),
             Action::Withdraw => self.withdraw(),
+            Action::CancelTransfer => self.cancel_transfer(),
             Action::Tick => self.tick(),
             Action::Crash => {
                 self.crash_and_restart()?;
@@ -617,6 +623,48 @@ impl World {
             }
         }
         Ok(vec![h])
+    }
+
+    /// The pending delayed transfers, by their index in the model's pending list.
+    fn scheduled_transfers(&self) -> Vec<usize> {
+        (0..self.model.pending.len())
+            .filter(|&i| matches!(self.model.pending[i].kind, PendingKind::DelayedTransfer(_)))
+            .collect()
+    }
+
+    /// The payer cancels a delayed transfer before it runs: the held money comes back.
+    fn cancel_transfer(&mut self) -> Result<Touched, String> {
+        let scheduled = self.scheduled_transfers();
+        let i = scheduled[self.rng.below(scheduled.len())];
+        let p = self.model.pending[i].clone();
+        let PendingKind::DelayedTransfer(to) = p.kind else {
+            return Ok(vec![]);
+        };
+        let reply = self.call(self.as_holder(
+            p.holder,
+            Method::POST,
+            format!("/v1/transfers/{}/cancel", p.id),
+        ));
+        let status = reply.text("status");
+        self.note(format!(
+            "cancel transfer h{}->h{to} {}: {} {status}",
+            p.holder,
+            p.amount,
+            reply.summary()
+        ));
+        if reply.ok() {
+            if status != "cancelled" {
+                self.violation(
+                    "known_status",
+                    format!("a cancelled transfer answered status {status:?}"),
+                );
+            }
+            self.model.pending.remove(i);
+            let holder = &mut self.model.holders[p.holder];
+            holder.held -= p.amount + p.fee;
+            holder.available += p.amount + p.fee;
+        }
+        Ok(vec![p.holder, to])
     }
 
     /// Time jumps — seconds, hours (past a delayed transfer), a day, a month — and the
