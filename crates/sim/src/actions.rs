@@ -94,7 +94,11 @@ impl World {
                 (Action::Withdraw, if funded { 6 } else { 0 }),
                 (
                     Action::CancelTransfer,
-                    if self.scheduled_transfers().is_empty() { 0 } else { 4 },
+                    if self.scheduled_transfers().is_empty() {
+                        0
+                    } else {
+                        4
+                    },
                 ),
                 (Action::Tick, 8),
                 (Action::Crash, 2),

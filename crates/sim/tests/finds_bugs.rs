@@ -30,7 +30,7 @@ fn first_catch(bug: Option<&str>) -> Option<(u64, Vec<&'static str>, String)> {
 // One test, so the process-wide switch is never flipped under another test's feet.
 #[test]
 fn every_reintroduced_bug_is_caught_within_the_seed_budget() {
-    let cases: [(&str, &[&str]); 2] = [
+    let cases: [(&str, &[&str]); 3] = [
         (
             "refund-ignores-earlier-refunds",
             &["refund_within_payment", "refunds_match_model"],
@@ -38,6 +38,10 @@ fn every_reintroduced_bug_is_caught_within_the_seed_budget() {
         (
             "replay-posts-again",
             &["idempotent_replay", "balance_matches_model"],
+        ),
+        (
+            "refused-payout-keeps-hold",
+            &["balance_matches_model", "ledger_verifies"],
         ),
     ];
     for (bug, expected) in cases {

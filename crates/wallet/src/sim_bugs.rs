@@ -14,17 +14,25 @@ pub enum Bug {
     /// A finished `Idempotency-Key` is taken as a new request instead of replayed: a client's
     /// retry moves the money a second time (`money/idempotency.rs`).
     ReplayPostsAgain = 2,
+    /// A payout the bank refused is marked failed, but its hold is never voided: the money stays
+    /// reserved for ever (`money/timers.rs`, the payout timer).
+    RefusedPayoutKeepsHold = 3,
 }
 
 impl Bug {
     /// Every bug, for a command line to list.
-    pub const ALL: [Bug; 2] = [Bug::RefundIgnoresEarlierRefunds, Bug::ReplayPostsAgain];
+    pub const ALL: [Bug; 3] = [
+        Bug::RefundIgnoresEarlierRefunds,
+        Bug::ReplayPostsAgain,
+        Bug::RefusedPayoutKeepsHold,
+    ];
 
     /// Its name on a command line.
     pub fn name(self) -> &'static str {
         match self {
             Bug::RefundIgnoresEarlierRefunds => "refund-ignores-earlier-refunds",
             Bug::ReplayPostsAgain => "replay-posts-again",
+            Bug::RefusedPayoutKeepsHold => "refused-payout-keeps-hold",
         }
     }
 
