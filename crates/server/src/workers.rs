@@ -411,7 +411,7 @@ pub(crate) async fn poll_rate_feed(
     }
 }
 
-/// The background work of one application: what [`Background::spawn`] runs as loops for as long
+/// The background work of one application: what `Background::spawn` runs as loops for as long
 /// as the process runs, and what [`Background::tick`] runs once, by hand, for a caller that owns
 /// time (the simulation in `crates/sim`, which must not have tasks racing its requests).
 #[derive(Clone)]
