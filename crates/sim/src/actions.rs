@@ -19,6 +19,8 @@ const MERCHANTS_MAX: usize = 3;
 const PINS: [&str; 5] = ["258147", "369258", "147036", "806142", "520713"];
 /// A shop's password-free limit on a payment-code charge (¥500).
 const CHARGE_FREE_MAX: i64 = 50_000;
+/// How often, in percent, a till charges a payment code it charged before.
+const REUSE_CODE_PERCENT: u64 = 15;
 /// How often, in percent, the bank misbehaves (or the server dies) under a top-up.
 const BANK_FAULT_PERCENT: u64 = 20;
 /// How often, in percent, it does under a pass of the background work.
@@ -230,6 +232,7 @@ impl World {
             peer,
             available: 0,
             held: 0,
+            spent_code: None,
         });
         Ok(vec![n])
     }
@@ -500,13 +503,22 @@ impl World {
         let m = self.rng.below(self.model.merchants.len());
         let available = self.model.holders[payer].available;
         let amount = self.spend_amount(available.min(CHARGE_FREE_MAX));
-        let code = self.call(self.as_holder(payer, Method::GET, "/v1/me/payment-code"));
-        if !code.ok() {
-            self.note(format!("payment code h{payer}: {}", code.summary()));
-            return Ok(vec![]);
-        }
+        // Now and then the till charges a code it charged before (a double scan): it must be
+        // refused, whatever else holds.
+        let spent = self.model.holders[payer].spent_code.clone();
+        let (payment_code, reused) = match spent {
+            Some(spent) if self.rng.chance(REUSE_CODE_PERCENT) => (spent, true),
+            _ => {
+                let code = self.call(self.as_holder(payer, Method::GET, "/v1/me/payment-code"));
+                if !code.ok() {
+                    self.note(format!("payment code h{payer}: {}", code.summary()));
+                    return Ok(vec![]);
+                }
+                (code.text("code"), false)
+            }
+        };
         let body = json!({
-            "payment_code": code.text("code"), "amount": amount, "await_payer": false,
+            "payment_code": payment_code, "amount": amount, "await_payer": false,
         });
         let key = self.new_key();
         let call = self
@@ -515,13 +527,21 @@ impl World {
             .key(&key);
         let reply = self.money_call(call, "payment_id")?;
         self.note(format!(
-            "charge code m{m}<-h{payer} {amount}: {} {}",
+            "charge {} code m{m}<-h{payer} {amount}: {} {}",
+            if reused { "a spent" } else { "a new" },
             reply.summary(),
             reply.text("status")
         ));
         if reply.status == 201 {
+            if reused {
+                self.violation(
+                    "code_used_once",
+                    format!("h{payer}'s payment code was charged a second time by m{m}"),
+                );
+            }
             let id = reply.text("payment_id");
             self.paid_shop(payer, m, &id, amount, amount);
+            self.model.holders[payer].spent_code = Some(payment_code);
         }
         Ok(vec![payer, self.model.merchants[m].owner])
     }

@@ -25,6 +25,8 @@ pub struct Holder {
     pub available: i64,
     /// What pending withdrawals and delayed transfers reserve, in fen, by the model.
     pub held: i64,
+    /// The last payment code a shop charged, which must never be charged again.
+    pub spent_code: Option<String>,
 }
 
 /// One shop, owned by a holder.
