@@ -19,6 +19,8 @@ const MERCHANTS_MAX: usize = 3;
 const PINS: [&str; 5] = ["258147", "369258", "147036", "806142", "520713"];
 /// A shop's password-free limit on a payment-code charge (¥500).
 const CHARGE_FREE_MAX: i64 = 50_000;
+/// How often, in percent, a holder pays an order straight from their card.
+const CARD_PAY_PERCENT: u64 = 25;
 /// How often, in percent, a till charges a payment code it charged before.
 const REUSE_CODE_PERCENT: u64 = 15;
 /// How often, in percent, the bank misbehaves (or the server dies) under a top-up.
@@ -463,21 +465,45 @@ impl World {
             self.note(format!("order m{m} {amount}: {}", order.summary()));
             return Ok(vec![]);
         }
-        let body =
+        let mut body =
             json!({"payload": order.text("qr_payload"), "pin": self.model.holders[payer].pin});
+        // Some pay straight from their card: the bank is asked inside the payment, and may fail
+        // or take the server down with it.
+        let by_card = self.rng.chance(CARD_PAY_PERCENT);
+        if by_card {
+            body["card_id"] = json!(self.model.holders[payer].card_id);
+            self.count_card_fault(payer);
+            self.maybe_bank_fault(BANK_FAULT_PERCENT);
+        }
         let key = self.new_key();
         let call = self
             .as_holder(payer, Method::POST, "/v1/pay")
             .json(body)
             .key(&key);
         let reply = self.money_call(call, "payment_id")?;
+        self.settle_bank_fault();
+        let method = reply.text("method");
         self.note(format!(
-            "pay order h{payer}->m{m} {amount}: {}",
+            "pay order h{payer}->m{m} {amount}{}: {} {method}",
+            if by_card { " by card" } else { "" },
             reply.summary()
         ));
         if reply.status == 201 {
             let id = reply.text("payment_id");
-            self.paid_shop(payer, m, &id, reply.int("paid"), amount);
+            // A card payment leaves the balance untouched: the money goes from the bank to the
+            // shop in one entry.
+            let from_balance = if method == "card" {
+                0
+            } else {
+                reply.int("paid")
+            };
+            if by_card != (method == "card") {
+                self.violation(
+                    "known_status",
+                    format!("a payment asked by_card={by_card} answered method {method:?}"),
+                );
+            }
+            self.paid_shop(payer, m, &id, from_balance, amount);
         }
         Ok(vec![payer, self.model.merchants[m].owner])
     }

@@ -290,13 +290,16 @@ impl World {
     }
 
     /// Sends `call` as a patient client does: a call answered `idempotency_in_progress` (an
-    /// attempt of the same key still running, or crashed) is sent again once the attempt may
-    /// be taken over, a few times at most.
+    /// attempt of the same key still running, or crashed) or `bank_unavailable` (the bank did
+    /// not answer; the docs say to send the same call again) is sent again a minute later —
+    /// once a running attempt may be taken over — a few times at most.
     fn send_until_answered(&mut self, call: &Call) -> Reply {
         let mut reply = self.call(call.clone());
         let mut sends = 1;
-        while reply.code() == "idempotency_in_progress" && sends < SENDS_MAX {
-            self.note("in progress; waits and sends again".into());
+        while matches!(reply.code(), "idempotency_in_progress" | "bank_unavailable")
+            && sends < SENDS_MAX
+        {
+            self.note(format!("{}; waits and sends again", reply.code()));
             self.clock.advance_ms(IN_PROGRESS_WAIT_MS);
             reply = self.call(call.clone());
             sends += 1;
