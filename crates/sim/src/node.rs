@@ -44,7 +44,10 @@ impl Node {
         // signs and derives the sandbox bank's secret the same way.
         settings.master_key = Some(master_key_hex.to_string());
         settings.policy = Some(crate::policy::simulated());
-        // Neither rates nor checkpoints: the workload has no FX yet, and the proofs are not in it.
+        // Neither rates nor checkpoints: the workload has no FX yet, and checkpoints are taken on
+        // the proofs' own interval, not the simulation's. The daily liability snapshot stays on
+        // (03:00 China time by default): the clock's jumps across days take one, and verify
+        // checks each against the journal.
         settings.rate_feed_interval = None;
         settings.checkpoint_every = None;
         let faults = plan.clone();
@@ -91,7 +94,8 @@ impl Node {
     }
 
     /// What `qianbao verify` reports: the store's replay of the journal, then the wallet's own
-    /// checks (risk decisions, funding, red packets, rewards, gift cards, the audit chain).
+    /// checks (risk decisions, funding, red packets, rewards, gift cards, liability snapshots,
+    /// the audit chain).
     pub fn verify(&self) -> Result<VerifyReport, String> {
         self.runtime.block_on(async {
             let mut report = self.parts.store.verify().await.map_err(|e| e.to_string())?;
@@ -111,6 +115,9 @@ impl Node {
                 .await
                 .map_err(|e| e.to_string())?;
             qianbao_wallet::verify_gift_cards::verify_gift_cards(storage, &mut report)
+                .await
+                .map_err(|e| e.to_string())?;
+            qianbao_wallet::proofs::liabilities::verify_liabilities(storage, &mut report)
                 .await
                 .map_err(|e| e.to_string())?;
             qianbao_wallet::verify_audit::verify_audit(storage, &mut report)
