@@ -171,7 +171,7 @@ impl World {
     fn open_wallet(&mut self) -> Result<Touched, String> {
         let n = self.model.holders.len();
         let phone = people::phone(n);
-        let card = match self.rng.weighted(&[70, 10, 10, 10]) {
+        let card = match self.rng.weighted(&[60, 10, 10, 20]) {
             1 => CardKind::Empty,
             2 => CardKind::SlowAnswers,
             3 => CardKind::RefusesPayouts,

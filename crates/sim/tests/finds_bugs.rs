@@ -5,9 +5,9 @@
 use qianbao_sim::{Config, run};
 
 /// Seeds tried per bug before the test gives up.
-const SEED_BUDGET: u64 = 6;
+const SEED_BUDGET: u64 = 8;
 /// Steps per seed.
-const STEPS: u64 = 150;
+const STEPS: u64 = 200;
 
 /// The first seed in the budget at which the simulation with `bug` on reports a violation, with
 /// the invariants it names.
