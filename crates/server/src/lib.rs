@@ -31,8 +31,8 @@ pub mod state;
 pub mod telemetry;
 pub mod timestamp;
 pub mod web;
-mod workers;
+pub mod workers;
 
 pub use error::ApiError;
 pub use settings::Settings;
-pub use startup::{Application, StartError};
+pub use startup::{Application, Parts, StartError};

@@ -61,7 +61,15 @@ pub struct Settings {
     pub checkpoint_every: Option<Duration>,
     /// When the daily liability snapshot is taken (China time); `None` never by itself.
     pub liability_snapshot_at: Option<qianbao_wallet::proofs::liabilities::SnapshotSchedule>,
+    /// Wraps the bank connector the server builds; `None` (always, outside tests) uses it as
+    /// it is. The deterministic simulation (`crates/sim`) injects the bank's faults through it:
+    /// an answer lost after the bank acted, or the server dying while it waits for the bank.
+    pub bank_wrapper: Option<BankWrapper>,
 }
+
+/// A function that wraps the bank connector (see [`Settings::bank_wrapper`]).
+pub type BankWrapper =
+    Arc<dyn Fn(Arc<dyn qianbao_wallet::Bank>) -> Arc<dyn qianbao_wallet::Bank> + Send + Sync>;
 
 /// The production connectors, each present when configured.
 #[derive(Clone, Default)]
@@ -103,6 +111,7 @@ impl Settings {
             liability_snapshot_at: Some(qianbao_wallet::proofs::liabilities::SnapshotSchedule {
                 minute_of_day: 3 * 60,
             }),
+            bank_wrapper: None,
         }
     }
 

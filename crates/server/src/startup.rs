@@ -98,9 +98,24 @@ fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
-impl Application {
-    /// Opens storage and binds the listener.
-    pub async fn build(settings: Settings) -> Result<Application, StartError> {
+/// The application without a listener and without its background loops running: the router
+/// with its state, the storage, and the background work to run by hand. `Application::build`
+/// binds a port and spawns the loops over it; the simulation (`crates/sim`) drives the router
+/// with in-process requests and ticks the background work itself, so no task races its steps.
+pub struct Parts {
+    /// Every route with its layers, over the application's state.
+    pub router: Router,
+    /// The ledger's storage.
+    pub store: Arc<dyn LedgerStore>,
+    /// The same storage, for the wallet's records.
+    pub storage: Storage,
+    /// Due timers, outboxes and the daily checks, not yet running.
+    pub background: workers::Background,
+}
+
+impl Parts {
+    /// Opens storage and builds the router and the background work over it, starting nothing.
+    pub async fn assemble(settings: &Settings) -> Result<Parts, StartError> {
         let storage = Storage::open(&settings.location).await?;
         let store = storage.ledger();
         let keys = load_keys(settings.master_key.as_deref(), &settings.key_dir)?;
@@ -123,7 +138,7 @@ impl Application {
             keys: Arc::new(keys),
             clock: settings.clock.clone(),
         };
-        let proofs = proofs(&settings, &ctx)?;
+        let proofs = proofs(settings, &ctx)?;
         let connected = connectors::connect(
             &ctx.keys,
             settings.sandbox,
@@ -131,11 +146,15 @@ impl Application {
             Some(Arc::new(storage.clone())),
             settings.clock.clone(),
         )?;
+        let bank = match &settings.bank_wrapper {
+            Some(wrap) => wrap(connected.bank.clone()),
+            None => connected.bank.clone(),
+        };
         let (opening, kyc, money) = services(
             ctx,
             &policy,
             connected.identity.clone(),
-            connected.bank.clone(),
+            bank,
             connected.billers.clone(),
         );
         // Every decision names its rule set by hash: the document is kept under it, so `verify`
@@ -154,74 +173,19 @@ impl Application {
             qianbao_connectors::HttpWebhooks::new(qianbao_connectors::WEBHOOK_TIMEOUT)?
                 .allow_private_networks(policy.money.webhook_private_hosts)?,
         );
-        tokio::spawn(workers::run_timers(
-            storage.clone(),
-            money.clone(),
-            live.clone(),
-        ));
-        // Transit: entries whose exit never came are charged once the pairing window passes.
-        tokio::spawn(workers::close_lone_taps(
-            storage.clone(),
-            money.clone(),
-            live.clone(),
-        ));
-        // Budgets: alerts at 80 % and 100 % of a month's budget.
-        tokio::spawn(workers::check_budgets(storage.clone(), money.clone()));
-        // Points: lots whose year is up lapse.
-        tokio::spawn(workers::expire_points(storage.clone(), money.clone()));
-        tokio::spawn(workers::refresh_policy(
-            storage.clone(),
-            money.clone(),
-            live.clone(),
-        ));
-        tokio::spawn(workers::deliver_webhooks(
-            storage.clone(),
-            money.clone(),
+        let background = workers::Background {
+            storage: storage.clone(),
+            money: money.clone(),
+            live: live.clone(),
             webhooks,
-        ));
-        // Reconciliation: the funding invariant, once a day.
-        tokio::spawn(workers::check_funding_daily(
-            storage.clone(),
-            settings.clock.clone(),
-        ));
-        tokio::spawn(workers::deliver_sms(
-            storage.clone(),
-            connected.sms,
-            settings.clock.clone(),
-            !settings.sandbox,
-        ));
-        // The journal log: a signed checkpoint whenever it has grown.
-        if let Some(every) = settings.checkpoint_every {
-            tokio::spawn(workers::publish_checkpoints(
-                storage.clone(),
-                proofs.clone(),
-                every,
-            ));
-        }
-        if let Some(at) = settings.liability_snapshot_at {
-            tokio::spawn(workers::take_liability_snapshots(
-                storage.clone(),
-                settings.clock.clone(),
-                at,
-            ));
-        }
-        if let (Some(feed), Some(interval)) = (connected.rate_feed, settings.rate_feed_interval) {
-            tokio::spawn(workers::poll_rate_feed(
-                storage.clone(),
-                live.clone(),
-                feed,
-                settings.clock.clone(),
-                interval,
-            ));
-        }
-        let listener =
-            TcpListener::bind(settings.listen)
-                .await
-                .map_err(|source| StartError::Listen {
-                    address: settings.listen,
-                    source,
-                })?;
-        let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+            sms: connected.sms,
+            clock: settings.clock.clone(),
+            redact_sms: !settings.sandbox,
+            proofs: proofs.clone(),
+            checkpoint_every: settings.checkpoint_every,
+            liability_snapshot_at: settings.liability_snapshot_at,
+            rate_feed: connected.rate_feed.zip(settings.rate_feed_interval),
+        };
         let console = qianbao_wallet::console::Console {
             ctx: opening.ctx.clone(),
             policy: qianbao_wallet::console::ConsolePolicy {
@@ -233,7 +197,7 @@ impl Application {
         };
         let state = AppState {
             store: store.clone(),
-            storage,
+            storage: storage.clone(),
             opening,
             console,
             kyc,
@@ -244,11 +208,33 @@ impl Application {
             live,
             proofs,
         };
+        Ok(Parts {
+            router: router(state, settings),
+            store,
+            storage,
+            background,
+        })
+    }
+}
+
+impl Application {
+    /// Opens storage, starts the background work and binds the listener.
+    pub async fn build(settings: Settings) -> Result<Application, StartError> {
+        let parts = Parts::assemble(&settings).await?;
+        parts.background.spawn();
+        let listener =
+            TcpListener::bind(settings.listen)
+                .await
+                .map_err(|source| StartError::Listen {
+                    address: settings.listen,
+                    source,
+                })?;
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         Ok(Application {
             listener,
-            router: router(state, &settings),
+            router: parts.router,
             port,
-            store,
+            store: parts.store,
             timeouts: settings.connection_timeouts(),
         })
     }

@@ -1,7 +1,10 @@
 //! The work every node runs beside the requests, for as long as the process runs: due timers, the
 //! SMS outbox, the merchants' webhook outbox, the daily funding check, the policy's newest
 //! version, the rate feed, and lone transit taps. Each loop polls the database (or the feed), so
-//! any node may run it, and each step is safe to run twice.
+//! any node may run it, and each step is safe to run twice. Each loop's body is also a function
+//! of its own (`*_once`), so that [`Background::tick`] can run one pass of all of them by hand:
+//! the deterministic simulation (`crates/sim`) runs the background work as explicit steps
+//! between requests instead of as tasks racing them.
 
 use crate::live_policy::LivePolicy;
 use qianbao_ledger::Currency;
@@ -21,15 +24,20 @@ const TIMER_POLL: Duration = Duration::from_millis(500);
 pub(crate) async fn run_timers(storage: Storage, money: Money, live: Arc<LivePolicy>) {
     loop {
         tokio::time::sleep(TIMER_POLL).await;
-        // The policy in force now, once per round, as a request reads it.
-        match live.money(&money).run_due_timers(&storage).await {
-            Ok((_, failed)) => {
-                for (timer, error) in failed {
-                    tracing::warn!(timer = %timer.id, kind = %timer.kind, error = %error, "timer failed; will retry");
-                }
+        timers_once(&storage, &money, &live).await;
+    }
+}
+
+/// One pass of [`run_timers`].
+async fn timers_once(storage: &Storage, money: &Money, live: &LivePolicy) {
+    // The policy in force now, once per round, as a request reads it.
+    match live.money(money).run_due_timers(storage).await {
+        Ok((_, failed)) => {
+            for (timer, error) in failed {
+                tracing::warn!(timer = %timer.id, kind = %timer.kind, error = %error, "timer failed; will retry");
             }
-            Err(e) => tracing::warn!(error = %e, "cannot read the timers; will retry"),
         }
+        Err(e) => tracing::warn!(error = %e, "cannot read the timers; will retry"),
     }
 }
 
@@ -42,9 +50,14 @@ const LONE_TAPS_POLL: Duration = Duration::from_secs(2);
 pub(crate) async fn close_lone_taps(storage: Storage, money: Money, live: Arc<LivePolicy>) {
     loop {
         tokio::time::sleep(LONE_TAPS_POLL).await;
-        if let Err(e) = live.money(&money).close_lone_taps(&storage).await {
-            tracing::warn!(error = %e, "cannot close lone transit taps; will retry");
-        }
+        lone_taps_once(&storage, &money, &live).await;
+    }
+}
+
+/// One pass of [`close_lone_taps`].
+async fn lone_taps_once(storage: &Storage, money: &Money, live: &LivePolicy) {
+    if let Err(e) = live.money(money).close_lone_taps(storage).await {
+        tracing::warn!(error = %e, "cannot close lone transit taps; will retry");
     }
 }
 
@@ -57,9 +70,14 @@ const BUDGETS_POLL: Duration = Duration::from_secs(1);
 pub(crate) async fn check_budgets(storage: Storage, money: Money) {
     loop {
         tokio::time::sleep(BUDGETS_POLL).await;
-        if let Err(e) = money.check_budgets(&storage).await {
-            tracing::warn!(error = %e, "cannot check budgets; will retry");
-        }
+        budgets_once(&storage, &money).await;
+    }
+}
+
+/// One pass of [`check_budgets`].
+async fn budgets_once(storage: &Storage, money: &Money) {
+    if let Err(e) = money.check_budgets(storage).await {
+        tracing::warn!(error = %e, "cannot check budgets; will retry");
     }
 }
 
@@ -72,9 +90,14 @@ const POINTS_POLL: Duration = Duration::from_secs(2);
 pub(crate) async fn expire_points(storage: Storage, money: Money) {
     loop {
         tokio::time::sleep(POINTS_POLL).await;
-        if let Err(e) = money.expire_points(&storage).await {
-            tracing::warn!(error = %e, "cannot expire points; will retry");
-        }
+        points_once(&storage, &money).await;
+    }
+}
+
+/// One pass of [`expire_points`].
+async fn points_once(storage: &Storage, money: &Money) {
+    if let Err(e) = money.expire_points(storage).await {
+        tracing::warn!(error = %e, "cannot expire points; will retry");
     }
 }
 
@@ -106,18 +129,26 @@ pub(crate) async fn take_liability_snapshots(
 ) {
     loop {
         tokio::time::sleep(SNAPSHOT_POLL).await;
-        match qianbao_wallet::proofs::liabilities::take_due_snapshot(&storage, clock.now_ms(), at)
-            .await
-        {
-            Ok(Some(taken)) => tracing::info!(
-                snapshot = %taken.id,
-                leaves = taken.leaves,
-                journal_seq = taken.journal_seq,
-                "liability snapshot published"
-            ),
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "cannot take the liability snapshot; will retry"),
-        }
+        snapshot_once(&storage, clock.as_ref(), at).await;
+    }
+}
+
+/// One pass of [`take_liability_snapshots`].
+async fn snapshot_once(
+    storage: &Storage,
+    clock: &dyn Clock,
+    at: qianbao_wallet::proofs::liabilities::SnapshotSchedule,
+) {
+    match qianbao_wallet::proofs::liabilities::take_due_snapshot(storage, clock.now_ms(), at).await
+    {
+        Ok(Some(taken)) => tracing::info!(
+            snapshot = %taken.id,
+            leaves = taken.leaves,
+            journal_seq = taken.journal_seq,
+            "liability snapshot published"
+        ),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot take the liability snapshot; will retry"),
     }
 }
 
@@ -129,9 +160,14 @@ const POLICY_POLL: Duration = Duration::from_secs(5);
 pub(crate) async fn refresh_policy(storage: Storage, money: Money, live: Arc<LivePolicy>) {
     loop {
         tokio::time::sleep(POLICY_POLL).await;
-        if let Err(e) = live.refresh(&storage, &money).await {
-            tracing::warn!(error = %e, "cannot bring the policy up to its newest version; will retry");
-        }
+        policy_once(&storage, &money, &live).await;
+    }
+}
+
+/// One pass of [`refresh_policy`].
+async fn policy_once(storage: &Storage, money: &Money, live: &LivePolicy) {
+    if let Err(e) = live.refresh(storage, money).await {
+        tracing::warn!(error = %e, "cannot bring the policy up to its newest version; will retry");
     }
 }
 
@@ -149,27 +185,32 @@ pub(crate) async fn deliver_sms(
 ) {
     loop {
         tokio::time::sleep(SMS_POLL).await;
-        let pending = match storage.pending_sms(100, clock.now_ms()).await {
-            Ok(pending) => pending,
+        sms_once(&storage, gateway.as_ref(), clock.as_ref(), redact).await;
+    }
+}
+
+/// One pass of [`deliver_sms`].
+async fn sms_once(storage: &Storage, gateway: &dyn SmsGateway, clock: &dyn Clock, redact: bool) {
+    let pending = match storage.pending_sms(100, clock.now_ms()).await {
+        Ok(pending) => pending,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the SMS outbox; will retry");
+            return;
+        }
+    };
+    for sms in pending {
+        let result = match gateway.send(&sms.phone, &sms.text).await {
+            Ok(()) => storage.sms_sent(sms.id, clock.now_ms(), redact).await,
             Err(e) => {
-                tracing::warn!(error = %e, "cannot read the SMS outbox; will retry");
-                continue;
+                tracing::warn!(sms = sms.id, error = %e, "SMS not delivered");
+                let permanently = matches!(e, qianbao_wallet::SmsError::Refused(_));
+                storage
+                    .sms_failed(sms.id, permanently, clock.now_ms())
+                    .await
             }
         };
-        for sms in pending {
-            let result = match gateway.send(&sms.phone, &sms.text).await {
-                Ok(()) => storage.sms_sent(sms.id, clock.now_ms(), redact).await,
-                Err(e) => {
-                    tracing::warn!(sms = sms.id, error = %e, "SMS not delivered");
-                    let permanently = matches!(e, qianbao_wallet::SmsError::Refused(_));
-                    storage
-                        .sms_failed(sms.id, permanently, clock.now_ms())
-                        .await
-                }
-            };
-            if let Err(e) = result {
-                tracing::warn!(sms = sms.id, error = %e, "cannot record SMS delivery");
-            }
+        if let Err(e) = result {
+            tracing::warn!(sms = sms.id, error = %e, "cannot record SMS delivery");
         }
     }
 }
@@ -187,21 +228,26 @@ pub(crate) async fn deliver_webhooks(
 ) {
     loop {
         tokio::time::sleep(WEBHOOK_POLL).await;
-        match money.deliver_webhooks(&storage, sender.as_ref()).await {
-            Ok(pass) => {
-                for (event, error) in pass.failed {
-                    tracing::warn!(
-                        delivery = event.id,
-                        merchant = %event.merchant_id,
-                        event = %event.event,
-                        attempts = event.attempts + 1,
-                        error = %error,
-                        "webhook not delivered; will retry"
-                    );
-                }
+        webhooks_once(&storage, &money, sender.as_ref()).await;
+    }
+}
+
+/// One pass of [`deliver_webhooks`].
+async fn webhooks_once(storage: &Storage, money: &Money, sender: &dyn WebhookSender) {
+    match money.deliver_webhooks(storage, sender).await {
+        Ok(pass) => {
+            for (event, error) in pass.failed {
+                tracing::warn!(
+                    delivery = event.id,
+                    merchant = %event.merchant_id,
+                    event = %event.event,
+                    attempts = event.attempts + 1,
+                    error = %error,
+                    "webhook not delivered; will retry"
+                );
             }
-            Err(e) => tracing::warn!(error = %e, "cannot deliver webhooks; will retry"),
         }
+        Err(e) => tracing::warn!(error = %e, "cannot deliver webhooks; will retry"),
     }
 }
 
@@ -215,26 +261,31 @@ const FUNDING_POLL: Duration = Duration::from_secs(5);
 pub(crate) async fn check_funding_daily(storage: Storage, clock: Arc<dyn Clock>) {
     loop {
         tokio::time::sleep(FUNDING_POLL).await;
-        match qianbao_wallet::recon::daily::check_once(&storage, clock.now_ms()).await {
-            Ok(Some(check)) if check.alerts.is_empty() => {
-                tracing::info!(
-                    currencies = check.positions.len(),
-                    "funding invariant holds"
+        funding_once(&storage, clock.as_ref()).await;
+    }
+}
+
+/// One pass of [`check_funding_daily`].
+async fn funding_once(storage: &Storage, clock: &dyn Clock) {
+    match qianbao_wallet::recon::daily::check_once(storage, clock.now_ms()).await {
+        Ok(Some(check)) if check.alerts.is_empty() => {
+            tracing::info!(
+                currencies = check.positions.len(),
+                "funding invariant holds"
+            );
+        }
+        Ok(Some(check)) => {
+            for alert in &check.alerts {
+                tracing::error!(
+                    currency = %alert.currency,
+                    difference = alert.difference.minor(),
+                    "funding invariant broken: {}",
+                    alert.detail
                 );
             }
-            Ok(Some(check)) => {
-                for alert in &check.alerts {
-                    tracing::error!(
-                        currency = %alert.currency,
-                        difference = alert.difference.minor(),
-                        "funding invariant broken: {}",
-                        alert.detail
-                    );
-                }
-            }
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "cannot check the funding invariant; will retry"),
         }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot check the funding invariant; will retry"),
     }
 }
 
@@ -357,6 +408,102 @@ pub(crate) async fn poll_rate_feed(
         };
         metrics::counter!("qianbao_rate_feed_polls_total", "outcome" => outcome).increment(1);
         tokio::time::sleep(interval).await;
+    }
+}
+
+/// The background work of one application: what `Background::spawn` runs as loops for as long
+/// as the process runs, and what [`Background::tick`] runs once, by hand, for a caller that owns
+/// time (the simulation in `crates/sim`, which must not have tasks racing its requests).
+#[derive(Clone)]
+pub struct Background {
+    pub(crate) storage: Storage,
+    pub(crate) money: Money,
+    pub(crate) live: Arc<LivePolicy>,
+    pub(crate) webhooks: Arc<dyn WebhookSender>,
+    pub(crate) sms: Arc<dyn SmsGateway>,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// Whether sent SMS texts are dropped (production) or kept for the sandbox's view.
+    pub(crate) redact_sms: bool,
+    pub(crate) proofs: qianbao_wallet::proofs::Proofs,
+    pub(crate) checkpoint_every: Option<Duration>,
+    pub(crate) liability_snapshot_at: Option<qianbao_wallet::proofs::liabilities::SnapshotSchedule>,
+    pub(crate) rate_feed: Option<(Arc<dyn RateFeed>, Duration)>,
+}
+
+impl Background {
+    /// This work with webhooks sent through `sender` instead: a simulation records them rather
+    /// than reach the network.
+    pub fn with_webhooks(mut self, sender: Arc<dyn WebhookSender>) -> Background {
+        self.webhooks = sender;
+        self
+    }
+
+    /// Runs one pass of every loop, in a fixed order: due timers first (they move money), then
+    /// what reads their results (lone taps, budgets, points, the policy, the outboxes, the daily
+    /// funding check, the daily liability snapshot when one is scheduled). The checkpoint and
+    /// rate-feed loops are left out: they run on their own intervals only when configured, and a
+    /// caller that ticks configures neither.
+    pub async fn tick(&self) {
+        timers_once(&self.storage, &self.money, &self.live).await;
+        lone_taps_once(&self.storage, &self.money, &self.live).await;
+        budgets_once(&self.storage, &self.money).await;
+        points_once(&self.storage, &self.money).await;
+        policy_once(&self.storage, &self.money, &self.live).await;
+        webhooks_once(&self.storage, &self.money, self.webhooks.as_ref()).await;
+        funding_once(&self.storage, self.clock.as_ref()).await;
+        if let Some(at) = self.liability_snapshot_at {
+            snapshot_once(&self.storage, self.clock.as_ref(), at).await;
+        }
+        sms_once(
+            &self.storage,
+            self.sms.as_ref(),
+            self.clock.as_ref(),
+            self.redact_sms,
+        )
+        .await;
+    }
+
+    /// Spawns every loop on the current runtime, for as long as the process runs.
+    pub(crate) fn spawn(self) {
+        let Background {
+            storage,
+            money,
+            live,
+            webhooks,
+            sms,
+            clock,
+            redact_sms,
+            proofs,
+            checkpoint_every,
+            liability_snapshot_at,
+            rate_feed,
+        } = self;
+        tokio::spawn(run_timers(storage.clone(), money.clone(), live.clone()));
+        // Transit: entries whose exit never came are charged once the pairing window passes.
+        tokio::spawn(close_lone_taps(
+            storage.clone(),
+            money.clone(),
+            live.clone(),
+        ));
+        // Budgets: alerts at 80 % and 100 % of a month's budget.
+        tokio::spawn(check_budgets(storage.clone(), money.clone()));
+        // Points: lots whose year is up lapse.
+        tokio::spawn(expire_points(storage.clone(), money.clone()));
+        tokio::spawn(refresh_policy(storage.clone(), money.clone(), live.clone()));
+        tokio::spawn(deliver_webhooks(storage.clone(), money.clone(), webhooks));
+        // Reconciliation: the funding invariant, once a day.
+        tokio::spawn(check_funding_daily(storage.clone(), clock.clone()));
+        tokio::spawn(deliver_sms(storage.clone(), sms, clock.clone(), redact_sms));
+        // The journal log: a signed checkpoint whenever it has grown.
+        if let Some(every) = checkpoint_every {
+            tokio::spawn(publish_checkpoints(storage.clone(), proofs, every));
+        }
+        if let Some(at) = liability_snapshot_at {
+            tokio::spawn(take_liability_snapshots(storage.clone(), clock.clone(), at));
+        }
+        if let Some((feed, interval)) = rate_feed {
+            tokio::spawn(poll_rate_feed(storage, live, feed, clock, interval));
+        }
     }
 }
 

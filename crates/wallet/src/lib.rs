@@ -30,6 +30,9 @@ pub mod rewards;
 pub mod recon;
 pub mod risk;
 pub mod security;
+// Test-only switches re-introducing known bugs, for the simulation (`crates/sim`) to catch.
+#[cfg(feature = "sim-bugs")]
+pub mod sim_bugs;
 // The inbox notices for changes to how a wallet is guarded.
 pub mod security_notices;
 pub mod storage;

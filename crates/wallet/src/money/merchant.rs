@@ -1015,7 +1015,16 @@ impl Money {
         active_holder(r, &merchant.holder_id)?;
         let reason = reason.to_string();
         let amount = refund.amount();
-        if amount > payment.amount - payment.refunded {
+        let refunded_before = payment.refunded;
+        // sim_bugs: forgetting the earlier partial refunds lets them add up past the payment.
+        #[cfg(feature = "sim-bugs")]
+        let refunded_before =
+            if crate::sim_bugs::is_on(crate::sim_bugs::Bug::RefundIgnoresEarlierRefunds) {
+                Amount::ZERO
+            } else {
+                refunded_before
+            };
+        if amount > payment.amount - refunded_before {
             return Err(MoneyError::RefundExceedsPayment);
         }
         let back = fee_back(

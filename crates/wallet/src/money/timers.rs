@@ -225,7 +225,16 @@ impl Money {
                     hold: entry_id(&m.id, Step::Move),
                 }
             };
-            apply(r, &instruction)?;
+            // sim_bugs: a refused payout marked failed with its hold left pending keeps the
+            // holder's money reserved for ever.
+            #[cfg(feature = "sim-bugs")]
+            let keep_hold =
+                !paid && crate::sim_bugs::is_on(crate::sim_bugs::Bug::RefusedPayoutKeepsHold);
+            #[cfg(not(feature = "sim-bugs"))]
+            let keep_hold = false;
+            if !keep_hold {
+                apply(r, &instruction)?;
+            }
             r.set_movement_status(&m.id, if paid {
                     MovementStatus::Succeeded
                 } else {

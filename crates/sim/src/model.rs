@@ -1,0 +1,108 @@
+//! What the simulation expects the wallet to hold: every holder's balance, every merchant payment
+//! with what was refunded of it, every movement still pending, and every movement the server
+//! acknowledged. It is changed only by replies the server acknowledged, each applied once, so a
+//! server that moves money twice, or keeps what it acknowledged from a crash, disagrees with it.
+
+use crate::people::CardKind;
+use std::net::SocketAddr;
+
+/// One holder as the simulation knows them.
+#[derive(Clone, Debug)]
+pub struct Holder {
+    /// The phone, E.164.
+    pub phone: String,
+    /// The session token.
+    pub token: String,
+    /// The bound card's id.
+    pub card_id: String,
+    /// How the card behaves at the sandbox bank.
+    pub card: CardKind,
+    /// The payment password.
+    pub pin: String,
+    /// The address their requests come from.
+    pub peer: SocketAddr,
+    /// What may be spent, in fen, by the model.
+    pub available: i64,
+    /// What pending withdrawals and delayed transfers reserve, in fen, by the model.
+    pub held: i64,
+    /// The last payment code a shop charged, which must never be charged again.
+    pub spent_code: Option<String>,
+}
+
+/// One shop, owned by a holder.
+#[derive(Clone, Debug)]
+pub struct Merchant {
+    /// The owner's index among the holders.
+    pub owner: usize,
+    /// The API key (shown once at opening).
+    pub api_key: String,
+    /// The webhook secret, when the shop set a webhook.
+    pub webhook_secret: Option<String>,
+}
+
+/// One payment to a shop.
+#[derive(Clone, Debug)]
+pub struct Payment {
+    /// The payment's id.
+    pub id: String,
+    /// The shop's index.
+    pub merchant: usize,
+    /// The payer's index.
+    pub payer: usize,
+    /// What was paid, in fen.
+    pub amount: i64,
+    /// What was refunded of it so far, in fen.
+    pub refunded: i64,
+}
+
+/// What a pending movement becomes once it finishes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PendingKind {
+    /// A top-up whose bank answer timed out: credited once the bank's status is known.
+    TopUp,
+    /// A withdrawal, held until the bank pays the card (or refuses, and the money comes back).
+    Withdrawal,
+    /// A delayed transfer to the holder with this index, held until it runs.
+    DelayedTransfer(usize),
+}
+
+/// A movement acknowledged as pending or scheduled, not yet finished.
+#[derive(Clone, Debug)]
+pub struct Pending {
+    /// The holder whose record it is.
+    pub holder: usize,
+    /// The record's id.
+    pub id: String,
+    /// What it is.
+    pub kind: PendingKind,
+    /// In fen.
+    pub amount: i64,
+    /// The fee, in fen.
+    pub fee: i64,
+}
+
+/// A movement the server acknowledged with a 2xx, to be found again after any crash.
+#[derive(Clone, Debug)]
+pub struct Acked {
+    /// The holder whose record it is.
+    pub holder: usize,
+    /// The record's id.
+    pub id: String,
+    /// What it was, for the violation's text.
+    pub what: &'static str,
+}
+
+/// The whole expectation.
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    /// Holders in the order their wallets opened.
+    pub holders: Vec<Holder>,
+    /// Shops in the order they opened.
+    pub merchants: Vec<Merchant>,
+    /// Payments to shops.
+    pub payments: Vec<Payment>,
+    /// Movements still pending.
+    pub pending: Vec<Pending>,
+    /// Every acknowledged movement.
+    pub acked: Vec<Acked>,
+}

@@ -1,0 +1,129 @@
+//! One incarnation of the wallet server: the real router and SQLite store over the simulation's
+//! folder, on a current-thread runtime of its own. A crash drops the whole node — runtime, tasks,
+//! router, store and its writer threads — and a restart builds a new one over the same files.
+
+use crate::bank::{BankPlan, FaultyBank};
+use crate::client::{Call, Reply, send};
+use crate::clock::SimClock;
+use crate::webhooks::Receiver;
+use qianbao_server::{Parts, Settings};
+use qianbao_store::Location;
+use qianbao_wallet::VerifyReport;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A running server, driven by hand.
+pub struct Node {
+    // Dropped before the runtime: the store's handles are released while their runtime lives.
+    parts: Parts,
+    /// The bank's faults, whose crash signal ends a request or a tick mid-way.
+    plan: Arc<BankPlan>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Node {
+    /// Builds a server over `dir` with the simulation's clock, master key and policy; webhooks go
+    /// to `receiver`, bank movements through `plan`'s faults. Starts no background task: the
+    /// simulation ticks the background work.
+    pub fn boot(
+        dir: &Path,
+        clock: Arc<SimClock>,
+        master_key_hex: &str,
+        receiver: Arc<Receiver>,
+        plan: Arc<BankPlan>,
+    ) -> Result<Node, String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot make a runtime: {e}"))?;
+        let mut settings = Settings::new(Location::SqliteDir(dir.to_path_buf()));
+        settings.sandbox = true;
+        settings.clock = clock;
+        settings.key_dir = dir.to_path_buf();
+        // A key from the seed, not a key file from the OS's randomness: the same seed encrypts,
+        // signs and derives the sandbox bank's secret the same way.
+        settings.master_key = Some(master_key_hex.to_string());
+        settings.policy = Some(crate::policy::simulated());
+        // Neither rates nor checkpoints: the workload has no FX yet, and checkpoints are taken on
+        // the proofs' own interval, not the simulation's. The daily liability snapshot stays on
+        // (03:00 China time by default): the clock's jumps across days take one, and verify
+        // checks each against the journal.
+        settings.rate_feed_interval = None;
+        settings.checkpoint_every = None;
+        let faults = plan.clone();
+        settings.bank_wrapper = Some(Arc::new(move |bank| {
+            Arc::new(FaultyBank::new(bank, faults.clone())) as Arc<dyn qianbao_wallet::Bank>
+        }));
+        let parts = runtime
+            .block_on(Parts::assemble(&settings))
+            .map_err(|e| format!("cannot start the server: {e}"))?;
+        let parts = Parts {
+            background: parts.background.with_webhooks(receiver),
+            ..parts
+        };
+        Ok(Node {
+            parts,
+            plan,
+            runtime,
+        })
+    }
+
+    /// Sends one request and waits for its whole reply; `None` when the server died while it
+    /// waited (a planned bank fault), and must be dropped.
+    pub fn call(&self, call: Call) -> Option<Reply> {
+        self.runtime.block_on(async {
+            tokio::select! {
+                // The request first: the signal only counts once the request can go no further.
+                biased;
+                reply = send(&self.parts.router, call) => Some(reply),
+                () = self.plan.crashed.notified() => None,
+            }
+        })
+    }
+
+    /// One pass of every background loop: due timers, outboxes, daily checks. False when the
+    /// server died during it, and must be dropped.
+    pub fn tick(&self) -> bool {
+        self.runtime.block_on(async {
+            tokio::select! {
+                biased;
+                () = self.parts.background.tick() => true,
+                () = self.plan.crashed.notified() => false,
+            }
+        })
+    }
+
+    /// What `qianbao verify` reports: the store's replay of the journal, then the wallet's own
+    /// checks (risk decisions, funding, red packets, rewards, gift cards, liability snapshots,
+    /// the audit chain).
+    pub fn verify(&self) -> Result<VerifyReport, String> {
+        self.runtime.block_on(async {
+            let mut report = self.parts.store.verify().await.map_err(|e| e.to_string())?;
+            let storage = &self.parts.storage;
+            // The list `qianbao verify` runs after the store's replay (server/src/cli.rs
+            // `wallet_checks`, private there); keep the two in step.
+            qianbao_wallet::verify_risk::verify_decisions(storage, &mut report)
+                .await
+                .map_err(|e| e.to_string())?;
+            qianbao_wallet::verify_funding::verify_funding(storage, &mut report)
+                .await
+                .map_err(|e| e.to_string())?;
+            qianbao_wallet::verify_red_packets::verify_red_packets(storage, &mut report)
+                .await
+                .map_err(|e| e.to_string())?;
+            qianbao_wallet::verify_rewards::verify_rewards(storage, &mut report)
+                .await
+                .map_err(|e| e.to_string())?;
+            qianbao_wallet::verify_gift_cards::verify_gift_cards(storage, &mut report)
+                .await
+                .map_err(|e| e.to_string())?;
+            qianbao_wallet::proofs::liabilities::verify_liabilities(storage, &mut report)
+                .await
+                .map_err(|e| e.to_string())?;
+            qianbao_wallet::verify_audit::verify_audit(storage, &mut report)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(report)
+        })
+    }
+}
