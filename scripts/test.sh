@@ -50,4 +50,11 @@ if [ ! -d "target/emvco-oracle/cemacqr-$emvco_oracle_version.dist-info" ]; then
   fi
 fi
 
-exec cargo test --workspace "$@"
+if [ $# -gt 0 ]; then
+  exec cargo test --workspace "$@"
+fi
+cargo test --workspace
+# The whole suite also proves the simulation finds bugs: the test-only `bugs` feature puts three
+# real bug classes back (a second build of wallet, store, connectors, server and sim), and each
+# must be caught within the CI seed budget (crates/sim/tests/finds_bugs.rs, docs/simulation.md).
+exec cargo test -p qianbao-sim --features bugs --test finds_bugs

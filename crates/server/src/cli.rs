@@ -773,23 +773,6 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-/// The checks of `qianbao verify` past the ledger's own: every risk decision judged again, the
-/// funding invariant (one line per currency off), the red-packet escrow against the open
-/// packets, campaign funds against active campaigns, gift cards against their accounts, and the
-/// audit log's chain, and every liability snapshot against the journal.
-async fn wallet_checks(
-    storage: &qianbao_store::Storage,
-    report: &mut qianbao_wallet::VerifyReport,
-) -> Result<(), qianbao_wallet::StoreError> {
-    qianbao_wallet::verify_risk::verify_decisions(storage, report).await?;
-    qianbao_wallet::verify_funding::verify_funding(storage, report).await?;
-    qianbao_wallet::verify_red_packets::verify_red_packets(storage, report).await?;
-    qianbao_wallet::verify_rewards::verify_rewards(storage, report).await?;
-    qianbao_wallet::verify_gift_cards::verify_gift_cards(storage, report).await?;
-    qianbao_wallet::proofs::liabilities::verify_liabilities(storage, report).await?;
-    qianbao_wallet::verify_audit::verify_audit(storage, report).await
-}
-
 async fn verify(args: StorageArgs) -> ExitCode {
     let location = args.location();
     if let Location::SqliteDir(dir) = &location {
@@ -808,7 +791,9 @@ async fn verify(args: StorageArgs) -> ExitCode {
     };
     let verified = match store.verify().await {
         Ok(mut report) => match qianbao_store::Storage::open(&location).await {
-            Ok(storage) => wallet_checks(&storage, &mut report).await.map(|()| report),
+            Ok(storage) => qianbao_wallet::verify_wallet::verify_wallet(&storage, &mut report)
+                .await
+                .map(|()| report),
             Err(e) => Err(e),
         },
         Err(e) => Err(e),

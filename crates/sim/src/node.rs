@@ -100,27 +100,7 @@ impl Node {
         self.runtime.block_on(async {
             let mut report = self.parts.store.verify().await.map_err(|e| e.to_string())?;
             let storage = &self.parts.storage;
-            // The list `qianbao verify` runs after the store's replay (server/src/cli.rs
-            // `wallet_checks`, private there); keep the two in step.
-            qianbao_wallet::verify_risk::verify_decisions(storage, &mut report)
-                .await
-                .map_err(|e| e.to_string())?;
-            qianbao_wallet::verify_funding::verify_funding(storage, &mut report)
-                .await
-                .map_err(|e| e.to_string())?;
-            qianbao_wallet::verify_red_packets::verify_red_packets(storage, &mut report)
-                .await
-                .map_err(|e| e.to_string())?;
-            qianbao_wallet::verify_rewards::verify_rewards(storage, &mut report)
-                .await
-                .map_err(|e| e.to_string())?;
-            qianbao_wallet::verify_gift_cards::verify_gift_cards(storage, &mut report)
-                .await
-                .map_err(|e| e.to_string())?;
-            qianbao_wallet::proofs::liabilities::verify_liabilities(storage, &mut report)
-                .await
-                .map_err(|e| e.to_string())?;
-            qianbao_wallet::verify_audit::verify_audit(storage, &mut report)
+            qianbao_wallet::verify_wallet::verify_wallet(storage, &mut report)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(report)

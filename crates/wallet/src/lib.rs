@@ -51,6 +51,7 @@ pub mod verify_red_packets;
 pub mod verify_rewards;
 // Gift and membership cards against their ledger accounts.
 pub mod verify_gift_cards;
+pub mod verify_wallet;
 
 // Closing wallets (注销).
 pub mod closing;
