@@ -1,5 +1,5 @@
-//! The simulation as CI runs it: a fixed set of seeds, each holding every invariant, and one seed
-//! run twice giving the same trace byte for byte.
+//! The simulation as CI runs it: a fixed set of seeds, each holding every invariant and each run
+//! twice giving the same trace byte for byte.
 
 use qianbao_sim::{Config, Outcome, run};
 
@@ -30,17 +30,44 @@ fn one_seed_run_twice_gives_the_same_trace_byte_for_byte() {
     assert_ne!(simulate(43, 120).trace_hash, first.trace_hash);
 }
 
+/// Every CI seed holds every invariant, and gives the same trace when run again: each seed is
+/// run twice, the two halves of the seeds on two threads (each run owns its runtime and folder).
 #[test]
-fn the_ci_seeds_hold_every_invariant() {
-    let mut failed = Vec::new();
-    for seed in CI_SEEDS {
-        let outcome = simulate(seed, CI_STEPS);
-        println!("{}", outcome.json_line());
-        assert_eq!(outcome.steps, CI_STEPS, "{}", outcome.json_line());
-        assert!(outcome.movements > 0, "{}", outcome.json_line());
-        if !outcome.violations.is_empty() {
-            failed.push(outcome.json_line());
-        }
-    }
+fn the_ci_seeds_hold_every_invariant_and_replay_byte_for_byte() {
+    let seeds: Vec<u64> = CI_SEEDS.collect();
+    let (first, second) = seeds.split_at(seeds.len() / 2);
+    let failed: Vec<String> = std::thread::scope(|scope| {
+        let halves: Vec<_> = [first, second]
+            .into_iter()
+            .map(|half| {
+                scope.spawn(move || {
+                    let mut failed = Vec::new();
+                    for &seed in half {
+                        let outcome = simulate(seed, CI_STEPS);
+                        println!("{}", outcome.json_line());
+                        assert_eq!(outcome.steps, CI_STEPS, "{}", outcome.json_line());
+                        assert!(outcome.movements > 0, "{}", outcome.json_line());
+                        let again = simulate(seed, CI_STEPS);
+                        assert_eq!(
+                            again.json_line(),
+                            outcome.json_line(),
+                            "seed {seed} did not replay byte for byte"
+                        );
+                        if !outcome.violations.is_empty() {
+                            failed.push(outcome.json_line());
+                        }
+                    }
+                    failed
+                })
+            })
+            .collect();
+        halves
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| vec!["a seed's run panicked".into()])
+            })
+            .collect()
+    });
     assert!(failed.is_empty(), "violations:\n{}", failed.join("\n"));
 }
