@@ -16,30 +16,13 @@ pub struct StatementExport {
     pub transactions: Vec<StatementLine>,
 }
 
-/// One record of a statement export.
+/// One record of a statement export: the record as `GET /v1/me/transactions/{id}` answers it,
+/// with its ledger entry and that entry's proof.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct StatementLine {
-    /// The record's id.
-    pub id: String,
-    /// `topup`, `withdrawal`, `transfer`, `payment`, `refund`, `settlement`, …
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// `in` or `out`.
-    pub direction: String,
-    /// Minor units.
-    pub amount: i64,
-    /// The fee paid on it, minor units.
-    pub fee: i64,
-    /// ISO 4217.
-    pub currency: String,
-    /// The other side, masked.
-    pub counterparty: String,
-    /// `succeeded`, `pending`, `scheduled`, `failed`, `cancelled`, …
-    pub status: String,
-    /// The payer's note.
-    pub memo: String,
-    /// RFC 3339.
-    pub created_at: String,
+    /// The record's fields, at the top level of the line.
+    #[serde(flatten)]
+    pub record: crate::TransactionBody,
     /// The ledger entry (or hold) behind it, 32 lowercase hex digits, as the leaf's `entry` line
     /// names it; `null` when it has none.
     pub entry: Option<String>,

@@ -79,26 +79,41 @@ fn prefetched_proof(nodes: &PgNodes<'_>, index: u64, size: u64) -> Vec<Hash> {
     inclusion_proof(index, size, &found).unwrap()
 }
 
-/// Times 2,000 proofs for random leaves at the full size; prints the quantiles.
+/// Times 2,000 proofs for random leaves at the full size, each made by `nodes`; prints the
+/// quantiles.
 fn time_proofs(backend: &str, leaves: u64, nodes: &impl Nodes, head: &LogHead) {
     let top = root(leaves, nodes).unwrap();
     assert_eq!(top, head.root());
+    time_made_proofs(backend, leaves, &top, 0x9e37_79b9_7f4a_7c15, |index| {
+        inclusion_proof(index, leaves, nodes).unwrap()
+    });
+}
+
+/// Times 2,000 proofs for leaves drawn from `seed`, each made by `prove` and checked against
+/// `top`; prints the quantiles.
+fn time_made_proofs(
+    backend: &str,
+    leaves: u64,
+    top: &Hash,
+    seed: u64,
+    prove: impl Fn(u64) -> Vec<Hash>,
+) {
     let mut times = Vec::new();
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut x = seed;
     for _ in 0..2_000 {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
         let index = x % leaves;
         let t = Instant::now();
-        let proof = inclusion_proof(index, leaves, nodes).unwrap();
+        let proof = prove(index);
         times.push(t.elapsed());
         assert!(verify_inclusion(
             &leaf_hash(&index.to_be_bytes()),
             index,
             leaves,
             &proof,
-            &top
+            top
         ));
     }
     print_quantiles(backend, leaves, times);
@@ -187,26 +202,13 @@ fn postgres(admin: &str, leaves: u64) {
         select,
     };
     time_proofs("PostgreSQL, a round trip per node", leaves, &nodes, &head);
-    let top = head.root();
-    let mut times = Vec::new();
-    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-    for _ in 0..2_000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let index = x % leaves;
-        let t = Instant::now();
-        let proof = prefetched_proof(&nodes, index, leaves);
-        times.push(t.elapsed());
-        assert!(verify_inclusion(
-            &leaf_hash(&index.to_be_bytes()),
-            index,
-            leaves,
-            &proof,
-            &top
-        ));
-    }
-    print_quantiles("PostgreSQL, prefetched in one statement", leaves, times);
+    time_made_proofs(
+        "PostgreSQL, prefetched in one statement",
+        leaves,
+        &head.root(),
+        0x2545_f491_4f6c_dd1d,
+        |index| prefetched_proof(&nodes, index, leaves),
+    );
     drop(nodes);
     runtime
         .block_on(admin_client.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")))

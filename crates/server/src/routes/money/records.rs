@@ -158,12 +158,31 @@ fn bound(text: &str, end_of_day: bool) -> Result<i64, ApiError> {
 /// A day in milliseconds; China has no daylight saving, so every day is this long.
 const DAY_MS: i64 = 86_400_000;
 
+/// The filters the records, the CSV export and the JSON statement share, as their queries gave
+/// them: one reading of `type`, `from` and `to` for all three.
+#[derive(Clone, Copy)]
+struct Filters<'a> {
+    kind: Option<&'a str>,
+    from: Option<&'a str>,
+    to: Option<&'a str>,
+}
+
+impl<'a> Filters<'a> {
+    fn of(kind: &'a Option<String>, from: &'a Option<String>, to: &'a Option<String>) -> Self {
+        Filters {
+            kind: kind.as_deref(),
+            from: from.as_deref(),
+            to: to.as_deref(),
+        }
+    }
+}
+
 fn filter(
-    query: &ExportQuery,
+    query: Filters<'_>,
     cursor: Option<&String>,
     limit: i64,
 ) -> Result<MovementFilter, ApiError> {
-    if let Some(kind) = &query.kind
+    if let Some(kind) = query.kind
         && MovementKind::parse(kind).is_none()
     {
         return Err(ApiError::new(
@@ -174,9 +193,9 @@ fn filter(
         .field("type"));
     }
     Ok(MovementFilter {
-        kind: query.kind.as_deref().and_then(MovementKind::parse),
-        from_ms: query.from.as_deref().map(|t| bound(t, false)).transpose()?,
-        to_ms: query.to.as_deref().map(|t| bound(t, true)).transpose()?,
+        kind: query.kind.and_then(MovementKind::parse),
+        from_ms: query.from.map(|t| bound(t, false)).transpose()?,
+        to_ms: query.to.map(|t| bound(t, true)).transpose()?,
         before_id: cursor.filter(|c| c.len() <= 64).cloned(),
         limit,
     })
@@ -229,16 +248,8 @@ pub async fn transactions(
     ApiQuery(query): ApiQuery<RecordQuery>,
 ) -> Result<Json<TransactionPage>, ApiError> {
     let limit = page_size(query.limit)?;
-    let export = ExportQuery {
-        kind: query.kind,
-        from: query.from,
-        to: query.to,
-        lang: None,
-        proofs: None,
-        size: None,
-    };
-    let mut f = filter(&export, query.cursor.as_ref(), limit + 1)?;
-    f.limit = limit + 1;
+    let filters = Filters::of(&query.kind, &query.from, &query.to);
+    let f = filter(filters, query.cursor.as_ref(), limit + 1)?;
     let mut rows = state.money.records(&state.storage, &me.holder, f).await?;
     let next_cursor = next_cursor(&mut rows, limit, |m| m.id.clone());
     let cards = state.money.card_labels(&state.storage, &me.holder).await?;
@@ -305,7 +316,7 @@ fn proofs_wanted(text: Option<&str>, size: Option<i64>) -> Result<bool, ApiError
 async fn export_rows(
     state: &AppState,
     me: &CurrentHolder,
-    query: &ExportQuery,
+    query: Filters<'_>,
     proofs: bool,
 ) -> Result<Vec<MovementRecord>, ApiError> {
     let limit = if proofs {
@@ -349,7 +360,8 @@ pub async fn transactions_csv(
 ) -> Result<Response, ApiError> {
     let proofs = proofs_wanted(query.proofs.as_deref(), query.size)?;
     let from_ms = query.from.as_deref().map(|t| bound(t, false)).transpose()?;
-    let rows = export_rows(&state, &me, &query, proofs).await?;
+    let filters = Filters::of(&query.kind, &query.from, &query.to);
+    let rows = export_rows(&state, &me, filters, proofs).await?;
     let proved = if proofs {
         Some(
             state
@@ -413,15 +425,8 @@ pub async fn transactions_json(
     ApiQuery(query): ApiQuery<StatementQuery>,
 ) -> Result<Json<StatementExport>, ApiError> {
     let proofs = proofs_wanted(query.proofs.as_deref(), query.size)?;
-    let export = ExportQuery {
-        kind: query.kind,
-        from: query.from,
-        to: query.to,
-        lang: None,
-        proofs: None,
-        size: None,
-    };
-    let rows = export_rows(&state, &me, &export, proofs).await?;
+    let filters = Filters::of(&query.kind, &query.from, &query.to);
+    let rows = export_rows(&state, &me, filters, proofs).await?;
     let proved = if proofs {
         Some(
             state
@@ -433,6 +438,7 @@ pub async fn transactions_json(
         None
     };
     let line_proofs = proved.as_ref().map(|p| p.lines.as_slice()).unwrap_or(&[]);
+    let cards = state.money.card_labels(&state.storage, &me.holder).await?;
     let transactions = rows
         .into_iter()
         .enumerate()
@@ -441,17 +447,8 @@ pub async fn transactions_json(
                 .get(i)
                 .and_then(Option::as_ref)
                 .map(inclusion_reply),
-            id: m.id,
-            kind: m.kind.as_str().into(),
-            direction: m.direction.as_str().into(),
-            amount: m.amount.minor(),
-            fee: m.fee.minor(),
-            currency: m.currency.as_str().into(),
-            counterparty: m.counterparty,
-            status: m.status.as_str().into(),
-            memo: m.memo,
-            created_at: rfc3339(m.created_ms),
-            entry: m.entry_id,
+            entry: m.entry_id.clone(),
+            record: transaction(m, &cards),
         })
         .collect();
     Ok(Json(StatementExport {
