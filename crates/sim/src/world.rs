@@ -37,6 +37,14 @@ const WEBHOOK_REFUSE_PERCENT: u64 = 20;
 const IN_PROGRESS_WAIT_MS: i64 = 61_000;
 /// How many times a client sends one call at most.
 const SENDS_MAX: u32 = 4;
+/// How often, in percent, the server crashes inside a money call (see `SimClock::arm_crash`).
+const CRASH_IN_REQUEST_PERCENT: u64 = 5;
+/// How often, in percent, it crashes inside a pass of the background work.
+const CRASH_IN_BACKGROUND_PERCENT: u64 = 8;
+/// The points a crash inside a request is chosen among: the server's first reads of the clock
+/// while it runs the call (a money call reads it a dozen times or so; one that reads it fewer
+/// times finishes unharmed).
+const CRASH_AT_MAX: i64 = 14;
 
 /// A temporary folder for one simulation's files, removed when the simulation ends.
 struct Folder(PathBuf);
@@ -77,6 +85,8 @@ pub struct World {
     pub faults: u64,
     /// Idempotency keys handed out.
     keys: u64,
+    /// A crash planned for the next request or background pass: at its n-th suspension.
+    crash_at: Option<u32>,
     /// Every violation found.
     pub violations: Vec<Violation>,
 }
@@ -85,6 +95,7 @@ impl World {
     /// A fresh world for `seed`, its server booted over a new folder under the system's
     /// temporary directory.
     pub fn new(seed: u64, keep_trace: bool) -> Result<World, String> {
+        crate::clock::quiet_simulated_crashes();
         let mut rng = Rng::new(seed);
         // Its own stream, so the receivers' choices do not shift the workload's.
         let receiver = Arc::new(Receiver::new(
@@ -132,6 +143,7 @@ impl World {
             crashes: 0,
             faults: 0,
             keys: 0,
+            crash_at: None,
             violations: Vec::new(),
         })
     }
@@ -146,8 +158,9 @@ impl World {
     /// Sends `call`, as one request of one client. When the server dies on the way (a planned
     /// bank fault), it is restarted and the client sees no reply: status 0.
     pub fn call(&mut self, call: Call) -> Reply {
-        let reply = match self.node() {
-            Ok(node) => node.call(call),
+        let crash_at = self.crash_at.take();
+        let node = match self.node() {
+            Ok(node) => node,
             Err(e) => {
                 return Reply {
                     status: 0,
@@ -155,10 +168,20 @@ impl World {
                 };
             }
         };
-        match reply {
+        if let Some(n) = crash_at {
+            self.clock.arm_crash(i64::from(n));
+        }
+        // A planned crash that unwinds past the router's own panic layer (from middleware, say)
+        // ends here; the server is dropped below either way.
+        let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| node.call(call))).ok();
+        let crashed = self.clock.disarm();
+        match reply.flatten().filter(|_| !crashed) {
             Some(reply) => reply,
             None => {
-                self.note("the server died mid-request".into());
+                self.note(match crash_at {
+                    Some(n) => format!("the server died mid-request (clock read {n})"),
+                    None => "the server died mid-request".into(),
+                });
                 if let Err(e) = self.crash_and_restart() {
                     self.violation("restart_works", e);
                 }
@@ -173,11 +196,40 @@ impl World {
     /// Runs one pass of the background work; a server that dies during it (a planned bank
     /// fault) is restarted.
     pub fn tick_node(&mut self) -> Result<(), String> {
-        if !self.node()?.tick() {
-            self.note("the server died in its background work".into());
+        let crash_at = self.crash_at.take();
+        let node = self.node()?;
+        if let Some(n) = crash_at {
+            self.clock.arm_crash(i64::from(n));
+        }
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| node.tick()));
+        let crashed = self.clock.disarm();
+        if crashed || !done.unwrap_or(false) {
+            self.note(match crash_at {
+                Some(n) => format!("the server died in its background work (clock read {n})"),
+                None => "the server died in its background work".into(),
+            });
             self.crash_and_restart()?;
         }
         Ok(())
+    }
+
+    /// Plans, `percent` times in a hundred, a crash inside the next request or background pass,
+    /// at the server's n-th read of the clock (a seeded n among the first few).
+    pub fn maybe_crash_inside(&mut self, percent: u64) {
+        if self.rng.chance(percent) {
+            let n = self.rng.between(1, CRASH_AT_MAX);
+            self.crash_at = u32::try_from(n).ok();
+        }
+    }
+
+    /// Whether a crash inside the next request or background pass is planned.
+    pub fn crash_planned(&self) -> bool {
+        self.crash_at.is_some()
+    }
+
+    /// Plans, in the simulation's share of background passes, a crash inside the next one.
+    pub fn maybe_crash_in_background(&mut self) {
+        self.maybe_crash_inside(CRASH_IN_BACKGROUND_PERCENT);
     }
 
     /// Plans, `percent` times in a hundred, a fault of the bank's for the next movement asked
@@ -200,6 +252,11 @@ impl World {
             self.faults += 1;
             self.note(format!("bank fault {fault:?} on {call}"));
         }
+    }
+
+    /// How many keys were handed out so far: a counter that makes memos unique.
+    pub fn keys(&self) -> u64 {
+        self.keys
     }
 
     /// A new `Idempotency-Key`.
@@ -246,6 +303,7 @@ impl World {
     /// reply the client finally saw, and checks that a resend of an acknowledged call was
     /// answered with the same movement, never a new one (`idempotent_replay`).
     pub fn money_call(&mut self, call: Call, id_field: &str) -> Result<Reply, String> {
+        self.maybe_crash_inside(CRASH_IN_REQUEST_PERCENT);
         let first = self.send_until_answered(&call);
         let died = first.status == 0;
         let lost = died || self.rng.chance(LOST_REPLY_PERCENT);
@@ -264,7 +322,16 @@ impl World {
         } else {
             self.note(format!("sent twice ({})", first.summary()));
         }
-        let again = self.send_until_answered(&call);
+        let mut again = self.send_until_answered(&call);
+        // A client that got no answer at all (the server died again under the resend: a crash
+        // inside the request, then the bank's) sends once more: until it has an answer, the call
+        // may have been done or not, and only an answer tells which.
+        let mut resends = 1;
+        while again.status == 0 && resends < SENDS_MAX {
+            self.note("no answer again; sends again".into());
+            again = self.send_until_answered(&call);
+            resends += 1;
+        }
         if first.ok() {
             let same_movement = first.text(id_field) == again.text(id_field);
             if again.status != first.status || !same_movement {
