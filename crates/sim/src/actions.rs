@@ -439,6 +439,8 @@ impl World {
                     format!("a transfer answered 201 with status {other:?}"),
                 ),
             }
+        } else if reply.status == 202 {
+            self.held(from, Some(to), &reply, amount, &memo);
         }
         Ok(vec![from, to])
     }
@@ -480,6 +482,8 @@ impl World {
             self.model.holders[from].available -= reply.int("paid");
             self.model.holders[to].available += amount;
             self.spent(from, day, amount);
+        } else if reply.status == 202 {
+            self.held(from, Some(to), &reply, amount, "");
         }
         Ok(vec![from, to])
     }
@@ -544,6 +548,13 @@ impl World {
             if method != "card" {
                 self.spent(payer, day, amount);
             }
+        } else if reply.status == 202 && !by_card {
+            self.held(payer, None, &reply, amount, "");
+        } else if reply.status == 202 {
+            self.violation(
+                "known_status",
+                "a payment from a card was held for review: the model has no such hold".into(),
+            );
         }
         Ok(vec![payer, self.model.merchants[m].owner])
     }
@@ -714,6 +725,8 @@ impl World {
                     format!("a withdrawal answered 201 with status {other:?}"),
                 ),
             }
+        } else if reply.status == 202 {
+            self.held(h, None, &reply, amount, "");
         }
         Ok(vec![h])
     }
@@ -800,7 +813,7 @@ impl World {
             ));
             let status = reply.text("status");
             let finished = match (p.kind, status.as_str()) {
-                (_, "pending" | "scheduled") => false,
+                (_, "pending" | "scheduled" | "held_for_review") => false,
                 (PendingKind::TopUp, "succeeded") => {
                     self.model.holders[p.holder].available += p.amount - p.fee;
                     true
@@ -827,6 +840,23 @@ impl World {
                     holder.held -= p.amount + p.fee;
                     holder.available += p.amount + p.fee;
                     self.timer_done(to, "transfer", &p.memo, 0);
+                    true
+                }
+                (PendingKind::Held(to), "succeeded") => {
+                    self.model.holders[p.holder].held -= p.amount + p.fee;
+                    if let Some(to) = to {
+                        self.model.holders[to].available += p.amount;
+                        self.timer_done(to, "transfer", &p.memo, 1);
+                    }
+                    true
+                }
+                (PendingKind::Held(to), "failed" | "rejected" | "cancelled" | "expired") => {
+                    let holder = &mut self.model.holders[p.holder];
+                    holder.held -= p.amount + p.fee;
+                    holder.available += p.amount + p.fee;
+                    if let Some(to) = to {
+                        self.timer_done(to, "transfer", &p.memo, 0);
+                    }
                     true
                 }
                 (PendingKind::Bill, "succeeded") => true,

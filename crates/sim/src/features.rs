@@ -4,7 +4,7 @@
 //! code is then sent again. Each applies only what the server acknowledged to the model.
 
 use crate::actions::Touched;
-use crate::client::Call;
+use crate::client::{Call, Reply};
 use crate::model::{Packet, Pending, PendingKind, TimerCheck};
 use crate::world::World;
 use axum::http::Method;
@@ -75,6 +75,45 @@ impl World {
                 ),
             );
         }
+    }
+
+    /// Applies a 202 `held_for_review`: risk control holds the payer's money (`amount` and the
+    /// answer's fee) until the hold is decided; the payee is `to` (`None`: a withdrawal or a
+    /// shop). Anything else in a 202 is `known_status`'s.
+    pub(crate) fn held(
+        &mut self,
+        h: usize,
+        to: Option<usize>,
+        reply: &Reply,
+        amount: i64,
+        memo: &str,
+    ) {
+        let status = reply.text("status");
+        if status != "held_for_review" {
+            self.violation(
+                "known_status",
+                format!("a money call answered 202 with status {status:?}"),
+            );
+            return;
+        }
+        let id = ["id", "payment_id"]
+            .iter()
+            .map(|f| reply.text(f))
+            .find(|id| !id.is_empty())
+            .unwrap_or_default();
+        let fee = reply.int("fee");
+        self.acknowledged(h, &id, "payment held for review");
+        let holder = &mut self.model.holders[h];
+        holder.available -= amount + fee;
+        holder.held += amount + fee;
+        self.model.pending.push(Pending {
+            holder: h,
+            id,
+            kind: PendingKind::Held(to),
+            amount,
+            fee,
+            memo: memo.to_string(),
+        });
     }
 
     /// Remembers a timer that fired (or was called off) to check it moved money exactly once.

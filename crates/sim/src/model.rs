@@ -72,6 +72,10 @@ pub enum PendingKind {
     Withdrawal,
     /// A delayed transfer to the holder with this index, held until it runs.
     DelayedTransfer(usize),
+    /// A payment risk control held for review, to the holder with this index (`None`: a
+    /// withdrawal): the payer's money is held until a reviewer (or, in the simulation, the
+    /// hold's timer, which rejects it) decides.
+    Held(Option<usize>),
     /// A bill payment whose confirmation the biller has not given yet: the money has left, and
     /// comes back if the biller refuses.
     Bill,

@@ -10,6 +10,8 @@ use crate::node::Node;
 use crate::rng::Rng;
 use crate::trace::Trace;
 use crate::webhooks::Receiver;
+use axum::http::Method;
+use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -37,6 +39,8 @@ const WEBHOOK_REFUSE_PERCENT: u64 = 20;
 const IN_PROGRESS_WAIT_MS: i64 = 61_000;
 /// How many times a client sends one call at most.
 const SENDS_MAX: u32 = 4;
+/// How often, in percent, a client tries a step-up code it used on another payment.
+const REUSE_SECOND_FACTOR_PERCENT: u64 = 25;
 /// How often, in percent, the server crashes inside a money call (see `SimClock::arm_crash`).
 const CRASH_IN_REQUEST_PERCENT: u64 = 5;
 /// How often, in percent, it crashes inside a pass of the background work.
@@ -302,7 +306,60 @@ impl World {
     /// the client sends it twice; every resend carries the same `Idempotency-Key`. Answers the
     /// reply the client finally saw, and checks that a resend of an acknowledged call was
     /// answered with the same movement, never a new one (`idempotent_replay`).
+    ///
+    /// A call risk control answers `step_up_required` is sent again as the app does: with a
+    /// fresh SMS code of purpose `step_up` as its `second_factor`, under the same key.
     pub fn money_call(&mut self, call: Call, id_field: &str) -> Result<Reply, String> {
+        let reply = self.money_call_once(call.clone(), id_field)?;
+        if reply.code() != "step_up_required" {
+            return Ok(reply);
+        }
+        let Some(holder) = self
+            .model
+            .holders
+            .iter()
+            .find(|h| Some(&h.token) == call.bearer.as_ref())
+            .cloned()
+        else {
+            return Ok(reply);
+        };
+        // Past the resend wait of any code this phone was sent a moment ago.
+        self.clock.advance_ms(61_000);
+        let sent = self.call(
+            Call::new(Method::POST, "/v1/otp", holder.peer)
+                .json(json!({"phone": holder.phone, "purpose": "step_up"})),
+        );
+        self.note(format!("step-up code: {}", sent.summary()));
+        if sent.status != 202 {
+            return Ok(reply);
+        }
+        let otp = self.latest_code(&holder.phone, holder.peer);
+        let mut proven = call;
+        if let Some(body) = &mut proven.body {
+            body["second_factor"] = json!({ "otp": otp });
+        }
+        let reply = self.money_call_once(proven.clone(), id_field)?;
+        if reply.ok() && self.rng.chance(REUSE_SECOND_FACTOR_PERCENT) {
+            // The same call again under a new key with the code just used: a large payment
+            // needs a second factor every time, and this one is spent.
+            let key = self.new_key();
+            let again = self.call(proven.key(&key));
+            self.note(format!(
+                "the same payment with the used step-up code: {}",
+                again.summary()
+            ));
+            if again.ok() {
+                self.violation(
+                    "code_used_once",
+                    "a step-up SMS code confirmed a second payment".into(),
+                );
+            }
+        }
+        Ok(reply)
+    }
+
+    /// One money call with its resends (see `money_call`).
+    fn money_call_once(&mut self, call: Call, id_field: &str) -> Result<Reply, String> {
         self.maybe_crash_inside(CRASH_IN_REQUEST_PERCENT);
         let first = self.send_until_answered(&call);
         let died = first.status == 0;
