@@ -10,12 +10,20 @@ const CI_SEEDS: std::ops::RangeInclusive<u64> = 1..=16;
 const CI_STEPS: u64 = 200;
 /// Seeds that once found a bug in the wallet, with the steps that reached it and what it was:
 /// each must now hold every invariant.
-const REGRESSION_SEEDS: &[(u64, u64, &str)] = &[(
-    18,
-    30,
-    "verify reported every payment held for review as a hold still pending for a finished \
-     movement (crates/wallet/src/verify_holds.rs)",
-)];
+const REGRESSION_SEEDS: &[(u64, u64, &str)] = &[
+    (
+        18,
+        30,
+        "verify reported every payment held for review as a hold still pending for a finished \
+         movement (crates/wallet/src/verify_holds.rs)",
+    ),
+    (
+        15,
+        100,
+        "the reconciler of a card payment whose payer gave up debited the card anew and put the \
+         money in the balance (crates/wallet/src/money/timers.rs)",
+    ),
+];
 
 fn simulate(seed: u64, steps: u64) -> Outcome {
     let config = Config {
