@@ -20,8 +20,16 @@ const REGRESSION_SEEDS: &[(u64, u64, &str)] = &[
     (
         15,
         100,
-        "the reconciler of a card payment whose payer gave up debited the card anew and put the \
-         money in the balance (crates/wallet/src/money/timers.rs)",
+        "a card payment's retry after a crash was refused for the step-up code its first \
+         attempt used (crates/wallet/src/money/risk.rs), and the reconciler then debited the \
+         card anew and put the money in the balance (crates/wallet/src/money/timers.rs)",
+    ),
+    (
+        307,
+        200,
+        "a card payment's retry after the bank's answer timed out was refused for its spent \
+         step-up code, and the money the bank took landed in the balance \
+         (crates/wallet/src/money/risk.rs)",
     ),
 ];
 
