@@ -16,7 +16,7 @@ const HOLDERS_MAX: usize = 10;
 /// Shops a run opens at most.
 const MERCHANTS_MAX: usize = 3;
 /// The payment passwords holders choose (none guessable from their particulars).
-const PINS: [&str; 5] = ["258147", "369258", "147036", "806142", "520713"];
+pub(crate) const PINS: [&str; 5] = ["258147", "369258", "147036", "806142", "520713"];
 /// A shop's password-free limit on a payment-code charge (¥500).
 const CHARGE_FREE_MAX: i64 = 50_000;
 /// How often, in percent, a holder pays an order straight from their card.
@@ -44,6 +44,11 @@ enum Action {
     Refund,
     Withdraw,
     CancelTransfer,
+    SendPacket,
+    ClaimPacket,
+    Convert,
+    PayBill,
+    ResetPin,
     Tick,
     Crash,
 }
@@ -104,6 +109,18 @@ impl World {
                         4
                     },
                 ),
+                (Action::SendPacket, if funded { 5 } else { 0 }),
+                (
+                    Action::ClaimPacket,
+                    if self.model.packets.iter().any(|p| !p.finished()) {
+                        8
+                    } else {
+                        0
+                    },
+                ),
+                (Action::Convert, 5),
+                (Action::PayBill, if funded { 5 } else { 0 }),
+                (Action::ResetPin, 1),
                 (Action::Tick, 8),
                 (Action::Crash, 2),
             ];
@@ -123,6 +140,11 @@ impl World {
             Action::Refund => self.refund(),
             Action::Withdraw => self.withdraw(),
             Action::CancelTransfer => self.cancel_transfer(),
+            Action::SendPacket => self.send_packet(),
+            Action::ClaimPacket => self.claim_packet(),
+            Action::Convert => self.convert(),
+            Action::PayBill => self.pay_bill(),
+            Action::ResetPin => self.reset_pin(),
             Action::Tick => self.tick(),
             Action::Crash => {
                 self.crash_and_restart()?;
@@ -132,7 +154,7 @@ impl World {
     }
 
     /// A holder's request.
-    fn as_holder(&self, h: usize, method: Method, path: impl Into<String>) -> Call {
+    pub(crate) fn as_holder(&self, h: usize, method: Method, path: impl Into<String>) -> Call {
         let holder = &self.model.holders[h];
         Call::new(method, path, holder.peer).bearer(&holder.token)
     }
@@ -145,7 +167,7 @@ impl World {
     }
 
     /// The newest code the sandbox's SMS view shows for `phone`.
-    fn latest_code(&mut self, phone: &str, peer: SocketAddr) -> String {
+    pub(crate) fn latest_code(&mut self, phone: &str, peer: SocketAddr) -> String {
         let path = format!("/v1/sandbox/sms?phone={}", phone.replace('+', "%2B"));
         let reply = self.call(Call::new(Method::GET, path, peer));
         reply.body["items"][0]["code"]
@@ -206,7 +228,7 @@ impl World {
             return Ok(vec![]);
         }
         let reply = self.call(call(Method::POST, "/v1/me/cards").json(json!({
-            "card_number": card_number, "holder_name": "张三",
+            "card_number": card_number.clone(), "holder_name": "张三",
             "id_number": people::id_number(n), "reserved_phone": phone,
         })));
         if !self.expect("POST /v1/me/cards", &reply, 202) {
@@ -229,12 +251,15 @@ impl World {
             phone,
             token,
             card_id,
+            card_number,
             card,
             pin,
             peer,
             available: 0,
             held: 0,
             spent_code: None,
+            foreign: Default::default(),
+            spent_by_day: Default::default(),
         });
         Ok(vec![n])
     }
@@ -275,7 +300,7 @@ impl World {
     }
 
     /// A holder with money, chosen from the seed; `None` when nobody has any.
-    fn funded_holder(&mut self) -> Option<usize> {
+    pub(crate) fn funded_holder(&mut self) -> Option<usize> {
         let funded: Vec<usize> = (0..self.model.holders.len())
             .filter(|&h| self.model.holders[h].available > 0)
             .collect();
@@ -283,7 +308,7 @@ impl World {
     }
 
     /// An amount to spend from `available`: mostly within it, sometimes more than there is.
-    fn spend_amount(&mut self, available: i64) -> i64 {
+    pub(crate) fn spend_amount(&mut self, available: i64) -> i64 {
         if self.rng.chance(8) {
             available + self.rng.between(1, 10_000)
         } else {
@@ -292,7 +317,7 @@ impl World {
     }
 
     /// Applies a money reply for `holder`: a 2xx is counted and remembered for the crash checks.
-    fn acknowledged(&mut self, holder: usize, id: &str, what: &'static str) {
+    pub(crate) fn acknowledged(&mut self, holder: usize, id: &str, what: &'static str) {
         self.movements += 1;
         self.model.acked.push(Acked {
             holder,
@@ -341,6 +366,7 @@ impl World {
                     kind: PendingKind::TopUp,
                     amount,
                     fee,
+                    memo: String::new(),
                 }),
                 other => self.violation(
                     "known_status",
@@ -362,15 +388,19 @@ impl World {
         }
         let amount = self.spend_amount(self.model.holders[from].available);
         let delayed = self.rng.chance(15);
+        let key = self.new_key();
+        // Unique, so the payee's record of a delayed transfer is found by it once the timer ran.
+        let memo = format!("t{}", self.keys());
         let mut body = json!({
             "to_phone": self.model.holders[to].phone,
             "amount": amount,
             "pin": self.model.holders[from].pin,
+            "memo": memo,
         });
         if delayed {
             body["delay"] = json!("2h");
         }
-        let key = self.new_key();
+        let day = self.china_day();
         let call = self
             .as_holder(from, Method::POST, "/v1/transfers")
             .json(body)
@@ -390,6 +420,7 @@ impl World {
                 "succeeded" => {
                     self.model.holders[from].available -= amount + fee;
                     self.model.holders[to].available += amount;
+                    self.spent(from, day, amount);
                 }
                 "scheduled" => {
                     self.model.holders[from].available -= amount + fee;
@@ -400,6 +431,7 @@ impl World {
                         kind: PendingKind::DelayedTransfer(to),
                         amount,
                         fee,
+                        memo,
                     });
                 }
                 other => self.violation(
@@ -407,6 +439,8 @@ impl World {
                     format!("a transfer answered 201 with status {other:?}"),
                 ),
             }
+        } else if reply.status == 202 {
+            self.held(from, Some(to), &reply, amount, &memo);
         }
         Ok(vec![from, to])
     }
@@ -432,6 +466,7 @@ impl World {
         }
         let body = json!({"payload": code.text("payload"), "pin": self.model.holders[from].pin});
         let key = self.new_key();
+        let day = self.china_day();
         let call = self
             .as_holder(from, Method::POST, "/v1/pay")
             .json(body)
@@ -446,6 +481,9 @@ impl World {
             self.acknowledged(from, &id, "payment to a receive code");
             self.model.holders[from].available -= reply.int("paid");
             self.model.holders[to].available += amount;
+            self.spent(from, day, amount);
+        } else if reply.status == 202 {
+            self.held(from, Some(to), &reply, amount, "");
         }
         Ok(vec![from, to])
     }
@@ -480,6 +518,7 @@ impl World {
             .as_holder(payer, Method::POST, "/v1/pay")
             .json(body)
             .key(&key);
+        let day = self.china_day();
         let reply = self.money_call(call, "payment_id")?;
         self.settle_bank_fault();
         let method = reply.text("method");
@@ -504,6 +543,18 @@ impl World {
                 );
             }
             self.paid_shop(payer, m, &id, from_balance, amount);
+            // A card payment is left out: whether it counts against the balance's daily limit
+            // is the card's bank's business, so the model claims nothing of it.
+            if method != "card" {
+                self.spent(payer, day, amount);
+            }
+        } else if reply.status == 202 && !by_card {
+            self.held(payer, None, &reply, amount, "");
+        } else if reply.status == 202 {
+            self.violation(
+                "known_status",
+                "a payment from a card was held for review: the model has no such hold".into(),
+            );
         }
         Ok(vec![payer, self.model.merchants[m].owner])
     }
@@ -551,6 +602,7 @@ impl World {
             .as_shop(m, Method::POST, "/v1/merchant/charges")
             .json(body)
             .key(&key);
+        let day = self.china_day();
         let reply = self.money_call(call, "payment_id")?;
         self.note(format!(
             "charge {} code m{m}<-h{payer} {amount}: {} {}",
@@ -567,6 +619,7 @@ impl World {
             }
             let id = reply.text("payment_id");
             self.paid_shop(payer, m, &id, amount, amount);
+            self.spent(payer, day, amount);
             self.model.holders[payer].spent_code = Some(payment_code);
         }
         Ok(vec![payer, self.model.merchants[m].owner])
@@ -663,6 +716,7 @@ impl World {
                         kind: PendingKind::Withdrawal,
                         amount,
                         fee,
+                        memo: String::new(),
                     });
                 }
                 "succeeded" => {}
@@ -671,6 +725,8 @@ impl World {
                     format!("a withdrawal answered 201 with status {other:?}"),
                 ),
             }
+        } else if reply.status == 202 {
+            self.held(h, None, &reply, amount, "");
         }
         Ok(vec![h])
     }
@@ -713,6 +769,7 @@ impl World {
             let holder = &mut self.model.holders[p.holder];
             holder.held -= p.amount + p.fee;
             holder.available += p.amount + p.fee;
+            self.timer_done(to, "transfer", &p.memo, 0);
         }
         Ok(vec![p.holder, to])
     }
@@ -739,7 +796,14 @@ impl World {
         self.maybe_bank_fault(BANK_FAULT_IN_BACKGROUND_PERCENT);
         self.tick_node()?;
         self.settle_bank_fault();
+        // Now and then a crash at an await point of a timer's or an outbox's work, then the
+        // pass again on the restarted server.
+        self.maybe_crash_in_background();
+        let crashing = self.crash_planned();
         self.tick_node()?;
+        if crashing {
+            self.tick_node()?;
+        }
         let pending = std::mem::take(&mut self.model.pending);
         for p in pending {
             let reply = self.call(self.as_holder(
@@ -749,7 +813,7 @@ impl World {
             ));
             let status = reply.text("status");
             let finished = match (p.kind, status.as_str()) {
-                (_, "pending" | "scheduled") => false,
+                (_, "pending" | "scheduled" | "held_for_review") => false,
                 (PendingKind::TopUp, "succeeded") => {
                     self.model.holders[p.holder].available += p.amount - p.fee;
                     true
@@ -768,12 +832,36 @@ impl World {
                 (PendingKind::DelayedTransfer(to), "succeeded") => {
                     self.model.holders[p.holder].held -= p.amount + p.fee;
                     self.model.holders[to].available += p.amount;
+                    self.timer_done(to, "transfer", &p.memo, 1);
                     true
                 }
-                (PendingKind::DelayedTransfer(_), "failed" | "cancelled") => {
+                (PendingKind::DelayedTransfer(to), "failed" | "cancelled") => {
                     let holder = &mut self.model.holders[p.holder];
                     holder.held -= p.amount + p.fee;
                     holder.available += p.amount + p.fee;
+                    self.timer_done(to, "transfer", &p.memo, 0);
+                    true
+                }
+                (PendingKind::Held(to), "succeeded") => {
+                    self.model.holders[p.holder].held -= p.amount + p.fee;
+                    if let Some(to) = to {
+                        self.model.holders[to].available += p.amount;
+                        self.timer_done(to, "transfer", &p.memo, 1);
+                    }
+                    true
+                }
+                (PendingKind::Held(to), "failed" | "rejected" | "cancelled" | "expired") => {
+                    let holder = &mut self.model.holders[p.holder];
+                    holder.held -= p.amount + p.fee;
+                    holder.available += p.amount + p.fee;
+                    if let Some(to) = to {
+                        self.timer_done(to, "transfer", &p.memo, 0);
+                    }
+                    true
+                }
+                (PendingKind::Bill, "succeeded") => true,
+                (PendingKind::Bill, "failed") => {
+                    self.model.holders[p.holder].available += p.amount;
                     true
                 }
                 (kind, other) => {
@@ -797,6 +885,7 @@ impl World {
                 self.model.pending.push(p);
             }
         }
+        self.packets_expired();
         Ok(())
     }
 }

@@ -21,24 +21,25 @@ impl World {
             let holder = &self.model.holders[h];
             let call = Call::new(Method::GET, "/v1/me/balance", holder.peer).bearer(&holder.token);
             let (want_available, want_held) = (holder.available, holder.held);
+            let want_foreign = holder.foreign.clone();
             let reply = self.call(call);
-            let cny = reply.body["balances"]
-                .as_array()
-                .and_then(|all| all.iter().find(|b| b["currency"] == "CNY"));
-            let (available, held) = match cny {
-                Some(b) => (
-                    b["available"].as_i64().unwrap_or(i64::MIN),
-                    b["held"].as_i64().unwrap_or(i64::MIN),
-                ),
-                None if reply.ok() => (0, 0),
-                None => {
-                    self.violation(
-                        "balance_readable",
-                        format!("h{h}: GET /v1/me/balance answered {}", reply.summary()),
-                    );
-                    continue;
-                }
+            let all = reply.body["balances"].as_array().cloned();
+            let Some(all) = all.filter(|_| reply.ok()) else {
+                self.violation(
+                    "balance_readable",
+                    format!("h{h}: GET /v1/me/balance answered {}", reply.summary()),
+                );
+                continue;
             };
+            let of = |currency: &str| {
+                all.iter().find(|b| b["currency"] == currency).map(|b| {
+                    (
+                        b["available"].as_i64().unwrap_or(i64::MIN),
+                        b["held"].as_i64().unwrap_or(i64::MIN),
+                    )
+                })
+            };
+            let (available, held) = of("CNY").unwrap_or((0, 0));
             self.note(format!("h{h} balance {available} held {held}"));
             if available < 0 || held < 0 {
                 self.violation(
@@ -53,6 +54,78 @@ impl World {
                         "h{h}: the server shows available {available} held {held}, the \
                          acknowledged movements add up to available {want_available} held \
                          {want_held}"
+                    ),
+                );
+            }
+            // Every other currency the server shows, or the model expects.
+            let mut currencies: Vec<String> = all
+                .iter()
+                .filter_map(|b| b["currency"].as_str().map(str::to_string))
+                .filter(|c| c != "CNY")
+                .collect();
+            currencies.extend(want_foreign.keys().cloned());
+            currencies.sort_unstable();
+            currencies.dedup();
+            for currency in currencies {
+                let (available, held) = of(&currency).unwrap_or((0, 0));
+                let want = want_foreign.get(&currency).copied().unwrap_or(0);
+                if available != 0 || want != 0 {
+                    self.note(format!("h{h} balance {available} {currency}"));
+                }
+                if available < 0 || held < 0 {
+                    self.violation(
+                        "no_negative_balance",
+                        format!("h{h}: available {available} {currency}, held {held}"),
+                    );
+                }
+                if (available, held) != (want, 0) {
+                    self.violation(
+                        "balance_matches_model",
+                        format!(
+                            "h{h}: the server shows {available} {currency} held {held}, the \
+                             acknowledged conversions add up to {want}"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// `timer_fires_once`: every timer that ran (a delayed transfer reaching its payee, a red
+    /// packet's return) left exactly one record of its money on the receiving side, found by
+    /// the memo unique to it — after any crash and clock jump — and one called off left none.
+    pub fn check_timers(&mut self) {
+        let timers = self.model.timers.clone();
+        for (k, t) in timers.iter().enumerate() {
+            let holder = &self.model.holders[t.holder];
+            let call = Call::new(
+                Method::GET,
+                format!("/v1/me/transactions?type={}&limit=100", t.kind),
+                holder.peer,
+            )
+            .bearer(&holder.token);
+            let reply = self.call(call);
+            let found = reply.body["items"].as_array().map(|items| {
+                items
+                    .iter()
+                    .filter(|m| {
+                        m["direction"] == "in"
+                            && m["memo"] == t.memo.as_str()
+                            && m["status"] != "failed"
+                            && m["status"] != "cancelled"
+                    })
+                    .count()
+            });
+            if found != Some(t.expected) {
+                self.violation(
+                    "timer_fires_once",
+                    format!(
+                        "timer #{k} ({} to h{}) should have left {} record(s), found {found:?} \
+                         ({})",
+                        t.kind,
+                        t.holder,
+                        t.expected,
+                        reply.summary()
                     ),
                 );
             }

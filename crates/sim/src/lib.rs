@@ -11,6 +11,7 @@ mod bank;
 mod checks;
 pub mod client;
 pub mod clock;
+mod features;
 pub mod model;
 mod node;
 pub mod people;
@@ -28,8 +29,9 @@ pub use world::Violation;
 /// often enough to name the step near a fault, rarely enough that they do not dominate a run.
 const FULL_CHECK_EVERY: u64 = 25;
 /// Rounds of the background work at the end, each three hours after the last: enough for every
-/// delayed transfer, bank reconciliation and webhook retry to finish.
-const SETTLE_ROUNDS: u32 = 8;
+/// delayed transfer, bank reconciliation and webhook retry to finish, and for every red packet's
+/// day to pass.
+const SETTLE_ROUNDS: u32 = 10;
 
 /// What to simulate.
 #[derive(Clone, Debug)]
@@ -69,6 +71,7 @@ fn drive(world: &mut world::World, steps: u64) -> Result<(), String> {
         if world.crashes != crashes || step % FULL_CHECK_EVERY == 0 {
             world.check_ledger()?;
             world.check_acknowledged();
+            world.check_timers();
         }
         if !world.violations.is_empty() {
             return Ok(());
@@ -83,12 +86,20 @@ fn drive(world: &mut world::World, steps: u64) -> Result<(), String> {
     world.check_balances(&everyone);
     world.check_ledger()?;
     world.check_acknowledged();
+    world.check_timers();
     world.check_webhooks();
     if !world.model.pending.is_empty() {
         let left = world.model.pending.len();
         world.violation(
             "pending_finishes",
             format!("{left} movements still pending a day after the last step"),
+        );
+    }
+    let unreturned = world.model.packets.iter().filter(|p| !p.finished()).count();
+    if unreturned > 0 {
+        world.violation(
+            "timer_fires_once",
+            format!("{unreturned} red packets past their day were never returned"),
         );
     }
     Ok(())

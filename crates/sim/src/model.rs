@@ -4,6 +4,7 @@
 //! server that moves money twice, or keeps what it acknowledged from a crash, disagrees with it.
 
 use crate::people::CardKind;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 /// One holder as the simulation knows them.
@@ -15,6 +16,8 @@ pub struct Holder {
     pub token: String,
     /// The bound card's id.
     pub card_id: String,
+    /// The bound card's number (a PIN reset names it).
+    pub card_number: String,
     /// How the card behaves at the sandbox bank.
     pub card: CardKind,
     /// The payment password.
@@ -27,6 +30,11 @@ pub struct Holder {
     pub held: i64,
     /// The last payment code a shop charged, which must never be charged again.
     pub spent_code: Option<String>,
+    /// What may be spent in each other currency, in its minor units, by the model.
+    pub foreign: BTreeMap<String, i64>,
+    /// What the acknowledged spending from the balance added up to, per China day: never more
+    /// than the level's daily limit (`limit_never_exceeded`).
+    pub spent_by_day: BTreeMap<i64, i64>,
 }
 
 /// One shop, owned by a holder.
@@ -64,6 +72,13 @@ pub enum PendingKind {
     Withdrawal,
     /// A delayed transfer to the holder with this index, held until it runs.
     DelayedTransfer(usize),
+    /// A payment risk control held for review, to the holder with this index (`None`: a
+    /// withdrawal): the payer's money is held until a reviewer (or, in the simulation, the
+    /// hold's timer, which rejects it) decides.
+    Held(Option<usize>),
+    /// A bill payment whose confirmation the biller has not given yet: the money has left, and
+    /// comes back if the biller refuses.
+    Bill,
 }
 
 /// A movement acknowledged as pending or scheduled, not yet finished.
@@ -79,6 +94,59 @@ pub struct Pending {
     pub amount: i64,
     /// The fee, in fen.
     pub fee: i64,
+    /// The memo it was sent with ("" when none): a delayed transfer's is unique, to find its
+    /// record on the payee's side.
+    pub memo: String,
+}
+
+/// One red packet as its sender and claimants saw it acknowledged.
+#[derive(Clone, Debug)]
+pub struct Packet {
+    /// The packet's id.
+    pub id: String,
+    /// The sender's index.
+    pub sender: usize,
+    /// The recipient of a one-to-one packet.
+    pub to: Option<usize>,
+    /// What it holds, in fen.
+    pub amount: i64,
+    /// How many shares.
+    pub shares: u32,
+    /// The memo, unique to the packet: its return is found by it among the sender's records.
+    pub memo: String,
+    /// When claims stop and what is left goes back, by the simulated clock (ms).
+    pub expires_ms: i64,
+    /// Each acknowledged claim: the claimant and the share.
+    pub claims: Vec<(usize, i64)>,
+    /// Whether the sender has had what nobody claimed back (the expiry timer ran).
+    pub returned: bool,
+}
+
+impl Packet {
+    /// What the acknowledged claims took.
+    pub fn claimed(&self) -> i64 {
+        self.claims.iter().map(|c| c.1).sum()
+    }
+
+    /// Whether nothing can change any more: every share claimed, or expired and returned.
+    pub fn finished(&self) -> bool {
+        self.returned || self.claims.len() == usize::try_from(self.shares).unwrap_or(0)
+    }
+}
+
+/// A timer the model waits on, whose money must move exactly once (`timer_fires_once`): the
+/// record it leaves is found by its memo among `holder`'s records of `kind`.
+#[derive(Clone, Debug)]
+pub struct TimerCheck {
+    /// The holder whose records show it.
+    pub holder: usize,
+    /// The records' type (`transfer`, `red_packet`).
+    pub kind: &'static str,
+    /// The memo unique to it.
+    pub memo: String,
+    /// How many incoming records with that memo there must be: 1 once it fired with money to
+    /// move, 0 when it moved none (cancelled, or nothing left).
+    pub expected: usize,
 }
 
 /// A movement the server acknowledged with a 2xx, to be found again after any crash.
@@ -105,4 +173,8 @@ pub struct Model {
     pub pending: Vec<Pending>,
     /// Every acknowledged movement.
     pub acked: Vec<Acked>,
+    /// Red packets sent.
+    pub packets: Vec<Packet>,
+    /// Timers that fired (or were called off), checked for exactly one firing.
+    pub timers: Vec<TimerCheck>,
 }

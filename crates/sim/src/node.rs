@@ -93,6 +93,20 @@ impl Node {
         })
     }
 
+    /// Sets mid rates (`("USD/CNY", "7.1234")`) as set at `now_ms`, as `qianbao admin fx set`
+    /// does: the rate feed is off, so the seed decides every rate.
+    pub fn set_rates(&self, rates: &[(String, String)], now_ms: i64) -> Result<(), String> {
+        let rates = rates
+            .iter()
+            .map(|(pair, rate)| qianbao_wallet::fx::operator_rate(pair, rate, "operator", now_ms))
+            .collect::<Result<Vec<_>, String>>()?;
+        self.runtime.block_on(async {
+            qianbao_wallet::fx::set_rates(&self.parts.storage, rates)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+
     /// What `qianbao verify` reports: the store's replay of the journal, then the wallet's own
     /// checks (risk decisions, funding, red packets, rewards, gift cards, liability snapshots,
     /// the audit chain).

@@ -10,6 +10,8 @@ use crate::node::Node;
 use crate::rng::Rng;
 use crate::trace::Trace;
 use crate::webhooks::Receiver;
+use axum::http::Method;
+use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -37,6 +39,16 @@ const WEBHOOK_REFUSE_PERCENT: u64 = 20;
 const IN_PROGRESS_WAIT_MS: i64 = 61_000;
 /// How many times a client sends one call at most.
 const SENDS_MAX: u32 = 4;
+/// How often, in percent, a client tries a step-up code it used on another payment.
+const REUSE_SECOND_FACTOR_PERCENT: u64 = 25;
+/// How often, in percent, the server crashes inside a money call (see `SimClock::arm_crash`).
+const CRASH_IN_REQUEST_PERCENT: u64 = 5;
+/// How often, in percent, it crashes inside a pass of the background work.
+const CRASH_IN_BACKGROUND_PERCENT: u64 = 8;
+/// The points a crash inside a request is chosen among: the server's first reads of the clock
+/// while it runs the call (a money call reads it a dozen times or so; one that reads it fewer
+/// times finishes unharmed).
+const CRASH_AT_MAX: i64 = 14;
 
 /// A temporary folder for one simulation's files, removed when the simulation ends.
 struct Folder(PathBuf);
@@ -77,6 +89,8 @@ pub struct World {
     pub faults: u64,
     /// Idempotency keys handed out.
     keys: u64,
+    /// A crash planned for the next request or background pass: at its n-th suspension.
+    crash_at: Option<u32>,
     /// Every violation found.
     pub violations: Vec<Violation>,
 }
@@ -85,6 +99,7 @@ impl World {
     /// A fresh world for `seed`, its server booted over a new folder under the system's
     /// temporary directory.
     pub fn new(seed: u64, keep_trace: bool) -> Result<World, String> {
+        crate::clock::quiet_simulated_crashes();
         let mut rng = Rng::new(seed);
         // Its own stream, so the receivers' choices do not shift the workload's.
         let receiver = Arc::new(Receiver::new(
@@ -132,6 +147,7 @@ impl World {
             crashes: 0,
             faults: 0,
             keys: 0,
+            crash_at: None,
             violations: Vec::new(),
         })
     }
@@ -146,8 +162,9 @@ impl World {
     /// Sends `call`, as one request of one client. When the server dies on the way (a planned
     /// bank fault), it is restarted and the client sees no reply: status 0.
     pub fn call(&mut self, call: Call) -> Reply {
-        let reply = match self.node() {
-            Ok(node) => node.call(call),
+        let crash_at = self.crash_at.take();
+        let node = match self.node() {
+            Ok(node) => node,
             Err(e) => {
                 return Reply {
                     status: 0,
@@ -155,10 +172,20 @@ impl World {
                 };
             }
         };
-        match reply {
+        if let Some(n) = crash_at {
+            self.clock.arm_crash(i64::from(n));
+        }
+        // A planned crash that unwinds past the router's own panic layer (from middleware, say)
+        // ends here; the server is dropped below either way.
+        let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| node.call(call))).ok();
+        let crashed = self.clock.disarm();
+        match reply.flatten().filter(|_| !crashed) {
             Some(reply) => reply,
             None => {
-                self.note("the server died mid-request".into());
+                self.note(match crash_at {
+                    Some(n) => format!("the server died mid-request (clock read {n})"),
+                    None => "the server died mid-request".into(),
+                });
                 if let Err(e) = self.crash_and_restart() {
                     self.violation("restart_works", e);
                 }
@@ -173,11 +200,40 @@ impl World {
     /// Runs one pass of the background work; a server that dies during it (a planned bank
     /// fault) is restarted.
     pub fn tick_node(&mut self) -> Result<(), String> {
-        if !self.node()?.tick() {
-            self.note("the server died in its background work".into());
+        let crash_at = self.crash_at.take();
+        let node = self.node()?;
+        if let Some(n) = crash_at {
+            self.clock.arm_crash(i64::from(n));
+        }
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| node.tick()));
+        let crashed = self.clock.disarm();
+        if crashed || !done.unwrap_or(false) {
+            self.note(match crash_at {
+                Some(n) => format!("the server died in its background work (clock read {n})"),
+                None => "the server died in its background work".into(),
+            });
             self.crash_and_restart()?;
         }
         Ok(())
+    }
+
+    /// Plans, `percent` times in a hundred, a crash inside the next request or background pass,
+    /// at the server's n-th read of the clock (a seeded n among the first few).
+    pub fn maybe_crash_inside(&mut self, percent: u64) {
+        if self.rng.chance(percent) {
+            let n = self.rng.between(1, CRASH_AT_MAX);
+            self.crash_at = u32::try_from(n).ok();
+        }
+    }
+
+    /// Whether a crash inside the next request or background pass is planned.
+    pub fn crash_planned(&self) -> bool {
+        self.crash_at.is_some()
+    }
+
+    /// Plans, in the simulation's share of background passes, a crash inside the next one.
+    pub fn maybe_crash_in_background(&mut self) {
+        self.maybe_crash_inside(CRASH_IN_BACKGROUND_PERCENT);
     }
 
     /// Plans, `percent` times in a hundred, a fault of the bank's for the next movement asked
@@ -200,6 +256,11 @@ impl World {
             self.faults += 1;
             self.note(format!("bank fault {fault:?} on {call}"));
         }
+    }
+
+    /// How many keys were handed out so far: a counter that makes memos unique.
+    pub fn keys(&self) -> u64 {
+        self.keys
     }
 
     /// A new `Idempotency-Key`.
@@ -245,7 +306,61 @@ impl World {
     /// the client sends it twice; every resend carries the same `Idempotency-Key`. Answers the
     /// reply the client finally saw, and checks that a resend of an acknowledged call was
     /// answered with the same movement, never a new one (`idempotent_replay`).
+    ///
+    /// A call risk control answers `step_up_required` is sent again as the app does: with a
+    /// fresh SMS code of purpose `step_up` as its `second_factor`, under the same key.
     pub fn money_call(&mut self, call: Call, id_field: &str) -> Result<Reply, String> {
+        let reply = self.money_call_once(call.clone(), id_field)?;
+        if reply.code() != "step_up_required" {
+            return Ok(reply);
+        }
+        let Some(holder) = self
+            .model
+            .holders
+            .iter()
+            .find(|h| Some(&h.token) == call.bearer.as_ref())
+            .cloned()
+        else {
+            return Ok(reply);
+        };
+        // Past the resend wait of any code this phone was sent a moment ago.
+        self.clock.advance_ms(61_000);
+        let sent = self.call(
+            Call::new(Method::POST, "/v1/otp", holder.peer)
+                .json(json!({"phone": holder.phone, "purpose": "step_up"})),
+        );
+        self.note(format!("step-up code: {}", sent.summary()));
+        if sent.status != 202 {
+            return Ok(reply);
+        }
+        let otp = self.latest_code(&holder.phone, holder.peer);
+        let mut proven = call;
+        if let Some(body) = &mut proven.body {
+            body["second_factor"] = json!({ "otp": otp });
+        }
+        let reply = self.money_call_once(proven.clone(), id_field)?;
+        if reply.ok() && self.rng.chance(REUSE_SECOND_FACTOR_PERCENT) {
+            // The same call again under a new key with the code just used: a large payment
+            // needs a second factor every time, and this one is spent.
+            let key = self.new_key();
+            let again = self.call(proven.key(&key));
+            self.note(format!(
+                "the same payment with the used step-up code: {}",
+                again.summary()
+            ));
+            if again.ok() {
+                self.violation(
+                    "code_used_once",
+                    "a step-up SMS code confirmed a second payment".into(),
+                );
+            }
+        }
+        Ok(reply)
+    }
+
+    /// One money call with its resends (see `money_call`).
+    fn money_call_once(&mut self, call: Call, id_field: &str) -> Result<Reply, String> {
+        self.maybe_crash_inside(CRASH_IN_REQUEST_PERCENT);
         let first = self.send_until_answered(&call);
         let died = first.status == 0;
         let lost = died || self.rng.chance(LOST_REPLY_PERCENT);
@@ -264,7 +379,16 @@ impl World {
         } else {
             self.note(format!("sent twice ({})", first.summary()));
         }
-        let again = self.send_until_answered(&call);
+        let mut again = self.send_until_answered(&call);
+        // A client that got no answer at all (the server died again under the resend: a crash
+        // inside the request, then the bank's) sends once more: until it has an answer, the call
+        // may have been done or not, and only an answer tells which.
+        let mut resends = 1;
+        while again.status == 0 && resends < SENDS_MAX {
+            self.note("no answer again; sends again".into());
+            again = self.send_until_answered(&call);
+            resends += 1;
+        }
         if first.ok() {
             let same_movement = first.text(id_field) == again.text(id_field);
             if again.status != first.status || !same_movement {

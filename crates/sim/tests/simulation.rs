@@ -8,6 +8,30 @@ use qianbao_sim::{Config, Outcome, run};
 const CI_SEEDS: std::ops::RangeInclusive<u64> = 1..=16;
 /// Steps per CI seed.
 const CI_STEPS: u64 = 200;
+/// Seeds that once found a bug in the wallet, with the steps that reached it and what it was:
+/// each must now hold every invariant.
+const REGRESSION_SEEDS: &[(u64, u64, &str)] = &[
+    (
+        18,
+        30,
+        "verify reported every payment held for review as a hold still pending for a finished \
+         movement (crates/wallet/src/verify_holds.rs)",
+    ),
+    (
+        15,
+        100,
+        "a card payment's retry after a crash was refused for the step-up code its first \
+         attempt used (crates/wallet/src/money/risk.rs), and the reconciler then debited the \
+         card anew and put the money in the balance (crates/wallet/src/money/timers.rs)",
+    ),
+    (
+        307,
+        200,
+        "a card payment's retry after the bank's answer timed out was refused for its spent \
+         step-up code, and the money the bank took landed in the balance \
+         (crates/wallet/src/money/risk.rs)",
+    ),
+];
 
 fn simulate(seed: u64, steps: u64) -> Outcome {
     let config = Config {
@@ -28,6 +52,19 @@ fn one_seed_run_twice_gives_the_same_trace_byte_for_byte() {
     assert!(first.movements > 10, "{}", first.json_line());
     // Another seed is another history.
     assert_ne!(simulate(43, 120).trace_hash, first.trace_hash);
+}
+
+#[test]
+fn the_regression_seeds_hold_every_invariant() {
+    for &(seed, steps, bug) in REGRESSION_SEEDS {
+        let outcome = simulate(seed, steps);
+        assert!(
+            outcome.violations.is_empty(),
+            "seed {seed} ({bug}) fails again: {}",
+            outcome.json_line()
+        );
+        assert_eq!(outcome.steps, steps, "{}", outcome.json_line());
+    }
 }
 
 /// Every CI seed holds every invariant, and gives the same trace when run again: each seed is

@@ -3,7 +3,7 @@
 //! caller (who reserves the money instead of moving it); a step-up or a block comes back as
 //! [`MoneyError::Risk`], which rolls the call back, and the shell then stores the decision alone.
 
-use super::records::{BlockProbe, DecisionRecord, FeatureQuery, MoneyTx};
+use super::records::{BlockProbe, DecisionRecord, FeatureQuery, IdempotencyState, MoneyTx};
 use super::{IdempotencyKey, Money, MoneyError, RiskRefusal, SecondFactorRefusal};
 use crate::records::HolderRecord;
 use crate::risk::features::CallKind;
@@ -411,11 +411,26 @@ impl Money {
         proof: SecondFactorProof,
     ) -> Result<(), MoneyError> {
         let k = key.clone();
-        let asked = store
-            .transact_read(move |r| r.step_up_challenge(&k.caller, &k.key))
+        let (asked, earlier) = store
+            .transact_read(move |r| {
+                Ok((
+                    r.step_up_challenge(&k.caller, &k.key)?,
+                    r.idempotency(&k.caller, &k.key)?,
+                ))
+            })
             .await?;
         if asked.is_some_and(|digest| digest != key.digest) {
             return Err(MoneyError::IdempotencyConflict);
+        }
+        // An earlier attempt of this very call is still running: its row is written only once
+        // the call got past its second factor, so this retry (after a crash, or a bank that did
+        // not answer) is the same call, already proven. Asking again for the code that attempt
+        // used up refused the retry while the first attempt's card payment went on — and the
+        // money the bank took then landed in the balance (found by the simulation, seed 307).
+        if earlier.is_some_and(|row| {
+            row.request_digest == key.digest && row.state == IdempotencyState::Running
+        }) {
+            return Ok(());
         }
         match proof {
             SecondFactorProof::Totp(code) => self

@@ -126,7 +126,20 @@ impl Money {
                     },
                     currency: movement.currency.as_str().to_owned(),
                 };
-                let answer = if timer.kind == TimerKind::TopupReconcile {
+                let card_payment = movement.kind == MovementKind::Payment;
+                let answer = if timer.kind == TimerKind::TopupReconcile && card_payment {
+                    // A card payment's payer has given up (its retry window is over): the bank
+                    // is asked what it took under the payment's reference, never asked to take
+                    // it now — a debit sent from here charged the card for a payment its payer
+                    // had been told failed, and put the money in the balance as a top-up nobody
+                    // asked for (found by the simulation: a retry after a crash refused for its
+                    // spent step-up code, then the reconciler's debit).
+                    match self.kyc.bank.movement_status(&order.reference).await {
+                        Ok(Some(outcome)) => Ok(outcome),
+                        Ok(None) => Ok(BankOutcome::Rejected),
+                        Err(e) => Err(e),
+                    }
+                } else if timer.kind == TimerKind::TopupReconcile {
                     self.kyc.bank.debit(&order).await
                 } else {
                     self.kyc.bank.credit(&order).await
@@ -142,7 +155,6 @@ impl Money {
                     let (money, id, timer_id) =
                         (self.clone(), movement.id.clone(), timer.id.clone());
                     let now = self.now_ms();
-                    let card_payment = movement.kind == MovementKind::Payment;
                     self.run(store, move |r| {
                         if card_payment {
                             money.reconcile_card_payment(r, &id, &answer, now)?;
