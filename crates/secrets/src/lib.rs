@@ -9,6 +9,8 @@
 //! - [`field`]: AES-256-GCM sealing of card numbers, ID numbers and photos, plus blind indexes.
 //! - [`signature`]: `Qianbao-Signature` webhook headers.
 //! - [`ride_signing`]: the Ed25519 key that signs ride codes, derived from the key ring.
+//! - [`random`]: the [`Randomness`] port every random draw goes through: the OS in production,
+//!   a seeded stream in the simulation.
 //! - [`checkpoint_signing`]: the Ed25519 key that signs the journal log's checkpoints, likewise.
 
 pub mod checkpoint_signing;
@@ -18,13 +20,14 @@ mod keyring;
 mod mac;
 pub mod password;
 pub mod pin;
-mod random;
+pub mod random;
 pub mod ride_signing;
 pub mod signature;
 pub mod token;
 
 pub use error::{SecretError, SignatureError};
 pub use keyring::{KEY_FILE_NAME, KEY_LEN, KeyRing, Purpose};
+pub use random::{OsRandomness, Randomness, SeededRandomness};
 
 #[cfg(test)]
 pub(crate) mod test_support;

@@ -3,7 +3,6 @@
 
 use super::error::pg_error;
 use crate::migrate::{self, HISTORY_TABLE, MIGRATIONS};
-use crate::now_ms;
 use qianbao_wallet::StoreError;
 use tokio_postgres::Client;
 
@@ -12,7 +11,7 @@ const MIGRATION_LOCK_KEY: i64 = 0x0071_6961_6e62_616f; // "qianbao" in ASCII
 
 /// Checks the database is ours (or empty) and not newer, then applies missing migrations, under an
 /// advisory lock so that nodes starting together do not race.
-pub(super) async fn prepare(client: &mut Client) -> Result<(), StoreError> {
+pub(super) async fn prepare(client: &mut Client, now_ms: i64) -> Result<(), StoreError> {
     let tx = client.transaction().await.map_err(pg_error)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK_KEY])
         .await
@@ -78,7 +77,7 @@ pub(super) async fn prepare(client: &mut Client) -> Result<(), StoreError> {
         tx.batch_execute(m.postgres).await.map_err(pg_error)?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_ms) VALUES ($1, $2, $3)",
-            &[&m.version, &m.name, &now_ms()],
+            &[&m.version, &m.name, &now_ms],
         )
         .await
         .map_err(pg_error)?;

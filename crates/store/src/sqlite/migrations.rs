@@ -2,13 +2,12 @@
 
 use super::error::store_error;
 use crate::migrate::{HISTORY_TABLE, MIGRATIONS};
-use crate::now_ms;
 use qianbao_wallet::StoreError;
 use rusqlite::{Connection, TransactionBehavior, params};
 
 /// Records the history table if missing and applies, in order, every migration newer than the
-/// last one applied.
-pub(super) fn apply(conn: &mut Connection) -> Result<(), StoreError> {
+/// last one applied, noting `now_ms` as when.
+pub(super) fn apply(conn: &mut Connection, now_ms: i64) -> Result<(), StoreError> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(store_error)?;
@@ -24,7 +23,7 @@ pub(super) fn apply(conn: &mut Connection) -> Result<(), StoreError> {
         tx.execute_batch(m.sqlite).map_err(store_error)?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?1, ?2, ?3)",
-            params![m.version, m.name, now_ms()],
+            params![m.version, m.name, now_ms],
         )
         .map_err(store_error)?;
         tracing::info!(version = m.version, name = m.name, "applied migration");

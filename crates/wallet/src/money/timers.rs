@@ -205,6 +205,7 @@ impl Money {
         movement: &MovementRecord,
         end: PayoutEnd,
     ) -> Result<(), MoneyError> {
+        let ids = self.ctx.ids.clone();
         let (money, m, timer_id) = (self.clone(), movement.clone(), timer.id.clone());
         let now = self.now_ms();
         self.run(store, move |r| {
@@ -332,7 +333,7 @@ impl Money {
                     "settlement.failed"
                 };
                 let data = format!("{{\"settlement_id\":\"{}\",\"amount\":{}}}", m.id, m.amount);
-                super::merchant::event(r, &merchant, name, &data, now)?;
+                super::merchant::event(r, &ids, &merchant, name, &data, now)?;
             }
             Ok(())
         })
