@@ -76,7 +76,7 @@ impl PostgresStore {
         config.connect_timeout(CONNECT_TIMEOUT);
         config.application_name("qianbao");
         let mut client = connect(&config).await?;
-        prepare(&mut client, seams.clock.now_ms()).await?;
+        prepare(&mut client, seams.clock.now_ms(), seams.random.as_ref()).await?;
         let writer = connect(&config).await?;
         let (queue, requests) = mpsc::channel(QUEUE_DEPTH_MAX);
         tokio::spawn(write_batches(

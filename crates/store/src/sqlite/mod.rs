@@ -68,7 +68,8 @@ impl SqliteStore {
     pub async fn open_with(dir: &Path, seams: Seams) -> Result<SqliteStore, StoreError> {
         let dir = dir.to_path_buf();
         let now_ms = seams.clock.now_ms();
-        let path = tokio::task::spawn_blocking(move || prepare(&dir, now_ms))
+        let random = seams.random.clone();
+        let path = tokio::task::spawn_blocking(move || prepare(&dir, now_ms, random.as_ref()))
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))??;
         let pool = Arc::new(Pool {
