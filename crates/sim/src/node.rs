@@ -8,8 +8,7 @@ use crate::clock::SimClock;
 use crate::webhooks::Receiver;
 use qianbao_server::{Parts, Settings};
 use qianbao_store::Location;
-use qianbao_wallet::{SeededRandomness, VerifyReport};
-use sha2::{Digest, Sha256};
+use qianbao_wallet::VerifyReport;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -46,10 +45,32 @@ impl Node {
         // seed replays them, and a restart after a crash draws a new stream (its number is kept
         // beside the database, which outlives the crash) instead of repeating the first one's
         // tokens and ids.
-        let boot = next_boot(dir)?;
-        settings.random = Arc::new(SeededRandomness::new(incarnation_seed(
-            master_key_hex,
-            boot,
+        let boot = {
+            let path = dir.join("sim-boots");
+            let boot = match std::fs::read_to_string(&path) {
+                Ok(text) => text
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|e| format!("{} is damaged: {e}", path.display()))?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+                Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            };
+            std::fs::write(&path, (boot + 1).to_string())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            boot
+        };
+        // The stream's seed: the first eight bytes of SHA-256 over the master key (drawn from the
+        // simulation's seed) and the boot's number.
+        use sha2::Digest;
+        let digest = sha2::Sha256::new()
+            .chain_update(b"qianbao sim randomness")
+            .chain_update(master_key_hex.as_bytes())
+            .chain_update(boot.to_le_bytes())
+            .finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        settings.random = Arc::new(qianbao_wallet::SeededRandomness::new(u64::from_le_bytes(
+            first,
         )));
         settings.key_dir = dir.to_path_buf();
         // A key from the seed, not a key file from the OS's randomness: the same seed encrypts,
@@ -118,36 +139,4 @@ impl Node {
             Ok(report)
         })
     }
-}
-
-/// The file beside the database that counts the server's boots over it.
-const BOOTS_FILE: &str = "sim-boots";
-
-/// This boot's number over `dir` (0 for the first), counted in a file there.
-fn next_boot(dir: &Path) -> Result<u64, String> {
-    let path = dir.join(BOOTS_FILE);
-    let boot = match std::fs::read_to_string(&path) {
-        Ok(text) => text
-            .trim()
-            .parse::<u64>()
-            .map_err(|e| format!("{} is damaged: {e}", path.display()))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-    };
-    std::fs::write(&path, (boot + 1).to_string())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(boot)
-}
-
-/// The seed of boot `boot`'s randomness: the first eight bytes of SHA-256 over the master key
-/// (drawn from the simulation's seed) and the boot's number.
-fn incarnation_seed(master_key_hex: &str, boot: u64) -> u64 {
-    let digest = Sha256::new()
-        .chain_update(b"qianbao sim randomness")
-        .chain_update(master_key_hex.as_bytes())
-        .chain_update(boot.to_le_bytes())
-        .finalize();
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
-    u64::from_le_bytes(first)
 }
