@@ -5,7 +5,8 @@
 //! - [`KeyRing`]: the master key (`QIANBAO_MASTER_KEY` or a 0600 key file) and its
 //!   purpose-separated sub-keys.
 //! - [`pin`]: keyed HMAC digests of payment PINs, so a stolen database alone cannot brute-force them.
-//! - [`token`]: session tokens, API keys and numeric codes from the OS RNG, stored only as digests.
+//! - [`token`]: session tokens, API keys and numeric codes from the [`Randomness`] port (the OS
+//!   RNG in production), stored only as digests.
 //! - [`field`]: AES-256-GCM sealing of card numbers, ID numbers and photos, plus blind indexes.
 //! - [`signature`]: `Qianbao-Signature` webhook headers.
 //! - [`ride_signing`]: the Ed25519 key that signs ride codes, derived from the key ring.

@@ -1,5 +1,5 @@
-//! Bearer secrets from the [`Randomness`] port (the OS RNG in production): session tokens, merchant API keys, numeric codes and raw
-//! shared secrets (TOTP keys).
+//! Bearer secrets from the [`Randomness`] port (the OS RNG in production): session tokens,
+//! merchant API keys, numeric codes and raw shared secrets (TOTP keys).
 //!
 //! Tokens and keys carry 256 random bits (DESIGN requires ≥ 128) and are stored only as their
 //! SHA-256 digest: a leaked table cannot be replayed, and lookups go by digest. A slow hash is
