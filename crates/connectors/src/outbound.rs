@@ -8,8 +8,10 @@
 
 use crate::config::{ApiKey, BACKOFF_MAX, ConfigError};
 use bytes::Bytes;
+use qianbao_wallet::{OsRandomness, Randomness};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use reqwest::{StatusCode, Url};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Largest answer read from a provider: their answers are a few fields; anything bigger is not
@@ -63,6 +65,9 @@ pub(crate) struct Outbound {
     backoff: Duration,
     /// The provider's name in error messages (`SMS gateway`, `bank`, …).
     provider: &'static str,
+    /// Where idempotency keys come from: the OS (production connectors never run in the
+    /// simulation, which uses the sandbox ones).
+    random: Arc<dyn Randomness>,
 }
 
 impl Outbound {
@@ -97,6 +102,7 @@ impl Outbound {
             retries,
             backoff,
             provider,
+            random: Arc::new(OsRandomness),
         })
     }
 
@@ -108,7 +114,8 @@ impl Outbound {
         body: Vec<u8>,
         retry: Retry,
     ) -> Result<Answer, Failure> {
-        let idempotency_key = new_idempotency_key().map_err(Failure::Unavailable)?;
+        let idempotency_key =
+            new_idempotency_key(self.random.as_ref()).map_err(Failure::Unavailable)?;
         self.post_json_keyed(url, body, retry, &idempotency_key)
             .await
     }
@@ -289,9 +296,10 @@ fn backoff_before(attempt: u32, first: Duration) -> Duration {
 }
 
 /// 128 random bits as hex: unique per call without coordination between nodes.
-fn new_idempotency_key() -> Result<String, String> {
+fn new_idempotency_key(random: &dyn Randomness) -> Result<String, String> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes)
+    random
+        .fill(&mut bytes)
         .map_err(|e| format!("no randomness for an idempotency key: {e}"))?;
     Ok(hex::encode(bytes))
 }
@@ -313,8 +321,8 @@ mod tests {
 
     #[test]
     fn idempotency_keys_are_128_bit_hex_and_differ() -> Result<(), String> {
-        let a = new_idempotency_key()?;
-        let b = new_idempotency_key()?;
+        let a = new_idempotency_key(&OsRandomness)?;
+        let b = new_idempotency_key(&OsRandomness)?;
         assert_eq!(a.len(), 32);
         assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a, b);

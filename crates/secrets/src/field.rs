@@ -7,7 +7,7 @@
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 
-use crate::{KeyRing, Purpose, SecretError, mac, random};
+use crate::{KeyRing, Purpose, Randomness, SecretError, mac, random};
 
 /// The current (and so far only) sealed format: AES-256-GCM under the field-encryption sub-key.
 pub const VERSION: u8 = 1;
@@ -28,8 +28,13 @@ fn cipher(keys: &KeyRing) -> Aes256Gcm {
 ///
 /// Random 96-bit nonces are safe for far more than the 2^32 seals per key NIST allows here;
 /// a fresh nonce each time also means equal plaintexts never give equal ciphertexts.
-pub fn seal(keys: &KeyRing, plaintext: &[u8], associated: &[u8]) -> Result<Vec<u8>, SecretError> {
-    let nonce_bytes = random::bytes::<NONCE_LEN>()?;
+pub fn seal(
+    keys: &KeyRing,
+    random: &dyn Randomness,
+    plaintext: &[u8],
+    associated: &[u8],
+) -> Result<Vec<u8>, SecretError> {
+    let nonce_bytes = random::bytes::<NONCE_LEN>(random)?;
     let nonce = Nonce::from(nonce_bytes);
     let ciphertext = cipher(keys)
         .encrypt(
@@ -97,12 +102,12 @@ mod tests {
     #[test]
     fn round_trip_and_layout() {
         let k = ring(1);
-        let sealed = seal(&k, CARD, AD).unwrap();
+        let sealed = seal(&k, &crate::OsRandomness, CARD, AD).unwrap();
         assert_eq!(sealed.len(), CARD.len() + OVERHEAD);
         assert_eq!(sealed[0], VERSION);
         assert_eq!(open(&k, &sealed, AD).unwrap(), CARD);
 
-        let empty = seal(&k, b"", b"").unwrap();
+        let empty = seal(&k, &crate::OsRandomness, b"", b"").unwrap();
         assert_eq!(empty.len(), OVERHEAD);
         assert_eq!(open(&k, &empty, b"").unwrap(), b"");
     }
@@ -110,22 +115,22 @@ mod tests {
     #[test]
     fn two_seals_differ() {
         let k = ring(1);
-        let a = seal(&k, CARD, AD).unwrap();
-        let b = seal(&k, CARD, AD).unwrap();
+        let a = seal(&k, &crate::OsRandomness, CARD, AD).unwrap();
+        let b = seal(&k, &crate::OsRandomness, CARD, AD).unwrap();
         assert_ne!(a, b);
         assert_ne!(a[1..1 + NONCE_LEN], b[1..1 + NONCE_LEN]);
     }
 
     #[test]
     fn ciphertext_does_not_contain_the_plaintext() {
-        let sealed = seal(&ring(1), CARD, AD).unwrap();
+        let sealed = seal(&ring(1), &crate::OsRandomness, CARD, AD).unwrap();
         assert!(!sealed.windows(CARD.len()).any(|w| w == CARD));
     }
 
     #[test]
     fn every_tamper_case_fails() {
         let k = ring(1);
-        let sealed = seal(&k, CARD, AD).unwrap();
+        let sealed = seal(&k, &crate::OsRandomness, CARD, AD).unwrap();
 
         assert!(matches!(
             open(&ring(2), &sealed, AD),

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use hmac::Mac;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::{SecretError, mac, random};
+use crate::{Randomness, SecretError, mac, random};
 
 /// Length of the master key and of every derived sub-key, in bytes.
 pub const KEY_LEN: usize = 32;
@@ -121,8 +121,8 @@ impl KeyRing {
     }
 
     /// Makes a key ring with a fresh random master key (tests, and first-run key files).
-    pub fn generate() -> Result<Self, SecretError> {
-        let master = Zeroizing::new(random::bytes::<KEY_LEN>()?);
+    pub fn generate(random: &dyn Randomness) -> Result<Self, SecretError> {
+        let master = Zeroizing::new(random::bytes::<KEY_LEN>(random)?);
         Ok(Self::derive(&master))
     }
 
@@ -170,20 +170,23 @@ impl KeyRing {
     /// so a crash cannot leave data encrypted under a key that was never persisted. An existing
     /// file is refused if group or others have any access, or if it is not exactly 64 hex
     /// characters and an optional line ending. The directory must already exist.
-    pub fn load_or_create(path: &Path) -> Result<Self, SecretError> {
+    /// A new key comes from `random` (the OS in production).
+    pub fn load_or_create(path: &Path, random: &dyn Randomness) -> Result<Self, SecretError> {
         match File::open(path) {
             Ok(file) => Self::read_key_file(path, file),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => match Self::create_key_file(path) {
-                Ok(ring) => Ok(ring),
-                // Another process won the race to create it: use theirs.
-                Err(SecretError::KeyFileIo { source, .. })
-                    if source.kind() == io::ErrorKind::AlreadyExists =>
-                {
-                    let file = File::open(path).map_err(|e| io_error(path, e))?;
-                    Self::read_key_file(path, file)
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                match Self::create_key_file(path, random) {
+                    Ok(ring) => Ok(ring),
+                    // Another process won the race to create it: use theirs.
+                    Err(SecretError::KeyFileIo { source, .. })
+                        if source.kind() == io::ErrorKind::AlreadyExists =>
+                    {
+                        let file = File::open(path).map_err(|e| io_error(path, e))?;
+                        Self::read_key_file(path, file)
+                    }
+                    Err(other) => Err(other),
                 }
-                Err(other) => Err(other),
-            },
+            }
             Err(e) => Err(io_error(path, e)),
         }
     }
@@ -191,10 +194,14 @@ impl KeyRing {
     /// Uses `env_value` (the `QIANBAO_MASTER_KEY` value) if set, else `dir/master.key`.
     ///
     /// An empty or whitespace-only value counts as unset, as shells often export empty variables.
-    pub fn from_env_or_file(env_value: Option<&str>, dir: &Path) -> Result<Self, SecretError> {
+    pub fn from_env_or_file(
+        env_value: Option<&str>,
+        dir: &Path,
+        random: &dyn Randomness,
+    ) -> Result<Self, SecretError> {
         match env_value.map(str::trim_ascii) {
             Some(text) if !text.is_empty() => Self::from_hex(text),
-            _ => Self::load_or_create(&dir.join(KEY_FILE_NAME)),
+            _ => Self::load_or_create(&dir.join(KEY_FILE_NAME), random),
         }
     }
 
@@ -231,8 +238,8 @@ impl KeyRing {
     }
 
     /// Creates a new key file holding a fresh random key; fails if the file already exists.
-    fn create_key_file(path: &Path) -> Result<Self, SecretError> {
-        let master = Zeroizing::new(random::bytes::<KEY_LEN>()?);
+    fn create_key_file(path: &Path, random: &dyn Randomness) -> Result<Self, SecretError> {
+        let master = Zeroizing::new(random::bytes::<KEY_LEN>(random)?);
         let mut line = Zeroizing::new(hex::encode(master.as_slice()));
         line.push('\n');
 
@@ -322,7 +329,7 @@ mod tests {
                 "{p:?} duplicates another sub-key"
             );
         }
-        let other = KeyRing::generate().unwrap();
+        let other = KeyRing::generate(&crate::OsRandomness).unwrap();
         for p in Purpose::ALL {
             assert_ne!(a.sub_key(p), other.sub_key(p));
         }
@@ -378,7 +385,7 @@ mod tests {
     fn load_or_create_creates_a_0600_file_then_reloads_the_same_key() {
         let dir = TempDir::new();
         let path = dir.path().join("master.key");
-        let created = KeyRing::load_or_create(&path).unwrap();
+        let created = KeyRing::load_or_create(&path, &crate::OsRandomness).unwrap();
 
         let meta = fs::metadata(&path).unwrap();
         assert_eq!(meta.permissions().mode() & 0o777, 0o600);
@@ -387,7 +394,7 @@ mod tests {
         assert!(text.ends_with('\n'));
         assert!(text[..64].bytes().all(|b| b.is_ascii_hexdigit()));
 
-        let loaded = KeyRing::load_or_create(&path).unwrap();
+        let loaded = KeyRing::load_or_create(&path, &crate::OsRandomness).unwrap();
         assert_eq!(
             created.sub_key(Purpose::FieldEncryption),
             loaded.sub_key(Purpose::FieldEncryption)
@@ -406,7 +413,7 @@ mod tests {
         fs::write(&path, format!("{HEX}\n")).unwrap();
         for mode in [0o644, 0o640, 0o604, 0o660, 0o606, 0o610, 0o601] {
             fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
-            let err = KeyRing::load_or_create(&path).unwrap_err();
+            let err = KeyRing::load_or_create(&path, &crate::OsRandomness).unwrap_err();
             match &err {
                 SecretError::KeyFilePermissions { mode: m, .. } => assert_eq!(*m, mode),
                 other => panic!("mode {mode:o}: unexpected {other:?}"),
@@ -415,7 +422,7 @@ mod tests {
         }
         for mode in [0o600, 0o400] {
             fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
-            let ring = KeyRing::load_or_create(&path).unwrap();
+            let ring = KeyRing::load_or_create(&path, &crate::OsRandomness).unwrap();
             let expected = KeyRing::from_hex(HEX).unwrap();
             assert_eq!(
                 ring.sub_key(Purpose::Token),
@@ -442,7 +449,7 @@ mod tests {
             let path = dir.path().join(format!("bad-{i}.key"));
             fs::write(&path, contents).unwrap();
             fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
-            let err = KeyRing::load_or_create(&path).unwrap_err();
+            let err = KeyRing::load_or_create(&path, &crate::OsRandomness).unwrap_err();
             assert!(
                 matches!(err, SecretError::KeyFileMalformed { .. }),
                 "case {i}: {err:?}"
@@ -460,7 +467,7 @@ mod tests {
             let path = dir.path().join(format!("ok-{i}.key"));
             fs::write(&path, contents).unwrap();
             fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
-            let ring = KeyRing::load_or_create(&path).unwrap();
+            let ring = KeyRing::load_or_create(&path, &crate::OsRandomness).unwrap();
             assert_eq!(ring.sub_key(Purpose::Pin), expected.sub_key(Purpose::Pin));
         }
     }
@@ -472,12 +479,12 @@ mod tests {
         fs::create_dir(&sub).unwrap();
         fs::set_permissions(&sub, fs::Permissions::from_mode(0o700)).unwrap();
         assert!(matches!(
-            KeyRing::load_or_create(&sub).unwrap_err(),
+            KeyRing::load_or_create(&sub, &crate::OsRandomness).unwrap_err(),
             SecretError::KeyFileMalformed { .. }
         ));
         let missing = dir.path().join("nope").join("master.key");
         assert!(matches!(
-            KeyRing::load_or_create(&missing).unwrap_err(),
+            KeyRing::load_or_create(&missing, &crate::OsRandomness).unwrap_err(),
             SecretError::KeyFileIo { .. }
         ));
     }
@@ -485,7 +492,8 @@ mod tests {
     #[test]
     fn from_env_or_file_prefers_the_environment() {
         let dir = TempDir::new();
-        let from_env = KeyRing::from_env_or_file(Some(HEX), dir.path()).unwrap();
+        let from_env =
+            KeyRing::from_env_or_file(Some(HEX), dir.path(), &crate::OsRandomness).unwrap();
         assert_eq!(
             from_env.sub_key(Purpose::Pin),
             KeyRing::from_hex(HEX).unwrap().sub_key(Purpose::Pin)
@@ -494,15 +502,18 @@ mod tests {
             !dir.path().join(KEY_FILE_NAME).exists(),
             "no key file when the env var is set"
         );
-        assert!(KeyRing::from_env_or_file(Some("not hex"), dir.path()).is_err());
+        assert!(
+            KeyRing::from_env_or_file(Some("not hex"), dir.path(), &crate::OsRandomness).is_err()
+        );
     }
 
     #[test]
     fn from_env_or_file_falls_back_to_the_key_file() {
         let dir = TempDir::new();
-        let first = KeyRing::from_env_or_file(None, dir.path()).unwrap();
+        let first = KeyRing::from_env_or_file(None, dir.path(), &crate::OsRandomness).unwrap();
         assert!(dir.path().join(KEY_FILE_NAME).exists());
-        let second = KeyRing::from_env_or_file(Some("  "), dir.path()).unwrap();
+        let second =
+            KeyRing::from_env_or_file(Some("  "), dir.path(), &crate::OsRandomness).unwrap();
         assert_eq!(first.sub_key(Purpose::Pin), second.sub_key(Purpose::Pin));
     }
 }

@@ -12,7 +12,7 @@ use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use zeroize::Zeroize;
 
-use crate::{SecretError, random};
+use crate::{Randomness, SecretError, random};
 
 /// Argon2 memory cost in KiB: 19 MiB, the OWASP minimum for Argon2id.
 pub const M_COST_KIB: u32 = 19 * 1024;
@@ -72,10 +72,10 @@ fn with_memory<T>(block_count: usize, work: impl FnOnce(&mut [Block]) -> T) -> T
 }
 
 /// Hashes a login password to a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`).
-pub fn hash_password(password: &str) -> Result<String, SecretError> {
+pub fn hash_password(random: &dyn Randomness, password: &str) -> Result<String, SecretError> {
     let err = |e: &dyn std::fmt::Display| SecretError::PasswordHash(e.to_string());
-    // Our own salt from `getrandom` so an RNG failure is an error, not argon2's panic path.
-    let salt = random::bytes::<SALT_LEN>()?;
+    // Our own salt from the port so an RNG failure is an error, not argon2's panic path.
+    let salt = random::bytes::<SALT_LEN>(random)?;
     let argon2 = hasher()?;
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
     hash_into(&argon2, password.as_bytes(), &salt, &mut out).map_err(|e| err(&e))?;
@@ -137,7 +137,7 @@ mod tests {
     fn reused_memory_agrees_with_argon2s_own_hashing() {
         // Ours verifies with argon2's own verifier, twice (the second time in reused memory).
         for _ in 0..2 {
-            let ours = hash_password("pässword 1").unwrap();
+            let ours = hash_password(&crate::OsRandomness, "pässword 1").unwrap();
             let parsed = PasswordHash::new(&ours).unwrap();
             assert!(
                 hasher()
@@ -169,8 +169,8 @@ mod tests {
 
     #[test]
     fn hash_verifies_rejects_wrong_and_salts() {
-        let a = hash_password("correct horse battery staple").unwrap();
-        let b = hash_password("correct horse battery staple").unwrap();
+        let a = hash_password(&crate::OsRandomness, "correct horse battery staple").unwrap();
+        let b = hash_password(&crate::OsRandomness, "correct horse battery staple").unwrap();
         assert!(verify_password("correct horse battery staple", &a));
         assert!(!verify_password("correct horse battery stapler", &a));
         assert!(!verify_password("", &a));

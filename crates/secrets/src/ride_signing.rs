@@ -158,7 +158,7 @@ mod tests {
         let b = RideSigner::from_ring(&KeyRing::from_hex(hex_key).unwrap());
         assert_eq!(a.public_key(), b.public_key());
         assert_eq!(a.sign(b"x"), b.sign(b"x"));
-        let other = RideSigner::from_ring(&KeyRing::generate().unwrap());
+        let other = RideSigner::from_ring(&KeyRing::generate(&crate::OsRandomness).unwrap());
         assert_ne!(a.public_key(), other.public_key());
         assert_eq!(format!("{a:?}"), "RideSigner(***)");
         let bytes = a.public_key().to_bytes();

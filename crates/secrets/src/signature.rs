@@ -6,7 +6,7 @@
 
 use hmac::Mac;
 
-use crate::{SecretError, SignatureError, mac, random};
+use crate::{Randomness, SecretError, SignatureError, mac, random};
 
 /// Prefix of webhook secrets.
 pub const WEBHOOK_SECRET_PREFIX: &str = "whsec_";
@@ -21,8 +21,8 @@ pub const MAX_SIGNATURES: usize = 8;
 const SIGNATURE_HEX_LEN: usize = 64;
 
 /// A new webhook secret: `whsec_` + 32 random bytes in hex.
-pub fn new_webhook_secret() -> Result<String, SecretError> {
-    let raw = zeroize::Zeroizing::new(random::bytes::<32>()?);
+pub fn new_webhook_secret(random: &dyn Randomness) -> Result<String, SecretError> {
+    let raw = zeroize::Zeroizing::new(random::bytes::<32>(random)?);
     let mut secret = String::with_capacity(WEBHOOK_SECRET_PREFIX.len() + 64);
     secret.push_str(WEBHOOK_SECRET_PREFIX);
     secret.push_str(&hex::encode(raw.as_slice()));
@@ -288,8 +288,8 @@ mod tests {
 
     #[test]
     fn webhook_secrets_are_prefixed_random_hex() {
-        let a = new_webhook_secret().unwrap();
-        let b = new_webhook_secret().unwrap();
+        let a = new_webhook_secret(&crate::OsRandomness).unwrap();
+        let b = new_webhook_secret(&crate::OsRandomness).unwrap();
         assert!(a.starts_with("whsec_"));
         assert_eq!(a.len(), 6 + 64);
         assert!(

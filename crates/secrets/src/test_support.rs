@@ -18,7 +18,7 @@ impl TempDir {
         let path = std::env::temp_dir().join(format!(
             "qianbao-secrets-test-{}-{n}-{}",
             std::process::id(),
-            hex::encode(crate::random::bytes::<4>().unwrap())
+            hex::encode(crate::random::bytes::<4>(&crate::OsRandomness).unwrap())
         ));
         std::fs::DirBuilder::new()
             .mode(0o700)

@@ -1,5 +1,5 @@
-//! Bearer secrets from the OS RNG: session tokens, merchant API keys, numeric codes and raw
-//! shared secrets (TOTP keys).
+//! Bearer secrets from the [`Randomness`] port (the OS RNG in production): session tokens,
+//! merchant API keys, numeric codes and raw shared secrets (TOTP keys).
 //!
 //! Tokens and keys carry 256 random bits (DESIGN requires ≥ 128) and are stored only as their
 //! SHA-256 digest: a leaked table cannot be replayed, and lookups go by digest. A slow hash is
@@ -10,7 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::{SecretError, random};
+use crate::{Randomness, SecretError, random};
 
 /// Prefix of session tokens, so a leaked one is recognisable (e.g. by secret scanners).
 pub const TOKEN_PREFIX: &str = "qb_";
@@ -24,13 +24,13 @@ pub const TOKEN_BODY_LEN: usize = 43;
 pub const MAX_CODE_DIGITS: usize = 64;
 
 /// A new session token and the digest to store for it: `(token, digest)`.
-pub fn new_token() -> Result<(String, String), SecretError> {
-    prefixed_secret(TOKEN_PREFIX)
+pub fn new_token(random: &dyn Randomness) -> Result<(String, String), SecretError> {
+    prefixed_secret(random, TOKEN_PREFIX)
 }
 
 /// A new merchant API key and the digest to store for it: `(key, digest)`.
-pub fn new_api_key() -> Result<(String, String), SecretError> {
-    prefixed_secret(API_KEY_PREFIX)
+pub fn new_api_key(random: &dyn Randomness) -> Result<(String, String), SecretError> {
+    prefixed_secret(random, API_KEY_PREFIX)
 }
 
 /// The stored form of a token or API key: hex SHA-256 of the whole string, prefix included.
@@ -39,8 +39,8 @@ pub fn token_digest(token: &str) -> String {
 }
 
 /// `prefix` + 32 random bytes in URL-safe unpadded base64, with its digest.
-fn prefixed_secret(prefix: &str) -> Result<(String, String), SecretError> {
-    let raw = Zeroizing::new(random::bytes::<TOKEN_BYTES>()?);
+fn prefixed_secret(random: &dyn Randomness, prefix: &str) -> Result<(String, String), SecretError> {
+    let raw = Zeroizing::new(random::bytes::<TOKEN_BYTES>(random)?);
     let mut token = String::with_capacity(prefix.len() + TOKEN_BODY_LEN);
     token.push_str(prefix);
     URL_SAFE_NO_PAD.encode_string(raw.as_slice(), &mut token);
@@ -48,16 +48,18 @@ fn prefixed_secret(prefix: &str) -> Result<(String, String), SecretError> {
     Ok((token, digest))
 }
 
-/// `N` bytes from the OS RNG for a shared secret (a TOTP key), wiped when dropped.
-pub fn new_secret_bytes<const N: usize>() -> Result<Zeroizing<[u8; N]>, SecretError> {
-    Ok(Zeroizing::new(random::bytes::<N>()?))
+/// `N` bytes from `random` for a shared secret (a TOTP key), wiped when dropped.
+pub fn new_secret_bytes<const N: usize>(
+    random: &dyn Randomness,
+) -> Result<Zeroizing<[u8; N]>, SecretError> {
+    Ok(Zeroizing::new(random::bytes::<N>(random)?))
 }
 
 /// A uniformly random string of `digits` decimal digits (OTPs, payment codes); leading zeros occur.
 ///
 /// Each digit comes from one random byte below 250 — the largest multiple of 10 that fits — and
 /// bytes of 250..=255 are discarded, so every digit is exactly uniform (no modulo bias).
-pub fn new_numeric_code(digits: usize) -> Result<String, SecretError> {
+pub fn new_numeric_code(random: &dyn Randomness, digits: usize) -> Result<String, SecretError> {
     if digits == 0 || digits > MAX_CODE_DIGITS {
         return Err(SecretError::InvalidCodeLength {
             requested: digits,
@@ -70,7 +72,7 @@ pub fn new_numeric_code(digits: usize) -> Result<String, SecretError> {
     let mut code = String::with_capacity(digits);
     let mut batch = Zeroizing::new([0u8; 2 * MAX_CODE_DIGITS]);
     for _ in 0..MAX_ROUNDS {
-        random::fill(&mut batch[..])?;
+        random.fill(&mut batch[..])?;
         for &b in batch.iter() {
             if b < 250 {
                 code.push(char::from(b'0' + b % 10));
@@ -98,7 +100,7 @@ mod tests {
 
     #[test]
     fn tokens_have_prefix_length_charset_and_256_bits() {
-        let (token, digest) = new_token().unwrap();
+        let (token, digest) = new_token(&crate::OsRandomness).unwrap();
         assert!(token.starts_with("qb_"), "{token}");
         assert_eq!(token.len(), 3 + TOKEN_BODY_LEN);
         let body = &token[3..];
@@ -107,7 +109,7 @@ mod tests {
         assert_eq!(digest, token_digest(&token));
         assert_eq!(digest.len(), 64);
 
-        let (key, key_digest) = new_api_key().unwrap();
+        let (key, key_digest) = new_api_key(&crate::OsRandomness).unwrap();
         assert!(key.starts_with("qbk_"), "{key}");
         assert_eq!(key.len(), 4 + TOKEN_BODY_LEN);
         assert!(is_url_safe(&key[4..]));
@@ -119,7 +121,7 @@ mod tests {
         let mut tokens = HashSet::new();
         let mut digests = HashSet::new();
         for _ in 0..10_000 {
-            let (t, d) = new_token().unwrap();
+            let (t, d) = new_token(&crate::OsRandomness).unwrap();
             assert!(tokens.insert(t));
             assert!(digests.insert(d));
         }
@@ -139,13 +141,13 @@ mod tests {
     #[test]
     fn numeric_codes_have_the_right_length_and_charset() {
         for digits in [1, 6, 18, MAX_CODE_DIGITS] {
-            let code = new_numeric_code(digits).unwrap();
+            let code = new_numeric_code(&crate::OsRandomness, digits).unwrap();
             assert_eq!(code.len(), digits);
             assert!(code.bytes().all(|b| b.is_ascii_digit()), "{code}");
         }
         for bad in [0, MAX_CODE_DIGITS + 1, usize::MAX] {
             assert!(matches!(
-                new_numeric_code(bad),
+                new_numeric_code(&crate::OsRandomness, bad),
                 Err(SecretError::InvalidCodeLength { .. })
             ));
         }
@@ -158,7 +160,7 @@ mod tests {
         const N: u64 = 20_000;
         let mut counts = [0u64; 10];
         for _ in 0..N {
-            let code = new_numeric_code(6).unwrap();
+            let code = new_numeric_code(&crate::OsRandomness, 6).unwrap();
             counts[usize::from(code.as_bytes()[0] - b'0')] += 1;
         }
         let expected = N / 10;
@@ -170,7 +172,9 @@ mod tests {
 
     #[test]
     fn eighteen_digit_codes_are_unique() {
-        let codes: HashSet<String> = (0..1_000).map(|_| new_numeric_code(18).unwrap()).collect();
+        let codes: HashSet<String> = (0..1_000)
+            .map(|_| new_numeric_code(&crate::OsRandomness, 18).unwrap())
+            .collect();
         assert_eq!(codes.len(), 1_000);
     }
 }

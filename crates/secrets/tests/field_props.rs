@@ -21,7 +21,7 @@ proptest! {
         associated in proptest::collection::vec(any::<u8>(), 0..=256),
     ) {
         let keys = ring();
-        let sealed = seal(&keys, &plaintext, &associated).unwrap();
+        let sealed = seal(&keys, &qianbao_secrets::OsRandomness, &plaintext, &associated).unwrap();
         prop_assert_eq!(sealed.len(), plaintext.len() + OVERHEAD);
         prop_assert_eq!(open(&keys, &sealed, &associated).unwrap(), plaintext);
     }
@@ -34,7 +34,7 @@ proptest! {
         mask in 1u8..=255,
     ) {
         let keys = ring();
-        let mut sealed = seal(&keys, &plaintext, &associated).unwrap();
+        let mut sealed = seal(&keys, &qianbao_secrets::OsRandomness, &plaintext, &associated).unwrap();
         let i = at.index(sealed.len());
         sealed[i] ^= mask;
         prop_assert!(open(&keys, &sealed, &associated).is_err(), "byte {} ^ {:#04x} opened", i, mask);
@@ -48,7 +48,7 @@ proptest! {
     ) {
         prop_assume!(associated != other);
         let keys = ring();
-        let sealed = seal(&keys, &plaintext, &associated).unwrap();
+        let sealed = seal(&keys, &qianbao_secrets::OsRandomness, &plaintext, &associated).unwrap();
         prop_assert!(open(&keys, &sealed, &other).is_err());
     }
 }

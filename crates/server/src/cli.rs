@@ -7,9 +7,11 @@ use crate::startup::Application;
 use crate::telemetry::LogFormat;
 use clap::{Args, Parser, Subcommand};
 use qianbao_store::Location;
+use qianbao_wallet::{Clock, OsRandomness, SystemClock};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// qianbao — an open-source digital-wallet platform.
@@ -501,23 +503,23 @@ pub(crate) async fn operator_storage(
             .filter(|k| !k.is_empty())
             .as_deref(),
         &args.data_dir,
+        &OsRandomness,
     )
     .map_err(|e| e.to_string())?;
     let storage = qianbao_store::Storage::open(&args.location())
         .await
         .map_err(|e| e.to_string())?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
-    Ok((storage, keys, now))
+    // An operator's command runs now, by the system clock (through its port, as the server's).
+    Ok((storage, keys, SystemClock.now_ms()))
 }
 
 /// `qianbao admin liabilities snapshot`: one snapshot now, id `ls-<date>-<unique>` (the daily
 /// one's is `ls-<date>`).
 async fn liability_snapshot(storage: &qianbao_store::Storage, now: i64) -> Result<String, String> {
     let day = qianbao_wallet::domain::ChinaDay::of_ms(now).date();
-    let id = format!("ls-{day}-{}", qianbao_wallet::opening::new_id());
-    let taken = qianbao_wallet::proofs::liabilities::take_snapshot(storage, id, now)
+    let ids = qianbao_wallet::ids::Ids::new(Arc::new(SystemClock), Arc::new(OsRandomness));
+    let id = format!("ls-{day}-{}", ids.record_id());
+    let taken = qianbao_wallet::proofs::liabilities::take_snapshot(storage, &OsRandomness, id, now)
         .await
         .map_err(|e| e.to_string())?
         .ok_or("there is no holder or merchant balance to count")?;
@@ -568,7 +570,8 @@ async fn admin_task(args: AdminArgs) -> Result<String, String> {
                 phone.masked(),
             ))
         } else if let Some(id) = &t.id_number {
-            let id = IdNumber::parse(id).map_err(|e| format!("not an ID number: {e}"))?;
+            let today = qianbao_wallet::domain::ChinaDay::of_ms(SystemClock.now_ms()).date();
+            let id = IdNumber::parse_on(id, today).map_err(|e| format!("not an ID number: {e}"))?;
             Ok(("id", blind_index(&keys, "id", id.expose()), id.masked()))
         } else {
             Err("give --phone or --id-number".into())
@@ -789,7 +792,8 @@ async fn verify(args: StorageArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let verified = match store.verify().await {
+    // Holds' ages are judged at the system clock's now, through its port.
+    let verified = match store.verify_at(SystemClock.now_ms()).await {
         Ok(mut report) => match qianbao_store::Storage::open(&location).await {
             Ok(storage) => qianbao_wallet::verify_wallet::verify_wallet(&storage, &mut report)
                 .await

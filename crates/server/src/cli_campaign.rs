@@ -11,7 +11,7 @@ use qianbao_api_types::rewards::{CampaignRequestBody, CouponRuleBody};
 use qianbao_ledger::Amount;
 use qianbao_store::Storage;
 use qianbao_wallet::console::{Console, ConsoleError, ConsolePolicy};
-use qianbao_wallet::money::{IdempotencyKey, Money, MoneyError, Render, new_movement_id};
+use qianbao_wallet::money::{IdempotencyKey, Money, MoneyError, Render};
 use qianbao_wallet::rewards::{CampaignRecord, CouponRule, Launched};
 use std::sync::Arc;
 
@@ -251,7 +251,7 @@ pub async fn admin(
             // A command is never retried as the same request: each run is its own launch.
             let key = IdempotencyKey {
                 caller: "cli".into(),
-                key: new_movement_id(),
+                key: money.ctx.ids.movement_id(),
                 digest: String::new(),
             };
             let render = Render {

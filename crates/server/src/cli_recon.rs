@@ -155,14 +155,15 @@ async fn act(
         ReconAction::Import { file, day } => {
             let day = day.as_deref().map(day_arg).transpose()?;
             let bytes = read_statement(&file)?;
-            let imported = import::import_statement(&storage, &bytes, day, &policy.recon, now)
-                .await
-                .map_err(|e| match e {
-                    ReconError::Statement(e) => {
-                        format!("{}: refused, nothing imported: {e}", file.display())
-                    }
-                    other => other.to_string(),
-                })?;
+            let imported =
+                import::import_statement(&storage, &ids(), &bytes, day, &policy.recon, now)
+                    .await
+                    .map_err(|e| match e {
+                        ReconError::Statement(e) => {
+                            format!("{}: refused, nothing imported: {e}", file.display())
+                        }
+                        other => other.to_string(),
+                    })?;
             let i = &imported.import;
             let c = &i.counts;
             let summary = json!({
@@ -233,10 +234,18 @@ async fn act(
     }
 }
 
+/// Ids for an operator's command: the system clock's time and the OS's randomness.
+fn ids() -> qianbao_wallet::ids::Ids {
+    qianbao_wallet::ids::Ids::new(
+        Arc::new(qianbao_wallet::SystemClock),
+        Arc::new(qianbao_wallet::OsRandomness),
+    )
+}
+
 /// The funding check, now: every position, and today's check recorded if it was not yet.
 async fn check(storage: &Storage, now: i64) -> Result<Done, String> {
     let positions = daily::positions(storage).await.map_err(|e| e.to_string())?;
-    let recorded = daily::check_once(storage, now)
+    let recorded = daily::check_once(storage, &ids(), now)
         .await
         .map_err(|e| e.to_string())?;
     let mut out = String::new();

@@ -341,7 +341,8 @@ pub(crate) async fn replay(
     let candidate = RuleSet::parse(&text)
         .map_err(|e| format!("{} is not a valid rule set: {e}", rules.display()))?;
     let since_ms = since_ms(since, now)?;
-    let started = std::time::Instant::now();
+    let clock = qianbao_wallet::SystemClock;
+    let started = qianbao_wallet::Clock::monotonic(&clock);
     let report = money
         .replay_rules(storage, &candidate, since_ms, sample, |done, total| {
             if total >= 2_000 {
@@ -379,7 +380,7 @@ pub(crate) async fn replay(
             "right_now": report.labels.right_now,
             "precision_now_permille": LabelScore::permille(report.labels.right_now, report.labels.stopped_now),
         },
-        "took_ms": started.elapsed().as_millis() as u64,
+        "took_ms": qianbao_wallet::Clock::monotonic(&clock).saturating_sub(started).as_millis() as u64,
         "sample": report.sample.iter().map(|c| json!({
             "decision_id": c.decision_id,
             "movement_id": c.movement_id,

@@ -48,10 +48,11 @@ pub async fn admin(
     action: StaffAction,
 ) -> Result<String, String> {
     let console = Console {
-        ctx: Context {
-            keys: Arc::new(keys),
-            clock: Arc::new(qianbao_wallet::SystemClock),
-        },
+        ctx: Context::new(
+            Arc::new(keys),
+            Arc::new(qianbao_wallet::SystemClock),
+            Arc::new(qianbao_wallet::OsRandomness),
+        ),
         policy: ConsolePolicy::default(),
         // The command line changes no policy: that is the running server's, four eyes and all.
         policy_rules: Arc::new(qianbao_wallet::console::policy::NoPolicyRules),

@@ -102,7 +102,7 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, String> {
     };
     let now = args
         .now
-        .unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
+        .unwrap_or_else(|| qianbao_wallet::Clock::now_ms(&qianbao_wallet::SystemClock) / 1000);
     match judge(&key, &revoked, &seen, now, &args.payload) {
         Verdict::Good(good) => {
             if let Some(path) = &args.seen {

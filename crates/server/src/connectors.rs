@@ -5,7 +5,9 @@
 use crate::settings::Connectors;
 use qianbao_connectors::ConfigError;
 use qianbao_secrets::KeyRing;
-use qianbao_wallet::{Bank, Clock, IdentityVerifier, RateFeed, SandboxBankBooks, SmsGateway};
+use qianbao_wallet::{
+    Bank, Clock, IdentityVerifier, Randomness, RateFeed, SandboxBankBooks, SmsGateway,
+};
 use std::sync::Arc;
 
 /// The three connectors the wallet's rules call through their ports, and the rate feed a worker
@@ -36,13 +38,20 @@ fn sandbox_secret(keys: &KeyRing) -> [u8; 32] {
 }
 
 /// The sandbox bank, keeping what it moved in `books` when given (the database: its statements
-/// are then the same on every node and for the operator's commands), else in memory.
-fn sandbox_bank(keys: &KeyRing, books: Option<Arc<dyn SandboxBankBooks>>) -> Arc<dyn Bank> {
+/// are then the same on every node and for the operator's commands), else in memory; over the
+/// server's clock and randomness.
+fn sandbox_bank(
+    keys: &KeyRing,
+    books: Option<Arc<dyn SandboxBankBooks>>,
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn Randomness>,
+) -> Arc<dyn Bank> {
     let secret = sandbox_secret(keys);
-    match books {
-        Some(books) => Arc::new(qianbao_connectors::SandboxBank::with_books(secret, books)),
-        None => Arc::new(qianbao_connectors::SandboxBank::new(secret)),
-    }
+    let bank = match books {
+        Some(books) => qianbao_connectors::SandboxBank::with_books(secret, books),
+        None => qianbao_connectors::SandboxBank::new(secret),
+    };
+    Arc::new(bank.with_ports(clock, random))
 }
 
 /// The bank an operator's `recon statement` asks: the production one when `configured`, else
@@ -54,7 +63,12 @@ pub(crate) fn statement_bank(
 ) -> Result<Arc<dyn Bank>, ConfigError> {
     Ok(match configured {
         Some(config) => Arc::new(qianbao_connectors::HttpBank::new(config)?),
-        None => sandbox_bank(keys, Some(books)),
+        None => sandbox_bank(
+            keys,
+            Some(books),
+            Arc::new(qianbao_wallet::SystemClock),
+            Arc::new(qianbao_wallet::OsRandomness),
+        ),
     })
 }
 
@@ -69,12 +83,13 @@ pub(crate) fn connect(
     configured: &Connectors,
     bank_books: Option<Arc<dyn SandboxBankBooks>>,
     clock: Arc<dyn Clock>,
+    random: Arc<dyn Randomness>,
 ) -> Result<Connected, ConfigError> {
     if sandbox {
         return Ok(Connected {
             sms: Arc::new(qianbao_connectors::SandboxSms),
             identity: Arc::new(qianbao_connectors::SandboxIdentity::new()),
-            bank: sandbox_bank(keys, bank_books),
+            bank: sandbox_bank(keys, bank_books, clock.clone(), random),
             rate_feed: Some(Arc::new(qianbao_connectors::SandboxRateFeed::new(
                 clock.clone(),
             ))),

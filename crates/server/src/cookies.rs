@@ -78,12 +78,18 @@ pub fn clear_credential(response: &mut HeaderMap, request: &HeaderMap, name: &st
     response.append(SET_COOKIE, set_cookie(request, name, "", true, true));
 }
 
-/// Adds a fresh CSRF cookie to `response` unless the request already carries a valid one.
-pub fn ensure_csrf(response: &mut HeaderMap, request: &HeaderMap, keys: &KeyRing) {
+/// Adds a fresh CSRF cookie to `response` unless the request already carries a valid one; its
+/// nonce is a random UUID from `ids`.
+pub fn ensure_csrf(
+    response: &mut HeaderMap,
+    request: &HeaderMap,
+    keys: &KeyRing,
+    ids: &qianbao_wallet::ids::Ids,
+) {
     if cookie(request, CSRF_COOKIE).is_some_and(|token| csrf_valid(keys, token)) {
         return;
     }
-    let nonce = uuid::Uuid::new_v4().simple().to_string();
+    let nonce = ids.uuid_v4().simple().to_string();
     let token = format!("{nonce}.{}", csrf_mac(keys, &nonce));
     response.append(
         SET_COOKIE,
@@ -140,6 +146,13 @@ mod tests {
         KeyRing::from_bytes([7u8; 32])
     }
 
+    fn ids() -> qianbao_wallet::ids::Ids {
+        qianbao_wallet::ids::Ids::new(
+            std::sync::Arc::new(qianbao_wallet::SystemClock),
+            std::sync::Arc::new(qianbao_wallet::OsRandomness),
+        )
+    }
+
     fn request(cookie_header: &str, csrf_header: Option<&str>) -> HeaderMap {
         let mut headers = HeaderMap::new();
         headers.insert(COOKIE, HeaderValue::from_str(cookie_header).unwrap());
@@ -151,7 +164,7 @@ mod tests {
 
     fn issued_token(keys: &KeyRing) -> String {
         let mut response = HeaderMap::new();
-        ensure_csrf(&mut response, &HeaderMap::new(), keys);
+        ensure_csrf(&mut response, &HeaderMap::new(), keys, &ids());
         let set = response.get(SET_COOKIE).unwrap().to_str().unwrap();
         assert!(set.contains("SameSite=Strict") && !set.contains("HttpOnly"));
         set.split(';')
@@ -202,6 +215,7 @@ mod tests {
             &mut response,
             &request(&format!("qb_csrf={token}"), None),
             &keys,
+            &ids(),
         );
         assert!(response.get(SET_COOKIE).is_none());
         let mut tls = HeaderMap::new();

@@ -3,12 +3,14 @@
 
 use crate::error::ApiError;
 use axum::body::Body;
+use axum::extract::State;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use qianbao_wallet::ids::Ids;
 use std::any::Any;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The header carrying the request id, set if the client did not send one and echoed back.
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -16,10 +18,11 @@ pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Longest request id accepted from a client; a longer or non-printable one is replaced.
 const REQUEST_ID_LEN_MAX: usize = 128;
 
-/// Gives the request an id (the client's if sane, else a new UUID), logs one line when it ends
-/// with method, route, status and time, and echoes the id in the response. Never logs the query,
-/// headers or body: they carry phone numbers, tokens and card numbers.
-pub async fn request_id_and_log(mut req: Request, next: Next) -> Response {
+/// Gives the request an id (the client's if sane, else a new UUIDv7 from `ids`), logs one line
+/// when it ends with method, route, status and time (by the ids' clock), and echoes the id in
+/// the response. Never logs the query, headers or body: they carry phone numbers,
+/// tokens and card numbers.
+pub async fn request_id_and_log(State(ids): State<Ids>, mut req: Request, next: Next) -> Response {
     let id = req
         .headers()
         .get(&REQUEST_ID)
@@ -28,18 +31,18 @@ pub async fn request_id_and_log(mut req: Request, next: Next) -> Response {
         })
         .cloned()
         .unwrap_or_else(|| {
-            HeaderValue::from_str(&uuid::Uuid::now_v7().to_string())
+            HeaderValue::from_str(&ids.uuid_v7().to_string())
                 .unwrap_or(HeaderValue::from_static("unknown"))
         });
     req.headers_mut().insert(REQUEST_ID.clone(), id.clone());
     let method = req.method().clone();
-    let started = Instant::now();
+    let started = ids.clock().monotonic();
     let mut response = next.run(req).await;
     let route = response
         .extensions()
         .get::<Route>()
         .map_or_else(|| "unmatched".to_string(), |r| r.0.clone());
-    let elapsed = started.elapsed();
+    let elapsed = ids.clock().monotonic().saturating_sub(started);
     let status = response.status().as_u16();
     tracing::info!(
         request_id = id.to_str().unwrap_or(""),

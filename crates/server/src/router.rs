@@ -390,7 +390,10 @@ pub fn with_layers(routes: Router, settings: &Settings) -> Router {
         .layer(axum::middleware::from_fn(
             middleware::problem_for_plain_errors,
         ))
-        .layer(axum::middleware::from_fn(middleware::request_id_and_log))
+        .layer(axum::middleware::from_fn_with_state(
+            qianbao_wallet::ids::Ids::new(settings.clock.clone(), settings.random.clone()),
+            middleware::request_id_and_log,
+        ))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(SetSensitiveRequestHeadersLayer::new([
             axum::http::header::AUTHORIZATION,

@@ -4,7 +4,7 @@
 use crate::policy::Policy;
 use crate::serve::ConnectionTimeouts;
 use qianbao_store::Location;
-use qianbao_wallet::{Clock, SystemClock};
+use qianbao_wallet::{Clock, OsRandomness, Randomness, SystemClock};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -46,6 +46,9 @@ pub struct Settings {
     pub policy: Option<Policy>,
     /// The time, a port so tests can move it.
     pub clock: Arc<dyn Clock>,
+    /// Where tokens, codes, salts, nonces, keys and ids draw their randomness: the OS's in
+    /// production, a seeded stream in the simulation.
+    pub random: Arc<dyn Randomness>,
     /// The production connectors the operator configured (ignored under the sandbox).
     pub connectors: Connectors,
     /// How often the rate feed is asked for the enabled currencies' rates (also once at start),
@@ -103,6 +106,7 @@ impl Settings {
             key_dir: PathBuf::from("./qianbao-data"),
             policy: None,
             clock: Arc::new(SystemClock),
+            random: Arc::new(OsRandomness),
             connectors: Connectors::default(),
             rate_feed_interval: Some(RATE_FEED_INTERVAL),
             log_origin: qianbao_wallet::proofs::DEFAULT_ORIGIN.to_string(),

@@ -116,9 +116,17 @@ pub struct Parts {
 impl Parts {
     /// Opens storage and builds the router and the background work over it, starting nothing.
     pub async fn assemble(settings: &Settings) -> Result<Parts, StartError> {
-        let storage = Storage::open(&settings.location).await?;
+        let seams = qianbao_store::Seams {
+            clock: settings.clock.clone(),
+            random: settings.random.clone(),
+        };
+        let storage = Storage::open_with(&settings.location, seams).await?;
         let store = storage.ledger();
-        let keys = load_keys(settings.master_key.as_deref(), &settings.key_dir)?;
+        let keys = load_keys(
+            settings.master_key.as_deref(),
+            &settings.key_dir,
+            settings.random.as_ref(),
+        )?;
         let file_policy = settings.policy();
         // What the console approved outlives a restart: the newest stored version is laid over
         // the file (its live keys only; the rest stay the file's).
@@ -134,10 +142,11 @@ impl Parts {
             None => (0, file_policy.clone()),
         };
         let live = Arc::new(LivePolicy::new(file_policy, version, policy.clone()));
-        let ctx = Context {
-            keys: Arc::new(keys),
-            clock: settings.clock.clone(),
-        };
+        let ctx = Context::new(
+            Arc::new(keys),
+            settings.clock.clone(),
+            settings.random.clone(),
+        );
         let proofs = proofs(settings, &ctx)?;
         let connected = connectors::connect(
             &ctx.keys,
@@ -145,6 +154,7 @@ impl Parts {
             &settings.connectors,
             Some(Arc::new(storage.clone())),
             settings.clock.clone(),
+            settings.random.clone(),
         )?;
         let bank = match &settings.bank_wrapper {
             Some(wrap) => wrap(connected.bank.clone()),
@@ -295,16 +305,18 @@ fn services(
 /// identity service itself (a released withdrawal is paid out by the server's worker), so the
 /// sandbox connectors stand in for them.
 pub fn operator_money(keys: KeyRing, policy: &Policy) -> Result<Money, StartError> {
-    let ctx = Context {
-        keys: Arc::new(keys),
-        clock: Arc::new(qianbao_wallet::SystemClock),
-    };
+    let ctx = Context::new(
+        Arc::new(keys),
+        Arc::new(qianbao_wallet::SystemClock),
+        Arc::new(qianbao_wallet::OsRandomness),
+    );
     let connected = connectors::connect(
         &ctx.keys,
         true,
         &Default::default(),
         None,
         ctx.clock.clone(),
+        ctx.random.clone(),
     )?;
     Ok(services(
         ctx,
@@ -317,10 +329,11 @@ pub fn operator_money(keys: KeyRing, policy: &Policy) -> Result<Money, StartErro
 }
 
 /// The master key: from `master_key` (64 hex digits) if given, else the 0600 key file in
-/// `key_dir`, made on first use.
+/// `key_dir`, made on first use from `random` (the OS's, outside the simulation).
 pub fn load_keys(
     master_key: Option<&str>,
     key_dir: &std::path::Path,
+    random: &dyn qianbao_wallet::Randomness,
 ) -> Result<KeyRing, StartError> {
     match master_key {
         Some(hex) => Ok(KeyRing::from_hex(hex)?),
@@ -333,6 +346,7 @@ pub fn load_keys(
             })?;
             Ok(KeyRing::load_or_create(
                 &key_dir.join(qianbao_secrets::KEY_FILE_NAME),
+                random,
             )?)
         }
     }

@@ -125,11 +125,12 @@ const SNAPSHOT_POLL: Duration = Duration::from_secs(5);
 pub(crate) async fn take_liability_snapshots(
     storage: Storage,
     clock: Arc<dyn Clock>,
+    random: Arc<dyn qianbao_wallet::Randomness>,
     at: qianbao_wallet::proofs::liabilities::SnapshotSchedule,
 ) {
     loop {
         tokio::time::sleep(SNAPSHOT_POLL).await;
-        snapshot_once(&storage, clock.as_ref(), at).await;
+        snapshot_once(&storage, clock.as_ref(), random.as_ref(), at).await;
     }
 }
 
@@ -137,9 +138,11 @@ pub(crate) async fn take_liability_snapshots(
 async fn snapshot_once(
     storage: &Storage,
     clock: &dyn Clock,
+    random: &dyn qianbao_wallet::Randomness,
     at: qianbao_wallet::proofs::liabilities::SnapshotSchedule,
 ) {
-    match qianbao_wallet::proofs::liabilities::take_due_snapshot(storage, clock.now_ms(), at).await
+    let now_ms = clock.now_ms();
+    match qianbao_wallet::proofs::liabilities::take_due_snapshot(storage, random, now_ms, at).await
     {
         Ok(Some(taken)) => tracing::info!(
             snapshot = %taken.id,
@@ -258,16 +261,20 @@ const FUNDING_POLL: Duration = Duration::from_secs(5);
 /// Checks the funding invariant once a day, for as long as the process runs. The day's row is
 /// written with its alerts in one transaction that first looks for it, so across nodes each day
 /// is checked once; a broken currency is an alert row and an error line in the log.
-pub(crate) async fn check_funding_daily(storage: Storage, clock: Arc<dyn Clock>) {
+pub(crate) async fn check_funding_daily(
+    storage: Storage,
+    ids: qianbao_wallet::ids::Ids,
+    clock: Arc<dyn Clock>,
+) {
     loop {
         tokio::time::sleep(FUNDING_POLL).await;
-        funding_once(&storage, clock.as_ref()).await;
+        funding_once(&storage, &ids, clock.as_ref()).await;
     }
 }
 
 /// One pass of [`check_funding_daily`].
-async fn funding_once(storage: &Storage, clock: &dyn Clock) {
-    match qianbao_wallet::recon::daily::check_once(storage, clock.now_ms()).await {
+async fn funding_once(storage: &Storage, ids: &qianbao_wallet::ids::Ids, clock: &dyn Clock) {
+    match qianbao_wallet::recon::daily::check_once(storage, ids, clock.now_ms()).await {
         Ok(Some(check)) if check.alerts.is_empty() => {
             tracing::info!(
                 currencies = check.positions.len(),
@@ -450,9 +457,15 @@ impl Background {
         points_once(&self.storage, &self.money).await;
         policy_once(&self.storage, &self.money, &self.live).await;
         webhooks_once(&self.storage, &self.money, self.webhooks.as_ref()).await;
-        funding_once(&self.storage, self.clock.as_ref()).await;
+        funding_once(&self.storage, &self.money.ctx.ids, self.clock.as_ref()).await;
         if let Some(at) = self.liability_snapshot_at {
-            snapshot_once(&self.storage, self.clock.as_ref(), at).await;
+            snapshot_once(
+                &self.storage,
+                self.clock.as_ref(),
+                self.money.ctx.random(),
+                at,
+            )
+            .await;
         }
         sms_once(
             &self.storage,
@@ -492,14 +505,23 @@ impl Background {
         tokio::spawn(refresh_policy(storage.clone(), money.clone(), live.clone()));
         tokio::spawn(deliver_webhooks(storage.clone(), money.clone(), webhooks));
         // Reconciliation: the funding invariant, once a day.
-        tokio::spawn(check_funding_daily(storage.clone(), clock.clone()));
+        tokio::spawn(check_funding_daily(
+            storage.clone(),
+            money.ctx.ids.clone(),
+            clock.clone(),
+        ));
         tokio::spawn(deliver_sms(storage.clone(), sms, clock.clone(), redact_sms));
         // The journal log: a signed checkpoint whenever it has grown.
         if let Some(every) = checkpoint_every {
             tokio::spawn(publish_checkpoints(storage.clone(), proofs, every));
         }
         if let Some(at) = liability_snapshot_at {
-            tokio::spawn(take_liability_snapshots(storage.clone(), clock.clone(), at));
+            tokio::spawn(take_liability_snapshots(
+                storage.clone(),
+                clock.clone(),
+                money.ctx.random.clone(),
+                at,
+            ));
         }
         if let Some((feed, interval)) = rate_feed {
             tokio::spawn(poll_rate_feed(storage, live, feed, clock, interval));

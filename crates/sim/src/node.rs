@@ -22,9 +22,10 @@ pub struct Node {
 }
 
 impl Node {
-    /// Builds a server over `dir` with the simulation's clock, master key and policy; webhooks go
-    /// to `receiver`, bank movements through `plan`'s faults. Starts no background task: the
-    /// simulation ticks the background work.
+    /// Builds a server over `dir` with the simulation's clock, master key and policy, and
+    /// randomness seeded from the master key (itself from the seed) and this boot's number;
+    /// webhooks go to `receiver`, bank movements through `plan`'s faults. Starts no background
+    /// task: the simulation ticks the background work.
     pub fn boot(
         dir: &Path,
         clock: Arc<SimClock>,
@@ -38,7 +39,39 @@ impl Node {
             .map_err(|e| format!("cannot make a runtime: {e}"))?;
         let mut settings = Settings::new(Location::SqliteDir(dir.to_path_buf()));
         settings.sandbox = true;
+        // The store, the sandbox bank and every use case read the simulated clock through it.
         settings.clock = clock;
+        // Every token, code, salt, nonce, key and id from one stream per incarnation: the same
+        // seed replays them, and a restart after a crash draws a new stream (its number is kept
+        // beside the database, which outlives the crash) instead of repeating the first one's
+        // tokens and ids.
+        let boot = {
+            let path = dir.join("sim-boots");
+            let boot = match std::fs::read_to_string(&path) {
+                Ok(text) => text
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|e| format!("{} is damaged: {e}", path.display()))?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+                Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            };
+            std::fs::write(&path, (boot + 1).to_string())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            boot
+        };
+        // The stream's seed: the first eight bytes of SHA-256 over the master key (drawn from the
+        // simulation's seed) and the boot's number.
+        use sha2::Digest;
+        let digest = sha2::Sha256::new()
+            .chain_update(b"qianbao sim randomness")
+            .chain_update(master_key_hex.as_bytes())
+            .chain_update(boot.to_le_bytes())
+            .finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        settings.random = Arc::new(qianbao_wallet::SeededRandomness::new(u64::from_le_bytes(
+            first,
+        )));
         settings.key_dir = dir.to_path_buf();
         // A key from the seed, not a key file from the OS's randomness: the same seed encrypts,
         // signs and derives the sandbox bank's secret the same way.

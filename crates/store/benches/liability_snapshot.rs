@@ -111,10 +111,15 @@ async fn run(holders: i64) {
             .as_millis(),
     )
     .unwrap();
-    let taken = take_snapshot(&*storage, "ls-bench".into(), now_ms)
-        .await
-        .unwrap()
-        .expect("a snapshot");
+    let taken = take_snapshot(
+        &*storage,
+        &qianbao_wallet::OsRandomness,
+        "ls-bench".into(),
+        now_ms,
+    )
+    .await
+    .unwrap()
+    .expect("a snapshot");
     let took = started.elapsed();
     done.store(true, Ordering::Relaxed);
     let mut waits = payments.await.unwrap();

@@ -12,12 +12,14 @@ pub mod restrictions;
 mod rows;
 // The sandbox bank's books, for its statements.
 mod sandbox_bank;
+mod seams;
 mod sms_outbox;
 pub mod sqlite;
 
 pub use portable::{Mode, Row, Storage, Tx, Value};
 pub use postgres::PostgresStore;
 pub use restrictions::Restriction;
+pub use seams::Seams;
 pub use sqlite::SqliteStore;
 
 use qianbao_wallet::{LedgerStore, StoreError};
@@ -40,18 +42,20 @@ pub enum Location {
     Postgres(String),
 }
 
-/// Opens the storage at `location`, applying migrations, and starts its writer.
+/// Opens the storage at `location`, applying migrations, and starts its writer; over the system
+/// clock and the OS's randomness.
 pub async fn open(location: &Location) -> Result<Arc<dyn LedgerStore>, StoreError> {
-    Ok(match location {
-        Location::SqliteDir(dir) => Arc::new(SqliteStore::open(dir).await?),
-        Location::Postgres(url) => Arc::new(PostgresStore::open(url).await?),
-    })
+    open_with(location, Seams::default()).await
 }
 
-/// Milliseconds since the Unix epoch, for row timestamps.
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+/// Opens the storage at `location` as [`open`] does, reading the time and randomness from
+/// `seams` (the simulation's clock, say).
+pub async fn open_with(
+    location: &Location,
+    seams: Seams,
+) -> Result<Arc<dyn LedgerStore>, StoreError> {
+    Ok(match location {
+        Location::SqliteDir(dir) => Arc::new(SqliteStore::open_with(dir, seams).await?),
+        Location::Postgres(url) => Arc::new(PostgresStore::open_with(url, seams).await?),
+    })
 }

@@ -1,5 +1,14 @@
 //! The schema migrations both backends apply at start, embedded in the binary.
 
+/// The migration that makes the journal log's key (`journal_head.log_key`, under which account
+/// salts are made). Its SQL draws the key from the database's own generator; the store replaces
+/// it in the same transaction with one from its Randomness port, before anything is salted under
+/// it, so a seeded store (the simulation) makes the same key every run.
+pub(crate) const LOG_KEY_VERSION: i64 = 33;
+
+/// Bytes in the journal log's key.
+pub(crate) const LOG_KEY_BYTES: usize = 32;
+
 /// One migration: its version and its SQL, per backend.
 pub struct Migration {
     /// Its number, from 1 with no gaps.

@@ -110,10 +110,11 @@ pub(crate) fn run_batch(tx: &mut dyn Tx, batch: &mut [Box<dyn Job>]) -> Result<(
 /// Runs a batch's COMMIT and records how long it took (WAL frames written and fsynced on SQLite,
 /// the commit record flushed on PostgreSQL): the part of the writer's time per batch that is the
 /// disk's, which `qianbao_money_commit_seconds` (the whole batch) includes.
-pub(crate) fn timed_commit<T>(commit: impl FnOnce() -> T) -> T {
-    let started = std::time::Instant::now();
+pub(crate) fn timed_commit<T>(clock: &dyn qianbao_wallet::Clock, commit: impl FnOnce() -> T) -> T {
+    let started = clock.monotonic();
     let committed = commit();
-    metrics::histogram!("qianbao_money_sync_seconds").record(started.elapsed().as_secs_f64());
+    metrics::histogram!("qianbao_money_sync_seconds")
+        .record(clock.monotonic().saturating_sub(started).as_secs_f64());
     committed
 }
 

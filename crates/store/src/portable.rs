@@ -153,6 +153,9 @@ pub trait Tx {
     /// Runs a statement and returns how many rows it changed.
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError>;
 
+    /// Milliseconds since the Unix epoch by the store's clock: rows' own timestamps.
+    fn now_ms(&self) -> i64;
+
     /// Runs a statement whose outcome the caller does not read. A backend may hold it back and
     /// send it with the next statement (PostgreSQL pipelines it, saving a round trip); a failure
     /// (a duplicate too) then comes back from that statement or from the commit, and fails the
@@ -228,14 +231,24 @@ pub enum Storage {
 }
 
 impl Storage {
-    /// Opens the storage at `location` (applying migrations).
+    /// Opens the storage at `location` (applying migrations), over the system clock and the
+    /// OS's randomness.
     pub async fn open(location: &crate::Location) -> Result<Storage, StoreError> {
+        Storage::open_with(location, crate::Seams::default()).await
+    }
+
+    /// Opens the storage at `location` (applying migrations), reading the time and randomness
+    /// from `seams`.
+    pub async fn open_with(
+        location: &crate::Location,
+        seams: crate::Seams,
+    ) -> Result<Storage, StoreError> {
         Ok(match location {
             crate::Location::SqliteDir(dir) => {
-                Storage::Sqlite(Arc::new(SqliteStore::open(dir).await?))
+                Storage::Sqlite(Arc::new(SqliteStore::open_with(dir, seams).await?))
             }
             crate::Location::Postgres(url) => {
-                Storage::Postgres(Arc::new(PostgresStore::open(url).await?))
+                Storage::Postgres(Arc::new(PostgresStore::open_with(url, seams).await?))
             }
         })
     }

@@ -13,6 +13,7 @@ pub mod domain;
 // Several currencies: rates, quotes and conversions.
 pub mod fx;
 pub mod gift_cards;
+pub mod ids;
 pub mod kyc;
 pub mod levels;
 pub mod money;
@@ -59,7 +60,8 @@ pub mod closing;
 pub use ports::{
     AccountOwner, Bank, BankMovement, BankOutcome, CardCheck, CardCheckOutcome, CardConfirmOutcome,
     Clock, ConnectorError, FaceVerdict, FeedRate, IdentityVerdict, IdentityVerifier, LedgerStore,
-    RateFeed, SmsError, SmsGateway, StoreError, SystemClock, WebhookSender,
+    OsRandomness, Randomness, RateFeed, SeededRandomness, SmsError, SmsGateway, StoreError,
+    SystemClock, WebhookSender,
 };
 pub use verify::VerifyReport;
 // Reconciliation: the sandbox bank's books.

@@ -5,12 +5,12 @@
 //! pure work (hashing a password) happens outside it, on the password threads
 //! (`password_work`), never on the async workers.
 
-use crate::StoreError;
 use crate::context::Context;
 use crate::domain::{Password, Phone};
 use crate::kyc::{KycError, TotpGuard};
 use crate::records::{HolderRecord, HolderStatus, OtpRecord, Records, SessionRecord};
 use crate::storage::RecordStore;
+use crate::{Randomness, SeededRandomness, StoreError};
 use qianbao_secrets::field::blind_index;
 use qianbao_secrets::password::{hash_password, verify_password};
 use qianbao_secrets::token::{new_numeric_code, new_token, token_digest};
@@ -345,7 +345,7 @@ impl Opening {
     ) -> Result<OtpSent, OpeningError> {
         let phone = Phone::parse(phone).map_err(|_| OpeningError::PhoneInvalid)?;
         let purpose = Purpose::parse(purpose).ok_or(OpeningError::PurposeInvalid)?;
-        let code = new_numeric_code(6).map_err(secrets_error)?;
+        let code = new_numeric_code(self.ctx.random(), 6).map_err(secrets_error)?;
         let digest = self.code_digest(&phone, purpose, &code);
         let now = self.ctx.clock.now_ms();
         let policy = self.policy.clone();
@@ -487,11 +487,12 @@ impl Opening {
         password: &str,
         device_name: Option<&str>,
     ) -> Result<SignedUp, OpeningError> {
+        let ids = self.ctx.ids.clone();
         let phone = Phone::parse(phone).map_err(|_| OpeningError::PhoneInvalid)?;
         let password = Password::parse(password, &phone)
             .map_err(|e| OpeningError::PasswordWeak(e.reason()))?;
-        let password_hash = hash_off_workers(password.expose()).await?;
-        let (token, token_digest) = new_token().map_err(secrets_error)?;
+        let password_hash = hash_off_workers(&self.ctx.random, password.expose()).await?;
+        let (token, token_digest) = new_token(self.ctx.random()).map_err(secrets_error)?;
         let digest = self.code_digest(&phone, Purpose::Signup, code.trim());
         let restricted_key = blind_index(&self.ctx.keys, "phone", phone.as_e164());
         let now = self.ctx.clock.now_ms();
@@ -516,8 +517,8 @@ impl Opening {
                     return Ok(Err(OpeningError::PhoneCoolingOff { retry_after_s }));
                 }
                 let holder = HolderRecord {
-                    id: new_id(),
-                    wallet_id: new_id(),
+                    id: ids.record_id(),
+                    wallet_id: ids.record_id(),
                     phone: e164.to_string(),
                     password_hash: password_hash.clone(),
                     status: HolderStatus::Active,
@@ -528,10 +529,10 @@ impl Opening {
                 };
                 r.insert_holder(&holder)?;
                 r.delete_otp(e164, Purpose::Signup.as_str())?;
-                let device_id = new_id();
+                let device_id = ids.record_id();
                 r.remember_device(&holder.id, &device_id, now)?;
                 let session = SessionRecord {
-                    id: new_id(),
+                    id: ids.record_id(),
                     token_digest: token_digest.clone(),
                     holder_id: holder.id.clone(),
                     device_id: device_id.clone(),
@@ -575,6 +576,7 @@ impl Opening {
         totp: Option<&str>,
         totp_guard: &TotpGuard,
     ) -> Result<LoggedIn, OpeningError> {
+        let ids = self.ctx.ids.clone();
         let phone = Phone::parse(phone).map_err(|_| OpeningError::PhoneInvalid)?;
         let e164 = phone.as_e164().to_string();
         let found = {
@@ -591,12 +593,12 @@ impl Opening {
             return Err(OpeningError::LoginLocked);
         }
         let password_ok = verify_off_workers(password, &holder.password_hash).await?;
-        let (token, token_digest) = new_token().map_err(secrets_error)?;
+        let (token, token_digest) = new_token(self.ctx.random()).map_err(secrets_error)?;
         let code_digest = code.map(|c| self.code_digest(&phone, Purpose::Login, c.trim()));
         let device_id = device_id
             .map(str::trim)
             .filter(|d| !d.is_empty() && d.len() <= 128)
-            .map_or_else(new_id, str::to_string);
+            .map_or_else(|| ids.record_id(), str::to_string);
         let device_name = clean_device_name(device_name);
         let totp = totp.map(|t| Zeroizing::new(t.to_string()));
         let totp_guard = totp_guard.clone();
@@ -695,7 +697,7 @@ impl Opening {
                     r.set_login_failures(&holder.id, 0, false)?;
                 }
                 let session = SessionRecord {
-                    id: new_id(),
+                    id: ids.record_id(),
                     token_digest: token_digest.clone(),
                     holder_id: holder.id.clone(),
                     device_id: device_id.clone(),
@@ -791,17 +793,29 @@ impl Opening {
     }
 }
 
-/// An Argon2id hash of a random string, checked against when the phone has no wallet so that a
+/// An Argon2id hash of a fixed string, checked against when the phone has no wallet so that a
 /// wrong phone costs as long as a wrong password. Made once, on first use (on a password thread).
+/// Its salt comes from a fixed seed: it guards no password, and a fixed one keeps it out of the
+/// randomness a simulation replays.
 fn dummy_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| hash_password("qianbao: no holder has this phone").unwrap_or_default())
+    HASH.get_or_init(|| {
+        hash_password(
+            &SeededRandomness::new(0),
+            "qianbao: no holder has this phone",
+        )
+        .unwrap_or_default()
+    })
 }
 
 /// [`hash_password`] on a password thread.
-pub(crate) async fn hash_off_workers(password: &str) -> Result<String, OpeningError> {
+pub(crate) async fn hash_off_workers(
+    random: &Arc<dyn Randomness>,
+    password: &str,
+) -> Result<String, OpeningError> {
     let password = Zeroizing::new(password.to_string());
-    password_work(move || hash_password(&password))
+    let random = random.clone();
+    password_work(move || hash_password(random.as_ref(), &password))
         .await?
         .map_err(secrets_error)
 }
@@ -870,11 +884,6 @@ fn password_queue() -> &'static mpsc::Sender<PasswordJob> {
         }
         tx
     })
-}
-
-/// A new opaque id (UUID v7: time-ordered, so indexes stay compact).
-pub fn new_id() -> String {
-    uuid::Uuid::now_v7().simple().to_string()
 }
 
 /// What a device that gave no name is called in the sessions list.

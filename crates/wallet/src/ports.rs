@@ -80,8 +80,12 @@ pub trait LedgerStore: Send + Sync {
         instruction: Instruction,
     ) -> Result<Result<Applied, Rejection>, StoreError>;
 
-    /// Recomputes every balance and hold from the journal, checks the hash chain and the invariants.
+    /// Recomputes every balance and hold from the journal, checks the hash chain and the
+    /// invariants; a hold's age is judged at now by the clock the store was opened with.
     async fn verify(&self) -> Result<VerifyReport, StoreError>;
+
+    /// [`LedgerStore::verify`], judging holds' ages at `now_ms` (the caller's clock).
+    async fn verify_at(&self, now_ms: i64) -> Result<VerifyReport, StoreError>;
 
     /// Whether storage answers.
     async fn ping(&self) -> Result<(), StoreError>;
@@ -91,6 +95,14 @@ pub trait LedgerStore: Send + Sync {
 pub trait Clock: Send + Sync {
     /// Milliseconds since the Unix epoch.
     fn now_ms(&self) -> i64;
+
+    /// A reading for measuring how long something took (metrics, log lines): only differences
+    /// between two readings mean anything. By default the wall clock's, so a simulated clock
+    /// gives simulated durations; [`SystemClock`] reads the monotonic clock, which never steps
+    /// back.
+    fn monotonic(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(u64::try_from(self.now_ms()).unwrap_or(0))
+    }
 }
 
 /// The system clock.
@@ -104,7 +116,20 @@ impl Clock for SystemClock {
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
             .unwrap_or(0)
     }
+
+    fn monotonic(&self) -> std::time::Duration {
+        // Readings count from the first one taken in this process: only differences matter.
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        START.get_or_init(std::time::Instant::now).elapsed()
+    }
 }
+
+/// Where random bytes come from (tokens, codes, salts, nonces, keys, ids): the operating system's
+/// generator in production ([`OsRandomness`]), a seeded stream in the simulation
+/// ([`SeededRandomness`]). The port lives in `qianbao-secrets`, below this crate, because the
+/// secrets it makes draw from it; every use case reaches it through its
+/// [`Context`](crate::context::Context).
+pub use qianbao_secrets::random::{OsRandomness, Randomness, SeededRandomness};
 
 /// Why the SMS gateway did not take a message.
 #[derive(Debug, thiserror::Error)]

@@ -26,7 +26,8 @@ pub enum FreezeProof<'a> {
 
 impl Opening {
     fn id_blind(&self, id_number: &str) -> Option<String> {
-        IdNumber::parse(id_number)
+        let today = crate::domain::ChinaDay::of_ms(self.ctx.now_ms()).date();
+        IdNumber::parse_on(id_number, today)
             .ok()
             .map(|id| blind_index(&self.ctx.keys, "id", id.expose()))
     }
@@ -175,7 +176,7 @@ impl Opening {
         let phone = Phone::parse(phone).map_err(|_| OpeningError::PhoneInvalid)?;
         let password = Password::parse(new_password, &phone)
             .map_err(|e| OpeningError::PasswordWeak(e.reason()))?;
-        let hash = hash_off_workers(password.expose()).await?;
+        let hash = hash_off_workers(&self.ctx.random, password.expose()).await?;
         let digest = self.code_digest(&phone, Purpose::ResetPassword, code.trim());
         let id_blind = id_number.and_then(|id| self.id_blind(id));
         let id_given = id_number.is_some();

@@ -8,7 +8,7 @@
 //! to know about tills, and a sign-in racing a rotation opens a session that is already dead.
 
 use crate::money::records::MerchantRecord;
-use crate::money::{Money, MoneyError, new_movement_id};
+use crate::money::{Money, MoneyError};
 use crate::records::TillSessionRecord;
 use crate::storage::RecordStore;
 use qianbao_secrets::token::{new_token, token_digest};
@@ -43,13 +43,15 @@ impl Money {
         api_key: &str,
         replacing: Option<&str>,
     ) -> Result<Option<OpenedTill>, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let Some(merchant) = self.merchant_for_key(store, api_key).await? else {
             return Ok(None);
         };
-        let (token, digest) = new_token().map_err(|e| MoneyError::Internal(e.to_string()))?;
+        let (token, digest) =
+            new_token(self.ctx.random()).map_err(|e| MoneyError::Internal(e.to_string()))?;
         let now = self.now_ms();
         let record = TillSessionRecord {
-            id: new_movement_id(),
+            id: ids.movement_id(),
             token_digest: digest,
             merchant_id: merchant.id.clone(),
             key_digest: merchant.key_digest.clone(),

@@ -203,7 +203,11 @@ mod tests {
 
     #[test]
     fn a_hold_names_the_movement_that_made_it() {
-        let id = crate::money::new_movement_id();
+        let ids = crate::ids::Ids::new(
+            std::sync::Arc::new(crate::SystemClock),
+            std::sync::Arc::new(crate::OsRandomness),
+        );
+        let id = ids.movement_id();
         let made = crate::money::entry_id(&id, crate::money::Step::Move);
         assert_eq!(hold_movement_id(&hold(made.0, HoldState::Pending)), id);
     }

@@ -52,10 +52,11 @@ impl World {
             .await
             .unwrap();
         let clock = Arc::new(TestClock(AtomicI64::new(1_800_000_000_000)));
-        let ctx = qianbao_wallet::context::Context {
-            keys: Arc::new(KeyRing::generate().unwrap()),
-            clock: clock.clone(),
-        };
+        let ctx = qianbao_wallet::context::Context::new(
+            Arc::new(KeyRing::generate(&qianbao_wallet::OsRandomness).unwrap()),
+            clock.clone(),
+            Arc::new(qianbao_wallet::OsRandomness),
+        );
         let opening = Opening {
             ctx: ctx.clone(),
             policy: OpeningPolicy {

@@ -55,13 +55,12 @@ use qianbao_wallet::domain::{
 use qianbao_wallet::recon::{Statement, StatementLine};
 use qianbao_wallet::{
     Bank, BankBooking, BankMovement, BankOutcome, CardCheck, CardCheckOutcome, CardConfirmOutcome,
-    Clock, ConnectorError, SandboxBankBooks, SystemClock,
+    Clock, ConnectorError, OsRandomness, Randomness, SandboxBankBooks, SystemClock,
 };
 use sha2::Sha256;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use time::Date;
-use time::macros::offset;
 use zeroize::Zeroize;
 
 /// HMAC with SHA-256.
@@ -115,6 +114,10 @@ pub struct SandboxBank {
     books: Mutex<Books>,
     /// Every movement that moved money, for the statements.
     bookings: Arc<dyn SandboxBankBooks>,
+    /// When movements are booked and which cards have expired: the server's clock.
+    clock: Arc<dyn Clock>,
+    /// The binding references' nonces.
+    random: Arc<dyn Randomness>,
 }
 
 /// A card as the books know it: a keyed digest of its number.
@@ -173,7 +176,17 @@ impl SandboxBank {
             keyed,
             books: Mutex::new(Books::default()),
             bookings,
+            clock: Arc::new(SystemClock),
+            random: Arc::new(OsRandomness),
         }
+    }
+
+    /// The same bank reading the time from `clock` and drawing its nonces from `random` (the
+    /// server's ports; the simulation's in a simulation) instead of the system clock and the OS.
+    pub fn with_ports(mut self, clock: Arc<dyn Clock>, random: Arc<dyn Randomness>) -> SandboxBank {
+        self.clock = clock;
+        self.random = random;
+        self
     }
 
     /// The books, even after a panic elsewhere: every change to them is a whole insert or
@@ -274,13 +287,6 @@ fn cvv_shaped(cvv: &str, scheme: CardScheme) -> bool {
     cvv.len() == digits && cvv.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Today in China, where the sandbox's cards are issued.
-fn today_in_china() -> Date {
-    time::OffsetDateTime::now_utc()
-        .to_offset(offset!(+8))
-        .date()
-}
-
 impl SandboxBank {
     /// The check itself, with "today" passed in so expiry rules can be tested on fixed dates.
     fn check_on(&self, check: &CardCheck, today: Date) -> Result<CardCheckOutcome, ConnectorError> {
@@ -317,7 +323,7 @@ impl SandboxBank {
             _ => {}
         }
         let mut nonce = [0u8; NONCE_BYTES];
-        getrandom::fill(&mut nonce).map_err(|e| {
+        self.random.fill(&mut nonce).map_err(|e| {
             ConnectorError::Unavailable(format!("sandbox bank has no randomness: {e}"))
         })?;
         let mac = self.mac(&[
@@ -374,7 +380,7 @@ impl SandboxBank {
         })?;
         let key = self.mac(&[b"card", card.expose().as_bytes()]);
         let behaviour = card.behaviour_digits();
-        let now_ms = SystemClock.now_ms();
+        let now_ms = self.clock.now_ms();
         let bank_reference = self.bank_reference_for(
             movement.kind,
             &movement.reference,
@@ -541,7 +547,8 @@ impl SandboxBank {
 #[async_trait]
 impl Bank for SandboxBank {
     async fn check_card(&self, check: &CardCheck) -> Result<CardCheckOutcome, ConnectorError> {
-        self.check_on(check, today_in_china())
+        // Cards are issued in China: they expire at Beijing midnight.
+        self.check_on(check, ChinaDay::of_ms(self.clock.now_ms()).date())
     }
 
     async fn confirm_card(
@@ -1230,7 +1237,7 @@ mod tests {
             Some("rejected")
         );
         reference_of(bank.debit(&topup("m1", "0000", 10_010)).await);
-        let today = ChinaDay::today();
+        let today = ChinaDay::of_ms(qianbao_wallet::Clock::now_ms(&qianbao_wallet::SystemClock));
         let statement = bank.statement(today).await.unwrap();
         let csv = statement.to_csv();
         let day = qianbao_wallet::recon::statement::day_text(today);
@@ -1258,7 +1265,12 @@ mod tests {
             matches!(lost, Err(ConnectorError::Unavailable(_))),
             "{lost:?}"
         );
-        let statement = bank.statement(ChinaDay::today()).await.unwrap();
+        let statement = bank
+            .statement(ChinaDay::of_ms(qianbao_wallet::Clock::now_ms(
+                &qianbao_wallet::SystemClock,
+            )))
+            .await
+            .unwrap();
         assert_eq!(statement.lines.len(), 1);
         assert_eq!(statement.lines[0].our_references, ["m1"]);
         assert_eq!(statement.lines[0].amount.minor(), 700);
@@ -1271,7 +1283,12 @@ mod tests {
         let first = reference_of(before.credit(&settlement("s1", "0000", 100)).await);
         drop(before);
         let after = SandboxBank::with_books([7; 32], books.clone());
-        let statement = after.statement(ChinaDay::today()).await.unwrap();
+        let statement = after
+            .statement(ChinaDay::of_ms(qianbao_wallet::Clock::now_ms(
+                &qianbao_wallet::SystemClock,
+            )))
+            .await
+            .unwrap();
         assert_eq!(statement.lines.len(), 1);
         assert_eq!(statement.lines[0].bank_reference.as_str(), first);
         // The restarted bank forgot the movement, so a repeat moves money again; the books
@@ -1291,7 +1308,13 @@ mod tests {
         let again = reference_of(after.credit(&settlement("s1", "0000", 100)).await);
         assert_eq!(again, first);
         assert_eq!(
-            after.statement(ChinaDay::today()).await.unwrap().lines[0]
+            after
+                .statement(ChinaDay::of_ms(qianbao_wallet::Clock::now_ms(
+                    &qianbao_wallet::SystemClock
+                )))
+                .await
+                .unwrap()
+                .lines[0]
                 .amount
                 .minor(),
             100

@@ -261,10 +261,12 @@ impl RecordStore for CountingStore {
 fn money_over_stubs() -> &'static Money {
     static MONEY: OnceLock<Money> = OnceLock::new();
     MONEY.get_or_init(|| {
-        let ctx = qianbao_wallet::context::Context {
-            keys: Arc::new(KeyRing::from_bytes([7; 32])),
-            clock: Arc::new(StoppedClock),
-        };
+        // Seeded: a fuzz case's ids and codes are the same on every run.
+        let ctx = qianbao_wallet::context::Context::new(
+            Arc::new(KeyRing::from_bytes([7; 32])),
+            Arc::new(StoppedClock),
+            Arc::new(qianbao_wallet::SeededRandomness::new(7)),
+        );
         let opening = Opening {
             ctx: ctx.clone(),
             policy: OpeningPolicy::default(),

@@ -133,7 +133,12 @@ fn page(state: &AppState, request: &HeaderMap, html: &'static str) -> Response {
         HeaderValue::from_static(PAGE_CSP),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    cookies::ensure_csrf(headers, request, &state.opening.ctx.keys);
+    cookies::ensure_csrf(
+        headers,
+        request,
+        &state.opening.ctx.keys,
+        &state.opening.ctx.ids,
+    );
     response
 }
 

@@ -438,7 +438,7 @@ async fn cases(app: &TestApp, token: &str, status: &str) -> Vec<Value> {
 async fn a_statement_uploaded_in_the_console_opens_cases_resolved_by_a_four_eyes_adjustment_or_a_note()
  {
     let (app, clock) = app().await;
-    let day = ChinaDay::today();
+    let day = ChinaDay::of_ms(qianbao_wallet::Clock::now_ms(&qianbao_wallet::SystemClock));
     let admin = first_admin(&app, &clock).await;
     let admin_token = sign_in(&app, &clock, &admin).await;
     let maker = add_staff(&app, &clock, &admin_token, "finance").await;
@@ -449,7 +449,7 @@ async fn a_statement_uploaded_in_the_console_opens_cases_resolved_by_a_four_eyes
     let support_token = sign_in(&app, &clock, &support).await;
     let holder = funded(&app, "张三", 30_000).await;
     let holder_id = holder_id_of(&app, &admin_token, &holder).await;
-    if ChinaDay::today() != day {
+    if ChinaDay::of_ms(qianbao_wallet::Clock::now_ms(&qianbao_wallet::SystemClock)) != day {
         eprintln!("skipped: the traffic ran across midnight in China");
         return;
     }

@@ -144,9 +144,9 @@ async fn a_days_traffic(app: &TestApp) -> String {
 #[tokio::test]
 async fn the_banks_statement_of_real_traffic_reconciles_and_each_doctored_line_is_its_own_break() {
     let app = spawn_app().await;
-    let day = ChinaDay::today();
+    let day = ChinaDay::of_ms(qianbao_wallet::Clock::now_ms(&qianbao_wallet::SystemClock));
     let withdrawal = a_days_traffic(&app).await;
-    if ChinaDay::today() != day {
+    if ChinaDay::of_ms(qianbao_wallet::Clock::now_ms(&qianbao_wallet::SystemClock)) != day {
         eprintln!("skipped: the traffic ran across midnight in China");
         return;
     }
@@ -312,9 +312,9 @@ async fn the_banks_statement_of_real_traffic_reconciles_and_each_doctored_line_i
 #[tokio::test]
 async fn a_statement_file_with_no_line_needs_its_day_and_then_misses_everything_of_that_day() {
     let app = spawn_app().await;
-    let day = ChinaDay::today();
+    let day = ChinaDay::of_ms(qianbao_wallet::Clock::now_ms(&qianbao_wallet::SystemClock));
     topup(&app, &funded(&app, "张三", 0).await, 20_000).await;
-    if ChinaDay::today() != day {
+    if ChinaDay::of_ms(qianbao_wallet::Clock::now_ms(&qianbao_wallet::SystemClock)) != day {
         return;
     }
     let file = app.dir.join("empty.csv");

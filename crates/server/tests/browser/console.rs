@@ -327,13 +327,13 @@ async fn a_statement_with_one_break_is_uploaded_and_the_break_resolved_by_a_four
     let checker = add_staff(&app, &clock, &token, "finance").await;
     let holder = funded(&app, "张三", 30_000).await;
     let holder_id = holder_id_of(&app, &token, &holder).await;
-    let day = ChinaDay::today();
+    let day = ChinaDay::of_ms(qianbao_wallet::Clock::now_ms(&qianbao_wallet::SystemClock));
     let out = qianbao(
         &app,
         &["admin", "recon", "statement", "--day", &day_text(day)],
     );
     assert!(out.status.success());
-    if ChinaDay::today() != day {
+    if ChinaDay::of_ms(qianbao_wallet::Clock::now_ms(&qianbao_wallet::SystemClock)) != day {
         eprintln!("skipped: the traffic ran across midnight in China");
         return;
     }

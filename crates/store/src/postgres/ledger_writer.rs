@@ -3,9 +3,9 @@
 
 use super::conn::connect;
 use super::error::pg_error;
+use crate::BATCH_SIZE_MAX;
 use crate::batch::{self, Request};
 use crate::log::LogHead;
-use crate::{BATCH_SIZE_MAX, now_ms};
 use qianbao_ledger::{Applied, Book, Instruction, Rejection};
 use qianbao_wallet::StoreError;
 use tokio::sync::mpsc;
@@ -17,17 +17,19 @@ pub(super) async fn write_batches(
     config: Config,
     client: Client,
     mut requests: mpsc::Receiver<Request>,
+    clock: std::sync::Arc<dyn qianbao_wallet::Clock>,
 ) {
     let mut client = Some(client);
     while let Some(first) = requests.recv().await {
         let batch = batch::drain(first, &mut requests, BATCH_SIZE_MAX);
         let instructions: Vec<Instruction> = batch.iter().map(|r| r.instruction.clone()).collect();
-        let started = std::time::Instant::now();
+        let started = clock.monotonic();
+        let now_ms = clock.now_ms();
         let results = match client.as_mut().filter(|c| !c.is_closed()) {
-            Some(c) => commit_batch(c, &instructions).await,
+            Some(c) => commit_batch(c, &instructions, now_ms).await,
             None => match connect(&config).await {
                 Ok(mut c) => {
-                    let results = commit_batch(&mut c, &instructions).await;
+                    let results = commit_batch(&mut c, &instructions, now_ms).await;
                     client = Some(c);
                     results
                 }
@@ -40,7 +42,7 @@ pub(super) async fn write_batches(
                 client = None;
             }
         }
-        batch::answer(batch, results, started.elapsed());
+        batch::answer(batch, results, clock.monotonic().saturating_sub(started));
     }
 }
 
@@ -50,6 +52,7 @@ pub(super) async fn write_batches(
 pub(crate) async fn commit_batch(
     client: &mut Client,
     instructions: &[Instruction],
+    now_ms: i64,
 ) -> Result<Vec<Result<Applied, Rejection>>, StoreError> {
     let tx = client.transaction().await.map_err(pg_error)?;
     let head = tx
@@ -148,7 +151,7 @@ pub(crate) async fn commit_batch(
             "INSERT INTO journal (seq, entry_id, text, link, created_ms)
              SELECT s, e, t, l, $5 FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::bytea[])
              AS x(s, e, t, l)",
-            &[&seqs, &ids, &texts, &links, &now_ms()],
+            &[&seqs, &ids, &texts, &links, &now_ms],
         )
         .await
         .map_err(pg_error)?;

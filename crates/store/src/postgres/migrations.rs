@@ -2,8 +2,7 @@
 //! newer, then applying the migrations it lacks.
 
 use super::error::pg_error;
-use crate::migrate::{self, HISTORY_TABLE, MIGRATIONS};
-use crate::now_ms;
+use crate::migrate::{self, HISTORY_TABLE, LOG_KEY_BYTES, LOG_KEY_VERSION, MIGRATIONS};
 use qianbao_wallet::StoreError;
 use tokio_postgres::Client;
 
@@ -12,7 +11,11 @@ const MIGRATION_LOCK_KEY: i64 = 0x0071_6961_6e62_616f; // "qianbao" in ASCII
 
 /// Checks the database is ours (or empty) and not newer, then applies missing migrations, under an
 /// advisory lock so that nodes starting together do not race.
-pub(super) async fn prepare(client: &mut Client) -> Result<(), StoreError> {
+pub(super) async fn prepare(
+    client: &mut Client,
+    now_ms: i64,
+    random: &dyn qianbao_wallet::Randomness,
+) -> Result<(), StoreError> {
     let tx = client.transaction().await.map_err(pg_error)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK_KEY])
         .await
@@ -76,9 +79,18 @@ pub(super) async fn prepare(client: &mut Client) -> Result<(), StoreError> {
         .get(0);
     for m in MIGRATIONS.iter().filter(|m| m.version > applied) {
         tx.batch_execute(m.postgres).await.map_err(pg_error)?;
+        if m.version == LOG_KEY_VERSION {
+            let mut key = [0u8; LOG_KEY_BYTES];
+            random
+                .fill(&mut key)
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            tx.execute("UPDATE journal_head SET log_key = $1", &[&key.as_slice()])
+                .await
+                .map_err(pg_error)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_ms) VALUES ($1, $2, $3)",
-            &[&m.version, &m.name, &now_ms()],
+            &[&m.version, &m.name, &now_ms],
         )
         .await
         .map_err(pg_error)?;

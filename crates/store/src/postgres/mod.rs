@@ -24,7 +24,6 @@ mod verify;
 use crate::QUEUE_DEPTH_MAX;
 use crate::batch::{self, Request};
 use crate::money_batch::Job;
-use crate::now_ms;
 use crate::portable::{Mode, Work};
 use async_trait::async_trait;
 use conn::{CONNECT_TIMEOUT, RecordConn, connect};
@@ -51,6 +50,8 @@ pub struct PostgresStore {
     record_permits: Arc<tokio::sync::Semaphore>,
     /// This node's money writer, which group-commits whole money calls.
     money: mpsc::Sender<Box<dyn Job>>,
+    /// The clock and randomness it reads.
+    seams: crate::Seams,
 }
 
 /// Record transactions running at once, each on its own connection, all kept open between uses.
@@ -61,24 +62,35 @@ const RECORD_CONNECTIONS_MAX: usize = 16;
 
 impl PostgresStore {
     /// Connects to `url`, refuses a database that is not ours or is newer, applies migrations and
-    /// starts this node's writer.
+    /// starts this node's writer; over the system clock and the OS's randomness.
     pub async fn open(url: &str) -> Result<PostgresStore, StoreError> {
+        PostgresStore::open_with(url, crate::Seams::default()).await
+    }
+
+    /// Opens the store as [`PostgresStore::open`] does, reading the time and randomness from
+    /// `seams`.
+    pub async fn open_with(url: &str, seams: crate::Seams) -> Result<PostgresStore, StoreError> {
         let mut config: Config = url
             .parse()
             .map_err(|e| StoreError::Unavailable(format!("bad database URL: {e}")))?;
         config.connect_timeout(CONNECT_TIMEOUT);
         config.application_name("qianbao");
         let mut client = connect(&config).await?;
-        prepare(&mut client).await?;
+        prepare(&mut client, seams.clock.now_ms(), seams.random.as_ref()).await?;
         let writer = connect(&config).await?;
         let (queue, requests) = mpsc::channel(QUEUE_DEPTH_MAX);
-        tokio::spawn(write_batches(config.clone(), writer, requests));
+        tokio::spawn(write_batches(
+            config.clone(),
+            writer,
+            requests,
+            seams.clock.clone(),
+        ));
         tokio::spawn(statistics::keep_risk_statistics(config.clone()));
         let (money, money_jobs) = mpsc::channel(QUEUE_DEPTH_MAX);
-        let money_config = config.clone();
+        let (money_config, money_seams) = (config.clone(), seams.clone());
         std::thread::Builder::new()
             .name("qianbao-pg-money".into())
-            .spawn(move || write_money(&money_config, money_jobs))
+            .spawn(move || write_money(&money_config, money_jobs, &money_seams))
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         Ok(PostgresStore {
             queue,
@@ -87,6 +99,7 @@ impl PostgresStore {
             records: Arc::new(std::sync::Mutex::new(Vec::new())),
             record_permits: Arc::new(tokio::sync::Semaphore::new(RECORD_CONNECTIONS_MAX)),
             money,
+            seams,
         })
     }
 
@@ -104,6 +117,7 @@ impl PostgresStore {
         }
         let config = self.config.clone();
         let records = self.records.clone();
+        let seams = self.seams.clone();
         let handle = tokio::runtime::Handle::current();
         let permit = self
             .record_permits
@@ -121,7 +135,7 @@ impl PostgresStore {
                     statements: std::collections::HashMap::new(),
                 },
             };
-            let result = transact_on(&handle, &mut conn, mode, &work);
+            let result = transact_on(&handle, &mut conn, mode, &work, &seams);
             if !conn.client.is_closed()
                 && let Ok(mut idle) = records.lock()
                 && idle.len() < RECORD_CONNECTIONS_MAX
@@ -163,7 +177,12 @@ impl LedgerStore for PostgresStore {
             .execute(
                 "INSERT INTO accounts (owner, kind, currency, created_ms) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (owner, kind, currency) DO NOTHING",
-                &[&owner, &kind.as_str(), &currency.as_str(), &now_ms()],
+                &[
+                    &owner,
+                    &kind.as_str(),
+                    &currency.as_str(),
+                    &self.seams.clock.now_ms(),
+                ],
             )
             .await
             .map_err(pg_error)?;
@@ -200,7 +219,11 @@ impl LedgerStore for PostgresStore {
     }
 
     async fn verify(&self) -> Result<VerifyReport, StoreError> {
-        verify::verify(&self.config).await
+        self.verify_at(self.seams.clock.now_ms()).await
+    }
+
+    async fn verify_at(&self, now_ms: i64) -> Result<VerifyReport, StoreError> {
+        verify::verify(&self.config, now_ms).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

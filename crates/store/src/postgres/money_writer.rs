@@ -21,7 +21,11 @@ use tokio_postgres::Config;
 /// transaction; money transactions cannot collide under the lock) runs the whole batch again
 /// from the start; any other failure of the transaction fails every call of the batch, and
 /// nothing of it exists. Ends with the store.
-pub(super) fn write_money(config: &Config, mut jobs: mpsc::Receiver<Box<dyn Job>>) {
+pub(super) fn write_money(
+    config: &Config,
+    mut jobs: mpsc::Receiver<Box<dyn Job>>,
+    seams: &crate::Seams,
+) {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -35,12 +39,13 @@ pub(super) fn write_money(config: &Config, mut jobs: mpsc::Receiver<Box<dyn Job>
     let mut conn: Option<RecordConn> = None;
     while let Some(first) = jobs.blocking_recv() {
         let mut batch = crate::money_batch::drain(first, &mut jobs, BATCH_SIZE_MAX);
-        let started = std::time::Instant::now();
-        let committed = commit_money(&runtime, config, &mut conn, &mut batch);
+        let started = seams.clock.monotonic();
+        let committed = commit_money(&runtime, config, &mut conn, &mut batch, seams);
         if let Err(e) = &committed {
             tracing::error!(error = %e, size = batch.len(), "money batch failed; nothing was kept");
         }
-        crate::money_batch::answer(batch, committed, started.elapsed());
+        let took = seams.clock.monotonic().saturating_sub(started);
+        crate::money_batch::answer(batch, committed, took);
     }
 }
 
@@ -50,6 +55,7 @@ fn commit_money(
     config: &Config,
     conn: &mut Option<RecordConn>,
     batch: &mut [Box<dyn Job>],
+    seams: &crate::Seams,
 ) -> Result<(), StoreError> {
     let mut tries = 0;
     loop {
@@ -61,7 +67,7 @@ fn commit_money(
                 statements: std::collections::HashMap::new(),
             }),
         };
-        let (failure, retry) = match run_money_batch(runtime, c, batch) {
+        let (failure, retry) = match run_money_batch(runtime, c, batch, seams.clock.as_ref()) {
             Ok(()) => return Ok(()),
             Err(failed) => failed,
         };
@@ -71,7 +77,7 @@ fn commit_money(
         if !retry || tries >= SERIALIZABLE_TRIES_MAX {
             return Err(failure);
         }
-        backoff(tries);
+        backoff(seams.random.as_ref(), tries);
     }
 }
 
@@ -81,6 +87,7 @@ fn run_money_batch(
     runtime: &tokio::runtime::Runtime,
     conn: &mut RecordConn,
     batch: &mut [Box<dyn Job>],
+    clock: &dyn qianbao_wallet::Clock,
 ) -> Result<(), (StoreError, bool)> {
     let RecordConn { client, statements } = conn;
     let client = &*client;
@@ -99,7 +106,7 @@ fn run_money_batch(
         .map_err(fail)?;
     let last = batch.len().saturating_sub(1);
     for (i, job) in batch.iter_mut().enumerate() {
-        let mut pg = PgTx::new(client, Driver::Local(runtime), statements);
+        let mut pg = PgTx::new(client, Driver::Local(runtime), statements, clock);
         // A panicking call is a bug; it must not take the writer (and every later payment) down.
         let kept = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run(&mut pg)))
             .unwrap_or(false);
@@ -142,7 +149,7 @@ fn run_money_batch(
             }
         }
     }
-    crate::money_batch::timed_commit(|| {
+    crate::money_batch::timed_commit(clock, || {
         runtime
             .block_on(client.batch_execute("COMMIT"))
             .map_err(fail)

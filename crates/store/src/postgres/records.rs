@@ -13,6 +13,7 @@ pub(super) fn transact_on<T>(
     conn: &mut RecordConn,
     mode: Mode,
     work: &Work<T>,
+    seams: &crate::Seams,
 ) -> Result<T, StoreError> {
     let RecordConn { client, statements } = conn;
     let mut tries = 0;
@@ -44,7 +45,12 @@ pub(super) fn transact_on<T>(
                 return Err(pg_error(e));
             }
         }
-        let mut pg = PgTx::new(tx.client(), Driver::Handle(handle), statements);
+        let mut pg = PgTx::new(
+            tx.client(),
+            Driver::Handle(handle),
+            statements,
+            seams.clock.as_ref(),
+        );
         let outcome = work(&mut pg).and_then(|value| pg.flush().map(|()| value));
         let retry = pg.retry;
         let failure = match outcome {
@@ -64,6 +70,6 @@ pub(super) fn transact_on<T>(
         if tries >= SERIALIZABLE_TRIES_MAX {
             return Err(failure);
         }
-        backoff(tries);
+        backoff(seams.random.as_ref(), tries);
     }
 }

@@ -36,6 +36,8 @@ impl Driver<'_> {
 /// A [`Tx`] over a PostgreSQL transaction, driven from a blocking thread.
 pub(super) struct PgTx<'a> {
     client: &'a Client,
+    /// The store's clock, for rows' timestamps.
+    clock: &'a dyn qianbao_wallet::Clock,
     driver: Driver<'a>,
     statements: &'a mut std::collections::HashMap<String, tokio_postgres::Statement>,
     /// Writes whose outcome nobody reads, not sent yet: they go out with the next statement (or
@@ -53,9 +55,11 @@ impl<'a> PgTx<'a> {
         client: &'a Client,
         driver: Driver<'a>,
         statements: &'a mut std::collections::HashMap<String, tokio_postgres::Statement>,
+        clock: &'a dyn qianbao_wallet::Clock,
     ) -> PgTx<'a> {
         PgTx {
             client,
+            clock,
             driver,
             statements,
             pending: Vec::new(),
@@ -168,6 +172,10 @@ impl PgTx<'_> {
 }
 
 impl Tx for PgTx<'_> {
+    fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
     fn query(&mut self, sql: &str, values: &[Value]) -> Result<Vec<Row>, StoreError> {
         if let Some(i) = self
             .ahead

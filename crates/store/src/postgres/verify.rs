@@ -5,7 +5,6 @@ use super::conn::connect;
 use super::error::pg_error;
 use crate::batch;
 use crate::migrate::{negative_amounts_sql, unreadable_names_sql};
-use crate::now_ms;
 use qianbao_ledger::HoldState;
 use qianbao_wallet::verify::{JournalLine, replay};
 use qianbao_wallet::verify_holds::{HoldMovement, check_holds, hold_movement_id};
@@ -17,7 +16,7 @@ use tokio_postgres::Config;
 
 /// Reads everything the verify report checks in one snapshot on a connection of its own, and
 /// checks it.
-pub(super) async fn verify(config: &Config) -> Result<VerifyReport, StoreError> {
+pub(super) async fn verify(config: &Config, now_ms: i64) -> Result<VerifyReport, StoreError> {
     let mut client = connect(config).await?;
     // One snapshot: accounts, holds and journal seen at one instant.
     let tx = client
@@ -144,7 +143,7 @@ pub(super) async fn verify(config: &Config) -> Result<VerifyReport, StoreError> 
     for problem in log_report.problems {
         report.problem(problem);
     }
-    check_holds(&mut report, &holds, &movements, now_ms());
+    check_holds(&mut report, &holds, &movements, now_ms);
     for (column, found) in &names {
         unreadable_names(&mut report, column, found);
     }

@@ -92,7 +92,7 @@ pub(crate) fn apply_in(
             ],
         )?;
     }
-    let created_ms = crate::now_ms();
+    let created_ms = tx.now_ms();
     for line in &writes.lines {
         tx.write(
             "INSERT INTO journal (seq, entry_id, text, link, created_ms) VALUES ($1, $2, $3, $4, $5)",
@@ -268,7 +268,7 @@ impl LedgerRecords for SqlRecords<'_> {
                 key[0].clone(),
                 key[1].clone(),
                 key[2].clone(),
-                crate::now_ms().into(),
+                self.0.now_ms().into(),
             ],
         )?;
         let row = self.0.query_one(ACCOUNT_READ, &key)?;

@@ -2,26 +2,30 @@
 //! transaction (one fsync) per batch.
 
 use super::error::store_error;
+use crate::BATCH_SIZE_MAX;
 use crate::batch::{self, Request};
 use crate::log::LogHead;
-use crate::{BATCH_SIZE_MAX, now_ms};
 use qianbao_ledger::{Applied, Book, Instruction, Rejection};
-use qianbao_wallet::StoreError;
+use qianbao_wallet::{Clock, StoreError};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tokio::sync::mpsc;
 
 /// The writer thread: takes whatever is waiting (up to a batch), commits it, answers, repeats.
 /// It ends when every sender is gone.
-pub(super) fn write_batches(mut conn: Connection, mut requests: mpsc::Receiver<Request>) {
+pub(super) fn write_batches(
+    mut conn: Connection,
+    mut requests: mpsc::Receiver<Request>,
+    clock: &dyn Clock,
+) {
     while let Some(first) = requests.blocking_recv() {
         let batch = batch::drain(first, &mut requests, BATCH_SIZE_MAX);
         let instructions: Vec<Instruction> = batch.iter().map(|r| r.instruction.clone()).collect();
-        let started = std::time::Instant::now();
-        let results = commit_batch(&mut conn, &instructions);
+        let started = clock.monotonic();
+        let results = commit_batch(&mut conn, &instructions, clock.now_ms());
         if let Err(e) = &results {
             tracing::error!(error = %e, size = batch.len(), "ledger batch failed; nothing was applied");
         }
-        batch::answer(batch, results, started.elapsed());
+        batch::answer(batch, results, clock.monotonic().saturating_sub(started));
     }
 }
 
@@ -30,6 +34,7 @@ pub(super) fn write_batches(mut conn: Connection, mut requests: mpsc::Receiver<R
 pub(crate) fn commit_batch(
     conn: &mut Connection,
     instructions: &[Instruction],
+    now_ms: i64,
 ) -> Result<Vec<Result<Applied, Rejection>>, StoreError> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -114,7 +119,7 @@ pub(crate) fn commit_batch(
                 .execute(params![a.id.0, a.balance.minor(), a.held.minor()])
                 .map_err(store_error)?;
         }
-        let created_ms = now_ms();
+        let created_ms = now_ms;
         let mut insert = tx
             .prepare_cached(
                 "INSERT INTO journal (seq, entry_id, text, link, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -19,7 +19,7 @@ pub use open::FILE_NAME;
 
 use crate::batch::{self, Request};
 use crate::portable::{Mode, Work};
-use crate::{QUEUE_DEPTH_MAX, now_ms};
+use crate::{QUEUE_DEPTH_MAX, Seams};
 use async_trait::async_trait;
 use checkpoint::checkpoint_wal;
 use error::store_error;
@@ -51,16 +51,25 @@ pub struct SqliteStore {
     pool: Arc<Pool>,
     /// Permits for read transactions: at most [`READERS_MAX`] hold a connection at once.
     readers: Arc<tokio::sync::Semaphore>,
+    /// The clock and randomness it reads.
+    seams: Seams,
     /// Dropped with the store, which ends the checkpointer thread.
     _stop_checkpoints: std::sync::mpsc::Sender<()>,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) `dir/qianbao.db`, refuses a file that is not ours or is newer,
-    /// applies migrations and starts the writer thread.
+    /// applies migrations and starts the writer thread; over the system clock.
     pub async fn open(dir: &Path) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with(dir, Seams::default()).await
+    }
+
+    /// Opens the store as [`SqliteStore::open`] does, reading the time from `seams`.
+    pub async fn open_with(dir: &Path, seams: Seams) -> Result<SqliteStore, StoreError> {
         let dir = dir.to_path_buf();
-        let path = tokio::task::spawn_blocking(move || prepare(&dir))
+        let now_ms = seams.clock.now_ms();
+        let random = seams.random.clone();
+        let path = tokio::task::spawn_blocking(move || prepare(&dir, now_ms, random.as_ref()))
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))??;
         let pool = Arc::new(Pool {
@@ -78,7 +87,10 @@ impl SqliteStore {
         let (queue, requests) = mpsc::channel(QUEUE_DEPTH_MAX);
         std::thread::Builder::new()
             .name("qianbao-sqlite-writer".into())
-            .spawn(move || write_batches(writer, requests))
+            .spawn({
+                let clock = seams.clock.clone();
+                move || write_batches(writer, requests, clock.as_ref())
+            })
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let money_writer = connect(&path)?;
         money_writer
@@ -93,7 +105,10 @@ impl SqliteStore {
         let (money, money_jobs) = mpsc::channel(QUEUE_DEPTH_MAX);
         std::thread::Builder::new()
             .name("qianbao-sqlite-money".into())
-            .spawn(move || write_money(money_writer, money_jobs))
+            .spawn({
+                let clock = seams.clock.clone();
+                move || write_money(money_writer, money_jobs, clock.as_ref())
+            })
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let checkpointer = connect(&path)?;
         let (stop_checkpoints, stopped) = std::sync::mpsc::channel::<()>();
@@ -106,6 +121,7 @@ impl SqliteStore {
             money,
             pool,
             readers: Arc::new(tokio::sync::Semaphore::new(READERS_MAX)),
+            seams,
             _stop_checkpoints: stop_checkpoints,
         })
     }
@@ -136,11 +152,12 @@ impl SqliteStore {
             ),
             Mode::Write | Mode::Money => None,
         };
+        let clock = self.seams.clock.clone();
         self.with_conn(move |conn| {
             let tx = conn
                 .transaction_with_behavior(behavior)
                 .map_err(store_error)?;
-            let value = work(&mut SqliteTx(&tx))?;
+            let value = work(&mut SqliteTx(&tx, clock.as_ref()))?;
             tx.commit().map_err(store_error)?;
             Ok(value)
         })
@@ -173,6 +190,7 @@ impl LedgerStore for SqliteStore {
         currency: Currency,
     ) -> Result<AccountId, StoreError> {
         let owner = owner.to_string();
+        let now_ms = self.seams.clock.now_ms();
         self.with_conn(move |conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -180,7 +198,7 @@ impl LedgerStore for SqliteStore {
             tx.execute(
                 "INSERT INTO accounts (owner, kind, currency, created_ms) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (owner, kind, currency) DO NOTHING",
-                params![owner, kind.as_str(), currency.as_str(), now_ms()],
+                params![owner, kind.as_str(), currency.as_str(), now_ms],
             )
             .map_err(store_error)?;
             let id: i64 = tx
@@ -221,7 +239,12 @@ impl LedgerStore for SqliteStore {
     }
 
     async fn verify(&self) -> Result<VerifyReport, StoreError> {
-        self.with_conn(verify::verify).await
+        self.verify_at(self.seams.clock.now_ms()).await
+    }
+
+    async fn verify_at(&self, now_ms: i64) -> Result<VerifyReport, StoreError> {
+        self.with_conn(move |conn| verify::verify(conn, now_ms))
+            .await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -4,6 +4,7 @@
 use super::error::store_error;
 use super::tx::SqliteTx;
 use crate::BATCH_SIZE_MAX;
+use qianbao_wallet::Clock;
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::mpsc;
 
@@ -12,20 +13,21 @@ use tokio::sync::mpsc;
 pub(super) fn write_money(
     mut conn: Connection,
     mut jobs: mpsc::Receiver<Box<dyn crate::money_batch::Job>>,
+    clock: &dyn Clock,
 ) {
     while let Some(first) = jobs.blocking_recv() {
         let mut batch = crate::money_batch::drain(first, &mut jobs, BATCH_SIZE_MAX);
-        let started = std::time::Instant::now();
+        let started = clock.monotonic();
         let committed = (|| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(store_error)?;
-            crate::money_batch::run_batch(&mut SqliteTx(&tx), &mut batch)?;
-            crate::money_batch::timed_commit(|| tx.commit().map_err(store_error))
+            crate::money_batch::run_batch(&mut SqliteTx(&tx, clock), &mut batch)?;
+            crate::money_batch::timed_commit(clock, || tx.commit().map_err(store_error))
         })();
         if let Err(e) = &committed {
             tracing::error!(error = %e, size = batch.len(), "money batch failed; nothing was kept");
         }
-        crate::money_batch::answer(batch, committed, started.elapsed());
+        crate::money_batch::answer(batch, committed, clock.monotonic().saturating_sub(started));
     }
 }

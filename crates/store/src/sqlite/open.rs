@@ -47,8 +47,12 @@ pub(super) fn connect(path: &Path) -> Result<Connection, StoreError> {
 }
 
 /// Makes the folder and file if missing, checks the file is ours and not newer, switches it to WAL
-/// and applies the migrations it lacks.
-pub(super) fn prepare(dir: &Path) -> Result<PathBuf, StoreError> {
+/// and applies the migrations it lacks (noting `now_ms` as when, drawing from `random`).
+pub(super) fn prepare(
+    dir: &Path,
+    now_ms: i64,
+    random: &dyn qianbao_wallet::Randomness,
+) -> Result<PathBuf, StoreError> {
     std::fs::create_dir_all(dir).map_err(|e| {
         StoreError::Unavailable(format!(
             "cannot make the data folder {}: {e}",
@@ -104,7 +108,7 @@ pub(super) fn prepare(dir: &Path) -> Result<PathBuf, StoreError> {
     }
     conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
         .map_err(store_error)?;
-    migrations::apply(&mut conn)?;
+    migrations::apply(&mut conn, now_ms, random)?;
     Ok(path)
 }
 
@@ -118,7 +122,7 @@ mod tests {
     #[test]
     fn a_cached_statement_is_not_prepared_again_in_each_transaction() {
         let dir = std::env::temp_dir().join(format!("qianbao-qpsg-{}", std::process::id()));
-        let path = prepare(&dir).unwrap();
+        let path = prepare(&dir, 0, &qianbao_wallet::OsRandomness).unwrap();
         let mut conn = connect(&path).unwrap();
         let sql = "SELECT run_count, run_amount FROM risk_decisions WHERE subject = ?1 \
                    AND counted = 1 AND created_ms <= ?2 ORDER BY created_ms DESC LIMIT 1";

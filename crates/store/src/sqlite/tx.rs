@@ -17,10 +17,17 @@ impl rusqlite::ToSql for Value {
     }
 }
 
-/// A [`Tx`] over a SQLite transaction.
-pub(super) struct SqliteTx<'a>(pub(super) &'a rusqlite::Transaction<'a>);
+/// A [`Tx`] over a SQLite transaction, with the store's clock for rows' timestamps.
+pub(super) struct SqliteTx<'a>(
+    pub(super) &'a rusqlite::Transaction<'a>,
+    pub(super) &'a dyn qianbao_wallet::Clock,
+);
 
 impl Tx for SqliteTx<'_> {
+    fn now_ms(&self) -> i64 {
+        self.1.now_ms()
+    }
+
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         let mut statement = self.0.prepare_cached(sql).map_err(store_error)?;
         bind(&mut statement, params)?;
@@ -100,7 +107,7 @@ mod tests {
     fn with_tx<T>(f: impl FnOnce(&mut SqliteTx<'_>) -> T) -> T {
         let mut conn = rusqlite::Connection::open_in_memory().unwrap();
         let tx = conn.transaction().unwrap();
-        f(&mut SqliteTx(&tx))
+        f(&mut SqliteTx(&tx, &qianbao_wallet::SystemClock))
     }
 
     /// SQLite numbers `$N` parameters in order of first appearance; each must still take the

@@ -4,7 +4,6 @@
 use super::error::store_error;
 use crate::batch;
 use crate::migrate::{negative_amounts_sql, unreadable_names_sql};
-use crate::now_ms;
 use qianbao_ledger::HoldState;
 use qianbao_wallet::verify::{JournalLine, replay};
 use qianbao_wallet::verify_holds::{HoldMovement, check_holds, hold_movement_id};
@@ -15,7 +14,7 @@ use qianbao_wallet::{StoreError, VerifyReport};
 use rusqlite::{Connection, OptionalExtension};
 
 /// Reads everything the verify report checks in one read transaction on `conn`, and checks it.
-pub(super) fn verify(conn: &mut Connection) -> Result<VerifyReport, StoreError> {
+pub(super) fn verify(conn: &mut Connection, now_ms: i64) -> Result<VerifyReport, StoreError> {
     // One read transaction: accounts, holds and journal seen at one instant.
     let tx = conn.transaction().map_err(store_error)?;
     let accounts = tx
@@ -138,7 +137,7 @@ pub(super) fn verify(conn: &mut Connection) -> Result<VerifyReport, StoreError> 
     for problem in log_report.problems {
         report.problem(problem);
     }
-    check_holds(&mut report, &holds, &movements, now_ms());
+    check_holds(&mut report, &holds, &movements, now_ms);
     for column in named_columns() {
         let found = tx
             .prepare(&unreadable_names_sql(&column))

@@ -5,7 +5,7 @@ use super::account::BillAccount;
 use super::port::{Biller, LookedUp};
 use super::records::BillLookupRecord;
 use crate::ConnectorError;
-use crate::money::{Money, MoneyError, new_movement_id};
+use crate::money::{Money, MoneyError};
 use crate::records::HolderRecord;
 use crate::storage::RecordStore;
 use qianbao_ledger::Amount;
@@ -47,6 +47,7 @@ impl Money {
         biller_id: &str,
         account: &BillAccount,
     ) -> Result<BillLookupRecord, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let biller = self.biller(biller_id).await?;
         let bill = match self.billers.look_up(&biller.id, account).await {
             Ok(LookedUp::Due(bill)) => bill,
@@ -56,7 +57,7 @@ impl Money {
         };
         let now = self.now_ms();
         let lookup = BillLookupRecord {
-            id: new_movement_id(),
+            id: ids.movement_id(),
             holder_id: holder.id.clone(),
             biller_id: biller.id,
             biller_name: biller.name,

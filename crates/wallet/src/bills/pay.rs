@@ -19,7 +19,7 @@ use crate::money::records::{
 use crate::money::risk::{Ask, Asker, Origin, Payee, Subject};
 use crate::money::{
     Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, claim, entry_id,
-    finish, leg, legs, new_movement_id, operator_account, wallet_account,
+    finish, leg, legs, operator_account, wallet_account,
 };
 use crate::records::HolderRecord;
 use crate::risk::CallKind;
@@ -149,6 +149,7 @@ impl Money {
         autopay: bool,
         now: i64,
     ) -> Result<Intent, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let asker = Asker::new(origin, key, CallKind::Pay);
         let stale = self.policy.idempotency_stale_ms;
         let (money, lookup, key_in) = (self.clone(), lookup.clone(), key.clone());
@@ -157,7 +158,7 @@ impl Money {
             if let Some(row) = claim(r, key, now, stale)? {
                 // A crashed or timed-out attempt: take it over with the same payment, whose id
                 // the biller may already know (it dedupes by it).
-                let attempt = new_movement_id();
+                let attempt = ids.movement_id();
                 r.put_idempotency(&row.taken_over(&attempt, now))?;
                 return Ok(Intent {
                     movement_id: row.resource_id,
@@ -179,7 +180,7 @@ impl Money {
             if wallet.available() < amount.amount() {
                 return Err(MoneyError::InsufficientBalance);
             }
-            let id = new_movement_id();
+            let id = ids.movement_id();
             let payee = format!("biller:{}", lookup.biller_id);
             // A bill cannot wait for a reviewer: as at a shop, a hold is a block here.
             money.screen(
@@ -252,7 +253,7 @@ impl Money {
                 attempts: 0,
                 created_ms: now,
             })?;
-            let attempt = new_movement_id();
+            let attempt = ids.movement_id();
             r.put_idempotency(&IdempotencyRecord {
                 caller: key.caller.clone(),
                 key: key.key.clone(),

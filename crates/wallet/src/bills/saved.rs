@@ -7,7 +7,7 @@ use super::autopay::{AUTOPAY_DAY_MAX, autopay_timer_id, next_autopay_ms};
 use super::records::SavedBillerRecord;
 use crate::domain::display_text::display_text;
 use crate::money::records::{TimerKind, TimerRecord};
-use crate::money::{Money, MoneyError, new_movement_id};
+use crate::money::{Money, MoneyError};
 use crate::records::HolderRecord;
 use crate::storage::RecordStore;
 use qianbao_ledger::{Amount, PositiveAmount};
@@ -57,6 +57,7 @@ impl Money {
         account: &BillAccount,
         nickname: &str,
     ) -> Result<SavedBillerRecord, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let nickname = display_text(nickname, NICKNAME_CHARS_MAX, false)
             .map_err(|_| MoneyError::InvalidField("nickname"))?;
         let biller = self.biller(biller_id).await.map_err(|e| match e {
@@ -65,7 +66,7 @@ impl Money {
         })?;
         let now = self.now_ms();
         let saved = SavedBillerRecord {
-            id: new_movement_id(),
+            id: ids.movement_id(),
             holder_id: holder.id.clone(),
             biller_id: biller.id,
             account: account.as_str().to_string(),

@@ -9,7 +9,7 @@ use super::{CloseProof, ClosingError};
 use crate::StoreError;
 use crate::domain::CardType;
 use crate::kyc::Kyc;
-use crate::opening::{Purpose, new_id};
+use crate::opening::Purpose;
 use crate::records::{CardStatus, ClosingRequestRecord, ClosingRequestStatus, HolderRecord};
 use crate::storage::RecordStore;
 
@@ -35,6 +35,7 @@ impl Kyc {
         code: Option<&str>,
         card_id: &str,
     ) -> Result<CloseAsked, ClosingError> {
+        let ids = self.ctx.ids.clone();
         let digest = self.prove_closing(store, holder, proof, code).await?;
         let (opening, holder_id, card_id) =
             (self.opening.clone(), holder.id.clone(), card_id.to_string());
@@ -64,7 +65,7 @@ impl Kyc {
                 if r.waiting_closing_request(&holder.id)?.is_some() {
                     return Ok(Err(ClosingError::Pending));
                 }
-                let id = new_id();
+                let id = ids.record_id();
                 r.insert_closing_request(&ClosingRequestRecord {
                     id: id.clone(),
                     holder_id: holder.id.clone(),

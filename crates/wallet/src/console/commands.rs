@@ -16,7 +16,6 @@ use crate::domain::display_text;
 use crate::money::adjustment::{post_adjustment, post_merchant_adjustment};
 use crate::money::records::{CaseStatus, MoneyTx};
 use crate::money::{Alert, Money, MoneyError, yuan};
-use crate::opening::new_id;
 use crate::records::{CommandRecord, CommandStatus, HolderStatus};
 use crate::storage::RecordStore;
 use qianbao_ledger::{Amount, Currency, PositiveAmount};
@@ -182,6 +181,7 @@ impl Console {
         command: Command,
         reason: &str,
     ) -> Result<CommandRecord, ConsoleError> {
+        let ids = self.ctx.ids.clone();
         self.require(
             store,
             staff,
@@ -204,7 +204,7 @@ impl Console {
         }
         let now = self.ctx.now_ms();
         let record = CommandRecord {
-            id: new_id(),
+            id: ids.record_id(),
             action: command.action().into(),
             entity: command.entity(),
             payload: serde_json::to_string(&command)

@@ -94,9 +94,12 @@ impl Console {
             HolderQuery::IdNumber(text) => Some(blind_index(
                 &self.ctx.keys,
                 "id",
-                IdNumber::parse(text.trim())
-                    .map_err(|_| ConsoleError::Invalid("id_number is not a valid ID number"))?
-                    .expose(),
+                IdNumber::parse_on(
+                    text.trim(),
+                    crate::domain::ChinaDay::of_ms(self.ctx.now_ms()).date(),
+                )
+                .map_err(|_| ConsoleError::Invalid("id_number is not a valid ID number"))?
+                .expose(),
             )),
             _ => None,
         };

@@ -25,6 +25,7 @@ impl Console {
         staff: &Staff,
         file: &[u8],
     ) -> Result<(Imported, Vec<CaseRecord>), ConsoleError> {
+        let ids = self.ctx.ids.clone();
         self.require(
             store,
             staff,
@@ -33,7 +34,7 @@ impl Console {
         )
         .await?;
         let now = self.ctx.now_ms();
-        let imported = import_statement(store, file, None, &self.policy.recon, now).await?;
+        let imported = import_statement(store, &ids, file, None, &self.policy.recon, now).await?;
         let i = imported.import.clone();
         let (actor, replayed) = (staff.actor(), imported.replayed);
         let import_id = i.id.clone();

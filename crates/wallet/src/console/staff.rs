@@ -9,7 +9,7 @@ use super::{Console, ConsoleError, Permission, secrets};
 use crate::StoreError;
 use crate::domain::totp;
 use crate::domain::{Password, Phone};
-use crate::opening::{hash_off_workers, new_id, verify_off_workers};
+use crate::opening::{hash_off_workers, verify_off_workers};
 use crate::records::{CustomRoleRecord, Records, StaffRecord, StaffSessionRecord, StaffStatus};
 use crate::storage::RecordStore;
 use qianbao_secrets::field::{open, seal};
@@ -89,6 +89,7 @@ impl Console {
         name: &str,
         role: &str,
     ) -> Result<AddedStaff, ConsoleError> {
+        let ids = self.ctx.ids.clone();
         if let Some(by) = by {
             self.require(
                 store,
@@ -103,10 +104,10 @@ impl Console {
         if name.is_empty() || name.chars().count() > 64 {
             return Err(ConsoleError::Invalid("name is 1 to 64 characters"));
         }
-        let (setup_token, setup_digest) = new_token().map_err(secrets)?;
+        let (setup_token, setup_digest) = new_token(self.ctx.random()).map_err(secrets)?;
         let now = self.ctx.now_ms();
         let record = StaffRecord {
-            id: new_id(),
+            id: ids.record_id(),
             phone: phone.as_e164().to_string(),
             name,
             role: role.to_string(),
@@ -165,10 +166,14 @@ impl Console {
         let phone = Phone::parse(&staff.phone).map_err(|_| ConsoleError::PhoneInvalid)?;
         let password = Password::parse(password, &phone)
             .map_err(|e| ConsoleError::PasswordWeak(e.reason()))?;
-        let hash = hash_off_workers(password.expose()).await.map_err(secrets)?;
-        let secret = new_secret_bytes::<{ totp::SECRET_BYTES }>().map_err(secrets)?;
+        let hash = hash_off_workers(&self.ctx.random, password.expose())
+            .await
+            .map_err(secrets)?;
+        let secret =
+            new_secret_bytes::<{ totp::SECRET_BYTES }>(self.ctx.random()).map_err(secrets)?;
         let sealed = seal(
             &self.ctx.keys,
+            self.ctx.random(),
             secret.as_slice(),
             totp_binding(&staff.id).as_bytes(),
         )
@@ -264,6 +269,7 @@ impl Console {
         password: &str,
         code: &str,
     ) -> Result<StaffSignedIn, ConsoleError> {
+        let ids = self.ctx.ids.clone();
         let phone = Phone::parse(phone).map_err(|_| ConsoleError::InvalidCredentials)?;
         let e164 = phone.as_e164().to_string();
         let found = store.transact(move |r| r.staff_by_phone(&e164)).await?;
@@ -279,7 +285,7 @@ impl Console {
         let Some(found) = found.filter(|s| s.status == StaffStatus::Active) else {
             return Err(ConsoleError::InvalidCredentials);
         };
-        let (token, token_digest) = new_token().map_err(secrets)?;
+        let (token, token_digest) = new_token(self.ctx.random()).map_err(secrets)?;
         let now = self.ctx.now_ms();
         let keys = self.ctx.keys.clone();
         let max = self.policy.login_failures_max;
@@ -322,7 +328,7 @@ impl Console {
                 staff.login_failures = 0;
                 r.update_staff(&staff)?;
                 r.insert_staff_session(&StaffSessionRecord {
-                    id: new_id(),
+                    id: ids.record_id(),
                     token_digest: token_digest.clone(),
                     staff_id: staff.id.clone(),
                     created_ms: now,

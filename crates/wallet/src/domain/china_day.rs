@@ -34,11 +34,6 @@ impl ChinaDay {
         }
     }
 
-    /// Today, by the system clock; use cases with a clock port call [`ChinaDay::of_ms`] instead.
-    pub fn today() -> ChinaDay {
-        ChinaDay::of_date(OffsetDateTime::now_utc().to_offset(CHINA_OFFSET).date())
-    }
-
     /// The calendar date; the nearest one the calendar has for a day beyond its years.
     pub fn date(self) -> Date {
         // The UTC date of the instant shifted by the offset is the date in China.

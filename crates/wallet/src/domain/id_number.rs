@@ -63,13 +63,6 @@ impl IdNumberError {
 }
 
 impl IdNumber {
-    /// Parses an ID number, checking its birth date against today's date in China (UTC+8).
-    ///
-    /// Use cases that have a clock port should call [`IdNumber::parse_on`] with its date instead.
-    pub fn parse(input: &str) -> Result<IdNumber, IdNumberError> {
-        IdNumber::parse_on(input, super::ChinaDay::today().date())
-    }
-
     /// Parses an ID number whose birth date must not be after `today`; spaces and full-width
     /// characters are allowed, a lower-case `x` is accepted and stored as `X`.
     pub fn parse_on(input: &str, today: Date) -> Result<IdNumber, IdNumberError> {
@@ -422,16 +415,6 @@ mod tests {
         assert_eq!(id.masked(), "1101**********002X");
         assert_eq!(id.to_string(), "1101**********002X");
         assert_eq!(format!("{id:?}"), "IdNumber(1101**********002X)");
-    }
-
-    #[test]
-    fn parse_uses_todays_date_in_china() {
-        assert!(IdNumber::parse("11010519491231002X").is_ok());
-        let future = with_check_char("11010529991231123");
-        assert_eq!(
-            IdNumber::parse(&future),
-            Err(IdNumberError::FutureBirthDate)
-        );
     }
 
     prop_compose! {

@@ -10,8 +10,8 @@
 //! `Debug`, and secrets (PIN, password) never print at all, so none of them can leak into a log
 //! line by accident; the full value is reachable only through an explicitly named accessor.
 //!
-//! Everything here is pure: no I/O, no clock (except [`IdNumber::parse`], a convenience over
-//! [`IdNumber::parse_on`] that reads today's date in China).
+//! Everything here is pure: no I/O, no clock. What depends on today's date takes it
+//! ([`IdNumber::parse_on`], [`ChinaDay::of_ms`] of the Clock port's now).
 
 // Reconciliation: a movement's kind and references at the bank.
 pub mod bank;

@@ -10,7 +10,7 @@ use crate::money::moves::Side;
 use crate::money::records::{Channel, Direction, MoneyTx, MovementKind, MovementStatus};
 use crate::money::{
     Alert, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, entry_id, leg,
-    legs, new_movement_id, wallet_account,
+    legs, wallet_account,
 };
 use crate::records::HolderRecord;
 use crate::storage::RecordStore;
@@ -38,8 +38,10 @@ pub struct Converted {
 /// The two records of a conversion for `owner_id` (a holder, or a shop settling takings): the
 /// money out under `id` in the sell currency (`sold`: currency, all that left, the spread in it as
 /// its fee) and the money in (`got`), both on `id`'s entry, named `USD → CNY` with the rate.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn record_conversion(
     r: &mut dyn MoneyTx,
+    ids: &crate::ids::Ids,
     owner_id: &str,
     id: &str,
     sold: (Currency, Amount, Amount),
@@ -54,7 +56,7 @@ pub(crate) fn record_conversion(
     for (side_id, direction, amount, fee, currency) in [
         (id.to_string(), Direction::Out, sell_amount - fee, fee, sell),
         (
-            new_movement_id(),
+            ids.movement_id(),
             Direction::In,
             buy_amount,
             Amount::ZERO,
@@ -115,6 +117,7 @@ impl Money {
         key: &IdempotencyKey,
         render: Render<Converted>,
     ) -> Result<Converted, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let (holder_id, quote_id) = (holder.id.clone(), quote_id.to_string());
         let now = self.now_ms();
         let money = self.clone();
@@ -140,7 +143,7 @@ impl Money {
                 crate::money::limits::check_receiving(&level, to.balance, arriving)
                     .map_err(MoneyError::LimitExceeded)?;
             }
-            let id = new_movement_id();
+            let id = ids.movement_id();
             if !r.use_fx_quote(&quote.id, &id, now)? {
                 return Err(MoneyError::QuoteUsed);
             }
@@ -155,6 +158,7 @@ impl Money {
             )?;
             record_conversion(
                 r,
+                &ids,
                 &holder.id,
                 &id,
                 (sell, quote.sell, quote.fee),

@@ -5,7 +5,7 @@ use super::pricing::{Fixed, PriceError, price};
 use super::rates::{MidRate, Pair, resolve};
 use super::records::{FxQuoteRecord, QuotePurpose};
 use crate::StoreError;
-use crate::money::{Money, MoneyError, new_movement_id};
+use crate::money::{Money, MoneyError};
 use crate::records::HolderRecord;
 use crate::storage::RecordStore;
 use qianbao_ledger::Currency;
@@ -137,10 +137,11 @@ impl Money {
         purpose: QuotePurpose,
         subject: Option<String>,
     ) -> Result<FxQuoteRecord, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let (rate, priced) = self.price_fx(store, ask).await?;
         let now = self.now_ms();
         let quote = FxQuoteRecord {
-            id: new_movement_id(),
+            id: ids.movement_id(),
             holder_id: holder.id.clone(),
             purpose,
             subject,

@@ -13,7 +13,7 @@ use crate::money::records::{
 use crate::money::risk::{Ask, Asker, Origin, Payee, Subject};
 use crate::money::{
     IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, entry_id, leg, legs,
-    limits, new_movement_id, payee_may_receive, shown_name, wallet_account, yuan,
+    limits, payee_may_receive, shown_name, wallet_account, yuan,
 };
 use crate::records::HolderRecord;
 use crate::risk::CallKind;
@@ -64,8 +64,9 @@ impl Money {
         key: &IdempotencyKey,
         render: Render<Bought>,
     ) -> Result<Bought, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let asker = std::sync::Arc::new(Asker::new(origin, key, CallKind::Pay));
-        let number = new_number()?;
+        let number = new_number(self.ctx.random())?;
         let now = self.now_ms();
         let (buyer_id, money) = (holder.id.clone(), self.clone());
         self.call(store, key, render, now, move |r| {
@@ -97,7 +98,7 @@ impl Money {
             if from.available() < amount {
                 return Err(MoneyError::InsufficientBalance);
             }
-            let (movement_id, card_id) = (new_movement_id(), new_movement_id());
+            let (movement_id, card_id) = (ids.movement_id(), ids.movement_id());
             // Judged as a payment to the shop. A card cannot wait for a reviewer at a counter
             // any more than a payment can: a hold is a block here.
             money.screen(
@@ -161,7 +162,7 @@ impl Money {
                 .record(now),
             )?;
             r.insert_timer(&TimerRecord {
-                id: new_movement_id(),
+                id: ids.movement_id(),
                 kind: TimerKind::GiftCardExpiry,
                 subject: card_id.clone(),
                 due_ms: expires_ms,

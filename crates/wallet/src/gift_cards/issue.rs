@@ -11,8 +11,8 @@ use crate::money::merchant::merchant_account;
 use crate::money::moves::{PayeeRef, find_payee};
 use crate::money::records::{MerchantRecord, NotificationRecord, TimerKind, TimerRecord};
 use crate::money::{
-    IdempotencyKey, Money, MoneyError, Render, Step, apply, entry_id, leg, legs, new_movement_id,
-    payee_may_receive, yuan,
+    IdempotencyKey, Money, MoneyError, Render, Step, apply, entry_id, leg, legs, payee_may_receive,
+    yuan,
 };
 use crate::storage::RecordStore;
 use qianbao_ledger::{Currency, Instruction, PositiveAmount};
@@ -87,21 +87,22 @@ impl Money {
         key: &IdempotencyKey,
         render: Render<Issued>,
     ) -> Result<Issued, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let expires_ms = self.check_issue(&request)?;
         let mut drawn = Vec::new();
         for _ in 0..request.count {
             let code = match request.to_phone {
                 Some(_) => None,
-                None => Some(new_code()?),
+                None => Some(new_code(self.ctx.random())?),
             };
-            drawn.push((new_movement_id(), new_number()?, code));
+            drawn.push((ids.movement_id(), new_number(self.ctx.random())?, code));
         }
         let digests: Vec<Option<String>> = drawn
             .iter()
             .map(|(_, _, code)| code.as_deref().map(|c| code_digest(self, c)))
             .collect();
         let (merchant_id, now) = (merchant.id.clone(), self.now_ms());
-        let id = new_movement_id();
+        let id = ids.movement_id();
         self.call(store, key, render, now, move |r| {
             let merchant = r
                 .merchant(&merchant_id)?
@@ -158,7 +159,7 @@ impl Money {
                     },
                 )?;
                 r.insert_timer(&TimerRecord {
-                    id: new_movement_id(),
+                    id: ids.movement_id(),
                     kind: TimerKind::GiftCardExpiry,
                     subject: card_id.clone(),
                     due_ms: expires_ms,

@@ -58,15 +58,15 @@ pub(crate) fn code_digest(money: &Money, code: &str) -> String {
 }
 
 /// A fresh redeem code: 16 random digits.
-pub(crate) fn new_code() -> Result<String, MoneyError> {
-    new_numeric_code(16).map_err(|e| MoneyError::Internal(e.to_string()))
+pub(crate) fn new_code(random: &dyn crate::Randomness) -> Result<String, MoneyError> {
+    new_numeric_code(random, 16).map_err(|e| MoneyError::Internal(e.to_string()))
 }
 
 /// A fresh card number for the barcode: 19 digits starting 89, apart from payment codes (which
 /// start 28) so a till cannot take one for the other.
-pub(crate) fn new_number() -> Result<String, MoneyError> {
+pub(crate) fn new_number(random: &dyn crate::Randomness) -> Result<String, MoneyError> {
     Ok(format!(
         "89{}",
-        new_numeric_code(17).map_err(|e| MoneyError::Internal(e.to_string()))?
+        new_numeric_code(random, 17).map_err(|e| MoneyError::Internal(e.to_string()))?
     ))
 }

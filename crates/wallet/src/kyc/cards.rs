@@ -37,6 +37,7 @@ impl Kyc {
         holder: &HolderRecord,
         request: CardRequest,
     ) -> Result<CardRecord, KycError> {
+        let ids = self.ctx.ids.clone();
         let identity = self.identity_of(store, &holder.id).await?;
         let number = CardNumber::parse(&request.card_number)
             .map_err(|_| KycError::CardInvalid("card_number"))?;
@@ -104,10 +105,11 @@ impl Kyc {
         };
         let now = self.clock().now_ms();
         let card = CardRecord {
-            id: crate::opening::new_id(),
+            id: ids.record_id(),
             holder_id: holder.id.clone(),
             number_sealed: seal(
                 self.keys(),
+                self.ctx.random(),
                 number.expose().as_bytes(),
                 format!("card:{}", holder.id).as_bytes(),
             )
@@ -178,6 +180,7 @@ impl Kyc {
             .map(|t| {
                 seal(
                     self.keys(),
+                    self.ctx.random(),
                     t.as_bytes(),
                     format!("card-token:{}", card.id).as_bytes(),
                 )

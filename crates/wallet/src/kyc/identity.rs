@@ -81,11 +81,21 @@ impl Kyc {
         let associated = format!("identity:{}", holder.id);
         let record = IdentityRecord {
             holder_id: holder.id.clone(),
-            name_sealed: seal(self.keys(), name.as_bytes(), associated.as_bytes())
-                .map_err(secrets)?,
+            name_sealed: seal(
+                self.keys(),
+                self.ctx.random(),
+                name.as_bytes(),
+                associated.as_bytes(),
+            )
+            .map_err(secrets)?,
             masked_name,
-            id_sealed: seal(self.keys(), id.expose().as_bytes(), associated.as_bytes())
-                .map_err(secrets)?,
+            id_sealed: seal(
+                self.keys(),
+                self.ctx.random(),
+                id.expose().as_bytes(),
+                associated.as_bytes(),
+            )
+            .map_err(secrets)?,
             id_blind,
             birth_date: id.birth_date().to_string(),
             verified_ms: self.clock().now_ms(),
@@ -125,8 +135,9 @@ impl Kyc {
         identity: IdentityRecord,
         id_masked: String,
     ) -> Result<IdentityOutcome, KycError> {
+        let ids = self.ctx.ids.clone();
         let review = KycReviewRecord {
-            id: crate::opening::new_id(),
+            id: ids.record_id(),
             holder_id: identity.holder_id,
             name_sealed: identity.name_sealed,
             masked_name: identity.masked_name,
@@ -207,6 +218,7 @@ impl Kyc {
     ) -> Result<(String, String, Vec<u8>, String, i64), KycError> {
         let sealed = seal(
             self.keys(),
+            self.ctx.random(),
             photo.bytes(),
             format!("photo:{kind}:{holder_id}").as_bytes(),
         )

@@ -163,9 +163,11 @@ impl Kyc {
         holder: &HolderRecord,
     ) -> Result<TotpEnrolment, KycError> {
         let phone = Phone::parse(&holder.phone).map_err(|_| KycError::PhoneInvalid)?;
-        let secret = new_secret_bytes::<{ totp::SECRET_BYTES }>().map_err(secrets)?;
+        let secret =
+            new_secret_bytes::<{ totp::SECRET_BYTES }>(self.ctx.random()).map_err(secrets)?;
         let sealed = seal(
             self.keys(),
+            self.ctx.random(),
             secret.as_slice(),
             associated(&holder.id).as_bytes(),
         )

@@ -31,7 +31,7 @@ use super::records::{
 use super::risk::{Asker, Origin};
 use super::{
     Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, apply, claim, entry_id, finish,
-    leg, legs, new_movement_id, operator_account, wallet_account, yuan,
+    leg, legs, operator_account, wallet_account, yuan,
 };
 use crate::domain::BankKind;
 use crate::records::HolderRecord;
@@ -91,6 +91,7 @@ impl Money {
         key: &IdempotencyKey,
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let asker = Asker::new(origin, key, CallKind::Pay);
         let (payload, stated) = super::moves::read_code(payload)?;
         let card = self.active_card(store, &holder.id, card_id).await?;
@@ -115,7 +116,7 @@ impl Money {
                     return money.take_over(r, &key, &row, render, now);
                 }
                 let target = target(r, &payload, stated, amount, max, now)?;
-                let id = new_movement_id();
+                let id = ids.movement_id();
                 let checked = money.merchant_checks(
                     r,
                     None,
@@ -157,7 +158,7 @@ impl Money {
                     attempts: 0,
                     created_ms: now,
                 })?;
-                let attempt = new_movement_id();
+                let attempt = ids.movement_id();
                 r.put_idempotency(&IdempotencyRecord {
                     caller: key.caller.clone(),
                     key: key.key.clone(),
@@ -253,12 +254,13 @@ impl Money {
         render: Render<Done>,
         now: i64,
     ) -> Result<Intent, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let m = r
             .movement(&row.resource_id)?
             .ok_or(MoneyError::IdempotencyInProgress)?;
         match m.status {
             MovementStatus::Pending => {
-                let attempt = new_movement_id();
+                let attempt = ids.movement_id();
                 r.put_idempotency(&row.taken_over(&attempt, now))?;
                 Ok(Intent::Ask {
                     movement_id: m.id,
@@ -382,6 +384,7 @@ impl Money {
         m: &MovementRecord,
         now: i64,
     ) -> Result<(), MoneyError> {
+        let ids = self.ctx.ids.clone();
         let holder = r.holder(&m.owner_id)?.ok_or(MoneyError::NotFound)?;
         let wallet = wallet_account(r, &holder.wallet_id, m.currency)?;
         let clearing = operator_account(r, AccountKind::BankClearing, m.currency)?;
@@ -400,7 +403,7 @@ impl Money {
                 .unwrap_or_default(),
             None => String::new(),
         };
-        let id = new_movement_id();
+        let id = ids.movement_id();
         r.insert_movement(
             &Side {
                 id: &id,

@@ -32,11 +32,6 @@ pub fn entry_id(movement_id: &str, step: Step) -> EntryId {
     EntryId(raw ^ mask)
 }
 
-/// A new time-ordered id (UUID v7): records sort by it.
-pub fn new_movement_id() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
-
 /// A posting of `amount` (signed: negative is a debit) to `account`.
 pub(crate) fn leg(account: &Account, amount: Amount) -> Posting {
     Posting {

@@ -15,7 +15,7 @@ use super::risk::{Ask, Asker, Origin, Payee, Subject};
 use super::waiting::{Charge, ChargeOutcome, ChargeRules};
 use super::{
     Alert, Beside, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply,
-    entry_id, leg, legs, new_movement_id, operator_account, wallet_account, yuan,
+    entry_id, leg, legs, operator_account, wallet_account, yuan,
 };
 use crate::domain::display_text;
 use crate::fx::FxQuoteRecord;
@@ -106,6 +106,7 @@ impl Money {
         category_text: &str,
         refund_password: Option<&str>,
     ) -> Result<OpenedMerchant, MoneyError> {
+        let ids = self.ctx.ids.clone();
         if holder.kyc_level < 1 {
             return Err(MoneyError::KycRequired);
         }
@@ -114,8 +115,9 @@ impl Money {
         let refund_password = refund_password
             .map(super::refund_password::parse_refund_password)
             .transpose()?;
-        let (api_key, digest) = new_api_key().map_err(|e| MoneyError::Internal(e.to_string()))?;
-        let id = new_movement_id();
+        let (api_key, digest) =
+            new_api_key(self.ctx.random()).map_err(|e| MoneyError::Internal(e.to_string()))?;
+        let id = ids.movement_id();
         let record = MerchantRecord {
             id: id.clone(),
             holder_id: holder.id.clone(),
@@ -154,7 +156,8 @@ impl Money {
         holder: &HolderRecord,
         merchant_id: &str,
     ) -> Result<String, MoneyError> {
-        let (api_key, digest) = new_api_key().map_err(|e| MoneyError::Internal(e.to_string()))?;
+        let (api_key, digest) =
+            new_api_key(self.ctx.random()).map_err(|e| MoneyError::Internal(e.to_string()))?;
         let (holder_id, merchant_id) = (holder.id.clone(), merchant_id.to_string());
         self.run(store, move |r| {
             let mut m = r
@@ -191,10 +194,11 @@ impl Money {
     ) -> Result<String, MoneyError> {
         let url = webhook_url(url, self.policy.webhook_private_hosts)
             .ok_or(MoneyError::InvalidField("url"))?;
-        let secret = qianbao_secrets::signature::new_webhook_secret()
+        let secret = qianbao_secrets::signature::new_webhook_secret(self.ctx.random())
             .map_err(|e| MoneyError::Internal(e.to_string()))?;
         let sealed = seal(
             &self.ctx.keys,
+            self.ctx.random(),
             secret.as_bytes(),
             format!("webhook:{}", merchant.id).as_bytes(),
         )
@@ -221,6 +225,7 @@ impl Money {
         description: &str,
         expires_in_ms: Option<i64>,
     ) -> Result<OrderRecord, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let ttl = expires_in_ms.unwrap_or(self.policy.order_ttl_ms);
         if ttl <= 0 || ttl > self.policy.order_ttl_max_ms {
             return Err(MoneyError::InvalidField("expires_in"));
@@ -229,7 +234,7 @@ impl Money {
             .map_err(|_| MoneyError::InvalidField("description"))?;
         let now = self.now_ms();
         let order = OrderRecord {
-            id: new_movement_id(),
+            id: ids.movement_id(),
             merchant_id: merchant.id.clone(),
             amount: amount.amount(),
             currency,
@@ -278,7 +283,8 @@ impl Money {
         // 18 digits starting 28, like the codes Chinese POS terminals recognise as wallet codes.
         let code = format!(
             "28{}",
-            new_numeric_code(16).map_err(|e| MoneyError::Internal(e.to_string()))?
+            new_numeric_code(self.ctx.random(), 16)
+                .map_err(|e| MoneyError::Internal(e.to_string()))?
         );
         let now = self.now_ms();
         let record = PaymentCodeRecord {
@@ -519,9 +525,10 @@ impl Money {
         asker: &Asker,
         now: i64,
     ) -> Result<Done, MoneyError> {
+        let ids = self.ctx.ids.clone();
         self.pay_merchant_as(
             r,
-            &new_movement_id(),
+            &ids.movement_id(),
             known_payer,
             payer_id,
             merchant_id,
@@ -600,7 +607,8 @@ impl Money {
         asker: &Asker,
         now: i64,
     ) -> Result<Done, MoneyError> {
-        let id = new_movement_id();
+        let ids = self.ctx.ids.clone();
+        let id = ids.movement_id();
         let pays = PositiveAmount::new(quote.sell.minor()).ok_or(MoneyError::AmountInvalid)?;
         let checked = self.merchant_checks(
             r,
@@ -799,6 +807,7 @@ impl Money {
         paid: &MerchantPayment<'_>,
         now: i64,
     ) -> Result<Done, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let (payer, merchant) = (&checked.payer, &checked.merchant);
         let (id, amount, channel, order_id) = (paid.id, paid.amount, paid.channel, paid.order_id);
         let currency = Currency::CNY;
@@ -927,6 +936,7 @@ impl Money {
         )?;
         event(
             r,
+            &ids,
             merchant,
             "payment.succeeded",
             &serde_like_json(
@@ -1003,6 +1013,7 @@ impl Money {
         asker: Option<&Asker>,
         now: i64,
     ) -> Result<RefundDone, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let money = self;
         let payment = r
             .merchant_payment(payment_id)?
@@ -1061,7 +1072,7 @@ impl Money {
             }
             _ => amount,
         };
-        let id = new_movement_id();
+        let id = ids.movement_id();
         if let Some(asker) = asker {
             money.screen(
                 r,
@@ -1084,7 +1095,7 @@ impl Money {
         // while it runs (and the coupon itself once the payment is refunded whole), else it is
         // kept by the shop.
         let given = if back_in == currency {
-            give_back(r, &payer, &merchant.id, parts, amount - returned, now)?
+            give_back(r, &ids, &payer, &merchant.id, parts, amount - returned, now)?
         } else {
             GivenBack::default()
         };
@@ -1111,6 +1122,7 @@ impl Money {
         let points_taken = if back_in == currency {
             take_back_points(
                 r,
+                &ids,
                 &payer,
                 &merchant.id,
                 &payment.id,
@@ -1230,6 +1242,7 @@ impl Money {
         )?;
         event(
             r,
+            &ids,
             &merchant,
             "refund.succeeded",
             &serde_like_json(
@@ -1286,6 +1299,7 @@ impl Money {
         key: &IdempotencyKey,
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let merchant_id = merchant.id.clone();
         let now = self.now_ms();
         let delay = self.policy.withdrawal_delay_ms;
@@ -1321,7 +1335,7 @@ impl Money {
                 return Err(MoneyError::InsufficientBalance);
             }
             let clearing = operator_account(r, AccountKind::BankClearing, currency)?;
-            let id = new_movement_id();
+            let id = ids.movement_id();
             money.screen(
                 r,
                 &asker,
@@ -1364,7 +1378,7 @@ impl Money {
                 .record(now),
             )?;
             r.insert_timer(&TimerRecord {
-                id: new_movement_id(),
+                id: ids.movement_id(),
                 kind: TimerKind::WithdrawalPayout,
                 subject: id.clone(),
                 due_ms: now + delay,
@@ -1400,6 +1414,7 @@ impl Money {
         rates: &[crate::fx::MidRate],
         now: i64,
     ) -> Result<(Account, Amount), MoneyError> {
+        let ids = self.ctx.ids.clone();
         let yuan = Currency::CNY;
         let from = merchant_account(r, &shop.id, currency)?;
         let sell = match amount {
@@ -1419,7 +1434,7 @@ impl Money {
         let (rate, priced) = self.price_over(rates, ask, spread, now)?;
         let to = merchant_account(r, &shop.id, yuan)?;
         let (sold, fee, got) = (priced.sell.amount(), priced.fee, priced.buy.amount());
-        let id = new_movement_id();
+        let id = ids.movement_id();
         let mut postings = crate::fx::legs::exchange(r, &from, yuan, sold, fee, got)?.to_vec();
         postings.push(leg(&to, got));
         apply(
@@ -1431,6 +1446,7 @@ impl Money {
         )?;
         crate::fx::convert::record_conversion(
             r,
+            &ids,
             &shop.id,
             &id,
             (currency, sold, fee),
@@ -1498,6 +1514,7 @@ fn webhook_url(text: &str, private_hosts: bool) -> Option<String> {
 /// Queues a webhook event when the merchant has a webhook.
 pub(crate) fn event(
     r: &mut dyn MoneyTx,
+    ids: &crate::ids::Ids,
     merchant: &MerchantRecord,
     name: &str,
     data: &str,
@@ -1508,7 +1525,7 @@ pub(crate) fn event(
     }
     let body = format!(
         "{{\"id\":\"{}\",\"type\":\"{name}\",\"created_ms\":{now},\"data\":{data}}}",
-        new_movement_id()
+        ids.movement_id()
     );
     r.queue_webhook(&merchant.id, name, &body, now)
 }

@@ -62,7 +62,7 @@ mod policy;
 pub(crate) mod risk;
 mod use_cases;
 
-pub use entries::{Step, entry_id, new_movement_id};
+pub use entries::{Step, entry_id};
 pub(crate) use entries::{apply, leg, legs, operator_account, wallet_account};
 pub use error::{MoneyError, RiskRefusal, SecondFactorRefusal};
 pub use idempotency::{PinRead, Precheck};
@@ -256,7 +256,11 @@ mod tests {
 
     #[test]
     fn each_step_of_a_movement_has_its_own_entry_id() {
-        let id = new_movement_id();
+        let ids = crate::ids::Ids::new(
+            std::sync::Arc::new(crate::SystemClock),
+            std::sync::Arc::new(crate::OsRandomness),
+        );
+        let id = ids.movement_id();
         let (m, p, v) = (
             entry_id(&id, Step::Move),
             entry_id(&id, Step::Post),
@@ -268,7 +272,7 @@ mod tests {
             entry_id(&id, Step::Move),
             "the same step gets the same id again"
         );
-        let other = new_movement_id();
+        let other = ids.movement_id();
         assert_ne!(entry_id(&other, Step::Move), m);
     }
 

@@ -13,8 +13,7 @@ use super::review::HeldPayment;
 use super::risk::{Ask, Asker, Origin, Payee as PaidTo, Subject};
 use super::{
     Alert, Done, IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, claim,
-    entry_id, finish, leg, legs, new_movement_id, operator_account, shown_name, wallet_account,
-    yuan,
+    entry_id, finish, leg, legs, operator_account, shown_name, wallet_account, yuan,
 };
 use crate::domain::{BankKind, CardType, Phone};
 use crate::fx::QuotePurpose;
@@ -359,6 +358,7 @@ impl Money {
         key: &IdempotencyKey,
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let asker = Asker::new(origin, key, CallKind::Topup);
         if currency != Currency::CNY {
             return Err(MoneyError::CurrencyUnsupported);
@@ -386,15 +386,15 @@ impl Money {
                 if let Some(row) = running {
                     // A crashed or timed-out attempt: take it over with the same movement, whose
                     // id the bank already knows.
-                    let attempt = new_movement_id();
+                    let attempt = ids.movement_id();
                     r.put_idempotency(&row.taken_over(&attempt, now))?;
                     return Ok((row.resource_id, attempt));
                 }
                 let account = wallet_account(r, &holder.wallet_id, currency)?;
                 limits::check_receiving(&levels.at(holder.kyc_level), account.balance, amount)
                     .map_err(MoneyError::LimitExceeded)?;
-                let id = new_movement_id();
-                let attempt = new_movement_id();
+                let id = ids.movement_id();
+                let attempt = ids.movement_id();
                 money.screen(
                     r,
                     &asker,
@@ -607,6 +607,7 @@ impl Money {
         key: &IdempotencyKey,
         render: Render<Done>,
     ) -> Result<Done, MoneyError> {
+        let ids = self.ctx.ids.clone();
         if holder.kyc_level < 2 {
             return Err(MoneyError::KycRequired);
         }
@@ -634,7 +635,7 @@ impl Money {
             if wallet.available() < amount + fee {
                 return Err(MoneyError::InsufficientBalance);
             }
-            let id = new_movement_id();
+            let id = ids.movement_id();
             let verdict = money.screen(
                 r,
                 &asker,
@@ -719,7 +720,7 @@ impl Money {
                 });
             }
             r.insert_timer(&TimerRecord {
-                id: new_movement_id(),
+                id: ids.movement_id(),
                 kind: TimerKind::WithdrawalPayout,
                 subject: id.clone(),
                 due_ms: now + delay,
@@ -895,6 +896,7 @@ impl Money {
         asker: &Asker,
         now: i64,
     ) -> Result<Done, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let amount = positive.amount();
         let payer = active_holder(r, payer_id)?;
         if payee.id == payer.id {
@@ -920,7 +922,7 @@ impl Money {
         if from.available() < amount {
             return Err(MoneyError::InsufficientBalance);
         }
-        let id = new_movement_id();
+        let id = ids.movement_id();
         let verdict = self.screen(
             r,
             asker,
@@ -989,7 +991,7 @@ impl Money {
                     },
                 )?;
                 r.insert_timer(&TimerRecord {
-                    id: new_movement_id(),
+                    id: ids.movement_id(),
                     kind: TimerKind::TransferRelease,
                     subject: id.clone(),
                     due_ms: now + delay.ms(),
@@ -1075,8 +1077,9 @@ impl Money {
         memo: &str,
         now: i64,
     ) -> Result<(), MoneyError> {
+        let ids = self.ctx.ids.clone();
         let payer_name = shown_name(r, payer)?;
-        let id = new_movement_id();
+        let id = ids.movement_id();
         r.insert_movement(
             &Side {
                 id: &id,

@@ -7,7 +7,7 @@ use super::records::{
     Direction, MoneyTx, MovementKind, MovementRecord, MovementStatus, RiskLabel, RiskLabelRecord,
     TimerKind, TimerRecord,
 };
-use super::{Alert, Money, MoneyError, Step, apply, entry_id, new_movement_id, yuan};
+use super::{Alert, Money, MoneyError, Step, apply, entry_id, yuan};
 use crate::records::{HolderRecord, HolderStatus};
 use crate::storage::RecordStore;
 use qianbao_ledger::{Amount, Currency, Instruction, Posting};
@@ -299,10 +299,11 @@ impl Money {
         payer: &HolderRecord,
         now: i64,
     ) -> Result<MovementStatus, MoneyError> {
+        let ids = self.ctx.ids.clone();
         if m.kind == MovementKind::Withdrawal {
             r.set_movement_status(&m.id, MovementStatus::Pending, now)?;
             r.insert_timer(&TimerRecord {
-                id: new_movement_id(),
+                id: ids.movement_id(),
                 kind: TimerKind::WithdrawalPayout,
                 subject: m.id.clone(),
                 due_ms: now,

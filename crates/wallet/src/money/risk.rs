@@ -289,6 +289,7 @@ impl Money {
         snoozed: Vec<String>,
         now_ms: i64,
     ) -> DecisionRecord {
+        let ids = self.ctx.ids.clone();
         let trace = Trace {
             fired: decision.fired.clone(),
             features: decision.features.clone(),
@@ -297,7 +298,7 @@ impl Money {
         };
         let counted = matches!(decision.verdict, Verdict::Allow | Verdict::Hold);
         DecisionRecord {
-            id: super::new_movement_id(),
+            id: ids.movement_id(),
             subject: ask.subject_key(asker.call),
             device_id: asker.origin.device_id.clone(),
             payee: Some(ask.payee_key()),

@@ -7,8 +7,8 @@
 use super::records::{Channel, Direction, MoneyTx, MovementKind, MovementStatus};
 use super::records::{TimerKind, TimerRecord};
 use super::{
-    Alert, Money, MoneyError, Step, apply, entry_id, leg, legs, new_movement_id, operator_account,
-    wallet_account, yuan,
+    Alert, Money, MoneyError, Step, apply, entry_id, leg, legs, operator_account, wallet_account,
+    yuan,
 };
 use crate::records::{CardRecord, HolderRecord};
 use qianbao_ledger::{AccountKind, Amount, Currency, Instruction};
@@ -30,12 +30,13 @@ impl Money {
         currency: Currency,
         now: i64,
     ) -> Result<String, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let wallet = wallet_account(r, &holder.wallet_id, currency)?;
         let clearing = operator_account(r, AccountKind::BankClearing, currency)?;
         if !amount.is_positive() || wallet.available() < amount {
             return Err(MoneyError::InsufficientBalance);
         }
-        let id = new_movement_id();
+        let id = ids.movement_id();
         let shown = card_shown(card);
         apply(
             r,
@@ -64,7 +65,7 @@ impl Money {
             .record(now),
         )?;
         r.insert_timer(&TimerRecord {
-            id: new_movement_id(),
+            id: ids.movement_id(),
             kind: TimerKind::WithdrawalPayout,
             subject: id.clone(),
             due_ms: now + self.policy.withdrawal_delay_ms,

@@ -217,6 +217,7 @@ impl Money {
         movement: &MovementRecord,
         end: PayoutEnd,
     ) -> Result<(), MoneyError> {
+        let ids = self.ctx.ids.clone();
         let (money, m, timer_id) = (self.clone(), movement.clone(), timer.id.clone());
         let now = self.now_ms();
         self.run(store, move |r| {
@@ -344,7 +345,7 @@ impl Money {
                     "settlement.failed"
                 };
                 let data = format!("{{\"settlement_id\":\"{}\",\"amount\":{}}}", m.id, m.amount);
-                super::merchant::event(r, &merchant, name, &data, now)?;
+                super::merchant::event(r, &ids, &merchant, name, &data, now)?;
             }
             Ok(())
         })

@@ -5,13 +5,13 @@
 
 use super::call::Outcome;
 use super::merchant::{event, serde_like_json};
+use super::records::MerchantRecord;
 use super::records::{
     Channel, ChargeStatus, MerchantPaymentRecord, MoneyTx, PendingChargeRecord, TimerKind,
     TimerRecord,
 };
 use super::risk::{Asker, Origin};
 use super::{Alert, Done, IdempotencyKey, Money, MoneyError, Render, active_holder, yuan};
-use super::{new_movement_id, records::MerchantRecord};
 use crate::records::HolderRecord;
 use crate::risk::CallKind;
 use crate::storage::RecordStore;
@@ -112,6 +112,7 @@ impl Money {
         c: &ChargeRules<'_>,
         now: i64,
     ) -> Result<AwaitingCharge, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let payer = active_holder(r, holder_id)?;
         let merchant = r
             .merchant(c.merchant_id)?
@@ -122,7 +123,7 @@ impl Money {
         }
         let amount = c.amount.amount();
         let charge = PendingChargeRecord {
-            id: new_movement_id(),
+            id: ids.movement_id(),
             merchant_id: merchant.id.clone(),
             holder_id: payer.id.clone(),
             amount,
@@ -135,7 +136,7 @@ impl Money {
         };
         r.insert_pending_charge(&charge)?;
         r.insert_timer(&TimerRecord {
-            id: new_movement_id(),
+            id: ids.movement_id(),
             kind: TimerKind::ChargeLapse,
             subject: charge.id.clone(),
             due_ms: charge.expires_ms,
@@ -164,7 +165,7 @@ impl Money {
                 amount: Amount::ZERO,
             },
         )?;
-        charge_event(r, &merchant, &charge, "payment.awaiting_payer", now)?;
+        charge_event(r, &ids, &merchant, &charge, "payment.awaiting_payer", now)?;
         Ok(AwaitingCharge {
             payment_id: charge.id,
             amount,
@@ -267,6 +268,7 @@ impl Money {
         holder: &HolderRecord,
         id: &str,
     ) -> Result<(), MoneyError> {
+        let ids = self.ctx.ids.clone();
         let (holder_id, id) = (holder.id.clone(), id.to_string());
         let now = self.now_ms();
         self.run(store, move |r| {
@@ -282,7 +284,7 @@ impl Money {
                 return Err(MoneyError::ChargeNotAwaiting);
             }
             if let Some(merchant) = r.merchant(&charge.merchant_id)? {
-                charge_event(r, &merchant, &charge, "payment.declined", now)?;
+                charge_event(r, &ids, &merchant, &charge, "payment.declined", now)?;
             }
             Ok(())
         })
@@ -296,6 +298,7 @@ impl Money {
         store: &impl RecordStore,
         timer: &TimerRecord,
     ) -> Result<bool, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let (id, timer_id) = (timer.subject.clone(), timer.id.clone());
         let now = self.now_ms();
         self.run(store, move |r| {
@@ -304,7 +307,7 @@ impl Money {
                 && r.decide_pending_charge(&charge.id, ChargeStatus::Expired, now)?
                 && let Some(merchant) = r.merchant(&charge.merchant_id)?
             {
-                charge_event(r, &merchant, &charge, "payment.expired", now)?;
+                charge_event(r, &ids, &merchant, &charge, "payment.expired", now)?;
             }
             r.delete_timer(&timer_id)?;
             Ok(true)
@@ -383,6 +386,7 @@ fn payment_view(
 /// Queues a waiting charge's event for the merchant's webhook.
 fn charge_event(
     r: &mut dyn MoneyTx,
+    ids: &crate::ids::Ids,
     merchant: &MerchantRecord,
     charge: &PendingChargeRecord,
     name: &str,
@@ -390,6 +394,7 @@ fn charge_event(
 ) -> Result<(), crate::StoreError> {
     event(
         r,
+        ids,
         merchant,
         name,
         &serde_like_json(

@@ -5,7 +5,7 @@
 use super::records::{PointsEarnedRecord, PointsEvent, PointsHistoryRecord, PointsLot};
 use super::{LIFETIME_MS, holder_points, issued, pts, reserve, worth};
 use crate::money::records::{MerchantRecord, MoneyTx};
-use crate::money::{Money, MoneyError, Step, apply, entry_id, leg, legs, new_movement_id};
+use crate::money::{Money, MoneyError, Step, apply, entry_id, leg, legs};
 use crate::records::HolderRecord;
 use crate::rewards::CampaignKind;
 use crate::rewards::launch::campaign_funds;
@@ -23,6 +23,7 @@ impl Money {
         payment_id: &str,
         now: i64,
     ) -> Result<(), MoneyError> {
+        let ids = self.ctx.ids.clone();
         let running = r.running_campaigns(&merchant.id, CampaignKind::Points, now)?;
         for mut campaign in running {
             // The last payment gets what the budget has left.
@@ -36,7 +37,7 @@ impl Money {
             let funds = campaign_funds(r, &merchant.id, Currency::CNY)?;
             let (reserve, issued, mine) =
                 (reserve(r)?, issued(r)?, holder_points(r, &payer.wallet_id)?);
-            let id = new_movement_id();
+            let id = ids.movement_id();
             apply(
                 r,
                 &Instruction::Transfer {

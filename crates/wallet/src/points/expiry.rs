@@ -5,7 +5,7 @@
 use super::records::{PointsEvent, PointsHistoryRecord};
 use super::{holder_points, issued, pts, reserve, worth};
 use crate::money::merchant::merchant_account;
-use crate::money::{Money, MoneyError, Step, apply, entry_id, leg, legs, new_movement_id};
+use crate::money::{Money, MoneyError, Step, apply, entry_id, leg, legs};
 use crate::storage::RecordStore;
 use qianbao_ledger::{Currency, Instruction};
 
@@ -15,6 +15,7 @@ const PASS_SIZE_MAX: i64 = 200;
 impl Money {
     /// Expires the points whose time is up; answers how many lots it looked at.
     pub async fn expire_points(&self, store: &impl RecordStore) -> Result<usize, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let now = self.now_ms();
         let due = store
             .transact_read(move |r| r.expired_points_lots(now, PASS_SIZE_MAX))
@@ -22,6 +23,7 @@ impl Money {
         let count = due.len();
         for lot in due {
             let now = self.now_ms();
+            let ids = ids.clone();
             self.run(store, move |r| {
                 let Some(lot) = r
                     .points_lots_of(&lot.holder_id)?
@@ -36,7 +38,7 @@ impl Money {
                 let holder = r.holder(&lot.holder_id)?.ok_or(MoneyError::NotFound)?;
                 let left = lot.remaining;
                 r.set_lot_remaining(&lot.id, 0)?;
-                let id = new_movement_id();
+                let id = ids.movement_id();
                 r.insert_points_history(&PointsHistoryRecord {
                     id: id.clone(),
                     holder_id: lot.holder_id.clone(),

@@ -4,8 +4,8 @@
 
 use super::records::{PointsEvent, PointsHistoryRecord};
 use super::{holder_points, issued, pts, reserve, worth};
+use crate::money::MoneyError;
 use crate::money::records::MoneyTx;
-use crate::money::{MoneyError, new_movement_id};
 use crate::records::HolderRecord;
 use crate::rewards::parts::{PaidPart, PartSource};
 
@@ -37,6 +37,7 @@ pub(crate) fn consume_lots(
 /// history): refused with `insufficient_points` when they have fewer.
 pub(crate) fn points_part(
     r: &mut dyn MoneyTx,
+    ids: &crate::ids::Ids,
     payer: &HolderRecord,
     points: i64,
     payment_id: &str,
@@ -49,7 +50,7 @@ pub(crate) fn points_part(
     }
     consume_lots(r, &payer.id, points)?;
     r.insert_points_history(&PointsHistoryRecord {
-        id: new_movement_id(),
+        id: ids.movement_id(),
         holder_id: payer.id.clone(),
         kind: PointsEvent::Redeemed,
         points: -points,

@@ -9,7 +9,6 @@ use super::redeem::consume_lots;
 use super::{LIFETIME_MS, holder_points, issued, pts, reserve, worth};
 use crate::money::MoneyError;
 use crate::money::merchant::merchant_account;
-use crate::money::new_movement_id;
 use crate::money::records::MoneyTx;
 use crate::records::HolderRecord;
 use crate::rewards::CampaignStatus;
@@ -21,6 +20,7 @@ use qianbao_ledger::{Account, Amount, Currency};
 /// of payment `payment_id` by `merchant_id`.
 pub(crate) fn points_back(
     r: &mut dyn MoneyTx,
+    ids: &crate::ids::Ids,
     payer: &HolderRecord,
     merchant_id: &str,
     payment_id: &str,
@@ -28,7 +28,7 @@ pub(crate) fn points_back(
     now: i64,
 ) -> Result<Vec<(Account, Amount)>, MoneyError> {
     let points = share.minor();
-    let id = new_movement_id();
+    let id = ids.movement_id();
     r.insert_points_lot(&PointsLot {
         id: id.clone(),
         holder_id: payer.id.clone(),
@@ -66,6 +66,7 @@ pub fn points_due(earned: i64, taken_back: i64, refunded: Amount, price: Amount)
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn take_back_points(
     r: &mut dyn MoneyTx,
+    ids: &crate::ids::Ids,
     payer: &HolderRecord,
     merchant_id: &str,
     payment_id: &str,
@@ -97,7 +98,7 @@ pub(crate) fn take_back_points(
         have -= take;
         consume_lots(r, &payer.id, take)?;
         r.insert_points_history(&PointsHistoryRecord {
-            id: new_movement_id(),
+            id: ids.movement_id(),
             holder_id: payer.id.clone(),
             kind: PointsEvent::TakenBack,
             points: -take,

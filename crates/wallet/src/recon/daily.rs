@@ -6,7 +6,6 @@
 use super::funding::{self, FundingPosition};
 use crate::StoreError;
 use crate::domain::ChinaDay;
-use crate::money::new_movement_id;
 use crate::money::records::{FundingAlertRecord, FundingCheckRecord};
 use crate::storage::RecordStore;
 use qianbao_ledger::Amount;
@@ -35,6 +34,7 @@ pub async fn positions(store: &impl RecordStore) -> Result<Vec<FundingPosition>,
 /// on another node): `None` then.
 pub async fn check_once(
     store: &impl RecordStore,
+    ids: &crate::ids::Ids,
     now_ms: i64,
 ) -> Result<Option<DailyCheck>, StoreError> {
     let day = ChinaDay::of_ms(now_ms);
@@ -52,7 +52,7 @@ pub async fn check_once(
         .iter()
         .filter(|p| !p.holds())
         .map(|p| FundingAlertRecord {
-            id: new_movement_id(),
+            id: ids.movement_id(),
             day,
             currency: p.currency,
             // Saturated only past ¥92 trillion of difference, where the detail still tells.

@@ -5,7 +5,6 @@
 use super::matcher::reconcile;
 use super::{ReconError, ReconPolicy, Statement};
 use crate::domain::{BankReference, ChinaDay};
-use crate::money::new_movement_id;
 use crate::money::records::{BankConfirmation, CaseRecord, CaseStatus, ImportRecord};
 use crate::storage::RecordStore;
 use sha2::{Digest, Sha256};
@@ -35,6 +34,7 @@ pub fn digest(file: &[u8]) -> String {
 /// (needed for a statement with no line). A bad line refuses the whole file and keeps nothing.
 pub async fn import_statement(
     store: &impl RecordStore,
+    ids: &crate::ids::Ids,
     file: &[u8],
     day: Option<ChinaDay>,
     policy: &ReconPolicy,
@@ -57,12 +57,13 @@ pub async fn import_statement(
     let ours = confirmations(store, &statement, &days).await?;
     let found = reconcile(&statement, &ours, &days, policy.date_tolerance_days);
     let import = ImportRecord {
-        id: new_movement_id(),
+        id: ids.movement_id(),
         digest,
         lines: statement.lines.len() as i64,
         counts: found.counts,
         created_ms: now_ms,
     };
+    let ids = ids.clone();
     Ok(store
         .transact_money(move |r| {
             // A twin import of the same file may have committed since the read above.
@@ -79,7 +80,7 @@ pub async fn import_statement(
                     continue;
                 }
                 r.insert_recon_case(&CaseRecord {
-                    id: new_movement_id(),
+                    id: ids.movement_id(),
                     import_id: import.id.clone(),
                     kind: b.kind,
                     status: CaseStatus::Open,

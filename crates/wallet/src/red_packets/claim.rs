@@ -7,7 +7,7 @@ use super::records::{RedPacketClaim, RedPacketRecord, RedPacketStatus};
 use crate::money::moves::Side;
 use crate::money::records::{Channel, Direction, MoneyTx, MovementKind, MovementStatus};
 use crate::money::{
-    Money, MoneyError, Step, apply, entry_id, leg, legs, limits, new_movement_id, operator_account,
+    Money, MoneyError, Step, apply, entry_id, leg, legs, limits, operator_account,
     receiving_holder, shown_name, wallet_account,
 };
 use crate::records::HolderRecord;
@@ -68,6 +68,7 @@ impl Money {
         id: &str,
         now: i64,
     ) -> Result<Amount, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let claimant = receiving_holder(r, holder_id)?;
         let mut packet = r.red_packet(id)?.ok_or(MoneyError::NotFound)?;
         let claims = r.red_packet_claims(id)?;
@@ -81,7 +82,7 @@ impl Money {
         limits::check_receiving(&self.levels.at(claimant.kyc_level), to.balance, positive)
             .map_err(MoneyError::LimitExceeded)?;
         let escrow = operator_account(r, AccountKind::RedPacketEscrow, Currency::CNY)?;
-        let movement_id = new_movement_id();
+        let movement_id = ids.movement_id();
         apply(
             r,
             &Instruction::Transfer {

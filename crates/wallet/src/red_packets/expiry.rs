@@ -8,8 +8,7 @@ use crate::money::records::{
     Channel, Direction, MovementKind, MovementStatus, NotificationRecord, TimerRecord,
 };
 use crate::money::{
-    Money, MoneyError, Step, apply, entry_id, leg, legs, new_movement_id, operator_account,
-    wallet_account, yuan,
+    Money, MoneyError, Step, apply, entry_id, leg, legs, operator_account, wallet_account, yuan,
 };
 use crate::storage::RecordStore;
 use qianbao_ledger::{AccountKind, Amount, Currency, Instruction};
@@ -22,6 +21,7 @@ impl Money {
         store: &impl RecordStore,
         timer: &TimerRecord,
     ) -> Result<bool, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let (timer_id, packet_id) = (timer.id.clone(), timer.subject.clone());
         let now = self.now_ms();
         self.run(store, move |r| {
@@ -47,7 +47,7 @@ impl Money {
             let sender = r.holder(&packet.sender_id)?.ok_or(MoneyError::NotFound)?;
             let escrow = operator_account(r, AccountKind::RedPacketEscrow, Currency::CNY)?;
             let to = wallet_account(r, &sender.wallet_id, Currency::CNY)?;
-            let id = new_movement_id();
+            let id = ids.movement_id();
             apply(
                 r,
                 &Instruction::Transfer {

@@ -5,6 +5,7 @@
 use super::fairness::commit;
 use super::records::{RedPacketRecord, RedPacketStatus};
 use super::split::{Split, split};
+use crate::Randomness;
 use crate::domain::Phone;
 use crate::money::moves::{PayeeRef, Side, find_payee};
 use crate::money::records::{
@@ -13,7 +14,7 @@ use crate::money::records::{
 use crate::money::risk::{Ask, Asker, Origin, Payee, Subject};
 use crate::money::{
     IdempotencyKey, Money, MoneyError, Render, Step, active_holder, apply, entry_id, leg, legs,
-    limits, new_movement_id, operator_account, payee_may_receive, shown_name, wallet_account, yuan,
+    limits, operator_account, payee_may_receive, shown_name, wallet_account, yuan,
 };
 use crate::records::HolderRecord;
 use crate::risk::CallKind;
@@ -54,16 +55,16 @@ const RISK_PAYEE: &str = "red_packet";
 pub const DEFAULT_MEMO: &str = "恭喜发财，大吉大利";
 
 /// The salt of a commitment: 16 random bytes in hex, so the shares cannot be guessed from it.
-fn new_salt() -> Result<String, MoneyError> {
-    let bytes = qianbao_secrets::token::new_secret_bytes::<16>()
+fn new_salt(random: &dyn Randomness) -> Result<String, MoneyError> {
+    let bytes = qianbao_secrets::token::new_secret_bytes::<16>(random)
         .map_err(|e| MoneyError::Internal(e.to_string()))?;
     Ok(crate::domain::hex_lower(bytes.as_slice()))
 }
 
-/// A uniform draw in `0..n` from the OS generator (the bias of the modulo is below 2⁻⁴⁰ for
-/// any share a packet can have).
-fn draw(n: u64) -> u64 {
-    let bytes = qianbao_secrets::token::new_secret_bytes::<8>()
+/// A uniform draw in `0..n` from `random` (the bias of the modulo is below 2⁻⁴⁰ for any share a
+/// packet can have).
+fn draw(random: &dyn Randomness, n: u64) -> u64 {
+    let bytes = qianbao_secrets::token::new_secret_bytes::<8>(random)
         .map(|b| u64::from_le_bytes(*b))
         .unwrap_or(0);
     bytes % n.max(1)
@@ -113,6 +114,7 @@ impl Money {
         key: &IdempotencyKey,
         render: Render<Sent>,
     ) -> Result<Sent, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let asker = Asker::new(origin, key, CallKind::Pay);
         self.check_red_packet(request.amount, request.shares, request.to_phone.is_some())?;
         let how = if request.to_phone.is_some() {
@@ -121,9 +123,11 @@ impl Money {
             request.split
         };
         // Fixed before the transaction, so a retried transaction commits to the same split.
-        let shares = split(request.amount, request.shares, how, draw)
-            .map_err(|_| MoneyError::InvalidField("shares"))?;
-        let salt = new_salt()?;
+        let shares = split(request.amount, request.shares, how, |n| {
+            draw(self.ctx.random(), n)
+        })
+        .map_err(|_| MoneyError::InvalidField("shares"))?;
+        let salt = new_salt(self.ctx.random())?;
         let commitment = commit(&salt, &shares);
         let now = self.now_ms();
         let (sender_id, money) = (holder.id.clone(), self.clone());
@@ -153,7 +157,7 @@ impl Money {
             if from.available() < amount {
                 return Err(MoneyError::InsufficientBalance);
             }
-            let (id, movement_id) = (new_movement_id(), new_movement_id());
+            let (id, movement_id) = (ids.movement_id(), ids.movement_id());
             // Judged as a payment out of the wallet (velocity, new device, block lists, …). A
             // packet cannot wait for a reviewer while its claimants wait: a hold is a block here.
             money.screen(
@@ -222,7 +226,7 @@ impl Money {
                 expires_ms,
             })?;
             r.insert_timer(&TimerRecord {
-                id: new_movement_id(),
+                id: ids.movement_id(),
                 kind: TimerKind::RedPacketExpiry,
                 subject: id.clone(),
                 due_ms: expires_ms,

@@ -13,9 +13,7 @@ use crate::money::moves::Side;
 use crate::money::records::{
     Channel, Direction, MerchantRecord, MoneyTx, MovementKind, MovementStatus,
 };
-use crate::money::{
-    Money, MoneyError, Step, apply, entry_id, leg, legs, new_movement_id, wallet_account,
-};
+use crate::money::{Money, MoneyError, Step, apply, entry_id, leg, legs, wallet_account};
 use crate::records::HolderRecord;
 use qianbao_ledger::{Account, Amount, Currency, Instruction, PositiveAmount};
 
@@ -42,6 +40,7 @@ impl Money {
         payment_id: &str,
         now: i64,
     ) -> Result<(), MoneyError> {
+        let ids = self.ctx.ids.clone();
         let running = r.running_campaigns(&merchant.id, CampaignKind::Cashback, now)?;
         if running.is_empty() {
             return Ok(());
@@ -70,7 +69,7 @@ impl Money {
                 continue;
             }
             let funds = campaign_funds(r, &merchant.id, Currency::CNY)?;
-            let id = new_movement_id();
+            let id = ids.movement_id();
             apply(
                 r,
                 &Instruction::Transfer {

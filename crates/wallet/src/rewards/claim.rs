@@ -6,9 +6,7 @@ use super::records::{CampaignKind, CampaignRecord, CampaignStatus, CouponRecord,
 use crate::money::limits::day_start_ms;
 use crate::money::merchant::merchant_account;
 use crate::money::records::MoneyTx;
-use crate::money::{
-    Money, MoneyError, Step, apply, entry_id, leg, legs, new_movement_id, receiving_holder,
-};
+use crate::money::{Money, MoneyError, Step, apply, entry_id, leg, legs, receiving_holder};
 use crate::points::redeem::consume_lots;
 use crate::points::{PointsEvent, PointsHistoryRecord, holder_points, issued, pts, reserve, worth};
 use crate::records::HolderRecord;
@@ -52,14 +50,16 @@ impl Money {
         holder: &HolderRecord,
         id: &str,
     ) -> Result<String, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let (holder_id, id, now) = (holder.id.clone(), id.to_string(), self.now_ms());
-        self.run(store, move |r| claim_in(r, &holder_id, &id, now))
+        self.run(store, move |r| claim_in(r, &ids, &holder_id, &id, now))
             .await
     }
 }
 
 fn claim_in(
     r: &mut dyn MoneyTx,
+    ids: &crate::ids::Ids,
     holder_id: &str,
     id: &str,
     now: i64,
@@ -79,9 +79,9 @@ fn claim_in(
     let value = campaign.rule.value();
     campaign.reserved += value;
     r.update_campaign(&campaign)?;
-    let coupon_id = new_movement_id();
+    let coupon_id = ids.movement_id();
     if campaign.points_price > 0 {
-        pay_points_for_coupon(r, &holder, &campaign, &coupon_id, now)?;
+        pay_points_for_coupon(r, ids, &holder, &campaign, &coupon_id, now)?;
     }
     r.insert_coupon(&CouponRecord {
         id: coupon_id.clone(),
@@ -103,6 +103,7 @@ fn claim_in(
 /// them.
 fn pay_points_for_coupon(
     r: &mut dyn MoneyTx,
+    ids: &crate::ids::Ids,
     holder: &HolderRecord,
     campaign: &CampaignRecord,
     coupon_id: &str,
@@ -115,7 +116,7 @@ fn pay_points_for_coupon(
     }
     consume_lots(r, &holder.id, price)?;
     r.insert_points_history(&PointsHistoryRecord {
-        id: new_movement_id(),
+        id: ids.movement_id(),
         holder_id: holder.id.clone(),
         kind: PointsEvent::Redeemed,
         points: -price,

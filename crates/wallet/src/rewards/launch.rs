@@ -7,9 +7,7 @@ use super::rule::CouponRule;
 use crate::AccountOwner;
 use crate::money::merchant::merchant_account;
 use crate::money::records::{MerchantRecord, TimerKind, TimerRecord};
-use crate::money::{
-    IdempotencyKey, Money, MoneyError, Render, Step, apply, entry_id, leg, legs, new_movement_id,
-};
+use crate::money::{IdempotencyKey, Money, MoneyError, Render, Step, apply, entry_id, leg, legs};
 use crate::storage::RecordStore;
 use qianbao_ledger::{AccountKind, Amount, Currency, Instruction, PositiveAmount};
 
@@ -103,6 +101,7 @@ impl Money {
         key: &IdempotencyKey,
         render: Render<Launched>,
     ) -> Result<Launched, MoneyError> {
+        let ids = self.ctx.ids.clone();
         self.check_campaign(&request)?;
         let (merchant_id, now) = (merchant.id.clone(), self.now_ms());
         self.call(store, key, render, now, move |r| {
@@ -116,7 +115,7 @@ impl Money {
                 return Err(MoneyError::InsufficientBalance);
             }
             let funds = campaign_funds(r, &merchant.id, Currency::CNY)?;
-            let id = new_movement_id();
+            let id = ids.movement_id();
             apply(
                 r,
                 &Instruction::Transfer {
@@ -142,7 +141,7 @@ impl Money {
                 created_ms: now,
             })?;
             r.insert_timer(&TimerRecord {
-                id: new_movement_id(),
+                id: ids.movement_id(),
                 kind: TimerKind::CampaignEnd,
                 subject: id.clone(),
                 due_ms: request.ends_ms,

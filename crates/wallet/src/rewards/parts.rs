@@ -90,6 +90,7 @@ pub fn spread(rest: Amount, left: &[Amount]) -> Vec<Amount> {
 /// to the card while it is usable).
 pub(crate) fn give_back(
     r: &mut dyn MoneyTx,
+    ids: &crate::ids::Ids,
     payer: &HolderRecord,
     merchant_id: &str,
     parts: Vec<PaymentPartRecord>,
@@ -106,6 +107,7 @@ pub(crate) fn give_back(
         match part.source {
             PartSource::Points => out.legs.extend(crate::points::refund::points_back(
                 r,
+                ids,
                 payer,
                 merchant_id,
                 &part.payment_id,

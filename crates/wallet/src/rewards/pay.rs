@@ -9,7 +9,7 @@ use crate::gift_cards::pay::card_parts;
 use crate::money::merchant::MerchantPayment;
 use crate::money::records::{Channel, MoneyTx};
 use crate::money::risk::Asker;
-use crate::money::{Done, Money, MoneyError, active_holder, new_movement_id, wallet_account};
+use crate::money::{Done, Money, MoneyError, active_holder, wallet_account};
 use crate::points::redeem::points_part;
 use crate::records::HolderRecord;
 use crate::rewards::parts::PaidPart;
@@ -85,6 +85,7 @@ impl Money {
         asker: &Asker,
         now: i64,
     ) -> Result<Done, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let coupon = match &rewards.coupon_id {
             Some(coupon_id) => Some(applicable(
                 r,
@@ -97,7 +98,7 @@ impl Money {
             None => None,
         };
         let discount = coupon.as_ref().map_or(Amount::ZERO, |c| c.2);
-        let id = new_movement_id();
+        let id = ids.movement_id();
         let mut beside = Vec::new();
         let mut memo = description.to_string();
         if let Some((..)) = &coupon {
@@ -111,7 +112,7 @@ impl Money {
             let shop = r
                 .merchant(merchant_id)?
                 .ok_or(MoneyError::MerchantUnavailable)?;
-            beside.push(points_part(r, &holder, points, &id, &shop.name, now)?);
+            beside.push(points_part(r, &ids, &holder, points, &id, &shop.name, now)?);
             memo = format!("{memo} · 积分 -{points}");
         }
         let before_cards = price.amount()

@@ -15,6 +15,7 @@ impl Money {
     /// had some. Each token's taps close in their own money transaction, which pairs again what
     /// is open then, so two nodes passing at once charge a ride once.
     pub async fn close_lone_taps(&self, store: &impl RecordStore) -> Result<usize, MoneyError> {
+        let ids = self.ctx.ids.clone();
         let now = self.now_ms();
         let stale = store
             .transact_read(move |r| r.stale_tap_tokens(now - OPEN_RIDE_MS, PASS_SIZE_MAX))
@@ -22,12 +23,14 @@ impl Money {
         let count = stale.len();
         for token in stale {
             let now = self.now_ms();
+            let ids = ids.clone();
             self.run(store, move |r| {
                 let Some(record) = r.ride_token(&token)? else {
                     return Ok(());
                 };
                 charge_open_taps(
                     r,
+                    &ids,
                     &record.merchant_id,
                     &record.token,
                     &record.holder_id,

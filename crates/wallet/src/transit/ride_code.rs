@@ -26,9 +26,9 @@ pub const MAX_TEXT_LEN: usize = 200;
 pub struct RideToken([u8; TOKEN_LEN]);
 
 impl RideToken {
-    /// A new random token (from the OS RNG, through a UUID v4's 122 random bits).
-    pub fn new_random() -> RideToken {
-        RideToken(uuid::Uuid::new_v4().into_bytes())
+    /// A new random token (a UUID v4's 122 random bits, from `ids`' randomness).
+    pub fn new_random(ids: &crate::ids::Ids) -> RideToken {
+        RideToken(ids.uuid_v4().into_bytes())
     }
 
     /// The token as 32 lowercase hex characters: how it is stored, listed and printed.
@@ -172,7 +172,10 @@ mod tests {
 
     #[test]
     fn tokens_print_as_hex_and_read_back() {
-        let token = RideToken::new_random();
+        let token = RideToken::new_random(&crate::ids::Ids::new(
+            std::sync::Arc::new(crate::SystemClock),
+            std::sync::Arc::new(crate::OsRandomness),
+        ));
         assert_eq!(RideToken::parse_hex(&token.to_hex()), Some(token));
         assert_eq!(
             RideToken::parse_hex(&token.to_hex().to_uppercase()),

@@ -49,6 +49,7 @@ impl Money {
         let signer = Arc::new(RideSigner::from_ring(&self.ctx.keys));
         let (holder_id, merchant_id) = (holder_id.to_string(), merchant_id.to_string());
         let now = self.now_ms();
+        let ids = self.ctx.ids.clone();
         self.run(store, move |r| {
             let holder = crate::money::active_holder(r, &holder_id)?;
             transit_operator(r, &merchant_id)?;
@@ -59,7 +60,7 @@ impl Money {
                 Some(token) => token,
                 None => {
                     let token = RideTokenRecord {
-                        token: RideToken::new_random().to_hex(),
+                        token: RideToken::new_random(&ids).to_hex(),
                         holder_id: holder.id.clone(),
                         merchant_id: merchant_id.clone(),
                         status: RideTokenStatus::Active,

@@ -14,7 +14,7 @@ use super::riding::transit_operator;
 use super::validator::{CLOCK_SKEW_S, RevocationList, SeenCounters, Verdict, judge};
 use crate::money::limits::day_start_ms;
 use crate::money::records::{MerchantRecord, MoneyTx};
-use crate::money::{Money, MoneyError, new_movement_id};
+use crate::money::{Money, MoneyError};
 use crate::storage::RecordStore;
 use qianbao_secrets::ride_signing::RidePublicKey;
 
@@ -154,6 +154,7 @@ impl Money {
         operator: &MerchantRecord,
         lines: &[TapLine],
     ) -> Result<TapsOutcome, MoneyError> {
+        let ids = self.ctx.ids.clone();
         if lines.len() > TAPS_PER_BATCH_MAX {
             return Err(MoneyError::InvalidField("taps"));
         }
@@ -163,7 +164,7 @@ impl Money {
         let operator_id = operator.id.clone();
         let refused = self
             .run(store, move |r| {
-                keep_and_charge(r, &operator_id, &judged, now)
+                keep_and_charge(r, &ids, &operator_id, &judged, now)
             })
             .await?;
         rejected.extend(refused);
@@ -179,6 +180,7 @@ impl Money {
 /// and charged. Returns the lines refused here.
 fn keep_and_charge(
     r: &mut dyn MoneyTx,
+    ids: &crate::ids::Ids,
     operator_id: &str,
     lines: &[Judged],
     now: i64,
@@ -214,7 +216,7 @@ fn keep_and_charge(
             continue;
         }
         let kept = r.insert_tap(&TapRecord {
-            id: new_movement_id(),
+            id: ids.movement_id(),
             merchant_id: operator.id.clone(),
             token: token.token.clone(),
             counter: line.counter,
@@ -228,7 +230,7 @@ fn keep_and_charge(
         }
     }
     for (token, holder_id) in touched {
-        charge_rides(r, &operator, &table, &token, &holder_id, now)?;
+        charge_rides(r, ids, &operator, &table, &token, &holder_id, now)?;
     }
     Ok(refused)
 }
@@ -237,6 +239,7 @@ fn keep_and_charge(
 /// `holder_id`) make now: the lone-tap pass's step, under the operator's table in force.
 pub(crate) fn charge_open_taps(
     r: &mut dyn MoneyTx,
+    ids: &crate::ids::Ids,
     merchant_id: &str,
     token: &str,
     holder_id: &str,
@@ -246,12 +249,13 @@ pub(crate) fn charge_open_taps(
     let table = r
         .fare_table(&operator.id)?
         .unwrap_or_else(FareTable::sandbox);
-    charge_rides(r, &operator, &table, token, holder_id, now)
+    charge_rides(r, ids, &operator, &table, token, holder_id, now)
 }
 
 /// Pairs a token's open taps and charges each ride they close.
 fn charge_rides(
     r: &mut dyn MoneyTx,
+    ids: &crate::ids::Ids,
     operator: &MerchantRecord,
     table: &FareTable,
     token: &str,
@@ -305,7 +309,7 @@ fn charge_rides(
         let charged_today = r.charged_on_day(&holder.id, &operator.id, day_ms)?;
         let charged = under_cap(fare, charged_today, table.daily_cap);
         let mut ride = RideRecord {
-            id: new_movement_id(),
+            id: ids.movement_id(),
             merchant_id: operator.id.clone(),
             holder_id: holder.id.clone(),
             entry_station: station_of(&entry),

@@ -179,7 +179,10 @@ mod tests {
     fn each_bad_code_is_refused_with_its_reason() {
         let signer = RideSigner::from_seed(&[9; 32]);
         let key = signer.public_key();
-        let token = RideToken::new_random();
+        let token = RideToken::new_random(&crate::ids::Ids::new(
+            std::sync::Arc::new(crate::SystemClock),
+            std::sync::Arc::new(crate::OsRandomness),
+        ));
         let none = RevocationList::default();
         let mut seen = SeenCounters::default();
         let good = code(&signer, token, NOW, 5);
@@ -242,7 +245,10 @@ mod tests {
     #[test]
     fn the_seen_file_reads_back() {
         let mut seen = SeenCounters::default();
-        let token = RideToken::new_random();
+        let token = RideToken::new_random(&crate::ids::Ids::new(
+            std::sync::Arc::new(crate::SystemClock),
+            std::sync::Arc::new(crate::OsRandomness),
+        ));
         seen.record(&GoodCode {
             token,
             counter: 3,

@@ -84,7 +84,12 @@ pub async fn sign_in(
         cookies::CONSOLE_COOKIE,
         &signed_in.token,
     );
-    cookies::ensure_csrf(response.headers_mut(), &request, &state.opening.ctx.keys);
+    cookies::ensure_csrf(
+        response.headers_mut(),
+        &request,
+        &state.opening.ctx.keys,
+        &state.opening.ctx.ids,
+    );
     Ok(response)
 }
 

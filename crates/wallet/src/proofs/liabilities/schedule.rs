@@ -44,6 +44,7 @@ pub fn due_snapshot_id(now_ms: i64, schedule: SnapshotSchedule) -> Option<String
 /// and taken again.
 pub async fn take_due_snapshot(
     store: &impl RecordStore,
+    random: &dyn crate::Randomness,
     now_ms: i64,
     schedule: SnapshotSchedule,
 ) -> Result<Option<SnapshotTaken>, ProofError> {
@@ -65,7 +66,7 @@ pub async fn take_due_snapshot(
         }
         None => {}
     }
-    take_snapshot(store, id, now_ms).await
+    take_snapshot(store, random, id, now_ms).await
 }
 
 #[cfg(test)]

@@ -49,10 +49,11 @@ struct Built {
 /// when there is nothing to count or another node took that id first.
 pub async fn take_snapshot(
     store: &impl RecordStore,
+    random: &dyn crate::Randomness,
     id: String,
     taken_ms: i64,
 ) -> Result<Option<SnapshotTaken>, ProofError> {
-    let key = qianbao_secrets::token::new_secret_bytes::<32>()
+    let key = qianbao_secrets::token::new_secret_bytes::<32>(random)
         .map_err(|e| StoreError::Unavailable(e.to_string()))?;
     let (journal_seq, balances) = store
         .transact_read(|r| r.liability_balances(&LIABILITY_KINDS))
