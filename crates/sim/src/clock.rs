@@ -10,9 +10,7 @@ use qianbao_wallet::Clock;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 /// Where every simulation's clock starts: 2030-01-01T00:00:00Z. A fixed instant keeps runs
-/// replayable; it lies ahead of the real time because `verify`'s hold-age check still reads the
-/// system clock (see docs/simulation.md), and a simulated past would make every pending hold
-/// look years old.
+/// replayable; every part of the server, `verify`'s hold-age check among them, reads this clock.
 pub const EPOCH_MS: i64 = 1_893_456_000_000;
 
 /// The panic payload of a crash inside a request: told apart from a real panic by its type.

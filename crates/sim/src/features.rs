@@ -18,11 +18,10 @@ const DAY_MS: i64 = 24 * 3_600_000;
 const PACKET_TTL_MS: i64 = DAY_MS;
 /// The most a one-to-one packet may hold (¥200).
 const ONE_TO_ONE_MAX: i64 = 20_000;
-/// How often, in percent, a group packet is split at random. Zero for now: the random split
-/// draws from the operating system's randomness, which has no seedable port yet, so its shares
-/// (and every balance after a claim) would differ between two runs of one seed. The model needs
-/// no change to turn it on: it takes each share from the claim's answer.
-const RANDOM_SPLIT_PERCENT: u64 = 0;
+/// How often, in percent, a group packet is split at random. The split draws from the server's
+/// `Randomness` port, seeded in the simulation, so its shares replay; the model takes each share
+/// from the claim's answer.
+const RANDOM_SPLIT_PERCENT: u64 = 40;
 /// The foreign currencies holders convert into, each with its mid rate in CNY around which the
 /// seed moves it (four decimals, as `qianbao admin fx set` takes them).
 const RATES: [(&str, i64); 3] = [("USD", 71_234), ("HKD", 9_123), ("EUR", 77_456)];
