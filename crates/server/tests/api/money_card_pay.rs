@@ -456,3 +456,122 @@ fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+/// A bank in front of the sandbox's that, while `down`, never receives a debit: the server hears
+/// nothing back, as from a bank that is unreachable.
+struct UnreachableForDebits {
+    bank: std::sync::Arc<dyn qianbao_wallet::Bank>,
+    down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[async_trait::async_trait]
+impl qianbao_wallet::Bank for UnreachableForDebits {
+    async fn check_card(
+        &self,
+        check: &qianbao_wallet::CardCheck,
+    ) -> Result<qianbao_wallet::CardCheckOutcome, qianbao_wallet::ConnectorError> {
+        self.bank.check_card(check).await
+    }
+
+    async fn confirm_card(
+        &self,
+        bank_reference: &str,
+        code: &str,
+    ) -> Result<qianbao_wallet::CardConfirmOutcome, qianbao_wallet::ConnectorError> {
+        self.bank.confirm_card(bank_reference, code).await
+    }
+
+    async fn debit(
+        &self,
+        movement: &qianbao_wallet::BankMovement,
+    ) -> Result<qianbao_wallet::BankOutcome, qianbao_wallet::ConnectorError> {
+        if self.down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(qianbao_wallet::ConnectorError::Unavailable(
+                "the bank is unreachable".into(),
+            ));
+        }
+        self.bank.debit(movement).await
+    }
+
+    async fn credit(
+        &self,
+        movement: &qianbao_wallet::BankMovement,
+    ) -> Result<qianbao_wallet::BankOutcome, qianbao_wallet::ConnectorError> {
+        self.bank.credit(movement).await
+    }
+
+    async fn movement_status(
+        &self,
+        reference: &str,
+    ) -> Result<Option<qianbao_wallet::BankOutcome>, qianbao_wallet::ConnectorError> {
+        self.bank.movement_status(reference).await
+    }
+
+    async fn statement(
+        &self,
+        day: qianbao_wallet::domain::ChinaDay,
+    ) -> Result<qianbao_wallet::recon::Statement, qianbao_wallet::ConnectorError> {
+        self.bank.statement(day).await
+    }
+}
+
+/// The bug the simulation found (seed 15): a card payment its payer gave up on, whose debit the
+/// bank never received, was reconciled by sending the bank a new debit — the card was charged
+/// for a payment the payer had been told failed, and the money put in the balance. The
+/// reconciler now asks the bank what it took: nothing, so the payment fails and nothing moves.
+#[tokio::test]
+async fn a_card_payment_the_bank_never_received_is_not_charged_by_the_reconciler() {
+    let clock = std::sync::Arc::new(crate::helpers::TestClock(
+        std::sync::atomic::AtomicI64::new(1_800_000_000_000),
+    ));
+    let down = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (c, d) = (clock.clone(), down.clone());
+    let app = crate::helpers::spawn_app_with(move |settings| {
+        settings.clock = c;
+        settings.bank_wrapper = Some(std::sync::Arc::new(move |bank| {
+            std::sync::Arc::new(UnreachableForDebits {
+                bank,
+                down: d.clone(),
+            }) as std::sync::Arc<dyn qianbao_wallet::Bank>
+        }));
+    })
+    .await;
+    let payer = open_l2_holder_with_card(&app, "张三", &debit_card_with("0000"), false).await;
+    let owner = open_l2_holder_named(&app, "李四").await;
+    let shop = open_merchant(&app, &owner, "面馆").await;
+    down.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (status, p) = problem(
+        card_pay(
+            &app,
+            &payer.token,
+            &shop.static_qr,
+            Some(300),
+            &payer.card_id,
+            &idem(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, p.code.as_str()),
+        (503, "bank_unavailable"),
+        "{p:?}"
+    );
+    let pending = crate::money_helpers::records(&app, &payer.token, "&type=payment").await;
+    assert_eq!(pending[0]["status"], "pending");
+    let id = pending[0]["id"].as_str().unwrap().to_string();
+    // The bank is back; the payer never retries.
+    down.store(false, std::sync::atomic::Ordering::SeqCst);
+    clock.advance_s(301);
+    record_becomes(&app, &payer.token, &id, "failed", SETTLE).await;
+    assert_eq!(
+        balance(&app, &payer.token).await,
+        (0, 0),
+        "the card was not charged"
+    );
+    let tops = crate::money_helpers::records(&app, &payer.token, "&type=topup").await;
+    assert!(tops.is_empty(), "no top-up from the card: {tops:?}");
+    assert_eq!(merchant_balance(&app, &shop).await, (0, 0));
+    assert_ledger_clean(&ledger(&app).await).await;
+    verified(&app);
+}
