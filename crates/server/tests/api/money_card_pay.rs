@@ -575,3 +575,56 @@ async fn a_card_payment_the_bank_never_received_is_not_charged_by_the_reconciler
     assert_ledger_clean(&ledger(&app).await).await;
     verified(&app);
 }
+
+/// The bug the simulation found (seeds 15 and 307): a card payment that asked for a second
+/// factor, whose proven attempt the bank took but did not answer, was retried under the same
+/// key with the same code and refused `otp_invalid` (the first attempt had used the code up),
+/// while the bank kept the money. The retry is the same call, already proven: it learns what
+/// the bank did and pays the shop, once.
+#[tokio::test]
+async fn a_proven_card_payment_retried_after_the_bank_was_silent_is_not_asked_for_its_used_code() {
+    // The default rules, with the large-payment step-up at ¥20 so a small card payment needs it.
+    let mut policy = qianbao_server::policy::Policy::defaults(true);
+    let rules = qianbao_wallet::risk::defaults::DOCUMENT.replacen(
+        r#""min_amount": 500000"#,
+        r#""min_amount": 2000"#,
+        1,
+    );
+    policy.money.risk = std::sync::Arc::new(qianbao_wallet::risk::RuleSet::parse(&rules).unwrap());
+    let (app, clock) = crate::helpers::spawn_app_with_policy(Some(policy)).await;
+    let payer = open_l2_holder_with_card(&app, "张三", &debit_card_with("0005"), false).await;
+    let owner = open_l2_holder_named(&app, "李四").await;
+    let shop = open_merchant(&app, &owner, "面馆").await;
+    // Past the rules about new wallets and devices: only the large payment asks.
+    clock.advance_s(86_400 + 60);
+    let key = idem();
+    let mut body =
+        json!({"payload": shop.static_qr, "pin": PIN, "card_id": payer.card_id, "amount": 3_000});
+    let (status, p) = problem(keyed(&app, "/v1/pay", body.clone(), &payer.token, &key).await).await;
+    assert_eq!(
+        (status, p.code.as_str()),
+        (401, "step_up_required"),
+        "{p:?}"
+    );
+    let otp = crate::helpers::code_for(&app, &payer.phone, "step_up").await;
+    body["second_factor"] = json!({ "otp": otp });
+    let (status, p) = problem(keyed(&app, "/v1/pay", body.clone(), &payer.token, &key).await).await;
+    assert_eq!(
+        (status, p.code.as_str()),
+        (503, "bank_unavailable"),
+        "{p:?}"
+    );
+    let (status, paid) = answer(keyed(&app, "/v1/pay", body, &payer.token, &key).await).await;
+    assert_eq!((status, &paid["method"]), (201, &json!("card")), "{paid}");
+    assert!(
+        merchant_balance(&app, &shop).await.0 > 0,
+        "the shop is paid"
+    );
+    assert_eq!(
+        balance(&app, &payer.token).await,
+        (0, 0),
+        "the balance is untouched"
+    );
+    assert_ledger_clean(&ledger(&app).await).await;
+    verified(&app);
+}
