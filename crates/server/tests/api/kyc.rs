@@ -15,8 +15,17 @@ const PIN: &str = "258147";
 
 fn random_seq() -> String {
     // 100–499: clear of the sandbox's answer codes (996–999) and of the other holder's number
-    // (`555`) that the card tests use for a mismatch.
-    format!("{:03}", 100 + uuid::Uuid::new_v4().as_u128() % 400)
+    // (`555`) that the card tests use for a mismatch. Drawn once, then counted on: two holders of
+    // one test never get the same number (drawn each time, one run in 400 collided and was
+    // refused `identity_taken`).
+    static NEXT: std::sync::OnceLock<std::sync::atomic::AtomicU32> = std::sync::OnceLock::new();
+    let next = NEXT.get_or_init(|| {
+        std::sync::atomic::AtomicU32::new(
+            u32::try_from(uuid::Uuid::new_v4().as_u128() % 400).unwrap(),
+        )
+    });
+    let n = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 400;
+    format!("{:03}", 100 + n)
 }
 
 /// A signed-up holder.
