@@ -32,8 +32,9 @@ holders_to_lua() {
     python3 - "$1" "$2" <<'PY'
 import json, sys
 saved = json.load(open(sys.argv[1]))
-with open(sys.argv[2], "w") as out:
-    out.write("return {\n  static_qr = %s,\n" % json.dumps(saved["static_qr"]))
+with open(sys.argv[2], "w", encoding="utf-8") as out:
+    # Lua 5.1 knows no \u escapes: the code's merchant name goes in as its own UTF-8 bytes.
+    out.write("return {\n  static_qr = %s,\n" % json.dumps(saved["static_qr"], ensure_ascii=False))
     out.write("  tokens = {%s},\n" % ", ".join(json.dumps(h["token"]) for h in saved["holders"]))
     out.write("  wallets = {%s},\n}\n" % ", ".join(json.dumps(h["wallet_id"]) for h in saved["holders"]))
 PY
