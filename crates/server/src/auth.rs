@@ -76,7 +76,7 @@ impl FromRequestParts<Shared> for CurrentHolder {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, ApiError> {
-        let state = &shared.0;
+        let state = shared.built();
         let token = credential(parts, state, cookies::SESSION_COOKIE)?
             .ok_or_else(ApiError::unauthorized)?
             .value();
@@ -109,7 +109,7 @@ impl FromRequestParts<Shared> for MerchantCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, ApiError> {
-        let state = &shared.0;
+        let state = shared.built();
         let (merchant, till) = match credential(parts, state, cookies::MERCHANT_COOKIE)? {
             Some(Credential::Bearer(key))
                 if key.starts_with(qianbao_secrets::token::API_KEY_PREFIX) =>
@@ -149,7 +149,7 @@ impl FromRequestParts<Shared> for CurrentStaff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, ApiError> {
-        let state = &shared.0;
+        let state = shared.built();
         let token = credential(parts, state, cookies::CONSOLE_COOKIE)?
             .ok_or_else(|| ApiError::from(qianbao_wallet::console::ConsoleError::Unauthorized))?
             .value();

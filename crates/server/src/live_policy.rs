@@ -52,6 +52,14 @@ impl LivePolicy {
         self.in_force().policy
     }
 
+    /// The stored version in force (0: the file alone); it only grows.
+    pub fn version(&self) -> i64 {
+        match self.now.read() {
+            Ok(guard) => guard.version,
+            Err(poisoned) => poisoned.into_inner().version,
+        }
+    }
+
     fn in_force(&self) -> InForce {
         // A poisoned lock still holds a whole value: it is only ever replaced whole.
         match self.now.read() {

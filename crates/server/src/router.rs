@@ -369,7 +369,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 .get(web::merchant_now)
                 .delete(web::merchant_sign_out),
         )
-        .with_state(Shared(state));
+        .with_state(Shared::new(state));
     with_layers(routes, settings)
 }
 

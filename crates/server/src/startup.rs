@@ -205,7 +205,7 @@ impl Parts {
             },
             policy_rules: live.clone(),
         };
-        let state = AppState {
+        let state = AppState::new(crate::state::Services {
             store: store.clone(),
             storage: storage.clone(),
             opening,
@@ -217,7 +217,7 @@ impl Parts {
             sandbox: settings.sandbox,
             live,
             proofs,
-        };
+        });
         Ok(Parts {
             router: router(state, settings),
             store,

@@ -14,11 +14,17 @@ use qianbao_wallet::kyc::Kyc;
 use qianbao_wallet::levels::LevelTable;
 use qianbao_wallet::money::Money;
 use qianbao_wallet::opening::Opening;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
-/// What every handler can reach.
+/// What every handler can reach, behind one `Arc`: axum clones the state for every layer and
+/// extractor of every request, and a copy of every service each time (their `Arc`s counted up and
+/// down, the money policy copied) was a third of the server's time on a health check.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+/// The services themselves, reached through [`AppState`].
+#[derive(Clone)]
+pub struct Services {
     /// The ledger's storage.
     pub store: Arc<dyn LedgerStore>,
     /// The same storage, for the wallet's records.
@@ -43,23 +49,68 @@ pub struct AppState {
     pub proofs: qianbao_wallet::proofs::Proofs,
 }
 
-impl AppState {
-    /// This state with the policy in force now: the levels and the money use cases read it.
-    pub fn in_force(&self) -> AppState {
-        let mut state = self.clone();
-        state.money = self.live.money(&self.money);
-        state.levels = state.money.levels.clone();
-        state
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
     }
 }
 
-/// The router's state. Handlers take `State<AppState>`, made from it once per request by
-/// [`AppState::in_force`], so one call reads one policy from start to end.
+impl AppState {
+    /// The state of an application built from `services`.
+    pub fn new(services: Services) -> AppState {
+        AppState(Arc::new(services))
+    }
+
+    /// This state with the policy in force now: the levels and the money use cases read it.
+    pub fn in_force(&self) -> AppState {
+        let mut services = Services::clone(self);
+        services.money = self.live.money(&self.money);
+        services.levels = services.money.levels.clone();
+        AppState::new(services)
+    }
+}
+
+/// The router's state: the state as built, and the same with the policy in force, made again only
+/// when another policy comes into force. Each handler's `State<AppState>` is taken from it once per
+/// request, so one call reads one policy from start to end.
 #[derive(Clone)]
-pub struct Shared(pub AppState);
+pub struct Shared {
+    built: AppState,
+    in_force: Arc<RwLock<(i64, AppState)>>,
+}
+
+impl Shared {
+    /// The router's state for an application built as `state`.
+    pub fn new(state: AppState) -> Shared {
+        let in_force = (state.live.version(), state.in_force());
+        Shared {
+            built: state,
+            in_force: Arc::new(RwLock::new(in_force)),
+        }
+    }
+
+    /// The state as built, for what reads no policy (finding the caller of a request).
+    pub fn built(&self) -> &AppState {
+        &self.built
+    }
+}
 
 impl FromRef<Shared> for AppState {
     fn from_ref(shared: &Shared) -> AppState {
-        shared.0.in_force()
+        // The version is read before the policy: a state made from a newer policy than its
+        // version says is only made again by the next request, never served stale.
+        let version = shared.built.live.version();
+        if let Ok(made) = shared.in_force.read()
+            && made.0 == version
+        {
+            return made.1.clone();
+        }
+        let fresh = shared.built.in_force();
+        if let Ok(mut made) = shared.in_force.write() {
+            *made = (version, fresh.clone());
+        }
+        fresh
     }
 }

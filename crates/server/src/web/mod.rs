@@ -281,7 +281,7 @@ pub async fn log_out(
     let mut parts = parts;
     if let Ok(me) = crate::auth::CurrentHolder::from_request_parts(
         &mut parts,
-        &crate::state::Shared(state.clone()),
+        &crate::state::Shared::new(state.clone()),
     )
     .await
     {
