@@ -248,6 +248,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0035_liability_snapshots.sql"),
         postgres: include_str!("../../../migrations/postgres/0035_liability_snapshots.sql"),
     },
+    Migration {
+        version: 36,
+        name: "0036_checks_not_triggers",
+        sqlite: include_str!("../../../migrations/sqlite/0036_checks_not_triggers.sql"),
+        postgres: include_str!("../../../migrations/postgres/0036_checks_not_triggers.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

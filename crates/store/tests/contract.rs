@@ -1635,9 +1635,11 @@ async fn verify_reports_states_and_amounts_written_before_they_were_refused(db: 
     let storage = Storage::open(&db.location).await.unwrap();
     // What a database written before migration 0011 may hold: the checks are lifted first.
     let lift: &'static str = match db.backend {
+        // Movements are checked by CHECK constraints since 0036, which SQLite cannot drop: the
+        // connection ignores them for this one insert (and heeds them again after it, below).
         Backend::Sqlite => {
             "DROP TRIGGER holders_checked_on_insert;
-             DROP TRIGGER movements_checked_on_insert;"
+             PRAGMA ignore_check_constraints = ON;"
         }
         Backend::Postgres => {
             "ALTER TABLE holders DROP CONSTRAINT holders_status_named;
@@ -1658,6 +1660,10 @@ async fn verify_reports_states_and_amounts_written_before_they_were_refused(db: 
              VALUES ('m1', 'h1', 'transfer', 'in', 'transfer', -5, 0, 'CNY', '', NULL,
                      'succeeded', '', NULL, NULL, 1, 1)",
         ])
+        .chain(match db.backend {
+            Backend::Sqlite => Some("PRAGMA ignore_check_constraints = OFF"),
+            Backend::Postgres => None,
+        })
         .collect();
     storage
         .transact(move |tx: &mut dyn Tx| {

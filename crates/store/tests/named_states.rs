@@ -1,4 +1,4 @@
-//! The lists migrations 0011, 0012, 0015 to 0019, 0021, 0023 and 0025 to 0032 and 0035 hold the stored states to are
+//! The lists migrations 0011, 0012, 0015 to 0019, 0021, 0023 and 0025 to 0032, 0035 and 0036 hold the stored states to are
 //! the wallet's enums, value for value, on both backends: a state added to an enum without a migration would
 //! be refused by the database, and one dropped from an enum would let rows in that the code cannot
 //! read. The enums' lists come from `verify_rows::named_columns`, the same ones `qianbao verify`
@@ -24,7 +24,8 @@ const SQLITE: &str = concat!(
     include_str!("../../../migrations/sqlite/0029_transit.sql"),
     include_str!("../../../migrations/sqlite/0031_campaigns.sql"),
     include_str!("../../../migrations/sqlite/0032_points_gift_cards.sql"),
-    include_str!("../../../migrations/sqlite/0035_liability_snapshots.sql")
+    include_str!("../../../migrations/sqlite/0035_liability_snapshots.sql"),
+    include_str!("../../../migrations/sqlite/0036_checks_not_triggers.sql")
 );
 const POSTGRES: &str = concat!(
     include_str!("../../../migrations/postgres/0011_named_states.sql"),
