@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 
 /// How often the checkpointer copies committed WAL frames into the database file.
-const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
+const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// WAL frames (4 KiB pages) beyond which the checkpointer stops being polite: a RESTART
 /// checkpoint briefly waits for the writer so the WAL starts over instead of growing without end.

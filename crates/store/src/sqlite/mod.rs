@@ -39,6 +39,11 @@ use tx::SqliteTx;
 /// and the money tables' recent pages fit, and the server stays within its memory budget.
 const WRITER_CACHE_KIB: i64 = 32 * 1024;
 
+/// WAL frames after which the money writer checkpoints inside a commit. The checkpointer thread
+/// copies frames between commits on the other core; the writer's own checkpoint is what lets the
+/// WAL start over, and with most frames already copied it has little left to do.
+const MONEY_WRITER_CHECKPOINT_FRAMES: i64 = 4_000;
+
 /// Read transactions running at once. Reads are short (a session, a key, a page of records); more
 /// at once would not finish sooner on a few cores, and every one past the idle connections kept
 /// would open a connection (reading the schema, preparing its statements afresh) and drop it after.
@@ -99,7 +104,8 @@ impl SqliteStore {
             // each); it only ever serves to roll a savepoint back inside the open transaction,
             // never recovery after a crash, so durability is unchanged.
             .execute_batch(&format!(
-                "PRAGMA cache_size = -{WRITER_CACHE_KIB}; PRAGMA temp_store = MEMORY;"
+                "PRAGMA cache_size = -{WRITER_CACHE_KIB}; PRAGMA temp_store = MEMORY; \
+                 PRAGMA wal_autocheckpoint = {MONEY_WRITER_CHECKPOINT_FRAMES};"
             ))
             .map_err(store_error)?;
         let (money, money_jobs) = mpsc::channel(QUEUE_DEPTH_MAX);
