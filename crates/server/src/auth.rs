@@ -76,7 +76,13 @@ impl FromRequestParts<Shared> for CurrentHolder {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, ApiError> {
-        let state = shared.built();
+        CurrentHolder::of(parts, shared.built()).await
+    }
+}
+
+impl CurrentHolder {
+    /// The holder whose session token (bearer or cookie) came with the request `parts`.
+    pub async fn of(parts: &Parts, state: &AppState) -> Result<CurrentHolder, ApiError> {
         let token = credential(parts, state, cookies::SESSION_COOKIE)?
             .ok_or_else(ApiError::unauthorized)?
             .value();

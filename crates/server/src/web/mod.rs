@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use qianbao_api_types::{
@@ -278,13 +278,7 @@ pub async fn log_out(
     parts: axum::http::request::Parts,
 ) -> Result<Response, ApiError> {
     cookies::check_csrf(&parts.headers, &state.opening.ctx.keys)?;
-    let mut parts = parts;
-    if let Ok(me) = crate::auth::CurrentHolder::from_request_parts(
-        &mut parts,
-        &crate::state::Shared::new(state.clone()),
-    )
-    .await
-    {
+    if let Ok(me) = crate::auth::CurrentHolder::of(&parts, &state).await {
         state
             .opening
             .end_session(&state.storage, &me.holder.id, &me.session_id)
