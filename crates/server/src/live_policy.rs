@@ -54,17 +54,19 @@ impl LivePolicy {
 
     /// The stored version in force (0: the file alone); it only grows.
     pub fn version(&self) -> i64 {
-        match self.now.read() {
-            Ok(guard) => guard.version,
-            Err(poisoned) => poisoned.into_inner().version,
-        }
+        self.reading(|now| now.version)
     }
 
     fn in_force(&self) -> InForce {
+        self.reading(InForce::clone)
+    }
+
+    /// What `read` takes from the policy in force, under the lock.
+    fn reading<T>(&self, read: impl FnOnce(&InForce) -> T) -> T {
         // A poisoned lock still holds a whole value: it is only ever replaced whole.
         match self.now.read() {
-            Ok(guard) => guard.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
+            Ok(guard) => read(&guard),
+            Err(poisoned) => read(&poisoned.into_inner()),
         }
     }
 
