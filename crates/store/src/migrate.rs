@@ -254,6 +254,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0036_checks_not_triggers.sql"),
         postgres: include_str!("../../../migrations/postgres/0036_checks_not_triggers.sql"),
     },
+    Migration {
+        version: 37,
+        name: "0037_one_movement_index",
+        sqlite: include_str!("../../../migrations/sqlite/0037_one_movement_index.sql"),
+        postgres: include_str!("../../../migrations/postgres/0037_one_movement_index.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

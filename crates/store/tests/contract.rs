@@ -83,6 +83,7 @@ contract! {
         // Closing wallets (注销).
         a_closed_holder_frees_its_phone_and_id_number_and_the_newest_closing_is_found,
         what_a_closing_waits_for_is_read_and_nothing_else,
+        a_holders_records_page_by_time_then_id_with_each_record_once,
     ],
     sqlite_only: [
         a_file_that_is_not_a_database_is_refused_and_left_untouched,
@@ -1245,6 +1246,109 @@ async fn what_a_closing_waits_for_is_read_and_nothing_else(db: Db) {
         ),
         "unfinished movements oldest first, open orders soonest to expire first"
     );
+}
+
+/// The records list reads one index, by owner, time and id: newest first, ties in time broken
+/// by id, and a page that starts after its cursor repeats and skips nothing — also inside a
+/// millisecond many records share, and with a time filter and a kind filter on.
+async fn a_holders_records_page_by_time_then_id_with_each_record_once(db: Db) {
+    use qianbao_ledger::Amount;
+    use qianbao_store::Storage;
+    use qianbao_wallet::money::records::{
+        Channel, Direction, MovementFilter, MovementKind, MovementRecord, MovementStatus,
+    };
+    use qianbao_wallet::storage::RecordStore;
+
+    let storage = Storage::open(&db.location).await.unwrap();
+    let t = 1_800_000_000_000_i64;
+    // Ids that do not sort by time, so the order can only come from (time, id).
+    let made: Vec<(String, &str, i64, MovementKind)> = (0..23)
+        .map(|i: i64| {
+            let id = format!("m{:02}", (i * 7) % 23);
+            let kind = if i % 3 == 0 {
+                MovementKind::Payment
+            } else {
+                MovementKind::Transfer
+            };
+            (id, "h1", t + i / 5, kind)
+        })
+        .chain([("zz".to_string(), "h2", t, MovementKind::Transfer)])
+        .collect();
+    let rows: Vec<MovementRecord> = made
+        .iter()
+        .map(|(id, owner, at, kind)| MovementRecord {
+            id: id.clone(),
+            owner_id: (*owner).into(),
+            kind: *kind,
+            direction: Direction::Out,
+            channel: Channel::Transfer,
+            amount: Amount::from_minor(100),
+            fee: Amount::ZERO,
+            currency: Currency::CNY,
+            counterparty: "*四".into(),
+            peer_id: None,
+            status: MovementStatus::Succeeded,
+            memo: String::new(),
+            entry_id: None,
+            card_id: None,
+            created_ms: *at,
+            updated_ms: *at,
+        })
+        .collect();
+    RecordStore::transact_money(&storage, move |r| {
+        for m in &rows {
+            r.insert_movement(m)?;
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let expected = |keep: &dyn Fn(i64, MovementKind) -> bool| {
+        let mut want: Vec<(i64, String)> = made
+            .iter()
+            .filter(|(_, owner, at, kind)| *owner == "h1" && keep(*at, *kind))
+            .map(|(id, _, at, _)| (*at, id.clone()))
+            .collect();
+        want.sort();
+        want.reverse();
+        want.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
+    };
+    let filters = [
+        (None, None, None),
+        (Some(MovementKind::Payment), None, None),
+        (None, Some(t + 1), Some(t + 4)),
+    ];
+    for (kind, from_ms, to_ms) in filters {
+        for limit in [1, 2, 4, 100] {
+            let mut seen = Vec::new();
+            let mut before_id = None;
+            loop {
+                let filter = MovementFilter {
+                    kind,
+                    from_ms,
+                    to_ms,
+                    before_id: before_id.clone(),
+                    limit,
+                };
+                let page =
+                    RecordStore::transact_read(&storage, move |r| r.movements("h1", &filter))
+                        .await
+                        .unwrap();
+                let Some(last) = page.last() else { break };
+                before_id = Some(last.id.clone());
+                seen.extend(page.into_iter().map(|m| m.id));
+            }
+            let want = expected(&|at, k| {
+                kind.is_none_or(|only| only == k)
+                    && from_ms.is_none_or(|from| at >= from)
+                    && to_ms.is_none_or(|to| at < to)
+            });
+            assert_eq!(
+                seen, want,
+                "kind {kind:?}, from {from_ms:?}, to {to_ms:?}, pages of {limit}"
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -207,21 +207,41 @@ impl MovementRecords for SqlRecords<'_> {
         owner_id: &str,
         f: &MovementFilter,
     ) -> Result<Vec<MovementRecord>, StoreError> {
+        // The cursor is the last record of the page before; the next page starts below its
+        // (time, id), so the read seeks `movements_by_owner_time` instead of scanning from the
+        // newest record. A cursor that is none of this owner's records still bounds by id alone.
+        let before = f.before_id.clone().unwrap_or_default();
+        let cursor_ms = if before.is_empty() {
+            None
+        } else {
+            self.0
+                .query_opt(
+                    "SELECT created_ms FROM movements WHERE id = $1 AND owner_id = $2",
+                    &[before.as_str().into(), owner_id.into()],
+                )?
+                .map(|row| row.int(0))
+                .transpose()?
+        };
         // Absent filters become bounds that let every row through, so one statement serves.
         let rows = self.0.query(
             &format!(
                 "SELECT {MOVEMENT_COLUMNS} FROM movements
                  WHERE owner_id = $1 AND ($2 = '' OR kind = $2) AND created_ms >= $3
-                   AND created_ms < $4 AND ($5 = '' OR id < $5)
-                 ORDER BY id DESC LIMIT $6"
+                   AND created_ms < $4 AND ($5 = '' OR created_ms < $7 OR id < $5)
+                 ORDER BY created_ms DESC, id DESC LIMIT $6"
             ),
             &[
                 owner_id.into(),
                 f.kind.map_or("", MovementKind::as_str).into(),
                 f.from_ms.unwrap_or(i64::MIN).into(),
-                f.to_ms.unwrap_or(i64::MAX).into(),
-                f.before_id.clone().unwrap_or_default().into(),
+                // One upper bound on the time, so the index range starts at the cursor.
+                f.to_ms
+                    .unwrap_or(i64::MAX)
+                    .min(cursor_ms.map_or(i64::MAX, |ms| ms.saturating_add(1)))
+                    .into(),
+                before.as_str().into(),
                 f.limit.clamp(1, 10_000).into(),
+                cursor_ms.unwrap_or(i64::MIN).into(),
             ],
         )?;
         rows.iter().map(movement_from).collect()

@@ -166,7 +166,8 @@ pub struct MovementFilter {
     pub from_ms: Option<i64>,
     /// Made before (ms).
     pub to_ms: Option<i64>,
-    /// Only ids before this one (the cursor; ids sort by time).
+    /// Only records after this one in the listing's order (the cursor: the last record of the
+    /// page before; records sort by time, then id).
     pub before_id: Option<String>,
     /// At most this many.
     pub limit: i64,
@@ -202,7 +203,7 @@ pub trait MovementRecords {
         status: MovementStatus,
         at_ms: i64,
     ) -> Result<(), StoreError>;
-    /// An owner's records, newest first.
+    /// An owner's records, newest first (by time, then id).
     fn movements(
         &mut self,
         owner_id: &str,
