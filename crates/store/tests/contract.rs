@@ -1127,25 +1127,23 @@ async fn a_closed_holder_frees_its_phone_and_id_number_and_the_newest_closing_is
     );
 }
 
-async fn what_a_closing_waits_for_is_read_and_nothing_else(db: Db) {
-    use qianbao_ledger::Amount;
-    use qianbao_store::Storage;
-    use qianbao_wallet::money::records::{
-        Channel, Direction, MerchantRecord, MovementKind, MovementRecord, MovementStatus,
-        OrderRecord, OrderStatus, TimerKind, TimerRecord,
-    };
-    use qianbao_wallet::storage::RecordStore;
-
-    let storage = Storage::open(&db.location).await.unwrap();
-    let t = 1_800_000_000_000_i64;
-    let movement = |id: &str, owner: &str, status: MovementStatus, at: i64| MovementRecord {
+/// A ¥1.00 movement out of `owner`'s wallet by transfer, made at `at`.
+fn paid_out(
+    id: &str,
+    owner: &str,
+    kind: qianbao_wallet::money::records::MovementKind,
+    status: qianbao_wallet::money::records::MovementStatus,
+    at: i64,
+) -> qianbao_wallet::money::records::MovementRecord {
+    use qianbao_wallet::money::records::{Channel, Direction, MovementRecord};
+    MovementRecord {
         id: id.into(),
         owner_id: owner.into(),
-        kind: MovementKind::Transfer,
+        kind,
         direction: Direction::Out,
         channel: Channel::Transfer,
-        amount: Amount::from_minor(100),
-        fee: Amount::ZERO,
+        amount: qianbao_ledger::Amount::from_minor(100),
+        fee: qianbao_ledger::Amount::ZERO,
         currency: Currency::CNY,
         counterparty: "*四".into(),
         peer_id: None,
@@ -1155,6 +1153,22 @@ async fn what_a_closing_waits_for_is_read_and_nothing_else(db: Db) {
         card_id: None,
         created_ms: at,
         updated_ms: at,
+    }
+}
+
+async fn what_a_closing_waits_for_is_read_and_nothing_else(db: Db) {
+    use qianbao_ledger::Amount;
+    use qianbao_store::Storage;
+    use qianbao_wallet::money::records::{
+        MerchantRecord, MovementKind, MovementRecord, MovementStatus, OrderRecord, OrderStatus,
+        TimerKind, TimerRecord,
+    };
+    use qianbao_wallet::storage::RecordStore;
+
+    let storage = Storage::open(&db.location).await.unwrap();
+    let t = 1_800_000_000_000_i64;
+    let movement = |id: &str, owner: &str, status: MovementStatus, at: i64| {
+        paid_out(id, owner, MovementKind::Transfer, status, at)
     };
     let order = |id: &str, merchant: &str, status: OrderStatus, expires_ms: i64| OrderRecord {
         id: id.into(),
@@ -1252,10 +1266,9 @@ async fn what_a_closing_waits_for_is_read_and_nothing_else(db: Db) {
 /// by id, and a page that starts after its cursor repeats and skips nothing — also inside a
 /// millisecond many records share, and with a time filter and a kind filter on.
 async fn a_holders_records_page_by_time_then_id_with_each_record_once(db: Db) {
-    use qianbao_ledger::Amount;
     use qianbao_store::Storage;
     use qianbao_wallet::money::records::{
-        Channel, Direction, MovementFilter, MovementKind, MovementRecord, MovementStatus,
+        MovementFilter, MovementKind, MovementRecord, MovementStatus,
     };
     use qianbao_wallet::storage::RecordStore;
 
@@ -1276,24 +1289,7 @@ async fn a_holders_records_page_by_time_then_id_with_each_record_once(db: Db) {
         .collect();
     let rows: Vec<MovementRecord> = made
         .iter()
-        .map(|(id, owner, at, kind)| MovementRecord {
-            id: id.clone(),
-            owner_id: (*owner).into(),
-            kind: *kind,
-            direction: Direction::Out,
-            channel: Channel::Transfer,
-            amount: Amount::from_minor(100),
-            fee: Amount::ZERO,
-            currency: Currency::CNY,
-            counterparty: "*四".into(),
-            peer_id: None,
-            status: MovementStatus::Succeeded,
-            memo: String::new(),
-            entry_id: None,
-            card_id: None,
-            created_ms: *at,
-            updated_ms: *at,
-        })
+        .map(|(id, owner, at, kind)| paid_out(id, owner, *kind, MovementStatus::Succeeded, *at))
         .collect();
     RecordStore::transact_money(&storage, move |r| {
         for m in &rows {
