@@ -210,17 +210,13 @@ impl MovementRecords for SqlRecords<'_> {
         // The cursor is the last record of the page before; the next page starts below its
         // (time, id), so the read seeks `movements_by_owner_time` instead of scanning from the
         // newest record. A cursor that is none of this owner's records still bounds by id alone.
-        let before = f.before_id.clone().unwrap_or_default();
-        let cursor_ms = if before.is_empty() {
-            None
-        } else {
-            self.0
-                .query_opt(
-                    "SELECT created_ms FROM movements WHERE id = $1 AND owner_id = $2",
-                    &[before.as_str().into(), owner_id.into()],
-                )?
-                .map(|row| row.int(0))
-                .transpose()?
+        let before = f.before_id.as_deref().unwrap_or_default();
+        let cursor_ms = match before {
+            "" => None,
+            id => self
+                .movement(id)?
+                .filter(|m| m.owner_id == owner_id)
+                .map(|m| m.created_ms),
         };
         // Absent filters become bounds that let every row through, so one statement serves.
         let rows = self.0.query(
@@ -239,7 +235,7 @@ impl MovementRecords for SqlRecords<'_> {
                     .unwrap_or(i64::MAX)
                     .min(cursor_ms.map_or(i64::MAX, |ms| ms.saturating_add(1)))
                     .into(),
-                before.as_str().into(),
+                before.into(),
                 f.limit.clamp(1, 10_000).into(),
                 cursor_ms.unwrap_or(i64::MIN).into(),
             ],
