@@ -1345,6 +1345,23 @@ async fn a_holders_records_page_by_time_then_id_with_each_record_once(db: Db) {
             );
         }
     }
+    // A cursor that is none of this holder's records names no place in the list: the page is
+    // bounded by id alone, as before the list was ordered by time.
+    for (owner, cursor, want) in [
+        ("h2", "m10", Vec::new()),
+        ("h1", "zz", expected(&|_, _| true)),
+    ] {
+        let filter = MovementFilter {
+            before_id: Some(cursor.into()),
+            limit: 100,
+            ..MovementFilter::default()
+        };
+        let page = RecordStore::transact_read(&storage, move |r| r.movements(owner, &filter))
+            .await
+            .unwrap();
+        let ids: Vec<String> = page.into_iter().map(|m| m.id).collect();
+        assert_eq!(ids, want, "{owner} after the foreign cursor {cursor}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
